@@ -1,0 +1,90 @@
+import type { MeshSpec, ServiceSpec } from './spec/schema';
+
+/**
+ * Every name the orchestrator derives from a spec, in one place, so builders, adapters, the event handler and
+ * the local cloud agree. Changing one of these renames live resources: treat them as a contract.
+ */
+
+/** Tag keys on clusters, services, task definitions and tasks (propagated to tasks by ECS). */
+export const TAG = {
+  mesh: 'consul-mesh:mesh',
+  role: 'consul-mesh:role',
+  service: 'consul-mesh:service',
+  /** The tag Consul servers are found by through cloud auto-join (`retry_join = ["provider=aws tag_key=... tag_value=<mesh>"]`). */
+  serverJoin: 'consul-mesh:server',
+  specHash: 'consul-mesh:spec-hash',
+} as const;
+
+export type MeshRole = 'server' | 'service' | 'ingress-gateway';
+
+/** The ECS service name that runs the Consul servers. */
+export const SERVER_SERVICE_NAME = 'consul-server';
+
+/** Task-definition family of a mesh service: `<mesh>-<service>`. */
+export function serviceFamily(spec: Pick<MeshSpec, 'name'>, serviceName: string): string {
+  return `${spec.name}-${serviceName}`;
+}
+
+export function serverFamily(spec: Pick<MeshSpec, 'name'>): string {
+  return `${spec.name}-${SERVER_SERVICE_NAME}`;
+}
+
+export function ingressFamily(spec: Pick<MeshSpec, 'name' | 'ingress'>): string {
+  return `${spec.name}-${spec.ingress?.name ?? 'ingress-gateway'}`;
+}
+
+/** Root of every SSM parameter the orchestrator writes for a mesh. */
+export function meshParameterPrefix(spec: Pick<MeshSpec, 'name'>, root = '/consul-mesh'): string {
+  return `${root}/${spec.name}`;
+}
+
+/** SSM parameter names of the rendered configuration (DESIGN.md section 1: consul.hcl lives in SSM). */
+export function configParameterNames(spec: Pick<MeshSpec, 'name'>, root = '/consul-mesh') {
+  const prefix = meshParameterPrefix(spec, root);
+  return {
+    serverHcl: `${prefix}/config/server.hcl`,
+    dataplane: (service: string) => `${prefix}/config/dataplane/${service}.json`,
+    configEntry: (kind: string, name: string) => `${prefix}/config-entries/${kind}/${name}`,
+    lock: `${prefix}/lock`,
+  };
+}
+
+/**
+ * Secret parameters (SecureString) the spec references, with safe defaults under the mesh prefix when a spec
+ * leaves them out. Values are never in the spec, the repository, images or logs.
+ */
+export function secretParameterNames(spec: MeshSpec, root = '/consul-mesh') {
+  const prefix = `${meshParameterPrefix(spec, root)}/secrets`;
+  const sec = spec.consul.security;
+  return {
+    gossipKey: sec.gossip.keyParameter ?? `${prefix}/gossip-key`,
+    caCert: sec.tls.caCertParameter ?? `${prefix}/tls/ca-cert`,
+    caKey: sec.tls.caKeyParameter ?? `${prefix}/tls/ca-key`,
+    bootstrapToken: sec.acl.bootstrapTokenParameter ?? `${prefix}/acl/bootstrap-token`,
+    orchestratorToken: sec.acl.orchestratorTokenParameter ?? `${prefix}/acl/orchestrator-token`,
+  };
+}
+
+/** All services of the spec with the cluster each runs in, in spec order. */
+export function servicesWithCluster(spec: MeshSpec): Array<{ cluster: string; service: ServiceSpec }> {
+  return spec.clusters.flatMap((c) => c.services.map((service) => ({ cluster: c.name, service })));
+}
+
+/** Consul service instance ID of a task (DESIGN.md section 6): `<service>-<taskId>`. */
+export function instanceId(serviceName: string, taskId: string): string {
+  return `${serviceName}-${taskId}`;
+}
+
+export function sidecarId(serviceName: string, taskId: string): string {
+  return `${instanceId(serviceName, taskId)}-sidecar-proxy`;
+}
+
+/** The task id is the last segment of a task ARN (`arn:aws:ecs:region:acct:task/cluster/<id>`). */
+export function taskIdFromArn(taskArn: string): string {
+  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
+}
+
+/** The cluster name from a cluster ARN (`arn:aws:ecs:region:acct:cluster/<name>`) or a bare name. */
+export function clusterNameFromArn(clusterArn: string): string {
+  return clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { MeshSpecSchema, type MeshSpec } from './schema';
+import { checkSpecRules, MAX_SPEC_BYTES } from './rules';
+import { formatIssue, formatPath, type SpecIssue } from './issues';
+import { SpecInvalidError } from '../../errors';
+
+export type SpecSource = { path: string } | { text: string } | { object: unknown };
+
+/** The outcome of validating a spec: the spec with defaults filled in, or every problem found. */
+export type SpecResult = { ok: true; spec: MeshSpec } | { ok: false; issues: SpecIssue[] };
+
+/**
+ * Validates a mesh spec given as a file path, YAML/JSON text or an already parsed object. No I/O beyond
+ * reading the named file. Never throws for a bad spec: problems come back as issues naming their paths.
+ */
+export function validateMeshSpec(source: SpecSource): SpecResult {
+  let raw: unknown;
+  if ('object' in source) {
+    raw = source.object;
+  } else {
+    let text: string;
+    if ('path' in source) {
+      try {
+        text = readFileSync(source.path, 'utf8');
+      } catch (error) {
+        return { ok: false, issues: [{ path: '(file)', message: `cannot read ${source.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }] };
+      }
+    } else {
+      text = source.text;
+    }
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > MAX_SPEC_BYTES) return { ok: false, issues: [tooLarge(size)] };
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+    if (doc.errors.length > 0) {
+      return { ok: false, issues: doc.errors.map((e) => ({ path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`, message: e.message.split('\n')[0] })) };
+    }
+    raw = doc.toJS();
+  }
+
+  const parsed = MeshSpecSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, issues: parsed.error.issues.flatMap(toSpecIssues) };
+  }
+  const issues = checkSpecRules(parsed.data);
+  // The execution input carries the normalised spec (defaults filled), so that is what must fit.
+  const size = Buffer.byteLength(JSON.stringify(parsed.data), 'utf8');
+  if (size > MAX_SPEC_BYTES) issues.push(tooLarge(size));
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
+}
+
+/**
+ * Loads and validates a mesh spec from a file path or from YAML/JSON text.
+ * A string containing a newline or starting with `{` is taken as text; otherwise as a path.
+ *
+ * @throws SpecInvalidError listing every problem (`error.issues`), each naming its path.
+ * @example
+ *   const spec = loadMeshSpec('examples/mesh.yaml');
+ *   spec.clusters[0].services[0].port // 8080
+ */
+export function loadMeshSpec(pathOrText: string): MeshSpec {
+  const looksLikeText = pathOrText.includes('\n') || pathOrText.trimStart().startsWith('{');
+  const result = validateMeshSpec(looksLikeText ? { text: pathOrText } : { path: pathOrText });
+  if (!result.ok) throw new SpecInvalidError(result.issues);
+  return result.spec;
+}
+
+function tooLarge(size: number): SpecIssue {
+  return { path: '(root)', message: `the spec is ${size} bytes; Step Functions carries at most ${MAX_SPEC_BYTES} bytes (256 KB)` };
+}
+
+type ZodIssue = import('zod').z.core.$ZodIssue;
+
+/** Zod's issues with each unknown key at its own path and the expected type spelled out. */
+function toSpecIssues(issue: ZodIssue): SpecIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
+  }
+  if (issue.code === 'invalid_type') {
+    const message = issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message;
+    return [{ path: formatPath(issue.path), message }];
+  }
+  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid')) {
+    return [{ path: formatPath(issue.path), message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
+  }
+  return [{ path: formatPath(issue.path), message: issue.message }];
+}
+
+export { formatIssue };

@@ -1,0 +1,117 @@
+import type { MeshSpec } from './schema';
+import { formatPath, type SpecIssue } from './issues';
+
+/** Step Functions carries at most 256 KB of input per execution (DESIGN.md section 7). */
+export const MAX_SPEC_BYTES = 256 * 1024;
+
+/**
+ * Ports a Consul deployment on ECS uses on every host when tasks share the host's network namespace
+ * (server RPC 8300, Serf LAN 8301 tcp+udp, Serf WAN 8302, HTTP 8500, HTTPS 8501, gRPC 8502, DNS 8600),
+ * plus the sidecar proxy port range 21000-21255 Consul assigns by default.
+ */
+export const CONSUL_RESERVED_PORTS: ReadonlySet<number> = new Set([8300, 8301, 8302, 8500, 8501, 8502, 8600]);
+export const SIDECAR_PORT_MIN = 21000;
+export const SIDECAR_PORT_MAX = 21255;
+/** The port every sidecar proxy listens on for inbound mTLS traffic (DESIGN.md section 6). */
+export const SIDECAR_PUBLIC_PORT = 20000;
+
+/**
+ * Cross-field rules the schema cannot express per field. Runs on a spec that already passed the schema.
+ * Returns every problem, not just the first, so a user can fix a spec in one pass.
+ */
+export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const add = (path: PropertyKey[], message: string) => issues.push({ path: formatPath(path), message });
+
+  // Consul service names are global to the datacenter, so a name may appear once in the whole mesh.
+  const serviceAt = new Map<string, PropertyKey[]>();
+  spec.clusters.forEach((cluster, ci) =>
+    cluster.services.forEach((service, si) => {
+      const first = serviceAt.get(service.name);
+      if (first) add(['clusters', ci, 'services', si, 'name'], `duplicate service name "${service.name}" (first defined at ${formatPath(first)})`);
+      else serviceAt.set(service.name, ['clusters', ci, 'services', si, 'name']);
+    }),
+  );
+
+  const clusterAt = new Map<string, number>();
+  spec.clusters.forEach((cluster, ci) => {
+    const first = clusterAt.get(cluster.name);
+    if (first !== undefined) add(['clusters', ci, 'name'], `duplicate cluster name "${cluster.name}" (first defined at clusters[${first}].name)`);
+    else clusterAt.set(cluster.name, ci);
+    if (cluster.name === spec.consul.servers.cluster) add(['clusters', ci, 'name'], `"${cluster.name}" is the Consul server cluster's name`);
+    if (spec.ingress && cluster.name === spec.ingress.cluster) add(['clusters', ci, 'name'], `"${cluster.name}" is the ingress cluster's name`);
+  });
+  if (spec.ingress && spec.ingress.cluster === spec.consul.servers.cluster) {
+    add(['ingress', 'cluster'], `"${spec.ingress.cluster}" is the Consul server cluster's name`);
+  }
+  if (spec.ingress && serviceAt.has(spec.ingress.name)) {
+    add(['ingress', 'name'], `"${spec.ingress.name}" is also the name of a service`);
+  }
+
+  spec.clusters.forEach((cluster, ci) =>
+    cluster.services.forEach((service, si) => {
+      const base = ['clusters', ci, 'services', si];
+      const bindPortAt = new Map<number, number>();
+      service.upstreams.forEach((upstream, ui) => {
+        if (!serviceAt.has(upstream.service)) add([...base, 'upstreams', ui, 'service'], `names no service of this mesh: "${upstream.service}"`);
+        if (upstream.service === service.name) add([...base, 'upstreams', ui, 'service'], 'a service cannot be its own upstream');
+        const other = bindPortAt.get(upstream.localBindPort);
+        if (other !== undefined) add([...base, 'upstreams', ui, 'localBindPort'], `local port ${upstream.localBindPort} is already bound by upstreams[${other}]`);
+        else bindPortAt.set(upstream.localBindPort, ui);
+        if (upstream.localBindPort === service.port) add([...base, 'upstreams', ui, 'localBindPort'], `local port ${upstream.localBindPort} is the service's own port`);
+        if (isMeshPort(upstream.localBindPort)) add([...base, 'upstreams', ui, 'localBindPort'], `port ${upstream.localBindPort} is reserved by Consul or its sidecar proxy`);
+      });
+      if (isMeshPort(service.port)) add([...base, 'port'], `port ${service.port} is reserved by Consul or its sidecar proxy`);
+    }),
+  );
+
+  // In host mode every task of a cluster shares the instance's ports, so two services (or a service and an
+  // upstream listener) of one cluster cannot use the same port.
+  if (spec.network.mode === 'host') {
+    spec.clusters.forEach((cluster, ci) => {
+      const used = new Map<number, string>();
+      cluster.services.forEach((service, si) => {
+        const claim = (port: number, path: PropertyKey[]) => {
+          const owner = used.get(port);
+          if (owner) add(path, `port ${port} clashes with ${owner} in host network mode`);
+          else used.set(port, formatPath(path));
+        };
+        claim(service.port, ['clusters', ci, 'services', si, 'port']);
+        service.upstreams.forEach((u, ui) => claim(u.localBindPort, ['clusters', ci, 'services', si, 'upstreams', ui, 'localBindPort']));
+      });
+    });
+  }
+
+  if (spec.ingress) {
+    const listenerAt = new Map<number, number>();
+    spec.ingress.listeners.forEach((listener, li) => {
+      const other = listenerAt.get(listener.port);
+      if (other !== undefined) add(['ingress', 'listeners', li, 'port'], `port ${listener.port} is already used by listeners[${other}]`);
+      else listenerAt.set(listener.port, li);
+      if (isMeshPort(listener.port)) add(['ingress', 'listeners', li, 'port'], `port ${listener.port} is reserved by Consul or its sidecar proxy`);
+      listener.services.forEach((name, i) => {
+        if (name !== '*' && !serviceAt.has(name)) add(['ingress', 'listeners', li, 'services', i], `names no service of this mesh: "${name}"`);
+        if (name === '*' && listener.services.length > 1) add(['ingress', 'listeners', li, 'services', i], '"*" must be the only service of its listener');
+      });
+    });
+  }
+
+  spec.intentions.forEach((intention, ii) => {
+    const isGateway = spec.ingress !== undefined && intention.source === spec.ingress.name;
+    if (intention.source !== '*' && !isGateway && !serviceAt.has(intention.source)) add(['intentions', ii, 'source'], `names no service of this mesh: "${intention.source}"`);
+    if (!serviceAt.has(intention.destination)) add(['intentions', ii, 'destination'], `names no service of this mesh: "${intention.destination}"`);
+  });
+
+  if (spec.rollout.maximumPercent <= spec.rollout.minimumHealthyPercent && spec.rollout.minimumHealthyPercent === 100) {
+    add(['rollout', 'maximumPercent'], 'must be above 100 when minimumHealthyPercent is 100, or no task could ever be replaced');
+  }
+
+  const sec = spec.consul.security;
+  if (sec.tls.autoEncrypt && !sec.tls.enabled) add(['consul', 'security', 'tls', 'autoEncrypt'], 'needs tls.enabled');
+
+  return issues;
+}
+
+function isMeshPort(port: number): boolean {
+  return CONSUL_RESERVED_PORTS.has(port) || port === SIDECAR_PUBLIC_PORT || (port >= SIDECAR_PORT_MIN && port <= SIDECAR_PORT_MAX);
+}

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import {
+  DNS_LABEL,
+  DNS_LABEL_HINT,
+  ECS_NAME,
+  ECS_NAME_HINT,
+  ENV_NAME,
+  IMAGE_REF,
+  IMAGE_REF_HINT,
+  SSM_PARAMETER_HINT,
+  SSM_PARAMETER_NAME,
+} from './names';
+
+/**
+ * The one schema of a mesh spec (DESIGN.md section 4). Every object is strict: unknown keys are errors.
+ * Defaults are the safe ones: 3 servers, TLS with auto_encrypt, gossip encryption and ACLs on.
+ * Cross-field rules (duplicates, upstream targets, port clashes, size) live in `rules.ts`.
+ */
+
+const dnsName = z.string().regex(DNS_LABEL, `must be ${DNS_LABEL_HINT}`);
+const ecsName = z.string().regex(ECS_NAME, `must be ${ECS_NAME_HINT}`);
+const ssmParameter = z.string().regex(SSM_PARAMETER_NAME, `must be ${SSM_PARAMETER_HINT}`);
+const port = z.number().int('must be an integer').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
+const imageRef = z
+  .string()
+  .regex(IMAGE_REF, `must be ${IMAGE_REF_HINT}`)
+  .refine((s) => !/:latest$/.test(s), { message: 'must not use the ":latest" tag: pin a version' });
+/** A build context: a directory of this repository holding a Dockerfile (built by CodeBuild, tagged by content hash). */
+const buildContext = z.strictObject({
+  context: z
+    .string()
+    .min(1)
+    .refine((s) => !s.startsWith('/') && !s.split('/').includes('..'), { message: 'must be a relative path inside the repository' }),
+  dockerfile: z.string().min(1).default('Dockerfile'),
+});
+/** Durations as Consul writes them: `5s`, `250ms`, `1m`. */
+const duration = z.string().regex(/^\d+(ms|s|m)$/, 'must be a duration such as 5s, 250ms or 1m');
+
+export const ProtocolSchema = z.enum(['http', 'http2', 'grpc', 'tcp']);
+
+export const HealthCheckSchema = z.strictObject({
+  path: z.string().startsWith('/', 'must start with "/"').default('/health'),
+  interval: duration.default('5s'),
+  timeout: duration.default('3s'),
+  /** Seconds ECS waits before counting failed checks (container health check startPeriod). */
+  startPeriodSeconds: z.number().int().min(0).max(300).default(10),
+  retries: z.number().int().min(1).max(10).default(3),
+});
+
+export const UpstreamSchema = z.strictObject({
+  service: dnsName,
+  localBindPort: port,
+});
+
+const secretsMap = z.record(z.string().regex(ENV_NAME, 'must be an environment variable name'), ssmParameter);
+
+export const ServiceSchema = z
+  .strictObject({
+    name: dnsName,
+    image: imageRef.optional(),
+    build: buildContext.optional(),
+    port,
+    protocol: ProtocolSchema.default('http'),
+    desiredCount: z.number().int().min(0).max(1000).default(1),
+    cpu: z.number().int().min(128).max(16384).default(256),
+    memory: z.number().int().min(128).max(122880).default(512),
+    healthCheck: HealthCheckSchema.prefault({}),
+    upstreams: z.array(UpstreamSchema).default([]),
+    env: z.record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string()).default({}),
+    /** Secrets are SSM parameter names, injected by ECS at start; never values. */
+    secrets: secretsMap.default({}),
+  })
+  .refine((s) => (s.image === undefined) !== (s.build === undefined), {
+    message: 'needs exactly one of "image" or "build"',
+  });
+
+export const ClusterSchema = z.strictObject({
+  name: ecsName,
+  services: z.array(ServiceSchema).min(1, 'must list at least one service'),
+});
+
+export const TlsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  autoEncrypt: z.boolean().default(true),
+  /** Always on when TLS is enabled; kept explicit so a spec cannot silently turn verification off. */
+  verify: z.literal(true, { message: 'TLS verification cannot be turned off' }).default(true),
+  caCertParameter: ssmParameter.optional(),
+  caKeyParameter: ssmParameter.optional(),
+});
+
+export const GossipSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  keyParameter: ssmParameter.optional(),
+});
+
+export const AclSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  defaultPolicy: z.enum(['deny', 'allow']).default('deny'),
+  bootstrapTokenParameter: ssmParameter.optional(),
+  /** The token the orchestrator's Lambdas use to write the catalog. */
+  orchestratorTokenParameter: ssmParameter.optional(),
+});
+
+export const SecuritySchema = z.strictObject({
+  tls: TlsSchema.prefault({}),
+  gossip: GossipSchema.prefault({}),
+  acl: AclSchema.prefault({}),
+});
+
+export const ServersSchema = z.strictObject({
+  count: z
+    .number()
+    .int('must be an integer')
+    .refine((n) => n === 1 || n === 3 || n === 5, { message: 'must be 1, 3 or 5 (an odd number keeps a Raft quorum)' })
+    .default(3),
+  image: imageRef.optional(),
+  build: buildContext.optional(),
+  /** Consul version baked into the server image; pinned. */
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 1.20.1').default('1.20.1'),
+  cpu: z.number().int().min(128).default(512),
+  memory: z.number().int().min(128).default(1024),
+  cluster: ecsName.default('consul-server'),
+});
+
+export const ListenerSchema = z
+  .strictObject({
+    port,
+    protocol: ProtocolSchema.default('http'),
+    services: z.array(z.union([z.literal('*'), dnsName])).min(1, 'must name at least one service or "*"'),
+  })
+  .refine((l) => !(l.services.includes('*') && l.protocol === 'tcp'), {
+    message: 'a "*" listener needs an L7 protocol (http, http2 or grpc): Consul allows wildcards only there',
+    path: ['services'],
+  });
+
+export const IngressSchema = z.strictObject({
+  cluster: ecsName.default('ingress'),
+  name: dnsName.default('ingress-gateway'),
+  desiredCount: z.number().int().min(1).max(100).default(1),
+  image: imageRef.optional(),
+  listeners: z.array(ListenerSchema).min(1, 'must have at least one listener'),
+});
+
+export const RolloutSchema = z.strictObject({
+  minimumHealthyPercent: z.number().int().min(0).max(100).default(100),
+  maximumPercent: z.number().int().min(100).max(200).default(200),
+  circuitBreaker: z
+    .strictObject({ enable: z.boolean().default(true), rollback: z.boolean().default(true) })
+    .prefault({}),
+  /** How long new tasks must stay registered and passing in Consul before a rollout counts as done. */
+  bakeSeconds: z.number().int().min(0).max(3600).default(30),
+});
+
+export const IntentionSchema = z.strictObject({
+  source: z.union([z.literal('*'), dnsName]),
+  destination: dnsName,
+  action: z.enum(['allow', 'deny']),
+});
+
+export const NetworkSchema = z.strictObject({
+  /** awsvpc gives each task its own ENI and IP (the registration model's address); host shares the instance's ports. */
+  mode: z.enum(['awsvpc', 'host']).default('awsvpc'),
+  launchType: z.enum(['FARGATE', 'EC2']).default('FARGATE'),
+  subnets: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id')).default([]),
+  securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id')).default([]),
+});
+
+export const MeshSpecSchema = z.strictObject({
+  name: dnsName,
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
+  datacenter: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be lowercase letters, digits, _ and -').default('dc1'),
+  network: NetworkSchema.prefault({}),
+  consul: z
+    .strictObject({
+      servers: ServersSchema.prefault({}),
+      security: SecuritySchema.prefault({}),
+    })
+    .prefault({}),
+  clusters: z.array(ClusterSchema).min(1, 'must list at least one cluster'),
+  ingress: IngressSchema.optional(),
+  rollout: RolloutSchema.prefault({}),
+  intentions: z.array(IntentionSchema).default([]),
+});
+
+/** A validated mesh spec with every default filled in. */
+export type MeshSpec = z.output<typeof MeshSpecSchema>;
+/** What a user writes (defaults optional). */
+export type MeshSpecInput = z.input<typeof MeshSpecSchema>;
+export type ClusterSpec = MeshSpec['clusters'][number];
+export type ServiceSpec = ClusterSpec['services'][number];
+export type UpstreamSpec = ServiceSpec['upstreams'][number];
+export type IngressSpec = NonNullable<MeshSpec['ingress']>;
+export type ListenerSpec = IngressSpec['listeners'][number];
+export type RolloutSpec = MeshSpec['rollout'];
+export type SecuritySpec = MeshSpec['consul']['security'];
+export type ServersSpec = MeshSpec['consul']['servers'];
+export type HealthCheckSpec = ServiceSpec['healthCheck'];
+export type BuildContextSpec = NonNullable<ServiceSpec['build']>;

@@ -1,0 +1,83 @@
+/**
+ * The named errors of the orchestrator.
+ *
+ * A Lambda error's `name` becomes the `Error` a Step Functions `Retry`/`Catch` matches (`ErrorEquals`), and the
+ * error mapper of the HTTP API turns them into 4xx answers. So: each class sets `name`, keeps its `cause`, and
+ * nothing rewraps one into a plain `Error`. The set is small and documented here; the ASL files refer to these names.
+ */
+import type { SpecIssue } from './domain/spec/issues';
+
+abstract class MeshError extends Error {
+  abstract override readonly name: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The mesh spec (or a request body) is invalid; `issues` name each path. Never retried. */
+export class SpecInvalidError extends MeshError {
+  override readonly name = 'SpecInvalid';
+  constructor(readonly issues: SpecIssue[]) {
+    super(`the mesh spec is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  }
+}
+
+/** Configuration read from the environment is missing or malformed (names the key). Never retried. */
+export class ConfigError extends MeshError {
+  override readonly name = 'ConfigError';
+}
+
+/** A CodeBuild build ended in FAILED, FAULT, TIMED_OUT or STOPPED; the message names the phase and reason. */
+export class BuildFailedError extends MeshError {
+  override readonly name = 'BuildFailed';
+}
+
+/** An ECS service did not become stable (yet); retried by the wait loop until its rounds run out. */
+export class ServiceNotStableError extends MeshError {
+  override readonly name = 'ServiceNotStable';
+}
+
+/** An ECS deployment failed (circuit breaker, tasks stopping); carries the ECS stopped reason. Not retried. */
+export class DeploymentFailedError extends MeshError {
+  override readonly name = 'DeploymentFailed';
+}
+
+/** Consul could not be reached or answered 5xx. Retried (Step Functions Retry, Lambda async retry). */
+export class ConsulUnavailableError extends MeshError {
+  override readonly name = 'ConsulUnavailable';
+}
+
+/** Consul refused the ACL token (403). Retried a few times (tokens may still be propagating), then fails. */
+export class ConsulAclDeniedError extends MeshError {
+  override readonly name = 'ConsulAclDenied';
+}
+
+/** Consul has no leader yet (no quorum of servers running). Retried by the wait loop. */
+export class NoConsulLeaderError extends MeshError {
+  override readonly name = 'NoConsulLeader';
+}
+
+/** Another deployment of the same mesh (or rollout of the same service) holds the lock. */
+export class ConcurrentOperationError extends MeshError {
+  override readonly name = 'ConcurrentOperation';
+}
+
+/** A named resource (deployment, service, rollout) does not exist. */
+export class NotFoundError extends MeshError {
+  override readonly name = 'NotFound';
+}
+
+/** The names Step Functions and the API mapper rely on. */
+export const ERROR_NAMES = [
+  'SpecInvalid',
+  'ConfigError',
+  'BuildFailed',
+  'ServiceNotStable',
+  'DeploymentFailed',
+  'ConsulUnavailable',
+  'ConsulAclDenied',
+  'NoConsulLeader',
+  'ConcurrentOperation',
+  'NotFound',
+] as const;
+export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -1,0 +1,38 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateCommand } from '../../../cli/validate';
+
+function capture() {
+  const lines: string[] = [];
+  return { lines, out: { log: (s: string) => lines.push(s), error: (s: string) => lines.push(s) } };
+}
+
+describe('meshctl validate', () => {
+  it('exits 0 for the reference spec and says what it holds', () => {
+    const { lines, out } = capture();
+    expect(validateCommand('examples/mesh.yaml', out)).toBe(0);
+    expect(lines).toEqual(['examples/mesh.yaml: valid (mesh "reference-mesh", 2 clusters, 4 services, 3 Consul servers)']);
+  });
+
+  it('exits non-zero with one line per problem, each naming its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshctl-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: shop\nconsul: {servers: {count: 4}}\nclusters:\n  - name: c1\n    services:\n      - {name: users, image: "users:1.0.0", port: 8080, extra: 1}\n');
+    const { lines, out } = capture();
+    expect(validateCommand(file, out)).toBe(1);
+    expect(lines).toEqual([
+      `${file}: consul.servers.count: must be 1, 3 or 5 (an odd number keeps a Raft quorum)`,
+      `${file}: clusters[0].services[0].extra: unknown key`,
+    ]);
+  });
+
+  it('runs as `npx meshctl validate` through the package bin', () => {
+    const ok = execFileSync(process.execPath, ['bin/meshctl.cjs', 'validate', 'examples/mesh.yaml'], { encoding: 'utf8' });
+    expect(ok).toContain('valid (mesh "reference-mesh"');
+    const bad = spawnSync(process.execPath, ['bin/meshctl.cjs', 'validate', 'examples/missing.yaml'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('examples/missing.yaml: (file): cannot read examples/missing.yaml: ENOENT');
+  });
+});

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { loadMeshSpec, validateMeshSpec, MAX_SPEC_BYTES, type MeshSpecInput } from '../../../layers/domain/spec';
+import { SpecInvalidError } from '../../../layers/errors';
+
+/** A small valid spec; each test breaks one rule of it. */
+function baseSpec(): MeshSpecInput & { [k: string]: unknown } {
+  return {
+    name: 'shop',
+    clusters: [
+      {
+        name: 'cluster-1',
+        services: [
+          { name: 'users', image: 'users:1.0.0', port: 8080, upstreams: [{ service: 'todos', localBindPort: 1234 }] },
+          { name: 'activities', image: 'activities:1.0.0', port: 8081 },
+        ],
+      },
+      { name: 'cluster-2', services: [{ name: 'todos', image: 'todos:1.0.0', port: 8080 }] },
+    ],
+    ingress: { listeners: [{ port: 80, protocol: 'http', services: ['*'] }] },
+  };
+}
+
+function issuesOf(spec: unknown): string[] {
+  const result = validateMeshSpec({ object: spec });
+  return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+}
+
+describe('mesh spec validation', () => {
+  it('accepts the reference topology and fills the safe defaults', () => {
+    const spec = loadMeshSpec('examples/mesh.yaml');
+    expect(spec.consul.servers.count).toBe(3);
+    expect(spec.consul.security.tls).toMatchObject({ enabled: true, autoEncrypt: true, verify: true });
+    expect(spec.consul.security.gossip.enabled).toBe(true);
+    expect(spec.consul.security.acl).toMatchObject({ enabled: true, defaultPolicy: 'deny' });
+    expect(spec.clusters.map((c) => c.name)).toEqual(['cluster-1', 'cluster-2']);
+    const users = spec.clusters[0].services[0];
+    expect(users).toMatchObject({ name: 'users', port: 8080, protocol: 'http', upstreams: [{ service: 'todos', localBindPort: 1234 }] });
+    expect(spec.ingress?.listeners[0]).toEqual({ port: 80, protocol: 'http', services: ['*'] });
+  });
+
+  it('defaults to three servers, TLS, gossip encryption and ACLs when the spec says nothing', () => {
+    const result = validateMeshSpec({ object: baseSpec() });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.spec.consul.servers.count).toBe(3);
+    expect(result.spec.consul.security.tls.enabled).toBe(true);
+    expect(result.spec.consul.security.gossip.enabled).toBe(true);
+    expect(result.spec.consul.security.acl.enabled).toBe(true);
+    expect(result.spec.rollout).toEqual({ minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true }, bakeSeconds: 30 });
+  });
+
+  it('loads the same spec from YAML text and from a path', () => {
+    const text = readFileSync('examples/mesh.yaml', 'utf8');
+    expect(loadMeshSpec(text)).toEqual(loadMeshSpec('examples/mesh.yaml'));
+  });
+
+  it('names an unknown key by its full path', () => {
+    const spec = baseSpec();
+    (spec.clusters[0].services[1] as Record<string, unknown>).replicas = 3;
+    spec.colour = 'blue';
+    expect(issuesOf(spec)).toEqual(['clusters[0].services[1].replicas: unknown key', 'colour: unknown key']);
+  });
+
+  it('rejects a duplicate service name across clusters', () => {
+    const spec = baseSpec();
+    spec.clusters[1].services[0].name = 'users';
+    spec.clusters[0].services[0].upstreams = [];
+    expect(issuesOf(spec)).toEqual(['clusters[1].services[0].name: duplicate service name "users" (first defined at clusters[0].services[0].name)']);
+  });
+
+  it('rejects an upstream that names no service', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[0].upstreams = [{ service: 'billing', localBindPort: 1234 }];
+    expect(issuesOf(spec)).toEqual(['clusters[0].services[0].upstreams[0].service: names no service of this mesh: "billing"']);
+  });
+
+  it('rejects two upstreams of one service on the same local port', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[0].upstreams = [
+      { service: 'todos', localBindPort: 1234 },
+      { service: 'activities', localBindPort: 1234 },
+    ];
+    expect(issuesOf(spec)).toEqual(['clusters[0].services[0].upstreams[1].localBindPort: local port 1234 is already bound by upstreams[0]']);
+  });
+
+  it('rejects port clashes within a cluster in host network mode, and allows them in awsvpc mode', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].port = 8080;
+    expect(issuesOf(spec)).toEqual([]);
+    spec.network = { mode: 'host', launchType: 'EC2' };
+    expect(issuesOf(spec)).toEqual(['clusters[0].services[1].port: port 8080 clashes with clusters[0].services[0].port in host network mode']);
+  });
+
+  it('rejects a service port reserved by Consul or the sidecar', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].port = 8500;
+    expect(issuesOf(spec)).toEqual(['clusters[0].services[1].port: port 8500 is reserved by Consul or its sidecar proxy']);
+  });
+
+  it.each([[0], [2], [4], [6], [7]])('rejects a server count of %i', (count) => {
+    const spec = baseSpec();
+    spec.consul = { servers: { count } };
+    expect(issuesOf(spec)).toEqual(['consul.servers.count: must be 1, 3 or 5 (an odd number keeps a Raft quorum)']);
+  });
+
+  it.each([[1], [3], [5]])('accepts a server count of %i', (count) => {
+    const spec = baseSpec();
+    spec.consul = { servers: { count } };
+    expect(issuesOf(spec)).toEqual([]);
+  });
+
+  it.each([
+    ['Users', 'clusters[0].services[1].name'],
+    ['users_v2', 'clusters[0].services[1].name'],
+    ['9users', 'clusters[0].services[1].name'],
+    ['users-', 'clusters[0].services[1].name'],
+    ['a'.repeat(64), 'clusters[0].services[1].name'],
+  ])('rejects the service name %s (not a valid Consul/DNS name)', (name, path) => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].name = name;
+    expect(issuesOf(spec)).toEqual([`${path}: must be lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 63 characters`]);
+  });
+
+  it('rejects a cluster name ECS does not accept', () => {
+    const spec = baseSpec();
+    spec.clusters[1].name = 'cluster 2';
+    expect(issuesOf(spec)).toEqual(['clusters[1].name: must be letters, digits, hyphens and underscores, 1 to 255 characters']);
+  });
+
+  it('rejects an image with the latest tag or without a tag', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].image = 'activities:latest';
+    spec.clusters[1].services[0].image = 'todos';
+    expect(issuesOf(spec)).toEqual([
+      'clusters[0].services[1].image: must not use the ":latest" tag: pin a version',
+      'clusters[1].services[0].image: must be an image reference with an explicit tag or digest, e.g. users:1.4.2 (":latest" is not allowed)',
+    ]);
+  });
+
+  it('requires exactly one of image or build', () => {
+    const spec = baseSpec();
+    delete spec.clusters[0].services[1].image;
+    expect(issuesOf(spec)).toEqual(['clusters[0].services[1]: needs exactly one of "image" or "build"']);
+  });
+
+  it('names the wrong type and the expected one', () => {
+    const spec = baseSpec();
+    (spec.clusters[0].services[1] as Record<string, unknown>).port = '8081';
+    expect(issuesOf(spec)).toEqual(['clusters[0].services[1].port: expected number']);
+  });
+
+  it('refuses an inline secret: secrets are SSM parameter names', () => {
+    const spec = baseSpec();
+    spec.consul = { security: { gossip: { keyParameter: 'pUY2jSnM8IxO1w3uOhJmQvl2sYkXHqBqvW3Yx8Vh0QY=' } } };
+    expect(issuesOf(spec)).toEqual([
+      'consul.security.gossip.keyParameter: must be a fully qualified SSM parameter name such as /mesh/gossip-key (letters, digits, _ . - /)',
+    ]);
+  });
+
+  it('refuses to turn TLS verification off', () => {
+    const spec = baseSpec();
+    spec.consul = { security: { tls: { verify: false as unknown as true } } };
+    expect(issuesOf(spec)).toEqual(['consul.security.tls.verify: TLS verification cannot be turned off']);
+  });
+
+  it('rejects an ingress listener naming an unknown service and a "*" on a tcp listener', () => {
+    const spec = baseSpec();
+    spec.ingress = { listeners: [{ port: 80, protocol: 'http', services: ['billing'] }, { port: 81, protocol: 'tcp', services: ['*'] }] };
+    expect(issuesOf(spec)).toEqual([
+      'ingress.listeners[1].services: a "*" listener needs an L7 protocol (http, http2 or grpc): Consul allows wildcards only there',
+    ]);
+    spec.ingress = { listeners: [{ port: 80, protocol: 'http', services: ['billing'] }] };
+    expect(issuesOf(spec)).toEqual(['ingress.listeners[0].services[0]: names no service of this mesh: "billing"']);
+  });
+
+  it('rejects an intention naming an unknown service', () => {
+    const spec = baseSpec();
+    spec.intentions = [{ source: 'users', destination: 'billing', action: 'allow' }];
+    expect(issuesOf(spec)).toEqual(['intentions[0].destination: names no service of this mesh: "billing"']);
+  });
+
+  it('rejects a spec over the 256 KB Step Functions can carry', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].env = { BIG: 'x'.repeat(MAX_SPEC_BYTES) };
+    expect(issuesOf(spec)).toEqual([expect.stringMatching(/^\(root\): the spec is \d+ bytes; Step Functions carries at most 262144 bytes \(256 KB\)$/)]);
+    const text = stringify(spec);
+    const result = validateMeshSpec({ text });
+    expect(result.ok).toBe(false);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const result = validateMeshSpec({ text: 'name: shop\nclusters:\n  - name: [unclosed\n' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues[0].path).toMatch(/^\(yaml line \d+\)$/);
+  });
+
+  it('reports an unreadable file instead of throwing', () => {
+    const result = validateMeshSpec({ path: 'examples/does-not-exist.yaml' });
+    expect(result).toEqual({ ok: false, issues: [{ path: '(file)', message: 'cannot read examples/does-not-exist.yaml: ENOENT' }] });
+  });
+
+  it('throws a named SpecInvalid error from loadMeshSpec, carrying every issue', () => {
+    const spec = baseSpec();
+    spec.consul = { servers: { count: 2 } };
+    spec.clusters[0].services[1].port = 0;
+    let thrown: unknown;
+    try {
+      loadMeshSpec(JSON.stringify(spec));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SpecInvalidError);
+    expect((thrown as SpecInvalidError).name).toBe('SpecInvalid');
+    expect((thrown as SpecInvalidError).issues.map((i) => i.path)).toEqual(['consul.servers.count', 'clusters[0].services[1].port']);
+  });
+});
