@@ -1,0 +1,50 @@
+import type { MeshSpec } from '../spec/schema';
+import { instanceId, servicesWithCluster, sidecarId } from '../naming';
+import { NotFoundError } from '../../errors';
+import { DATAPLANE_RUNTIME } from './runtime-contract';
+
+/** Whose proxy a dataplane runs: a mesh service's sidecar, or the ingress gateway. */
+export type DataplaneTarget = { readonly kind: 'service'; readonly name: string } | { readonly kind: 'ingress-gateway' };
+
+/** A target resolved against the spec. */
+export interface ResolvedDataplaneTarget {
+  readonly kind: DataplaneTarget['kind'];
+  /** The Consul service name the proxy belongs to (the service, or the gateway's name). */
+  readonly consulName: string;
+  /** The ECS cluster the tasks run in, which is also the synthetic Consul node they are registered on. */
+  readonly cluster: string;
+}
+
+/**
+ * Finds a target in the spec.
+ *
+ * @throws NotFoundError when the spec has no such service, or no ingress gateway.
+ */
+export function resolveDataplaneTarget(spec: MeshSpec, target: DataplaneTarget): ResolvedDataplaneTarget {
+  if (target.kind === 'ingress-gateway') {
+    if (!spec.ingress) throw new NotFoundError(`mesh "${spec.name}" has no ingress gateway`);
+    return { kind: 'ingress-gateway', consulName: spec.ingress.name, cluster: spec.ingress.cluster };
+  }
+  const found = servicesWithCluster(spec).find((entry) => entry.service.name === target.name);
+  if (!found) throw new NotFoundError(`mesh "${spec.name}" has no service "${target.name}"`);
+  return { kind: 'service', consulName: target.name, cluster: found.cluster };
+}
+
+/**
+ * The Consul service ID of the proxy a task's dataplane drives; the orchestrator registers the proxy under the same
+ * ID (DESIGN section 6): `<service>-<taskId>-sidecar-proxy` for a service, and `<gateway>-<taskId>` for the ingress
+ * gateway, whose instance is itself the proxy (`Kind = "ingress-gateway"`).
+ */
+export function dataplaneProxyId(target: ResolvedDataplaneTarget, taskId: string): string {
+  return target.kind === 'service' ? sidecarId(target.consulName, taskId) : instanceId(target.consulName, taskId);
+}
+
+/**
+ * The proxy ID with a `${TASK_ID}` placeholder, for the entrypoint: the task ID is only known inside the running task.
+ * It is the last segment of the task ARN, read from the ECS task metadata endpoint v4
+ * (`GET $ECS_CONTAINER_METADATA_URI_V4/task` → `TaskARN`, `arn:aws:ecs:<region>:<account>:task/<cluster>/<taskId>`),
+ * the same ID the orchestrator takes from the task state-change event (naming.taskIdFromArn).
+ */
+export function dataplaneProxyIdTemplate(target: ResolvedDataplaneTarget): string {
+  return dataplaneProxyId(target, DATAPLANE_RUNTIME.taskIdPlaceholder);
+}
