@@ -1,0 +1,156 @@
+/**
+ * The emulated Amazon EventBridge (default event bus only): rules with AWS's event-pattern language, schedule
+ * rules, and asynchronous delivery to Lambda targets with Lambda's async retry semantics.
+ *
+ * Served by the local AWS endpoint as `AWSEvents.*` (JSON 1.1, signing name `events`). Other local services put
+ * events on the bus with `publish()`, which takes the same matching and delivery path as PutEvents.
+ *
+ * @example
+ * const events = new EventsProvider({ invokeLambda: (arn, event) => lambda.invokeAsync(arn, event), faults });
+ * events.publish(taskStateChangeEvent);
+ * await events.drain();
+ */
+import type { Faults } from '../../faults/faults';
+import { LOCAL_ACCOUNT_ID, type OperationHandler, type OperationInput, type RequestContext, type ServiceProvider } from '../protocol';
+import type { EventBus } from './bus';
+import { LambdaDelivery, type InjectedFaultRecord, type InvokeLambda, type OnFailureRecord, type UndeliveredRecord } from './delivery';
+import { buildScheduledEvent, type AwsEvent } from './envelope';
+import { putEvents, testEventPattern } from './put-events';
+import { deleteRule, describeRule, listRules, putRule, setRuleState } from './rules';
+import { RuleScheduler } from './scheduler';
+import { EventsStore, isRuleEnabled, type RuleRecord } from './store';
+import { listTargetsByRule, putTargets, removeTargets, targetPayload } from './targets';
+
+export type { AwsEvent } from './envelope';
+export type { InvokeLambda, OnFailureRecord, UndeliveredRecord, InjectedFaultRecord } from './delivery';
+
+/** What the provider is built with; only `invokeLambda` is required. */
+export interface EventsProviderOptions {
+  /** Invokes a Lambda function asynchronously; rejects when the function fails. */
+  readonly invokeLambda: InvokeLambda;
+  /** Shared fault-injection state; its `events` settings apply to deliveries. */
+  readonly faults?: Faults;
+  /** Waits before Lambda's two retries; default one and two minutes. */
+  readonly retryDelaysMs?: readonly number[];
+  /** Multiplies schedule periods (0.001 makes `rate(1 minute)` fire every 60 ms). Default 1. */
+  readonly scheduleScale?: number;
+  /** How long a reordered delivery waits for the next one to swap with. Default 1 s. */
+  readonly reorderHoldMs?: number;
+}
+
+type Operation = (bus: EventBus, input: OperationInput, ctx: RequestContext) => unknown;
+
+/** The `AWSEvents` provider (see the module comment). */
+export class EventsProvider implements ServiceProvider, EventBus {
+  readonly targetPrefix = 'AWSEvents';
+  readonly jsonVersion = '1.1' as const;
+  readonly signingName = 'events';
+  readonly operations: Record<string, OperationHandler>;
+  readonly store = new EventsStore();
+  private readonly delivery: LambdaDelivery;
+  private readonly scheduler: RuleScheduler;
+
+  constructor(options: EventsProviderOptions) {
+    this.delivery = new LambdaDelivery({
+      invokeLambda: options.invokeLambda,
+      faults: options.faults,
+      retryDelaysMs: options.retryDelaysMs,
+      reorderHoldMs: options.reorderHoldMs,
+    });
+    this.scheduler = new RuleScheduler(options.scheduleScale ?? 1);
+    const operations: Record<string, Operation> = {
+      PutRule: putRule,
+      DescribeRule: describeRule,
+      ListRules: listRules,
+      DeleteRule: deleteRule,
+      EnableRule: setRuleState('ENABLED'),
+      DisableRule: setRuleState('DISABLED'),
+      PutTargets: putTargets,
+      RemoveTargets: removeTargets,
+      ListTargetsByRule: listTargetsByRule,
+      PutEvents: putEvents,
+      TestEventPattern: testEventPattern,
+    };
+    this.operations = Object.fromEntries(
+      Object.entries(operations).map(([name, operation]) => [name, (input: OperationInput, ctx: RequestContext) => operation(this, input, ctx)]),
+    );
+  }
+
+  /**
+   * Puts a complete AWS-shaped event on the default bus of its account and region (for the other local services,
+   * e.g. ECS task state changes). Returns the event id. Delivery is asynchronous.
+   */
+  publish(event: AwsEvent): string {
+    this.route(event);
+    return event.id;
+  }
+
+  route(event: AwsEvent): void {
+    for (const rule of this.store.rules(event.account || LOCAL_ACCOUNT_ID, event.region).values()) {
+      if (isRuleEnabled(rule) && rule.pattern?.matches(event)) this.deliverToTargets(rule, event);
+    }
+  }
+
+  syncSchedule(rule: RuleRecord): void {
+    if (rule.schedule?.kind === 'rate' && isRuleEnabled(rule)) {
+      this.scheduler.start(rule.arn, rule.schedule.everyMs, () => this.fireSchedule(rule));
+    } else {
+      this.scheduler.stop(rule.arn);
+    }
+  }
+
+  unschedule(rule: RuleRecord): void {
+    this.scheduler.stop(rule.arn);
+  }
+
+  /** Resolves when no delivery is pending (queued, running, delayed or waiting to retry). */
+  drain(): Promise<void> {
+    return this.delivery.drain();
+  }
+
+  /** Stops schedule timers and delivery; running invocations are awaited, waiting ones abandoned. */
+  async close(): Promise<void> {
+    this.scheduler.stopAll();
+    await this.delivery.close();
+  }
+
+  /** Lambda on-failure destination records of deliveries whose retries were exhausted. */
+  onFailure(): readonly OnFailureRecord[] {
+    return this.delivery.onFailure();
+  }
+
+  clearOnFailure(): void {
+    this.delivery.clearOnFailure();
+  }
+
+  /** Deliveries dropped by fault injection. */
+  droppedByFault(): readonly UndeliveredRecord[] {
+    return this.delivery.droppedByFault();
+  }
+
+  clearDroppedByFault(): void {
+    this.delivery.clearDroppedByFault();
+  }
+
+  /** Every event fault injected (drop, duplicate, delay, reorder), in order. */
+  injectedFaults(): readonly InjectedFaultRecord[] {
+    return this.delivery.injectedFaults();
+  }
+
+  /** Deliveries abandoned because `close()` came while they waited. */
+  abandonedOnClose(): readonly UndeliveredRecord[] {
+    return this.delivery.abandonedOnClose();
+  }
+
+  private fireSchedule(rule: RuleRecord): void {
+    // The timer may outlive a change made in the same tick: check the rule is still there and enabled.
+    if (this.store.rules(rule.account, rule.region).get(rule.name) !== rule || !isRuleEnabled(rule)) return;
+    this.deliverToTargets(rule, buildScheduledEvent(rule.arn, rule.account, rule.region));
+  }
+
+  private deliverToTargets(rule: RuleRecord, event: AwsEvent): void {
+    for (const target of rule.targets.values()) {
+      this.delivery.deliver(event.id, { ruleArn: rule.arn, targetId: target.id, functionArn: target.arn }, targetPayload(target, event));
+    }
+  }
+}
