@@ -67,6 +67,17 @@ export class NotFoundError extends MeshError {
   override readonly name = 'NotFound';
 }
 
+/** An event or request body does not have the expected shape (`issues` name each path). Never retried. */
+export class InvalidInputError extends MeshError {
+  override readonly name = 'InvalidInput';
+  constructor(
+    message: string,
+    readonly issues: SpecIssue[] = [],
+  ) {
+    super(issues.length ? `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : message);
+  }
+}
+
 /** The names Step Functions and the API mapper rely on. */
 export const ERROR_NAMES = [
   'SpecInvalid',
@@ -79,5 +90,6 @@ export const ERROR_NAMES = [
   'NoConsulLeader',
   'ConcurrentOperation',
   'NotFound',
+  'InvalidInput',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

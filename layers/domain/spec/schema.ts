@@ -32,6 +32,11 @@ const buildContext = z.strictObject({
     .min(1)
     .refine((s) => !s.startsWith('/') && !s.split('/').includes('..'), { message: 'must be a relative path inside the repository' }),
   dockerfile: z.string().min(1).default('Dockerfile'),
+  /**
+   * sha256 of the context's files, filled in by `meshctl deploy` / `npm start` where the files are (the
+   * orchestrator's Lambdas never see them). The image is tagged with it, so an unchanged context is not rebuilt.
+   */
+  contentHash: z.string().regex(/^[a-f0-9]{64}$/, 'must be a sha256 hex digest').optional(),
 });
 /** Durations as Consul writes them: `5s`, `250ms`, `1m`. */
 const duration = z.string().regex(/^\d+(ms|s|m)$/, 'must be a duration such as 5s, 250ms or 1m');

@@ -1,0 +1,36 @@
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+
+/**
+ * The AWS SDK v3 clients the orchestrator uses. Region, credentials and endpoint come from the SDK's own
+ * resolution (`AWS_REGION`, `AWS_ENDPOINT_URL` for the local cloud), never from a branch in our code.
+ * ECS and SSM throttle control-plane calls (DESIGN.md section 7): the adaptive retry mode backs off and
+ * rate-limits on `ThrottlingException` with up to 8 attempts.
+ */
+export interface AwsClients {
+  ecs: ECSClient;
+  ssm: SSMClient;
+  codebuild: CodeBuildClient;
+  ecr: ECRClient;
+  sfn: SFNClient;
+}
+
+const RETRY = { maxAttempts: 8, retryMode: 'adaptive' } as const;
+
+/** Clients are created lazily, on first use, so a handler's cold start pays only for those it touches. */
+export function createAwsClients(): AwsClients {
+  const cache: Partial<AwsClients> = {};
+  const lazy = <K extends keyof AwsClients>(key: K, make: () => AwsClients[K]) => {
+    Object.defineProperty(clients, key, { get: () => (cache[key] ??= make()), enumerable: true });
+  };
+  const clients = {} as AwsClients;
+  lazy('ecs', () => new ECSClient(RETRY));
+  lazy('ssm', () => new SSMClient(RETRY));
+  lazy('codebuild', () => new CodeBuildClient(RETRY));
+  lazy('ecr', () => new ECRClient(RETRY));
+  lazy('sfn', () => new SFNClient(RETRY));
+  return clients;
+}

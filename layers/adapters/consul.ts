@@ -1,0 +1,159 @@
+import { ConsulAclDeniedError, ConsulUnavailableError } from '../errors';
+
+/**
+ * A narrow Consul HTTP API client: only the calls the orchestrator makes.
+ *
+ * Written on `fetch` rather than the npm `consul` package because that package has no config-entry API
+ * (`/v1/config`) and reports every failure as one generic error, while the state machines and the async event
+ * retries depend on telling "Consul is down" (`ConsulUnavailable`, retried) from "the token is refused"
+ * (`ConsulAclDenied`). The npm client is used in the end-to-end tests to prove the local Consul faithful.
+ */
+export interface ConsulApi {
+  leader(): Promise<string>;
+  peers(): Promise<string[]>;
+  txn(ops: unknown[]): Promise<TxnResult>;
+  nodeServices(node: string): Promise<NodeServices | undefined>;
+  healthService(name: string, opts?: { passing?: boolean }): Promise<HealthEntry[]>;
+  healthChecks(name: string): Promise<HealthCheck[]>;
+  putConfigEntry(entry: { Kind: string; Name: string }): Promise<void>;
+  getConfigEntry(kind: string, name: string): Promise<Record<string, unknown> | undefined>;
+  kvGet(key: string): Promise<{ value: string; modifyIndex: number } | undefined>;
+  kvPut(key: string, value: string, opts?: { cas?: number }): Promise<boolean>;
+  kvDelete(key: string, opts?: { cas?: number }): Promise<boolean>;
+}
+
+export interface TxnResult {
+  ok: boolean;
+  errors: Array<{ OpIndex: number; What: string }>;
+}
+
+export interface CatalogService {
+  ID: string;
+  Service: string;
+  Kind?: string;
+  Address: string;
+  Port: number;
+  Tags?: string[] | null;
+  Meta?: Record<string, string> | null;
+  Proxy?: Record<string, unknown>;
+}
+
+export interface NodeServices {
+  Node: { Node: string; Address: string; Meta?: Record<string, string> | null };
+  Services: CatalogService[];
+}
+
+export interface HealthCheck {
+  CheckID: string;
+  Name: string;
+  Status: 'passing' | 'warning' | 'critical';
+  ServiceID: string;
+  ServiceName: string;
+  Output?: string;
+  Node: string;
+}
+
+export interface HealthEntry {
+  Node: { Node: string; Address: string };
+  Service: CatalogService;
+  Checks: HealthCheck[];
+}
+
+export interface ConsulClientOptions {
+  /** Base URL such as `http://127.0.0.1:8500`. */
+  address: string;
+  /** ACL token sent as `X-Consul-Token`; never logged. */
+  token?: string;
+  /** Per-request timeout; a hung Consul must not eat the Lambda's whole budget. */
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+}
+
+/** Builds the client. @example const consul = createConsulClient({ address: config.CONSUL_HTTP_ADDR, token }); */
+export function createConsulClient(options: ConsulClientOptions): ConsulApi {
+  const base = options.address.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const doFetch = options.fetchImpl ?? fetch;
+
+  async function call(method: string, path: string, body?: unknown, okStatuses: number[] = []): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (options.token) headers['X-Consul-Token'] = options.token;
+    if (body !== undefined) headers['Content-Type'] = typeof body === 'string' ? 'application/octet-stream' : 'application/json';
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, {
+        method,
+        headers,
+        // KV values travel raw; everything else as JSON.
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new ConsulUnavailableError(`Consul at ${base} is unreachable (${method} ${path})`, { cause: error });
+    }
+    if (response.ok || okStatuses.includes(response.status)) return response;
+    const text = await response.text().catch(() => '');
+    if (response.status === 403 || response.status === 401) {
+      throw new ConsulAclDeniedError(`Consul refused the ACL token for ${method} ${path}: ${text.trim() || response.status}`);
+    }
+    if (response.status >= 500 || response.status === 429) {
+      throw new ConsulUnavailableError(`Consul answered ${response.status} to ${method} ${path}: ${text.trim()}`);
+    }
+    // A 4xx other than ACL is a bug in what we sent: surface it with Consul's own words.
+    const error = new Error(`Consul rejected ${method} ${path} with ${response.status}: ${text.trim()}`);
+    error.name = 'ConsulRequestRejected';
+    throw error;
+  }
+
+  const json = async <T>(r: Response): Promise<T> => (await r.json()) as T;
+
+  return {
+    async leader() {
+      return json<string>(await call('GET', '/v1/status/leader'));
+    },
+    async peers() {
+      return json<string[]>(await call('GET', '/v1/status/peers'));
+    },
+    async txn(ops) {
+      // 409 means the transaction was rolled back; its body lists the failing operations.
+      const r = await call('PUT', '/v1/txn', ops, [409]);
+      const body = await json<{ Errors?: TxnResult['errors'] | null }>(r);
+      return { ok: r.status === 200, errors: body.Errors ?? [] };
+    },
+    async nodeServices(node) {
+      const r = await call('GET', `/v1/catalog/node-services/${encodeURIComponent(node)}`, undefined, [404]);
+      if (r.status === 404) return undefined;
+      const body = await json<NodeServices | null>(r);
+      return body ?? undefined;
+    },
+    async healthService(name, opts) {
+      const q = opts?.passing ? '?passing=true' : '';
+      return json<HealthEntry[]>(await call('GET', `/v1/health/service/${encodeURIComponent(name)}${q}`));
+    },
+    async healthChecks(name) {
+      return json<HealthCheck[]>(await call('GET', `/v1/health/checks/${encodeURIComponent(name)}`));
+    },
+    async putConfigEntry(entry) {
+      await call('PUT', '/v1/config', entry);
+    },
+    async getConfigEntry(kind, name) {
+      const r = await call('GET', `/v1/config/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`, undefined, [404]);
+      return r.status === 404 ? undefined : json<Record<string, unknown>>(r);
+    },
+    async kvGet(key) {
+      const r = await call('GET', `/v1/kv/${key.replace(/^\/+/, '')}`, undefined, [404]);
+      if (r.status === 404) return undefined;
+      const [entry] = await json<Array<{ Value: string | null; ModifyIndex: number }>>(r);
+      return { value: entry.Value ? Buffer.from(entry.Value, 'base64').toString('utf8') : '', modifyIndex: entry.ModifyIndex };
+    },
+    async kvPut(key, value, opts) {
+      const q = opts?.cas !== undefined ? `?cas=${opts.cas}` : '';
+      const r = await call('PUT', `/v1/kv/${key.replace(/^\/+/, '')}${q}`, value);
+      return json<boolean>(r);
+    },
+    async kvDelete(key, opts) {
+      const q = opts?.cas !== undefined ? `?cas=${opts.cas}` : '';
+      return json<boolean>(await call('DELETE', `/v1/kv/${key.replace(/^\/+/, '')}${q}`));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, LabelParameterVersionCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { MeshSpec } from '../domain/spec/schema';
+import { configParameterNames } from '../domain/naming';
+import { renderServerHcl } from '../domain/consul/server-hcl';
+import { renderDataplaneConfig } from '../domain/consul/dataplane-config';
+import { buildConfigEntries } from '../domain/consul/config-entries';
+
+/** SSM Standard tier holds 4 KB per value, Advanced 8 KB (DESIGN.md section 7). */
+const STANDARD_MAX = 4096;
+const ADVANCED_MAX = 8192;
+
+export interface StoredParameter {
+  name: string;
+  version: number;
+  changed: boolean;
+}
+
+/** The rendered files of a spec, by SSM parameter name: the server consul.hcl, one dataplane config per proxy, the config entries. */
+export function renderedConfiguration(spec: MeshSpec, options: { serverAddress?: string } = {}): Map<string, string> {
+  const names = configParameterNames(spec);
+  const files = new Map<string, string>();
+  files.set(names.serverHcl, renderServerHcl(spec));
+  for (const cluster of spec.clusters) {
+    for (const service of cluster.services) {
+      files.set(names.dataplane(service.name), renderDataplaneConfig(spec, { kind: 'service', name: service.name }, options));
+    }
+  }
+  if (spec.ingress) files.set(names.dataplane(spec.ingress.name), renderDataplaneConfig(spec, { kind: 'ingress-gateway' }, options));
+  for (const entry of buildConfigEntries(spec)) files.set(names.configEntry(entry.Kind, entry.Name), JSON.stringify(entry));
+  return files;
+}
+
+/**
+ * Stores the rendered configuration in SSM and labels the live version of each parameter with the deployment id,
+ * so a deployment's exact configuration can be read back (`name:<deploymentId>`). Idempotent: an unchanged value
+ * gets no new version (SSM keeps 100), only the label; the label moves to it if it was elsewhere.
+ * These values hold no secret (secrets are separate SecureString parameters), so they are plain `String`.
+ */
+export async function storeConfiguration(
+  spec: MeshSpec,
+  deploymentId: string,
+  deps: { ssm: Pick<SSMClient, 'send'> },
+  options: { serverAddress?: string } = {},
+): Promise<StoredParameter[]> {
+  const stored: StoredParameter[] = [];
+  for (const [name, value] of renderedConfiguration(spec, options)) {
+    const size = Buffer.byteLength(value, 'utf8');
+    if (size > ADVANCED_MAX) throw new Error(`${name} renders to ${size} bytes, over SSM's 8 KB Advanced-tier limit`);
+    const current = await getValue(deps.ssm, name);
+    let version = current?.version ?? 0;
+    const changed = current?.value !== value;
+    if (changed) {
+      const put = await deps.ssm.send(
+        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Tier: size > STANDARD_MAX ? 'Advanced' : 'Standard' }),
+      );
+      version = put.Version ?? version + 1;
+    }
+    await deps.ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: [deploymentLabel(deploymentId)] }));
+    stored.push({ name, version, changed });
+  }
+  return stored;
+}
+
+/**
+ * SSM labels: letters, digits, `.`, `-`, `_`; at most 100 characters; not starting with a digit, `aws` or `ssm`.
+ * Deployment ids (`d-...`) already fit; this keeps any other id valid.
+ */
+export function deploymentLabel(deploymentId: string): string {
+  const cleaned = deploymentId.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100);
+  return /^([0-9]|aws|ssm)/i.test(cleaned) ? `d-${cleaned}`.slice(0, 100) : cleaned;
+}
+
+async function getValue(ssm: Pick<SSMClient, 'send'>, name: string): Promise<{ value: string; version: number } | undefined> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+    return Parameter?.Value !== undefined ? { value: Parameter.Value, version: Parameter.Version ?? 1 } : undefined;
+  } catch (error) {
+    if ((error as Error).name === 'ParameterNotFound') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,139 @@
+import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import type { MeshSpec, BuildContextSpec } from '../domain/spec/schema';
+import { SERVER_SERVICE_NAME } from '../domain/naming';
+import { BuildFailedError, SpecInvalidError } from '../errors';
+
+/** One image the deployment needs: either given (`image:`) or built from a context (`build:`). */
+export interface ImageJob {
+  /** The spec name it belongs to: a service name or `consul-server`. */
+  name: string;
+  /** ECR repository for built images (`<mesh>/<name>`), absent for given images. */
+  repository?: string;
+  tag?: string;
+  context?: string;
+  dockerfile?: string;
+  /** The image reference as given in the spec (`users:1.0.0`), for images that are not built. */
+  image?: string;
+}
+
+/** The ECR tag of a built image: derived from the context's content hash, so equal content → equal tag. */
+export function imageTagFor(contentHash: string): string {
+  return `ctx-${contentHash.slice(0, 32)}`;
+}
+
+/**
+ * Lists the images of a spec in a stable order. Build contexts must carry their `contentHash` (filled in by the
+ * CLI where the files are); a missing one is a spec problem named by its path.
+ */
+export function planImages(spec: MeshSpec): ImageJob[] {
+  const jobs: ImageJob[] = [];
+  const missing: Array<{ path: string; message: string }> = [];
+  const add = (name: string, path: string, image: string | undefined, build: BuildContextSpec | undefined) => {
+    if (build) {
+      if (!build.contentHash) {
+        missing.push({ path: `${path}.build.contentHash`, message: 'is required to build: submit the spec with `meshctl deploy` or `npm start`, which hash the build context' });
+        return;
+      }
+      jobs.push({ name, repository: `${spec.name}/${name}`, tag: imageTagFor(build.contentHash), context: build.context, dockerfile: build.dockerfile });
+    } else if (image) {
+      jobs.push({ name, image });
+    }
+  };
+  const servers = spec.consul.servers;
+  add(SERVER_SERVICE_NAME, 'consul.servers', servers.image ?? (servers.build ? undefined : `hashicorp/consul:${servers.version}`), servers.build);
+  spec.clusters.forEach((cluster, ci) =>
+    cluster.services.forEach((service, si) => add(service.name, `clusters[${ci}].services[${si}]`, service.image, service.build)),
+  );
+  if (missing.length > 0) throw new SpecInvalidError(missing);
+  return jobs;
+}
+
+export interface ImageBuildDeps {
+  ecr: Pick<ECRClient, 'send'>;
+  codebuild: Pick<CodeBuildClient, 'send'>;
+  /** The CodeBuild project that runs docker/buildspec.yml. */
+  project: string;
+}
+
+export type ImageBuildState =
+  | { name: string; status: 'READY'; imageUri: string; built: false }
+  | { name: string; status: 'IN_PROGRESS'; imageUri: string; buildId: string; phase: string }
+  | { name: string; status: 'SUCCEEDED'; imageUri: string; buildId: string; digest?: string; built: true };
+
+/**
+ * Ensures the image of a job exists: a given image is used as is; a built one is looked up by its content tag in
+ * ECR ("does this image already exist" asked the way it is on AWS) and a CodeBuild build starts only when absent.
+ * Idempotent: re-running with an unchanged context starts no build.
+ */
+export async function ensureImage(job: ImageJob, deps: ImageBuildDeps): Promise<ImageBuildState> {
+  if (!job.repository || !job.tag) return { name: job.name, status: 'READY', imageUri: job.image ?? '', built: false };
+  const repositoryUri = await ensureRepository(job.repository, deps.ecr);
+  const imageUri = `${repositoryUri}:${job.tag}`;
+  try {
+    await deps.ecr.send(new DescribeImagesCommand({ repositoryName: job.repository, imageIds: [{ imageTag: job.tag }] }));
+    return { name: job.name, status: 'READY', imageUri, built: false };
+  } catch (error) {
+    if ((error as Error).name !== 'ImageNotFoundException') throw error;
+  }
+  const started = await deps.codebuild.send(
+    new StartBuildCommand({
+      projectName: deps.project,
+      sourceLocationOverride: job.context,
+      // The tag doubles as an idempotency token: a retried step for the same content joins the same build.
+      idempotencyToken: `${job.repository}:${job.tag}`.slice(0, 64),
+      environmentVariablesOverride: [
+        { name: 'IMAGE_REPO_NAME', value: job.repository, type: 'PLAINTEXT' },
+        { name: 'IMAGE_TAG', value: job.tag, type: 'PLAINTEXT' },
+        { name: 'DOCKERFILE', value: job.dockerfile ?? 'Dockerfile', type: 'PLAINTEXT' },
+      ],
+    }),
+  );
+  const build = started.build;
+  if (!build?.id) throw new BuildFailedError(`CodeBuild did not start a build for ${job.name}`);
+  return { name: job.name, status: 'IN_PROGRESS', imageUri, buildId: build.id, phase: build.currentPhase ?? 'SUBMITTED' };
+}
+
+/**
+ * Polls one build. IN_PROGRESS → still running; SUCCEEDED → done; anything else throws `BuildFailed` naming the
+ * failed phase and CodeBuild's reason, which the state machine records as the deployment's cause.
+ */
+export async function checkImageBuild(
+  state: { name: string; buildId: string; imageUri: string },
+  deps: Pick<ImageBuildDeps, 'codebuild'>,
+): Promise<ImageBuildState> {
+  const { builds } = await deps.codebuild.send(new BatchGetBuildsCommand({ ids: [state.buildId] }));
+  const build = builds?.[0];
+  if (!build) throw new BuildFailedError(`build ${state.buildId} of ${state.name} not found`);
+  if (build.buildStatus === 'IN_PROGRESS') {
+    return { name: state.name, status: 'IN_PROGRESS', imageUri: state.imageUri, buildId: state.buildId, phase: build.currentPhase ?? 'UNKNOWN' };
+  }
+  if (build.buildStatus === 'SUCCEEDED') {
+    const digest = build.exportedEnvironmentVariables?.find((v) => v.name === 'IMAGE_DIGEST')?.value;
+    return { name: state.name, status: 'SUCCEEDED', imageUri: state.imageUri, buildId: state.buildId, digest, built: true };
+  }
+  const failed = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED');
+  const reason = failed?.contexts?.map((c) => c.message).filter(Boolean).join('; ') || build.buildStatus;
+  throw new BuildFailedError(`image build for ${state.name} ended ${build.buildStatus} in phase ${failed?.phaseType ?? build.currentPhase}: ${reason}`);
+}
+
+async function ensureRepository(name: string, ecr: Pick<ECRClient, 'send'>): Promise<string> {
+  try {
+    const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    const uri = found.repositories?.[0]?.repositoryUri;
+    if (uri) return uri;
+  } catch (error) {
+    if ((error as Error).name !== 'RepositoryNotFoundException') throw error;
+  }
+  try {
+    const created = await ecr.send(new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } }));
+    return created.repository?.repositoryUri ?? name;
+  } catch (error) {
+    // Two builds of the same mesh may race to create the repository: the loser reads it back.
+    if ((error as Error).name !== 'RepositoryAlreadyExistsException') throw error;
+    const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    return found.repositories?.[0]?.repositoryUri ?? name;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The data that flows through the deploy state machine (state-machines/deploy-mesh.asl.json) and that the CLI
+ * reads back: the plan, the per-stage results and the summary. Plain JSON, well under the 256 KB payload limit.
+ */
+import type { MeshSpec } from '../domain/spec/schema';
+import type { ImageJob } from './images';
+
+export type ChangeAction = 'create' | 'update' | 'unchanged';
+
+/** What a deployment will do to one ECS service (the Consul servers, a mesh service or the ingress gateway). */
+export interface ServiceChange {
+  cluster: string;
+  service: string;
+  role: 'server' | 'service' | 'ingress-gateway';
+  action: ChangeAction;
+  /** Why: e.g. "no such service", "task definition changed: image", "desiredCount 2 → 3". Empty when unchanged. */
+  reasons: string[];
+  desiredCount: number;
+}
+
+export interface StageClusters {
+  cluster: string;
+  services: string[];
+}
+
+/** The output of the Plan step (`$.plan` in the execution). */
+export interface DeploymentPlan {
+  mesh: string;
+  deploymentId: string;
+  specHash: string;
+  /** The validated spec with defaults filled in. */
+  spec: MeshSpec;
+  images: ImageJob[];
+  serverCluster: StageClusters;
+  serviceClusters: StageClusters[];
+  ingressCluster: StageClusters | null;
+  hasIngress: boolean;
+  changes: ServiceChange[];
+  /** Seconds between polls of the wait loops, and how many rounds before a stage times out. */
+  pollSeconds: number;
+  maxRounds: number;
+  /** The lock holder (the execution id), released by Summarize or RecordFailure. */
+  lockHolder: string;
+}
+
+/** Result of one stage check (`$.servers`, `$.serviceClusters[i]`, `$.ingress`). */
+export interface StageStatus {
+  stage: 'servers' | 'services' | 'ingress';
+  cluster: string;
+  ready: boolean;
+  round: number;
+  /** What the stage still waits for, in words (used in the timeout cause). */
+  waitingFor: string;
+  services: Array<{
+    name: string;
+    action?: ChangeAction;
+    taskDefinitionArn?: string;
+    desiredCount: number;
+    runningCount: number;
+    pendingCount: number;
+    rolloutState?: string;
+    /** Consul instances registered and passing for this service's running tasks. */
+    registeredPassing?: number;
+  }>;
+  consul?: { leader: string; peers: string[] };
+}
+
+/** The execution's output on success. */
+export interface DeploymentSummary {
+  mesh: string;
+  deploymentId: string;
+  executionId: string;
+  leader: string;
+  peers: string[];
+  clusters: Array<{
+    cluster: string;
+    role: 'server' | 'service' | 'ingress-gateway';
+    services: Array<{
+      name: string;
+      action: ChangeAction;
+      desiredCount: number;
+      runningCount: number;
+      taskDefinitionArn: string;
+      tasks: Array<{ taskId: string; ip: string; health: string; registered: boolean; passing: boolean }>;
+    }>;
+  }>;
+  images: Array<{ name: string; imageUri: string; built: boolean }>;
+  /** True when nothing was created, changed or built. */
+  noChange: boolean;
+}
+
+/** The execution's cause on failure (`DeploymentFailed` error), as JSON in the execution's `cause`. */
+export interface DeploymentFailure {
+  stage: string;
+  error: string;
+  message: string;
+  service?: string;
+  /** The ECS stopped reason of the last failed task, or the failed build phase. */
+  detail?: string;
+}

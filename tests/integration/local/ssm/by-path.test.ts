@@ -1,0 +1,110 @@
+import { DescribeParametersCommand, GetParametersByPathCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SsmProvider } from '../../../../local/aws/ssm/provider';
+import { errorName } from '../support/errors';
+import { clientConfig, startTestEndpoint, type TestEndpoint } from '../support/test-endpoint';
+
+let endpoint: TestEndpoint;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  endpoint = await startTestEndpoint([new SsmProvider()]);
+  ssm = new SSMClient(clientConfig(endpoint));
+  const put = (Name: string, Value: string, Type: 'String' | 'SecureString' = 'String') =>
+    ssm.send(new PutParameterCommand({ Name, Value, Type }));
+  await put('/mesh/consul/datacenter', 'dc1');
+  await put('/mesh/consul/gossip-key', 'gossip', 'SecureString');
+  await put('/mesh/consul/tls/ca', 'ca-pem');
+  await put('/mesh/users/port', '8080');
+  await put('/other/x', 'x');
+  await put('top', 'no-hierarchy');
+  for (let i = 0; i < 12; i++) await put(`/paged/p${String(i).padStart(2, '0')}`, `${i}`);
+});
+
+afterAll(async () => {
+  ssm.destroy();
+  await endpoint.close();
+});
+
+async function namesUnder(path: string, recursive: boolean): Promise<string[]> {
+  const result = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: recursive }));
+  return (result.Parameters ?? []).map((p) => p.Name!);
+}
+
+describe('GetParametersByPath', () => {
+  it('returns only the direct children without Recursive', async () => {
+    expect(await namesUnder('/mesh/consul', false)).toEqual(['/mesh/consul/datacenter', '/mesh/consul/gossip-key']);
+  });
+
+  it('returns the whole subtree with Recursive, with or without a trailing slash', async () => {
+    const expected = ['/mesh/consul/datacenter', '/mesh/consul/gossip-key', '/mesh/consul/tls/ca', '/mesh/users/port'];
+    expect(await namesUnder('/mesh', true)).toEqual(expected);
+    expect(await namesUnder('/mesh/', true)).toEqual(expected);
+  });
+
+  it('does not list names outside any hierarchy under /', async () => {
+    expect(await namesUnder('/', false)).not.toContain('top');
+  });
+
+  it('decrypts SecureString values only with WithDecryption', async () => {
+    const hidden = await ssm.send(new GetParametersByPathCommand({ Path: '/mesh/consul' }));
+    const shown = await ssm.send(new GetParametersByPathCommand({ Path: '/mesh/consul', WithDecryption: true }));
+    const valueOf = (r: typeof hidden) => r.Parameters?.find((p) => p.Name === '/mesh/consul/gossip-key')?.Value;
+    expect(valueOf(hidden)).not.toBe('gossip');
+    expect(valueOf(shown)).toBe('gossip');
+  });
+
+  it('pages with MaxResults and NextToken (at most 10 per page)', async () => {
+    const first = await ssm.send(new GetParametersByPathCommand({ Path: '/paged' }));
+    expect(first.Parameters).toHaveLength(10);
+    expect(first.NextToken).toBeDefined();
+    const second = await ssm.send(new GetParametersByPathCommand({ Path: '/paged', NextToken: first.NextToken }));
+    expect(second.Parameters?.map((p) => p.Name)).toEqual(['/paged/p10', '/paged/p11']);
+    expect(second.NextToken).toBeUndefined();
+    expect(await errorName(ssm.send(new GetParametersByPathCommand({ Path: '/paged', MaxResults: 11 })))).toBe(
+      'ValidationException',
+    );
+  });
+
+  it('filters by Type and by Label, rejecting keys GetParametersByPath does not support', async () => {
+    const secure = await ssm.send(
+      new GetParametersByPathCommand({
+        Path: '/mesh',
+        Recursive: true,
+        ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }],
+      }),
+    );
+    expect(secure.Parameters?.map((p) => p.Name)).toEqual(['/mesh/consul/gossip-key']);
+
+    await ssm.send(new PutParameterCommand({ Name: '/mesh/users/port', Value: '9090', Overwrite: true }));
+    await ssm.send(new LabelParameterVersionCommand({ Name: '/mesh/users/port', ParameterVersion: 1, Labels: ['stable'] }));
+    const labelled = await ssm.send(
+      new GetParametersByPathCommand({ Path: '/mesh', Recursive: true, ParameterFilters: [{ Key: 'Label', Values: ['stable'] }] }),
+    );
+    expect(labelled.Parameters?.map((p) => [p.Name, p.Value, p.Version])).toEqual([['/mesh/users/port', '8080', 1]]);
+
+    expect(
+      await errorName(
+        ssm.send(new GetParametersByPathCommand({ Path: '/mesh', ParameterFilters: [{ Key: 'Name', Values: ['x'] }] })),
+      ),
+    ).toBe('InvalidFilterKey');
+  });
+
+  it('rejects a path that does not start with a slash', async () => {
+    expect(await errorName(ssm.send(new GetParametersByPathCommand({ Path: 'mesh' })))).toBe('ValidationException');
+  });
+});
+
+describe('DescribeParameters', () => {
+  it('lists metadata without values, filtered by Path', async () => {
+    const result = await ssm.send(
+      new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: ['/mesh/consul'] }] }),
+    );
+    expect(result.Parameters?.map((p) => p.Name)).toEqual([
+      '/mesh/consul/datacenter',
+      '/mesh/consul/gossip-key',
+      '/mesh/consul/tls/ca',
+    ]);
+    expect(result.Parameters?.[1]).toMatchObject({ Type: 'SecureString', KeyId: 'alias/aws/ssm', Tier: 'Standard' });
+    expect(result.Parameters?.[0]).not.toHaveProperty('Value');
+  });
+});
