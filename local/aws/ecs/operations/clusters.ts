@@ -1,0 +1,79 @@
+/**
+ * CreateCluster, DescribeClusters, ListClusters, DeleteCluster.
+ */
+import { AwsServiceError, invalidParameter, type OperationHandler } from '../../protocol';
+import { clusterNameOf, ecsArn } from '../arns';
+import { includes, optionalInteger, optionalString, optionalStringList, optionalTags } from '../input';
+import type { ClusterRecord } from '../model';
+import { paginate } from '../pagination';
+import { clusterToApi } from '../serialize';
+import type { RegionState } from '../store';
+import { clusterNotFound, countTasks, validName, type EcsOperationDependencies } from './common';
+
+function describeCluster(state: RegionState, cluster: ClusterRecord, includeTags: boolean): Record<string, unknown> {
+  const tasks = state.tasksOf(cluster.name).filter((t) => t.lastStatus !== 'STOPPED');
+  const { runningCount, pendingCount } = countTasks(tasks);
+  const activeServicesCount = state.servicesOf(cluster.name).filter((s) => s.status === 'ACTIVE').length;
+  return clusterToApi(cluster, { runningTasksCount: runningCount, pendingTasksCount: pendingCount, activeServicesCount }, includeTags);
+}
+
+export function clusterOperations({ store }: EcsOperationDependencies): Record<string, OperationHandler> {
+  return {
+    /** Idempotent: creating an existing ACTIVE cluster returns it (as ECS does). */
+    CreateCluster(input, ctx) {
+      const state = store.region(ctx.region);
+      const name = validName('Cluster', optionalString(input, 'clusterName') ?? 'default');
+      const tags = optionalTags(input);
+      const settings = Array.isArray(input.settings) ? input.settings : [];
+      const existing = state.cluster(name);
+      if (existing?.status === 'ACTIVE') return { cluster: describeCluster(state, existing, false) };
+      const cluster: ClusterRecord = { name, arn: ecsArn.cluster(ctx.region, name), status: 'ACTIVE', tags, settings, createdAt: Date.now() };
+      state.clusters.set(name, cluster);
+      return { cluster: describeCluster(state, cluster, false) };
+    },
+
+    DescribeClusters(input, ctx) {
+      const state = store.region(ctx.region);
+      const references = optionalStringList(input, 'clusters') ?? ['default'];
+      if (references.length > 100) throw invalidParameter('clusters can have at most 100 items.');
+      const includeTags = includes(input, 'TAGS');
+      const clusters: unknown[] = [];
+      const failures: unknown[] = [];
+      for (const reference of references) {
+        const cluster = state.cluster(clusterNameOf(reference));
+        if (cluster) clusters.push(describeCluster(state, cluster, includeTags));
+        else failures.push({ arn: reference.startsWith('arn:') ? reference : ecsArn.cluster(ctx.region, reference), reason: 'MISSING' });
+      }
+      return { clusters, failures };
+    },
+
+    ListClusters(input, ctx) {
+      const state = store.region(ctx.region);
+      const active = [...state.clusters.values()].filter((cluster) => cluster.status === 'ACTIVE');
+      const page = paginate(active, (cluster) => cluster.arn, {
+        nextToken: optionalString(input, 'nextToken'),
+        maxResults: optionalInteger(input, 'maxResults', 1, 100),
+        defaultSize: 100,
+        maxSize: 100,
+      });
+      return { clusterArns: page.items.map((cluster) => cluster.arn), nextToken: page.nextToken };
+    },
+
+    /** ECS refuses to delete a cluster that still has services or tasks. */
+    DeleteCluster(input, ctx) {
+      const state = store.region(ctx.region);
+      const cluster = state.cluster(clusterNameOf(optionalString(input, 'cluster')));
+      if (!cluster) throw clusterNotFound();
+      if (cluster.status === 'ACTIVE') {
+        if (state.servicesOf(cluster.name).some((service) => service.status !== 'INACTIVE')) {
+          throw new AwsServiceError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.', 400);
+        }
+        if (state.tasksOf(cluster.name).some((task) => task.lastStatus !== 'STOPPED')) {
+          throw new AwsServiceError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.', 400);
+        }
+        cluster.status = 'INACTIVE';
+      }
+      return { cluster: describeCluster(state, cluster, false) };
+    },
+  };
+}

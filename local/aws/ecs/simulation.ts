@@ -1,0 +1,236 @@
+/**
+ * The ECS simulation: store, task lifecycle, service scheduler, event delivery and the API provider, wired together.
+ *
+ * Besides the AWS API (`provider`, served by the local endpoint) it offers a small read API for the other local
+ * services: the Consul simulation asks which server tasks are running (its quorum), the composition lists
+ * clusters and services. Everything is keyed by region; the account is fixed.
+ *
+ * @example
+ * const ecs = new EcsSimulation({ faults, delays: { provisioningMs: 0 }, onTaskEvent: (e) => bus.put(e) });
+ * endpoint.register(ecs.provider);
+ * ecs.runningTasks('consul-server').map((t) => t.privateIp);
+ * ecs.close();
+ */
+import type { Faults } from '../../faults/faults';
+import type { ServiceProvider } from '../protocol';
+import { TaskEventDelivery } from './event-delivery';
+import type { HealthStatus, TaskRecord, TaskStatus } from './model';
+import { DEFAULT_ECS_DELAYS, DEFAULT_ECS_RETENTION, type EcsDelays, type EcsRetention } from './options';
+import { countTasks, liveTasksOf } from './operations/common';
+import { createEcsProvider } from './provider';
+import { ServiceScheduler } from './scheduler';
+import { EcsStore } from './store';
+import { buildTaskStateChangeEvent, type TaskEventSink } from './task-events';
+import { TaskLifecycle } from './task-lifecycle';
+import { TimerRegistry } from './timers';
+
+export const DEFAULT_REGION = 'us-east-1';
+
+export interface EcsSimulationOptions {
+  delays?: Partial<EcsDelays>;
+  retention?: Partial<EcsRetention>;
+  /** Consulted for `failTaskStarts` and event faults; `stopRandomTasks` is registered on it. */
+  faults?: Faults;
+  /** Receives every `ECS Task State Change` event; more sinks can be added with `subscribe`. */
+  onTaskEvent?: TaskEventSink;
+  logger?: (message: string, error?: unknown) => void;
+}
+
+/** A read-only view of a task for the other local services. */
+export interface EcsTaskSnapshot {
+  taskArn: string;
+  taskId: string;
+  region: string;
+  clusterName: string;
+  clusterArn: string;
+  /** `service:<name>` or `family:<family>` (or the RunTask group). */
+  group: string;
+  serviceName?: string;
+  family: string;
+  taskDefinitionArn: string;
+  startedBy?: string;
+  lastStatus: TaskStatus;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  healthStatus: HealthStatus;
+  privateIp: string;
+  availabilityZone: string;
+  version: number;
+  containers: Array<{ name: string; image: string; lastStatus: string; healthStatus: HealthStatus; exitCode?: number }>;
+}
+
+export interface EcsClusterSummary {
+  region: string;
+  name: string;
+  arn: string;
+  status: string;
+}
+
+export interface EcsServiceSummary {
+  region: string;
+  clusterName: string;
+  name: string;
+  arn: string;
+  status: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  taskDefinitionArn: string;
+  deployments: Array<{ id: string; status: string; rolloutState: string; taskDefinitionArn: string; failedTasks: number }>;
+}
+
+function snapshot(task: TaskRecord): EcsTaskSnapshot {
+  return {
+    taskArn: task.taskArn,
+    taskId: task.taskId,
+    region: task.region,
+    clusterName: task.clusterName,
+    clusterArn: task.clusterArn,
+    group: task.group,
+    serviceName: task.group.startsWith('service:') ? task.group.slice('service:'.length) : undefined,
+    family: task.family,
+    taskDefinitionArn: task.taskDefinitionArn,
+    startedBy: task.startedBy,
+    lastStatus: task.lastStatus,
+    desiredStatus: task.desiredStatus,
+    healthStatus: task.healthStatus,
+    privateIp: task.eni.privateIp,
+    availabilityZone: task.availabilityZone,
+    version: task.version,
+    containers: task.containers.map(({ name, image, lastStatus, healthStatus, exitCode }) => ({
+      name,
+      image,
+      lastStatus,
+      healthStatus,
+      ...(exitCode === undefined ? {} : { exitCode }),
+    })),
+  };
+}
+
+const defaultLogger = (message: string, error?: unknown) => console.error(`[ecs] ${message}`, error ?? '');
+
+export class EcsSimulation {
+  readonly provider: ServiceProvider;
+  readonly store: EcsStore;
+  private readonly timers = new TimerRegistry();
+  private readonly delivery: TaskEventDelivery;
+  private readonly lifecycle: TaskLifecycle;
+  private readonly scheduler: ServiceScheduler;
+  private readonly faults?: Faults;
+
+  constructor(options: EcsSimulationOptions = {}) {
+    const delays = { ...DEFAULT_ECS_DELAYS, ...options.delays };
+    const retention = { ...DEFAULT_ECS_RETENTION, ...options.retention };
+    const logger = options.logger ?? defaultLogger;
+    this.faults = options.faults;
+    this.store = new EcsStore(retention);
+    this.delivery = new TaskEventDelivery(this.timers, logger, options.faults);
+    if (options.onTaskEvent) this.delivery.subscribe(options.onTaskEvent);
+    this.scheduler = new ServiceScheduler({
+      store: this.store,
+      timers: this.timers,
+      delays,
+      retention,
+      faults: options.faults,
+      lifecycle: () => this.lifecycle,
+    });
+    this.lifecycle = new TaskLifecycle(this.timers, delays, {
+      announce: (task) => {
+        if (this.delivery.hasSinks) this.delivery.publish(buildTaskStateChangeEvent(task));
+      },
+      changed: (task, change) => this.scheduler.taskChanged(task, change),
+      regionOf: (task) => this.store.region(task.region),
+    });
+    this.provider = createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention });
+    options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));
+  }
+
+  /** Adds a receiver of task events; returns the function that removes it. */
+  subscribe(sink: TaskEventSink): () => void {
+    return this.delivery.subscribe(sink);
+  }
+
+  /** Tasks of a cluster whose lastStatus is RUNNING and that ECS has not decided to stop. */
+  runningTasks(clusterName: string, region = DEFAULT_REGION): EcsTaskSnapshot[] {
+    return this.store
+      .region(region)
+      .tasksOf(clusterName)
+      .filter((task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING')
+      .map(snapshot);
+  }
+
+  /** Every task of a cluster that has not reached STOPPED yet (starting, running, stopping). */
+  liveTasks(clusterName: string, region = DEFAULT_REGION): EcsTaskSnapshot[] {
+    return this.store
+      .region(region)
+      .tasksOf(clusterName)
+      .filter((task) => task.lastStatus !== 'STOPPED')
+      .map(snapshot);
+  }
+
+  /** One task by ARN (kept for a while after it stopped), or undefined. */
+  task(taskArn: string, region = DEFAULT_REGION): EcsTaskSnapshot | undefined {
+    const task = this.store.region(region).tasks.get(taskArn);
+    return task ? snapshot(task) : undefined;
+  }
+
+  clusters(region = DEFAULT_REGION): EcsClusterSummary[] {
+    return [...this.store.region(region).clusters.values()].map(({ name, arn, status }) => ({ region, name, arn, status }));
+  }
+
+  /** Services of a region (optionally of one cluster), including DRAINING and recently INACTIVE ones. */
+  services(region = DEFAULT_REGION, clusterName?: string): EcsServiceSummary[] {
+    const state = this.store.region(region);
+    return [...state.services.values()]
+      .filter((service) => clusterName === undefined || service.clusterName === clusterName)
+      .map((service) => {
+        const live = liveTasksOf(state, service);
+        return {
+          region,
+          clusterName: service.clusterName,
+          name: service.name,
+          arn: service.arn,
+          status: service.status,
+          desiredCount: service.desiredCount,
+          ...countTasks(live),
+          taskDefinitionArn: service.taskDefinitionArn,
+          deployments: service.deployments.map(({ id, status, rolloutState, taskDefinitionArn, failedTasks }) => ({
+            id,
+            status,
+            rolloutState,
+            taskDefinitionArn,
+            failedTasks,
+          })),
+        };
+      });
+  }
+
+  /**
+   * Fault injection: `count` random RUNNING tasks (all regions) crash as if their essential container died
+   * (exit 137, stopCode EssentialContainerExited); services replace them. Returns the stopped task ARNs.
+   */
+  stopRandomTasks(count: number): string[] {
+    const candidates = this.store
+      .allRegions()
+      .flatMap((state) => [...state.tasks.values()])
+      .filter((task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING');
+    const stopped: string[] = [];
+    while (stopped.length < count && candidates.length > 0) {
+      const index = this.faults ? this.faults.pick(candidates.length) : Math.floor(Math.random() * candidates.length);
+      const [task] = candidates.splice(index, 1);
+      if (this.lifecycle.crash(task, 137)) stopped.push(task.taskArn);
+    }
+    return stopped;
+  }
+
+  /** Number of pending timers (for tests that check nothing is left behind). */
+  get pendingTimers(): number {
+    return this.timers.pending;
+  }
+
+  /** Clears every timer and sink; the simulation makes no progress afterwards. */
+  close(): void {
+    this.timers.close();
+    this.scheduler.close();
+    this.delivery.close();
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Moves tasks through the ECS task lifecycle (Fargate/awsvpc):
+ * PROVISIONING → PENDING → ACTIVATING → RUNNING, and on stop DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html).
+ *
+ * Each task has at most one pending timer (its next step). Every change of lastStatus, desiredStatus or
+ * healthStatus bumps `version` and is announced, as ECS does with `ECS Task State Change` events.
+ */
+import type { ContainerRecord, HealthStatus, StopCode, TaskRecord, TaskStatus } from './model';
+import type { EcsDelays } from './options';
+import type { RegionState } from './store';
+import type { TimerRegistry } from './timers';
+
+/** What happened to a task, so the scheduler can react (count failures, replace tasks, drain deployments). */
+export type TaskChange = 'launched' | 'status' | 'health' | 'stopRequested' | 'stopped';
+
+export interface LifecycleHooks {
+  /** Publishes the task's state-change event (called after every version bump). */
+  announce(task: TaskRecord): void;
+  /** Tells the scheduler; called after `announce`. */
+  changed(task: TaskRecord, change: TaskChange): void;
+  /** The region the task lives in (to release its address and account for it once stopped). */
+  regionOf(task: TaskRecord): RegionState;
+}
+
+export const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
+
+/** The status after `status` on the way to STOPPED; a task that never ran skips the steps it never reached. */
+function nextStopStatus(status: TaskStatus): TaskStatus {
+  switch (status) {
+    case 'ACTIVATING':
+    case 'RUNNING':
+      return 'DEACTIVATING';
+    case 'DEACTIVATING':
+    case 'PENDING':
+      return 'STOPPING';
+    case 'PROVISIONING':
+    case 'STOPPING':
+      return 'DEPROVISIONING';
+    default:
+      return 'STOPPED';
+  }
+}
+
+/** The task's health is that of its essential containers: any UNHEALTHY → UNHEALTHY; all reporting → HEALTHY. */
+function aggregateHealth(containers: ContainerRecord[]): HealthStatus {
+  const essential = containers.filter((container) => container.essential);
+  if (essential.some((container) => container.healthStatus === 'UNHEALTHY')) return 'UNHEALTHY';
+  const reporting = essential.filter((container) => container.hasHealthCheck || container.unhealthy);
+  if (reporting.length > 0 && reporting.every((container) => container.healthStatus === 'HEALTHY')) return 'HEALTHY';
+  return 'UNKNOWN';
+}
+
+export class TaskLifecycle {
+  constructor(
+    private readonly timers: TimerRegistry,
+    private readonly delays: EcsDelays,
+    private readonly hooks: LifecycleHooks,
+  ) {}
+
+  /** Announces a new task (version 1, PROVISIONING) and sets it moving. */
+  launch(task: TaskRecord): void {
+    this.commit(task, 'launched');
+    this.schedule(task, this.delays.provisioningMs, () => this.toPending(task));
+  }
+
+  /**
+   * Sets desiredStatus STOPPED and walks the stop sequence. `failed` marks a failure (crash, failed start, failed
+   * health checks) for the deployment circuit breaker. Returns false when the task was already stopping.
+   */
+  stop(task: TaskRecord, stopCode: StopCode, reason: string, failed = false, alsoChange?: (task: TaskRecord) => void): boolean {
+    if (task.desiredStatus === 'STOPPED') return false;
+    this.timers.cancel(task.timer);
+    task.timer = undefined;
+    alsoChange?.(task);
+    task.desiredStatus = 'STOPPED';
+    task.stopCode = stopCode;
+    task.stoppedReason = reason;
+    task.stoppingAt = Date.now();
+    task.failed = failed;
+    this.commit(task, 'stopRequested');
+    this.scheduleNextStopStep(task);
+    return true;
+  }
+
+  /** An essential container of a running task exits with `exitCode` (a crash, as an injected fault or a `fail-` image). */
+  crash(task: TaskRecord, exitCode = 1): boolean {
+    return this.stop(task, 'EssentialContainerExited', ESSENTIAL_CONTAINER_EXITED, true, (t) => {
+      const victim = t.containers.find((c) => c.essential && c.lastStatus === 'RUNNING');
+      if (victim) Object.assign(victim, { lastStatus: 'STOPPED', exitCode });
+    });
+  }
+
+  private toPending(task: TaskRecord): void {
+    const now = Date.now();
+    task.lastStatus = 'PENDING';
+    task.eni.status = 'ATTACHED';
+    task.connectivity = 'CONNECTED';
+    task.connectivityAt = now;
+    task.pullStartedAt = now;
+    this.commit(task, 'status');
+    this.schedule(task, this.delays.pendingMs, () => this.toActivating(task));
+  }
+
+  private toActivating(task: TaskRecord): void {
+    task.lastStatus = 'ACTIVATING';
+    task.pullStoppedAt = Date.now();
+    for (const container of task.containers) container.imageDigest = simulatedDigest(container.image);
+    this.commit(task, 'status');
+    this.schedule(task, this.delays.activatingMs, () => this.toRunning(task));
+  }
+
+  private toRunning(task: TaskRecord): void {
+    task.lastStatus = 'RUNNING';
+    task.startedAt = Date.now();
+    for (const container of task.containers) {
+      container.lastStatus = 'RUNNING';
+      container.runtimeId = `${task.taskId}-${container.name}`;
+    }
+    this.commit(task, 'status');
+    if (task.desiredStatus !== 'RUNNING') return;
+    if (task.containers.some((c) => c.crashes)) {
+      this.schedule(task, this.delays.runningMs, () => this.exitCrashingContainers(task));
+    } else if (task.containers.some((c) => c.hasHealthCheck || c.unhealthy)) {
+      this.schedule(task, this.delays.runningMs, () => this.reportHealth(task));
+    }
+  }
+
+  /** Containers of `fail-` images exit with code 1; an essential one takes the task down (EssentialContainerExited). */
+  private exitCrashingContainers(task: TaskRecord): void {
+    task.timer = undefined;
+    const crashing = task.containers.filter((c) => c.crashes && c.lastStatus === 'RUNNING');
+    const exit = (t: TaskRecord) => {
+      for (const container of t.containers) {
+        if (crashing.includes(container)) Object.assign(container, { lastStatus: 'STOPPED', exitCode: 1 });
+      }
+    };
+    if (crashing.some((c) => c.essential)) {
+      this.stop(task, 'EssentialContainerExited', ESSENTIAL_CONTAINER_EXITED, true, exit);
+      return;
+    }
+    // A non-essential container may exit without stopping the task (ECS's `essential: false`).
+    exit(task);
+    this.commit(task, 'status');
+    if (task.containers.some((c) => c.hasHealthCheck || c.unhealthy)) {
+      this.schedule(task, this.delays.runningMs, () => this.reportHealth(task));
+    }
+  }
+
+  private reportHealth(task: TaskRecord): void {
+    task.timer = undefined;
+    for (const container of task.containers) {
+      if (container.lastStatus !== 'RUNNING') continue;
+      if (container.unhealthy) container.healthStatus = 'UNHEALTHY';
+      else if (container.hasHealthCheck) container.healthStatus = 'HEALTHY';
+    }
+    task.healthStatus = aggregateHealth(task.containers);
+    this.commit(task, 'health');
+  }
+
+  private scheduleNextStopStep(task: TaskRecord): void {
+    this.schedule(task, this.delays.stoppingMs, () => {
+      const now = Date.now();
+      const next = nextStopStatus(task.lastStatus);
+      task.lastStatus = next;
+      if (next === 'STOPPING' || next === 'DEPROVISIONING') {
+        // Containers receive SIGTERM and exit; ones that never started stop without an exit code.
+        for (const container of task.containers) {
+          if (container.lastStatus === 'RUNNING') Object.assign(container, { lastStatus: 'STOPPED', exitCode: 0 });
+          else if (container.lastStatus === 'PENDING') container.lastStatus = 'STOPPED';
+        }
+        task.executionStoppedAt ??= now;
+      }
+      if (next === 'DEPROVISIONING') task.eni.status = 'DETACHED';
+      if (next === 'STOPPED') {
+        task.stoppedAt = now;
+        task.eni.status = 'DELETED';
+        task.timer = undefined;
+        const region = this.hooks.regionOf(task);
+        region.addresses.release(task.eni.privateIp);
+        this.commit(task, 'stopped');
+        region.noteStopped(task);
+        return;
+      }
+      this.commit(task, 'status');
+      this.scheduleNextStopStep(task);
+    });
+  }
+
+  private schedule(task: TaskRecord, ms: number, step: () => void): void {
+    task.timer = this.timers.after(ms, step);
+  }
+
+  private commit(task: TaskRecord, change: TaskChange): void {
+    task.version += 1;
+    task.updatedAt = Date.now();
+    this.hooks.announce(task);
+    this.hooks.changed(task, change);
+  }
+}
+
+/** A stable fake digest per image, so repeated pulls of the same tag look the same. */
+function simulatedDigest(image: string): string {
+  let hash = 0x811c9dc5;
+  const parts: string[] = [];
+  for (let round = 0; round < 8; round++) {
+    for (const char of `${round}:${image}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+    parts.push(hash.toString(16).padStart(8, '0'));
+  }
+  return `sha256:${parts.join('')}`;
+}

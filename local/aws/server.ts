@@ -1,0 +1,280 @@
+/**
+ * The local AWS-compatible endpoint: one node:http server speaking the AWS JSON protocols (1.0 and 1.1).
+ *
+ * `POST /` with `X-Amz-Target: <targetPrefix>.<Operation>` is dispatched to the registered `ServiceProvider`
+ * (like LocalStack's service router). Every request is SigV4-verified against the local credentials, every reply
+ * carries `x-amzn-RequestId`, errors have the JSON protocol's shape (`{"__type", "message"}` plus the
+ * `x-amzn-ErrorType` header) and nothing a provider throws can crash the process.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Faults } from '../faults/faults';
+import { AwsServiceError, LOCAL_ACCOUNT_ID, type RequestContext, type ServiceProvider } from './protocol';
+import { DEFAULT_LOCAL_CREDENTIALS, verifySigV4, type LocalCredentials } from './sigv4';
+
+/** Handles a request that is not an AWS API call (admin routes); resolves true when it answered it. */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/** Where unexpected failures are reported (the reply to the caller is a generic 500). */
+export type EndpointLogger = (message: string, error?: unknown) => void;
+
+export interface AwsEndpointOptions {
+  /** Default 4566 (LocalStack's port); 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default access key `test`, secret `test`. */
+  credentials?: LocalCredentials;
+  /** Shared fault-injection state; consulted before every dispatch (throttling, latency). */
+  faults?: Faults;
+  providers?: ServiceProvider[];
+  /** Tried first for requests without `X-Amz-Target` (e.g. `GET /_local/...`). */
+  extraRoutes?: ExtraRoutes;
+  logger?: EndpointLogger;
+  /** Largest accepted request body; AWS JSON APIs stay far below the default 10 MB. */
+  maxBodyBytes?: number;
+}
+
+const JSON_CONTENT_TYPES: Record<string, '1.0' | '1.1'> = {
+  'application/x-amz-json-1.0': '1.0',
+  'application/x-amz-json-1.1': '1.1',
+};
+
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+class BodyTooLarge extends Error {
+  override readonly name = 'BodyTooLarge';
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge(`request body exceeds ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const defaultLogger: EndpointLogger = (message, error) => console.error(`[aws-endpoint] ${message}`, error ?? '');
+
+/**
+ * The local AWS endpoint.
+ *
+ * @example
+ * const endpoint = new AwsEndpoint({ port: 0, providers: [ecs.provider] });
+ * await endpoint.start();
+ * const client = new ECSClient({ endpoint: endpoint.url, region: 'us-east-1',
+ *   credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+ */
+export class AwsEndpoint {
+  private readonly providers = new Map<string, ServiceProvider>();
+  private readonly counts = new Map<string, number>();
+  private readonly throttled = new Map<string, number>();
+  private readonly sockets = new Set<Socket>();
+  private readonly credentials: LocalCredentials;
+  private readonly faults: Faults;
+  private readonly logger: EndpointLogger;
+  private server?: Server;
+  private boundUrl?: string;
+
+  constructor(private readonly options: AwsEndpointOptions = {}) {
+    this.credentials = options.credentials ?? DEFAULT_LOCAL_CREDENTIALS;
+    this.faults = options.faults ?? new Faults();
+    this.logger = options.logger ?? defaultLogger;
+    for (const provider of options.providers ?? []) this.register(provider);
+  }
+
+  /** Adds a service; its `targetPrefix` must be unique. */
+  register(provider: ServiceProvider): void {
+    if (this.providers.has(provider.targetPrefix)) {
+      throw new Error(`a provider for ${provider.targetPrefix} is already registered`);
+    }
+    this.providers.set(provider.targetPrefix, provider);
+  }
+
+  /** `http://host:port` once started. */
+  get url(): string {
+    if (!this.boundUrl) throw new Error('the AWS endpoint is not started');
+    return this.boundUrl;
+  }
+
+  async start(): Promise<string> {
+    if (this.server) return this.url;
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    });
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 4566, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    this.boundUrl = `http://${host}:${port}`;
+    return this.boundUrl;
+  }
+
+  /** Closes the server and any kept-alive connections (SDK clients keep sockets open). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  /** Calls received per `X-Amz-Target` (every dispatched attempt, including throttled ones). */
+  callCounts(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  /** Attempts answered with an injected `ThrottlingException`, per `X-Amz-Target`. */
+  throttledCounts(): Record<string, number> {
+    return Object.fromEntries(this.throttled);
+  }
+
+  resetCallCounts(): void {
+    this.counts.clear();
+    this.throttled.clear();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
+    try {
+      const target = header(req, 'x-amz-target');
+      if (!target && this.options.extraRoutes && (await this.options.extraRoutes(req, res))) return;
+      await this.handleAwsCall(req, res, requestId, target);
+    } catch (error) {
+      this.replyWithError(res, error, header(req, 'content-type'));
+    }
+  }
+
+  private async handleAwsCall(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    target: string | undefined,
+  ): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'POST' || path !== '/') {
+      req.resume();
+      throw new AwsServiceError('UnknownOperationException', `No AWS operation is served at ${req.method} ${path}; use POST / with X-Amz-Target.`, 404);
+    }
+    const body = await readBody(req, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    const caller = await verifySigV4({ method: req.method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+
+    if (!target) throw new AwsServiceError('UnknownOperationException', 'Missing X-Amz-Target header: the operation to call is unknown.', 400);
+    const dot = target.lastIndexOf('.');
+    const prefix = dot > 0 ? target.slice(0, dot) : target;
+    const operationName = dot > 0 ? target.slice(dot + 1) : '';
+    const provider = this.providers.get(prefix);
+    if (!provider) {
+      throw new AwsServiceError('UnknownOperationException', `No service is served for target prefix '${prefix}' (X-Amz-Target: ${target}).`, 400);
+    }
+    const operation = Object.hasOwn(provider.operations, operationName) ? provider.operations[operationName] : undefined;
+    if (!operation) {
+      throw new AwsServiceError('UnknownOperationException', `Operation '${operationName}' is not supported by ${prefix}.`, 400);
+    }
+    // AWS rejects a signature scoped to another service (the signing key includes the service name).
+    if (caller.service !== provider.signingName) {
+      throw new AwsServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${provider.signingName}'.`, 403);
+    }
+
+    this.counts.set(target, (this.counts.get(target) ?? 0) + 1);
+    const { latencyMs } = this.faults.current;
+    if (latencyMs > 0) await delay(latencyMs);
+    if (this.faults.shouldThrottle(target)) {
+      this.throttled.set(target, (this.throttled.get(target) ?? 0) + 1);
+      throw new AwsServiceError('ThrottlingException', 'Rate exceeded', 400);
+    }
+
+    const contentType = header(req, 'content-type')?.split(';')[0].trim().toLowerCase();
+    const version = contentType ? JSON_CONTENT_TYPES[contentType] : undefined;
+    if (contentType && !version) {
+      throw new AwsServiceError('SerializationException', `Unsupported Content-Type '${contentType}': expected application/x-amz-json-${provider.jsonVersion}.`, 400);
+    }
+    const input = parseInput(body);
+    const context: RequestContext = { region: caller.region, accountId: LOCAL_ACCOUNT_ID, requestId };
+    const output = await operation(input, context);
+    const replyType = `application/x-amz-json-${version ?? provider.jsonVersion}`;
+    send(res, 200, replyType, JSON.stringify(output ?? {}));
+  }
+
+  private replyWithError(res: ServerResponse, error: unknown, requestContentType: string | undefined): void {
+    let status: number;
+    let code: string;
+    let message: string;
+    if (error instanceof AwsServiceError) {
+      ({ statusCode: status, code, message } = error);
+    } else if (error instanceof BodyTooLarge) {
+      [status, code, message] = [413, 'RequestEntityTooLargeException', error.message];
+    } else {
+      // Anything unexpected is a bug of the emulator: log it in full, answer a generic 500.
+      this.logger('unexpected failure while serving a request', error);
+      [status, code, message] = [500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.'];
+    }
+    const type = requestContentType?.split(';')[0].trim().toLowerCase();
+    const replyType = type && JSON_CONTENT_TYPES[type] ? type : 'application/x-amz-json-1.1';
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.setHeader('x-amzn-ErrorType', code);
+    send(res, status, replyType, JSON.stringify({ __type: code, message }));
+  }
+}
+
+/** The JSON protocols send `{}` for operations without input; an empty body is the same. */
+function parseInput(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new AwsServiceError('SerializationException', `Malformed JSON request body: ${(error as Error).message}`, 400);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new AwsServiceError('SerializationException', 'The request body must be a JSON object.', 400);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function send(res: ServerResponse, status: number, contentType: string, payload: string): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+/** Creates and starts an endpoint in one call. */
+export async function startAwsEndpoint(options: AwsEndpointOptions = {}): Promise<AwsEndpoint> {
+  const endpoint = new AwsEndpoint(options);
+  await endpoint.start();
+  return endpoint;
+}
