@@ -1,0 +1,133 @@
+#!/bin/sh
+# Entrypoint of the sidecar / ingress gateway image: consul-dataplane and the Envoy it manages (agentless: no Consul
+# client agent runs in the task; the dataplane talks to the servers' gRPC port).
+#
+# ECS injects the rendered dataplane configuration and the secrets as environment variables, each taken from SSM
+# Parameter Store by the task definition's `secrets` (valueFrom = the parameter). The parameter holds what every
+# task of a service shares; what belongs to one task (its proxy's service ID, the node it is registered on) is
+# added here from the ECS task metadata endpoint. consul-dataplane gives its DP_* environment variables precedence
+# over the -config-file, which is how the per-task values and the secrets reach it.
+#
+#   CONSUL_CONFIG            required  rendered consul-dataplane JSON       -> $DATAPLANE_DIR/config.json
+#   CONSUL_CONFIG_PARAMETER  optional  name of that parameter, only quoted in error messages
+#   CONSUL_CA_CERT           optional  PEM CA certificate of the servers     -> $DATAPLANE_DIR/tls/ca.pem (DP_CA_CERTS)
+#   CONSUL_DATAPLANE_TOKEN   optional  ACL token of this service's proxy     -> DP_CREDENTIAL_STATIC_TOKEN
+#   CONSUL_BOOTSTRAP_TOKEN   optional  used when CONSUL_DATAPLANE_TOKEN is not set (management token: avoid)
+#   CONSUL_SERVICE_NAME      required unless CONSUL_PROXY_SERVICE_ID is set: the Consul service name
+#   CONSUL_PROXY_KIND        optional  connect-proxy (default) or ingress-gateway
+#   CONSUL_PROXY_SERVICE_ID  optional  default <service>-<taskId>-sidecar-proxy (connect-proxy) or <service>-<taskId>
+#   CONSUL_NODE_NAME         optional  default: the ECS cluster name (the mesh's synthetic node per cluster)
+#   CONSUL_DATAPLANE_DIR     optional  default /consul/dataplane
+#   ECS_CONTAINER_METADATA_URI_V4      set by ECS; read for the task ID and the cluster when they are needed
+#
+# Secrets never reach the logs or a command line: tracing stays off, values go through the `printf` and `export`
+# builtins only, and error messages name variables, never their values.
+
+set -eu
+set +x
+umask 077
+
+DATAPLANE_DIR="${CONSUL_DATAPLANE_DIR:-/consul/dataplane}"
+TLS_DIR="$DATAPLANE_DIR/tls"
+
+log() {
+  printf '%s consul-dataplane-entrypoint: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
+}
+
+fail() {
+  log "error: $*"
+  exit 1
+}
+
+# write_file PATH CONTENT: mode 0600, written to a temporary file and renamed so no reader sees half of it.
+write_file() {
+  tmp="$1.tmp.$$"
+  printf '%s\n' "$2" >"$tmp"
+  chmod 0600 "$tmp"
+  mv -f "$tmp" "$1"
+}
+
+# json_string FIELD JSON: the string value of a top-level field of a one-line JSON document.
+json_string() {
+  printf '%s' "$2" | sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p"
+}
+
+# ECS task metadata v4: {"Cluster": "<arn or name>", "TaskARN": "arn:aws:ecs:<region>:<account>:task/<cluster>/<id>", ...}
+task_metadata() {
+  [ -n "${ECS_CONTAINER_METADATA_URI_V4:-}" ] ||
+    fail "ECS_CONTAINER_METADATA_URI_V4 is not set: set CONSUL_PROXY_SERVICE_ID and CONSUL_NODE_NAME outside ECS"
+  answer="$(curl -fsS --max-time 5 --retry 5 --retry-connrefused --retry-delay 1 "$ECS_CONTAINER_METADATA_URI_V4/task")" ||
+    fail "could not read the task metadata from $ECS_CONTAINER_METADATA_URI_V4/task"
+  printf '%s' "$answer" | tr -d '\n'
+}
+
+is_name() {
+  case "$1" in
+    '' | *[!0-9A-Za-z._-]*) return 1 ;;
+    *) return 0 ;;
+  esac
+}
+
+[ -d "$DATAPLANE_DIR" ] && [ -w "$DATAPLANE_DIR" ] || fail "$DATAPLANE_DIR must be a directory writable by $(id -un)"
+
+# --- the rendered configuration -------------------------------------------------------------------------------
+if [ -z "${CONSUL_CONFIG:-}" ]; then
+  fail "CONSUL_CONFIG is empty: the task definition must inject the rendered dataplane configuration from SSM as a secret${CONSUL_CONFIG_PARAMETER:+ (parameter $CONSUL_CONFIG_PARAMETER)}"
+fi
+case "$CONSUL_CONFIG" in
+  '{'*) ;;
+  *) fail "CONSUL_CONFIG is not a JSON object (consul-dataplane reads its -config-file as JSON)" ;;
+esac
+write_file "$DATAPLANE_DIR/config.json" "$CONSUL_CONFIG"
+
+# --- which proxy this task runs, and on which node it is registered -------------------------------------------
+proxy_id="${CONSUL_PROXY_SERVICE_ID:-}"
+node_name="${CONSUL_NODE_NAME:-}"
+if [ -z "$proxy_id" ] || [ -z "$node_name" ]; then
+  metadata="$(task_metadata)"
+  task_arn="$(json_string TaskARN "$metadata")"
+  cluster="$(json_string Cluster "$metadata")"
+  [ -n "$task_arn" ] && [ -n "$cluster" ] || fail "the task metadata has no TaskARN or Cluster"
+  task_id="${task_arn##*/}"
+  if [ -z "$proxy_id" ]; then
+    service="${CONSUL_SERVICE_NAME:-}"
+    is_name "$service" || fail "CONSUL_SERVICE_NAME must name the service (letters, digits, . _ -) when CONSUL_PROXY_SERVICE_ID is not set"
+    # The IDs the orchestrator registers for a task (service instance <service>-<taskId>, its sidecar
+    # <service>-<taskId>-sidecar-proxy; a gateway registers as the instance itself).
+    case "${CONSUL_PROXY_KIND:-connect-proxy}" in
+      connect-proxy) proxy_id="$service-$task_id-sidecar-proxy" ;;
+      ingress-gateway) proxy_id="$service-$task_id" ;;
+      *) fail "CONSUL_PROXY_KIND must be connect-proxy or ingress-gateway" ;;
+    esac
+  fi
+  # Cluster is an ARN on Fargate and may be a name elsewhere: the node is named after the cluster's name.
+  node_name="${node_name:-${cluster##*/}}"
+fi
+is_name "$proxy_id" || fail "the proxy service ID may only contain letters, digits, . _ -"
+is_name "$node_name" || fail "the node name may only contain letters, digits, . _ -"
+export DP_PROXY_SERVICE_ID="$proxy_id"
+export DP_SERVICE_NODE_NAME="$node_name"
+
+# --- TLS: the CA that signed the servers' certificates --------------------------------------------------------
+if [ -n "${CONSUL_CA_CERT:-}" ]; then
+  mkdir -p "$TLS_DIR"
+  write_file "$TLS_DIR/ca.pem" "$CONSUL_CA_CERT"
+  export DP_CA_CERTS="$TLS_DIR/ca.pem"
+fi
+
+# --- ACL token ------------------------------------------------------------------------------------------------
+# consul-dataplane takes a static token only as a value (flag, environment or config file), not as a file path;
+# the environment keeps it off the command line, where every process of the task could read it.
+if [ -n "${CONSUL_DATAPLANE_TOKEN:-}" ]; then
+  export DP_CREDENTIAL_TYPE=static
+  export DP_CREDENTIAL_STATIC_TOKEN="$CONSUL_DATAPLANE_TOKEN"
+elif [ -n "${CONSUL_BOOTSTRAP_TOKEN:-}" ]; then
+  log "warning: CONSUL_DATAPLANE_TOKEN is not set; the proxy uses the bootstrap (management) token"
+  export DP_CREDENTIAL_TYPE=static
+  export DP_CREDENTIAL_STATIC_TOKEN="$CONSUL_BOOTSTRAP_TOKEN"
+fi
+
+unset CONSUL_CONFIG CONSUL_CA_CERT CONSUL_DATAPLANE_TOKEN CONSUL_BOOTSTRAP_TOKEN
+
+log "starting consul-dataplane for proxy $DP_PROXY_SERVICE_ID on node $DP_SERVICE_NODE_NAME"
+exec consul-dataplane -config-file="$DATAPLANE_DIR/config.json" "$@"

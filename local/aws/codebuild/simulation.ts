@@ -1,0 +1,190 @@
+/**
+ * What each phase of a simulated build does. There is no Docker engine: the simulation checks what a real
+ * build would trip over and computes the image a real build would push.
+ *
+ * - DOWNLOAD_SOURCE: the source directory exists (a location relative to the project root) and the buildspec
+ *   loads and validates (CodeBuild reports buildspec problems as YAML_FILE_ERROR in this phase); a buildspec
+ *   path is looked up in the source root, then in the project root.
+ * - BUILD: injected failures; Docker needs `privilegedMode`; the Dockerfile (env `DOCKERFILE`, default
+ *   `Dockerfile` in the source root) exists and is well formed; the image digest is computed over the build
+ *   context (env `BUILD_CONTEXT`, default the source root).
+ * - POST_BUILD: after a successful BUILD, the image is pushed to ECR when `IMAGE_REPO_NAME` (or
+ *   `IMAGE_REPOSITORY`) is set, tagged `IMAGE_TAG` (default: the first 12 hex digits of the digest).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
+import type { Faults } from '../../faults/faults';
+import { AwsServiceError } from '../protocol';
+import { loadBuildspec, type Buildspec, type BuildspecPhase } from './buildspec';
+import { digestBuildContext, type ContextDigest } from './context-digest';
+import { checkDockerfile } from './dockerfile';
+import type { PhaseType } from './phases';
+import type { PhaseContext, StoredBuild } from './store';
+
+/** `docker push`: puts an image in the registry and says where it went. */
+export type PushImage = (
+  region: string,
+  repositoryName: string,
+  tag: string,
+  digest: string,
+  sizeBytes: number,
+) => { repositoryUri: string };
+
+export interface SimulationDependencies {
+  /** Local source locations are resolved against this directory. */
+  readonly projectRoot: string;
+  readonly faults: Faults;
+  readonly push: PushImage;
+}
+
+export type PhaseOutcome = { readonly ok: true } | { readonly ok: false; readonly context: PhaseContext };
+
+const OK: PhaseOutcome = { ok: true };
+
+function fail(statusCode: string, message: string): PhaseOutcome {
+  return { ok: false, context: { statusCode, message } };
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+export class BuildSimulation {
+  private sourceDir?: string;
+  private sourceLabel = '';
+  private buildspec?: Buildspec;
+  private env: Record<string, string> = {};
+  private image?: ContextDigest;
+  private imageUri?: string;
+  private imageTag?: string;
+  private buildFailed = false;
+
+  constructor(
+    private readonly build: StoredBuild,
+    private readonly deps: SimulationDependencies,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  run(phase: PhaseType): PhaseOutcome {
+    const phaseName = phase.toLowerCase() as BuildspecPhase;
+    for (const command of this.buildspec?.phases[phaseName]?.commands ?? []) this.log(`Running command ${command}`);
+    switch (phase) {
+      case 'DOWNLOAD_SOURCE':
+        return this.downloadSource();
+      case 'BUILD': {
+        const outcome = this.buildImage();
+        this.buildFailed = !outcome.ok;
+        return outcome;
+      }
+      case 'POST_BUILD':
+        return this.pushImage();
+      default:
+        return OK;
+    }
+  }
+
+  /** `IMAGE_DIGEST`, `IMAGE_TAG`, `IMAGE_URI` when known, plus the buildspec's `env.exported-variables`. */
+  exportedVariables(): { name: string; value: string }[] {
+    const exported: Record<string, string> = {};
+    for (const name of this.buildspec?.exportedVariables ?? []) {
+      if (this.env[name] !== undefined) exported[name] = this.env[name];
+    }
+    if (this.image) exported.IMAGE_DIGEST = this.image.digest;
+    if (this.imageTag !== undefined) exported.IMAGE_TAG = this.imageTag;
+    if (this.imageUri !== undefined) exported.IMAGE_URI = this.imageUri;
+    return Object.entries(exported).map(([name, value]) => ({ name, value }));
+  }
+
+  private downloadSource(): PhaseOutcome {
+    const { source } = this.build;
+    if (source.type !== 'NO_SOURCE') {
+      const location = source.location ?? '';
+      if (location.trim() === '') return fail('CLIENT_ERROR', 'source location is empty');
+      const dir = resolve(this.deps.projectRoot, location);
+      if (!isDirectory(dir)) return fail('CLIENT_ERROR', `source directory not found: ${location}`);
+      this.sourceDir = dir;
+      this.sourceLabel = location;
+      this.log(`Source downloaded from ${location}`);
+    }
+    const roots =
+      this.sourceDir === undefined
+        ? []
+        : [
+            { dir: this.sourceDir, label: this.sourceLabel },
+            { dir: this.deps.projectRoot, label: '.' },
+          ];
+    const loaded = loadBuildspec(source.buildspec, roots);
+    if ('error' in loaded) return fail('YAML_FILE_ERROR', loaded.error);
+    this.buildspec = loaded.buildspec;
+    // Precedence (lowest first): buildspec env, built-ins, project environment, StartBuild overrides
+    // (the last two are already merged into the build's environment).
+    this.env = {
+      ...loaded.buildspec.variables,
+      CODEBUILD_BUILD_ID: this.build.id,
+      CODEBUILD_BUILD_ARN: this.build.arn,
+      CODEBUILD_BUILD_NUMBER: String(this.build.buildNumber),
+      CODEBUILD_SRC_DIR: this.sourceDir ?? '',
+      AWS_REGION: this.build.region,
+      AWS_DEFAULT_REGION: this.build.region,
+      ...Object.fromEntries(this.build.environment.environmentVariables.map((v) => [v.name, v.value])),
+    };
+    return OK;
+  }
+
+  private buildImage(): PhaseOutcome {
+    const { faults } = this.deps;
+    if (faults.current.failBuilds) return fail('COMMAND_EXECUTION_ERROR', faults.current.failBuildReason);
+    if (!this.build.environment.privilegedMode) {
+      return fail(
+        'COMMAND_EXECUTION_ERROR',
+        'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running? ' +
+          '(Docker builds need privilegedMode)',
+      );
+    }
+    const dockerfileName = this.env.DOCKERFILE || 'Dockerfile';
+    const label = posix.join(this.sourceLabel, dockerfileName);
+    const dockerfile = this.sourceDir !== undefined ? resolve(this.sourceDir, dockerfileName) : undefined;
+    if (dockerfile === undefined || !isFile(dockerfile)) return fail('COMMAND_EXECUTION_ERROR', `Dockerfile not found: ${label}`);
+    const problems = checkDockerfile(readFileSync(dockerfile, 'utf8'));
+    if (problems.length > 0) {
+      return fail('COMMAND_EXECUTION_ERROR', `Dockerfile is malformed: ${label}: ${problems.join('; ')}`);
+    }
+    const contextName = this.env.BUILD_CONTEXT || '.';
+    const contextDir = resolve(this.sourceDir as string, contextName);
+    if (!isDirectory(contextDir)) {
+      return fail('COMMAND_EXECUTION_ERROR', `build context not found: ${posix.join(this.sourceLabel, contextName)}`);
+    }
+    this.image = digestBuildContext(contextDir, dockerfile);
+    this.log(`Built image from ${label}: ${this.image.fileCount} files, ${this.image.sizeBytes} bytes`);
+    this.log(`Image digest: ${this.image.digest}`);
+    return OK;
+  }
+
+  private pushImage(): PhaseOutcome {
+    if (this.buildFailed || !this.image) {
+      this.log('No image to push: the BUILD phase failed');
+      return OK;
+    }
+    const repository = this.env.IMAGE_REPO_NAME || this.env.IMAGE_REPOSITORY;
+    if (!repository) {
+      this.log('No IMAGE_REPO_NAME set: the image is not pushed');
+      return OK;
+    }
+    const tag = this.env.IMAGE_TAG || this.image.digest.slice('sha256:'.length, 'sha256:'.length + 12);
+    try {
+      const pushed = this.deps.push(this.build.region, repository, tag, this.image.digest, this.image.sizeBytes);
+      this.imageTag = tag;
+      // Pinned by digest, as the buildspec reports it: what a task definition should run.
+      this.imageUri = `${pushed.repositoryUri}@${this.image.digest}`;
+      this.log(`${tag}: digest: ${this.image.digest} size: ${this.image.sizeBytes}`);
+      return OK;
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      return fail('COMMAND_EXECUTION_ERROR', `docker push ${repository}:${tag} failed: ${error.code}: ${error.message}`);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/** The projects and builds of one region. */
+import type { BuildStatus, PhaseStatus, PhaseType } from './phases';
+import type { EnvironmentVariable, ProjectArtifacts, ProjectEnvironment, ProjectSource } from './schemas';
+
+export interface StoredProject {
+  readonly name: string;
+  readonly arn: string;
+  description?: string;
+  source: ProjectSource;
+  artifacts: ProjectArtifacts;
+  environment: ProjectEnvironment;
+  serviceRole: string;
+  timeoutInMinutes: number;
+  queuedTimeoutInMinutes: number;
+  tags: { key: string; value: string }[];
+  /** Epoch milliseconds. */
+  readonly created: number;
+  lastModified: number;
+  /** Build numbers start at 1 per project. */
+  lastBuildNumber: number;
+}
+
+export interface PhaseContext {
+  readonly statusCode: string;
+  readonly message: string;
+}
+
+export interface PhaseRecord {
+  readonly phaseType: PhaseType;
+  /** Absent while the phase runs, and on COMPLETED (as CodeBuild reports them). */
+  phaseStatus?: PhaseStatus;
+  /** Epoch milliseconds. */
+  readonly startTime: number;
+  endTime?: number;
+  contexts?: PhaseContext[];
+}
+
+export interface StoredBuild {
+  readonly id: string;
+  readonly arn: string;
+  readonly buildNumber: number;
+  readonly projectName: string;
+  readonly region: string;
+  readonly startTime: number;
+  endTime?: number;
+  currentPhase: PhaseType;
+  buildStatus: BuildStatus;
+  buildComplete: boolean;
+  readonly sourceVersion?: string;
+  readonly source: ProjectSource;
+  readonly environment: ProjectEnvironment & { environmentVariables: EnvironmentVariable[] };
+  readonly serviceRole: string;
+  readonly timeoutInMinutes: number;
+  readonly queuedTimeoutInMinutes: number;
+  readonly logStream: string;
+  readonly phases: PhaseRecord[];
+  exportedEnvironmentVariables: { name: string; value: string }[];
+  /** The build's log, line by line (what CodeBuild sends to CloudWatch Logs). */
+  readonly log: string[];
+}
+
+/** A StartBuild idempotency token: the build it started and the request it came with. */
+export interface IdempotentStart {
+  readonly buildId: string;
+  readonly request: string;
+  /** Epoch milliseconds after which the token may start a new build. */
+  readonly expiresAt: number;
+}
+
+export class CodeBuildStore {
+  readonly projects = new Map<string, StoredProject>();
+  /** In start order. */
+  readonly builds = new Map<string, StoredBuild>();
+  readonly idempotencyTokens = new Map<string, IdempotentStart>();
+}
