@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
+/** Where the dataplane image is built from when a spec does not name one. */
+export const DEFAULT_DATAPLANE_CONTEXT = 'docker/consul-dataplane';
+
 /** Directories never part of an image's build context. */
 const SKIP = new Set(['.git', 'node_modules']);
 
@@ -42,8 +45,12 @@ export function withContentHashes(raw: unknown, rootDir: string): unknown {
     const build = (holder as { build?: { context?: unknown; contentHash?: string } }).build;
     if (build && typeof build.context === 'string') build.contentHash = hashBuildContext(join(rootDir, build.context));
   };
-  const consul = copy.consul as { servers?: unknown } | undefined;
-  fill(consul?.servers);
+  const consul = (copy.consul ??= {}) as { servers?: unknown; dataplane?: { image?: string; build?: unknown } };
+  fill(consul.servers);
+  // The dataplane image is built from docker/consul-dataplane unless the spec names one.
+  consul.dataplane ??= {};
+  if (!consul.dataplane.image && !consul.dataplane.build) consul.dataplane.build = { context: DEFAULT_DATAPLANE_CONTEXT };
+  fill(consul.dataplane);
   for (const cluster of (copy.clusters as Array<{ services?: unknown[] }> | undefined) ?? []) {
     for (const service of cluster.services ?? []) fill(service);
   }

@@ -170,6 +170,14 @@ export const NetworkSchema = z.strictObject({
   securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id')).default([]),
 });
 
+/** The consul-dataplane image every service task and the gateway run (Envoy + the xDS link to the servers). */
+export const DataplaneSchema = z
+  .strictObject({
+    image: imageRef.optional(),
+    build: buildContext.optional(),
+  })
+  .refine((d) => !(d.image && d.build), { message: 'needs at most one of "image" or "build"' });
+
 export const MeshSpecSchema = z.strictObject({
   name: dnsName,
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
@@ -178,6 +186,8 @@ export const MeshSpecSchema = z.strictObject({
   consul: z
     .strictObject({
       servers: ServersSchema.prefault({}),
+      /** Defaults to building docker/consul-dataplane (our entrypoint around the pinned consul-dataplane image). */
+      dataplane: DataplaneSchema.prefault({}),
       security: SecuritySchema.prefault({}),
     })
     .prefault({}),
