@@ -1,0 +1,140 @@
+import type { AclResource } from '../acl';
+import { blockingQuery } from '../blocking';
+import { field, isObject } from '../decode';
+import { badRequest, methodNotAllowed, notFound, serverError } from '../errors';
+import { textBody } from '../response';
+import type { EndpointContext, EndpointResponse, Route } from '../endpoint';
+import {
+  CONFIG_ENTRY_KINDS,
+  configDelete,
+  configDeleteCas,
+  configList,
+  configUpsert,
+  configUpsertCas,
+} from '../store/config-ops';
+import { configKey } from '../store/types';
+import { renderConfigEntry } from '../views';
+import { readJsonBody } from './common';
+
+/** `/v1/config`: central configuration entries (service-defaults, proxy-defaults, ingress-gateway, ...). */
+
+const DECODE_FAILED = 'Request decoding failed: ';
+
+/** Kinds with a single, fixed name: Consul normalises an empty name to it and refuses any other. */
+const SINGLETON_NAMES: Readonly<Record<string, string>> = { 'proxy-defaults': 'global', mesh: 'mesh' };
+
+/** Kinds whose writes need `operator:write` rather than `service:write` (config entries documentation). */
+const OPERATOR_KINDS = new Set(['proxy-defaults', 'mesh', 'ingress-gateway', 'terminating-gateway', 'api-gateway']);
+
+function writePermission(kind: string): AclResource {
+  if (kind === 'service-intentions') return 'intentions';
+  return OPERATOR_KINDS.has(kind) ? 'operator' : 'service';
+}
+
+function requireRead(ctx: EndpointContext, kind: string, name?: string): void {
+  // proxy-defaults and mesh are readable without any permission.
+  if (kind in SINGLETON_NAMES) return;
+  ctx.authz.require(kind === 'service-intentions' ? 'intentions' : 'service', 'read', name);
+}
+
+function requireWrite(ctx: EndpointContext, kind: string, name: string): void {
+  const resource = writePermission(kind);
+  ctx.authz.require(resource, 'write', resource === 'operator' ? undefined : name);
+}
+
+function parseCas(ctx: EndpointContext): number | undefined {
+  const text = ctx.query.get('cas');
+  if (text === null || text === '') return undefined;
+  if (!/^\d+$/.test(text)) throw serverError(`strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`);
+  return Number(text);
+}
+
+async function apply(ctx: EndpointContext): Promise<EndpointResponse> {
+  const raw = await readJsonBody(ctx, DECODE_FAILED);
+  const kind = isObject(raw) ? field(raw, 'Kind') : undefined;
+  if (!isObject(raw) || typeof kind !== 'string') {
+    throw badRequest(`${DECODE_FAILED}Payload does not contain a kind/Kind key at the top level`);
+  }
+  if (!CONFIG_ENTRY_KINDS.has(kind)) throw badRequest(`${DECODE_FAILED}invalid config entry kind: ${kind}`);
+  const rawName = field(raw, 'Name');
+  if (rawName !== undefined && rawName !== null && typeof rawName !== 'string') {
+    throw badRequest(`${DECODE_FAILED}json: cannot unmarshal ${typeof rawName} into Go struct field .Name of type string`);
+  }
+  let name = rawName ?? '';
+  const singleton = SINGLETON_NAMES[kind];
+  if (singleton !== undefined) {
+    if (name !== '' && name !== singleton) {
+      throw serverError(`invalid name (${JSON.stringify(name)}), only ${JSON.stringify(singleton)} is supported`);
+    }
+    name = singleton;
+  }
+  if (name === '') throw badRequest(`${DECODE_FAILED}config entry Name is required`);
+  const cas = parseCas(ctx);
+  requireWrite(ctx, kind, name);
+  const body: Record<string, unknown> = { ...raw, Kind: kind, Name: name };
+  return ctx.store.write((txn) => ({
+    json: cas === undefined ? (configUpsert(txn, kind, name, body), true) : configUpsertCas(txn, kind, name, body, cas),
+  }));
+}
+
+function splitKindAndName(rest: string): { kind: string; name?: string } {
+  const cut = rest.indexOf('/');
+  return cut === -1 ? { kind: rest } : { kind: rest.slice(0, cut), name: rest.slice(cut + 1) };
+}
+
+async function read(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
+  const { kind, name } = splitKindAndName(ctx.rest);
+  if (kind !== '' && !CONFIG_ENTRY_KINDS.has(kind)) throw serverError(`invalid config entry kind: ${kind}`);
+  requireRead(ctx, kind, name);
+  if (name === undefined) {
+    return blockingQuery(
+      ctx,
+      (changes) => [...changes].some((c) => c.startsWith(`config:${kind}`)),
+      (state) => ({
+        index: state.indexes.configEntries,
+        response: {
+          json: (kind === '' ? [...state.configEntries.values()] : configList(state, kind)).map(renderConfigEntry),
+        },
+      }),
+    );
+  }
+  const key = configKey(kind, name);
+  const missing = `Config entry not found for ${JSON.stringify(kind)} / ${JSON.stringify(name)}`;
+  return blockingQuery(
+    ctx,
+    (changes) => changes.has(`config:${key}`),
+    (state) => {
+      const entry = state.configEntries.get(key);
+      return {
+        index: state.indexes.configEntries,
+        // A missing entry is a 404 with a text body, still carrying the index to block on.
+        response: entry ? { json: renderConfigEntry(entry) } : { status: 404, raw: textBody(missing) },
+      };
+    },
+  );
+}
+
+async function remove(ctx: EndpointContext): Promise<EndpointResponse> {
+  const { kind, name } = splitKindAndName(ctx.rest);
+  if (name === undefined) throw notFound('Must provide both a kind and name to delete');
+  if (!CONFIG_ENTRY_KINDS.has(kind)) throw badRequest(`invalid config entry kind: ${kind}`);
+  const cas = parseCas(ctx);
+  requireWrite(ctx, kind, name);
+  return ctx.store.write((txn) => {
+    // Only CAS deletes report whether they deleted; plain deletes answer `{}` for backwards compatibility.
+    if (cas !== undefined) return { json: configDeleteCas(txn, kind, name, cas) };
+    configDelete(txn, kind, name);
+    return { json: {} };
+  });
+}
+
+async function entries(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
+  if (ctx.method === 'GET') return read(ctx);
+  if (ctx.method === 'DELETE') return remove(ctx);
+  throw methodNotAllowed(ctx.method, ['GET', 'DELETE']);
+}
+
+export const configRoutes: readonly Route[] = [
+  { pattern: '/v1/config', methods: ['PUT'], handler: apply, leader: 'write' },
+  { pattern: '/v1/config/', methods: ['GET', 'DELETE'], handler: entries, leader: 'read' },
+];

@@ -1,0 +1,109 @@
+import { blockingQuery } from '../blocking';
+import { badRequest } from '../errors';
+import type { EndpointContext, EndpointResponse, Route } from '../endpoint';
+import { checksOfNode } from '../store/catalog-ops';
+import type { CheckRecord } from '../store/types';
+import { checksForInstance, renderCheck, renderHealthEntry } from '../views';
+import { byNodeThenId, nodeMetaFilter, parseGoBool, refuseFilter, serviceIndex, tagFilter } from './common';
+
+/** `/v1/health/*`: service instances with their checks, and checks by service, node or state. */
+
+const CHECK_STATES = new Set(['any', 'passing', 'warning', 'critical']);
+
+function byNodeThenCheckId(a: CheckRecord, b: CheckRecord): number {
+  if (a.Node !== b.Node) return a.Node < b.Node ? -1 : 1;
+  return a.CheckID < b.CheckID ? -1 : a.CheckID > b.CheckID ? 1 : 0;
+}
+
+/** `?passing` (bare, or with a Go boolean value) keeps only instances whose every check — node checks too — passes. */
+function passingOnly(ctx: EndpointContext): boolean {
+  if (!ctx.has('passing')) return false;
+  const value = ctx.query.get('passing') ?? '';
+  if (value === '') return true;
+  const parsed = parseGoBool(value);
+  if (parsed === undefined) throw badRequest('Invalid value for ?passing');
+  return parsed;
+}
+
+async function serviceHealth(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
+  refuseFilter(ctx);
+  const name = ctx.rest;
+  if (name === '') throw badRequest('Missing service name');
+  const passing = passingOnly(ctx);
+  ctx.authz.require('service', 'read', name);
+  const nodeMatches = nodeMetaFilter(ctx.query);
+  const tagMatches = tagFilter(ctx.query);
+  return blockingQuery(
+    ctx,
+    (changes) => changes.has(`service:${name}`),
+    (state) => {
+      const entries = [...state.services.values()]
+        .filter((s) => s.Service === name && tagMatches(s.Tags) && nodeMatches(state.nodes.get(s.Node)))
+        .filter((s) => !passing || checksForInstance(state, s).every((c) => c.Status === 'passing'))
+        .sort(byNodeThenId)
+        .map((s) => renderHealthEntry(state, s));
+      return { index: serviceIndex(state, name), response: { json: entries } };
+    },
+  );
+}
+
+async function serviceChecks(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
+  refuseFilter(ctx);
+  const name = ctx.rest;
+  if (name === '') throw badRequest('Missing service name');
+  ctx.authz.require('service', 'read', name);
+  const nodeMatches = nodeMetaFilter(ctx.query);
+  return blockingQuery(
+    ctx,
+    (changes) => changes.has(`service:${name}`),
+    (state) => {
+      const checks = [...state.checks.values()]
+        .filter((c) => c.ServiceName === name && nodeMatches(state.nodes.get(c.Node)))
+        .sort(byNodeThenCheckId)
+        .map(renderCheck);
+      return { index: serviceIndex(state, name), response: { json: checks } };
+    },
+  );
+}
+
+async function nodeChecks(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
+  refuseFilter(ctx);
+  const name = ctx.rest;
+  if (name === '') throw badRequest('Missing node name');
+  ctx.authz.require('node', 'read', name);
+  return blockingQuery(
+    ctx,
+    (changes) => changes.has(`node:${name}`),
+    (state) => ({
+      index: state.indexes.checks,
+      response: { json: checksOfNode(state, name).sort(byNodeThenCheckId).map(renderCheck) },
+    }),
+  );
+}
+
+async function checksInState(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
+  refuseFilter(ctx);
+  const wanted = ctx.rest;
+  if (wanted === '') throw badRequest('Missing check state');
+  if (!CHECK_STATES.has(wanted)) throw badRequest('Invalid check state');
+  ctx.authz.require('node', 'read');
+  const nodeMatches = nodeMetaFilter(ctx.query);
+  return blockingQuery(
+    ctx,
+    (changes) => changes.has('checks'),
+    (state) => {
+      const checks = [...state.checks.values()]
+        .filter((c) => (wanted === 'any' || c.Status === wanted) && nodeMatches(state.nodes.get(c.Node)))
+        .sort(byNodeThenCheckId)
+        .map(renderCheck);
+      return { index: state.indexes.checks, response: { json: checks } };
+    },
+  );
+}
+
+export const healthRoutes: readonly Route[] = [
+  { pattern: '/v1/health/service/', methods: ['GET'], handler: serviceHealth, leader: 'read' },
+  { pattern: '/v1/health/checks/', methods: ['GET'], handler: serviceChecks, leader: 'read' },
+  { pattern: '/v1/health/node/', methods: ['GET'], handler: nodeChecks, leader: 'read' },
+  { pattern: '/v1/health/state/', methods: ['GET'], handler: checksInState, leader: 'read' },
+];
