@@ -18,10 +18,25 @@ const EnvSchema = z.object({
   ROLLOUT_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
   MESH_API_TOKEN: z.string().min(16).optional(),
+  /** Roles ECS tasks run with: the execution role pulls images and reads SSM; the task role is what the containers may do. */
+  TASK_EXECUTION_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  TASK_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(),
+  /** Comma-separated subnet and security group ids for awsvpc tasks when the spec names none. */
+  MESH_SUBNETS: z.string().optional(),
+  MESH_SECURITY_GROUPS: z.string().optional(),
+  /** Seconds between polls of the deploy wait loops, and the rounds before a stage times out. */
+  POLL_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  MAX_ROUNDS: z.coerce.number().int().min(1).max(1000).default(90),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 
 export type Config = z.output<typeof EnvSchema>;
+
+/** Splits a comma-separated list variable, dropping blanks. */
+export function listOf(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 /**
  * Reads and validates the environment. `required` lists the keys this function cannot run without.

@@ -5,6 +5,7 @@ import { DescribeImagesCommand, DescribeRepositoriesCommand, CreateRepositoryCom
 import type { MeshSpec, BuildContextSpec } from '../domain/spec/schema';
 import { SERVER_SERVICE_NAME } from '../domain/naming';
 import { BuildFailedError, SpecInvalidError } from '../errors';
+import { IMAGE_KEY } from '../domain/ecs/containers';
 
 /** One image the deployment needs: either given (`image:`) or built from a context (`build:`). */
 export interface ImageJob {
@@ -44,6 +45,9 @@ export function planImages(spec: MeshSpec): ImageJob[] {
   };
   const servers = spec.consul.servers;
   add(SERVER_SERVICE_NAME, 'consul.servers', servers.image ?? (servers.build ? undefined : `hashicorp/consul:${servers.version}`), servers.build);
+  const dataplane = spec.consul.dataplane;
+  if (dataplane.image || dataplane.build) add(IMAGE_KEY.dataplane, 'consul.dataplane', dataplane.image, dataplane.build);
+  else missing.push({ path: 'consul.dataplane', message: 'needs an image, or a build context (meshctl fills docker/consul-dataplane by default)' });
   spec.clusters.forEach((cluster, ci) =>
     cluster.services.forEach((service, si) => add(service.name, `clusters[${ci}].services[${si}]`, service.image, service.build)),
   );

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createDeployDeps } from '../../layers/deploy/deps';
+import { checkStage } from '../../layers/deploy/stage';
+import { PlanSchema, StageStatusSchema } from '../../layers/deploy/schemas';
+
+const Event = z.object({ plan: PlanSchema, previous: StageStatusSchema });
+const deps = lazy(() => createDeployDeps());
+
+/** Step: one round of a wait loop — ECS stable and Consul confirms. `DeploymentFailed` carries ECS's stopped reason. */
+export async function handler(event: unknown) {
+  const { plan, previous } = parseEvent(Event, event, 'checkStage input');
+  const { clients, consul } = deps();
+  return checkStage(plan.spec, previous, { ecs: clients.ecs, consul: await consul() });
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { createAwsClients } from '../../layers/adapters/aws';
+import { readConfig } from '../../layers/config';
+import { ensureImage } from '../../layers/deploy/images';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+
+const Event = z.object({
+  job: z.object({
+    name: z.string(),
+    repository: z.string().optional(),
+    tag: z.string().optional(),
+    context: z.string().optional(),
+    dockerfile: z.string().optional(),
+    image: z.string().optional(),
+  }),
+});
+
+const deps = lazy(() => {
+  const config = readConfig(process.env, ['CODEBUILD_PROJECT']);
+  const clients = createAwsClients();
+  return { ecr: clients.ecr, codebuild: clients.codebuild, project: config.CODEBUILD_PROJECT };
+});
+
+/** Step: use the image, or start a CodeBuild build when ECR has no image for the content hash. */
+export async function handler(event: unknown) {
+  const { job } = parseEvent(Event, event, 'ensureImage input');
+  const state = await ensureImage(job, deps());
+  return { ...state, round: 0 };
+}

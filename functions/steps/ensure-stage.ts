@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createDeployDeps, ecsContexts } from '../../layers/deploy/deps';
+import { ensureStage } from '../../layers/deploy/stage';
+import { ImagesSchema, PlanSchema, StageNameSchema } from '../../layers/deploy/schemas';
+
+const Event = z.object({
+  stage: StageNameSchema,
+  plan: PlanSchema,
+  images: ImagesSchema,
+  cluster: z.object({ cluster: z.string(), services: z.array(z.string()) }).optional(),
+});
+const deps = lazy(() => createDeployDeps());
+
+/** Step: ensure a stage's cluster, task definitions and services (idempotent; "unchanged" writes nothing). */
+export async function handler(event: unknown) {
+  const input = parseEvent(Event, event, 'ensureStage input');
+  const { clients, config } = deps();
+  const images = Object.fromEntries(input.images.map((i) => [i.name, i.imageUri]));
+  return ensureStage(input.plan.spec, input.stage, images, { ecs: clients.ecs, ...ecsContexts(config) }, input.cluster?.cluster);
+}

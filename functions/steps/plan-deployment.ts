@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createDeployDeps } from '../../layers/deploy/deps';
+import { planDeployment } from '../../layers/deploy/plan';
+
+const Event = z.object({
+  deploymentId: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be letters, digits, . _ -'),
+  spec: z.unknown(),
+  executionId: z.string().min(1),
+  settings: z.object({ pollSeconds: z.number().int().min(0).optional(), maxRounds: z.number().int().min(1).optional() }).optional(),
+});
+
+const deps = lazy(() => createDeployDeps());
+
+/** Step: validate the spec, take the mesh lock, plan what changes. `SpecInvalid` names every bad path. */
+export async function handler(event: unknown) {
+  const input = parseEvent(Event, event, 'planDeployment input');
+  const { clients, config } = deps();
+  return planDeployment(input, { ecs: clients.ecs, ssm: clients.ssm, defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS } });
+}

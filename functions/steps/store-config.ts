@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createDeployDeps } from '../../layers/deploy/deps';
+import { storeConfiguration } from '../../layers/deploy/config-store';
+import { ensureSecrets } from '../../layers/deploy/secrets';
+import { PlanSchema } from '../../layers/deploy/schemas';
+
+const Event = z.object({ plan: PlanSchema });
+const deps = lazy(() => createDeployDeps());
+
+/** Step: create missing secrets (SecureString), store the rendered configuration, label it with the deployment id. */
+export async function handler(event: unknown) {
+  const { plan } = parseEvent(Event, event, 'storeConfig input');
+  const { clients } = deps();
+  const secrets = await ensureSecrets(plan.spec, { ssm: clients.ssm });
+  const stored = await storeConfiguration(plan.spec, plan.deploymentId, { ssm: clients.ssm });
+  // Parameter names only: values never leave SSM.
+  return { secretsCreated: secrets.created.length, parameters: stored.map((p) => ({ name: p.name, version: p.version, changed: p.changed })) };
+}

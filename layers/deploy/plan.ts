@@ -1,0 +1,92 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { validateMeshSpec } from '../domain/spec/load';
+import type { MeshSpec } from '../domain/spec/schema';
+import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
+import { specHash } from '../domain/ecs/hash';
+import { resolveTarget, deployStages } from '../domain/ecs/targets';
+import { SpecInvalidError } from '../errors';
+import { acquireLock } from './lock';
+import { planImages } from './images';
+import type { DeploymentPlan, ServiceChange } from './types';
+
+export interface PlanInput {
+  deploymentId: string;
+  spec: unknown;
+  executionId: string;
+  settings?: { pollSeconds?: number; maxRounds?: number };
+}
+
+/**
+ * The first step of a deployment: validate the spec (nothing starts for an invalid one), take the mesh's lock
+ * (one deployment per mesh at a time), and describe what the deployment will touch, in stage order.
+ */
+export async function planDeployment(
+  input: PlanInput,
+  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'>; defaults: { pollSeconds: number; maxRounds: number } },
+): Promise<DeploymentPlan> {
+  const result = validateMeshSpec({ object: input.spec });
+  if (!result.ok) throw new SpecInvalidError(result.issues);
+  const spec = result.spec;
+  const images = planImages(spec);
+  await acquireLock(configParameterNames(spec).lock, input.executionId, { ssm: deps.ssm });
+  const changes = await previewChanges(spec, deps.ecs);
+  return {
+    mesh: spec.name,
+    deploymentId: input.deploymentId,
+    specHash: specHash(spec),
+    spec,
+    images,
+    serverCluster: { cluster: spec.consul.servers.cluster, services: [SERVER_SERVICE_NAME] },
+    serviceClusters: spec.clusters.map((c) => ({ cluster: c.name, services: c.services.map((s) => s.name) })),
+    ingressCluster: spec.ingress ? { cluster: spec.ingress.cluster, services: [spec.ingress.name] } : null,
+    hasIngress: spec.ingress !== undefined,
+    changes,
+    pollSeconds: input.settings?.pollSeconds ?? deps.defaults.pollSeconds,
+    maxRounds: input.settings?.maxRounds ?? deps.defaults.maxRounds,
+    lockHolder: input.executionId,
+  };
+}
+
+/**
+ * Which services exist and at what size (read only). The exact create/update/unchanged decision, which needs the
+ * resolved images, is made by each stage's ensure step and reported in its status.
+ */
+async function previewChanges(spec: MeshSpec, ecs: Pick<ECSClient, 'send'>): Promise<ServiceChange[]> {
+  const targets = deployStages(spec).flat().map((t) => ({ target: t, resolved: resolveTarget(spec, t) }));
+  const byCluster = new Map<string, typeof targets>();
+  for (const t of targets) byCluster.set(t.resolved.cluster, [...(byCluster.get(t.resolved.cluster) ?? []), t]);
+  const changes: ServiceChange[] = [];
+  for (const [cluster, list] of byCluster) {
+    let existing = new Map<string, { desiredCount?: number; status?: string }>();
+    try {
+      // DescribeServices takes at most 10 services per call.
+      for (let i = 0; i < list.length; i += 10) {
+        const names = list.slice(i, i + 10).map((t) => t.resolved.serviceName);
+        const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster, services: names }));
+        for (const s of services) if (s.status !== 'INACTIVE') existing.set(s.serviceName ?? '', s);
+      }
+    } catch (error) {
+      if ((error as Error).name !== 'ClusterNotFoundException') throw error;
+      existing = new Map();
+    }
+    for (const { resolved } of list) {
+      const found = existing.get(resolved.serviceName);
+      const reasons = !found
+        ? ['does not exist']
+        : found.desiredCount !== resolved.desiredCount
+          ? [`desiredCount ${found.desiredCount} → ${resolved.desiredCount}`]
+          : [];
+      changes.push({
+        cluster,
+        service: resolved.serviceName,
+        role: resolved.role,
+        action: !found ? 'create' : reasons.length ? 'update' : 'unchanged',
+        reasons,
+        desiredCount: resolved.desiredCount,
+      });
+    }
+  }
+  return changes;
+}

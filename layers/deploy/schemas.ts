@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { MeshSpecSchema } from '../domain/spec/schema';
+
+/**
+ * Schemas of the data the deploy state machine passes between steps, parsed at each handler's edge. The spec in a
+ * plan has already been validated by the Plan step; parsing it again here is cheap and keeps each step honest.
+ */
+export const StageNameSchema = z.enum(['servers', 'services', 'ingress']);
+
+const StageClustersSchema = z.object({ cluster: z.string(), services: z.array(z.string()) });
+
+export const ImageJobSchema = z.object({
+  name: z.string(),
+  repository: z.string().optional(),
+  tag: z.string().optional(),
+  context: z.string().optional(),
+  dockerfile: z.string().optional(),
+  image: z.string().optional(),
+});
+
+export const PlanSchema = z.object({
+  mesh: z.string(),
+  deploymentId: z.string(),
+  specHash: z.string(),
+  spec: MeshSpecSchema,
+  images: z.array(ImageJobSchema),
+  serverCluster: StageClustersSchema,
+  serviceClusters: z.array(StageClustersSchema),
+  ingressCluster: StageClustersSchema.nullable(),
+  hasIngress: z.boolean(),
+  changes: z.array(
+    z.object({
+      cluster: z.string(),
+      service: z.string(),
+      role: z.enum(['server', 'service', 'ingress-gateway']),
+      action: z.enum(['create', 'update', 'unchanged']),
+      reasons: z.array(z.string()),
+      desiredCount: z.number(),
+    }),
+  ),
+  pollSeconds: z.number(),
+  maxRounds: z.number(),
+  lockHolder: z.string(),
+});
+
+export const ImagesSchema = z.array(
+  z.looseObject({ name: z.string(), imageUri: z.string(), status: z.enum(['READY', 'IN_PROGRESS', 'SUCCEEDED']) }),
+);
+
+export const StageStatusSchema = z.object({
+  stage: StageNameSchema,
+  cluster: z.string(),
+  ready: z.boolean(),
+  round: z.number().int(),
+  waitingFor: z.string(),
+  services: z.array(
+    z.object({
+      name: z.string(),
+      action: z.enum(['create', 'update', 'unchanged']).optional(),
+      taskDefinitionArn: z.string().optional(),
+      desiredCount: z.number(),
+      runningCount: z.number(),
+      pendingCount: z.number(),
+      rolloutState: z.string().optional(),
+      registeredPassing: z.number().optional(),
+    }),
+  ),
+  consul: z.object({ leader: z.string(), peers: z.array(z.string()) }).optional(),
+});

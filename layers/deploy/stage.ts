@@ -1,0 +1,218 @@
+import type { ECSClient, Service, Task } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import type { MeshSpec } from '../domain/spec/schema';
+import { buildCluster } from '../domain/ecs/cluster';
+import { buildServerTaskDefinition } from '../domain/ecs/server-task-definition';
+import { buildServiceTaskDefinition } from '../domain/ecs/service-task-definition';
+import { buildIngressTaskDefinition } from '../domain/ecs/ingress-task-definition';
+import { buildCreateService, buildUpdateService } from '../domain/ecs/service';
+import { diffTaskDefinition } from '../domain/ecs/diff-task-definition';
+import { planService } from '../domain/ecs/plan-service';
+import { resolveTarget, type ServiceTarget } from '../domain/ecs/targets';
+import type { ServiceContext, TaskDefinitionContext } from '../domain/ecs/context';
+import { instanceId, taskIdFromArn } from '../domain/naming';
+import type { ConsulApi } from '../adapters/consul';
+import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
+import type { ChangeAction, StageStatus } from './types';
+
+export type StageName = StageStatus['stage'];
+
+/** The ECS services of a stage: the servers, the services of one cluster, or the ingress gateway. */
+export function stageTargets(spec: MeshSpec, stage: StageName, cluster?: string): ServiceTarget[] {
+  if (stage === 'servers') return [{ role: 'server' }];
+  if (stage === 'ingress') return [{ role: 'ingress-gateway' }];
+  const found = spec.clusters.find((c) => c.name === cluster);
+  if (!found) throw new DeploymentFailedError(`the spec has no service cluster "${cluster}"`);
+  return found.services.map((s) => ({ role: 'service', service: s.name }));
+}
+
+export interface EnsureDeps {
+  ecs: Pick<ECSClient, 'send'>;
+  taskContext: Omit<TaskDefinitionContext, 'images'>;
+  serviceContext: Omit<ServiceContext, 'taskDefinition'>;
+}
+
+/**
+ * Brings a stage's cluster, task definitions and services to the spec. Idempotent: what already matches is only
+ * read (DescribeClusters, DescribeTaskDefinition, DescribeServices), so re-running an unchanged spec makes no
+ * write call; a changed service gets a new task-definition revision and a rolling UpdateService.
+ */
+export async function ensureStage(
+  spec: MeshSpec,
+  stage: StageName,
+  images: Record<string, string>,
+  deps: EnsureDeps,
+  cluster?: string,
+): Promise<StageStatus> {
+  const targets = stageTargets(spec, stage, cluster);
+  const clusterName = resolveTarget(spec, targets[0]).cluster;
+  await ensureCluster(spec, clusterName, deps.ecs);
+  const ctx: TaskDefinitionContext = { ...deps.taskContext, images };
+  const services: StageStatus['services'] = [];
+  for (const target of targets) {
+    const resolved = resolveTarget(spec, target);
+    const desiredTd = buildTaskDefinition(spec, target, ctx);
+    const taskDefinitionArn = await ensureTaskDefinition(desiredTd, deps.ecs);
+    const action = await ensureService(spec, target, taskDefinitionArn, deps);
+    services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount: 0, pendingCount: 0 });
+  }
+  return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services };
+}
+
+function buildTaskDefinition(spec: MeshSpec, target: ServiceTarget, ctx: TaskDefinitionContext): RegisterTaskDefinitionCommandInput {
+  if (target.role === 'server') return buildServerTaskDefinition(spec, ctx);
+  if (target.role === 'ingress-gateway') return buildIngressTaskDefinition(spec, ctx);
+  return buildServiceTaskDefinition(spec, target.service, ctx);
+}
+
+async function ensureCluster(spec: MeshSpec, name: string, ecs: Pick<ECSClient, 'send'>): Promise<void> {
+  const { clusters } = await ecs.send(new DescribeClustersCommand({ clusters: [name] }));
+  if (clusters?.some((c) => c.status === 'ACTIVE')) return;
+  await ecs.send(new CreateClusterCommand(buildCluster(spec, name)));
+}
+
+/** Registers a new revision only when the latest ACTIVE one differs from what the spec wants. */
+async function ensureTaskDefinition(desired: RegisterTaskDefinitionCommandInput, ecs: Pick<ECSClient, 'send'>): Promise<string> {
+  let current: TaskDefinition | undefined;
+  try {
+    current = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: desired.family }))).taskDefinition;
+  } catch (error) {
+    // ECS answers ClientException "Unable to describe task definition." for a family with no ACTIVE revision.
+    if ((error as Error).name !== 'ClientException') throw error;
+  }
+  if (current?.taskDefinitionArn && !diffTaskDefinition(desired, current).changed) return current.taskDefinitionArn;
+  const { taskDefinition } = await ecs.send(new RegisterTaskDefinitionCommand(desired));
+  if (!taskDefinition?.taskDefinitionArn) throw new DeploymentFailedError(`ECS registered no task definition for ${desired.family}`);
+  return taskDefinition.taskDefinitionArn;
+}
+
+async function ensureService(spec: MeshSpec, target: ServiceTarget, taskDefinitionArn: string, deps: EnsureDeps): Promise<ChangeAction> {
+  const ctx: ServiceContext = { ...deps.serviceContext, taskDefinition: taskDefinitionArn };
+  const desired = buildCreateService(spec, target, ctx);
+  const { services } = await deps.ecs.send(new DescribeServicesCommand({ cluster: desired.cluster, services: [desired.serviceName ?? ''] }));
+  const current = services?.find((s) => s.status !== 'INACTIVE');
+  const plan = planService(desired, current);
+  if (plan.action === 'unchanged') return 'unchanged';
+  if (plan.action === 'create') {
+    await deps.ecs.send(new CreateServiceCommand(desired));
+    return 'create';
+  }
+  if (plan.immutableChanges.length > 0) {
+    throw new DeploymentFailedError(
+      `service ${desired.serviceName} needs changes UpdateService cannot make (${plan.immutableChanges.join('; ')}): delete the service or revert the spec`,
+    );
+  }
+  await deps.ecs.send(new UpdateServiceCommand(buildUpdateService(spec, target, ctx)));
+  return 'update';
+}
+
+export interface CheckDeps {
+  ecs: Pick<ECSClient, 'send'>;
+  consul: ConsulApi;
+}
+
+/**
+ * One round of a stage's wait loop: are its ECS services stable (one deployment, runningCount == desiredCount,
+ * DESIGN.md section 7) and does Consul confirm them (servers: a leader and the expected peers; services and the
+ * gateway: every running task registered and passing)? A failed ECS deployment (circuit breaker) throws
+ * `DeploymentFailed` with the stopped reason of its tasks; everything else answers "not ready yet".
+ */
+export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: CheckDeps): Promise<StageStatus> {
+  const round = previous.round + 1;
+  const names = previous.services.map((s) => s.name);
+  const { services = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster: previous.cluster, services: names }));
+  const byName = new Map(services.map((s) => [s.serviceName, s]));
+  const status: StageStatus = { ...previous, round, ready: false, services: [] };
+  const unstable: string[] = [];
+  for (const entry of previous.services) {
+    const service = byName.get(entry.name);
+    if (!service) throw new DeploymentFailedError(`service ${entry.name} of cluster ${previous.cluster} disappeared`);
+    await failIfDeploymentFailed(service, previous.cluster, deps.ecs);
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    status.services.push({
+      ...entry,
+      desiredCount: service.desiredCount ?? 0,
+      runningCount: service.runningCount ?? 0,
+      pendingCount: service.pendingCount ?? 0,
+      rolloutState: primary?.rolloutState,
+    });
+    const stable = (service.deployments?.length ?? 0) === 1 && service.runningCount === service.desiredCount;
+    if (!stable) unstable.push(`${entry.name} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} running, ${service.deployments?.length ?? 0} deployments)`);
+  }
+  if (unstable.length > 0) return { ...status, waitingFor: `ECS services to become stable: ${unstable.join(', ')}` };
+
+  try {
+    if (previous.stage === 'servers') {
+      const [leader, peers] = await Promise.all([deps.consul.leader(), deps.consul.peers()]);
+      status.consul = { leader, peers };
+      const expected = spec.consul.servers.count;
+      if (!leader) return { ...status, waitingFor: 'Consul to elect a leader' };
+      if (peers.length !== expected) return { ...status, waitingFor: `Consul peers: ${peers.length} of ${expected}` };
+      return { ...status, ready: true, waitingFor: '' };
+    }
+    const missing: string[] = [];
+    for (const entry of status.services) {
+      const taskIds = await runningTaskIds(previous.cluster, entry.name, deps.ecs);
+      const health = await deps.consul.healthService(entry.name);
+      const passing = new Set(health.filter((h) => h.Checks.every((c) => c.Status === 'passing')).map((h) => h.Service.ID));
+      const registered = taskIds.filter((id) => passing.has(instanceId(entry.name, id))).length;
+      entry.registeredPassing = registered;
+      if (registered < taskIds.length || taskIds.length < entry.desiredCount) missing.push(`${entry.name} (${registered}/${entry.desiredCount} passing in Consul)`);
+    }
+    if (missing.length > 0) return { ...status, waitingFor: `Consul registrations: ${missing.join(', ')}` };
+    return { ...status, ready: true, waitingFor: '' };
+  } catch (error) {
+    // Consul may not answer yet while its servers start: that is waiting, not failing. ACL denials still throw.
+    if (error instanceof ConsulUnavailableError) return { ...status, waitingFor: `Consul to answer (${error.message})` };
+    throw error;
+  }
+}
+
+async function runningTaskIds(cluster: string, serviceName: string, ecs: Pick<ECSClient, 'send'>): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING', nextToken }));
+    ids.push(...(page.taskArns ?? []).map(taskIdFromArn));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return ids;
+}
+
+/** A deployment the circuit breaker failed ends the stage, with ECS's own words and a stopped task's reason. */
+async function failIfDeploymentFailed(service: Service, cluster: string, ecs: Pick<ECSClient, 'send'>): Promise<void> {
+  const failed = service.deployments?.find((d) => d.rolloutState === 'FAILED');
+  if (!failed) return;
+  const reason = await lastStoppedReason(cluster, service.serviceName ?? '', ecs);
+  const event = service.events?.[0]?.message;
+  throw new DeploymentFailedError(
+    `service ${service.serviceName} in ${cluster}: deployment ${failed.id ?? ''} failed${failed.rolloutStateReason ? ` (${failed.rolloutStateReason})` : ''}` +
+      `${reason ? `; task stopped: ${reason}` : ''}${event ? `; ECS: ${event}` : ''}`,
+  );
+}
+
+/** The stoppedReason of the most recently stopped task of a service, if ECS still remembers one. */
+export async function lastStoppedReason(cluster: string, serviceName: string, ecs: Pick<ECSClient, 'send'>): Promise<string | undefined> {
+  const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 10 }));
+  if (taskArns.length === 0) return undefined;
+  const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+  const latest = tasks
+    .filter((t): t is Task & { stoppedAt: Date } => t.stoppedAt instanceof Date)
+    .sort((a, b) => b.stoppedAt.getTime() - a.stoppedAt.getTime())[0];
+  const task = latest ?? tasks[0];
+  if (!task) return undefined;
+  const exit = task.containers?.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
+  return [task.stopCode, task.stoppedReason, exit ? `container ${exit.name} exited with code ${exit.exitCode}` : undefined].filter(Boolean).join(': ');
+}

@@ -1,0 +1,115 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { ConsulApi } from '../adapters/consul';
+import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
+import type { MeshSpec } from '../domain/spec/schema';
+import { validateMeshSpec } from '../domain/spec/load';
+import { releaseLock } from './lock';
+import { lastStoppedReason } from './stage';
+import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
+import type { ImageBuildState } from './images';
+
+/** The task's private IP: the ENI attachment's `privateIPv4Address` (DescribeTasks' capitalisation). */
+function taskIp(task: { attachments?: Array<{ details?: Array<{ name?: string; value?: string }> }> }): string {
+  for (const a of task.attachments ?? []) for (const d of a.details ?? []) if (d.name === 'privateIPv4Address' && d.value) return d.value;
+  return '';
+}
+
+/**
+ * The end of a successful deployment: release the mesh lock and describe what runs — clusters, services,
+ * each task with its IP and whether Consul has it registered and passing — plus the Consul leader.
+ */
+export async function summarizeDeployment(
+  input: { plan: DeploymentPlan; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
+  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'>; consul: ConsulApi },
+): Promise<DeploymentSummary> {
+  const { plan } = input;
+  const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
+    { ...plan.serverCluster, role: 'server' },
+    ...plan.serviceClusters.map((c) => ({ ...c, role: 'service' as const })),
+    ...(plan.ingressCluster ? [{ ...plan.ingressCluster, role: 'ingress-gateway' as const }] : []),
+  ];
+  const actions = new Map(input.stages.flatMap((s) => s.services.map((svc) => [`${s.cluster}/${svc.name}`, svc.action ?? 'unchanged'] as const)));
+  const clusters: DeploymentSummary['clusters'] = [];
+  for (const { cluster, role, services } of stageClusters) {
+    const { services: described = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster, services }));
+    const entries: DeploymentSummary['clusters'][number]['services'] = [];
+    for (const service of described) {
+      const name = service.serviceName ?? '';
+      const { taskArns = [] } = await deps.ecs.send(new ListTasksCommand({ cluster, serviceName: name, desiredStatus: 'RUNNING' }));
+      const tasks = taskArns.length ? ((await deps.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }))).tasks ?? []) : [];
+      const health = role === 'server' ? [] : await deps.consul.healthService(name);
+      const byId = new Map(health.map((h) => [h.Service.ID, h]));
+      entries.push({
+        name,
+        action: actions.get(`${cluster}/${name}`) ?? 'unchanged',
+        desiredCount: service.desiredCount ?? 0,
+        runningCount: service.runningCount ?? 0,
+        taskDefinitionArn: service.taskDefinition ?? '',
+        tasks: tasks.map((t) => {
+          const taskId = taskIdFromArn(t.taskArn ?? '');
+          const entry = byId.get(instanceId(name, taskId));
+          return {
+            taskId,
+            ip: taskIp(t),
+            health: t.healthStatus ?? 'UNKNOWN',
+            registered: role === 'server' ? true : entry !== undefined,
+            passing: role === 'server' ? t.healthStatus === 'HEALTHY' : !!entry && entry.Checks.every((c) => c.Status === 'passing'),
+          };
+        }),
+      });
+    }
+    clusters.push({ cluster, role, services: entries });
+  }
+  const [leader, peers] = await Promise.all([deps.consul.leader(), deps.consul.peers()]);
+  await releaseLock(configParameterNames(plan.spec).lock, plan.lockHolder, { ssm: deps.ssm });
+  const images = input.images.map((i) => ({ name: i.name, imageUri: i.imageUri, built: i.status === 'SUCCEEDED' }));
+  const noChange = images.every((i) => !i.built) && clusters.every((c) => c.services.every((s) => s.action === 'unchanged'));
+  return { mesh: plan.mesh, deploymentId: plan.deploymentId, executionId: input.executionId, leader, peers, clusters, images, noChange };
+}
+
+/**
+ * The failure path of the deploy state machine: release the lock (if the deployment got far enough to take it)
+ * and turn Step Functions' `{Error, Cause}` into a cause a person can act on: stage, error, message, service,
+ * and for a failed ECS deployment the stopped reason of its tasks.
+ */
+export async function recordFailure(
+  input: { failedStage: string; error: { Error?: string; Cause?: string }; executionId: string; spec: unknown },
+  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'> },
+): Promise<{ error: string; cause: string; failure: DeploymentFailure }> {
+  const error = input.error.Error ?? 'DeploymentFailed';
+  const message = causeMessage(input.error.Cause);
+  const failure: DeploymentFailure = { stage: input.failedStage, error, message };
+  const service = /service ([a-z][a-z0-9-]*)/.exec(message)?.[1] ?? /for ([a-z][a-z0-9-]*)/.exec(message)?.[1];
+  if (service) failure.service = service;
+  const parsed = validateMeshSpec({ object: input.spec });
+  if (parsed.ok) {
+    await releaseLock(configParameterNames(parsed.spec).lock, input.executionId, { ssm: deps.ssm });
+    if (service && !message.includes('task stopped:')) {
+      const cluster = clusterOf(parsed.spec, service);
+      if (cluster) {
+        const reason = await lastStoppedReason(cluster, service, deps.ecs).catch(() => undefined);
+        if (reason) failure.detail = reason;
+      }
+    }
+  }
+  return { error, cause: JSON.stringify(failure), failure };
+}
+
+/** A Lambda error's Cause is JSON `{errorType, errorMessage, trace}`; other causes are plain text. */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'no cause recorded';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
+function clusterOf(spec: MeshSpec, service: string): string | undefined {
+  if (service === 'consul-server') return spec.consul.servers.cluster;
+  if (spec.ingress?.name === service) return spec.ingress.cluster;
+  return spec.clusters.find((c) => c.services.some((s) => s.name === service))?.name;
+}

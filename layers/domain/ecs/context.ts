@@ -1,0 +1,61 @@
+import type { MeshSpec } from '../spec/schema';
+import { meshParameterPrefix } from '../naming';
+
+/**
+ * What the caller knows and a spec does not: the images resolved by the build stage, the IAM roles and the
+ * account. Given explicitly so the builders stay pure (no environment, no clock, no SDK).
+ */
+export interface TaskDefinitionContext {
+  /**
+   * Resolved image URIs keyed by service name, gateway name, `consul-server` and `consul-dataplane`
+   * (IMAGE_KEY). A service with a `build` context must be present here; one with an `image` falls back to it.
+   */
+  images: Record<string, string>;
+  executionRoleArn: string;
+  taskRoleArn: string;
+  /** Account and partition of the SSM parameter ARNs in `secrets` (ECS requires the full ARN). */
+  accountId: string;
+  partition?: string;
+  /** Root of the orchestrator's SSM parameters; `/consul-mesh` unless configured (SSM_PREFIX). */
+  ssmRoot?: string;
+  /**
+   * Hashes of the rendered configurations, keyed like `images`. When given, each container carries its hash, so a
+   * configuration change is a task definition change and ECS replaces the tasks.
+   */
+  configHashes?: Record<string, string>;
+}
+
+/** What CreateService/UpdateService need beyond the spec. */
+export interface ServiceContext {
+  /** The task definition to run: its ARN (as RegisterTaskDefinition returned it) or the family (latest ACTIVE). */
+  taskDefinition?: string;
+  /** Used when the spec lists no subnets / security groups (e.g. the environment's defaults). */
+  subnets?: string[];
+  securityGroups?: string[];
+}
+
+/** A container's image was not resolved by the build stage: a wiring mistake, not a user error. */
+export class ImageNotResolvedError extends Error {
+  override readonly name = 'ImageNotResolved';
+}
+
+/**
+ * ARN of an SSM parameter as ECS `secrets[].valueFrom` wants it: `arn:<partition>:ssm:<region>:<account>:parameter/<name>`.
+ * Fully qualified names start with `/`, which the ARN does not repeat (`parameter/consul-mesh/...`).
+ */
+export function ssmParameterArn(spec: Pick<MeshSpec, 'region'>, ctx: Pick<TaskDefinitionContext, 'accountId' | 'partition'>, name: string): string {
+  return `arn:${ctx.partition ?? 'aws'}:ssm:${spec.region}:${ctx.accountId}:parameter/${name.replace(/^\//, '')}`;
+}
+
+/** The CloudWatch Logs group of a mesh's containers: one per mesh, one stream prefix per component. */
+export function logGroupName(spec: Pick<MeshSpec, 'name'>): string {
+  return `/ecs${meshParameterPrefix(spec)}`;
+}
+
+export function requireImage(ctx: Pick<TaskDefinitionContext, 'images'>, key: string, fallback?: string): string {
+  const image = ctx.images[key] ?? fallback;
+  if (image === undefined || image === '') {
+    throw new ImageNotResolvedError(`no image for "${key}": the build stage must resolve it (ctx.images["${key}"])`);
+  }
+  return image;
+}

@@ -1,0 +1,81 @@
+import type { HealthCheck } from '@aws-sdk/client-ecs';
+import type { HealthCheckSpec, ServiceSpec } from '../spec/schema';
+import { ENVOY_READY_PORT } from './containers';
+
+/** ECS container health check bounds (ECS API reference, HealthCheck): values outside are rejected. */
+const ECS_HEALTH_LIMITS = {
+  interval: { min: 5, max: 300 },
+  timeout: { min: 2, max: 60 },
+  retries: { min: 1, max: 10 },
+  startPeriod: { min: 0, max: 300 },
+} as const;
+
+/** Seconds of a Consul-style duration (`5s`, `250ms`, `1m`), rounded up: ECS counts whole seconds. */
+export function durationSeconds(duration: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(duration);
+  if (!match) throw new RangeError(`not a duration: "${duration}"`);
+  const n = Number(match[1]);
+  if (match[2] === 'ms') return Math.ceil(n / 1000);
+  return match[2] === 'm' ? n * 60 : n;
+}
+
+function clamp(value: number, bounds: { min: number; max: number }): number {
+  return Math.min(bounds.max, Math.max(bounds.min, value));
+}
+
+/** Quotes a word for `sh -c`: single quotes, with any single quote closed, escaped and reopened. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The app container's health check from the spec. HTTP services are probed with `curl` on their health path
+ * over 127.0.0.1 (the check runs inside the task's network namespace, before the proxy); gRPC and TCP services
+ * with a TCP connect (`nc -z`), since an HTTP path means nothing to them. The spec's durations are converted to
+ * whole seconds and clamped to what ECS accepts (interval 5-300 s, timeout 2-60 s).
+ * The app image needs `curl` (HTTP) or `nc` (gRPC, TCP).
+ */
+export function buildAppHealthCheck(service: Pick<ServiceSpec, 'port' | 'protocol'> & { healthCheck: HealthCheckSpec }): HealthCheck {
+  const hc = service.healthCheck;
+  const probe =
+    service.protocol === 'http' || service.protocol === 'http2'
+      ? `curl -sf ${shellQuote(`http://127.0.0.1:${service.port}${hc.path}`)} > /dev/null || exit 1`
+      : `nc -z 127.0.0.1 ${service.port} || exit 1`;
+  return {
+    command: ['CMD-SHELL', probe],
+    interval: clamp(durationSeconds(hc.interval), ECS_HEALTH_LIMITS.interval),
+    timeout: clamp(durationSeconds(hc.timeout), ECS_HEALTH_LIMITS.timeout),
+    retries: clamp(hc.retries, ECS_HEALTH_LIMITS.retries),
+    startPeriod: clamp(hc.startPeriodSeconds, ECS_HEALTH_LIMITS.startPeriod),
+  };
+}
+
+/**
+ * The dataplane is healthy once Envoy reports ready (its ready endpoint answers 200 only after Envoy received
+ * its first configuration over xDS). The dataplane image (ours, docker/) ships `curl`.
+ */
+export function buildDataplaneHealthCheck(): HealthCheck {
+  return {
+    command: ['CMD-SHELL', `curl -sf http://127.0.0.1:${ENVOY_READY_PORT}/ready > /dev/null || exit 1`],
+    interval: 5,
+    timeout: 2,
+    retries: 3,
+    startPeriod: 15,
+  };
+}
+
+/**
+ * A server is healthy while its agent answers HTTP. `/v1/status/leader` needs no ACL token and answers 200
+ * even before a leader is elected, which is what a container check must tolerate: a new cluster has no leader
+ * until `bootstrap_expect` servers joined, and ECS would otherwise replace servers that are merely waiting for
+ * each other. Leader election is verified by the deploy step, not by ECS.
+ */
+export function buildServerHealthCheck(): HealthCheck {
+  return {
+    command: ['CMD-SHELL', 'curl -sf http://127.0.0.1:8500/v1/status/leader > /dev/null || exit 1'],
+    interval: 10,
+    timeout: 5,
+    retries: 3,
+    startPeriod: 30,
+  };
+}

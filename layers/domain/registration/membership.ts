@@ -1,0 +1,52 @@
+import type { IngressSpec, MeshSpec, ServiceSpec } from '../spec/schema';
+import { clusterNameFromArn, ingressFamily, serverFamily, SERVER_SERVICE_NAME, serviceFamily, taskIdFromArn } from '../naming';
+import { parseTaskDefinitionRef } from '../ecs/plan-service';
+import type { EcsTask } from './task-schema';
+
+interface MemberBase {
+  /** The ECS cluster's name, which is also the synthetic Consul node the task registers on. */
+  cluster: string;
+  taskId: string;
+}
+
+/** A task of a mesh service: registers an instance and its sidecar proxy. */
+export interface ServiceMember extends MemberBase {
+  role: 'service';
+  service: ServiceSpec;
+}
+
+/** A task of the ingress gateway: registers one `ingress-gateway` instance. */
+export interface GatewayMember extends MemberBase {
+  role: 'ingress-gateway';
+  ingress: IngressSpec;
+}
+
+/** A Consul server task: never registered by the orchestrator (a server is an agent itself). */
+export interface ServerMember extends MemberBase {
+  role: 'server';
+}
+
+export type MeshMember = ServiceMember | GatewayMember | ServerMember;
+export type RegistrableMember = ServiceMember | GatewayMember;
+
+/**
+ * Which part of the mesh a task belongs to, from its cluster and its `group` (`service:<name>`, set by the ECS
+ * service scheduler) — or, for a task started by RunTask (`family:<family>`), from its task definition family.
+ * A task of a service the spec does not list, or of a cluster that is not the mesh's, is not part of it.
+ */
+export function findMember(spec: MeshSpec, task: EcsTask): MeshMember | undefined {
+  const cluster = clusterNameFromArn(task.clusterArn);
+  const taskId = taskIdFromArn(task.taskArn);
+  const groupService = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
+  const family = parseTaskDefinitionRef(task.taskDefinitionArn).family;
+  const is = (name: string, fam: string) => (groupService !== undefined ? groupService === name : family === fam);
+
+  if (cluster === spec.consul.servers.cluster) {
+    return is(SERVER_SERVICE_NAME, serverFamily(spec)) ? { role: 'server', cluster, taskId } : undefined;
+  }
+  if (spec.ingress && cluster === spec.ingress.cluster) {
+    return is(spec.ingress.name, ingressFamily(spec)) ? { role: 'ingress-gateway', cluster, taskId, ingress: spec.ingress } : undefined;
+  }
+  const service = spec.clusters.find((c) => c.name === cluster)?.services.find((s) => is(s.name, serviceFamily(spec, s.name)));
+  return service ? { role: 'service', cluster, taskId, service } : undefined;
+}

@@ -1,0 +1,101 @@
+import { buildServerTaskDefinition, ImageNotResolvedError, type TaskDefinitionContext } from '../../../layers/domain/ecs';
+import { TAG } from '../../../layers/domain/naming';
+import { contextFor, referenceSpec, specFrom } from './support';
+
+const minimal = () => ({ name: 'shop', clusters: [{ name: 'c1', services: [{ name: 'users', image: 'users:1.0.0', port: 8080 }] }] });
+
+describe('buildServerTaskDefinition', () => {
+  const spec = referenceSpec();
+  const ctx = contextFor(spec);
+  const td = buildServerTaskDefinition(spec, ctx);
+  const container = td.containerDefinitions?.[0];
+
+  it('names the family after the mesh and runs one consul-server container', () => {
+    expect(td.family).toBe('reference-mesh-consul-server');
+    expect(td.containerDefinitions?.map((c) => c.name)).toEqual(['consul-server']);
+    expect(container?.essential).toBe(true);
+    expect(container?.image).toBe(ctx.images['consul-server']);
+  });
+
+  it('maps every Consul server port, with udp beside tcp for Serf LAN/WAN and DNS', () => {
+    const ports = container?.portMappings?.map((p) => `${p.containerPort}/${p.protocol}`);
+    expect(ports).toEqual(['8300/tcp', '8301/tcp', '8301/udp', '8302/tcp', '8302/udp', '8500/tcp', '8501/tcp', '8502/tcp', '8600/tcp', '8600/udp']);
+    expect(container?.portMappings?.every((p) => p.hostPort === p.containerPort)).toBe(true);
+  });
+
+  it('mounts a data volume at /consul/data', () => {
+    expect(td.volumes).toEqual([{ name: 'consul-data' }]);
+    expect(container?.mountPoints).toEqual([{ sourceVolume: 'consul-data', containerPath: '/consul/data', readOnly: false }]);
+  });
+
+  it('passes the config parameter name as plain env and every secret as an SSM ARN, never a value', () => {
+    expect(container?.environment).toEqual([
+      { name: 'AWS_REGION', value: 'us-east-1' },
+      { name: 'CONSUL_MESH_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/server.hcl' },
+    ]);
+    const ssm = 'arn:aws:ssm:us-east-1:111122223333:parameter';
+    expect(container?.secrets).toEqual([
+      { name: 'CONSUL_BOOTSTRAP_TOKEN', valueFrom: `${ssm}/reference-mesh/consul/acl/bootstrap-token` },
+      { name: 'CONSUL_CA_CERT', valueFrom: `${ssm}/reference-mesh/consul/tls/ca-cert` },
+      { name: 'CONSUL_CA_KEY', valueFrom: `${ssm}/reference-mesh/consul/tls/ca-key` },
+      { name: 'CONSUL_GOSSIP_KEY', valueFrom: `${ssm}/reference-mesh/consul/gossip-key` },
+      { name: 'CONSUL_MESH_CONFIG', valueFrom: `${ssm}/consul-mesh/reference-mesh/config/server.hcl` },
+    ]);
+  });
+
+  it('leaves out the secrets of features the spec turns off, and uses default parameter names otherwise', () => {
+    const off = specFrom({ ...minimal(), consul: { security: { tls: { enabled: false, autoEncrypt: false }, gossip: { enabled: false }, acl: { enabled: false } } } });
+    expect(buildServerTaskDefinition(off, contextFor(off)).containerDefinitions?.[0].secrets?.map((s) => s.name)).toEqual(['CONSUL_MESH_CONFIG']);
+    const on = specFrom(minimal());
+    const secrets = buildServerTaskDefinition(on, contextFor(on, { partition: 'aws-cn', ssmRoot: '/orchestrator' })).containerDefinitions?.[0].secrets;
+    expect(secrets?.find((s) => s.name === 'CONSUL_GOSSIP_KEY')?.valueFrom).toBe('arn:aws-cn:ssm:us-east-1:111122223333:parameter/orchestrator/shop/secrets/gossip-key');
+  });
+
+  it('has a container health check that tolerates a cluster without a leader yet', () => {
+    expect(container?.healthCheck?.command).toEqual(['CMD-SHELL', 'curl -sf http://127.0.0.1:8500/v1/status/leader > /dev/null || exit 1']);
+    expect(container?.healthCheck).toMatchObject({ interval: 10, timeout: 5, retries: 3, startPeriod: 30 });
+  });
+
+  it('takes size, network mode, launch type and roles from the spec and the context', () => {
+    expect(td).toMatchObject({
+      cpu: '512',
+      memory: '1024',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      executionRoleArn: ctx.executionRoleArn,
+      taskRoleArn: ctx.taskRoleArn,
+    });
+    const host = specFrom({ ...minimal(), network: { mode: 'host', launchType: 'EC2' } });
+    expect(buildServerTaskDefinition(host, contextFor(host))).toMatchObject({ networkMode: 'host', requiresCompatibilities: ['EC2'] });
+  });
+
+  it('tags the mesh, the role, the auto-join tag and the hash of the definition', () => {
+    const tags = Object.fromEntries((td.tags ?? []).map((t) => [t.key, t.value]));
+    expect(tags).toMatchObject({ [TAG.mesh]: 'reference-mesh', [TAG.role]: 'server', [TAG.serverJoin]: 'reference-mesh' });
+    expect(tags[TAG.specHash]).toMatch(/^[0-9a-f]{64}$/);
+    const other = buildServerTaskDefinition(spec, { ...ctx, images: { ...ctx.images, 'consul-server': 'consul-server:other' } });
+    expect(other.tags?.find((t) => t.key === TAG.specHash)?.value).not.toBe(tags[TAG.specHash]);
+  });
+
+  it('sends logs to the mesh log group', () => {
+    expect(container?.logConfiguration).toEqual({
+      logDriver: 'awslogs',
+      options: { 'awslogs-create-group': 'true', 'awslogs-group': '/ecs/consul-mesh/reference-mesh', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'consul-server' },
+    });
+  });
+
+  it('carries the config hash so a new config rolls the servers', () => {
+    const hashed = buildServerTaskDefinition(spec, { ...ctx, configHashes: { 'consul-server': 'abc123' } });
+    expect(hashed.containerDefinitions?.[0].environment).toContainEqual({ name: 'CONSUL_MESH_CONFIG_HASH', value: 'abc123' });
+  });
+
+  it('falls back to the pinned official image when the spec names neither image nor build', () => {
+    const plain = specFrom(minimal());
+    const noServerImage: TaskDefinitionContext = { ...contextFor(plain), images: {} };
+    expect(buildServerTaskDefinition(plain, noServerImage).containerDefinitions?.[0].image).toBe('hashicorp/consul:1.20.1');
+  });
+
+  it('refuses a build-context server whose image the build stage did not resolve', () => {
+    expect(() => buildServerTaskDefinition(spec, { ...ctx, images: {} })).toThrow(ImageNotResolvedError);
+  });
+});
