@@ -3,6 +3,12 @@ import { buildConfigEntries } from '../domain/consul/config-entries';
 import { stableStringify } from '../domain/ecs/hash';
 import type { MeshSpec } from '../domain/spec/schema';
 import { NoConsulLeaderError } from '../errors';
+import { kvPrefix } from '../domain/registration/keys';
+
+/** Where the deployed spec lives in Consul KV: the task-event handler and the reconcile read it from there. */
+export function deployedSpecKey(spec: Pick<MeshSpec, 'name'>): string {
+  return `${kvPrefix(spec)}/spec`;
+}
 
 /**
  * Writes the spec's config entries into Consul in apply order (service-defaults first: the gateway and the
@@ -23,6 +29,14 @@ export async function applyConfigEntries(spec: MeshSpec, consul: ConsulApi): Pro
     await consul.putConfigEntry(entry);
     written.push(id);
   }
+  // The spec itself, for the task-event handler and the reconcile (Consul KV holds up to 512 KB; the spec ≤ 256 KB).
+  const specKey = deployedSpecKey(spec);
+  const specJson = JSON.stringify(spec);
+  const current = await consul.kvGet(specKey);
+  if (current?.value !== specJson) {
+    await consul.kvPut(specKey, specJson);
+    written.push(specKey);
+  } else unchanged.push(specKey);
   return { written, unchanged };
 }
 
