@@ -1,8 +1,17 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateCommand } from './validate';
+import { defaultCliDeps, type CliDeps } from './cli-deps';
+import { deployCommand } from './deploy';
+import { planCommand } from './plan-command';
+import { runAction } from './run-action';
+import { statusCommand } from './status';
 
-/** The `meshctl` command line (DESIGN.md section 4). Each command lives in its own file of `cli/`. */
-export function buildProgram(): Command {
+/**
+ * The `meshctl` command line (DESIGN.md section 4). Each command lives in its own file of `cli/`.
+ * `deps` replaces the outside world (streams, clock, AWS clients) in tests; by default the real one.
+ */
+export function buildProgram(deps: Partial<CliDeps> = {}): Command {
+  const io: CliDeps = { ...defaultCliDeps(), ...deps };
   const program = new Command('meshctl')
     .description('Deploy and operate a Consul service mesh on Amazon ECS')
     .showHelpAfterError();
@@ -15,7 +24,54 @@ export function buildProgram(): Command {
       process.exitCode = validateCommand(spec);
     });
 
+  const stateMachineOption = () =>
+    new Option('--state-machine-arn <arn>', 'the deploy state machine (default: $DEPLOY_STATE_MACHINE_ARN, else the local cloud\'s)');
+  const contextRootOption = () => new Option('--context-root <dir>', 'directory the build contexts are relative to (default: the working directory)');
+
+  program
+    .command('deploy')
+    .argument('<spec>', 'path to a mesh spec (YAML or JSON)')
+    .description('deploy a mesh: start the deployment and follow it, stage by stage, to a summary (exit 1 on failure)')
+    .addOption(stateMachineOption())
+    .addOption(contextRootOption())
+    .option('--no-wait', 'start the deployment, print its id and return')
+    .option('--json', 'machine-readable output', false)
+    .option('--poll-seconds <n>', 'seconds between the state machine\'s stability checks', positiveInt, 5)
+    .option('--max-rounds <n>', 'checks before a stage times out', positiveInt, 120)
+    .action(async (spec: string, opts: { stateMachineArn?: string; contextRoot?: string; wait: boolean; json: boolean; pollSeconds: number; maxRounds: number }) => {
+      process.exitCode = await runAction('deploy', io, () => deployCommand(spec, opts, io));
+    });
+
+  program
+    .command('status')
+    .argument('[id]', 'a deployment id, execution name or execution ARN (default: the latest deployment)')
+    .description('show the per-stage progress of a deployment, and its summary or cause once it has ended')
+    .addOption(stateMachineOption())
+    .option('--mesh <name>', 'without an id: the latest deployment of this mesh')
+    .option('--spec <file>', 'without an id: the latest deployment of this spec\'s mesh')
+    .option('--watch', 'follow a running deployment to its end', false)
+    .option('--json', 'machine-readable output', false)
+    .action(async (id: string | undefined, opts: { stateMachineArn?: string; mesh?: string; spec?: string; watch: boolean; json: boolean }) => {
+      process.exitCode = await runAction('status', io, () => statusCommand(id, opts, io));
+    });
+
+  program
+    .command('plan')
+    .argument('<spec>', 'path to a mesh spec (YAML or JSON)')
+    .description('show what a deployment would create, change and leave alone, without changing anything')
+    .addOption(contextRootOption())
+    .option('--json', 'machine-readable output', false)
+    .action(async (spec: string, opts: { contextRoot?: string; json: boolean }) => {
+      process.exitCode = await runAction('plan', io, () => planCommand(spec, opts, io));
+    });
+
   return program;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,71 @@
+import { formatIssue } from '../layers/domain/spec/issues';
+import { ConcurrentOperationError } from '../layers/errors';
+import { createBackend, type BackendOptions } from './backend-factory';
+import { writeLines, type CliDeps } from './cli-deps';
+import type { DeploymentInput } from './deployment-backend';
+import { newDeploymentId, specHashPrefix } from './execution-name';
+import { reportOutcome } from './outcome';
+import { createProgressView } from './progress-view';
+import { prepareSpec } from './spec-input';
+import { watchDeployment } from './watch';
+
+export interface DeployOptions extends BackendOptions {
+  /** False with `--no-wait`: start, print the id, return. */
+  wait: boolean;
+  json: boolean;
+  /** `settings` of the execution input: seconds between the state machine's polls, and rounds before a stage times out. */
+  pollSeconds: number;
+  maxRounds: number;
+  /** Directory the spec's build contexts are relative to; the working directory by default. */
+  contextRoot?: string;
+}
+
+/**
+ * `meshctl deploy <spec>`: validate, hash the build contexts, refuse when another deployment of the mesh runs
+ * (or join it when it deploys the very same spec), start the execution, then follow it to the end and print the
+ * summary, or the stage and cause of the failure.
+ *
+ * @returns the exit code: 0 when deployed (or started, with `--no-wait`), 1 otherwise.
+ */
+export async function deployCommand(specPath: string, options: DeployOptions, deps: CliDeps): Promise<number> {
+  const prepared = prepareSpec(specPath, options.contextRoot ?? deps.cwd);
+  if (!prepared.ok) {
+    writeLines(deps.stderr, prepared.issues.map((issue) => `${specPath}: ${formatIssue(issue)}`));
+    return 1;
+  }
+  const { spec, raw } = prepared;
+  const deploymentId = newDeploymentId(deps.now(), deps.randomSuffix);
+  const input: DeploymentInput = { deploymentId, spec: raw, settings: { pollSeconds: options.pollSeconds, maxRounds: options.maxRounds } };
+  const backend = createBackend(options, deps);
+
+  let started;
+  try {
+    started = await backend.start({ mesh: spec.name, deploymentId, specHash12: specHashPrefix(spec), input });
+  } catch (error) {
+    if (!(error instanceof ConcurrentOperationError)) throw error;
+    deps.stderr.write(`meshctl deploy: ${error.message}\n`);
+    return 1;
+  }
+
+  if (!options.wait) {
+    if (options.json) deps.stdout.write(`${JSON.stringify({ ...started, mesh: spec.name, status: 'RUNNING' }, null, 2)}\n`);
+    else writeLines(deps.stdout, [started.attached ? `Already deploying this spec: ${started.deploymentId}` : `Started ${started.deploymentId}`, started.id]);
+    return 0;
+  }
+
+  const view = options.json ? undefined : createProgressView(deps.stdout, deps.now);
+  if (!options.json) {
+    writeLines(deps.stdout, [
+      started.attached
+        ? `Attached to the running deployment ${started.deploymentId} of the same spec of mesh "${spec.name}" (execution ${started.name})`
+        : `Deploying mesh "${spec.name}" as ${started.deploymentId} (execution ${started.name})`,
+    ]);
+  }
+  const { description, progress } = await watchDeployment(backend, started.id, {
+    intervalMs: deps.pollIntervalMs,
+    sleep: deps.sleep,
+    onUpdate: (p, d) => view?.update(p, d),
+  });
+  view?.close();
+  return reportOutcome(description, progress, options.json, deps);
+}

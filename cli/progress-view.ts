@@ -1,0 +1,72 @@
+import type { CliOutput } from './cli-deps';
+import type { DeploymentDescription } from './deployment-backend';
+import { initialProgress, type DeploymentProgress } from './progress';
+import { renderProgressFrame, renderTransitions } from './progress-text';
+
+/** Shows a deployment's progress while it runs. */
+export interface ProgressView {
+  update(progress: DeploymentProgress, description: DeploymentDescription): void;
+  /** Leaves the last frame on screen and moves below it. */
+  close(): void;
+}
+
+/**
+ * A live view for a terminal (redrawn in place), one line per change otherwise: CI logs and pipes are not
+ * terminals, and a redrawn frame there would be a wall of repeated frames.
+ */
+export function createProgressView(out: CliOutput, now: () => Date): ProgressView {
+  return out.isTTY ? new TerminalView(out, now) : new LineView(out);
+}
+
+/** Prints each stage transition, service count change and image state change once, as it happens. */
+export class LineView implements ProgressView {
+  private last = initialProgress();
+
+  constructor(private readonly out: CliOutput) {}
+
+  update(progress: DeploymentProgress): void {
+    const lines = renderTransitions(this.last, progress);
+    if (lines.length > 0) this.out.write(`${lines.join('\n')}\n`);
+    this.last = progress;
+  }
+
+  close(): void {}
+}
+
+/**
+ * Redraws the frame in place with ANSI escapes: cursor up over the previous frame (`ESC[<n>A`), to column 0,
+ * erase to the end of the screen (`ESC[J`). Lines are cut to the terminal's width and the frame to its height,
+ * since a wrapped or scrolled line would make the cursor-up count wrong.
+ */
+export class TerminalView implements ProgressView {
+  private drawn = 0;
+
+  constructor(
+    private readonly out: CliOutput,
+    private readonly now: () => Date,
+  ) {}
+
+  update(progress: DeploymentProgress, description: DeploymentDescription): void {
+    const elapsed = description.startedAt ? formatDuration((description.stoppedAt ?? this.now()).getTime() - description.startedAt.getTime()) : '';
+    const header = `${description.mesh ?? ''} ${description.deploymentId ?? description.name}  ${description.status}  ${elapsed}`.trim();
+    const columns = Math.max(20, (this.out.columns ?? 80) - 1);
+    const rows = Math.max(3, (this.out.rows ?? 24) - 1);
+    let frame = renderProgressFrame(header, progress).map((l) => (l.length > columns ? `${l.slice(0, columns - 1)}…` : l));
+    if (frame.length > rows) frame = [...frame.slice(0, rows - 1), `  … ${frame.length - rows + 1} more lines`];
+    const erase = this.drawn > 0 ? `\x1b[${this.drawn}A\r\x1b[J` : '';
+    this.out.write(`${erase}${frame.join('\n')}\n`);
+    this.drawn = frame.length;
+  }
+
+  close(): void {
+    this.drawn = 0;
+  }
+}
+
+/** `42s`, `3m05s`, `1h02m`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -1,0 +1,377 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { ChangeAction } from '../layers/deploy/types';
+import type { DeploymentStatus } from './deployment-backend';
+
+/**
+ * Per-stage progress of a deployment, derived from the execution history of the deploy state machine
+ * (state-machines/deploy-mesh.asl.json). The reducer is pure: `reduceHistory(progress, newEvents)`.
+ */
+
+/** The stages of a deployment, in the order the state machine runs them. */
+export const STAGES = ['plan', 'images', 'config', 'servers', 'services', 'ingress', 'summary'] as const;
+export type StageName = (typeof STAGES)[number];
+/** `skipped`: the execution went past the stage without entering it (a mesh without an ingress gateway). */
+export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface StageProgress {
+  name: StageName;
+  state: StageState;
+  /** Map stages (images, services): iterations finished and in all (MapStateStarted `length`). */
+  iterations?: { total: number; succeeded: number; failed: number };
+  /** Polling round of the stage's latest check (StageStatus.round). */
+  round?: number;
+  /** What the stage still waits for, per cluster, from its latest check (StageStatus.waitingFor). */
+  waitingFor?: Record<string, string>;
+  /** The last failed task attempt (it may be retried), e.g. a throttled call, and its Task state when known. */
+  lastTaskError?: { state?: string; error: string; cause?: string };
+  /** Why the stage failed: `$.error` as the `Failed:<stage>` state received it from the Catch. */
+  error?: { error: string; cause?: string };
+}
+
+/** One ECS service as the latest stage check saw it. */
+export interface ServiceProgress {
+  stage: 'servers' | 'services' | 'ingress';
+  cluster: string;
+  name: string;
+  action?: ChangeAction;
+  desiredCount: number;
+  /** Undefined until a check has reported on the service. */
+  runningCount?: number;
+  pendingCount?: number;
+  /** Consul instances registered and passing for its running tasks. */
+  registeredPassing?: number;
+  rolloutState?: string;
+}
+
+export interface ImageProgress {
+  name: string;
+  /** `pending` until EnsureImage reports; then READY, IN_PROGRESS or SUCCEEDED (ImageBuildState.status). */
+  status: string;
+  phase?: string;
+  imageUri?: string;
+  built?: boolean;
+}
+
+export interface DeploymentProgress {
+  status: DeploymentStatus;
+  stages: StageProgress[];
+  services: ServiceProgress[];
+  images: ImageProgress[];
+  consul?: { leader: string; peers: string[] };
+  /** ExecutionFailed / ExecutionTimedOut / ExecutionAborted details. */
+  executionError?: { error?: string; cause?: string };
+  /** The parsed ExecutionSucceeded output. */
+  output?: unknown;
+  /** The highest event id applied: the next poll asks only for newer events. */
+  lastEventId: number;
+  /**
+   * The state each applied event belongs to, by event id. Task events name no state: a TaskFailed points
+   * (previousEventId) to TaskStarted, which points to TaskScheduled, which points to the TaskStateEntered. Inside
+   * a Map, iterations interleave, so following that chain is how an event is paired with its state.
+   */
+  eventStates: Record<string, string>;
+}
+
+/** Where each state of the deploy state machine belongs. Choice and terminal states outside stages are absent. */
+const STATE_STAGE: Record<string, StageName> = {
+  Plan: 'plan',
+  BuildImages: 'images',
+  EnsureImage: 'images',
+  'ImageReady?': 'images',
+  'BuildRounds?': 'images',
+  WaitBuild: 'images',
+  CheckBuild: 'images',
+  BuildTimedOut: 'images',
+  ImageDone: 'images',
+  StoreConfig: 'config',
+  ServersEnsure: 'servers',
+  ServersWait: 'servers',
+  ServersCheck: 'servers',
+  'ServersReady?': 'servers',
+  ServersTimedOut: 'servers',
+  ApplyConfigEntries: 'servers',
+  ServiceClusters: 'services',
+  ClusterEnsure: 'services',
+  ClusterWait: 'services',
+  ClusterCheck: 'services',
+  'ClusterReady?': 'services',
+  ClusterTimedOut: 'services',
+  ClusterDone: 'services',
+  IngressEnsure: 'ingress',
+  IngressWait: 'ingress',
+  IngressCheck: 'ingress',
+  'IngressReady?': 'ingress',
+  IngressTimedOut: 'ingress',
+  Summarize: 'summary',
+};
+
+/** The Task states of the deploy state machine (the ones whose attempts can fail and be retried). */
+const TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'Summarize']);
+
+/** `Failed:<name>` states record the failed stage; `build` is the images stage. */
+const FAILED_STAGE: Record<string, StageName> = {
+  plan: 'plan',
+  build: 'images',
+  config: 'config',
+  servers: 'servers',
+  services: 'services',
+  ingress: 'ingress',
+  summary: 'summary',
+};
+
+export function initialProgress(): DeploymentProgress {
+  return {
+    status: 'RUNNING',
+    stages: STAGES.map((name) => ({ name, state: 'pending' })),
+    services: [],
+    images: [],
+    lastEventId: 0,
+    eventStates: {},
+  };
+}
+
+/**
+ * Applies history events (any order, duplicates allowed: events at or below `lastEventId` are ignored) and
+ * returns the new progress; `progress` is not modified.
+ *
+ * @example
+ *   let progress = initialProgress();
+ *   progress = reduceHistory(progress, await backend.history(id, progress.lastEventId));
+ *   progress.stages.find((s) => s.name === 'servers')?.state // 'running'
+ */
+export function reduceHistory(progress: DeploymentProgress, events: readonly HistoryEvent[]): DeploymentProgress {
+  const next = structuredClone(progress);
+  const fresh = events.filter((e) => (e.id ?? 0) > progress.lastEventId).sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  for (const event of fresh) {
+    apply(next, event);
+    next.lastEventId = Math.max(next.lastEventId, event.id ?? 0);
+  }
+  return next;
+}
+
+/** The stage currently running, if any. */
+export function runningStage(progress: DeploymentProgress): StageProgress | undefined {
+  return progress.stages.find((s) => s.state === 'running');
+}
+
+function apply(p: DeploymentProgress, event: HistoryEvent): void {
+  const type = event.type ?? '';
+  const entered = event.stateEnteredEventDetails?.name;
+  const stateName = entered ?? event.stateExitedEventDetails?.name ?? stateOf(p, event);
+  if (stateName !== undefined && event.id !== undefined) p.eventStates[String(event.id)] = stateName;
+
+  if (entered !== undefined) {
+    enterState(p, entered, event.stateEnteredEventDetails?.input);
+    return;
+  }
+  switch (type) {
+    case 'TaskSucceeded':
+    case 'LambdaFunctionSucceeded': {
+      const output = type === 'TaskSucceeded' ? unwrapTaskOutput(parseJson(event.taskSucceededEventDetails?.output)) : parseJson(event.lambdaFunctionSucceededEventDetails?.output);
+      taskSucceeded(p, output);
+      // A retried attempt went through: the error it retried after is history.
+      for (const s of p.stages) if (s.state === 'running') delete s.lastTaskError;
+      return;
+    }
+    case 'TaskFailed':
+    case 'TaskTimedOut':
+    case 'LambdaFunctionFailed':
+    case 'LambdaFunctionTimedOut': {
+      const details = event.taskFailedEventDetails ?? event.taskTimedOutEventDetails ?? event.lambdaFunctionFailedEventDetails ?? event.lambdaFunctionTimedOutEventDetails;
+      // The state comes from the previousEventId chain; where that chain does not lead to a task, the running stage.
+      const task = stateName && TASK_STATES.has(stateName) ? stateName : undefined;
+      const stage = (task ? STATE_STAGE[task] : undefined) ?? runningStage(p)?.name;
+      if (stage) stageOf(p, stage).lastTaskError = { ...(task ? { state: task } : {}), error: details?.error ?? type, cause: lambdaErrorMessage(details?.cause) };
+      return;
+    }
+    case 'MapStateStarted': {
+      const stage = stateName ? STATE_STAGE[stateName] : undefined;
+      if (stage) stageOf(p, stage).iterations = { total: event.mapStateStartedEventDetails?.length ?? 0, succeeded: 0, failed: 0 };
+      return;
+    }
+    case 'MapIterationSucceeded':
+    case 'MapIterationFailed':
+    case 'MapIterationAborted': {
+      const details = event.mapIterationSucceededEventDetails ?? event.mapIterationFailedEventDetails ?? event.mapIterationAbortedEventDetails;
+      const stage = details?.name ? STATE_STAGE[details.name] : undefined;
+      if (!stage) return;
+      const s = stageOf(p, stage);
+      s.iterations ??= { total: 0, succeeded: 0, failed: 0 };
+      if (type === 'MapIterationSucceeded') s.iterations.succeeded += 1;
+      else s.iterations.failed += 1;
+      return;
+    }
+    case 'ExecutionSucceeded':
+      p.status = 'SUCCEEDED';
+      p.output = parseJson(event.executionSucceededEventDetails?.output);
+      for (const s of p.stages) {
+        if (s.state === 'running') s.state = 'done';
+        else if (s.state === 'pending') s.state = 'skipped';
+      }
+      return;
+    case 'ExecutionFailed':
+    case 'ExecutionTimedOut':
+    case 'ExecutionAborted': {
+      p.status = type === 'ExecutionFailed' ? 'FAILED' : type === 'ExecutionTimedOut' ? 'TIMED_OUT' : 'ABORTED';
+      const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
+      p.executionError = { error: details?.error, cause: details?.cause };
+      // A stage that was running when the execution stopped (timeout, abort, an uncaught error) failed with it.
+      for (const s of p.stages) if (s.state === 'running') s.state = 'failed';
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Follows previousEventId to the state an event belongs to (see `eventStates`). */
+function stateOf(p: DeploymentProgress, event: HistoryEvent): string | undefined {
+  if (event.previousEventId === undefined) return undefined;
+  return p.eventStates[String(event.previousEventId)];
+}
+
+function enterState(p: DeploymentProgress, name: string, input: string | undefined): void {
+  if (name.startsWith('Failed:')) {
+    const stage = FAILED_STAGE[name.slice('Failed:'.length)];
+    if (!stage) return;
+    const s = stageOf(p, stage);
+    s.state = 'failed';
+    const caught = recordOf(recordOf(parseJson(input))?.error);
+    if (caught) s.error = { error: String(caught.Error ?? 'Error'), cause: lambdaErrorMessage(caught.Cause) };
+    return;
+  }
+  const stage = STATE_STAGE[name];
+  if (!stage) return;
+  // The stages run in order: entering one means every earlier stage has finished, or was passed over.
+  const index = STAGES.indexOf(stage);
+  for (const earlier of p.stages.slice(0, index)) {
+    if (earlier.state === 'running') earlier.state = 'done';
+    else if (earlier.state === 'pending') earlier.state = 'skipped';
+  }
+  const s = stageOf(p, stage);
+  if (s.state === 'pending') s.state = 'running';
+}
+
+/**
+ * Task results are recognised by their shape: a StageStatus names its own stage and cluster, an image state its
+ * image, a plan its changes. So a result lands in the right place even where previousEventId does not lead back
+ * to the state that ran the task (simplified histories that link each event to the one recorded before it).
+ */
+function taskSucceeded(p: DeploymentProgress, output: unknown): void {
+  const o = recordOf(output);
+  if (!o) return;
+  if (typeof o.cluster === 'string' && Array.isArray(o.services) && isCheckedStage(o.stage)) return applyStageStatus(p, o.stage, o);
+  if (typeof o.name === 'string' && typeof o.status === 'string' && typeof o.imageUri === 'string') return applyImage(p, o);
+  if (typeof o.mesh === 'string' && Array.isArray(o.changes) && 'serverCluster' in o) return applyPlan(p, o);
+}
+
+function isCheckedStage(value: unknown): value is 'servers' | 'services' | 'ingress' {
+  return value === 'servers' || value === 'services' || value === 'ingress';
+}
+
+/** The plan names every service and image up front, so the view can list them before any check ran. */
+function applyPlan(p: DeploymentProgress, plan: Record<string, unknown>): void {
+  for (const change of arrayOf(plan.changes)) {
+    const c = recordOf(change);
+    if (!c || typeof c.cluster !== 'string' || typeof c.service !== 'string') continue;
+    const stage = c.role === 'server' ? 'servers' : c.role === 'ingress-gateway' ? 'ingress' : 'services';
+    const service = serviceOf(p, stage, c.cluster, c.service, numberOf(c.desiredCount) ?? 0);
+    if (isAction(c.action)) service.action = c.action;
+  }
+  for (const job of arrayOf(plan.images)) {
+    const j = recordOf(job);
+    if (j && typeof j.name === 'string' && !p.images.some((i) => i.name === j.name)) p.images.push({ name: j.name, status: 'pending' });
+  }
+}
+
+function applyImage(p: DeploymentProgress, state: Record<string, unknown>): void {
+  if (typeof state.name !== 'string' || typeof state.status !== 'string') return;
+  let image = p.images.find((i) => i.name === state.name);
+  if (!image) {
+    image = { name: state.name, status: state.status };
+    p.images.push(image);
+  }
+  image.status = state.status;
+  image.phase = typeof state.phase === 'string' ? state.phase : undefined;
+  if (typeof state.imageUri === 'string') image.imageUri = state.imageUri;
+  if (typeof state.built === 'boolean') image.built = state.built;
+}
+
+/** A StageStatus (layers/deploy/types.ts): the ECS counts and Consul registrations of one cluster's services. */
+function applyStageStatus(p: DeploymentProgress, stage: ServiceProgress['stage'], status: Record<string, unknown>): void {
+  if (typeof status.cluster !== 'string') return;
+  for (const entry of arrayOf(status.services)) {
+    const s = recordOf(entry);
+    if (!s || typeof s.name !== 'string') continue;
+    const service = serviceOf(p, stage, status.cluster, s.name, numberOf(s.desiredCount) ?? 0);
+    service.desiredCount = numberOf(s.desiredCount) ?? service.desiredCount;
+    service.runningCount = numberOf(s.runningCount);
+    service.pendingCount = numberOf(s.pendingCount);
+    service.registeredPassing = numberOf(s.registeredPassing);
+    if (typeof s.rolloutState === 'string') service.rolloutState = s.rolloutState;
+    if (isAction(s.action)) service.action = s.action;
+  }
+  const st = stageOf(p, stage);
+  const round = numberOf(status.round);
+  if (round !== undefined) st.round = round;
+  st.waitingFor ??= {};
+  if (status.ready === true || typeof status.waitingFor !== 'string' || status.waitingFor === '') delete st.waitingFor[status.cluster];
+  else st.waitingFor[status.cluster] = status.waitingFor;
+  const consul = recordOf(status.consul);
+  if (consul && typeof consul.leader === 'string') p.consul = { leader: consul.leader, peers: arrayOf(consul.peers).filter((x): x is string => typeof x === 'string') };
+}
+
+function serviceOf(p: DeploymentProgress, stage: ServiceProgress['stage'], cluster: string, name: string, desiredCount: number): ServiceProgress {
+  let service = p.services.find((s) => s.cluster === cluster && s.name === name);
+  if (!service) {
+    service = { stage, cluster, name, desiredCount };
+    p.services.push(service);
+  }
+  return service;
+}
+
+function stageOf(p: DeploymentProgress, name: StageName): StageProgress {
+  return p.stages.find((s) => s.name === name) as StageProgress;
+}
+
+/**
+ * A Lambda's result as the history carries it: the function's return value for a Lambda ARN resource, or the
+ * whole Invoke response (`{ "Payload": ..., "StatusCode": 200, ... }`) for `arn:aws:states:::lambda:invoke`.
+ */
+function unwrapTaskOutput(output: unknown): unknown {
+  const r = recordOf(output);
+  if (r && 'Payload' in r && 'StatusCode' in r) return typeof r.Payload === 'string' ? parseJson(r.Payload) : r.Payload;
+  return output;
+}
+
+/** A Lambda error's cause is JSON `{errorType, errorMessage, trace}`: the message is what a person reads. */
+function lambdaErrorMessage(cause: unknown): string | undefined {
+  if (typeof cause !== 'string') return undefined;
+  const message = recordOf(parseJson(cause))?.errorMessage;
+  return typeof message === 'string' ? message : cause;
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function recordOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function arrayOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function numberOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function isAction(value: unknown): value is ChangeAction {
+  return value === 'create' || value === 'update' || value === 'unchanged';
+}

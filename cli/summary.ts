@@ -1,0 +1,92 @@
+import type { DeploymentFailure, DeploymentSummary } from '../layers/deploy/types';
+import type { DeploymentDescription } from './deployment-backend';
+import type { DeploymentProgress } from './progress';
+import { renderTable } from './table';
+
+/**
+ * The final words of `deploy` and `status`: the summary table of a deployed mesh, or the stage, error and cause
+ * of a failed one.
+ */
+
+/** Task ids are 32 hex characters; 12 identify a task in a table, as short container ids do. */
+const SHORT_TASK_ID = 12;
+
+/** Narrows an execution output to a DeploymentSummary (the output of the `Deployed` state). */
+export function asDeploymentSummary(output: unknown): DeploymentSummary | undefined {
+  if (typeof output !== 'object' || output === null) return undefined;
+  const o = output as Partial<DeploymentSummary>;
+  return typeof o.mesh === 'string' && Array.isArray(o.clusters) ? (output as DeploymentSummary) : undefined;
+}
+
+/**
+ * The summary of a deployed mesh: one row per task (clusters, services, desired/running counts, task ids with
+ * their IPs, ECS health and Consul registration), the Consul leader and the images.
+ */
+export function renderSummary(summary: DeploymentSummary): string[] {
+  const lines = [`Deployed mesh "${summary.mesh}" (${summary.deploymentId})${summary.noChange ? ': no changes, everything already matched the spec' : ''}`];
+  lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${summary.peers.length} peers: ${summary.peers.join(', ')})` : ''}`);
+  lines.push('');
+  const rows: string[][] = [];
+  for (const cluster of summary.clusters) {
+    cluster.services.forEach((service, si) => {
+      const head = [si === 0 ? cluster.cluster : '', service.name, cluster.role, service.action, `${service.runningCount}/${service.desiredCount}`];
+      if (service.tasks.length === 0) rows.push([...head, '-', '-', '-', '-']);
+      service.tasks.forEach((task, ti) => {
+        const lead = ti === 0 ? head : ['', '', '', '', ''];
+        rows.push([...lead, task.taskId.slice(0, SHORT_TASK_ID), task.ip || '-', task.health || '-', consulState(task)]);
+      });
+    });
+  }
+  lines.push(...renderTable(['CLUSTER', 'SERVICE', 'ROLE', 'ACTION', 'RUNNING/DESIRED', 'TASK', 'IP', 'HEALTH', 'CONSUL'], rows));
+  if (summary.images.length > 0) {
+    lines.push('');
+    lines.push(...renderTable(['IMAGE', 'URI', 'BUILT'], summary.images.map((i) => [i.name, i.imageUri, i.built ? 'built' : 'reused'])));
+  }
+  return lines;
+}
+
+function consulState(task: DeploymentSummary['clusters'][number]['services'][number]['tasks'][number]): string {
+  if (!task.registered) return 'not registered';
+  return task.passing ? 'registered, passing' : 'registered, critical';
+}
+
+/** Reads the failure JSON RecordFailure puts in the execution's cause; undefined when the cause is not one. */
+export function parseDeploymentFailure(cause: string | undefined): DeploymentFailure | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const f = parsed as Partial<DeploymentFailure>;
+    return typeof f.stage === 'string' && typeof f.error === 'string' && typeof f.message === 'string' ? (parsed as DeploymentFailure) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The failure of a deployment: stage, error and cause. The cause is the DeploymentFailure recorded by the state
+ * machine when there is one; otherwise the execution's raw error and cause (a timeout, an abort, or a failure
+ * that could not be recorded), completed by the stage the history shows failing.
+ */
+export function renderFailure(description: Pick<DeploymentDescription, 'status' | 'deploymentId' | 'name' | 'mesh' | 'error' | 'cause'>, progress?: DeploymentProgress): string[] {
+  const failure = parseDeploymentFailure(description.cause);
+  const failedStage = progress?.stages.find((s) => s.state === 'failed');
+  const stage = failure?.stage ?? failedStage?.name ?? 'unknown';
+  const who = `${description.deploymentId ?? description.name}${description.mesh ? ` of mesh "${description.mesh}"` : ''}`;
+  const lines = [`Deployment ${who} ${description.status} in stage ${stage}`];
+  if (failure) {
+    lines.push(`  error:   ${failure.error}`);
+    lines.push(`  cause:   ${failure.message}`);
+    if (failure.service) lines.push(`  service: ${failure.service}`);
+    if (failure.detail) lines.push(`  detail:  ${failure.detail}`);
+    return lines;
+  }
+  lines.push(`  error:   ${description.error ?? failedStage?.error?.error ?? progress?.executionError?.error ?? '(none given)'}`);
+  lines.push(`  cause:   ${description.cause ?? progress?.executionError?.cause ?? '(none given)'}`);
+  // RecordFailure did not run or failed: the error caught by the stage is the best account of what happened.
+  const caught = failedStage?.error;
+  if (caught && (caught.error !== description.error || caught.cause !== description.cause)) {
+    lines.push(`  stage error: ${caught.error}${caught.cause ? `: ${caught.cause}` : ''}`);
+  }
+  return lines;
+}

@@ -1,0 +1,133 @@
+import type { DeploymentDescription } from '../../../cli/deployment-backend';
+import { initialProgress, reduceHistory } from '../../../cli/progress';
+import { renderProgressFrame, renderStageState, renderTransitions } from '../../../cli/progress-text';
+import { createProgressView, formatDuration, LineView, TerminalView } from '../../../cli/progress-view';
+import { scriptedDeployRun } from './support/history';
+
+const description: DeploymentDescription = {
+  id: 'arn:aws:states:us-east-1:000000000000:execution:consul-mesh-local-deploy-mesh:shop-a1b2c3d4e5f6-20250304050607-k3x9q0',
+  name: 'shop-a1b2c3d4e5f6-20250304050607-k3x9q0',
+  status: 'RUNNING',
+  deploymentId: 'd-20250304050607-k3x9q0',
+  mesh: 'shop',
+  startedAt: new Date('2025-03-04T05:06:07Z'),
+};
+
+function sink(isTTY = false) {
+  const writes: string[] = [];
+  return { writes, out: { write: (s: string) => writes.push(s), isTTY, columns: 100, rows: 40 } };
+}
+
+describe('non-terminal progress: one line per transition', () => {
+  it('prints each stage transition and each service count change once, in order, however often it polls', () => {
+    const run = scriptedDeployRun({ failAt: 'servers' });
+    const { writes, out } = sink();
+    const view = new LineView(out);
+    let progress = initialProgress();
+    for (const event of run.events) {
+      progress = reduceHistory(progress, [event]);
+      view.update(progress);
+      view.update(progress); // a poll that brings nothing new prints nothing
+    }
+    expect(writes.join('').split('\n').filter(Boolean)).toEqual([
+      '[plan] running',
+      '[plan] done',
+      '[images] running',
+      '[images] consul-server: ready (hashicorp/consul:1.20.1)',
+      '[images] users: building (SUBMITTED)',
+      '[images] users: built (000000000000.dkr.ecr.us-east-1.amazonaws.com/shop/users:ctx-0123456789abcdef0123456789abcdef)',
+      '[images] done (2/2)',
+      '[config] running',
+      '[config] done',
+      '[servers] running',
+      '[servers] consul-server/consul-server  0/3 running, 3 pending, 0 passing in Consul (create)',
+      '[servers] consul-server/consul-server  1/3 running, 2 pending, 1 passing in Consul (create)',
+      '[servers] failed: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited',
+    ]);
+  });
+
+  it('prints a stage that ended within one poll after its final counts', () => {
+    const run = scriptedDeployRun();
+    // Up to the second ServersCheck: the servers are at 1/3, and the rest of the run arrives in one poll.
+    const checks = run.events.filter((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'ServersCheck');
+    const before = reduceHistory(initialProgress(), run.events.filter((e) => (e.id ?? 0) < (checks[1].id ?? 0)));
+    const after = reduceHistory(before, run.events);
+    expect(renderTransitions(before, after)).toEqual([
+      '[servers] consul-server/consul-server  3/3 running, 3 passing in Consul (create)',
+      '[servers] done',
+      '[services] cluster-1/users  2/2 running, 2 passing in Consul (create)',
+      '[services] cluster-2/todos  1/1 running, 1 passing in Consul (unchanged)',
+      '[services] done (2/2)',
+      '[ingress] ingress/ingress-gateway  1/1 running, 1 passing in Consul (create)',
+      '[ingress] done',
+      '[summary] done',
+    ]);
+  });
+});
+
+describe('terminal progress: a frame redrawn in place', () => {
+  const midway = () => {
+    const run = scriptedDeployRun();
+    // Just after the first ServersCheck: 1 of 3 servers running.
+    const cut = run.events.findIndex((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'ServersCheck');
+    return reduceHistory(initialProgress(), run.events.slice(0, cut + 1));
+  };
+
+  it('shows every stage with its state, and the services under their stage', () => {
+    expect(renderProgressFrame('shop d-20250304050607-k3x9q0  RUNNING  42s', midway())).toEqual([
+      'shop d-20250304050607-k3x9q0  RUNNING  42s',
+      '  ✔ plan      done',
+      '  ✔ images    done (2/2)',
+      '  ✔ config    done',
+      '  ▶ servers   running, round 1, waiting for consul-server: ECS services to become stable: consul-server',
+      '      consul-server/consul-server  1/3 running, 2 pending, 1 passing in Consul (create)',
+      '  · services',
+      '      cluster-1/users  -/2 running (create)',
+      '      cluster-2/todos  -/1 running (unchanged)',
+      '  · ingress',
+      '      ingress/ingress-gateway  -/1 running (create)',
+      '  · summary',
+    ]);
+  });
+
+  it('moves the cursor up over the previous frame and erases it before drawing the next', () => {
+    const { writes, out } = sink(true);
+    const view = createProgressView(out, () => new Date('2025-03-04T05:07:09Z'));
+    expect(view).toBeInstanceOf(TerminalView);
+    view.update(midway(), description);
+    view.update(midway(), description);
+    expect(writes[0].startsWith('shop d-20250304050607-k3x9q0  RUNNING  1m02s\n')).toBe(true);
+    expect(writes[0]).not.toContain('\x1b[');
+    expect(writes[1].startsWith('\x1b[12A\r\x1b[J')).toBe(true);
+    expect(writes[1].slice('\x1b[12A\r\x1b[J'.length)).toBe(writes[0]);
+  });
+
+  it('cuts lines to the terminal width and the frame to its height, so the redraw count stays right', () => {
+    const { writes, out } = sink(true);
+    const view = new TerminalView({ ...out, columns: 30, rows: 6 }, () => new Date('2025-03-04T05:07:09Z'));
+    view.update(midway(), description);
+    const lines = writes[0].split('\n').filter(Boolean);
+    expect(lines).toHaveLength(5);
+    expect(lines.every((l) => l.length <= 29)).toBe(true);
+    expect(lines[4]).toBe('  … 8 more lines');
+    view.update(midway(), description);
+    expect(writes[1].startsWith('\x1b[5A\r\x1b[J')).toBe(true);
+  });
+
+  it('says what a running stage waits for and which failed attempt it is retrying', () => {
+    expect(
+      renderStageState({
+        name: 'services',
+        state: 'running',
+        iterations: { total: 2, succeeded: 1, failed: 0 },
+        round: 4,
+        waitingFor: { 'cluster-2': 'Consul registrations: todos' },
+        lastTaskError: { state: 'ClusterCheck', error: 'ThrottlingException' },
+      }),
+    ).toBe('running (1/2), round 4, waiting for cluster-2: Consul registrations: todos, retrying ClusterCheck after ThrottlingException');
+  });
+
+  it('formats elapsed time compactly', () => {
+    expect([formatDuration(42_000), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['42s', '3m05s', '1h02m']);
+  });
+});
