@@ -1,0 +1,200 @@
+/**
+ * One execution of a state machine: runs the interpreter, keeps the status AWS reports, and records history.
+ *
+ * Status transitions follow AWS: RUNNING, then exactly one of SUCCEEDED, FAILED, TIMED_OUT (the definition's
+ * `TimeoutSeconds`) or ABORTED (StopExecution). Once closed, nothing changes any more: a task still running in
+ * an aborted execution may finish, and its result is discarded.
+ */
+import type { CompiledDefinition } from './definition';
+import type { EngineContext, EngineEvent, RetryOverrides, StateMachine, TaskHandlers, WaitOverrides } from './engine';
+import { HistoryRecorder } from './history';
+import { dataLimitMessage, MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, payloadBytes } from './limits';
+import { buildTaskHandler, type LambdaInvoker } from './tasks';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionInit {
+  readonly arn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly stateMachineName: string;
+  readonly roleArn: string;
+  readonly region: string;
+  /** The input as given to StartExecution (a JSON text). */
+  readonly input: string;
+  readonly traceHeader?: string;
+  readonly definition: CompiledDefinition;
+  readonly lambda: LambdaInvoker;
+  /** Multiplies Wait state durations and Retry intervals (1: real time; 0: no waiting). */
+  readonly timeScale: number;
+  /** Orders executions by start (newest first in ListExecutions). */
+  readonly sequence: number;
+  readonly logger: (message: string, error?: unknown) => void;
+}
+
+/** An ExecutionFailed's error and cause, as AWS reports them (a Fail state without `Error` has none). */
+function failureOf(error: unknown, cause: unknown): { error?: string; cause?: string } {
+  const name = typeof error === 'string' && error !== 'FailStateError' ? error : undefined;
+  const text = typeof cause === 'string' ? cause : cause instanceof Error ? cause.message : cause === undefined ? undefined : JSON.stringify(cause);
+  return { error: name, cause: text === 'Execution failed because of a Fail state' ? undefined : text };
+}
+
+export class Execution {
+  readonly arn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly input: string;
+  readonly traceHeader?: string;
+  readonly sequence: number;
+  readonly startDate = Date.now();
+  readonly definition: CompiledDefinition;
+  readonly history: HistoryRecorder;
+  status: ExecutionStatus = 'RUNNING';
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Resolves when the interpreter has finished (after the status is final). */
+  readonly done: Promise<void>;
+  private abortRun?: () => void;
+
+  constructor(private readonly init: ExecutionInit) {
+    this.arn = init.arn;
+    this.name = init.name;
+    this.stateMachineArn = init.stateMachineArn;
+    this.input = init.input;
+    this.traceHeader = init.traceHeader;
+    this.sequence = init.sequence;
+    this.definition = init.definition;
+    this.history = new HistoryRecorder({
+      states: init.definition.states,
+      region: init.region,
+      roleArn: init.roleArn,
+      onLimit: () => this.fail('States.Runtime', `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`),
+    });
+    this.done = this.run();
+  }
+
+  /** StopExecution: ABORTED at once, with the given error and cause; the interpreter is told to stop. */
+  stop(error?: string, cause?: string): void {
+    if (this.status !== 'RUNNING') return;
+    this.settle('ABORTED', { error, cause });
+    this.history.close('ExecutionAborted', { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) });
+    this.abortRun?.();
+  }
+
+  /** A terminal failure the interpreter does not know about (payload or history quota exceeded). */
+  private fail(error: string, cause: string): void {
+    if (this.status !== 'RUNNING') return;
+    this.settle('FAILED', { error, cause });
+    this.history.close('ExecutionFailed', { error, cause });
+    this.abortRun?.();
+  }
+
+  private settle(status: Exclude<ExecutionStatus, 'RUNNING'>, result: { output?: string; error?: string; cause?: string }): void {
+    this.status = status;
+    this.stopDate = Date.now();
+    this.output = result.output;
+    this.error = result.error;
+    this.cause = result.cause;
+  }
+
+  private overrides() {
+    const { definition, lambda, timeScale } = this.init;
+    const taskResourceLocalHandlers: TaskHandlers = {};
+    for (const [stateName, target] of definition.tasks) {
+      const handler = buildTaskHandler(target, lambda, () => this.history.observeTask(stateName, target));
+      // The handler returns the Lambda result, which is JSON (it came through the Lambda runtime's serialisation).
+      taskResourceLocalHandlers[stateName] = handler as TaskHandlers[string];
+    }
+    if (timeScale === 1) return { taskResourceLocalHandlers };
+    const waitTimeOverrides: WaitOverrides = {};
+    const retryIntervalOverrides: RetryOverrides = {};
+    for (const [name, { type, definition: state }] of definition.states) {
+      // Only fixed durations can be scaled ahead of time; SecondsPath/Timestamp waits are skipped at scale 0 only.
+      if (type === 'Wait' && typeof state.Seconds === 'number') waitTimeOverrides[name] = state.Seconds * 1000 * timeScale;
+      else if (type === 'Wait' && timeScale === 0) waitTimeOverrides[name] = 0;
+      if (Array.isArray(state.Retry)) {
+        // Scaled retries wait IntervalSeconds × scale each time (the backoff rate no longer multiplies it).
+        retryIntervalOverrides[name] = state.Retry.map((retrier: { IntervalSeconds?: number }) => (retrier.IntervalSeconds ?? 1) * 1000 * timeScale);
+      }
+    }
+    return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides };
+  }
+
+  private async run(): Promise<void> {
+    const { init } = this;
+    const context: EngineContext = {
+      Execution: { Id: this.arn, Name: this.name, RoleArn: init.roleArn, StartTime: new Date(this.startDate).toISOString() },
+      StateMachine: { Id: init.stateMachineArn, Name: init.stateMachineName },
+    };
+    try {
+      const input = JSON.parse(this.input) as Parameters<StateMachine['run']>[0];
+      // Recorded here, synchronously: a StopExecution right after StartExecution must find it in the history.
+      this.history.started(input, this.startDate);
+      const execution = init.definition.engine.run(input, { overrides: this.overrides(), noThrowOnAbort: true, context });
+      this.abortRun = execution.abort;
+      // A StopExecution that arrived before the interpreter started.
+      if (this.status !== 'RUNNING') execution.abort();
+      const consumed = this.consume(execution.eventLogs);
+      const outcome = await execution.result.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      await consumed;
+      if (this.status === 'RUNNING') {
+        // Every ending produces a closing event, so this is a defensive fallback only.
+        if (outcome.ok) this.settle('SUCCEEDED', { output: JSON.stringify(outcome.value) });
+        else this.settle('FAILED', { error: 'States.Runtime', cause: String(outcome.error) });
+      }
+    } catch (error) {
+      init.logger(`execution ${this.arn} failed unexpectedly`, error);
+      this.fail('States.Runtime', 'The local Step Functions failed while running the execution.');
+    }
+  }
+
+  private async consume(events: AsyncGenerator<EngineEvent>): Promise<void> {
+    for await (const event of events) {
+      if (this.status !== 'RUNNING') continue;
+      try {
+        this.onEvent(event);
+      } catch (error) {
+        this.init.logger(`execution ${this.arn}: could not record ${event.type}`, error);
+      }
+    }
+  }
+
+  private onEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'ExecutionSucceeded': {
+        const output = JSON.stringify(event.output ?? null);
+        const bytes = payloadBytes(output);
+        if (bytes > MAX_PAYLOAD_BYTES) return this.fail('States.DataLimitExceeded', dataLimitMessage('execution output', bytes));
+        this.settle('SUCCEEDED', { output });
+        return this.history.close('ExecutionSucceeded', { output, outputDetails: { truncated: false } });
+      }
+      case 'ExecutionFailed': {
+        const failure = failureOf(event.Error, event.Cause);
+        this.settle('FAILED', failure);
+        return this.history.close('ExecutionFailed', failure);
+      }
+      case 'ExecutionTimeout': {
+        const failure = { error: 'States.Timeout', cause: 'The execution exceeded its TimeoutSeconds.' };
+        this.settle('TIMED_OUT', failure);
+        return this.history.close('ExecutionTimedOut', failure);
+      }
+      case 'ExecutionAborted':
+        // Only this class aborts the interpreter, after it has closed the execution itself.
+        return;
+      case 'StateExited': {
+        const bytes = payloadBytes(JSON.stringify(event.state.output ?? null));
+        if (bytes > MAX_PAYLOAD_BYTES) {
+          return this.fail('States.DataLimitExceeded', dataLimitMessage(`output of the state '${event.state.name}'`, bytes));
+        }
+        return this.history.translate(event);
+      }
+      default:
+        return this.history.translate(event);
+    }
+  }
+}
