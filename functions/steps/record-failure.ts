@@ -18,6 +18,6 @@ export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'recordFailure input');
   const { clients, logger } = deps();
   const result = await recordFailure(input, { ecs: clients.ecs, ssm: clients.ssm });
-  logger.error('deployment failed', { deploymentId: input.deploymentId, ...result.failure });
+  logger.error('deployment failed', { deploymentId: input.deploymentId, failure: result.failure });
   return { error: result.error, cause: result.cause };
 }

@@ -81,7 +81,8 @@ export async function recordFailure(
   const error = input.error.Error ?? 'DeploymentFailed';
   const message = causeMessage(input.error.Cause);
   const failure: DeploymentFailure = { stage: input.failedStage, error, message };
-  const service = /service ([a-z][a-z0-9-]*)/.exec(message)?.[1] ?? /for ([a-z][a-z0-9-]*)/.exec(message)?.[1];
+  // Our own messages name the service as "service <name> in|of <cluster>" (ECS) or "image build for <name>" (CodeBuild).
+  const service = /\bservice ([a-z][a-z0-9-]*) (?:in|of) /.exec(message)?.[1] ?? /\bimage build for ([a-z][a-z0-9-]*)/.exec(message)?.[1];
   if (service) failure.service = service;
   const parsed = validateMeshSpec({ object: input.spec });
   if (parsed.ok) {

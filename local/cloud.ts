@@ -1,0 +1,221 @@
+import '../layers/polyfills';
+import { resolve } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Faults } from './faults/faults';
+import { LOCAL_ACCOUNT_ID } from './aws/protocol';
+import { startAwsEndpoint, type AwsEndpoint } from './aws/server';
+import { EcsSimulation } from './aws/ecs/simulation';
+import type { EcsDelays } from './aws/ecs/options';
+import { SsmProvider } from './aws/ssm/provider';
+import { EcrProvider } from './aws/ecr/provider';
+import { CodeBuildProvider } from './aws/codebuild/provider';
+import { EventsProvider } from './aws/events/provider';
+import { LambdaRuntime } from './aws/lambda';
+import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
+import { HttpApiServer } from './http-api';
+import { startConsulServer, type ConsulServer } from './consul';
+import { loadServerlessConfig, type ServerlessConfig } from './serverless';
+import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
+import { deployRules } from './rules';
+import { handleAdminRoute } from './admin';
+import { syncConsulAcl } from './consul-acl';
+
+/**
+ * The local cloud: every emulated service in one process, wired as on AWS.
+ *
+ * ECS task events go to EventBridge, whose rules (from serverless.yml) invoke the functions in the Lambda runtime;
+ * Step Functions runs the ASL files of serverless.yml with those functions; CodeBuild pushes into ECR; the Consul
+ * emulator elects a leader only while a quorum of the server tasks ECS runs is up. The functions get the local
+ * endpoints through the same variables the SDK and our config read on AWS (`AWS_ENDPOINT_URL`, `CONSUL_HTTP_ADDR`).
+ */
+export interface LocalCloudOptions {
+  /** The project root: where serverless.yml, state-machines/ and the build contexts are. */
+  rootDir?: string;
+  /** Ports (0 = a free port): AWS 4566, Consul 8500, HTTP API 3000 by default. */
+  ports?: { aws?: number; consul?: number; httpApi?: number };
+  /** The serverless stage; `local` has the local cloud's parameters. */
+  stage?: string;
+  region?: string;
+  /** ECS task lifecycle delays; zeros for tests. */
+  ecsDelays?: Partial<EcsDelays>;
+  /** Wall-clock time of a CodeBuild build. */
+  buildDurationMs?: number;
+  /** Multiplies Step Functions Wait/Retry durations (0 skips waits). */
+  stepFunctionsTimeScale?: number;
+  /** Lambda's async retry delays for EventBridge deliveries (AWS: 1 min, 2 min). */
+  eventRetryDelaysMs?: number[];
+  /** Extra environment for every function (e.g. POLL_SECONDS for tests). */
+  functionEnvironment?: Record<string, string>;
+  faultSeed?: number;
+  /** Where logs of the emulators go; default stderr. */
+  logger?: (message: string, error?: unknown) => void;
+}
+
+export interface LocalEndpoints {
+  aws: string;
+  consul: string;
+  httpApi: string;
+}
+
+export class LocalCloud {
+  private constructor(
+    readonly config: ServerlessConfig,
+    readonly faults: Faults,
+    readonly aws: AwsEndpoint,
+    readonly ecs: EcsSimulation,
+    readonly ssm: SsmProvider,
+    readonly ecr: EcrProvider,
+    readonly codebuild: CodeBuildProvider,
+    readonly events: EventsProvider,
+    readonly lambda: LambdaRuntime,
+    readonly stepFunctions: StepFunctionsService,
+    readonly consul: ConsulServer,
+    readonly httpApi: HttpApiServer,
+    readonly stateMachines: Record<string, string>,
+  ) {}
+
+  /** Starts every service; resolves once all listen and serverless.yml is deployed into them. */
+  static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+    const rootDir = resolve(options.rootDir ?? process.cwd());
+    const region = options.region ?? 'us-east-1';
+    const stage = options.stage ?? 'local';
+    const log = options.logger ?? ((message: string, error?: unknown) => console.error(`[local] ${message}`, error ?? ''));
+    const faults = new Faults(options.faultSeed ?? 1);
+
+    const config = await loadServerlessConfig(rootDir, {
+      stage,
+      region,
+      // Resources of serverless.yml the functions reference (roles, the account); the local cloud has no IAM.
+      resolveExternal: (logicalId, attribute) =>
+        attribute === 'Arn' ? `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${config_service(rootDir)}-${stage}-${logicalId}` : undefined,
+    });
+
+    const ssm = new SsmProvider();
+    const ecr = new EcrProvider();
+    const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults }, { buildDurationMs: options.buildDurationMs ?? 0 });
+    // Event faults are applied where task events leave ECS, not again in EventBridge.
+    let lambdaRef: LambdaRuntime | undefined;
+    const events = new EventsProvider({
+      invokeLambda: async (arn, event) => {
+        await lambdaRef?.invokeByArn(arn, event);
+      },
+      retryDelaysMs: options.eventRetryDelaysMs,
+    });
+    const ecs = new EcsSimulation({ delays: options.ecsDelays, faults, logger: log, onTaskEvent: (event) => void events.publish(event) });
+    const consul = await startConsulServer({
+      port: options.ports?.consul ?? 8500,
+      faults,
+      acl: { enabled: true },
+      quorumSource: () => serverQuorum(ecs, region),
+    });
+
+    const aws = await startAwsEndpoint({
+      port: options.ports?.aws ?? 4566,
+      faults,
+      providers: [ecs.provider, ssm, ecr, codebuild, events],
+      logger: log,
+      extraRoutes: (req: IncomingMessage, res: ServerResponse) => handleAdminRoute(req, res, { faults, ecs, events, consul }),
+    });
+
+    const environment: Record<string, string> = {
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      CONSUL_HTTP_ADDR: consul.url,
+      ...options.functionEnvironment,
+    };
+    const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment } }));
+    const lambda = new LambdaRuntime(functions, { region, taskRoot: rootDir, logger: (m) => log(m) });
+    lambdaRef = lambda;
+    const stepFunctions = new StepFunctionsService({ lambda, timeScale: options.stepFunctionsTimeScale ?? 1, logger: log });
+    aws.register(stepFunctions.provider);
+    const stateMachines = await deployStateMachines(config, stepFunctions);
+    await deployRules(config, functions, events, region);
+    await createImageBuildProject(config, codebuild, region);
+
+    const httpApi = new HttpApiServer(config, lambda, { region, port: options.ports?.httpApi ?? 3000 });
+    await httpApi.start();
+
+    // Emulates the Consul servers reading their ACL bootstrap token from SSM at start.
+    const seenTokens = new Set<string>();
+    ecs.subscribe((event) => syncConsulAcl(event, { ssm, ecs, consul, region, seen: seenTokens }).catch((error) => log('ACL sync failed', error)));
+
+    return new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, events, lambda, stepFunctions, consul, httpApi, stateMachines);
+  }
+
+  get endpoints(): LocalEndpoints {
+    return { aws: this.aws.url, consul: this.consul.url, httpApi: this.httpApi.url };
+  }
+
+  /** The environment a client (SDK, AWS CLI, meshctl) needs to talk to this local cloud. */
+  clientEnvironment(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL: this.aws.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: this.config.region,
+      CONSUL_HTTP_ADDR: this.consul.url,
+      DEPLOY_STATE_MACHINE_ARN: Object.values(this.stateMachines)[0] ?? '',
+    };
+  }
+
+  /** Resolves when no task event, Lambda invocation or execution is in flight. */
+  async settle(): Promise<void> {
+    await this.events.drain();
+    await this.lambda.idle();
+  }
+
+  async stop(): Promise<void> {
+    await this.httpApi.stop();
+    await this.stepFunctions.close();
+    await this.events.close();
+    await this.lambda.close();
+    this.ecs.close();
+    this.codebuild.close();
+    await this.aws.stop();
+    await this.consul.close();
+  }
+}
+
+/** Only the service name is needed before the config is loaded: it prefixes the local role names. */
+function config_service(_rootDir: string): string {
+  return 'consul-mesh';
+}
+
+/**
+ * A leader exists only while a quorum of the Consul server tasks runs (DESIGN.md section 5). The servers are the
+ * tasks of the ECS service named `consul-server`; `expected` is its desired count, as `bootstrap_expect` is.
+ */
+function serverQuorum(ecs: EcsSimulation, region: string): { expected: number; serverAddresses: string[] } {
+  const servers = ecs.services(region).filter((s) => s.name === SERVER_SERVICE_NAME && s.status === 'ACTIVE');
+  if (servers.length === 0) return { expected: 0, serverAddresses: [] };
+  const expected = servers.reduce((n, s) => n + s.desiredCount, 0);
+  const serverAddresses = servers.flatMap((s) => ecs.runningTasks(s.clusterName, region).filter((t) => t.serviceName === SERVER_SERVICE_NAME).map((t) => t.privateIp));
+  return { expected, serverAddresses };
+}
+
+/** The CodeBuild project of serverless.yml's resources, pointing at this checkout (source = the project root). */
+async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, region: string): Promise<void> {
+  const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> } | undefined)?.Resources ?? {};
+  const ctx = { region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-start' };
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::CodeBuild::Project') continue;
+    const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: string; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
+    await codebuild.operations.CreateProject(
+      {
+        name: props.Name ?? logicalId,
+        // Locally the source is this checkout: locations are relative to the project root.
+        source: { type: props.Source?.Type ?? 'GITHUB', location: props.Source?.Location || '.', buildspec: props.Source?.BuildSpec ?? 'buildspec.yml' },
+        artifacts: { type: 'NO_ARTIFACTS' },
+        environment: {
+          type: props.Environment?.Type ?? 'LINUX_CONTAINER',
+          image: props.Environment?.Image ?? 'aws/codebuild/standard:7.0',
+          computeType: props.Environment?.ComputeType ?? 'BUILD_GENERAL1_SMALL',
+          privilegedMode: props.Environment?.PrivilegedMode ?? false,
+        },
+        serviceRole: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${logicalId}`,
+      },
+      ctx,
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import type { SsmProvider } from './aws/ssm/provider';
+import type { EcsSimulation } from './aws/ecs/simulation';
+import type { ConsulServer } from './consul';
+import type { EcsTaskStateChangeEvent } from './aws/ecs/task-events';
+import { LOCAL_ACCOUNT_ID } from './aws/protocol';
+
+/** Secrets of the server container that carry the ACL bootstrap (initial management) token. */
+const BOOTSTRAP_TOKEN_SECRET = /BOOTSTRAP_TOKEN$/;
+
+/**
+ * On AWS, ECS injects the ACL bootstrap token into the Consul server container from SSM (the task definition's
+ * `secrets`), and the server makes it the `initial_management` token. The emulator has no server process, so when
+ * a server task starts RUNNING this reads the same task-definition secret from the local SSM, decrypted as ECS
+ * would, and registers it in the local Consul as a management token.
+ */
+export async function syncConsulAcl(
+  event: EcsTaskStateChangeEvent,
+  deps: { ssm: SsmProvider; ecs: EcsSimulation; consul: ConsulServer; region: string; seen: Set<string> },
+): Promise<void> {
+  const detail = event.detail as { lastStatus?: string; taskDefinitionArn?: string };
+  if (detail.lastStatus !== 'RUNNING' || !detail.taskDefinitionArn) return;
+  const ctx = { region: deps.region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-acl' };
+  const described = (await deps.ecs.provider.operations.DescribeTaskDefinition({ taskDefinition: detail.taskDefinitionArn }, ctx)) as {
+    taskDefinition?: { containerDefinitions?: Array<{ secrets?: Array<{ name: string; valueFrom: string }> }> };
+  };
+  const secrets = described.taskDefinition?.containerDefinitions?.flatMap((c) => c.secrets ?? []) ?? [];
+  for (const secret of secrets.filter((s) => BOOTSTRAP_TOKEN_SECRET.test(s.name))) {
+    const name = secret.valueFrom.startsWith('arn:') ? `/${secret.valueFrom.slice(secret.valueFrom.indexOf(':parameter/') + ':parameter/'.length)}` : secret.valueFrom;
+    try {
+      const { Parameter } = (await deps.ssm.operations.GetParameter({ Name: name, WithDecryption: true }, ctx)) as { Parameter?: { Value?: string } };
+      const token = Parameter?.Value;
+      if (token && !deps.seen.has(token)) {
+        deps.consul.addToken(token, 'management');
+        deps.seen.add(token);
+      }
+    } catch {
+      // No such parameter: on AWS the task would fail to start; here the servers simply run without that token.
+    }
+  }
+}
