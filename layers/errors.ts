@@ -78,6 +78,33 @@ export class InvalidInputError extends MeshError {
   }
 }
 
+/**
+ * A container's image was not resolved by the build stage (no `ctx.images[key]` and no fallback in the spec): a
+ * wiring mistake between the build and deploy steps, not a user error. Never retried.
+ */
+export class ImageNotResolvedError extends MeshError {
+  override readonly name = 'ImageNotResolved';
+}
+
+/**
+ * An event (or a DescribeTasks task) that does not have the shape of an ECS task: retrying cannot fix it, so the
+ * handler reports it (on-failure destination) instead of letting Lambda retry. `issues` name each bad path.
+ */
+export class InvalidEventError extends MeshError {
+  override readonly name = 'InvalidEvent';
+  constructor(
+    readonly issues: SpecIssue[],
+    options?: { cause?: unknown },
+  ) {
+    super(`not an ECS task state change:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, options);
+  }
+}
+
+/** A task that cannot be registered in Consul (not a mesh service or gateway task, or no address yet). */
+export class TaskNotRegistrableError extends MeshError {
+  override readonly name = 'TaskNotRegistrable';
+}
+
 /** The names Step Functions and the API mapper rely on. */
 export const ERROR_NAMES = [
   'SpecInvalid',
@@ -91,5 +118,8 @@ export const ERROR_NAMES = [
   'ConcurrentOperation',
   'NotFound',
   'InvalidInput',
+  'ImageNotResolved',
+  'InvalidEvent',
+  'TaskNotRegistrable',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -17,6 +17,7 @@
 #   CONSUL_PROXY_KIND        optional  connect-proxy (default) or ingress-gateway
 #   CONSUL_PROXY_SERVICE_ID  optional  default <service>-<taskId>-sidecar-proxy (connect-proxy) or <service>-<taskId>
 #   CONSUL_NODE_NAME         optional  default: the ECS cluster name (the mesh's synthetic node per cluster)
+#   CONSUL_CONFIG_HASH       optional  hash of the rendered configuration, only logged
 #   CONSUL_DATAPLANE_DIR     optional  default /consul/dataplane
 #   ECS_CONTAINER_METADATA_URI_V4      set by ECS; read for the task ID and the cluster when they are needed
 #
@@ -129,5 +130,5 @@ fi
 
 unset CONSUL_CONFIG CONSUL_CA_CERT CONSUL_DATAPLANE_TOKEN CONSUL_BOOTSTRAP_TOKEN
 
-log "starting consul-dataplane for proxy $DP_PROXY_SERVICE_ID on node $DP_SERVICE_NODE_NAME"
+log "starting consul-dataplane for proxy $DP_PROXY_SERVICE_ID on node $DP_SERVICE_NODE_NAME${CONSUL_CONFIG_HASH:+ (configuration $CONSUL_CONFIG_HASH)}"
 exec consul-dataplane -config-file="$DATAPLANE_DIR/config.json" "$@"

@@ -15,9 +15,14 @@
 #                                      (the CA key itself is deleted before Consul starts)
 #   CONSUL_BOOTSTRAP_TOKEN   optional  ACL initial management token      -> $CONFIG_DIR/acl-tokens.hcl
 #   CONSUL_AGENT_TOKEN       optional  ACL agent token (defaults to the bootstrap token) -> $CONFIG_DIR/acl-tokens.hcl
+#   CONSUL_CERT_DNS_NAMES    optional  extra DNS names for the server certificate, space-separated (-additional-dnsname)
+#   CONSUL_CONFIG_HASH       optional  hash of the rendered configuration, only logged
 #   CONSUL_DATACENTER        optional  datacenter for the server certificate (default: `datacenter` of consul.hcl)
 #   CONSUL_DOMAIN            optional  DNS domain for the server certificate (default: consul)
 #   CONSUL_CONFIG_DIR        optional  default /consul/config
+#
+# The rendered consul.hcl must not set what the fragments set (`encrypt`, `acl.tokens`), and its `tls.defaults`
+# must name $CONFIG_DIR/tls/ca.pem, server.pem and server-key.pem (docker/README.md).
 #
 # Secrets never reach the logs: tracing stays off, values are written with the `printf` builtin (no child process,
 # so never on a command line) and error messages name variables, never their values.
@@ -83,11 +88,24 @@ if [ -n "${CONSUL_CA_CERT:-}" ]; then
     datacenter="${CONSUL_DATACENTER:-$(sed -n 's/^[[:space:]]*datacenter[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CONFIG_DIR/consul.hcl" | head -n 1)}"
     datacenter="${datacenter:-dc1}"
     domain="${CONSUL_DOMAIN:-consul}"
+    # Extra names a client may verify besides server.<datacenter>.<domain>, e.g. the servers' internal address.
+    # Each one is checked to be a DNS name before it reaches a command line (globbing off while splitting them).
+    dns_flags=''
+    set -f
+    for dns_name in ${CONSUL_CERT_DNS_NAMES:-}; do
+      case "$dns_name" in
+        *[!A-Za-z0-9.-]* | [.-]*) fail "CONSUL_CERT_DNS_NAMES must hold DNS names separated by spaces" ;;
+      esac
+      dns_flags="$dns_flags -additional-dnsname $dns_name"
+    done
+    set +f
     # The CA key lives only in a private working directory for the one command that needs it. Its certificate
     # carries server.<datacenter>.<domain>, the name clients check when verify_server_hostname is on.
     work="$(mktemp -d "$CONFIG_DIR/.ca.XXXXXX")"
     write_file "$work/ca-key.pem" "$CONSUL_CA_KEY"
-    if ! (cd "$work" && consul tls cert create -server -dc "$datacenter" -domain "$domain" \
+    # $dns_flags is split on purpose: it holds validated names and flags only.
+    # shellcheck disable=SC2086
+    if ! (cd "$work" && consul tls cert create -server -dc "$datacenter" -domain "$domain" $dns_flags \
       -ca "$TLS_DIR/ca.pem" -key "$work/ca-key.pem" >&2); then
       rm -rf "$work"
       fail "could not sign this server's certificate with CONSUL_CA_CERT and CONSUL_CA_KEY"
@@ -118,5 +136,5 @@ fi
 # Consul gets its secrets from the files only: keep them out of its environment (and of /proc/1/environ).
 unset CONSUL_CONFIG CONSUL_GOSSIP_KEY CONSUL_CA_CERT CONSUL_CA_KEY CONSUL_BOOTSTRAP_TOKEN CONSUL_AGENT_TOKEN
 
-log "starting consul agent with $CONFIG_DIR"
+log "starting consul agent with $CONFIG_DIR${CONSUL_CONFIG_HASH:+ (configuration $CONSUL_CONFIG_HASH)}"
 exec consul agent -config-dir="$CONFIG_DIR" "$@"

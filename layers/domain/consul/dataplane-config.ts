@@ -7,7 +7,7 @@ import { resolveDataplaneTarget, type DataplaneTarget } from './dataplane-target
 /**
  * The subset of consul-dataplane's `-config-file` JSON this project writes (consul-dataplane 1.3+; field names as in
  * its `DataplaneConfigFlags`). Values given by flags or `DP_*` environment variables take precedence over the file,
- * which is how the per-task proxy ID and the ACL token arrive (DATAPLANE_RUNTIME).
+ * which is how the per-task proxy ID and the ACL token arrive: the entrypoint exports them (buildDataplaneLaunch).
  */
 export interface DataplaneConfigFile {
   mode: 'sidecar';
@@ -18,11 +18,11 @@ export interface DataplaneConfigFile {
     /** The server watch stream keeps the dataplane's server list current as server tasks are replaced. */
     serverWatchDisabled: boolean;
     tls: { disabled: true } | { disabled: false; caCertsPath: string; serverName: string };
-    /** `static`: the token comes from DP_CREDENTIAL_STATIC_TOKEN, never from this file. */
+    /** `static`: the token comes from DP_CREDENTIAL_STATIC_TOKEN (the entrypoint's CONSUL_DATAPLANE_TOKEN), never from this file. */
     credentials?: { type: 'static' };
   };
   proxy: {
-    /** The synthetic node the proxy is registered on: the ECS cluster's name. */
+    /** The synthetic node the proxy is registered on: the ECS cluster's name (the entrypoint exports the same, from CONSUL_NODE_NAME). */
     nodeName: string;
   };
   logging: { logLevel: 'info'; logJSON: true };
@@ -39,11 +39,15 @@ export interface DataplaneConfigOptions {
  * Builds the consul-dataplane configuration of a service's (or the ingress gateway's) tasks.
  *
  * - `consul.addresses`: the servers' stable DNS name (Cloud Map), never an IP; the gRPC port is 8503 (TLS) or 8502.
- * - TLS: the CA file written at start and the name in every server certificate (`server.<dc>.consul`).
+ * - TLS: the CA file the entrypoint writes at start (DATAPLANE_RUNTIME.caFile) and the name in every server
+ *   certificate (`server.<dc>.consul`).
  * - `proxy.nodeName`: the cluster's name, the synthetic node the orchestrator registers the tasks on.
+ * - `envoy`: the admin API and the readiness endpoint on loopback, at ENVOY_PORTS; the container health check of the
+ *   task definition probes `readyBindAddress:readyBindPort/ready` (buildDataplaneLaunch's healthCheckUrl).
  * - The proxy ID and the ACL token are per task and secret respectively, so they are not in the file: the entrypoint
- *   exports `DP_PROXY_ID` (from dataplaneProxyIdTemplate and the task's metadata) and ECS injects
- *   `DP_CREDENTIAL_STATIC_TOKEN` from SSM SecureString; consul-dataplane reads both from its environment.
+ *   exports `DP_PROXY_SERVICE_ID` (dataplaneProxyId, from the task's metadata) and `DP_CREDENTIAL_STATIC_TOKEN`
+ *   (from CONSUL_DATAPLANE_TOKEN, which ECS injects from SSM SecureString); consul-dataplane reads both from its
+ *   environment.
  *
  * @throws NotFoundError when the target is not in the spec.
  */

@@ -1,57 +1,58 @@
 import type { MeshSpec } from '../spec/schema';
 import { configParameterNames, secretParameterNames } from '../naming';
-import { DATAPLANE_RUNTIME } from './runtime-contract';
-import { dataplaneProxyIdTemplate, resolveDataplaneTarget, type DataplaneTarget } from './dataplane-target';
+import type { ContainerEnvironmentVariable, ContainerLaunch, ContainerSecret, LaunchOptions } from './launch-types';
+import { DATAPLANE_RUNTIME, type DataplaneProxyKind } from './runtime-contract';
+import { resolveDataplaneTarget, type DataplaneTarget } from './dataplane-target';
 import { dataplaneTokenParameterName } from './parameter-names';
 import { ENVOY_PORTS } from './ports';
 
-/** An ECS container-definition `secrets` entry: ECS reads the SSM parameter at task start into the variable. */
-export interface ContainerSecret {
-  readonly name: string;
-  readonly valueFrom: string;
-}
-
-/** An ECS container-definition `environment` entry (plain values only, never secrets). */
-export interface ContainerEnvironmentVariable {
-  readonly name: string;
-  readonly value: string;
-}
-
-/** How a task's dataplane container is started: what the task-definition builder puts in the container definition. */
-export interface DataplaneLaunch {
+/** How a task's dataplane container is started. */
+export interface DataplaneLaunch extends ContainerLaunch {
   /** The synthetic node (the cluster's name). */
   readonly nodeName: string;
-  /** The proxy ID with `${TASK_ID}` in place of the task's ID. */
-  readonly proxyIdTemplate: string;
-  readonly command: readonly string[];
-  readonly environment: readonly ContainerEnvironmentVariable[];
-  readonly secrets: readonly ContainerSecret[];
-  /** The container health check: Envoy's readiness endpoint. */
-  readonly healthCheckUrl: string;
+  readonly proxyKind: DataplaneProxyKind;
 }
 
 /**
- * The launch contract of a dataplane container for a target. The entrypoint of the dataplane image:
- * 1. writes `$CONSUL_DATAPLANE_CONFIG_JSON` to /consul/dataplane/config.json and `$CONSUL_CA_CERT_PEM` (TLS only) to
- *    /consul/dataplane/tls/ca.pem;
- * 2. reads the task ARN from `$ECS_CONTAINER_METADATA_URI_V4/task`, takes its last segment as the task ID, substitutes
- *    it for `${TASK_ID}` in `$MESH_PROXY_ID_TEMPLATE` and exports the result as `DP_PROXY_ID`;
- * 3. execs `command`. `DP_CREDENTIAL_STATIC_TOKEN` (ACLs on) is read by consul-dataplane itself.
+ * The launch contract of a dataplane container for a target. The dataplane image's entrypoint:
+ * 1. writes `CONSUL_CONFIG` (renderDataplaneConfig) to DATAPLANE_RUNTIME.configFile and, with TLS on,
+ *    `CONSUL_CA_CERT` to DATAPLANE_RUNTIME.caFile (exported as `DP_CA_CERTS`);
+ * 2. reads the task ID from `$ECS_CONTAINER_METADATA_URI_V4/task` (set by ECS) and exports the proxy's service ID
+ *    the orchestrator registers (dataplaneProxyId: `<service>-<taskId>-sidecar-proxy` for `connect-proxy`,
+ *    `<gateway>-<taskId>` for `ingress-gateway`) as `DP_PROXY_SERVICE_ID`, and `CONSUL_NODE_NAME` as
+ *    `DP_SERVICE_NODE_NAME`;
+ * 3. with ACLs on, exports `CONSUL_DATAPLANE_TOKEN` as `DP_CREDENTIAL_STATIC_TOKEN` (consul-dataplane prefers its
+ *    `DP_*` environment to the file, and the token never touches a file);
+ * 4. execs `consul-dataplane -config-file=/consul/dataplane/config.json`.
+ *
+ * The health check requests Envoy's readiness endpoint, where the rendered configuration binds it
+ * (`envoy.readyBindAddress`/`readyBindPort`): it answers 200 once Envoy has its first configuration over xDS.
  *
  * @throws NotFoundError when the target is not in the spec.
  */
-export function buildDataplaneLaunch(spec: MeshSpec, target: DataplaneTarget): DataplaneLaunch {
+export function buildDataplaneLaunch(spec: MeshSpec, target: DataplaneTarget, options: LaunchOptions = {}): DataplaneLaunch {
   const resolved = resolveDataplaneTarget(spec, target);
   const security = spec.consul.security;
-  const secrets: ContainerSecret[] = [{ name: DATAPLANE_RUNTIME.env.config, valueFrom: configParameterNames(spec).dataplane(resolved.consulName) }];
-  if (security.tls.enabled) secrets.push({ name: DATAPLANE_RUNTIME.env.caCert, valueFrom: secretParameterNames(spec).caCert });
-  if (security.acl.enabled) secrets.push({ name: DATAPLANE_RUNTIME.env.staticToken, valueFrom: dataplaneTokenParameterName(spec, resolved.consulName) });
-  const proxyIdTemplate = dataplaneProxyIdTemplate(resolved);
+  const env = DATAPLANE_RUNTIME.env;
+  const parameter = configParameterNames(spec, options.ssmRoot).dataplane(resolved.consulName);
+  const proxyKind: DataplaneProxyKind = resolved.kind === 'service' ? 'connect-proxy' : 'ingress-gateway';
+
+  const environment: ContainerEnvironmentVariable[] = [
+    { name: env.configParameter, value: parameter },
+    { name: env.serviceName, value: resolved.consulName },
+    { name: env.proxyKind, value: proxyKind },
+    { name: env.nodeName, value: resolved.cluster },
+  ];
+  if (options.configHash !== undefined) environment.push({ name: env.configHash, value: options.configHash });
+
+  const secrets: ContainerSecret[] = [{ name: env.config, valueFrom: parameter }];
+  if (security.tls.enabled) secrets.push({ name: env.caCert, valueFrom: secretParameterNames(spec, options.ssmRoot).caCert });
+  if (security.acl.enabled) secrets.push({ name: env.token, valueFrom: dataplaneTokenParameterName(spec, resolved.consulName, options.ssmRoot) });
+
   return {
     nodeName: resolved.cluster,
-    proxyIdTemplate,
-    command: ['consul-dataplane', `-config-file=${DATAPLANE_RUNTIME.configFile}`],
-    environment: [{ name: DATAPLANE_RUNTIME.env.proxyIdTemplate, value: proxyIdTemplate }],
+    proxyKind,
+    environment,
     secrets,
     healthCheckUrl: `http://127.0.0.1:${ENVOY_PORTS.ready}/ready`,
   };

@@ -1,7 +1,6 @@
 import type { MeshSpec } from '../spec/schema';
 import { instanceId, servicesWithCluster, sidecarId } from '../naming';
 import { NotFoundError } from '../../errors';
-import { DATAPLANE_RUNTIME } from './runtime-contract';
 
 /** Whose proxy a dataplane runs: a mesh service's sidecar, or the ingress gateway. */
 export type DataplaneTarget = { readonly kind: 'service'; readonly name: string } | { readonly kind: 'ingress-gateway' };
@@ -33,18 +32,11 @@ export function resolveDataplaneTarget(spec: MeshSpec, target: DataplaneTarget):
 /**
  * The Consul service ID of the proxy a task's dataplane drives; the orchestrator registers the proxy under the same
  * ID (DESIGN section 6): `<service>-<taskId>-sidecar-proxy` for a service, and `<gateway>-<taskId>` for the ingress
- * gateway, whose instance is itself the proxy (`Kind = "ingress-gateway"`).
+ * gateway, whose instance is itself the proxy (`Kind = "ingress-gateway"`). The dataplane entrypoint derives the
+ * same ID inside the task from CONSUL_SERVICE_NAME, CONSUL_PROXY_KIND and the task ID of the ECS task metadata
+ * endpoint v4 (the last segment of `TaskARN`, as naming.taskIdFromArn takes it from the state-change event).
  */
 export function dataplaneProxyId(target: ResolvedDataplaneTarget, taskId: string): string {
   return target.kind === 'service' ? sidecarId(target.consulName, taskId) : instanceId(target.consulName, taskId);
 }
 
-/**
- * The proxy ID with a `${TASK_ID}` placeholder, for the entrypoint: the task ID is only known inside the running task.
- * It is the last segment of the task ARN, read from the ECS task metadata endpoint v4
- * (`GET $ECS_CONTAINER_METADATA_URI_V4/task` → `TaskARN`, `arn:aws:ecs:<region>:<account>:task/<cluster>/<taskId>`),
- * the same ID the orchestrator takes from the task state-change event (naming.taskIdFromArn).
- */
-export function dataplaneProxyIdTemplate(target: ResolvedDataplaneTarget): string {
-  return dataplaneProxyId(target, DATAPLANE_RUNTIME.taskIdPlaceholder);
-}

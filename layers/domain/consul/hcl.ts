@@ -7,15 +7,7 @@
  * Rendering is deterministic: the same tree always gives byte-identical text.
  */
 
-/**
- * A `${NAME}` placeholder written verbatim inside a quoted string, for a start-up script to substitute
- * (`envsubst '$NAME'`) before Consul reads the file. Never used for a value Consul should see as is.
- */
-export interface HclPlaceholder {
-  readonly placeholder: string;
-}
-
-export type HclValue = string | number | boolean | HclPlaceholder | readonly HclValue[] | { readonly [key: string]: HclValue };
+export type HclValue = string | number | boolean | readonly HclValue[] | { readonly [key: string]: HclValue };
 
 export type HclBodyItem =
   | { readonly type: 'attribute'; readonly name: string; readonly value: HclValue; readonly comment?: string }
@@ -24,7 +16,6 @@ export type HclBodyItem =
   | { readonly type: 'blank' };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const INDENT = '  ';
 
 /** `name = value`, with an optional comment line above it. */
@@ -44,12 +35,6 @@ export function comment(text: string): HclBodyItem {
 
 /** An empty line, to group related settings. */
 export const blank: HclBodyItem = { type: 'blank' };
-
-/** A `${NAME}` placeholder for an environment variable a start-up script substitutes. */
-export function placeholder(envName: string): HclPlaceholder {
-  if (!ENV_NAME.test(envName)) throw new RangeError(`not an environment variable name: ${JSON.stringify(envName)}`);
-  return { placeholder: envName };
-}
 
 /** Renders a body (a whole file) as HCL text ending with one newline. */
 export function renderHcl(body: readonly HclBodyItem[]): string {
@@ -120,7 +105,6 @@ function renderValue(value: HclValue, depth: number): string[] {
     if (!Number.isFinite(value)) throw new RangeError(`HCL numbers must be finite: ${value}`);
     return [String(value)];
   }
-  if (isPlaceholder(value)) return [`"\${${value.placeholder}}"`];
   if (isList(value)) {
     if (value.length === 0) return ['[]'];
     if (value.every(isScalar)) return [`[${value.map((v) => renderValue(v, depth)[0]).join(', ')}]`];
@@ -152,14 +136,10 @@ function identifier(name: string): string {
   return name;
 }
 
-function isPlaceholder(value: HclValue): value is HclPlaceholder {
-  return typeof value === 'object' && !Array.isArray(value) && 'placeholder' in value && typeof value.placeholder === 'string' && Object.keys(value).length === 1;
-}
-
 function isList(value: HclValue): value is readonly HclValue[] {
   return Array.isArray(value);
 }
 
 function isScalar(value: HclValue): boolean {
-  return typeof value !== 'object' || isPlaceholder(value);
+  return typeof value !== 'object';
 }

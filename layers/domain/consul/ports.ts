@@ -22,7 +22,8 @@ export const ENVOY_PORTS = {
   admin: 19000,
   /**
    * Envoy readiness endpoint (`/ready`), what the container health check probes. 22000 is the port consul-ecs uses
-   * for the same purpose, clear of the sidecar range 21000-21255 and of the public listener 20000.
+   * for the same purpose, clear of the sidecar range 21000-21255 and of the public listener 20000. The spec rules
+   * reserve it and the admin port, so no service or upstream listener of a valid spec can take them.
    */
   ready: 22000,
 } as const;

@@ -1,61 +1,91 @@
 /**
- * What the container images' entrypoints and the task definitions must agree on with the rendered configuration:
- * file paths inside the containers and the environment variables values arrive in at start.
+ * The one runtime contract between the rendered configuration, the task definitions and the images' entrypoints
+ * (docker/consul-server/entrypoint.sh, docker/consul-dataplane/entrypoint.sh, documented in docker/README.md):
+ * file paths inside the containers and the names of the environment variables values arrive in at start.
+ * The ECS builders import these names; no other module spells them.
  *
  * Values that come from SSM Parameter Store (the rendered files, and the SecureString secrets) are injected by ECS
- * at task start through the container definition's `secrets` (`{ name, valueFrom: <parameter name> }`): ECS reads
+ * at task start through the container definition's `secrets` (`{ name, valueFrom: <parameter ARN> }`): ECS reads
  * the parameter (decrypting a SecureString) just before it starts the container, so no value is ever in a task
- * definition, an image or this repository. The entrypoint then writes each value where the table below says,
- * with mode 0600, before it execs Consul or consul-dataplane.
+ * definition, an image or this repository. The entrypoint writes each value to a file of mode 0600 (or hands it to
+ * consul-dataplane through its `DP_*` environment), unsets the variable and execs Consul or consul-dataplane.
  */
+
+/** Variables both images read, with the same meaning. */
+const SHARED_ENV = {
+  /** The rendered configuration (consul.hcl, or the dataplane JSON): ECS `secrets` → its SSM String parameter. */
+  config: 'CONSUL_CONFIG',
+  /** The name of that parameter, plain `environment`: only quoted in the entrypoint's error messages. */
+  configParameter: 'CONSUL_CONFIG_PARAMETER',
+  /**
+   * Hash of the rendered configuration, plain `environment`. A changed configuration changes the task definition,
+   * so ECS replaces the tasks; the entrypoint logs it, so a task's log says which configuration it started with.
+   */
+  configHash: 'CONSUL_CONFIG_HASH',
+  /** The CA certificate (PEM) the servers' certificates are signed with: ECS `secrets` → SSM SecureString. */
+  caCert: 'CONSUL_CA_CERT',
+} as const;
 
 /** Paths and variables of the Consul server container (the official image's layout: /consul/config, /consul/data). */
 export const SERVER_RUNTIME = {
-  /** Consul is started with `consul agent -config-dir=<configDir>`: it loads every `.hcl`/`.json` file there (not subdirectories). */
+  /**
+   * Consul runs as `consul agent -config-dir=<configDir>` and merges every `.hcl`/`.json` file there (not the
+   * subdirectories): the rendered consul.hcl plus the secret fragments the entrypoint writes.
+   */
   configDir: '/consul/config',
-  /** The rendered `consul.hcl` (renderServerHcl), from SSM. */
+  /** The rendered `consul.hcl` (renderServerHcl), written from `env.config`. */
   configFile: '/consul/config/consul.hcl',
-  /** The secrets fragment (renderServerSecretsTemplate after substitution), written at start, mode 0600. */
-  secretsFile: '/consul/config/secrets.hcl',
+  /** `encrypt = "<gossip key>"`, written from `env.gossipKey`. The rendered file never sets `encrypt`. */
+  gossipFile: '/consul/config/gossip.hcl',
+  /** `acl { tokens { initial_management, agent } }`, written from `env.bootstrapToken`. The rendered file sets no token. */
+  aclTokensFile: '/consul/config/acl-tokens.hcl',
   dataDir: '/consul/data',
-  /** The CA certificate (SSM SecureString), written at start. */
+  /** The CA certificate, written from `env.caCert`. */
   caFile: '/consul/config/tls/ca.pem',
-  /** The server certificate and key, issued at start with the CA key (`consul tls cert create -server`). */
+  /**
+   * The server certificate and key, issued at start with the CA key (`consul tls cert create -server`); the CA key
+   * itself only lives in a private temporary directory for that one command and is deleted before Consul starts.
+   */
   certFile: '/consul/config/tls/server.pem',
   keyFile: '/consul/config/tls/server-key.pem',
-  /** The CA key, needed only to issue the server certificate; the entrypoint deletes it once the certificate exists. */
-  caKeyFile: '/consul/secrets/ca-key.pem',
   env: {
-    /** The rendered consul.hcl (ECS `secrets` → the SSM String parameter configParameterNames(spec).serverHcl). */
-    serverHcl: 'CONSUL_SERVER_HCL',
-    /** The secrets template (renderServerSecretsTemplate), a plain environment variable: it holds no secret. */
-    secretsTemplate: 'CONSUL_SECRETS_TEMPLATE',
+    ...SHARED_ENV,
+    /** The gossip (Serf) encryption key, base64: ECS `secrets` → SSM SecureString. */
     gossipKey: 'CONSUL_GOSSIP_KEY',
-    bootstrapToken: 'CONSUL_ACL_BOOTSTRAP_TOKEN',
-    caCert: 'CONSUL_CA_CERT_PEM',
-    caKey: 'CONSUL_CA_KEY_PEM',
+    /** The CA private key (PEM), used once to issue this server's certificate: ECS `secrets` → SSM SecureString. */
+    caKey: 'CONSUL_CA_KEY',
+    /** The ACL initial management token, also the servers' agent token: ECS `secrets` → SSM SecureString. */
+    bootstrapToken: 'CONSUL_BOOTSTRAP_TOKEN',
+    /**
+     * Extra DNS names for the server certificate, space-separated, plain `environment`
+     * (`consul tls cert create -additional-dnsname`): the servers' internal address, so a client may verify it.
+     */
+    certDnsNames: 'CONSUL_CERT_DNS_NAMES',
   },
 } as const;
 
+/** The proxy kinds the dataplane entrypoint knows; they decide the proxy's service ID (dataplaneProxyId). */
+export type DataplaneProxyKind = 'connect-proxy' | 'ingress-gateway';
+
 /** Paths and variables of the consul-dataplane container (one per service task, and the ingress gateway's). */
 export const DATAPLANE_RUNTIME = {
-  /** consul-dataplane only accepts a `-config-file` whose name ends in `.json`. */
+  dir: '/consul/dataplane',
+  /** Written from `env.config`; consul-dataplane only accepts a `-config-file` whose name ends in `.json`. */
   configFile: '/consul/dataplane/config.json',
+  /** Written from `env.caCert`; the entrypoint also exports it as `DP_CA_CERTS`. */
   caFile: '/consul/dataplane/tls/ca.pem',
   env: {
-    /** The rendered dataplane JSON (ECS `secrets` → the SSM String parameter configParameterNames(spec).dataplane(name)). */
-    config: 'CONSUL_DATAPLANE_CONFIG_JSON',
-    caCert: 'CONSUL_CA_CERT_PEM',
+    ...SHARED_ENV,
     /**
-     * consul-dataplane reads its static ACL token from this variable itself (flag `-static-token`). Environment
-     * values take precedence over the config file, and the token never touches a file.
+     * This proxy's ACL token: ECS `secrets` → SSM SecureString (dataplaneTokenParameterName). The entrypoint hands
+     * it over as `DP_CREDENTIAL_STATIC_TOKEN`, which consul-dataplane prefers to its config file.
      */
-    staticToken: 'DP_CREDENTIAL_STATIC_TOKEN',
-    /** consul-dataplane reads the proxy's service ID from this variable itself (flag `-proxy-id`); set by the entrypoint. */
-    proxyId: 'DP_PROXY_ID',
-    /** The proxy ID with a `${TASK_ID}` placeholder; the entrypoint substitutes the task's ID and exports DP_PROXY_ID. */
-    proxyIdTemplate: 'MESH_PROXY_ID_TEMPLATE',
+    token: 'CONSUL_DATAPLANE_TOKEN',
+    /** The Consul service the proxy belongs to (a mesh service, or the gateway's name), plain `environment`. */
+    serviceName: 'CONSUL_SERVICE_NAME',
+    /** `connect-proxy` or `ingress-gateway`, plain `environment`. */
+    proxyKind: 'CONSUL_PROXY_KIND',
+    /** The synthetic node the proxy is registered on (the ECS cluster's name), plain `environment`. */
+    nodeName: 'CONSUL_NODE_NAME',
   },
-  /** The placeholder in the proxy ID template. */
-  taskIdPlaceholder: '${TASK_ID}',
 } as const;

@@ -25,13 +25,13 @@ const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
  * connection is verified (`verify_incoming`, `verify_outgoing`, `verify_server_hostname`); gossip is encrypted and
  * verified both ways; ACLs are on with the spec's default policy.
  *
- * Secrets are never in this text. The server image's entrypoint receives them at start from SSM SecureString
- * (serverSecretsToFetch) and writes:
- * - the gossip key and the ACL bootstrap token into a separate fragment, `/consul/config/secrets.hcl`, from
- *   renderServerSecretsTemplate; Consul (started with `-config-dir=/consul/config`) merges it with this file;
+ * Secrets are never in this text, and neither is any key the secret fragments set, so merging overrides nothing.
+ * The server image's entrypoint receives them at start from SSM SecureString (serverSecretsToFetch) and writes:
+ * - `encrypt` into `/consul/config/gossip.hcl` and `acl { tokens { initial_management, agent } }` into
+ *   `/consul/config/acl-tokens.hcl`; Consul (started with `-config-dir=/consul/config`) merges them with this file;
  * - the CA certificate to `/consul/config/tls/ca.pem`, and a server certificate and key issued with the CA key
- *   (`consul tls cert create -server -dc <dc> -additional-dnsname <server address>`) to the fixed paths this file
- *   names (SERVER_RUNTIME).
+ *   (`consul tls cert create -server -dc <dc>`, plus `-additional-dnsname` for CONSUL_CERT_DNS_NAMES) to the fixed
+ *   paths this file's `tls` block names (SERVER_RUNTIME).
  *
  * Deterministic: the same spec and options give byte-identical text.
  *
@@ -52,8 +52,8 @@ export function renderServerHcl(spec: MeshSpec, options: ServerHclOptions = {}):
         'Rendered from the mesh spec by the orchestrator and stored in SSM Parameter Store: do not edit by hand.',
         '',
         'This file holds no secret. At start the entrypoint receives them from SSM SecureString and writes',
-        `${SERVER_RUNTIME.secretsFile} (gossip key, ACL bootstrap token; mode 0600), which Consul merges with this`,
-        `file (-config-dir=${SERVER_RUNTIME.configDir}), and the TLS files under ${SERVER_RUNTIME.configDir}/tls.`,
+        `${SERVER_RUNTIME.gossipFile} (the gossip key) and ${SERVER_RUNTIME.aclTokensFile} (the ACL tokens), mode 0600,`,
+        `which Consul merges with this file (-config-dir=${SERVER_RUNTIME.configDir}), and the TLS files under ${SERVER_RUNTIME.configDir}/tls.`,
       ].join('\n'),
     ),
     blank,
@@ -123,7 +123,7 @@ export function renderServerHcl(spec: MeshSpec, options: ServerHclOptions = {}):
   if (security.gossip.enabled) {
     body.push(
       blank,
-      comment(`Gossip is encrypted; the key (\`encrypt\`) is in ${SERVER_RUNTIME.secretsFile}, written at start.`),
+      comment(`Gossip is encrypted; the key (\`encrypt\`) is in ${SERVER_RUNTIME.gossipFile}, written at start.`),
       attr('encrypt_verify_incoming', true),
       attr('encrypt_verify_outgoing', true),
     );
@@ -140,7 +140,7 @@ export function renderServerHcl(spec: MeshSpec, options: ServerHclOptions = {}):
           attr('down_policy', 'extend-cache'),
           attr('enable_token_persistence', true),
         ],
-        `ACLs on. The tokens (initial_management, agent) are in ${SERVER_RUNTIME.secretsFile}, written at start.`,
+        `ACLs on. The tokens (initial_management, agent) are in ${SERVER_RUNTIME.aclTokensFile}, written at start.`,
       ),
     );
   }
@@ -148,7 +148,10 @@ export function renderServerHcl(spec: MeshSpec, options: ServerHclOptions = {}):
   return renderHcl(body);
 }
 
-/** The arguments the server container runs Consul with, so every fragment of the config directory is loaded. */
+/**
+ * The arguments the server entrypoint runs Consul with (`exec consul agent -config-dir=...`), so every fragment of
+ * the config directory is loaded. The entrypoint spells them itself; the runtime-contract test holds it to these.
+ */
 export function serverAgentArgs(): string[] {
   return ['agent', `-config-dir=${SERVER_RUNTIME.configDir}`];
 }

@@ -2,12 +2,12 @@ import type { MeshSpec } from '../spec/schema';
 import { secretParameterNames } from '../naming';
 import { SERVER_RUNTIME } from './runtime-contract';
 
-/** Where the server entrypoint puts a secret once it has it. */
+/** What the server entrypoint does with a secret once it has it. */
 export type ServerSecretDestination =
-  /** Written to this file (mode 0600). */
+  /** Writes it to this file (mode 0600): as is (a PEM), or as the HCL fragment the file's name says. */
   | { readonly file: string }
-  /** Only substituted into the secrets template (renderServerSecretsTemplate), never written elsewhere. */
-  | { readonly template: true };
+  /** Uses it once to issue these files, then deletes it: it is never kept in the task. */
+  | { readonly issues: readonly string[] };
 
 /** One secret a Consul server needs at start. */
 export interface ServerSecret {
@@ -26,12 +26,14 @@ export interface ServerSecret {
  * the gossip key (gossip encryption), the CA certificate and key (TLS: the server certificate is issued at start),
  * and the ACL bootstrap token (the initial management token, also the servers' agent token).
  *
- * The task-definition builder maps each entry to the container's `secrets` (`{ name: env, valueFrom: parameter }`),
- * so ECS decrypts the values at task start; the entrypoint writes them as `destination` says. None of the values ever
- * appears in the rendered configuration.
+ * buildServerLaunch maps each entry to the container's `secrets` (`{ name: env, valueFrom: parameter }`), so ECS
+ * decrypts the values at task start; the entrypoint writes them as `destination` says (SERVER_RUNTIME). None of the
+ * values ever appears in the rendered configuration, which only names the files.
+ *
+ * @param root the orchestrator's SSM root (`/consul-mesh` unless configured), for parameters the spec does not name.
  */
-export function serverSecretsToFetch(spec: MeshSpec): ServerSecret[] {
-  const names = secretParameterNames(spec);
+export function serverSecretsToFetch(spec: MeshSpec, root?: string): ServerSecret[] {
+  const names = secretParameterNames(spec, root);
   const security = spec.consul.security;
   const secrets: ServerSecret[] = [];
   if (security.gossip.enabled) {
@@ -39,8 +41,8 @@ export function serverSecretsToFetch(spec: MeshSpec): ServerSecret[] {
       name: 'gossip-key',
       parameter: names.gossipKey,
       env: SERVER_RUNTIME.env.gossipKey,
-      destination: { template: true },
-      purpose: 'gossip encryption key (`encrypt`), substituted into the secrets fragment',
+      destination: { file: SERVER_RUNTIME.gossipFile },
+      purpose: 'gossip encryption key (`encrypt`), written as a fragment Consul merges with consul.hcl',
     });
   }
   if (security.tls.enabled) {
@@ -56,7 +58,7 @@ export function serverSecretsToFetch(spec: MeshSpec): ServerSecret[] {
         name: 'ca-key',
         parameter: names.caKey,
         env: SERVER_RUNTIME.env.caKey,
-        destination: { file: SERVER_RUNTIME.caKeyFile },
+        destination: { issues: [SERVER_RUNTIME.certFile, SERVER_RUNTIME.keyFile] },
         purpose: 'CA key, used once at start to issue this server\'s certificate, then deleted',
       },
     );
@@ -66,8 +68,8 @@ export function serverSecretsToFetch(spec: MeshSpec): ServerSecret[] {
       name: 'bootstrap-token',
       parameter: names.bootstrapToken,
       env: SERVER_RUNTIME.env.bootstrapToken,
-      destination: { template: true },
-      purpose: 'ACL initial management token (and the servers\' agent token), substituted into the secrets fragment',
+      destination: { file: SERVER_RUNTIME.aclTokensFile },
+      purpose: 'ACL initial management token (and the servers\' agent token), written as a fragment Consul merges with consul.hcl',
     });
   }
   return secrets;

@@ -1,6 +1,7 @@
 import type { Compatibility, KeyValuePair, LogConfiguration, NetworkMode, Secret, Tag } from '@aws-sdk/client-ecs';
 import type { MeshSpec } from '../spec/schema';
 import { TAG, type MeshRole } from '../naming';
+import type { ContainerEnvironmentVariable, ContainerSecret } from '../consul/launch-types';
 import { logGroupName, ssmParameterArn, type TaskDefinitionContext } from './context';
 
 /** Environment variables as ECS takes them, sorted by name so identical specs give byte-identical inputs. */
@@ -18,6 +19,16 @@ export function sortedSecrets(spec: Pick<MeshSpec, 'region'>, ctx: TaskDefinitio
   return Object.keys(secrets)
     .sort()
     .map((name) => ({ name, valueFrom: ssmParameterArn(spec, ctx, secrets[name]) }));
+}
+
+/** A launch contract's `environment` (consul layer) as ECS takes it: sorted by name. */
+export function launchEnvironment(entries: readonly ContainerEnvironmentVariable[]): KeyValuePair[] {
+  return sortedEnvironment(Object.fromEntries(entries.map((e) => [e.name, e.value])));
+}
+
+/** A launch contract's `secrets` (consul layer, parameter names) as ECS takes them: sorted, with parameter ARNs. */
+export function launchSecrets(spec: Pick<MeshSpec, 'region'>, ctx: TaskDefinitionContext, entries: readonly ContainerSecret[]): Secret[] {
+  return sortedSecrets(spec, ctx, Object.fromEntries(entries.map((s) => [s.name, s.valueFrom])));
 }
 
 /** Tags of every mesh resource: the mesh and the role, plus what the caller adds, in a fixed order. */

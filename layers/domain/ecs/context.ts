@@ -1,5 +1,6 @@
 import type { MeshSpec } from '../spec/schema';
 import { meshParameterPrefix } from '../naming';
+import { ImageNotResolvedError } from '../../errors';
 
 /**
  * What the caller knows and a spec does not: the images resolved by the build stage, the IAM roles and the
@@ -34,10 +35,8 @@ export interface ServiceContext {
   securityGroups?: string[];
 }
 
-/** A container's image was not resolved by the build stage: a wiring mistake, not a user error. */
-export class ImageNotResolvedError extends Error {
-  override readonly name = 'ImageNotResolved';
-}
+/** Re-exported for the builders' callers: the error itself is one of the orchestrator's named errors. */
+export { ImageNotResolvedError };
 
 /**
  * ARN of an SSM parameter as ECS `secrets[].valueFrom` wants it: `arn:<partition>:ssm:<region>:<account>:parameter/<name>`.

@@ -1,6 +1,5 @@
 import type { HealthCheck } from '@aws-sdk/client-ecs';
 import type { HealthCheckSpec, ServiceSpec } from '../spec/schema';
-import { ENVOY_READY_PORT } from './containers';
 
 /** ECS container health check bounds (ECS API reference, HealthCheck): values outside are rejected. */
 const ECS_HEALTH_LIMITS = {
@@ -51,12 +50,23 @@ export function buildAppHealthCheck(service: Pick<ServiceSpec, 'port' | 'protoco
 }
 
 /**
- * The dataplane is healthy once Envoy reports ready (its ready endpoint answers 200 only after Envoy received
- * its first configuration over xDS). The dataplane image (ours, docker/) ships `curl`.
+ * `curl` of a URL inside the task, failing on any non-2xx answer. The URL comes from the consul layer's launch
+ * contract (an address and port the rendered configuration opens), never from the spec, so it needs no quoting
+ * beyond the check that it is a plain loopback URL.
  */
-export function buildDataplaneHealthCheck(): HealthCheck {
+function curlProbe(url: string): string {
+  if (!/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9/_-]*$/.test(url)) throw new RangeError(`not a loopback health-check URL: ${JSON.stringify(url)}`);
+  return `curl -sf ${url} > /dev/null || exit 1`;
+}
+
+/**
+ * The dataplane is healthy once Envoy reports ready: its ready endpoint (buildDataplaneLaunch's healthCheckUrl, where
+ * the rendered dataplane configuration binds it) answers 200 only after Envoy received its first configuration over
+ * xDS. The dataplane image (ours, docker/) ships `curl`.
+ */
+export function buildDataplaneHealthCheck(url: string): HealthCheck {
   return {
-    command: ['CMD-SHELL', `curl -sf http://127.0.0.1:${ENVOY_READY_PORT}/ready > /dev/null || exit 1`],
+    command: ['CMD-SHELL', curlProbe(url)],
     interval: 5,
     timeout: 2,
     retries: 3,
@@ -65,14 +75,15 @@ export function buildDataplaneHealthCheck(): HealthCheck {
 }
 
 /**
- * A server is healthy while its agent answers HTTP. `/v1/status/leader` needs no ACL token and answers 200
- * even before a leader is elected, which is what a container check must tolerate: a new cluster has no leader
- * until `bootstrap_expect` servers joined, and ECS would otherwise replace servers that are merely waiting for
- * each other. Leader election is verified by the deploy step, not by ECS.
+ * A server is healthy while its agent answers HTTP (buildServerLaunch's healthCheckUrl: `/v1/status/leader` on the
+ * rendered `ports.http`). It needs no ACL token and answers 200 even before a leader is elected, which is what a
+ * container check must tolerate: a new cluster has no leader until `bootstrap_expect` servers joined, and ECS would
+ * otherwise replace servers that are merely waiting for each other. Leader election is verified by the deploy step,
+ * not by ECS.
  */
-export function buildServerHealthCheck(): HealthCheck {
+export function buildServerHealthCheck(url: string): HealthCheck {
   return {
-    command: ['CMD-SHELL', 'curl -sf http://127.0.0.1:8500/v1/status/leader > /dev/null || exit 1'],
+    command: ['CMD-SHELL', curlProbe(url)],
     interval: 10,
     timeout: 5,
     retries: 3,

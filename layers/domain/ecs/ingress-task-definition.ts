@@ -24,8 +24,7 @@ export function buildIngressTaskDefinition(spec: MeshSpec, ctx: TaskDefinitionCo
   if (!ingress) throw new NotFoundError(`the mesh "${spec.name}" has no ingress gateway`);
   const ports = [...new Set(ingress.listeners.map((l) => l.port))].sort((a, b) => a - b);
   const gateway = buildDataplaneContainer(spec, ctx, {
-    service: ingress.name,
-    kind: 'ingress-gateway',
+    target: { kind: 'ingress-gateway' },
     image: requireImage(ctx, ingress.name, ingress.image ?? ctx.images[IMAGE_KEY.dataplane]),
     portMappings: ports.map(tcpPort),
   });

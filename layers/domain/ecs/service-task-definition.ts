@@ -28,8 +28,7 @@ export function buildServiceTaskDefinition(spec: MeshSpec, serviceName: string, 
   const service = found.service;
 
   const dataplane = buildDataplaneContainer(spec, ctx, {
-    service: service.name,
-    kind: 'connect-proxy',
+    target: { kind: 'service', name: service.name },
     image: requireImage(ctx, IMAGE_KEY.dataplane),
     portMappings: [tcpPort(SIDECAR_PORT)],
   });

@@ -1,17 +1,5 @@
-import type { SpecIssue } from '../spec/issues';
-
 /**
- * An event (or a DescribeTasks task) that does not have the shape of an ECS task: retrying cannot fix it, so the
- * handler reports it (on-failure destination) instead of letting Lambda retry. `issues` name each bad path.
+ * The registration model's errors live with the orchestrator's other named errors (layers/errors.ts), so the
+ * handlers, Step Functions `Catch` and the API mapper see one set; re-exported here for the model's own modules.
  */
-export class InvalidEventError extends Error {
-  override readonly name = 'InvalidEvent';
-  constructor(readonly issues: SpecIssue[]) {
-    super(`not an ECS task state change:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
-  }
-}
-
-/** buildRegistration was called for a task that cannot be registered (not a mesh service or gateway, no address). */
-export class TaskNotRegistrableError extends Error {
-  override readonly name = 'TaskNotRegistrable';
-}
+export { InvalidEventError, TaskNotRegistrableError } from '../../errors';

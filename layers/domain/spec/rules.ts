@@ -1,15 +1,25 @@
 import type { MeshSpec } from './schema';
 import { formatPath, type SpecIssue } from './issues';
+// Leaf modules only (constants; a check that imports nothing but spec types): no import cycle back into spec/.
+import { CONSUL_PORTS, ENVOY_PORTS } from '../consul/ports';
+import { launchTypeIssues } from '../ecs/launch-type';
 
 /** Step Functions carries at most 256 KB of input per execution (DESIGN.md section 7). */
 export const MAX_SPEC_BYTES = 256 * 1024;
 
 /**
  * Ports a Consul deployment on ECS uses on every host when tasks share the host's network namespace
- * (server RPC 8300, Serf LAN 8301 tcp+udp, Serf WAN 8302, HTTP 8500, HTTPS 8501, gRPC 8502, DNS 8600),
- * plus the sidecar proxy port range 21000-21255 Consul assigns by default.
+ * (server RPC 8300, Serf LAN 8301 tcp+udp, Serf WAN 8302, HTTP 8500, HTTPS 8501, gRPC 8502, gRPC over TLS 8503,
+ * DNS 8600), plus the sidecar proxy port range 21000-21255 Consul assigns by default.
  */
-export const CONSUL_RESERVED_PORTS: ReadonlySet<number> = new Set([8300, 8301, 8302, 8500, 8501, 8502, 8600]);
+export const CONSUL_RESERVED_PORTS: ReadonlySet<number> = new Set([8300, 8301, 8302, 8500, 8501, 8502, CONSUL_PORTS.grpcTls, 8600]);
+
+/**
+ * Ports Envoy binds inside every dataplane task (the rendered consul-dataplane configuration): the admin API and
+ * the readiness endpoint the container health check probes. A service or upstream listener on one of them would
+ * stop Envoy from starting, or answer the health check in its place.
+ */
+export const ENVOY_RESERVED_PORTS: ReadonlySet<number> = new Set([ENVOY_PORTS.admin, ENVOY_PORTS.ready]);
 export const SIDECAR_PORT_MIN = 21000;
 export const SIDECAR_PORT_MAX = 21255;
 /** The port every sidecar proxy listens on for inbound mTLS traffic (DESIGN.md section 6). */
@@ -109,9 +119,18 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
   const sec = spec.consul.security;
   if (sec.tls.autoEncrypt && !sec.tls.enabled) add(['consul', 'security', 'tls', 'autoEncrypt'], 'needs tls.enabled');
 
+  // What RegisterTaskDefinition would reject for the launch type (Fargate: awsvpc only, fixed cpu/memory pairs).
+  issues.push(...launchTypeIssues(spec));
+
   return issues;
 }
 
-function isMeshPort(port: number): boolean {
-  return CONSUL_RESERVED_PORTS.has(port) || port === SIDECAR_PUBLIC_PORT || (port >= SIDECAR_PORT_MIN && port <= SIDECAR_PORT_MAX);
+/** Whether a port is taken inside a mesh task by Consul, Envoy or the sidecar proxy, so a spec may not use it. */
+export function isMeshPort(port: number): boolean {
+  return (
+    CONSUL_RESERVED_PORTS.has(port) ||
+    ENVOY_RESERVED_PORTS.has(port) ||
+    port === SIDECAR_PUBLIC_PORT ||
+    (port >= SIDECAR_PORT_MIN && port <= SIDECAR_PORT_MAX)
+  );
 }

@@ -1,6 +1,6 @@
 import { buildDataplaneConfig, renderDataplaneConfig, renderIngressGatewayDataplaneConfig } from '../../../layers/domain/consul/dataplane-config';
 import { buildDataplaneLaunch } from '../../../layers/domain/consul/dataplane-launch';
-import { dataplaneProxyId, dataplaneProxyIdTemplate, resolveDataplaneTarget } from '../../../layers/domain/consul/dataplane-target';
+import { dataplaneProxyId, resolveDataplaneTarget } from '../../../layers/domain/consul/dataplane-target';
 import { configParameterNames, instanceId, secretParameterNames, sidecarId, taskIdFromArn } from '../../../layers/domain/naming';
 import { NotFoundError } from '../../../layers/errors';
 import { referenceSpec, SECRET_LOOKING, smallSpec } from './support/specs';
@@ -98,48 +98,71 @@ describe('dataplane proxy IDs', () => {
     expect(users).toBe(sidecarId('users', taskId));
     expect(gateway).toBe(instanceId('ingress-gateway', taskId));
   });
-
-  it('give the entrypoint a template that yields the same ID once the task ID from the metadata is substituted', () => {
-    const spec = referenceSpec();
-    const target = resolveDataplaneTarget(spec, { kind: 'service', name: 'todos' });
-    const taskId = taskIdFromArn(TASK_ARN);
-
-    const template = dataplaneProxyIdTemplate(target);
-
-    expect(template).toBe('todos-${TASK_ID}-sidecar-proxy');
-    expect(template.replace('${TASK_ID}', taskId)).toBe(dataplaneProxyId(target, taskId));
-  });
 });
 
 describe('buildDataplaneLaunch', () => {
-  it('lists what ECS injects from SSM, the proxy ID template and the command', () => {
+  it('lists what ECS injects from SSM, what the entrypoint derives the proxy ID and node from, and the health check', () => {
     const spec = referenceSpec();
 
-    const launch = buildDataplaneLaunch(spec, { kind: 'service', name: 'users' });
+    const launch = buildDataplaneLaunch(spec, { kind: 'service', name: 'users' }, { configHash: 'f00d' });
 
     expect(launch).toEqual({
       nodeName: 'cluster-1',
-      proxyIdTemplate: 'users-${TASK_ID}-sidecar-proxy',
-      command: ['consul-dataplane', '-config-file=/consul/dataplane/config.json'],
-      environment: [{ name: 'MESH_PROXY_ID_TEMPLATE', value: 'users-${TASK_ID}-sidecar-proxy' }],
+      proxyKind: 'connect-proxy',
+      environment: [
+        { name: 'CONSUL_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/dataplane/users.json' },
+        { name: 'CONSUL_SERVICE_NAME', value: 'users' },
+        { name: 'CONSUL_PROXY_KIND', value: 'connect-proxy' },
+        { name: 'CONSUL_NODE_NAME', value: 'cluster-1' },
+        { name: 'CONSUL_CONFIG_HASH', value: 'f00d' },
+      ],
       secrets: [
-        { name: 'CONSUL_DATAPLANE_CONFIG_JSON', valueFrom: configParameterNames(spec).dataplane('users') },
-        { name: 'CONSUL_CA_CERT_PEM', valueFrom: secretParameterNames(spec).caCert },
-        { name: 'DP_CREDENTIAL_STATIC_TOKEN', valueFrom: '/consul-mesh/reference-mesh/secrets/acl/dataplane/users' },
+        { name: 'CONSUL_CONFIG', valueFrom: configParameterNames(spec).dataplane('users') },
+        { name: 'CONSUL_CA_CERT', valueFrom: secretParameterNames(spec).caCert },
+        { name: 'CONSUL_DATAPLANE_TOKEN', valueFrom: '/consul-mesh/reference-mesh/secrets/acl/dataplane/users' },
       ],
       healthCheckUrl: 'http://127.0.0.1:22000/ready',
     });
   });
 
-  it('gives the gateway its own token parameter and config, and drops CA and token when TLS and ACLs are off', () => {
-    const gateway = buildDataplaneLaunch(referenceSpec(), { kind: 'ingress-gateway' });
+  it('gives the gateway its own token parameter, config and proxy kind, and drops CA and token when TLS and ACLs are off', () => {
+    const spec = referenceSpec();
+    const gateway = buildDataplaneLaunch(spec, { kind: 'ingress-gateway' });
     const plain = buildDataplaneLaunch(smallSpec({ security: { tls: { enabled: false, autoEncrypt: false }, acl: { enabled: false } } }), { kind: 'service', name: 'web' });
 
     expect(gateway.secrets.map((s) => s.valueFrom)).toEqual([
       '/consul-mesh/reference-mesh/config/dataplane/ingress-gateway.json',
-      '/reference-mesh/consul/tls/ca-cert',
+      secretParameterNames(spec).caCert,
       '/consul-mesh/reference-mesh/secrets/acl/dataplane/ingress-gateway',
     ]);
-    expect(plain.secrets.map((s) => s.name)).toEqual(['CONSUL_DATAPLANE_CONFIG_JSON']);
+    expect(gateway.environment).toEqual(
+      expect.arrayContaining([
+        { name: 'CONSUL_SERVICE_NAME', value: 'ingress-gateway' },
+        { name: 'CONSUL_PROXY_KIND', value: 'ingress-gateway' },
+        { name: 'CONSUL_NODE_NAME', value: 'ingress' },
+      ]),
+    );
+    expect(plain.secrets.map((s) => s.name)).toEqual(['CONSUL_CONFIG']);
+  });
+
+  it('takes every parameter under the configured SSM root', () => {
+    const launch = buildDataplaneLaunch(smallSpec(), { kind: 'service', name: 'api' }, { ssmRoot: '/orchestrator' });
+
+    expect(launch.secrets.map((s) => s.valueFrom)).toEqual([
+      '/orchestrator/small-mesh/config/dataplane/api.json',
+      '/orchestrator/small-mesh/secrets/tls/ca-cert',
+      '/orchestrator/small-mesh/secrets/acl/dataplane/api',
+    ]);
+  });
+
+  it('probes Envoy readiness where the rendered configuration binds it, and names the node the configuration names', () => {
+    const spec = referenceSpec();
+    for (const target of [{ kind: 'service', name: 'todos' } as const, { kind: 'ingress-gateway' } as const]) {
+      const config = buildDataplaneConfig(spec, target);
+      const launch = buildDataplaneLaunch(spec, target);
+
+      expect(launch.healthCheckUrl).toBe(`http://${config.envoy.readyBindAddress}:${config.envoy.readyBindPort}/ready`);
+      expect(launch.nodeName).toBe(config.proxy.nodeName);
+    }
   });
 });

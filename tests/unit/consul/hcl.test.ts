@@ -1,4 +1,4 @@
-import { attr, blank, block, comment, hclString, placeholder, renderHcl } from '../../../layers/domain/consul/hcl';
+import { attr, blank, block, comment, hclString, renderHcl } from '../../../layers/domain/consul/hcl';
 import { parseHcl } from './support/parse-hcl';
 
 describe('renderHcl', () => {
@@ -20,7 +20,7 @@ describe('renderHcl', () => {
     expect(() => renderHcl([block('x = 1 #', [])])).toThrow(RangeError);
   });
 
-  it('renders nested blocks, lists, objects, comments and placeholders that parse to the same structure', async () => {
+  it('renders nested blocks, lists, objects and comments that parse to the same structure', async () => {
     const text = renderHcl([
       comment('first line\n\nthird line'),
       blank,
@@ -30,7 +30,6 @@ describe('renderHcl', () => {
       attr('empty_object', {}),
       attr('names', ['a', 'b']),
       attr('objects', [{ Name: 'x', 'not-ident.key': 1, Nested: [{ deep: true }] }]),
-      attr('secret', placeholder('SOME_VAR')),
       block('outer', [blank, attr('k', 'v'), block('inner', [attr('z', 0)], 'inner comment')], 'outer comment'),
     ]);
 
@@ -43,15 +42,13 @@ describe('renderHcl', () => {
       empty_object: {},
       names: ['a', 'b'],
       objects: [{ Name: 'x', 'not-ident.key': 1, Nested: [{ deep: true }] }],
-      secret: '${SOME_VAR}',
       outer: [{ k: 'v', inner: [{ z: 0 }] }],
     });
     expect(text.startsWith('# first line\n#\n# third line\n\nn = 42\n')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
   });
 
-  it('refuses a placeholder that is not an environment variable name, and non-finite numbers', () => {
-    expect(() => placeholder('lower-case')).toThrow(RangeError);
+  it('refuses non-finite numbers', () => {
     expect(() => renderHcl([attr('n', Number.NaN)])).toThrow(RangeError);
   });
 });

@@ -3,7 +3,8 @@ import { buildConfigEntries } from '../../../layers/domain/consul/config-entries
 import { renderConfigEntryHcl } from '../../../layers/domain/consul/config-entry-hcl';
 import { buildDataplaneConfig, renderDataplaneConfig } from '../../../layers/domain/consul/dataplane-config';
 import { renderServerHcl } from '../../../layers/domain/consul/server-hcl';
-import { renderServerSecretsTemplate } from '../../../layers/domain/consul/server-secrets-template';
+import { buildDataplaneLaunch } from '../../../layers/domain/consul/dataplane-launch';
+import { buildServerLaunch } from '../../../layers/domain/consul/server-launch';
 import { servicesWithCluster, TAG } from '../../../layers/domain/naming';
 import { validateMeshSpec } from '../../../layers/domain/spec/load';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
@@ -94,10 +95,9 @@ describe('rendering any valid spec', () => {
     );
   });
 
-  it('yields a secrets template, config entries and dataplane configurations that all parse', async () => {
+  it('yields config entries and dataplane configurations that all parse', async () => {
     await fc.assert(
       fc.asyncProperty(meshSpecs, async (spec) => {
-        await parseHcl(renderServerSecretsTemplate(spec), 'secrets.hcl.tpl');
         for (const entry of buildConfigEntries(spec)) {
           expect(await parseHcl(renderConfigEntryHcl(entry), `${entry.Name}.hcl`)).toEqual(JSON.parse(JSON.stringify(entry)));
         }
@@ -105,6 +105,34 @@ describe('rendering any valid spec', () => {
           const config = JSON.parse(renderDataplaneConfig(spec, { kind: 'service', name: service.name }));
           expect(config).toEqual(buildDataplaneConfig(spec, { kind: 'service', name: service.name }));
           expect(config.proxy.nodeName).toBe(cluster);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('yields launch contracts whose secrets follow the security switches and whose health checks probe what the configuration opens', async () => {
+    await fc.assert(
+      fc.asyncProperty(meshSpecs, async (spec) => {
+        const security = spec.consul.security;
+        const server = buildServerLaunch(spec);
+        const serverSecrets = server.secrets.map((s) => s.name);
+        expect(serverSecrets.includes('CONSUL_GOSSIP_KEY')).toBe(security.gossip.enabled);
+        expect(serverSecrets.includes('CONSUL_CA_KEY')).toBe(security.tls.enabled);
+        expect(serverSecrets.includes('CONSUL_BOOTSTRAP_TOKEN')).toBe(security.acl.enabled);
+        expect(server.healthCheckUrl).toBe(`http://127.0.0.1:${blockOf(await parseHcl(renderServerHcl(spec)), 'ports').http}/v1/status/leader`);
+
+        const targets = [
+          ...servicesWithCluster(spec).map(({ service }) => ({ kind: 'service' as const, name: service.name })),
+          ...(spec.ingress ? [{ kind: 'ingress-gateway' as const }] : []),
+        ];
+        for (const target of targets) {
+          const launch = buildDataplaneLaunch(spec, target);
+          const config = buildDataplaneConfig(spec, target);
+          const names = launch.secrets.map((s) => s.name);
+          expect(names.includes('CONSUL_DATAPLANE_TOKEN')).toBe(config.consul.credentials?.type === 'static');
+          expect(names.includes('CONSUL_CA_CERT')).toBe(!config.consul.tls.disabled);
+          expect(launch.healthCheckUrl).toBe(`http://${config.envoy.readyBindAddress}:${config.envoy.readyBindPort}/ready`);
         }
       }),
       { numRuns: 40 },

@@ -74,7 +74,8 @@ describe('renderServerHcl', () => {
     for (const pattern of SECRET_LOOKING) expect(text).not.toMatch(pattern);
     expect(text).not.toMatch(/^\s*encrypt\s*=/m);
     expect(text).not.toMatch(/initial_management\s*=|tokens\s*\{/);
-    expect(text).toContain('/consul/config/secrets.hcl');
+    expect(text).toContain('/consul/config/gossip.hcl');
+    expect(text).toContain('/consul/config/acl-tokens.hcl');
   });
 
   it('leaves out TLS settings and ports when the spec turns TLS off', async () => {
@@ -125,7 +126,7 @@ describe('renderServerHcl', () => {
     expect(() => renderServerHcl(smallSpec(), { bindInterface: 'eth0" }}' })).toThrow(RangeError);
   });
 
-  it('starts Consul on the whole config directory so the secrets fragment is merged', () => {
+  it('starts Consul on the whole config directory so the secret fragments are merged', () => {
     expect(serverAgentArgs()).toEqual(['agent', '-config-dir=/consul/config']);
   });
 });

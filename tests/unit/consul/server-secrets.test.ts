@@ -1,42 +1,42 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { renderServerHcl } from '../../../layers/domain/consul/server-hcl';
+import { buildServerLaunch } from '../../../layers/domain/consul/server-launch';
 import { serverSecretsToFetch } from '../../../layers/domain/consul/server-secrets';
-import { renderServerSecretsTemplate, serverSecretsTemplateVariables } from '../../../layers/domain/consul/server-secrets-template';
 import { serverCertificateDnsNames } from '../../../layers/domain/consul/server-names';
-import { secretParameterNames } from '../../../layers/domain/naming';
-import { blockOf, leafPaths, parseHcl } from './support/parse-hcl';
+import { configParameterNames, secretParameterNames } from '../../../layers/domain/naming';
+import { blockOf, parseHcl } from './support/parse-hcl';
 import { referenceSpec, SECRET_LOOKING, smallSpec } from './support/specs';
 
-/** What the entrypoint does with envsubst: replace only the listed `${NAME}` placeholders. */
-function substitute(template: string, values: Record<string, string>): string {
-  return template.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (whole, name: string) => values[name] ?? whole);
-}
+const ALL_OFF = { tls: { enabled: false, autoEncrypt: false }, gossip: { enabled: false }, acl: { enabled: false } };
 
 describe('serverSecretsToFetch', () => {
   it('lists the spec\'s SecureString parameters with the variable each arrives in and where it goes', () => {
     const spec = referenceSpec();
+    const names = secretParameterNames(spec);
 
     expect(serverSecretsToFetch(spec).map(({ name, parameter, env, destination }) => ({ name, parameter, env, destination }))).toEqual([
-      { name: 'gossip-key', parameter: '/reference-mesh/consul/gossip-key', env: 'CONSUL_GOSSIP_KEY', destination: { template: true } },
-      { name: 'ca-cert', parameter: '/reference-mesh/consul/tls/ca-cert', env: 'CONSUL_CA_CERT_PEM', destination: { file: '/consul/config/tls/ca.pem' } },
-      { name: 'ca-key', parameter: '/reference-mesh/consul/tls/ca-key', env: 'CONSUL_CA_KEY_PEM', destination: { file: '/consul/secrets/ca-key.pem' } },
-      { name: 'bootstrap-token', parameter: '/reference-mesh/consul/acl/bootstrap-token', env: 'CONSUL_ACL_BOOTSTRAP_TOKEN', destination: { template: true } },
+      { name: 'gossip-key', parameter: names.gossipKey, env: 'CONSUL_GOSSIP_KEY', destination: { file: '/consul/config/gossip.hcl' } },
+      { name: 'ca-cert', parameter: names.caCert, env: 'CONSUL_CA_CERT', destination: { file: '/consul/config/tls/ca.pem' } },
+      {
+        name: 'ca-key',
+        parameter: names.caKey,
+        env: 'CONSUL_CA_KEY',
+        destination: { issues: ['/consul/config/tls/server.pem', '/consul/config/tls/server-key.pem'] },
+      },
+      { name: 'bootstrap-token', parameter: names.bootstrapToken, env: 'CONSUL_BOOTSTRAP_TOKEN', destination: { file: '/consul/config/acl-tokens.hcl' } },
     ]);
   });
 
-  it('falls back to the default parameter names under the mesh prefix when the spec names none', () => {
+  it('falls back to the default parameter names under the mesh prefix (or the configured root) when the spec names none', () => {
     const spec = smallSpec();
     const names = secretParameterNames(spec);
 
     expect(serverSecretsToFetch(spec).map((s) => s.parameter)).toEqual([names.gossipKey, names.caCert, names.caKey, names.bootstrapToken]);
     expect(names.gossipKey).toBe('/consul-mesh/small-mesh/secrets/gossip-key');
+    expect(serverSecretsToFetch(spec, '/orchestrator')[0].parameter).toBe('/orchestrator/small-mesh/secrets/gossip-key');
   });
 
   it('asks for nothing when gossip, TLS and ACLs are all off', () => {
-    const spec = smallSpec({ security: { tls: { enabled: false, autoEncrypt: false }, gossip: { enabled: false }, acl: { enabled: false } } });
-
-    expect(serverSecretsToFetch(spec)).toEqual([]);
-    expect(serverSecretsTemplateVariables(spec)).toEqual([]);
+    expect(serverSecretsToFetch(smallSpec({ security: ALL_OFF }))).toEqual([]);
   });
 
   it('never asks for the orchestrator\'s token: servers do not need it', () => {
@@ -44,51 +44,50 @@ describe('serverSecretsToFetch', () => {
 
     expect(serverSecretsToFetch(spec).map((s) => s.parameter)).not.toContain(secretParameterNames(spec).orchestratorToken);
   });
+
+  it('writes every kept secret to a file the rendered consul.hcl never sets itself', async () => {
+    const spec = referenceSpec();
+    const parsed = await parseHcl(renderServerHcl(spec));
+    const files = serverSecretsToFetch(spec).flatMap((s) => ('file' in s.destination ? [s.destination.file] : []));
+
+    expect(files).toEqual(['/consul/config/gossip.hcl', '/consul/config/tls/ca.pem', '/consul/config/acl-tokens.hcl']);
+    expect(parsed.encrypt).toBeUndefined();
+    expect(blockOf(parsed, 'acl').tokens).toBeUndefined();
+  });
 });
 
-describe('renderServerSecretsTemplate', () => {
-  it('holds placeholders only, for exactly the variables the template-bound secrets arrive in', async () => {
+describe('buildServerLaunch', () => {
+  it('injects the rendered consul.hcl and every secret from SSM, and passes only names and the certificate\'s extra DNS name in plain', () => {
     const spec = referenceSpec();
-    const template = renderServerSecretsTemplate(spec);
 
-    for (const pattern of SECRET_LOOKING) expect(template).not.toMatch(pattern);
-    const parsed = await parseHcl(template, 'secrets.hcl.tpl');
-    expect(parsed.encrypt).toBe('${CONSUL_GOSSIP_KEY}');
-    const templateBound = serverSecretsToFetch(spec).filter((s) => 'template' in s.destination).map((s) => s.env);
-    expect(serverSecretsTemplateVariables(spec)).toEqual(templateBound);
-    expect([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]).sort()).toEqual(
-      ['CONSUL_ACL_BOOTSTRAP_TOKEN', 'CONSUL_ACL_BOOTSTRAP_TOKEN', 'CONSUL_GOSSIP_KEY'].sort(),
-    );
+    const launch = buildServerLaunch(spec, { configHash: 'abc123' });
+
+    expect(launch.secrets).toEqual([
+      { name: 'CONSUL_CONFIG', valueFrom: configParameterNames(spec).serverHcl },
+      ...serverSecretsToFetch(spec).map((s) => ({ name: s.env, valueFrom: s.parameter })),
+    ]);
+    expect(launch.environment).toEqual([
+      { name: 'CONSUL_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/server.hcl' },
+      { name: 'CONSUL_CONFIG_HASH', value: 'abc123' },
+      { name: 'CONSUL_CERT_DNS_NAMES', value: 'consul-server.reference-mesh.internal' },
+    ]);
+    // Every name serverCertificateDnsNames asks for is in the certificate: the two Consul adds, plus the extra one.
+    expect(serverCertificateDnsNames(spec)).toEqual(['server.dc1.consul', 'consul-server.reference-mesh.internal', 'localhost']);
+    for (const pattern of SECRET_LOOKING) expect(JSON.stringify(launch)).not.toMatch(pattern);
   });
 
-  it('becomes a valid fragment with the gossip key and the tokens once the entrypoint substitutes the values', async () => {
-    const spec = referenceSpec();
-    const gossipKey = randomBytes(32).toString('base64');
-    const token = randomUUID();
+  it('asks ECS for the configuration alone when every security feature is off, under the configured SSM root', () => {
+    const launch = buildServerLaunch(smallSpec({ security: ALL_OFF }), { ssmRoot: '/orchestrator' });
 
-    const fragment = substitute(renderServerSecretsTemplate(spec), { CONSUL_GOSSIP_KEY: gossipKey, CONSUL_ACL_BOOTSTRAP_TOKEN: token });
-    const parsed = await parseHcl(fragment, 'secrets.hcl');
-
-    expect(parsed.encrypt).toBe(gossipKey);
-    expect(blockOf(blockOf(parsed, 'acl'), 'tokens')).toEqual({ initial_management: token, agent: token });
+    expect(launch.secrets).toEqual([{ name: 'CONSUL_CONFIG', valueFrom: '/orchestrator/small-mesh/config/server.hcl' }]);
+    expect(launch.environment).toEqual([{ name: 'CONSUL_CONFIG_PARAMETER', value: '/orchestrator/small-mesh/config/server.hcl' }]);
   });
 
-  it('sets nothing the main consul.hcl sets, so merging the two files overrides no setting', async () => {
+  it('checks health on the HTTP port the rendered consul.hcl opens, at an endpoint that needs no token', async () => {
     const spec = referenceSpec();
-    const main = leafPaths(await parseHcl(renderServerHcl(spec)));
-    const fragment = leafPaths(await parseHcl(renderServerSecretsTemplate(spec), 'secrets.hcl.tpl'));
+    const ports = blockOf(await parseHcl(renderServerHcl(spec)), 'ports');
 
-    expect(fragment.sort()).toEqual(['acl.tokens.agent', 'acl.tokens.initial_management', 'encrypt']);
-    expect(fragment.filter((p) => main.includes(p))).toEqual([]);
-    expect(main).toContain('acl.enabled');
-  });
-
-  it('has no acl block without ACLs and no encrypt without gossip encryption', async () => {
-    const noAcl = await parseHcl(renderServerSecretsTemplate(smallSpec({ security: { acl: { enabled: false } } })));
-    const noGossip = await parseHcl(renderServerSecretsTemplate(smallSpec({ security: { gossip: { enabled: false } } })));
-
-    expect(noAcl).toEqual({ encrypt: '${CONSUL_GOSSIP_KEY}' });
-    expect(Object.keys(noGossip)).toEqual(['acl']);
+    expect(buildServerLaunch(spec).healthCheckUrl).toBe(`http://127.0.0.1:${ports.http}/v1/status/leader`);
   });
 });
 

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './docker-files';
+import { FAKE_CONSUL, FAKE_DATAPLANE } from './fakes';
 import { modesUnder, parseEnvDump, run, tempDir, writeExecutable } from './processes';
 
 const { parseToObject } = require('hcl2-parser') as { parseToObject(text: string): [unknown, unknown] };
@@ -25,47 +26,6 @@ const DATAPLANE_TOKEN = randomUUID();
 const SECRET_VALUES = [GOSSIP_KEY, CA_KEY_BODY, BOOTSTRAP_TOKEN, AGENT_TOKEN, DATAPLANE_TOKEN];
 
 const SERVER_HCL = 'datacenter = "dc7"\ndata_dir = "/consul/data"\nserver = true\nbootstrap_expect = 3\n';
-
-/** Test double of the consul CLI: `tls cert create` writes files named as Consul does; `agent` records its call. */
-const FAKE_CONSUL = `#!/bin/sh
-set -eu
-case "$*" in
-  "tls cert create "*)
-  shift 3
-  dc=dc1; domain=consul; ca=; key=
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      -server) shift ;;
-      -dc) dc=$2; shift 2 ;;
-      -domain) domain=$2; shift 2 ;;
-      -ca) ca=$2; shift 2 ;;
-      -key) key=$2; shift 2 ;;
-      *) echo "unexpected flag $1" >&2; exit 2 ;;
-    esac
-  done
-  [ -z "\${FAKE_TLS_FAIL:-}" ] || { echo "==> CA key could not be parsed" >&2; exit 1; }
-  printf '%s\\n' "dc=$dc" "domain=$domain" "ca=$ca" "keymode=$(stat -c %a "$key")" > "$RECORD_DIR/tls-cert-create"
-  cat "$key" > "$RECORD_DIR/ca-key-seen"
-  printf 'certificate for server.%s.%s\\n' "$dc" "$domain" > "$dc-server-$domain-0.pem"
-  printf 'server private key\\n' > "$dc-server-$domain-0-key.pem"
-  echo "==> Saved $dc-server-$domain-0.pem"
-  exit 0
-  ;;
-esac
-if [ "$1" = agent ]; then
-  printf '%s\\n' "$@" > "$RECORD_DIR/agent-args"
-  env > "$RECORD_DIR/agent-env"
-  exit 0
-fi
-echo "unexpected consul command: $*" >&2
-exit 3
-`;
-
-const FAKE_DATAPLANE = `#!/bin/sh
-printf '%s\\n' "$@" > "$RECORD_DIR/dataplane-args"
-env > "$RECORD_DIR/dataplane-env"
-exit 0
-`;
 
 interface Sandbox {
   dir: string;
@@ -196,6 +156,37 @@ describe('consul-server entrypoint', () => {
     expect(readFileSync(join(sb.configDir, 'tls/server.pem'), 'utf8')).toBe('certificate for server.eu-1.mesh\n');
     const [acl] = parseToObject(readFileSync(join(sb.configDir, 'acl-tokens.hcl'), 'utf8'));
     expect(acl).toEqual({ acl: [{ tokens: [{ initial_management: BOOTSTRAP_TOKEN, agent: BOOTSTRAP_TOKEN }] }] });
+  });
+
+  it('adds the extra DNS names to the server certificate and logs the configuration hash', async () => {
+    const sb = sandbox();
+    const result = await run('sh', [SERVER_ENTRYPOINT], {
+      ...baseEnv(sb),
+      CONSUL_CONFIG_DIR: sb.configDir,
+      CONSUL_CONFIG: SERVER_HCL,
+      CONSUL_CONFIG_HASH: '5c4d3e2f',
+      CONSUL_CA_CERT: CA_CERT,
+      CONSUL_CA_KEY: CA_KEY,
+      CONSUL_CERT_DNS_NAMES: 'consul-server.reference-mesh.internal  consul.example.internal',
+    });
+    expect(result.code).toBe(0);
+    expect(record(sb, 'tls-cert-create')).toContain('names= consul-server.reference-mesh.internal consul.example.internal\n');
+    expect(result.stderr).toContain('(configuration 5c4d3e2f)');
+  });
+
+  it.each([['a glob', '*'], ['a flag', '-ca /etc/passwd'], ['a quote', 'a"b']])('refuses %s among the certificate DNS names before the CA key is written', async (_case, names) => {
+    const sb = sandbox();
+    writeExecutable(sb.binDir, 'decoy.internal', '#!/bin/sh\n');
+    const result = await run(
+      'sh',
+      [SERVER_ENTRYPOINT],
+      { ...baseEnv(sb), CONSUL_CONFIG_DIR: sb.configDir, CONSUL_CONFIG: SERVER_HCL, CONSUL_CA_CERT: CA_CERT, CONSUL_CA_KEY: CA_KEY, CONSUL_CERT_DNS_NAMES: names },
+      sb.binDir,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('CONSUL_CERT_DNS_NAMES must hold DNS names');
+    expect(existsSync(join(sb.recordDir, 'tls-cert-create'))).toBe(false);
+    expect(readdirSync(sb.configDir).filter((n) => n.startsWith('.ca.'))).toEqual([]);
   });
 
   it('starts with the configuration alone and warns that gossip is not encrypted by it', async () => {

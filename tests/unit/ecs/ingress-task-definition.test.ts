@@ -14,8 +14,11 @@ describe('buildIngressTaskDefinition', () => {
     const [gateway] = td.containerDefinitions ?? [];
     expect(gateway.name).toBe('consul-dataplane');
     expect(gateway.portMappings).toEqual([{ containerPort: 80, hostPort: 80, protocol: 'tcp' }]);
-    expect(gateway.environment).toContainEqual({ name: 'CONSUL_MESH_PROXY_KIND', value: 'ingress-gateway' });
-    expect(gateway.environment).toContainEqual({ name: 'CONSUL_MESH_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/dataplane/ingress-gateway.json' });
+    expect(gateway.environment).toContainEqual({ name: 'CONSUL_PROXY_KIND', value: 'ingress-gateway' });
+    expect(gateway.environment).toContainEqual({ name: 'CONSUL_SERVICE_NAME', value: 'ingress-gateway' });
+    expect(gateway.environment).toContainEqual({ name: 'CONSUL_NODE_NAME', value: 'ingress' });
+    expect(gateway.environment).toContainEqual({ name: 'CONSUL_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/dataplane/ingress-gateway.json' });
+    expect(gateway.secrets?.map((s) => s.name)).toEqual(['CONSUL_CA_CERT', 'CONSUL_CONFIG', 'CONSUL_DATAPLANE_TOKEN']);
     expect(gateway.image).toBe(ctx.images['consul-dataplane']);
     expect(td).toMatchObject({ cpu: '256', memory: '512' });
     expect(Object.fromEntries((td.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({ [TAG.role]: 'ingress-gateway', [TAG.service]: 'ingress-gateway' });

@@ -1,5 +1,6 @@
 import { buildServerTaskDefinition, ImageNotResolvedError, type TaskDefinitionContext } from '../../../layers/domain/ecs';
-import { TAG } from '../../../layers/domain/naming';
+import { buildServerLaunch } from '../../../layers/domain/consul';
+import { secretParameterNames, TAG } from '../../../layers/domain/naming';
 import { contextFor, referenceSpec, specFrom } from './support';
 
 const minimal = () => ({ name: 'shop', clusters: [{ name: 'c1', services: [{ name: 'users', image: 'users:1.0.0', port: 8080 }] }] });
@@ -17,10 +18,12 @@ describe('buildServerTaskDefinition', () => {
     expect(container?.image).toBe(ctx.images['consul-server']);
   });
 
-  it('maps every Consul server port, with udp beside tcp for Serf LAN/WAN and DNS', () => {
+  it('maps every Consul server port, with udp beside tcp for Serf LAN/WAN and DNS, and gRPC over TLS when TLS is on', () => {
     const ports = container?.portMappings?.map((p) => `${p.containerPort}/${p.protocol}`);
-    expect(ports).toEqual(['8300/tcp', '8301/tcp', '8301/udp', '8302/tcp', '8302/udp', '8500/tcp', '8501/tcp', '8502/tcp', '8600/tcp', '8600/udp']);
+    expect(ports).toEqual(['8300/tcp', '8301/tcp', '8301/udp', '8302/tcp', '8302/udp', '8500/tcp', '8501/tcp', '8502/tcp', '8600/tcp', '8600/udp', '8503/tcp']);
     expect(container?.portMappings?.every((p) => p.hostPort === p.containerPort)).toBe(true);
+    const noTls = specFrom({ ...minimal(), consul: { security: { tls: { enabled: false, autoEncrypt: false } } } });
+    expect(buildServerTaskDefinition(noTls, contextFor(noTls)).containerDefinitions?.[0].portMappings?.map((p) => p.containerPort)).not.toContain(8503);
   });
 
   it('mounts a data volume at /consul/data', () => {
@@ -28,24 +31,32 @@ describe('buildServerTaskDefinition', () => {
     expect(container?.mountPoints).toEqual([{ sourceVolume: 'consul-data', containerPath: '/consul/data', readOnly: false }]);
   });
 
-  it('passes the config parameter name as plain env and every secret as an SSM ARN, never a value', () => {
+  it('passes the config parameter name and the certificate\'s extra DNS name as plain env and every secret as an SSM ARN, never a value', () => {
     expect(container?.environment).toEqual([
-      { name: 'AWS_REGION', value: 'us-east-1' },
-      { name: 'CONSUL_MESH_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/server.hcl' },
+      { name: 'CONSUL_CERT_DNS_NAMES', value: 'consul-server.reference-mesh.internal' },
+      { name: 'CONSUL_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/server.hcl' },
     ]);
     const ssm = 'arn:aws:ssm:us-east-1:111122223333:parameter';
+    const names = secretParameterNames(spec);
     expect(container?.secrets).toEqual([
-      { name: 'CONSUL_BOOTSTRAP_TOKEN', valueFrom: `${ssm}/reference-mesh/consul/acl/bootstrap-token` },
-      { name: 'CONSUL_CA_CERT', valueFrom: `${ssm}/reference-mesh/consul/tls/ca-cert` },
-      { name: 'CONSUL_CA_KEY', valueFrom: `${ssm}/reference-mesh/consul/tls/ca-key` },
-      { name: 'CONSUL_GOSSIP_KEY', valueFrom: `${ssm}/reference-mesh/consul/gossip-key` },
-      { name: 'CONSUL_MESH_CONFIG', valueFrom: `${ssm}/consul-mesh/reference-mesh/config/server.hcl` },
+      { name: 'CONSUL_BOOTSTRAP_TOKEN', valueFrom: `${ssm}${names.bootstrapToken}` },
+      { name: 'CONSUL_CA_CERT', valueFrom: `${ssm}${names.caCert}` },
+      { name: 'CONSUL_CA_KEY', valueFrom: `${ssm}${names.caKey}` },
+      { name: 'CONSUL_CONFIG', valueFrom: `${ssm}/consul-mesh/reference-mesh/config/server.hcl` },
+      { name: 'CONSUL_GOSSIP_KEY', valueFrom: `${ssm}${names.gossipKey}` },
     ]);
+  });
+
+  it('takes environment and secrets from the consul layer\'s launch contract, so both always agree', () => {
+    const launch = buildServerLaunch(spec);
+    expect(container?.environment?.map((e) => e.name).sort()).toEqual(launch.environment.map((e) => e.name).sort());
+    expect(container?.secrets?.map((s) => s.name).sort()).toEqual(launch.secrets.map((s) => s.name).sort());
+    expect(container?.healthCheck?.command?.[1]).toContain(launch.healthCheckUrl);
   });
 
   it('leaves out the secrets of features the spec turns off, and uses default parameter names otherwise', () => {
     const off = specFrom({ ...minimal(), consul: { security: { tls: { enabled: false, autoEncrypt: false }, gossip: { enabled: false }, acl: { enabled: false } } } });
-    expect(buildServerTaskDefinition(off, contextFor(off)).containerDefinitions?.[0].secrets?.map((s) => s.name)).toEqual(['CONSUL_MESH_CONFIG']);
+    expect(buildServerTaskDefinition(off, contextFor(off)).containerDefinitions?.[0].secrets?.map((s) => s.name)).toEqual(['CONSUL_CONFIG']);
     const on = specFrom(minimal());
     const secrets = buildServerTaskDefinition(on, contextFor(on, { partition: 'aws-cn', ssmRoot: '/orchestrator' })).containerDefinitions?.[0].secrets;
     expect(secrets?.find((s) => s.name === 'CONSUL_GOSSIP_KEY')?.valueFrom).toBe('arn:aws-cn:ssm:us-east-1:111122223333:parameter/orchestrator/shop/secrets/gossip-key');
@@ -86,7 +97,7 @@ describe('buildServerTaskDefinition', () => {
 
   it('carries the config hash so a new config rolls the servers', () => {
     const hashed = buildServerTaskDefinition(spec, { ...ctx, configHashes: { 'consul-server': 'abc123' } });
-    expect(hashed.containerDefinitions?.[0].environment).toContainEqual({ name: 'CONSUL_MESH_CONFIG_HASH', value: 'abc123' });
+    expect(hashed.containerDefinitions?.[0].environment).toContainEqual({ name: 'CONSUL_CONFIG_HASH', value: 'abc123' });
   });
 
   it('falls back to the pinned official image when the spec names neither image nor build', () => {

@@ -1,5 +1,6 @@
 import { buildServiceTaskDefinition, durationSeconds, ImageNotResolvedError } from '../../../layers/domain/ecs';
-import { TAG } from '../../../layers/domain/naming';
+import { buildDataplaneConfig, buildDataplaneLaunch } from '../../../layers/domain/consul';
+import { secretParameterNames, TAG } from '../../../layers/domain/naming';
 import { NotFoundError } from '../../../layers/errors';
 import type { ServiceSpec } from '../../../layers/domain/spec';
 import { contextFor, referenceSpec, specFrom } from './support';
@@ -43,21 +44,34 @@ describe('buildServiceTaskDefinition', () => {
     });
   });
 
-  it('checks the dataplane on Envoy readiness', () => {
-    expect(dataplane.healthCheck?.command).toEqual(['CMD-SHELL', 'curl -sf http://127.0.0.1:21000/ready > /dev/null || exit 1']);
+  it('checks the dataplane on Envoy readiness, where the rendered dataplane configuration binds it', () => {
+    expect(dataplane.healthCheck?.command).toEqual(['CMD-SHELL', 'curl -sf http://127.0.0.1:22000/ready > /dev/null || exit 1']);
+    const envoy = buildDataplaneConfig(spec, { kind: 'service', name: 'users' }).envoy;
+    expect(dataplane.healthCheck?.command?.[1]).toContain(`http://${envoy.readyBindAddress}:${envoy.readyBindPort}/ready`);
   });
 
-  it('gives the dataplane its config parameter by name and by secret, the service, its kind and the CA', () => {
+  it('gives the dataplane its config parameter by name and by secret, the service, its kind, its node, the CA and its ACL token', () => {
     expect(dataplane.environment).toEqual([
-      { name: 'CONSUL_MESH_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/dataplane/users.json' },
-      { name: 'CONSUL_MESH_PROXY_KIND', value: 'connect-proxy' },
-      { name: 'CONSUL_MESH_SERVICE', value: 'users' },
+      { name: 'CONSUL_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/dataplane/users.json' },
+      { name: 'CONSUL_NODE_NAME', value: 'cluster-1' },
+      { name: 'CONSUL_PROXY_KIND', value: 'connect-proxy' },
+      { name: 'CONSUL_SERVICE_NAME', value: 'users' },
     ]);
     expect(dataplane.secrets).toEqual([
-      { name: 'CONSUL_CA_CERT', valueFrom: `${ssm}/reference-mesh/consul/tls/ca-cert` },
-      { name: 'CONSUL_MESH_CONFIG', valueFrom: `${ssm}/consul-mesh/reference-mesh/config/dataplane/users.json` },
+      { name: 'CONSUL_CA_CERT', valueFrom: `${ssm}${secretParameterNames(spec).caCert}` },
+      { name: 'CONSUL_CONFIG', valueFrom: `${ssm}/consul-mesh/reference-mesh/config/dataplane/users.json` },
+      { name: 'CONSUL_DATAPLANE_TOKEN', valueFrom: `${ssm}/consul-mesh/reference-mesh/secrets/acl/dataplane/users` },
     ]);
     expect(dataplane.image).toBe(ctx.images['consul-dataplane']);
+  });
+
+  it('takes the dataplane\'s environment and secrets from the consul layer\'s launch contract, under the configured SSM root', () => {
+    const launch = buildDataplaneLaunch(spec, { kind: 'service', name: 'users' });
+    expect(dataplane.environment?.map((e) => e.name).sort()).toEqual(launch.environment.map((e) => e.name).sort());
+    expect(dataplane.secrets?.map((s) => s.name).sort()).toEqual(launch.secrets.map((s) => s.name).sort());
+    const [, rooted] = buildServiceTaskDefinition(spec, 'users', { ...ctx, ssmRoot: '/orchestrator', configHashes: { users: 'beef' } }).containerDefinitions ?? [];
+    expect(rooted.secrets?.find((s) => s.name === 'CONSUL_CONFIG')?.valueFrom).toBe(`${ssm}/orchestrator/reference-mesh/config/dataplane/users.json`);
+    expect(rooted.environment).toContainEqual({ name: 'CONSUL_CONFIG_HASH', value: 'beef' });
   });
 
   it('sorts the app env by name and turns secrets into SSM ARNs', () => {

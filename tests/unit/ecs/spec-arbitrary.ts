@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CONSUL_RESERVED_PORTS, SIDECAR_PORT_MAX, SIDECAR_PORT_MIN, SIDECAR_PUBLIC_PORT, type MeshSpec, type MeshSpecInput } from '../../../layers/domain/spec';
+import { isMeshPort, type MeshSpec, type MeshSpecInput } from '../../../layers/domain/spec';
 import { specFrom } from './support';
 
 /**
@@ -8,8 +8,7 @@ import { specFrom } from './support';
  * across the whole mesh, so the host-mode clash rules hold by construction. Every spec goes through the real
  * schema and rules (specFrom), so a generator mistake fails loudly instead of testing nothing.
  */
-const reserved = (p: number) => CONSUL_RESERVED_PORTS.has(p) || p === SIDECAR_PUBLIC_PORT || (p >= SIDECAR_PORT_MIN && p <= SIDECAR_PORT_MAX);
-const port = fc.integer({ min: 1, max: 65535 }).filter((p) => !reserved(p));
+const port = fc.integer({ min: 1, max: 65535 }).filter((p) => !isMeshPort(p));
 const dnsLabel = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/);
 const clusterName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,20}$/).filter((n) => n !== 'consul-server' && n !== 'ingress');
 const envName = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,10}$/);

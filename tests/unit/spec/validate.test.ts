@@ -98,6 +98,43 @@ describe('mesh spec validation', () => {
     expect(issuesOf(spec)).toEqual(['clusters[0].services[1].port: port 8500 is reserved by Consul or its sidecar proxy']);
   });
 
+  it.each([
+    [19000, "Envoy's admin API"],
+    [22000, "Envoy's readiness endpoint (the dataplane health check)"],
+    [8503, "Consul's gRPC over TLS"],
+  ])('reserves port %i (%s) for services, upstream listeners and ingress listeners', (port) => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].port = port;
+    spec.clusters[0].services[0].upstreams = [{ service: 'todos', localBindPort: port }];
+    spec.ingress = { listeners: [{ port, protocol: 'http', services: ['*'] }] };
+    expect(issuesOf(spec)).toEqual([
+      `clusters[0].services[0].upstreams[0].localBindPort: port ${port} is reserved by Consul or its sidecar proxy`,
+      `clusters[0].services[1].port: port ${port} is reserved by Consul or its sidecar proxy`,
+      `ingress.listeners[0].port: port ${port} is reserved by Consul or its sidecar proxy`,
+    ]);
+  });
+
+  it('rejects host network mode on Fargate, naming network.mode, and accepts it on EC2', () => {
+    const spec = baseSpec();
+    spec.network = { mode: 'host' };
+    expect(issuesOf(spec)).toEqual(['network.mode: Fargate runs tasks in awsvpc network mode only']);
+    spec.network = { mode: 'host', launchType: 'EC2' };
+    expect(issuesOf(spec)).toEqual([]);
+  });
+
+  it('rejects cpu/memory pairs Fargate does not offer, for services and servers, and accepts them on EC2', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].cpu = 256;
+    spec.clusters[0].services[1].memory = 4096;
+    spec.consul = { servers: { cpu: 1024, memory: 1024 } };
+    expect(issuesOf(spec)).toEqual([
+      'consul.servers.cpu: cpu 1024 with memory 1024 is not a Fargate task size',
+      'clusters[0].services[1].cpu: cpu 256 with memory 4096 is not a Fargate task size',
+    ]);
+    spec.network = { launchType: 'EC2' };
+    expect(issuesOf(spec)).toEqual([]);
+  });
+
   it.each([[0], [2], [4], [6], [7]])('rejects a server count of %i', (count) => {
     const spec = baseSpec();
     spec.consul = { servers: { count } };
