@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gcMode, memoryDelta, settledMemory } from '../../../bench/lib/memory';
+import { buildResultDocument, describeMachine, writeResultDocument } from '../../../bench/lib/results';
+
+describe('result files', () => {
+  let directory: string;
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'bench-results-'));
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('describes the machine: cpus, Node version and how GC is forced', () => {
+    const machine = describeMachine('exposed');
+    expect(machine.cpus).toBeGreaterThan(0);
+    expect(machine.node).toBe(process.version);
+    expect(machine.totalMemoryBytes).toBeGreaterThan(0);
+    expect(machine.gc).toBe('exposed');
+  });
+
+  it('writes <name>.json with the figures, the machine and the date, in a directory it creates', async () => {
+    const document = buildResultDocument({
+      benchmark: 'sample-bench',
+      machine: describeMachine('unavailable'),
+      durationMs: 12.5,
+      figures: { calls: { rps: 1000 } },
+      date: new Date('2026-01-02T03:04:05.000Z'),
+    });
+    const path = await writeResultDocument(join(directory, 'nested'), document);
+    expect(path).toBe(join(directory, 'nested', 'sample-bench.json'));
+    const written = JSON.parse(readFileSync(path, 'utf8'));
+    expect(written).toMatchObject({
+      benchmark: 'sample-bench',
+      date: '2026-01-02T03:04:05.000Z',
+      durationMs: 12.5,
+      figures: { calls: { rps: 1000 } },
+      machine: { node: process.version, gc: 'unavailable' },
+    });
+  });
+
+  it('refuses a benchmark name that could escape the results directory', async () => {
+    const document = buildResultDocument({ benchmark: '../escape', machine: describeMachine('unavailable'), durationMs: 1, figures: {} });
+    await expect(writeResultDocument(directory, document)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('memory figures', () => {
+  it('forces garbage collection without node flags and reports memoryUsage fields', async () => {
+    expect(gcMode()).not.toBe('unavailable');
+    const snapshot = await settledMemory();
+    expect(snapshot.heapUsed).toBeGreaterThan(0);
+    expect(snapshot.rss).toBeGreaterThanOrEqual(snapshot.heapTotal);
+  });
+
+  it('sees retained memory grow and freed memory come back after a collection', async () => {
+    const before = await settledMemory();
+    let retained: number[][] | undefined = Array.from({ length: 200 }, () => new Array<number>(10_000).fill(1.5));
+    const during = await settledMemory();
+    expect(retained.length).toBe(200);
+    retained = undefined;
+    const after = await settledMemory();
+    // 200 × 10,000 doubles ≈ 16 MB are held, then released.
+    expect(memoryDelta(before, during).heapUsed).toBeGreaterThan(10 * 1024 * 1024);
+    expect(memoryDelta(during, after).heapUsed).toBeLessThan(-10 * 1024 * 1024);
+  });
+
+  it('subtracts every field', () => {
+    const a = { rss: 10, heapUsed: 5, heapTotal: 8, external: 1, arrayBuffers: 0 };
+    const b = { rss: 15, heapUsed: 3, heapTotal: 8, external: 2, arrayBuffers: 4 };
+    expect(memoryDelta(a, b)).toEqual({ rss: 5, heapUsed: -2, heapTotal: 0, external: 1, arrayBuffers: 4 });
+  });
+});
