@@ -86,18 +86,18 @@ export class LocalCloud {
       stage,
       region,
       // Resources of serverless.yml the functions reference (roles, the account); the local cloud has no IAM.
-      resolveExternal: (logicalId, attribute) =>
-        attribute === 'Arn' ? `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${config_service(rootDir)}-${stage}-${logicalId}` : undefined,
+      resolveExternal: (logicalId, attribute) => localResourceRef(logicalId, attribute, stage, region),
     });
 
     const ssm = new SsmProvider();
     const ecr = new EcrProvider();
     const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults }, { buildDurationMs: options.buildDurationMs ?? 0 });
     // Event faults are applied where task events leave ECS, not again in EventBridge.
-    let lambdaRef: LambdaRuntime | undefined;
+    // EventBridge needs the Lambda runtime, which needs the endpoint URL: the runtime is attached once it exists.
+    const lambdaRef: { current?: LambdaRuntime } = {};
     const events = new EventsProvider({
       invokeLambda: async (arn, event) => {
-        await lambdaRef?.invokeByArn(arn, event);
+        await lambdaRef.current?.invokeByArn(arn, event);
       },
       retryDelaysMs: options.eventRetryDelaysMs,
     });
@@ -126,7 +126,7 @@ export class LocalCloud {
     };
     const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment } }));
     const lambda = new LambdaRuntime(functions, { region, taskRoot: rootDir, logger: (m) => log(m) });
-    lambdaRef = lambda;
+    lambdaRef.current = lambda;
     const stepFunctions = new StepFunctionsService({ lambda, timeScale: options.stepFunctionsTimeScale ?? 1, logger: log });
     aws.register(stepFunctions.provider);
     const stateMachines = await deployStateMachines(config, stepFunctions);
@@ -177,9 +177,15 @@ export class LocalCloud {
   }
 }
 
-/** Only the service name is needed before the config is loaded: it prefixes the local role names. */
-function config_service(_rootDir: string): string {
-  return 'consul-mesh';
+/**
+ * ARNs for the resources of serverless.yml that the local cloud does not run (IAM roles, the on-failure queue):
+ * functions may name them in their environment or destinations; nothing here calls them.
+ */
+function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
+  if (attribute !== undefined && attribute !== 'Arn') return undefined;
+  if (logicalId.endsWith('Role')) return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${stage}-${logicalId}`;
+  if (logicalId.endsWith('Queue')) return attribute ? `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${stage}-${logicalId}` : `http://sqs.local/${LOCAL_ACCOUNT_ID}/${stage}-${logicalId}`;
+  return undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ const Event = z.object({
     dockerfile: z.string().optional(),
     image: z.string().optional(),
   }),
+  deploymentId: z.string().default(''),
 });
 
 const deps = lazy(() => {
@@ -23,7 +24,7 @@ const deps = lazy(() => {
 
 /** Step: use the image, or start a CodeBuild build when ECR has no image for the content hash. */
 export async function handler(event: unknown) {
-  const { job } = parseEvent(Event, event, 'ensureImage input');
-  const state = await ensureImage(job, deps());
+  const { job, deploymentId } = parseEvent(Event, event, 'ensureImage input');
+  const state = await ensureImage(job, deps(), deploymentId);
   return { ...state, round: 0 };
 }

@@ -7,8 +7,9 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 /**
  * The AWS SDK v3 clients the orchestrator uses. Region, credentials and endpoint come from the SDK's own
  * resolution (`AWS_REGION`, `AWS_ENDPOINT_URL` for the local cloud), never from a branch in our code.
- * ECS and SSM throttle control-plane calls (DESIGN.md section 7): the adaptive retry mode backs off and
- * rate-limits on `ThrottlingException` with up to 8 attempts.
+ * ECS and SSM throttle control-plane calls (DESIGN.md section 7): the standard retry mode backs off
+ * exponentially with jitter on `ThrottlingException`, up to 8 attempts. (The adaptive mode also rate-limits the
+ * client after a throttle, which in a 30-second step costs more time than the occasional retry it saves.)
  */
 export interface AwsClients {
   ecs: ECSClient;
@@ -18,7 +19,7 @@ export interface AwsClients {
   sfn: SFNClient;
 }
 
-const RETRY = { maxAttempts: 8, retryMode: 'adaptive' } as const;
+const RETRY = { maxAttempts: 8, retryMode: 'standard' } as const;
 
 /** Clients are created lazily, on first use, so a handler's cold start pays only for those it touches. */
 export function createAwsClients(): AwsClients {

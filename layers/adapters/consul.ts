@@ -20,6 +20,16 @@ export interface ConsulApi {
   kvGet(key: string): Promise<{ value: string; modifyIndex: number } | undefined>;
   kvPut(key: string, value: string, opts?: { cas?: number }): Promise<boolean>;
   kvDelete(key: string, opts?: { cas?: number }): Promise<boolean>;
+  /** Every KV entry under a prefix (`?recurse`), values decoded; none → []. */
+  kvList(prefix: string): Promise<KvEntry[]>;
+  /** The checks registered on one node (`/v1/health/node/:node`); an unknown node has none. */
+  nodeChecks(node: string): Promise<HealthCheck[]>;
+}
+
+export interface KvEntry {
+  key: string;
+  value: string;
+  modifyIndex: number;
 }
 
 export interface TxnResult {
@@ -36,6 +46,8 @@ export interface CatalogService {
   Tags?: string[] | null;
   Meta?: Record<string, string> | null;
   Proxy?: Record<string, unknown>;
+  /** The Raft index of the entry's last change: what a `cas` operation compares against. */
+  ModifyIndex?: number;
 }
 
 export interface NodeServices {
@@ -154,6 +166,15 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
     async kvDelete(key, opts) {
       const q = opts?.cas !== undefined ? `?cas=${opts.cas}` : '';
       return json<boolean>(await call('DELETE', `/v1/kv/${key.replace(/^\/+/, '')}${q}`));
+    },
+    async kvList(prefix) {
+      const r = await call('GET', `/v1/kv/${prefix.replace(/^\/+/, '')}?recurse`, undefined, [404]);
+      if (r.status === 404) return [];
+      const entries = await json<Array<{ Key: string; Value: string | null; ModifyIndex: number }>>(r);
+      return entries.map((e) => ({ key: e.Key, value: e.Value ? Buffer.from(e.Value, 'base64').toString('utf8') : '', modifyIndex: e.ModifyIndex }));
+    },
+    async nodeChecks(node) {
+      return json<HealthCheck[]>(await call('GET', `/v1/health/node/${encodeURIComponent(node)}`));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import type { ECRClient } from '@aws-sdk/client-ecr';
@@ -72,7 +73,7 @@ export type ImageBuildState =
  * ECR ("does this image already exist" asked the way it is on AWS) and a CodeBuild build starts only when absent.
  * Idempotent: re-running with an unchanged context starts no build.
  */
-export async function ensureImage(job: ImageJob, deps: ImageBuildDeps): Promise<ImageBuildState> {
+export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymentId = ''): Promise<ImageBuildState> {
   if (!job.repository || !job.tag) return { name: job.name, status: 'READY', imageUri: job.image ?? '', built: false };
   const repositoryUri = await ensureRepository(job.repository, deps.ecr);
   const imageUri = `${repositoryUri}:${job.tag}`;
@@ -86,8 +87,9 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps): Promise<
     new StartBuildCommand({
       projectName: deps.project,
       sourceLocationOverride: job.context,
-      // The tag doubles as an idempotency token: a retried step for the same content joins the same build.
-      idempotencyToken: `${job.repository}:${job.tag}`.slice(0, 64),
+      // A retried step of the same deployment joins the same build; another deployment (e.g. a re-run after a failed
+      // build) starts a new one. CodeBuild keeps a token for 5 minutes.
+      idempotencyToken: createHash('sha256').update(`${deploymentId}:${job.repository}:${job.tag}`).digest('hex').slice(0, 64),
       environmentVariablesOverride: [
         { name: 'IMAGE_REPO_NAME', value: job.repository, type: 'PLAINTEXT' },
         { name: 'IMAGE_TAG', value: job.tag, type: 'PLAINTEXT' },

@@ -1,0 +1,101 @@
+import type { LocalCloud } from '../../../local/cloud';
+import type { EcsTaskStateChangeEvent } from '../../../local/aws/ecs/task-events';
+import { deploy, referenceSpec, startCloud, writeCalls } from './harness';
+
+/**
+ * The deploy state machine on the local cloud: the same ASL, handlers and serverless.yml as on AWS, driven through
+ * the real Step Functions client. Zero simulated delays, so each deployment is bounded by its own work.
+ */
+describe('deploying the reference mesh', () => {
+  let cloud: LocalCloud;
+  const firstSeen = new Map<string, number>();
+  let quorumAt = Number.POSITIVE_INFINITY;
+  const runningServers = new Set<string>();
+
+  beforeAll(async () => {
+    cloud = await startCloud();
+    cloud.ecs.subscribe((event: EcsTaskStateChangeEvent) => {
+      const detail = event.detail as unknown as { clusterArn: string; lastStatus: string; taskArn: string; group: string };
+      const cluster = detail.clusterArn.slice(detail.clusterArn.lastIndexOf('/') + 1);
+      if (!firstSeen.has(cluster)) firstSeen.set(cluster, performance.now());
+      if (detail.group === 'service:consul-server' && detail.lastStatus === 'RUNNING') {
+        runningServers.add(detail.taskArn);
+        // Two of three servers running is a Raft quorum: the earliest moment a leader can exist.
+        if (runningServers.size >= 2 && quorumAt === Number.POSITIVE_INFINITY) quorumAt = performance.now();
+      }
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await cloud?.stop();
+  });
+
+  it('deploys to SUCCEEDED, in order: servers with a leader, then the service clusters, then the ingress', async () => {
+    const run = await deploy(cloud, referenceSpec());
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    const order = ['Plan', 'BuildImages', 'StoreConfig', 'ServersEnsure', 'ApplyConfigEntries', 'ServiceClusters', 'IngressEnsure', 'Summarize', 'Deployed'];
+    const firstIndex = order.map((s) => run.states.indexOf(s));
+    expect(firstIndex.every((i) => i >= 0)).toBe(true);
+    expect([...firstIndex].sort((a, b) => a - b)).toEqual(firstIndex);
+
+    // No service-cluster task started before the server cluster could have a leader; the ingress started last.
+    expect(firstSeen.get('consul-server')).toBeLessThan(quorumAt);
+    for (const cluster of ['cluster-1', 'cluster-2']) expect(firstSeen.get(cluster)).toBeGreaterThan(quorumAt);
+    expect(firstSeen.get('ingress')).toBeGreaterThan(Math.max(firstSeen.get('cluster-1')!, firstSeen.get('cluster-2')!));
+
+    const summary = run.output!;
+    expect(summary.leader).toMatch(/^10\.\d+\.\d+\.\d+:8300$/);
+    expect(summary.peers).toHaveLength(3);
+    const services = summary.clusters.flatMap((c) => c.services.map((s) => ({ cluster: c.cluster, ...s })));
+    expect(services.map((s) => `${s.cluster}/${s.name}:${s.runningCount}/${s.desiredCount}`).sort()).toEqual([
+      'cluster-1/activities:2/2',
+      'cluster-1/users:2/2',
+      'cluster-2/notifications:1/1',
+      'cluster-2/todos:2/2',
+      'consul-server/consul-server:3/3',
+      'ingress/ingress-gateway:1/1',
+    ]);
+    for (const s of services) for (const t of s.tasks) expect(t).toMatchObject({ registered: true, passing: true, ip: expect.stringMatching(/^10\./) });
+    expect(summary.noChange).toBe(false);
+
+    // Consul's catalog: every service task registered with its sidecar, the gateway as its kind.
+    const catalog = await (await fetch(`${cloud.endpoints.consul}/v1/catalog/services`, { headers: { 'X-Consul-Token': await bootstrapToken(cloud) } })).json();
+    expect(Object.keys(catalog).sort()).toEqual(
+      ['activities', 'activities-sidecar-proxy', 'ingress-gateway', 'notifications', 'notifications-sidecar-proxy', 'todos', 'todos-sidecar-proxy', 'users', 'users-sidecar-proxy'].sort(),
+    );
+  }, 90_000);
+
+  it('changes nothing when the same spec is deployed again', async () => {
+    cloud.aws.resetCallCounts();
+    const run = await deploy(cloud, referenceSpec());
+    expect(run.status).toBe('SUCCEEDED');
+    expect(writeCalls(cloud.aws.callCounts())).toEqual({});
+    expect(run.output!.noChange).toBe(true);
+  }, 90_000);
+
+  it('rolls only the service whose spec changed', async () => {
+    cloud.aws.resetCallCounts();
+    const run = await deploy(
+      cloud,
+      referenceSpec((spec) => {
+        spec.clusters[1].services[1].env = { GREETING: 'hello' };
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    const writes = writeCalls(cloud.aws.callCounts());
+    expect(writes).toEqual({
+      'AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition': 1,
+      'AmazonEC2ContainerServiceV20141113.UpdateService': 1,
+    });
+    const changed = run.output!.clusters.flatMap((c) => c.services).filter((s) => s.action !== 'unchanged');
+    expect(changed.map((s) => `${s.name}:${s.action}`)).toEqual(['notifications:update']);
+  }, 90_000);
+});
+
+async function bootstrapToken(cloud: LocalCloud): Promise<string> {
+  const ctx = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
+  const { Parameter } = (await cloud.ssm.operations.GetParameter({ Name: '/consul-mesh/reference-mesh/secrets/acl/bootstrap-token', WithDecryption: true }, ctx)) as {
+    Parameter: { Value: string };
+  };
+  return Parameter.Value;
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { LocalCloud } from '../../../local/cloud';
+import { withContentHashes } from '../../../layers/build-context';
+import type { DeploymentSummary } from '../../../layers/deploy/types';
+
+export const ROOT = resolve(__dirname, '../../..');
+
+/** The parts of a raw (YAML) spec the tests change. */
+export interface RawService {
+  name: string;
+  desiredCount?: number;
+  env?: Record<string, string>;
+  image?: string;
+  build?: unknown;
+  [key: string]: unknown;
+}
+export interface RawSpec {
+  name: string;
+  clusters: Array<{ name: string; services: RawService[] }>;
+  [key: string]: unknown;
+}
+
+/** The reference spec as `meshctl deploy` submits it: raw YAML with the build contexts' hashes filled in. */
+export function referenceSpec(mutate?: (spec: RawSpec) => void): Record<string, unknown> {
+  const raw = parse(readFileSync(resolve(ROOT, 'examples/mesh.yaml'), 'utf8')) as RawSpec;
+  mutate?.(raw);
+  return withContentHashes(raw, ROOT) as Record<string, unknown>;
+}
+
+/** A local cloud on free ports with no simulated delays: a deployment is bounded by its own work. */
+export async function startCloud(): Promise<LocalCloud> {
+  return LocalCloud.start({
+    rootDir: ROOT,
+    ports: { aws: 0, consul: 0, httpApi: 0 },
+    ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
+    stepFunctionsTimeScale: 0,
+    eventRetryDelaysMs: [20, 40],
+    logger: () => undefined,
+    functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+  });
+}
+
+export function sfnClient(cloud: LocalCloud): SFNClient {
+  return new SFNClient({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+}
+
+let counter = 0;
+
+export interface DeploymentRun {
+  status: string;
+  error?: string;
+  cause?: string;
+  output?: DeploymentSummary;
+  states: string[];
+  history: HistoryEvent[];
+}
+
+/** Starts a deployment execution and waits for it to end (bounded). */
+export async function deploy(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number; timeoutMs?: number } = {}): Promise<DeploymentRun> {
+  const sfn = sfnClient(cloud);
+  counter += 1;
+  const deploymentId = `d-test-${Date.now().toString(36)}-${counter}`;
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: cloud.stateMachines.deployMesh,
+      name: `${String(spec.name)}-${deploymentId}`,
+      input: JSON.stringify({ deploymentId, spec, settings: { pollSeconds: 0, maxRounds: options.maxRounds ?? 400 } }),
+    }),
+  );
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let described;
+  do {
+    await new Promise((r) => setTimeout(r, 50));
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } while (described.status === 'RUNNING' && Date.now() < deadline);
+  const history: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+    history.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return {
+    status: described.status ?? 'UNKNOWN',
+    error: described.error,
+    cause: described.cause,
+    output: described.output ? JSON.parse(described.output) : undefined,
+    states: history.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? ''),
+    history,
+  };
+}
+
+/** ECS and CodeBuild calls that change something. */
+export function writeCalls(counts: Record<string, number>): Record<string, number> {
+  const writes = /\.(Create|Register|Update|Delete|Run|Stop|Start|Tag|Put)[A-Za-z]*$/;
+  return Object.fromEntries(
+    Object.entries(counts).filter(([target, n]) => n > 0 && writes.test(target) && /^(AmazonEC2ContainerServiceV20141113|CodeBuild_20161006)\./.test(target)),
+  );
+}

@@ -1,0 +1,71 @@
+import { createConsulClient, type ConsulApi } from '../../../layers/adapters/consul';
+import type { ChurnLogger, ChurnMetrics } from '../../../layers/churn/ports';
+import { deployedSpecKey } from '../../../layers/deploy/config-entries';
+import { loadMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
+import { startConsulServer, type ConsulServer, type ConsulServerOptions } from '../../../local/consul';
+
+/** The reference mesh (examples/mesh.yaml): the fixtures' tasks belong to it. */
+export function referenceSpec(): MeshSpec {
+  return loadMeshSpec('examples/mesh.yaml');
+}
+
+/** A local Consul with a client that counts the HTTP requests it sends (real requests, counted on the way out). */
+export interface CountingConsul {
+  server: ConsulServer;
+  client: ConsulApi;
+  /** Requests sent by `client` so far, as `METHOD /path`. */
+  requests: string[];
+  /** Another client (another Lambda container: its own spec cache) with an optional token. */
+  newClient(token?: string): ConsulApi;
+  /** Stores the spec where the deploy puts it (as the deploy's applyConfigEntries does). */
+  deploySpec(spec: MeshSpec): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCountingConsul(options: ConsulServerOptions = {}, token?: string): Promise<CountingConsul> {
+  const server = await startConsulServer({ port: 0, ...options });
+  const requests: string[] = [];
+  const counting: typeof fetch = (input, init) => {
+    requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+    return fetch(input, init);
+  };
+  const newClient = (t?: string) => createConsulClient({ address: server.url, token: t, timeoutMs: 2000 });
+  return {
+    server,
+    client: createConsulClient({ address: server.url, token, fetchImpl: counting, timeoutMs: 2000 }),
+    requests,
+    newClient,
+    async deploySpec(spec) {
+      await newClient(options.acl?.managementToken).kvPut(deployedSpecKey(spec), JSON.stringify(spec));
+    },
+    close: () => server.close(),
+  };
+}
+
+/** A logger that keeps its lines, to assert on what was logged. */
+export class RecordingLogger implements ChurnLogger {
+  readonly lines: Array<{ level: string; message: string; attributes: Record<string, unknown> }> = [];
+  debug(message: string, ...attributes: Record<string, unknown>[]) {
+    this.push('debug', message, attributes);
+  }
+  info(message: string, ...attributes: Record<string, unknown>[]) {
+    this.push('info', message, attributes);
+  }
+  warn(message: string, ...attributes: Record<string, unknown>[]) {
+    this.push('warn', message, attributes);
+  }
+  error(message: string, ...attributes: Record<string, unknown>[]) {
+    this.push('error', message, attributes);
+  }
+  private push(level: string, message: string, attributes: Record<string, unknown>[]) {
+    this.lines.push({ level, message, attributes: Object.assign({}, ...attributes) });
+  }
+}
+
+/** Metrics kept in memory (name → sum), as the EMF output would carry them. */
+export class RecordingMetrics implements ChurnMetrics {
+  readonly values: Record<string, number> = {};
+  addMetric(name: string, _unit: 'Count' | 'Milliseconds', value: number) {
+    this.values[name] = (this.values[name] ?? 0) + value;
+  }
+}
