@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   /** Comma-separated subnet and security group ids for awsvpc tasks when the spec names none. */
   MESH_SUBNETS: z.string().optional(),
   MESH_SECURITY_GROUPS: z.string().optional(),
+  /** The Cloud Map service ARN the Consul server tasks register in. */
+  SERVER_REGISTRY_ARN: z.string().startsWith('arn:').optional(),
   /** Seconds between polls of the deploy wait loops, and the rounds before a stage times out. */
   POLL_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   MAX_ROUNDS: z.coerce.number().int().min(1).max(1000).default(90),

@@ -184,6 +184,7 @@ export class LocalCloud {
 function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
   if (attribute !== undefined && attribute !== 'Arn') return undefined;
   if (logicalId.endsWith('Role')) return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${stage}-${logicalId}`;
+  if (logicalId.endsWith('DiscoveryService')) return `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:service/srv-${stage}-${logicalId.toLowerCase()}`;
   if (logicalId.endsWith('Queue')) return attribute ? `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${stage}-${logicalId}` : `http://sqs.local/${LOCAL_ACCOUNT_ID}/${stage}-${logicalId}`;
   return undefined;
 }

@@ -37,7 +37,11 @@ export function ecsContexts(config: Config) {
       accountId: config.AWS_ACCOUNT_ID ?? missing('AWS_ACCOUNT_ID'),
       ssmRoot: config.SSM_PREFIX,
     },
-    serviceContext: { subnets: listOf(config.MESH_SUBNETS), securityGroups: listOf(config.MESH_SECURITY_GROUPS) },
+    serviceContext: {
+      subnets: listOf(config.MESH_SUBNETS),
+      securityGroups: listOf(config.MESH_SECURITY_GROUPS),
+      serverRegistryArn: config.SERVER_REGISTRY_ARN,
+    },
   };
 }
 

@@ -33,6 +33,11 @@ export interface ServiceContext {
   /** Used when the spec lists no subnets / security groups (e.g. the environment's defaults). */
   subnets?: string[];
   securityGroups?: string[];
+  /**
+   * The Cloud Map service the Consul servers register in (`consul-server.<mesh>.internal`): the stable address the
+   * functions reach Consul at while server tasks come and go.
+   */
+  serverRegistryArn?: string;
 }
 
 /** Re-exported for the builders' callers: the error itself is one of the orchestrator's named errors. */

@@ -31,6 +31,7 @@ export function buildCreateService(spec: MeshSpec, target: ServiceTarget, ctx: S
     propagateTags: 'SERVICE',
     enableECSManagedTags: true,
     tags: meshTags(spec, resolved.role, serviceTags(spec, resolved)),
+    ...(resolved.role === 'server' && ctx.serverRegistryArn ? { serviceRegistries: [{ registryArn: ctx.serverRegistryArn }] } : {}),
   };
   const tagged = withSpecHashTag(input, specHash);
   return { ...tagged, clientToken: clientTokenFor(tagged) };
@@ -53,6 +54,7 @@ export function buildUpdateService(spec: MeshSpec, target: ServiceTarget, ctx: S
     placementConstraints: create.placementConstraints,
     propagateTags: create.propagateTags,
     enableECSManagedTags: create.enableECSManagedTags,
+    serviceRegistries: create.serviceRegistries,
   };
 }
 
