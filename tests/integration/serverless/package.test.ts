@@ -27,7 +27,20 @@ describe('serverless package', () => {
   }, 150_000);
 
   const resources = () => Object.entries(template.Resources);
-  const functionKeys = ['planDeployment', 'ensureImage', 'checkImageBuild', 'storeConfig', 'ensureStage', 'checkStage', 'applyConfigEntries', 'summarize', 'recordFailure'];
+  // Every function of serverless.yml: the deploy steps and the task-churn handlers.
+  const functionKeys = [
+    'planDeployment',
+    'ensureImage',
+    'checkImageBuild',
+    'storeConfig',
+    'ensureStage',
+    'checkStage',
+    'applyConfigEntries',
+    'summarize',
+    'recordFailure',
+    'taskStateChange',
+    'reconcile',
+  ];
 
   it('bundles each function on its own, on nodejs22.x', () => {
     const zips = readdirSync(outDir).filter((f) => f.endsWith('.zip'));
@@ -47,6 +60,18 @@ describe('serverless package', () => {
       expect(definition).toContain(`\\"${state}\\"`);
     }
     expect(definition).toContain('PlanDeploymentLambdaFunction');
+  });
+
+  it('sends the mesh clusters\' task events to the handler, with an on-failure queue', () => {
+    const rules = resources().filter(([, r]) => r.Type === 'AWS::Events::Rule');
+    const patterns = rules.map(([, r]) => r.Properties.EventPattern as { source?: string[]; detail?: { clusterArn?: unknown } } | undefined).filter(Boolean);
+    expect(patterns).toContainEqual({
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Task State Change'],
+      detail: { clusterArn: ['cluster-1', 'cluster-2', 'consul-server', 'ingress'].map((c) => ({ suffix: `:cluster/${c}` })) },
+    });
+    const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
   });
 
   it('gives every function its own role', () => {
