@@ -11,6 +11,7 @@ import { defaultCliDeps } from '../cli/cli-deps';
  */
 async function main(argv: string[]): Promise<number> {
   const once = argv.includes('--once');
+  const verbose = argv.includes('--verbose');
   const specIndex = argv.indexOf('--spec');
   const spec = specIndex >= 0 ? argv[specIndex + 1] : 'examples/mesh.yaml';
   if (!spec) throw new Error('--spec needs a file');
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
     buildDurationMs: 1000,
     ecsDelays: { provisioningMs: 200, pendingMs: 300, activatingMs: 100, runningMs: 200, stoppingMs: 100 },
     eventRetryDelaysMs: [1000, 2000],
+    // The functions log JSON to stdout as on Lambda; keep the progress view readable unless asked (--verbose).
+    functionEnvironment: verbose ? {} : { LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
   });
   const env = cloud.clientEnvironment();
   // The CLI's SDK clients resolve the local endpoint the same way they would on AWS: from the environment.
@@ -35,13 +38,17 @@ async function main(argv: string[]): Promise<number> {
   );
 
   const { aws, consul, httpApi } = cloud.endpoints;
+  const tokenParameter = '/consul-mesh/reference-mesh/secrets/acl/bootstrap-token';
   console.log(`
 Explore the local cloud (credentials: test / test, region us-east-1):
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   aws --endpoint-url ${aws} ecs list-services --cluster cluster-1
   aws --endpoint-url ${aws} stepfunctions list-executions --state-machine-arn ${env.DEPLOY_STATE_MACHINE_ARN}
-  curl ${consul}/v1/catalog/services
-  curl ${consul}/v1/health/service/users?passing
   curl ${consul}/v1/status/leader
+  # Consul's ACLs deny by default; the bootstrap token is a SecureString in SSM:
+  export CONSUL_HTTP_TOKEN=$(aws --endpoint-url ${aws} ssm get-parameter --name ${tokenParameter} --with-decryption --query Parameter.Value --output text)
+  curl -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" ${consul}/v1/catalog/services
+  curl -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "${consul}/v1/health/service/users?passing"
   npx meshctl status          (with AWS_ENDPOINT_URL=${aws})
   HTTP API: ${httpApi}
   Faults:   curl -X POST ${aws}/_local/faults -d '{"throttleShare":0.2}'`);
