@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
 
   const status = await deployCommand(
     spec,
-    { wait: true, json: false, pollSeconds: 1, maxRounds: 120, stateMachineArn: env.DEPLOY_STATE_MACHINE_ARN },
+    // Through the HTTP API, as `npx meshctl deploy` does (DESIGN.md section 4).
+    { wait: true, json: false, pollSeconds: 1, maxRounds: 120, apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN },
     { ...defaultCliDeps(), cwd: rootDir, pollIntervalMs: 500 },
   );
 
@@ -49,8 +50,8 @@ Explore the local cloud (credentials: test / test, region us-east-1):
   export CONSUL_HTTP_TOKEN=$(aws --endpoint-url ${aws} ssm get-parameter --name ${tokenParameter} --with-decryption --query Parameter.Value --output text)
   curl -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" ${consul}/v1/catalog/services
   curl -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "${consul}/v1/health/service/users?passing"
-  npx meshctl status          (with AWS_ENDPOINT_URL=${aws})
-  HTTP API: ${httpApi}
+  curl -H "Authorization: Bearer ${env.MESH_API_TOKEN}" ${httpApi}/mesh
+  npx meshctl status          (talks to the HTTP API at ${httpApi})
   Faults:   curl -X POST ${aws}/_local/faults -d '{"throttleShare":0.2}'`);
 
   if (once) {

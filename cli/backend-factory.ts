@@ -1,17 +1,43 @@
+import type { DeploymentBackend } from '../layers/deployments/backend';
+import { StepFunctionsBackend } from '../layers/deployments/sfn-backend';
 import type { CliDeps } from './cli-deps';
-import type { DeploymentBackend } from './deployment-backend';
-import { LOCAL_DEPLOY_STATE_MACHINE_ARN, StepFunctionsBackend } from './sfn-backend';
+import { HttpApiBackend, LOCAL_API_TOKEN, LOCAL_API_URL } from './http-backend';
 
 export interface BackendOptions {
+  /** Talk to Step Functions directly (AWS credentials needed): the deploy state machine's ARN. */
   stateMachineArn?: string;
+  /** The HTTP API's base URL. */
+  apiUrl?: string;
+  /** The HTTP API's bearer token. */
+  token?: string;
 }
 
 /**
- * The backend the commands talk to. Step Functions for now: the state machine ARN comes from
- * `--state-machine-arn`, else `DEPLOY_STATE_MACHINE_ARN`, else the local cloud's deploy state machine.
- * (The HTTP API backend, `--api-url` / `MESH_API_URL`, plugs in here.)
+ * The backend the commands talk to: the HTTP API (DESIGN.md section 4), unless told to use Step Functions
+ * directly. In order: `--api-url` → the API; `--state-machine-arn` → Step Functions; `MESH_API_URL` → the API;
+ * `DEPLOY_STATE_MACHINE_ARN` → Step Functions; otherwise the local cloud's API on 127.0.0.1:3000.
  */
-export function createBackend(options: BackendOptions, deps: Pick<CliDeps, 'env' | 'clients'>): DeploymentBackend {
-  const stateMachineArn = options.stateMachineArn ?? deps.env.DEPLOY_STATE_MACHINE_ARN ?? LOCAL_DEPLOY_STATE_MACHINE_ARN;
-  return new StepFunctionsBackend({ sfn: deps.clients().sfn, stateMachineArn });
+export function createBackend(options: BackendOptions, deps: Pick<CliDeps, 'env' | 'clients' | 'fetch'>): DeploymentBackend {
+  if (!options.apiUrl && (options.stateMachineArn || (!deps.env.MESH_API_URL && deps.env.DEPLOY_STATE_MACHINE_ARN))) {
+    const stateMachineArn = options.stateMachineArn ?? (deps.env.DEPLOY_STATE_MACHINE_ARN as string);
+    return new StepFunctionsBackend({ sfn: deps.clients().sfn, stateMachineArn });
+  }
+  return createApiBackend(options, deps);
+}
+
+/**
+ * The HTTP API client: URL from `--api-url`, `MESH_API_URL` or the local default; token from `--token`,
+ * `MESH_API_TOKEN`, or, for the local default URL only, the local cloud's documented default token.
+ * @throws ApiAuthError when a non-local URL has no token.
+ */
+export function createApiBackend(options: BackendOptions, deps: Pick<CliDeps, 'env' | 'fetch'>): HttpApiBackend {
+  const url = options.apiUrl ?? deps.env.MESH_API_URL ?? LOCAL_API_URL;
+  const token = options.token ?? deps.env.MESH_API_TOKEN ?? (url === LOCAL_API_URL ? LOCAL_API_TOKEN : undefined);
+  if (!token) throw new MissingTokenError(`no token for the HTTP API at ${url}: pass --token or set MESH_API_TOKEN`);
+  return new HttpApiBackend({ url, token, fetch: deps.fetch });
+}
+
+/** An API URL without a token to present. */
+export class MissingTokenError extends Error {
+  override readonly name = 'MissingToken';
 }

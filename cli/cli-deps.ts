@@ -29,6 +29,8 @@ export interface CliDeps {
   clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: Pick<ECSClient, 'send'> };
   /** The 6 base36 characters ending a deployment id (random unless a test fixes them). */
   randomSuffix?: () => string;
+  /** How the HTTP API backend reaches the API (the global fetch unless a test gives its own). */
+  fetch?: typeof fetch;
 }
 
 export function defaultCliDeps(): CliDeps {

@@ -4,6 +4,7 @@ import { defaultCliDeps, type CliDeps } from './cli-deps';
 import { deployCommand } from './deploy';
 import { planCommand } from './plan-command';
 import { runAction } from './run-action';
+import { rolloutCommand, type RolloutOptions } from './rollout';
 import { statusCommand } from './status';
 
 /**
@@ -25,20 +26,24 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     });
 
   const stateMachineOption = () =>
-    new Option('--state-machine-arn <arn>', 'the deploy state machine (default: $DEPLOY_STATE_MACHINE_ARN, else the local cloud\'s)');
+    new Option('--state-machine-arn <arn>', 'talk to Step Functions directly: the deploy state machine (default: $DEPLOY_STATE_MACHINE_ARN when $MESH_API_URL is unset)');
+  const apiUrlOption = () => new Option('--api-url <url>', 'the HTTP API (default: $MESH_API_URL, else the local cloud\'s http://127.0.0.1:3000)');
+  const tokenOption = () => new Option('--token <token>', 'the HTTP API\'s bearer token (default: $MESH_API_TOKEN; the local cloud\'s documented default for the local URL)');
   const contextRootOption = () => new Option('--context-root <dir>', 'directory the build contexts are relative to (default: the working directory)');
 
   program
     .command('deploy')
     .argument('<spec>', 'path to a mesh spec (YAML or JSON)')
     .description('deploy a mesh: start the deployment and follow it, stage by stage, to a summary (exit 1 on failure)')
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
     .addOption(stateMachineOption())
     .addOption(contextRootOption())
     .option('--no-wait', 'start the deployment, print its id and return')
     .option('--json', 'machine-readable output', false)
     .option('--poll-seconds <n>', 'seconds between the state machine\'s stability checks', positiveInt, 5)
     .option('--max-rounds <n>', 'checks before a stage times out', positiveInt, 120)
-    .action(async (spec: string, opts: { stateMachineArn?: string; contextRoot?: string; wait: boolean; json: boolean; pollSeconds: number; maxRounds: number }) => {
+    .action(async (spec: string, opts: { apiUrl?: string; token?: string; stateMachineArn?: string; contextRoot?: string; wait: boolean; json: boolean; pollSeconds: number; maxRounds: number }) => {
       process.exitCode = await runAction('deploy', io, () => deployCommand(spec, opts, io));
     });
 
@@ -46,12 +51,14 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     .command('status')
     .argument('[id]', 'a deployment id, execution name or execution ARN (default: the latest deployment)')
     .description('show the per-stage progress of a deployment, and its summary or cause once it has ended')
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
     .addOption(stateMachineOption())
     .option('--mesh <name>', 'without an id: the latest deployment of this mesh')
     .option('--spec <file>', 'without an id: the latest deployment of this spec\'s mesh')
     .option('--watch', 'follow a running deployment to its end', false)
     .option('--json', 'machine-readable output', false)
-    .action(async (id: string | undefined, opts: { stateMachineArn?: string; mesh?: string; spec?: string; watch: boolean; json: boolean }) => {
+    .action(async (id: string | undefined, opts: { apiUrl?: string; token?: string; stateMachineArn?: string; mesh?: string; spec?: string; watch: boolean; json: boolean }) => {
       process.exitCode = await runAction('status', io, () => statusCommand(id, opts, io));
     });
 
@@ -65,7 +72,33 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
       process.exitCode = await runAction('plan', io, () => planCommand(spec, opts, io));
     });
 
+  program
+    .command('rollout')
+    .argument('<service>', 'a service of the deployed mesh')
+    .description('roll out a new image of one service through the HTTP API: rolling update, verified in Consul, rolled back on failure')
+    .option('--image <ref>', 'the new image, pinned (repository:tag or @sha256:...)')
+    .option('--build <dir>', 'a build context to build the new image from (hashed here; built by CodeBuild)')
+    .option('--dockerfile <file>', 'the Dockerfile in the build context', 'Dockerfile')
+    .option('--desired-count <n>', 'the number of tasks to run (default: as now)', nonNegativeInt)
+    .option('--bake-seconds <n>', 'how long the new tasks must stay passing in Consul (default: the spec\'s rollout.bakeSeconds)', nonNegativeInt)
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
+    .addOption(contextRootOption())
+    .option('--no-wait', 'start the rollout, print its id and return')
+    .option('--json', 'machine-readable output', false)
+    .option('--poll-seconds <n>', 'seconds between the state machine\'s checks', nonNegativeInt, 5)
+    .option('--max-rounds <n>', 'checks before the rollout times out (and is rolled back)', positiveInt, 120)
+    .action(async (service: string, opts: RolloutOptions) => {
+      process.exitCode = await runAction('rollout', io, () => rolloutCommand(service, opts, io));
+    });
+
   return program;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n)) throw new InvalidArgumentError('must be a whole number');
+  return n;
 }
 
 function positiveInt(value: string): number {

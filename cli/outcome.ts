@@ -1,8 +1,9 @@
 import type { CliDeps } from './cli-deps';
 import { writeLines } from './cli-deps';
-import type { DeploymentDescription } from './deployment-backend';
-import type { DeploymentProgress } from './progress';
-import { asDeploymentSummary, parseDeploymentFailure, renderFailure, renderSummary } from './summary';
+import type { DeploymentDescription } from '../layers/deployments/backend';
+import type { DeploymentProgress } from '../layers/deployments/progress';
+import { asDeploymentSummary, parseDeploymentFailure } from '../layers/deployments/outcome';
+import { renderFailure, renderSummary } from './summary';
 
 /**
  * Reports how a deployment ended (or where it is) and returns the exit code: 0 for SUCCEEDED or still running,

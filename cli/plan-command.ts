@@ -1,7 +1,7 @@
 import { formatIssue } from '../layers/domain/spec/issues';
 import type { ServiceChange } from '../layers/deploy/types';
 import { writeLines, type CliDeps } from './cli-deps';
-import { specHashPrefix } from './execution-name';
+import { specHashPrefix } from '../layers/deployments/execution-name';
 import { planChanges } from './plan';
 import { prepareSpec } from './spec-input';
 import { renderTable } from './table';

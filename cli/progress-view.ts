@@ -1,6 +1,6 @@
 import type { CliOutput } from './cli-deps';
-import type { DeploymentDescription } from './deployment-backend';
-import { initialProgress, type DeploymentProgress } from './progress';
+import type { DeploymentDescription } from '../layers/deployments/backend';
+import { initialProgress, type DeploymentProgress } from '../layers/deployments/progress';
 import { renderProgressFrame, renderTransitions } from './progress-text';
 
 /** Shows a deployment's progress while it runs. */
@@ -38,28 +38,46 @@ export class LineView implements ProgressView {
  * erase to the end of the screen (`ESC[J`). Lines are cut to the terminal's width and the frame to its height,
  * since a wrapped or scrolled line would make the cursor-up count wrong.
  */
-export class TerminalView implements ProgressView {
+export class FrameWriter {
   private drawn = 0;
 
-  constructor(
-    private readonly out: CliOutput,
-    private readonly now: () => Date,
-  ) {}
+  constructor(private readonly out: CliOutput) {}
 
-  update(progress: DeploymentProgress, description: DeploymentDescription): void {
-    const elapsed = description.startedAt ? formatDuration((description.stoppedAt ?? this.now()).getTime() - description.startedAt.getTime()) : '';
-    const header = `${description.mesh ?? ''} ${description.deploymentId ?? description.name}  ${description.status}  ${elapsed}`.trim();
+  draw(lines: readonly string[]): void {
     const columns = Math.max(20, (this.out.columns ?? 80) - 1);
     const rows = Math.max(3, (this.out.rows ?? 24) - 1);
-    let frame = renderProgressFrame(header, progress).map((l) => (l.length > columns ? `${l.slice(0, columns - 1)}…` : l));
+    let frame = lines.map((l) => (l.length > columns ? `${l.slice(0, columns - 1)}…` : l));
     if (frame.length > rows) frame = [...frame.slice(0, rows - 1), `  … ${frame.length - rows + 1} more lines`];
     const erase = this.drawn > 0 ? `\x1b[${this.drawn}A\r\x1b[J` : '';
     this.out.write(`${erase}${frame.join('\n')}\n`);
     this.drawn = frame.length;
   }
 
-  close(): void {
+  /** Leaves the last frame on screen: the next draw starts below it. */
+  release(): void {
     this.drawn = 0;
+  }
+}
+
+/** The deployment's frame (header, stages, their services), redrawn in place on a terminal. */
+export class TerminalView implements ProgressView {
+  private readonly frame: FrameWriter;
+
+  constructor(
+    out: CliOutput,
+    private readonly now: () => Date,
+  ) {
+    this.frame = new FrameWriter(out);
+  }
+
+  update(progress: DeploymentProgress, description: DeploymentDescription): void {
+    const elapsed = description.startedAt ? formatDuration((description.stoppedAt ?? this.now()).getTime() - description.startedAt.getTime()) : '';
+    const header = `${description.mesh ?? ''} ${description.deploymentId ?? description.name}  ${description.status}  ${elapsed}`.trim();
+    this.frame.draw(renderProgressFrame(header, progress));
+  }
+
+  close(): void {
+    this.frame.release();
   }
 }
 

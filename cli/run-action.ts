@@ -10,7 +10,8 @@ export async function runAction(command: string, deps: Pick<CliDeps, 'stderr' | 
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     deps.stderr.write(`meshctl ${command}: ${err.name}: ${err.message}\n`);
-    if (isConnectionRefused(err)) {
+    // The HTTP API backend's own message already names its address; the hint is for the AWS endpoint.
+    if (err.name !== 'ApiUnreachable' && isConnectionRefused(err)) {
       deps.stderr.write(`cannot reach the AWS endpoint${deps.env.AWS_ENDPOINT_URL ? ` ${deps.env.AWS_ENDPOINT_URL}` : ''}: is the local cloud running (npm start)?\n`);
     }
     return 1;

@@ -1,7 +1,7 @@
 import { loadMeshSpec } from '../layers/domain/spec/load';
 import { createBackend, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
-import type { DeploymentDescription } from './deployment-backend';
+import type { DeploymentDescription } from '../layers/deployments/backend';
 import { reportOutcome } from './outcome';
 import { renderProgressFrame } from './progress-text';
 import { createProgressView, formatDuration } from './progress-view';

@@ -1,6 +1,7 @@
-import type { DeploymentFailure, DeploymentSummary } from '../layers/deploy/types';
-import type { DeploymentDescription } from './deployment-backend';
-import type { DeploymentProgress } from './progress';
+import type { DeploymentSummary } from '../layers/deploy/types';
+import type { DeploymentDescription } from '../layers/deployments/backend';
+import { parseDeploymentFailure } from '../layers/deployments/outcome';
+import type { DeploymentProgress } from '../layers/deployments/progress';
 import { renderTable } from './table';
 
 /**
@@ -10,13 +11,6 @@ import { renderTable } from './table';
 
 /** Task ids are 32 hex characters; 12 identify a task in a table, as short container ids do. */
 const SHORT_TASK_ID = 12;
-
-/** Narrows an execution output to a DeploymentSummary (the output of the `Deployed` state). */
-export function asDeploymentSummary(output: unknown): DeploymentSummary | undefined {
-  if (typeof output !== 'object' || output === null) return undefined;
-  const o = output as Partial<DeploymentSummary>;
-  return typeof o.mesh === 'string' && Array.isArray(o.clusters) ? (output as DeploymentSummary) : undefined;
-}
 
 /**
  * The summary of a deployed mesh: one row per task (clusters, services, desired/running counts, task ids with
@@ -48,19 +42,6 @@ export function renderSummary(summary: DeploymentSummary): string[] {
 function consulState(task: DeploymentSummary['clusters'][number]['services'][number]['tasks'][number]): string {
   if (!task.registered) return 'not registered';
   return task.passing ? 'registered, passing' : 'registered, critical';
-}
-
-/** Reads the failure JSON RecordFailure puts in the execution's cause; undefined when the cause is not one. */
-export function parseDeploymentFailure(cause: string | undefined): DeploymentFailure | undefined {
-  if (!cause) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const f = parsed as Partial<DeploymentFailure>;
-    return typeof f.stage === 'string' && typeof f.error === 'string' && typeof f.message === 'string' ? (parsed as DeploymentFailure) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { DeploymentBackend, DeploymentDescription } from './deployment-backend';
-import { isFinished } from './deployment-backend';
-import { initialProgress, reduceHistory, type DeploymentProgress } from './progress';
+import type { DeploymentBackend, DeploymentDescription } from '../layers/deployments/backend';
+import { isFinished } from '../layers/deployments/backend';
+import { initialProgress, reduceHistory, type DeploymentProgress } from '../layers/deployments/progress';
 
 export interface WatchOptions {
   /** Time between polls; about a second keeps the view live without hammering the API. */

@@ -17,7 +17,6 @@ const EnvSchema = z.object({
   DEPLOY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   ROLLOUT_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
-  MESH_API_TOKEN: z.string().min(16).optional(),
   /** Roles ECS tasks run with: the execution role pulls images and reads SSM; the task role is what the containers may do. */
   TASK_EXECUTION_ROLE_ARN: z.string().startsWith('arn:').optional(),
   TASK_ROLE_ARN: z.string().startsWith('arn:').optional(),

@@ -2,7 +2,7 @@ import '../layers/polyfills';
 import { resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Faults } from './faults/faults';
-import { LOCAL_ACCOUNT_ID } from './aws/protocol';
+import { AwsServiceError, LOCAL_ACCOUNT_ID } from './aws/protocol';
 import { startAwsEndpoint, type AwsEndpoint } from './aws/server';
 import { EcsSimulation } from './aws/ecs/simulation';
 import type { EcsDelays } from './aws/ecs/options';
@@ -13,12 +13,27 @@ import { EventsProvider } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
-import { startConsulServer, type ConsulServer } from './consul';
+import { ConsulServer } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
 import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
 import { deployRules } from './rules';
 import { handleAdminRoute } from './admin';
 import { syncConsulAcl } from './consul-acl';
+import {
+  CODEBUILD_STATE,
+  CONSUL_STATE,
+  ECR_STATE,
+  ECS_STATE,
+  EVENTS_STATE,
+  LOCAL_STATE_FORMATS,
+  loadSavedState,
+  persistedServices,
+  restoreService,
+  SSM_STATE,
+  StatePersister,
+  STEP_FUNCTIONS_STATE,
+  type StateFormat,
+} from './persistence';
 
 /**
  * The local cloud: every emulated service in one process, wired as on AWS.
@@ -44,12 +59,26 @@ export interface LocalCloudOptions {
   stepFunctionsTimeScale?: number;
   /** Lambda's async retry delays for EventBridge deliveries (AWS: 1 min, 2 min). */
   eventRetryDelaysMs?: number[];
+  /** The HTTP API's bearer token; default MESH_API_TOKEN from the environment, else `local-dev-token-change-me`. */
+  apiToken?: string;
   /** Extra environment for every function (e.g. POLL_SECONDS for tests). */
   functionEnvironment?: Record<string, string>;
   faultSeed?: number;
   /** Where logs of the emulators go; default stderr. */
   logger?: (message: string, error?: unknown) => void;
+  /**
+   * Keep the state in this directory across restarts (one JSON file per service, written atomically within about
+   * half a second of a change and on stop; see `local/persistence/local-state.ts` for what is kept). Without it the
+   * state lives in memory only. A saved file that cannot be read makes `start` fail with a `PersistedStateError`
+   * naming it.
+   */
+  dataDir?: string;
+  /** With `dataDir`: discard the saved state and start empty. */
+  resetData?: boolean;
 }
+
+/** The local stage's documented API token (serverless.yml params.local.localApiToken); public, local use only. */
+export const LOCAL_DEFAULT_API_TOKEN = 'local-dev-token-change-me';
 
 export interface LocalEndpoints {
   aws: string;
@@ -58,6 +87,9 @@ export interface LocalEndpoints {
 }
 
 export class LocalCloud {
+  /** The HTTP API's bearer token in force (MESH_API_TOKEN, else the local default). */
+  apiToken = LOCAL_DEFAULT_API_TOKEN;
+
   private constructor(
     readonly config: ServerlessConfig,
     readonly faults: Faults,
@@ -72,6 +104,8 @@ export class LocalCloud {
     readonly consul: ConsulServer,
     readonly httpApi: HttpApiServer,
     readonly stateMachines: Record<string, string>,
+    /** Saves the state while running (with `dataDir` only); `flush()` forces a save. */
+    readonly persistence?: StatePersister,
   ) {}
 
   /** Starts every service; resolves once all listen and serverless.yml is deployed into them. */
@@ -81,6 +115,12 @@ export class LocalCloud {
     const stage = options.stage ?? 'local';
     const log = options.logger ?? ((message: string, error?: unknown) => console.error(`[local] ${message}`, error ?? ''));
     const faults = new Faults(options.faultSeed ?? 1);
+    const apiToken = options.apiToken ?? process.env.MESH_API_TOKEN;
+    if (apiToken !== undefined && apiToken.length < 16) throw new Error('MESH_API_TOKEN must be at least 16 characters');
+    // The saved state is read and validated first: a bad file stops the start before any port is bound.
+    const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+    const saved = dataDir === undefined ? undefined : await loadSavedState(dataDir, LOCAL_STATE_FORMATS, { reset: options.resetData });
+    const restore = <T>(format: StateFormat<T>, apply: (data: T) => void) => restoreService(saved, dataDir, format, apply);
 
     const config = await loadServerlessConfig(rootDir, {
       stage,
@@ -102,12 +142,24 @@ export class LocalCloud {
       retryDelaysMs: options.eventRetryDelaysMs,
     });
     const ecs = new EcsSimulation({ delays: options.ecsDelays, faults, logger: log, onTaskEvent: (event) => void events.publish(event) });
-    const consul = await startConsulServer({
+    const consul = new ConsulServer({
       port: options.ports?.consul ?? 8500,
       faults,
       acl: { enabled: true },
       quorumSource: () => serverQuorum(ecs, region),
     });
+    try {
+      restore(SSM_STATE, (data) => ssm.importSnapshot(data));
+      restore(ECR_STATE, (data) => ecr.importSnapshot(data));
+      restore(CODEBUILD_STATE, (data) => codebuild.importSnapshot(data));
+      restore(EVENTS_STATE, (data) => events.importSnapshot(data));
+      restore(CONSUL_STATE, (data) => consul.importSnapshot(data));
+    } catch (error) {
+      // Restored schedule rules already run their timers.
+      await events.close();
+      throw error;
+    }
+    await consul.listen();
 
     const aws = await startAwsEndpoint({
       port: options.ports?.aws ?? 4566,
@@ -122,6 +174,8 @@ export class LocalCloud {
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       CONSUL_HTTP_ADDR: consul.url,
+      // DESIGN.md section 4: the local HTTP API accepts the token in MESH_API_TOKEN (else the documented default).
+      ...(apiToken ? { MESH_API_TOKEN: apiToken } : {}),
       ...options.functionEnvironment,
     };
     const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment } }));
@@ -129,18 +183,55 @@ export class LocalCloud {
     lambdaRef.current = lambda;
     const stepFunctions = new StepFunctionsService({ lambda, timeScale: options.stepFunctionsTimeScale ?? 1, logger: log });
     aws.register(stepFunctions.provider);
+    try {
+      // Saved state machines first: serverless.yml's are then updated in place, not duplicated.
+      restore(STEP_FUNCTIONS_STATE, (data) => stepFunctions.importSnapshot(data));
+    } catch (error) {
+      ecs.close();
+      codebuild.close();
+      await Promise.allSettled([stepFunctions.close(), events.close(), lambda.close(), aws.stop(), consul.close()]);
+      throw error;
+    }
     const stateMachines = await deployStateMachines(config, stepFunctions);
-    await deployRules(config, functions, events, region);
+    const deployedRules = new Set(await deployRules(config, functions, events, region));
     await createImageBuildProject(config, codebuild, region);
 
     const httpApi = new HttpApiServer(config, lambda, { region, port: options.ports?.httpApi ?? 3000 });
     await httpApi.start();
 
-    // Emulates the Consul servers reading their ACL bootstrap token from SSM at start.
-    const seenTokens = new Set<string>();
+    // Emulates the Consul servers reading their ACL bootstrap token from SSM at start (tokens restored from the
+    // data directory are already known).
+    const seenTokens = new Set<string>(saved?.get(CONSUL_STATE)?.aclTokens.map((token) => token.secretId) ?? []);
     ecs.subscribe((event) => syncConsulAcl(event, { ssm, ecs, consul, region, seen: seenTokens }).catch((error) => log('ACL sync failed', error)));
 
-    return new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, events, lambda, stepFunctions, consul, httpApi, stateMachines);
+    const persistence =
+      dataDir === undefined
+        ? undefined
+        : new StatePersister(
+            dataDir,
+            persistedServices({
+              ssm,
+              ecr,
+              codebuild,
+              events,
+              stepFunctions,
+              ecs,
+              consul,
+              isDeployedRule: (rule) => rule.region === region && rule.account === LOCAL_ACCOUNT_ID && deployedRules.has(rule.name),
+            }),
+            { logger: log },
+          );
+    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, events, lambda, stepFunctions, consul, httpApi, stateMachines, persistence);
+    if (apiToken) cloud.apiToken = apiToken;
+    try {
+      // ECS last: restored services start their tasks at once, and the task events must find everything wired.
+      restore(ECS_STATE, (data) => ecs.importSnapshot(data));
+    } catch (error) {
+      await cloud.stop();
+      throw error;
+    }
+    persistence?.start();
+    return cloud;
   }
 
   get endpoints(): LocalEndpoints {
@@ -155,7 +246,9 @@ export class LocalCloud {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: this.config.region,
       CONSUL_HTTP_ADDR: this.consul.url,
-      DEPLOY_STATE_MACHINE_ARN: Object.values(this.stateMachines)[0] ?? '',
+      MESH_API_URL: this.httpApi.url,
+      MESH_API_TOKEN: this.apiToken,
+      DEPLOY_STATE_MACHINE_ARN: this.stateMachines.deployMesh ?? '',
     };
   }
 
@@ -174,6 +267,8 @@ export class LocalCloud {
     this.codebuild.close();
     await this.aws.stop();
     await this.consul.close();
+    // Last, once nothing changes any more: the final state goes to disk.
+    await this.persistence?.stop();
   }
 }
 
@@ -208,21 +303,25 @@ async function createImageBuildProject(config: ServerlessConfig, codebuild: Code
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::CodeBuild::Project') continue;
     const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: string; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
-    await codebuild.operations.CreateProject(
-      {
-        name: props.Name ?? logicalId,
-        // Locally the source is this checkout: locations are relative to the project root.
-        source: { type: props.Source?.Type ?? 'GITHUB', location: props.Source?.Location || '.', buildspec: props.Source?.BuildSpec ?? 'buildspec.yml' },
-        artifacts: { type: 'NO_ARTIFACTS' },
-        environment: {
-          type: props.Environment?.Type ?? 'LINUX_CONTAINER',
-          image: props.Environment?.Image ?? 'aws/codebuild/standard:7.0',
-          computeType: props.Environment?.ComputeType ?? 'BUILD_GENERAL1_SMALL',
-          privilegedMode: props.Environment?.PrivilegedMode ?? false,
-        },
-        serviceRole: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${logicalId}`,
+    const project = {
+      name: props.Name ?? logicalId,
+      // Locally the source is this checkout: locations are relative to the project root.
+      source: { type: props.Source?.Type ?? 'GITHUB', location: props.Source?.Location || '.', buildspec: props.Source?.BuildSpec ?? 'buildspec.yml' },
+      artifacts: { type: 'NO_ARTIFACTS' },
+      environment: {
+        type: props.Environment?.Type ?? 'LINUX_CONTAINER',
+        image: props.Environment?.Image ?? 'aws/codebuild/standard:7.0',
+        computeType: props.Environment?.ComputeType ?? 'BUILD_GENERAL1_SMALL',
+        privilegedMode: props.Environment?.PrivilegedMode ?? false,
       },
-      ctx,
-    );
+      serviceRole: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${logicalId}`,
+    };
+    try {
+      await codebuild.operations.CreateProject(project, ctx);
+    } catch (error) {
+      // Restored from the data directory: serverless.yml's definition wins, the build numbers carry on.
+      if (!(error instanceof AwsServiceError) || error.code !== 'ResourceAlreadyExistsException') throw error;
+      await codebuild.operations.UpdateProject(project, ctx);
+    }
   }
 }

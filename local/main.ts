@@ -1,10 +1,14 @@
 import { LocalCloud } from './cloud';
+import { parseDataDirOptions } from './persistence';
 
 /**
  * `npm run local`: the local cloud alone, on its fixed ports (overridable), until interrupted.
  * Ports: LOCAL_AWS_PORT (4566), LOCAL_CONSUL_PORT (8500), LOCAL_HTTP_API_PORT (3000).
+ * State: in memory, or kept across restarts with `--data-dir <dir>` (or LOCAL_DATA_DIR); `--reset` discards it.
+ * e.g. `npm run local -- --data-dir .local-cloud`
  */
 async function main(): Promise<void> {
+  const { dataDir, reset } = parseDataDirOptions(process.argv.slice(2), process.env);
   const port = (name: string, fallback: number) => {
     const value = process.env[name];
     if (value === undefined || value === '') return fallback;
@@ -14,20 +18,29 @@ async function main(): Promise<void> {
   };
   const cloud = await LocalCloud.start({
     ports: { aws: port('LOCAL_AWS_PORT', 4566), consul: port('LOCAL_CONSUL_PORT', 8500), httpApi: port('LOCAL_HTTP_API_PORT', 3000) },
+    dataDir,
+    resetData: reset,
   });
+  // Handlers first: a signal that arrives as soon as the banner is out must still stop (and save) cleanly.
+  const stop = () => {
+    cloud.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const { aws, consul, httpApi } = cloud.endpoints;
   console.log(`local cloud running
   AWS endpoint  ${aws}   (aws --endpoint-url ${aws} ecs list-clusters; credentials test/test)
   Consul API    ${consul}   (curl ${consul}/v1/catalog/services)
   HTTP API      ${httpApi}
   faults        ${aws}/_local/faults
+  state         ${dataDir === undefined ? 'in memory (use --data-dir <dir> to keep it)' : `kept in ${dataDir}${reset ? ' (reset)' : ''}`}
 press Ctrl-C to stop`);
-  const stop = async () => {
-    await cloud.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((error) => {

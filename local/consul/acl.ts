@@ -62,9 +62,17 @@ export class Authorizer {
   }
 }
 
+/** A token as the local cloud's persistence saves it. */
+export interface SavedAclToken {
+  readonly secretId: string;
+  readonly accessorId: string;
+  readonly policy: AclPolicy;
+}
+
 /** The token table and the resolution of a request's secret. */
 export class AclResolver {
   private readonly tokens = new Map<string, ResolvedToken>();
+  private changes = 0;
 
   constructor(private readonly settings: AclSettings = { enabled: false }) {
     if (settings.managementToken) this.addToken(settings.managementToken, 'management');
@@ -78,7 +86,28 @@ export class AclResolver {
   addToken(secretId: string, policy: AclPolicy): string {
     const accessorId = randomUUID();
     this.tokens.set(secretId, { accessorId, policy });
+    this.changes += 1;
     return accessorId;
+  }
+
+  /** Grows with every token added (the persistence polls it). */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Every token, secret included (Consul keeps them in its Raft state too). */
+  exportTokens(): SavedAclToken[] {
+    const saved: SavedAclToken[] = [];
+    for (const [secretId, token] of this.tokens) {
+      if (token.policy !== 'none') saved.push({ secretId, accessorId: token.accessorId, policy: token.policy });
+    }
+    return saved;
+  }
+
+  /** Adds saved tokens with their accessor IDs. */
+  importTokens(saved: readonly SavedAclToken[]): void {
+    for (const token of saved) this.tokens.set(token.secretId, { accessorId: token.accessorId, policy: token.policy });
+    this.changes += 1;
   }
 
   /** Resolve a secret ("" = no token sent). Unknown secrets are refused with `ACL not found`. */

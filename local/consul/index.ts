@@ -3,7 +3,7 @@
  * ACLs and blocking queries, faithful enough for the npm `consul` client and plain `fetch`.
  */
 export { ConsulServer, startConsulServer, EMULATED_CONSUL_VERSION } from './server';
-export type { ConsulServerOptions, ConsulFaults } from './server';
+export type { ConsulServerOptions, ConsulFaults, ConsulSnapshot } from './server';
 export type { AclPolicy, AclSettings } from './acl';
 export type { QuorumSource, RaftView } from './leadership';
 export type { CatalogSnapshot } from './snapshot';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { AclResolver, Authorizer, type AclPolicy, type AclSettings } from './acl';
+import { AclResolver, Authorizer, type AclPolicy, type AclSettings, type SavedAclToken } from './acl';
 import { parseBlockingParams } from './blocking';
 import type { AgentIdentity, EndpointContext, EndpointResponse, Route } from './endpoint';
 import { badRequest, ConsulHttpError, methodNotAllowed, serverError, tooLarge } from './errors';
@@ -9,7 +9,14 @@ import { Leadership, type QuorumSource, type RaftView } from './leadership';
 import { writeEmpty, writeError, writeResponse } from './response';
 import { matchRoute } from './router';
 import { buildSnapshot, type CatalogSnapshot } from './snapshot';
+import { loadConsulState, saveConsulState, type SavedConsulState } from './store/saved-state';
 import { ConsulStore } from './store/store';
+
+/** What the local cloud's persistence saves of the emulator: its Raft state and its ACL tokens. */
+export interface ConsulSnapshot {
+  readonly state: SavedConsulState;
+  readonly aclTokens: SavedAclToken[];
+}
 
 /** The Consul version the emulator claims in `/v1/agent/self`. */
 export const EMULATED_CONSUL_VERSION = '1.20.2';
@@ -165,6 +172,25 @@ export class ConsulServer {
   /** Blocking queries currently held, waiting for a change (lets tests act once a watch is parked). */
   heldQueries(): number {
     return this.store.heldCount;
+  }
+
+  /**
+   * Grows with every Raft write and every ACL token added: the local cloud's persistence polls it to know when to
+   * save.
+   */
+  get revision(): number {
+    return this.store.lastIndex + this.acl.revision;
+  }
+
+  /** The Raft state (catalog, KV, config entries, indexes) and ACL tokens as plain data. */
+  exportSnapshot(): ConsulSnapshot {
+    return { state: saveConsulState(this.store.state, this.store.lastIndex), aclTokens: this.acl.exportTokens() };
+  }
+
+  /** Replaces the state with a saved one, as a server restarting from its data directory; call before serving. */
+  importSnapshot(snapshot: ConsulSnapshot): void {
+    this.store.restore(loadConsulState(snapshot.state), snapshot.state.index);
+    this.acl.importTokens(snapshot.aclTokens);
   }
 
   /** A read-only copy of everything the emulator holds, for assertions in tests. */

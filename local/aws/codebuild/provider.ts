@@ -13,7 +13,7 @@ import { renderBuild, renderProject } from './render';
 import { BuildRunner, logLine } from './runner';
 import * as schemas from './schemas';
 import { BuildSimulation, type PushImage } from './simulation';
-import { CodeBuildStore, type StoredBuild, type StoredProject } from './store';
+import { CodeBuildStore, type CodeBuildRegionSnapshot, type StoredBuild, type StoredProject } from './store';
 import { invalidInput, parseInput } from './validation';
 
 export interface CodeBuildDependencies {
@@ -34,19 +34,24 @@ const BUILD_IDS_PAGE = 100;
 /** "The token ... is valid for 5 minutes" (StartBuild's idempotencyToken). */
 const IDEMPOTENCY_WINDOW_MS = 5 * 60 * 1000;
 
+/** Every region's projects and finished builds. */
+export interface CodeBuildSnapshot {
+  readonly regions: Record<string, CodeBuildRegionSnapshot>;
+}
+
 export class CodeBuildProvider implements ServiceProvider {
   readonly targetPrefix = 'CodeBuild_20161006';
   readonly jsonVersion = '1.1' as const;
   readonly signingName = 'codebuild';
   readonly operations: Record<string, OperationHandler> = {
-    CreateProject: (input, ctx) => this.createProject(input, ctx),
-    UpdateProject: (input, ctx) => this.updateProject(input, ctx),
+    CreateProject: (input, ctx) => this.changed(this.createProject(input, ctx)),
+    UpdateProject: (input, ctx) => this.changed(this.updateProject(input, ctx)),
     BatchGetProjects: (input, ctx) => this.batchGetProjects(input, ctx),
-    DeleteProject: (input, ctx) => this.deleteProject(input, ctx),
+    DeleteProject: (input, ctx) => this.changed(this.deleteProject(input, ctx)),
     ListProjects: (input, ctx) => this.listProjects(input, ctx),
-    StartBuild: (input, ctx) => this.startBuild(input, ctx),
+    StartBuild: (input, ctx) => this.changed(this.startBuild(input, ctx)),
     BatchGetBuilds: (input, ctx) => this.batchGetBuilds(input, ctx),
-    StopBuild: (input, ctx) => this.stopBuild(input, ctx),
+    StopBuild: (input, ctx) => this.changed(this.stopBuild(input, ctx)),
     ListBuildsForProject: (input, ctx) => this.listBuildsForProject(input, ctx),
     ListBuilds: (input, ctx) => this.listBuilds(input, ctx),
   };
@@ -54,14 +59,45 @@ export class CodeBuildProvider implements ServiceProvider {
   private readonly stores = new Map<string, CodeBuildStore>();
   private readonly runner: BuildRunner;
   private readonly push: PushImage;
+  private changes = 0;
 
   constructor(
     private readonly deps: CodeBuildDependencies,
     options: CodeBuildOptions = {},
   ) {
-    this.runner = new BuildRunner(Math.max(0, options.buildDurationMs ?? 0) / TIMED_PHASES);
+    this.runner = new BuildRunner(Math.max(0, options.buildDurationMs ?? 0) / TIMED_PHASES, () => {
+      this.changes += 1;
+    });
     const { registry } = deps;
     this.push = typeof registry === 'function' ? registry : (...args) => registry.pushImage(...args);
+  }
+
+  /**
+   * Grows with every change of a project and whenever a build starts or completes: the local cloud's persistence
+   * polls it to know when to save.
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Every region's projects and completed builds as plain data. */
+  exportSnapshot(): CodeBuildSnapshot {
+    const regions: Record<string, CodeBuildRegionSnapshot> = {};
+    for (const [region, store] of this.stores) regions[region] = store.exportState();
+    return { regions };
+  }
+
+  /** Replaces the state with a saved one; call before any build starts (running builds are not touched). */
+  importSnapshot(snapshot: CodeBuildSnapshot): void {
+    this.stores.clear();
+    for (const [region, saved] of Object.entries(snapshot.regions)) this.store(region).importState(saved);
+    this.changes += 1;
+  }
+
+  /** Counts a write (see {@link CodeBuildProvider.revision}) and passes its result through. */
+  private changed<T>(result: T): T {
+    this.changes += 1;
+    return result;
   }
 
   /** Stop every build timer (builds still running stay IN_PROGRESS). */

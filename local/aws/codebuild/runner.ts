@@ -24,7 +24,11 @@ export function logLine(text: string, now = new Date()): string {
 export class BuildRunner {
   private readonly running = new Map<string, Running>();
 
-  constructor(private readonly phaseDelayMs: number) {}
+  /** `onComplete` is told each time a build reaches COMPLETED (so its owner can note the change). */
+  constructor(
+    private readonly phaseDelayMs: number,
+    private readonly onComplete?: (build: StoredBuild) => void,
+  ) {}
 
   /** Record SUBMITTED and start the phase clock. */
   start(build: StoredBuild, simulation: BuildSimulation): void {
@@ -100,5 +104,6 @@ export class BuildRunner {
     build.exportedEnvironmentVariables = running.simulation.exportedVariables();
     build.log.push(logLine(`Build ${status}`));
     this.running.delete(build.id);
+    this.onComplete?.(build);
   }
 }

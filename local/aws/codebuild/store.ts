@@ -67,9 +67,33 @@ export interface IdempotentStart {
   readonly expiresAt: number;
 }
 
+/**
+ * One region's projects and finished builds as the local cloud's persistence saves them. Builds still running are
+ * left out (their simulated phases cannot resume), and so are the idempotency tokens (valid for 5 minutes only).
+ */
+export interface CodeBuildRegionSnapshot {
+  readonly projects: StoredProject[];
+  /** Completed builds, in start order. */
+  readonly builds: StoredBuild[];
+}
+
 export class CodeBuildStore {
   readonly projects = new Map<string, StoredProject>();
   /** In start order. */
   readonly builds = new Map<string, StoredBuild>();
   readonly idempotencyTokens = new Map<string, IdempotentStart>();
+
+  /** Projects and completed builds as plain data (deep copies). */
+  exportState(): CodeBuildRegionSnapshot {
+    return structuredClone({ projects: [...this.projects.values()], builds: [...this.builds.values()].filter((b) => b.buildComplete) });
+  }
+
+  /** Replaces projects and builds with saved ones. */
+  importState(saved: CodeBuildRegionSnapshot): void {
+    this.projects.clear();
+    this.builds.clear();
+    this.idempotencyTokens.clear();
+    for (const project of structuredClone(saved.projects)) this.projects.set(project.name, project);
+    for (const build of structuredClone(saved.builds)) this.builds.set(build.id, build);
+  }
 }

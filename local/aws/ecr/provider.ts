@@ -16,7 +16,7 @@ import { describeImageId, resolveImageId, type ImageIdentifier } from './image-i
 import { DOCKER_MANIFEST_V2, manifestDigest, parseManifest, syntheticManifest } from './manifest';
 import { isImageDigest, isImageTag, registryHost, repositoryUri, validateRepositoryName } from './names';
 import { renderImage, renderImageDetail, renderRepository } from './render';
-import { Repository, type StoredImage } from './repository';
+import { Repository, type StoredImage, type TagMutability } from './repository';
 import * as schemas from './schemas';
 import { invalidParameter, parseInput } from './validation';
 
@@ -32,23 +32,85 @@ export interface ImageRegistry {
   pushImage(region: string, repositoryName: string, tag: string, digest: string, sizeBytes: number): PushedImage;
 }
 
+/** A repository as the local cloud's persistence saves it: settings, tags as pairs, images in push order. */
+export interface RepositorySnapshot {
+  readonly name: string;
+  readonly registryId: string;
+  readonly createdAt: number;
+  readonly tagMutability: TagMutability;
+  readonly scanOnPush: boolean;
+  readonly tags: [string, string][];
+  readonly images: StoredImage[];
+}
+
+/** Every region's repositories. */
+export interface EcrSnapshot {
+  readonly regions: Record<string, RepositorySnapshot[]>;
+}
+
 export class EcrProvider implements ServiceProvider, ImageRegistry {
   readonly targetPrefix = 'AmazonEC2ContainerRegistry_V20150921';
   readonly jsonVersion = '1.1' as const;
   readonly signingName = 'ecr';
   readonly operations: Record<string, OperationHandler> = {
-    CreateRepository: (input, ctx) => this.createRepository(input, ctx),
+    CreateRepository: (input, ctx) => this.changed(this.createRepository(input, ctx)),
     DescribeRepositories: (input, ctx) => this.describeRepositories(input, ctx),
-    DeleteRepository: (input, ctx) => this.deleteRepository(input, ctx),
+    DeleteRepository: (input, ctx) => this.changed(this.deleteRepository(input, ctx)),
     DescribeImages: (input, ctx) => this.describeImages(input, ctx),
     ListImages: (input, ctx) => this.listImages(input, ctx),
     BatchGetImage: (input, ctx) => this.batchGetImage(input, ctx),
-    PutImage: (input, ctx) => this.putImage(input, ctx),
-    BatchDeleteImage: (input, ctx) => this.batchDeleteImage(input, ctx),
+    PutImage: (input, ctx) => this.changed(this.putImage(input, ctx)),
+    BatchDeleteImage: (input, ctx) => this.changed(this.batchDeleteImage(input, ctx)),
     GetAuthorizationToken: (input, ctx) => this.getAuthorizationToken(input, ctx),
   };
 
   private readonly regions = new Map<string, Map<string, Repository>>();
+  private changes = 0;
+
+  /**
+   * Grows with every change of a repository or its images (API writes and pushes): the local cloud's persistence
+   * polls it to know when to save.
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Every region's repositories and images as plain data. */
+  exportSnapshot(): EcrSnapshot {
+    const regions: Record<string, RepositorySnapshot[]> = {};
+    for (const [region, repositories] of this.regions) {
+      regions[region] = [...repositories.values()].map((r) => ({
+        name: r.name,
+        registryId: r.registryId,
+        createdAt: r.createdAt,
+        tagMutability: r.tagMutability,
+        scanOnPush: r.scanOnPush,
+        tags: [...r.tags],
+        images: [...r.images.values()].map((image) => ({ ...image, tags: [...image.tags] })),
+      }));
+    }
+    return { regions };
+  }
+
+  /** Replaces the state with a saved one; images keep their digests, tags and push order. */
+  importSnapshot(snapshot: EcrSnapshot): void {
+    this.regions.clear();
+    for (const [region, saved] of Object.entries(snapshot.regions)) {
+      const repositories = this.repositories(region);
+      for (const r of saved) {
+        const repository = new Repository(r.name, r.registryId, r.createdAt, r.tagMutability, r.scanOnPush, new Map(r.tags));
+        for (const image of r.images) repository.images.set(image.digest, { ...image, tags: [...image.tags] });
+        repositories.set(r.name, repository);
+      }
+    }
+    this.changes += 1;
+  }
+
+  /** Counts a write (see {@link EcrProvider.revision}) and passes its result through. */
+  private changed<T>(result: T): T {
+    this.changes += 1;
+    return result;
+  }
 
   private repositories(region: string): Map<string, Repository> {
     let repositories = this.regions.get(region);
@@ -90,6 +152,7 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
     const repository = this.repository(region, repositoryName);
     if (!isImageDigest(digest)) throw invalidParameter('imageDigest', 'must be sha256: and 64 hex digits');
     if (!isImageTag(tag)) throw invalidParameter('imageTag', 'must be a valid Docker tag');
+    this.changes += 1;
     repository.store({
       digest,
       tag,

@@ -12,13 +12,14 @@
  * ecs.close();
  */
 import type { Faults } from '../../faults/faults';
-import type { ServiceProvider } from '../protocol';
+import type { OperationInput, RequestContext, ServiceProvider } from '../protocol';
 import { TaskEventDelivery } from './event-delivery';
 import type { HealthStatus, TaskRecord, TaskStatus } from './model';
 import { DEFAULT_ECS_DELAYS, DEFAULT_ECS_RETENTION, type EcsDelays, type EcsRetention } from './options';
 import { countTasks, liveTasksOf } from './operations/common';
 import { createEcsProvider } from './provider';
 import { ServiceScheduler } from './scheduler';
+import { exportEcsState, importEcsState, type EcsSnapshot } from './snapshot';
 import { EcsStore } from './store';
 import { buildTaskStateChangeEvent, type TaskEventSink } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
@@ -108,10 +109,14 @@ function snapshot(task: TaskRecord): EcsTaskSnapshot {
 
 const defaultLogger = (message: string, error?: unknown) => console.error(`[ecs] ${message}`, error ?? '');
 
+/** ECS operations that only read; every other one counts as a change (see `EcsSimulation.revision`). */
+const READ_ONLY = /^(Describe|List)/;
+
 export class EcsSimulation {
   readonly provider: ServiceProvider;
   readonly store: EcsStore;
   private readonly timers = new TimerRegistry();
+  private writes = 0;
   private readonly delivery: TaskEventDelivery;
   private readonly lifecycle: TaskLifecycle;
   private readonly scheduler: ServiceScheduler;
@@ -140,8 +145,30 @@ export class EcsSimulation {
       changed: (task, change) => this.scheduler.taskChanged(task, change),
       regionOf: (task) => this.store.region(task.region),
     });
-    this.provider = createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention });
+    this.provider = this.countingWrites(createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
     options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));
+  }
+
+  /**
+   * Grows with every write operation and every step the simulation takes on its own (task transitions, scheduler
+   * runs: all of them timers): the local cloud's persistence polls it to know when to save.
+   */
+  get revision(): number {
+    return this.writes + this.timers.fired;
+  }
+
+  /** Clusters, task definitions and services as plain data (tasks are not saved: see `snapshot.ts`). */
+  exportSnapshot(): EcsSnapshot {
+    return exportEcsState(this.store);
+  }
+
+  /**
+   * Puts saved clusters, task definitions and services into this (new, empty) simulation and lets the scheduler
+   * start fresh tasks for each service's desired count. Call it once the task events have somewhere to go.
+   */
+  importSnapshot(snapshot: EcsSnapshot): void {
+    for (const service of importEcsState(this.store, snapshot)) this.scheduler.request(service);
+    this.writes += 1;
   }
 
   /** Adds a receiver of task events; returns the function that removes it. */
@@ -220,6 +247,22 @@ export class EcsSimulation {
       if (this.lifecycle.crash(task, 137)) stopped.push(task.taskArn);
     }
     return stopped;
+  }
+
+  /** The provider with every operation that may write counted in {@link EcsSimulation.revision}. */
+  private countingWrites(provider: ServiceProvider): ServiceProvider {
+    const operations = Object.fromEntries(
+      Object.entries(provider.operations).map(([name, handler]) => [
+        name,
+        READ_ONLY.test(name)
+          ? handler
+          : (input: OperationInput, ctx: RequestContext) => {
+              this.writes += 1;
+              return handler(input, ctx);
+            },
+      ]),
+    );
+    return { ...provider, operations };
   }
 
   /** Number of pending timers (for tests that check nothing is left behind). */

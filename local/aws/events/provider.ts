@@ -18,7 +18,7 @@ import { buildScheduledEvent, type AwsEvent } from './envelope';
 import { putEvents, testEventPattern } from './put-events';
 import { deleteRule, describeRule, listRules, putRule, setRuleState } from './rules';
 import { RuleScheduler } from './scheduler';
-import { EventsStore, isRuleEnabled, type RuleRecord } from './store';
+import { EventsStore, isRuleEnabled, type RuleRecord, type RuleState, type TargetRecord } from './store';
 import { listTargetsByRule, putTargets, removeTargets, targetPayload } from './targets';
 
 export type { AwsEvent } from './envelope';
@@ -40,6 +40,26 @@ export interface EventsProviderOptions {
 
 type Operation = (bus: EventBus, input: OperationInput, ctx: RequestContext) => unknown;
 
+/** Operations that change rules or targets (PutEvents changes nothing that is kept). */
+const WRITES: ReadonlySet<string> = new Set(['PutRule', 'DeleteRule', 'EnableRule', 'DisableRule', 'PutTargets', 'RemoveTargets']);
+
+/** A rule as the local cloud's persistence saves it: what PutRule and PutTargets were given. */
+export interface RuleSnapshot {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly eventPattern?: string;
+  readonly scheduleExpression?: string;
+  readonly state: RuleState;
+  readonly description?: string;
+  readonly roleArn?: string;
+  readonly targets: TargetRecord[];
+}
+
+export interface EventsSnapshot {
+  readonly rules: RuleSnapshot[];
+}
+
 /** The `AWSEvents` provider (see the module comment). */
 export class EventsProvider implements ServiceProvider, EventBus {
   readonly targetPrefix = 'AWSEvents';
@@ -49,6 +69,7 @@ export class EventsProvider implements ServiceProvider, EventBus {
   readonly store = new EventsStore();
   private readonly delivery: LambdaDelivery;
   private readonly scheduler: RuleScheduler;
+  private changes = 0;
 
   constructor(options: EventsProviderOptions) {
     this.delivery = new LambdaDelivery({
@@ -72,8 +93,68 @@ export class EventsProvider implements ServiceProvider, EventBus {
       TestEventPattern: testEventPattern,
     };
     this.operations = Object.fromEntries(
-      Object.entries(operations).map(([name, operation]) => [name, (input: OperationInput, ctx: RequestContext) => operation(this, input, ctx)]),
+      Object.entries(operations).map(([name, operation]) => [
+        name,
+        (input: OperationInput, ctx: RequestContext) => {
+          const result = operation(this, input, ctx);
+          if (WRITES.has(name)) this.changes += 1;
+          return result;
+        },
+      ]),
     );
+  }
+
+  /** Grows with every change of a rule or its targets: the local cloud's persistence polls it to know when to save. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** The rules `keep` accepts (all by default), as the PutRule/PutTargets input that re-creates them. */
+  exportSnapshot(keep: (rule: RuleRecord) => boolean = () => true): EventsSnapshot {
+    const rules = this.store.allRules().filter(keep).map((rule) => ({
+      name: rule.name,
+      account: rule.account,
+      region: rule.region,
+      ...(rule.pattern ? { eventPattern: rule.pattern.source } : {}),
+      ...(rule.schedule ? { scheduleExpression: rule.schedule.expression } : {}),
+      state: rule.state,
+      ...(rule.description !== undefined ? { description: rule.description } : {}),
+      ...(rule.roleArn !== undefined ? { roleArn: rule.roleArn } : {}),
+      targets: [...rule.targets.values()].map((target) => ({ ...target })),
+    }));
+    return { rules };
+  }
+
+  /**
+   * Re-creates saved rules through PutRule and PutTargets, so they pass the same validation and their schedules
+   * start; a rule of the same name is replaced.
+   */
+  importSnapshot(snapshot: EventsSnapshot): void {
+    for (const rule of snapshot.rules) {
+      const ctx: RequestContext = { region: rule.region, accountId: rule.account, requestId: 'local-restore' };
+      putRule(
+        this,
+        {
+          Name: rule.name,
+          ...(rule.eventPattern !== undefined ? { EventPattern: rule.eventPattern } : {}),
+          ...(rule.scheduleExpression !== undefined ? { ScheduleExpression: rule.scheduleExpression } : {}),
+          State: rule.state,
+          ...(rule.description !== undefined ? { Description: rule.description } : {}),
+          ...(rule.roleArn !== undefined ? { RoleArn: rule.roleArn } : {}),
+        },
+        ctx,
+      );
+      if (rule.targets.length === 0) continue;
+      const targets = rule.targets.map((t) => ({
+        Id: t.id,
+        Arn: t.arn,
+        ...(t.input !== undefined ? { Input: t.input } : {}),
+        ...(t.inputPath !== undefined ? { InputPath: t.inputPath } : {}),
+        ...(t.roleArn !== undefined ? { RoleArn: t.roleArn } : {}),
+      }));
+      putTargets(this, { Rule: rule.name, Targets: targets }, ctx);
+    }
+    this.changes += 1;
   }
 
   /**

@@ -10,30 +10,64 @@ import { page } from './pagination';
 import { putParameter } from './put-parameter';
 import { renderHistory, renderMetadata, renderParameter, type RenderContext } from './render';
 import * as schemas from './schemas';
-import { latestVersion, ParameterStore, type ParameterVersion, type ResolvedParameter } from './store';
+import { latestVersion, ParameterStore, type ParameterSnapshot, type ParameterVersion, type ResolvedParameter } from './store';
 import { parseInput } from './validation';
+
+/** Every region's parameters, as the local cloud's persistence saves them. */
+export interface SsmSnapshot {
+  readonly regions: Record<string, ParameterSnapshot[]>;
+}
 
 export class SsmProvider implements ServiceProvider {
   readonly targetPrefix = 'AmazonSSM';
   readonly jsonVersion = '1.1' as const;
   readonly signingName = 'ssm';
   readonly operations: Record<string, OperationHandler> = {
-    PutParameter: (input, ctx) => putParameter(this.store(ctx.region), parseInput(schemas.putParameterInput, input), ctx),
+    PutParameter: (input, ctx) => this.changed(putParameter(this.store(ctx.region), parseInput(schemas.putParameterInput, input), ctx)),
     GetParameter: (input, ctx) => this.getParameter(input, ctx),
     GetParameters: (input, ctx) => this.getParameters(input, ctx),
     GetParametersByPath: (input, ctx) => this.getParametersByPath(input, ctx),
     GetParameterHistory: (input, ctx) => this.getParameterHistory(input, ctx),
-    LabelParameterVersion: (input, ctx) => this.labelParameterVersion(input, ctx),
-    UnlabelParameterVersion: (input, ctx) => this.unlabelParameterVersion(input, ctx),
-    DeleteParameter: (input, ctx) => this.deleteParameter(input, ctx),
-    DeleteParameters: (input, ctx) => this.deleteParameters(input, ctx),
+    LabelParameterVersion: (input, ctx) => this.changed(this.labelParameterVersion(input, ctx)),
+    UnlabelParameterVersion: (input, ctx) => this.changed(this.unlabelParameterVersion(input, ctx)),
+    DeleteParameter: (input, ctx) => this.changed(this.deleteParameter(input, ctx)),
+    DeleteParameters: (input, ctx) => this.changed(this.deleteParameters(input, ctx)),
     DescribeParameters: (input, ctx) => this.describeParameters(input, ctx),
-    AddTagsToResource: (input, ctx) => this.addTags(input, ctx),
-    RemoveTagsFromResource: (input, ctx) => this.removeTags(input, ctx),
+    AddTagsToResource: (input, ctx) => this.changed(this.addTags(input, ctx)),
+    RemoveTagsFromResource: (input, ctx) => this.changed(this.removeTags(input, ctx)),
     ListTagsForResource: (input, ctx) => this.listTags(input, ctx),
   };
 
   private readonly stores = new Map<string, ParameterStore>();
+  private changes = 0;
+
+  /**
+   * Grows with every operation that may change a parameter (writes only, never reads): the local cloud's
+   * persistence polls it to know when to save.
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Every region's parameters, versions, labels and tags as plain data. */
+  exportSnapshot(): SsmSnapshot {
+    const regions: Record<string, ParameterSnapshot[]> = {};
+    for (const [region, store] of this.stores) regions[region] = store.exportParameters();
+    return { regions };
+  }
+
+  /** Replaces the state with a saved one (SecureString values stay sealed with their region's local key). */
+  importSnapshot(snapshot: SsmSnapshot): void {
+    this.stores.clear();
+    for (const [region, parameters] of Object.entries(snapshot.regions)) this.store(region).importParameters(parameters);
+    this.changes += 1;
+  }
+
+  /** Counts a write (see {@link SsmProvider.revision}) and passes its result through. */
+  private changed<T>(result: T): T {
+    this.changes += 1;
+    return result;
+  }
 
   /** The parameters of one region (created on first use). */
   store(region: string): ParameterStore {

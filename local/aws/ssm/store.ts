@@ -39,6 +39,14 @@ export interface ResolvedParameter {
   readonly selector?: string;
 }
 
+/** A parameter as saved by the local cloud's persistence: plain data, tags as `[key, value]` pairs. */
+export interface ParameterSnapshot {
+  readonly name: string;
+  /** Oldest first, labels included. */
+  readonly versions: ParameterVersion[];
+  readonly tags: [string, string][];
+}
+
 export function latestVersion(parameter: StoredParameter): ParameterVersion {
   return parameter.versions[parameter.versions.length - 1];
 }
@@ -115,5 +123,18 @@ export class ParameterStore {
     const version = parameter.versions.find((v) => v.labels.includes(selector.label));
     if (!version) throw new AwsServiceError('ParameterNotFound', `Parameter ${name}:${selector.label} not found.`);
     return { parameter, version, selector: `:${selector.text}` };
+  }
+
+  /** Every parameter as plain data (copies: the caller may keep them while the store changes). */
+  exportParameters(): ParameterSnapshot[] {
+    return this.list().map((p) => ({ name: p.name, versions: p.versions.map((v) => ({ ...v, labels: [...v.labels] })), tags: [...p.tags] }));
+  }
+
+  /** Replaces the parameters with saved ones (version numbers and labels kept as they were). */
+  importParameters(saved: readonly ParameterSnapshot[]): void {
+    this.parameters.clear();
+    for (const p of saved) {
+      this.parameters.set(p.name, { name: p.name, versions: p.versions.map((v) => ({ ...v, labels: [...v.labels] })), tags: new Map(p.tags) });
+    }
   }
 }

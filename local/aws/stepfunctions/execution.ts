@@ -7,7 +7,7 @@
  */
 import type { CompiledDefinition } from './definition';
 import type { EngineContext, EngineEvent, RetryOverrides, StateMachine, TaskHandlers, WaitOverrides } from './engine';
-import { HistoryRecorder } from './history';
+import { HistoryRecorder, type HistoryEvent } from './history';
 import { dataLimitMessage, MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, payloadBytes } from './limits';
 import { buildTaskHandler, type LambdaInvoker } from './tasks';
 
@@ -30,6 +30,32 @@ export interface ExecutionInit {
   /** Orders executions by start (newest first in ListExecutions). */
   readonly sequence: number;
   readonly logger: (message: string, error?: unknown) => void;
+}
+
+/** The cause recorded on executions that were running when the local cloud stopped without saving them closed. */
+export const RESTARTED_CAUSE = 'local cloud restarted';
+
+/** An execution as the local cloud's persistence saves it. */
+export interface ExecutionSnapshot {
+  readonly arn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly stateMachineName: string;
+  readonly roleArn: string;
+  readonly region: string;
+  readonly input: string;
+  readonly traceHeader?: string;
+  /** The definition the execution ran with (its state machine may have been updated since). */
+  readonly definition: string;
+  readonly sequence: number;
+  /** Epoch milliseconds. */
+  readonly startDate: number;
+  readonly status: ExecutionStatus;
+  readonly stopDate?: number;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly history: HistoryEvent[];
 }
 
 /** An ExecutionFailed's error and cause, as AWS reports them (a Fail state without `Error` has none). */
@@ -58,7 +84,11 @@ export class Execution {
   readonly done: Promise<void>;
   private abortRun?: () => void;
 
-  constructor(private readonly init: ExecutionInit) {
+  /** With `saved`, the execution is read back from a snapshot and does not run (see {@link Execution.restore}). */
+  constructor(
+    private readonly init: ExecutionInit,
+    saved?: ExecutionSnapshot,
+  ) {
     this.arn = init.arn;
     this.name = init.name;
     this.stateMachineArn = init.stateMachineArn;
@@ -72,7 +102,52 @@ export class Execution {
       roleArn: init.roleArn,
       onLimit: () => this.fail('States.Runtime', `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`),
     });
+    if (saved) {
+      this.startDate = saved.startDate;
+      this.status = saved.status;
+      this.stopDate = saved.stopDate;
+      this.output = saved.output;
+      this.error = saved.error;
+      this.cause = saved.cause;
+      this.history.restore(saved.history, saved.status !== 'RUNNING');
+      this.done = Promise.resolve();
+      return;
+    }
     this.done = this.run();
+  }
+
+  /**
+   * An execution read back from a snapshot; it does not run. One saved while RUNNING cannot resume (the
+   * interpreter's position and the Lambda calls in flight are gone): it is closed at once as ABORTED with the cause
+   * {@link RESTARTED_CAUSE}, as an execution whose worker crashed.
+   */
+  static restore(init: ExecutionInit, saved: ExecutionSnapshot): Execution {
+    const execution = new Execution(init, saved);
+    if (execution.status === 'RUNNING') execution.stop('States.Aborted', RESTARTED_CAUSE);
+    return execution;
+  }
+
+  /** The execution as plain data, history included. */
+  snapshot(): ExecutionSnapshot {
+    return {
+      arn: this.arn,
+      name: this.name,
+      stateMachineArn: this.stateMachineArn,
+      stateMachineName: this.init.stateMachineName,
+      roleArn: this.init.roleArn,
+      region: this.init.region,
+      input: this.input,
+      ...(this.traceHeader !== undefined ? { traceHeader: this.traceHeader } : {}),
+      definition: this.definition.text,
+      sequence: this.sequence,
+      startDate: this.startDate,
+      status: this.status,
+      ...(this.stopDate !== undefined ? { stopDate: this.stopDate } : {}),
+      ...(this.output !== undefined ? { output: this.output } : {}),
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      ...(this.cause !== undefined ? { cause: this.cause } : {}),
+      history: [...this.history.events],
+    };
   }
 
   /** StopExecution: ABORTED at once, with the given error and cause; the interpreter is told to stop. */

@@ -94,6 +94,16 @@ export class HistoryRecorder {
     return this.isClosed;
   }
 
+  /**
+   * Puts back the events of a saved execution (before anything else is recorded); `closed` as it was saved, so an
+   * execution saved while RUNNING can still get its closing event.
+   */
+  restore(events: readonly HistoryEvent[], closed: boolean): void {
+    this.recorded.length = 0;
+    for (const event of events) this.recorded.push({ ...event });
+    this.isClosed = closed;
+  }
+
   /** Appends an event unless the history is closed. */
   append(type: string, details?: Details, timestamp = Date.now()): void {
     if (this.isClosed) return;

@@ -9,11 +9,35 @@
  * await deployStateMachines(config, sfn);
  */
 import type { OperationInput, RequestContext, ServiceProvider } from '../protocol';
-import type { Execution } from './execution';
+import { compileDefinition, type CompiledDefinition } from './definition';
+import { Execution, type ExecutionSnapshot } from './execution';
 import * as executions from './execution-operations';
 import * as machines from './state-machine-operations';
-import { StepFunctionsStore } from './store';
+import { StepFunctionsStore, type LoggingConfiguration, type StateMachineRecord } from './store';
 import type { LambdaInvoker } from './tasks';
+
+/** A state machine as the local cloud's persistence saves it (the definition as its text). */
+export interface StateMachineSnapshot {
+  readonly arn: string;
+  readonly name: string;
+  readonly region: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly creationDate: number;
+  readonly roleArn: string;
+  readonly definition: string;
+  readonly loggingConfiguration: LoggingConfiguration;
+  readonly tracingConfiguration: { readonly enabled: boolean };
+  readonly status: 'ACTIVE' | 'DELETING';
+  readonly updateDate?: number;
+  readonly revisionId?: string;
+}
+
+/** State machines and executions (closed ones, and running ones as far as they got). */
+export interface StepFunctionsSnapshot {
+  readonly stateMachines: StateMachineSnapshot[];
+  /** Every execution, including those of deleted state machines (AWS keeps closed executions 90 days). */
+  readonly executions: ExecutionSnapshot[];
+}
 
 export interface StepFunctionsOptions {
   /** Runs the Lambda tasks (the local `LambdaRuntime` fits). */
@@ -33,6 +57,7 @@ export class StepFunctionsService {
   readonly provider: ServiceProvider;
   private readonly store = new StepFunctionsStore();
   private readonly env: executions.ExecutionEnvironment;
+  private changes = 0;
 
   constructor(options: StepFunctionsOptions) {
     const timeScale = options.timeScale ?? 1;
@@ -45,19 +70,91 @@ export class StepFunctionsService {
       jsonVersion: '1.0',
       signingName: 'states',
       operations: {
-        CreateStateMachine: (input: OperationInput, ctx: RequestContext) => machines.createStateMachine(store, input, ctx),
-        UpdateStateMachine: (input: OperationInput) => machines.updateStateMachine(store, input),
+        CreateStateMachine: (input: OperationInput, ctx: RequestContext) => this.changed(machines.createStateMachine(store, input, ctx)),
+        UpdateStateMachine: (input: OperationInput) => this.changed(machines.updateStateMachine(store, input)),
         DescribeStateMachine: (input: OperationInput) => machines.describeStateMachine(store, input),
         ListStateMachines: (input: OperationInput, ctx: RequestContext) => machines.listStateMachines(store, input, ctx),
-        DeleteStateMachine: (input: OperationInput) => machines.deleteStateMachine(store, input),
-        StartExecution: (input: OperationInput) => executions.startExecution(env, input),
+        DeleteStateMachine: (input: OperationInput) => this.changed(machines.deleteStateMachine(store, input)),
+        StartExecution: (input: OperationInput) => this.started(executions.startExecution(env, input)),
         DescribeExecution: (input: OperationInput) => executions.describeExecution(env, input),
         ListExecutions: (input: OperationInput) => executions.listExecutions(env, input),
-        StopExecution: (input: OperationInput) => executions.stopExecution(env, input),
+        StopExecution: (input: OperationInput) => this.changed(executions.stopExecution(env, input)),
         GetExecutionHistory: (input: OperationInput) => executions.getExecutionHistory(env, input),
         DescribeStateMachineForExecution: (input: OperationInput) => executions.describeStateMachineForExecution(env, input),
       },
     };
+  }
+
+  /**
+   * Grows with every change of a state machine and whenever an execution starts, is stopped or closes: the local
+   * cloud's persistence polls it to know when to save.
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** State machines and executions (with their histories) as plain data. */
+  exportSnapshot(): StepFunctionsSnapshot {
+    return {
+      stateMachines: this.store.allMachines().map(({ executions: _executions, definition, ...machine }) => ({ ...machine, definition: definition.text })),
+      executions: this.store.allExecutions().map((execution) => execution.snapshot()),
+    };
+  }
+
+  /**
+   * Puts back saved state machines and executions; call before anything is deployed or started. Executions saved
+   * while RUNNING are closed as ABORTED (see `Execution.restore`); a state machine saved while DELETING was waiting
+   * for those, so it is gone (its executions stay reachable by ARN).
+   */
+  importSnapshot(snapshot: StepFunctionsSnapshot): void {
+    const compiled = new Map<string, CompiledDefinition>();
+    const compile = (text: string): CompiledDefinition => {
+      let definition = compiled.get(text);
+      if (!definition) {
+        definition = compileDefinition(text);
+        compiled.set(text, definition);
+      }
+      return definition;
+    };
+    for (const saved of snapshot.stateMachines) {
+      if (saved.status === 'DELETING') continue;
+      const machine: StateMachineRecord = { ...saved, definition: compile(saved.definition), executions: new Map() };
+      this.store.addMachine(machine);
+    }
+    for (const saved of [...snapshot.executions].sort((a, b) => a.sequence - b.sequence)) {
+      const init = {
+        arn: saved.arn,
+        name: saved.name,
+        stateMachineArn: saved.stateMachineArn,
+        stateMachineName: saved.stateMachineName,
+        roleArn: saved.roleArn,
+        region: saved.region,
+        input: saved.input,
+        traceHeader: saved.traceHeader,
+        definition: compile(saved.definition),
+        lambda: this.env.lambda,
+        timeScale: this.env.timeScale,
+        sequence: saved.sequence,
+        logger: this.env.logger,
+      };
+      this.store.restoreExecution(Execution.restore(init, saved));
+    }
+    this.changes += 1;
+  }
+
+  /** Counts a write (see {@link StepFunctionsService.revision}) and passes its result through. */
+  private changed<T>(result: T): T {
+    this.changes += 1;
+    return result;
+  }
+
+  /** Counts a started execution now and again when it closes. */
+  private started(result: { executionArn: string; startDate: number }): { executionArn: string; startDate: number } {
+    this.changes += 1;
+    void this.store.requireExecution(result.executionArn).done.then(() => {
+      this.changes += 1;
+    });
+    return result;
   }
 
   /** An execution by ARN (for tests and the composition), or undefined. */

@@ -80,4 +80,25 @@ export class StepFunctionsStore {
   allExecutions(): Execution[] {
     return [...this.executions.values()];
   }
+
+  /** Every state machine of every region. */
+  allMachines(): StateMachineRecord[] {
+    return [...this.machines.values()];
+  }
+
+  /** The last sequence number handed out (executions are ordered by it). */
+  get lastSequence(): number {
+    return this.sequence;
+  }
+
+  /**
+   * Puts back a saved execution: under its state machine when that still exists, else reachable by ARN only
+   * (as the executions of a deleted state machine are). Later executions are numbered after it.
+   */
+  restoreExecution(execution: Execution): void {
+    const machine = this.machines.get(execution.stateMachineArn);
+    if (machine) machine.executions.set(execution.name, execution);
+    this.executions.set(execution.arn, execution);
+    this.sequence = Math.max(this.sequence, execution.sequence);
+  }
 }

@@ -89,6 +89,15 @@ export class ConsulStore {
   }
 
   /**
+   * Replace the committed state with a saved one at its saved index, as a Consul server restarting from its data
+   * directory does (indexes continue from there, so a client's blocking index never goes backwards).
+   */
+  restore(state: ConsulState, index: number): void {
+    this.current = state;
+    this.raftIndex = Math.max(1, index);
+  }
+
+  /**
    * Apply `apply` as one Raft write. If it throws, nothing it did is kept (the log entry still consumed its
    * index, as a rolled-back transaction does in Consul) and the error propagates.
    */

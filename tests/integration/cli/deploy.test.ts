@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { executionName, specHashPrefix } from '../../../cli/execution-name';
+import { executionName, specHashPrefix } from '../../../layers/deployments/execution-name';
 import { buildProgram } from '../../../cli/meshctl';
-import { StepFunctionsBackend } from '../../../cli/sfn-backend';
+import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
 import { prepareSpec } from '../../../cli/spec-input';
 import { scriptedDeployRun } from '../../unit/cli/support/history';
 import { StepFunctionsStub } from './sfn-stub';
@@ -36,7 +36,9 @@ beforeAll(async () => {
   const url = await stub.start();
   // The SDK resolves the endpoint, credentials and region from the environment, as it does for the local cloud.
   Object.assign(process.env, { AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
-  delete process.env.DEPLOY_STATE_MACHINE_ARN;
+  // Step Functions directly (this suite's stub); without it meshctl goes through the HTTP API.
+  process.env.DEPLOY_STATE_MACHINE_ARN = STATE_MACHINE;
+  delete process.env.MESH_API_URL;
   dir = mkdtempSync(join(tmpdir(), 'meshctl-deploy-'));
   mkdirSync(join(dir, 'services', 'users'), { recursive: true });
   writeFileSync(join(dir, 'services', 'users', 'Dockerfile'), 'FROM node:22-alpine\nCOPY . .\n');

@@ -40,6 +40,15 @@ describe('serverless package', () => {
     'recordFailure',
     'taskStateChange',
     'reconcile',
+    'authorize',
+    'api',
+    'rolloutPrepare',
+    'rolloutRegister',
+    'rolloutUpdate',
+    'rolloutCheck',
+    'rolloutRollback',
+    'rolloutFinish',
+    'rolloutRecordFailure',
   ];
 
   it('bundles each function on its own, on nodejs22.x', () => {
@@ -72,6 +81,12 @@ describe('serverless package', () => {
     });
     const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig');
     expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
+  });
+
+  it('puts every HTTP API route behind the token authorizer', () => {
+    const routes = resources().filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
+    expect(routes.length).toBe(7);
+    for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: expect.anything() });
   });
 
   it('gives every function its own role', () => {

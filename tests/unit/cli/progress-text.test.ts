@@ -1,5 +1,5 @@
-import type { DeploymentDescription } from '../../../cli/deployment-backend';
-import { initialProgress, reduceHistory } from '../../../cli/progress';
+import type { DeploymentDescription } from '../../../layers/deployments/backend';
+import { initialProgress, reduceHistory } from '../../../layers/deployments/progress';
 import { renderProgressFrame, renderStageState, renderTransitions } from '../../../cli/progress-text';
 import { createProgressView, formatDuration, LineView, TerminalView } from '../../../cli/progress-view';
 import { scriptedDeployRun } from './support/history';

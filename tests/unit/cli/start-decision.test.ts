@@ -1,8 +1,8 @@
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { DeploymentListing, StartRequest } from '../../../cli/deployment-backend';
-import { executionName } from '../../../cli/execution-name';
-import { StepFunctionsBackend } from '../../../cli/sfn-backend';
-import { decideStart, describeRefusal } from '../../../cli/start-decision';
+import type { DeploymentListing, StartRequest } from '../../../layers/deployments/backend';
+import { executionName } from '../../../layers/deployments/execution-name';
+import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
+import { decideStart, describeRefusal } from '../../../layers/deployments/start-decision';
 import { ConcurrentOperationError } from '../../../layers/errors';
 
 const SM = 'arn:aws:states:us-east-1:000000000000:stateMachine:consul-mesh-local-deploy-mesh';

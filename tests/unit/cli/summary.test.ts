@@ -1,5 +1,6 @@
-import { initialProgress, reduceHistory } from '../../../cli/progress';
-import { asDeploymentSummary, parseDeploymentFailure, renderFailure, renderSummary } from '../../../cli/summary';
+import { initialProgress, reduceHistory } from '../../../layers/deployments/progress';
+import { asDeploymentSummary, parseDeploymentFailure } from '../../../layers/deployments/outcome';
+import { renderFailure, renderSummary } from '../../../cli/summary';
 import { scriptedDeployRun, shopSummary } from './support/history';
 
 describe('renderSummary', () => {

@@ -2,9 +2,10 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DeploymentProgress } from './progress';
 
 /**
- * What `deploy`, `status` and the live view need from whatever runs deployments. Step Functions implements it
- * now (sfn-backend.ts); the HTTP API (`POST /deployments`, `GET /deployments/{id}`) can implement it later
- * without touching the commands: it would fill `DeploymentDescription.progress` itself and return no history.
+ * What `deploy`, `status` and the live view need from whatever runs deployments, and what the HTTP API's
+ * deployment routes are built on. Two implementations: Step Functions itself (sfn-backend.ts: the API's own
+ * store, and the CLI's direct mode) and the HTTP API (cli/http-backend.ts), which fills
+ * `DeploymentDescription.progress` itself and returns no history.
  */
 export interface DeploymentBackend {
   /**

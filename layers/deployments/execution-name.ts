@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { specHash } from '../layers/domain/ecs/hash';
+import { specHash } from '../domain/ecs/hash';
 
 /**
  * Names of a deployment: its id (`d-<yyyymmddHHMMss>-<6 base36>`) and its Step Functions execution name
@@ -24,10 +24,18 @@ export const MESH_PART_MAX = EXECUTION_NAME_MAX - 1 - HASH_CHARS - 1 - 21;
  * @example newDeploymentId(new Date('2025-03-04T05:06:07Z')) // 'd-20250304050607-k3x9q0'
  */
 export function newDeploymentId(now: Date = new Date(), random: () => string = randomBase36): string {
+  return newOperationId('d', now, random);
+}
+
+/**
+ * `<prefix>-<yyyymmddHHMMss>-<6 base36>`: the shape of deployment (`d`) and rollout (`r`) ids, sortable by time
+ * and short enough to travel in an execution name.
+ */
+export function newOperationId(prefix: string, now: Date = new Date(), random: () => string = randomBase36): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const suffix = random();
-  if (!/^[0-9a-z]{6}$/.test(suffix)) throw new RangeError(`random deployment id suffix must be 6 base36 characters, got "${suffix}"`);
-  return `d-${stamp}-${suffix}`;
+  if (!/^[0-9a-z]{6}$/.test(suffix)) throw new RangeError(`random id suffix must be 6 base36 characters, got "${suffix}"`);
+  return `${prefix}-${stamp}-${suffix}`;
 }
 
 function randomBase36(): string {

@@ -7,13 +7,16 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { ConcurrentOperationError, NotFoundError } from '../layers/errors';
-import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from './deployment-backend';
+import { ConcurrentOperationError, NotFoundError } from '../errors';
+import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from './backend';
 import { executionMeshPart, executionName, isDeploymentId, meshPartIsCut, parseExecutionName } from './execution-name';
 import { decideStart, describeRefusal } from './start-decision';
 
-/** The deploy state machine of the local cloud (`serverless.yml` service `consul-mesh`, stage `dev`). */
-export const LOCAL_DEPLOY_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:consul-mesh-local-deploy-mesh';
+/** One page of deployments and the token of the next, if any. */
+export interface DeploymentListPage {
+  items: DeploymentListing[];
+  nextToken?: string;
+}
 
 export interface StepFunctionsBackendOptions {
   sfn: Pick<SFNClient, 'send'>;
@@ -28,7 +31,8 @@ export interface StepFunctionsBackendOptions {
 }
 
 /**
- * Deployments as Step Functions executions of the deploy state machine. The deployment id is the execution ARN.
+ * Deployments as Step Functions executions of the deploy state machine: no other store. The id `describe` and
+ * `history` take is the execution ARN; the execution name carries the mesh, the spec hash and the deployment id.
  */
 export class StepFunctionsBackend implements DeploymentBackend {
   private readonly sfn: Pick<SFNClient, 'send'>;
@@ -86,31 +90,45 @@ export class StepFunctionsBackend implements DeploymentBackend {
 
   async list(filter: ListFilter): Promise<DeploymentListing[]> {
     const found: DeploymentListing[] = [];
-    const meshPart = filter.mesh === undefined ? undefined : executionMeshPart(filter.mesh);
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      // ListExecutions returns the newest executions first.
-      const page = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn: this.stateMachineArn, statusFilter: filter.status, maxResults: 100, nextToken }));
-      for (const item of page.executions ?? []) {
-        if (!item.executionArn || !item.name) continue;
-        const parsed = parseExecutionName(item.name);
-        if (meshPart !== undefined && parsed?.meshPart !== meshPart) continue;
-        found.push({
-          id: item.executionArn,
-          name: item.name,
-          status: (item.status ?? 'RUNNING') as DeploymentStatus,
-          startedAt: item.startDate,
-          stoppedAt: item.stopDate,
-          deploymentId: parsed?.deploymentId,
-          specHash12: parsed?.specHash12,
-        });
+      const page = await this.listPage({ mesh: filter.mesh, status: filter.status, nextToken });
+      for (const item of page.items) {
+        found.push(item);
         if (filter.limit !== undefined && found.length >= filter.limit) return found;
       }
       nextToken = page.nextToken;
       pages += 1;
     } while (nextToken && pages < this.maxListPages);
     return found;
+  }
+
+  /**
+   * One ListExecutions page (newest first), kept to this mesh's deployments when `mesh` is given: a page may hold
+   * fewer than `maxResults` items while more follow (`nextToken`), since the mesh is only known from each name.
+   */
+  async listPage(request: { mesh?: string; status?: DeploymentStatus; maxResults?: number; nextToken?: string }): Promise<DeploymentListPage> {
+    const meshPart = request.mesh === undefined ? undefined : executionMeshPart(request.mesh);
+    const page = await this.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: this.stateMachineArn, statusFilter: request.status, maxResults: request.maxResults ?? 100, nextToken: request.nextToken }),
+    );
+    const items: DeploymentListing[] = [];
+    for (const item of page.executions ?? []) {
+      if (!item.executionArn || !item.name) continue;
+      const parsed = parseExecutionName(item.name);
+      if (meshPart !== undefined && parsed?.meshPart !== meshPart) continue;
+      items.push({
+        id: item.executionArn,
+        name: item.name,
+        status: (item.status ?? 'RUNNING') as DeploymentStatus,
+        startedAt: item.startDate,
+        stoppedAt: item.stopDate,
+        deploymentId: parsed?.deploymentId,
+        specHash12: parsed?.specHash12,
+      });
+    }
+    return { items, nextToken: page.nextToken };
   }
 
   async resolveId(reference: string): Promise<string> {

@@ -1,4 +1,4 @@
-import type { DeploymentListing } from './deployment-backend';
+import type { DeploymentListing } from './backend';
 
 /** What to do before starting a deployment, given the mesh's running deployments. */
 export type StartDecision =

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { ChangeAction } from '../layers/deploy/types';
-import type { DeploymentStatus } from './deployment-backend';
+import type { ChangeAction } from '../deploy/types';
+import type { DeploymentStatus } from './backend';
 
 /**
  * Per-stage progress of a deployment, derived from the execution history of the deploy state machine

@@ -1,0 +1,200 @@
+import type { z } from 'zod';
+import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from '../layers/deployments/backend';
+import { isDeploymentId, parseExecutionName } from '../layers/deployments/execution-name';
+import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/deployments/progress';
+import {
+  DeploymentListSchema,
+  DeploymentViewSchema,
+  ErrorBodySchema,
+  RolloutViewSchema,
+  StartedSchema,
+  type RolloutView,
+  type Started,
+} from '../layers/api/contract';
+import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../layers/errors';
+import type { RolloutRequest } from '../layers/rollout/types';
+
+/** The local cloud's HTTP API (DESIGN.md section 4), where meshctl goes when told nothing else. */
+export const LOCAL_API_URL = 'http://127.0.0.1:3000';
+/** The documented token of the local cloud (README), used only for the local default URL. */
+export const LOCAL_API_TOKEN = 'local-dev-token-change-me';
+
+export interface HttpApiOptions {
+  url: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** Per-request timeout: API Gateway gives up after 30 s anyway. */
+  timeoutMs?: number;
+}
+
+/** The API answered with an error the commands have no better name for; carries the status and the API's code. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The API refused the credentials (401 no token reached it, 403 the token is wrong). */
+export class ApiAuthError extends Error {
+  override readonly name = 'ApiAuthError';
+}
+
+/** Nothing answered at the API's address. */
+export class ApiUnreachableError extends Error {
+  override readonly name = 'ApiUnreachable';
+}
+
+/**
+ * Deployments and rollouts through the HTTP API: `POST /deployments`, `GET /deployments/{id}` (which carries the
+ * per-stage progress, so `history` has nothing to add), `GET /deployments`, and the rollout routes. The token
+ * travels in `Authorization: Bearer` and appears in no message.
+ */
+export class HttpApiBackend implements DeploymentBackend {
+  private readonly base: string;
+  private readonly doFetch: typeof fetch;
+
+  constructor(private readonly options: HttpApiOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.doFetch = options.fetch ?? fetch;
+  }
+
+  async start(request: StartRequest): Promise<StartedDeployment> {
+    const { settings, spec } = request.input;
+    const query = `?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`;
+    const started = await this.call('POST', `/deployments${query}`, StartedSchema, spec);
+    return { id: started.id, name: started.execution, deploymentId: started.id, attached: started.attached === true };
+  }
+
+  async describe(id: string): Promise<DeploymentDescription> {
+    const view = await this.call('GET', `/deployments/${encodeURIComponent(id)}`, DeploymentViewSchema);
+    const status = view.executionStatus as DeploymentStatus;
+    const executionError = view.error || view.cause ? { error: view.error, cause: view.cause } : undefined;
+    return {
+      id: view.id,
+      name: view.execution,
+      status,
+      deploymentId: view.id,
+      mesh: view.mesh,
+      startedAt: view.startedAt ? new Date(view.startedAt) : undefined,
+      stoppedAt: view.stoppedAt ? new Date(view.stoppedAt) : undefined,
+      output: view.summary,
+      error: view.error,
+      cause: view.cause,
+      progress: {
+        status,
+        // The schema checked the members the views read; the API sends the progress types whole.
+        stages: view.stages as StageProgress[],
+        services: view.services as ServiceProgress[],
+        images: view.images as ImageProgress[],
+        consul: view.consul,
+        executionError,
+        output: view.summary,
+        lastEventId: 0,
+        eventStates: {},
+      },
+    };
+  }
+
+  /** The API's answer already holds the progress derived from the whole history. */
+  async history(): Promise<[]> {
+    return [];
+  }
+
+  async list(filter: ListFilter): Promise<DeploymentListing[]> {
+    const found: DeploymentListing[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const params = new URLSearchParams();
+      if (filter.mesh) params.set('mesh', filter.mesh);
+      if (filter.status && ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED'].includes(filter.status)) params.set('status', filter.status);
+      params.set('limit', String(Math.min(100, filter.limit ?? 100)));
+      if (nextToken) params.set('nextToken', nextToken);
+      const page = await this.call('GET', `/deployments?${params.toString()}`, DeploymentListSchema);
+      for (const item of page.items) {
+        found.push({
+          id: item.id,
+          name: item.execution,
+          status: (item.status === 'ROLLED_BACK' ? 'FAILED' : item.status) as DeploymentStatus,
+          startedAt: item.startedAt ? new Date(item.startedAt) : undefined,
+          stoppedAt: item.stoppedAt ? new Date(item.stoppedAt) : undefined,
+          deploymentId: item.id,
+          specHash12: item.specHash,
+        });
+        if (filter.limit !== undefined && found.length >= filter.limit) return found;
+      }
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken && pages < 20);
+    return found;
+  }
+
+  /** A deployment id as it is; an execution name or ARN made by meshctl or the API, by the id it carries. */
+  async resolveId(reference: string): Promise<string> {
+    if (isDeploymentId(reference)) return reference;
+    const name = reference.startsWith('arn:') ? reference.slice(reference.lastIndexOf(':') + 1) : reference;
+    const parsed = parseExecutionName(name);
+    if (!parsed) throw new NotFoundError(`"${reference}" is neither a deployment id (d-<yyyymmddHHMMss>-<6 characters>) nor a deployment's execution name`);
+    return parsed.deploymentId;
+  }
+
+  /** POST /services/{service}/rollouts. */
+  async startRollout(service: string, request: RolloutRequest, settings: { pollSeconds: number; maxRounds: number }): Promise<Started> {
+    const query = `?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`;
+    return this.call('POST', `/services/${encodeURIComponent(service)}/rollouts${query}`, StartedSchema, request);
+  }
+
+  /** GET /services/{service}/rollouts/{id}. */
+  async getRollout(service: string, id: string): Promise<RolloutView> {
+    return this.call('GET', `/services/${encodeURIComponent(service)}/rollouts/${encodeURIComponent(id)}`, RolloutViewSchema);
+  }
+
+  private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    let response: Response;
+    try {
+      response = await this.doFetch(`${this.base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.options.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 35_000),
+      });
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } }).cause?.code;
+      throw new ApiUnreachableError(`cannot reach the HTTP API at ${this.base}${typeof code === 'string' ? ` (${code})` : ''}: is the local cloud running (npm start), or is --api-url / MESH_API_URL right?`, { cause: error });
+    }
+    const text = await response.text();
+    const json = parseJson(text);
+    if (!response.ok) throw toError(response.status, json, method, path);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ApiError(response.status, 'UnexpectedResponse', `${method} ${path} answered ${response.status} with a body this meshctl does not understand`);
+    return parsed.data;
+  }
+}
+
+/** The API's error body → the named errors the commands already handle. */
+function toError(status: number, json: unknown, method: string, path: string): Error {
+  const body = ErrorBodySchema.safeParse(json);
+  const code = body.success ? body.data.error.code : String((json as { message?: unknown } | undefined)?.message ?? 'Error');
+  const message = body.success ? body.data.error.message : `${method} ${path} answered ${status}`;
+  const details = body.success ? (body.data.error.details ?? []) : [];
+  if (status === 401) return new ApiAuthError('the HTTP API wants a token (401): pass --token or set MESH_API_TOKEN');
+  if (status === 403) return new ApiAuthError('the HTTP API refused the token (403): check --token / MESH_API_TOKEN');
+  if (code === 'ConcurrentOperation') return new ConcurrentOperationError(message);
+  if (code === 'NotFound') return new NotFoundError(message);
+  if (code === 'SpecInvalid') return new SpecInvalidError(details);
+  if (status === 400) return new InvalidInputError(message.split(':')[0], details);
+  return new ApiError(status, code, message);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

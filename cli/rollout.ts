@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import type { RolloutView } from '../layers/api/contract';
+import { hashBuildContext } from '../layers/build-context';
+import { ConcurrentOperationError, InvalidInputError, NotFoundError } from '../layers/errors';
+import type { RolloutRequest } from '../layers/rollout/types';
+import { createApiBackend, type BackendOptions } from './backend-factory';
+import { writeLines, type CliDeps } from './cli-deps';
+import { FrameWriter } from './progress-view';
+import { renderRolloutFrame, renderRolloutOutcome, renderRolloutTransitions } from './rollout-text';
+
+export interface RolloutOptions extends Pick<BackendOptions, 'apiUrl' | 'token'> {
+  image?: string;
+  /** A build context directory (relative to `contextRoot`), hashed here: the API's Lambdas never see the files. */
+  build?: string;
+  dockerfile?: string;
+  desiredCount?: number;
+  bakeSeconds?: number;
+  pollSeconds: number;
+  maxRounds: number;
+  wait: boolean;
+  json: boolean;
+  contextRoot?: string;
+}
+
+/**
+ * `meshctl rollout <service> --image <ref>` (or `--build <dir>`): start a rollout through the HTTP API, then
+ * follow it step by step (build, register, update, stabilize, bake, and the rollback if one is needed) to what
+ * is live.
+ *
+ * @returns 0 when the new revision is live (or the rollout started, with `--no-wait`); 1 when it failed or was
+ *   rolled back.
+ */
+export async function rolloutCommand(service: string, options: RolloutOptions, deps: CliDeps): Promise<number> {
+  const request = buildRequest(options, deps.cwd);
+  const api = createApiBackend(options, deps);
+  let started;
+  try {
+    started = await api.startRollout(service, request, { pollSeconds: options.pollSeconds, maxRounds: options.maxRounds });
+  } catch (error) {
+    if (!(error instanceof ConcurrentOperationError || error instanceof NotFoundError || error instanceof InvalidInputError)) throw error;
+    deps.stderr.write(`meshctl rollout: ${error.message}\n`);
+    return 1;
+  }
+  if (!options.wait) {
+    if (options.json) deps.stdout.write(`${JSON.stringify(started, null, 2)}\n`);
+    else writeLines(deps.stdout, [`Started rollout ${started.id} of ${service}`]);
+    return 0;
+  }
+  if (!options.json) writeLines(deps.stdout, [`Rolling out ${service} as ${started.id} (execution ${started.execution})`]);
+  const frame = deps.stdout.isTTY && !options.json ? new FrameWriter(deps.stdout) : undefined;
+  let last: RolloutView | undefined;
+  for (;;) {
+    const view = await api.getRollout(service, started.id);
+    if (!options.json) {
+      if (frame) frame.draw(renderRolloutFrame(view));
+      else writeLines(deps.stdout, renderRolloutTransitions(last, view));
+    }
+    last = view;
+    if (view.status !== 'RUNNING') break;
+    await deps.sleep(deps.pollIntervalMs);
+  }
+  frame?.release();
+  if (options.json) {
+    deps.stdout.write(`${JSON.stringify(last, null, 2)}\n`);
+  } else {
+    const { out, err } = renderRolloutOutcome(last);
+    writeLines(deps.stdout, out);
+    writeLines(deps.stderr, err);
+  }
+  return last.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+function buildRequest(options: RolloutOptions, cwd: string): RolloutRequest {
+  if ((options.image === undefined) === (options.build === undefined)) throw new InvalidInputError('meshctl rollout needs exactly one of --image or --build');
+  const extra = {
+    ...(options.desiredCount !== undefined ? { desiredCount: options.desiredCount } : {}),
+    ...(options.bakeSeconds !== undefined ? { bakeSeconds: options.bakeSeconds } : {}),
+  };
+  if (options.image !== undefined) return { image: options.image, ...extra };
+  const context = options.build as string;
+  const contentHash = hashBuildContext(join(options.contextRoot ?? cwd, context));
+  return { build: { context, contentHash, dockerfile: options.dockerfile ?? 'Dockerfile' }, ...extra };
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createRolloutDeps } from '../../layers/rollout/deps';
+import { prepareRollout } from '../../layers/rollout/prepare';
+import { RolloutInputSchema } from '../../layers/rollout/schemas';
+
+const Event = RolloutInputSchema.extend({ executionId: z.string().min(1) });
+const deps = lazy(() => createRolloutDeps());
+
+/** Rollout step: find the service, record the live revision, take the service's rollout lock. */
+export async function handler(event: unknown) {
+  const input = parseEvent(Event, event, 'rolloutPrepare input');
+  const { clients, consul, meshName } = deps();
+  return prepareRollout(input, { ecs: clients.ecs, ssm: clients.ssm, consul: await consul(), meshName });
+}

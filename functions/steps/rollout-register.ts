@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createRolloutDeps } from '../../layers/rollout/deps';
+import { registerRevision } from '../../layers/rollout/register';
+import { PreparedRolloutSchema } from '../../layers/rollout/schemas';
+
+const Event = z.object({ prepared: PreparedRolloutSchema, imageUri: z.string().min(1) });
+const deps = lazy(() => createRolloutDeps());
+
+/** Rollout step: register the task-definition revision that runs the new image (idempotent). */
+export async function handler(event: unknown) {
+  const { prepared, imageUri } = parseEvent(Event, event, 'rolloutRegister input');
+  return registerRevision(prepared, imageUri, { ecs: deps().clients.ecs });
+}

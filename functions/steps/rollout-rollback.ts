@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createRolloutDeps } from '../../layers/rollout/deps';
+import { PreparedRolloutSchema, RegisteredRevisionSchema } from '../../layers/rollout/schemas';
+import { rollBack } from '../../layers/rollout/update';
+
+const Event = z.object({ prepared: PreparedRolloutSchema, revision: RegisteredRevisionSchema.optional() });
+const deps = lazy(() => createRolloutDeps());
+
+/** Rollout step: UpdateService back to the previous revision, and deregister the failed one. */
+export async function handler(event: unknown) {
+  const { prepared, revision } = parseEvent(Event, event, 'rolloutRollback input');
+  return rollBack(prepared, revision, { ecs: deps().clients.ecs });
+}

@@ -1,0 +1,49 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsClients } from '../adapters/aws';
+import type { ConsulApi } from '../adapters/consul';
+import { consulFromSsm } from '../adapters/consul-token';
+import { readConfig } from '../config';
+import { StepFunctionsBackend } from '../deployments/sfn-backend';
+
+/** The deploy state machine's executions, as the deployment routes use them. */
+export type DeploymentStore = Pick<StepFunctionsBackend, 'start' | 'list' | 'listPage' | 'describe' | 'history' | 'resolveId'>;
+
+/**
+ * Everything the API's routes use, built once per container: the mesh it manages, the two state machines (their
+ * executions are the only store of deployments and rollouts), the SDK clients and Consul. Routes receive this;
+ * tests give their own.
+ */
+export interface ApiDeps {
+  meshName: string;
+  deployStateMachineArn: string;
+  rolloutStateMachineArn: string;
+  deployments: DeploymentStore;
+  sfn: Pick<SFNClient, 'send'>;
+  ssm: Pick<SSMClient, 'send'>;
+  ecs: Pick<ECSClient, 'send'>;
+  consul: () => Promise<ConsulApi>;
+  /** Poll interval and rounds of the state machines' wait loops when a request names none. */
+  defaults: { pollSeconds: number; maxRounds: number };
+  now: () => Date;
+  /** The 6 base36 characters ending a new id (random unless a test fixes them). */
+  randomSuffix?: () => string;
+}
+
+export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
+  const config = readConfig(env, ['MESH_NAME', 'DEPLOY_STATE_MACHINE_ARN', 'ROLLOUT_STATE_MACHINE_ARN', 'CONSUL_HTTP_ADDR']);
+  const clients = createAwsClients();
+  return {
+    meshName: config.MESH_NAME,
+    deployStateMachineArn: config.DEPLOY_STATE_MACHINE_ARN,
+    rolloutStateMachineArn: config.ROLLOUT_STATE_MACHINE_ARN,
+    deployments: new StepFunctionsBackend({ sfn: clients.sfn, stateMachineArn: config.DEPLOY_STATE_MACHINE_ARN, historyPageSize: 1000 }),
+    sfn: clients.sfn,
+    ssm: clients.ssm,
+    ecs: clients.ecs,
+    consul: consulFromSsm({ address: config.CONSUL_HTTP_ADDR, tokenParameter: config.CONSUL_TOKEN_PARAMETER, ssm: clients.ssm }),
+    defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
+    now: () => new Date(),
+  };
+}

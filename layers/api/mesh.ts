@@ -1,0 +1,137 @@
+import type { Service, Task } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import type { HealthEntry } from '../adapters/consul';
+import { loadDeployedSpec } from '../churn/deployed-spec';
+import { deployStages, resolveTarget } from '../domain/ecs/targets';
+import { instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
+import { NotFoundError } from '../errors';
+import type { ApiDeps } from './deps';
+
+/** GET /mesh: the deployed mesh as ECS and Consul see it now. */
+export interface MeshView {
+  mesh: string;
+  consul: { leader: string; peers: string[] };
+  clusters: Array<{
+    name: string;
+    services: Array<{
+      name: string;
+      role: MeshRole;
+      status: string;
+      desiredCount: number;
+      runningCount: number;
+      pendingCount: number;
+      taskDefinitionArn?: string;
+      rolloutState?: string;
+      deployments: number;
+      tasks: Array<{
+        taskId: string;
+        ip?: string;
+        lastStatus?: string;
+        health?: string;
+        taskDefinitionArn?: string;
+        /** The Consul instance of the task (servers are not registered as services: null). */
+        consul: { id: string; registered: boolean; passing: boolean; checks: Array<{ name: string; status: string }> } | null;
+      }>;
+    }>;
+  }>;
+}
+
+/** DescribeServices takes at most 10 services, DescribeTasks 100 tasks per call. */
+const SERVICES_PER_CALL = 10;
+const TASKS_PER_CALL = 100;
+
+/**
+ * Clusters, services and tasks of the deployed spec (Consul KV) as ECS describes them, each task with its Consul
+ * registration. Read only.
+ * @throws NotFoundError when the mesh has not been deployed.
+ */
+export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
+  const consul = await deps.consul();
+  const spec = await loadDeployedSpec(consul, deps.meshName, { maxAgeMs: 0 });
+  if (!spec) throw new NotFoundError(`mesh "${deps.meshName}" has not been deployed`);
+  const targets = deployStages(spec).flat().map((t) => resolveTarget(spec, t));
+  const clusters: MeshView['clusters'] = [];
+  for (const cluster of [...new Set(targets.map((t) => t.cluster))]) {
+    const here = targets.filter((t) => t.cluster === cluster);
+    const described = await describeServices(cluster, here.map((t) => t.serviceName), deps);
+    const services: MeshView['clusters'][number]['services'] = [];
+    for (const target of here) {
+      const service = described.get(target.serviceName);
+      const tasks = service ? await runningTasks(cluster, target.serviceName, deps) : [];
+      const health = target.role === 'server' || !service ? [] : await consul.healthService(target.serviceName);
+      services.push({
+        name: target.serviceName,
+        role: target.role,
+        status: service?.status ?? 'MISSING',
+        desiredCount: service?.desiredCount ?? 0,
+        runningCount: service?.runningCount ?? 0,
+        pendingCount: service?.pendingCount ?? 0,
+        ...(service?.taskDefinition ? { taskDefinitionArn: service.taskDefinition } : {}),
+        ...(service?.deployments?.[0]?.rolloutState ? { rolloutState: service.deployments[0].rolloutState } : {}),
+        deployments: service?.deployments?.length ?? 0,
+        tasks: tasks.map((task) => taskView(task, target.serviceName, target.role, health)),
+      });
+    }
+    clusters.push({ name: cluster, services });
+  }
+  const [leader, peers] = await Promise.all([consul.leader(), consul.peers()]);
+  return { mesh: spec.name, consul: { leader, peers }, clusters };
+}
+
+async function describeServices(cluster: string, names: string[], deps: ApiDeps): Promise<Map<string, Service>> {
+  const byName = new Map<string, Service>();
+  for (let i = 0; i < names.length; i += SERVICES_PER_CALL) {
+    try {
+      const { services = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster, services: names.slice(i, i + SERVICES_PER_CALL) }));
+      // A deleted service stays describable as INACTIVE next to a new ACTIVE one of the same name.
+      for (const s of services) if (s.serviceName && (!byName.has(s.serviceName) || s.status === 'ACTIVE')) byName.set(s.serviceName, s);
+    } catch (error) {
+      if ((error as Error).name !== 'ClusterNotFoundException') throw error;
+    }
+  }
+  return byName;
+}
+
+async function runningTasks(cluster: string, serviceName: string, deps: ApiDeps): Promise<Task[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING', nextToken }));
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += TASKS_PER_CALL) {
+    const { tasks: page = [] } = await deps.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + TASKS_PER_CALL) }));
+    tasks.push(...page);
+  }
+  return tasks;
+}
+
+function taskView(task: Task, serviceName: string, role: MeshRole, health: HealthEntry[]): MeshView['clusters'][number]['services'][number]['tasks'][number] {
+  const taskId = taskIdFromArn(task.taskArn ?? '');
+  const id = instanceId(serviceName, taskId);
+  const entry = health.find((h) => h.Service.ID === id);
+  return {
+    taskId,
+    ...(taskIp(task) ? { ip: taskIp(task) } : {}),
+    lastStatus: task.lastStatus,
+    health: task.healthStatus,
+    taskDefinitionArn: task.taskDefinitionArn,
+    consul:
+      role === 'server'
+        ? null
+        : {
+            id,
+            registered: entry !== undefined,
+            passing: entry !== undefined && entry.Checks.every((c) => c.Status === 'passing'),
+            checks: (entry?.Checks ?? []).map((c) => ({ name: c.Name, status: c.Status })),
+          },
+  };
+}
+
+/** The task's private IP: the ENI attachment's `privateIPv4Address` (DescribeTasks' capitalisation). */
+function taskIp(task: Task): string | undefined {
+  for (const a of task.attachments ?? []) for (const d of a.details ?? []) if (d.name === 'privateIPv4Address' && d.value) return d.value;
+  return undefined;
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ImageJobSchema } from '../deploy/schemas';
+import { RolloutSchema, ServiceSchema } from '../domain/spec/schema';
+
+/**
+ * Schemas of a rollout: the request (what `POST /services/{service}/rollouts` accepts and the execution input
+ * carries) and the data its steps pass each other, parsed at each handler's edge.
+ */
+
+/** A pinned image reference, the spec's own rule (no `:latest`). */
+const ImageRefSchema = ServiceSchema.shape.image.unwrap();
+/** A build context as the spec has it, with its content hash required: the Lambdas never see the files. */
+const BuildSchema = ServiceSchema.shape.build.unwrap().extend({
+  contentHash: z.string().regex(/^[a-f0-9]{64}$/, 'must be the sha256 hex digest of the context (meshctl rollout --build computes it)'),
+});
+
+export const RolloutRequestSchema = z
+  .strictObject({
+    image: ImageRefSchema.optional(),
+    build: BuildSchema.optional(),
+    desiredCount: z.number().int('must be an integer').min(0).max(1000).optional(),
+    bakeSeconds: RolloutSchema.shape.bakeSeconds.unwrap().optional(),
+  })
+  .refine((r) => (r.image === undefined) !== (r.build === undefined), { message: 'needs exactly one of "image" or "build"' });
+
+export const RolloutSettingsSchema = z.object({
+  pollSeconds: z.number().int().min(0).max(300),
+  maxRounds: z.number().int().min(1).max(1000),
+});
+
+export const RolloutInputSchema = z.object({
+  rolloutId: z.string().regex(/^r-\d{14}-[0-9a-z]{6}$/, 'must be a rollout id'),
+  service: z.string().min(1),
+  request: RolloutRequestSchema,
+  settings: RolloutSettingsSchema,
+});
+
+export const PreparedRolloutSchema = z.object({
+  mesh: z.string(),
+  rolloutId: z.string(),
+  service: z.string(),
+  cluster: z.string(),
+  container: z.string(),
+  previousTaskDefinitionArn: z.string(),
+  previousDesiredCount: z.number().int(),
+  desiredCount: z.number().int(),
+  image: z.string().optional(),
+  build: ImageJobSchema.optional(),
+  deploymentConfiguration: z.object({
+    minimumHealthyPercent: z.number(),
+    maximumPercent: z.number(),
+    deploymentCircuitBreaker: z.object({ enable: z.boolean(), rollback: z.boolean() }),
+  }),
+  pollSeconds: z.number().int(),
+  maxRounds: z.number().int(),
+  bakeSeconds: z.number().int(),
+  bakeRounds: z.number().int(),
+  bakeIntervalSeconds: z.number().int(),
+  lockName: z.string(),
+  lockHolder: z.string(),
+});
+
+export const RegisteredRevisionSchema = z.object({
+  taskDefinitionArn: z.string(),
+  imageUri: z.string(),
+  created: z.boolean(),
+  unchanged: z.boolean(),
+});
+
+export const RolloutCheckSchema = z.object({
+  phase: z.enum(['stabilize', 'bake', 'rollback']),
+  taskDefinitionArn: z.string(),
+  ready: z.boolean(),
+  round: z.number().int(),
+  waitingFor: z.string(),
+  desiredCount: z.number().int(),
+  runningCount: z.number().int(),
+  pendingCount: z.number().int(),
+  registeredPassing: z.number().int().optional(),
+  rolloutState: z.string().optional(),
+  readyAt: z.number().optional(),
+  bakeRound: z.number().int(),
+});
+
+/** `$.error` as a Catch records it. */
+export const CaughtErrorSchema = z.object({ Error: z.string().optional(), Cause: z.string().optional() });

@@ -1,0 +1,39 @@
+/**
+ * `npm run local` (local/main.ts) as a user runs it: with `--data-dir` it says where the state is kept and saves
+ * it on SIGTERM; with a damaged file it exits non-zero naming the file, before binding any port.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, tempDir } from './harness';
+
+const dir = tempDir('local-main-');
+afterAll(() => dir.remove());
+
+const ENV = { ...process.env, LOCAL_AWS_PORT: '0', LOCAL_CONSUL_PORT: '0', LOCAL_HTTP_API_PORT: '0', LOCAL_DATA_DIR: '' };
+const MAIN = ['--import', 'tsx', join(ROOT, 'local/main.ts')];
+
+it('runs with --data-dir, prints where the state is kept, and saves every service on SIGTERM', async () => {
+  const child = spawn(process.execPath, [...MAIN, '--data-dir', dir.path], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.includes('press Ctrl-C to stop')) child.kill('SIGTERM');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+  expect(stdout).toContain(`state         kept in ${dir.path}`);
+  expect(code).toBe(0);
+  expect(JSON.parse(readFileSync(join(dir.path, 'ecs.json'), 'utf8'))).toMatchObject({ service: 'ecs', version: 1 });
+});
+
+it('exits non-zero naming the damaged file (LOCAL_DATA_DIR)', () => {
+  const file = join(dir.path, 'consul.json');
+  writeFileSync(file, '{"service":"consul","version":1,"data":{"state":');
+
+  const result = spawnSync(process.execPath, MAIN, { cwd: ROOT, env: { ...ENV, LOCAL_DATA_DIR: dir.path }, encoding: 'utf8', timeout: 30_000 });
+
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain(`PersistedStateError: saved state ${file} cannot be used`);
+  expect(result.stdout).not.toContain('local cloud running');
+});
