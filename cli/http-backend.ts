@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { MeshView } from '../layers/api/mesh';
 import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from '../layers/deployments/backend';
 import { isDeploymentId, parseExecutionName } from '../layers/deployments/execution-name';
 import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/deployments/progress';
@@ -54,6 +55,9 @@ export class ApiUnreachableError extends Error {
  * per-stage progress, so `history` has nothing to add), `GET /deployments`, and the rollout routes. The token
  * travels in `Authorization: Bearer` and appears in no message.
  */
+/** The answer of GET /mesh, checked loosely: the API owns its exact shape (layers/api/mesh.ts). */
+const MeshViewSchema = z.looseObject({ mesh: z.string(), consul: z.looseObject({ leader: z.string(), peers: z.array(z.string()) }), clusters: z.array(z.looseObject({ name: z.string() })) });
+
 export class HttpApiBackend implements DeploymentBackend {
   private readonly base: string;
   private readonly doFetch: typeof fetch;
@@ -150,6 +154,12 @@ export class HttpApiBackend implements DeploymentBackend {
   }
 
   /** GET /services/{service}/rollouts/{id}. */
+  /** GET /mesh: clusters, services, tasks and their Consul registrations. */
+  async getMesh(): Promise<MeshView> {
+    // Only the envelope is checked here; the rest is the API's own MeshView.
+    return (await this.call('GET', '/mesh', MeshViewSchema)) as unknown as MeshView;
+  }
+
   async getRollout(service: string, id: string): Promise<RolloutView> {
     return this.call('GET', `/services/${encodeURIComponent(service)}/rollouts/${encodeURIComponent(id)}`, RolloutViewSchema);
   }

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateCommand } from './validate';
+import { meshCommand } from './mesh';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
 import { deployCommand } from './deploy';
 import { planCommand } from './plan-command';
@@ -70,6 +71,17 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     .option('--json', 'machine-readable output', false)
     .action(async (spec: string, opts: { contextRoot?: string; json: boolean }) => {
       process.exitCode = await runAction('plan', io, () => planCommand(spec, opts, io));
+    });
+
+  program
+    .command('mesh')
+    .description('the current topology: per cluster and service, the tasks ECS runs next to the instances Consul has, flagging drift')
+    .option('--api-url <url>', 'the HTTP API (default MESH_API_URL, else the local cloud)')
+    .option('--token <token>', 'the HTTP API token (default MESH_API_TOKEN)')
+    .option('--check', 'exit 1 when Consul and ECS disagree', false)
+    .option('--json', 'machine-readable output', false)
+    .action(async (opts: { apiUrl?: string; token?: string; check: boolean; json: boolean }) => {
+      process.exitCode = await runAction('mesh', io, () => meshCommand(opts, io));
     });
 
   program

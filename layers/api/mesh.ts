@@ -23,6 +23,8 @@ export interface MeshView {
       taskDefinitionArn?: string;
       rolloutState?: string;
       deployments: number;
+      /** Consul instances of this service that no running task backs: stale registrations (drift). */
+      stale: Array<{ id: string; address: string; passing: boolean }>;
       tasks: Array<{
         taskId: string;
         ip?: string;
@@ -30,7 +32,7 @@ export interface MeshView {
         health?: string;
         taskDefinitionArn?: string;
         /** The Consul instance of the task (servers are not registered as services: null). */
-        consul: { id: string; registered: boolean; passing: boolean; checks: Array<{ name: string; status: string }> } | null;
+        consul: { id: string; registered: boolean; passing: boolean; address?: string; checks: Array<{ name: string; status: string }> } | null;
       }>;
     }>;
   }>;
@@ -69,6 +71,7 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
         ...(service?.taskDefinition ? { taskDefinitionArn: service.taskDefinition } : {}),
         ...(service?.deployments?.[0]?.rolloutState ? { rolloutState: service.deployments[0].rolloutState } : {}),
         deployments: service?.deployments?.length ?? 0,
+        stale: staleInstances(tasks, target.serviceName, health),
         tasks: tasks.map((task) => taskView(task, target.serviceName, target.role, health)),
       });
     }
@@ -125,9 +128,18 @@ function taskView(task: Task, serviceName: string, role: MeshRole, health: Healt
             id,
             registered: entry !== undefined,
             passing: entry !== undefined && entry.Checks.every((c) => c.Status === 'passing'),
+            ...(entry ? { address: entry.Service.Address } : {}),
             checks: (entry?.Checks ?? []).map((c) => ({ name: c.Name, status: c.Status })),
           },
   };
+}
+
+/** Instances (not sidecars) Consul has for the service whose task is not running. */
+function staleInstances(tasks: Task[], serviceName: string, health: HealthEntry[]): MeshView['clusters'][number]['services'][number]['stale'] {
+  const running = new Set(tasks.map((t) => instanceId(serviceName, taskIdFromArn(t.taskArn ?? ''))));
+  return health
+    .filter((h) => !running.has(h.Service.ID))
+    .map((h) => ({ id: h.Service.ID, address: h.Service.Address, passing: h.Checks.every((c) => c.Status === 'passing') }));
 }
 
 /** The task's private IP: the ENI attachment's `privateIPv4Address` (DescribeTasks' capitalisation). */
