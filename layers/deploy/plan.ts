@@ -1,13 +1,15 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { validateMeshSpec } from '../domain/spec/load';
 import type { MeshSpec } from '../domain/spec/schema';
 import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
 import { specHash } from '../domain/ecs/hash';
 import { resolveTarget, deployStages } from '../domain/ecs/targets';
-import { SpecInvalidError } from '../errors';
-import { acquireLock } from './lock';
+import { ConcurrentOperationError, SpecInvalidError } from '../errors';
+import { meshParameterPrefix } from '../domain/naming';
+import { acquireLock, releaseLock, type LockValue } from './lock';
 import { planImages } from './images';
 import type { DeploymentPlan, ServiceChange } from './types';
 
@@ -30,7 +32,15 @@ export async function planDeployment(
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
   const images = planImages(spec);
-  await acquireLock(configParameterNames(spec).lock, input.executionId, { ssm: deps.ssm });
+  const lockName = configParameterNames(spec).lock;
+  await acquireLock(lockName, input.executionId, { ssm: deps.ssm });
+  // A rollout of one of the mesh's services changes what this deployment would change: wait for it to end.
+  // (The rollout checks the mesh lock the same way, so each refuses while the other runs.)
+  const rollouts = await runningRollouts(spec, deps.ssm);
+  if (rollouts.length > 0) {
+    await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
+    throw new ConcurrentOperationError(`a rollout of ${rollouts.join(', ')} is running in mesh "${spec.name}": deploy once it has ended`);
+  }
   const changes = await previewChanges(spec, deps.ecs);
   return {
     mesh: spec.name,
@@ -47,6 +57,27 @@ export async function planDeployment(
     maxRounds: input.settings?.maxRounds ?? deps.defaults.maxRounds,
     lockHolder: input.executionId,
   };
+}
+
+/** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is held and not expired. */
+async function runningRollouts(spec: MeshSpec, ssm: Pick<SSMClient, 'send'>, now = Date.now()): Promise<string[]> {
+  const path = `${meshParameterPrefix(spec)}/rollouts`;
+  const services: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken }));
+    for (const parameter of page.Parameters ?? []) {
+      if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
+      try {
+        const lock = JSON.parse(parameter.Value) as LockValue;
+        if (lock.expiresAt > now) services.push(parameter.Name.slice(path.length + 1, -'/lock'.length));
+      } catch {
+        // Not a lock we wrote: ignore it rather than block every deployment.
+      }
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return services;
 }
 
 /**

@@ -90,6 +90,18 @@ describe('deploying the reference mesh', () => {
     const changed = run.output!.clusters.flatMap((c) => c.services).filter((s) => s.action !== 'unchanged');
     expect(changed.map((s) => `${s.name}:${s.action}`)).toEqual(['notifications:update']);
   }, 90_000);
+
+  it('refuses to deploy while a rollout of one of its services holds its lock', async () => {
+    const ctx = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
+    const lock = '/consul-mesh/reference-mesh/rollouts/users/lock';
+    await cloud.ssm.operations.PutParameter({ Name: lock, Type: 'String', Value: JSON.stringify({ holder: 'rollout-x', expiresAt: Date.now() + 60_000 }) }, ctx);
+    const refused = await deploy(cloud, referenceSpec());
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toBe('ConcurrentOperation');
+    expect(JSON.parse(refused.cause!)).toMatchObject({ stage: 'plan', message: 'a rollout of users is running in mesh "reference-mesh": deploy once it has ended' });
+    await cloud.ssm.operations.DeleteParameter({ Name: lock }, ctx);
+    expect((await deploy(cloud, referenceSpec())).status).toBe('SUCCEEDED');
+  }, 90_000);
 });
 
 async function bootstrapToken(cloud: LocalCloud): Promise<string> {
