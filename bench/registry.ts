@@ -12,4 +12,6 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     description: 'the local cloud: DescribeTasks (100 tasks), PutParameter and catalog register rates and latency; memory with 10,000 tasks',
     load: async () => (await import('./local-endpoint.bench')).localEndpointBenchmark,
   },
+  { name: 'deploy', description: 'reference deployment: wall time, critical-path ratio, state transitions; bundle sizes and cold starts', load: async () => (await import('./deploy.bench')).deployBenchmark },
+  { name: 'churn', description: 'task churn: event path events/s and p50/p99 with 1,000 tasks; reconcile of 10,000 tasks in 20 clusters; staleness vs polling every 10 s', load: async () => (await import('./churn.bench')).churnBenchmark },
 ];
