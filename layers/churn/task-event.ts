@@ -86,6 +86,10 @@ export async function handleTaskEvent(event: unknown, deps: TaskEventDeps): Prom
     return { ...ref, action: 'servers-changed', server: await recordServerChange(deps.consul, task, decision.phase, deps.logger), writes: 0 };
   }
   if (!member && taskPhase(task) !== 'stopping') return { ...ref, action: 'ignored', reason: 'not-in-mesh', writes: 0 };
+  // A task still starting (PROVISIONING … ACTIVATING, its dataplane not running) is never written, whatever the
+  // catalog holds: ECS container states only move forward, so a registered task cannot be "starting" again. Three of
+  // the ten events of a task's life end here without a Consul read.
+  if (taskPhase(task) === 'starting') return { ...ref, action: 'ignored', reason: 'not-running-yet', writes: 0 };
 
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const read = await readStoredTask(deps.consul, spec, task, ref.cluster, member);

@@ -203,6 +203,21 @@ describe('handleTaskEvent (fixtures against the local Consul)', () => {
     expect(consul.requests.slice(sent)).toEqual([]);
   });
 
+  it('makes no Consul call for a mesh task that is still starting', async () => {
+    await handle('task-running');
+    const sent = consul.requests.length;
+
+    const outcome = await handle('task-running', (d) => {
+      d.taskArn = 'arn:aws:ecs:us-east-1:111122223333:task/cluster-1/fedcba9876543210fedcba9876543210';
+      d.lastStatus = 'PENDING';
+      d.version = 2;
+      for (const c of d.containers as Array<{ lastStatus: string }>) c.lastStatus = 'PENDING';
+    });
+
+    expect(outcome).toMatchObject({ action: 'ignored', reason: 'not-running-yet', writes: 0 });
+    expect(consul.requests.slice(sent)).toEqual([]);
+  });
+
   it('looks up, but does not write for, a stopping task of a service outside the spec', async () => {
     const before = writes();
 
