@@ -2,19 +2,10 @@ import { z } from 'zod';
 import { createAwsClients } from '../../layers/adapters/aws';
 import { readConfig } from '../../layers/config';
 import { ensureImage } from '../../layers/deploy/images';
+import { ImageJobSchema } from '../../layers/deploy/schemas';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 
-const Event = z.object({
-  job: z.object({
-    name: z.string(),
-    repository: z.string().optional(),
-    tag: z.string().optional(),
-    context: z.string().optional(),
-    dockerfile: z.string().optional(),
-    image: z.string().optional(),
-  }),
-  deploymentId: z.string().default(''),
-});
+const Event = z.object({ job: ImageJobSchema, deploymentId: z.string().default('') });
 
 const deps = lazy(() => {
   const config = readConfig(process.env, ['CODEBUILD_PROJECT']);
