@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ECSClient, Service, Task } from '@aws-sdk/client-ecs';
 import {
   CreateClusterCommand,
@@ -22,7 +23,9 @@ import { diffTaskDefinition } from '../domain/ecs/diff-task-definition';
 import { planService } from '../domain/ecs/plan-service';
 import { resolveTarget, type ServiceTarget } from '../domain/ecs/targets';
 import type { ServiceContext, TaskDefinitionContext } from '../domain/ecs/context';
-import { instanceId, taskIdFromArn } from '../domain/naming';
+import { configParameterNames, instanceId, taskIdFromArn } from '../domain/naming';
+import { IMAGE_KEY } from '../domain/ecs/containers';
+import { renderedConfiguration } from './config-store';
 import type { ConsulApi } from '../adapters/consul';
 import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
 import type { ChangeAction, StageStatus } from './types';
@@ -59,7 +62,7 @@ export async function ensureStage(
   const targets = stageTargets(spec, stage, cluster);
   const clusterName = resolveTarget(spec, targets[0]).cluster;
   await ensureCluster(spec, clusterName, deps.ecs);
-  const ctx: TaskDefinitionContext = { ...deps.taskContext, images };
+  const ctx: TaskDefinitionContext = { ...deps.taskContext, images, configHashes: configHashes(spec) };
   const services: StageStatus['services'] = [];
   for (const target of targets) {
     const resolved = resolveTarget(spec, target);
@@ -69,6 +72,21 @@ export async function ensureStage(
     services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount: 0, pendingCount: 0 });
   }
   return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services };
+}
+
+/**
+ * A hash of each container's rendered configuration (the server's consul.hcl, each dataplane's JSON), carried in
+ * the task definition: a configuration-only change is then a task-definition change, and ECS replaces the tasks,
+ * which read their configuration from SSM only when they start.
+ */
+export function configHashes(spec: MeshSpec): Record<string, string> {
+  const names = configParameterNames(spec);
+  const files = renderedConfiguration(spec);
+  const hash = (parameter: string) => createHash('sha256').update(files.get(parameter) ?? '').digest('hex').slice(0, 16);
+  const hashes: Record<string, string> = { [IMAGE_KEY.server]: hash(names.serverHcl) };
+  for (const cluster of spec.clusters) for (const service of cluster.services) hashes[service.name] = hash(names.dataplane(service.name));
+  if (spec.ingress) hashes[spec.ingress.name] = hash(names.dataplane(spec.ingress.name));
+  return hashes;
 }
 
 function buildTaskDefinition(spec: MeshSpec, target: ServiceTarget, ctx: TaskDefinitionContext): RegisterTaskDefinitionCommandInput {

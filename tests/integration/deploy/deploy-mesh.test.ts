@@ -91,6 +91,24 @@ describe('deploying the reference mesh', () => {
     expect(changed.map((s) => `${s.name}:${s.action}`)).toEqual(['notifications:update']);
   }, 90_000);
 
+  it('replaces the Consul servers when only their rendered configuration changes', async () => {
+    cloud.aws.resetCallCounts();
+    const run = await deploy(
+      cloud,
+      referenceSpec((spec) => {
+        spec.clusters[1].services[1].env = { GREETING: 'hello' }; // as deployed by the previous test
+        (spec.consul as { security: { acl: { defaultPolicy: string } } }).security.acl.defaultPolicy = 'allow';
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    const changed = run.output!.clusters.flatMap((c) => c.services).filter((s) => s.action !== 'unchanged');
+    expect(writeCalls(cloud.aws.callCounts())).toEqual({
+      'AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition': 1,
+      'AmazonEC2ContainerServiceV20141113.UpdateService': 1,
+    });
+    expect(changed.map((s) => `${s.name}:${s.action}`)).toEqual(['consul-server:update']);
+  }, 90_000);
+
   it('refuses to deploy while a rollout of one of its services holds its lock', async () => {
     const ctx = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
     const lock = '/consul-mesh/reference-mesh/rollouts/users/lock';
