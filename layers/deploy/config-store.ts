@@ -1,5 +1,5 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand, LabelParameterVersionCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, PutParameterCommand, UnlabelParameterVersionCommand } from '@aws-sdk/client-ssm';
 import type { MeshSpec } from '../domain/spec/schema';
 import { configParameterNames } from '../domain/naming';
 import { renderServerHcl } from '../domain/consul/server-hcl';
@@ -9,6 +9,8 @@ import { buildConfigEntries } from '../domain/consul/config-entries';
 /** SSM Standard tier holds 4 KB per value, Advanced 8 KB (DESIGN.md section 7). */
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
+/** "Parameter Store retains the 100 most recently created versions of a parameter." */
+const MAX_VERSIONS = 100;
 
 export interface StoredParameter {
   name: string;
@@ -32,9 +34,11 @@ export function renderedConfiguration(spec: MeshSpec, options: { serverAddress?:
 }
 
 /**
- * Stores the rendered configuration in SSM and labels the live version of each parameter with the deployment id,
- * so a deployment's exact configuration can be read back (`name:<deploymentId>`). Idempotent: an unchanged value
- * gets no new version (SSM keeps 100), only the label; the label moves to it if it was elsewhere.
+ * Stores the rendered configuration in SSM. A changed value becomes a new version labelled with the deployment id
+ * that introduced it (`name:<deploymentId>` reads it back); an unchanged value is not written again, so re-running
+ * a spec changes nothing. (Labelling the unchanged version on every deployment would hit SSM's limit of 10 labels
+ * per version.) SSM keeps 100 versions and refuses a new one while the oldest carries a label, so the oldest's
+ * labels are removed first when a parameter reaches 100 versions.
  * These values hold no secret (secrets are separate SecureString parameters), so they are plain `String`.
  */
 export async function storeConfiguration(
@@ -51,12 +55,13 @@ export async function storeConfiguration(
     let version = current?.version ?? 0;
     const changed = current?.value !== value;
     if (changed) {
+      if (version >= MAX_VERSIONS) await unlabelOldest(deps.ssm, name, version - MAX_VERSIONS + 1);
       const put = await deps.ssm.send(
         new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Tier: size > STANDARD_MAX ? 'Advanced' : 'Standard' }),
       );
       version = put.Version ?? version + 1;
+      await deps.ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: [deploymentLabel(deploymentId)] }));
     }
-    await deps.ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: [deploymentLabel(deploymentId)] }));
     stored.push({ name, version, changed });
   }
   return stored;
@@ -69,6 +74,20 @@ export async function storeConfiguration(
 export function deploymentLabel(deploymentId: string): string {
   const cleaned = deploymentId.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100);
   return /^([0-9]|aws|ssm)/i.test(cleaned) ? `d-${cleaned}`.slice(0, 100) : cleaned;
+}
+
+/** Removes the labels of `oldest`, the version SSM drops on the next put (it refuses while it is labelled). */
+async function unlabelOldest(ssm: Pick<SSMClient, 'send'>, name: string, oldest: number): Promise<void> {
+  let NextToken: string | undefined;
+  do {
+    const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken }));
+    const entry = page.Parameters?.find((p) => p.Version === oldest);
+    if (entry?.Labels?.length) {
+      await ssm.send(new UnlabelParameterVersionCommand({ Name: name, ParameterVersion: oldest, Labels: entry.Labels }));
+      return;
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
 }
 
 async function getValue(ssm: Pick<SSMClient, 'send'>, name: string): Promise<{ value: string; version: number } | undefined> {

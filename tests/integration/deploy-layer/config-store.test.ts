@@ -1,0 +1,54 @@
+import { GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
+import { SsmProvider } from '../../../local/aws/ssm/provider';
+import { loadMeshSpec } from '../../../layers/domain/spec';
+import { configParameterNames } from '../../../layers/domain/naming';
+import { storeConfiguration } from '../../../layers/deploy/config-store';
+
+/** The deploy's configuration store against the local SSM, through the real SDK client. */
+describe('storing the rendered configuration in SSM', () => {
+  let endpoint: AwsEndpoint;
+  let ssm: SSMClient;
+  const spec = loadMeshSpec('examples/mesh.yaml');
+  const serverHcl = configParameterNames(spec).serverHcl;
+
+  beforeAll(async () => {
+    endpoint = await startAwsEndpoint({ port: 0, providers: [new SsmProvider()], logger: () => undefined });
+    ssm = new SSMClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  });
+  afterAll(async () => {
+    await endpoint?.stop();
+  });
+
+  it('writes each file once, labelled with the deployment that introduced it, and nothing when it is unchanged', async () => {
+    const first = await storeConfiguration(spec, 'd-first', { ssm });
+    expect(first.every((p) => p.changed && p.version === 1)).toBe(true);
+    // Twelve unchanged deployments: no new version, and no label per deployment (SSM allows 10 per version).
+    for (let i = 0; i < 12; i++) {
+      const again = await storeConfiguration(spec, `d-again-${i}`, { ssm });
+      expect(again.every((p) => !p.changed && p.version === 1)).toBe(true);
+    }
+    const labelled = await ssm.send(new GetParameterCommand({ Name: `${serverHcl}:d-first` }));
+    expect(labelled.Parameter?.Version).toBe(1);
+  });
+
+  it('still writes a changed file when the parameter already has 100 labelled versions', async () => {
+    const name = configParameterNames({ name: 'full' }).serverHcl;
+    for (let v = 1; v <= 100; v++) {
+      await ssm.send(new PutParameterCommand({ Name: name, Value: `v${v}`, Type: 'String', Overwrite: true }));
+      await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: v, Labels: [`d-old-${v}`] }));
+    }
+    const full = loadMeshSpec(require('node:fs').readFileSync('examples/mesh.yaml', 'utf8').replace('name: reference-mesh', 'name: full'));
+    const stored = await storeConfiguration(full, 'd-new', { ssm });
+    expect(stored.find((p) => p.name === name)).toMatchObject({ changed: true, version: 101 });
+    const history = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken }));
+      history.push(...(page.Parameters ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(history.map((p) => p.Version)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
+    expect(history.at(-1)?.Labels).toEqual(['d-new']);
+  });
+});
