@@ -1,5 +1,6 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { serviceTasks, taskPrivateIp } from '../adapters/ecs-tasks';
 import type { HealthEntry } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { deployStages, resolveTarget } from '../domain/ecs/targets';
@@ -38,9 +39,8 @@ export interface MeshView {
   }>;
 }
 
-/** DescribeServices takes at most 10 services, DescribeTasks 100 tasks per call. */
+/** DescribeServices takes at most 10 services per call. */
 const SERVICES_PER_CALL = 10;
-const TASKS_PER_CALL = 100;
 
 /**
  * Clusters, services and tasks of the deployed spec (Consul KV) as ECS describes them, each task with its Consul
@@ -59,7 +59,7 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
     const services: MeshView['clusters'][number]['services'] = [];
     for (const target of here) {
       const service = described.get(target.serviceName);
-      const tasks = service ? await runningTasks(cluster, target.serviceName, deps) : [];
+      const tasks = service ? await serviceTasks(deps.ecs, cluster, target.serviceName) : [];
       const health = target.role === 'server' || !service ? [] : await consul.healthService(target.serviceName);
       services.push({
         name: target.serviceName,
@@ -95,29 +95,13 @@ async function describeServices(cluster: string, names: string[], deps: ApiDeps)
   return byName;
 }
 
-async function runningTasks(cluster: string, serviceName: string, deps: ApiDeps): Promise<Task[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING', nextToken }));
-    arns.push(...(page.taskArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const tasks: Task[] = [];
-  for (let i = 0; i < arns.length; i += TASKS_PER_CALL) {
-    const { tasks: page = [] } = await deps.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + TASKS_PER_CALL) }));
-    tasks.push(...page);
-  }
-  return tasks;
-}
-
 function taskView(task: Task, serviceName: string, role: MeshRole, health: HealthEntry[]): MeshView['clusters'][number]['services'][number]['tasks'][number] {
   const taskId = taskIdFromArn(task.taskArn ?? '');
   const id = instanceId(serviceName, taskId);
   const entry = health.find((h) => h.Service.ID === id);
   return {
     taskId,
-    ...(taskIp(task) ? { ip: taskIp(task) } : {}),
+    ...(taskPrivateIp(task) ? { ip: taskPrivateIp(task) } : {}),
     lastStatus: task.lastStatus,
     health: task.healthStatus,
     taskDefinitionArn: task.taskDefinitionArn,
@@ -142,8 +126,3 @@ function staleInstances(tasks: Task[], serviceName: string, health: HealthEntry[
     .map((h) => ({ id: h.Service.ID, address: h.Service.Address, passing: h.Checks.every((c) => c.Status === 'passing') }));
 }
 
-/** The task's private IP: the ENI attachment's `privateIPv4Address` (DescribeTasks' capitalisation). */
-function taskIp(task: Task): string | undefined {
-  for (const a of task.attachments ?? []) for (const d of a.details ?? []) if (d.name === 'privateIPv4Address' && d.value) return d.value;
-  return undefined;
-}

@@ -27,6 +27,7 @@ import { configParameterNames, instanceId, taskIdFromArn } from '../domain/namin
 import { IMAGE_KEY } from '../domain/ecs/containers';
 import { renderedConfiguration } from './config-store';
 import type { ConsulApi } from '../adapters/consul';
+import { listTaskArns } from '../adapters/ecs-tasks';
 import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
 import type { ChangeAction, StageStatus } from './types';
 
@@ -199,14 +200,7 @@ export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: Ch
 }
 
 async function runningTaskIds(cluster: string, serviceName: string, ecs: Pick<ECSClient, 'send'>): Promise<string[]> {
-  const ids: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING', nextToken }));
-    ids.push(...(page.taskArns ?? []).map(taskIdFromArn));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return ids;
+  return (await listTaskArns(ecs, { cluster, serviceName, desiredStatus: 'RUNNING' })).map(taskIdFromArn);
 }
 
 /** A deployment the circuit breaker failed ends the stage, with ECS's own words and a stopped task's reason. */

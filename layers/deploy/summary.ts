@@ -1,5 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { serviceTasks, taskPrivateIp } from '../adapters/ecs-tasks';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
@@ -9,12 +10,6 @@ import { releaseLock } from './lock';
 import { lastStoppedReason } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
-
-/** The task's private IP: the ENI attachment's `privateIPv4Address` (DescribeTasks' capitalisation). */
-function taskIp(task: { attachments?: Array<{ details?: Array<{ name?: string; value?: string }> }> }): string {
-  for (const a of task.attachments ?? []) for (const d of a.details ?? []) if (d.name === 'privateIPv4Address' && d.value) return d.value;
-  return '';
-}
 
 /**
  * The end of a successful deployment: release the mesh lock and describe what runs — clusters, services,
@@ -37,8 +32,7 @@ export async function summarizeDeployment(
     const entries: DeploymentSummary['clusters'][number]['services'] = [];
     for (const service of described) {
       const name = service.serviceName ?? '';
-      const { taskArns = [] } = await deps.ecs.send(new ListTasksCommand({ cluster, serviceName: name, desiredStatus: 'RUNNING' }));
-      const tasks = taskArns.length ? ((await deps.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }))).tasks ?? []) : [];
+      const tasks = await serviceTasks(deps.ecs, cluster, name);
       const health = role === 'server' ? [] : await deps.consul.healthService(name);
       const byId = new Map(health.map((h) => [h.Service.ID, h]));
       entries.push({
@@ -52,7 +46,7 @@ export async function summarizeDeployment(
           const entry = byId.get(instanceId(name, taskId));
           return {
             taskId,
-            ip: taskIp(t),
+            ip: taskPrivateIp(t) ?? '',
             health: t.healthStatus ?? 'UNKNOWN',
             registered: role === 'server' ? true : entry !== undefined,
             passing: role === 'server' ? t.healthStatus === 'HEALTHY' : !!entry && entry.Checks.every((c) => c.Status === 'passing'),

@@ -1,5 +1,6 @@
 import type { ECSClient, Service, Task } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { serviceTasks } from '../adapters/ecs-tasks';
 import type { ConsulApi } from '../adapters/consul';
 import { lastStoppedReason } from '../deploy/stage';
 import { instanceId, taskIdFromArn } from '../domain/naming';
@@ -13,8 +14,6 @@ export interface CheckDeps {
   now?: () => number;
 }
 
-/** DescribeTasks takes at most 100 tasks per call. */
-const TASKS_PER_CALL = 100;
 
 /**
  * One round of the rollout's wait loops, by phase:
@@ -107,32 +106,12 @@ async function waitingFor(
 }
 
 async function runningTasks(prepared: PreparedRollout, ecs: Pick<ECSClient, 'send'>): Promise<Task[]> {
-  return describeTasks(prepared, await listTasks(prepared, 'RUNNING', ecs), ecs).then((tasks) => tasks.filter((t) => t.lastStatus === 'RUNNING'));
-}
-
-async function listTasks(prepared: PreparedRollout, desiredStatus: 'RUNNING' | 'STOPPED', ecs: Pick<ECSClient, 'send'>): Promise<string[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.send(new ListTasksCommand({ cluster: prepared.cluster, serviceName: prepared.service, desiredStatus, nextToken }));
-    arns.push(...(page.taskArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return arns;
-}
-
-async function describeTasks(prepared: PreparedRollout, arns: string[], ecs: Pick<ECSClient, 'send'>): Promise<Task[]> {
-  const tasks: Task[] = [];
-  for (let i = 0; i < arns.length; i += TASKS_PER_CALL) {
-    const { tasks: page = [] } = await ecs.send(new DescribeTasksCommand({ cluster: prepared.cluster, tasks: arns.slice(i, i + TASKS_PER_CALL) }));
-    tasks.push(...page);
-  }
-  return tasks;
+  return (await serviceTasks(ecs, prepared.cluster, prepared.service)).filter((t) => t.lastStatus === 'RUNNING');
 }
 
 /** A task of the new revision that stopped at or after `since` (ECS keeps stopped tasks listed for a while). */
 async function stoppedSince(prepared: PreparedRollout, taskDefinitionArn: string, since: number, ecs: Pick<ECSClient, 'send'>): Promise<Task | undefined> {
-  const tasks = await describeTasks(prepared, await listTasks(prepared, 'STOPPED', ecs), ecs);
+  const tasks = await serviceTasks(ecs, prepared.cluster, prepared.service, 'STOPPED');
   return tasks.find((t) => {
     const at = t.stoppingAt ?? t.stoppedAt;
     return t.taskDefinitionArn === taskDefinitionArn && at !== undefined && at.getTime() >= since;
