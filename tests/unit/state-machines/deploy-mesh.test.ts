@@ -1,0 +1,160 @@
+import { lambdaError, runAsl, type Json, type TaskHandler } from './asl-runner';
+
+/**
+ * Every path of state-machines/deploy-mesh.asl.json, executed with scripted step functions: success (with and
+ * without an ingress), Lambda service errors retried, Consul not ready retried, a failure caught in each stage,
+ * and a wait loop that runs out of rounds.
+ */
+const stage = (name: string, cluster: string) => ({ stage: name, cluster, ready: false, round: 0, waitingFor: 'ECS', services: [] });
+
+function plan(hasIngress = true) {
+  return {
+    mesh: 'shop',
+    deploymentId: 'd-1',
+    images: [{ name: 'consul-server', repository: 'shop/consul-server', tag: 'ctx-1' }, { name: 'users', image: 'users:1.0.0' }],
+    serverCluster: { cluster: 'consul-server', services: ['consul-server'] },
+    serviceClusters: [
+      { cluster: 'cluster-1', services: ['users'] },
+      { cluster: 'cluster-2', services: ['todos'] },
+    ],
+    ingressCluster: hasIngress ? { cluster: 'ingress', services: ['ingress-gateway'] } : null,
+    hasIngress,
+    pollSeconds: 0,
+    maxRounds: 3,
+    lockHolder: 'exec',
+  };
+}
+
+/** Handlers that deploy successfully: builds take two polls, each stage is ready on its second check. */
+function happy(overrides: Record<string, TaskHandler> = {}, hasIngress = true): Record<string, TaskHandler> {
+  return {
+    planDeployment: () => plan(hasIngress),
+    ensureImage: (input: Json) =>
+      input.job.repository ? { name: input.job.name, status: 'IN_PROGRESS', buildId: 'b', imageUri: 'uri', phase: 'SUBMITTED', round: 0 } : { name: input.job.name, status: 'READY', imageUri: input.job.image, round: 0 },
+    checkImageBuild: (input: Json) => ({ ...input.build, status: input.build.round >= 1 ? 'SUCCEEDED' : 'IN_PROGRESS', round: input.build.round + 1 }),
+    storeConfig: () => ({ parameters: [] }),
+    ensureStage: (input: Json) => stage(input.stage, input.cluster?.cluster ?? input.stage),
+    checkStage: (input: Json) => ({ ...input.previous, round: input.previous.round + 1, ready: input.previous.round + 1 >= 2, waitingFor: '' }),
+    applyConfigEntries: () => ({ written: [] }),
+    summarize: () => ({ mesh: 'shop', noChange: false }),
+    recordFailure: (input: Json) => ({ error: input.error.Error, cause: JSON.stringify({ stage: input.failedStage, error: input.error.Error }) }),
+    ...overrides,
+  };
+}
+
+const input = { deploymentId: 'd-1', spec: { name: 'shop' }, settings: { pollSeconds: 0, maxRounds: 3 } };
+const firstIndex = (states: string[], names: string[]) => names.map((n) => states.indexOf(n));
+
+describe('the deploy state machine', () => {
+  it('runs plan → images → config → servers → service clusters → ingress → summary', async () => {
+    const run = await runAsl('deploy-mesh.asl.json', input, happy());
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ mesh: 'shop', noChange: false });
+    const order = firstIndex(run.states, ['Plan', 'BuildImages', 'StoreConfig', 'ServersEnsure', 'ApplyConfigEntries', 'ServiceClusters', 'IngressEnsure', 'Summarize', 'Deployed']);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.states.filter((s) => s === 'CheckBuild')).toHaveLength(2);
+    expect(run.states.filter((s) => s === 'ClusterEnsure')).toHaveLength(2);
+    expect(run.states).not.toContain('RecordFailure');
+  });
+
+  it('skips the ingress stage for a mesh without a gateway', async () => {
+    const run = await runAsl('deploy-mesh.asl.json', input, happy({}, false));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).toContain('HasIngress?');
+    expect(run.states).not.toContain('IngressEnsure');
+  });
+
+  it('retries Lambda service errors and throttling with backoff, then goes on', async () => {
+    let calls = 0;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => {
+          calls += 1;
+          if (calls === 1) throw lambdaError('Lambda.ServiceException', 'service error');
+          if (calls === 2) throw lambdaError('Lambda.TooManyRequestsException', 'throttled');
+          return plan();
+        },
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.invoked.filter((k) => k === 'planDeployment')).toHaveLength(3);
+    expect(run.states.filter((s) => s === 'Plan')).toHaveLength(1);
+  });
+
+  it('retries applying config entries while Consul has no leader', async () => {
+    let calls = 0;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        applyConfigEntries: () => {
+          calls += 1;
+          if (calls <= 2) throw lambdaError('NoConsulLeader', 'no leader yet');
+          return { written: ['service-defaults/users'] };
+        },
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(calls).toBe(3);
+  });
+
+  it.each([
+    ['plan', { planDeployment: () => { throw lambdaError('SpecInvalid', 'clusters[0].name: bad'); } }, 'SpecInvalid', ['Failed:plan']],
+    ['build', { checkImageBuild: () => { throw lambdaError('BuildFailed', 'image build for consul-server ended FAILED in phase BUILD'); } }, 'BuildFailed', ['Failed:build']],
+    ['config', { storeConfig: () => { throw lambdaError('ParameterMaxVersionLimitExceeded', 'too many versions'); } }, 'ParameterMaxVersionLimitExceeded', ['Failed:config']],
+    ['servers', { ensureStage: (i: Json) => { if (i.stage === 'servers') throw lambdaError('DeploymentFailed', 'service consul-server in consul-server: failed'); return stage(i.stage, i.cluster?.cluster ?? i.stage); } }, 'DeploymentFailed', ['Failed:servers']],
+    ['services', { checkStage: (i: Json) => { if (i.previous.stage === 'services') throw lambdaError('DeploymentFailed', 'service users in cluster-1: tasks stopped'); return { ...i.previous, round: i.previous.round + 1, ready: true }; } }, 'DeploymentFailed', ['Failed:services']],
+    ['ingress', { ensureStage: (i: Json) => { if (i.stage === 'ingress') throw lambdaError('ConsulAclDenied', 'denied'); return stage(i.stage, i.cluster?.cluster ?? i.stage); } }, 'ConsulAclDenied', ['Failed:ingress']],
+    ['summary', { summarize: () => { throw lambdaError('ConsulUnavailable', 'down'); } }, 'ConsulUnavailable', ['Failed:summary']],
+  ] as Array<[string, Record<string, TaskHandler>, string, string[]]>)(
+    'catches a failure in the %s stage, records it and fails with its error',
+    async (stageName, overrides, error, states) => {
+      const run = await runAsl('deploy-mesh.asl.json', input, happy(overrides));
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe(error);
+      expect(JSON.parse(run.cause!)).toEqual({ stage: stageName, error });
+      for (const s of [...states, 'RecordFailure']) expect(run.states).toContain(s);
+    },
+  );
+
+  it('ends a wait loop after its rounds with StageTimedOut, saying what it waited for', async () => {
+    let recorded: Json;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        checkStage: (i: Json) => ({ ...i.previous, round: i.previous.round + 1, ready: false, waitingFor: 'Consul to elect a leader' }),
+        recordFailure: (i: Json) => {
+          recorded = i.error;
+          return { error: i.error.Error, cause: 'timed out' };
+        },
+      }),
+    );
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('StageTimedOut');
+    expect(run.states.filter((s) => s === 'ServersCheck')).toHaveLength(3);
+    expect(run.states).toContain('ServersTimedOut');
+    expect(recorded).toEqual({ Error: 'StageTimedOut', Cause: 'servers stage not ready after 3 rounds: waiting for Consul to elect a leader' });
+  });
+
+  it('ends when recording the failure fails too, without hiding that it failed', async () => {
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        storeConfig: () => {
+          throw lambdaError('AccessDenied', 'no');
+        },
+        recordFailure: () => {
+          throw lambdaError('AccessDenied', 'no');
+        },
+      }),
+    );
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('DeploymentFailed');
+    expect(run.states).toContain('FailedUnrecorded');
+  });
+});
