@@ -12,7 +12,11 @@ export interface ConsulApi {
   leader(): Promise<string>;
   peers(): Promise<string[]>;
   txn(ops: unknown[]): Promise<TxnResult>;
-  nodeServices(node: string): Promise<NodeServices | undefined>;
+  /**
+   * The services of one node. `filter` (a Consul filter expression over `structs.NodeService` selectors, e.g.
+   * `ID == "web-1"`) is evaluated by the Consul servers, so only the matching services travel.
+   */
+  nodeServices(node: string, opts?: { filter?: string }): Promise<NodeServices | undefined>;
   healthService(name: string, opts?: { passing?: boolean }): Promise<HealthEntry[]>;
   healthChecks(name: string): Promise<HealthCheck[]>;
   putConfigEntry(entry: { Kind: string; Name: string }): Promise<void>;
@@ -132,8 +136,9 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
       const body = await json<{ Errors?: TxnResult['errors'] | null }>(r);
       return { ok: r.status === 200, errors: body.Errors ?? [] };
     },
-    async nodeServices(node) {
-      const r = await call('GET', `/v1/catalog/node-services/${encodeURIComponent(node)}`, undefined, [404]);
+    async nodeServices(node, opts) {
+      const q = opts?.filter ? `?filter=${encodeURIComponent(opts.filter)}` : '';
+      const r = await call('GET', `/v1/catalog/node-services/${encodeURIComponent(node)}${q}`, undefined, [404]);
       if (r.status === 404) return undefined;
       const body = await json<NodeServices | null>(r);
       return body ?? undefined;

@@ -15,12 +15,14 @@ import {
   type CheckInput,
   type ServiceInput,
 } from '../store/catalog-ops';
+import { NODE_SELECTORS, NODE_SERVICE_SELECTORS, SERVICE_NODE_SELECTORS } from '../filter-selectors';
 import { serviceKey } from '../store/types';
 import { renderNode, renderService, renderServiceNode } from '../views';
 import {
   byNodeThenId,
   decodeOr400,
   nodeMetaFilter,
+  queryFilter,
   readJsonBody,
   refuseFilter,
   serviceIndex,
@@ -148,9 +150,9 @@ async function listServices(ctx: EndpointContext): Promise<EndpointResponse | un
 }
 
 async function serviceNodes(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
-  refuseFilter(ctx);
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
+  const keep = queryFilter(ctx, SERVICE_NODE_SELECTORS);
   ctx.authz.require('service', 'read', name);
   const nodeMatches = nodeMetaFilter(ctx.query);
   const tagMatches = tagFilter(ctx.query);
@@ -164,14 +166,15 @@ async function serviceNodes(ctx: EndpointContext): Promise<EndpointResponse | un
         .flatMap((svc) => {
           const node = state.nodes.get(svc.Node);
           return node ? [renderServiceNode(node, svc)] : [];
-        });
+        })
+        .filter(keep);
       return { index: serviceIndex(state, name), response: { json: entries } };
     },
   );
 }
 
 async function listNodes(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
-  refuseFilter(ctx);
+  const keep = queryFilter(ctx, NODE_SELECTORS);
   ctx.authz.require('node', 'read');
   const nodeMatches = nodeMetaFilter(ctx.query);
   return blockingQuery(
@@ -181,18 +184,22 @@ async function listNodes(ctx: EndpointContext): Promise<EndpointResponse | undef
       const nodes = [...state.nodes.values()]
         .filter((n) => nodeMatches(n))
         .sort((a, b) => (a.Node < b.Node ? -1 : 1))
-        .map(renderNode);
+        .map(renderNode)
+        .filter(keep);
       return { index: state.indexes.nodes, response: { json: nodes } };
     },
   );
 }
 
-/** `/v1/catalog/node/:node` (services as a map by ID) and `/v1/catalog/node-services/:node` (as a list). */
+/**
+ * `/v1/catalog/node/:node` (services as a map by ID) and `/v1/catalog/node-services/:node` (as a list). `?filter`
+ * applies to the node's services (`structs.NodeService` selectors), never to the node itself.
+ */
 function nodeServices(shape: 'map' | 'list') {
   return async (ctx: EndpointContext): Promise<EndpointResponse | undefined> => {
-    refuseFilter(ctx);
     const name = ctx.rest;
     if (name === '') throw badRequest('Missing node name');
+    const keep = queryFilter(ctx, NODE_SERVICE_SELECTORS);
     ctx.authz.require('node', 'read', name);
     return blockingQuery(
       ctx,
@@ -202,7 +209,8 @@ function nodeServices(shape: 'map' | 'list') {
         const node = state.nodes.get(name);
         const services = servicesOfNode(state, name)
           .sort((a, b) => (a.ID < b.ID ? -1 : 1))
-          .map(renderService);
+          .map(renderService)
+          .filter(keep);
         if (shape === 'map') {
           // A missing node is answered `null` with 200, as Consul does.
           if (!node) return { index, response: { json: null } };

@@ -1,6 +1,8 @@
 import { DecodeError, parseJsonBody } from '../decode';
 import { badRequest } from '../errors';
 import type { EndpointContext } from '../endpoint';
+import { compileFilter, FilterError } from '../filter';
+import type { FieldSchema } from '../filter-selectors';
 import type { ConsulState, NodeRecord } from '../store/types';
 
 /** Helpers shared by the endpoint handlers. */
@@ -48,12 +50,30 @@ export function tagFilter(query: URLSearchParams): (tags: readonly string[] | nu
 }
 
 /**
- * `?filter` takes a go-bexpr expression in Consul. The emulator does not evaluate them, and answering unfiltered
- * results would silently mislead a caller, so it refuses the request the way Consul refuses a bad expression.
+ * `?filter` on the one list endpoint the emulator does not filter (`/v1/catalog/services`, whose answer is a map
+ * of names built from many entries): answering unfiltered results would silently mislead a caller, so it refuses
+ * the request the way Consul refuses a bad expression.
  */
 export function refuseFilter(ctx: EndpointContext): void {
   if (ctx.has('filter')) {
     throw badRequest('Failed to create boolean expression evaluator: filter expressions are not supported here');
+  }
+}
+
+/**
+ * The `?filter=` predicate for a list endpoint whose elements have the shape `schema` describes (see filter.ts).
+ * It is compiled before any read, so a malformed expression or unknown selector fails the request at once with
+ * go-bexpr's text. Consul answered these with 500 in older versions (the error came back from the server RPC);
+ * 400 is what the expression is: a client error. An absent or empty filter keeps everything.
+ */
+export function queryFilter(ctx: EndpointContext, schema: FieldSchema): (item: unknown) => boolean {
+  const text = ctx.query.get('filter') ?? '';
+  if (text === '') return () => true;
+  try {
+    return compileFilter(text, schema);
+  } catch (err) {
+    if (err instanceof FilterError) throw badRequest(`Failed to create boolean expression evaluator: ${err.message}`);
+    throw err;
   }
 }
 

@@ -4,7 +4,8 @@ import type { EndpointContext, EndpointResponse, Route } from '../endpoint';
 import { checksOfNode } from '../store/catalog-ops';
 import type { CheckRecord } from '../store/types';
 import { checksForInstance, renderCheck, renderHealthEntry } from '../views';
-import { byNodeThenId, nodeMetaFilter, parseGoBool, refuseFilter, serviceIndex, tagFilter } from './common';
+import { CHECK_SELECTORS, HEALTH_ENTRY_SELECTORS } from '../filter-selectors';
+import { byNodeThenId, nodeMetaFilter, parseGoBool, queryFilter, serviceIndex, tagFilter } from './common';
 
 /** `/v1/health/*`: service instances with their checks, and checks by service, node or state. */
 
@@ -26,9 +27,10 @@ function passingOnly(ctx: EndpointContext): boolean {
 }
 
 async function serviceHealth(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
-  refuseFilter(ctx);
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
+  // Selectors are those of `structs.CheckServiceNode`: `Node.*`, `Service.*`, `Checks.*`.
+  const keep = queryFilter(ctx, HEALTH_ENTRY_SELECTORS);
   const passing = passingOnly(ctx);
   ctx.authz.require('service', 'read', name);
   const nodeMatches = nodeMetaFilter(ctx.query);
@@ -41,14 +43,15 @@ async function serviceHealth(ctx: EndpointContext): Promise<EndpointResponse | u
         .filter((s) => s.Service === name && tagMatches(s.Tags) && nodeMatches(state.nodes.get(s.Node)))
         .filter((s) => !passing || checksForInstance(state, s).every((c) => c.Status === 'passing'))
         .sort(byNodeThenId)
-        .map((s) => renderHealthEntry(state, s));
+        .map((s) => renderHealthEntry(state, s))
+        .filter(keep);
       return { index: serviceIndex(state, name), response: { json: entries } };
     },
   );
 }
 
 async function serviceChecks(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
-  refuseFilter(ctx);
+  const keep = queryFilter(ctx, CHECK_SELECTORS);
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
   ctx.authz.require('service', 'read', name);
@@ -60,14 +63,15 @@ async function serviceChecks(ctx: EndpointContext): Promise<EndpointResponse | u
       const checks = [...state.checks.values()]
         .filter((c) => c.ServiceName === name && nodeMatches(state.nodes.get(c.Node)))
         .sort(byNodeThenCheckId)
-        .map(renderCheck);
+        .map(renderCheck)
+        .filter(keep);
       return { index: serviceIndex(state, name), response: { json: checks } };
     },
   );
 }
 
 async function nodeChecks(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
-  refuseFilter(ctx);
+  const keep = queryFilter(ctx, CHECK_SELECTORS);
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing node name');
   ctx.authz.require('node', 'read', name);
@@ -76,13 +80,13 @@ async function nodeChecks(ctx: EndpointContext): Promise<EndpointResponse | unde
     (changes) => changes.has(`node:${name}`),
     (state) => ({
       index: state.indexes.checks,
-      response: { json: checksOfNode(state, name).sort(byNodeThenCheckId).map(renderCheck) },
+      response: { json: checksOfNode(state, name).sort(byNodeThenCheckId).map(renderCheck).filter(keep) },
     }),
   );
 }
 
 async function checksInState(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
-  refuseFilter(ctx);
+  const keep = queryFilter(ctx, CHECK_SELECTORS);
   const wanted = ctx.rest;
   if (wanted === '') throw badRequest('Missing check state');
   if (!CHECK_STATES.has(wanted)) throw badRequest('Invalid check state');
@@ -95,7 +99,8 @@ async function checksInState(ctx: EndpointContext): Promise<EndpointResponse | u
       const checks = [...state.checks.values()]
         .filter((c) => (wanted === 'any' || c.Status === wanted) && nodeMatches(state.nodes.get(c.Node)))
         .sort(byNodeThenCheckId)
-        .map(renderCheck);
+        .map(renderCheck)
+        .filter(keep);
       return { index: state.indexes.checks, response: { json: checks } };
     },
   );

@@ -221,12 +221,14 @@ describe('Consul emulator: /v1/catalog', () => {
     expect(await unknown.text()).toBe('');
   });
 
-  it('refuses other datacenters and ?filter expressions instead of answering wrong data', async () => {
+  it('refuses other datacenters, and ?filter where it is not evaluated, instead of answering wrong data', async () => {
     const dc = await consul.get('/v1/catalog/services?dc=dc9');
-    const filter = await consul.get('/v1/catalog/service/users?filter=ServiceMeta.task%3D%3Da1');
+    const unsupported = await consul.get('/v1/catalog/services?filter=ServiceMeta.task%3D%3Da1');
+    const malformed = await consul.get('/v1/catalog/service/users?filter=ServiceMeta.task%3D%3D');
 
     expect(dc.status).toBe(500);
     expect(await dc.text()).toBe('No path to datacenter');
-    expect(filter.status).toBe(400);
+    expect(unsupported.status).toBe(400);
+    expect(malformed.status).toBe(400);
   });
 });
