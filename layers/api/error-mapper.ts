@@ -1,4 +1,4 @@
-import { HttpError, MethodNotAllowedError, NotFoundError as RouteNotFoundError, RequestValidationError } from '@aws-lambda-powertools/event-handler/http';
+import { HttpError, MethodNotAllowedError, NotFoundError as RouteNotFoundError, RequestValidationError, RouteMatchingError } from '@aws-lambda-powertools/event-handler/http';
 import type { SpecIssue } from '../domain/spec/issues';
 import { formatPath } from '../domain/spec/issues';
 
@@ -43,6 +43,9 @@ export function mapError(error: unknown): MappedError {
     return client(400, 'InvalidInput', 'the request is invalid', details);
   }
   if (error instanceof RouteNotFoundError) return client(404, 'NotFound', 'no such route');
+  // A path the router cannot match to a resource (e.g. a parameter that is only blanks, `/deployments/%20`:
+  // ParameterValidationError) names nothing.
+  if (error instanceof RouteMatchingError) return client(404, 'NotFound', 'no such resource: the path does not name one');
   // The router decodes path parameters with decodeURIComponent: a malformed %-escape is the caller's.
   if (error instanceof URIError) return client(400, 'InvalidInput', 'the path has a malformed percent-encoding');
   if (error instanceof MethodNotAllowedError) return client(405, 'MethodNotAllowed', 'method not allowed on this route');

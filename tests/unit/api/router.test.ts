@@ -28,6 +28,12 @@ describe('the router: authentication and routing', () => {
     expect(res.status).toBe(400);
   });
 
+  it.each(['/deployments/%20', '/deployments/%20%20/cancel', '/services/%20/rollouts/r-1'])('answers 404 (not 500) for a blank path parameter: %s', async (path) => {
+    const res = await call(fakeDeps(), v2Event({ method: path.endsWith('cancel') ? 'POST' : 'GET', path }));
+    expect(res.status).toBe(404);
+    expect(res.body?.error.code).toBe('NotFound');
+  });
+
   it('ignores a body sent with GET instead of failing on it', async () => {
     const res = await call(fakeDeps(), v2Event({ method: 'GET', path: '/deployments', body: 'x', headers: { 'content-type': 'text/plain' } }));
     expect(res.status).toBe(200);
