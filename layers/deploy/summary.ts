@@ -7,6 +7,7 @@ import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '
 import type { MeshSpec } from '../domain/spec/schema';
 import { validateMeshSpec } from '../domain/spec/load';
 import { releaseLock } from './lock';
+import { lambdaErrorMessage } from '../deployments/json';
 import { lastStoppedReason } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
@@ -92,15 +93,9 @@ export async function recordFailure(
   return { error, cause: JSON.stringify(failure), failure };
 }
 
-/** A Lambda error's Cause is JSON `{errorType, errorMessage, trace}`; other causes are plain text. */
+/** The readable part of a failure's Cause (a Lambda error's `errorMessage`, or the text as it is). */
 function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause recorded';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
+  return lambdaErrorMessage(cause) ?? 'no cause recorded';
 }
 
 function clusterOf(spec: MeshSpec, service: string): string | undefined {

@@ -1,6 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ChangeAction } from '../deploy/types';
 import type { DeploymentStatus } from './backend';
+import { parseJson, recordOf, lambdaErrorMessage } from './json';
 
 /**
  * Per-stage progress of a deployment, derived from the execution history of the deploy state machine
@@ -344,25 +345,8 @@ function unwrapTaskOutput(output: unknown): unknown {
   return output;
 }
 
-/** A Lambda error's cause is JSON `{errorType, errorMessage, trace}`: the message is what a person reads. */
-function lambdaErrorMessage(cause: unknown): string | undefined {
-  if (typeof cause !== 'string') return undefined;
-  const message = recordOf(parseJson(cause))?.errorMessage;
-  return typeof message === 'string' ? message : cause;
-}
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
-function recordOf(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 function arrayOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];

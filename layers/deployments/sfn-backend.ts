@@ -11,6 +11,7 @@ import { ConcurrentOperationError, NotFoundError } from '../errors';
 import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from './backend';
 import { executionMeshPart, executionName, isDeploymentId, meshPartIsCut, parseExecutionName } from './execution-name';
 import { decideStart, describeRefusal } from './start-decision';
+import { parseJson } from './json';
 
 /** One page of deployments and the token of the next, if any. */
 export interface DeploymentListPage {
@@ -179,14 +180,6 @@ function toDescription(id: string, out: DescribeExecutionCommandOutput): Deploym
   };
 }
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

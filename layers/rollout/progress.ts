@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { PreparedRollout, RegisteredRevision, RolloutCheck, RolloutFailure, RolloutResult } from './types';
+import { parseJson, recordOf, lambdaErrorMessage } from '../deployments/json';
 
 /**
  * The progress of a rollout, read from its execution history (state-machines/rollout-service.asl.json). The
@@ -154,21 +155,5 @@ export function parseFailure(cause: string | undefined): RolloutFailure | undefi
   return f && typeof f.service === 'string' && typeof f.step === 'string' && typeof f.message === 'string' ? (f as unknown as RolloutFailure) : undefined;
 }
 
-function lambdaErrorMessage(cause: string | undefined): string | undefined {
-  if (cause === undefined) return undefined;
-  const message = recordOf(parseJson(cause))?.errorMessage;
-  return typeof message === 'string' ? message : cause;
-}
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
-function recordOf(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
