@@ -62,6 +62,14 @@ export class ConcurrentOperationError extends MeshError {
   override readonly name = 'ConcurrentOperation';
 }
 
+/**
+ * A stored secret is inconsistent in a way no deployment may repair on its own (e.g. a CA certificate whose key is
+ * gone): regenerating it would change a secret that running tasks trust. Never retried; the message says what to do.
+ */
+export class SecretsInconsistentError extends MeshError {
+  override readonly name = 'SecretsInconsistent';
+}
+
 /** A named resource (deployment, service, rollout) does not exist. */
 export class NotFoundError extends MeshError {
   override readonly name = 'NotFound';
@@ -121,5 +129,6 @@ export const ERROR_NAMES = [
   'ImageNotResolved',
   'InvalidEvent',
   'TaskNotRegistrable',
+  'SecretsInconsistent',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -1,16 +1,20 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import forge from 'node-forge';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { MeshSpec } from '../domain/spec/schema';
 import { secretParameterNames } from '../domain/naming';
 import { dataplaneTokenParameterName } from '../domain/consul/parameter-names';
+import { SecretsInconsistentError } from '../errors';
 
 /**
  * Creates the mesh's secrets in SSM as SecureString when they do not exist yet, and never touches existing ones:
  * the gossip key (32 random bytes, base64, as `consul keygen` makes), the ACL bootstrap token and one token per
  * dataplane (UUIDs, Consul's SecretID format), and a TLS CA (RSA 2048, self-signed, 5 years) when TLS is on.
- * `PutParameter(Overwrite=false)` makes creation atomic and idempotent; a re-run writes nothing.
+ *
+ * Secrets are created once (DESIGN.md section 9): each is looked up first and generated only when absent, so a
+ * deployment that finds them all makes no write call at all; `PutParameter(Overwrite=false)` keeps creation atomic
+ * if two writers ever race. Changing a secret is rotation, an explicit operation, never a side effect of a deployment.
  * Values are generated here and go straight to SSM: they are never returned, logged or stored elsewhere.
  */
 export async function ensureSecrets(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'send'> }): Promise<{ created: string[]; existing: string[] }> {
@@ -27,22 +31,72 @@ export async function ensureSecrets(spec: MeshSpec, deps: { ssm: Pick<SSMClient,
   const created: string[] = [];
   const existing: string[] = [];
   for (const { name, make } of wanted) {
-    if (await putIfAbsent(deps.ssm, name, make)) created.push(name);
+    if (await createIfAbsent(deps.ssm, name, make)) created.push(name);
     else existing.push(name);
   }
   if (security.tls.enabled) {
-    // The CA key and certificate are created together or not at all: a certificate without its key is useless.
-    let ca: { cert: string; key: string } | undefined;
-    const make = () => (ca ??= generateCa(spec));
-    if (await putIfAbsent(deps.ssm, names.caKey, () => make().key)) created.push(names.caKey);
-    else existing.push(names.caKey);
-    if (await putIfAbsent(deps.ssm, names.caCert, () => make().cert, !!ca)) created.push(names.caCert);
-    else existing.push(names.caCert);
+    const ca = await ensureCa(spec, { key: names.caKey, cert: names.caCert }, deps.ssm);
+    created.push(...ca.created);
+    existing.push(...ca.existing);
   }
   return { created, existing };
 }
 
-async function putIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: () => string, overwrite = false): Promise<boolean> {
+/**
+ * The CA key and certificate belong together: the certificate must carry the key's public half, or the servers'
+ * trust splits on their next restart. Both absent → a new CA; both present → nothing; a key without its certificate
+ * (a first deployment interrupted between the two writes) → a certificate is issued for the stored key; a
+ * certificate without its key cannot be repaired without changing what the servers trust, so it is refused.
+ */
+async function ensureCa(spec: MeshSpec, names: { key: string; cert: string }, ssm: Pick<SSMClient, 'send'>): Promise<{ created: string[]; existing: string[] }> {
+  const [key, cert] = await Promise.all([readSecret(ssm, names.key), readSecret(ssm, names.cert)]);
+  if (key !== undefined && cert !== undefined) return { created: [], existing: [names.key, names.cert] };
+  if (key === undefined && cert !== undefined) {
+    throw new SecretsInconsistentError(
+      `the CA certificate ${names.cert} exists but its key ${names.key} does not: restore the key (SSM keeps its history), or delete both parameters to create a new CA and then replace every Consul server and dataplane task`,
+    );
+  }
+  if (key === undefined) {
+    const ca = generateCa(spec);
+    if (!(await createIfAbsent(ssm, names.key, () => ca.key))) {
+      // Created meanwhile by a concurrent writer: issue the certificate for the key that is stored, not ours.
+      return ensureCa(spec, names, ssm);
+    }
+    const certCreated = await createIfAbsent(ssm, names.cert, () => ca.cert);
+    return { created: certCreated ? [names.key, names.cert] : [names.key], existing: certCreated ? [] : [names.cert] };
+  }
+  const certCreated = await createIfAbsent(ssm, names.cert, () => issueCaCertificate(spec, key));
+  return { created: certCreated ? [names.cert] : [], existing: certCreated ? [names.key] : [names.key, names.cert] };
+}
+
+/** The decrypted value of a parameter, or undefined when it does not exist. */
+async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<string | undefined> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return Parameter?.Value;
+  } catch (error) {
+    if ((error as Error).name === 'ParameterNotFound') return undefined;
+    throw error;
+  }
+}
+
+/** Whether a parameter exists, without decrypting it (the value is not needed). */
+async function exists(ssm: Pick<SSMClient, 'send'>, name: string): Promise<boolean> {
+  try {
+    await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ParameterNotFound') return false;
+    throw error;
+  }
+}
+
+/**
+ * Creates a SecureString only when the parameter does not exist: looked up first, so an existing secret costs a
+ * read and no write, and generated only then. Overwrite=false still guards a race with another writer.
+ */
+async function createIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: () => string): Promise<boolean> {
+  if (await exists(ssm, name)) return false;
   const value = make();
   try {
     await ssm.send(
@@ -50,7 +104,7 @@ async function putIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: () 
         Name: name,
         Type: 'SecureString',
         Value: value,
-        Overwrite: overwrite,
+        Overwrite: false,
         // A PEM certificate or key can exceed the Standard tier's 4 KB.
         Tier: value.length > 4096 ? 'Advanced' : 'Standard',
         Description: 'consul-mesh secret (generated; never logged)',
@@ -63,16 +117,22 @@ async function putIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: () 
   }
 }
 
-/**
- * A self-signed CA for Consul's agent TLS. Node's crypto makes the key; node-forge builds and signs the X.509
- * certificate (Node can parse certificates but not create them).
- */
+/** A new CA: a fresh RSA key and its self-signed certificate. */
 function generateCa(spec: MeshSpec): { cert: string; key: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+  const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
+  return { key: privateKey, cert: issueCaCertificate(spec, privateKey) };
+}
+
+/**
+ * A self-signed CA certificate for Consul's agent TLS, for the given key (PEM, PKCS#8). Node's crypto makes and
+ * reads keys; node-forge builds and signs the X.509 certificate (Node can parse certificates but not create them).
+ */
+export function issueCaCertificate(spec: Pick<MeshSpec, 'name'>, privateKeyPem: string): string {
+  const publicKey = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
@@ -89,6 +149,6 @@ function generateCa(spec: MeshSpec): { cert: string; key: string } {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: privateKey };
+  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
 }

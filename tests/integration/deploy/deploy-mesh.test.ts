@@ -1,3 +1,4 @@
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import type { LocalCloud } from '../../../local/cloud';
 import type { EcsTaskStateChangeEvent } from '../../../local/aws/ecs/task-events';
 import { deploy, referenceSpec, startCloud, writeCalls } from './harness';
@@ -65,13 +66,32 @@ describe('deploying the reference mesh', () => {
     );
   }, 90_000);
 
-  it('changes nothing when the same spec is deployed again', async () => {
+  it('changes nothing when the same spec is deployed again: no write anywhere but the mesh lock', async () => {
     cloud.aws.resetCallCounts();
+    const consulWrites = cloud.consul.writeCount();
     const run = await deploy(cloud, referenceSpec());
     expect(run.status).toBe('SUCCEEDED');
     expect(writeCalls(cloud.aws.callCounts())).toEqual({});
+    // SSM: the lock is taken and released (one put, one delete); no secret, configuration or label is written.
+    const ssmWrites = Object.entries(cloud.aws.callCounts()).filter(([target]) => /^AmazonSSM\.(Put|Delete|Label|Unlabel|AddTags)/.test(target));
+    expect(Object.fromEntries(ssmWrites)).toEqual({ 'AmazonSSM.PutParameter': 1, 'AmazonSSM.DeleteParameter': 1 });
+    const ecrWrites = Object.keys(cloud.aws.callCounts()).filter((target) => /^AmazonEC2ContainerRegistry_V20150921\.(Create|Put|Delete|Tag)/.test(target));
+    expect(ecrWrites).toEqual([]);
+    expect(cloud.consul.writeCount() - consulWrites).toBe(0);
     expect(run.output!.noChange).toBe(true);
   }, 90_000);
+
+  it('keeps every secret at its first version and the CA certificate matching its key after more deployments', async () => {
+    const ssmParameter = (name: string) => cloud.ssm.operations.GetParameterHistory({ Name: name, WithDecryption: true }, { region: 'us-east-1', accountId: '000000000000', requestId: 't' });
+    const secrets = ['gossip-key', 'acl/bootstrap-token', 'tls/ca-key', 'tls/ca-cert'].map((s) => `/consul-mesh/reference-mesh/secrets/${s}`);
+    for (const name of secrets) {
+      const history = (await ssmParameter(name)) as { Parameters: Array<{ Version: number; Value: string }> };
+      expect({ name, versions: history.Parameters.map((p) => p.Version) }).toEqual({ name, versions: [1] });
+    }
+    const value = async (name: string) => ((await ssmParameter(name)) as { Parameters: Array<{ Value: string }> }).Parameters[0].Value;
+    const certKey = new X509Certificate(await value(secrets[3])).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(certKey).toBe(createPublicKey(await value(secrets[2])).export({ type: 'spki', format: 'pem' }));
+  });
 
   it('rolls only the service whose spec changed', async () => {
     cloud.aws.resetCallCounts();
