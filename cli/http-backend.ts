@@ -13,6 +13,7 @@ import {
   type Started,
 } from '../layers/api/contract';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../layers/errors';
+import { AlreadyEndedError } from '../layers/api/errors';
 import type { RolloutRequest } from '../layers/rollout/types';
 
 /** The local cloud's HTTP API (DESIGN.md section 4), where meshctl goes when told nothing else. */
@@ -147,6 +148,11 @@ export class HttpApiBackend implements DeploymentBackend {
     return parsed.deploymentId;
   }
 
+  /** POST /deployments/{id}/cancel: the API stops the execution and releases the mesh lock. */
+  async cancel(id: string): Promise<void> {
+    await this.call('POST', `/deployments/${encodeURIComponent(id)}/cancel`, StartedSchema);
+  }
+
   /** POST /services/{service}/rollouts. */
   async startRollout(service: string, request: RolloutRequest, settings: { pollSeconds: number; maxRounds: number }): Promise<Started> {
     const query = `?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`;
@@ -196,6 +202,7 @@ function toError(status: number, json: unknown, method: string, path: string): E
   if (status === 403) return new ApiAuthError('the HTTP API refused the token (403): check --token / MESH_API_TOKEN');
   if (code === 'ConcurrentOperation') return new ConcurrentOperationError(message);
   if (code === 'NotFound') return new NotFoundError(message);
+  if (code === 'AlreadyEnded') return new AlreadyEndedError(message);
   if (code === 'SpecInvalid') return new SpecInvalidError(details);
   if (status === 400) return new InvalidInputError(message.split(':')[0], details);
   return new ApiError(status, code, message);

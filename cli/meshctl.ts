@@ -7,6 +7,7 @@ import { planCommand } from './plan-command';
 import { runAction } from './run-action';
 import { rolloutCommand, type RolloutOptions } from './rollout';
 import { statusCommand } from './status';
+import { cancelCommand } from './cancel';
 
 /**
  * The `meshctl` command line (DESIGN.md section 4). Each command lives in its own file of `cli/`.
@@ -61,6 +62,19 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     .option('--json', 'machine-readable output', false)
     .action(async (id: string | undefined, opts: { apiUrl?: string; token?: string; stateMachineArn?: string; mesh?: string; spec?: string; watch: boolean; json: boolean }) => {
       process.exitCode = await runAction('status', io, () => statusCommand(id, opts, io));
+    });
+
+  program
+    .command('cancel')
+    .argument('[id]', 'a deployment id, execution name or execution ARN (default: the running deployment)')
+    .description('stop a running deployment; the next deployment takes the mesh lock at once and converges what it started')
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
+    .addOption(stateMachineOption())
+    .option('--mesh <name>', 'without an id: the running deployment of this mesh')
+    .option('--spec <file>', 'without an id: the running deployment of this spec\'s mesh')
+    .action(async (id: string | undefined, opts: { apiUrl?: string; token?: string; stateMachineArn?: string; mesh?: string; spec?: string }) => {
+      process.exitCode = await runAction('cancel', io, () => cancelCommand(id, opts, io));
     });
 
   program

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps } from '../../layers/deploy/deps';
 import { planDeployment } from '../../layers/deploy/plan';
+import { executionHolders } from '../../layers/adapters/execution-status';
+import { createLogger } from '../../layers/logger';
 
 const Event = z.object({
   deploymentId: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be letters, digits, . _ -'),
@@ -11,10 +13,17 @@ const Event = z.object({
 });
 
 const deps = lazy(() => createDeployDeps());
+const logger = lazy(() => createLogger('plan-deployment'));
 
 /** Step: validate the spec, take the mesh lock, plan what changes. `SpecInvalid` names every bad path. */
 export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'planDeployment input');
   const { clients, config } = deps();
-  return planDeployment(input, { ecs: clients.ecs, ssm: clients.ssm, defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS } });
+  return planDeployment(input, {
+    ecs: clients.ecs,
+    ssm: clients.ssm,
+    defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
+    holders: executionHolders(clients.sfn),
+    onTakeover: ({ name, previous, reason }) => logger().warn('lock taken over', { lock: name, previousHolder: previous.holder, reason }),
+  });
 }

@@ -3,20 +3,34 @@ import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from
 import { ConcurrentOperationError } from '../errors';
 
 /**
- * A per-mesh deployment lock in SSM Parameter Store.
+ * A per-mesh deployment lock (and a per-service rollout lock) in SSM Parameter Store.
  *
  * Acquired with `PutParameter(Overwrite=false)`, which SSM makes atomic (`ParameterAlreadyExists` for the loser).
- * The value records the holder and an expiry, so a crashed execution cannot keep the mesh locked forever: an
- * expired lock is taken over. Re-acquiring by the same holder succeeds (a retried step is idempotent).
+ * The value names its holder, the Step Functions execution that took it. Nothing can wedge (DESIGN.md section 9): a
+ * lock whose holder is no longer running (stopped, failed, timed out, aborted when the local cloud restarted, or a
+ * failure no Catch saw, such as `States.DataLimitExceeded`) is taken over at once, and the takeover is reported. The
+ * expiry is only the last resort for a holder whose state cannot be read. Re-acquiring by the same holder succeeds (a
+ * retried step is idempotent).
  */
 export interface LockValue {
   holder: string;
   expiresAt: number;
+  /** When the holder took it (absent in locks written before this field existed). */
+  acquiredAt?: number;
+}
+
+/** Whether the operation that holds a lock is still running (for an execution: DescribeExecution says RUNNING). */
+export interface HolderStatus {
+  isRunning(holder: string): Promise<boolean>;
 }
 
 export interface LockDeps {
   ssm: Pick<SSMClient, 'send'>;
   now?: () => number;
+  /** Without it a lock is live until it expires (as before holders were checked). */
+  holders?: HolderStatus;
+  /** Told about each lock taken over from a holder that had ended. */
+  onTakeover?: (takeover: { name: string; previous: LockValue; reason: 'ended' | 'expired' }) => void;
 }
 
 /** Longest a deployment may hold the lock; the deploy state machine's own timeout is below it. */
@@ -24,7 +38,7 @@ export const LOCK_TTL_MS = 3 * 60 * 60 * 1000;
 
 export async function acquireLock(name: string, holder: string, deps: LockDeps, ttlMs = LOCK_TTL_MS): Promise<LockValue> {
   const now = (deps.now ?? Date.now)();
-  const value: LockValue = { holder, expiresAt: now + ttlMs };
+  const value: LockValue = { holder, expiresAt: now + ttlMs, acquiredAt: now };
   try {
     await deps.ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: false }));
     return value;
@@ -32,13 +46,30 @@ export async function acquireLock(name: string, holder: string, deps: LockDeps, 
     if ((error as Error).name !== 'ParameterAlreadyExists') throw error;
   }
   const current = await readLock(name, deps);
-  if (current && current.holder !== holder && current.expiresAt > now) {
-    throw new ConcurrentOperationError(`another operation (${current.holder}) holds the lock ${name} until ${new Date(current.expiresAt).toISOString()}`);
+  if (current && current.holder !== holder) {
+    const state = await lockState(current, deps, now);
+    if (state === 'live') {
+      throw new ConcurrentOperationError(
+        `another operation holds the lock ${name}: ${current.holder}${current.acquiredAt ? ` (since ${new Date(current.acquiredAt).toISOString()})` : ''}. ` +
+          `Wait for it to end, or cancel it (\`meshctl cancel <id>\`, or POST /deployments/<id>/cancel)`,
+      );
+    }
+    deps.onTakeover?.({ name, previous: current, reason: state });
   }
-  // Ours already, or expired: take it. (Two takers of one expired lock both pass here; the window is the
-  // length of two SSM calls on a lock that was abandoned hours ago, and the ECS/Consul steps are idempotent.)
+  // Ours already, or its holder has ended: take it. (Two takers of one abandoned lock both pass here; the window is
+  // the length of two SSM calls, and the ECS/Consul steps are idempotent.)
   await deps.ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: true }));
   return value;
+}
+
+/**
+ * `live` while the holder may still be working: not expired and, when its status can be read, still running.
+ * An expired lock is `expired` whatever its holder says; a holder that ended makes it `ended` at once.
+ */
+export async function lockState(lock: LockValue, deps: Pick<LockDeps, 'holders' | 'now'>, now = (deps.now ?? Date.now)()): Promise<'live' | 'ended' | 'expired'> {
+  if (lock.expiresAt <= now) return 'expired';
+  if (deps.holders && !(await deps.holders.isRunning(lock.holder))) return 'ended';
+  return 'live';
 }
 
 /** Releases the lock if `holder` holds it; releasing a lock one does not hold changes nothing. */
@@ -53,7 +84,7 @@ export async function releaseLock(name: string, holder: string, deps: LockDeps):
   return true;
 }
 
-export async function readLock(name: string, deps: LockDeps): Promise<LockValue | undefined> {
+export async function readLock(name: string, deps: Pick<LockDeps, 'ssm'>): Promise<LockValue | undefined> {
   try {
     const { Parameter } = await deps.ssm.send(new GetParameterCommand({ Name: name }));
     return Parameter?.Value ? (JSON.parse(Parameter.Value) as LockValue) : undefined;

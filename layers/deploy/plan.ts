@@ -9,7 +9,7 @@ import { specHash } from '../domain/ecs/hash';
 import { resolveTarget, deployStages } from '../domain/ecs/targets';
 import { ConcurrentOperationError, SpecInvalidError } from '../errors';
 import { meshParameterPrefix } from '../domain/naming';
-import { acquireLock, releaseLock, type LockValue } from './lock';
+import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 import { planImages } from './images';
 import type { DeploymentPlan, ServiceChange } from './types';
 
@@ -26,17 +26,24 @@ export interface PlanInput {
  */
 export async function planDeployment(
   input: PlanInput,
-  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'>; defaults: { pollSeconds: number; maxRounds: number } },
+  deps: {
+    ecs: Pick<ECSClient, 'send'>;
+    ssm: Pick<SSMClient, 'send'>;
+    defaults: { pollSeconds: number; maxRounds: number };
+    /** Whether a lock's holder still runs; a lock of an ended execution is taken over at once. */
+    holders?: HolderStatus;
+    onTakeover?: LockDeps['onTakeover'];
+  },
 ): Promise<DeploymentPlan> {
   const result = validateMeshSpec({ object: input.spec });
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
   const images = planImages(spec);
   const lockName = configParameterNames(spec).lock;
-  await acquireLock(lockName, input.executionId, { ssm: deps.ssm });
+  await acquireLock(lockName, input.executionId, { ssm: deps.ssm, holders: deps.holders, onTakeover: deps.onTakeover });
   // A rollout of one of the mesh's services changes what this deployment would change: wait for it to end.
   // (The rollout checks the mesh lock the same way, so each refuses while the other runs.)
-  const rollouts = await runningRollouts(spec, deps.ssm);
+  const rollouts = await runningRollouts(spec, { ssm: deps.ssm, holders: deps.holders });
   if (rollouts.length > 0) {
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
     throw new ConcurrentOperationError(`a rollout of ${rollouts.join(', ')} is running in mesh "${spec.name}": deploy once it has ended`);
@@ -59,8 +66,9 @@ export async function planDeployment(
   };
 }
 
-/** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is held and not expired. */
-async function runningRollouts(spec: MeshSpec, ssm: Pick<SSMClient, 'send'>, now = Date.now()): Promise<string[]> {
+/** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is live: held by a running rollout. */
+async function runningRollouts(spec: MeshSpec, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<string[]> {
+  const { ssm } = deps;
   const path = `${meshParameterPrefix(spec)}/rollouts`;
   const services: string[] = [];
   let NextToken: string | undefined;
@@ -68,12 +76,13 @@ async function runningRollouts(spec: MeshSpec, ssm: Pick<SSMClient, 'send'>, now
     const page = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken }));
     for (const parameter of page.Parameters ?? []) {
       if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
+      let lock: LockValue;
       try {
-        const lock = JSON.parse(parameter.Value) as LockValue;
-        if (lock.expiresAt > now) services.push(parameter.Name.slice(path.length + 1, -'/lock'.length));
+        lock = JSON.parse(parameter.Value) as LockValue;
       } catch {
-        // Not a lock we wrote: ignore it rather than block every deployment.
+        continue; // Not a lock we wrote: ignore it rather than block every deployment.
       }
+      if ((await lockState(lock, deps, now)) === 'live') services.push(parameter.Name.slice(path.length + 1, -'/lock'.length));
     }
     NextToken = page.NextToken;
   } while (NextToken);

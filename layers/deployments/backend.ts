@@ -24,6 +24,12 @@ export interface DeploymentBackend {
   list(filter: ListFilter): Promise<DeploymentListing[]>;
   /** Resolves what a user typed (an id, an execution name or ARN, a deployment id) to the id `describe` takes. */
   resolveId(reference: string): Promise<string>;
+  /**
+   * Stops a running deployment (what ECS already started keeps going; the next deployment brings it to its spec).
+   * Its mesh lock is released, or taken over by the next deployment since its holder no longer runs.
+   * @throws NotFoundError for an unknown id; AlreadyEndedError when it has already ended.
+   */
+  cancel(id: string): Promise<void>;
 }
 
 export interface StartRequest {

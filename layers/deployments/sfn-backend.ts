@@ -3,11 +3,13 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   StartExecutionCommand,
+  StopExecutionCommand,
   type DescribeExecutionCommandOutput,
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
+import { AlreadyEndedError } from '../api/errors';
 import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from './backend';
 import { executionMeshPart, executionName, isDeploymentId, meshPartIsCut, parseExecutionName } from './execution-name';
 import { decideStart, describeRefusal } from './start-decision';
@@ -65,6 +67,13 @@ export class StepFunctionsBackend implements DeploymentBackend {
   async describe(id: string): Promise<DeploymentDescription> {
     const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn: id }));
     return toDescription(id, out);
+  }
+
+  /** StopExecution; the lock it held is taken over by the next deployment (its holder no longer runs). */
+  async cancel(id: string): Promise<void> {
+    const description = await this.describe(id);
+    if (description.status !== 'RUNNING') throw new AlreadyEndedError(`deployment ${description.deploymentId ?? description.name} has already ended (${description.status})`);
+    await this.sfn.send(new StopExecutionCommand({ executionArn: id, error: 'Cancelled', cause: 'cancelled with meshctl cancel' }));
   }
 
   async history(id: string, afterEventId: number): Promise<HistoryEvent[]> {

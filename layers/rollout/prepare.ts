@@ -4,7 +4,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { imageTagFor } from '../deploy/images';
-import { acquireLock, readLock } from '../deploy/lock';
+import { acquireLock, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import { appContainerName } from '../domain/ecs/containers';
 import { buildCreateService } from '../domain/ecs/service';
 import { resolveTarget } from '../domain/ecs/targets';
@@ -20,6 +20,9 @@ export interface PrepareDeps {
   consul: Pick<ConsulApi, 'kvGet'>;
   meshName: string;
   now?: () => number;
+  /** Whether a lock's holder still runs: a lock of an ended execution blocks nothing. */
+  holders?: HolderStatus;
+  onTakeover?: LockDeps['onTakeover'];
 }
 
 /**
@@ -44,7 +47,7 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
   const now = (deps.now ?? Date.now)();
 
   const meshLock = await readLock(configParameterNames(spec).lock, { ssm: deps.ssm });
-  if (meshLock && meshLock.expiresAt > now) {
+  if (meshLock && (await lockState(meshLock, deps, now)) === 'live') {
     throw new ConcurrentOperationError(`a deployment of mesh "${spec.name}" (${meshLock.holder}) is running: roll out once it has ended`);
   }
 
@@ -57,7 +60,7 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
   }
 
   const lockName = rolloutLockName(spec.name, input.service);
-  await acquireLock(lockName, input.executionId, { ssm: deps.ssm, now: deps.now });
+  await acquireLock(lockName, input.executionId, { ssm: deps.ssm, now: deps.now, holders: deps.holders, onTakeover: deps.onTakeover });
 
   const bake = bakePlan(input.request.bakeSeconds ?? spec.rollout.bakeSeconds, input.settings.pollSeconds);
   const previousDesiredCount = current.desiredCount ?? target.desiredCount;
