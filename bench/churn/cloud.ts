@@ -1,7 +1,7 @@
 /**
  * The local cloud the churn benchmark runs on, started in-process on free ports: the ECS simulation behind the
  * AWS-compatible endpoint (real SDK client over HTTP), the local Consul and, for the event path, EventBridge with
- * the task-state-change rule whose pattern comes from serverless/mesh-clusters.js (the rule deployed on AWS).
+ * the task-state-change rule whose pattern comes from serverless/mesh-events.js (the rule deployed on AWS).
  */
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
@@ -18,10 +18,7 @@ import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws/server';
 import { startConsulServer, type ConsulServer } from '../../local/consul';
 import { LAMBDA_RETRY_DELAYS_MS } from './lambda-settings';
 
-const meshClusters = require('../../serverless/mesh-clusters.js') as {
-  clusterNamesOf(spec: MeshSpec): string[];
-  clusterArnPatternsOf(names: string[]): unknown[];
-};
+const meshEvents = require('../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };
 
 export const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -123,7 +120,7 @@ async function putTaskStateChangeRule(config: EventBridgeClientConfig, spec: Mes
     const pattern = {
       source: ['aws.ecs'],
       'detail-type': ['ECS Task State Change'],
-      detail: { clusterArn: meshClusters.clusterArnPatternsOf(meshClusters.clusterNamesOf(spec)) },
+      detail: { taskDefinitionArn: meshEvents.taskDefinitionArnPatternsOf(spec.name) },
     };
     await client.send(new PutRuleCommand({ Name: 'task-state-change', EventPattern: JSON.stringify(pattern) }));
     await client.send(new PutTargetsCommand({ Rule: 'task-state-change', Targets: [{ Id: 'handler', Arn: FUNCTION_ARN }] }));

@@ -72,7 +72,13 @@ export async function handleTaskEvent(event: unknown, deps: TaskEventDeps): Prom
   const { detail: task } = parseTaskStateChange(event);
   const ref: TaskRef = { taskArn: task.taskArn, cluster: clusterNameFromArn(task.clusterArn), version: task.version };
 
-  const spec = await loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: deps.specMaxAgeMs });
+  let spec = await loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: deps.specMaxAgeMs });
+  if (spec && (!meshClusterNames(spec).has(ref.cluster) || !findMember(spec, task)) && deps.specMaxAgeMs !== 0) {
+    // The rule only sends tasks of the mesh's task-definition families, so a task the cached spec does not know is
+    // most likely one a deployment has just added (a cluster or a service): ask Consul again before ignoring it, or
+    // its registration would wait for the reconcile. (One KV read, and only for such tasks.)
+    spec = await loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: 0 });
+  }
   if (!spec) {
     deps.logger.debug('no deployed spec yet: task ignored', { ...ref, mesh: deps.meshName });
     return { ...ref, action: 'ignored', reason: 'no-spec', writes: 0 };

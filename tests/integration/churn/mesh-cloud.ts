@@ -1,7 +1,7 @@
 /**
  * The part of the local cloud the task-churn code runs against: the ECS simulation and EventBridge behind the
  * local AWS endpoint (real SDK clients over HTTP), the local Consul, and the task-state-change handler wired as
- * the target of a rule whose pattern comes from serverless/mesh-clusters.js — the path events take on AWS.
+ * the target of a rule whose pattern comes from serverless/mesh-events.js — the path events take on AWS.
  */
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -20,10 +20,7 @@ import { startConsulServer, type ConsulServer } from '../../../local/consul';
 import { Faults } from '../../../local/faults/faults';
 import { RecordingLogger, RecordingMetrics } from '../../unit/churn/support';
 
-const meshClusters = require('../../../serverless/mesh-clusters.js') as {
-  clusterNamesOf(spec: MeshSpec): string[];
-  clusterArnPatternsOf(names: string[]): unknown[];
-};
+const meshEvents = require('../../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:consul-mesh-local-taskStateChange';
@@ -88,7 +85,7 @@ export async function startMeshCloud(spec: MeshSpec): Promise<MeshCloud> {
   const pattern = {
     source: ['aws.ecs'],
     'detail-type': ['ECS Task State Change'],
-    detail: { clusterArn: meshClusters.clusterArnPatternsOf(meshClusters.clusterNamesOf(spec)) },
+    detail: { taskDefinitionArn: meshEvents.taskDefinitionArnPatternsOf(spec.name) },
   };
   await eventsClient.send(new PutRuleCommand({ Name: 'task-state-change', EventPattern: JSON.stringify(pattern) }));
   await eventsClient.send(new PutTargetsCommand({ Rule: 'task-state-change', Targets: [{ Id: 'handler', Arn: FUNCTION_ARN }] }));

@@ -145,7 +145,7 @@ describe('reconcileMesh against the local ECS simulation and Consul', () => {
     expect(new Map(cloud.running('todos').map((t) => [t.taskArn, t.privateIp]))).toEqual(cloud.registered('todos'));
   });
 
-  it('delivers no event of a cluster outside the mesh (the rule pattern comes from serverless/mesh-clusters.js)', async () => {
+  it('delivers no event of a cluster outside the mesh (the rule pattern comes from serverless/mesh-events.js)', async () => {
     const before = cloud.delivered.length;
     await cloud.addService('batch-jobs', 'reports', 2);
     await eventually(() => cloud.ecs.runningTasks('batch-jobs').filter((t) => t.healthStatus === 'HEALTHY').length === 2);

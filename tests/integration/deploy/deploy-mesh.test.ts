@@ -1,7 +1,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import type { LocalCloud } from '../../../local/cloud';
 import type { EcsTaskStateChangeEvent } from '../../../local/aws/ecs/task-events';
-import { deploy, referenceSpec, startCloud, writeCalls } from './harness';
+import { bootstrapTokenOf, deploy, referenceSpec, startCloud, writeCalls } from './harness';
 
 /**
  * The deploy state machine on the local cloud: the same ASL, handlers and serverless.yml as on AWS, driven through
@@ -60,7 +60,7 @@ describe('deploying the reference mesh', () => {
     expect(summary.noChange).toBe(false);
 
     // Consul's catalog: every service task registered with its sidecar, the gateway as its kind.
-    const catalog = await (await fetch(`${cloud.endpoints.consul}/v1/catalog/services`, { headers: { 'X-Consul-Token': await bootstrapToken(cloud) } })).json();
+    const catalog = await (await fetch(`${cloud.endpoints.consul}/v1/catalog/services`, { headers: { 'X-Consul-Token': await bootstrapTokenOf(cloud) } })).json();
     expect(Object.keys(catalog).sort()).toEqual(
       ['activities', 'activities-sidecar-proxy', 'ingress-gateway', 'notifications', 'notifications-sidecar-proxy', 'todos', 'todos-sidecar-proxy', 'users', 'users-sidecar-proxy'].sort(),
     );
@@ -141,11 +141,3 @@ describe('deploying the reference mesh', () => {
     expect((await deploy(cloud, referenceSpec())).status).toBe('SUCCEEDED');
   }, 90_000);
 });
-
-async function bootstrapToken(cloud: LocalCloud): Promise<string> {
-  const ctx = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
-  const { Parameter } = (await cloud.ssm.operations.GetParameter({ Name: '/consul-mesh/reference-mesh/secrets/acl/bootstrap-token', WithDecryption: true }, ctx)) as {
-    Parameter: { Value: string };
-  };
-  return Parameter.Value;
-}

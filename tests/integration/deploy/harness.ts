@@ -100,3 +100,12 @@ export function writeCalls(counts: Record<string, number>): Record<string, numbe
     Object.entries(counts).filter(([target, n]) => n > 0 && writes.test(target) && /^(AmazonEC2ContainerServiceV20141113|CodeBuild_20161006)\./.test(target)),
   );
 }
+
+/** The mesh's ACL bootstrap (management) token, read from the local SSM: what an operator uses to inspect Consul. */
+export async function bootstrapTokenOf(cloud: LocalCloud, mesh = 'reference-mesh'): Promise<string> {
+  const ctx = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
+  const { Parameter } = (await cloud.ssm.operations.GetParameter({ Name: `/consul-mesh/${mesh}/secrets/acl/bootstrap-token`, WithDecryption: true }, ctx)) as {
+    Parameter: { Value: string };
+  };
+  return Parameter.Value;
+}

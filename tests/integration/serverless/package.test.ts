@@ -71,13 +71,13 @@ describe('serverless package', () => {
     expect(definition).toContain('PlanDeploymentLambdaFunction');
   });
 
-  it('sends the mesh clusters\' task events to the handler, with an on-failure queue', () => {
+  it('sends the task events of the mesh\'s task-definition families, in any cluster, to the handler, with an on-failure queue', () => {
     const rules = resources().filter(([, r]) => r.Type === 'AWS::Events::Rule');
-    const patterns = rules.map(([, r]) => r.Properties.EventPattern as { source?: string[]; detail?: { clusterArn?: unknown } } | undefined).filter(Boolean);
+    const patterns = rules.map(([, r]) => r.Properties.EventPattern as { source?: string[]; detail?: { taskDefinitionArn?: unknown } } | undefined).filter(Boolean);
     expect(patterns).toContainEqual({
       source: ['aws.ecs'],
       'detail-type': ['ECS Task State Change'],
-      detail: { clusterArn: ['cluster-1', 'cluster-2', 'consul-server', 'ingress'].map((c) => ({ suffix: `:cluster/${c}` })) },
+      detail: { taskDefinitionArn: [{ wildcard: '*:task-definition/reference-mesh-*' }] },
     });
     const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig');
     expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
