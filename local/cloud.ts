@@ -1,3 +1,4 @@
+import { DNS_LABEL, DNS_LABEL_HINT } from '../layers/domain/spec/names';
 import '../layers/polyfills';
 import { resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -50,6 +51,11 @@ export interface LocalCloudOptions {
   ports?: { aws?: number; consul?: number; httpApi?: number };
   /** The serverless stage; `local` has the local cloud's parameters. */
   stage?: string;
+  /**
+   * The mesh the local orchestrator manages (serverless.yml's `meshName` parameter, as `--param="meshName=..."`
+   * sets it on AWS, one stack per mesh); default the parameter's own default, `reference-mesh`.
+   */
+  meshName?: string;
   region?: string;
   /** ECS task lifecycle delays; zeros for tests. */
   ecsDelays?: Partial<EcsDelays>;
@@ -122,9 +128,13 @@ export class LocalCloud {
     const saved = dataDir === undefined ? undefined : await loadSavedState(dataDir, LOCAL_STATE_FORMATS, { reset: options.resetData });
     const restore = <T>(format: StateFormat<T>, apply: (data: T) => void) => restoreService(saved, dataDir, format, apply);
 
+    if (options.meshName !== undefined && !DNS_LABEL.test(options.meshName)) {
+      throw new Error(`not a mesh name: ${JSON.stringify(options.meshName)} (${DNS_LABEL_HINT})`);
+    }
     const config = await loadServerlessConfig(rootDir, {
       stage,
       region,
+      ...(options.meshName === undefined ? {} : { params: { meshName: options.meshName } }),
       // Resources of serverless.yml the functions reference (roles, the account); the local cloud has no IAM.
       resolveExternal: (logicalId, attribute) => localResourceRef(logicalId, attribute, stage, region),
     });
