@@ -3,11 +3,10 @@ import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
-import type { MeshSpec, BuildContextSpec } from '../domain/spec/schema';
+import type { MeshSpec, BuildContextSpec, CpuArchitecture } from '../domain/spec/schema';
 import { SERVER_SERVICE_NAME } from '../domain/naming';
 import { BuildFailedError, SpecInvalidError } from '../errors';
 import { IMAGE_KEY } from '../domain/ecs/containers';
-import type { CpuArchitecture } from '../domain/spec/schema';
 import { BUILD_PLATFORMS } from './build-platform';
 
 /** One image the deployment needs: either given (`image:`) or built from a context (`build:`). */
