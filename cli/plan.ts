@@ -41,7 +41,7 @@ type WantedImage = { kind: 'exact'; image: string } | { kind: 'ecr'; repository:
  * - `update` when the desired count, the deployment configuration (minimum healthy / maximum percent, circuit
  *   breaker) or an image of the service's current task definition (its main container, and the dataplane sidecar)
  *   differs from the spec — a built image is expected in the ECR repository `<mesh>/<name>` with the tag
- *   `ctx-<32 hex of the context hash>`;
+ *   `ctx-<32 hex of the context hash>-<arm64|amd64>`; or the CPU architecture of its task definition differs;
  * - `unchanged` otherwise.
  * The spec's build contexts must carry their content hashes (see spec-input.ts).
  */
@@ -72,7 +72,7 @@ export async function planChanges(spec: MeshSpec, clients: PlanClients): Promise
     }
     const reasons = [
       ...compareService(spec, target, current),
-      ...(await compareImages(current, wantedImages(spec, resolved, jobs), clients)),
+      ...(await compareImages(current, wantedImages(spec, resolved, jobs), spec.network.cpuArchitecture, clients)),
     ];
     changes.push({ ...base, action: reasons.length > 0 ? 'update' : 'unchanged', reasons });
   }
@@ -126,20 +126,29 @@ function deploymentFields(config: DeploymentConfiguration | undefined) {
   };
 }
 
-/** The images of the service's current task definition against the ones the spec asks for, container by container. */
-async function compareImages(current: Service, wanted: Array<{ container: string; image: WantedImage }>, clients: PlanClients): Promise<string[]> {
-  if (wanted.length === 0) return [];
+/**
+ * The images of the service's current task definition against the ones the spec asks for, container by container,
+ * and its CPU architecture against the spec's. A revision without runtimePlatform runs X86_64 (Fargate's default).
+ */
+async function compareImages(
+  current: Service,
+  wanted: Array<{ container: string; image: WantedImage }>,
+  architecture: MeshSpec['network']['cpuArchitecture'],
+  clients: PlanClients,
+): Promise<string[]> {
   if (!current.taskDefinition) return ['the service has no task definition'];
   let containers: ContainerDefinition[];
+  const reasons: string[] = [];
   try {
     const { taskDefinition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }));
     containers = taskDefinition?.containerDefinitions ?? [];
+    const running = taskDefinition?.runtimePlatform?.cpuArchitecture ?? 'X86_64';
+    if (running !== architecture) reasons.push(`runtimePlatform.cpuArchitecture: ${running} → ${architecture}`);
   } catch (error) {
     // ECS answers ClientException for a task definition it cannot find.
     if ((error as Error).name !== 'ClientException') throw error;
     return [`task definition ${current.taskDefinition} cannot be described: ${(error as Error).message}`];
   }
-  const reasons: string[] = [];
   for (const { container: name, image } of wanted) {
     const container = containers.find((c) => c.name === name);
     if (!container) {

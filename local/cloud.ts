@@ -151,7 +151,14 @@ export class LocalCloud {
       },
       retryDelaysMs: options.eventRetryDelaysMs,
     });
-    const ecs = new EcsSimulation({ delays: options.ecsDelays, faults, logger: log, onTaskEvent: (event) => void events.publish(event) });
+    const ecs = new EcsSimulation({
+      delays: options.ecsDelays,
+      faults,
+      logger: log,
+      onTaskEvent: (event) => void events.publish(event),
+      // Images built by the local CodeBuild record their platform in the local ECR: ECS refuses a foreign one.
+      imagePlatform: (image) => ecr.imagePlatform(image),
+    });
     const consul = new ConsulServer({
       port: options.ports?.consul ?? 8500,
       faults,

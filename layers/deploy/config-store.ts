@@ -7,8 +7,16 @@ import { renderDataplaneConfig } from '../domain/consul/dataplane-config';
 import { buildConfigEntries } from '../domain/consul/config-entries';
 
 /** SSM Standard tier holds 4 KB per value, Advanced 8 KB (DESIGN.md section 7). */
-const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
+/**
+ * Every put asks for Intelligent-Tiering: Parameter Store stores a value that fits 4 KB as Standard (free) and a
+ * larger one as Advanced, and keeps an Advanced parameter Advanced. Asking for `Standard` by size instead breaks the
+ * life of a mesh: once a file needed Advanced, a later smaller value sent with `Tier: 'Standard'` is refused ("You
+ * can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier"). Keeping the tier
+ * ourselves would need DescribeParameters (GetParameter does not return the tier), an extra call whose IAM action
+ * cannot be scoped to the mesh's parameters.
+ */
+const TIER = 'Intelligent-Tiering';
 /** "Parameter Store retains the 100 most recently created versions of a parameter." */
 const MAX_VERSIONS = 100;
 
@@ -57,7 +65,7 @@ export async function storeConfiguration(
     if (changed) {
       if (version >= MAX_VERSIONS) await unlabelOldest(deps.ssm, name, version - MAX_VERSIONS + 1);
       const put = await deps.ssm.send(
-        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Tier: size > STANDARD_MAX ? 'Advanced' : 'Standard' }),
+        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Tier: TIER }),
       );
       version = put.Version ?? version + 1;
       await deps.ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: [deploymentLabel(deploymentId)] }));

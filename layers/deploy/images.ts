@@ -3,10 +3,11 @@ import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
-import type { MeshSpec, BuildContextSpec } from '../domain/spec/schema';
+import type { MeshSpec, BuildContextSpec, CpuArchitecture } from '../domain/spec/schema';
 import { SERVER_SERVICE_NAME } from '../domain/naming';
 import { BuildFailedError, SpecInvalidError } from '../errors';
 import { IMAGE_KEY } from '../domain/ecs/containers';
+import { BUILD_PLATFORMS } from './build-platform';
 
 /** One image the deployment needs: either given (`image:`) or built from a context (`build:`). */
 export interface ImageJob {
@@ -19,11 +20,16 @@ export interface ImageJob {
   dockerfile?: string;
   /** The image reference as given in the spec (`users:1.0.0`), for images that are not built. */
   image?: string;
+  /** The CPU architecture a built image is for (the spec's network.cpuArchitecture); ARM64 when absent. */
+  architecture?: CpuArchitecture;
 }
 
-/** The ECR tag of a built image: derived from the context's content hash, so equal content → equal tag. */
-export function imageTagFor(contentHash: string): string {
-  return `ctx-${contentHash.slice(0, 32)}`;
+/**
+ * The ECR tag of a built image: derived from the context's content hash and the architecture it is built for, so
+ * equal content for the same platform → equal tag, and an architecture change is a new image.
+ */
+export function imageTagFor(contentHash: string, architecture: CpuArchitecture): string {
+  return `ctx-${contentHash.slice(0, 32)}-${BUILD_PLATFORMS[architecture].tagSuffix}`;
 }
 
 /**
@@ -39,7 +45,8 @@ export function planImages(spec: MeshSpec): ImageJob[] {
         missing.push({ path: `${path}.build.contentHash`, message: 'is required to build: submit the spec with `meshctl deploy` or `npm start`, which hash the build context' });
         return;
       }
-      jobs.push({ name, repository: `${spec.name}/${name}`, tag: imageTagFor(build.contentHash), context: build.context, dockerfile: build.dockerfile });
+      const architecture = spec.network.cpuArchitecture;
+      jobs.push({ name, repository: `${spec.name}/${name}`, tag: imageTagFor(build.contentHash, architecture), context: build.context, dockerfile: build.dockerfile, architecture });
     } else if (image) {
       jobs.push({ name, image });
     }
@@ -83,10 +90,14 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymen
   } catch (error) {
     if ((error as Error).name !== 'ImageNotFoundException') throw error;
   }
+  // The build host has the tasks' architecture and docker builds for it explicitly (build-platform.ts).
+  const platform = BUILD_PLATFORMS[job.architecture ?? 'ARM64'];
   const started = await deps.codebuild.send(
     new StartBuildCommand({
       projectName: deps.project,
       sourceLocationOverride: job.context,
+      environmentTypeOverride: platform.environmentType,
+      imageOverride: platform.image,
       // A retried step of the same deployment joins the same build; another deployment (e.g. a re-run after a failed
       // build) starts a new one. CodeBuild keeps a token for 5 minutes.
       idempotencyToken: createHash('sha256').update(`${deploymentId}:${job.repository}:${job.tag}`).digest('hex').slice(0, 64),
@@ -94,6 +105,7 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymen
         { name: 'IMAGE_REPO_NAME', value: job.repository, type: 'PLAINTEXT' },
         { name: 'IMAGE_TAG', value: job.tag, type: 'PLAINTEXT' },
         { name: 'DOCKERFILE', value: job.dockerfile ?? 'Dockerfile', type: 'PLAINTEXT' },
+        { name: 'IMAGE_PLATFORM', value: platform.dockerPlatform, type: 'PLAINTEXT' },
       ],
     }),
   );

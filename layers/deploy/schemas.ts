@@ -16,6 +16,7 @@ export const ImageJobSchema = z.object({
   context: z.string().optional(),
   dockerfile: z.string().optional(),
   image: z.string().optional(),
+  architecture: z.enum(['ARM64', 'X86_64']).optional(),
 });
 
 export const PlanSchema = z.object({

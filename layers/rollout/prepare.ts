@@ -80,9 +80,10 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
           build: {
             name: input.service,
             repository: `${spec.name}/${input.service}`,
-            tag: imageTagFor(request.build.contentHash),
+            tag: imageTagFor(request.build.contentHash, spec.network.cpuArchitecture),
             context: request.build.context,
             dockerfile: request.build.dockerfile,
+            architecture: spec.network.cpuArchitecture,
           },
         }
       : {}),

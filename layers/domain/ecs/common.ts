@@ -1,4 +1,4 @@
-import type { Compatibility, KeyValuePair, LogConfiguration, NetworkMode, Secret, Tag } from '@aws-sdk/client-ecs';
+import type { Compatibility, KeyValuePair, LogConfiguration, NetworkMode, RuntimePlatform, Secret, Tag } from '@aws-sdk/client-ecs';
 import type { MeshSpec } from '../spec/schema';
 import { TAG, type MeshRole } from '../naming';
 import type { ContainerEnvironmentVariable, ContainerSecret } from '../consul/launch-types';
@@ -46,6 +46,15 @@ export function compatibilities(spec: Pick<MeshSpec, 'network'>): Compatibility[
 
 export function networkMode(spec: Pick<MeshSpec, 'network'>): NetworkMode {
   return spec.network.mode;
+}
+
+/**
+ * The platform every task of the mesh runs on. Without `runtimePlatform` Fargate runs X86_64, while the images are
+ * built for the spec's architecture (CodeBuild's environment and `docker build --platform`, layers/deploy/images.ts):
+ * an arm64 image on an X86_64 task fails to start. Set on every task definition, so the two always agree.
+ */
+export function runtimePlatform(spec: Pick<MeshSpec, 'network'>): RuntimePlatform {
+  return { cpuArchitecture: spec.network.cpuArchitecture, operatingSystemFamily: 'LINUX' };
 }
 
 /**

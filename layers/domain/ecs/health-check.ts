@@ -28,25 +28,42 @@ export function shellQuote(word: string): string {
 }
 
 /**
- * The app container's health check from the spec. HTTP services are probed with `curl` on their health path
- * over 127.0.0.1 (the check runs inside the task's network namespace, before the proxy); gRPC and TCP services
- * with a TCP connect (`nc -z`), since an HTTP path means nothing to them. The spec's durations are converted to
- * whole seconds and clamped to what ECS accepts (interval 5-300 s, timeout 2-60 s).
- * The app image needs `curl` (HTTP) or `nc` (gRPC, TCP).
+ * The app container's health check from the spec.
+ *
+ * - `healthCheck.command` (ECS's `["CMD", ...]` / `["CMD-SHELL", "..."]`) is used as given: the user knows what
+ *   their image contains.
+ * - Otherwise HTTP services are probed with `wget` on their health path over 127.0.0.1 (the check runs inside the
+ *   task's network namespace, before the proxy), gRPC and TCP services with a TCP connect (`nc -z`), since an HTTP
+ *   path means nothing to them. Both are busybox applets of the Alpine-based sample images (docker/services, on
+ *   `node:<version>-alpine`), and the same probe as those images' own HEALTHCHECK. `curl` is not in them: a `curl`
+ *   check would leave every app task UNHEALTHY and the deployment circuit breaker would roll it back. `wget` rather
+ *   than `node -e "fetch(...)"`: a busybox applet costs a fork, a Node.js process ~40 MB and tens of milliseconds of
+ *   CPU every interval on a 0.25 vCPU task. ECS's timeout stops the probe; `-T` also bounds it inside the container.
+ *
+ * The spec's durations are converted to whole seconds and clamped to what ECS accepts (interval 5-300 s,
+ * timeout 2-60 s).
  */
 export function buildAppHealthCheck(service: Pick<ServiceSpec, 'port' | 'protocol'> & { healthCheck: HealthCheckSpec }): HealthCheck {
   const hc = service.healthCheck;
-  const probe =
-    service.protocol === 'http' || service.protocol === 'http2'
-      ? `curl -sf ${shellQuote(`http://127.0.0.1:${service.port}${hc.path}`)} > /dev/null || exit 1`
-      : `nc -z 127.0.0.1 ${service.port} || exit 1`;
+  const timeout = clamp(durationSeconds(hc.timeout), ECS_HEALTH_LIMITS.timeout);
   return {
-    command: ['CMD-SHELL', probe],
+    command: hc.command ? [...hc.command] : ['CMD-SHELL', defaultAppProbe(service, timeout)],
     interval: clamp(durationSeconds(hc.interval), ECS_HEALTH_LIMITS.interval),
-    timeout: clamp(durationSeconds(hc.timeout), ECS_HEALTH_LIMITS.timeout),
+    timeout,
     retries: clamp(hc.retries, ECS_HEALTH_LIMITS.retries),
     startPeriod: clamp(hc.startPeriodSeconds, ECS_HEALTH_LIMITS.startPeriod),
   };
+}
+
+/** The executables the default app probes call: what an app image needs when the spec gives no command. */
+export const DEFAULT_APP_PROBE_EXECUTABLES = { http: 'wget', tcp: 'nc' } as const;
+
+function defaultAppProbe(service: Pick<ServiceSpec, 'port' | 'protocol' | 'healthCheck'>, timeoutSeconds: number): string {
+  if (service.protocol === 'http' || service.protocol === 'http2') {
+    const url = `http://127.0.0.1:${service.port}${service.healthCheck.path}`;
+    return `${DEFAULT_APP_PROBE_EXECUTABLES.http} -q -T ${timeoutSeconds} -O /dev/null ${shellQuote(url)} || exit 1`;
+  }
+  return `${DEFAULT_APP_PROBE_EXECUTABLES.tcp} -z 127.0.0.1 ${service.port} || exit 1`;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { MeshSpec } from '../spec/schema';
 import { ingressFamily, TAG } from '../naming';
 import { NotFoundError } from '../../errors';
-import { compatibilities, meshTags, networkMode, withSpecHashTag } from './common';
+import { compatibilities, meshTags, networkMode, runtimePlatform, withSpecHashTag } from './common';
 import { IMAGE_KEY } from './containers';
 import { requireImage, type TaskDefinitionContext } from './context';
 import { buildDataplaneContainer, tcpPort } from './dataplane-container';
@@ -35,6 +35,7 @@ export function buildIngressTaskDefinition(spec: MeshSpec, ctx: TaskDefinitionCo
       executionRoleArn: ctx.executionRoleArn,
       networkMode: networkMode(spec),
       requiresCompatibilities: compatibilities(spec),
+      runtimePlatform: runtimePlatform(spec),
       cpu: INGRESS_CPU,
       memory: INGRESS_MEMORY,
       containerDefinitions: [gateway],

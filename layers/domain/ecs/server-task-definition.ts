@@ -2,7 +2,7 @@ import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@a
 import type { MeshSpec } from '../spec/schema';
 import { serverFamily, TAG } from '../naming';
 import { buildServerLaunch } from '../consul/server-launch';
-import { awsLogs, compatibilities, launchEnvironment, launchSecrets, meshTags, networkMode, withSpecHashTag } from './common';
+import { awsLogs, compatibilities, launchEnvironment, launchSecrets, meshTags, networkMode, runtimePlatform, withSpecHashTag } from './common';
 import { CONSUL_DATA_PATH, CONSUL_DATA_VOLUME, CONSUL_GRPC_TLS_PORT, CONSUL_SERVER_PORTS, IMAGE_KEY, SERVER_CONTAINER } from './containers';
 import { requireImage, type TaskDefinitionContext } from './context';
 import { specHash } from './hash';
@@ -54,6 +54,7 @@ export function buildServerTaskDefinition(spec: MeshSpec, ctx: TaskDefinitionCon
       executionRoleArn: ctx.executionRoleArn,
       networkMode: networkMode(spec),
       requiresCompatibilities: compatibilities(spec),
+      runtimePlatform: runtimePlatform(spec),
       cpu: String(servers.cpu),
       memory: String(servers.memory),
       containerDefinitions: [container],

@@ -2,7 +2,7 @@ import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@a
 import type { MeshSpec, ServiceSpec } from '../spec/schema';
 import { serviceFamily, servicesWithCluster, TAG } from '../naming';
 import { NotFoundError } from '../../errors';
-import { awsLogs, compatibilities, meshTags, networkMode, nonEmpty, sortedEnvironment, sortedSecrets, withSpecHashTag } from './common';
+import { awsLogs, compatibilities, meshTags, networkMode, runtimePlatform, nonEmpty, sortedEnvironment, sortedSecrets, withSpecHashTag } from './common';
 import { appContainerName, DATAPLANE_CONTAINER, IMAGE_KEY, SIDECAR_PORT } from './containers';
 import { requireImage, type TaskDefinitionContext } from './context';
 import { buildDataplaneContainer, tcpPort } from './dataplane-container';
@@ -40,6 +40,7 @@ export function buildServiceTaskDefinition(spec: MeshSpec, serviceName: string, 
       executionRoleArn: ctx.executionRoleArn,
       networkMode: networkMode(spec),
       requiresCompatibilities: compatibilities(spec),
+      runtimePlatform: runtimePlatform(spec),
       cpu: String(service.cpu),
       memory: String(service.memory),
       containerDefinitions: [buildAppContainer(spec, service, ctx), dataplane],

@@ -43,8 +43,23 @@ const duration = z.string().regex(/^\d+(ms|s|m)$/, 'must be a duration such as 5
 
 export const ProtocolSchema = z.enum(['http', 'http2', 'grpc', 'tcp']);
 
+/**
+ * A container health-check command in ECS's own form (ContainerDefinition.healthCheck.command): `["CMD", exe, ...args]`
+ * runs the executable directly, `["CMD-SHELL", "a shell command"]` runs it with the image's `/bin/sh -c`. It runs
+ * inside the app container, so it may only call what the image contains.
+ */
+export const HealthCheckCommandSchema = z.union([
+  z.tuple([z.literal('CMD'), z.string().min(1, 'must name the executable')], z.string()),
+  z.tuple([z.literal('CMD-SHELL'), z.string().min(1, 'must be a shell command')]),
+], { error: 'must be ["CMD", "<executable>", "<arg>"...] or ["CMD-SHELL", "<shell command>"]' });
+
 export const HealthCheckSchema = z.strictObject({
   path: z.string().startsWith('/', 'must start with "/"').default('/health'),
+  /**
+   * The command ECS runs in the app container. Without it the check calls the node runtime of the sample images
+   * (HTTP services) or busybox `nc` (gRPC, TCP): give one when the image has neither (see buildAppHealthCheck).
+   */
+  command: HealthCheckCommandSchema.optional(),
   interval: duration.default('5s'),
   timeout: duration.default('3s'),
   /** Seconds ECS waits before counting failed checks (container health check startPeriod). */
@@ -166,6 +181,12 @@ export const NetworkSchema = z.strictObject({
   /** awsvpc gives each task its own ENI and IP (the registration model's address); host shares the instance's ports. */
   mode: z.enum(['awsvpc', 'host']).default('awsvpc'),
   launchType: z.enum(['FARGATE', 'EC2']).default('FARGATE'),
+  /**
+   * The CPU architecture every task runs on (the task definitions' runtimePlatform) and every image is built for
+   * (CodeBuild's environment and `docker build --platform`). ARM64 (Graviton) is the default: Fargate bills it
+   * about 20 % below X86_64 for the same size.
+   */
+  cpuArchitecture: z.enum(['ARM64', 'X86_64']).default('ARM64'),
   subnets: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id')).default([]),
   securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id')).default([]),
 });
@@ -210,4 +231,5 @@ export type RolloutSpec = MeshSpec['rollout'];
 export type SecuritySpec = MeshSpec['consul']['security'];
 export type ServersSpec = MeshSpec['consul']['servers'];
 export type HealthCheckSpec = ServiceSpec['healthCheck'];
+export type CpuArchitecture = MeshSpec['network']['cpuArchitecture'];
 export type BuildContextSpec = NonNullable<ServiceSpec['build']>;

@@ -3,6 +3,8 @@
  * sorted path order), plus the Dockerfile when it lies outside the context. The same content always gives the
  * same digest; any change to a file, a name or the Dockerfile gives another one. `.git` and `node_modules` are
  * not part of a context, as for the content hash the deployment tags images with (`layers/build-context.ts`).
+ * The platform the image is built for is hashed too: the same context built for arm64 and for amd64 gives two images
+ * (their configs differ), as a registry sees them.
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -27,7 +29,7 @@ function listFiles(root: string, dir: string, out: string[]): void {
   }
 }
 
-export function digestBuildContext(contextDir: string, dockerfilePath: string): ContextDigest {
+export function digestBuildContext(contextDir: string, dockerfilePath: string, platform?: string): ContextDigest {
   const files: string[] = [];
   listFiles(contextDir, contextDir, files);
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -46,5 +48,6 @@ export function digestBuildContext(contextDir: string, dockerfilePath: string): 
   }
   const inside = relative(contextDir, dockerfilePath);
   if (inside.startsWith('..') || isAbsolute(inside)) add('\0Dockerfile', readFileSync(dockerfilePath));
+  if (platform !== undefined) hash.update(`\0platform\0${platform}`);
   return { digest: `sha256:${hash.digest('hex')}`, sizeBytes, fileCount: files.length };
 }

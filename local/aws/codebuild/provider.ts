@@ -263,6 +263,7 @@ export class CodeBuildProvider implements ServiceProvider {
       },
       environment: {
         ...project.environment,
+        ...(request.environmentTypeOverride !== undefined ? { type: request.environmentTypeOverride } : {}),
         ...(request.imageOverride !== undefined ? { image: request.imageOverride } : {}),
         ...(request.computeTypeOverride !== undefined ? { computeType: request.computeTypeOverride } : {}),
         ...(request.privilegedModeOverride !== undefined ? { privilegedMode: request.privilegedModeOverride } : {}),

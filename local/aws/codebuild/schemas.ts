@@ -1,5 +1,6 @@
 /** Request shapes of the CodeBuild operations, with the member constraints of the CodeBuild API reference. */
 import { z } from 'zod';
+import { ENVIRONMENT_TYPES } from './platform';
 
 export const SOURCE_TYPES = [
   'CODECOMMIT',
@@ -82,6 +83,7 @@ export const startBuildInput = z.object({
   buildspecOverride: z.string().optional(),
   environmentVariablesOverride: z.array(environmentVariable).optional(),
   privilegedModeOverride: z.boolean().optional(),
+  environmentTypeOverride: z.enum(ENVIRONMENT_TYPES).optional(),
   imageOverride: z.string().optional(),
   computeTypeOverride: z.string().optional(),
   timeoutInMinutesOverride: z.number().int().min(5).max(2160).optional(),

@@ -2,14 +2,18 @@
  * What each phase of a simulated build does. There is no Docker engine: the simulation checks what a real
  * build would trip over and computes the image a real build would push.
  *
+ * - PROVISIONING: a curated `aws/codebuild/...` image matches the architecture of the environment type's host
+ *   (curated images are single-architecture); see platform.ts.
  * - DOWNLOAD_SOURCE: the source directory exists (a location relative to the project root) and the buildspec
  *   loads and validates (CodeBuild reports buildspec problems as YAML_FILE_ERROR in this phase); a buildspec
  *   path is looked up in the source root, then in the project root.
- * - BUILD: injected failures; Docker needs `privilegedMode`; the Dockerfile (env `DOCKERFILE`, default
+ * - BUILD: injected failures; Docker needs `privilegedMode`; an `IMAGE_PLATFORM` (docker build --platform) other
+ *   than the host's fails, as the buildspec's check does (no emulator on CodeBuild hosts); the Dockerfile (env `DOCKERFILE`, default
  *   `Dockerfile` in the source root) exists and is well formed; the image digest is computed over the build
  *   context (env `BUILD_CONTEXT`, default the source root).
  * - POST_BUILD: after a successful BUILD, the image is pushed to ECR when `IMAGE_REPO_NAME` (or
- *   `IMAGE_REPOSITORY`) is set, tagged `IMAGE_TAG` (default: the first 12 hex digits of the digest).
+ *   `IMAGE_REPOSITORY`) is set, tagged `IMAGE_TAG` (default: the first 12 hex digits of the digest), recording the
+ *   platform it was built for (`IMAGE_PLATFORM`, else the host's: docker builds for its host by default).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
@@ -19,6 +23,7 @@ import { loadBuildspec, type Buildspec, type BuildspecPhase } from './buildspec'
 import { digestBuildContext, type ContextDigest } from './context-digest';
 import { checkDockerfile } from './dockerfile';
 import type { PhaseType } from './phases';
+import { curatedImageArchitecture, hostPlatform, parsePlatform, type ImagePlatform } from './platform';
 import type { PhaseContext, StoredBuild } from './store';
 
 /** `docker push`: puts an image in the registry and says where it went. */
@@ -28,6 +33,7 @@ export type PushImage = (
   tag: string,
   digest: string,
   sizeBytes: number,
+  platform?: ImagePlatform,
 ) => { repositoryUri: string };
 
 export interface SimulationDependencies {
@@ -73,6 +79,8 @@ export class BuildSimulation {
     const phaseName = phase.toLowerCase() as BuildspecPhase;
     for (const command of this.buildspec?.phases[phaseName]?.commands ?? []) this.log(`Running command ${command}`);
     switch (phase) {
+      case 'PROVISIONING':
+        return this.provision();
       case 'DOWNLOAD_SOURCE':
         return this.downloadSource();
       case 'BUILD': {
@@ -97,6 +105,22 @@ export class BuildSimulation {
     if (this.imageTag !== undefined) exported.IMAGE_TAG = this.imageTag;
     if (this.imageUri !== undefined) exported.IMAGE_URI = this.imageUri;
     return Object.entries(exported).map(([name, value]) => ({ name, value }));
+  }
+
+  /** The build's platform: what `docker build` makes on this host (its environment type), unless IMAGE_PLATFORM says otherwise. */
+  private get host(): string {
+    return hostPlatform(this.build.environment.type);
+  }
+
+  private provision(): PhaseOutcome {
+    const { image, type } = this.build.environment;
+    const imageArchitecture = curatedImageArchitecture(image);
+    const hostArchitecture = this.host.split('/')[1];
+    if (imageArchitecture !== undefined && imageArchitecture !== hostArchitecture) {
+      return fail('CLIENT_ERROR', `image ${image} is built for ${imageArchitecture} and cannot run in a ${type} environment (${this.host})`);
+    }
+    this.log(`Provisioned a ${type} environment (${this.host}) with ${image}`);
+    return OK;
   }
 
   private downloadSource(): PhaseOutcome {
@@ -145,6 +169,10 @@ export class BuildSimulation {
           '(Docker builds need privilegedMode)',
       );
     }
+    const requested = this.env.IMAGE_PLATFORM;
+    if (requested && requested !== this.host) {
+      return fail('COMMAND_EXECUTION_ERROR', `IMAGE_PLATFORM is ${requested} but this build host is ${this.host}: start the build in the environment type of that architecture`);
+    }
     const dockerfileName = this.env.DOCKERFILE || 'Dockerfile';
     const label = posix.join(this.sourceLabel, dockerfileName);
     const dockerfile = this.sourceDir !== undefined ? resolve(this.sourceDir, dockerfileName) : undefined;
@@ -158,7 +186,7 @@ export class BuildSimulation {
     if (!isDirectory(contextDir)) {
       return fail('COMMAND_EXECUTION_ERROR', `build context not found: ${posix.join(this.sourceLabel, contextName)}`);
     }
-    this.image = digestBuildContext(contextDir, dockerfile);
+    this.image = digestBuildContext(contextDir, dockerfile, requested || this.host);
     this.log(`Built image from ${label}: ${this.image.fileCount} files, ${this.image.sizeBytes} bytes`);
     this.log(`Image digest: ${this.image.digest}`);
     return OK;
@@ -176,11 +204,12 @@ export class BuildSimulation {
     }
     const tag = this.env.IMAGE_TAG || this.image.digest.slice('sha256:'.length, 'sha256:'.length + 12);
     try {
-      const pushed = this.deps.push(this.build.region, repository, tag, this.image.digest, this.image.sizeBytes);
+      const platform = parsePlatform(this.env.IMAGE_PLATFORM || this.host);
+      const pushed = this.deps.push(this.build.region, repository, tag, this.image.digest, this.image.sizeBytes, platform);
       this.imageTag = tag;
       // Pinned by digest, as the buildspec reports it: what a task definition should run.
       this.imageUri = `${pushed.repositoryUri}@${this.image.digest}`;
-      this.log(`${tag}: digest: ${this.image.digest} size: ${this.image.sizeBytes}`);
+      this.log(`${tag}: digest: ${this.image.digest} size: ${this.image.sizeBytes} platform: ${this.env.IMAGE_PLATFORM || this.host}`);
       return OK;
     } catch (error) {
       if (!(error instanceof AwsServiceError)) throw error;

@@ -29,7 +29,13 @@ export interface PushedImage {
 
 /** The one call an image builder needs from a registry (CodeBuild depends on this, not on the whole ECR). */
 export interface ImageRegistry {
-  pushImage(region: string, repositoryName: string, tag: string, digest: string, sizeBytes: number): PushedImage;
+  pushImage(region: string, repositoryName: string, tag: string, digest: string, sizeBytes: number, platform?: ImagePlatform): PushedImage;
+}
+
+/** An image's platform as its config records it (Docker's names: `linux`, `arm64` / `amd64`). */
+export interface ImagePlatform {
+  readonly os: string;
+  readonly architecture: string;
 }
 
 /** A repository as the local cloud's persistence saves it: settings, tags as pairs, images in push order. */
@@ -144,11 +150,24 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
   }
 
   /**
+   * The recorded platform of an image given by reference (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` or
+   * `...@sha256:...`), as a puller (the ECS agent) sees it; undefined when the reference is not a repository of this
+   * registry, the image is absent, or no platform was recorded.
+   */
+  imagePlatform(reference: string): ImagePlatform | undefined {
+    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)(?::([^@]+))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(reference);
+    if (!match) return undefined;
+    const [, , region, repository, tag, digest] = match;
+    const ref = digest ?? tag;
+    return ref === undefined ? undefined : this.findImage(region, repository, ref)?.platform;
+  }
+
+  /**
    * Push an already-built image, as `docker push <uri>:<tag>` does: creates the image or adds the tag;
    * pushing the same digest and tag again is a no-op. Throws `RepositoryNotFoundException`, or
    * `ImageTagAlreadyExistsException` when an IMMUTABLE repository already has the tag on another digest.
    */
-  pushImage(region: string, repositoryName: string, tag: string, digest: string, sizeBytes: number): PushedImage {
+  pushImage(region: string, repositoryName: string, tag: string, digest: string, sizeBytes: number, platform?: ImagePlatform): PushedImage {
     const repository = this.repository(region, repositoryName);
     if (!isImageDigest(digest)) throw invalidParameter('imageDigest', 'must be sha256: and 64 hex digits');
     if (!isImageTag(tag)) throw invalidParameter('imageTag', 'must be a valid Docker tag');
@@ -159,6 +178,7 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
       manifest: syntheticManifest(digest, sizeBytes),
       manifestMediaType: DOCKER_MANIFEST_V2,
       sizeBytes,
+      platform,
     });
     return { repositoryUri: repositoryUri(region, repository.registryId, repositoryName), imageDigest: digest, imageTag: tag };
   }

@@ -15,6 +15,11 @@ export interface StoredImage {
   readonly sizeBytes: number;
   /** Epoch milliseconds. */
   readonly pushedAt: number;
+  /**
+   * The platform in the image's config (`os`, `architecture`), recorded for images the CodeBuild simulation built;
+   * absent for images put through the API (their config blob is not stored).
+   */
+  readonly platform?: { readonly os: string; readonly architecture: string };
 }
 
 export interface NewImage {
@@ -23,6 +28,7 @@ export interface NewImage {
   readonly manifest: string;
   readonly manifestMediaType: string;
   readonly sizeBytes: number;
+  readonly platform?: { readonly os: string; readonly architecture: string };
 }
 
 export class Repository {
@@ -78,6 +84,7 @@ export class Repository {
       manifestMediaType: image.manifestMediaType,
       sizeBytes: image.sizeBytes,
       pushedAt: now,
+      ...(image.platform ? { platform: image.platform } : {}),
     };
     this.images.set(image.digest, stored);
     return { image: stored, existed: false };

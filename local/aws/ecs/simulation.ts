@@ -35,6 +35,11 @@ export interface EcsSimulationOptions {
   /** Receives every `ECS Task State Change` event; more sinks can be added with `subscribe`. */
   onTaskEvent?: TaskEventSink;
   logger?: (message: string, error?: unknown) => void;
+  /**
+   * The platform a registry recorded for an image reference (the local ECR's), or undefined when unknown. A task whose
+   * image was built for another CPU architecture than its task definition's runtimePlatform cannot pull it.
+   */
+  imagePlatform?: (image: string) => { os: string; architecture: string } | undefined;
 }
 
 /** A read-only view of a task for the other local services. */
@@ -144,6 +149,7 @@ export class EcsSimulation {
       },
       changed: (task, change) => this.scheduler.taskChanged(task, change),
       regionOf: (task) => this.store.region(task.region),
+      pullError: (task) => platformMismatch(task, this.store.region(task.region), options.imagePlatform),
     });
     this.provider = this.countingWrites(createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
     options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));
@@ -276,4 +282,33 @@ export class EcsSimulation {
     this.scheduler.close();
     this.delivery.close();
   }
+}
+
+/** Docker's architecture name of an ECS runtimePlatform.cpuArchitecture. */
+const DOCKER_ARCHITECTURE: Record<string, string> = { X86_64: 'amd64', ARM64: 'arm64' };
+
+/**
+ * The stopped reason of a task whose image has no manifest for the task's platform: the task definition's
+ * runtimePlatform (without one Fargate runs LINUX on X86_64). ECS reports it as a CannotPullContainerError, e.g.
+ * "image Manifest does not contain descriptor matching platform 'linux/arm64'".
+ */
+export function platformMismatch(
+  task: TaskRecord,
+  region: { families: Map<string, Array<{ arn: string; extra: Record<string, unknown> }>> },
+  imagePlatform: EcsSimulationOptions['imagePlatform'],
+): string | undefined {
+  if (!imagePlatform) return undefined;
+  const definition = region.families.get(task.family)?.find((d) => d.arn === task.taskDefinitionArn);
+  const runtime = definition?.extra.runtimePlatform as { cpuArchitecture?: string } | undefined;
+  const wanted = DOCKER_ARCHITECTURE[runtime?.cpuArchitecture ?? 'X86_64'] ?? 'amd64';
+  for (const container of task.containers) {
+    const platform = imagePlatform(container.image);
+    if (platform && platform.architecture !== wanted) {
+      return (
+        `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${container.image}: ` +
+        `image Manifest does not contain descriptor matching platform 'linux/${wanted}'`
+      );
+    }
+  }
+  return undefined;
 }

@@ -21,6 +21,8 @@ export interface LifecycleHooks {
   changed(task: TaskRecord, change: TaskChange): void;
   /** The region the task lives in (to release its address and account for it once stopped). */
   regionOf(task: TaskRecord): RegionState;
+  /** Why the task's images cannot be pulled (the stopped reason), or undefined when they can. */
+  pullError?(task: TaskRecord): string | undefined;
 }
 
 export const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
@@ -103,6 +105,13 @@ export class TaskLifecycle {
   }
 
   private toActivating(task: TaskRecord): void {
+    // A pull that fails stops the task before any container starts (stopCode TaskFailedToStart), as ECS does.
+    const pullError = this.hooks.pullError?.(task);
+    if (pullError !== undefined) {
+      task.timer = undefined;
+      this.stop(task, 'TaskFailedToStart', pullError, true);
+      return;
+    }
     task.lastStatus = 'ACTIVATING';
     task.pullStoppedAt = Date.now();
     for (const container of task.containers) container.imageDigest = simulatedDigest(container.image);

@@ -11,6 +11,7 @@ const image = z.looseObject({
   manifestMediaType: z.string(),
   sizeBytes: count,
   pushedAt: epochMs,
+  platform: z.object({ os: z.string(), architecture: z.string() }).optional(),
 });
 
 const repository = z.looseObject({

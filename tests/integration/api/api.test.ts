@@ -252,7 +252,7 @@ describe('the mesh and its rollouts', () => {
     expect({ code: process.exitCode ?? 0, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toContain('[build] done');
     const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: (await users())?.taskDefinition }));
-    expect(taskDefinition?.containerDefinitions?.find((c) => c.name === 'users')?.image).toMatch(/reference-mesh\/users:ctx-[0-9a-f]{32}$/);
+    expect(taskDefinition?.containerDefinitions?.find((c) => c.name === 'users')?.image).toMatch(/reference-mesh\/users:ctx-[0-9a-f]{32}-arm64$/);
 
     stdout = '';
     process.exitCode = undefined;

@@ -1,4 +1,4 @@
-import { GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
 import { SsmProvider } from '../../../local/aws/ssm/provider';
 import { loadMeshSpec } from '../../../layers/domain/spec';
@@ -50,5 +50,22 @@ describe('storing the rendered configuration in SSM', () => {
     } while (NextToken);
     expect(history.map((p) => p.Version)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
     expect(history.at(-1)?.Labels).toEqual(['d-new']);
+  });
+
+  it('writes a smaller value to a parameter that once needed the Advanced tier, which stays Advanced', async () => {
+    // A mesh whose server configuration once rendered over 4 KB (say, many retry_join entries), stored Advanced.
+    const grown = loadMeshSpec(require('node:fs').readFileSync('examples/mesh.yaml', 'utf8').replace('name: reference-mesh', 'name: grown'));
+    const name = configParameterNames(grown).serverHcl;
+    await ssm.send(new PutParameterCommand({ Name: name, Value: `# ${'x'.repeat(5000)}`, Type: 'String', Tier: 'Advanced' }));
+
+    const stored = await storeConfiguration(grown, 'd-smaller', { ssm });
+
+    expect(stored.find((p) => p.name === name)).toMatchObject({ changed: true, version: 2 });
+    const described = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: [name] }] }));
+    expect(described.Parameters?.[0]).toMatchObject({ Name: name, Tier: 'Advanced', Version: 2 });
+    // Files that fit 4 KB and never needed more stay Standard (free).
+    const other = configParameterNames(grown).dataplane('users');
+    const standard = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: [other] }] }));
+    expect(standard.Parameters?.[0]?.Tier).toBe('Standard');
   });
 });

@@ -41,6 +41,8 @@ class FakeEcs {
   readonly clusters = new Map<string, string>();
   readonly services = new Map<string, Service>();
   readonly taskDefinitions = new Map<string, ContainerDefinition[]>();
+  /** runtimePlatform.cpuArchitecture per task definition; absent = registered without runtimePlatform. */
+  readonly architectures = new Map<string, string>();
 
   readonly send = async (command: unknown): Promise<unknown> => {
     this.calls.push((command as object).constructor.name);
@@ -60,7 +62,9 @@ class FakeEcs {
     if (command instanceof DescribeTaskDefinitionCommand) {
       const containers = this.taskDefinitions.get(command.input.taskDefinition ?? '');
       if (!containers) throw Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' });
-      return { taskDefinition: { taskDefinitionArn: command.input.taskDefinition, containerDefinitions: containers } };
+      const cpuArchitecture = this.architectures.get(command.input.taskDefinition ?? '');
+      const runtimePlatform = cpuArchitecture ? { cpuArchitecture, operatingSystemFamily: 'LINUX' } : undefined;
+      return { taskDefinition: { taskDefinitionArn: command.input.taskDefinition, containerDefinitions: containers, runtimePlatform } };
     }
     throw new Error(`plan must not call ${(command as object).constructor.name}`);
   };
@@ -78,6 +82,7 @@ class FakeEcs {
       ...overrides,
     });
     this.taskDefinitions.set(taskDefinition, [{ name: container, image }, { name: 'consul-dataplane', image: 'hashicorp/consul-dataplane:1.6.0' }]);
+    this.architectures.set(taskDefinition, 'ARM64');
   }
 }
 
@@ -102,7 +107,7 @@ describe('planChanges (what a deployment would do, read only)', () => {
     const ecs = new FakeEcs();
     ecs.service('consul-server', 'consul-server', 'consul-server', 'hashicorp/consul:1.20.1', { desiredCount: 3 }, true);
     ecs.service('cluster-1', 'users', 'users', 'users:1.0.0', { desiredCount: 1 });
-    ecs.service('cluster-1', 'activities', 'activities', `${REGISTRY}/shop/activities:ctx-${HASH.slice(0, 32)}`, {
+    ecs.service('cluster-1', 'activities', 'activities', `${REGISTRY}/shop/activities:ctx-${HASH.slice(0, 32)}-arm64`, {
       deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200, deploymentCircuitBreaker: { enable: false, rollback: false } },
     });
     ecs.service('cluster-2', 'todos', 'todos', 'todos:1.9.0');
@@ -125,13 +130,31 @@ describe('planChanges (what a deployment would do, read only)', () => {
     expect(new Set(ecs.calls)).toEqual(new Set(['DescribeClustersCommand', 'DescribeServicesCommand', 'DescribeTaskDefinitionCommand']));
   });
 
-  it('expects a built image under <mesh>/<service> tagged ctx-<32 hex of the content hash>', async () => {
+  it('expects a built image under <mesh>/<service> tagged ctx-<32 hex of the content hash>-<architecture>', async () => {
     const ecs = new FakeEcs();
-    ecs.service('cluster-1', 'activities', 'activities', `${REGISTRY}/shop/activities:ctx-${'cd'.repeat(16)}`);
+    ecs.service('cluster-1', 'activities', 'activities', `${REGISTRY}/shop/activities:ctx-${'cd'.repeat(16)}-arm64`);
     const changes = await planChanges(shopSpec(), asClients(ecs));
     expect(changes.find((c) => c.service === 'activities')?.reasons).toEqual([
-      `image of activities: ${REGISTRY}/shop/activities:ctx-${'cd'.repeat(16)} → shop/activities:ctx-${HASH.slice(0, 32)}`,
+      `image of activities: ${REGISTRY}/shop/activities:ctx-${'cd'.repeat(16)}-arm64 → shop/activities:ctx-${HASH.slice(0, 32)}-arm64`,
     ]);
+  });
+
+  it('sees a CPU architecture change, and a revision registered without runtimePlatform as the X86_64 Fargate ran it on', async () => {
+    const ecs = new FakeEcs();
+    ecs.service('cluster-1', 'activities', 'activities', `${REGISTRY}/shop/activities:ctx-${HASH.slice(0, 32)}-arm64`);
+    ecs.service('cluster-2', 'todos', 'todos', 'todos:2.0.0');
+    ecs.architectures.delete('arn:aws:ecs:us-east-1:000000000000:task-definition/shop-todos:1');
+    const arm = await planChanges(shopSpec(), asClients(ecs));
+    expect(arm.find((c) => c.service === 'activities')).toMatchObject({ action: 'unchanged', reasons: [] });
+    expect(arm.find((c) => c.service === 'todos')).toMatchObject({ action: 'update', reasons: ['runtimePlatform.cpuArchitecture: X86_64 → ARM64'] });
+
+    const x86 = { ...shopSpec(), network: { ...shopSpec().network, cpuArchitecture: 'X86_64' as const } };
+    const changes = await planChanges(x86, asClients(ecs));
+    expect(changes.find((c) => c.service === 'activities')?.reasons).toEqual([
+      'runtimePlatform.cpuArchitecture: ARM64 → X86_64',
+      `image of activities: ${REGISTRY}/shop/activities:ctx-${HASH.slice(0, 32)}-arm64 → shop/activities:ctx-${HASH.slice(0, 32)}-amd64`,
+    ]);
+    expect(changes.find((c) => c.service === 'todos')).toMatchObject({ action: 'unchanged', reasons: [] });
   });
 
   it('compares the dataplane sidecar and the gateway with the dataplane image', async () => {

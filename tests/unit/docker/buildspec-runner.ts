@@ -55,6 +55,12 @@ esac
 `;
 
 /** Test double of the Docker CLI: login checks the password on stdin, build records the tag, push fills the registry. */
+/** Test double of \`uname -m\`: the build host's machine, aarch64 (an ARM_CONTAINER host) unless FAKE_MACHINE says otherwise. */
+const FAKE_UNAME = `#!/bin/sh
+[ "$*" = -m ] || { echo "unexpected uname $*" >&2; exit 2; }
+echo "\${FAKE_MACHINE:-aarch64}"
+`;
+
 const FAKE_DOCKER = `#!/bin/sh
 echo "docker $*" >> "$FAKE_STATE/calls"
 case "$1" in
@@ -93,6 +99,7 @@ export class BuildspecRunner {
     mkdirSync(join(this.state, 'images'), { recursive: true });
     writeExecutable(join(this.dir, 'bin'), 'aws', FAKE_AWS);
     writeExecutable(join(this.dir, 'bin'), 'docker', FAKE_DOCKER);
+    writeExecutable(join(this.dir, 'bin'), 'uname', FAKE_UNAME);
   }
 
   /** Puts an image into the fake registry, as an earlier build would have. */

@@ -13,7 +13,7 @@ const CONTEXT = join(REPO_ROOT, 'docker/services/users');
 const TAG = 'ctx-4f1c2a9e0b7d4c3f8a6e5d2c1b0a9f8e';
 const REPO = 'reference-mesh/users';
 const URI = `111122223333.dkr.ecr.us-east-1.amazonaws.com/${REPO}`;
-const BUILD_INPUT = { IMAGE_REPO_NAME: REPO, IMAGE_TAG: TAG, DOCKERFILE: 'Dockerfile' };
+const BUILD_INPUT = { IMAGE_REPO_NAME: REPO, IMAGE_TAG: TAG, DOCKERFILE: 'Dockerfile', IMAGE_PLATFORM: 'linux/arm64' };
 
 describe('docker/buildspec.yml (static)', () => {
   it('is a version 0.2 buildspec whose phases hold lists of shell commands', () => {
@@ -75,7 +75,7 @@ describe('docker/buildspec.yml (executed with aws and docker test doubles)', () 
     const docker = result.calls.filter((c) => c.startsWith('docker '));
     expect(docker).toHaveLength(3);
     expect(docker[0]).toBe('docker login --username AWS --password-stdin 111122223333.dkr.ecr.us-east-1.amazonaws.com');
-    expect(docker[1]).toMatch(/^docker build --pull --file Dockerfile /);
+    expect(docker[1]).toMatch(/^docker build --pull --platform linux\/arm64 --file Dockerfile /);
     expect(docker[1]).toContain(`--label consul-mesh.content-hash=${TAG}`);
     expect(docker[1]).toMatch(new RegExp(`--tag ${URI}:${TAG} \\.$`));
     expect(docker[2]).toBe(`docker push ${URI}:${TAG}`);
@@ -102,12 +102,20 @@ describe('docker/buildspec.yml (executed with aws and docker test doubles)', () 
     ['an empty tag', { IMAGE_TAG: '' }, 'IMAGE_TAG must be'],
     ['no repository', { IMAGE_REPO_NAME: '' }, 'IMAGE_REPO_NAME is required'],
     ['a Dockerfile the context lacks', { DOCKERFILE: 'Dockerfile.prod' }, 'the build context has no Dockerfile.prod'],
+    ['no platform', { IMAGE_PLATFORM: '' }, 'IMAGE_PLATFORM must be linux/arm64 or linux/amd64'],
+    ['a platform other than the build host\'s (no emulator on CodeBuild)', { IMAGE_PLATFORM: 'linux/amd64' }, 'this build host is linux/arm64'],
   ])('fails pre_build and builds nothing for %s', async (_case, input, message) => {
     const result = await runner.run(CONTEXT, { ...BUILD_INPUT, ...input });
     expect(result.phases).toEqual([{ name: 'pre_build', status: 'FAILED' }]);
     expect(result.output).toContain(message);
     expect(result.calls.filter((c) => c.startsWith('docker '))).toEqual([]);
     expect(result.exported).toEqual({});
+  });
+
+  it('builds for linux/amd64 on an x86_64 host (LINUX_CONTAINER)', async () => {
+    const result = await runner.run(CONTEXT, { ...BUILD_INPUT, IMAGE_PLATFORM: 'linux/amd64' }, { FAKE_MACHINE: 'x86_64' });
+    expect(result.phases.map((p) => p.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(result.calls.find((c) => c.startsWith('docker build'))).toContain('--platform linux/amd64');
   });
 
   it('does not mistake an ECR error for an absent image', async () => {

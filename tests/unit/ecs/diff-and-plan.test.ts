@@ -1,6 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput, Service, TaskDefinition, CreateServiceCommandInput } from '@aws-sdk/client-ecs';
 import {
   buildCreateService,
+  buildIngressTaskDefinition,
   buildServerTaskDefinition,
   buildServiceTaskDefinition,
   diffTaskDefinition,
@@ -71,6 +72,20 @@ describe('diffTaskDefinition', () => {
     expect(diffTaskDefinition(withoutProxy, asDescribed(desired)).reasons).toContain('container consul-dataplane removed');
     expect(diffTaskDefinition(desired, asDescribed(withoutProxy)).reasons).toContain('container consul-dataplane added');
     expect(dataplane.name).toBe('consul-dataplane');
+  });
+
+  it('runs every task definition on the spec\'s CPU architecture, and sees a change of it (or a revision without one)', () => {
+    const ingress = buildIngressTaskDefinition(spec, ctx);
+    for (const td of [desired, buildServerTaskDefinition(spec, ctx), ingress]) {
+      expect(td.runtimePlatform).toEqual({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' });
+    }
+    const x86 = { ...spec, network: { ...spec.network, cpuArchitecture: 'X86_64' as const } };
+    const onX86 = buildServiceTaskDefinition(x86, 'users', ctx);
+    expect(diffTaskDefinition(onX86, asDescribed(desired)).reasons).toEqual([
+      'runtimePlatform: {"cpuArchitecture":"ARM64","operatingSystemFamily":"LINUX"} → {"cpuArchitecture":"X86_64","operatingSystemFamily":"LINUX"}',
+    ]);
+    const { runtimePlatform: _none, ...registeredBefore } = desired;
+    expect(diffTaskDefinition(desired, asDescribed(registeredBefore)).reasons).toEqual(['runtimePlatform: (none) → {"cpuArchitecture":"ARM64","operatingSystemFamily":"LINUX"}']);
   });
 
   it('detects a field the spec no longer sets', () => {

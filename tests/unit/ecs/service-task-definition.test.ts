@@ -34,9 +34,9 @@ describe('buildServiceTaskDefinition', () => {
     expect(app.essential && dataplane.essential).toBe(true);
   });
 
-  it('checks the app with curl on its health path, durations in seconds', () => {
+  it('checks the app with busybox wget (in the sample images; curl is not) on its health path, durations in seconds', () => {
     expect(app.healthCheck).toEqual({
-      command: ['CMD-SHELL', "curl -sf 'http://127.0.0.1:8080/health' > /dev/null || exit 1"],
+      command: ['CMD-SHELL', "wget -q -T 3 -O /dev/null 'http://127.0.0.1:8080/health' || exit 1"],
       interval: 5,
       timeout: 3,
       retries: 3,
@@ -111,7 +111,16 @@ describe('buildServiceTaskDefinition', () => {
   it('quotes the health path for the shell', () => {
     const s = oneService({ name: 'api', healthCheck: { path: "/it's; rm -rf /", interval: '5s', timeout: '3s', retries: 3, startPeriodSeconds: 10 } });
     const [c] = buildServiceTaskDefinition(s, 'api', contextFor(s)).containerDefinitions ?? [];
-    expect(c.healthCheck?.command?.[1]).toBe("curl -sf 'http://127.0.0.1:8080/it'\\''s; rm -rf /' > /dev/null || exit 1");
+    expect(c.healthCheck?.command?.[1]).toBe("wget -q -T 3 -O /dev/null 'http://127.0.0.1:8080/it'\\''s; rm -rf /' || exit 1");
+  });
+
+  it('runs the command the spec gives for its own image, as ECS takes it, with the spec\'s timings', () => {
+    const exec = oneService({ name: 'api', healthCheck: { path: '/h', command: ['CMD', '/app/healthcheck', '--port', '8080'], interval: '10s', timeout: '4s', retries: 2, startPeriodSeconds: 20 } });
+    const [c] = buildServiceTaskDefinition(exec, 'api', contextFor(exec)).containerDefinitions ?? [];
+    expect(c.healthCheck).toEqual({ command: ['CMD', '/app/healthcheck', '--port', '8080'], interval: 10, timeout: 4, retries: 2, startPeriod: 20 });
+    const shell = oneService({ name: 'api', protocol: 'grpc', healthCheck: { path: '/h', command: ['CMD-SHELL', 'grpc_health_probe -addr=:8080'], interval: '5s', timeout: '3s', retries: 3, startPeriodSeconds: 10 } });
+    const [g] = buildServiceTaskDefinition(shell, 'api', contextFor(shell)).containerDefinitions ?? [];
+    expect(g.healthCheck?.command).toEqual(['CMD-SHELL', 'grpc_health_probe -addr=:8080']);
   });
 
   it('probes gRPC and TCP services with a TCP connect instead of an HTTP path', () => {

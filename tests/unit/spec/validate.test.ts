@@ -62,6 +62,41 @@ describe('mesh spec validation', () => {
     expect(issuesOf(spec)).toEqual(['clusters[0].services[1].replicas: unknown key', 'colour: unknown key']);
   });
 
+  it('runs on ARM64 unless the spec names X86_64, and names any other architecture by its path', () => {
+    const defaults = validateMeshSpec({ object: baseSpec() });
+    expect(defaults.ok && defaults.spec.network.cpuArchitecture).toBe('ARM64');
+    const x86 = validateMeshSpec({ object: { ...baseSpec(), network: { cpuArchitecture: 'X86_64' } } });
+    expect(x86.ok && x86.spec.network.cpuArchitecture).toBe('X86_64');
+    expect(issuesOf({ ...baseSpec(), network: { cpuArchitecture: 'amd64' } })).toEqual([
+      expect.stringMatching(/^network\.cpuArchitecture: .*"ARM64".*"X86_64"/),
+    ]);
+  });
+
+  it('takes a health-check command in ECS\'s CMD / CMD-SHELL form and names a malformed one by its path', () => {
+    const spec = baseSpec();
+    spec.clusters[0].services[1].healthCheck = { command: ['CMD', '/bin/probe', '--fast'] };
+    spec.clusters[1].services[0].healthCheck = { command: ['CMD-SHELL', 'grpc_health_probe -addr=:8080'] };
+    const ok = validateMeshSpec({ object: spec });
+    expect(ok.ok && ok.spec.clusters[0].services[1].healthCheck.command).toEqual(['CMD', '/bin/probe', '--fast']);
+    expect(ok.ok && ok.spec.clusters[0].services[0].healthCheck.command).toBeUndefined();
+
+    const message = 'must be ["CMD", "<executable>", "<arg>"...] or ["CMD-SHELL", "<shell command>"]';
+    const path = 'clusters[0].services[1].healthCheck.command';
+    const cases: Array<[unknown, string]> = [
+      [['curl', '-f', 'http://x'], `${path}: ${message}`],
+      [['CMD-SHELL', 'a', 'b'], `${path}: ${message}`],
+      [['CMD'], `${path}: ${message}`],
+      ['wget -q http://x', `${path}: ${message}`],
+      [['CMD', ''], `${path}[1]: must name the executable`],
+      [['CMD-SHELL', ''], `${path}[1]: must be a shell command`],
+    ];
+    for (const [command, issue] of cases) {
+      const bad = baseSpec();
+      bad.clusters[0].services[1].healthCheck = { command } as never;
+      expect({ command, issues: issuesOf(bad) }).toEqual({ command, issues: [issue] });
+    }
+  });
+
   it('rejects a duplicate service name across clusters', () => {
     const spec = baseSpec();
     spec.clusters[1].services[0].name = 'users';
