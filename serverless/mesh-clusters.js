@@ -68,4 +68,9 @@ module.exports = {
     const region = await resolveVariable('aws:region');
     return clusterNamesOf(await loadSpec(resolveVariable)).map((name) => `arn:aws:ecs:${region}:*:cluster/${name}`);
   },
+  /** The Consul server cluster's ARN (any account): the one cluster the servers' cloud auto-join lists. */
+  async serverClusterResourceArn({ resolveVariable }) {
+    const region = await resolveVariable('aws:region');
+    return `arn:aws:ecs:${region}:*:cluster/${(await loadSpec(resolveVariable)).consul.servers.cluster}`;
+  },
 };
