@@ -164,7 +164,8 @@ describe('serverless package', () => {
       'detail-type': ['ECS Task State Change'],
       detail: { clusterArn: ['cluster-1', 'cluster-2', 'consul-server', 'ingress'].map((c) => ({ suffix: `:cluster/${c}` })) },
     });
-    const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    // The task-event handler's own (the reconcile has one too; the template's order of resources is not fixed).
+    const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig' && (r.Properties.FunctionName as { Ref?: string }).Ref === 'TaskStateChangeLambdaFunction');
     expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
   });
 
