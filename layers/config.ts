@@ -17,9 +17,15 @@ const EnvSchema = z.object({
   DEPLOY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   ROLLOUT_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
-  /** Roles ECS tasks run with: the execution role pulls images and reads SSM; the task role is what the containers may do. */
+  /** The role ECS uses to start every task of the mesh: pull images, read SSM secrets, write to the mesh's log group. */
   TASK_EXECUTION_ROLE_ARN: z.string().startsWith('arn:').optional(),
-  TASK_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  /**
+   * What the containers of each kind of task may do, one role per kind (least privilege): the Consul servers'
+   * (cloud auto-join lists and describes the server cluster's tasks), the ingress gateway's and the mesh services'.
+   */
+  SERVER_TASK_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  GATEWAY_TASK_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  SERVICE_TASK_ROLE_ARN: z.string().startsWith('arn:').optional(),
   AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(),
   /** Comma-separated subnet and security group ids for awsvpc tasks when the spec names none. */
   MESH_SUBNETS: z.string().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceRevisionRoles } from '../../layers/deploy/deps';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createRolloutDeps } from '../../layers/rollout/deps';
 import { registerRevision } from '../../layers/rollout/register';
@@ -10,5 +11,6 @@ const deps = lazy(() => createRolloutDeps());
 /** Rollout step: register the task-definition revision that runs the new image (idempotent). */
 export async function handler(event: unknown) {
   const { prepared, imageUri } = parseEvent(Event, event, 'rolloutRegister input');
-  return registerRevision(prepared, imageUri, { ecs: deps().clients.ecs });
+  const { clients, config } = deps();
+  return registerRevision(prepared, imageUri, { ecs: clients.ecs, roles: serviceRevisionRoles(config) });
 }

@@ -33,7 +33,11 @@ export function ecsContexts(config: Config) {
   return {
     taskContext: {
       executionRoleArn: config.TASK_EXECUTION_ROLE_ARN ?? missing('TASK_EXECUTION_ROLE_ARN'),
-      taskRoleArn: config.TASK_ROLE_ARN ?? missing('TASK_ROLE_ARN'),
+      taskRoleArns: {
+        server: config.SERVER_TASK_ROLE_ARN ?? missing('SERVER_TASK_ROLE_ARN'),
+        'ingress-gateway': config.GATEWAY_TASK_ROLE_ARN ?? missing('GATEWAY_TASK_ROLE_ARN'),
+        service: config.SERVICE_TASK_ROLE_ARN ?? missing('SERVICE_TASK_ROLE_ARN'),
+      },
       accountId: config.AWS_ACCOUNT_ID ?? missing('AWS_ACCOUNT_ID'),
       ssmRoot: config.SSM_PREFIX,
     },
@@ -42,6 +46,14 @@ export function ecsContexts(config: Config) {
       securityGroups: listOf(config.MESH_SECURITY_GROUPS),
       serverRegistryArn: config.SERVER_REGISTRY_ARN,
     },
+  };
+}
+
+/** The roles a rollout gives a service's new revision: the execution role and the mesh services' task role. */
+export function serviceRevisionRoles(config: Config) {
+  return {
+    executionRoleArn: config.TASK_EXECUTION_ROLE_ARN ?? missing('TASK_EXECUTION_ROLE_ARN'),
+    taskRoleArn: config.SERVICE_TASK_ROLE_ARN ?? missing('SERVICE_TASK_ROLE_ARN'),
   };
 }
 

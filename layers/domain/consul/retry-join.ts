@@ -10,8 +10,10 @@ import { serverFamily, TAG } from '../naming';
  * ENIs, so Fargate works). That fits servers that are ECS tasks, where EC2 tags would name container instances,
  * which Fargate does not have. Requirements this puts on the rest of the system:
  * - the server tasks carry the tag `TAG.serverJoin = <mesh name>` (tag the ECS service and set `propagateTags`);
- * - the server task role allows ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, ecs:ListTasks and
- *   ecs:DescribeTasks;
+ * - the server task role (serverless.yml `ServerTaskRole`) allows ecs:ListTasks and ecs:DescribeTasks in the server
+ *   cluster: with `ecs_cluster` given go-discover lists that cluster's RUNNING tasks of `ecs_family` and describes them
+ *   with their tags, and needs none of the ListClusters/ListServices/DescribeServices its help lists for a search of
+ *   every cluster;
  * - the Consul build in the server image includes go-discover's ECS support (added in 2022, hashicorp/go-discover#197).
  * `region` is given explicitly so discovery does not depend on the metadata endpoint.
  *

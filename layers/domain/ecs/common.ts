@@ -59,14 +59,15 @@ export function runtimePlatform(spec: Pick<MeshSpec, 'network'>): RuntimePlatfor
 
 /**
  * awslogs driver: one log group per mesh, one stream prefix per component, so streams read
- * `<component>/<container>/<taskId>`. `awslogs-create-group` lets a first deployment start without a
- * pre-created group (the execution role needs logs:CreateLogGroup).
+ * `<component>/<container>/<taskId>`. The group is the stack's (serverless.yml `MeshLogGroup`, with a retention),
+ * never created by a task: `awslogs-create-group` would make the execution role need logs:CreateLogGroup, and a
+ * group created that way keeps its logs forever. A task whose group does not exist fails to start
+ * (ResourceInitializationError), so the stack must be deployed for the mesh's name before the mesh.
  */
 export function awsLogs(spec: Pick<MeshSpec, 'name' | 'region'>, streamPrefix: string): LogConfiguration {
   return {
     logDriver: 'awslogs',
     options: {
-      'awslogs-create-group': 'true',
       'awslogs-group': logGroupName(spec),
       'awslogs-region': spec.region,
       'awslogs-stream-prefix': streamPrefix,

@@ -1,5 +1,5 @@
 import type { MeshSpec } from '../spec/schema';
-import { meshParameterPrefix } from '../naming';
+import { meshParameterPrefix, type MeshRole } from '../naming';
 import { ImageNotResolvedError } from '../../errors';
 
 /**
@@ -13,7 +13,12 @@ export interface TaskDefinitionContext {
    */
   images: Record<string, string>;
   executionRoleArn: string;
-  taskRoleArn: string;
+  /**
+   * The task role of each kind of task: a Consul server's may list and describe the server cluster's tasks (cloud
+   * auto-join), a gateway's and a service's need no AWS call. Separate roles, so an app container never holds the
+   * servers' permissions.
+   */
+  taskRoleArns: TaskRoleArns;
   /** Account and partition of the SSM parameter ARNs in `secrets` (ECS requires the full ARN). */
   accountId: string;
   partition?: string;
@@ -25,6 +30,9 @@ export interface TaskDefinitionContext {
    */
   configHashes?: Record<string, string>;
 }
+
+/** A task role ARN per kind of task, keyed like the `consul-mesh:role` tag. */
+export type TaskRoleArns = Record<MeshRole, string>;
 
 /** What CreateService/UpdateService need beyond the spec. */
 export interface ServiceContext {

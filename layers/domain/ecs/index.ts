@@ -4,7 +4,7 @@
  */
 export { stableStringify, specHash, clientTokenFor } from './hash';
 export * from './containers';
-export { ImageNotResolvedError, logGroupName, ssmParameterArn, type ServiceContext, type TaskDefinitionContext } from './context';
+export { ImageNotResolvedError, logGroupName, ssmParameterArn, type ServiceContext, type TaskDefinitionContext, type TaskRoleArns } from './context';
 export { buildAppHealthCheck, buildDataplaneHealthCheck, buildServerHealthCheck, durationSeconds } from './health-check';
 export { buildServerTaskDefinition } from './server-task-definition';
 export { buildServiceTaskDefinition } from './service-task-definition';

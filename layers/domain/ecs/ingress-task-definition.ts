@@ -31,7 +31,7 @@ export function buildIngressTaskDefinition(spec: MeshSpec, ctx: TaskDefinitionCo
   return withSpecHashTag(
     {
       family: ingressFamily(spec),
-      taskRoleArn: ctx.taskRoleArn,
+      taskRoleArn: ctx.taskRoleArns['ingress-gateway'],
       executionRoleArn: ctx.executionRoleArn,
       networkMode: networkMode(spec),
       requiresCompatibilities: compatibilities(spec),

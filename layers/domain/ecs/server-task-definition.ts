@@ -50,7 +50,7 @@ export function buildServerTaskDefinition(spec: MeshSpec, ctx: TaskDefinitionCon
   return withSpecHashTag(
     {
       family: serverFamily(spec),
-      taskRoleArn: ctx.taskRoleArn,
+      taskRoleArn: ctx.taskRoleArns.server,
       executionRoleArn: ctx.executionRoleArn,
       networkMode: networkMode(spec),
       requiresCompatibilities: compatibilities(spec),

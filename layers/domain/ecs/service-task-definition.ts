@@ -36,7 +36,7 @@ export function buildServiceTaskDefinition(spec: MeshSpec, serviceName: string, 
   return withSpecHashTag(
     {
       family: serviceFamily(spec, service.name),
-      taskRoleArn: ctx.taskRoleArn,
+      taskRoleArn: ctx.taskRoleArns.service,
       executionRoleArn: ctx.executionRoleArn,
       networkMode: networkMode(spec),
       requiresCompatibilities: compatibilities(spec),

@@ -3,30 +3,115 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { logGroupName } from '../../../layers/domain/ecs';
+import { loadMeshSpec } from '../../../layers/domain/spec';
 
 const run = promisify(execFile);
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Condition = Record<string, Record<string, string | string[]>>;
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Condition };
 type Resource = { Type: string; Properties: Record<string, unknown> };
+type Template = { Resources: Record<string, Resource> };
+
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
 
 /**
- * `npx serverless package` works offline (dummy credentials, no AWS call) and writes the CloudFormation template
- * this checks: the deploy state machine, one role per function, and no wildcard action anywhere.
+ * What `serverless deploy` would get on AWS: a stage of its own (not `local`) and the network and source parameters
+ * serverless.yml has no defaults for, with dummy values. Packaging makes no AWS call.
  */
+const DEPLOY_ARGS = [
+  '--stage', 'prod',
+  '--region', REGION,
+  '--param=vpcId=vpc-0123456789abcdef0',
+  '--param=subnetId1=subnet-0123456789abcdef0',
+  '--param=subnetId2=subnet-0123456789abcdef1',
+  '--param=securityGroupId=sg-0123456789abcdef0',
+  '--param=sourceRepository=https://github.com/example/consul-mesh.git',
+];
+const SLS_ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' };
+const serverless = (args: string[]) => run(process.execPath, [require.resolve('serverless/bin/serverless.js'), ...args], { env: SLS_ENV, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+
+/** `*` and `?` as IAM matches them in Action, Resource and ArnLike (case-sensitive; actions compared lower-case). */
+function globMatches(pattern: string, value: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+/**
+ * CloudFormation references in a policy, resolved as CloudFormation would in account ACCOUNT: a role's ARN, a log
+ * group's ARN (which ends in `:*`), and `Fn::Sub` with the pseudo parameters.
+ */
+function resolveRef(template: Template, value: unknown): string {
+  if (typeof value === 'string') return value;
+  const ref = value as { 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: string };
+  if (ref['Fn::GetAtt']) {
+    const [id] = ref['Fn::GetAtt'];
+    const resource = template.Resources[id];
+    if (resource?.Type === 'AWS::IAM::Role') return `arn:aws:iam::${ACCOUNT}:role/${id}`;
+    if (resource?.Type === 'AWS::Logs::LogGroup') return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${resource.Properties.LogGroupName as string}:*`;
+    return `${id}.Arn`;
+  }
+  if (typeof ref['Fn::Sub'] === 'string') {
+    const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT };
+    return ref['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (all, name: string) => pseudo[name] ?? all);
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Does one of `statements` allow `action` on `resource` in a request with `context`? The part of IAM's evaluation
+ * these roles use: Allow statements (the test checks there is no Deny), wildcards, and the condition operators
+ * StringEquals, ArnEquals and ArnLike, where a key the request does not carry never matches. Policy resources'
+ * account `*` matches ACCOUNT like any other.
+ */
+function allows(template: Template, statements: Statement[], action: string, resource: string, context: Record<string, string> = {}): boolean {
+  return statements.some((s) => {
+    if (s.Effect !== 'Allow') return false;
+    if (![s.Action].flat().some((a) => globMatches(a.toLowerCase(), action.toLowerCase()))) return false;
+    if (![s.Resource].flat().some((r) => globMatches(resolveRef(template, r), resource))) return false;
+    return Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, wanted]) => {
+        const actual = context[key];
+        if (actual === undefined) return false;
+        const values = [wanted].flat().map((w) => resolveRef(template, w));
+        if (operator === 'StringEquals') return values.includes(actual);
+        // IAM matches ArnEquals like ArnLike: each part of the ARN may hold wildcards.
+        if (operator === 'ArnLike' || operator === 'ArnEquals') return values.some((v) => globMatches(v, actual));
+        throw new Error(`condition operator ${operator} is not understood by this test`);
+      }),
+    );
+  });
+}
+
 describe('serverless package', () => {
-  let template: { Resources: Record<string, Resource> };
+  let template: Template;
   let outDir: string;
+  let templatePath: string;
+  /** `serverless print` of the same deployment with reconcileReservedConcurrency set. */
+  let printedWithReservation: { functions: Record<string, { reservedConcurrency?: unknown }> };
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'sls-package-'));
-    await run(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', 'local', '--package', outDir], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' },
-      timeout: 120_000,
-    });
-    template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+    const [, printed] = await Promise.all([
+      serverless(['package', ...DEPLOY_ARGS, '--package', outDir]),
+      serverless(['print', ...DEPLOY_ARGS, '--format', 'json', '--param=reconcileReservedConcurrency=1']),
+    ]);
+    printedWithReservation = JSON.parse(printed.stdout);
+    templatePath = join(outDir, 'cloudformation-template-update-stack.json');
+    template = JSON.parse(readFileSync(templatePath, 'utf8'));
   }, 150_000);
 
   const resources = () => Object.entries(template.Resources);
+  const policiesOf = (logicalId: string) =>
+    (template.Resources[logicalId].Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? [];
+  const statementsOf = (logicalId: string): Statement[] => policiesOf(logicalId).flatMap((p) => p.PolicyDocument.Statement);
+  const functionRole = (key: string) => `${key[0].toUpperCase()}${key.slice(1)}IamRoleLambdaExecution`;
+  const functionEnv = (key: string) =>
+    (template.Resources[`${key[0].toUpperCase()}${key.slice(1)}LambdaFunction`].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  const roleAllows = (logicalId: string, action: string, resource: string, context?: Record<string, string>) =>
+    allows(template, statementsOf(logicalId), action, resource, context);
+  const ecsArn = (resource: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:${resource}`;
   // Every function of serverless.yml: the deploy steps and the task-churn handlers.
   const functionKeys = [
     'planDeployment',
@@ -79,7 +164,8 @@ describe('serverless package', () => {
       'detail-type': ['ECS Task State Change'],
       detail: { taskDefinitionArn: [{ wildcard: '*:task-definition/reference-mesh-*' }] },
     });
-    const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    // The task-event handler's own (the reconcile has one too; the template's order of resources is not fixed).
+    const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig' && (r.Properties.FunctionName as { Ref?: string }).Ref === 'TaskStateChangeLambdaFunction');
     expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
   });
 
@@ -105,5 +191,156 @@ describe('serverless package', () => {
     expect(statements.length).toBeGreaterThan(10);
     const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+  it('lets the deploy step tag what it creates, and only while creating it (tag-on-create)', () => {
+    // CreateCluster, CreateService and RegisterTaskDefinition carry tags, so ECS also authorizes ecs:TagResource on
+    // the new resource, with ecs:CreateAction naming the call.
+    const created: Array<[string, string]> = [
+      ['CreateCluster', ecsArn('cluster/cluster-1')],
+      ['CreateService', ecsArn('service/cluster-1/users')],
+      ['RegisterTaskDefinition', ecsArn('task-definition/reference-mesh-users:7')],
+      ['RegisterTaskDefinition', ecsArn('task-definition/reference-mesh-consul-server:1')],
+    ];
+    const ensureStage = functionRole('ensureStage');
+    for (const [action, arn] of created) {
+      expect({ action, arn, allowed: roleAllows(ensureStage, `ecs:${action}`, arn) }).toEqual({ action, arn, allowed: true });
+      expect({ action, arn, tagOnCreate: roleAllows(ensureStage, 'ecs:TagResource', arn, { 'ecs:CreateAction': action }) }).toEqual({ action, arn, tagOnCreate: true });
+      expect(roleAllows(ensureStage, 'ecs:TagResource', arn)).toBe(false);
+    }
+    // Task definitions only of the mesh's families.
+    expect(roleAllows(ensureStage, 'ecs:RegisterTaskDefinition', ecsArn('task-definition/billing-api:1'))).toBe(false);
+    expect(roleAllows(ensureStage, 'ecs:DescribeTaskDefinition', '*')).toBe(true);
+
+    // A rollout copies the running revision's tags into the new one.
+    const register = functionRole('rolloutRegister');
+    const revision = ecsArn('task-definition/reference-mesh-users:8');
+    expect(roleAllows(register, 'ecs:RegisterTaskDefinition', revision)).toBe(true);
+    expect(roleAllows(register, 'ecs:TagResource', revision, { 'ecs:CreateAction': 'RegisterTaskDefinition' })).toBe(true);
+    expect(roleAllows(register, 'ecs:TagResource', revision)).toBe(false);
+    expect(roleAllows(register, 'ecs:TagResource', ecsArn('service/cluster-1/users'), { 'ecs:CreateAction': 'CreateService' })).toBe(false);
+  });
+
+  it('lets only the deploy step create ECS\'s service-linked role, and no other role', () => {
+    const slr = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
+    const ensureStage = functionRole('ensureStage');
+    expect(roleAllows(ensureStage, 'iam:CreateServiceLinkedRole', slr, { 'iam:AWSServiceName': 'ecs.amazonaws.com' })).toBe(true);
+    expect(roleAllows(ensureStage, 'iam:CreateServiceLinkedRole', slr)).toBe(false);
+    const elbSlr = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`;
+    expect(roleAllows(ensureStage, 'iam:CreateServiceLinkedRole', elbSlr, { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' })).toBe(false);
+    const others = resources().filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id !== ensureStage);
+    for (const [id] of others) expect({ id, allowed: roleAllows(id, 'iam:CreateServiceLinkedRole', slr, { 'iam:AWSServiceName': 'ecs.amazonaws.com' }) }).toEqual({ id, allowed: false });
+  });
+
+  it('declares the mesh\'s log group with a retention, which the execution role may write to and nothing more', () => {
+    const groups = resources().filter(([, r]) => r.Type === 'AWS::Logs::LogGroup' && r.Properties.LogGroupName === logGroupName(loadMeshSpec('examples/mesh.yaml')));
+    expect(groups).toHaveLength(1);
+    const [[groupId, group]] = groups;
+    expect(group.Properties.RetentionInDays).toBe(30);
+
+    const stream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ecs/consul-mesh/reference-mesh:log-stream:users/users/0a1b2c3d`;
+    expect(roleAllows('TaskExecutionRole', 'logs:CreateLogStream', stream)).toBe(true);
+    expect(roleAllows('TaskExecutionRole', 'logs:PutLogEvents', stream)).toBe(true);
+    expect(roleAllows('TaskExecutionRole', 'logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/other:log-stream:x`)).toBe(false);
+    expect(roleAllows('TaskExecutionRole', 'logs:CreateLogGroup', resolveRef(template, { 'Fn::GetAtt': [groupId, 'Arn'] }))).toBe(false);
+    // No managed policy that would grant logs actions on every group.
+    expect(template.Resources.TaskExecutionRole.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(roleAllows('TaskExecutionRole', 'ecr:BatchGetImage', `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/reference-mesh/users`)).toBe(true);
+  });
+
+  it('lets the image build make every ECR call of the buildspec, and passes the account so it needs no STS call', () => {
+    const buildspec = readFileSync('docker/buildspec.yml', 'utf8');
+    // `aws ecr get-login-password` is GetAuthorizationToken; the other commands are their action in kebab case.
+    const commands = [...new Set([...buildspec.matchAll(/aws ecr ([a-z-]+)/g)].map((m) => m[1]))];
+    expect(commands).toEqual(expect.arrayContaining(['describe-repositories', 'get-login-password', 'describe-images']));
+    const repository = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/reference-mesh/users`;
+    for (const command of commands) {
+      const action = command === 'get-login-password' ? 'ecr:GetAuthorizationToken' : `ecr:${command.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
+      const resource = action === 'ecr:GetAuthorizationToken' ? '*' : repository;
+      expect({ action, allowed: roleAllows('ImageBuildRole', action, resource) }).toEqual({ action, allowed: true });
+    }
+    // docker push
+    for (const action of ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchCheckLayerAvailability']) {
+      expect({ action, allowed: roleAllows('ImageBuildRole', action, repository) }).toEqual({ action, allowed: true });
+    }
+    // The buildspec asks STS for the account only when AWS_ACCOUNT_ID is empty; the project always sets it.
+    expect(buildspec).toMatch(/AWS_ACCOUNT_ID="\$\{AWS_ACCOUNT_ID:-\$\(aws sts get-caller-identity/);
+    const environment = (template.Resources.ImageBuildProject.Properties.Environment as { EnvironmentVariables: Array<{ Name: string; Value: unknown }> }).EnvironmentVariables;
+    expect(environment).toContainEqual({ Name: 'AWS_ACCOUNT_ID', Value: { Ref: 'AWS::AccountId' } });
+  });
+
+  it('gives the servers, the gateway and the services each their own task role, and passes exactly those', () => {
+    const env = functionEnv('ensureStage');
+    const taskRoles = { SERVER_TASK_ROLE_ARN: 'ServerTaskRole', GATEWAY_TASK_ROLE_ARN: 'GatewayTaskRole', SERVICE_TASK_ROLE_ARN: 'ServiceTaskRole' };
+    for (const [variable, id] of Object.entries(taskRoles)) {
+      expect(env[variable]).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+      expect(template.Resources[id].Type).toBe('AWS::IAM::Role');
+    }
+    expect(env.TASK_EXECUTION_ROLE_ARN).toEqual({ 'Fn::GetAtt': ['TaskExecutionRole', 'Arn'] });
+
+    // Cloud auto-join: the servers list and describe tasks in their account and region (the server cluster is the
+    // deployed spec's, not fixed by the stack), and nothing else.
+    const serverCluster = { 'ecs:cluster': ecsArn('cluster/consul-server') };
+    expect(roleAllows('ServerTaskRole', 'ecs:ListTasks', '*', serverCluster)).toBe(true);
+    expect(roleAllows('ServerTaskRole', 'ecs:DescribeTasks', ecsArn('task/consul-server/0a1b'), serverCluster)).toBe(true);
+    expect(roleAllows('ServerTaskRole', 'ecs:ListTasks', '*', { 'ecs:cluster': `arn:aws:ecs:${REGION}:999999999999:cluster/consul-server` })).toBe(false);
+    expect(roleAllows('ServerTaskRole', 'ecs:StopTask', ecsArn('task/consul-server/0a1b'), serverCluster)).toBe(false);
+    expect(roleAllows('ServerTaskRole', 'ec2:DescribeInstances', '*')).toBe(false);
+    // The gateway's and the services' containers call no AWS API.
+    for (const id of ['GatewayTaskRole', 'ServiceTaskRole']) {
+      expect(statementsOf(id)).toEqual([]);
+      expect(template.Resources[id].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+
+    const passed = (key: string) =>
+      statementsOf(functionRole(key))
+        .filter((st) => [st.Action].flat().includes('iam:PassRole'))
+        .flatMap((st) => {
+          expect(st.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+          return [st.Resource].flat().map((r) => resolveRef(template, r));
+        })
+        .sort();
+    const roleArn = (id: string) => `arn:aws:iam::${ACCOUNT}:role/${id}`;
+    expect(passed('ensureStage')).toEqual(['GatewayTaskRole', 'ServerTaskRole', 'ServiceTaskRole', 'TaskExecutionRole'].map(roleArn));
+    // A rollout registers a service's revision with the services' task role, whatever the running one had.
+    expect(passed('rolloutRegister')).toEqual(['ServiceTaskRole', 'TaskExecutionRole'].map(roleArn));
+    expect(functionEnv('rolloutRegister')).toMatchObject({
+      TASK_EXECUTION_ROLE_ARN: { 'Fn::GetAtt': ['TaskExecutionRole', 'Arn'] },
+      SERVICE_TASK_ROLE_ARN: { 'Fn::GetAtt': ['ServiceTaskRole', 'Arn'] },
+    });
+  });
+
+  it('reserves no Lambda concurrency unless asked, so a small account quota cannot fail the stack', () => {
+    const reserved = resources().filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.ReservedConcurrentExecutions !== undefined);
+    expect(reserved.map(([id]) => id)).toEqual([]);
+    expect(printedWithReservation.functions.reconcile.reservedConcurrency).toBe(1);
+  });
+
+  it('has no IAM Deny statement the policy checks above would not see', () => {
+    for (const [id, r] of resources()) {
+      if (r.Type !== 'AWS::IAM::Role') continue;
+      for (const st of statementsOf(id)) expect({ id, effect: st.Effect }).toEqual({ id, effect: 'Allow' });
+    }
+  });
+
+  it('passes cfn-lint with no error', async () => {
+    let stdout: string;
+    try {
+      ({ stdout } = await run('cfn-lint', ['--format', 'json', '--', templatePath], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }));
+    } catch (error) {
+      const failed = error as NodeJS.ErrnoException & { stdout?: string };
+      if (failed.code === 'ENOENT') throw new Error('cfn-lint is not installed: pip install cfn-lint (the packaged template is linted with it)');
+      // cfn-lint exits non-zero when it reports anything (2 errors, 4 warnings, 8 informational): read its report.
+      if (typeof failed.stdout !== 'string' || failed.stdout === '') throw error;
+      stdout = failed.stdout;
+    }
+    const matches = JSON.parse(stdout) as Array<{ Level: string; Message: string; Rule: { Id: string }; Location: { Path: unknown[] } }>;
+    const others = matches.filter((m) => m.Level !== 'Error');
+    if (others.length > 0) {
+      const byRule = new Map<string, number>();
+      for (const m of others) byRule.set(`${m.Rule.Id} (${m.Level})`, (byRule.get(`${m.Rule.Id} (${m.Level})`) ?? 0) + 1);
+      console.info(`cfn-lint, not errors: ${[...byRule].map(([rule, n]) => `${rule} x${n}`).join(', ')}`);
+    }
+    const errors = matches.filter((m) => m.Level === 'Error').map((m) => `${m.Rule.Id} ${m.Location.Path.join('/')}: ${m.Message}`);
+    expect(errors).toEqual([]);
   });
 });

@@ -58,7 +58,7 @@ describe('diffTaskDefinition', () => {
     expect(diffTaskDefinition(desired, current).reasons).toEqual([`containerDefinitions[users].image: "users:old" → "${ctx.images.users}"`]);
 
     const bigger = { ...desired, cpu: '512', memory: '1024', taskRoleArn: 'arn:aws:iam::111122223333:role/other' };
-    expect(diffTaskDefinition(bigger, asDescribed(desired)).reasons).toEqual(['taskRoleArn: "arn:aws:iam::111122223333:role/mesh-task" → "arn:aws:iam::111122223333:role/other"', 'cpu: "256" → "512"', 'memory: "512" → "1024"']);
+    expect(diffTaskDefinition(bigger, asDescribed(desired)).reasons).toEqual(['taskRoleArn: "arn:aws:iam::111122223333:role/mesh-service-task" → "arn:aws:iam::111122223333:role/other"', 'cpu: "256" → "512"', 'memory: "512" → "1024"']);
 
     const envSpec = referenceSpec();
     envSpec.clusters[0].services[0].env = { LOG_LEVEL: 'debug' };

@@ -74,7 +74,7 @@ describe('buildServerTaskDefinition', () => {
       networkMode: 'awsvpc',
       requiresCompatibilities: ['FARGATE'],
       executionRoleArn: ctx.executionRoleArn,
-      taskRoleArn: ctx.taskRoleArn,
+      taskRoleArn: ctx.taskRoleArns.server,
     });
     const host = specFrom({ ...minimal(), network: { mode: 'host', launchType: 'EC2' } });
     expect(buildServerTaskDefinition(host, contextFor(host))).toMatchObject({ networkMode: 'host', requiresCompatibilities: ['EC2'] });
@@ -91,7 +91,7 @@ describe('buildServerTaskDefinition', () => {
   it('sends logs to the mesh log group', () => {
     expect(container?.logConfiguration).toEqual({
       logDriver: 'awslogs',
-      options: { 'awslogs-create-group': 'true', 'awslogs-group': '/ecs/consul-mesh/reference-mesh', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'consul-server' },
+      options: { 'awslogs-group': '/ecs/consul-mesh/reference-mesh', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'consul-server' },
     });
   });
 

@@ -25,7 +25,11 @@ export function contextFor(spec: MeshSpec, overrides: Partial<TaskDefinitionCont
   return {
     images,
     executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/mesh-execution`,
-    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/mesh-task`,
+    taskRoleArns: {
+      server: `arn:aws:iam::${ACCOUNT}:role/mesh-server-task`,
+      'ingress-gateway': `arn:aws:iam::${ACCOUNT}:role/mesh-gateway-task`,
+      service: `arn:aws:iam::${ACCOUNT}:role/mesh-service-task`,
+    },
     accountId: ACCOUNT,
     ...overrides,
   };

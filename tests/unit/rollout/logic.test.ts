@@ -3,7 +3,7 @@ import { recordRolloutFailure, revisionName } from '../../../layers/rollout/fini
 import { isRolloutId, nameMatchesService, newRolloutId, parseRolloutExecutionName, rolloutExecutionName, rolloutLockName, SERVICE_PART_MAX } from '../../../layers/rollout/naming';
 import { bakePlan } from '../../../layers/rollout/prepare';
 import { rolloutProgress } from '../../../layers/rollout/progress';
-import { buildRevision } from '../../../layers/rollout/register';
+import { buildRevision, registerRevision } from '../../../layers/rollout/register';
 import type { PreparedRollout } from '../../../layers/rollout/types';
 import { fakeClient } from '../api/support';
 
@@ -71,6 +71,32 @@ describe('the new revision', () => {
       tags: [{ key: 'k', value: 'v' }],
     });
     expect(() => buildRevision(current, 'todos', 'todos:2.0.0')).toThrow(/no container "todos"/);
+  });
+
+  it('runs with the services\' task role and the execution role it is given, not the running revision\'s', async () => {
+    // A revision registered when every task ran with the servers' role: the rollout gives it the services' role.
+    const running = {
+      taskDefinitionArn: OLD,
+      family: 'mesh-users',
+      status: 'ACTIVE' as const,
+      taskRoleArn: 'arn:aws:iam::000000000000:role/server-task',
+      executionRoleArn: 'arn:aws:iam::000000000000:role/old-exec',
+      containerDefinitions: [{ name: 'users', image: 'users:1.0.0', essential: true }],
+    };
+    const roles = { executionRoleArn: 'arn:aws:iam::000000000000:role/exec', taskRoleArn: 'arn:aws:iam::000000000000:role/service-task' };
+    const ecs = fakeClient((c) => {
+      if (c.constructor.name === 'DescribeTaskDefinitionCommand') return { taskDefinition: running, tags: [{ key: 'consul-mesh:mesh', value: 'mesh' }] };
+      return { taskDefinition: { taskDefinitionArn: NEW } };
+    });
+    const prepared = { container: 'users', previousTaskDefinitionArn: OLD, desiredCount: 1, previousDesiredCount: 1 } as PreparedRollout;
+    await expect(registerRevision(prepared, 'users:1.0.0', { ecs: ecs as never, roles })).resolves.toMatchObject({ taskDefinitionArn: NEW, created: true });
+    const registered = ecs.calls.find((c) => c.command === 'RegisterTaskDefinitionCommand')?.input;
+    expect(registered).toMatchObject({ ...roles, tags: [{ key: 'consul-mesh:mesh', value: 'mesh' }] });
+
+    // Once the running revision has those roles and the image, a retried step registers nothing.
+    const current = fakeClient(() => ({ taskDefinition: { ...running, ...roles } }));
+    await expect(registerRevision(prepared, 'users:1.0.0', { ecs: current as never, roles })).resolves.toMatchObject({ taskDefinitionArn: OLD, created: false });
+    expect(current.calls.map((c) => c.command)).toEqual(['DescribeTaskDefinitionCommand']);
   });
 });
 
