@@ -47,6 +47,15 @@ export async function bundleHandler(entry: string, root: string): Promise<Handle
       if (name) imported.set(alias ?? name, { module: m[2], name });
     }
   }
+  // Paginators, waiters and the aggregated clients (`new ECS().listTasks()`) call operations no Command in the
+  // bundle names: the check would miss them, so it refuses a bundle that uses one until it models them.
+  const code = text.replace(/^import[^;]*;$/gm, '');
+  for (const [alias, { module, name }] of imported) {
+    const escaped = alias.replace(/\$/g, '\\$');
+    const helper = /^(paginate|waitFor|waitUntil)/.test(name) && new RegExp(`(^|[^\\w$])${escaped}\\s*\\(`).test(code);
+    const aggregated = !/(Command|Client|Exception|Error)$/.test(name) && new RegExp(`new\\s+${escaped}\\s*\\(`).test(code);
+    if (helper || aggregated) throw new Error(`${entry} uses ${name} of ${module}: the closure check only reads SDK Commands`);
+  }
   const calls = new Map<string, SdkCall>();
   for (const m of text.matchAll(/new\s+([A-Za-z0-9_$]+)\s*\(/g)) {
     const found = imported.get(m[1]);
