@@ -101,6 +101,9 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
     const env = resolver.resolve((p.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}) as Record<string, string>;
     const bundle = bundles.get(name) as HandlerBundle;
     calls.set(short, bundle.calls);
+    // SecureString with the AWS managed key (aws/ssm) needs no KMS permission; a customer managed key would need
+    // kms:Decrypt/Encrypt on it, which this check does not model yet.
+    if (/\bKeyId\s*:/.test(bundle.text)) unmodelled.push(`${short} names a KMS key (KeyId): kms:Decrypt/Encrypt on it are not checked`);
     const inventory = functionInventory(spec, env, meshNaming.has(name), deployed, repositories, resolver);
     const base = { principal: `function ${short}`, roleId };
 
