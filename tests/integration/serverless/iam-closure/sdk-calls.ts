@@ -11,6 +11,8 @@ export interface SdkCall {
   module: string;
   /** `CreateServiceCommand` */
   command: string;
+  /** Some construction passes an object literal with `tags`/`Tags`: AWS also authorizes the tagging (tag-on-create). */
+  tagsInLiteral: boolean;
 }
 
 export interface HandlerBundle {
@@ -61,7 +63,8 @@ export async function bundleHandler(entry: string, root: string): Promise<Handle
     const found = imported.get(m[1]);
     if (!found || !found.name.endsWith('Command')) continue;
     const action = `${signingName(found.module, root)}:${found.name.slice(0, -'Command'.length)}`;
-    calls.set(action, { action, module: found.module, command: found.name });
+    const tagged = /^\{/.test(text.slice((m.index ?? 0) + m[0].length).trimStart()) && /\b[tT]ags\s*:/.test(argumentText(text, (m.index ?? 0) + m[0].length));
+    calls.set(action, { action, module: found.module, command: found.name, tagsInLiteral: tagged || (calls.get(action)?.tagsInLiteral ?? false) });
   }
   for (const call of calls.values()) {
     const [prefix, operation] = call.action.split(':');
@@ -92,4 +95,14 @@ export function signingName(module: string, root: string): string {
  */
 export function bundleDefines(bundle: HandlerBundle, name: string): boolean {
   return new RegExp(`function ${name}\\d*\\(`).test(bundle.text);
+}
+
+/** The text of a call's arguments: from just after `(` to its matching `)` (strings are not special-cased). */
+function argumentText(text: string, start: number): string {
+  let depth = 1;
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return text.slice(start, i);
+  }
+  return text.slice(start);
 }
