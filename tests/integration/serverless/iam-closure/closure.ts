@@ -100,6 +100,8 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
     const short = id.replace(/LambdaFunction$/, '').replace(/^./, (c) => c.toLowerCase());
     const roleId = resolver.roleId(p.Role);
     const env = resolver.resolve((p.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}) as Record<string, string>;
+    // The resources are the spec's: it must be the mesh the template was packaged for (the meshSpec parameter).
+    if (env.MESH_NAME !== spec.name) throw new Error(`${short} manages the mesh "${env.MESH_NAME}", the closure check was given "${spec.name}"`);
     const bundle = bundles.get(name) as HandlerBundle;
     calls.set(short, bundle.calls);
     // SecureString with the AWS managed key (aws/ssm) needs no KMS permission; a customer managed key would need
