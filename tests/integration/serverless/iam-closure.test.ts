@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { loadMeshSpec } from '../../../layers/domain/spec/load';
+import { buildClosure, evaluate, type Closure, type Denial, type UnreachableCall } from './iam-closure/closure';
+import { Resolver, type Template } from './iam-closure/template';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../../..');
+
+/**
+ * Calls a bundle contains that its function cannot make (see UnreachableCall). Keep this short: every entry is a
+ * permission the gate does not check.
+ */
+const CONSUL_TOKEN_READ =
+  'createDeployDeps wires the Consul client lazily (consulFromSsm reads CONSUL_TOKEN_PARAMETER on first use); this step never asks for Consul and its environment names no token parameter';
+const UNREACHABLE: UnreachableCall[] = [
+  { function: 'ensureStage', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
+  { function: 'rolloutRegister', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
+  { function: 'rolloutUpdate', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
+  { function: 'rolloutRollback', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
+];
+
+const format = (d: Denial) =>
+  `${d.principal} cannot ${d.action} on ${d.resource}${Object.keys(d.context).length ? ` ${JSON.stringify(d.context)}` : ''} (${d.because}): ${d.result}`;
+
+/**
+ * The IAM closure gate: every AWS operation the deployed stack can call is allowed by the role that calls it, in
+ * the packaged CloudFormation template (not serverless.yml), evaluated with AWS's policy logic (iam-simulate).
+ * The calls come from the handlers' bundles, the state machines' ASL, the buildspec and the task definitions the
+ * code builds for the reference spec; the resources are the reference spec's.
+ */
+describe('IAM closure of the packaged template', () => {
+  let template: Template;
+  let closure: Closure;
+  let denials: Denial[];
+
+  beforeAll(async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'sls-closure-'));
+    await run(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', 'local', '--package', outDir], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' },
+      timeout: 120_000,
+    });
+    template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+    const spec = loadMeshSpec(join(ROOT, 'examples/mesh.yaml'));
+    closure = await buildClosure({ root: ROOT, template, spec, unreachable: UNREACHABLE });
+    denials = await evaluate(closure);
+  }, 240_000);
+
+  it('derives the AWS calls of every function from its bundle', () => {
+    const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(closure.calls.size).toBe(functions.length);
+    const actions = (fn: string) => (closure.calls.get(fn) ?? []).map((c) => c.action);
+    // Anchors: the extraction sees the deploy's writes and an alias esbuild renamed (GetParameterCommand2).
+    expect(actions('ensureStage')).toEqual(expect.arrayContaining(['ecs:CreateCluster', 'ecs:CreateService', 'ecs:RegisterTaskDefinition', 'ecs:UpdateService']));
+    expect(actions('api')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution', 'ssm:GetParameter', 'ssm:DeleteParameter']));
+    expect(actions('authorize')).toEqual(['ssm:GetParameter']);
+    for (const [fn, calls] of closure.calls) expect({ fn, calls: calls.length > 0 }).toEqual({ fn, calls: true });
+  });
+
+  it('checks every kind of principal: functions, state machines, the build project, task execution and task roles', () => {
+    const kinds = new Set(closure.requests.map((r) => r.principal.replace(/ .*$/, '')));
+    expect([...kinds].sort()).toEqual(['CodeBuild', 'function', 'state', 'task']);
+    expect(closure.requests.some((r) => r.principal.startsWith('task execution role'))).toBe(true);
+    expect(closure.requests.some((r) => r.principal.startsWith('task role') && r.action === 'ecs:DescribeTasks')).toBe(true);
+  });
+
+  it('allows every request the stack makes', () => {
+    expect(denials.map(format)).toEqual([]);
+  });
+
+  it('knows the resources of every call, and keeps no unreachable-call entry that no longer matches a call', () => {
+    expect(closure.unmodelled).toEqual([]);
+    expect(closure.staleUnreachable).toEqual([]);
+    // An unreachable Consul-token read stays unreachable only while the step has no token parameter to read.
+    for (const entry of UNREACHABLE) {
+      const fn = template.Resources[`${entry.function.replace(/^./, (c) => c.toUpperCase())}LambdaFunction`];
+      const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      expect({ fn: entry.function, token: 'CONSUL_TOKEN_PARAMETER' in env }).toEqual({ fn: entry.function, token: false });
+    }
+  });
+
+  it('fails naming the function, the operation and the ARN when a permission is removed', async () => {
+    const mutated: Template = structuredClone(template);
+    const role = mutated.Resources.RolloutUpdateIamRoleLambdaExecution.Properties as { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }> };
+    for (const policy of role.Policies) {
+      for (const statement of policy.PolicyDocument.Statement) statement.Action = ([] as string[]).concat(statement.Action).filter((a) => a !== 'ecs:UpdateService');
+    }
+    const found = await evaluate({ ...closure, resolver: new Resolver(mutated) });
+    expect(found.map(format)).toContain(
+      'function rolloutUpdate cannot ecs:UpdateService on arn:aws:ecs:us-east-1:123456789012:service/cluster-1/users {"ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/cluster-1"} (UpdateServiceCommand in its bundle): ImplicitlyDenied',
+    );
+  });
+});
