@@ -44,10 +44,11 @@ describe('local cloud admin routes', () => {
     expect((await fetch(`${cloud.endpoints.consul}/v1/status/leader`)).status).toBe(200);
   });
 
+  // A family of the mesh (`<mesh>-*`), so the task-event rule sends its tasks' events to the handler.
   it('stops random running tasks, which the ECS scheduler replaces', async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'cluster-1' }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'admin-app', containerDefinitions: [{ name: 'app', image: 'app:1.0.0', essential: true }] }));
-    await ecs.send(new CreateServiceCommand({ cluster: 'cluster-1', serviceName: 'app', taskDefinition: 'admin-app', desiredCount: 2 }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'reference-mesh-app', containerDefinitions: [{ name: 'app', image: 'app:1.0.0', essential: true }] }));
+    await ecs.send(new CreateServiceCommand({ cluster: 'cluster-1', serviceName: 'app', taskDefinition: 'reference-mesh-app', desiredCount: 2 }));
     await waitUntilServicesStable({ client: ecs, maxWaitTime: 30, minDelay: 1 }, { cluster: 'cluster-1', services: ['app'] });
     const before = (await ecs.send(new ListTasksCommand({ cluster: 'cluster-1', desiredStatus: 'RUNNING' }))).taskArns ?? [];
 
