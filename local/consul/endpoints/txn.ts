@@ -102,10 +102,10 @@ function preCheck(ctx: EndpointContext, op: TxnOp): string | undefined {
       if (op.value && op.value.length > KV_MAX_VALUE_SIZE) {
         return `Value for key ${JSON.stringify(op.key)} is too large (${op.value.length} > ${KV_MAX_VALUE_SIZE} bytes)`;
       }
-      return authz.allowed('key', level) ? undefined : authz.denial('key', level, op.key);
+      return authz.allowed('key', level, op.key) ? undefined : authz.denial('key', level, op.key);
     case 'Node':
       if (op.verb !== 'get' && op.node.Node === '') return 'Must provide node';
-      return authz.allowed('node', level) ? undefined : authz.denial('node', level, op.node.Node);
+      return authz.allowed('node', level, op.node.Node) ? undefined : authz.denial('node', level, op.node.Node);
     case 'Service': {
       if (op.verb === 'set' || op.verb === 'cas') {
         const invalid = preApplyService(op.service);
@@ -113,15 +113,15 @@ function preCheck(ctx: EndpointContext, op: TxnOp): string | undefined {
       }
       const name =
         op.service.Service || ctx.store.state.services.get(serviceKey(op.node, op.service.ID))?.Service || '';
-      return authz.allowed('service', level) ? undefined : authz.denial('service', level, name);
+      return authz.allowed('service', level, name) ? undefined : authz.denial('service', level, name);
     }
     case 'Check': {
       if (op.check.ServiceID !== '') {
         const svc = ctx.store.state.services.get(serviceKey(op.check.Node, op.check.ServiceID));
         const name = svc?.Service ?? op.check.ServiceID;
-        return authz.allowed('service', level) ? undefined : authz.denial('service', level, name);
+        return authz.allowed('service', level, name) ? undefined : authz.denial('service', level, name);
       }
-      return authz.allowed('node', level) ? undefined : authz.denial('node', level, op.check.Node);
+      return authz.allowed('node', level, op.check.Node) ? undefined : authz.denial('node', level, op.check.Node);
     }
   }
 }
