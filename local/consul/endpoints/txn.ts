@@ -87,6 +87,7 @@ function decodeOp(raw: unknown): TxnOp | undefined {
       verb: readString(check, 'Verb', 'CheckTxnOp'),
       check: decodeCheck(body, 'HealthCheck', ''),
       modifyIndex: readInt(body, 'ModifyIndex', 'HealthCheck', 'uint64'),
+      serviceName: readString(body, 'ServiceName', 'HealthCheck'),
     };
   }
   // An element naming no known operation is skipped, as Consul's convertOps does.
@@ -117,8 +118,10 @@ function preCheck(ctx: EndpointContext, op: TxnOp): string | undefined {
     }
     case 'Check': {
       if (op.check.ServiceID !== '') {
+        // Consul authorizes service:write on the check's ServiceName; the emulator falls back to the stored
+        // service's name, then its ID, for clients that leave it out.
         const svc = ctx.store.state.services.get(serviceKey(op.check.Node, op.check.ServiceID));
-        const name = svc?.Service ?? op.check.ServiceID;
+        const name = op.serviceName || svc?.Service || op.check.ServiceID;
         return authz.allowed('service', level, name) ? undefined : authz.denial('service', level, name);
       }
       return authz.allowed('node', level, op.check.Node) ? undefined : authz.denial('node', level, op.check.Node);
