@@ -5,7 +5,7 @@ import { tooLarge } from '../errors';
 import { KV_MAX_VALUE_SIZE } from '../store/kv-ops';
 import { WriteTxn } from '../store/store';
 import { applyTxnOp, isReadOp, TxnOpError, type TxnOp, type TxnResult } from '../store/txn-ops';
-import { cloneState, serviceKey } from '../store/types';
+import { cloneState } from '../store/types';
 import { decodeOr400 } from './common';
 
 /**
@@ -112,16 +112,15 @@ function preCheck(ctx: EndpointContext, op: TxnOp): string | undefined {
         const invalid = preApplyService(op.service);
         if (invalid) return invalid;
       }
-      const name =
-        op.service.Service || ctx.store.state.services.get(serviceKey(op.node, op.service.ID))?.Service || '';
+      // Consul's vetServiceTxnOp authorizes service:write on the name the operation carries, not the stored
+      // entry's: a delete by ID alone is checked against "".
+      const name = op.service.Service;
       return authz.allowed('service', level, name) ? undefined : authz.denial('service', level, name);
     }
     case 'Check': {
       if (op.check.ServiceID !== '') {
-        // Consul authorizes service:write on the check's ServiceName; the emulator falls back to the stored
-        // service's name, then its ID, for clients that leave it out.
-        const svc = ctx.store.state.services.get(serviceKey(op.check.Node, op.check.ServiceID));
-        const name = op.serviceName || svc?.Service || op.check.ServiceID;
+        // Consul's vetCheckTxnOp authorizes service:write on the check's ServiceName as sent.
+        const name = op.serviceName ?? '';
         return authz.allowed('service', level, name) ? undefined : authz.denial('service', level, name);
       }
       return authz.allowed('node', level, op.check.Node) ? undefined : authz.denial('node', level, op.check.Node);

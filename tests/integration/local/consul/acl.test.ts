@@ -139,6 +139,13 @@ describe('Consul emulator: ACL policies and tokens', () => {
     expect((await consul.put('/v1/config', { Kind: 'ingress-gateway', Name: 'gw', Listeners: [] }, orch)).status).toBe(200);
     expect((await consul.put('/v1/config', { Kind: 'service-intentions', Name: 'users', Sources: [] }, orch)).status).toBe(200);
 
+    // As Consul's vetServiceTxnOp: a transaction's service delete is authorized on the name it carries.
+    const byIdOnly = await consul.put('/v1/txn', [{ Service: { Verb: 'delete', Node: 'cluster-1', Service: { ID: 'users-u1' } } }], orch);
+    expect(byIdOnly.status).toBe(409);
+    expect((await byIdOnly.json()).Errors[0].What).toMatch(/lacks permission 'service:write' on ""$/);
+    const named = await consul.put('/v1/txn', [{ Service: { Verb: 'delete', Node: 'cluster-1', Service: { ID: 'users-u1', Service: 'users' } } }], orch);
+    expect(named.status).toBe(200);
+
     const otherNode = await consul.put('/v1/catalog/register', taskRegistration('users', 'u2', 'passing', 'cluster-9'), orch);
     const otherKey = await consul.put('/v1/kv/other/key', 'x', orch);
     expect(otherNode.status).toBe(403);
