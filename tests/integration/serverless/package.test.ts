@@ -7,6 +7,27 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** An IAM resource pattern (`*` any run of characters, `?` one) as a RegExp. */
+function arnPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/** The plain strings of a Resource (an `!Sub`/`Fn::Join` or `!GetAtt` cannot name an SSM parameter here). */
+function resourceStrings(resource: unknown): string[] {
+  return ([] as unknown[]).concat(resource).filter((r): r is string => typeof r === 'string');
+}
+
+/**
+ * IAM's evaluation for one identity policy set: an explicit Deny that matches wins, else an Allow must match
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ */
+function allows(statements: Statement[], action: string, arn: string): boolean {
+  const matches = (s: Statement) =>
+    ([] as string[]).concat(s.Action).includes(action) && resourceStrings(s.Resource).some((r) => arnPattern(r).test(arn));
+  if (statements.some((s) => s.Effect === 'Deny' && matches(s))) return false;
+  return statements.some((s) => s.Effect === 'Allow' && matches(s));
+}
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 /**
@@ -35,6 +56,7 @@ describe('serverless package', () => {
     'storeConfig',
     'ensureStage',
     'checkStage',
+    'ensureAcl',
     'applyConfigEntries',
     'summarize',
     'recordFailure',
@@ -93,6 +115,34 @@ describe('serverless package', () => {
     const lambdas = resources().filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     const roles = new Set(lambdas.map(([, fn]) => JSON.stringify(fn.Properties.Role)));
     expect(roles.size).toBe(lambdas.length);
+  });
+
+  it('lets only the ACL step\'s role read the Consul management token, and points every other function at the orchestrator token', () => {
+    const bootstrap = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/bootstrap-token';
+    const secretsPath = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets';
+    const orchestrator = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/orchestrator-token';
+    const readers: string[] = [];
+    const orchestratorReaders: string[] = [];
+    for (const [, fn] of resources().filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const name = String(fn.Properties.FunctionName).replace(/^consul-mesh-local-/, '');
+      const policies = (template.Resources[roleId].Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? [];
+      const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+      const env = ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+      if (['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory'].some((a) => allows(statements, a, bootstrap)) || allows(statements, 'ssm:GetParametersByPath', secretsPath)) {
+        readers.push(name);
+      }
+      if (allows(statements, 'ssm:GetParameter', orchestrator)) orchestratorReaders.push(name);
+      if (env.CONSUL_TOKEN_PARAMETER !== undefined) {
+        expect({ name, token: env.CONSUL_TOKEN_PARAMETER }).toEqual({
+          name,
+          token: `/consul-mesh/reference-mesh/secrets/acl/${name === 'ensureAcl' ? 'bootstrap-token' : 'orchestrator-token'}`,
+        });
+      }
+    }
+    expect(readers).toEqual(['ensureAcl']);
+    // Every function that talks to Consul can read the token it is given.
+    expect(orchestratorReaders).toEqual(expect.arrayContaining(['checkStage', 'applyConfigEntries', 'summarize', 'taskStateChange', 'reconcile', 'api', 'rolloutCheck']));
   });
 
   it('grants no wildcard action in any role', () => {
