@@ -52,6 +52,14 @@ export class ConsulAclDeniedError extends MeshError {
   override readonly name = 'ConsulAclDenied';
 }
 
+/**
+ * A mesh token exists in Consul with another SecretID than its SSM parameter holds: someone changed one of the two.
+ * Not retried: rotating a token is an explicit operation (DESIGN.md section 9), never a side effect of a deployment.
+ */
+export class AclTokenMismatchError extends MeshError {
+  override readonly name = 'AclTokenMismatch';
+}
+
 /** Consul has no leader yet (no quorum of servers running). Retried by the wait loop. */
 export class NoConsulLeaderError extends MeshError {
   override readonly name = 'NoConsulLeader';

@@ -218,7 +218,7 @@ export class LocalCloud {
 
     // Emulates the Consul servers reading their ACL bootstrap token from SSM at start (tokens restored from the
     // data directory are already known).
-    const seenTokens = new Set<string>(saved?.get(CONSUL_STATE)?.aclTokens.map((token) => token.secretId) ?? []);
+    const seenTokens = new Set<string>(saved?.get(CONSUL_STATE)?.acl.tokens.map((token) => token.SecretID) ?? []);
     ecs.subscribe((event) => syncConsulAcl(event, { ssm, ecs, consul, region, seen: seenTokens }).catch((error) => log('ACL sync failed', error)));
 
     const persistence =

@@ -51,8 +51,8 @@ export function planDrift(node: string, entries: readonly NodeEntry[], share: nu
     const instance = taskEntries.find((e) => e.Kind !== 'connect-proxy');
     if (i % 2 === 0 || !instance) {
       lost.push(taskArn);
-      const serviceIds = taskEntries.map((e) => e.ID);
-      ops.push(buildDeregisterTxnOps(node, { serviceIds, checkIds: serviceIds.map(healthCheckId) }));
+      const services = taskEntries.map((e) => ({ ID: e.ID, Service: e.Service }));
+      ops.push(buildDeregisterTxnOps(node, { services, checkIds: services.map((s) => healthCheckId(s.ID)) }));
     } else {
       moved.push(taskArn);
       const { ID, Service, Address: _address, Port, Tags, Meta, Kind } = instance;

@@ -1,13 +1,20 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { createConsulClient, type ConsulApi } from './consul';
+import { createConsulClient, type ConsulApi, type ConsulClientOptions } from './consul';
 
 /**
  * A Consul client whose ACL token is read from SSM (SecureString, decrypted) on first use and kept for the
  * container's life. Without a token parameter (ACLs off) it sends no token. The token is never logged.
+ * `create` builds the client (the catalog client by default; the ACL step passes its ACL client).
  */
-export function consulFromSsm(options: { address: string; tokenParameter?: string; ssm: Pick<SSMClient, 'send'> }): () => Promise<ConsulApi> {
-  let client: Promise<ConsulApi> | undefined;
+export function consulFromSsm<T = ConsulApi>(options: {
+  address: string;
+  tokenParameter?: string;
+  ssm: Pick<SSMClient, 'send'>;
+  create?: (options: ConsulClientOptions) => T;
+}): () => Promise<T> {
+  const create = options.create ?? (createConsulClient as unknown as (options: ConsulClientOptions) => T);
+  let client: Promise<T> | undefined;
   return () =>
     (client ??= (async () => {
       let token: string | undefined;
@@ -22,7 +29,7 @@ export function consulFromSsm(options: { address: string; tokenParameter?: strin
       }
       // Keep the client only once it has its token, so a token created later is picked up.
       if (options.tokenParameter && !token) client = undefined;
-      return createConsulClient({ address: options.address, token });
+      return create({ address: options.address, token });
     })().catch((error) => {
       client = undefined;
       throw error;

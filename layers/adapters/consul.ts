@@ -85,13 +85,19 @@ export interface ConsulClientOptions {
   fetchImpl?: typeof fetch;
 }
 
-/** Builds the client. @example const consul = createConsulClient({ address: config.CONSUL_HTTP_ADDR, token }); */
-export function createConsulClient(options: ConsulClientOptions): ConsulApi {
+/** One HTTP call to Consul; `okStatuses` are answered rather than thrown. */
+export type ConsulCall = (method: string, path: string, body?: unknown, okStatuses?: number[]) => Promise<Response>;
+
+/**
+ * The request function every Consul client here shares: the token header, the timeout, and the mapping of failures
+ * onto the named errors the state machines match (ConsulUnavailable, ConsulAclDenied, ConsulRequestRejected).
+ */
+export function createConsulCall(options: ConsulClientOptions): ConsulCall {
   const base = options.address.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 5000;
   const doFetch = options.fetchImpl ?? fetch;
 
-  async function call(method: string, path: string, body?: unknown, okStatuses: number[] = []): Promise<Response> {
+  return async (method, path, body, okStatuses = []) => {
     const headers: Record<string, string> = {};
     if (options.token) headers['X-Consul-Token'] = options.token;
     if (body !== undefined) headers['Content-Type'] = typeof body === 'string' ? 'application/octet-stream' : 'application/json';
@@ -119,8 +125,12 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
     const error = new Error(`Consul rejected ${method} ${path} with ${response.status}: ${text.trim()}`);
     error.name = 'ConsulRequestRejected';
     throw error;
-  }
+  };
+}
 
+/** Builds the client. @example const consul = createConsulClient({ address: config.CONSUL_HTTP_ADDR, token }); */
+export function createConsulClient(options: ConsulClientOptions): ConsulApi {
+  const call = createConsulCall(options);
   const json = async <T>(r: Response): Promise<T> => (await r.json()) as T;
 
   return {

@@ -9,6 +9,8 @@ export interface RegistrationDrift {
   kinds: DriftKind[];
   /** Service entries of the task that the registration does not contain (to delete). */
   extraServiceIds: string[];
+  /** The same entries with their names (a transaction's delete carries the name Consul authorizes). */
+  extraServices: Array<{ ID: string; Service: string }>;
   /** Checks on the task's services that the registration does not contain (to delete). */
   extraCheckIds: string[];
 }
@@ -41,11 +43,12 @@ export function diffRegistration(desired: TaskRegistration, actual: CatalogTask)
   }
   const wantedServices = new Set(desired.services.map((s) => s.ID));
   const wantedChecks = new Set(desired.checks.map((c) => c.CheckID));
-  const extraServiceIds = actual.services.filter((s) => !wantedServices.has(s.ID)).map((s) => s.ID);
+  const extraServices = actual.services.filter((s) => !wantedServices.has(s.ID)).map((s) => ({ ID: s.ID, Service: s.Service }));
+  const extraServiceIds = extraServices.map((s) => s.ID);
   const extraCheckIds = actual.checks.filter((c) => !wantedChecks.has(c.CheckID)).map((c) => c.CheckID);
   if (extraServiceIds.length > 0 || extraCheckIds.length > 0) kinds.add('registration');
   const order: DriftKind[] = ['address', 'check', 'registration'];
-  return { kinds: order.filter((k) => kinds.has(k)), extraServiceIds, extraCheckIds };
+  return { kinds: order.filter((k) => kinds.has(k)), extraServiceIds, extraServices, extraCheckIds };
 }
 
 /**

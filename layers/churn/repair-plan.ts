@@ -116,7 +116,7 @@ export function planClusterRepairs(snapshot: ClusterSnapshot): { repairs: Repair
       continue;
     }
     const ops = guardRegistration(buildTxnOps(registration), { ...guard, modifyIndex: instance?.ModifyIndex ?? 0 });
-    ops.push(...buildDeregisterTxnOps(cluster, { serviceIds: drift.extraServiceIds, checkIds: drift.extraCheckIds }));
+    ops.push(...buildDeregisterTxnOps(cluster, { services: drift.extraServices, checkIds: drift.extraCheckIds }));
     repairs.push({ kind: KIND_OF[drift.kinds[0]], subject: task.taskArn, ops });
   }
 
@@ -138,7 +138,7 @@ const KIND_OF = { address: 'updatedAddress', check: 'updatedCheck', registration
 
 /** Deletes every entry of the task (and its health checks, present or not), optionally writing its tombstone. */
 function deregisterOps(cluster: string, entries: CatalogTask, tombstone: ReturnType<typeof buildTombstone> | undefined): GuardedTxnOp[] {
-  const serviceIds = entries.services.map((s) => s.ID);
-  const checkIds = [...new Set([...entries.checks.map((c) => c.CheckID), ...serviceIds.map(healthCheckId)])];
-  return guardDeregistration(buildDeregisterTxnOps(cluster, { serviceIds, checkIds }, tombstone));
+  const services = entries.services.map((s) => ({ ID: s.ID, Service: s.Service }));
+  const checkIds = [...new Set([...entries.checks.map((c) => c.CheckID), ...services.map((s) => healthCheckId(s.ID))])];
+  return guardDeregistration(buildDeregisterTxnOps(cluster, { services, checkIds }, tombstone));
 }

@@ -9,8 +9,9 @@ import { SecretsInconsistentError } from '../errors';
 
 /**
  * Creates the mesh's secrets in SSM as SecureString when they do not exist yet, and never touches existing ones:
- * the gossip key (32 random bytes, base64, as `consul keygen` makes), the ACL bootstrap token and one token per
- * dataplane (UUIDs, Consul's SecretID format), and a TLS CA (RSA 2048, self-signed, 5 years) when TLS is on.
+ * the gossip key (32 random bytes, base64, as `consul keygen` makes), the ACL bootstrap token, the orchestrator's
+ * and the servers' agent token and one token per dataplane (UUIDs, Consul's SecretID format), and a TLS CA (RSA 2048,
+ * self-signed, 5 years) when TLS is on.
  *
  * Secrets are created once (DESIGN.md section 9): each is looked up first and generated only when absent, so a
  * deployment that finds them all makes no write call at all; `PutParameter(Overwrite=false)` keeps creation atomic
@@ -24,6 +25,9 @@ export async function ensureSecrets(spec: MeshSpec, deps: { ssm: Pick<SSMClient,
   if (security.gossip.enabled) wanted.push({ name: names.gossipKey, make: () => randomBytes(32).toString('base64') });
   if (security.acl.enabled) {
     wanted.push({ name: names.bootstrapToken, make: randomUUID });
+    // The orchestrator's and the servers' agent token; the ACL step creates them in Consul with these SecretIDs.
+    wanted.push({ name: names.orchestratorToken, make: randomUUID });
+    wanted.push({ name: names.agentToken, make: randomUUID });
     const dataplanes = spec.clusters.flatMap((c) => c.services.map((s) => s.name));
     if (spec.ingress) dataplanes.push(spec.ingress.name);
     for (const name of dataplanes) wanted.push({ name: dataplaneTokenParameterName(spec, name), make: randomUUID });

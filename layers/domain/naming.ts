@@ -62,6 +62,8 @@ export function secretParameterNames(spec: MeshSpec, root = '/consul-mesh') {
     caKey: sec.tls.caKeyParameter ?? `${prefix}/tls/ca-key`,
     bootstrapToken: sec.acl.bootstrapTokenParameter ?? `${prefix}/acl/bootstrap-token`,
     orchestratorToken: sec.acl.orchestratorTokenParameter ?? `${prefix}/acl/orchestrator-token`,
+    /** The Consul servers' agent token (`acl.tokens.agent`); the ACL step creates it in Consul. */
+    agentToken: `${prefix}/acl/agent-token`,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Authorizer } from './acl';
+import type { AclResolver, Authorizer } from './acl';
 import type { RaftView } from './leadership';
 import type { ConsulStore } from './store/store';
 
@@ -27,6 +27,10 @@ export interface EndpointContext {
   readonly query: URLSearchParams;
   readonly store: ConsulStore;
   readonly authz: Authorizer;
+  /** The ACL tables (policies, tokens), for the `/v1/acl/*` endpoints. */
+  readonly acl: AclResolver;
+  /** The request's token secret ("" when none was sent); only `/v1/acl/token/self` looks at it. */
+  readonly secret: string;
   readonly agent: AgentIdentity;
   readonly raft: RaftView;
   readonly blocking: BlockingParams;

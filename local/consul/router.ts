@@ -1,4 +1,5 @@
 import type { Route } from './endpoint';
+import { aclRoutes } from './endpoints/acl';
 import { agentRoutes } from './endpoints/agent';
 import { catalogRoutes } from './endpoints/catalog';
 import { configRoutes } from './endpoints/config';
@@ -16,6 +17,7 @@ export const CONSUL_ROUTES: readonly Route[] = [
   ...txnRoutes,
   ...statusRoutes,
   ...agentRoutes,
+  ...aclRoutes,
 ];
 
 export type RouteMatch =

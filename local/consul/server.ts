@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { AclResolver, Authorizer, type AclPolicy, type AclSettings, type SavedAclToken } from './acl';
+import { AclResolver, Authorizer, type AclPolicy, type AclSettings, type SavedAcl } from './acl';
 import { parseBlockingParams } from './blocking';
 import type { AgentIdentity, EndpointContext, EndpointResponse, Route } from './endpoint';
 import { badRequest, ConsulHttpError, methodNotAllowed, serverError, tooLarge } from './errors';
@@ -12,10 +12,10 @@ import { buildSnapshot, type CatalogSnapshot } from './snapshot';
 import { loadConsulState, saveConsulState, type SavedConsulState } from './store/saved-state';
 import { ConsulStore } from './store/store';
 
-/** What the local cloud's persistence saves of the emulator: its Raft state and its ACL tokens. */
+/** What the local cloud's persistence saves of the emulator: its Raft state and its ACL policies and tokens. */
 export interface ConsulSnapshot {
   readonly state: SavedConsulState;
-  readonly aclTokens: SavedAclToken[];
+  readonly acl: SavedAcl;
 }
 
 /** The Consul version the emulator claims in `/v1/agent/self`. */
@@ -144,9 +144,14 @@ export class ConsulServer {
     return `http://${this.options.host ?? '127.0.0.1'}:${this.port}`;
   }
 
-  /** Register an ACL token with a minimal policy; returns its accessor ID. */
+  /** Register an ACL token with a shorthand policy; returns its accessor ID. */
   addToken(secretId: string, policy: AclPolicy): string {
     return this.acl.addToken(secretId, policy);
+  }
+
+  /** The ACL policies and tokens (secrets included), for assertions in tests. */
+  aclState(): SavedAcl {
+    return this.acl.exportAcl();
   }
 
   /** Wire (or replace) the source of running server tasks. */
@@ -182,15 +187,15 @@ export class ConsulServer {
     return this.store.lastIndex + this.acl.revision;
   }
 
-  /** The Raft state (catalog, KV, config entries, indexes) and ACL tokens as plain data. */
+  /** The Raft state (catalog, KV, config entries, indexes) and ACL policies and tokens as plain data. */
   exportSnapshot(): ConsulSnapshot {
-    return { state: saveConsulState(this.store.state, this.store.lastIndex), aclTokens: this.acl.exportTokens() };
+    return { state: saveConsulState(this.store.state, this.store.lastIndex), acl: this.acl.exportAcl() };
   }
 
   /** Replaces the state with a saved one, as a server restarting from its data directory; call before serving. */
   importSnapshot(snapshot: ConsulSnapshot): void {
     this.store.restore(loadConsulState(snapshot.state), snapshot.state.index);
-    this.acl.importTokens(snapshot.aclTokens);
+    this.acl.importAcl(snapshot.acl);
   }
 
   /** A read-only copy of everything the emulator holds, for assertions in tests. */
@@ -281,7 +286,8 @@ export class ConsulServer {
     const needsLeader = route.leader === 'write' || (route.leader === 'read' && (isWrite || !stale));
     // Without a quorum nothing can be committed, and default-consistency reads are refused too.
     if (needsLeader && raft.leader === undefined) throw serverError('No cluster leader');
-    const authz = route.acl === false ? UNRESTRICTED : this.acl.resolve(requestToken(req, query));
+    const secret = requestToken(req, query);
+    const authz = route.acl === false ? UNRESTRICTED : this.acl.resolve(secret);
     let body: Promise<Buffer> | undefined;
     const ctx: EndpointContext = {
       method: req.method ?? 'GET',
@@ -290,6 +296,8 @@ export class ConsulServer {
       query,
       store: this.store,
       authz,
+      acl: this.acl,
+      secret,
       agent: this.agent,
       raft,
       blocking,

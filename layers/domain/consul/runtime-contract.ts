@@ -37,7 +37,10 @@ export const SERVER_RUNTIME = {
   configFile: '/consul/config/consul.hcl',
   /** `encrypt = "<gossip key>"`, written from `env.gossipKey`. The rendered file never sets `encrypt`. */
   gossipFile: '/consul/config/gossip.hcl',
-  /** `acl { tokens { initial_management, agent } }`, written from `env.bootstrapToken`. The rendered file sets no token. */
+  /**
+   * `acl { tokens { initial_management, agent } }`, written from `env.bootstrapToken` and `env.agentToken`. The
+   * rendered file sets no token.
+   */
   aclTokensFile: '/consul/config/acl-tokens.hcl',
   dataDir: '/consul/data',
   /** The CA certificate, written from `env.caCert`. */
@@ -54,8 +57,10 @@ export const SERVER_RUNTIME = {
     gossipKey: 'CONSUL_GOSSIP_KEY',
     /** The CA private key (PEM), used once to issue this server's certificate: ECS `secrets` → SSM SecureString. */
     caKey: 'CONSUL_CA_KEY',
-    /** The ACL initial management token, also the servers' agent token: ECS `secrets` → SSM SecureString. */
+    /** The ACL initial management token: ECS `secrets` → SSM SecureString. */
     bootstrapToken: 'CONSUL_BOOTSTRAP_TOKEN',
+    /** The servers' agent token (`acl.tokens.agent`, node write only): ECS `secrets` → SSM SecureString. */
+    agentToken: 'CONSUL_AGENT_TOKEN',
     /**
      * Extra DNS names for the server certificate, space-separated, plain `environment`
      * (`consul tls cert create -additional-dnsname`): the servers' internal address, so a client may verify it.

@@ -11,7 +11,7 @@ export type ServerSecretDestination =
 
 /** One secret a Consul server needs at start. */
 export interface ServerSecret {
-  readonly name: 'gossip-key' | 'ca-cert' | 'ca-key' | 'bootstrap-token';
+  readonly name: 'gossip-key' | 'ca-cert' | 'ca-key' | 'bootstrap-token' | 'agent-token';
   /** The SSM SecureString parameter holding the value (naming.secretParameterNames). */
   readonly parameter: string;
   /** The environment variable the value arrives in (container definition `secrets`: `{ name: env, valueFrom: parameter }`). */
@@ -24,7 +24,8 @@ export interface ServerSecret {
 /**
  * The SSM parameters the Consul server container must fetch at start, for what the spec turns on:
  * the gossip key (gossip encryption), the CA certificate and key (TLS: the server certificate is issued at start),
- * and the ACL bootstrap token (the initial management token, also the servers' agent token).
+ * the ACL bootstrap token (the initial management token) and the servers' agent token, which is not the management
+ * token: an agent's own catalog updates need only node write.
  *
  * buildServerLaunch maps each entry to the container's `secrets` (`{ name: env, valueFrom: parameter }`), so ECS
  * decrypts the values at task start; the entrypoint writes them as `destination` says (SERVER_RUNTIME). None of the
@@ -69,7 +70,14 @@ export function serverSecretsToFetch(spec: MeshSpec, root?: string): ServerSecre
       parameter: names.bootstrapToken,
       env: SERVER_RUNTIME.env.bootstrapToken,
       destination: { file: SERVER_RUNTIME.aclTokensFile },
-      purpose: 'ACL initial management token (and the servers\' agent token), written as a fragment Consul merges with consul.hcl',
+      purpose: 'ACL initial management token, written as a fragment Consul merges with consul.hcl',
+    });
+    secrets.push({
+      name: 'agent-token',
+      parameter: names.agentToken,
+      env: SERVER_RUNTIME.env.agentToken,
+      destination: { file: SERVER_RUNTIME.aclTokensFile },
+      purpose: 'the servers\' agent token (node write only; the ACL step creates it in Consul), in the same fragment',
     });
   }
   return secrets;

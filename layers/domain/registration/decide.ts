@@ -17,10 +17,12 @@ export interface RegistrationChange {
   to: string;
 }
 
-/** What to delete for a task: its node (the cluster) and the instance, proxy and check IDs. */
+/** What to delete for a task: its node (the cluster), the instance and proxy (IDs and names) and check IDs. */
 export interface RegistrationIds {
   node: string;
   serviceIds: string[];
+  /** The same entries with their service names, which a transaction's delete must carry for its ACL check. */
+  services: Array<{ ID: string; Service: string }>;
   checkIds: string[];
 }
 
@@ -98,19 +100,27 @@ export function decide(stored: StoredRegistration | undefined, task: EcsTask, sp
 
 /** The IDs a member's registration uses (see buildRegistration). */
 export function registrationIds(member: RegistrableMember): RegistrationIds {
-  const serviceIds =
+  const services =
     member.role === 'service'
-      ? [instanceId(member.service.name, member.taskId), sidecarId(member.service.name, member.taskId)]
-      : [instanceId(member.ingress.name, member.taskId)];
-  return { node: member.cluster, serviceIds, checkIds: serviceIds.map(healthCheckId) };
+      ? [
+          { ID: instanceId(member.service.name, member.taskId), Service: member.service.name },
+          { ID: sidecarId(member.service.name, member.taskId), Service: `${member.service.name}-sidecar-proxy` },
+        ]
+      : [{ ID: instanceId(member.ingress.name, member.taskId), Service: member.ingress.name }];
+  const serviceIds = services.map((s) => s.ID);
+  return { node: member.cluster, serviceIds, services, checkIds: serviceIds.map(healthCheckId) };
 }
 
 /** For a task whose service left the spec: the IDs its group's name gave it (deleting an absent proxy is harmless). */
 function idsFromGroup(task: EcsTask): RegistrationIds {
   const taskId = taskIdFromArn(task.taskArn);
   const name = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : taskId;
-  const serviceIds = [instanceId(name, taskId), sidecarId(name, taskId)];
-  return { node: clusterNameFromArn(task.clusterArn), serviceIds, checkIds: serviceIds.map(healthCheckId) };
+  const services = [
+    { ID: instanceId(name, taskId), Service: name },
+    { ID: sidecarId(name, taskId), Service: `${name}-sidecar-proxy` },
+  ];
+  const serviceIds = services.map((s) => s.ID);
+  return { node: clusterNameFromArn(task.clusterArn), serviceIds, services, checkIds: serviceIds.map(healthCheckId) };
 }
 
 function stopReason(task: EcsTask): DeregisterReason {

@@ -9,7 +9,7 @@ import type { Tombstone } from './stored';
 export type TxnOp =
   | { Node: { Verb: 'set'; Node: { Node: string; Address: string; Datacenter?: string; Meta: Record<string, string> } } }
   | { Service: { Verb: 'set'; Node: string; Service: CatalogService } }
-  | { Service: { Verb: 'delete'; Node: string; Service: { ID: string } } }
+  | { Service: { Verb: 'delete'; Node: string; Service: { ID: string; Service: string } } }
   | { Check: { Verb: 'set'; Check: CatalogCheck } }
   | { Check: { Verb: 'delete'; Check: { Node: string; CheckID: string } } }
   | { KV: { Verb: 'set'; Key: string; Value: string } };
@@ -38,10 +38,14 @@ export function buildTxnOps(registration: TaskRegistration): TxnOp[] {
  * (STOPPED arriving before RUNNING): only the tombstone is new then. The node itself stays: it is shared by the
  * cluster's tasks.
  */
-export function buildDeregisterTxnOps(node: string, ids: { serviceIds: string[]; checkIds: string[] }, tombstone?: Tombstone): TxnOp[] {
+export function buildDeregisterTxnOps(node: string, ids: { services: Array<{ ID: string; Service: string }>; checkIds: string[] }, tombstone?: Tombstone): TxnOp[] {
   const ops: TxnOp[] = [
+    // A check delete names no service, so Consul authorizes it as node:write on the node (vetCheckTxnOp).
     ...ids.checkIds.map((CheckID): TxnOp => ({ Check: { Verb: 'delete', Check: { Node: node, CheckID } } })),
-    ...ids.serviceIds.map((ID): TxnOp => ({ Service: { Verb: 'delete', Node: node, Service: { ID } } })),
+    // Consul authorizes a service operation of a transaction as service:write on the name the operation carries
+    // (vetServiceTxnOp), not on the stored entry's: a delete by ID alone is denied to any token without
+    // `service_prefix "" { policy = "write" }`.
+    ...ids.services.map(({ ID, Service }): TxnOp => ({ Service: { Verb: 'delete', Node: node, Service: { ID, Service } } })),
   ];
   if (tombstone) {
     // KV values travel base64-encoded in a transaction.

@@ -23,12 +23,15 @@ const DECODE_FAILED = 'Request decoding failed: ';
 /** Kinds with a single, fixed name: Consul normalises an empty name to it and refuses any other. */
 const SINGLETON_NAMES: Readonly<Record<string, string>> = { 'proxy-defaults': 'global', mesh: 'mesh' };
 
-/** Kinds whose writes need `operator:write` rather than `service:write` (config entries documentation). */
-const OPERATOR_KINDS = new Set(['proxy-defaults', 'mesh', 'ingress-gateway', 'terminating-gateway', 'api-gateway']);
+/**
+ * Kinds whose writes need `mesh:write` rather than `service:write`: the documentation names `operator:write`, which
+ * grants it, since a policy without a `mesh` rule falls back to its `operator` rule (Consul 1.11+ checks MeshWrite).
+ */
+const MESH_KINDS = new Set(['proxy-defaults', 'mesh', 'ingress-gateway', 'terminating-gateway', 'api-gateway']);
 
 function writePermission(kind: string): AclResource {
   if (kind === 'service-intentions') return 'intentions';
-  return OPERATOR_KINDS.has(kind) ? 'operator' : 'service';
+  return MESH_KINDS.has(kind) ? 'mesh' : 'service';
 }
 
 function requireRead(ctx: EndpointContext, kind: string, name?: string): void {
@@ -39,7 +42,7 @@ function requireRead(ctx: EndpointContext, kind: string, name?: string): void {
 
 function requireWrite(ctx: EndpointContext, kind: string, name: string): void {
   const resource = writePermission(kind);
-  ctx.authz.require(resource, 'write', resource === 'operator' ? undefined : name);
+  ctx.authz.require(resource, 'write', resource === 'mesh' ? undefined : name);
 }
 
 function parseCas(ctx: EndpointContext): number | undefined {

@@ -5,7 +5,7 @@ import { tooLarge } from '../errors';
 import { KV_MAX_VALUE_SIZE } from '../store/kv-ops';
 import { WriteTxn } from '../store/store';
 import { applyTxnOp, isReadOp, TxnOpError, type TxnOp, type TxnResult } from '../store/txn-ops';
-import { cloneState, serviceKey } from '../store/types';
+import { cloneState } from '../store/types';
 import { decodeOr400 } from './common';
 
 /**
@@ -87,6 +87,7 @@ function decodeOp(raw: unknown): TxnOp | undefined {
       verb: readString(check, 'Verb', 'CheckTxnOp'),
       check: decodeCheck(body, 'HealthCheck', ''),
       modifyIndex: readInt(body, 'ModifyIndex', 'HealthCheck', 'uint64'),
+      serviceName: readString(body, 'ServiceName', 'HealthCheck'),
     };
   }
   // An element naming no known operation is skipped, as Consul's convertOps does.
@@ -102,26 +103,27 @@ function preCheck(ctx: EndpointContext, op: TxnOp): string | undefined {
       if (op.value && op.value.length > KV_MAX_VALUE_SIZE) {
         return `Value for key ${JSON.stringify(op.key)} is too large (${op.value.length} > ${KV_MAX_VALUE_SIZE} bytes)`;
       }
-      return authz.allowed('key', level) ? undefined : authz.denial('key', level, op.key);
+      return authz.allowed('key', level, op.key) ? undefined : authz.denial('key', level, op.key);
     case 'Node':
       if (op.verb !== 'get' && op.node.Node === '') return 'Must provide node';
-      return authz.allowed('node', level) ? undefined : authz.denial('node', level, op.node.Node);
+      return authz.allowed('node', level, op.node.Node) ? undefined : authz.denial('node', level, op.node.Node);
     case 'Service': {
       if (op.verb === 'set' || op.verb === 'cas') {
         const invalid = preApplyService(op.service);
         if (invalid) return invalid;
       }
-      const name =
-        op.service.Service || ctx.store.state.services.get(serviceKey(op.node, op.service.ID))?.Service || '';
-      return authz.allowed('service', level) ? undefined : authz.denial('service', level, name);
+      // Consul's vetServiceTxnOp authorizes service:write on the name the operation carries, not the stored
+      // entry's: a delete by ID alone is checked against "".
+      const name = op.service.Service;
+      return authz.allowed('service', level, name) ? undefined : authz.denial('service', level, name);
     }
     case 'Check': {
       if (op.check.ServiceID !== '') {
-        const svc = ctx.store.state.services.get(serviceKey(op.check.Node, op.check.ServiceID));
-        const name = svc?.Service ?? op.check.ServiceID;
-        return authz.allowed('service', level) ? undefined : authz.denial('service', level, name);
+        // Consul's vetCheckTxnOp authorizes service:write on the check's ServiceName as sent.
+        const name = op.serviceName ?? '';
+        return authz.allowed('service', level, name) ? undefined : authz.denial('service', level, name);
       }
-      return authz.allowed('node', level) ? undefined : authz.denial('node', level, op.check.Node);
+      return authz.allowed('node', level, op.check.Node) ? undefined : authz.denial('node', level, op.check.Node);
     }
   }
 }

@@ -39,7 +39,14 @@ export type TxnOp =
       readonly service: ServiceInput;
       readonly modifyIndex: number;
     }
-  | { readonly type: 'Check'; readonly verb: string; readonly check: CheckInput; readonly modifyIndex: number };
+  | {
+      readonly type: 'Check';
+      readonly verb: string;
+      readonly check: CheckInput;
+      readonly modifyIndex: number;
+      /** The check's `ServiceName`, which Consul's txn ACL check (vetCheckTxnOp) authorizes service:write on. */
+      readonly serviceName?: string;
+    };
 
 /** One entry of `Results`: `{"KV": ...}`, `{"Node": ...}`, `{"Service": ...}` or `{"Check": ...}`. */
 export type TxnResult = Record<string, unknown>;

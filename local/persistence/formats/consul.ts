@@ -1,6 +1,7 @@
 /**
  * `consul.json`: the Consul emulator's Raft state (catalog, checks, KV, config entries, indexes) and its ACL
- * tokens. The catalog is saved as it is, registrations of since-vanished tasks included: see
+ * policies and tokens (version 2; version 1 kept tokens without policies). The catalog is saved as it is,
+ * registrations of since-vanished tasks included: see
  * `local/consul/store/saved-state.ts`.
  */
 import { z } from 'zod';
@@ -79,7 +80,24 @@ const state = z.looseObject({
 
 const schema: z.ZodType<ConsulSnapshot> = z.looseObject({
   state,
-  aclTokens: z.array(z.looseObject({ secretId: z.string().min(1), accessorId: z.string().min(1), policy: z.enum(['read', 'write', 'management']) })),
+  acl: z.looseObject({
+    policies: z.array(
+      z.looseObject({ ID: z.string().min(1), Name: z.string().min(1), Description: z.string(), Rules: z.string(), Datacenters: z.array(z.string()).optional(), ...indexes }),
+    ),
+    tokens: z.array(
+      z.looseObject({
+        AccessorID: z.string().min(1),
+        SecretID: z.string().min(1),
+        Description: z.string(),
+        Policies: z.array(z.looseObject({ ID: z.string().min(1), Name: z.string() })),
+        ServiceIdentities: z.array(z.looseObject({ ServiceName: z.string().min(1), Datacenters: z.array(z.string()).optional() })).optional(),
+        Local: z.boolean(),
+        CreateTime: z.string(),
+        ...indexes,
+      }),
+    ),
+    shorthand: z.array(z.looseObject({ accessorId: z.string().min(1), policy: z.enum(['read', 'write']) })).optional(),
+  }),
 });
 
-export const CONSUL_STATE: StateFormat<ConsulSnapshot> = { service: 'consul', file: 'consul.json', version: 1, schema };
+export const CONSUL_STATE: StateFormat<ConsulSnapshot> = { service: 'consul', file: 'consul.json', version: 2, schema };

@@ -9,6 +9,7 @@ import { createConsulClient, type ConsulApi } from '../../../layers/adapters/con
 import { reconcileMesh, type ReconcileDeps, type ReconcileSummary } from '../../../layers/churn/reconcile';
 import { handleTaskEvent } from '../../../layers/churn/task-event';
 import { deployedSpecKey } from '../../../layers/deploy/config-entries';
+import { aclPolicyName, buildAclPlan } from '../../../layers/domain/consul/acl-policies';
 import { DATAPLANE_CONTAINER } from '../../../layers/domain/ecs/containers';
 import { ingressFamily, serviceFamily } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec';
@@ -23,6 +24,7 @@ import { RecordingLogger, RecordingMetrics } from '../../unit/churn/support';
 const meshEvents = require('../../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const MANAGEMENT_TOKEN = 'churn-test-management-token';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:consul-mesh-local-taskStateChange';
 /** Tiny but non-zero delays: every lifecycle step is its own turn of the event loop. */
 const FAST = { provisioningMs: 1, pendingMs: 1, activatingMs: 1, runningMs: 5, stoppingMs: 1, restartBackoffMs: 5, maxRestartBackoffMs: 50 };
@@ -62,9 +64,11 @@ export async function startMeshCloud(spec: MeshSpec): Promise<MeshCloud> {
   const delivered: string[] = [];
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
-  const consul = await startConsulServer({ port: 0, faults });
-  const handlerConsul = createConsulClient({ address: consul.url, timeoutMs: 2000 });
-  const consulClient = createConsulClient({ address: consul.url, timeoutMs: 2000 });
+  // ACLs on (default deny), and the handlers use the orchestrator's least-privilege token, as deployed.
+  const consul = await startConsulServer({ port: 0, faults, acl: { enabled: true, managementToken: MANAGEMENT_TOKEN } });
+  const token = await createOrchestratorToken(consul.url, spec);
+  const handlerConsul = createConsulClient({ address: consul.url, timeoutMs: 2000, token });
+  const consulClient = createConsulClient({ address: consul.url, timeoutMs: 2000, token });
   const events = new EventsProvider({
     // Lambda's async retries, in milliseconds instead of minutes.
     retryDelaysMs: [5, 10],
@@ -151,6 +155,15 @@ export async function startMeshCloud(spec: MeshSpec): Promise<MeshCloud> {
       await consul.close();
     },
   };
+}
+
+/** The orchestrator's policy and token, created with the management token as the deployment's ACL step does. */
+async function createOrchestratorToken(address: string, spec: MeshSpec): Promise<string> {
+  const headers = { 'X-Consul-Token': MANAGEMENT_TOKEN };
+  const policy = buildAclPlan(spec).policies.find((p) => p.Name === aclPolicyName(spec, 'orchestrator'))!;
+  await fetch(`${address}/v1/acl/policy`, { method: 'PUT', headers, body: JSON.stringify(policy) });
+  const res = await fetch(`${address}/v1/acl/token`, { method: 'PUT', headers, body: JSON.stringify({ Policies: [{ Name: policy.Name }] }) });
+  return ((await res.json()) as { SecretID: string }).SecretID;
 }
 
 async function createService(client: ECSClient, cluster: string, name: string, family: string, containers: string[], desiredCount: number): Promise<void> {

@@ -2,6 +2,10 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import type { LocalCloud } from '../../../local/cloud';
 import type { EcsTaskStateChangeEvent } from '../../../local/aws/ecs/task-events';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud, writeCalls } from './harness';
+import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
+import { dataplaneTokenParameterName } from '../../../layers/domain/consul/parameter-names';
+import { secretParameterNames } from '../../../layers/domain/naming';
+import { MeshSpecSchema } from '../../../layers/domain/spec/schema';
 
 /**
  * The deploy state machine on the local cloud: the same ASL, handlers and serverless.yml as on AWS, driven through
@@ -111,6 +115,44 @@ describe('deploying the reference mesh', () => {
     expect(changed.map((s) => `${s.name}:${s.action}`)).toEqual(['notifications:update']);
   }, 90_000);
 
+  it('created every mesh token in Consul with the SecretID its SSM parameter holds, each with its policy or service identity', async () => {
+    const root = { 'X-Consul-Token': await bootstrapTokenOf(cloud) };
+    const spec = MeshSpecSchema.parse(referenceSpec());
+    const plan = buildAclPlan(spec);
+    expect(plan.tokens.length).toBe(7);
+    for (const token of plan.tokens) {
+      const res = await fetch(`${cloud.endpoints.consul}/v1/acl/token/${token.AccessorID}`, { headers: root });
+      expect({ role: token.role, status: res.status }).toEqual({ role: token.role, status: 200 });
+      const held = (await res.json()) as { SecretID: string; Policies?: Array<{ Name: string }>; ServiceIdentities?: Array<{ ServiceName: string }> };
+      expect(held.SecretID).toBe(await secret(cloud, token.parameter));
+      expect((held.Policies ?? []).map((p) => p.Name)).toEqual(token.Policies.map((p) => p.Name));
+      expect(held.ServiceIdentities ?? []).toEqual(token.ServiceIdentities);
+    }
+    // What a dataplane presents is a token Consul knows, limited to its own service.
+    const users = { 'X-Consul-Token': await secret(cloud, dataplaneTokenParameterName(spec, 'users')) };
+    expect((await fetch(`${cloud.endpoints.consul}/v1/health/service/todos`, { headers: users })).status).toBe(200);
+    const foreign = await fetch(`${cloud.endpoints.consul}/v1/catalog/register`, {
+      method: 'PUT',
+      headers: users,
+      body: JSON.stringify({ Node: 'cluster-2', Address: '10.0.0.1', Service: { ID: 'todos-x', Service: 'todos', Port: 8080 } }),
+    });
+    expect(foreign.status).toBe(403);
+    // The orchestrator's token cannot manage ACLs.
+    const orchestrator = { 'X-Consul-Token': await secret(cloud, secretParameterNames(spec).orchestratorToken) };
+    expect((await fetch(`${cloud.endpoints.consul}/v1/acl/tokens`, { headers: orchestrator })).status).toBe(403);
+  });
+
+  it('writes no ACL policy or token when the same spec is deployed again', async () => {
+    const run = await deploy(cloud, referenceSpec((spec) => {
+      spec.clusters[1].services[1].env = { GREETING: 'hello' }; // as deployed by the previous tests
+    }));
+    expect(run.status).toBe('SUCCEEDED');
+    const exited = run.history.find((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'EnsureAcl');
+    const acl = JSON.parse(exited!.stateExitedEventDetails!.output!).acl as { written: string[]; unchanged: string[] };
+    expect(acl.written).toEqual([]);
+    expect(acl.unchanged.length).toBeGreaterThan(7);
+  }, 90_000);
+
   it('replaces the Consul servers when only their rendered configuration changes', async () => {
     cloud.aws.resetCallCounts();
     const run = await deploy(
@@ -141,3 +183,10 @@ describe('deploying the reference mesh', () => {
     expect((await deploy(cloud, referenceSpec())).status).toBe('SUCCEEDED');
   }, 90_000);
 });
+
+async function secret(cloud: LocalCloud, name: string): Promise<string> {
+  const ctx = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
+  const { Parameter } = (await cloud.ssm.operations.GetParameter({ Name: name, WithDecryption: true }, ctx)) as { Parameter: { Value: string } };
+  return Parameter.Value;
+}
+

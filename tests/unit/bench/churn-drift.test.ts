@@ -32,8 +32,8 @@ describe('planDrift', () => {
 
     expect(ops).toEqual(
       expect.arrayContaining([
-        { Service: { Verb: 'delete', Node: 'c1', Service: { ID: 'web-0019' } } },
-        { Service: { Verb: 'delete', Node: 'c1', Service: { ID: 'web-0019-sidecar-proxy' } } },
+        { Service: { Verb: 'delete', Node: 'c1', Service: { ID: 'web-0019', Service: 'web' } } },
+        { Service: { Verb: 'delete', Node: 'c1', Service: { ID: 'web-0019-sidecar-proxy', Service: 'web-sidecar-proxy' } } },
         { Check: { Verb: 'delete', Check: { Node: 'c1', CheckID: 'web-0019:ecs-health' } } },
         { Check: { Verb: 'delete', Check: { Node: 'c1', CheckID: 'web-0019-sidecar-proxy:ecs-health' } } },
       ]),

@@ -23,6 +23,7 @@ describe('serverSecretsToFetch', () => {
         destination: { issues: ['/consul/config/tls/server.pem', '/consul/config/tls/server-key.pem'] },
       },
       { name: 'bootstrap-token', parameter: names.bootstrapToken, env: 'CONSUL_BOOTSTRAP_TOKEN', destination: { file: '/consul/config/acl-tokens.hcl' } },
+      { name: 'agent-token', parameter: names.agentToken, env: 'CONSUL_AGENT_TOKEN', destination: { file: '/consul/config/acl-tokens.hcl' } },
     ]);
   });
 
@@ -30,7 +31,7 @@ describe('serverSecretsToFetch', () => {
     const spec = smallSpec();
     const names = secretParameterNames(spec);
 
-    expect(serverSecretsToFetch(spec).map((s) => s.parameter)).toEqual([names.gossipKey, names.caCert, names.caKey, names.bootstrapToken]);
+    expect(serverSecretsToFetch(spec).map((s) => s.parameter)).toEqual([names.gossipKey, names.caCert, names.caKey, names.bootstrapToken, names.agentToken]);
     expect(names.gossipKey).toBe('/consul-mesh/small-mesh/secrets/gossip-key');
     expect(serverSecretsToFetch(spec, '/orchestrator')[0].parameter).toBe('/orchestrator/small-mesh/secrets/gossip-key');
   });
@@ -50,7 +51,8 @@ describe('serverSecretsToFetch', () => {
     const parsed = await parseHcl(renderServerHcl(spec));
     const files = serverSecretsToFetch(spec).flatMap((s) => ('file' in s.destination ? [s.destination.file] : []));
 
-    expect(files).toEqual(['/consul/config/gossip.hcl', '/consul/config/tls/ca.pem', '/consul/config/acl-tokens.hcl']);
+    // The bootstrap and the agent token both go to the ACL tokens fragment.
+    expect(files).toEqual(['/consul/config/gossip.hcl', '/consul/config/tls/ca.pem', '/consul/config/acl-tokens.hcl', '/consul/config/acl-tokens.hcl']);
     expect(parsed.encrypt).toBeUndefined();
     expect(blockOf(parsed, 'acl').tokens).toBeUndefined();
   });

@@ -39,6 +39,7 @@ describe('buildServerTaskDefinition', () => {
     const ssm = 'arn:aws:ssm:us-east-1:111122223333:parameter';
     const names = secretParameterNames(spec);
     expect(container?.secrets).toEqual([
+      { name: 'CONSUL_AGENT_TOKEN', valueFrom: `${ssm}${names.agentToken}` },
       { name: 'CONSUL_BOOTSTRAP_TOKEN', valueFrom: `${ssm}${names.bootstrapToken}` },
       { name: 'CONSUL_CA_CERT', valueFrom: `${ssm}${names.caCert}` },
       { name: 'CONSUL_CA_KEY', valueFrom: `${ssm}${names.caKey}` },

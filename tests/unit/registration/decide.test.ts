@@ -7,6 +7,10 @@ const TASK_ID = '4f9a1c2b8e7d4a6f9b0c1d2e3f4a5b6c';
 const USERS_IDS = {
   node: 'cluster-1',
   serviceIds: [`users-${TASK_ID}`, `users-${TASK_ID}-sidecar-proxy`],
+  services: [
+    { ID: `users-${TASK_ID}`, Service: 'users' },
+    { ID: `users-${TASK_ID}-sidecar-proxy`, Service: 'users-sidecar-proxy' },
+  ],
   checkIds: [`users-${TASK_ID}:ecs-health`, `users-${TASK_ID}-sidecar-proxy:ecs-health`],
 };
 const registered = (version: number, status: 'passing' | 'critical' = 'passing', address = '10.0.1.139'): StoredRegistration => ({ state: 'registered', version, address, status });
@@ -130,7 +134,11 @@ describe('decide', () => {
       const stopping = taskOf('task-ingress-running', (d) => void (d.desiredStatus = 'STOPPED'));
       expect(decide(registered(4), { ...stopping, version: 5 }, spec)).toMatchObject({
         action: 'deregister',
-        ids: { node: 'ingress', serviceIds: ['ingress-gateway-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b'], checkIds: ['ingress-gateway-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b:ecs-health'] },
+        ids: {
+          node: 'ingress',
+          serviceIds: ['ingress-gateway-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b'],
+          services: [{ ID: 'ingress-gateway-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b', Service: 'ingress-gateway' }],
+          checkIds: ['ingress-gateway-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b:ecs-health'] },
       });
     });
   });

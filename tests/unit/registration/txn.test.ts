@@ -29,14 +29,19 @@ describe('buildTxnOps', () => {
 
 describe('buildDeregisterTxnOps', () => {
   const spec = referenceSpec();
-  const ids = { serviceIds: [`users-${TASK_ID}`, `users-${TASK_ID}-sidecar-proxy`], checkIds: [`users-${TASK_ID}:ecs-health`, `users-${TASK_ID}-sidecar-proxy:ecs-health`] };
+  const ids = {
+    services: [
+      { ID: `users-${TASK_ID}`, Service: 'users' },
+      { ID: `users-${TASK_ID}-sidecar-proxy`, Service: 'users-sidecar-proxy' },
+    ],
+    checkIds: [`users-${TASK_ID}:ecs-health`, `users-${TASK_ID}-sidecar-proxy:ecs-health`] };
 
-  it('deletes checks and services on the node', () => {
+  it('deletes checks and services on the node, each service delete naming its service (what Consul authorizes)', () => {
     expect(buildDeregisterTxnOps('cluster-1', ids)).toEqual([
       { Check: { Verb: 'delete', Check: { Node: 'cluster-1', CheckID: `users-${TASK_ID}:ecs-health` } } },
       { Check: { Verb: 'delete', Check: { Node: 'cluster-1', CheckID: `users-${TASK_ID}-sidecar-proxy:ecs-health` } } },
-      { Service: { Verb: 'delete', Node: 'cluster-1', Service: { ID: `users-${TASK_ID}` } } },
-      { Service: { Verb: 'delete', Node: 'cluster-1', Service: { ID: `users-${TASK_ID}-sidecar-proxy` } } },
+      { Service: { Verb: 'delete', Node: 'cluster-1', Service: { ID: `users-${TASK_ID}`, Service: 'users' } } },
+      { Service: { Verb: 'delete', Node: 'cluster-1', Service: { ID: `users-${TASK_ID}-sidecar-proxy`, Service: 'users-sidecar-proxy' } } },
     ]);
   });
 

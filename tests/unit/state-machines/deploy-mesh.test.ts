@@ -35,6 +35,7 @@ function happy(overrides: Record<string, TaskHandler> = {}, hasIngress = true): 
     storeConfig: () => ({ parameters: [] }),
     ensureStage: (input: Json) => stage(input.stage, input.cluster?.cluster ?? input.stage),
     checkStage: (input: Json) => ({ ...input.previous, round: input.previous.round + 1, ready: input.previous.round + 1 >= 2, waitingFor: '' }),
+    ensureAcl: () => ({ written: [], unchanged: [] }),
     applyConfigEntries: () => ({ written: [] }),
     summarize: () => ({ mesh: 'shop', noChange: false }),
     recordFailure: (input: Json) => ({ error: input.error.Error, cause: JSON.stringify({ stage: input.failedStage, error: input.error.Error }) }),
@@ -50,7 +51,7 @@ describe('the deploy state machine', () => {
     const run = await runAsl('deploy-mesh.asl.json', input, happy());
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output).toEqual({ mesh: 'shop', noChange: false });
-    const order = firstIndex(run.states, ['Plan', 'BuildImages', 'StoreConfig', 'ServersEnsure', 'ApplyConfigEntries', 'ServiceClusters', 'IngressEnsure', 'Summarize', 'Deployed']);
+    const order = firstIndex(run.states, ['Plan', 'BuildImages', 'StoreConfig', 'ServersEnsure', 'EnsureAcl', 'ApplyConfigEntries', 'ServiceClusters', 'IngressEnsure', 'Summarize', 'Deployed']);
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(run.states.filter((s) => s === 'CheckBuild')).toHaveLength(2);
@@ -82,6 +83,27 @@ describe('the deploy state machine', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.invoked.filter((k) => k === 'planDeployment')).toHaveLength(3);
     expect(run.states.filter((s) => s === 'Plan')).toHaveLength(1);
+  });
+
+  it('creates the ACL tokens after the servers are ready and before any config entry or service cluster, retrying while Consul has no leader', async () => {
+    let calls = 0;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        ensureAcl: () => {
+          calls += 1;
+          if (calls === 1) throw lambdaError('NoConsulLeader', 'no leader yet');
+          return { written: ['token/orchestrator'], unchanged: [] };
+        },
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(calls).toBe(2);
+    const at = (name: string) => run.states.indexOf(name);
+    expect(at('ServersCheck')).toBeLessThan(at('EnsureAcl'));
+    expect(at('EnsureAcl')).toBeLessThan(at('ApplyConfigEntries'));
+    expect(at('EnsureAcl')).toBeLessThan(at('ServiceClusters'));
   });
 
   it('retries applying config entries while Consul has no leader', async () => {

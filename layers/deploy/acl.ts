@@ -1,0 +1,100 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { ConsulAclApi, ConsulAclToken } from '../adapters/consul-acl';
+import { buildAclPlan, type AclTokenDefinition } from '../domain/consul/acl-policies';
+import { MeshSpecSchema, type MeshSpec } from '../domain/spec/schema';
+import { AclTokenMismatchError, NoConsulLeaderError } from '../errors';
+import { deployedSpecKey } from './config-entries';
+
+export interface EnsureAclResult {
+  /** Policies and tokens written (`policy/<name>`, `token/<role>`). */
+  written: string[];
+  unchanged: string[];
+}
+
+/**
+ * Creates or updates the mesh's ACL policies and tokens in Consul (acl-policies.ts), idempotently: what Consul
+ * already holds as planned is not written again, so a re-run makes no Raft write.
+ *
+ * Each token is created with the SecretID its SSM SecureString holds (created once by ensureSecrets) and an
+ * AccessorID derived from its role, as Consul's `PUT /v1/acl/token` allows; ECS injects the same SecretIDs into the
+ * tasks, so a dataplane logs in with a token Consul knows. A token Consul holds with another SecretID is never
+ * overwritten (`AclTokenMismatch`): rotation is an explicit operation.
+ *
+ * Runs with the management token, after the servers have a leader and before anything registers or writes config
+ * entries. The previously deployed spec (still in KV, as the config-entries step runs later) keeps its services in
+ * the orchestrator's policy until the next deployment, so tasks of a removed service can still be deregistered.
+ */
+export async function ensureAcl(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'send'>; consul: ConsulAclApi; ssmRoot?: string }): Promise<EnsureAclResult> {
+  if (!spec.consul.security.acl.enabled) return { written: [], unchanged: [] };
+  if (!(await deps.consul.leader())) throw new NoConsulLeaderError('Consul has no leader yet; ACL policies need one');
+  const plan = buildAclPlan(spec, { previous: await previousSpec(spec, deps.consul), root: deps.ssmRoot });
+  const written: string[] = [];
+  const unchanged: string[] = [];
+
+  // Policies first: tokens link them by name.
+  for (const policy of plan.policies) {
+    const id = `policy/${policy.Name}`;
+    const current = await deps.consul.readPolicyByName(policy.Name);
+    if (!current) await deps.consul.createPolicy(policy);
+    else if (current.Rules !== policy.Rules || current.Description !== policy.Description) await deps.consul.updatePolicy(current.ID, policy);
+    else {
+      unchanged.push(id);
+      continue;
+    }
+    written.push(id);
+  }
+
+  for (const token of plan.tokens) {
+    const id = `token/${token.role}`;
+    const secretId = await readSecret(deps.ssm, token.parameter);
+    const input = {
+      AccessorID: token.AccessorID,
+      SecretID: secretId,
+      Description: token.Description,
+      Policies: token.Policies,
+      ServiceIdentities: token.ServiceIdentities,
+    };
+    const current = await deps.consul.readToken(token.AccessorID);
+    if (!current) await deps.consul.createToken(input);
+    else if (current.SecretID !== secretId) {
+      throw new AclTokenMismatchError(
+        `Consul's ${token.role} token (AccessorID ${token.AccessorID}) has another SecretID than ${token.parameter}; rotate it explicitly`,
+      );
+    } else if (!sameToken(current, token)) await deps.consul.updateToken(input);
+    else {
+      unchanged.push(id);
+      continue;
+    }
+    written.push(id);
+  }
+  return { written, unchanged };
+}
+
+function sameToken(current: ConsulAclToken, wanted: AclTokenDefinition): boolean {
+  const policies = (current.Policies ?? []).map((p) => p.Name).sort();
+  const identities = (current.ServiceIdentities ?? []).map((s) => s.ServiceName).sort();
+  return (
+    current.Description === wanted.Description &&
+    JSON.stringify(policies) === JSON.stringify(wanted.Policies.map((p) => p.Name).sort()) &&
+    JSON.stringify(identities) === JSON.stringify(wanted.ServiceIdentities.map((s) => s.ServiceName).sort())
+  );
+}
+
+async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<string> {
+  // ParameterNotFound propagates with its name: ensureSecrets (the StoreConfig step) creates every token's secret.
+  const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  return Parameter?.Value ?? '';
+}
+
+/** The spec the last deployment stored in KV, if any and if still valid (otherwise the new spec alone counts). */
+async function previousSpec(spec: MeshSpec, consul: Pick<ConsulAclApi, 'kvGet'>): Promise<MeshSpec | undefined> {
+  const entry = await consul.kvGet(deployedSpecKey(spec));
+  if (!entry) return undefined;
+  try {
+    const parsed = MeshSpecSchema.safeParse(JSON.parse(entry.value));
+    return parsed.success && parsed.data.name === spec.name ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

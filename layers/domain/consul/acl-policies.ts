@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import type { MeshSpec } from '../spec/schema';
+import { secretParameterNames } from '../naming';
+import { kvPrefix } from '../registration/keys';
+import { dataplaneTokenParameterName } from './parameter-names';
+
+/**
+ * The mesh's Consul ACL policies and tokens, least privilege (https://developer.hashicorp.com/consul/docs/secure/acl):
+ *
+ * | token | holder | grants |
+ * |---|---|---|
+ * | one per service | that service's dataplane | a service identity: write on the service and its sidecar, read on every service and node (discovery) |
+ * | ingress gateway | the gateway's dataplane | Consul's documented gateway rules: write on the gateway, read on every service and node |
+ * | orchestrator | every function but the ACL step | write on the mesh's synthetic nodes, services, sidecars and KV prefix; intentions write on its services; `mesh = "write"` for the ingress-gateway entry |
+ * | servers' agent | the Consul servers (`acl.tokens.agent`) | write on their own node registration, read on services |
+ *
+ * Each token's SecretID is the SSM SecureString of its parameter, created once (ensureSecrets); its AccessorID is
+ * derived from the mesh and the token's role, so the ACL step can find it again without storing anything else.
+ * The management (bootstrap) token is not here: only the servers (`initial_management`) and the ACL step hold it.
+ */
+
+export interface AclPolicyDefinition {
+  readonly Name: string;
+  readonly Description: string;
+  readonly Rules: string;
+}
+
+export interface AclTokenDefinition {
+  /** What the token is for: `orchestrator`, `server-agent`, `dataplane/<service>`, `ingress/<gateway>`. */
+  readonly role: string;
+  /** The SSM SecureString holding its SecretID. */
+  readonly parameter: string;
+  readonly AccessorID: string;
+  readonly Description: string;
+  /** Policies by name (Consul resolves them to IDs). */
+  readonly Policies: ReadonlyArray<{ Name: string }>;
+  readonly ServiceIdentities: ReadonlyArray<{ ServiceName: string }>;
+}
+
+export interface AclPlan {
+  readonly policies: AclPolicyDefinition[];
+  readonly tokens: AclTokenDefinition[];
+}
+
+/** Policy names are per mesh, so two meshes sharing Consul servers would not overwrite each other's. */
+export function aclPolicyName(spec: Pick<MeshSpec, 'name'>, role: 'orchestrator' | 'server-agent' | 'ingress'): string {
+  return `${spec.name}-${role}`;
+}
+
+/**
+ * A stable UUID for a token of the mesh (`<mesh>/<role>`), shaped like a version-5 UUID (SHA-1 of the name).
+ * Public by design: an AccessorID only names a token, the SecretID authenticates.
+ */
+export function tokenAccessorId(spec: Pick<MeshSpec, 'name'>, role: string): string {
+  const hex = createHash('sha1').update(`consul-mesh/${spec.name}/${role}`).digest('hex').slice(0, 32).split('');
+  hex[12] = '5';
+  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const s = hex.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
+}
+
+/** One rule block in the layout Consul prints (and the emulator's HCL 2 parser reads). */
+function block(resource: string, label: string, attributes: Record<string, string>): string {
+  const body = Object.entries(attributes).map(([key, value]) => `  ${key} = "${value}"`);
+  return [`${resource} ${JSON.stringify(label)} {`, ...body, '}'].join('\n');
+}
+
+/** Names the orchestrator writes for a spec: the synthetic nodes (one per cluster running mesh tasks) and services. */
+function orchestratorScope(spec: MeshSpec): { nodes: Set<string>; services: Set<string>; gateways: Set<string> } {
+  const nodes = new Set<string>();
+  const services = new Set<string>();
+  const gateways = new Set<string>();
+  for (const cluster of spec.clusters) {
+    nodes.add(cluster.name);
+    for (const service of cluster.services) services.add(service.name);
+  }
+  if (spec.ingress) {
+    nodes.add(spec.ingress.cluster);
+    gateways.add(spec.ingress.name);
+  }
+  return { nodes, services, gateways };
+}
+
+/**
+ * The orchestrator's rules: what the task-event handler, the reconcile and the deploy/rollout steps do, nothing else.
+ *
+ * - `node "<cluster>"` write: registrations live on one synthetic node per ECS cluster (DESIGN.md section 6).
+ * - `service "<name>"` write on each service and its `-sidecar-proxy`, and on the gateway: register/deregister
+ *   instances, `service-defaults` (service:write), reading their health. `intentions = "write"` on each service:
+ *   `service-intentions` entries need intentions:write on their destination.
+ * - `key_prefix "consul-mesh/<mesh>/"` write: the deployed spec and the tombstones.
+ * - `mesh = "write"`: the `ingress-gateway` config entry (documented as operator:write, which Consul 1.11+ checks as
+ *   mesh:write; mesh alone does not grant operator actions such as Raft peer changes).
+ *
+ * `previous` is the spec deployed before (if any): its services and clusters stay in the policy until the next
+ * deployment, so the churn handlers can still deregister the tasks of a service the new spec removed.
+ */
+export function renderOrchestratorRules(spec: MeshSpec, previous?: MeshSpec): string {
+  const scope = orchestratorScope(spec);
+  if (previous) {
+    const before = orchestratorScope(previous);
+    for (const key of ['nodes', 'services', 'gateways'] as const) for (const name of before[key]) scope[key].add(name);
+  }
+  const sorted = (set: Set<string>) => [...set].sort();
+  const rules = [
+    ...sorted(scope.nodes).map((node) => block('node', node, { policy: 'write' })),
+    ...sorted(scope.services).flatMap((service) => [
+      block('service', service, { policy: 'write', intentions: 'write' }),
+      block('service', `${service}-sidecar-proxy`, { policy: 'write' }),
+    ]),
+    ...sorted(scope.gateways).map((gateway) => block('service', gateway, { policy: 'write' })),
+    block('key_prefix', `${kvPrefix(spec)}/`, { policy: 'write' }),
+    'mesh = "write"',
+  ];
+  return `${rules.join('\n')}\n`;
+}
+
+/**
+ * The ingress gateway's rules, as Consul documents them for a gateway token: service:write on the gateway to
+ * register, service:read and node:read on everything to discover and route.
+ */
+export function renderIngressGatewayRules(gatewayName: string): string {
+  return `${[block('service', gatewayName, { policy: 'write' }), block('service_prefix', '', { policy: 'read' }), block('node_prefix', '', { policy: 'read' })].join('\n')}\n`;
+}
+
+/**
+ * The servers' agent token (`acl.tokens.agent`): an agent updates its own node in the catalog and reads services.
+ * Server node names are the task's host name, not known in advance on Fargate, hence `node_prefix ""`.
+ */
+export function renderServerAgentRules(): string {
+  return `${[block('node_prefix', '', { policy: 'write' }), block('service_prefix', '', { policy: 'read' })].join('\n')}\n`;
+}
+
+/** Every policy and token the mesh needs in Consul, for `spec` (with `previous`, the spec deployed before). */
+export function buildAclPlan(spec: MeshSpec, options: { previous?: MeshSpec; root?: string } = {}): AclPlan {
+  const names = secretParameterNames(spec, options.root);
+  const policies: AclPolicyDefinition[] = [
+    { Name: aclPolicyName(spec, 'orchestrator'), Description: `consul-mesh ${spec.name}: the orchestrator's functions`, Rules: renderOrchestratorRules(spec, options.previous) },
+    { Name: aclPolicyName(spec, 'server-agent'), Description: `consul-mesh ${spec.name}: the Consul servers' agent token`, Rules: renderServerAgentRules() },
+  ];
+  const token = (role: string, parameter: string, description: string, links: { policy?: string; identity?: string }): AclTokenDefinition => ({
+    role,
+    parameter,
+    AccessorID: tokenAccessorId(spec, role),
+    Description: `consul-mesh ${spec.name}: ${description}`,
+    Policies: links.policy ? [{ Name: links.policy }] : [],
+    ServiceIdentities: links.identity ? [{ ServiceName: links.identity }] : [],
+  });
+  const tokens: AclTokenDefinition[] = [
+    token('orchestrator', names.orchestratorToken, 'orchestrator', { policy: aclPolicyName(spec, 'orchestrator') }),
+    token('server-agent', names.agentToken, 'servers\' agent token', { policy: aclPolicyName(spec, 'server-agent') }),
+  ];
+  for (const cluster of spec.clusters) {
+    for (const service of cluster.services) {
+      tokens.push(token(`dataplane/${service.name}`, dataplaneTokenParameterName(spec, service.name, options.root), `dataplane of ${service.name}`, { identity: service.name }));
+    }
+  }
+  if (spec.ingress) {
+    const gateway = spec.ingress.name;
+    const policy = `${aclPolicyName(spec, 'ingress')}-${gateway}`;
+    policies.push({ Name: policy, Description: `consul-mesh ${spec.name}: ingress gateway ${gateway}`, Rules: renderIngressGatewayRules(gateway) });
+    tokens.push(token(`ingress/${gateway}`, dataplaneTokenParameterName(spec, gateway, options.root), `ingress gateway ${gateway}`, { policy }));
+  }
+  return { policies, tokens };
+}

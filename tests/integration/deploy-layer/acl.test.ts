@@ -1,0 +1,62 @@
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { createConsulAclClient } from '../../../layers/adapters/consul-acl';
+import { ensureAcl } from '../../../layers/deploy/acl';
+import { ensureSecrets } from '../../../layers/deploy/secrets';
+import { tokenAccessorId } from '../../../layers/domain/consul/acl-policies';
+import { secretParameterNames } from '../../../layers/domain/naming';
+import { loadMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
+import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
+import { SsmProvider } from '../../../local/aws/ssm/provider';
+import { startConsulServer, type ConsulServer } from '../../../local/consul';
+
+/** The deploy's ACL step against the local SSM and the local Consul (ACLs on), through the real clients. */
+describe('ensuring the mesh\'s ACL policies and tokens', () => {
+  const MANAGEMENT = 'deploy-layer-management-token';
+  let endpoint: AwsEndpoint;
+  let consul: ConsulServer;
+  let ssm: SSMClient;
+  const spec = loadMeshSpec('examples/mesh.yaml');
+  const client = () => createConsulAclClient({ address: consul.url, token: MANAGEMENT });
+
+  beforeAll(async () => {
+    endpoint = await startAwsEndpoint({ port: 0, providers: [new SsmProvider()], logger: () => undefined });
+    consul = await startConsulServer({ port: 0, acl: { enabled: true, managementToken: MANAGEMENT } });
+    ssm = new SSMClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await ensureSecrets(spec, { ssm });
+  });
+  afterAll(async () => {
+    ssm?.destroy();
+    await consul?.close();
+    await endpoint?.stop();
+  });
+
+  it('creates every policy and token once, then writes nothing on a re-run', async () => {
+    const first = await ensureAcl(spec, { ssm, consul: client() });
+    const writesBefore = consul.aclState();
+    const again = await ensureAcl(spec, { ssm, consul: client() });
+
+    expect(first.written).toHaveLength(3 + 7);
+    expect(again).toEqual({ written: [], unchanged: first.written });
+    expect(consul.aclState()).toEqual(writesBefore);
+  });
+
+  it('widens the orchestrator\'s policy and adds the token of a service the spec adds, touching nothing else', async () => {
+    const grown: MeshSpec = {
+      ...spec,
+      clusters: spec.clusters.map((c, i) => (i === 0 ? { ...c, services: [...c.services, { ...c.services[1], name: 'billing', port: 8082 }] } : c)),
+    };
+    await ensureSecrets(grown, { ssm });
+
+    const result = await ensureAcl(grown, { ssm, consul: client() });
+
+    expect(result.written).toEqual([`policy/${spec.name}-orchestrator`, 'token/dataplane/billing']);
+  });
+
+  it('refuses to overwrite a token whose SecretID Consul holds differently (rotation is explicit)', async () => {
+    const parameter = secretParameterNames(spec).orchestratorToken;
+    await ssm.send(new PutParameterCommand({ Name: parameter, Type: 'SecureString', Value: '0f0e0d0c-0b0a-4909-8807-060504030201', Overwrite: true }));
+
+    await expect(ensureAcl(spec, { ssm, consul: client() })).rejects.toMatchObject({ name: 'AclTokenMismatch' });
+    expect((await client().readToken(tokenAccessorId(spec, 'orchestrator')))?.SecretID).not.toBe('0f0e0d0c-0b0a-4909-8807-060504030201');
+  });
+});
