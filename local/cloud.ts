@@ -9,6 +9,8 @@ import type { EcsDelays } from './aws/ecs/options';
 import { SsmProvider } from './aws/ssm/provider';
 import { EcrProvider } from './aws/ecr/provider';
 import { CodeBuildProvider } from './aws/codebuild/provider';
+import { S3Provider } from './aws/s3/provider';
+import { S3Error } from './aws/s3/errors';
 import { EventsProvider } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
@@ -98,6 +100,7 @@ export class LocalCloud {
     readonly ssm: SsmProvider,
     readonly ecr: EcrProvider,
     readonly codebuild: CodeBuildProvider,
+    readonly s3: S3Provider,
     readonly events: EventsProvider,
     readonly lambda: LambdaRuntime,
     readonly stepFunctions: StepFunctionsService,
@@ -131,6 +134,7 @@ export class LocalCloud {
 
     const ssm = new SsmProvider();
     const ecr = new EcrProvider();
+    const s3 = new S3Provider();
     const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults }, { buildDurationMs: options.buildDurationMs ?? 0 });
     // Event faults are applied where task events leave ECS, not again in EventBridge.
     // EventBridge needs the Lambda runtime, which needs the endpoint URL: the runtime is attached once it exists.
@@ -165,6 +169,7 @@ export class LocalCloud {
       port: options.ports?.aws ?? 4566,
       faults,
       providers: [ecs.provider, ssm, ecr, codebuild, events],
+      restProvider: s3,
       logger: log,
       extraRoutes: (req: IncomingMessage, res: ServerResponse) => handleAdminRoute(req, res, { faults, ecs, events, consul }),
     });
@@ -194,6 +199,7 @@ export class LocalCloud {
     }
     const stateMachines = await deployStateMachines(config, stepFunctions);
     const deployedRules = new Set(await deployRules(config, functions, events, region));
+    createBuckets(config, s3, stage, region);
     await createImageBuildProject(config, codebuild, region);
 
     const httpApi = new HttpApiServer(config, lambda, { region, port: options.ports?.httpApi ?? 3000 });
@@ -221,7 +227,7 @@ export class LocalCloud {
             }),
             { logger: log },
           );
-    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, events, lambda, stepFunctions, consul, httpApi, stateMachines, persistence);
+    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, persistence);
     if (apiToken) cloud.apiToken = apiToken;
     try {
       // ECS last: restored services start their tasks at once, and the task events must find everything wired.
@@ -277,6 +283,10 @@ export class LocalCloud {
  * functions may name them in their environment or destinations; nothing here calls them.
  */
 function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
+  if (logicalId.endsWith('Bucket') && (attribute === undefined || attribute === 'Arn')) {
+    const name = localBucketName(logicalId, stage);
+    return attribute ? `arn:aws:s3:::${name}` : name;
+  }
   if (attribute !== undefined && attribute !== 'Arn') return undefined;
   if (logicalId.endsWith('Role')) return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${stage}-${logicalId}`;
   if (logicalId.endsWith('DiscoveryService')) return `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:service/srv-${stage}-${logicalId.toLowerCase()}`;
@@ -294,6 +304,28 @@ function serverQuorum(ecs: EcsSimulation, region: string): { expected: number; s
   const expected = servers.reduce((n, s) => n + s.desiredCount, 0);
   const serverAddresses = servers.flatMap((s) => ecs.runningTasks(s.clusterName, region).filter((t) => t.serviceName === SERVER_SERVICE_NAME).map((t) => t.privateIp));
   return { expected, serverAddresses };
+}
+
+/**
+ * The name a bucket of serverless.yml without a `BucketName` gets locally (CloudFormation would generate one):
+ * `BuildSourceBucket` of stage `local` → `local-build-source-bucket`.
+ */
+export function localBucketName(logicalId: string, stage: string): string {
+  return `${stage}-${logicalId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
+
+/** The S3 buckets of serverless.yml's resources (kept when restored from the data directory). */
+function createBuckets(config: ServerlessConfig, s3: S3Provider, stage: string, region: string): void {
+  const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties?: { BucketName?: unknown } }> } | undefined)?.Resources ?? {};
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::S3::Bucket') continue;
+    const name = typeof resource.Properties?.BucketName === 'string' ? resource.Properties.BucketName : localBucketName(logicalId, stage);
+    try {
+      s3.store.createBucket(name, region);
+    } catch (error) {
+      if (!(error instanceof S3Error) || error.code !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+  }
 }
 
 /** The CodeBuild project of serverless.yml's resources, pointing at this checkout (source = the project root). */
