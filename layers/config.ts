@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   DEPLOY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   ROLLOUT_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
+  /** The bucket of build contexts (`contexts/<contentHash>.zip`), the stack's BuildSourceBucket. */
+  BUILD_SOURCE_BUCKET: z.string().min(3).optional(),
   /** Roles ECS tasks run with: the execution role pulls images and reads SSM; the task role is what the containers may do. */
   TASK_EXECUTION_ROLE_ARN: z.string().startsWith('arn:').optional(),
   TASK_ROLE_ARN: z.string().startsWith('arn:').optional(),

@@ -17,6 +17,7 @@ import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
 import { ConsulServer } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
+import { resolveIntrinsics } from './serverless/intrinsics';
 import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
 import { deployRules } from './rules';
 import { handleAdminRoute } from './admin';
@@ -91,6 +92,8 @@ export interface LocalEndpoints {
 export class LocalCloud {
   /** The HTTP API's bearer token in force (MESH_API_TOKEN, else the local default). */
   apiToken = LOCAL_DEFAULT_API_TOKEN;
+  /** The S3 buckets of serverless.yml's resources: logical id → bucket name. */
+  buckets: Record<string, string> = {};
 
   private constructor(
     readonly config: ServerlessConfig,
@@ -135,7 +138,7 @@ export class LocalCloud {
     const ssm = new SsmProvider();
     const ecr = new EcrProvider();
     const s3 = new S3Provider();
-    const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults }, { buildDurationMs: options.buildDurationMs ?? 0 });
+    const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults, s3: s3.store }, { buildDurationMs: options.buildDurationMs ?? 0 });
     // Event faults are applied where task events leave ECS, not again in EventBridge.
     // EventBridge needs the Lambda runtime, which needs the endpoint URL: the runtime is attached once it exists.
     const lambdaRef: { current?: LambdaRuntime } = {};
@@ -199,8 +202,8 @@ export class LocalCloud {
     }
     const stateMachines = await deployStateMachines(config, stepFunctions);
     const deployedRules = new Set(await deployRules(config, functions, events, region));
-    createBuckets(config, s3, stage, region);
-    await createImageBuildProject(config, codebuild, region);
+    const buckets = createBuckets(config, s3, stage, region);
+    await createImageBuildProject(config, codebuild, stage, region);
 
     const httpApi = new HttpApiServer(config, lambda, { region, port: options.ports?.httpApi ?? 3000 });
     await httpApi.start();
@@ -229,6 +232,7 @@ export class LocalCloud {
           );
     const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, persistence);
     if (apiToken) cloud.apiToken = apiToken;
+    cloud.buckets = buckets;
     try {
       // ECS last: restored services start their tasks at once, and the task events must find everything wired.
       restore(ECS_STATE, (data) => ecs.importSnapshot(data));
@@ -255,6 +259,8 @@ export class LocalCloud {
       MESH_API_URL: this.httpApi.url,
       MESH_API_TOKEN: this.apiToken,
       DEPLOY_STATE_MACHINE_ARN: this.stateMachines.deployMesh ?? '',
+      // Where meshctl uploads build contexts (the stack output BuildSourceBucketName on AWS).
+      ...(this.buckets.BuildSourceBucket ? { BUILD_SOURCE_BUCKET: this.buckets.BuildSourceBucket } : {}),
     };
   }
 
@@ -315,30 +321,39 @@ export function localBucketName(logicalId: string, stage: string): string {
 }
 
 /** The S3 buckets of serverless.yml's resources (kept when restored from the data directory). */
-function createBuckets(config: ServerlessConfig, s3: S3Provider, stage: string, region: string): void {
+function createBuckets(config: ServerlessConfig, s3: S3Provider, stage: string, region: string): Record<string, string> {
+  const names: Record<string, string> = {};
   const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties?: { BucketName?: unknown } }> } | undefined)?.Resources ?? {};
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::S3::Bucket') continue;
     const name = typeof resource.Properties?.BucketName === 'string' ? resource.Properties.BucketName : localBucketName(logicalId, stage);
+    names[logicalId] = name;
     try {
       s3.store.createBucket(name, region);
     } catch (error) {
       if (!(error instanceof S3Error) || error.code !== 'BucketAlreadyOwnedByYou') throw error;
     }
   }
+  return names;
 }
 
-/** The CodeBuild project of serverless.yml's resources, pointing at this checkout (source = the project root). */
-async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, region: string): Promise<void> {
+/**
+ * The CodeBuild project of serverless.yml's resources. Its source location may be an intrinsic (the build-source
+ * bucket's name): it is resolved to the local resource; a repository source stands for this checkout (the project
+ * root).
+ */
+async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, stage: string, region: string): Promise<void> {
   const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> } | undefined)?.Resources ?? {};
   const ctx = { region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-start' };
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::CodeBuild::Project') continue;
-    const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: string; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
+    const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: unknown; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
+    const intrinsics = { region, accountId: LOCAL_ACCOUNT_ID, stackName: `${config.service}-${stage}`, resources: new Map(), resolveExternal: (id: string, attribute?: string) => localResourceRef(id, attribute, stage, region) };
+    const location = props.Source?.Location === undefined ? undefined : resolveIntrinsics(props.Source.Location, intrinsics, `resources.${logicalId}.Source.Location`);
     const project = {
       name: props.Name ?? logicalId,
-      // Locally the source is this checkout: locations are relative to the project root.
-      source: { type: props.Source?.Type ?? 'GITHUB', location: props.Source?.Location || '.', buildspec: props.Source?.BuildSpec ?? 'buildspec.yml' },
+      // A repository source is this checkout locally: its locations are relative to the project root.
+      source: { type: props.Source?.Type ?? 'GITHUB', location: typeof location === 'string' && location !== '' ? location : '.', buildspec: props.Source?.BuildSpec ?? 'buildspec.yml' },
       artifacts: { type: 'NO_ARTIFACTS' },
       environment: {
         type: props.Environment?.Type ?? 'LINUX_CONTAINER',

@@ -7,6 +7,7 @@ import type { MeshSpec, BuildContextSpec } from '../domain/spec/schema';
 import { SERVER_SERVICE_NAME } from '../domain/naming';
 import { BuildFailedError, SpecInvalidError } from '../errors';
 import { IMAGE_KEY } from '../domain/ecs/containers';
+import { buildSourceLocation } from './build-source';
 
 /** One image the deployment needs: either given (`image:`) or built from a context (`build:`). */
 export interface ImageJob {
@@ -15,6 +16,8 @@ export interface ImageJob {
   /** ECR repository for built images (`<mesh>/<name>`), absent for given images. */
   repository?: string;
   tag?: string;
+  /** sha256 of the build context: names its zip in the build-source bucket (see build-source.ts). */
+  contentHash?: string;
   context?: string;
   dockerfile?: string;
   /** The image reference as given in the spec (`users:1.0.0`), for images that are not built. */
@@ -39,7 +42,7 @@ export function planImages(spec: MeshSpec): ImageJob[] {
         missing.push({ path: `${path}.build.contentHash`, message: 'is required to build: submit the spec with `meshctl deploy` or `npm start`, which hash the build context' });
         return;
       }
-      jobs.push({ name, repository: `${spec.name}/${name}`, tag: imageTagFor(build.contentHash), context: build.context, dockerfile: build.dockerfile });
+      jobs.push({ name, repository: `${spec.name}/${name}`, tag: imageTagFor(build.contentHash), contentHash: build.contentHash, context: build.context, dockerfile: build.dockerfile });
     } else if (image) {
       jobs.push({ name, image });
     }
@@ -61,6 +64,10 @@ export interface ImageBuildDeps {
   codebuild: Pick<CodeBuildClient, 'send'>;
   /** The CodeBuild project that runs docker/buildspec.yml. */
   project: string;
+  /** The bucket holding the build contexts (`contexts/<contentHash>.zip`). */
+  sourceBucket: string;
+  /** The text of docker/buildspec.yml: the source zip holds the build context only. */
+  buildspec: string;
 }
 
 export type ImageBuildState =
@@ -75,6 +82,7 @@ export type ImageBuildState =
  */
 export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymentId = ''): Promise<ImageBuildState> {
   if (!job.repository || !job.tag) return { name: job.name, status: 'READY', imageUri: job.image ?? '', built: false };
+  if (!job.contentHash) throw new BuildFailedError(`the build of ${job.name} has no content hash: its context cannot be found in the build-source bucket`);
   const repositoryUri = await ensureRepository(job.repository, deps.ecr);
   const imageUri = `${repositoryUri}:${job.tag}`;
   try {
@@ -86,7 +94,12 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymen
   const started = await deps.codebuild.send(
     new StartBuildCommand({
       projectName: deps.project,
-      sourceLocationOverride: job.context,
+      // The source is the zip of exactly the files the tag's content hash was computed from (uploaded by meshctl),
+      // not a repository: the build runs at the zip's root, the context. The zip holds no buildspec, so it comes
+      // with the request (CodeBuild: an inline buildspecOverride replaces the project's for this build).
+      sourceTypeOverride: 'S3',
+      sourceLocationOverride: buildSourceLocation(deps.sourceBucket, job.contentHash),
+      buildspecOverride: deps.buildspec,
       // A retried step of the same deployment joins the same build; another deployment (e.g. a re-run after a failed
       // build) starts a new one. CodeBuild keeps a token for 5 minutes.
       idempotencyToken: createHash('sha256').update(`${deploymentId}:${job.repository}:${job.tag}`).digest('hex').slice(0, 64),

@@ -78,6 +78,7 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
             name: input.service,
             repository: `${spec.name}/${input.service}`,
             tag: imageTagFor(request.build.contentHash),
+            contentHash: request.build.contentHash,
             context: request.build.context,
             dockerfile: request.build.dockerfile,
           },
