@@ -46,7 +46,8 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
     deps.stderr.write(`meshctl deploy: ${error.message}\n`);
     return 1;
   }
-  if (!options.json && upload.bucket) writeLines(deps.stdout, [describeUpload(upload)]);
+  // Said under the header line, which stays the first line of the output.
+  const uploadLines = upload.bucket ? [describeUpload(upload)] : [];
   const deploymentId = newDeploymentId(deps.now(), deps.randomSuffix);
   const input: DeploymentInput = { deploymentId, spec: raw, settings: { pollSeconds: options.pollSeconds, maxRounds: options.maxRounds } };
   const backend = createBackend(options, deps);
@@ -72,6 +73,7 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
       started.attached
         ? `Attached to the running deployment ${started.deploymentId} of the same spec of mesh "${spec.name}" (execution ${started.name})`
         : `Deploying mesh "${spec.name}" as ${started.deploymentId} (execution ${started.name})`,
+      ...uploadLines,
     ]);
   }
   const { description, progress } = await watchDeployment(backend, started.id, {
