@@ -82,7 +82,6 @@ export type ImageBuildState =
  */
 export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymentId = ''): Promise<ImageBuildState> {
   if (!job.repository || !job.tag) return { name: job.name, status: 'READY', imageUri: job.image ?? '', built: false };
-  if (!job.contentHash) throw new BuildFailedError(`the build of ${job.name} has no content hash: its context cannot be found in the build-source bucket`);
   const repositoryUri = await ensureRepository(job.repository, deps.ecr);
   const imageUri = `${repositoryUri}:${job.tag}`;
   try {
@@ -91,6 +90,7 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymen
   } catch (error) {
     if ((error as Error).name !== 'ImageNotFoundException') throw error;
   }
+  if (!job.contentHash) throw new BuildFailedError(`the build of ${job.name} has no content hash: its context cannot be found in the build-source bucket`);
   const started = await deps.codebuild.send(
     new StartBuildCommand({
       projectName: deps.project,
