@@ -32,6 +32,7 @@ import {
   loadSavedState,
   persistedServices,
   restoreService,
+  S3_STATE,
   SSM_STATE,
   StatePersister,
   STEP_FUNCTIONS_STATE,
@@ -158,6 +159,7 @@ export class LocalCloud {
     try {
       restore(SSM_STATE, (data) => ssm.importSnapshot(data));
       restore(ECR_STATE, (data) => ecr.importSnapshot(data));
+      restore(S3_STATE, (data) => s3.store.importState(data));
       restore(CODEBUILD_STATE, (data) => codebuild.importSnapshot(data));
       restore(EVENTS_STATE, (data) => events.importSnapshot(data));
       restore(CONSUL_STATE, (data) => consul.importSnapshot(data));
@@ -222,6 +224,7 @@ export class LocalCloud {
               ssm,
               ecr,
               codebuild,
+              s3,
               events,
               stepFunctions,
               ecs,
