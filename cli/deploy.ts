@@ -1,5 +1,6 @@
 import { formatIssue } from '../layers/domain/spec/issues';
-import { ConcurrentOperationError } from '../layers/errors';
+import { ConcurrentOperationError, InvalidInputError } from '../layers/errors';
+import { describeUpload, publishBuildContexts } from './build-sources';
 import { createBackend, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
 import type { DeploymentInput } from '../layers/deployments/backend';
@@ -18,10 +19,12 @@ export interface DeployOptions extends BackendOptions {
   maxRounds: number;
   /** Directory the spec's build contexts are relative to; the working directory by default. */
   contextRoot?: string;
+  /** The bucket build contexts are uploaded to (default BUILD_SOURCE_BUCKET; see build-sources.ts). */
+  sourceBucket?: string;
 }
 
 /**
- * `meshctl deploy <spec>`: validate, hash the build contexts, refuse when another deployment of the mesh runs
+ * `meshctl deploy <spec>`: validate, hash the build contexts and upload them (zipped, unless already there), refuse when another deployment of the mesh runs
  * (or join it when it deploys the very same spec), start the execution, then follow it to the end and print the
  * summary, or the stage and cause of the failure.
  *
@@ -34,6 +37,17 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
     return 1;
   }
   const { spec, raw } = prepared;
+  // The builds read exactly the files that were hashed, from S3: uploaded before anything starts.
+  let upload;
+  try {
+    upload = await publishBuildContexts(prepared.contexts.values(), options, deps);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    deps.stderr.write(`meshctl deploy: ${error.message}\n`);
+    return 1;
+  }
+  // Said under the header line, which stays the first line of the output.
+  const uploadLines = upload.bucket ? [describeUpload(upload)] : [];
   const deploymentId = newDeploymentId(deps.now(), deps.randomSuffix);
   const input: DeploymentInput = { deploymentId, spec: raw, settings: { pollSeconds: options.pollSeconds, maxRounds: options.maxRounds } };
   const backend = createBackend(options, deps);
@@ -59,6 +73,7 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
       started.attached
         ? `Attached to the running deployment ${started.deploymentId} of the same spec of mesh "${spec.name}" (execution ${started.name})`
         : `Deploying mesh "${spec.name}" as ${started.deploymentId} (execution ${started.name})`,
+      ...uploadLines,
     ]);
   }
   const { description, progress } = await watchDeployment(backend, started.id, {

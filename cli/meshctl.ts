@@ -32,6 +32,8 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
   const apiUrlOption = () => new Option('--api-url <url>', 'the HTTP API (default: $MESH_API_URL, else the local cloud\'s http://127.0.0.1:3000)');
   const tokenOption = () => new Option('--token <token>', 'the HTTP API\'s bearer token (default: $MESH_API_TOKEN; the local cloud\'s documented default for the local URL)');
   const contextRootOption = () => new Option('--context-root <dir>', 'directory the build contexts are relative to (default: the working directory)');
+  const sourceBucketOption = () =>
+    new Option('--source-bucket <name>', 'the S3 bucket build contexts are uploaded to (default: $BUILD_SOURCE_BUCKET, the stack output BuildSourceBucketName; the local cloud\'s for the local URL)');
 
   program
     .command('deploy')
@@ -41,11 +43,12 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     .addOption(tokenOption())
     .addOption(stateMachineOption())
     .addOption(contextRootOption())
+    .addOption(sourceBucketOption())
     .option('--no-wait', 'start the deployment, print its id and return')
     .option('--json', 'machine-readable output', false)
     .option('--poll-seconds <n>', 'seconds between the state machine\'s stability checks', positiveInt, 5)
     .option('--max-rounds <n>', 'checks before a stage times out', positiveInt, 120)
-    .action(async (spec: string, opts: { apiUrl?: string; token?: string; stateMachineArn?: string; contextRoot?: string; wait: boolean; json: boolean; pollSeconds: number; maxRounds: number }) => {
+    .action(async (spec: string, opts: { apiUrl?: string; token?: string; stateMachineArn?: string; contextRoot?: string; sourceBucket?: string; wait: boolean; json: boolean; pollSeconds: number; maxRounds: number }) => {
       process.exitCode = await runAction('deploy', io, () => deployCommand(spec, opts, io));
     });
 
@@ -110,6 +113,7 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     .addOption(apiUrlOption())
     .addOption(tokenOption())
     .addOption(contextRootOption())
+    .addOption(sourceBucketOption())
     .option('--no-wait', 'start the rollout, print its id and return')
     .option('--json', 'machine-readable output', false)
     .option('--poll-seconds <n>', 'seconds between the state machine\'s checks', nonNegativeInt, 5)

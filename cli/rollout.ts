@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { RolloutView } from '../layers/api/contract';
-import { hashBuildContext } from '../layers/build-context';
+import { readBuildContext, type BuildContextFiles } from '../layers/build-context';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError } from '../layers/errors';
 import type { RolloutRequest } from '../layers/rollout/types';
 import { createApiBackend, type BackendOptions } from './backend-factory';
+import { describeUpload, publishBuildContexts } from './build-sources';
 import { writeLines, type CliDeps } from './cli-deps';
 import { FrameWriter } from './progress-view';
 import { renderRolloutFrame, renderRolloutOutcome, renderRolloutTransitions } from './rollout-text';
@@ -20,6 +21,8 @@ export interface RolloutOptions extends Pick<BackendOptions, 'apiUrl' | 'token'>
   wait: boolean;
   json: boolean;
   contextRoot?: string;
+  /** The bucket the build context is uploaded to (default BUILD_SOURCE_BUCKET; see build-sources.ts). */
+  sourceBucket?: string;
 }
 
 /**
@@ -31,10 +34,13 @@ export interface RolloutOptions extends Pick<BackendOptions, 'apiUrl' | 'token'>
  *   rolled back.
  */
 export async function rolloutCommand(service: string, options: RolloutOptions, deps: CliDeps): Promise<number> {
-  const request = buildRequest(options, deps.cwd);
+  const { request, context } = buildRequest(options, deps.cwd);
   const api = createApiBackend(options, deps);
   let started;
   try {
+    // The build reads exactly the files that were hashed, from S3: uploaded before the rollout starts.
+    const upload = await publishBuildContexts(context ? [context] : [], options, deps);
+    if (!options.json && upload.bucket) writeLines(deps.stdout, [describeUpload(upload)]);
     started = await api.startRollout(service, request, { pollSeconds: options.pollSeconds, maxRounds: options.maxRounds });
   } catch (error) {
     if (!(error instanceof ConcurrentOperationError || error instanceof NotFoundError || error instanceof InvalidInputError)) throw error;
@@ -70,14 +76,14 @@ export async function rolloutCommand(service: string, options: RolloutOptions, d
   return last.status === 'SUCCEEDED' ? 0 : 1;
 }
 
-function buildRequest(options: RolloutOptions, cwd: string): RolloutRequest {
+function buildRequest(options: RolloutOptions, cwd: string): { request: RolloutRequest; context?: BuildContextFiles } {
   if ((options.image === undefined) === (options.build === undefined)) throw new InvalidInputError('meshctl rollout needs exactly one of --image or --build');
   const extra = {
     ...(options.desiredCount !== undefined ? { desiredCount: options.desiredCount } : {}),
     ...(options.bakeSeconds !== undefined ? { bakeSeconds: options.bakeSeconds } : {}),
   };
-  if (options.image !== undefined) return { image: options.image, ...extra };
+  if (options.image !== undefined) return { request: { image: options.image, ...extra } };
   const context = options.build as string;
-  const contentHash = hashBuildContext(join(options.contextRoot ?? cwd, context));
-  return { build: { context, contentHash, dockerfile: options.dockerfile ?? 'Dockerfile' }, ...extra };
+  const files = readBuildContext(join(options.contextRoot ?? cwd, context));
+  return { request: { build: { context, contentHash: files.contentHash, dockerfile: options.dockerfile ?? 'Dockerfile' }, ...extra }, context: files };
 }

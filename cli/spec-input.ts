@@ -1,11 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_DATAPLANE_CONTEXT, withContentHashes } from '../layers/build-context';
+import { DEFAULT_DATAPLANE_CONTEXT, withContentHashes, type BuildContextFiles } from '../layers/build-context';
 import { validateMeshSpec, type MeshSpec, type SpecIssue } from '../layers/domain/spec';
 
-/** A spec ready to submit: the object to send (build contexts hashed) and its validated form (defaults filled). */
-export type PreparedSpec = { ok: true; raw: unknown; spec: MeshSpec } | { ok: false; issues: SpecIssue[] };
+/**
+ * A spec ready to submit: the object to send (build contexts hashed), its validated form (defaults filled) and the
+ * contexts as they were read for hashing, by content hash (what is uploaded for the builds).
+ */
+export type PreparedSpec =
+  | { ok: true; raw: unknown; spec: MeshSpec; contexts: Map<string, BuildContextFiles & { context: string }> }
+  | { ok: false; issues: SpecIssue[] };
 
 /**
  * Validates a spec file and fills in the content hash of each build context (sha256 of its files, under
@@ -19,10 +24,11 @@ export function prepareSpec(path: string, rootDir: string): PreparedSpec {
   const raw: unknown = parse(readFileSync(path, 'utf8'));
   const missing = missingContexts(first.spec, rootDir);
   if (missing.length > 0) return { ok: false, issues: missing };
-  const hashed = withContentHashes(raw, rootDir);
+  const contexts = new Map<string, BuildContextFiles & { context: string }>();
+  const hashed = withContentHashes(raw, rootDir, contexts);
   const second = validateMeshSpec({ object: hashed });
   if (!second.ok) return second;
-  return { ok: true, raw: hashed, spec: second.spec };
+  return { ok: true, raw: hashed, spec: second.spec, contexts };
 }
 
 function missingContexts(spec: MeshSpec, rootDir: string): SpecIssue[] {

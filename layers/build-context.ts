@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { zipSync, type Zippable } from 'fflate';
 
 /** Where the dataplane image is built from when a spec does not name one. */
 export const DEFAULT_DATAPLANE_CONTEXT = 'docker/consul-dataplane';
@@ -8,42 +9,99 @@ export const DEFAULT_DATAPLANE_CONTEXT = 'docker/consul-dataplane';
 /** Directories never part of an image's build context. */
 const SKIP = new Set(['.git', 'node_modules']);
 
+/** One file of a build context: its path relative to the context (`/`-separated) and its bytes. */
+export interface ContextFile {
+  readonly path: string;
+  readonly content: Buffer;
+  /** Executable by its owner: kept in the archive, so a script stays runnable in the build. */
+  readonly executable: boolean;
+}
+
+/** A build context as read once from disk: the files, in sorted path order, and their content hash. */
+export interface BuildContextFiles {
+  /** sha256 hex over the files (see {@link hashContextFiles}). */
+  readonly contentHash: string;
+  readonly files: readonly ContextFile[];
+}
+
 /**
- * The content hash of a build context: sha256 over every file's relative path and bytes, in sorted order.
- * Identical contexts give identical hashes on any machine, so "is this image already built?" is answered by
- * looking the hash up as an ECR tag, and an unchanged service is never rebuilt.
+ * Reads a build context: every regular file under `dir` except `.git` and `node_modules` (symbolic links and other
+ * special files are left out), sorted by path. The hash and the archive are both made from this one read, so what
+ * is uploaded is exactly what was hashed.
  */
-export function hashBuildContext(dir: string): string {
-  const files: string[] = [];
+export function readBuildContext(dir: string): BuildContextFiles {
+  if (!statSync(dir).isDirectory()) throw new Error(`build context ${dir} is not a directory`);
+  const paths: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (SKIP.has(entry.name)) continue;
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) files.push(full);
+      else if (entry.isFile()) paths.push(relative(dir, full).split(sep).join('/'));
     }
   };
-  if (!statSync(dir).isDirectory()) throw new Error(`build context ${dir} is not a directory`);
   walk(dir);
+  paths.sort();
+  const files = paths.map((path) => {
+    const full = join(dir, ...path.split('/'));
+    return { path, content: readFileSync(full), executable: (statSync(full).mode & 0o100) !== 0 };
+  });
+  return { contentHash: hashContextFiles(files), files };
+}
+
+/**
+ * The content hash of a build context: sha256 over every file's relative path and bytes, in sorted order.
+ * Identical contexts give identical hashes on any machine, so "is this image already built?" is answered by
+ * looking the hash up as an ECR tag, and an unchanged service is never rebuilt.
+ */
+export function hashContextFiles(files: readonly Pick<ContextFile, 'path' | 'content'>[]): string {
   const hash = createHash('sha256');
-  for (const file of files.map((f) => relative(dir, f).split(sep).join('/')).sort()) {
-    hash.update(`${file}\0`);
-    hash.update(readFileSync(join(dir, file)));
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(`${file.path}\0`);
+    hash.update(file.content);
     hash.update('\0');
   }
   return hash.digest('hex');
 }
 
+/** The content hash of the build context in `dir` (see {@link hashContextFiles}). */
+export function hashBuildContext(dir: string): string {
+  return readBuildContext(dir).contentHash;
+}
+
+/** Entries' modification time: fixed, so the same files always give the same archive bytes. */
+const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
+/** "Version made by" Unix (3): the external attributes then carry the file mode, which unzip and CodeBuild apply. */
+const UNIX = 3;
+
+/**
+ * A zip of the files (the build's source: CodeBuild downloads and extracts it, and the build runs at its root),
+ * deterministic: sorted entries, a fixed time, modes 0644 or 0755.
+ */
+export function zipContextFiles(files: readonly ContextFile[]): Uint8Array {
+  const entries: Zippable = {};
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const mode = file.executable ? 0o100755 : 0o100644;
+    entries[file.path] = [new Uint8Array(file.content), { mtime: ZIP_MTIME, os: UNIX, attrs: mode << 16, level: 6 }];
+  }
+  return zipSync(entries);
+}
+
 /**
  * Returns a copy of a raw (unvalidated) spec object in which every `build` block has its `contentHash` set from
- * the files under `rootDir`. Used by the CLI before it submits a deployment.
+ * the files under `rootDir`. Used by the CLI before it submits a deployment. When `contexts` is given, each
+ * context read is added to it by content hash (what the CLI then uploads).
  */
-export function withContentHashes(raw: unknown, rootDir: string): unknown {
+export function withContentHashes(raw: unknown, rootDir: string, contexts?: Map<string, BuildContextFiles & { context: string }>): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
   const fill = (holder: unknown) => {
     if (!holder || typeof holder !== 'object') return;
     const build = (holder as { build?: { context?: unknown; contentHash?: string } }).build;
-    if (build && typeof build.context === 'string') build.contentHash = hashBuildContext(join(rootDir, build.context));
+    if (build && typeof build.context === 'string') {
+      const read = readBuildContext(join(rootDir, build.context));
+      build.contentHash = read.contentHash;
+      contexts?.set(read.contentHash, { ...read, context: build.context });
+    }
   };
   const consul = (copy.consul ??= {}) as { servers?: unknown; dataplane?: { image?: string; build?: unknown } };
   fill(consul.servers);

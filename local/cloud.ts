@@ -10,12 +10,15 @@ import type { EcsDelays } from './aws/ecs/options';
 import { SsmProvider } from './aws/ssm/provider';
 import { EcrProvider } from './aws/ecr/provider';
 import { CodeBuildProvider } from './aws/codebuild/provider';
+import { S3Provider } from './aws/s3/provider';
+import { S3Error } from './aws/s3/errors';
 import { EventsProvider } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
 import { ConsulServer } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
+import { resolveIntrinsics } from './serverless/intrinsics';
 import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
 import { deployRules } from './rules';
 import { handleAdminRoute } from './admin';
@@ -30,6 +33,7 @@ import {
   loadSavedState,
   persistedServices,
   restoreService,
+  S3_STATE,
   SSM_STATE,
   StatePersister,
   STEP_FUNCTIONS_STATE,
@@ -95,6 +99,8 @@ export interface LocalEndpoints {
 export class LocalCloud {
   /** The HTTP API's bearer token in force (MESH_API_TOKEN, else the local default). */
   apiToken = LOCAL_DEFAULT_API_TOKEN;
+  /** The S3 buckets of serverless.yml's resources: logical id → bucket name. */
+  buckets: Record<string, string> = {};
 
   private constructor(
     readonly config: ServerlessConfig,
@@ -104,6 +110,7 @@ export class LocalCloud {
     readonly ssm: SsmProvider,
     readonly ecr: EcrProvider,
     readonly codebuild: CodeBuildProvider,
+    readonly s3: S3Provider,
     readonly events: EventsProvider,
     readonly lambda: LambdaRuntime,
     readonly stepFunctions: StepFunctionsService,
@@ -141,7 +148,8 @@ export class LocalCloud {
 
     const ssm = new SsmProvider();
     const ecr = new EcrProvider();
-    const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults }, { buildDurationMs: options.buildDurationMs ?? 0 });
+    const s3 = new S3Provider();
+    const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults, s3: s3.store }, { buildDurationMs: options.buildDurationMs ?? 0 });
     // Event faults are applied where task events leave ECS, not again in EventBridge.
     // EventBridge needs the Lambda runtime, which needs the endpoint URL: the runtime is attached once it exists.
     const lambdaRef: { current?: LambdaRuntime } = {};
@@ -168,6 +176,7 @@ export class LocalCloud {
     try {
       restore(SSM_STATE, (data) => ssm.importSnapshot(data));
       restore(ECR_STATE, (data) => ecr.importSnapshot(data));
+      restore(S3_STATE, (data) => s3.store.importState(data));
       restore(CODEBUILD_STATE, (data) => codebuild.importSnapshot(data));
       restore(EVENTS_STATE, (data) => events.importSnapshot(data));
       restore(CONSUL_STATE, (data) => consul.importSnapshot(data));
@@ -182,6 +191,7 @@ export class LocalCloud {
       port: options.ports?.aws ?? 4566,
       faults,
       providers: [ecs.provider, ssm, ecr, codebuild, events],
+      restProvider: s3,
       logger: log,
       extraRoutes: (req: IncomingMessage, res: ServerResponse) => handleAdminRoute(req, res, { faults, ecs, events, consul }),
     });
@@ -211,7 +221,8 @@ export class LocalCloud {
     }
     const stateMachines = await deployStateMachines(config, stepFunctions);
     const deployedRules = new Set(await deployRules(config, functions, events, region));
-    await createImageBuildProject(config, codebuild, region);
+    const buckets = createBuckets(config, s3, stage, region);
+    await createImageBuildProject(config, codebuild, stage, region);
 
     const httpApi = new HttpApiServer(config, lambda, { region, port: options.ports?.httpApi ?? 3000 });
     await httpApi.start();
@@ -230,6 +241,7 @@ export class LocalCloud {
               ssm,
               ecr,
               codebuild,
+              s3,
               events,
               stepFunctions,
               ecs,
@@ -238,8 +250,9 @@ export class LocalCloud {
             }),
             { logger: log },
           );
-    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, events, lambda, stepFunctions, consul, httpApi, stateMachines, persistence);
+    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, persistence);
     if (apiToken) cloud.apiToken = apiToken;
+    cloud.buckets = buckets;
     try {
       // ECS last: restored services start their tasks at once, and the task events must find everything wired.
       restore(ECS_STATE, (data) => ecs.importSnapshot(data));
@@ -266,6 +279,8 @@ export class LocalCloud {
       MESH_API_URL: this.httpApi.url,
       MESH_API_TOKEN: this.apiToken,
       DEPLOY_STATE_MACHINE_ARN: this.stateMachines.deployMesh ?? '',
+      // Where meshctl uploads build contexts (the stack output BuildSourceBucketName on AWS).
+      ...(this.buckets.BuildSourceBucket ? { BUILD_SOURCE_BUCKET: this.buckets.BuildSourceBucket } : {}),
     };
   }
 
@@ -294,6 +309,10 @@ export class LocalCloud {
  * functions may name them in their environment or destinations; nothing here calls them.
  */
 function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
+  if (logicalId.endsWith('Bucket') && (attribute === undefined || attribute === 'Arn')) {
+    const name = localBucketName(logicalId, stage);
+    return attribute ? `arn:aws:s3:::${name}` : name;
+  }
   if (attribute !== undefined && attribute !== 'Arn') return undefined;
   if (logicalId.endsWith('Role')) return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${stage}-${logicalId}`;
   if (logicalId.endsWith('DiscoveryService')) return `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:service/srv-${stage}-${logicalId.toLowerCase()}`;
@@ -313,17 +332,48 @@ function serverQuorum(ecs: EcsSimulation, region: string): { expected: number; s
   return { expected, serverAddresses };
 }
 
-/** The CodeBuild project of serverless.yml's resources, pointing at this checkout (source = the project root). */
-async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, region: string): Promise<void> {
+/**
+ * The name a bucket of serverless.yml without a `BucketName` gets locally (CloudFormation would generate one):
+ * `BuildSourceBucket` of stage `local` → `local-build-source-bucket`.
+ */
+export function localBucketName(logicalId: string, stage: string): string {
+  return `${stage}-${logicalId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
+
+/** The S3 buckets of serverless.yml's resources (kept when restored from the data directory). */
+function createBuckets(config: ServerlessConfig, s3: S3Provider, stage: string, region: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties?: { BucketName?: unknown } }> } | undefined)?.Resources ?? {};
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::S3::Bucket') continue;
+    const name = typeof resource.Properties?.BucketName === 'string' ? resource.Properties.BucketName : localBucketName(logicalId, stage);
+    names[logicalId] = name;
+    try {
+      s3.store.createBucket(name, region);
+    } catch (error) {
+      if (!(error instanceof S3Error) || error.code !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+  }
+  return names;
+}
+
+/**
+ * The CodeBuild project of serverless.yml's resources. Its source location may be an intrinsic (the build-source
+ * bucket's name): it is resolved to the local resource; a repository source stands for this checkout (the project
+ * root).
+ */
+async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, stage: string, region: string): Promise<void> {
   const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> } | undefined)?.Resources ?? {};
   const ctx = { region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-start' };
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::CodeBuild::Project') continue;
-    const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: string; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
+    const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: unknown; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
+    const intrinsics = { region, accountId: LOCAL_ACCOUNT_ID, stackName: `${config.service}-${stage}`, resources: new Map(), resolveExternal: (id: string, attribute?: string) => localResourceRef(id, attribute, stage, region) };
+    const location = props.Source?.Location === undefined ? undefined : resolveIntrinsics(props.Source.Location, intrinsics, `resources.${logicalId}.Source.Location`);
     const project = {
       name: props.Name ?? logicalId,
-      // Locally the source is this checkout: locations are relative to the project root.
-      source: { type: props.Source?.Type ?? 'GITHUB', location: props.Source?.Location || '.', buildspec: props.Source?.BuildSpec ?? 'buildspec.yml' },
+      // A repository source is this checkout locally: its locations are relative to the project root.
+      source: { type: props.Source?.Type ?? 'GITHUB', location: typeof location === 'string' && location !== '' ? location : '.', buildspec: props.Source?.BuildSpec ?? 'buildspec.yml' },
       artifacts: { type: 'NO_ARTIFACTS' },
       environment: {
         type: props.Environment?.Type ?? 'LINUX_CONTAINER',

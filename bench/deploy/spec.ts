@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { withContentHashes } from '../../layers/build-context';
+import { S3Client } from '@aws-sdk/client-s3';
+import { withContentHashes, type BuildContextFiles } from '../../layers/build-context';
+import { uploadBuildContexts } from '../../layers/deploy/build-source';
+import type { LocalCloud } from '../../local/cloud';
 
 /** The project root: serverless.yml, state-machines/, examples/ and the build contexts. */
 export const PROJECT_ROOT = resolve(__dirname, '../..');
@@ -17,4 +20,19 @@ export const DEPLOY_ASL_FILE = resolve(PROJECT_ROOT, 'state-machines/deploy-mesh
 export function referenceSpec(root: string = PROJECT_ROOT): Record<string, unknown> {
   const raw: unknown = parse(readFileSync(resolve(root, 'examples/mesh.yaml'), 'utf8'));
   return withContentHashes(raw, root) as Record<string, unknown>;
+}
+
+/**
+ * Uploads the reference spec's build contexts to the local cloud's build-source bucket, as `meshctl deploy` does
+ * before it starts a deployment (the builds download them from there).
+ */
+export async function uploadReferenceContexts(cloud: LocalCloud, root: string = PROJECT_ROOT): Promise<void> {
+  const contexts = new Map<string, BuildContextFiles & { context: string }>();
+  withContentHashes(parse(readFileSync(resolve(root, 'examples/mesh.yaml'), 'utf8')), root, contexts);
+  const s3 = new S3Client({ endpoint: cloud.endpoints.aws, region: cloud.config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    await uploadBuildContexts(contexts.values(), { s3, bucket: cloud.buckets.BuildSourceBucket });
+  } finally {
+    s3.destroy();
+  }
 }

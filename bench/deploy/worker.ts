@@ -14,7 +14,7 @@ import { loadDefinition } from './asl';
 import { runDeployment, sfnClient, type DeploymentMeasurement } from './execution';
 import type { WorkerResult } from './run-worker';
 import type { Scenario } from './scenarios';
-import { DEPLOY_ASL_FILE, PROJECT_ROOT, referenceSpec } from './spec';
+import { DEPLOY_ASL_FILE, PROJECT_ROOT, referenceSpec, uploadReferenceContexts } from './spec';
 
 /** A deployment ended otherwise than the benchmark requires (its figure would time a failure). */
 export class UnexpectedDeploymentOutcome extends Error {
@@ -37,6 +37,7 @@ async function measure(scenario: Scenario): Promise<WorkerResult> {
     logger: () => undefined,
   });
   const cloudStartMs = performance.now() - startBegin;
+  await uploadReferenceContexts(cloud);
   const sfn = sfnClient(cloud);
   try {
     const options = { settings: scenario.settings, timeoutMs: scenario.timeoutMs, definition };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createAwsClients } from '../../layers/adapters/aws';
 import { readConfig } from '../../layers/config';
+import { loadImageBuildspec } from '../../layers/deploy/buildspec';
 import { ensureImage } from '../../layers/deploy/images';
 import { ImageJobSchema } from '../../layers/deploy/schemas';
 import { lazy, parseEvent } from '../../layers/handler-kit';
@@ -8,9 +9,15 @@ import { lazy, parseEvent } from '../../layers/handler-kit';
 const Event = z.object({ job: ImageJobSchema, deploymentId: z.string().default('') });
 
 const deps = lazy(() => {
-  const config = readConfig(process.env, ['CODEBUILD_PROJECT']);
+  const config = readConfig(process.env, ['CODEBUILD_PROJECT', 'BUILD_SOURCE_BUCKET']);
   const clients = createAwsClients();
-  return { ecr: clients.ecr, codebuild: clients.codebuild, project: config.CODEBUILD_PROJECT };
+  return {
+    ecr: clients.ecr,
+    codebuild: clients.codebuild,
+    project: config.CODEBUILD_PROJECT,
+    sourceBucket: config.BUILD_SOURCE_BUCKET,
+    buildspec: loadImageBuildspec(process.env),
+  };
 });
 
 /** Step: use the image, or start a CodeBuild build when ECR has no image for the content hash. */

@@ -1,6 +1,7 @@
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
@@ -17,6 +18,7 @@ export interface AwsClients {
   codebuild: CodeBuildClient;
   ecr: ECRClient;
   sfn: SFNClient;
+  s3: S3Client;
 }
 
 const RETRY = { maxAttempts: 8, retryMode: 'standard' } as const;
@@ -33,5 +35,6 @@ export function createAwsClients(): AwsClients {
   lazy('codebuild', () => new CodeBuildClient(RETRY));
   lazy('ecr', () => new ECRClient(RETRY));
   lazy('sfn', () => new SFNClient(RETRY));
+  lazy('s3', () => new S3Client(RETRY));
   return clients;
 }

@@ -1,5 +1,6 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseDocument } from 'yaml';
+import { buildContextRefs, requireBuildContexts } from '../deploy/build-source';
 import { planImages } from '../deploy/images';
 import { releaseLock } from '../deploy/lock';
 import type { DeploymentInput, DeploymentListing } from '../deployments/backend';
@@ -26,7 +27,7 @@ import { apiStatus } from './status';
 /**
  * POST /deployments: a mesh spec as JSON or YAML. Everything is checked before anything starts: the size, the
  * media type, the spec (every problem with its path), that it is this orchestrator's mesh, that build contexts
- * carry their content hash. A running deployment of another spec of the mesh is a 409, and so is a running rollout;
+ * carry their content hash and are in the build-source bucket. A running deployment of another spec of the mesh is a 409, and so is a running rollout;
  * a deployment of the very same spec is joined (`attached: true`), as StartExecution's idempotency would for an
  * identical request.
  */
@@ -42,6 +43,8 @@ export async function startDeployment(body: RequestBody, query: unknown, deps: A
   }
   // A build context without its content hash cannot be built: refused here rather than in the Plan step.
   planImages(spec);
+  // Nor can one whose files were not uploaded: its build would fail in DOWNLOAD_SOURCE.
+  await requireBuildContexts(buildContextRefs(spec), deps.buildSources);
 
   const deploymentId = newDeploymentId(deps.now(), deps.randomSuffix);
   const input: DeploymentInput = {

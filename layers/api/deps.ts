@@ -5,6 +5,7 @@ import { createAwsClients } from '../adapters/aws';
 import type { ConsulApi } from '../adapters/consul';
 import { consulFromSsm } from '../adapters/consul-token';
 import { readConfig } from '../config';
+import type { BuildSourceDeps } from '../deploy/build-source';
 import { StepFunctionsBackend } from '../deployments/sfn-backend';
 
 /** The deploy state machine's executions, as the deployment routes use them. */
@@ -24,6 +25,8 @@ export interface ApiDeps {
   ssm: Pick<SSMClient, 'send'>;
   ecs: Pick<ECSClient, 'send'>;
   consul: () => Promise<ConsulApi>;
+  /** Where build contexts are (HeadObject only): a request naming one that is not there is refused. */
+  buildSources: BuildSourceDeps;
   /** Poll interval and rounds of the state machines' wait loops when a request names none. */
   defaults: { pollSeconds: number; maxRounds: number };
   now: () => Date;
@@ -32,7 +35,7 @@ export interface ApiDeps {
 }
 
 export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
-  const config = readConfig(env, ['MESH_NAME', 'DEPLOY_STATE_MACHINE_ARN', 'ROLLOUT_STATE_MACHINE_ARN', 'CONSUL_HTTP_ADDR']);
+  const config = readConfig(env, ['MESH_NAME', 'DEPLOY_STATE_MACHINE_ARN', 'ROLLOUT_STATE_MACHINE_ARN', 'CONSUL_HTTP_ADDR', 'BUILD_SOURCE_BUCKET']);
   const clients = createAwsClients();
   return {
     meshName: config.MESH_NAME,
@@ -43,6 +46,7 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     ssm: clients.ssm,
     ecs: clients.ecs,
     consul: consulFromSsm({ address: config.CONSUL_HTTP_ADDR, tokenParameter: config.CONSUL_TOKEN_PARAMETER, ssm: clients.ssm }),
+    buildSources: { s3: clients.s3, bucket: config.BUILD_SOURCE_BUCKET },
     defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
     now: () => new Date(),
   };

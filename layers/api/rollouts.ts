@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { requireBuildContexts } from '../deploy/build-source';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { servicesWithCluster } from '../domain/naming';
 import { NotFoundError, ConcurrentOperationError } from '../errors';
@@ -27,6 +28,7 @@ export async function startRollout(service: string, body: RequestBody, query: un
   const settings = parseWith(StartQuerySchema, query, 'query');
   requireMediaType(body, ['json']);
   const request = parseWith(RolloutRequestSchema, parseJsonBody(body.text));
+  if (request.build) await requireBuildContexts([{ path: 'build.contentHash', contentHash: request.build.contentHash }], deps.buildSources);
   await requireDeployedService(service, deps);
   await refuseWhileBusy(service, deps);
 

@@ -8,6 +8,7 @@ import { SERVER_SERVICE_NAME } from '../domain/naming';
 import { BuildFailedError, SpecInvalidError } from '../errors';
 import { IMAGE_KEY } from '../domain/ecs/containers';
 import { BUILD_PLATFORMS } from './build-platform';
+import { buildSourceLocation } from './build-source';
 
 /** One image the deployment needs: either given (`image:`) or built from a context (`build:`). */
 export interface ImageJob {
@@ -16,6 +17,8 @@ export interface ImageJob {
   /** ECR repository for built images (`<mesh>/<name>`), absent for given images. */
   repository?: string;
   tag?: string;
+  /** sha256 of the build context: names its zip in the build-source bucket (see build-source.ts). */
+  contentHash?: string;
   context?: string;
   dockerfile?: string;
   /** The image reference as given in the spec (`users:1.0.0`), for images that are not built. */
@@ -46,7 +49,7 @@ export function planImages(spec: MeshSpec): ImageJob[] {
         return;
       }
       const architecture = spec.network.cpuArchitecture;
-      jobs.push({ name, repository: `${spec.name}/${name}`, tag: imageTagFor(build.contentHash, architecture), context: build.context, dockerfile: build.dockerfile, architecture });
+      jobs.push({ name, repository: `${spec.name}/${name}`, tag: imageTagFor(build.contentHash, architecture), contentHash: build.contentHash, context: build.context, dockerfile: build.dockerfile, architecture });
     } else if (image) {
       jobs.push({ name, image });
     }
@@ -68,6 +71,10 @@ export interface ImageBuildDeps {
   codebuild: Pick<CodeBuildClient, 'send'>;
   /** The CodeBuild project that runs docker/buildspec.yml. */
   project: string;
+  /** The bucket holding the build contexts (`contexts/<contentHash>.zip`). */
+  sourceBucket: string;
+  /** The text of docker/buildspec.yml: the source zip holds the build context only. */
+  buildspec: string;
 }
 
 export type ImageBuildState =
@@ -90,12 +97,18 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymen
   } catch (error) {
     if ((error as Error).name !== 'ImageNotFoundException') throw error;
   }
+  if (!job.contentHash) throw new BuildFailedError(`the build of ${job.name} has no content hash: its context cannot be found in the build-source bucket`);
   // The build host has the tasks' architecture and docker builds for it explicitly (build-platform.ts).
   const platform = BUILD_PLATFORMS[job.architecture ?? 'ARM64'];
   const started = await deps.codebuild.send(
     new StartBuildCommand({
       projectName: deps.project,
-      sourceLocationOverride: job.context,
+      // The source is the zip of exactly the files the tag's content hash was computed from (uploaded by meshctl),
+      // not a repository: the build runs at the zip's root, the context. The zip holds no buildspec, so it comes
+      // with the request (CodeBuild: an inline buildspecOverride replaces the project's for this build).
+      sourceTypeOverride: 'S3',
+      sourceLocationOverride: buildSourceLocation(deps.sourceBucket, job.contentHash),
+      buildspecOverride: deps.buildspec,
       environmentTypeOverride: platform.environmentType,
       imageOverride: platform.image,
       // A retried step of the same deployment joins the same build; another deployment (e.g. a re-run after a failed

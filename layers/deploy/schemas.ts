@@ -13,6 +13,7 @@ export const ImageJobSchema = z.object({
   name: z.string(),
   repository: z.string().optional(),
   tag: z.string().optional(),
+  contentHash: z.string().regex(/^[a-f0-9]{64}$/).optional(),
   context: z.string().optional(),
   dockerfile: z.string().optional(),
   image: z.string().optional(),

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import forge from 'node-forge';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { MeshSpec } from '../domain/spec/schema';
 import { secretParameterNames } from '../domain/naming';
 import { dataplaneTokenParameterName } from '../domain/consul/parameter-names';
@@ -34,14 +34,21 @@ export async function ensureSecrets(spec: MeshSpec, deps: { ssm: Pick<SSMClient,
   }
   const created: string[] = [];
   const existing: string[] = [];
+  const ca = security.tls.enabled ? { key: names.caKey, cert: names.caCert } : undefined;
+  // One metadata lookup for every secret: a deployment that finds them all writes and decrypts nothing.
+  const present = await existingNames(deps.ssm, [...wanted.map((w) => w.name), ...(ca ? [ca.key, ca.cert] : [])]);
   for (const { name, make } of wanted) {
-    if (await createIfAbsent(deps.ssm, name, make)) created.push(name);
+    if (await createIfAbsent(deps.ssm, name, make, present)) created.push(name);
     else existing.push(name);
   }
-  if (security.tls.enabled) {
-    const ca = await ensureCa(spec, { key: names.caKey, cert: names.caCert }, deps.ssm);
-    created.push(...ca.created);
-    existing.push(...ca.existing);
+  if (ca) {
+    if (present.has(ca.key) && present.has(ca.cert)) {
+      existing.push(ca.key, ca.cert);
+      return { created, existing };
+    }
+    const result = await ensureCa(spec, ca, deps.ssm);
+    created.push(...result.created);
+    existing.push(...result.existing);
   }
   return { created, existing };
 }
@@ -84,23 +91,33 @@ async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<s
   }
 }
 
-/** Whether a parameter exists, without decrypting it (the value is not needed). */
-async function exists(ssm: Pick<SSMClient, 'send'>, name: string): Promise<boolean> {
-  try {
-    await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ParameterNotFound') return false;
-    throw error;
+/**
+ * Which of `names` exist, from their metadata only (DescribeParameters with a `Name Equals` filter, at most 50 names a
+ * filter): never a value, so it needs no read permission on the secrets themselves. The Consul management token in
+ * particular is readable by the ACL step alone (an IAM Deny for every other role), yet its existence must be known here.
+ */
+async function existingNames(ssm: Pick<SSMClient, 'send'>, names: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < names.length; i += 50) {
+    let NextToken: string | undefined;
+    do {
+      const page = await ssm.send(
+        new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names.slice(i, i + 50) }], MaxResults: 50, NextToken }),
+      );
+      for (const parameter of page.Parameters ?? []) if (parameter.Name) found.add(parameter.Name);
+      NextToken = page.NextToken;
+    } while (NextToken);
   }
+  return found;
 }
 
 /**
- * Creates a SecureString only when the parameter does not exist: looked up first, so an existing secret costs a
- * read and no write, and generated only then. Overwrite=false still guards a race with another writer.
+ * Creates a SecureString only when the parameter does not exist: looked up first (`existing`, or one
+ * DescribeParameters), so an existing secret costs no write and is never generated. Overwrite=false still guards a
+ * race with another writer.
  */
-async function createIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: () => string): Promise<boolean> {
-  if (await exists(ssm, name)) return false;
+async function createIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: () => string, existing?: Set<string>): Promise<boolean> {
+  if ((existing ?? (await existingNames(ssm, [name]))).has(name)) return false;
   const value = make();
   try {
     await ssm.send(

@@ -81,6 +81,7 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
             name: input.service,
             repository: `${spec.name}/${input.service}`,
             tag: imageTagFor(request.build.contentHash, spec.network.cpuArchitecture),
+            contentHash: request.build.contentHash,
             context: request.build.context,
             dockerfile: request.build.dockerfile,
             architecture: spec.network.cpuArchitecture,

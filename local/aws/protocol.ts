@@ -52,3 +52,36 @@ export function toEpochSeconds(date: Date | number): number {
 export function invalidParameter(message: string, code = 'InvalidParameterException'): AwsServiceError {
   return new AwsServiceError(code, message, 400);
 }
+
+/** A request to a REST-protocol service (S3): what the endpoint received, body read and signature verified. */
+export interface RestRequest {
+  readonly method: string;
+  /** The path as received, still percent-encoded (`/bucket/some%20key`). */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** What a REST-protocol service answers. */
+export interface RestResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string | number>>;
+  readonly body?: Buffer | string;
+}
+
+/**
+ * A service of the REST protocols (S3): requests are not `POST /` with `X-Amz-Target` but a method on a path,
+ * signed for `signingName`. The endpoint reads the body, verifies SigV4 and hands the request over; errors,
+ * including signature failures, are rendered by the provider in its own protocol's shape.
+ */
+export interface RestServiceProvider {
+  readonly signingName: string;
+  /** Largest request body accepted. */
+  readonly maxBodyBytes: number;
+  /** The operation a request calls (`PutObject`, ...), for call counts and fault targets (`S3.PutObject`). */
+  operationOf(request: Pick<RestRequest, 'method' | 'path' | 'query'>): string;
+  handle(request: RestRequest, ctx: RequestContext): RestResponse | Promise<RestResponse>;
+  /** The error reply for anything `handle` or the endpoint threw (an `AwsServiceError` from SigV4 included). */
+  errorResponse(error: unknown, request: Pick<RestRequest, 'method' | 'path'>, requestId: string): RestResponse;
+}

@@ -1,16 +1,18 @@
 /**
- * The local AWS-compatible endpoint: one node:http server speaking the AWS JSON protocols (1.0 and 1.1).
+ * The local AWS-compatible endpoint: one node:http server speaking the AWS JSON protocols (1.0 and 1.1) and S3's
+ * REST protocol.
  *
  * `POST /` with `X-Amz-Target: <targetPrefix>.<Operation>` is dispatched to the registered `ServiceProvider`
- * (like LocalStack's service router). Every request is SigV4-verified against the local credentials, every reply
- * carries `x-amzn-RequestId`, errors have the JSON protocol's shape (`{"__type", "message"}` plus the
- * `x-amzn-ErrorType` header) and nothing a provider throws can crash the process.
+ * (like LocalStack's service router); any other request (a method on `/<bucket>/<key>`) goes to the REST provider
+ * (S3), when one is registered. Every request is SigV4-verified against the local credentials, every reply
+ * carries `x-amzn-RequestId`, errors have the protocol's shape (JSON `{"__type", "message"}` plus the
+ * `x-amzn-ErrorType` header; S3's XML `<Error>`) and nothing a provider throws can crash the process.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Faults } from '../faults/faults';
-import { AwsServiceError, LOCAL_ACCOUNT_ID, type RequestContext, type ServiceProvider } from './protocol';
+import { AwsServiceError, LOCAL_ACCOUNT_ID, type RequestContext, type RestResponse, type RestServiceProvider, type ServiceProvider } from './protocol';
 import { DEFAULT_LOCAL_CREDENTIALS, verifySigV4, type LocalCredentials } from './sigv4';
 
 /** Handles a request that is not an AWS API call (admin routes); resolves true when it answered it. */
@@ -29,6 +31,8 @@ export interface AwsEndpointOptions {
   /** Shared fault-injection state; consulted before every dispatch (throttling, latency). */
   faults?: Faults;
   providers?: ServiceProvider[];
+  /** The REST-protocol service (S3) answering every request that is not `POST /` with `X-Amz-Target`. */
+  restProvider?: RestServiceProvider;
   /** Tried first for requests without `X-Amz-Target` (e.g. `GET /_local/...`). */
   extraRoutes?: ExtraRoutes;
   logger?: EndpointLogger;
@@ -170,6 +174,11 @@ export class AwsEndpoint {
     try {
       const target = header(req, 'x-amz-target');
       if (!target && this.options.extraRoutes && (await this.options.extraRoutes(req, res))) return;
+      const path = (req.url ?? '/').split('?')[0];
+      if (!target && this.options.restProvider && !(req.method === 'POST' && path === '/')) {
+        await this.handleRestCall(req, res, requestId, this.options.restProvider);
+        return;
+      }
       await this.handleAwsCall(req, res, requestId, target);
     } catch (error) {
       this.replyWithError(res, error, header(req, 'content-type'));
@@ -225,6 +234,51 @@ export class AwsEndpoint {
     const output = await operation(input, context);
     const replyType = `application/x-amz-json-${version ?? provider.jsonVersion}`;
     send(res, 200, replyType, JSON.stringify(output ?? {}));
+  }
+
+  /** A REST-protocol call: the provider answers, errors included, in its own protocol's shape. */
+  private async handleRestCall(req: IncomingMessage, res: ServerResponse, requestId: string, provider: RestServiceProvider): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const method = req.method ?? 'GET';
+    const request = { method, path: url.pathname, query: url.searchParams, headers: req.headers };
+    // S3 clients send this id (and the JSON services' x-amzn-RequestId) with every answer.
+    res.setHeader('x-amz-request-id', requestId);
+    let reply: RestResponse;
+    try {
+      const body = await readBody(req, provider.maxBodyBytes);
+      const caller = await verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+      if (caller.service !== provider.signingName) {
+        throw new AwsServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${provider.signingName}'.`, 403);
+      }
+      const target = `S3.${provider.operationOf(request)}`;
+      this.counts.set(target, (this.counts.get(target) ?? 0) + 1);
+      const { latencyMs } = this.faults.current;
+      if (latencyMs > 0) await delay(latencyMs);
+      if (this.faults.shouldThrottle(target)) {
+        this.throttled.set(target, (this.throttled.get(target) ?? 0) + 1);
+        throw new AwsServiceError('ThrottlingException', 'Rate exceeded', 503);
+      }
+      const context: RequestContext = { region: caller.region, accountId: LOCAL_ACCOUNT_ID, requestId };
+      reply = await provider.handle({ ...request, body }, context);
+    } catch (error) {
+      // A service error (a 4xx of the provider's own, or of the signature check) is the caller's; anything else is a
+      // bug of the emulator: logged in full, answered as a generic 500.
+      const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+      const expected = error instanceof AwsServiceError || error instanceof BodyTooLarge || (typeof status === 'number' && status < 500);
+      if (!expected) this.logger('unexpected failure while serving a request', error);
+      reply = provider.errorResponse(error, request, requestId);
+    }
+    if (res.writableEnded || res.destroyed) return;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = reply.body === undefined ? undefined : typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    const headers: Record<string, string | number> = { ...reply.headers };
+    // HEAD answers carry the object's length without its bytes.
+    if (!('Content-Length' in headers)) headers['Content-Length'] = body?.length ?? 0;
+    res.writeHead(reply.status, headers);
+    res.end(method.toUpperCase() === 'HEAD' ? undefined : body);
   }
 
   private replyWithError(res: ServerResponse, error: unknown, requestContentType: string | undefined): void {

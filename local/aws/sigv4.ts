@@ -131,9 +131,11 @@ export async function verifySigV4(request: ReceivedRequest, credentials: LocalCr
     if (value === undefined) throw invalidSignature(`The request signature names the header '${name}' but it is missing.`);
     if (name !== 'x-amz-date') signedHeaderValues[name] = value;
   }
-  // A declared payload hash must be the hash of the payload that arrived.
+  // A declared payload hash must be the hash of the payload that arrived. S3 clients may also declare the payload
+  // unsigned (`UNSIGNED-PAYLOAD`) or sent in aws-chunked form (`STREAMING-...`, each chunk carrying its own
+  // signature or the trailer a checksum): the signature then covers that literal value instead of a hash.
   const declaredPayloadHash = signedHeaderValues['x-amz-content-sha256'];
-  if (declaredPayloadHash && declaredPayloadHash !== 'UNSIGNED-PAYLOAD') {
+  if (declaredPayloadHash && declaredPayloadHash !== 'UNSIGNED-PAYLOAD' && !declaredPayloadHash.startsWith('STREAMING-')) {
     const hash = new Sha256();
     hash.update(request.body);
     const actual = request.body.length === 0 ? EMPTY_BODY_SHA256 : Buffer.from(await hash.digest()).toString('hex');
@@ -150,6 +152,9 @@ export async function verifySigV4(request: ReceivedRequest, credentials: LocalCr
     service: parsed.service,
     sha256: Sha256,
     applyChecksum: false,
+    // S3 signs the path as sent (percent-encoded once) and does not normalise it; every other service encodes
+    // it again ("Create a canonical request for Signature Version 4").
+    uriEscapePath: parsed.service !== 's3',
   });
   const { path, query } = splitUrl(request.url);
   const host = signedHeaderValues.host;

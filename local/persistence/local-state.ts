@@ -4,6 +4,7 @@
  * Saved, one file per service:
  * - `ssm.json`: parameters with every kept version, labels and tags (SecureString values stay encrypted).
  * - `ecr.json`: repositories and images.
+ * - `s3.json`: buckets and objects (the build contexts meshctl uploaded).
  * - `codebuild.json`: projects and finished builds; a build still running cannot resume its simulated phases and
  *   is not saved (its StartBuild idempotency token, valid 5 minutes, neither).
  * - `events.json`: rules created through the API, with their targets; the serverless.yml rules are re-created at
@@ -29,6 +30,8 @@ import type { ConsulServer } from '../consul';
 import { PersistedStateError } from './errors';
 import type { StateFormat } from './format';
 import { CODEBUILD_STATE } from './formats/codebuild';
+import { S3_STATE } from './formats/s3';
+import type { S3Provider } from '../aws/s3/provider';
 import { CONSUL_STATE } from './formats/consul';
 import { ECR_STATE } from './formats/ecr';
 import { ECS_STATE } from './formats/ecs';
@@ -38,12 +41,13 @@ import { STEP_FUNCTIONS_STATE } from './formats/stepfunctions';
 import { persisted, type PersistedService } from './persister';
 import type { SavedState } from './saved-state';
 
-export { CODEBUILD_STATE, CONSUL_STATE, ECR_STATE, ECS_STATE, EVENTS_STATE, SSM_STATE, STEP_FUNCTIONS_STATE };
+export { CODEBUILD_STATE, CONSUL_STATE, ECR_STATE, ECS_STATE, EVENTS_STATE, S3_STATE, SSM_STATE, STEP_FUNCTIONS_STATE };
 
 /** Every file the local cloud keeps in its data directory. */
 export const LOCAL_STATE_FORMATS: readonly StateFormat<unknown>[] = [
   SSM_STATE,
   ECR_STATE,
+  S3_STATE,
   CODEBUILD_STATE,
   EVENTS_STATE,
   STEP_FUNCTIONS_STATE,
@@ -56,6 +60,7 @@ export interface LocalServices {
   readonly ssm: SsmProvider;
   readonly ecr: EcrProvider;
   readonly codebuild: CodeBuildProvider;
+  readonly s3: S3Provider;
   readonly events: EventsProvider;
   readonly stepFunctions: StepFunctionsService;
   readonly ecs: EcsSimulation;
@@ -81,10 +86,11 @@ export function restoreService<T>(saved: SavedState | undefined, directory: stri
 
 /** The services as the persister watches them. */
 export function persistedServices(services: LocalServices): PersistedService<unknown>[] {
-  const { ssm, ecr, codebuild, events, stepFunctions, ecs, consul, isDeployedRule } = services;
+  const { ssm, ecr, codebuild, s3, events, stepFunctions, ecs, consul, isDeployedRule } = services;
   return [
     persisted(SSM_STATE, () => ssm.revision, () => ssm.exportSnapshot()),
     persisted(ECR_STATE, () => ecr.revision, () => ecr.exportSnapshot()),
+    persisted(S3_STATE, () => s3.revision, () => s3.store.exportState()),
     persisted(CODEBUILD_STATE, () => codebuild.revision, () => codebuild.exportSnapshot()),
     persisted(EVENTS_STATE, () => events.revision, () => events.exportSnapshot((rule) => !isDeployedRule(rule))),
     persisted(STEP_FUNCTIONS_STATE, () => stepFunctions.revision, () => stepFunctions.exportSnapshot()),

@@ -12,7 +12,7 @@ import { TIMED_PHASES } from './phases';
 import { renderBuild, renderProject } from './render';
 import { BuildRunner, logLine } from './runner';
 import * as schemas from './schemas';
-import { BuildSimulation, type PushImage } from './simulation';
+import { BuildSimulation, type PushImage, type SimulationDependencies } from './simulation';
 import { CodeBuildStore, type CodeBuildRegionSnapshot, type StoredBuild, type StoredProject } from './store';
 import { invalidInput, parseInput } from './validation';
 
@@ -22,6 +22,8 @@ export interface CodeBuildDependencies {
   /** Local source locations (`source.location`, e.g. `docker/services/users`) are relative to this directory. */
   readonly projectRoot: string;
   readonly faults: Faults;
+  /** The local S3: builds with an S3 source (`<bucket>/<key>.zip`) download it from there. */
+  readonly s3?: SimulationDependencies['s3'];
 }
 
 export interface CodeBuildOptions {
@@ -288,7 +290,7 @@ export class CodeBuildProvider implements ServiceProvider {
     const log = (line: string) => build.log.push(logLine(line));
     const simulation = new BuildSimulation(
       build,
-      { projectRoot: this.deps.projectRoot, faults: this.deps.faults, push: this.push },
+      { projectRoot: this.deps.projectRoot, faults: this.deps.faults, push: this.push, s3: this.deps.s3 },
       log,
     );
     this.runner.start(build, simulation);

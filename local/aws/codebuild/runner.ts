@@ -56,7 +56,10 @@ export class BuildRunner {
 
   /** Cancel every timer; builds still running stay IN_PROGRESS. */
   close(): void {
-    for (const running of this.running.values()) clearTimeout(running.timer);
+    for (const running of this.running.values()) {
+      clearTimeout(running.timer);
+      running.simulation.dispose();
+    }
     this.running.clear();
   }
 
@@ -103,6 +106,7 @@ export class BuildRunner {
     build.endTime = now;
     build.exportedEnvironmentVariables = running.simulation.exportedVariables();
     build.log.push(logLine(`Build ${status}`));
+    running.simulation.dispose();
     this.running.delete(build.id);
     this.onComplete?.(build);
   }

@@ -4,9 +4,12 @@
  *
  * - PROVISIONING: a curated `aws/codebuild/...` image matches the architecture of the environment type's host
  *   (curated images are single-architecture); see platform.ts.
- * - DOWNLOAD_SOURCE: the source directory exists (a location relative to the project root) and the buildspec
- *   loads and validates (CodeBuild reports buildspec problems as YAML_FILE_ERROR in this phase); a buildspec
- *   path is looked up in the source root, then in the project root.
+ * - DOWNLOAD_SOURCE: an S3 source (`<bucket>/<key>.zip`) is read from the local S3 and extracted into a
+ *   directory of its own (a missing bucket or key fails the phase with CLIENT_ERROR, as CodeBuild does; a key
+ *   ending in `/` is a folder: every object under it); any other source type stands for a repository checkout, a
+ *   directory relative to the project root. Then the buildspec loads and validates (CodeBuild reports buildspec
+ *   problems as YAML_FILE_ERROR in this phase); a buildspec path is looked up in the source root, then (for a
+ *   checkout) in the project root.
  * - BUILD: injected failures; Docker needs `privilegedMode`; an `IMAGE_PLATFORM` (docker build --platform) other
  *   than the host's fails, as the buildspec's check does (no emulator on CodeBuild hosts); the Dockerfile (env `DOCKERFILE`, default
  *   `Dockerfile` in the source root) exists and is well formed; the image digest is computed over the build
@@ -15,8 +18,10 @@
  *   `IMAGE_REPOSITORY`) is set, tagged `IMAGE_TAG` (default: the first 12 hex digits of the digest), recording the
  *   platform it was built for (`IMAGE_PLATFORM`, else the host's: docker builds for its host by default).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { posix, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix, resolve } from 'node:path';
+import { unzipSync } from 'fflate';
 import type { Faults } from '../../faults/faults';
 import { AwsServiceError } from '../protocol';
 import { loadBuildspec, type Buildspec, type BuildspecPhase } from './buildspec';
@@ -25,6 +30,8 @@ import { checkDockerfile } from './dockerfile';
 import type { PhaseType } from './phases';
 import { curatedImageArchitecture, hostPlatform, parsePlatform, type ImagePlatform } from './platform';
 import type { PhaseContext, StoredBuild } from './store';
+import { parseObjectLocation } from '../s3/location';
+import type { S3Store } from '../s3/store';
 
 /** `docker push`: puts an image in the registry and says where it went. */
 export type PushImage = (
@@ -41,6 +48,8 @@ export interface SimulationDependencies {
   readonly projectRoot: string;
   readonly faults: Faults;
   readonly push: PushImage;
+  /** The local S3, where S3 sources are read from; without it an S3 source cannot be downloaded. */
+  readonly s3?: Pick<S3Store, 'getObject' | 'listObjects'>;
 }
 
 export type PhaseOutcome = { readonly ok: true } | { readonly ok: false; readonly context: PhaseContext };
@@ -53,6 +62,15 @@ function fail(statusCode: string, message: string): PhaseOutcome {
 
 function isDirectory(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
+}
+
+/** Writes `name` under `root`; false (nothing written) when the name would leave it (`../`, absolute paths). */
+function writeInside(root: string, name: string, content: Buffer): boolean {
+  const target = resolve(root, name);
+  if (!target.startsWith(`${root}/`)) return false;
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, content);
+  return true;
 }
 
 function isFile(path: string): boolean {
@@ -68,6 +86,8 @@ export class BuildSimulation {
   private imageUri?: string;
   private imageTag?: string;
   private buildFailed = false;
+  /** The directory an S3 source was extracted into; removed by {@link BuildSimulation.dispose}. */
+  private extracted?: string;
 
   constructor(
     private readonly build: StoredBuild,
@@ -123,9 +143,58 @@ export class BuildSimulation {
     return OK;
   }
 
+  /** Removes what the build left on disk (an extracted S3 source). */
+  dispose(): void {
+    if (this.extracted) rmSync(this.extracted, { recursive: true, force: true });
+    this.extracted = undefined;
+  }
+
+  /** Downloads an S3 source into a fresh directory: a zip is extracted, a folder (`.../`) copied object by object. */
+  private downloadS3Source(location: string): PhaseOutcome {
+    const object = parseObjectLocation(location);
+    if (!object) return fail('CLIENT_ERROR', `invalid S3 source location: ${location} (expected <bucket>/<key>)`);
+    const { key } = object;
+    if (!this.deps.s3) return fail('CLIENT_ERROR', `error while downloading key ${key}: no S3 service`);
+    const dir = mkdtempSync(join(tmpdir(), 'codebuild-src-'));
+    this.extracted = dir;
+    try {
+      if (key.endsWith('/')) {
+        for (const stored of this.deps.s3.listObjects(object.bucket, { prefix: key }).contents) {
+          writeInside(dir, stored.key.slice(key.length), stored.body);
+        }
+      } else {
+        const body = this.deps.s3.getObject(object.bucket, key).body;
+        let entries: Record<string, Uint8Array>;
+        try {
+          entries = unzipSync(new Uint8Array(body));
+        } catch (error) {
+          return fail('CLIENT_ERROR', `zip: not a valid zip file: ${key}: ${(error as Error).message}`);
+        }
+        for (const [name, content] of Object.entries(entries)) {
+          if (name.endsWith('/')) continue;
+          if (!writeInside(dir, name, Buffer.from(content))) return fail('CLIENT_ERROR', `zip: illegal file path in archive: ${name}`);
+        }
+      }
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'NoSuchKey' || code === 'NoSuchBucket') {
+        // CodeBuild's wording for a source object it cannot get.
+        return fail('CLIENT_ERROR', `error while downloading key ${key}, error: ${code}: ${(error as Error).message} for primary source`);
+      }
+      throw error;
+    }
+    this.sourceDir = dir;
+    this.sourceLabel = `s3://${object.bucket}/${key}`;
+    this.log(`Source downloaded from s3://${object.bucket}/${key}`);
+    return OK;
+  }
+
   private downloadSource(): PhaseOutcome {
     const { source } = this.build;
-    if (source.type !== 'NO_SOURCE') {
+    if (source.type === 'S3') {
+      const downloaded = this.downloadS3Source(source.location ?? '');
+      if (!downloaded.ok) return downloaded;
+    } else if (source.type !== 'NO_SOURCE') {
       const location = source.location ?? '';
       if (location.trim() === '') return fail('CLIENT_ERROR', 'source location is empty');
       const dir = resolve(this.deps.projectRoot, location);
@@ -134,13 +203,12 @@ export class BuildSimulation {
       this.sourceLabel = location;
       this.log(`Source downloaded from ${location}`);
     }
+    // A checkout stands in for the whole repository, so a buildspec path may also name a file of the project root;
+    // an S3 source is all the build has.
     const roots =
       this.sourceDir === undefined
         ? []
-        : [
-            { dir: this.sourceDir, label: this.sourceLabel },
-            { dir: this.deps.projectRoot, label: '.' },
-          ];
+        : [{ dir: this.sourceDir, label: this.sourceLabel }, ...(source.type === 'S3' ? [] : [{ dir: this.deps.projectRoot, label: '.' }])];
     const loaded = loadBuildspec(source.buildspec, roots);
     if ('error' in loaded) return fail('YAML_FILE_ERROR', loaded.error);
     this.buildspec = loaded.buildspec;

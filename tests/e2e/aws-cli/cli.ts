@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Kills the CLI after this long; default 30 s (a waiter sleeps 15 s between polls). */
   readonly timeoutMs?: number;
+  /** The command prints text, not JSON (`aws s3 cp/ls`): `json` stays undefined. */
+  readonly text?: boolean;
 }
 
 export interface AwsCli {
@@ -137,7 +139,7 @@ export function createAwsCli(endpointUrl: string): AwsCli {
           const code = error ? (error as { code?: unknown }).code : 0;
           const exitCode = typeof code === 'number' ? code : 1;
           try {
-            resolve({ exitCode, stdout, stderr, json: exitCode === 0 ? parseJson(stdout, args) : undefined });
+            resolve({ exitCode, stdout, stderr, json: exitCode === 0 && !options.text ? parseJson(stdout, args) : undefined });
           } catch (parseError) {
             reject(parseError);
           }

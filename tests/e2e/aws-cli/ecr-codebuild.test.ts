@@ -1,7 +1,12 @@
 /**
- * ECR and CodeBuild driven by the real AWS CLI: a repository, a build project, a build that runs through
- * CodeBuild's phases and pushes its image, and the image as ECR then describes it.
+ * ECR, S3 and CodeBuild driven by the real AWS CLI: a repository, a build context zipped and copied to S3 with
+ * `aws s3 cp`, a build project whose source is that object, a build that runs through CodeBuild's phases and
+ * pushes its image, and the image as ECR then describes it.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readBuildContext, zipContextFiles } from '../../../layers/build-context';
+import { S3Provider } from '../../../local/aws/s3/provider';
 import { z } from 'zod';
 import { CodeBuildProvider } from '../../../local/aws/codebuild/provider';
 import { EcrProvider } from '../../../local/aws/ecr/provider';
@@ -27,8 +32,9 @@ beforeAll(async () => {
   project.write('docker/services/users/server.js', 'console.log("users");\n');
   const faults = new Faults(3);
   const ecr = new EcrProvider();
-  codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: project.root, faults });
-  cloud = await startCliCloud([ecr, codebuild], faults);
+  const s3 = new S3Provider();
+  codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: project.root, faults, s3: s3.store });
+  cloud = await startCliCloud([ecr, codebuild], faults, s3);
 });
 
 afterAll(async () => {
@@ -49,10 +55,17 @@ describe('an image built with CodeBuild and pushed to ECR', () => {
     expectRecent(repository.createdAt, since);
   });
 
+  it('copies the zipped build context to S3', async () => {
+    const zip = join(cloud.cli.dir, 'users.zip');
+    writeFileSync(zip, zipContextFiles(readBuildContext(join(project.root, 'docker/services/users')).files));
+    expect((await cloud.cli.run(['s3', 'mb', 's3://build-sources'], { text: true })).exitCode).toBe(0);
+    expect((await cloud.cli.run(['s3', 'cp', zip, 's3://build-sources/contexts/users.zip'], { text: true })).exitCode).toBe(0);
+  });
+
   it('creates a project from a JSON file and runs a build through every phase to SUCCEEDED', async () => {
     const projectJson = {
       name: 'users-image',
-      source: { type: 'S3', location: 'docker/services/users' },
+      source: { type: 'S3', location: 'build-sources/contexts/users.zip' },
       artifacts: { type: 'NO_ARTIFACTS' },
       environment: {
         type: 'LINUX_CONTAINER',

@@ -3,7 +3,7 @@
  * loopback port, plus an isolated AWS CLI pointed at it.
  */
 import { Faults } from '../../../local/faults/faults';
-import type { ServiceProvider } from '../../../local/aws/protocol';
+import type { RestServiceProvider, ServiceProvider } from '../../../local/aws/protocol';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
 import { createAwsCli, type AwsCli } from './cli';
 
@@ -19,8 +19,8 @@ export interface CliCloud {
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';
 
-export async function startCliCloud(providers: ServiceProvider[], faults = new Faults(1)): Promise<CliCloud> {
-  const endpoint = await startAwsEndpoint({ port: 0, providers, faults });
+export async function startCliCloud(providers: ServiceProvider[], faults = new Faults(1), restProvider?: RestServiceProvider): Promise<CliCloud> {
+  const endpoint = await startAwsEndpoint({ port: 0, providers, faults, restProvider });
   let cli: AwsCli;
   try {
     cli = createAwsCli(endpoint.url);

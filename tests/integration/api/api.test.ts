@@ -1,9 +1,10 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { stringify } from 'yaml';
 import type { LocalCloud } from '../../../local/cloud';
 import { buildProgram } from '../../../cli/meshctl';
-import { referenceSpec, ROOT } from '../deploy/harness';
+import { referenceSpec, ROOT, uploadContexts } from '../deploy/harness';
 import { api, asJson, startApiCloud, TOKEN, until, writeCalls } from './harness';
 
 /**
@@ -15,16 +16,19 @@ let cloud: LocalCloud;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let ecs: ECSClient;
 let ssm: SSMClient;
+let s3: S3Client;
 
 beforeAll(async () => {
   cloud = await startApiCloud();
   ecs = new ECSClient({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials });
   ssm = new SSMClient({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials });
+  s3 = new S3Client({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials });
 }, 90_000);
 
 afterAll(async () => {
   ecs?.destroy();
   ssm?.destroy();
+  s3?.destroy();
   await cloud?.stop();
 });
 
@@ -102,6 +106,28 @@ describe('deployments', () => {
       expect((await api(cloud, `/deployments/${id}/cancel`, { method: 'POST' })).status).toBe(404);
     }
     expect(writeCalls(cloud.aws.callCounts())).toEqual({});
+  });
+
+  it('refuses a spec whose build contexts were not uploaded with 400 naming each path and object, and starts nothing', async () => {
+    cloud.aws.resetCallCounts();
+    const spec = referenceSpec();
+    const refused = await api(cloud, '/deployments', asJson(spec));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('InvalidInput');
+    const users = (spec.clusters as Array<{ services: Array<{ build: { contentHash: string } }> }>)[0].services[0].build.contentHash;
+    expect(refused.body.error.details).toContainEqual({
+      path: 'clusters[0].services[0].build.contentHash',
+      message: `the build context s3://${cloud.buckets.BuildSourceBucket}/contexts/${users}.zip does not exist: upload it first (meshctl deploy and meshctl rollout --build do)`,
+    });
+    expect(refused.body.error.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['consul.dataplane.build.contentHash', 'clusters[1].services[1].build.contentHash']),
+    );
+    expect(writeCalls(cloud.aws.callCounts())).toEqual({});
+    expect(cloud.aws.callCounts()['AWSStepFunctions.StartExecution']).toBeUndefined();
+
+    // Uploaded (as meshctl deploy does), the same spec is accepted by the next tests.
+    expect((await uploadContexts(cloud, spec)).length).toBeGreaterThan(0);
+    expect(await uploadContexts(cloud, spec)).toEqual([]);
   });
 
   let cancelled = '';
@@ -232,9 +258,11 @@ describe('the mesh and its rollouts', () => {
     const program = buildProgram({
       stdout: { write: (s: string) => (stdout += s), isTTY: false },
       stderr: { write: (s: string) => (stderr += s) },
-      env: {},
+      env: { BUILD_SOURCE_BUCKET: cloud.buckets.BuildSourceBucket },
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       pollIntervalMs: 50,
+      // meshctl uploads a build context with the caller's AWS credentials: here the local cloud's.
+      clients: () => ({ sfn: undefined as never, ecs, s3 }),
     });
     const base = ['--api-url', cloud.endpoints.httpApi, '--token', TOKEN];
     process.exitCode = undefined;

@@ -4,7 +4,7 @@ import type { LocalCloud } from '../../../local/cloud';
 import { ListQuerySchema, StartQuerySchema } from '../../../layers/api/schemas';
 import { validateMeshSpec } from '../../../layers/domain/spec/load';
 import { RolloutRequestSchema } from '../../../layers/rollout/schemas';
-import { referenceSpec } from '../deploy/harness';
+import { referenceSpec, uploadContexts } from '../deploy/harness';
 import { api, asJson, startApiCloud, until, writeCalls, type Json } from './harness';
 
 /**
@@ -16,7 +16,9 @@ let cloud: LocalCloud;
 
 beforeAll(async () => {
   cloud = await startApiCloud();
-  // A deployed spec in Consul KV, so rollout requests get as far as the service lookup.
+  // A deployed spec in Consul KV, so rollout requests get as far as the service lookup (its build contexts
+  // uploaded first, as meshctl deploy does).
+  await uploadContexts(cloud, referenceSpec());
   const started = await api(cloud, '/deployments?pollSeconds=0&maxRounds=400', asJson(referenceSpec()));
   await until(cloud, '/mesh', () => true, 60_000);
   await until(cloud, `/deployments/${started.body.id}`, (b) => b.stages.find((s: { name: string }) => s.name === 'services')?.state !== 'pending');

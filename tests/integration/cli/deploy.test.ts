@@ -1,7 +1,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { unzipSync } from 'fflate';
+import { defaultCliDeps } from '../../../cli/cli-deps';
+import { S3Provider } from '../../../local/aws/s3/provider';
+import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
 import { executionName, specHashPrefix } from '../../../layers/deployments/execution-name';
 import { buildProgram } from '../../../cli/meshctl';
 import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
@@ -27,6 +32,10 @@ ingress:
 `;
 
 let stub: StepFunctionsStub;
+/** The local S3 meshctl uploads build contexts to (with the caller's credentials, as on AWS). */
+let s3Endpoint: AwsEndpoint;
+let s3Provider: S3Provider;
+let s3: S3Client;
 let dir: string;
 let specPath: string;
 const savedEnv = { ...process.env };
@@ -39,6 +48,11 @@ beforeAll(async () => {
   // Step Functions directly (this suite's stub); without it meshctl goes through the HTTP API.
   process.env.DEPLOY_STATE_MACHINE_ARN = STATE_MACHINE;
   delete process.env.MESH_API_URL;
+  s3Provider = new S3Provider();
+  s3Provider.store.createBucket('build-sources', 'us-east-1');
+  s3Endpoint = await startAwsEndpoint({ port: 0, restProvider: s3Provider, logger: () => undefined });
+  s3 = new S3Client({ endpoint: s3Endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  process.env.BUILD_SOURCE_BUCKET = 'build-sources';
   dir = mkdtempSync(join(tmpdir(), 'meshctl-deploy-'));
   mkdirSync(join(dir, 'services', 'users'), { recursive: true });
   writeFileSync(join(dir, 'services', 'users', 'Dockerfile'), 'FROM node:22-alpine\nCOPY . .\n');
@@ -47,6 +61,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  s3?.destroy();
+  await s3Endpoint?.stop();
   await stub.close();
   process.env = savedEnv;
 });
@@ -62,7 +78,9 @@ afterEach(() => {
 async function meshctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
+  const defaults = defaultCliDeps();
   const program = buildProgram({
+    clients: () => ({ ...defaults.clients(), s3 }),
     stdout: { write: (s: string) => (stdout += s), isTTY: false },
     stderr: { write: (s: string) => (stderr += s) },
     sleep: async () => undefined,
@@ -97,6 +115,11 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
     const input = JSON.parse(String(start?.input.input));
     expect(input).toMatchObject({ deploymentId: 'd-20250304050607-k3x9q0', settings: { pollSeconds: 2, maxRounds: 30 }, spec: { name: 'shop' } });
     expect(input.spec.clusters[0].services[0].build.contentHash).toMatch(/^[a-f0-9]{64}$/);
+    // Before starting, the build context was uploaded: the zip of exactly the files its hash was computed from.
+    const hash = input.spec.clusters[0].services[0].build.contentHash as string;
+    const zip = s3Provider.store.getObject('build-sources', `contexts/${hash}.zip`);
+    expect(Object.keys(unzipSync(new Uint8Array(zip.body)))).toEqual(['Dockerfile']);
+    expect(stdout).toContain('Build contexts: 1 uploaded to s3://build-sources/contexts/, 0 already there');
 
     const lines = stdout.split('\n');
     expect(lines[0]).toBe(`Deploying mesh "shop" as d-20250304050607-k3x9q0 (execution ${name})`);

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { LocalCloud } from '../../../local/cloud';
-import { withContentHashes } from '../../../layers/build-context';
+import { S3Client } from '@aws-sdk/client-s3';
+import { withContentHashes, type BuildContextFiles } from '../../../layers/build-context';
+import { uploadBuildContexts } from '../../../layers/deploy/build-source';
 import type { DeploymentSummary } from '../../../layers/deploy/types';
 
 export const ROOT = resolve(__dirname, '../../..');
@@ -43,6 +45,21 @@ export async function startCloud(): Promise<LocalCloud> {
   });
 }
 
+/**
+ * Uploads the build contexts of a spec (as `meshctl deploy` does before it starts anything), read from `root`:
+ * the builds download them from the local S3. Returns the content hashes uploaded now.
+ */
+export async function uploadContexts(cloud: LocalCloud, spec: unknown, root: string = ROOT): Promise<string[]> {
+  const contexts = new Map<string, BuildContextFiles & { context: string }>();
+  withContentHashes(spec, root, contexts);
+  const s3 = new S3Client({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    return (await uploadBuildContexts(contexts.values(), { s3, bucket: cloud.buckets.BuildSourceBucket })).uploaded;
+  } finally {
+    s3.destroy();
+  }
+}
+
 export function sfnClient(cloud: LocalCloud): SFNClient {
   return new SFNClient({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }
@@ -60,6 +77,7 @@ export interface DeploymentRun {
 
 /** Starts a deployment execution and waits for it to end (bounded). */
 export async function deploy(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number; timeoutMs?: number } = {}): Promise<DeploymentRun> {
+  await uploadContexts(cloud, spec);
   const sfn = sfnClient(cloud);
   counter += 1;
   const deploymentId = `d-test-${Date.now().toString(36)}-${counter}`;

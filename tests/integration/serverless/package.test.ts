@@ -27,7 +27,6 @@ const DEPLOY_ARGS = [
   '--param=subnetId1=subnet-0123456789abcdef0',
   '--param=subnetId2=subnet-0123456789abcdef1',
   '--param=securityGroupId=sg-0123456789abcdef0',
-  '--param=sourceRepository=https://github.com/example/consul-mesh.git',
 ];
 const SLS_ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' };
 const serverless = (args: string[]) => run(process.execPath, [require.resolve('serverless/bin/serverless.js'), ...args], { env: SLS_ENV, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
@@ -193,7 +192,7 @@ describe('serverless package', () => {
     const orchestratorReaders: string[] = [];
     for (const [, fn] of resources().filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
       const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const name = String(fn.Properties.FunctionName).replace(/^consul-mesh-local-/, '');
+      const name = String(fn.Properties.FunctionName).replace(/^consul-mesh-[a-z0-9]+-/, '');
       const policies = (template.Resources[roleId].Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? [];
       const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
       const env = ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;

@@ -37,7 +37,9 @@ let ecr: ECRClient;
 function projectInput(name: string, overrides: Partial<CreateProjectCommandInput> = {}): CreateProjectCommandInput {
   return {
     name,
-    source: { type: 'S3', location: 'docker/services/users' },
+    // A repository source: locally a checkout, the directory named relative to the project root (S3 sources are
+    // downloaded from the local S3: tests/integration/deploy-layer/build-source.test.ts).
+    source: { type: 'CODECOMMIT', location: 'docker/services/users' },
     artifacts: { type: 'NO_ARTIFACTS' },
     environment: {
       type: 'LINUX_CONTAINER',

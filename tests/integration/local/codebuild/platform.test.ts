@@ -16,7 +16,12 @@ import {
   type RuntimePlatform,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { readBuildContext } from '../../../../layers/build-context';
+import { uploadBuildContexts } from '../../../../layers/deploy/build-source';
+import { loadImageBuildspec } from '../../../../layers/deploy/buildspec';
 import { checkImageBuild, ensureImage, type ImageJob } from '../../../../layers/deploy/images';
+import { S3Provider } from '../../../../local/aws/s3/provider';
 import { CodeBuildProvider } from '../../../../local/aws/codebuild/provider';
 import { EcrProvider } from '../../../../local/aws/ecr/provider';
 import { EcsSimulation } from '../../../../local/aws/ecs/simulation';
@@ -27,7 +32,10 @@ import { phase, waitForBuild } from '../support/builds';
 
 const REPOSITORY_ROOT = resolve(__dirname, '../../../..');
 const PROJECT = 'mesh-images';
-const HASH = 'a1'.repeat(32);
+const BUCKET = 'build-sources';
+/** The users sample service, read and hashed as meshctl does; its zip is uploaded before each build. */
+const USERS = readBuildContext(resolve(REPOSITORY_ROOT, 'docker/services/users'));
+const HASH = USERS.contentHash;
 
 let ecrProvider: EcrProvider;
 let codebuildProvider: CodeBuildProvider;
@@ -40,14 +48,19 @@ let ecs: ECSClient;
 beforeAll(async () => {
   const faults = new Faults(3);
   ecrProvider = new EcrProvider();
-  codebuildProvider = new CodeBuildProvider({ registry: ecrProvider, projectRoot: REPOSITORY_ROOT, faults });
+  const s3Provider = new S3Provider();
+  s3Provider.store.createBucket(BUCKET, 'us-east-1');
+  codebuildProvider = new CodeBuildProvider({ registry: ecrProvider, projectRoot: REPOSITORY_ROOT, faults, s3: s3Provider.store });
   simulation = new EcsSimulation({ faults, delays: FAST_DELAYS, imagePlatform: (image) => ecrProvider.imagePlatform(image) });
-  endpoint = new AwsEndpoint({ port: 0, faults, providers: [simulation.provider, ecrProvider, codebuildProvider] });
+  endpoint = new AwsEndpoint({ port: 0, faults, providers: [simulation.provider, ecrProvider, codebuildProvider], restProvider: s3Provider });
   await endpoint.start();
   const config = { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   codebuild = new CodeBuildClient(config);
   ecr = new ECRClient(config);
   ecs = new ECSClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  await uploadBuildContexts([USERS], { s3, bucket: BUCKET });
+  s3.destroy();
   // The project of serverless.yml: an ARM host by default.
   await codebuild.send(
     new CreateProjectCommand({
@@ -76,11 +89,12 @@ async function buildUsers(architecture: 'ARM64' | 'X86_64'): Promise<{ imageUri:
     name: 'users',
     repository: 'reference-mesh/users',
     tag: `ctx-${HASH.slice(0, 32)}-${architecture === 'ARM64' ? 'arm64' : 'amd64'}`,
+    contentHash: HASH,
     context: 'docker/services/users',
     dockerfile: 'Dockerfile',
     architecture,
   };
-  const deps = { ecr, codebuild, project: PROJECT };
+  const deps = { ecr, codebuild, project: PROJECT, sourceBucket: BUCKET, buildspec: loadImageBuildspec({ LAMBDA_TASK_ROOT: REPOSITORY_ROOT }) };
   const started = await ensureImage(job, deps, `d-${architecture}`);
   if (started.status === 'READY') return { imageUri: started.imageUri, buildId: '' };
   if (started.status !== 'IN_PROGRESS') throw new Error(`expected a build, got ${started.status}`);

@@ -151,7 +151,7 @@ describe('builds that take time', () => {
   beforeAll(async () => {
     // Long enough that a build is still running when the test looks at it; close() clears the timers.
     ({ client: codebuild, close } = await startCodeBuild(project.root, 60_000));
-    await codebuild.send(new CreateProjectCommand(projectInput('slow', { source: { type: 'S3', location: 'svc', buildspec: INLINE_BUILDSPEC } })));
+    await codebuild.send(new CreateProjectCommand(projectInput('slow', { source: { type: 'CODECOMMIT', location: 'svc', buildspec: INLINE_BUILDSPEC } })));
   });
 
   afterAll(() => close());
@@ -183,7 +183,7 @@ describe('build duration', () => {
   it('spreads buildDurationMs over the phases', async () => {
     const { client, close } = await startCodeBuild(project.root, 200);
     try {
-      await client.send(new CreateProjectCommand(projectInput('timed', { source: { type: 'S3', location: 'svc', buildspec: INLINE_BUILDSPEC } })));
+      await client.send(new CreateProjectCommand(projectInput('timed', { source: { type: 'CODECOMMIT', location: 'svc', buildspec: INLINE_BUILDSPEC } })));
       const { build } = await client.send(new StartBuildCommand({ projectName: 'timed' }));
       const done = await waitForBuild(client, build!.id!);
       expect(done.buildStatus).toBe('SUCCEEDED');

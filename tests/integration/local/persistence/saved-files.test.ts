@@ -3,6 +3,7 @@
  * per service on stop; a missing file is an empty service, a truncated or invalid one stops the start with an
  * error naming it, and `resetData` (`--reset`) discards the saved state instead.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
@@ -11,7 +12,7 @@ import { PersistedStateError } from '../../../../local/persistence/errors';
 import { LOCAL_STATE_FORMATS } from '../../../../local/persistence/local-state';
 import { clientsFor, startPersistentCloud, tempDir, waitFor } from './harness';
 
-const FILES = ['codebuild.json', 'consul.json', 'ecr.json', 'ecs.json', 'events.json', 'ssm.json', 'stepfunctions.json'];
+const FILES = ['codebuild.json', 'consul.json', 'ecr.json', 'ecs.json', 'events.json', 's3.json', 'ssm.json', 'stepfunctions.json'];
 const dir = tempDir('local-cloud-files-');
 const ssmFile = join(dir.path, 'ssm.json');
 let cloud: LocalCloud | undefined;
@@ -127,4 +128,25 @@ it('starts empty with resetData, discarding the saved state', async () => {
 
   const { regions } = JSON.parse(readFileSync(ssmFile, 'utf8')).data as { regions: Record<string, unknown[]> };
   expect(Object.values(regions).flat()).toEqual([]);
+});
+
+it('keeps S3 objects (the uploaded build contexts) across a restart, byte for byte', async () => {
+  const s3Dir = tempDir('local-cloud-s3-');
+  const body = Buffer.from([0, 1, 2, 255, 254, 10]);
+  let first: LocalCloud | undefined = await startPersistentCloud(s3Dir.path);
+  try {
+    const bucket = first.buckets.BuildSourceBucket;
+    first.s3.store.putObject(bucket, 'contexts/abc.zip', body, { contentType: 'application/zip', metadata: { 'content-hash': 'abc' } });
+    await first.stop();
+    first = undefined;
+    cloud = await startPersistentCloud(s3Dir.path);
+    const restored = cloud.s3.store.getObject(bucket, 'contexts/abc.zip');
+    expect(restored.body.equals(body)).toBe(true);
+    expect(restored).toMatchObject({ contentType: 'application/zip', metadata: { 'content-hash': 'abc' }, etag: `"${createHash('md5').update(body).digest('hex')}"` });
+  } finally {
+    await first?.stop();
+    await cloud?.stop();
+    cloud = undefined;
+    s3Dir.remove();
+  }
 });

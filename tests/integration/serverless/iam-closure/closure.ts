@@ -9,6 +9,8 @@ import { readConfig } from '../../../../layers/config';
 import { ecsContexts } from '../../../../layers/deploy/deps';
 import { configHashes } from '../../../../layers/deploy/stage';
 import { planImages, type ImageJob } from '../../../../layers/deploy/images';
+import { buildContextKey } from '../../../../layers/deploy/build-source';
+import { IMAGE_BUILDSPEC_PATH } from '../../../../layers/deploy/buildspec';
 import { buildCluster } from '../../../../layers/domain/ecs/cluster';
 import { buildCreateService } from '../../../../layers/domain/ecs/service';
 import { buildServerTaskDefinition } from '../../../../layers/domain/ecs/server-task-definition';
@@ -308,8 +310,31 @@ function functionInventory(spec: MeshSpec, env: Record<string, string>, namesMes
   for (const repository of repositories) addTo(inventory, 'ecr:repository', { vars: { RepositoryName: repository } });
 
   const parameters = Object.entries(env).filter(([key, value]) => key.endsWith('_PARAMETER') && value.startsWith('/')).map(([, value]) => value);
-  if (namesMesh) parameters.push(...meshParameterNames(spec));
+  if (namesMesh) {
+    // The Consul management token is read only by the function given it as its token (the ACL step; an IAM Deny keeps
+    // it from every other role, and the package test checks which functions are given which token). That function
+    // reads the ACL secrets only: the management token and the SecretIDs of the tokens it creates.
+    const management = secretParameterNames(spec).bootstrapToken;
+    const aclSecrets = management.slice(0, management.lastIndexOf('/'));
+    const givenManagement = env.CONSUL_TOKEN_PARAMETER === management;
+    const secretPaths = new Set([aclSecrets, aclSecrets.slice(0, aclSecrets.lastIndexOf('/'))]);
+    parameters.push(
+      ...meshParameterNames(spec).filter((name) =>
+        givenManagement
+          ? name.startsWith(`${aclSecrets}/`)
+          : name !== management && !secretPaths.has(name),
+      ),
+    );
+  }
   for (const name of new Set(parameters)) addTo(inventory, 'ssm:parameter', { vars: { ParameterNameWithoutLeadingSlash: name.replace(/^\//, '') } });
+
+  // The build contexts meshctl uploads: `contexts/<contentHash>.zip` in the stack's bucket (layers/deploy/build-source.ts).
+  if (env.BUILD_SOURCE_BUCKET) {
+    addTo(inventory, 's3:bucket', { vars: { BucketName: env.BUILD_SOURCE_BUCKET } });
+    for (const job of imageJobs(spec)) {
+      if (job.contentHash) addTo(inventory, 's3:object', { vars: { BucketName: env.BUILD_SOURCE_BUCKET, ObjectName: buildContextKey(job.contentHash) } });
+    }
+  }
 
   const projects = env.CODEBUILD_PROJECT ? [env.CODEBUILD_PROJECT] : resolver.ofType('AWS::CodeBuild::Project').map(([, p]) => resolver.string(p.Properties?.Name));
   for (const project of projects) addTo(inventory, 'codebuild:project', { vars: { ProjectName: project } });
@@ -441,11 +466,22 @@ async function buildProjectRequests(root: string, spec: MeshSpec, resolver: Reso
     const p = project.Properties ?? {};
     const name = resolver.string(p.Name);
     const base = { principal: `CodeBuild project ${name}`, roleId: resolver.roleId(p.ServiceRole) };
-    const buildSpecRef = resolver.string((p.Source as { BuildSpec: unknown }).BuildSpec);
+    // ensureImage sends docker/buildspec.yml as the build's buildspecOverride (the S3 source holds only the context).
+    const source = p.Source as { BuildSpec?: unknown; Type?: unknown; Location?: unknown };
+    const buildSpecRef = source.BuildSpec === undefined ? IMAGE_BUILDSPEC_PATH : resolver.string(source.BuildSpec);
     const buildspec = parseYaml(existsSync(join(root, buildSpecRef)) ? readFileSync(join(root, buildSpecRef), 'utf8') : buildSpecRef) as {
       phases: Record<string, { commands?: string[] }>;
     };
     const commands = Object.values(buildspec.phases).flatMap((phase) => phase.commands ?? []);
+    // DOWNLOAD_SOURCE: CodeBuild reads the build's S3 source (`<bucket>/contexts/<hash>.zip`) with the project's role.
+    if (source.Type === 'S3') {
+      const bucket = resolver.string(source.Location).split('/')[0];
+      const objects: Inventory = new Map();
+      for (const job of imageJobs(spec)) {
+        if (job.contentHash) addTo(objects, 's3:object', { vars: { BucketName: bucket, ObjectName: buildContextKey(job.contentHash) } });
+      }
+      requests.push(...(await requestsFor('s3:GetObject', objects, { ...base, because: 'the build downloads its S3 source' })));
+    }
     const inventory: Inventory = new Map();
     for (const repository of repositories) addTo(inventory, 'ecr:repository', { vars: { RepositoryName: repository } });
     const actions = new Map<string, string>();

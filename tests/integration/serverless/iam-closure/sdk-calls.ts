@@ -15,6 +15,12 @@ export interface SdkCall {
   tagsInLiteral: boolean;
 }
 
+/**
+ * S3 operations whose IAM action has another name (Amazon S3 user guide, "Actions, resources and condition keys":
+ * HeadObject is authorized as s3:GetObject, ListObjectsV2 as s3:ListBucket, HeadBucket as s3:ListBucket).
+ */
+const S3_ACTION_OF: Record<string, string> = { HeadObject: 'GetObject', ListObjectsV2: 'ListBucket', ListObjects: 'ListBucket', HeadBucket: 'ListBucket' };
+
 export interface HandlerBundle {
   calls: SdkCall[];
   /** The bundled code (not minified, the SDK left out), to ask which of the project's functions it contains. */
@@ -62,7 +68,9 @@ export async function bundleHandler(entry: string, root: string): Promise<Handle
   for (const m of text.matchAll(/new\s+([A-Za-z0-9_$]+)\s*\(/g)) {
     const found = imported.get(m[1]);
     if (!found || !found.name.endsWith('Command')) continue;
-    const action = `${signingName(found.module, root)}:${found.name.slice(0, -'Command'.length)}`;
+    const operation = found.name.slice(0, -'Command'.length);
+    const prefix = signingName(found.module, root);
+    const action = `${prefix}:${(prefix === 's3' && S3_ACTION_OF[operation]) || operation}`;
     const tagged = /^\{/.test(text.slice((m.index ?? 0) + m[0].length).trimStart()) && /\b[tT]ags\s*:/.test(argumentText(text, (m.index ?? 0) + m[0].length));
     calls.set(action, { action, module: found.module, command: found.name, tagsInLiteral: tagged || (calls.get(action)?.tagsInLiteral ?? false) });
   }

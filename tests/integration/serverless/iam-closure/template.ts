@@ -123,6 +123,9 @@ export class Resolver {
         return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${this.string(p.QueueName)}`;
       case 'AWS::Logs::LogGroup':
         return this.string(p.LogGroupName);
+      case 'AWS::S3::Bucket':
+        // CloudFormation names an unnamed bucket `<stack>-<logical id>-<suffix>`, in lower case.
+        return p.BucketName ? this.string(p.BucketName) : `consul-mesh-prod-${id.toLowerCase()}-0123abcd`;
       default:
         return `${id}-id`;
     }
@@ -146,6 +149,8 @@ export class Resolver {
         return `arn:${PARTITION}:servicediscovery:${REGION}:${ACCOUNT}:service/srv-${id}`;
       case 'AWS::StepFunctions::StateMachine':
         return this.ref(id);
+      case 'AWS::S3::Bucket':
+        return `arn:${PARTITION}:s3:::${this.ref(id)}`;
       default:
         throw new Error(`the closure check cannot resolve ${id}.Arn (${r.Type})`);
     }

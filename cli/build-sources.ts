@@ -1,0 +1,52 @@
+import type { BuildContextFiles } from '../layers/build-context';
+import { uploadBuildContexts, type BuildSourceS3, type UploadResult } from '../layers/deploy/build-source';
+import { InvalidInputError } from '../layers/errors';
+import type { CliDeps } from './cli-deps';
+import { LOCAL_API_URL } from './http-backend';
+
+/** The local cloud's build-source bucket (serverless.yml's BuildSourceBucket, stage `local`). */
+export const LOCAL_BUILD_SOURCE_BUCKET = 'local-build-source-bucket';
+
+export interface BuildSourceOptions {
+  /** `--source-bucket`: the stack output BuildSourceBucketName. */
+  sourceBucket?: string;
+  apiUrl?: string;
+  stateMachineArn?: string;
+}
+
+/**
+ * The bucket to upload build contexts to: `--source-bucket`, else `BUILD_SOURCE_BUCKET`, else, when the command
+ * talks to the local cloud's default API, the local cloud's bucket (as the documented local token is used there).
+ * @throws InvalidInputError naming both settings when none applies.
+ */
+export function resolveSourceBucket(options: BuildSourceOptions, env: NodeJS.ProcessEnv): string {
+  const bucket = options.sourceBucket ?? env.BUILD_SOURCE_BUCKET;
+  if (bucket) return bucket;
+  const direct = options.stateMachineArn ?? (!env.MESH_API_URL ? env.DEPLOY_STATE_MACHINE_ARN : undefined);
+  const apiUrl = options.apiUrl ?? env.MESH_API_URL ?? LOCAL_API_URL;
+  if (!direct && apiUrl === LOCAL_API_URL) return LOCAL_BUILD_SOURCE_BUCKET;
+  throw new InvalidInputError(
+    'no bucket for the build contexts: pass --source-bucket or set BUILD_SOURCE_BUCKET (the stack output BuildSourceBucketName)',
+  );
+}
+
+/**
+ * Uploads the build contexts that were hashed (zips of exactly those files) with the caller's AWS credentials,
+ * skipping those already in the bucket. Needs s3:PutObject and s3:GetObject on `contexts/*` and s3:ListBucket.
+ */
+export async function publishBuildContexts(
+  contexts: Iterable<BuildContextFiles>,
+  options: BuildSourceOptions,
+  deps: Pick<CliDeps, 'env' | 'clients'> & { s3?: BuildSourceS3 },
+): Promise<UploadResult & { bucket: string }> {
+  const list = [...contexts];
+  if (list.length === 0) return { uploaded: [], present: [], bucket: '' };
+  const bucket = resolveSourceBucket(options, deps.env);
+  const result = await uploadBuildContexts(list, { s3: deps.s3 ?? deps.clients().s3, bucket });
+  return { ...result, bucket };
+}
+
+/** `Build contexts: 2 uploaded to s3://bucket/contexts/, 3 already there`. */
+export function describeUpload(result: UploadResult & { bucket: string }): string {
+  return `Build contexts: ${result.uploaded.length} uploaded to s3://${result.bucket}/contexts/, ${result.present.length} already there`;
+}
