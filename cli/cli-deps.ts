@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createAwsClients } from '../layers/adapters/aws';
+import type { PlanClients } from './plan';
 
 /** Where a command writes: a stream, with the terminal facts the live view needs when it is one. */
 export interface CliOutput {
@@ -26,7 +26,7 @@ export interface CliDeps {
   sleep: (ms: number) => Promise<void>;
   /** How often the live view polls DescribeExecution and GetExecutionHistory. */
   pollIntervalMs: number;
-  clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: Pick<ECSClient, 'send'> };
+  clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: PlanClients['ecs'] };
   /** The 6 base36 characters ending a deployment id (random unless a test fixes them). */
   randomSuffix?: () => string;
   /** How the HTTP API backend reaches the API (the global fetch unless a test gives its own). */

@@ -1,5 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../adapters/ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { validateMeshSpec } from '../domain/spec/load';
@@ -26,7 +25,7 @@ export interface PlanInput {
  */
 export async function planDeployment(
   input: PlanInput,
-  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'>; defaults: { pollSeconds: number; maxRounds: number } },
+  deps: { ecs: Pick<EcsApi, 'describeServices'>; ssm: Pick<SSMClient, 'send'>; defaults: { pollSeconds: number; maxRounds: number } },
 ): Promise<DeploymentPlan> {
   const result = validateMeshSpec({ object: input.spec });
   if (!result.ok) throw new SpecInvalidError(result.issues);
@@ -84,7 +83,7 @@ async function runningRollouts(spec: MeshSpec, ssm: Pick<SSMClient, 'send'>, now
  * Which services exist and at what size (read only). The exact create/update/unchanged decision, which needs the
  * resolved images, is made by each stage's ensure step and reported in its status.
  */
-async function previewChanges(spec: MeshSpec, ecs: Pick<ECSClient, 'send'>): Promise<ServiceChange[]> {
+async function previewChanges(spec: MeshSpec, ecs: Pick<EcsApi, 'describeServices'>): Promise<ServiceChange[]> {
   const targets = deployStages(spec).flat().map((t) => ({ target: t, resolved: resolveTarget(spec, t) }));
   const byCluster = new Map<string, typeof targets>();
   for (const t of targets) byCluster.set(t.resolved.cluster, [...(byCluster.get(t.resolved.cluster) ?? []), t]);
@@ -92,12 +91,8 @@ async function previewChanges(spec: MeshSpec, ecs: Pick<ECSClient, 'send'>): Pro
   for (const [cluster, list] of byCluster) {
     let existing = new Map<string, { desiredCount?: number; status?: string }>();
     try {
-      // DescribeServices takes at most 10 services per call.
-      for (let i = 0; i < list.length; i += 10) {
-        const names = list.slice(i, i + 10).map((t) => t.resolved.serviceName);
-        const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster, services: names }));
-        for (const s of services) if (s.status !== 'INACTIVE') existing.set(s.serviceName ?? '', s);
-      }
+      const services = await ecs.describeServices(cluster, list.map((t) => t.resolved.serviceName));
+      for (const s of services) if (s.status !== 'INACTIVE') existing.set(s.serviceName ?? '', s);
     } catch (error) {
       if ((error as Error).name !== 'ClusterNotFoundException') throw error;
       existing = new Map();

@@ -1,6 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { serviceTasks, taskPrivateIp } from '../adapters/ecs-tasks';
+import { taskPrivateIp, type EcsApi } from '../adapters/ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
@@ -8,7 +6,7 @@ import type { MeshSpec } from '../domain/spec/schema';
 import { validateMeshSpec } from '../domain/spec/load';
 import { releaseLock } from './lock';
 import { lambdaErrorMessage } from '../deployments/json';
-import { lastStoppedReason } from './stage';
+import { lastStoppedReason, type StoppedReasonEcs } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
 
@@ -18,7 +16,7 @@ import type { ImageBuildState } from './images';
  */
 export async function summarizeDeployment(
   input: { plan: DeploymentPlan; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
-  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'>; consul: ConsulApi },
+  deps: { ecs: Pick<EcsApi, 'describeServices' | 'serviceTasks'>; ssm: Pick<SSMClient, 'send'>; consul: ConsulApi },
 ): Promise<DeploymentSummary> {
   const { plan } = input;
   const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
@@ -29,11 +27,12 @@ export async function summarizeDeployment(
   const actions = new Map(input.stages.flatMap((s) => s.services.map((svc) => [`${s.cluster}/${svc.name}`, svc.action ?? 'unchanged'] as const)));
   const clusters: DeploymentSummary['clusters'] = [];
   for (const { cluster, role, services } of stageClusters) {
-    const { services: described = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster, services }));
+    // Every service of the cluster, however many: the adapter keeps to DescribeServices' 10 a call.
+    const described = (await deps.ecs.describeServices(cluster, services)).filter((s) => s.status !== 'INACTIVE');
     const entries: DeploymentSummary['clusters'][number]['services'] = [];
     for (const service of described) {
       const name = service.serviceName ?? '';
-      const tasks = await serviceTasks(deps.ecs, cluster, name);
+      const tasks = await deps.ecs.serviceTasks(cluster, name);
       const health = role === 'server' ? [] : await deps.consul.healthService(name);
       const byId = new Map(health.map((h) => [h.Service.ID, h]));
       entries.push({
@@ -71,7 +70,7 @@ export async function summarizeDeployment(
  */
 export async function recordFailure(
   input: { failedStage: string; error: { Error?: string; Cause?: string }; executionId: string; spec: unknown },
-  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'> },
+  deps: { ecs: StoppedReasonEcs; ssm: Pick<SSMClient, 'send'> },
 ): Promise<{ error: string; cause: string; failure: DeploymentFailure }> {
   const error = input.error.Error ?? 'DeploymentFailed';
   const message = causeMessage(input.error.Cause);
