@@ -36,14 +36,15 @@ export function hashBuildContext(dir: string): string {
 
 /**
  * Returns a copy of a raw (unvalidated) spec object in which every `build` block has its `contentHash` set from
- * the files under `rootDir`. Used by the CLI before it submits a deployment.
+ * the files under `rootDir`. Used by the CLI before it submits a deployment; `hashOf` lets the validation measure
+ * the spec as it will be submitted without reading any file.
  */
-export function withContentHashes(raw: unknown, rootDir: string): unknown {
+export function withContentHashes(raw: unknown, rootDir: string, hashOf: (dir: string) => string = hashBuildContext): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
   const fill = (holder: unknown) => {
     if (!holder || typeof holder !== 'object') return;
     const build = (holder as { build?: { context?: unknown; contentHash?: string } }).build;
-    if (build && typeof build.context === 'string') build.contentHash = hashBuildContext(join(rootDir, build.context));
+    if (build && typeof build.context === 'string') build.contentHash = hashOf(join(rootDir, build.context));
   };
   const consul = (copy.consul ??= {}) as { servers?: unknown; dataplane?: { image?: string; build?: unknown } };
   fill(consul.servers);

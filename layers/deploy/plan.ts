@@ -45,7 +45,6 @@ export async function planDeployment(
     mesh: spec.name,
     deploymentId: input.deploymentId,
     specHash: specHash(spec),
-    spec,
     images,
     serverCluster: { cluster: spec.consul.servers.cluster, services: [SERVER_SERVICE_NAME] },
     serviceClusters: spec.clusters.map((c) => ({ cluster: c.name, services: c.services.map((s) => s.name) })),
@@ -54,6 +53,7 @@ export async function planDeployment(
     changes,
     pollSeconds: input.settings?.pollSeconds ?? deps.defaults.pollSeconds,
     maxRounds: input.settings?.maxRounds ?? deps.defaults.maxRounds,
+    lockName,
     lockHolder: input.executionId,
   };
 }

@@ -62,7 +62,8 @@ export async function ensureStage(
     const action = await ensureService(spec, target, taskDefinitionArn, deps);
     services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount: 0, pendingCount: 0 });
   }
-  return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services };
+  const expected = stage === 'servers' ? { expectedPeers: spec.consul.servers.count } : {};
+  return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services, ...expected };
 }
 
 /**
@@ -141,7 +142,7 @@ export interface CheckDeps {
  * gateway: every running task registered and passing)? A failed ECS deployment (circuit breaker) throws
  * `DeploymentFailed` with the stopped reason of its tasks; everything else answers "not ready yet".
  */
-export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: CheckDeps): Promise<StageStatus> {
+export async function checkStage(previous: StageStatus, deps: CheckDeps): Promise<StageStatus> {
   const round = previous.round + 1;
   const names = previous.services.map((s) => s.name);
   // Any number of services: the adapter asks ECS for 10 at a time (DescribeServices' limit).
@@ -171,7 +172,7 @@ export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: Ch
     if (previous.stage === 'servers') {
       const [leader, peers] = await Promise.all([deps.consul.leader(), deps.consul.peers()]);
       status.consul = { leader, peers };
-      const expected = spec.consul.servers.count;
+      const expected = previous.expectedPeers ?? 0;
       if (!leader) return { ...status, waitingFor: 'Consul to elect a leader' };
       if (peers.length !== expected) return { ...status, waitingFor: `Consul peers: ${peers.length} of ${expected}` };
       return { ...status, ready: true, waitingFor: '' };

@@ -1,4 +1,6 @@
+import type { Task } from '@aws-sdk/client-ecs';
 import { taskPrivateIp, type EcsApi } from '../adapters/ecs';
+import { settleWithLimit } from '../churn/limiter';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
@@ -10,13 +12,16 @@ import { lastStoppedReason, type StoppedReasonEcs } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
 
+/** Consul health reads in flight at once while summarising (the local agent's HTTP API, not a throttled AWS API). */
+const HEALTH_READS_IN_FLIGHT = 8;
+
 /**
  * The end of a successful deployment: release the mesh lock and describe what runs — clusters, services,
  * each task with its IP and whether Consul has it registered and passing — plus the Consul leader.
  */
 export async function summarizeDeployment(
-  input: { plan: DeploymentPlan; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
-  deps: { ecs: Pick<EcsApi, 'describeServices' | 'serviceTasks'>; ssm: Pick<SSMClient, 'send'>; consul: ConsulApi },
+  input: { plan: Omit<DeploymentPlan, 'changes'>; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
+  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: Pick<SSMClient, 'send'>; consul: ConsulApi },
 ): Promise<DeploymentSummary> {
   const { plan } = input;
   const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
@@ -29,12 +34,22 @@ export async function summarizeDeployment(
   for (const { cluster, role, services } of stageClusters) {
     // Every service of the cluster, however many: the adapter keeps to DescribeServices' 10 a call.
     const described = (await deps.ecs.describeServices(cluster, services)).filter((s) => s.status !== 'INACTIVE');
+    // The cluster's tasks in one listing (ListTasks and DescribeTasks in hundreds), grouped by `service:<name>`,
+    // rather than two calls per service; Consul's health of the services a few at a time. A summary of a hundred
+    // services must fit in the step's Lambda timeout.
+    const tasksByService = new Map<string, Task[]>();
+    for (const task of await deps.ecs.describeTasks(cluster, await deps.ecs.listTaskArns({ cluster, desiredStatus: 'RUNNING' }))) {
+      const name = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : '';
+      tasksByService.set(name, [...(tasksByService.get(name) ?? []), task]);
+    }
+    const healths = await settleWithLimit(described, HEALTH_READS_IN_FLIGHT, (service) => (role === 'server' ? Promise.resolve([]) : deps.consul.healthService(service.serviceName ?? '')));
     const entries: DeploymentSummary['clusters'][number]['services'] = [];
-    for (const service of described) {
+    for (const [index, service] of described.entries()) {
       const name = service.serviceName ?? '';
-      const tasks = await deps.ecs.serviceTasks(cluster, name);
-      const health = role === 'server' ? [] : await deps.consul.healthService(name);
-      const byId = new Map(health.map((h) => [h.Service.ID, h]));
+      const tasks = tasksByService.get(name) ?? [];
+      const settled = healths[index];
+      if (settled.status === 'rejected') throw settled.reason;
+      const byId = new Map(settled.value.map((h) => [h.Service.ID, h]));
       entries.push({
         name,
         action: actions.get(`${cluster}/${name}`) ?? 'unchanged',
@@ -57,7 +72,7 @@ export async function summarizeDeployment(
     clusters.push({ cluster, role, services: entries });
   }
   const [leader, peers] = await Promise.all([deps.consul.leader(), deps.consul.peers()]);
-  await releaseLock(configParameterNames(plan.spec).lock, plan.lockHolder, { ssm: deps.ssm });
+  await releaseLock(plan.lockName, plan.lockHolder, { ssm: deps.ssm });
   const images = input.images.map((i) => ({ name: i.name, imageUri: i.imageUri, built: i.status === 'SUCCEEDED' }));
   const noChange = images.every((i) => !i.built) && clusters.every((c) => c.services.every((s) => s.action === 'unchanged'));
   return { mesh: plan.mesh, deploymentId: plan.deploymentId, executionId: input.executionId, leader, peers, clusters, images, noChange };
