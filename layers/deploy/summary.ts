@@ -16,12 +16,18 @@ import type { ImageBuildState } from './images';
 const HEALTH_READS_IN_FLIGHT = 8;
 
 /**
+ * Tasks listed per service in the summary. The summary is the execution's output, held to 256 KB like every state:
+ * 100 services of up to 1000 tasks each would not fit, so a service lists its first tasks and counts the rest.
+ */
+export const SUMMARY_TASKS_PER_SERVICE = 10;
+
+/**
  * The end of a successful deployment: release the mesh lock and describe what runs — clusters, services,
  * each task with its IP and whether Consul has it registered and passing — plus the Consul leader.
  */
 export async function summarizeDeployment(
   input: { plan: Omit<DeploymentPlan, 'changes'>; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
-  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: Pick<SSMClient, 'send'>; consul: ConsulApi },
+  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: Pick<SSMClient, 'send'>; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers'> },
 ): Promise<DeploymentSummary> {
   const { plan } = input;
   const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
@@ -56,7 +62,8 @@ export async function summarizeDeployment(
         desiredCount: service.desiredCount ?? 0,
         runningCount: service.runningCount ?? 0,
         taskDefinitionArn: service.taskDefinition ?? '',
-        tasks: tasks.map((t) => {
+        ...(tasks.length > SUMMARY_TASKS_PER_SERVICE ? { tasksNotListed: tasks.length - SUMMARY_TASKS_PER_SERVICE } : {}),
+        tasks: tasks.slice(0, SUMMARY_TASKS_PER_SERVICE).map((t) => {
           const taskId = taskIdFromArn(t.taskArn ?? '');
           const entry = byId.get(instanceId(name, taskId));
           return {

@@ -84,6 +84,8 @@ export interface DeploymentSummary {
       runningCount: number;
       taskDefinitionArn: string;
       tasks: Array<{ taskId: string; ip: string; health: string; registered: boolean; passing: boolean }>;
+      /** Running tasks beyond the first few listed in `tasks` (the summary is held to Step Functions' 256 KB). */
+      tasksNotListed?: number;
     }>;
   }>;
   images: Array<{ name: string; imageUri: string; built: boolean }>;

@@ -40,7 +40,10 @@ describe('the largest spec the API accepts', () => {
   it('deploys through the API, with no state over a small bound and no task input over 256 KB', async () => {
     const spec = largestSpec();
     expect(submittedSpecBytes(spec)).toBe(MAX_SPEC_BYTES);
-    const started = await api(cloud, '/deployments?pollSeconds=0', asJson(spec));
+    // Its clusters are not those of the stack's meshSpec parameter (examples/mesh.yaml), which the task-event rule
+    // follows: their tasks are registered by the scheduled reconcile (rate(1 minute)), so the wait loops poll each
+    // second for long enough to see it.
+    const started = await api(cloud, '/deployments?pollSeconds=1&maxRounds=240', asJson(spec));
     expect(started.status).toBe(202);
     const done = await until(cloud, `/deployments/${started.body.id}`, (b) => b.status !== 'RUNNING', 540_000);
     expect({ status: done.status, failure: done.failure }).toEqual({ status: 'SUCCEEDED', failure: undefined });

@@ -24,14 +24,15 @@ describe('deploying a cluster of 12 services', () => {
       protocol: 'http',
       desiredCount: 1,
     }));
-    raw.clusters = [{ name: 'cluster-big', services }];
+    // cluster-1: a cluster of the stack's meshSpec (examples/mesh.yaml), whose task events the rule delivers.
+    raw.clusters = [{ name: 'cluster-1', services }];
     raw.intentions = [{ source: 'ingress-gateway', destination: 'svc00', action: 'allow' }];
   };
 
   it('deploys to SUCCEEDED with every service running, and redeploys the same spec without a change', async () => {
     const first = await deploy(cloud, referenceSpec(twelve), { timeoutMs: 120_000 });
     expect({ status: first.status, error: first.error, cause: first.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
-    const big = first.output!.clusters.find((c) => c.cluster === 'cluster-big')!;
+    const big = first.output!.clusters.find((c) => c.cluster === 'cluster-1')!;
     expect(big.services.map((s) => `${s.name}:${s.runningCount}/${s.desiredCount}:${s.tasks.filter((t) => t.passing).length}`)).toEqual(
       Array.from({ length: 12 }, (_, i) => `svc${String(i).padStart(2, '0')}:1/1:1`),
     );
