@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createAwsClients } from '../layers/adapters/aws';
+import type { PlanClients } from './plan';
 
 /** Where a command writes: a stream, with the terminal facts the live view needs when it is one. */
 export interface CliOutput {
@@ -27,7 +27,7 @@ export interface CliDeps {
   sleep: (ms: number) => Promise<void>;
   /** How often the live view polls DescribeExecution and GetExecutionHistory. */
   pollIntervalMs: number;
-  clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: Pick<ECSClient, 'send'>; s3: Pick<S3Client, 'send'> };
+  clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: PlanClients['ecs']; s3: Pick<S3Client, 'send'> };
   /** The 6 base36 characters ending a deployment id (random unless a test fixes them). */
   randomSuffix?: () => string;
   /** How the HTTP API backend reaches the API (the global fetch unless a test gives its own). */

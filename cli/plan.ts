@@ -1,12 +1,5 @@
-import {
-  DescribeClustersCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  type ContainerDefinition,
-  type DeploymentConfiguration,
-  type ECSClient,
-  type Service,
-} from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, DeploymentConfiguration, Service } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../layers/adapters/ecs';
 import { planImages, type ImageJob } from '../layers/deploy/images';
 import type { ServiceChange } from '../layers/deploy/types';
 import { show } from '../layers/domain/ecs/diff-task-definition';
@@ -18,12 +11,9 @@ import type { MeshSpec } from '../layers/domain/spec/schema';
 
 /** The ECS calls the plan makes: all read only (DescribeClusters, DescribeServices, DescribeTaskDefinition). */
 export interface PlanClients {
-  ecs: Pick<ECSClient, 'send'>;
+  ecs: Pick<EcsApi, 'describeClusters' | 'describeServices' | 'describeTaskDefinition'>;
 }
 
-/** ECS limits: DescribeClusters takes up to 100 clusters, DescribeServices up to 10 services per call. */
-const CLUSTERS_PER_CALL = 100;
-const SERVICES_PER_CALL = 10;
 /**
  * buildCreateService insists on subnets in awsvpc mode (CreateService would fail without them). The plan only
  * reads the desired count and deployment configuration from it, which do not depend on them, so when ECS has
@@ -81,24 +71,18 @@ export async function planChanges(spec: MeshSpec, clients: PlanClients): Promise
 
 async function describeActiveClusters(names: string[], clients: PlanClients): Promise<Set<string>> {
   const active = new Set<string>();
-  for (const batch of chunks(names, CLUSTERS_PER_CALL)) {
-    // Unknown clusters come back in `failures` (reason MISSING), not as an error.
-    const { clusters = [] } = await clients.ecs.send(new DescribeClustersCommand({ clusters: batch }));
-    for (const c of clusters) if (c.status === 'ACTIVE' && c.clusterName) active.add(c.clusterName);
-  }
+  // Unknown clusters come back in `failures` (reason MISSING), not as an error.
+  for (const c of await clients.ecs.describeClusters(names)) if (c.status === 'ACTIVE' && c.clusterName) active.add(c.clusterName);
   return active;
 }
 
 async function describeServices(cluster: string, names: string[], clients: PlanClients): Promise<Service[]> {
   const byName = new Map<string, Service>();
-  for (const batch of chunks(names, SERVICES_PER_CALL)) {
-    // Unknown services come back in `failures` (reason MISSING). A deleted service stays describable as
-    // INACTIVE for a while, next to a new ACTIVE one of the same name: the ACTIVE one wins.
-    const { services = [] } = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
-    for (const s of services) {
-      const name = s.serviceName ?? '';
-      if (!byName.has(name) || s.status === 'ACTIVE') byName.set(name, s);
-    }
+  // Unknown services come back in `failures` (reason MISSING). A deleted service stays describable as
+  // INACTIVE for a while, next to a new ACTIVE one of the same name: the ACTIVE one wins.
+  for (const s of await clients.ecs.describeServices(cluster, names)) {
+    const name = s.serviceName ?? '';
+    if (!byName.has(name) || s.status === 'ACTIVE') byName.set(name, s);
   }
   return [...byName.values()];
 }
@@ -140,7 +124,7 @@ async function compareImages(
   let containers: ContainerDefinition[];
   const reasons: string[] = [];
   try {
-    const { taskDefinition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }));
+    const { taskDefinition } = await clients.ecs.describeTaskDefinition(current.taskDefinition);
     containers = taskDefinition?.containerDefinitions ?? [];
     const running = taskDefinition?.runtimePlatform?.cpuArchitecture ?? 'X86_64';
     if (running !== architecture) reasons.push(`runtimePlatform.cpuArchitecture: ${running} → ${architecture}`);
@@ -199,10 +183,4 @@ function toWanted(job: ImageJob | undefined): WantedImage | undefined {
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

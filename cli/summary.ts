@@ -29,6 +29,7 @@ export function renderSummary(summary: DeploymentSummary): string[] {
         const lead = ti === 0 ? head : ['', '', '', '', ''];
         rows.push([...lead, task.taskId.slice(0, SHORT_TASK_ID), task.ip || '-', task.health || '-', consulState(task)]);
       });
+      if (service.tasksNotListed) rows.push(['', '', '', '', '', `+${service.tasksNotListed} more`, '', '', '']);
     });
   }
   lines.push(...renderTable(['CLUSTER', 'SERVICE', 'ROLE', 'ACTION', 'RUNNING/DESIRED', 'TASK', 'IP', 'HEALTH', 'CONSUL'], rows));

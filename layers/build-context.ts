@@ -90,17 +90,27 @@ export function zipContextFiles(files: readonly ContextFile[]): Uint8Array {
 /**
  * Returns a copy of a raw (unvalidated) spec object in which every `build` block has its `contentHash` set from
  * the files under `rootDir`. Used by the CLI before it submits a deployment. When `contexts` is given, each
- * context read is added to it by content hash (what the CLI then uploads).
+ * context read is added to it by content hash (what the CLI then uploads); `hashOf` lets the validation measure the
+ * spec as it will be submitted without reading any file (it then records no context).
  */
-export function withContentHashes(raw: unknown, rootDir: string, contexts?: Map<string, BuildContextFiles & { context: string }>): unknown {
+export function withContentHashes(
+  raw: unknown,
+  rootDir: string,
+  contexts?: Map<string, BuildContextFiles & { context: string }>,
+  hashOf?: (dir: string) => string,
+): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
   const fill = (holder: unknown) => {
     if (!holder || typeof holder !== 'object') return;
     const build = (holder as { build?: { context?: unknown; contentHash?: string } }).build;
     if (build && typeof build.context === 'string') {
-      const read = readBuildContext(join(rootDir, build.context));
-      build.contentHash = read.contentHash;
-      contexts?.set(read.contentHash, { ...read, context: build.context });
+      if (hashOf) {
+        build.contentHash = hashOf(join(rootDir, build.context));
+      } else {
+        const read = readBuildContext(join(rootDir, build.context));
+        build.contentHash = read.contentHash;
+        contexts?.set(read.contentHash, { ...read, context: build.context });
+      }
     }
   };
   const consul = (copy.consul ??= {}) as { servers?: unknown; dataplane?: { image?: string; build?: unknown } };

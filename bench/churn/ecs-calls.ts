@@ -2,7 +2,9 @@
  * The fewest ECS calls a reconcile can make: it must list every cluster's tasks and describe each of them, and the
  * ECS API caps both calls at 100 tasks (ListTasks `maxResults`, DescribeTasks `tasks`).
  */
-import { ECS_PAGE_SIZE } from '../../layers/churn/ecs-tasks';
+import { ECS_LIMITS } from '../../layers/adapters/ecs';
+
+const ECS_PAGE_SIZE = ECS_LIMITS.listPage;
 
 /** ListTasks pages of one cluster: at least one (an empty cluster answers one empty page). */
 export function listTasksPages(tasks: number, pageSize = ECS_PAGE_SIZE): number {

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createConsulClient, type ConsulApi } from '../../layers/adapters/consul';
+import { createEcsApi } from '../../layers/adapters/ecs';
 import { reconcileMesh, type ReconcileSummary } from '../../layers/churn/reconcile';
 import type { MeshSpec } from '../../layers/domain/spec';
 import type { ChurnCloud } from './cloud';
@@ -43,7 +44,7 @@ export function createReconciler(cloud: ChurnCloud, spec: MeshSpec): Reconciler 
       const writesBefore = cloud.consul.writeCount();
       const begin = performance.now();
       // specMaxAgeMs 0: every run reads the spec, as a cold container would (one KV read, counted).
-      const summary = await reconcileMesh({ consul: consul.api, ecs: cloud.ecsClient, meshName: spec.name, logger, metrics, concurrency: RECONCILE_CONCURRENCY, specMaxAgeMs: 0 });
+      const summary = await reconcileMesh({ consul: consul.api, ecs: createEcsApi(cloud.ecsClient), meshName: spec.name, logger, metrics, concurrency: RECONCILE_CONCURRENCY, specMaxAgeMs: 0 });
       const ms = performance.now() - begin;
       const ecsCallsByOperation: { [operation: string]: number } = {};
       for (const [target, count] of Object.entries(cloud.endpoint.callCounts())) ecsCallsByOperation[target.split('.').pop() ?? target] = count;

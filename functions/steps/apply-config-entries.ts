@@ -3,12 +3,14 @@ import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps } from '../../layers/deploy/deps';
 import { applyConfigEntries } from '../../layers/deploy/config-entries';
 import { PlanSchema } from '../../layers/deploy/schemas';
+import { stepSpec } from '../../layers/deploy/step-spec';
 
-const Event = z.object({ plan: PlanSchema });
+/** `spec` is `$$.Execution.Input.spec`, checked against the plan's hash. */
+const Event = z.object({ plan: PlanSchema, spec: z.unknown() });
 const deps = lazy(() => createDeployDeps());
 
 /** Step: service-defaults, ingress-gateway and intentions into Consul (needs a leader; `NoConsulLeader` is retried). */
 export async function handler(event: unknown) {
-  const { plan } = parseEvent(Event, event, 'applyConfigEntries input');
-  return applyConfigEntries(plan.spec, await deps().consul());
+  const input = parseEvent(Event, event, 'applyConfigEntries input');
+  return applyConfigEntries(stepSpec(input.spec, input.plan), await deps().consul());
 }

@@ -9,7 +9,7 @@ const deps = lazy(() => createDeployDeps());
 
 /** Step: one round of a wait loop — ECS stable and Consul confirms. `DeploymentFailed` carries ECS's stopped reason. */
 export async function handler(event: unknown) {
-  const { plan, previous } = parseEvent(Event, event, 'checkStage input');
+  const { previous } = parseEvent(Event, event, 'checkStage input');
   const { clients, consul } = deps();
-  return checkStage(plan.spec, previous, { ecs: clients.ecs, consul: await consul() });
+  return checkStage(previous, { ecs: clients.ecs, consul: await consul() });
 }

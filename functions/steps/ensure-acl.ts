@@ -6,8 +6,10 @@ import { createConsulAclClient } from '../../layers/adapters/consul-acl';
 import { readConfig } from '../../layers/config';
 import { ensureAcl } from '../../layers/deploy/acl';
 import { PlanSchema } from '../../layers/deploy/schemas';
+import { stepSpec } from '../../layers/deploy/step-spec';
 
-const Event = z.object({ plan: PlanSchema });
+/** `spec` is `$$.Execution.Input.spec`, checked against the plan's hash. */
+const Event = z.object({ plan: PlanSchema, spec: z.unknown() });
 
 /**
  * The one function that holds the management token (CONSUL_TOKEN_PARAMETER = the bootstrap token's parameter;
@@ -25,8 +27,8 @@ const deps = lazy(() => {
 
 /** Step: the mesh's ACL policies and tokens in Consul (needs a leader; `NoConsulLeader` is retried). */
 export async function handler(event: unknown) {
-  const { plan } = parseEvent(Event, event, 'ensureAcl input');
+  const input = parseEvent(Event, event, 'ensureAcl input');
   const { ssm, ssmRoot, consul } = deps();
   // Names only: SecretIDs never leave SSM and Consul.
-  return ensureAcl(plan.spec, { ssm, ssmRoot, consul: await consul() });
+  return ensureAcl(stepSpec(input.spec, input.plan), { ssm, ssmRoot, consul: await consul() });
 }

@@ -4,6 +4,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createEcsApi, type EcsApi } from './ecs';
 
 /**
  * The AWS SDK v3 clients the orchestrator uses. Region, credentials and endpoint come from the SDK's own
@@ -11,9 +12,10 @@ import { SSMClient } from '@aws-sdk/client-ssm';
  * ECS and SSM throttle control-plane calls (DESIGN.md section 7): the standard retry mode backs off
  * exponentially with jitter on `ThrottlingException`, up to 8 attempts. (The adaptive mode also rate-limits the
  * client after a throttle, which in a 30-second step costs more time than the occasional retry it saves.)
+ * ECS is reached only through its adapter (./ecs.ts), which keeps to the API's batch sizes and pages.
  */
 export interface AwsClients {
-  ecs: ECSClient;
+  ecs: EcsApi;
   ssm: SSMClient;
   codebuild: CodeBuildClient;
   ecr: ECRClient;
@@ -30,7 +32,7 @@ export function createAwsClients(): AwsClients {
     Object.defineProperty(clients, key, { get: () => (cache[key] ??= make()), enumerable: true });
   };
   const clients = {} as AwsClients;
-  lazy('ecs', () => new ECSClient(RETRY));
+  lazy('ecs', () => createEcsApi(new ECSClient(RETRY)));
   lazy('ssm', () => new SSMClient(RETRY));
   lazy('codebuild', () => new CodeBuildClient(RETRY));
   lazy('ecr', () => new ECRClient(RETRY));

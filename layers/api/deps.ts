@@ -1,7 +1,7 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClients } from '../adapters/aws';
+import type { EcsApi } from '../adapters/ecs';
 import type { ConsulApi } from '../adapters/consul';
 import { consulFromSsm } from '../adapters/consul-token';
 import { readConfig } from '../config';
@@ -23,7 +23,8 @@ export interface ApiDeps {
   deployments: DeploymentStore;
   sfn: Pick<SFNClient, 'send'>;
   ssm: Pick<SSMClient, 'send'>;
-  ecs: Pick<ECSClient, 'send'>;
+  /** GET /mesh's reads and a rollout's checks of the service (DescribeServices, ListTasks, DescribeTasks). */
+  ecs: Pick<EcsApi, 'describeServices' | 'serviceTasks'>;
   consul: () => Promise<ConsulApi>;
   /** Where build contexts are (HeadObject only): a request naming one that is not there is refused. */
   buildSources: BuildSourceDeps;

@@ -1,6 +1,5 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { serviceTasks, taskPrivateIp } from '../adapters/ecs-tasks';
+import { taskPrivateIp } from '../adapters/ecs';
 import type { HealthEntry } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { deployStages, resolveTarget } from '../domain/ecs/targets';
@@ -39,9 +38,6 @@ export interface MeshView {
   }>;
 }
 
-/** DescribeServices takes at most 10 services per call. */
-const SERVICES_PER_CALL = 10;
-
 /**
  * Clusters, services and tasks of the deployed spec (Consul KV) as ECS describes them, each task with its Consul
  * registration. Read only.
@@ -59,7 +55,7 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
     const services: MeshView['clusters'][number]['services'] = [];
     for (const target of here) {
       const service = described.get(target.serviceName);
-      const tasks = service ? await serviceTasks(deps.ecs, cluster, target.serviceName) : [];
+      const tasks = service ? await deps.ecs.serviceTasks(cluster, target.serviceName) : [];
       const health = target.role === 'server' || !service ? [] : await consul.healthService(target.serviceName);
       services.push({
         name: target.serviceName,
@@ -83,14 +79,12 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
 
 async function describeServices(cluster: string, names: string[], deps: ApiDeps): Promise<Map<string, Service>> {
   const byName = new Map<string, Service>();
-  for (let i = 0; i < names.length; i += SERVICES_PER_CALL) {
-    try {
-      const { services = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster, services: names.slice(i, i + SERVICES_PER_CALL) }));
-      // A deleted service stays describable as INACTIVE next to a new ACTIVE one of the same name.
-      for (const s of services) if (s.serviceName && (!byName.has(s.serviceName) || s.status === 'ACTIVE')) byName.set(s.serviceName, s);
-    } catch (error) {
-      if ((error as Error).name !== 'ClusterNotFoundException') throw error;
-    }
+  try {
+    const services = await deps.ecs.describeServices(cluster, names);
+    // A deleted service stays describable as INACTIVE next to a new ACTIVE one of the same name.
+    for (const s of services) if (s.serviceName && (!byName.has(s.serviceName) || s.status === 'ACTIVE')) byName.set(s.serviceName, s);
+  } catch (error) {
+    if ((error as Error).name !== 'ClusterNotFoundException') throw error;
   }
   return byName;
 }

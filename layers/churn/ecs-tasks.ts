@@ -1,9 +1,6 @@
-import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { ECS_LIMITS } from '../adapters/ecs';
 import { parseEcsTask, type EcsTask } from '../domain/registration';
 import type { EcsTasksApi } from './ports';
-
-/** ListTasks returns at most 100 ARNs per page and DescribeTasks takes at most 100 tasks per call (ECS API limits). */
-export const ECS_PAGE_SIZE = 100;
 
 export interface ClusterTasks {
   tasks: EcsTask[];
@@ -21,38 +18,27 @@ export interface ClusterTasks {
 export async function listClusterTasks(ecs: EcsTasksApi, cluster: string): Promise<ClusterTasks> {
   const tasks: EcsTask[] = [];
   let calls = 0;
-  let nextToken: string | undefined;
-  do {
-    let page;
-    try {
+  try {
+    for await (const arns of ecs.taskArnPages({ cluster, desiredStatus: 'RUNNING' })) {
       calls++;
-      page = await ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', maxResults: ECS_PAGE_SIZE, nextToken }));
-    } catch (error) {
-      if ((error as Error).name === 'ClusterNotFoundException') return { tasks: [], clusterExists: false, calls };
-      throw error;
-    }
-    const arns = page.taskArns ?? [];
-    if (arns.length > 0) {
+      if (arns.length === 0) continue;
       const described = await describeTasks(ecs, cluster, arns);
       calls += described.calls;
       tasks.push(...described.tasks);
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  } catch (error) {
+    // Only ListTasks answers ClusterNotFoundException here: DescribeTasks reports unknown tasks as failures.
+    if ((error as Error).name === 'ClusterNotFoundException') return { tasks: [], clusterExists: false, calls: calls + 1 };
+    throw error;
+  }
   return { tasks, clusterExists: true, calls };
 }
 
 /**
- * DescribeTasks for any number of ARNs, 100 per call. Tasks ECS no longer knows come back in `failures`
- * (reason MISSING) and are left out: the caller treats an unknown task as not running.
+ * DescribeTasks for any number of ARNs (the adapter asks for 100 a call). Tasks ECS no longer knows come back in
+ * `failures` (reason MISSING) and are left out: the caller treats an unknown task as not running.
  */
 export async function describeTasks(ecs: EcsTasksApi, cluster: string, taskArns: readonly string[]): Promise<{ tasks: EcsTask[]; calls: number }> {
-  const tasks: EcsTask[] = [];
-  let calls = 0;
-  for (let start = 0; start < taskArns.length; start += ECS_PAGE_SIZE) {
-    calls++;
-    const answer = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(start, start + ECS_PAGE_SIZE) }));
-    tasks.push(...(answer.tasks ?? []).map((t: Task) => parseEcsTask(t)));
-  }
-  return { tasks, calls };
+  const described = await ecs.describeTasks(cluster, taskArns);
+  return { tasks: described.map((t) => parseEcsTask(t)), calls: Math.ceil(taskArns.length / ECS_LIMITS.describeTasks) };
 }

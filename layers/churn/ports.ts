@@ -1,4 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../adapters/ecs';
 import type { ConsulApi } from '../adapters/consul';
 
 /**
@@ -12,8 +12,8 @@ export type TaskEventConsul = Pick<ConsulApi, 'kvGet' | 'nodeServices' | 'txn' |
 /** The reconcile also reads a node's checks and lists the tombstones of a cluster. */
 export type ReconcileConsul = Pick<ConsulApi, 'kvGet' | 'kvList' | 'nodeServices' | 'nodeChecks' | 'txn'>;
 
-/** ListTasks and DescribeTasks, through the SDK client's `send`. */
-export type EcsTasksApi = Pick<ECSClient, 'send'>;
+/** ListTasks (page by page) and DescribeTasks, through the ECS adapter that keeps to their limits. */
+export type EcsTasksApi = Pick<EcsApi, 'taskArnPages' | 'describeTasks'>;
 
 /**
  * The structured logger's methods used here (Powertools' Logger satisfies it). `message` is a reserved key of

@@ -1,5 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../adapters/ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { validateMeshSpec } from '../domain/spec/load';
@@ -27,7 +26,7 @@ export interface PlanInput {
 export async function planDeployment(
   input: PlanInput,
   deps: {
-    ecs: Pick<ECSClient, 'send'>;
+    ecs: Pick<EcsApi, 'describeServices'>;
     ssm: Pick<SSMClient, 'send'>;
     defaults: { pollSeconds: number; maxRounds: number };
     /** Whether a lock's holder still runs; a lock of an ended execution is taken over at once. */
@@ -53,7 +52,6 @@ export async function planDeployment(
     mesh: spec.name,
     deploymentId: input.deploymentId,
     specHash: specHash(spec),
-    spec,
     images,
     serverCluster: { cluster: spec.consul.servers.cluster, services: [SERVER_SERVICE_NAME] },
     serviceClusters: spec.clusters.map((c) => ({ cluster: c.name, services: c.services.map((s) => s.name) })),
@@ -62,6 +60,7 @@ export async function planDeployment(
     changes,
     pollSeconds: input.settings?.pollSeconds ?? deps.defaults.pollSeconds,
     maxRounds: input.settings?.maxRounds ?? deps.defaults.maxRounds,
+    lockName,
     lockHolder: input.executionId,
   };
 }
@@ -93,7 +92,7 @@ async function runningRollouts(spec: MeshSpec, deps: Pick<LockDeps, 'ssm' | 'hol
  * Which services exist and at what size (read only). The exact create/update/unchanged decision, which needs the
  * resolved images, is made by each stage's ensure step and reported in its status.
  */
-async function previewChanges(spec: MeshSpec, ecs: Pick<ECSClient, 'send'>): Promise<ServiceChange[]> {
+async function previewChanges(spec: MeshSpec, ecs: Pick<EcsApi, 'describeServices'>): Promise<ServiceChange[]> {
   const targets = deployStages(spec).flat().map((t) => ({ target: t, resolved: resolveTarget(spec, t) }));
   const byCluster = new Map<string, typeof targets>();
   for (const t of targets) byCluster.set(t.resolved.cluster, [...(byCluster.get(t.resolved.cluster) ?? []), t]);
@@ -101,12 +100,8 @@ async function previewChanges(spec: MeshSpec, ecs: Pick<ECSClient, 'send'>): Pro
   for (const [cluster, list] of byCluster) {
     let existing = new Map<string, { desiredCount?: number; status?: string }>();
     try {
-      // DescribeServices takes at most 10 services per call.
-      for (let i = 0; i < list.length; i += 10) {
-        const names = list.slice(i, i + 10).map((t) => t.resolved.serviceName);
-        const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster, services: names }));
-        for (const s of services) if (s.status !== 'INACTIVE') existing.set(s.serviceName ?? '', s);
-      }
+      const services = await ecs.describeServices(cluster, list.map((t) => t.resolved.serviceName));
+      for (const s of services) if (s.status !== 'INACTIVE') existing.set(s.serviceName ?? '', s);
     } catch (error) {
       if ((error as Error).name !== 'ClusterNotFoundException') throw error;
       existing = new Map();

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MeshSpecSchema } from '../domain/spec/schema';
 
 /**
  * Schemas of the data the deploy state machine passes between steps, parsed at each handler's edge. The spec in a
@@ -24,12 +23,12 @@ export const PlanSchema = z.object({
   mesh: z.string(),
   deploymentId: z.string(),
   specHash: z.string(),
-  spec: MeshSpecSchema,
   images: z.array(ImageJobSchema),
   serverCluster: StageClustersSchema,
   serviceClusters: z.array(StageClustersSchema),
   ingressCluster: StageClustersSchema.nullable(),
   hasIngress: z.boolean(),
+  /** In the Plan step's result (the history, for the progress view), not in the state the later steps receive. */
   changes: z.array(
     z.object({
       cluster: z.string(),
@@ -39,9 +38,10 @@ export const PlanSchema = z.object({
       reasons: z.array(z.string()),
       desiredCount: z.number(),
     }),
-  ),
+  ).optional(),
   pollSeconds: z.number(),
   maxRounds: z.number(),
+  lockName: z.string(),
   lockHolder: z.string(),
 });
 
@@ -68,4 +68,5 @@ export const StageStatusSchema = z.object({
     }),
   ),
   consul: z.object({ leader: z.string(), peers: z.array(z.string()) }).optional(),
+  expectedPeers: z.number().int().optional(),
 });

@@ -1,18 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ECSClient, Service, Task } from '@aws-sdk/client-ecs';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeClustersCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type RegisterTaskDefinitionCommandInput,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
+import type { RegisterTaskDefinitionCommandInput, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { MeshSpec } from '../domain/spec/schema';
 import { buildCluster } from '../domain/ecs/cluster';
 import { buildServerTaskDefinition } from '../domain/ecs/server-task-definition';
@@ -27,7 +14,7 @@ import { configParameterNames, instanceId, taskIdFromArn } from '../domain/namin
 import { IMAGE_KEY } from '../domain/ecs/containers';
 import { renderedConfiguration } from './config-store';
 import type { ConsulApi } from '../adapters/consul';
-import { listTaskArns } from '../adapters/ecs-tasks';
+import type { EcsApi } from '../adapters/ecs';
 import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
 import type { ChangeAction, StageStatus } from './types';
 
@@ -42,8 +29,11 @@ export function stageTargets(spec: MeshSpec, stage: StageName, cluster?: string)
   return found.services.map((s) => ({ role: 'service', service: s.name }));
 }
 
+/** The ECS calls the ensure step makes. */
+export type EnsureEcs = Pick<EcsApi, 'describeClusters' | 'createCluster' | 'describeTaskDefinition' | 'registerTaskDefinition' | 'describeServices' | 'createService' | 'updateService'>;
+
 export interface EnsureDeps {
-  ecs: Pick<ECSClient, 'send'>;
+  ecs: EnsureEcs;
   taskContext: Omit<TaskDefinitionContext, 'images'>;
   serviceContext: Omit<ServiceContext, 'taskDefinition'>;
 }
@@ -72,7 +62,8 @@ export async function ensureStage(
     const action = await ensureService(spec, target, taskDefinitionArn, deps);
     services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount: 0, pendingCount: 0 });
   }
-  return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services };
+  const expected = stage === 'servers' ? { expectedPeers: spec.consul.servers.count } : {};
+  return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services, ...expected };
 }
 
 /**
@@ -96,23 +87,23 @@ function buildTaskDefinition(spec: MeshSpec, target: ServiceTarget, ctx: TaskDef
   return buildServiceTaskDefinition(spec, target.service, ctx);
 }
 
-async function ensureCluster(spec: MeshSpec, name: string, ecs: Pick<ECSClient, 'send'>): Promise<void> {
-  const { clusters } = await ecs.send(new DescribeClustersCommand({ clusters: [name] }));
-  if (clusters?.some((c) => c.status === 'ACTIVE')) return;
-  await ecs.send(new CreateClusterCommand(buildCluster(spec, name)));
+async function ensureCluster(spec: MeshSpec, name: string, ecs: EnsureEcs): Promise<void> {
+  const clusters = await ecs.describeClusters([name]);
+  if (clusters.some((c) => c.status === 'ACTIVE')) return;
+  await ecs.createCluster(buildCluster(spec, name));
 }
 
 /** Registers a new revision only when the latest ACTIVE one differs from what the spec wants. */
-async function ensureTaskDefinition(desired: RegisterTaskDefinitionCommandInput, ecs: Pick<ECSClient, 'send'>): Promise<string> {
+async function ensureTaskDefinition(desired: RegisterTaskDefinitionCommandInput, ecs: EnsureEcs): Promise<string> {
   let current: TaskDefinition | undefined;
   try {
-    current = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: desired.family }))).taskDefinition;
+    current = (await ecs.describeTaskDefinition(desired.family ?? '')).taskDefinition;
   } catch (error) {
     // ECS answers ClientException "Unable to describe task definition." for a family with no ACTIVE revision.
     if ((error as Error).name !== 'ClientException') throw error;
   }
   if (current?.taskDefinitionArn && !diffTaskDefinition(desired, current).changed) return current.taskDefinitionArn;
-  const { taskDefinition } = await ecs.send(new RegisterTaskDefinitionCommand(desired));
+  const taskDefinition = await ecs.registerTaskDefinition(desired);
   if (!taskDefinition?.taskDefinitionArn) throw new DeploymentFailedError(`ECS registered no task definition for ${desired.family}`);
   return taskDefinition.taskDefinitionArn;
 }
@@ -120,12 +111,12 @@ async function ensureTaskDefinition(desired: RegisterTaskDefinitionCommandInput,
 async function ensureService(spec: MeshSpec, target: ServiceTarget, taskDefinitionArn: string, deps: EnsureDeps): Promise<ChangeAction> {
   const ctx: ServiceContext = { ...deps.serviceContext, taskDefinition: taskDefinitionArn };
   const desired = buildCreateService(spec, target, ctx);
-  const { services } = await deps.ecs.send(new DescribeServicesCommand({ cluster: desired.cluster, services: [desired.serviceName ?? ''] }));
-  const current = services?.find((s) => s.status !== 'INACTIVE');
+  const services = await deps.ecs.describeServices(desired.cluster ?? '', [desired.serviceName ?? '']);
+  const current = services.find((s) => s.status !== 'INACTIVE');
   const plan = planService(desired, current);
   if (plan.action === 'unchanged') return 'unchanged';
   if (plan.action === 'create') {
-    await deps.ecs.send(new CreateServiceCommand(desired));
+    await deps.ecs.createService(desired);
     return 'create';
   }
   if (plan.immutableChanges.length > 0) {
@@ -133,12 +124,15 @@ async function ensureService(spec: MeshSpec, target: ServiceTarget, taskDefiniti
       `service ${desired.serviceName} needs changes UpdateService cannot make (${plan.immutableChanges.join('; ')}): delete the service or revert the spec`,
     );
   }
-  await deps.ecs.send(new UpdateServiceCommand(buildUpdateService(spec, target, ctx)));
+  await deps.ecs.updateService(buildUpdateService(spec, target, ctx));
   return 'update';
 }
 
+/** The ECS calls a stage check makes (and the stopped reason of a failed deployment). */
+export type CheckEcs = Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>;
+
 export interface CheckDeps {
-  ecs: Pick<ECSClient, 'send'>;
+  ecs: CheckEcs;
   consul: ConsulApi;
 }
 
@@ -148,11 +142,13 @@ export interface CheckDeps {
  * gateway: every running task registered and passing)? A failed ECS deployment (circuit breaker) throws
  * `DeploymentFailed` with the stopped reason of its tasks; everything else answers "not ready yet".
  */
-export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: CheckDeps): Promise<StageStatus> {
+export async function checkStage(previous: StageStatus, deps: CheckDeps): Promise<StageStatus> {
   const round = previous.round + 1;
   const names = previous.services.map((s) => s.name);
-  const { services = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster: previous.cluster, services: names }));
-  const byName = new Map(services.map((s) => [s.serviceName, s]));
+  // Any number of services: the adapter asks ECS for 10 at a time (DescribeServices' limit).
+  const services = await deps.ecs.describeServices(previous.cluster, names);
+  // A deleted service can still be described as INACTIVE next to the ACTIVE one of the same name.
+  const byName = new Map(services.filter((s) => s.status !== 'INACTIVE').map((s) => [s.serviceName, s]));
   const status: StageStatus = { ...previous, round, ready: false, services: [] };
   const unstable: string[] = [];
   for (const entry of previous.services) {
@@ -176,7 +172,7 @@ export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: Ch
     if (previous.stage === 'servers') {
       const [leader, peers] = await Promise.all([deps.consul.leader(), deps.consul.peers()]);
       status.consul = { leader, peers };
-      const expected = spec.consul.servers.count;
+      const expected = previous.expectedPeers ?? 0;
       if (!leader) return { ...status, waitingFor: 'Consul to elect a leader' };
       if (peers.length !== expected) return { ...status, waitingFor: `Consul peers: ${peers.length} of ${expected}` };
       return { ...status, ready: true, waitingFor: '' };
@@ -199,12 +195,12 @@ export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: Ch
   }
 }
 
-async function runningTaskIds(cluster: string, serviceName: string, ecs: Pick<ECSClient, 'send'>): Promise<string[]> {
-  return (await listTaskArns(ecs, { cluster, serviceName, desiredStatus: 'RUNNING' })).map(taskIdFromArn);
+async function runningTaskIds(cluster: string, serviceName: string, ecs: CheckEcs): Promise<string[]> {
+  return (await ecs.listTaskArns({ cluster, serviceName, desiredStatus: 'RUNNING' })).map(taskIdFromArn);
 }
 
 /** A deployment the circuit breaker failed ends the stage, with ECS's own words and a stopped task's reason. */
-async function failIfDeploymentFailed(service: Service, cluster: string, ecs: Pick<ECSClient, 'send'>): Promise<void> {
+async function failIfDeploymentFailed(service: Service, cluster: string, ecs: StoppedReasonEcs): Promise<void> {
   const failed = service.deployments?.find((d) => d.rolloutState === 'FAILED');
   if (!failed) return;
   const reason = await lastStoppedReason(cluster, service.serviceName ?? '', ecs);
@@ -215,11 +211,13 @@ async function failIfDeploymentFailed(service: Service, cluster: string, ecs: Pi
   );
 }
 
+export type StoppedReasonEcs = Pick<EcsApi, 'listTaskArns' | 'describeTasks'>;
+
 /** The stoppedReason of the most recently stopped task of a service, if ECS still remembers one. */
-export async function lastStoppedReason(cluster: string, serviceName: string, ecs: Pick<ECSClient, 'send'>): Promise<string | undefined> {
-  const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 10 }));
+export async function lastStoppedReason(cluster: string, serviceName: string, ecs: StoppedReasonEcs): Promise<string | undefined> {
+  const taskArns = await ecs.listTaskArns({ cluster, serviceName, desiredStatus: 'STOPPED' }, { limit: 10 });
   if (taskArns.length === 0) return undefined;
-  const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+  const tasks = await ecs.describeTasks(cluster, taskArns);
   const latest = tasks
     .filter((t): t is Task & { stoppedAt: Date } => t.stoppedAt instanceof Date)
     .sort((a, b) => b.stoppedAt.getTime() - a.stoppedAt.getTime())[0];

@@ -1,6 +1,6 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { serviceTasks, taskPrivateIp } from '../adapters/ecs-tasks';
+import type { Task } from '@aws-sdk/client-ecs';
+import { taskPrivateIp, type EcsApi } from '../adapters/ecs';
+import { settleWithLimit } from '../churn/limiter';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
@@ -8,17 +8,26 @@ import type { MeshSpec } from '../domain/spec/schema';
 import { validateMeshSpec } from '../domain/spec/load';
 import { releaseLock } from './lock';
 import { lambdaErrorMessage } from '../deployments/json';
-import { lastStoppedReason } from './stage';
+import { lastStoppedReason, type StoppedReasonEcs } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
+
+/** Consul health reads in flight at once while summarising (the local agent's HTTP API, not a throttled AWS API). */
+const HEALTH_READS_IN_FLIGHT = 8;
+
+/**
+ * Tasks listed per service in the summary. The summary is the execution's output, held to 256 KB like every state:
+ * 100 services of up to 1000 tasks each would not fit, so a service lists its first tasks and counts the rest.
+ */
+export const SUMMARY_TASKS_PER_SERVICE = 10;
 
 /**
  * The end of a successful deployment: release the mesh lock and describe what runs — clusters, services,
  * each task with its IP and whether Consul has it registered and passing — plus the Consul leader.
  */
 export async function summarizeDeployment(
-  input: { plan: DeploymentPlan; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
-  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'>; consul: ConsulApi },
+  input: { plan: Omit<DeploymentPlan, 'changes'>; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
+  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: Pick<SSMClient, 'send'>; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers'> },
 ): Promise<DeploymentSummary> {
   const { plan } = input;
   const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
@@ -29,20 +38,32 @@ export async function summarizeDeployment(
   const actions = new Map(input.stages.flatMap((s) => s.services.map((svc) => [`${s.cluster}/${svc.name}`, svc.action ?? 'unchanged'] as const)));
   const clusters: DeploymentSummary['clusters'] = [];
   for (const { cluster, role, services } of stageClusters) {
-    const { services: described = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster, services }));
+    // Every service of the cluster, however many: the adapter keeps to DescribeServices' 10 a call.
+    const described = (await deps.ecs.describeServices(cluster, services)).filter((s) => s.status !== 'INACTIVE');
+    // The cluster's tasks in one listing (ListTasks and DescribeTasks in hundreds), grouped by `service:<name>`,
+    // rather than two calls per service; Consul's health of the services a few at a time. A summary of a hundred
+    // services must fit in the step's Lambda timeout.
+    const tasksByService = new Map<string, Task[]>();
+    for (const task of await deps.ecs.describeTasks(cluster, await deps.ecs.listTaskArns({ cluster, desiredStatus: 'RUNNING' }))) {
+      const name = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : '';
+      tasksByService.set(name, [...(tasksByService.get(name) ?? []), task]);
+    }
+    const healths = await settleWithLimit(described, HEALTH_READS_IN_FLIGHT, (service) => (role === 'server' ? Promise.resolve([]) : deps.consul.healthService(service.serviceName ?? '')));
     const entries: DeploymentSummary['clusters'][number]['services'] = [];
-    for (const service of described) {
+    for (const [index, service] of described.entries()) {
       const name = service.serviceName ?? '';
-      const tasks = await serviceTasks(deps.ecs, cluster, name);
-      const health = role === 'server' ? [] : await deps.consul.healthService(name);
-      const byId = new Map(health.map((h) => [h.Service.ID, h]));
+      const tasks = tasksByService.get(name) ?? [];
+      const settled = healths[index];
+      if (settled.status === 'rejected') throw settled.reason;
+      const byId = new Map(settled.value.map((h) => [h.Service.ID, h]));
       entries.push({
         name,
         action: actions.get(`${cluster}/${name}`) ?? 'unchanged',
         desiredCount: service.desiredCount ?? 0,
         runningCount: service.runningCount ?? 0,
         taskDefinitionArn: service.taskDefinition ?? '',
-        tasks: tasks.map((t) => {
+        ...(tasks.length > SUMMARY_TASKS_PER_SERVICE ? { tasksNotListed: tasks.length - SUMMARY_TASKS_PER_SERVICE } : {}),
+        tasks: tasks.slice(0, SUMMARY_TASKS_PER_SERVICE).map((t) => {
           const taskId = taskIdFromArn(t.taskArn ?? '');
           const entry = byId.get(instanceId(name, taskId));
           return {
@@ -58,7 +79,7 @@ export async function summarizeDeployment(
     clusters.push({ cluster, role, services: entries });
   }
   const [leader, peers] = await Promise.all([deps.consul.leader(), deps.consul.peers()]);
-  await releaseLock(configParameterNames(plan.spec).lock, plan.lockHolder, { ssm: deps.ssm });
+  await releaseLock(plan.lockName, plan.lockHolder, { ssm: deps.ssm });
   const images = input.images.map((i) => ({ name: i.name, imageUri: i.imageUri, built: i.status === 'SUCCEEDED' }));
   const noChange = images.every((i) => !i.built) && clusters.every((c) => c.services.every((s) => s.action === 'unchanged'));
   return { mesh: plan.mesh, deploymentId: plan.deploymentId, executionId: input.executionId, leader, peers, clusters, images, noChange };
@@ -71,7 +92,7 @@ export async function summarizeDeployment(
  */
 export async function recordFailure(
   input: { failedStage: string; error: { Error?: string; Cause?: string }; executionId: string; spec: unknown },
-  deps: { ecs: Pick<ECSClient, 'send'>; ssm: Pick<SSMClient, 'send'> },
+  deps: { ecs: StoppedReasonEcs; ssm: Pick<SSMClient, 'send'> },
 ): Promise<{ error: string; cause: string; failure: DeploymentFailure }> {
   const error = input.error.Error ?? 'DeploymentFailed';
   const message = causeMessage(input.error.Cause);

@@ -2,7 +2,6 @@
  * The data that flows through the deploy state machine (state-machines/deploy-mesh.asl.json) and that the CLI
  * reads back: the plan, the per-stage results and the summary. Plain JSON, well under the 256 KB payload limit.
  */
-import type { MeshSpec } from '../domain/spec/schema';
 import type { ImageJob } from './images';
 
 export type ChangeAction = 'create' | 'update' | 'unchanged';
@@ -27,19 +26,20 @@ export interface StageClusters {
 export interface DeploymentPlan {
   mesh: string;
   deploymentId: string;
+  /** The hash of the validated spec. The spec itself stays in the execution input (see step-spec.ts). */
   specHash: string;
-  /** The validated spec with defaults filled in. */
-  spec: MeshSpec;
   images: ImageJob[];
   serverCluster: StageClusters;
   serviceClusters: StageClusters[];
   ingressCluster: StageClusters | null;
   hasIngress: boolean;
+  /** In the Plan step's result (which the progress view reads from the history); the state keeps the rest. */
   changes: ServiceChange[];
   /** Seconds between polls of the wait loops, and how many rounds before a stage times out. */
   pollSeconds: number;
   maxRounds: number;
-  /** The lock holder (the execution id), released by Summarize or RecordFailure. */
+  /** The mesh lock (an SSM parameter) and its holder (the execution id), released by Summarize or RecordFailure. */
+  lockName: string;
   lockHolder: string;
 }
 
@@ -63,6 +63,8 @@ export interface StageStatus {
     registeredPassing?: number;
   }>;
   consul?: { leader: string; peers: string[] };
+  /** Servers stage: how many Consul servers must be peers (the spec's `consul.servers.count`). */
+  expectedPeers?: number;
 }
 
 /** The execution's output on success. */
@@ -82,6 +84,8 @@ export interface DeploymentSummary {
       runningCount: number;
       taskDefinitionArn: string;
       tasks: Array<{ taskId: string; ip: string; health: string; registered: boolean; passing: boolean }>;
+      /** Running tasks beyond the first few listed in `tasks` (the summary is held to Step Functions' 256 KB). */
+      tasksNotListed?: number;
     }>;
   }>;
   images: Array<{ name: string; imageUri: string; built: boolean }>;

@@ -1,6 +1,5 @@
-import type { ECSClient, Service, Task } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { serviceTasks } from '../adapters/ecs-tasks';
+import type { Service, Task } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../adapters/ecs';
 import type { ConsulApi } from '../adapters/consul';
 import { lastStoppedReason } from '../deploy/stage';
 import { instanceId, taskIdFromArn } from '../domain/naming';
@@ -8,8 +7,11 @@ import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
 import { RolloutUnhealthyError } from './errors';
 import type { PreparedRollout, RolloutCheck } from './types';
 
+/** The ECS calls a rollout check makes. */
+export type RolloutCheckEcs = Pick<EcsApi, 'describeServices' | 'serviceTasks' | 'listTaskArns' | 'describeTasks'>;
+
 export interface CheckDeps {
-  ecs: Pick<ECSClient, 'send'>;
+  ecs: RolloutCheckEcs;
   consul: Pick<ConsulApi, 'healthService'>;
   now?: () => number;
 }
@@ -66,8 +68,8 @@ export async function checkRollout(prepared: PreparedRollout, previous: RolloutC
   return { ...status, phase: 'bake', ready: true, waitingFor: '', registeredPassing: waiting.registeredPassing, readyAt: now, bakeRound: 0 };
 }
 
-async function describeService(prepared: PreparedRollout, ecs: Pick<ECSClient, 'send'>): Promise<Service> {
-  const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster: prepared.cluster, services: [prepared.service] }));
+async function describeService(prepared: PreparedRollout, ecs: RolloutCheckEcs): Promise<Service> {
+  const services = await ecs.describeServices(prepared.cluster, [prepared.service]);
   const service = services.find((s) => s.status === 'ACTIVE');
   if (!service) throw new DeploymentFailedError(`service ${prepared.service} of cluster ${prepared.cluster} disappeared during the rollout`);
   return service;
@@ -105,13 +107,13 @@ async function waitingFor(
   return { registeredPassing };
 }
 
-async function runningTasks(prepared: PreparedRollout, ecs: Pick<ECSClient, 'send'>): Promise<Task[]> {
-  return (await serviceTasks(ecs, prepared.cluster, prepared.service)).filter((t) => t.lastStatus === 'RUNNING');
+async function runningTasks(prepared: PreparedRollout, ecs: RolloutCheckEcs): Promise<Task[]> {
+  return (await ecs.serviceTasks(prepared.cluster, prepared.service)).filter((t) => t.lastStatus === 'RUNNING');
 }
 
 /** A task of the new revision that stopped at or after `since` (ECS keeps stopped tasks listed for a while). */
-async function stoppedSince(prepared: PreparedRollout, taskDefinitionArn: string, since: number, ecs: Pick<ECSClient, 'send'>): Promise<Task | undefined> {
-  const tasks = await serviceTasks(ecs, prepared.cluster, prepared.service, 'STOPPED');
+async function stoppedSince(prepared: PreparedRollout, taskDefinitionArn: string, since: number, ecs: RolloutCheckEcs): Promise<Task | undefined> {
+  const tasks = await ecs.serviceTasks(prepared.cluster, prepared.service, 'STOPPED');
   return tasks.find((t) => {
     const at = t.stoppingAt ?? t.stoppedAt;
     return t.taskDefinitionArn === taskDefinitionArn && at !== undefined && at.getTime() >= since;
@@ -123,7 +125,7 @@ function describeStop(task: Task): string {
   return [task.stopCode, task.stoppedReason, exit ? `container ${exit.name} exited with code ${exit.exitCode}` : undefined].filter(Boolean).join(': ') || 'no reason given';
 }
 
-async function deploymentFailed(prepared: PreparedRollout, service: Service, what: string, ecs: Pick<ECSClient, 'send'>): Promise<DeploymentFailedError> {
+async function deploymentFailed(prepared: PreparedRollout, service: Service, what: string, ecs: RolloutCheckEcs): Promise<DeploymentFailedError> {
   const reason = await lastStoppedReason(prepared.cluster, prepared.service, ecs).catch(() => undefined);
   const event = service.events?.[0]?.message;
   return new DeploymentFailedError(`service ${prepared.service} in ${prepared.cluster}: ${what}${reason ? `; task stopped: ${reason}` : ''}${event ? `; ECS: ${event}` : ''}`);

@@ -1,7 +1,6 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { releaseLock } from '../deploy/lock';
-import { lastStoppedReason } from '../deploy/stage';
+import { lastStoppedReason, type StoppedReasonEcs } from '../deploy/stage';
 import { ROLLOUT_ERRORS } from './errors';
 import { rolloutLockName } from './naming';
 import type { PreparedRollout, RegisteredRevision, RolloutFailure, RolloutResult } from './types';
@@ -48,7 +47,7 @@ export interface FailureInput {
  */
 export async function recordRolloutFailure(
   input: FailureInput,
-  deps: { ssm: Pick<SSMClient, 'send'>; ecs: Pick<ECSClient, 'send'>; meshName: string },
+  deps: { ssm: Pick<SSMClient, 'send'>; ecs: StoppedReasonEcs; meshName: string },
 ): Promise<{ error: string; cause: string; failure: RolloutFailure }> {
   const { prepared } = input;
   await releaseLock(prepared?.lockName ?? rolloutLockName(deps.meshName, input.service), input.executionId, { ssm: deps.ssm });

@@ -1,5 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../adapters/ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
@@ -15,7 +14,7 @@ import { rolloutLockName } from './naming';
 import type { PreparedRollout, RolloutDeploymentConfiguration, RolloutInput } from './types';
 
 export interface PrepareDeps {
-  ecs: Pick<ECSClient, 'send'>;
+  ecs: Pick<EcsApi, 'describeServices'>;
   ssm: Pick<SSMClient, 'send'>;
   consul: Pick<ConsulApi, 'kvGet'>;
   meshName: string;
@@ -51,7 +50,7 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
     throw new ConcurrentOperationError(`a deployment of mesh "${spec.name}" (${meshLock.holder}) is running: roll out once it has ended`);
   }
 
-  const { services = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.serviceName] }));
+  const services = await deps.ecs.describeServices(target.cluster, [target.serviceName]);
   const current = services.find((s) => s.status === 'ACTIVE');
   if (!current?.taskDefinition) throw new NotFoundError(`service ${input.service} does not run in cluster ${target.cluster}: deploy the mesh first`);
   // A rollback returns to the revision that ran before; while ECS still rolls an earlier change there is no such one.

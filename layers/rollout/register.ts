@@ -1,5 +1,5 @@
-import type { ECSClient, RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
-import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../adapters/ecs';
 import { diffTaskDefinition } from '../domain/ecs/diff-task-definition';
 import { DeploymentFailedError } from '../errors';
 import type { PreparedRollout, RegisteredRevision } from './types';
@@ -69,9 +69,9 @@ export function buildRevision(
 export async function registerRevision(
   prepared: PreparedRollout,
   imageUri: string,
-  deps: { ecs: Pick<ECSClient, 'send'>; roles?: RevisionRoles },
+  deps: { ecs: Pick<EcsApi, 'describeTaskDefinition' | 'registerTaskDefinition'>; roles?: RevisionRoles },
 ): Promise<RegisteredRevision> {
-  const described = await deps.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: prepared.previousTaskDefinitionArn, include: ['TAGS'] }));
+  const described = await deps.ecs.describeTaskDefinition(prepared.previousTaskDefinitionArn, { includeTags: true });
   const running = described.taskDefinition;
   if (!running?.family) throw new DeploymentFailedError(`ECS describes no task definition ${prepared.previousTaskDefinitionArn}`);
   const wanted = buildRevision(running, prepared.container, imageUri, described.tags, deps.roles);
@@ -80,11 +80,11 @@ export async function registerRevision(
   if (!diffTaskDefinition(wanted, running).changed) {
     return { taskDefinitionArn: prepared.previousTaskDefinitionArn, imageUri, created: false, unchanged: unchangedCount };
   }
-  const latest = (await deps.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: running.family }))).taskDefinition;
+  const latest = (await deps.ecs.describeTaskDefinition(running.family)).taskDefinition;
   if (latest?.taskDefinitionArn && latest.taskDefinitionArn !== running.taskDefinitionArn && !diffTaskDefinition(wanted, latest).changed) {
     return { taskDefinitionArn: latest.taskDefinitionArn, imageUri, created: false, unchanged: false };
   }
-  const { taskDefinition } = await deps.ecs.send(new RegisterTaskDefinitionCommand(wanted));
+  const taskDefinition = await deps.ecs.registerTaskDefinition(wanted);
   if (!taskDefinition?.taskDefinitionArn) throw new DeploymentFailedError(`ECS registered no task definition for ${running.family}`);
   return { taskDefinitionArn: taskDefinition.taskDefinitionArn, imageUri, created: true, unchanged: false };
 }

@@ -1,5 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DeregisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../adapters/ecs';
 import type { PreparedRollout, RegisteredRevision, RolloutCheck } from './types';
 
 /**
@@ -8,16 +7,14 @@ import type { PreparedRollout, RegisteredRevision, RolloutCheck } from './types'
  * percentages allow; the wait loop that follows decides when it is done. Calling it again is harmless (ECS starts
  * no second deployment for the revision it already deploys).
  */
-export async function updateService(prepared: PreparedRollout, revision: RegisteredRevision, deps: { ecs: Pick<ECSClient, 'send'> }): Promise<RolloutCheck> {
-  await deps.ecs.send(
-    new UpdateServiceCommand({
-      cluster: prepared.cluster,
-      service: prepared.service,
-      taskDefinition: revision.taskDefinitionArn,
-      desiredCount: prepared.desiredCount,
-      deploymentConfiguration: prepared.deploymentConfiguration,
-    }),
-  );
+export async function updateService(prepared: PreparedRollout, revision: RegisteredRevision, deps: { ecs: Pick<EcsApi, 'updateService'> }): Promise<RolloutCheck> {
+  await deps.ecs.updateService({
+    cluster: prepared.cluster,
+    service: prepared.service,
+    taskDefinition: revision.taskDefinitionArn,
+    desiredCount: prepared.desiredCount,
+    deploymentConfiguration: prepared.deploymentConfiguration,
+  });
   return initialCheck('stabilize', revision.taskDefinitionArn, prepared.desiredCount, 'ECS to start the tasks of the new revision');
 }
 
@@ -26,19 +23,17 @@ export async function updateService(prepared: PreparedRollout, revision: Registe
  * revision this rollout registered, so the family's latest ACTIVE revision is the live one again (the next
  * deployment of the unchanged spec then finds nothing to change). Idempotent.
  */
-export async function rollBack(prepared: PreparedRollout, revision: RegisteredRevision | undefined, deps: { ecs: Pick<ECSClient, 'send'> }): Promise<RolloutCheck> {
-  await deps.ecs.send(
-    new UpdateServiceCommand({
-      cluster: prepared.cluster,
-      service: prepared.service,
-      taskDefinition: prepared.previousTaskDefinitionArn,
-      desiredCount: prepared.previousDesiredCount,
-      deploymentConfiguration: prepared.deploymentConfiguration,
-    }),
-  );
+export async function rollBack(prepared: PreparedRollout, revision: RegisteredRevision | undefined, deps: { ecs: Pick<EcsApi, 'updateService' | 'deregisterTaskDefinition'> }): Promise<RolloutCheck> {
+  await deps.ecs.updateService({
+    cluster: prepared.cluster,
+    service: prepared.service,
+    taskDefinition: prepared.previousTaskDefinitionArn,
+    desiredCount: prepared.previousDesiredCount,
+    deploymentConfiguration: prepared.deploymentConfiguration,
+  });
   if (revision?.created && revision.taskDefinitionArn !== prepared.previousTaskDefinitionArn) {
     try {
-      await deps.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: revision.taskDefinitionArn }));
+      await deps.ecs.deregisterTaskDefinition(revision.taskDefinitionArn);
     } catch (error) {
       // Already deregistered (a retried step): ECS answers ClientException; the rollback itself has been made.
       if ((error as Error).name !== 'ClientException') throw error;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { MeshSpecSchema, type MeshSpec } from './schema';
 import { checkSpecRules, MAX_SPEC_BYTES } from './rules';
+import { withContentHashes } from '../../build-context';
 import { formatIssue, formatPath, type SpecIssue } from './issues';
 import { SpecInvalidError } from '../../errors';
 
@@ -29,8 +30,9 @@ export function validateMeshSpec(source: SpecSource): SpecResult {
     } else {
       text = source.text;
     }
+    // Not the measure (that is the JSON below), only a bound on what is worth parsing at all.
     const size = Buffer.byteLength(text, 'utf8');
-    if (size > MAX_SPEC_BYTES) return { ok: false, issues: [tooLarge(size)] };
+    if (size > MAX_TEXT_BYTES) return { ok: false, issues: [{ path: '(root)', message: `the file is ${size} bytes; a spec is at most ${MAX_SPEC_BYTES} bytes as JSON` }] };
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
     if (doc.errors.length > 0) {
       return { ok: false, issues: doc.errors.map((e) => ({ path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`, message: e.message.split('\n')[0] })) };
@@ -43,8 +45,7 @@ export function validateMeshSpec(source: SpecSource): SpecResult {
     return { ok: false, issues: parsed.error.issues.flatMap(toSpecIssues) };
   }
   const issues = checkSpecRules(parsed.data);
-  // The execution input carries the normalised spec (defaults filled), so that is what must fit.
-  const size = Buffer.byteLength(JSON.stringify(parsed.data), 'utf8');
+  const size = submittedSpecBytes(raw);
   if (size > MAX_SPEC_BYTES) issues.push(tooLarge(size));
   return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
 }
@@ -65,8 +66,26 @@ export function loadMeshSpec(pathOrText: string): MeshSpec {
   return result.spec;
 }
 
+/** A spec file larger than this is refused before it is parsed (YAML is rarely more than twice its JSON). */
+const MAX_TEXT_BYTES = 4 * MAX_SPEC_BYTES;
+
+/** A content hash as `meshctl deploy` fills it in: 64 hex digits. */
+const HASH_PLACEHOLDER = '0'.repeat(64);
+
+/**
+ * The size the limit protects: the spec as submitted, as JSON (what the execution input carries, defaults not filled
+ * in), with every build context's content hash as `meshctl deploy` adds it, so `meshctl validate`, `meshctl deploy`
+ * and the API measure the same bytes.
+ */
+export function submittedSpecBytes(raw: unknown): number {
+  return Buffer.byteLength(JSON.stringify(withContentHashes(raw, '', undefined, () => HASH_PLACEHOLDER)), 'utf8');
+}
+
 function tooLarge(size: number): SpecIssue {
-  return { path: '(root)', message: `the spec is ${size} bytes; Step Functions carries at most ${MAX_SPEC_BYTES} bytes (256 KB)` };
+  return {
+    path: '(root)',
+    message: `the spec is ${size} bytes as submitted (JSON, build contexts with their content hash); a deployment carries at most ${MAX_SPEC_BYTES} bytes of spec (Step Functions' 256 KB per task input, less room for the plan and statuses next to it)`,
+  };
 }
 
 type ZodIssue = import('zod').z.core.$ZodIssue;

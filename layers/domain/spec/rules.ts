@@ -4,8 +4,22 @@ import { formatPath, type SpecIssue } from './issues';
 import { CONSUL_PORTS, ENVOY_PORTS } from '../consul/ports';
 import { launchTypeIssues } from '../ecs/launch-type';
 
-/** Step Functions carries at most 256 KB of input per execution (DESIGN.md section 7). */
-export const MAX_SPEC_BYTES = 256 * 1024;
+/**
+ * The most bytes of spec a deployment carries: the spec as submitted, as JSON (build contexts with their content
+ * hash, as `meshctl deploy` sends it), which is what the execution input holds and what the steps that need it read
+ * (`$$.Execution.Input.spec`). Step Functions holds a task's input to 256 KB (DESIGN.md section 7), and a step
+ * receives the spec next to the plan, the images and a stage's status; the margin below keeps room for those. It is
+ * measured by tests/integration/deploy/largest-spec.test.ts: with the largest spec accepted (this size,
+ * MAX_SERVICES services) the largest task input stays under 256 KB.
+ */
+export const MAX_SPEC_BYTES = 160 * 1024;
+export const STEP_FUNCTIONS_PAYLOAD_BYTES = 256 * 1024;
+
+/**
+ * The most mesh services (those of `clusters`) one spec deploys. The plan, the images and the stage statuses hold a few hundred bytes per service in the execution's state, and the summary a
+ * few tasks per service: this keeps every state of the largest accepted spec well under Step Functions' 256 KB.
+ */
+export const MAX_SERVICES = 100;
 
 /**
  * Ports a Consul deployment on ECS uses on every host when tasks share the host's network namespace
@@ -42,6 +56,9 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
       else serviceAt.set(service.name, ['clusters', ci, 'services', si, 'name']);
     }),
   );
+
+  const services = spec.clusters.reduce((n, c) => n + c.services.length, 0);
+  if (services > MAX_SERVICES) add(['clusters'], `${services} services; a deployment carries at most ${MAX_SERVICES} services (its state holds a status per service)`);
 
   const clusterAt = new Map<string, number>();
   spec.clusters.forEach((cluster, ci) => {

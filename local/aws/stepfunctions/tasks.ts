@@ -70,9 +70,9 @@ export interface TaskObserver {
   failed(error: string, cause: string): void;
 }
 
-function checkSize(result: unknown): void {
-  const bytes = payloadBytes(JSON.stringify(result ?? null));
-  if (bytes > MAX_PAYLOAD_BYTES) throw new DataLimitExceededError(dataLimitMessage('Lambda function result', bytes));
+function checkSize(payload: unknown, what = 'Lambda function result'): void {
+  const bytes = payloadBytes(JSON.stringify(payload ?? null));
+  if (bytes > MAX_PAYLOAD_BYTES) throw new DataLimitExceededError(dataLimitMessage(what, bytes));
 }
 
 async function invokeTarget(target: TaskTarget, input: unknown, lambda: LambdaInvoker): Promise<unknown> {
@@ -107,6 +107,8 @@ export function buildTaskHandler(target: TaskTarget, lambda: LambdaInvoker, obse
     observer.scheduled(input);
     let result: unknown;
     try {
+      // The task's input (its Parameters applied) is held to the same 256 KB as a state's output.
+      checkSize(input, 'input of the task');
       result = await invokeTarget(target, input, lambda);
       checkSize(result);
     } catch (thrown) {

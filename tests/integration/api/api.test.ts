@@ -1,4 +1,5 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { createEcsApi } from '../../../layers/adapters/ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { stringify } from 'yaml';
@@ -262,7 +263,7 @@ describe('the mesh and its rollouts', () => {
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       pollIntervalMs: 50,
       // meshctl uploads a build context with the caller's AWS credentials: here the local cloud's.
-      clients: () => ({ sfn: undefined as never, ecs, s3 }),
+      clients: () => ({ sfn: undefined as never, ecs: createEcsApi(ecs), s3 }),
     });
     const base = ['--api-url', cloud.endpoints.httpApi, '--token', TOKEN];
     process.exitCode = undefined;

@@ -6,6 +6,7 @@
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { createConsulClient, type ConsulApi } from '../../../layers/adapters/consul';
+import { createEcsApi } from '../../../layers/adapters/ecs';
 import { reconcileMesh, type ReconcileDeps, type ReconcileSummary } from '../../../layers/churn/reconcile';
 import { handleTaskEvent } from '../../../layers/churn/task-event';
 import { deployedSpecKey } from '../../../layers/deploy/config-entries';
@@ -138,7 +139,7 @@ export async function startMeshCloud(spec: MeshSpec): Promise<MeshCloud> {
       );
       await events.drain();
     },
-    reconcile: (overrides = {}) => reconcileMesh({ consul: consulClient, ecs: ecsClient, meshName: spec.name, logger, metrics, specMaxAgeMs: 0, ...overrides }),
+    reconcile: (overrides = {}) => reconcileMesh({ consul: consulClient, ecs: createEcsApi(ecsClient), meshName: spec.name, logger, metrics, specMaxAgeMs: 0, ...overrides }),
     registered(service) {
       return new Map(
         consul

@@ -1,6 +1,6 @@
 import { GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { LocalCloud } from '../../../local/cloud';
-import { referenceSpec, ROOT, sfnClient } from './harness';
+import { referenceSpec, ROOT, sfnClient, uploadContexts } from './harness';
 
 /** What the lock tests share: a local cloud slow enough to catch a deployment in the middle, and the lock's holder. */
 export const LOCK = '/consul-mesh/reference-mesh/lock';
@@ -25,6 +25,7 @@ export async function startSlowCloud(options: Partial<Parameters<typeof LocalClo
 export async function startAndReachServers(cloud: LocalCloud): Promise<string> {
   const sfn = sfnClient(cloud);
   const deploymentId = `d-lock-${Date.now().toString(36)}`;
+  await uploadContexts(cloud, referenceSpec());
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: cloud.stateMachines.deployMesh,

@@ -13,7 +13,16 @@ describe('SDK calls of a handler bundle', () => {
     expect(calls.filter((c) => c.tagsInLiteral).map((c) => c.command)).toEqual(['TagResourceCommand']);
   });
 
-  it('refuses a bundle that calls AWS through a paginator, which names no Command', async () => {
-    await expect(bundleHandler('tests/fixtures/iam-closure/paginated.ts', ROOT)).rejects.toThrow(/uses paginateListTasks of @aws-sdk\/client-ecs/);
+  it('reads a paginator as the operation it pages through', async () => {
+    const { calls } = await bundleHandler('tests/fixtures/iam-closure/paginated.ts', ROOT);
+    expect(calls.map((c) => c.action)).toEqual(['ecs:ListTasks']);
+  });
+
+  it('counts only the ECS adapter methods a handler reaches, not every method tree shaking kept', async () => {
+    const plan = (await bundleHandler('functions/steps/plan-deployment.ts', ROOT)).calls.map((c) => c.action);
+    expect(plan).toContain('ecs:DescribeServices');
+    expect(plan.filter((a) => /^ecs:(Create|Update|Register|Deregister)/.test(a))).toEqual([]);
+    const ensure = (await bundleHandler('functions/steps/ensure-stage.ts', ROOT)).calls.map((c) => c.action);
+    expect(ensure).toEqual(expect.arrayContaining(['ecs:CreateCluster', 'ecs:CreateService', 'ecs:RegisterTaskDefinition', 'ecs:UpdateService']));
   });
 });

@@ -136,7 +136,14 @@ export function fakeDeps(overrides: Partial<ApiDeps> = {}): ApiDeps & { store: F
       throw new Error('unexpected AWS call');
     }) as unknown as ApiDeps['sfn'],
     ssm: fakeClient() as unknown as ApiDeps['ssm'],
-    ecs: fakeClient() as unknown as ApiDeps['ecs'],
+    ecs: {
+      describeServices: async () => {
+        throw new Error('unexpected ECS call');
+      },
+      serviceTasks: async () => {
+        throw new Error('unexpected ECS call');
+      },
+    },
     consul: async () => {
       throw Object.assign(new Error('Consul is not reachable in this test'), { name: 'ConsulUnavailable' });
     },

@@ -7,6 +7,7 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import { planChanges } from '../../../cli/plan';
+import { createEcsApi } from '../../../layers/adapters/ecs';
 import { renderPlan } from '../../../cli/plan-command';
 import { validateMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
 
@@ -86,7 +87,8 @@ class FakeEcs {
   }
 }
 
-const asClients = (ecs: FakeEcs) => ({ ecs: ecs as unknown as Pick<ECSClient, 'send'> });
+/** The plan reaches ECS through the adapter; the fake stands in for the SDK client under it (only `send` is used). */
+const asClients = (ecs: FakeEcs) => ({ ecs: createEcsApi(ecs as unknown as ECSClient) });
 
 describe('planChanges (what a deployment would do, read only)', () => {
   it('plans to create everything when no cluster exists', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { loadMeshSpec, validateMeshSpec, MAX_SPEC_BYTES, type MeshSpecInput } from '../../../layers/domain/spec';
+import { loadMeshSpec, validateMeshSpec, MAX_SERVICES, MAX_SPEC_BYTES, submittedSpecBytes, type MeshSpecInput } from '../../../layers/domain/spec';
 import { SpecInvalidError } from '../../../layers/errors';
 
 /** A small valid spec; each test breaks one rule of it. */
@@ -252,13 +252,44 @@ describe('mesh spec validation', () => {
     expect(issuesOf(spec)).toEqual(['intentions[0].destination: names no service of this mesh: "billing"']);
   });
 
-  it('rejects a spec over the 256 KB Step Functions can carry', () => {
-    const spec = baseSpec();
+  it('rejects a spec over the size a deployment carries, naming what it measured: the JSON as submitted', () => {
+    // A dataplane image of its own: otherwise meshctl deploy adds the default dataplane build context, counted too.
+    const spec = { ...baseSpec(), consul: { dataplane: { image: 'hashicorp/consul-dataplane:1.6.0' } } };
     spec.clusters[0].services[1].env = { BIG: 'x'.repeat(MAX_SPEC_BYTES) };
-    expect(issuesOf(spec)).toEqual([expect.stringMatching(/^\(root\): the spec is \d+ bytes; Step Functions carries at most 262144 bytes \(256 KB\)$/)]);
-    const text = stringify(spec);
-    const result = validateMeshSpec({ text });
-    expect(result.ok).toBe(false);
+    const size = Buffer.byteLength(JSON.stringify(spec), 'utf8');
+    expect(issuesOf(spec)).toEqual([
+      `(root): the spec is ${size} bytes as submitted (JSON, build contexts with their content hash); a deployment carries at most ${MAX_SPEC_BYTES} bytes of spec (Step Functions' 256 KB per task input, less room for the plan and statuses next to it)`,
+    ]);
+    const result = validateMeshSpec({ text: stringify(spec) });
+    expect(result.ok ? [] : result.issues.map((i) => i.message)).toEqual([expect.stringContaining(`the spec is ${size} bytes as submitted`)]);
+  });
+
+  it('measures the spec before defaults are filled in, so a spec right at the limit is accepted', () => {
+    const spec = { ...baseSpec(), consul: { dataplane: { image: 'hashicorp/consul-dataplane:1.6.0' } } };
+    const room = MAX_SPEC_BYTES - Buffer.byteLength(JSON.stringify({ ...spec, clusters: [{ ...spec.clusters[0], services: [{ ...spec.clusters[0].services[0], env: { PAD: '' } }, ...spec.clusters[0].services.slice(1)] }, ...spec.clusters.slice(1)] }), 'utf8');
+    spec.clusters[0].services[0].env = { PAD: 'x'.repeat(room) };
+    expect(Buffer.byteLength(JSON.stringify(spec), 'utf8')).toBe(MAX_SPEC_BYTES);
+    expect(issuesOf(spec)).toEqual([]);
+    spec.clusters[0].services[0].env = { PAD: 'x'.repeat(room + 1) };
+    expect(issuesOf(spec)).toEqual([expect.stringContaining(`the spec is ${MAX_SPEC_BYTES + 1} bytes as submitted`)]);
+  });
+
+  it('counts the content hash meshctl deploy adds to each build context, so validate and deploy agree', () => {
+    const spec = baseSpec() as MeshSpecInput & { consul: { dataplane?: unknown } };
+    const withBuild = { ...spec, clusters: [{ name: 'c', services: [{ name: 'a', build: { context: 'docker/services/users' }, port: 8080 }] }] };
+    const hashed = { ...withBuild, clusters: [{ name: 'c', services: [{ name: 'a', build: { context: 'docker/services/users', contentHash: 'f'.repeat(64) }, port: 8080 }] }] };
+    expect(submittedSpecBytes(withBuild)).toBe(submittedSpecBytes(hashed));
+    expect(submittedSpecBytes(withBuild)).toBeGreaterThan(Buffer.byteLength(JSON.stringify(withBuild), 'utf8'));
+  });
+
+  it(`refuses more than ${MAX_SERVICES} services, naming the limit`, () => {
+    const spec = baseSpec();
+    spec.clusters = [{ name: 'wide', services: Array.from({ length: MAX_SERVICES + 1 }, (_, i) => ({ name: `s${i}`, image: 'app:1.0.0', port: 8080 })) }];
+    spec.intentions = [];
+    spec.ingress = undefined;
+    expect(issuesOf(spec)).toEqual([`clusters: ${MAX_SERVICES + 1} services; a deployment carries at most ${MAX_SERVICES} services (its state holds a status per service)`]);
+    spec.clusters[0].services.pop();
+    expect(issuesOf(spec)).toEqual([]);
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -11,6 +11,7 @@ function plan(hasIngress = true) {
   return {
     mesh: 'shop',
     deploymentId: 'd-1',
+    specHash: 'a'.repeat(64),
     images: [{ name: 'consul-server', repository: 'shop/consul-server', tag: 'ctx-1' }, { name: 'users', image: 'users:1.0.0' }],
     serverCluster: { cluster: 'consul-server', services: ['consul-server'] },
     serviceClusters: [
@@ -21,6 +22,8 @@ function plan(hasIngress = true) {
     hasIngress,
     pollSeconds: 0,
     maxRounds: 3,
+    changes: [],
+    lockName: '/consul-mesh/shop/lock',
     lockHolder: 'exec',
   };
 }

@@ -47,7 +47,7 @@ export async function bundleHandler(entry: string, root: string): Promise<Handle
     logLevel: 'error',
     outfile: 'bundle.mjs',
   });
-  const text = result.outputFiles[0].text;
+  const text = unreachableAdapterMethodsBlanked(result.outputFiles[0].text);
   const imported = new Map<string, { module: string; name: string }>();
   for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/client-[^"]+)"/g)) {
     for (const part of m[1].split(',')) {
@@ -58,13 +58,21 @@ export async function bundleHandler(entry: string, root: string): Promise<Handle
   // Paginators, waiters and the aggregated clients (`new ECS().listTasks()`) call operations no Command in the
   // bundle names: the check would miss them, so it refuses a bundle that uses one until it models them.
   const code = text.replace(/^import[^;]*;$/gm, '');
+  const calls = new Map<string, SdkCall>();
   for (const [alias, { module, name }] of imported) {
     const escaped = alias.replace(/\$/g, '\\$');
-    const helper = /^(paginate|waitFor|waitUntil)/.test(name) && new RegExp(`(^|[^\\w$])${escaped}\\s*\\(`).test(code);
+    const used = new RegExp(`(^|[^\\w$])${escaped}\\s*\\(`).test(code);
+    // A paginator (`paginateListTasks`) sends its operation's Command page after page: the same action.
+    if (/^paginate[A-Z]/.test(name) && used) {
+      const operation = name.slice('paginate'.length);
+      const action = `${signingName(module, root)}:${operation}`;
+      calls.set(action, { action, module, command: `${operation}Command (through ${name})`, tagsInLiteral: calls.get(action)?.tagsInLiteral ?? false });
+      continue;
+    }
+    const helper = /^(waitFor|waitUntil)/.test(name) && used;
     const aggregated = !/(Command|Client|Exception|Error)$/.test(name) && new RegExp(`new\\s+${escaped}\\s*\\(`).test(code);
-    if (helper || aggregated) throw new Error(`${entry} uses ${name} of ${module}: the closure check only reads SDK Commands`);
+    if (helper || aggregated) throw new Error(`${entry} uses ${name} of ${module}: the closure check only reads SDK Commands and paginators`);
   }
-  const calls = new Map<string, SdkCall>();
   for (const m of text.matchAll(/new\s+([A-Za-z0-9_$]+)\s*\(/g)) {
     const found = imported.get(m[1]);
     if (!found || !found.name.endsWith('Command')) continue;
@@ -113,4 +121,44 @@ function argumentText(text: string, start: number): string {
     else if (text[i] === ')' && --depth === 0) return text.slice(start, i);
   }
   return text.slice(start);
+}
+
+/**
+ * The ECS adapter (layers/adapters/ecs.ts, `createEcsApi`) is one object whose methods each make one call; tree
+ * shaking keeps them all in every bundle that builds it, while a handler reaches only the methods its feature's port
+ * names. So a method's calls count only if the bundle calls the method (`.name(` outside the adapter, or through a
+ * reached method's `api.name(`); the bodies of the others are blanked out before the Commands are read. The method
+ * boundaries are those of esbuild's unminified output: one method a line at the object's indentation.
+ */
+export function unreachableAdapterMethodsBlanked(text: string): string {
+  const start = text.indexOf('function createEcsApi(');
+  if (start < 0) return text;
+  const open = text.indexOf('{', start);
+  let depth = 0;
+  let end = open;
+  for (; end < text.length; end++) {
+    if (text[end] === '{') depth++;
+    else if (text[end] === '}' && --depth === 0) break;
+  }
+  const methodStart = /^ {4}(?:async\s+)?\*?\s*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*\{/gm;
+  const methods: Array<{ name: string; from: number; to: number }> = [];
+  for (const m of text.slice(open, end).matchAll(methodStart)) methods.push({ name: m[1], from: open + (m.index ?? 0), to: end });
+  for (let i = 0; i < methods.length - 1; i++) methods[i].to = methods[i + 1].from;
+  if (methods.length === 0) throw new Error('createEcsApi has no methods the closure check can read: has its output format changed?');
+  const outside = text.slice(0, start) + text.slice(end);
+  const reached = new Set(methods.filter((m) => new RegExp(`\\.${m.name}\\(`).test(outside)).map((m) => m.name));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const m of methods.filter((x) => reached.has(x.name))) {
+      for (const call of text.slice(m.from, m.to).matchAll(/\bapi\.([A-Za-z_$][\w$]*)\(/g)) {
+        if (!reached.has(call[1])) {
+          reached.add(call[1]);
+          grew = true;
+        }
+      }
+    }
+  }
+  let blanked = text;
+  for (const m of methods) if (!reached.has(m.name)) blanked = blanked.slice(0, m.from) + ' '.repeat(m.to - m.from) + blanked.slice(m.to);
+  return blanked;
 }
