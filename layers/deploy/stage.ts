@@ -28,6 +28,7 @@ import { IMAGE_KEY } from '../domain/ecs/containers';
 import { renderedConfiguration } from './config-store';
 import type { ConsulApi } from '../adapters/consul';
 import { listTaskArns } from '../adapters/ecs-tasks';
+import { describeServices } from '../adapters/ecs-services';
 import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
 import type { ChangeAction, StageStatus } from './types';
 
@@ -151,7 +152,7 @@ export interface CheckDeps {
 export async function checkStage(spec: MeshSpec, previous: StageStatus, deps: CheckDeps): Promise<StageStatus> {
   const round = previous.round + 1;
   const names = previous.services.map((s) => s.name);
-  const { services = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster: previous.cluster, services: names }));
+  const services = await describeServices(deps.ecs, previous.cluster, names);
   const byName = new Map(services.map((s) => [s.serviceName, s]));
   const status: StageStatus = { ...previous, round, ready: false, services: [] };
   const unstable: string[] = [];

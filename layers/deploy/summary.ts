@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { serviceTasks, taskPrivateIp } from '../adapters/ecs-tasks';
+import { describeServices } from '../adapters/ecs-services';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
@@ -29,7 +29,7 @@ export async function summarizeDeployment(
   const actions = new Map(input.stages.flatMap((s) => s.services.map((svc) => [`${s.cluster}/${svc.name}`, svc.action ?? 'unchanged'] as const)));
   const clusters: DeploymentSummary['clusters'] = [];
   for (const { cluster, role, services } of stageClusters) {
-    const { services: described = [] } = await deps.ecs.send(new DescribeServicesCommand({ cluster, services }));
+    const described = await describeServices(deps.ecs, cluster, services);
     const entries: DeploymentSummary['clusters'][number]['services'] = [];
     for (const service of described) {
       const name = service.serviceName ?? '';
