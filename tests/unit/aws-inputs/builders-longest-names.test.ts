@@ -52,7 +52,10 @@ function recordingClient(service: keyof typeof PREFIX, origin: string, answers: 
 function longestSpec(): { raw: Record<string, unknown>; spec: MeshSpec } {
   const raw = largeSpec(LONGEST_NAMES) as Record<string, unknown> & { consul: Record<string, unknown>; clusters: Array<{ services: Array<Record<string, unknown>> }> };
   const hash = (s: string) => createHash('sha256').update(s).digest('hex');
-  raw.consul = { ...raw.consul, servers: { count: 5, build: { context: 'docker/consul-server', contentHash: hash('server') } }, dataplane: { build: { context: 'docker/consul-dataplane', contentHash: hash('dataplane') } } };
+  raw.consul = { ...raw.consul, servers: { count: 5, build: { context: 'docker/consul-server', contentHash: hash('server') } }, dataplane: { build: { context: 'docker/consul-dataplane', contentHash: hash('dataplane') } },
+    // A gossip key the deployment creates under the deepest name SSM holds (15 levels, the schema's limit).
+    security: { gossip: { keyParameter: Array.from({ length: 15 }, (_, i) => `/level-${i}`).join('') } },
+  };
   const first = raw.clusters[0].services[0];
   delete first.image;
   first.build = { context: 'docker/services/users', contentHash: hash('users') };
