@@ -226,8 +226,10 @@ function checkContainer(container: Json, path: string, networkMode: unknown, rep
     if (typeof from !== 'string' || !/^(arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:\d{12}:.+|[A-Za-z0-9_./-]+)$/.test(from)) {
       report(`${path}.secrets[${i}].valueFrom`, `${JSON.stringify(from)} is neither an SSM/Secrets Manager ARN nor a parameter name`);
     } else if (from.startsWith('arn:') && from.includes(':ssm:')) {
-      // The ARN's resource is `parameter/<name without its leading slash>`.
-      if (!/:parameter\/[^/]/.test(from)) report(`${path}.secrets[${i}].valueFrom`, `${JSON.stringify(from)} is not an SSM parameter ARN (arn:...:parameter/name)`);
+      // The ARN's resource is `parameter/<name without its leading slash>`, a name SSM must be able to hold.
+      const name = /:parameter(\/.+)$/.exec(from)?.[1];
+      if (!name || name.startsWith('//')) report(`${path}.secrets[${i}].valueFrom`, `${JSON.stringify(from)} is not an SSM parameter ARN (arn:...:parameter/name)`);
+      else if (!name.startsWith('/aws/reference/')) checkSsmName(name, `${path}.secrets[${i}].valueFrom`, report, { reading: true });
     }
   });
   const hc = container.healthCheck as Json | undefined;
@@ -288,8 +290,11 @@ function checkServiceSettings(input: Json, report: Report): void {
   if (count !== undefined && (count < 0 || count > 5000)) report('desiredCount', `${count} is outside 0-5000`);
 }
 
-/** SSM parameter names: `[A-Za-z0-9_.-/]`, ≤ 1011 characters fully qualified, ≤ 15 levels, no `aws`/`ssm` prefix. */
-function checkSsmName(value: unknown, field: string, report: Report): void {
+/**
+ * SSM parameter names: `[A-Za-z0-9_.-/]`, ≤ 1011 characters fully qualified, ≤ 15 levels; no `aws`/`ssm` prefix
+ * for a name that is written (one that is only read, e.g. `/aws/service/...`, may have it).
+ */
+function checkSsmName(value: unknown, field: string, report: Report, options: { reading?: boolean } = {}): void {
   if (typeof value !== 'string') return report(field, 'is not a string');
   const name = value.startsWith('arn:') ? value.slice(value.indexOf(':parameter') + ':parameter'.length) : value;
   if (name.length > SSM_NAME_MAX) report(field, `name of ${name.length} characters, SSM allows at most ${SSM_NAME_MAX}`);
@@ -298,7 +303,7 @@ function checkSsmName(value: unknown, field: string, report: Report): void {
   if (levels.length > SSM_LEVELS_MAX) report(field, `${levels.length} levels, SSM allows at most ${SSM_LEVELS_MAX}`);
   if (name.includes('/') && !name.startsWith('/')) report(field, 'a hierarchical name must be fully qualified (start with "/")');
   if (levels.some((l) => l === '')) report(field, 'has an empty level ("//" or a trailing "/")');
-  if (/^(aws|ssm)/i.test(levels[0])) report(field, `${JSON.stringify(name)} starts with a reserved prefix (aws, ssm)`);
+  if (!options.reading && /^(aws|ssm)/i.test(levels[0])) report(field, `${JSON.stringify(name)} starts with a reserved prefix (aws, ssm)`);
 }
 
 function checkPutParameter(input: Json, report: Report): void {

@@ -1,8 +1,9 @@
 /**
- * A large mesh spec at the edges of what the spec schema accepts: the longest names (mesh and services 63
- * characters, clusters 255), many clusters and services, many environment variables, secrets whose SSM names are
- * long and deep, upstreams, several ingress listeners, intentions, five servers. The inputs the code builds from it
- * must still be inputs AWS accepts.
+ * A large mesh spec at the edges of what the spec schema accepts: a service and the gateway named with 63
+ * characters, more services in one cluster than one DescribeServices call takes, environment variables and secrets
+ * on every service (SSM names of 1011 characters and of 15 levels), upstreams, several ingress listeners,
+ * intentions, five servers of 4 vCPU / 30 GB. With LONGEST_NAMES, also a 63-character mesh and 255-character
+ * clusters. The inputs the code builds from it must still be inputs AWS accepts.
  */
 
 /** A DNS label of exactly `length` characters (the spec's limit for mesh and service names is 63). */
@@ -19,9 +20,9 @@ function secretName(service: string, i: number): string {
 
 /**
  * Services per cluster: the first cluster holds more than DescribeServices takes in one call (10), which the
- * schema allows; the second a few.
+ * schema allows; the second one.
  */
-const SERVICES_PER_CLUSTER = [11, 3];
+const SERVICES_PER_CLUSTER = [11, 1];
 const SERVICE_COUNT = SERVICES_PER_CLUSTER.reduce((a, b) => a + b, 0);
 
 /**

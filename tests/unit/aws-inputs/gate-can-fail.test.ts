@@ -88,6 +88,12 @@ describe('the documented-limits half', () => {
         'RegisterTaskDefinition containerDefinitions[0].healthCheck.timeout',
       ].sort(),
     );
+    const deep = Array.from({ length: 16 }, (_, i) => `l${i}`).join('/');
+    const secret = (valueFrom: string) => taskDefinition({ containerDefinitions: [{ name: 'x', secrets: [{ name: 'S', valueFrom }] }] });
+    expect(check(`${ECS}.RegisterTaskDefinition`, secret(`arn:aws:ssm:us-east-1:111122223333:parameter/${deep}`))).toEqual([
+      'RegisterTaskDefinition containerDefinitions[0].secrets[0].valueFrom',
+    ]);
+    expect(check(`${ECS}.RegisterTaskDefinition`, secret('arn:aws:ssm:us-east-1:111122223333:parameter/aws/reference/secretsmanager/db'))).toEqual([]);
     expect(check(`${ECS}.RegisterTaskDefinition`, taskDefinition({ containerDefinitions: [{ name: 'x', environment: [{ name: 'BIG', value: 'v'.repeat(70_000) }] }] }))).toEqual([
       'RegisterTaskDefinition (input)',
     ]);
