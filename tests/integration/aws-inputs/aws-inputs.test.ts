@@ -19,8 +19,8 @@ import { largeSpec } from './large-spec';
  * encode (aws-limits.ts). The inputs come from the code as it is, not from copies: whatever a builder adds
  * tomorrow is checked too.
  *
- * Scenario: the reference spec deployed through the HTTP API, a rollout forward and one rolled back, a change
- * deployed onto the running mesh, and a large spec at the edges of the schema deployed with `meshctl deploy
+ * Scenario: the reference spec deployed through the HTTP API, a rollout forward and one rolled back, a deployment
+ * cancelled, a change deployed onto the running mesh, and a large spec at the edges of the schema deployed with `meshctl deploy
  * --state-machine-arn` (the CLI's own StartExecution).
  */
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -62,6 +62,11 @@ describe('every AWS input the code builds passes botocore and AWS limits', () =>
     await rollout('users:1.1.0', 'SUCCEEDED');
     origin = 'rollout users:fail-crash (rolled back)';
     await rollout('users:fail-crash', 'ROLLED_BACK');
+    origin = 'deployment cancelled';
+    const cancelled = await api(cloud, '/deployments?pollSeconds=0&maxRounds=400', asJson(referenceSpec((spec) => (spec.clusters[0].services[1].desiredCount = 1))));
+    expect(cancelled.status).toBe(202);
+    expect((await api(cloud, `/deployments/${cancelled.body.id}/cancel`, { method: 'POST' })).status).toBe(202);
+    expect((await until(cloud, `/deployments/${cancelled.body.id}`)).status).toBe('ABORTED');
     origin = 'reference deploy, changed';
     await deployThroughApi(
       referenceSpec((spec) => {
@@ -111,6 +116,7 @@ describe('every AWS input the code builds passes botocore and AWS limits', () =>
       'AmazonSSM.PutParameter',
       'CodeBuild_20161006.StartBuild',
       'AWSStepFunctions.StartExecution',
+      'AWSStepFunctions.StopExecution',
     ]) {
       expect(targets).toContain(op);
     }
