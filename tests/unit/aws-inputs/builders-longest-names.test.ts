@@ -6,6 +6,7 @@ import { acquireLock } from '../../../layers/deploy/lock';
 import { storeConfiguration } from '../../../layers/deploy/config-store';
 import { ensureStage } from '../../../layers/deploy/stage';
 import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
+import { buildRevision } from '../../../layers/rollout/register';
 import { newDeploymentId, specHashPrefix } from '../../../layers/deployments/execution-name';
 import { configParameterNames } from '../../../layers/domain/naming';
 import { validateMeshSpec } from '../../../layers/domain/spec/load';
@@ -116,6 +117,30 @@ describe('inputs built for a mesh with the longest names the schema allows', () 
     for (const target of deployStages(spec).flat()) {
       const input = buildUpdateService(spec, target, { taskDefinition: `arn:aws:ecs:eu-west-1:${account}:task-definition/x:2`, ...deps.serviceContext });
       calls.push({ target: `${PREFIX.ecs}.UpdateService`, input: JSON.parse(JSON.stringify(input)), origin: 'update' });
+    }
+
+    // A rollout's revision is built from what DescribeTaskDefinition answers: AWS's answer carries its own members
+    // (ARN, revision, status, requiresAttributes, registeredAt/By, filled-in container defaults, `host: {}`), none
+    // of which RegisterTaskDefinition takes back.
+    for (const registered of calls.filter((c) => c.target === `${PREFIX.ecs}.RegisterTaskDefinition` && c.origin === 'stages')) {
+      const input = registered.input as { family: string; tags?: unknown; volumes?: unknown[]; containerDefinitions: Array<Record<string, unknown>> };
+      const described = {
+        ...input,
+        tags: undefined,
+        taskDefinitionArn: `arn:aws:ecs:eu-west-1:${account}:task-definition/${input.family}:1`,
+        revision: 1,
+        status: 'ACTIVE',
+        compatibilities: ['EC2', 'FARGATE'],
+        requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }],
+        registeredAt: new Date('2026-12-06T05:00:00Z'),
+        registeredBy: `arn:aws:sts::${account}:assumed-role/deployer/session`,
+        volumes: (input.volumes ?? []).map((v) => ({ ...(v as object), host: {} })),
+        placementConstraints: [],
+        containerDefinitions: input.containerDefinitions.map((c) => ({ cpu: 0, mountPoints: [], volumesFrom: [], systemControls: [], ...c })),
+      };
+      const container = input.containerDefinitions[0].name as string;
+      const revision = buildRevision(described as never, container, `${account}.dkr.ecr.eu-west-1.amazonaws.com/next:2`, input.tags as never);
+      calls.push({ target: `${PREFIX.ecs}.RegisterTaskDefinition`, input: JSON.parse(JSON.stringify(revision)), origin: 'rollout revision' });
     }
 
     const sfn = recordingClient('sfn', 'start', {
