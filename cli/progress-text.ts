@@ -30,12 +30,12 @@ export function renderImageLine(i: ImageProgress): string {
   }
 }
 
-/** `running`, `done (5/5)`, `failed: StageTimedOut: ...`, with the check round and what it waits for while running. */
+/** `running`, `done (5/5)`, `failed (StageTimedOut)`, with the check round and what it waits for while running. */
 export function renderStageState(stage: StageProgress): string {
   const it = stage.iterations && stage.iterations.total > 0 ? ` (${stage.iterations.succeeded}/${stage.iterations.total})` : '';
   if (stage.state === 'failed') {
-    const why = stage.error ? `: ${stage.error.error}${stage.error.cause ? `: ${stage.error.cause}` : ''}` : '';
-    return `failed${why}`;
+    // The error's name only: the cause is printed once, by the failure report that ends the output.
+    return `failed${stage.error ? ` (${stage.error.error})` : ''}`;
   }
   if (stage.state === 'running') {
     const waiting = Object.entries(stage.waitingFor ?? {}).map(([cluster, what]) => `${cluster}: ${what}`);

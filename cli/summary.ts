@@ -60,6 +60,7 @@ export function renderFailure(description: Pick<DeploymentDescription, 'status' 
     lines.push(`  cause:   ${failure.message}`);
     if (failure.service) lines.push(`  service: ${failure.service}`);
     if (failure.detail) lines.push(`  detail:  ${failure.detail}`);
+    lines.push(`  next:    ${nextStep(description)}`);
     return lines;
   }
   lines.push(`  error:   ${description.error ?? failedStage?.error?.error ?? progress?.executionError?.error ?? '(none given)'}`);
@@ -69,5 +70,16 @@ export function renderFailure(description: Pick<DeploymentDescription, 'status' 
   if (caught && (caught.error !== description.error || caught.cause !== description.cause)) {
     lines.push(`  stage error: ${caught.error}${caught.cause ? `: ${caught.cause}` : ''}`);
   }
+  lines.push(`  next:    ${nextStep(description)}`);
   return lines;
+}
+
+/**
+ * What to do after a deployment ended badly. What ECS had already started keeps running either way, and a new
+ * deployment converges the mesh to its spec.
+ */
+function nextStep(description: Pick<DeploymentDescription, 'status' | 'deploymentId' | 'name'>): string {
+  const id = description.deploymentId ?? description.name;
+  if (description.status === 'ABORTED') return `it was cancelled; deploy the spec again to bring the mesh to it (meshctl status ${id} shows how far it went)`;
+  return `fix the cause above, then deploy the spec again (meshctl status ${id} shows every stage)`;
 }

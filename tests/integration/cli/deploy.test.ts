@@ -118,13 +118,16 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
     const { code, stdout, stderr } = await meshctl('deploy', specPath, '--context-root', dir);
 
     expect(code).toBe(1);
-    expect(stdout).toContain('[servers] failed: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited');
+    expect(stdout).toContain('[servers] failed (DeploymentFailed)');
+    // The cause is printed once, in the report on stderr.
+    expect(stdout).not.toContain('Essential container in task exited');
     expect(stderr.split('\n')).toEqual([
       'Deployment d-20250304050607-k3x9q0 of mesh "shop" FAILED in stage servers',
       '  error:   DeploymentFailed',
       '  cause:   consul-server: tasks stopped: Essential container in task exited',
       '  service: consul-server',
       '  detail:  Essential container in task exited (exit code 1)',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
       '',
     ]);
   });
@@ -206,7 +209,7 @@ describe('meshctl status', () => {
     const { code, stdout, stderr } = await meshctl('status', '--mesh', 'shop');
     expect(code).toBe(1);
     expect(stdout).toContain('Deployment d-20250304050000-bbbbbb of mesh "shop"');
-    expect(stdout).toContain('  ✖ servers   failed: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited');
+    expect(stdout).toContain('  ✖ servers   failed (DeploymentFailed)');
     expect(stderr).toContain('FAILED in stage servers');
   });
 

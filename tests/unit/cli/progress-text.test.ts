@@ -42,7 +42,7 @@ describe('non-terminal progress: one line per transition', () => {
       '[servers] running',
       '[servers] consul-server/consul-server  0/3 running, 3 pending, 0 passing in Consul (create)',
       '[servers] consul-server/consul-server  1/3 running, 2 pending, 1 passing in Consul (create)',
-      '[servers] failed: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited',
+      '[servers] failed (DeploymentFailed)',
     ]);
   });
 

@@ -53,6 +53,7 @@ describe('renderFailure', () => {
       '  cause:   consul-server: tasks stopped: Essential container in task exited',
       '  service: consul-server',
       '  detail:  Essential container in task exited (exit code 1)',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
     ]);
   });
 
@@ -65,6 +66,7 @@ describe('renderFailure', () => {
       '  error:   DeploymentFailed',
       `  cause:   ${cause}`,
       '  stage error: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
     ]);
   });
 
@@ -73,6 +75,7 @@ describe('renderFailure', () => {
       'Deployment d-20250304050607-k3x9q0 of mesh "shop" TIMED_OUT in stage unknown',
       '  error:   (none given)',
       '  cause:   (none given)',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
     ]);
   });
 
