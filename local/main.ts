@@ -1,3 +1,4 @@
+import '../layers/polyfills';
 import { LocalCloud } from './cloud';
 import { parseDataDirOptions } from './persistence';
 
