@@ -2,7 +2,7 @@ import type { DeploymentSummary } from '../layers/deploy/types';
 import type { DeploymentDescription } from '../layers/deployments/backend';
 import { parseDeploymentFailure } from '../layers/deployments/outcome';
 import type { DeploymentProgress } from '../layers/deployments/progress';
-import { renderTable } from './table';
+import { counted, renderTable } from './table';
 
 /**
  * The final words of `deploy` and `status`: the summary table of a deployed mesh, or the stage, error and cause
@@ -18,7 +18,7 @@ const SHORT_TASK_ID = 12;
  */
 export function renderSummary(summary: DeploymentSummary): string[] {
   const lines = [`Deployed mesh "${summary.mesh}" (${summary.deploymentId})${summary.noChange ? ': no changes, everything already matched the spec' : ''}`];
-  lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${summary.peers.length} peers: ${summary.peers.join(', ')})` : ''}`);
+  lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${counted(summary.peers.length, 'peer')}: ${summary.peers.join(', ')})` : ''}`);
   lines.push('');
   const rows: string[][] = [];
   for (const cluster of summary.clusters) {

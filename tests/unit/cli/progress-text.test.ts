@@ -129,5 +129,7 @@ describe('terminal progress: a frame redrawn in place', () => {
 
   it('formats elapsed time compactly', () => {
     expect([formatDuration(42_000), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['42s', '3m05s', '1h02m']);
+    // A quick run is not "0s".
+    expect([formatDuration(0), formatDuration(420), formatDuration(9_949)]).toEqual(['0.0s', '0.4s', '9.9s']);
   });
 });

@@ -35,6 +35,11 @@ describe('renderSummary', () => {
     ]);
   });
 
+  it('names one server as "1 peer"', () => {
+    const summary = { ...shopSummary(), peers: ['10.0.1.10:8300'] };
+    expect(renderSummary(summary)[1]).toBe('Consul leader: 10.0.1.10:8300 (1 peer: 10.0.1.10:8300)');
+  });
+
   it('recognises a DeploymentSummary output and nothing else', () => {
     expect(asDeploymentSummary(shopSummary())).toBeDefined();
     expect(asDeploymentSummary({ mesh: 'shop' })).toBeUndefined();
