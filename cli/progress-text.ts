@@ -72,14 +72,14 @@ export function renderTransitions(before: DeploymentProgress, after: DeploymentP
       }
     }
     // A stage that just ended reads best after its final counts; one that just started, before its first ones.
-    const ended: StageState[] = ['done', 'failed', 'skipped'];
+    const ended: StageState[] = ['done', 'failed', 'cancelled', 'skipped'];
     if (stageLine && ended.includes(stage.state)) lines.push(...details, stageLine);
     else lines.push(...(stageLine ? [stageLine] : []), ...details);
   }
   return lines;
 }
 
-const SYMBOL: Record<StageState, string> = { pending: '·', running: '▶', done: '✔', failed: '✖', skipped: '-' };
+const SYMBOL: Record<StageState, string> = { pending: '·', running: '▶', done: '✔', failed: '✖', cancelled: '■', skipped: '-' };
 
 /** The frame of the live view: a header, then each stage with its images or services beneath it. */
 export function renderProgressFrame(header: string, progress: DeploymentProgress): string[] {

@@ -51,7 +51,7 @@ function consulState(task: DeploymentSummary['clusters'][number]['services'][num
  */
 export function renderFailure(description: Pick<DeploymentDescription, 'status' | 'deploymentId' | 'name' | 'mesh' | 'error' | 'cause'>, progress?: DeploymentProgress): string[] {
   const failure = parseDeploymentFailure(description.cause);
-  const failedStage = progress?.stages.find((s) => s.state === 'failed');
+  const failedStage = progress?.stages.find((s) => s.state === 'failed' || s.state === 'cancelled');
   const stage = failure?.stage ?? failedStage?.name ?? 'unknown';
   const who = `${description.deploymentId ?? description.name}${description.mesh ? ` of mesh "${description.mesh}"` : ''}`;
   const lines = [`Deployment ${who} ${description.status} in stage ${stage}`];

@@ -101,7 +101,7 @@ export async function getDeployment(id: string, deps: ApiDeps): Promise<Deployme
     ...(failed
       ? {
           failure: parseDeploymentFailure(description.cause) ?? {
-            stage: progress.stages.find((s) => s.state === 'failed')?.name,
+            stage: progress.stages.find((s) => s.state === 'failed' || s.state === 'cancelled')?.name,
             error: description.error ?? progress.executionError?.error,
             message: description.cause ?? progress.executionError?.cause,
           },

@@ -1,6 +1,7 @@
 import { initialProgress, reduceHistory } from '../../../layers/deployments/progress';
 import { asDeploymentSummary, parseDeploymentFailure } from '../../../layers/deployments/outcome';
 import { renderFailure, renderSummary } from '../../../cli/summary';
+import { renderProgressFrame } from '../../../cli/progress-text';
 import { scriptedDeployRun, shopSummary } from './support/history';
 
 describe('renderSummary', () => {
@@ -73,6 +74,19 @@ describe('renderFailure', () => {
       '  stage error: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited',
       '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
     ]);
+  });
+
+  it('shows a cancelled deployment as cancelled, not failed, and how to go on', () => {
+    const run = scriptedDeployRun({ cancelAt: 'servers' });
+    const progress = reduceHistory(initialProgress(), run.events);
+    expect(progress.stages.find((s) => s.name === 'servers')?.state).toBe('cancelled');
+    expect(renderFailure({ ...description, status: 'ABORTED', error: run.error, cause: run.cause }, progress)).toEqual([
+      'Deployment d-20250304050607-k3x9q0 of mesh "shop" ABORTED in stage servers',
+      '  error:   Cancelled',
+      '  cause:   cancelled through the HTTP API',
+      '  next:    it was cancelled; deploy the spec again to bring the mesh to it (meshctl status d-20250304050607-k3x9q0 shows how far it went)',
+    ]);
+    expect(renderProgressFrame('', progress).find((l) => l.includes(' servers '))).toBe('  ■ servers   cancelled');
   });
 
   it('names an unknown stage and missing causes plainly (a timeout before any stage)', () => {
