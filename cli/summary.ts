@@ -1,7 +1,7 @@
 import type { DeploymentSummary } from '../layers/deploy/types';
 import type { DeploymentDescription } from '../layers/deployments/backend';
 import { parseDeploymentFailure } from '../layers/deployments/outcome';
-import type { DeploymentProgress } from '../layers/deployments/progress';
+import { FAILED_STAGE, type DeploymentProgress } from '../layers/deployments/progress';
 import { counted, renderTable } from './table';
 
 /**
@@ -52,7 +52,8 @@ function consulState(task: DeploymentSummary['clusters'][number]['services'][num
 export function renderFailure(description: Pick<DeploymentDescription, 'status' | 'deploymentId' | 'name' | 'mesh' | 'error' | 'cause'>, progress?: DeploymentProgress): string[] {
   const failure = parseDeploymentFailure(description.cause);
   const failedStage = progress?.stages.find((s) => s.state === 'failed' || s.state === 'cancelled');
-  const stage = failure?.stage ?? failedStage?.name ?? 'unknown';
+  // The recorded failure names the ASL's stage (`build`); the progress lines name it as shown (`images`).
+  const stage = (failure?.stage !== undefined ? (FAILED_STAGE[failure.stage] ?? failure.stage) : undefined) ?? failedStage?.name ?? 'unknown';
   const who = `${description.deploymentId ?? description.name}${description.mesh ? ` of mesh "${description.mesh}"` : ''}`;
   const lines = [`Deployment ${who} ${description.status} in stage ${stage}`];
   if (failure) {

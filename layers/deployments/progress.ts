@@ -111,7 +111,7 @@ const STATE_STAGE: Record<string, StageName> = {
 const TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'Summarize']);
 
 /** `Failed:<name>` states record the failed stage; `build` is the images stage. */
-const FAILED_STAGE: Record<string, StageName> = {
+export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
   plan: 'plan',
   build: 'images',
   config: 'config',

@@ -89,6 +89,11 @@ describe('renderFailure', () => {
     expect(renderProgressFrame('', progress).find((l) => l.includes(' servers '))).toBe('  ■ servers   cancelled');
   });
 
+  it('names a failed build by the stage the progress shows (images), not the state machine\'s name for it', () => {
+    const cause = JSON.stringify({ stage: 'build', error: 'BuildFailed', message: 'users: phase BUILD failed' });
+    expect(renderFailure({ ...description, error: 'BuildFailed', cause })[0]).toBe('Deployment d-20250304050607-k3x9q0 of mesh "shop" FAILED in stage images');
+  });
+
   it('names an unknown stage and missing causes plainly (a timeout before any stage)', () => {
     expect(renderFailure({ ...description, status: 'TIMED_OUT' })).toEqual([
       'Deployment d-20250304050607-k3x9q0 of mesh "shop" TIMED_OUT in stage unknown',
