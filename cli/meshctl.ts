@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateCommand } from './validate';
 import { meshCommand } from './mesh';
-import { defaultCliDeps, type CliDeps } from './cli-deps';
+import { defaultCliDeps, endQuietlyOnClosedPipe, type CliDeps } from './cli-deps';
 import { deployCommand } from './deploy';
 import { planCommand } from './plan-command';
 import { runAction } from './run-action';
@@ -134,5 +134,6 @@ function positiveInt(value: string): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe(process.stdout);
   await buildProgram().parseAsync(argv);
 }
