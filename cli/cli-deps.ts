@@ -33,6 +33,11 @@ export interface CliDeps {
   randomSuffix?: () => string;
   /** How the HTTP API backend reaches the API (the global fetch unless a test gives its own). */
   fetch?: typeof fetch;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) while a command follows work that goes on without it, then ends the process
+   * with 130 (128 + SIGINT). Returns the function that stops listening. A test gives its own.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function defaultCliDeps(): CliDeps {
@@ -45,6 +50,14 @@ export function defaultCliDeps(): CliDeps {
     now: () => new Date(),
     sleep: (ms) => delay(ms),
     pollIntervalMs: 1000,
+    onInterrupt: (handler) => {
+      const listener = () => {
+        handler();
+        process.exit(130);
+      };
+      process.once('SIGINT', listener);
+      return () => process.removeListener('SIGINT', listener);
+    },
     clients: () => {
       if (!clients) {
         // The SDK reads its settings from the environment: fill the local cloud's when there are none.

@@ -132,6 +132,36 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
     ]);
   });
 
+  it('on Ctrl-C says the deployment keeps running and how to follow or cancel it', async () => {
+    stub.nextRun = () => scriptedDeployRun();
+    let stderr = '';
+    let listening = false;
+    const program = buildProgram({
+      stdout: { write: () => true, isTTY: false },
+      stderr: { write: (s: string) => (stderr += s) },
+      sleep: async () => undefined,
+      pollIntervalMs: 0,
+      now: () => new Date('2025-03-04T05:06:07Z'),
+      randomSuffix: () => 'k3x9q0',
+      // Ctrl-C as soon as the command starts following the deployment.
+      onInterrupt: (handler) => {
+        listening = true;
+        handler();
+        return () => {
+          listening = false;
+        };
+      },
+    });
+    await program.parseAsync(['node', 'meshctl', 'deploy', specPath, '--context-root', dir]);
+    process.exitCode = undefined;
+    expect(stderr.split('\n').slice(0, 3)).toEqual([
+      'Stopped following deployment d-20250304050607-k3x9q0; it keeps running.',
+      '  follow it:  meshctl status d-20250304050607-k3x9q0 --watch',
+      '  cancel it:  meshctl cancel d-20250304050607-k3x9q0',
+    ]);
+    expect(listening).toBe(false);
+  });
+
   it('refuses (exit 1) while another spec of the mesh is deploying, and starts nothing', async () => {
     const other = stub.seed(STATE_MACHINE, executionName('shop', 'ffffffffffff', 'd-20250304040000-bbbbbb'), { spec: { name: 'shop' } }, scriptedDeployRun());
     stub.nextRun = () => scriptedDeployRun();
