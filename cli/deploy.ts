@@ -53,7 +53,7 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
     return 0;
   }
 
-  const view = options.json ? undefined : createProgressView(deps.stdout, deps.now);
+  const view = options.json ? undefined : createProgressView(deps.stdout, deps.now, deps.env);
   if (!options.json) {
     writeLines(deps.stdout, [
       started.attached

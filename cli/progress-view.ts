@@ -12,10 +12,12 @@ export interface ProgressView {
 
 /**
  * A live view for a terminal (redrawn in place), one line per change otherwise: CI logs and pipes are not
- * terminals, and a redrawn frame there would be a wall of repeated frames.
+ * terminals, and a redrawn frame there would be a wall of repeated frames. `NO_COLOR` (no-color.org) and
+ * `TERM=dumb` ask for plain output: the line view, with no escape sequences at all.
  */
-export function createProgressView(out: CliOutput, now: () => Date): ProgressView {
-  return out.isTTY ? new TerminalView(out, now) : new LineView(out);
+export function createProgressView(out: CliOutput, now: () => Date, env: NodeJS.ProcessEnv = {}): ProgressView {
+  const plain = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb';
+  return out.isTTY && !plain ? new TerminalView(out, now) : new LineView(out);
 }
 
 /** Prints each stage transition, service count change and image state change once, as it happens. */

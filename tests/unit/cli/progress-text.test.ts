@@ -127,6 +127,15 @@ describe('terminal progress: a frame redrawn in place', () => {
     ).toBe('running (1/2), round 4, waiting for cluster-2: Consul registrations: todos, retrying ClusterCheck after ThrottlingException');
   });
 
+  it('draws no frame (no escape sequences) on a terminal when NO_COLOR or TERM=dumb asks for plain output', () => {
+    const tty = { write: () => true, isTTY: true };
+    const now = () => new Date(0);
+    expect(createProgressView(tty, now, {})).toBeInstanceOf(TerminalView);
+    expect(createProgressView(tty, now, { NO_COLOR: '1' })).toBeInstanceOf(LineView);
+    expect(createProgressView(tty, now, { TERM: 'dumb' })).toBeInstanceOf(LineView);
+    expect(createProgressView({ write: () => true, isTTY: false }, now, {})).toBeInstanceOf(LineView);
+  });
+
   it('formats elapsed time compactly', () => {
     expect([formatDuration(42_000), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['42s', '3m05s', '1h02m']);
     // A quick run is not "0s".
