@@ -11,7 +11,16 @@ export const MESH_SPEC_JSON_SCHEMA_PATH = 'schema/mesh-spec.schema.json';
  * validate` remains the authority.
  */
 export function renderMeshSpecJsonSchema(): string {
-  const schema = z.toJSONSchema(MeshSpecSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(MeshSpecSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    // zod writes `startsWith` as a `pattern` plus a `format: "starts_with"` no JSON Schema format defines (editors
+    // and validators warn about it); the pattern alone says it.
+    override: (ctx) => {
+      if (ctx.jsonSchema.format === 'starts_with') delete ctx.jsonSchema.format;
+    },
+  });
   const document = {
     ...schema,
     title: 'Mesh spec',
