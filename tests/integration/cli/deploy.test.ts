@@ -211,6 +211,19 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
     expect(stderr).toContain(`${bad}: clusters[0].services[0].build.context: build context "services/missing" is not a directory under ${dir}`);
     expect(stub.calls).toEqual([]);
   });
+
+  it('reports a missing build context together with the spec\'s other problems, in one pass, by path', async () => {
+    const bad = join(dir, 'bad-both.yaml');
+    writeFileSync(bad, 'name: shop\nclusters:\n  - name: c1\n    services:\n      - { name: users, build: { context: services/missing }, port: 8080, colour: red }\n');
+    const { code, stderr } = await meshctl('plan', bad, '--context-root', dir);
+
+    expect(code).toBe(1);
+    expect(stderr.split('\n')).toEqual([
+      `${bad}: clusters[0].services[0].build.context: build context "services/missing" is not a directory under ${dir}`,
+      `${bad}: clusters[0].services[0].colour: unknown key`,
+      '',
+    ]);
+  });
 });
 
 describe('meshctl status', () => {
