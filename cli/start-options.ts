@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { secretParameterNames } from '../layers/domain/naming';
 import type { MeshSpec } from '../layers/domain/spec/schema';
 import { parseDataDirOptions } from '../local/persistence/options';
+import { LOCAL_API_URL } from './http-backend';
 
 /** A wrong command line: the process exits 2, as command-line conventions have it (1 is a failed operation). */
 export class StartUsageError extends Error {
@@ -127,7 +128,8 @@ export function renderExploreHints(spec: MeshSpec, endpoints: Endpoints, env: { 
     `  ${header}${consul}/v1/catalog/services`,
     `  ${header}"${consul}/v1/health/service/${service.name}?passing"`,
     `  curl -H "Authorization: Bearer ${env.apiToken}" ${httpApi}/mesh`,
-    `  npx meshctl status          (talks to the HTTP API at ${httpApi})`,
+    // meshctl's default is the local API on its fixed port; on another port it must be told.
+    httpApi === LOCAL_API_URL ? `  npx meshctl status          (talks to the HTTP API at ${httpApi})` : `  MESH_API_URL=${httpApi} npx meshctl status`,
     `  Faults:   curl -X POST ${aws}/_local/faults -d '{"throttleShare":0.2}'`,
   ].join('\n');
 }
