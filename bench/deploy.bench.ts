@@ -14,7 +14,7 @@ import { summarize } from './lib/stats';
 import { loadDefinition, type AslDefinition } from './deploy/asl';
 import { estimateOnAws, renderEstimateArithmetic, type ObservedExecution, type WaitLoop } from './deploy/aws-estimate';
 import { extractBundle, packageFunctions, splitHandler } from './deploy/bundles';
-import { measureRequire, withoutNodeOptions } from './deploy/cold-start';
+import { coldStartNode, measureRequire, withoutNodeOptions } from './deploy/cold-start';
 import { criticalPath } from './deploy/critical-path';
 import type { DeploymentMeasurement } from './deploy/execution';
 import { countTransitions } from './deploy/history';
@@ -54,7 +54,8 @@ export const deployBenchmark: Benchmark = {
     const realisticRun = await runScenarioInWorker(scaledScenario());
     const realistic = realisticFigures(definition, realisticRun);
     const transitions = transitionFigures(definition, zeroRuns[0], realisticRun);
-    const bundles = await measureBundles(context);
+    const coldNode = coldStartNode();
+    const bundles = await measureBundles(context, coldNode.binary);
     return {
       figures: {
         zeroDelays: zero,
@@ -76,7 +77,7 @@ export const deployBenchmark: Benchmark = {
         transitionTable(zero, realistic, transitions),
         bundleTable(bundles, COLD_START_SAMPLES, NO_SOURCE_MAP_SAMPLES),
       ],
-      notes: deployNotes(transitions, process.version),
+      notes: deployNotes(transitions, coldNode.version),
     };
   },
 };
@@ -159,7 +160,7 @@ function transitionFigures(definition: AslDefinition, zero: WorkerResult, realis
   };
 }
 
-async function measureBundles(context: BenchmarkContext): Promise<BundleFigure[]> {
+async function measureBundles(context: BenchmarkContext, node: string): Promise<BundleFigure[]> {
   const directory = await mkdtemp(join(tmpdir(), 'deploy-bench-'));
   try {
     context.log('serverless package --stage local (one esbuild bundle per function)');
@@ -171,13 +172,13 @@ async function measureBundles(context: BenchmarkContext): Promise<BundleFigure[]
       const environment = { AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: fn.name, ...fn.environment };
       loaded.push({ fn, bundle, environment, exportName: splitHandler(fn.handler).exportName, withMaps: [] as number[], without: [] as number[] });
     }
-    context.log(`cold starts: ${COLD_START_SAMPLES} fresh processes per function (and ${NO_SOURCE_MAP_SAMPLES} without NODE_OPTIONS)`);
+    context.log(`cold starts on ${node}: ${COLD_START_SAMPLES} fresh processes per function (and ${NO_SOURCE_MAP_SAMPLES} without NODE_OPTIONS)`);
     // Sample round-robin, so a busy moment of the machine spreads over every function instead of one.
     for (let sample = 0; sample < COLD_START_SAMPLES; sample++) {
       for (const entry of loaded) {
-        entry.withMaps.push(await measureRequire(entry.bundle.file, entry.exportName, { environment: entry.environment }));
+        entry.withMaps.push(await measureRequire(entry.bundle.file, entry.exportName, { node, environment: entry.environment }));
         if (sample < NO_SOURCE_MAP_SAMPLES) {
-          entry.without.push(await measureRequire(entry.bundle.file, entry.exportName, { environment: withoutNodeOptions(entry.environment) }));
+          entry.without.push(await measureRequire(entry.bundle.file, entry.exportName, { node, environment: withoutNodeOptions(entry.environment) }));
         }
       }
     }

@@ -3,71 +3,96 @@ import { resolve } from 'node:path';
 import { LocalCloud } from '../local/cloud';
 import { deployCommand } from '../cli/deploy';
 import { defaultCliDeps } from '../cli/cli-deps';
+import { loadMeshSpec } from '../layers/domain/spec/load';
+import { parseStartOptions, renderExploreHints, renderListenError, START_USAGE, StartUsageError, type StartOptions } from '../cli/start-options';
 
 /**
  * `npm start`: start the local cloud, deploy examples/mesh.yaml end to end with live progress, print the summary
  * and the endpoints to explore, then keep serving until interrupted. `npm start -- --once` exits after the
- * deployment with its status; `npm start -- --spec <file>` deploys another spec.
+ * deployment with its status; `npm start -- --spec <file>` deploys another spec. Exit codes: 0 deployed, 1 the
+ * deployment or the local cloud failed, 2 a wrong command line, 130 interrupted.
  */
-async function main(argv: string[]): Promise<number> {
-  const once = argv.includes('--once');
-  const verbose = argv.includes('--verbose');
-  const specIndex = argv.indexOf('--spec');
-  const spec = specIndex >= 0 ? argv[specIndex + 1] : 'examples/mesh.yaml';
-  if (!spec) throw new Error('--spec needs a file');
+async function main(options: StartOptions): Promise<number> {
   const rootDir = resolve(__dirname, '..');
 
   console.log('Starting the local cloud (AWS endpoint, Consul, HTTP API)...');
-  const cloud = await LocalCloud.start({
-    rootDir,
-    // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.
-    buildDurationMs: 1000,
-    ecsDelays: { provisioningMs: 200, pendingMs: 300, activatingMs: 100, runningMs: 200, stoppingMs: 100 },
-    eventRetryDelaysMs: [1000, 2000],
-    // The functions log JSON to stdout as on Lambda; keep the progress view readable unless asked (--verbose).
-    functionEnvironment: verbose ? {} : { LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
-  });
+  let cloud: LocalCloud;
+  try {
+    cloud = await LocalCloud.start({
+      rootDir,
+      ports: options.ports,
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir, resetData: options.reset } : {}),
+      // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.
+      buildDurationMs: 1000,
+      ecsDelays: { provisioningMs: 200, pendingMs: 300, activatingMs: 100, runningMs: 200, stoppingMs: 100 },
+      eventRetryDelaysMs: [1000, 2000],
+      // The functions log JSON to stdout as on Lambda. The progress view already reports every stage and the
+      // cause of a failure, so their lines would only repeat it; --verbose shows them.
+      functionEnvironment: options.verbose ? {} : { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    });
+  } catch (error) {
+    const message = renderListenError(error, options.ports);
+    if (message === undefined) throw error;
+    console.error(`npm start: ${message}`);
+    return 1;
+  }
   const env = cloud.clientEnvironment();
   // The CLI's SDK clients resolve the local endpoint the same way they would on AWS: from the environment.
   Object.assign(process.env, env);
 
+  // Ctrl-C while the deployment runs: say what happens to it instead of vanishing mid-line.
+  const interrupted = () => {
+    console.error('\nInterrupted: stopping the local cloud; the deployment stops with it (run `npm start` again to deploy).');
+    void cloud.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
   const status = await deployCommand(
-    spec,
+    options.spec,
     // Through the HTTP API, as `npx meshctl deploy` does (DESIGN.md section 4).
     { wait: true, json: false, pollSeconds: 1, maxRounds: 120, apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN },
     { ...defaultCliDeps(), cwd: rootDir, pollIntervalMs: 500 },
   );
+  process.removeListener('SIGINT', interrupted);
+  process.removeListener('SIGTERM', interrupted);
 
-  const { aws, consul, httpApi } = cloud.endpoints;
-  const tokenParameter = '/consul-mesh/reference-mesh/secrets/acl/bootstrap-token';
-  console.log(`
-Explore the local cloud (credentials: test / test, region us-east-1):
-  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-  aws --endpoint-url ${aws} ecs list-services --cluster cluster-1
-  aws --endpoint-url ${aws} stepfunctions list-executions --state-machine-arn ${env.DEPLOY_STATE_MACHINE_ARN}
-  curl ${consul}/v1/status/leader
-  # Consul's ACLs deny by default; the bootstrap token is a SecureString in SSM:
-  export CONSUL_HTTP_TOKEN=$(aws --endpoint-url ${aws} ssm get-parameter --name ${tokenParameter} --with-decryption --query Parameter.Value --output text)
-  curl -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" ${consul}/v1/catalog/services
-  curl -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "${consul}/v1/health/service/users?passing"
-  curl -H "Authorization: Bearer ${env.MESH_API_TOKEN}" ${httpApi}/mesh
-  npx meshctl status          (talks to the HTTP API at ${httpApi})
-  Faults:   curl -X POST ${aws}/_local/faults -d '{"throttleShare":0.2}'`);
+  if (status === 0) {
+    // deployCommand validated the spec already: this only reads the names the hints show.
+    const spec = loadMeshSpec(options.spec);
+    console.log(`\n${renderExploreHints(spec, cloud.endpoints, { stateMachineArn: env.DEPLOY_STATE_MACHINE_ARN, apiToken: env.MESH_API_TOKEN })}`);
+  }
 
-  if (once) {
+  if (options.once) {
     await cloud.stop();
     return status;
   }
-  console.log('\nServing until Ctrl-C.');
+  console.log(
+    status === 0
+      ? '\nServing until Ctrl-C.'
+      : `\nThe local cloud keeps serving for inspection (npx meshctl status, npx meshctl mesh; the API at ${cloud.endpoints.httpApi}) until Ctrl-C.`,
+  );
   await new Promise<void>((done) => {
-    const stop = () => void cloud.stop().then(done);
+    const stop = () => {
+      console.error('\nStopping the local cloud.');
+      void cloud.stop().then(done);
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   return status;
 }
 
-main(process.argv.slice(2)).then(
+let options: StartOptions;
+try {
+  options = parseStartOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  if (!(error instanceof StartUsageError)) throw error;
+  console.error(`npm start: ${error.message}\n${START_USAGE}`);
+  process.exit(2);
+}
+
+main(options).then(
   (code) => process.exit(code),
   (error) => {
     console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);

@@ -67,7 +67,7 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
     return 0;
   }
 
-  const view = options.json ? undefined : createProgressView(deps.stdout, deps.now);
+  const view = options.json ? undefined : createProgressView(deps.stdout, deps.now, deps.env);
   if (!options.json) {
     writeLines(deps.stdout, [
       started.attached
@@ -76,11 +76,31 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
       ...uploadLines,
     ]);
   }
-  const { description, progress } = await watchDeployment(backend, started.id, {
-    intervalMs: deps.pollIntervalMs,
-    sleep: deps.sleep,
-    onUpdate: (p, d) => view?.update(p, d),
+  // Ctrl-C stops following, not the deployment: say so, and how to follow or cancel it.
+  const stopListening = deps.onInterrupt?.(() => {
+    view?.close();
+    writeLines(deps.stderr, renderInterrupted(started.deploymentId));
   });
+  let watched;
+  try {
+    watched = await watchDeployment(backend, started.id, {
+      intervalMs: deps.pollIntervalMs,
+      sleep: deps.sleep,
+      onUpdate: (p, d) => view?.update(p, d),
+    });
+  } finally {
+    stopListening?.();
+  }
+  const { description, progress } = watched;
   view?.close();
   return reportOutcome(description, progress, options.json, deps);
+}
+
+/** What Ctrl-C on `meshctl deploy` means: the deployment runs on in Step Functions; how to follow or stop it. */
+export function renderInterrupted(deploymentId: string): string[] {
+  return [
+    `Stopped following deployment ${deploymentId}; it keeps running.`,
+    `  follow it:  meshctl status ${deploymentId} --watch`,
+    `  cancel it:  meshctl cancel ${deploymentId}`,
+  ];
 }

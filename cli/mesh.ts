@@ -1,7 +1,7 @@
 import type { MeshView } from '../layers/api/mesh';
 import { createApiBackend, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
-import { renderTable } from './table';
+import { counted, renderTable } from './table';
 
 type ServiceView = MeshView['clusters'][number]['services'][number];
 
@@ -63,7 +63,7 @@ export function renderMesh(view: MeshView): string[] {
   }
   const drift = findDrift(view);
   return [
-    `Mesh "${view.mesh}": Consul leader ${view.consul.leader || '(none)'}, ${view.consul.peers.length} peers`,
+    `Mesh "${view.mesh}": Consul leader ${view.consul.leader || '(none)'}, ${counted(view.consul.peers.length, 'peer')}`,
     '',
     ...renderTable(['CLUSTER', 'SERVICE', 'ROLE', 'RUNNING/DESIRED', 'TASK', 'IP', 'HEALTH', 'CONSUL'], rows),
     '',

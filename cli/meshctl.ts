@@ -1,7 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { renderCompletion, type Shell } from './completion';
 import { validateCommand } from './validate';
 import { meshCommand } from './mesh';
-import { defaultCliDeps, type CliDeps } from './cli-deps';
+import { defaultCliDeps, endQuietlyOnClosedPipe, type CliDeps } from './cli-deps';
 import { deployCommand } from './deploy';
 import { planCommand } from './plan-command';
 import { runAction } from './run-action';
@@ -17,6 +20,8 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
   const io: CliDeps = { ...defaultCliDeps(), ...deps };
   const program = new Command('meshctl')
     .description('Deploy and operate a Consul service mesh on Amazon ECS')
+    .version(VERSION)
+    .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
     .showHelpAfterError();
 
   program
@@ -24,7 +29,7 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     .argument('<spec>', 'path to a mesh spec (YAML or JSON)')
     .description('validate a mesh spec without touching anything; one line per problem, naming its path')
     .action((spec: string) => {
-      process.exitCode = validateCommand(spec);
+      process.exitCode = validateCommand(spec, { log: (line) => io.stdout.write(`${line}\n`), error: (line) => io.stderr.write(`${line}\n`) });
     });
 
   const stateMachineOption = () =>
@@ -122,7 +127,59 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
       process.exitCode = await runAction('rollout', io, () => rolloutCommand(service, opts, io));
     });
 
+  program
+    .command('completion')
+    .argument('<shell>', 'bash or zsh', (value: string) => {
+      if (value !== 'bash' && value !== 'zsh') throw new InvalidArgumentError('must be bash or zsh');
+      return value as Shell;
+    })
+    .description('print a shell completion script for meshctl')
+    .action((shell: Shell) => {
+      io.stdout.write(renderCompletion(program, shell));
+    });
+
+  for (const command of program.commands) {
+    const example = EXAMPLES[command.name()];
+    if (example) command.addHelpText('after', `\nExample:\n${example.map((line) => `  $ ${line}`).join('\n')}\n${EXIT_CODES}`);
+  }
+  program.addHelpText('after', `\nExample:\n  $ npx meshctl validate examples/mesh.yaml\n  $ npx meshctl deploy examples/mesh.yaml\n${EXIT_CODES}`);
+  // A wrong command line exits 2 (the usage convention), not 1, which means the operation itself failed.
+  program.exitOverride((error) => {
+    throw error;
+  });
+  for (const command of program.commands) command.exitOverride((error) => {
+    throw error;
+  });
   return program;
+}
+
+/** The package's version (`meshctl --version`). */
+const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+const EXIT_CODES = '\nExit codes: 0 ok, 1 the operation failed (invalid spec, failed deployment, drift with --check), 2 wrong usage, 130 interrupted.';
+
+/** One example per command, shown by `meshctl <command> --help`. */
+const EXAMPLES: Record<string, string[]> = {
+  validate: ['npx meshctl validate examples/mesh.yaml'],
+  deploy: ['npx meshctl deploy examples/mesh.yaml', 'npx meshctl deploy examples/mesh.yaml --no-wait --json'],
+  status: ['npx meshctl status --watch', 'npx meshctl status d-20261125010718-izkksk --json'],
+  cancel: ['npx meshctl cancel d-20261125010718-izkksk'],
+  plan: ['npx meshctl plan examples/mesh.yaml'],
+  mesh: ['npx meshctl mesh --check'],
+  rollout: ['npx meshctl rollout users --image users:1.1.0', 'npx meshctl rollout users --build docker/services/users --bake-seconds 60'],
+  completion: ['eval "$(npx meshctl completion bash)"', 'npx meshctl completion zsh >> ~/.zshrc'],
+};
+
+/** Runs meshctl: the exit code of its command, 2 for a wrong command line, 0 after --help or --version. */
+export async function run(argv: string[], deps: Partial<CliDeps> = {}): Promise<number> {
+  process.exitCode = undefined;
+  try {
+    await buildProgram(deps).parseAsync(argv);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  return Number(process.exitCode ?? 0);
 }
 
 function nonNegativeInt(value: string): number {
@@ -138,5 +195,6 @@ function positiveInt(value: string): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  endQuietlyOnClosedPipe(process.stdout);
+  process.exitCode = await run(argv);
 }

@@ -45,7 +45,7 @@ export function toJson(description: DeploymentDescription, progress: DeploymentP
     summary: description.status === 'SUCCEEDED' ? (description.output ?? progress.output) : undefined,
     failure: failed
       ? (parseDeploymentFailure(description.cause) ?? {
-          stage: progress.stages.find((s) => s.state === 'failed')?.name,
+          stage: progress.stages.find((s) => s.state === 'failed' || s.state === 'cancelled')?.name,
           error: description.error ?? progress.executionError?.error,
           cause: description.cause ?? progress.executionError?.cause,
         })

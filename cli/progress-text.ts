@@ -30,12 +30,12 @@ export function renderImageLine(i: ImageProgress): string {
   }
 }
 
-/** `running`, `done (5/5)`, `failed: StageTimedOut: ...`, with the check round and what it waits for while running. */
+/** `running`, `done (5/5)`, `failed (StageTimedOut)`, with the check round and what it waits for while running. */
 export function renderStageState(stage: StageProgress): string {
   const it = stage.iterations && stage.iterations.total > 0 ? ` (${stage.iterations.succeeded}/${stage.iterations.total})` : '';
   if (stage.state === 'failed') {
-    const why = stage.error ? `: ${stage.error.error}${stage.error.cause ? `: ${stage.error.cause}` : ''}` : '';
-    return `failed${why}`;
+    // The error's name only: the cause is printed once, by the failure report that ends the output.
+    return `failed${stage.error ? ` (${stage.error.error})` : ''}`;
   }
   if (stage.state === 'running') {
     const waiting = Object.entries(stage.waitingFor ?? {}).map(([cluster, what]) => `${cluster}: ${what}`);
@@ -72,14 +72,14 @@ export function renderTransitions(before: DeploymentProgress, after: DeploymentP
       }
     }
     // A stage that just ended reads best after its final counts; one that just started, before its first ones.
-    const ended: StageState[] = ['done', 'failed', 'skipped'];
+    const ended: StageState[] = ['done', 'failed', 'cancelled', 'skipped'];
     if (stageLine && ended.includes(stage.state)) lines.push(...details, stageLine);
     else lines.push(...(stageLine ? [stageLine] : []), ...details);
   }
   return lines;
 }
 
-const SYMBOL: Record<StageState, string> = { pending: '·', running: '▶', done: '✔', failed: '✖', skipped: '-' };
+const SYMBOL: Record<StageState, string> = { pending: '·', running: '▶', done: '✔', failed: '✖', cancelled: '■', skipped: '-' };
 
 /** The frame of the live view: a header, then each stage with its images or services beneath it. */
 export function renderProgressFrame(header: string, progress: DeploymentProgress): string[] {

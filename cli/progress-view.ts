@@ -12,10 +12,12 @@ export interface ProgressView {
 
 /**
  * A live view for a terminal (redrawn in place), one line per change otherwise: CI logs and pipes are not
- * terminals, and a redrawn frame there would be a wall of repeated frames.
+ * terminals, and a redrawn frame there would be a wall of repeated frames. `NO_COLOR` (no-color.org) and
+ * `TERM=dumb` ask for plain output: the line view, with no escape sequences at all.
  */
-export function createProgressView(out: CliOutput, now: () => Date): ProgressView {
-  return out.isTTY ? new TerminalView(out, now) : new LineView(out);
+export function createProgressView(out: CliOutput, now: () => Date, env: NodeJS.ProcessEnv = {}): ProgressView {
+  const plain = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb';
+  return out.isTTY && !plain ? new TerminalView(out, now) : new LineView(out);
 }
 
 /** Prints each stage transition, service count change and image state change once, as it happens. */
@@ -83,7 +85,9 @@ export class TerminalView implements ProgressView {
 
 /** `42s`, `3m05s`, `1h02m`. */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
+  // Under ten seconds a tenth of a second is worth showing: "took 0s" reads as if nothing ran.
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;

@@ -40,7 +40,7 @@ export async function statusCommand(reference: string | undefined, options: Stat
   }
 
   if (options.watch && !options.json) {
-    const view = createProgressView(deps.stdout, deps.now);
+    const view = createProgressView(deps.stdout, deps.now, deps.env);
     const result = await watchDeployment(backend, id, { intervalMs: deps.pollIntervalMs, sleep: deps.sleep, onUpdate: (p, d) => view.update(p, d) });
     view.close();
     return reportOutcome(result.description, result.progress, false, deps);

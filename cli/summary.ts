@@ -1,8 +1,8 @@
 import type { DeploymentSummary } from '../layers/deploy/types';
 import type { DeploymentDescription } from '../layers/deployments/backend';
 import { parseDeploymentFailure } from '../layers/deployments/outcome';
-import type { DeploymentProgress } from '../layers/deployments/progress';
-import { renderTable } from './table';
+import { FAILED_STAGE, type DeploymentProgress } from '../layers/deployments/progress';
+import { counted, renderTable } from './table';
 
 /**
  * The final words of `deploy` and `status`: the summary table of a deployed mesh, or the stage, error and cause
@@ -18,7 +18,7 @@ const SHORT_TASK_ID = 12;
  */
 export function renderSummary(summary: DeploymentSummary): string[] {
   const lines = [`Deployed mesh "${summary.mesh}" (${summary.deploymentId})${summary.noChange ? ': no changes, everything already matched the spec' : ''}`];
-  lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${summary.peers.length} peers: ${summary.peers.join(', ')})` : ''}`);
+  lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${counted(summary.peers.length, 'peer')}: ${summary.peers.join(', ')})` : ''}`);
   lines.push('');
   const rows: string[][] = [];
   for (const cluster of summary.clusters) {
@@ -52,8 +52,9 @@ function consulState(task: DeploymentSummary['clusters'][number]['services'][num
  */
 export function renderFailure(description: Pick<DeploymentDescription, 'status' | 'deploymentId' | 'name' | 'mesh' | 'error' | 'cause'>, progress?: DeploymentProgress): string[] {
   const failure = parseDeploymentFailure(description.cause);
-  const failedStage = progress?.stages.find((s) => s.state === 'failed');
-  const stage = failure?.stage ?? failedStage?.name ?? 'unknown';
+  const failedStage = progress?.stages.find((s) => s.state === 'failed' || s.state === 'cancelled');
+  // The recorded failure names the ASL's stage (`build`); the progress lines name it as shown (`images`).
+  const stage = (failure?.stage !== undefined ? (FAILED_STAGE[failure.stage] ?? failure.stage) : undefined) ?? failedStage?.name ?? 'unknown';
   const who = `${description.deploymentId ?? description.name}${description.mesh ? ` of mesh "${description.mesh}"` : ''}`;
   const lines = [`Deployment ${who} ${description.status} in stage ${stage}`];
   if (failure) {
@@ -61,6 +62,7 @@ export function renderFailure(description: Pick<DeploymentDescription, 'status' 
     lines.push(`  cause:   ${failure.message}`);
     if (failure.service) lines.push(`  service: ${failure.service}`);
     if (failure.detail) lines.push(`  detail:  ${failure.detail}`);
+    lines.push(`  next:    ${nextStep(description)}`);
     return lines;
   }
   lines.push(`  error:   ${description.error ?? failedStage?.error?.error ?? progress?.executionError?.error ?? '(none given)'}`);
@@ -70,5 +72,16 @@ export function renderFailure(description: Pick<DeploymentDescription, 'status' 
   if (caught && (caught.error !== description.error || caught.cause !== description.cause)) {
     lines.push(`  stage error: ${caught.error}${caught.cause ? `: ${caught.cause}` : ''}`);
   }
+  lines.push(`  next:    ${nextStep(description)}`);
   return lines;
+}
+
+/**
+ * What to do after a deployment ended badly. What ECS had already started keeps running either way, and a new
+ * deployment converges the mesh to its spec.
+ */
+function nextStep(description: Pick<DeploymentDescription, 'status' | 'deploymentId' | 'name'>): string {
+  const id = description.deploymentId ?? description.name;
+  if (description.status === 'ABORTED') return `it was cancelled; deploy the spec again to bring the mesh to it (meshctl status ${id} shows how far it went)`;
+  return `fix the cause above, then deploy the spec again (meshctl status ${id} shows every stage)`;
 }

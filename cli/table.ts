@@ -9,3 +9,11 @@ export function renderTable(header: readonly string[], rows: ReadonlyArray<reado
   const line = (cells: readonly string[]) => `${indent}${cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ')}`.trimEnd();
   return [line(header), ...rows.map(line)];
 }
+
+/**
+ * A count with its noun in the right number: `1 peer`, `3 peers`, `0 services`.
+ * @example counted(1, 'cluster') // '1 cluster'
+ */
+export function counted(n: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : pluralNoun}`;
+}

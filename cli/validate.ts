@@ -1,5 +1,6 @@
 import { validateMeshSpec } from '../layers/domain/spec/load';
 import { formatIssue } from '../layers/domain/spec/issues';
+import { counted } from './table';
 
 /**
  * `meshctl validate <spec>`: no I/O beyond reading the file. Prints one line per problem, naming its path.
@@ -9,7 +10,7 @@ export function validateCommand(path: string, out: { log: (s: string) => void; e
   const result = validateMeshSpec({ path });
   if (result.ok) {
     const services = result.spec.clusters.reduce((n, c) => n + c.services.length, 0);
-    out.log(`${path}: valid (mesh "${result.spec.name}", ${result.spec.clusters.length} clusters, ${services} services, ${result.spec.consul.servers.count} Consul servers)`);
+    out.log(`${path}: valid (mesh "${result.spec.name}", ${counted(result.spec.clusters.length, 'cluster')}, ${counted(services, 'service')}, ${counted(result.spec.consul.servers.count, 'Consul server')})`);
     return 0;
   }
   for (const issue of result.issues) out.error(`${path}: ${formatIssue(issue)}`);

@@ -6,6 +6,32 @@ import { zipSync, type Zippable } from 'fflate';
 /** Where the dataplane image is built from when a spec does not name one. */
 export const DEFAULT_DATAPLANE_CONTEXT = 'docker/consul-dataplane';
 
+/**
+ * The content hash of DEFAULT_DATAPLANE_CONTEXT as this release ships it (`hashBuildContext`; a unit test keeps it
+ * equal to the files). The HTTP API never sees the files, yet must accept the specs `meshctl validate` accepts,
+ * most of which name no dataplane: with this it fills the very default `meshctl deploy` fills, same image tag.
+ */
+export const DEFAULT_DATAPLANE_CONTENT_HASH = 'a0a0d176cc054f296408d03edd90c31f518d591a59392e93c7e1d328b3e3f3e9';
+
+/**
+ * A copy of a raw spec whose `consul.dataplane`, when it names neither an image nor a build, builds the default
+ * context with its known content hash. Anything that is not an object is returned as is, for validation to refuse.
+ */
+export function withDefaultDataplane(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const copy = structuredClone(raw) as { consul?: unknown };
+  if (copy.consul === undefined) copy.consul = {};
+  if (!copy.consul || typeof copy.consul !== 'object') return raw;
+  const consul = copy.consul as { dataplane?: unknown };
+  if (consul.dataplane === undefined) consul.dataplane = {};
+  if (!consul.dataplane || typeof consul.dataplane !== 'object') return raw;
+  const dataplane = consul.dataplane as { image?: unknown; build?: unknown };
+  if (dataplane.image === undefined && dataplane.build === undefined) {
+    dataplane.build = { context: DEFAULT_DATAPLANE_CONTEXT, contentHash: DEFAULT_DATAPLANE_CONTENT_HASH };
+  }
+  return copy;
+}
+
 /** Directories never part of an image's build context. */
 const SKIP = new Set(['.git', 'node_modules']);
 

@@ -37,7 +37,7 @@ const EnvSchema = z.object({
   /** Seconds between polls of the deploy wait loops, and the rounds before a stage times out. */
   POLL_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   MAX_ROUNDS: z.coerce.number().int().min(1).max(1000).default(90),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   /** Clusters the scheduled reconcile works on at the same time (each costs ECS List/Describe calls and Consul reads). */
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   /** How long a container trusts its cached copy of the deployed spec before checking Consul's ModifyIndex again. */

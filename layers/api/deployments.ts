@@ -1,6 +1,7 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseDocument } from 'yaml';
 import { buildContextRefs, requireBuildContexts } from '../deploy/build-source';
+import { withDefaultDataplane } from '../build-context';
 import { planImages } from '../deploy/images';
 import { releaseLock } from '../deploy/lock';
 import type { DeploymentInput, DeploymentListing } from '../deployments/backend';
@@ -34,7 +35,8 @@ import { apiStatus } from './status';
 export async function startDeployment(body: RequestBody, query: unknown, deps: ApiDeps): Promise<Started> {
   const settings = parseWith(StartQuerySchema, query, 'query');
   const kind = requireMediaType(body, ['json', 'yaml']);
-  const raw = kind === 'json' ? parseJsonBody(body.text) : parseYamlBody(body.text);
+  // The dataplane default `meshctl deploy` fills, so the API accepts what `meshctl validate` accepts.
+  const raw = withDefaultDataplane(kind === 'json' ? parseJsonBody(body.text) : parseYamlBody(body.text));
   const result = validateMeshSpec({ object: raw });
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
@@ -102,7 +104,7 @@ export async function getDeployment(id: string, deps: ApiDeps): Promise<Deployme
     ...(failed
       ? {
           failure: parseDeploymentFailure(description.cause) ?? {
-            stage: progress.stages.find((s) => s.state === 'failed')?.name,
+            stage: progress.stages.find((s) => s.state === 'failed' || s.state === 'cancelled')?.name,
             error: description.error ?? progress.executionError?.error,
             message: description.cause ?? progress.executionError?.cause,
           },

@@ -59,8 +59,8 @@ export async function ensureStage(
     const resolved = resolveTarget(spec, target);
     const desiredTd = buildTaskDefinition(spec, target, ctx);
     const taskDefinitionArn = await ensureTaskDefinition(desiredTd, deps.ecs);
-    const action = await ensureService(spec, target, taskDefinitionArn, deps);
-    services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount: 0, pendingCount: 0 });
+    const { action, runningCount, pendingCount } = await ensureService(spec, target, taskDefinitionArn, deps);
+    services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount, pendingCount });
   }
   const expected = stage === 'servers' ? { expectedPeers: spec.consul.servers.count } : {};
   return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services, ...expected };
@@ -108,16 +108,26 @@ async function ensureTaskDefinition(desired: RegisterTaskDefinitionCommandInput,
   return taskDefinition.taskDefinitionArn;
 }
 
-async function ensureService(spec: MeshSpec, target: ServiceTarget, taskDefinitionArn: string, deps: EnsureDeps): Promise<ChangeAction> {
+/**
+ * Creates or updates one ECS service, or leaves it alone. Returns what it did and the counts DescribeServices
+ * reported before (0 for a new service), so an unchanged service whose tasks already run is not shown as 0 running.
+ */
+async function ensureService(
+  spec: MeshSpec,
+  target: ServiceTarget,
+  taskDefinitionArn: string,
+  deps: EnsureDeps,
+): Promise<{ action: ChangeAction; runningCount: number; pendingCount: number }> {
   const ctx: ServiceContext = { ...deps.serviceContext, taskDefinition: taskDefinitionArn };
   const desired = buildCreateService(spec, target, ctx);
   const services = await deps.ecs.describeServices(desired.cluster ?? '', [desired.serviceName ?? '']);
   const current = services.find((s) => s.status !== 'INACTIVE');
   const plan = planService(desired, current);
-  if (plan.action === 'unchanged') return 'unchanged';
+  const counts = { runningCount: current?.runningCount ?? 0, pendingCount: current?.pendingCount ?? 0 };
+  if (plan.action === 'unchanged') return { action: 'unchanged', ...counts };
   if (plan.action === 'create') {
     await deps.ecs.createService(desired);
-    return 'create';
+    return { action: 'create', runningCount: 0, pendingCount: 0 };
   }
   if (plan.immutableChanges.length > 0) {
     throw new DeploymentFailedError(
@@ -125,7 +135,7 @@ async function ensureService(spec: MeshSpec, target: ServiceTarget, taskDefiniti
     );
   }
   await deps.ecs.updateService(buildUpdateService(spec, target, ctx));
-  return 'update';
+  return { action: 'update', ...counts };
 }
 
 /** The ECS calls a stage check makes (and the stopped reason of a failed deployment). */

@@ -12,7 +12,8 @@ import { parseJson, recordOf, lambdaErrorMessage } from './json';
 export const STAGES = ['plan', 'images', 'config', 'servers', 'services', 'ingress', 'summary'] as const;
 export type StageName = (typeof STAGES)[number];
 /** `skipped`: the execution went past the stage without entering it (a mesh without an ingress gateway). */
-export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+/** `cancelled`: the stage was running when the execution was stopped (meshctl cancel, StopExecution). */
+export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 
 export interface StageProgress {
   name: StageName;
@@ -110,7 +111,7 @@ const STATE_STAGE: Record<string, StageName> = {
 const TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'Summarize']);
 
 /** `Failed:<name>` states record the failed stage; `build` is the images stage. */
-const FAILED_STAGE: Record<string, StageName> = {
+export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
   plan: 'plan',
   build: 'images',
   config: 'config',
@@ -216,8 +217,9 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
       p.status = type === 'ExecutionFailed' ? 'FAILED' : type === 'ExecutionTimedOut' ? 'TIMED_OUT' : 'ABORTED';
       const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
       p.executionError = { error: details?.error, cause: details?.cause };
-      // A stage that was running when the execution stopped (timeout, abort, an uncaught error) failed with it.
-      for (const s of p.stages) if (s.state === 'running') s.state = 'failed';
+      // A stage that was running when the execution stopped failed with it (timeout, an uncaught error), or was
+      // cancelled with it (StopExecution): a cancelled deployment did nothing wrong.
+      for (const s of p.stages) if (s.state === 'running') s.state = type === 'ExecutionAborted' ? 'cancelled' : 'failed';
       return;
     }
     default:

@@ -18,6 +18,12 @@ import { DEFAULT_LOCAL_CREDENTIALS, verifySigV4, type LocalCredentials } from '.
 /** Handles a request that is not an AWS API call (admin routes); resolves true when it answered it. */
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
+/** One AWS call as the endpoint received it: the operation and its parsed JSON body, before it is served. */
+export interface ReceivedCall {
+  target: string;
+  input: Record<string, unknown>;
+}
+
 /** Where unexpected failures are reported (the reply to the caller is a generic 500). */
 export type EndpointLogger = (message: string, error?: unknown) => void;
 
@@ -92,6 +98,7 @@ export class AwsEndpoint {
   private readonly counts = new Map<string, number>();
   private readonly throttled = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
+  private readonly callListeners = new Set<(call: ReceivedCall) => void>();
   private readonly credentials: LocalCredentials;
   private readonly faults: Faults;
   private readonly logger: EndpointLogger;
@@ -163,6 +170,16 @@ export class AwsEndpoint {
     return Object.fromEntries(this.throttled);
   }
 
+  /**
+   * Calls `listener` with every well-formed call (signed, known operation, JSON body) before it is served,
+   * including the ones the operation then rejects: what the code sent, not what the emulator accepted.
+   * Returns the function that removes the listener.
+   */
+  onCall(listener: (call: ReceivedCall) => void): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
+  }
+
   resetCallCounts(): void {
     this.counts.clear();
     this.throttled.clear();
@@ -230,6 +247,7 @@ export class AwsEndpoint {
       throw new AwsServiceError('SerializationException', `Unsupported Content-Type '${contentType}': expected application/x-amz-json-${provider.jsonVersion}.`, 400);
     }
     const input = parseInput(body);
+    for (const listener of this.callListeners) listener({ target, input: structuredClone(input) });
     const context: RequestContext = { region: caller.region, accountId: LOCAL_ACCOUNT_ID, requestId };
     const output = await operation(input, context);
     const replyType = `application/x-amz-json-${version ?? provider.jsonVersion}`;

@@ -29,9 +29,10 @@ export function isFargateSize(cpu: number, memory: number): boolean {
 export function launchTypeIssues(spec: MeshSpec): SpecIssue[] {
   if (spec.network.launchType !== 'FARGATE') return [];
   const issues: SpecIssue[] = [];
-  if (spec.network.mode !== 'awsvpc') issues.push({ path: 'network.mode', message: 'Fargate runs tasks in awsvpc network mode only' });
+  if (typeof spec.network.mode === 'string' && spec.network.mode !== 'awsvpc') issues.push({ path: 'network.mode', message: 'Fargate runs tasks in awsvpc network mode only' });
   const size = (path: PropertyKey[], cpu: number, memory: number) => {
-    if (!isFargateSize(cpu, memory)) issues.push({ path: formatPath(path), message: `cpu ${cpu} with memory ${memory} is not a Fargate task size` });
+    // Sizes the schema refused (not numbers) are reported there, not here.
+    if (typeof cpu === 'number' && typeof memory === 'number' && !isFargateSize(cpu, memory)) issues.push({ path: formatPath(path), message: `cpu ${cpu} with memory ${memory} is not a Fargate task size` });
   };
   size(['consul', 'servers', 'cpu'], spec.consul.servers.cpu, spec.consul.servers.memory);
   spec.clusters.forEach((cluster, ci) => cluster.services.forEach((service, si) => size(['clusters', ci, 'services', si, 'cpu'], service.cpu, service.memory)));

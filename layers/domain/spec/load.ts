@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseDocument, type YAMLError } from 'yaml';
 import { MeshSpecSchema, type MeshSpec } from './schema';
 import { checkSpecRules, MAX_SPEC_BYTES } from './rules';
 import { withContentHashes } from '../../build-context';
 import { formatIssue, formatPath, type SpecIssue } from './issues';
+import { salvage } from './salvage';
 import { SpecInvalidError } from '../../errors';
 
 export type SpecSource = { path: string } | { text: string } | { object: unknown };
@@ -34,20 +35,37 @@ export function validateMeshSpec(source: SpecSource): SpecResult {
     const size = Buffer.byteLength(text, 'utf8');
     if (size > MAX_TEXT_BYTES) return { ok: false, issues: [{ path: '(root)', message: `the file is ${size} bytes; a spec is at most ${MAX_SPEC_BYTES} bytes as JSON` }] };
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-    if (doc.errors.length > 0) {
-      return { ok: false, issues: doc.errors.map((e) => ({ path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`, message: e.message.split('\n')[0] })) };
-    }
+    if (doc.errors.length > 0) return { ok: false, issues: doc.errors.map(yamlIssue) };
     raw = doc.toJS();
   }
 
+  // One pass: the schema's issues and the cross-field rules' together, the rules running on what can be kept of
+  // an invalid spec, so fixing one problem never reveals another that was there all along.
   const parsed = MeshSpecSchema.safeParse(raw);
-  if (!parsed.success) {
-    return { ok: false, issues: parsed.error.issues.flatMap(toSpecIssues) };
+  const spec = parsed.success ? parsed.data : (salvage(MeshSpecSchema, raw) as MeshSpec);
+  const issues = [...(parsed.success ? [] : parsed.error.issues.flatMap(toSpecIssues)), ...checkSpecRules(spec)];
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const size = submittedSpecBytes(raw);
+    if (size > MAX_SPEC_BYTES) issues.push(tooLarge(size));
   }
-  const issues = checkSpecRules(parsed.data);
-  const size = submittedSpecBytes(raw);
-  if (size > MAX_SPEC_BYTES) issues.push(tooLarge(size));
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
+  return issues.length > 0 ? { ok: false, issues: sortIssues(issues) } : { ok: true, spec: parsed.data! };
+}
+
+/**
+ * Issues in the order of their paths, indexes compared as numbers (`clusters[2]` before `clusters[10]`), the
+ * file-level ones (`(file)`, `(root)`, `(yaml ...)`) first; issues of one path keep the order they were found in.
+ */
+export function sortIssues(issues: SpecIssue[]): SpecIssue[] {
+  const key = (path: string) => (path.startsWith('(') ? `\u0000${path}` : path);
+  return [...issues].sort((a, b) => key(a.path).localeCompare(key(b.path), 'en', { numeric: true }));
+}
+
+/** A YAML syntax error as an issue: the position in the path, the message without the parser's trailing position. */
+function yamlIssue(error: YAMLError): SpecIssue {
+  const at = error.linePos?.[0];
+  // prettyErrors (which computes linePos) appends ` at line 5, column 1:` and the source lines: the path says where.
+  const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return { path: at ? `(yaml line ${at.line}, column ${at.col})` : '(yaml)', message: `${message}: fix the YAML syntax there` };
 }
 
 /**

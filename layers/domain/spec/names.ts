@@ -18,6 +18,23 @@ export const ECS_NAME_HINT = 'letters, digits, hyphens and underscores, 1 to 255
 export const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 export const SSM_PARAMETER_HINT = 'a fully qualified SSM parameter name such as /mesh/gossip-key (letters, digits, _ . - /)';
 
+/** SSM PutParameter: "A parameter name hierarchy can have a maximum of 15 levels"; an empty level is no name. */
+export const SSM_MAX_LEVELS = 15;
+
+/** Why SSM cannot hold a parameter of this (fully qualified) name, or undefined when it can. */
+export function ssmHierarchyIssue(name: string): string | undefined {
+  const levels = name.replace(/^\//, '').split('/');
+  if (levels.some((level) => level === '')) return 'must not have an empty level ("//" or a trailing "/")';
+  if (levels.length > SSM_MAX_LEVELS) return `must have at most ${SSM_MAX_LEVELS} levels (SSM's hierarchy limit), not ${levels.length}`;
+  return undefined;
+}
+
+/**
+ * SSM reserves names starting with "aws" or "ssm" (case-insensitive) for its own and public parameters: a
+ * PutParameter of such a name fails. Reading one (e.g. `/aws/reference/secretsmanager/...`) is fine.
+ */
+export const SSM_RESERVED_PREFIX = /^\/?(aws|ssm)/i;
+
 /** Environment variable names as ECS accepts them in container definitions. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -40,8 +40,10 @@ export const SIDECAR_PORT_MAX = 21255;
 export const SIDECAR_PUBLIC_PORT = 20000;
 
 /**
- * Cross-field rules the schema cannot express per field. Runs on a spec that already passed the schema.
- * Returns every problem, not just the first, so a user can fix a spec in one pass.
+ * Cross-field rules the schema cannot express per field. Returns every problem, not just the first, so a user can
+ * fix a spec in one pass. Runs on a valid spec, and also on what `salvage` keeps of an invalid one (so schema and
+ * cross-field problems are reported together): a value may then be `undefined` or out of range, so each rule
+ * checks the type of what it compares and says nothing about a value the schema already refused.
  */
 export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
@@ -51,6 +53,7 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
   const serviceAt = new Map<string, PropertyKey[]>();
   spec.clusters.forEach((cluster, ci) =>
     cluster.services.forEach((service, si) => {
+      if (!isText(service.name)) return;
       const first = serviceAt.get(service.name);
       if (first) add(['clusters', ci, 'services', si, 'name'], `duplicate service name "${service.name}" (first defined at ${formatPath(first)})`);
       else serviceAt.set(service.name, ['clusters', ci, 'services', si, 'name']);
@@ -62,13 +65,14 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
 
   const clusterAt = new Map<string, number>();
   spec.clusters.forEach((cluster, ci) => {
+    if (!isText(cluster.name)) return;
     const first = clusterAt.get(cluster.name);
     if (first !== undefined) add(['clusters', ci, 'name'], `duplicate cluster name "${cluster.name}" (first defined at clusters[${first}].name)`);
     else clusterAt.set(cluster.name, ci);
     if (cluster.name === spec.consul.servers.cluster) add(['clusters', ci, 'name'], `"${cluster.name}" is the Consul server cluster's name`);
     if (spec.ingress && cluster.name === spec.ingress.cluster) add(['clusters', ci, 'name'], `"${cluster.name}" is the ingress cluster's name`);
   });
-  if (spec.ingress && spec.ingress.cluster === spec.consul.servers.cluster) {
+  if (spec.ingress && isText(spec.ingress.cluster) && spec.ingress.cluster === spec.consul.servers.cluster) {
     add(['ingress', 'cluster'], `"${spec.ingress.cluster}" is the Consul server cluster's name`);
   }
   if (spec.ingress && serviceAt.has(spec.ingress.name)) {
@@ -80,6 +84,7 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
       const base = ['clusters', ci, 'services', si];
       const bindPortAt = new Map<number, number>();
       service.upstreams.forEach((upstream, ui) => {
+        if (!isText(upstream.service) || !isPort(upstream.localBindPort)) return;
         if (!serviceAt.has(upstream.service)) add([...base, 'upstreams', ui, 'service'], `names no service of this mesh: "${upstream.service}"`);
         if (upstream.service === service.name) add([...base, 'upstreams', ui, 'service'], 'a service cannot be its own upstream');
         const other = bindPortAt.get(upstream.localBindPort);
@@ -99,6 +104,7 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
       const used = new Map<number, string>();
       cluster.services.forEach((service, si) => {
         const claim = (port: number, path: PropertyKey[]) => {
+          if (!isPort(port)) return;
           const owner = used.get(port);
           if (owner) add(path, `port ${port} clashes with ${owner} in host network mode`);
           else used.set(port, formatPath(path));
@@ -112,11 +118,13 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
   if (spec.ingress) {
     const listenerAt = new Map<number, number>();
     spec.ingress.listeners.forEach((listener, li) => {
+      if (!isPort(listener.port)) return;
       const other = listenerAt.get(listener.port);
       if (other !== undefined) add(['ingress', 'listeners', li, 'port'], `port ${listener.port} is already used by listeners[${other}]`);
       else listenerAt.set(listener.port, li);
       if (isMeshPort(listener.port)) add(['ingress', 'listeners', li, 'port'], `port ${listener.port} is reserved by Consul or its sidecar proxy`);
       listener.services.forEach((name, i) => {
+        if (!isText(name)) return;
         if (name !== '*' && !serviceAt.has(name)) add(['ingress', 'listeners', li, 'services', i], `names no service of this mesh: "${name}"`);
         if (name === '*' && listener.services.length > 1) add(['ingress', 'listeners', li, 'services', i], '"*" must be the only service of its listener');
       });
@@ -125,8 +133,8 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
 
   spec.intentions.forEach((intention, ii) => {
     const isGateway = spec.ingress !== undefined && intention.source === spec.ingress.name;
-    if (intention.source !== '*' && !isGateway && !serviceAt.has(intention.source)) add(['intentions', ii, 'source'], `names no service of this mesh: "${intention.source}"`);
-    if (!serviceAt.has(intention.destination)) add(['intentions', ii, 'destination'], `names no service of this mesh: "${intention.destination}"`);
+    if (isText(intention.source) && intention.source !== '*' && !isGateway && !serviceAt.has(intention.source)) add(['intentions', ii, 'source'], `names no service of this mesh: "${intention.source}"`);
+    if (isText(intention.destination) && !serviceAt.has(intention.destination)) add(['intentions', ii, 'destination'], `names no service of this mesh: "${intention.destination}"`);
   });
 
   if (spec.rollout.maximumPercent <= spec.rollout.minimumHealthyPercent && spec.rollout.minimumHealthyPercent === 100) {
@@ -134,12 +142,22 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
   }
 
   const sec = spec.consul.security;
-  if (sec.tls.autoEncrypt && !sec.tls.enabled) add(['consul', 'security', 'tls', 'autoEncrypt'], 'needs tls.enabled');
+  if (sec.tls.autoEncrypt === true && sec.tls.enabled === false) add(['consul', 'security', 'tls', 'autoEncrypt'], 'needs tls.enabled');
 
   // What RegisterTaskDefinition would reject for the launch type (Fargate: awsvpc only, fixed cpu/memory pairs).
   issues.push(...launchTypeIssues(spec));
 
   return issues;
+}
+
+/** A name the rules can compare: a string (the schema reports a missing or mistyped one). */
+function isText(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/** A port the rules can compare: a number (the schema reports a missing or mistyped one). */
+function isPort(value: unknown): value is number {
+  return typeof value === 'number';
 }
 
 /** Whether a port is taken inside a mesh task by Consul, Envoy or the sidecar proxy, so a spec may not use it. */

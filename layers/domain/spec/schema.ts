@@ -9,6 +9,8 @@ import {
   IMAGE_REF_HINT,
   SSM_PARAMETER_HINT,
   SSM_PARAMETER_NAME,
+  SSM_RESERVED_PREFIX,
+  ssmHierarchyIssue,
 } from './names';
 
 /**
@@ -19,7 +21,17 @@ import {
 
 const dnsName = z.string().regex(DNS_LABEL, `must be ${DNS_LABEL_HINT}`);
 const ecsName = z.string().regex(ECS_NAME, `must be ${ECS_NAME_HINT}`);
-const ssmParameter = z.string().regex(SSM_PARAMETER_NAME, `must be ${SSM_PARAMETER_HINT}`);
+const ssmParameter = z
+  .string()
+  .regex(SSM_PARAMETER_NAME, `must be ${SSM_PARAMETER_HINT}`)
+  .superRefine((name, ctx) => {
+    const issue = ssmHierarchyIssue(name);
+    if (issue) ctx.addIssue({ code: 'custom', message: issue });
+  });
+/** A parameter the first deployment creates when it is absent (ensureSecrets): SSM must accept it in PutParameter. */
+const createdSsmParameter = ssmParameter.refine((name) => !SSM_RESERVED_PREFIX.test(name), {
+  message: 'must not start with "aws" or "ssm": SSM reserves those prefixes, and the deployment creates this parameter when absent',
+});
 const port = z.number().int('must be an integer').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
 const imageRef = z
   .string()
@@ -104,19 +116,19 @@ export const TlsSchema = z.strictObject({
   autoEncrypt: z.boolean().default(true),
   /** Always on when TLS is enabled; kept explicit so a spec cannot silently turn verification off. */
   verify: z.literal(true, { message: 'TLS verification cannot be turned off' }).default(true),
-  caCertParameter: ssmParameter.optional(),
-  caKeyParameter: ssmParameter.optional(),
+  caCertParameter: createdSsmParameter.optional(),
+  caKeyParameter: createdSsmParameter.optional(),
 });
 
 export const GossipSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  keyParameter: ssmParameter.optional(),
+  keyParameter: createdSsmParameter.optional(),
 });
 
 export const AclSchema = z.strictObject({
   enabled: z.boolean().default(true),
   defaultPolicy: z.enum(['deny', 'allow']).default('deny'),
-  bootstrapTokenParameter: ssmParameter.optional(),
+  bootstrapTokenParameter: createdSsmParameter.optional(),
   /** The token the orchestrator's Lambdas use to write the catalog. */
   orchestratorTokenParameter: ssmParameter.optional(),
 });

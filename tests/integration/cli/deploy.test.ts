@@ -141,15 +141,48 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
     const { code, stdout, stderr } = await meshctl('deploy', specPath, '--context-root', dir);
 
     expect(code).toBe(1);
-    expect(stdout).toContain('[servers] failed: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited');
+    expect(stdout).toContain('[servers] failed (DeploymentFailed)');
+    // The cause is printed once, in the report on stderr.
+    expect(stdout).not.toContain('Essential container in task exited');
     expect(stderr.split('\n')).toEqual([
       'Deployment d-20250304050607-k3x9q0 of mesh "shop" FAILED in stage servers',
       '  error:   DeploymentFailed',
       '  cause:   consul-server: tasks stopped: Essential container in task exited',
       '  service: consul-server',
       '  detail:  Essential container in task exited (exit code 1)',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
       '',
     ]);
+  });
+
+  it('on Ctrl-C says the deployment keeps running and how to follow or cancel it', async () => {
+    stub.nextRun = () => scriptedDeployRun();
+    let stderr = '';
+    let listening = false;
+    const program = buildProgram({
+      stdout: { write: () => true, isTTY: false },
+      stderr: { write: (s: string) => (stderr += s) },
+      sleep: async () => undefined,
+      pollIntervalMs: 0,
+      now: () => new Date('2025-03-04T05:06:07Z'),
+      randomSuffix: () => 'k3x9q0',
+      // Ctrl-C as soon as the command starts following the deployment.
+      onInterrupt: (handler) => {
+        listening = true;
+        handler();
+        return () => {
+          listening = false;
+        };
+      },
+    });
+    await program.parseAsync(['node', 'meshctl', 'deploy', specPath, '--context-root', dir]);
+    process.exitCode = undefined;
+    expect(stderr.split('\n').slice(0, 3)).toEqual([
+      'Stopped following deployment d-20250304050607-k3x9q0; it keeps running.',
+      '  follow it:  meshctl status d-20250304050607-k3x9q0 --watch',
+      '  cancel it:  meshctl cancel d-20250304050607-k3x9q0',
+    ]);
+    expect(listening).toBe(false);
   });
 
   it('refuses (exit 1) while another spec of the mesh is deploying, and starts nothing', async () => {
@@ -201,6 +234,19 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
     expect(stderr).toContain(`${bad}: clusters[0].services[0].build.context: build context "services/missing" is not a directory under ${dir}`);
     expect(stub.calls).toEqual([]);
   });
+
+  it('reports a missing build context together with the spec\'s other problems, in one pass, by path', async () => {
+    const bad = join(dir, 'bad-both.yaml');
+    writeFileSync(bad, 'name: shop\nclusters:\n  - name: c1\n    services:\n      - { name: users, build: { context: services/missing }, port: 8080, colour: red }\n');
+    const { code, stderr } = await meshctl('plan', bad, '--context-root', dir);
+
+    expect(code).toBe(1);
+    expect(stderr.split('\n')).toEqual([
+      `${bad}: clusters[0].services[0].build.context: build context "services/missing" is not a directory under ${dir}`,
+      `${bad}: clusters[0].services[0].colour: unknown key`,
+      '',
+    ]);
+  });
 });
 
 describe('meshctl status', () => {
@@ -229,7 +275,7 @@ describe('meshctl status', () => {
     const { code, stdout, stderr } = await meshctl('status', '--mesh', 'shop');
     expect(code).toBe(1);
     expect(stdout).toContain('Deployment d-20250304050000-bbbbbb of mesh "shop"');
-    expect(stdout).toContain('  ✖ servers   failed: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited');
+    expect(stdout).toContain('  ✖ servers   failed (DeploymentFailed)');
     expect(stderr).toContain('FAILED in stage servers');
   });
 

@@ -83,6 +83,11 @@ describe('deploying the reference mesh', () => {
     expect(ecrWrites).toEqual([]);
     expect(cloud.consul.writeCount() - consulWrites).toBe(0);
     expect(run.output!.noChange).toBe(true);
+    // The progress the CLI shows: unchanged services with the tasks they already run, not "0/3 running (unchanged)".
+    const ensured = run.history
+      .filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'ServersEnsure')
+      .map((e) => (JSON.parse(e.stateExitedEventDetails!.output!) as { servers: { services: Array<{ name: string; action: string; runningCount: number }> } }).servers);
+    expect(ensured.flatMap((o) => o.services).map((x) => `${x.name} ${x.action} ${x.runningCount}`)).toEqual(['consul-server unchanged 3']);
   }, 90_000);
 
   it('keeps every secret at its first version and the CA certificate matching its key after more deployments', async () => {

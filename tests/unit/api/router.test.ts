@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { DEFAULT_DATAPLANE_CONTENT_HASH } from '../../../layers/build-context';
 import { call, fakeClient, fakeDeps, MESH, v2Event } from './support';
 
 const SPEC = {
@@ -57,6 +58,17 @@ describe('POST /deployments', () => {
     expect(res.status).toBe(202);
     expect(deps.store.started[0].input.spec).toEqual(SPEC);
     expect(deps.store.started[0].input.settings).toEqual({ pollSeconds: 5, maxRounds: 100 });
+  });
+
+  it('accepts a spec that names no dataplane, as meshctl validate does, filling the default meshctl deploy fills', async () => {
+    const deps = fakeDeps();
+    const spec = { name: MESH, clusters: SPEC.clusters };
+    const res = await call(deps, v2Event({ method: 'POST', path: '/deployments', ...json(spec) }));
+    expect(res.status).toBe(202);
+    expect(deps.store.started[0].input.spec).toEqual({
+      ...spec,
+      consul: { dataplane: { build: { context: 'docker/consul-dataplane', contentHash: DEFAULT_DATAPLANE_CONTENT_HASH } } },
+    });
   });
 
   it('answers 400 naming the path of every invalid field, and starts nothing', async () => {

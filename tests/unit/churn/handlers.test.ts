@@ -65,6 +65,21 @@ describe('task-churn handlers', () => {
         }),
     ) as Record<string, unknown>;
 
+  // First: the deployed spec is cached once read, and this case needs its read to meet a Consul without a leader.
+  it('logs a task event that Consul cannot take yet (no leader) as INFO, not ERROR: Lambda retries it', async () => {
+    // Three servers expected, none running: Consul answers 500 "No cluster leader", as while the mesh's servers start.
+    consul.server.setQuorumSource(() => ({ expected: 3, serverAddresses: [] }));
+    process.env.LOG_LEVEL = 'INFO';
+    try {
+      await expect(taskStateChangeHandler(loadEvent('task-running'))).rejects.toMatchObject({ name: 'ConsulUnavailable' });
+    } finally {
+      consul.server.setQuorumSource(undefined);
+    }
+    const logged = stdout.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"level"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.map((l) => [l.level, l.message, l.error])).toEqual([['INFO', 'task state change deferred: Lambda retries the event', 'ConsulUnavailable']]);
+    expect(emitted()).toEqual({ 'consul-mesh/TaskEventFailed': 1 });
+  });
+
   it('registers a task from an ECS Task State Change event and counts it', async () => {
     const outcome = await taskStateChangeHandler(loadEvent('task-running'));
 

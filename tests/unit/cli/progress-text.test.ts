@@ -42,7 +42,7 @@ describe('non-terminal progress: one line per transition', () => {
       '[servers] running',
       '[servers] consul-server/consul-server  0/3 running, 3 pending, 0 passing in Consul (create)',
       '[servers] consul-server/consul-server  1/3 running, 2 pending, 1 passing in Consul (create)',
-      '[servers] failed: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited',
+      '[servers] failed (DeploymentFailed)',
     ]);
   });
 
@@ -127,7 +127,18 @@ describe('terminal progress: a frame redrawn in place', () => {
     ).toBe('running (1/2), round 4, waiting for cluster-2: Consul registrations: todos, retrying ClusterCheck after ThrottlingException');
   });
 
+  it('draws no frame (no escape sequences) on a terminal when NO_COLOR or TERM=dumb asks for plain output', () => {
+    const tty = { write: () => true, isTTY: true };
+    const now = () => new Date(0);
+    expect(createProgressView(tty, now, {})).toBeInstanceOf(TerminalView);
+    expect(createProgressView(tty, now, { NO_COLOR: '1' })).toBeInstanceOf(LineView);
+    expect(createProgressView(tty, now, { TERM: 'dumb' })).toBeInstanceOf(LineView);
+    expect(createProgressView({ write: () => true, isTTY: false }, now, {})).toBeInstanceOf(LineView);
+  });
+
   it('formats elapsed time compactly', () => {
     expect([formatDuration(42_000), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['42s', '3m05s', '1h02m']);
+    // A quick run is not "0s".
+    expect([formatDuration(0), formatDuration(420), formatDuration(9_949)]).toEqual(['0.0s', '0.4s', '9.9s']);
   });
 });

@@ -1,6 +1,7 @@
 import { initialProgress, reduceHistory } from '../../../layers/deployments/progress';
 import { asDeploymentSummary, parseDeploymentFailure } from '../../../layers/deployments/outcome';
 import { renderFailure, renderSummary } from '../../../cli/summary';
+import { renderProgressFrame } from '../../../cli/progress-text';
 import { scriptedDeployRun, shopSummary } from './support/history';
 
 describe('renderSummary', () => {
@@ -35,6 +36,11 @@ describe('renderSummary', () => {
     ]);
   });
 
+  it('names one server as "1 peer"', () => {
+    const summary = { ...shopSummary(), peers: ['10.0.1.10:8300'] };
+    expect(renderSummary(summary)[1]).toBe('Consul leader: 10.0.1.10:8300 (1 peer: 10.0.1.10:8300)');
+  });
+
   it('recognises a DeploymentSummary output and nothing else', () => {
     expect(asDeploymentSummary(shopSummary())).toBeDefined();
     expect(asDeploymentSummary({ mesh: 'shop' })).toBeUndefined();
@@ -53,6 +59,7 @@ describe('renderFailure', () => {
       '  cause:   consul-server: tasks stopped: Essential container in task exited',
       '  service: consul-server',
       '  detail:  Essential container in task exited (exit code 1)',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
     ]);
   });
 
@@ -65,7 +72,26 @@ describe('renderFailure', () => {
       '  error:   DeploymentFailed',
       `  cause:   ${cause}`,
       '  stage error: DeploymentFailed: consul-server: tasks stopped: Essential container in task exited',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
     ]);
+  });
+
+  it('shows a cancelled deployment as cancelled, not failed, and how to go on', () => {
+    const run = scriptedDeployRun({ cancelAt: 'servers' });
+    const progress = reduceHistory(initialProgress(), run.events);
+    expect(progress.stages.find((s) => s.name === 'servers')?.state).toBe('cancelled');
+    expect(renderFailure({ ...description, status: 'ABORTED', error: run.error, cause: run.cause }, progress)).toEqual([
+      'Deployment d-20250304050607-k3x9q0 of mesh "shop" ABORTED in stage servers',
+      '  error:   Cancelled',
+      '  cause:   cancelled through the HTTP API',
+      '  next:    it was cancelled; deploy the spec again to bring the mesh to it (meshctl status d-20250304050607-k3x9q0 shows how far it went)',
+    ]);
+    expect(renderProgressFrame('', progress).find((l) => l.includes(' servers '))).toBe('  ■ servers   cancelled');
+  });
+
+  it('names a failed build by the stage the progress shows (images), not the state machine\'s name for it', () => {
+    const cause = JSON.stringify({ stage: 'build', error: 'BuildFailed', message: 'users: phase BUILD failed' });
+    expect(renderFailure({ ...description, error: 'BuildFailed', cause })[0]).toBe('Deployment d-20250304050607-k3x9q0 of mesh "shop" FAILED in stage images');
   });
 
   it('names an unknown stage and missing causes plainly (a timeout before any stage)', () => {
@@ -73,6 +99,7 @@ describe('renderFailure', () => {
       'Deployment d-20250304050607-k3x9q0 of mesh "shop" TIMED_OUT in stage unknown',
       '  error:   (none given)',
       '  cause:   (none given)',
+      '  next:    fix the cause above, then deploy the spec again (meshctl status d-20250304050607-k3x9q0 shows every stage)',
     ]);
   });
 

@@ -23,9 +23,18 @@ describe('meshctl validate', () => {
     const { lines, out } = capture();
     expect(validateCommand(file, out)).toBe(1);
     expect(lines).toEqual([
-      `${file}: consul.servers.count: must be 1, 3 or 5 (an odd number keeps a Raft quorum)`,
       `${file}: clusters[0].services[0].extra: unknown key`,
+      `${file}: consul.servers.count: must be 1, 3 or 5 (an odd number keeps a Raft quorum)`,
     ]);
+  });
+
+  it('counts in the right number: 1 cluster, 1 service, 1 Consul server', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshctl-'));
+    const file = join(dir, 'one.yaml');
+    writeFileSync(file, 'name: shop\nconsul: {servers: {count: 1}}\nclusters:\n  - name: c1\n    services:\n      - {name: users, image: "users:1.0.0", port: 8080}\n');
+    const { lines, out } = capture();
+    expect(validateCommand(file, out)).toBe(0);
+    expect(lines).toEqual([`${file}: valid (mesh "shop", 1 cluster, 1 service, 1 Consul server)`]);
   });
 
   it('runs as `npx meshctl validate` through the package bin', () => {

@@ -29,6 +29,7 @@ describe('launch type checks', () => {
     expect(launchTypeIssues(schemaOnly(input))).toEqual(issues);
     expect(launchTypeIssues(specFrom({ ...input, network: { mode: 'host', launchType: 'EC2' } }))).toEqual([]);
     // The spec rules run the same check, so such a spec never reaches RegisterTaskDefinition.
-    expect(validateMeshSpec({ object: input })).toEqual({ ok: false, issues });
+    // validate reports them sorted by path.
+    expect(validateMeshSpec({ object: input })).toEqual({ ok: false, issues: [issues[1], issues[0]] });
   });
 });

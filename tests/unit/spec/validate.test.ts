@@ -163,8 +163,8 @@ describe('mesh spec validation', () => {
     spec.clusters[0].services[1].memory = 4096;
     spec.consul = { servers: { cpu: 1024, memory: 1024 } };
     expect(issuesOf(spec)).toEqual([
-      'consul.servers.cpu: cpu 1024 with memory 1024 is not a Fargate task size',
       'clusters[0].services[1].cpu: cpu 256 with memory 4096 is not a Fargate task size',
+      'consul.servers.cpu: cpu 1024 with memory 1024 is not a Fargate task size',
     ]);
     spec.network = { launchType: 'EC2' };
     expect(issuesOf(spec)).toEqual([]);
@@ -239,7 +239,9 @@ describe('mesh spec validation', () => {
   it('rejects an ingress listener naming an unknown service and a "*" on a tcp listener', () => {
     const spec = baseSpec();
     spec.ingress = { listeners: [{ port: 80, protocol: 'http', services: ['billing'] }, { port: 81, protocol: 'tcp', services: ['*'] }] };
+    // Both in one pass: the schema's refusal of listeners[1] does not hide the unknown service of listeners[0].
     expect(issuesOf(spec)).toEqual([
+      'ingress.listeners[0].services[0]: names no service of this mesh: "billing"',
       'ingress.listeners[1].services: a "*" listener needs an L7 protocol (http, http2 or grpc): Consul allows wildcards only there',
     ]);
     spec.ingress = { listeners: [{ port: 80, protocol: 'http', services: ['billing'] }] };
@@ -292,11 +294,41 @@ describe('mesh spec validation', () => {
     expect(issuesOf(spec)).toEqual([]);
   });
 
-  it('reports YAML syntax errors with their line', () => {
-    const result = validateMeshSpec({ text: 'name: shop\nclusters:\n  - name: [unclosed\n' });
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.issues[0].path).toMatch(/^\(yaml line \d+\)$/);
+  it('reports YAML syntax errors with their line and column, and no dangling position in the message', () => {
+    const result = validateMeshSpec({ text: 'name: x\nclusters:\n  - name: a\n   services: []\n' });
+    expect(result).toEqual({ ok: false, issues: [{ path: '(yaml line 4, column 1)', message: 'Sequence item without - indicator: fix the YAML syntax there' }] });
+  });
+
+  it('reports schema and cross-field problems in one pass, sorted by path with indexes in numeric order', () => {
+    const spec = baseSpec();
+    // A schema error (a bad name) next to cross-field ones (unknown upstream, reserved port, duplicate).
+    spec.clusters[0].services[0].name = 'Bad_Name';
+    spec.clusters[0].services[0].port = 8500;
+    spec.clusters[1].services.push({ name: 'activities', image: 'activities:1.0.0', port: 8082 });
+    spec.intentions = [{ source: 'activities', destination: 'ghost', action: 'allow' }];
+    for (let i = 2; i <= 10; i++) spec.clusters.push({ name: `c${i}`, services: [{ name: `s${i}`, image: 's:1.0.0', port: 8080 }] });
+    spec.clusters[10].services[0].port = 'http' as unknown as number;
+    spec.clusters[2].services[0].upstreams = [{ service: 'nobody', localBindPort: 1234 }];
+
+    expect(issuesOf(spec)).toEqual([
+      'clusters[0].services[0].name: must be lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 63 characters',
+      'clusters[0].services[0].port: port 8500 is reserved by Consul or its sidecar proxy',
+      'clusters[1].services[1].name: duplicate service name "activities" (first defined at clusters[0].services[1].name)',
+      'clusters[2].services[0].upstreams[0].service: names no service of this mesh: "nobody"',
+      'clusters[10].services[0].port: expected number',
+      'intentions[0].destination: names no service of this mesh: "ghost"',
+    ]);
+  });
+
+  it('keeps a refused name for the cross-field rules, so upstreams naming it are not reported again', () => {
+    const spec = baseSpec();
+    spec.clusters[1].services[0].name = 'Todos';
+    spec.clusters[0].services[0].upstreams = [{ service: 'Todos', localBindPort: 1234 }];
+    // The upstream's own name breaks the naming rule too (the schema says so), but it does name a service.
+    expect(issuesOf(spec)).toEqual([
+      'clusters[0].services[0].upstreams[0].service: must be lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 63 characters',
+      'clusters[1].services[0].name: must be lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 63 characters',
+    ]);
   });
 
   it('reports an unreadable file instead of throwing', () => {
@@ -316,6 +348,6 @@ describe('mesh spec validation', () => {
     }
     expect(thrown).toBeInstanceOf(SpecInvalidError);
     expect((thrown as SpecInvalidError).name).toBe('SpecInvalid');
-    expect((thrown as SpecInvalidError).issues.map((i) => i.path)).toEqual(['consul.servers.count', 'clusters[0].services[1].port']);
+    expect((thrown as SpecInvalidError).issues.map((i) => i.path)).toEqual(['clusters[0].services[1].port', 'consul.servers.count']);
   });
 });

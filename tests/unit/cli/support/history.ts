@@ -190,7 +190,7 @@ export function shopSummary(): DeploymentSummary {
 
 export interface ScriptedRun {
   events: HistoryEvent[];
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: string;
   error?: string;
   cause?: string;
@@ -203,7 +203,7 @@ export interface ScriptedRun {
  * With `failAt: 'servers'` the second ServersCheck throws DeploymentFailed and the run ends through
  * Failed:servers → RecordFailure → DeploymentFailed.
  */
-export function scriptedDeployRun(options: { failAt?: 'servers' } = {}): ScriptedRun {
+export function scriptedDeployRun(options: { failAt?: 'servers'; cancelAt?: 'servers' } = {}): ScriptedRun {
   const h = new HistoryBuilder();
   const plan = shopPlan();
   let last = h.executionStarted({ deploymentId: DEPLOYMENT_ID, spec: { name: MESH }, settings: { pollSeconds: 1, maxRounds: 10 } });
@@ -224,6 +224,11 @@ export function scriptedDeployRun(options: { failAt?: 'servers' } = {}): Scripte
   last = h.wait('ServersWait', last);
   last = h.task('ServersCheck', last, stageStatus('servers', 'consul-server', false, 1, [['consul-server', 3, 1]], 'ECS services to become stable: consul-server'));
   last = h.wait('ServersWait', h.choice('ServersReady?', last));
+  if (options.cancelAt === 'servers') {
+    // StopExecution while the servers' wait loop runs: ExecutionAborted, no Catch, no RecordFailure.
+    h.add('ExecutionAborted', last, { executionAbortedEventDetails: { error: 'Cancelled', cause: 'cancelled through the HTTP API' } });
+    return { events: h.events, status: 'ABORTED', error: 'Cancelled', cause: 'cancelled through the HTTP API' };
+  }
   if (options.failAt === 'servers') {
     last = h.failedTask('ServersCheck', last, 'DeploymentFailed', 'consul-server: tasks stopped: Essential container in task exited');
     const caught = { Error: 'DeploymentFailed', Cause: JSON.stringify({ errorType: 'DeploymentFailed', errorMessage: 'consul-server: tasks stopped: Essential container in task exited' }) };

@@ -1,0 +1,37 @@
+import { referenceSpec } from '../churn/support';
+import { parseStartOptions, renderExploreHints, renderListenError, StartUsageError } from '../../../cli/start-options';
+
+describe('npm start options', () => {
+  it('reads the same settings as npm run local: --data-dir or LOCAL_DATA_DIR, --reset, the LOCAL_*_PORT variables', () => {
+    expect(parseStartOptions(['--once'], { LOCAL_DATA_DIR: '.state', LOCAL_AWS_PORT: '0' })).toEqual({
+      once: true,
+      verbose: false,
+      spec: 'examples/mesh.yaml',
+      dataDir: '.state',
+      reset: false,
+      ports: { aws: 0, consul: 8500, httpApi: 3000 },
+    });
+    expect(parseStartOptions(['--data-dir', 'x', '--reset', '--spec', 'my.yaml'], {})).toMatchObject({ dataDir: 'x', reset: true, spec: 'my.yaml' });
+  });
+
+  it('refuses what it cannot honour, naming it', () => {
+    expect(() => parseStartOptions(['--reset'], {})).toThrow(expect.objectContaining({ name: 'StartUsage', message: '--reset needs --data-dir <dir> (or LOCAL_DATA_DIR)' }));
+    expect(() => parseStartOptions([], { LOCAL_CONSUL_PORT: 'abc' })).toThrow(
+      expect.objectContaining({ name: 'StartUsage', message: 'LOCAL_CONSUL_PORT must be a port number (0 to 65535), got "abc"' }),
+    );
+    expect(() => parseStartOptions(['extra'], {})).toThrow(StartUsageError);
+  });
+
+  it('names no port for an error other than a port in use', () => {
+    expect(renderListenError(new Error('boom'), { aws: 4566, consul: 8500, httpApi: 3000 })).toBeUndefined();
+  });
+
+  it('tells meshctl where the API is when it is not on its default port', () => {
+    const endpoints = { aws: 'http://127.0.0.1:40001', consul: 'http://127.0.0.1:40002', httpApi: 'http://127.0.0.1:40003' };
+    const hints = renderExploreHints(referenceSpec(), endpoints, { stateMachineArn: 'arn:sm', apiToken: 't' }).split('\n');
+    expect(hints).toContain('  MESH_API_URL=http://127.0.0.1:40003 npx meshctl status');
+    expect(hints).toContain('  aws --endpoint-url http://127.0.0.1:40001 ecs list-services --cluster cluster-1');
+    const local = renderExploreHints(referenceSpec(), { ...endpoints, httpApi: 'http://127.0.0.1:3000' }, { stateMachineArn: 'arn:sm', apiToken: 't' });
+    expect(local).toContain('  npx meshctl status          (talks to the HTTP API at http://127.0.0.1:3000)');
+  });
+});
