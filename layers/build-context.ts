@@ -139,14 +139,23 @@ export function withContentHashes(
       }
     }
   };
-  const consul = (copy.consul ??= {}) as { servers?: unknown; dataplane?: { image?: string; build?: unknown } };
-  fill(consul.servers);
-  // The dataplane image is built from docker/consul-dataplane unless the spec names one.
-  consul.dataplane ??= {};
-  if (!consul.dataplane.image && !consul.dataplane.build) consul.dataplane.build = { context: DEFAULT_DATAPLANE_CONTEXT };
-  fill(consul.dataplane);
-  for (const cluster of (copy.clusters as Array<{ services?: unknown[] }> | undefined) ?? []) {
-    for (const service of cluster.services ?? []) fill(service);
+  // The spec may be invalid (validation measures its size too): only what has the expected shape is filled in.
+  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+  copy.consul ??= {};
+  if (isObject(copy.consul)) {
+    const consul = copy.consul as { servers?: unknown; dataplane?: unknown };
+    fill(consul.servers);
+    // The dataplane image is built from docker/consul-dataplane unless the spec names one.
+    consul.dataplane ??= {};
+    if (isObject(consul.dataplane)) {
+      const dataplane = consul.dataplane as { image?: unknown; build?: unknown };
+      if (!dataplane.image && !dataplane.build) dataplane.build = { context: DEFAULT_DATAPLANE_CONTEXT };
+      fill(dataplane);
+    }
+  }
+  for (const cluster of Array.isArray(copy.clusters) ? copy.clusters : []) {
+    const services = isObject(cluster) ? cluster.services : undefined;
+    for (const service of Array.isArray(services) ? services : []) fill(service);
   }
   return copy;
 }

@@ -166,6 +166,7 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
       pollIntervalMs: 0,
       now: () => new Date('2025-03-04T05:06:07Z'),
       randomSuffix: () => 'k3x9q0',
+      clients: () => ({ ...defaultCliDeps().clients(), s3 }),
       // Ctrl-C as soon as the command starts following the deployment.
       onInterrupt: (handler) => {
         listening = true;

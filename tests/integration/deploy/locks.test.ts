@@ -1,5 +1,7 @@
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { S3Client } from '@aws-sdk/client-s3';
 import { buildProgram } from '../../../cli/meshctl';
+import { defaultCliDeps } from '../../../cli/cli-deps';
 import { LOCAL_API_TOKEN } from '../../../cli/http-backend';
 import type { LocalCloud } from '../../../local/cloud';
 import { resolve } from 'node:path';
@@ -73,7 +75,14 @@ describe('meshctl cancel', () => {
   async function meshctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const program = buildProgram({ stdout: { write: (s: string) => (stdout += s), isTTY: false }, stderr: { write: (s: string) => (stderr += s) } });
+    // meshctl uploads the build contexts with the caller's AWS credentials: here the local cloud's S3.
+    const s3 = new S3Client({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const program = buildProgram({
+      stdout: { write: (s: string) => (stdout += s), isTTY: false },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: { ...process.env, BUILD_SOURCE_BUCKET: cloud.buckets.BuildSourceBucket },
+      clients: () => ({ ...defaultCliDeps().clients(), s3 }),
+    });
     process.exitCode = undefined;
     await program.parseAsync(['node', 'meshctl', ...args, '--api-url', cloud.endpoints.httpApi, '--token', LOCAL_API_TOKEN]);
     const code = Number(process.exitCode ?? 0);

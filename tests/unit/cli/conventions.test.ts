@@ -45,7 +45,7 @@ describe('meshctl command-line conventions', () => {
     const { code, stdout } = await meshctl('completion', shell);
     expect(code).toBe(0);
     for (const command of COMMANDS) expect(stdout).toContain(command);
-    expect(stdout).toContain('deploy) opts="--api-url --token --state-machine-arn --context-root --no-wait --json --poll-seconds --max-rounds --help" ;;');
+    expect(stdout).toContain('deploy) opts="--api-url --token --state-machine-arn --context-root --source-bucket --no-wait --json --poll-seconds --max-rounds --help" ;;');
     expect(stdout).toContain('complete -F _meshctl meshctl');
     if (shell === 'bash') {
       const check = spawnSync('bash', ['-n'], { input: stdout, encoding: 'utf8' });

@@ -1,3 +1,5 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { createEcsApi } from '../../../layers/adapters/ecs';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { recordRolloutFailure, revisionName } from '../../../layers/rollout/finish';
 import { isRolloutId, nameMatchesService, newRolloutId, parseRolloutExecutionName, rolloutExecutionName, rolloutLockName, SERVICE_PART_MAX } from '../../../layers/rollout/naming';
@@ -89,13 +91,13 @@ describe('the new revision', () => {
       return { taskDefinition: { taskDefinitionArn: NEW } };
     });
     const prepared = { container: 'users', previousTaskDefinitionArn: OLD, desiredCount: 1, previousDesiredCount: 1 } as PreparedRollout;
-    await expect(registerRevision(prepared, 'users:1.0.0', { ecs: ecs as never, roles })).resolves.toMatchObject({ taskDefinitionArn: NEW, created: true });
+    await expect(registerRevision(prepared, 'users:1.0.0', { ecs: createEcsApi(ecs as unknown as ECSClient), roles })).resolves.toMatchObject({ taskDefinitionArn: NEW, created: true });
     const registered = ecs.calls.find((c) => c.command === 'RegisterTaskDefinitionCommand')?.input;
     expect(registered).toMatchObject({ ...roles, tags: [{ key: 'consul-mesh:mesh', value: 'mesh' }] });
 
     // Once the running revision has those roles and the image, a retried step registers nothing.
     const current = fakeClient(() => ({ taskDefinition: { ...running, ...roles } }));
-    await expect(registerRevision(prepared, 'users:1.0.0', { ecs: current as never, roles })).resolves.toMatchObject({ taskDefinitionArn: OLD, created: false });
+    await expect(registerRevision(prepared, 'users:1.0.0', { ecs: createEcsApi(current as unknown as ECSClient), roles })).resolves.toMatchObject({ taskDefinitionArn: OLD, created: false });
     expect(current.calls.map((c) => c.command)).toEqual(['DescribeTaskDefinitionCommand']);
   });
 });
