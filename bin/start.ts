@@ -4,7 +4,7 @@ import { LocalCloud } from '../local/cloud';
 import { deployCommand } from '../cli/deploy';
 import { defaultCliDeps } from '../cli/cli-deps';
 import { loadMeshSpec } from '../layers/domain/spec/load';
-import { parseStartOptions, renderExploreHints, renderListenError, START_USAGE, StartUsageError, type StartOptions } from '../cli/start-options';
+import { parseStartOptions, renderExploreHints, renderListenError, specMeshName, START_USAGE, StartUsageError, type StartOptions } from '../cli/start-options';
 
 /**
  * `npm start`: start the local cloud, deploy examples/mesh.yaml end to end with live progress, print the summary
@@ -18,8 +18,11 @@ async function main(options: StartOptions): Promise<number> {
   console.log('Starting the local cloud (AWS endpoint, Consul, HTTP API)...');
   let cloud: LocalCloud;
   try {
+    const meshName = specMeshName(options.spec);
     cloud = await LocalCloud.start({
       rootDir,
+      // The local orchestrator manages the spec's mesh, whatever its name (one stack per mesh on AWS).
+      ...(meshName !== undefined ? { meshName } : {}),
       ports: options.ports,
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir, resetData: options.reset } : {}),
       // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.

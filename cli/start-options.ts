@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { DNS_LABEL } from '../layers/domain/spec/names';
 import { parseArgs } from 'node:util';
 import { secretParameterNames } from '../layers/domain/naming';
 import type { MeshSpec } from '../layers/domain/spec/schema';
@@ -132,4 +135,18 @@ export function renderExploreHints(spec: MeshSpec, endpoints: Endpoints, env: { 
     httpApi === LOCAL_API_URL ? `  npx meshctl status          (talks to the HTTP API at ${httpApi})` : `  MESH_API_URL=${httpApi} npx meshctl status`,
     `  Faults:   curl -X POST ${aws}/_local/faults -d '{"throttleShare":0.2}'`,
   ].join('\n');
+}
+
+/**
+ * The mesh a spec file names, read leniently before the local cloud starts: the local orchestrator is started for
+ * that mesh (serverless.yml's `meshName`, as one stack per mesh on AWS), so a spec of any name deploys. Undefined
+ * when the file cannot be read or names no valid mesh: the deployment then reports the spec's problems itself.
+ */
+export function specMeshName(path: string): string | undefined {
+  try {
+    const raw = parse(readFileSync(path, 'utf8')) as { name?: unknown } | null;
+    return typeof raw?.name === 'string' && DNS_LABEL.test(raw.name) ? raw.name : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,8 @@
 import { referenceSpec } from '../churn/support';
-import { parseStartOptions, renderExploreHints, renderListenError, StartUsageError } from '../../../cli/start-options';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseStartOptions, renderExploreHints, renderListenError, specMeshName, StartUsageError } from '../../../cli/start-options';
 
 describe('npm start options', () => {
   it('reads the same settings as npm run local: --data-dir or LOCAL_DATA_DIR, --reset, the LOCAL_*_PORT variables', () => {
@@ -33,5 +36,25 @@ describe('npm start options', () => {
     expect(hints).toContain('  aws --endpoint-url http://127.0.0.1:40001 ecs list-services --cluster cluster-1');
     const local = renderExploreHints(referenceSpec(), { ...endpoints, httpApi: 'http://127.0.0.1:3000' }, { stateMachineArn: 'arn:sm', apiToken: 't' });
     expect(local).toContain('  npx meshctl status          (talks to the HTTP API at http://127.0.0.1:3000)');
+  });
+});
+
+describe('the mesh npm start starts the local orchestrator for', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'start-mesh-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it("is the spec's own name, so a spec of any name deploys", () => {
+    expect(specMeshName('examples/mesh.yaml')).toBe('reference-mesh');
+    expect(specMeshName(file('shop.yaml', 'name: shop\nclusters: []\n'))).toBe('shop');
+  });
+
+  it('is left to the default when the spec names no valid mesh: the deployment then reports the problem', () => {
+    expect(specMeshName(file('bad-name.yaml', 'name: Shop_1\n'))).toBeUndefined();
+    expect(specMeshName(file('no-name.yaml', 'clusters: []\n'))).toBeUndefined();
+    expect(specMeshName(file('broken.yaml', 'name: [\n'))).toBeUndefined();
+    expect(specMeshName(join(dir, 'missing.yaml'))).toBeUndefined();
   });
 });
