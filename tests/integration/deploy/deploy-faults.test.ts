@@ -13,7 +13,9 @@ describe('deploying under faults', () => {
       rootDir: ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0 },
       ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
-      stepFunctionsTimeScale: 0,
+      // Retry intervals at a fifth of AWS's: a step's retries of ConsulUnavailable (2 s, backing off) outlast a short
+      // Consul outage here as they do on AWS; at 0 they would all fail within it.
+      stepFunctionsTimeScale: 0.2,
       // Long enough that Lambda's async retries of a task event outlive a short Consul outage.
       eventRetryDelaysMs: [400, 800],
       logger: () => undefined,
