@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps } from '../../layers/deploy/deps';
 import { summarizeDeployment } from '../../layers/deploy/summary';
+import { createChurnDeps, reconcileDeps } from '../../layers/churn/deps';
+import { reconcileMesh } from '../../layers/churn/reconcile';
 import { ImagesSchema, PlanSchema, StageStatusSchema } from '../../layers/deploy/schemas';
 
 const Event = z.object({
@@ -12,14 +14,24 @@ const Event = z.object({
   ingress: StageStatusSchema.optional(),
 });
 const deps = lazy(() => createDeployDeps());
+const churn = lazy(() => createChurnDeps());
 
-/** Step: release the lock and report the deployed mesh (the execution's output). */
+/**
+ * Step: repair the catalog, release the lock and report the deployed mesh (the execution's output). The stage
+ * checks wait for every running task to be registered, but not for registrations of tasks that no longer run (left by a
+ * restart, or by events lost meanwhile): a reconcile of the deployed spec's clusters removes them first, so a
+ * deployment never reports a mesh whose catalog still lists stale instances.
+ */
 export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'summarize input');
   const { clients, consul } = deps();
   const stages = [input.servers, ...input.serviceClusters, ...(input.ingress ? [input.ingress] : [])];
-  return summarizeDeployment(
+  const repairs = await reconcileMesh({ ...(await reconcileDeps(churn())), specMaxAgeMs: 0 });
+  const summary = await summarizeDeployment(
     { plan: input.plan, images: input.images, executionId: input.plan.lockHolder, stages },
     { ecs: clients.ecs, ssm: clients.ssm, consul: await consul() },
   );
+  const repaired = { registered: repairs.registered, deregistered: repairs.deregistered, updated: repairs.updatedAddress + repairs.updatedCheck + repairs.updatedRegistration };
+  const anyRepair = repaired.registered + repaired.deregistered + repaired.updated > 0;
+  return { ...summary, repaired, noChange: summary.noChange && !anyRepair };
 }

@@ -89,7 +89,13 @@ export interface DeploymentSummary {
     }>;
   }>;
   images: Array<{ name: string; imageUri: string; built: boolean }>;
-  /** True when nothing was created, changed or built. */
+  /**
+   * What the deployment repaired in Consul's catalog before reporting (a reconcile of the mesh's clusters):
+   * registrations of tasks that no longer run, missing ones, wrong addresses or checks. Zero everywhere normally;
+   * not after a restart of the local cloud, or events lost while the functions could not run.
+   */
+  repaired?: { registered: number; deregistered: number; updated: number };
+  /** True when nothing was created, changed, built or repaired. */
   noChange: boolean;
 }
 
