@@ -1,6 +1,6 @@
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { LocalCloud } from '../../../local/cloud';
-import { bootstrapTokenOf, deploy, ROOT } from './harness';
+import { bootstrapTokenOf, deploy, ROOT, startCloud } from './harness';
 import { withContentHashes } from '../../../layers/build-context';
 
 /**
@@ -19,16 +19,7 @@ const SHOP = {
 describe('a mesh named other than the example', () => {
   let cloud: LocalCloud;
   beforeAll(async () => {
-    cloud = await LocalCloud.start({
-      rootDir: ROOT,
-      meshName: 'shop',
-      ports: { aws: 0, consul: 0, httpApi: 0 },
-      ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
-      stepFunctionsTimeScale: 0,
-      eventRetryDelaysMs: [20, 40],
-      logger: () => undefined,
-      functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
-    });
+    cloud = await startCloud({ meshName: 'shop' });
   }, 60_000);
   afterAll(async () => {
     await cloud?.stop();

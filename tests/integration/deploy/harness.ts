@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { LocalCloud } from '../../../local/cloud';
+import { LocalCloud, type LocalCloudOptions } from '../../../local/cloud';
 import { S3Client } from '@aws-sdk/client-s3';
 import { withContentHashes, type BuildContextFiles } from '../../../layers/build-context';
 import { uploadBuildContexts } from '../../../layers/deploy/build-source';
@@ -32,8 +32,11 @@ export function referenceSpec(mutate?: (spec: RawSpec) => void): Record<string, 
   return withContentHashes(raw, ROOT) as Record<string, unknown>;
 }
 
-/** A local cloud on free ports with no simulated delays: a deployment is bounded by its own work. */
-export async function startCloud(): Promise<LocalCloud> {
+/**
+ * A local cloud on free ports with no simulated delays: a deployment is bounded by its own work. `overrides` change
+ * what a test needs (slower task starts, another mesh name) and keep the rest.
+ */
+export async function startCloud(overrides: Partial<LocalCloudOptions> = {}): Promise<LocalCloud> {
   return LocalCloud.start({
     rootDir: ROOT,
     ports: { aws: 0, consul: 0, httpApi: 0 },
@@ -42,6 +45,7 @@ export async function startCloud(): Promise<LocalCloud> {
     eventRetryDelaysMs: [20, 40],
     logger: () => undefined,
     functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    ...overrides,
   });
 }
 

@@ -1,6 +1,6 @@
 import { GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { LocalCloud } from '../../../local/cloud';
-import { referenceSpec, ROOT, sfnClient, uploadContexts } from './harness';
+import type { LocalCloud } from '../../../local/cloud';
+import { referenceSpec, sfnClient, startCloud, uploadContexts } from './harness';
 
 /** What the lock tests share: a local cloud slow enough to catch a deployment in the middle, and the lock's holder. */
 export const LOCK = '/consul-mesh/reference-mesh/lock';
@@ -8,17 +8,9 @@ export const ctx = { region: 'us-east-1', accountId: '000000000000', requestId: 
 /** Slow enough task starts that a deployment can be caught in the middle. */
 export const SLOW = { provisioningMs: 0, pendingMs: 200, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 };
 
-export async function startSlowCloud(options: Partial<Parameters<typeof LocalCloud.start>[0]> = {}): Promise<LocalCloud> {
-  return LocalCloud.start({
-    rootDir: ROOT,
-    ports: { aws: 0, consul: 0, httpApi: 0 },
-    ecsDelays: SLOW,
-    stepFunctionsTimeScale: 0,
-    eventRetryDelaysMs: [20, 40],
-    logger: () => undefined,
-    functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
-    ...options,
-  });
+/** The deploy harness's cloud with task starts slow enough to catch a deployment in the middle. */
+export function startSlowCloud(): Promise<LocalCloud> {
+  return startCloud({ ecsDelays: SLOW });
 }
 
 /** Starts a deployment and returns once it holds the mesh lock and is creating the servers. */
