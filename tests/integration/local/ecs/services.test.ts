@@ -299,6 +299,12 @@ describe('ECS simulation: injected task crashes', () => {
     const crashed = await h.faults.stopRandomTasks(2);
     expect(crashed).toHaveLength(2);
     expect(before).toEqual(expect.arrayContaining(crashed));
+    // A crashed task still counts as RUNNING until it has stopped (as in ECS): wait for that before the waiter,
+    // or the waiter may see the old three tasks as a steady state.
+    await eventually(async () => {
+      const { tasks } = await h.client.send(new DescribeTasksCommand({ cluster: 'chaos', tasks: crashed }));
+      return tasks!.every((task) => task.lastStatus === 'STOPPED');
+    });
     await waitStable(h.client, 'chaos', ['todos']);
     const after = h.ecs.runningTasks('chaos').map((t) => t.taskArn);
     expect(after).toHaveLength(3);
