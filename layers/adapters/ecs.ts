@@ -1,12 +1,17 @@
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DeleteClusterCommand,
+  DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  paginateListClusters,
   paginateListServices,
+  paginateListTaskDefinitionFamilies,
+  paginateListTaskDefinitions,
   paginateListTasks,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
@@ -42,18 +47,38 @@ export interface TaskQuery {
  * rewrapped; a `ThrottlingException` is retried by the SDK client's standard retry mode (layers/adapters/aws.ts).
  */
 export interface EcsApi {
-  /** DescribeClusters in batches of 100. Unknown clusters are left out (ECS lists them in `failures`, MISSING). */
-  describeClusters(names: readonly string[]): Promise<Cluster[]>;
+  /**
+   * DescribeClusters in batches of 100. Unknown clusters are left out (ECS lists them in `failures`, MISSING); a
+   * deleted one is still described, as INACTIVE. `includeTags` asks for the tags (`include: ["TAGS"]`).
+   */
+  describeClusters(names: readonly string[], options?: { includeTags?: boolean }): Promise<Cluster[]>;
   createCluster(input: CreateClusterCommandInput): Promise<Cluster | undefined>;
   /**
    * DescribeServices in batches of 10, in the order asked. Unknown services are left out (`failures`, MISSING); a
    * deleted service can still be described as INACTIVE. Throws `ClusterNotFoundException` for an unknown cluster.
    */
-  describeServices(cluster: string, names: readonly string[]): Promise<Service[]>;
+  describeServices(cluster: string, names: readonly string[], options?: { includeTags?: boolean }): Promise<Service[]>;
   /** Every service ARN of a cluster, following ListServices' pages. */
   listServiceArns(cluster: string): Promise<string[]>;
   createService(input: CreateServiceCommandInput): Promise<Service | undefined>;
   updateService(input: UpdateServiceCommandInput): Promise<Service | undefined>;
+  /**
+   * DeleteService. ECS refuses a service scaled above 0 (`InvalidParameterException`, unless forced, which we never
+   * do) and one already INACTIVE (`ServiceNotActiveException`); a deleted service drains (DRAINING), then ECS keeps
+   * it as INACTIVE for a while.
+   */
+  deleteService(cluster: string, service: string): Promise<Service | undefined>;
+  /** DeleteCluster: refused while it has services (`ClusterContainsServicesException`) or tasks (`ClusterContainsTasksException`). */
+  deleteCluster(cluster: string): Promise<Cluster | undefined>;
+  /**
+   * The revision ARNs of one task-definition family with the given status, newest first, following the pages.
+   * (ListTaskDefinitions' `familyPrefix` is a whole family name: ECS matches it exactly.)
+   */
+  listTaskDefinitionArns(family: string, status?: 'ACTIVE' | 'INACTIVE'): Promise<string[]>;
+  /** The task-definition families whose name starts with `prefix` and that have an ACTIVE revision (ListTaskDefinitionFamilies, paged). */
+  listTaskDefinitionFamilies(prefix: string): Promise<string[]>;
+  /** Every ACTIVE cluster's ARN (ListClusters, paged). */
+  listClusterArns(): Promise<string[]>;
   /** Throws `ClientException` for a family with no ACTIVE revision or an unknown revision (ECS's answer). */
   describeTaskDefinition(taskDefinition: string, options?: { includeTags?: boolean }): Promise<Pick<DescribeTaskDefinitionCommandOutput, 'taskDefinition' | 'tags'>>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition | undefined>;
@@ -85,20 +110,22 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
  */
 export function createEcsApi(client: ECSClient): EcsApi {
   const api: EcsApi = {
-    async describeClusters(names) {
+    async describeClusters(names, options = {}) {
       const clusters: Cluster[] = [];
+      const include = options.includeTags ? { include: ['TAGS' as const] } : {};
       for (const batch of batches(names, ECS_LIMITS.describeClusters)) {
-        clusters.push(...((await client.send(new DescribeClustersCommand({ clusters: batch }))).clusters ?? []));
+        clusters.push(...((await client.send(new DescribeClustersCommand({ clusters: batch, ...include }))).clusters ?? []));
       }
       return clusters;
     },
     async createCluster(input) {
       return (await client.send(new CreateClusterCommand(input))).cluster;
     },
-    async describeServices(cluster, names) {
+    async describeServices(cluster, names, options = {}) {
       const services: Service[] = [];
+      const include = options.includeTags ? { include: ['TAGS' as const] } : {};
       for (const batch of batches(names, ECS_LIMITS.describeServices)) {
-        services.push(...((await client.send(new DescribeServicesCommand({ cluster, services: batch }))).services ?? []));
+        services.push(...((await client.send(new DescribeServicesCommand({ cluster, services: batch, ...include }))).services ?? []));
       }
       return services;
     },
@@ -113,6 +140,18 @@ export function createEcsApi(client: ECSClient): EcsApi {
     async updateService(input) {
       return (await client.send(new UpdateServiceCommand(input))).service;
     },
+    async deleteService(cluster, service) {
+      return (await client.send(new DeleteServiceCommand({ cluster, service }))).service;
+    },
+    async deleteCluster(cluster) {
+      return (await client.send(new DeleteClusterCommand({ cluster }))).cluster;
+    },
+    async listTaskDefinitionArns(family, status = 'ACTIVE') {
+      const arns: string[] = [];
+      const pages = paginateListTaskDefinitions({ client, pageSize: ECS_LIMITS.listPage }, { familyPrefix: family, status, sort: 'DESC' });
+      for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
+      return arns;
+    },
     async describeTaskDefinition(taskDefinition, options = {}) {
       const { taskDefinition: described, tags } = await client.send(
         new DescribeTaskDefinitionCommand({ taskDefinition, ...(options.includeTags ? { include: ['TAGS'] } : {}) }),
@@ -124,6 +163,17 @@ export function createEcsApi(client: ECSClient): EcsApi {
     },
     async deregisterTaskDefinition(taskDefinition) {
       await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition }));
+    },
+    async listTaskDefinitionFamilies(prefix) {
+      const families: string[] = [];
+      const pages = paginateListTaskDefinitionFamilies({ client, pageSize: ECS_LIMITS.listPage }, { familyPrefix: prefix, status: 'ACTIVE' });
+      for await (const page of pages) families.push(...(page.families ?? []));
+      return families;
+    },
+    async listClusterArns() {
+      const arns: string[] = [];
+      for await (const page of paginateListClusters({ client, pageSize: ECS_LIMITS.listPage }, {})) arns.push(...(page.clusterArns ?? []));
+      return arns;
     },
     async *taskArnPages(query) {
       for await (const page of paginateListTasks({ client, pageSize: ECS_LIMITS.listPage }, { ...query })) yield page.taskArns ?? [];
