@@ -94,13 +94,15 @@ export function describeExecution(env: ExecutionEnvironment, input: OperationInp
 
 /** Newest first; the token is the position (start order) after which the next page begins. */
 export function listExecutions(env: ExecutionEnvironment, input: OperationInput) {
-  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
+  // AWS checks the request's constraints (enum, page size) before it looks the state machine up.
   const statusFilter = input.statusFilter;
   if (statusFilter !== undefined && !STATUSES.includes(String(statusFilter))) {
     throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(statusFilter)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
   }
   const size = pageSize(input.maxResults);
-  const after = decodeToken(optionalString(input, 'nextToken'));
+  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
+  const scope = { stateMachineArn: machine.arn, statusFilter: statusFilter === undefined ? undefined : String(statusFilter) };
+  const after = decodeToken(optionalString(input, 'nextToken'), scope);
   const matching = [...machine.executions.values()]
     .filter((execution) => statusFilter === undefined || execution.status === statusFilter)
     .filter((execution) => after === undefined || execution.sequence < after)
@@ -115,25 +117,27 @@ export function listExecutions(env: ExecutionEnvironment, input: OperationInput)
       startDate: toEpochSeconds(execution.startDate),
       ...(execution.stopDate !== undefined ? { stopDate: toEpochSeconds(execution.stopDate) } : {}),
     })),
-    ...(matching.length > size ? { nextToken: encodeToken(page[page.length - 1].sequence) } : {}),
+    ...(matching.length > size ? { nextToken: encodeToken(page[page.length - 1].sequence, scope) } : {}),
   };
 }
 
 /** ABORTED at once with the given error and cause; stopping a closed execution changes nothing. */
 export function stopExecution(env: ExecutionEnvironment, input: OperationInput) {
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
+  // Member constraints are checked before the execution is looked up, as AWS does.
   const error = optionalString(input, 'error', 256);
   const cause = optionalString(input, 'cause', 32_768);
+  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
   execution.stop(error, cause);
   return { stopDate: toEpochSeconds(execution.stopDate ?? Date.now()) };
 }
 
 /** Pages of `maxResults` (default 100), oldest first unless `reverseOrder`; the token is the last event id given. */
 export function getExecutionHistory(env: ExecutionEnvironment, input: OperationInput) {
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
   const size = pageSize(input.maxResults);
-  const after = decodeToken(optionalString(input, 'nextToken'));
+  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
   const reverse = input.reverseOrder === true;
+  const scope = { executionArn: execution.arn, reverseOrder: reverse };
+  const after = decodeToken(optionalString(input, 'nextToken'), scope);
   const includeData = input.includeExecutionData !== false;
   let events = [...execution.history.events];
   if (reverse) events.reverse();
@@ -141,7 +145,7 @@ export function getExecutionHistory(env: ExecutionEnvironment, input: OperationI
   const page = events.slice(0, size);
   return {
     events: includeData ? page : page.map(withoutExecutionData),
-    ...(events.length > size ? { nextToken: encodeToken(page[page.length - 1].id) } : {}),
+    ...(events.length > size ? { nextToken: encodeToken(page[page.length - 1].id, scope) } : {}),
   };
 }
 
