@@ -6,10 +6,15 @@ const tag = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(25
 const nextToken = z.string().optional();
 const withDecryption = z.boolean().optional();
 
+/** ParameterStringFilter: the model's pattern on `Key` is checked before the operation's own list of keys. */
 export const parameterFilter = z.object({
-  Key: z.string().min(1).max(132),
+  Key: z
+    .string()
+    .min(1)
+    .max(132)
+    .regex(/^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$/, 'Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType'),
   Option: z.string().min(1).max(10).optional(),
-  Values: z.array(z.string().min(1).max(1024)).max(50).optional(),
+  Values: z.array(z.string().min(1).max(1024)).min(1).max(50).optional(),
 });
 export type ParameterFilter = z.infer<typeof parameterFilter>;
 
