@@ -1,7 +1,7 @@
 /**
  * CreateService, UpdateService, DescribeServices, ListServices, DeleteService.
  */
-import { AwsServiceError, invalidParameter, type OperationHandler, type OperationInput } from '../../protocol';
+import { AwsServiceError, invalidParameter, LOCAL_ACCOUNT_ID, type OperationHandler, type OperationInput } from '../../protocol';
 import { ecsArn, serviceNameOf } from '../arns';
 import {
   includes,
@@ -43,6 +43,7 @@ const HANDLED = new Set([
   'enableECSManagedTags',
   'tags',
   'schedulingStrategy',
+  'role',
 ]);
 
 const PROPAGATE = ['TASK_DEFINITION', 'SERVICE', 'NONE'] as const;
@@ -69,6 +70,21 @@ function deploymentConfiguration(input: OperationInput, current?: DeploymentConf
     ? { enable: optionalBoolean(breaker, 'enable') ?? false, rollback: optionalBoolean(breaker, 'rollback') ?? false }
     : (current?.deploymentCircuitBreaker ?? { enable: false, rollback: false });
   return { maximumPercent, minimumHealthyPercent, deploymentCircuitBreaker };
+}
+
+/** The role ECS manages a service's network interfaces with when the service names none. */
+const ECS_SERVICE_LINKED_ROLE = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
+
+/**
+ * The service's `roleArn`. CreateService's `role` is a role name (with its path, if any) or ARN, for the load
+ * balancers of a service whose tasks are not in awsvpc mode; an awsvpc service uses ECS's service-linked role
+ * and may not name another one (InvalidParameterException, as ECS answers).
+ */
+function serviceRoleArn(input: OperationInput, networkMode: string): string | undefined {
+  const role = optionalString(input, 'role');
+  if (role === undefined || role === '') return networkMode === 'awsvpc' ? ECS_SERVICE_LINKED_ROLE : undefined;
+  if (networkMode === 'awsvpc') throw invalidParameter('You cannot specify an IAM role for services that require a service linked role.');
+  return role.startsWith('arn:') ? role : `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${role.replace(/^\//, '')}`;
 }
 
 export function serviceOperations({ store, scheduler }: EcsOperationDependencies): Record<string, OperationHandler> {
@@ -102,6 +118,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
       const networkConfiguration = optionalObject(input, 'networkConfiguration');
       requireNetworkConfiguration(definition, networkConfiguration);
       const launchType = launchTypeFor(definition, optionalEnum(input, 'launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const));
+      const roleArn = serviceRoleArn(input, definition.networkMode);
       const now = Date.now();
       const service: ServiceRecord = {
         region: ctx.region,
@@ -127,6 +144,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
           placementConstraints: [],
           placementStrategy: [],
           ...Object.fromEntries(Object.entries(input).filter(([key]) => !HANDLED.has(key))),
+          ...(roleArn !== undefined ? { roleArn } : {}),
         },
         clientToken,
         creationFingerprint: fingerprint,

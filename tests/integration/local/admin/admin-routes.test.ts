@@ -47,7 +47,7 @@ describe('local cloud admin routes', () => {
   // A family of the mesh (`<mesh>-*`), so the task-event rule sends its tasks' events to the handler.
   it('stops random running tasks, which the ECS scheduler replaces', async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'cluster-1' }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'reference-mesh-app', containerDefinitions: [{ name: 'app', image: 'app:1.0.0', essential: true }] }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'reference-mesh-app', containerDefinitions: [{ name: 'app', image: 'app:1.0.0', essential: true, memory: 128 }] }));
     await ecs.send(new CreateServiceCommand({ cluster: 'cluster-1', serviceName: 'app', taskDefinition: 'reference-mesh-app', desiredCount: 2 }));
     await waitUntilServicesStable({ client: ecs, maxWaitTime: 30, minDelay: 1 }, { cluster: 'cluster-1', services: ['app'] });
     const before = (await ecs.send(new ListTasksCommand({ cluster: 'cluster-1', desiredStatus: 'RUNNING' }))).taskArns ?? [];
