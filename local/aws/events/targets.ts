@@ -1,8 +1,9 @@
 /**
  * Target operations of the emulated EventBridge: PutTargets, RemoveTargets, ListTargetsByRule.
  *
- * The local cloud delivers to Lambda functions only; a target of another kind is refused as a failed entry (the
- * caller sees it in `FailedEntries`) rather than accepted and never delivered.
+ * PutTargets accepts every kind of target AWS does (Lambda, SQS, SNS, Step Functions, Kinesis, ...): the local
+ * cloud delivers to Lambda functions, and records each event matched for a target of another kind as undeliverable
+ * (`EventsProvider.undeliverable()`, `GET /_local/events/undeliverable`) instead of refusing the target.
  */
 import { AwsServiceError, type OperationInput, type RequestContext } from '../protocol';
 import { findRule, rulesOfBus, type EventBus } from './bus';
@@ -16,6 +17,11 @@ export const MAX_TARGETS_PER_RULE = 5;
 
 const ARN = /^arn:aws[a-zA-Z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$/;
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+/** True for a Lambda function (or alias/version) ARN: the only targets the local cloud delivers to. */
+export function isLambdaFunctionArn(arn: string): boolean {
+  return LAMBDA_FUNCTION_ARN.test(arn);
+}
 const INPUT_PATH = /^\$(\.[A-Za-z0-9_-]+)*$/;
 
 interface FailedEntry {
@@ -24,7 +30,7 @@ interface FailedEntry {
   ErrorMessage: string;
 }
 
-/** PutTargets: adds or replaces targets; at most 5 per rule; unsupported ones are failed entries. */
+/** PutTargets: adds or replaces targets; at most 5 per rule; those with invalid inputs are failed entries. */
 export function putTargets(bus: EventBus, input: OperationInput, ctx: RequestContext): { FailedEntryCount: number; FailedEntries: FailedEntry[] } {
   const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Rule'));
   const targets = requireList(input, 'Targets', 1, 10).map((raw, index) => readTarget(raw, index));
@@ -117,11 +123,8 @@ function requireTargetArn(raw: Record<string, unknown>): string {
   return arn;
 }
 
-/** Why the local cloud cannot deliver to this target, if it cannot. */
+/** Why this target is refused, if it is: its input settings (the kind of target is never a reason). */
 function unsupported(target: TargetInput): string | undefined {
-  if (!LAMBDA_FUNCTION_ARN.test(target.Arn)) {
-    return `Target ${target.Arn} is not supported by the local EventBridge: only Lambda function targets are delivered.`;
-  }
   const inputs = [target.Input !== undefined, target.InputPath !== undefined, target.hasTransformer].filter(Boolean).length;
   if (inputs > 1) return 'Only one of Input, InputPath, or InputTransformer must be provided.';
   if (target.hasTransformer) return 'InputTransformer is not supported by the local EventBridge.';
