@@ -32,8 +32,10 @@ interface FailedEntry {
 
 /** PutTargets: adds or replaces targets; at most 5 per rule; those with invalid inputs are failed entries. */
 export function putTargets(bus: EventBus, input: OperationInput, ctx: RequestContext): { FailedEntryCount: number; FailedEntries: FailedEntry[] } {
-  const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Rule'));
+  // The request is validated (rule name, targets and their ARNs) before the rule is looked up, as AWS does.
+  const ruleName = requireName(input, 'Rule');
   const targets = requireList(input, 'Targets', 1, 10).map((raw, index) => readTarget(raw, index));
+  const rule = findRule(rulesOfBus(bus, input, ctx), ruleName);
   const ids = new Set([...rule.targets.keys(), ...targets.map((t) => t.Id)]);
   if (ids.size > MAX_TARGETS_PER_RULE) {
     throw new AwsServiceError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.', 400);
@@ -59,8 +61,10 @@ export function putTargets(bus: EventBus, input: OperationInput, ctx: RequestCon
 
 /** Removing ids the rule does not have is not an error. */
 export function removeTargets(bus: EventBus, input: OperationInput, ctx: RequestContext): { FailedEntryCount: number; FailedEntries: FailedEntry[] } {
-  const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Rule'));
-  for (const id of requireList(input, 'Ids', 1, 100)) {
+  const ruleName = requireName(input, 'Rule');
+  const ids = requireList(input, 'Ids', 1, 100);
+  const rule = findRule(rulesOfBus(bus, input, ctx), ruleName);
+  for (const id of ids) {
     if (typeof id === 'string') rule.targets.delete(id);
   }
   return { FailedEntryCount: 0, FailedEntries: [] };
@@ -68,7 +72,9 @@ export function removeTargets(bus: EventBus, input: OperationInput, ctx: Request
 
 /** ListTargetsByRule: in the order they were added, paginated by `Limit`/`NextToken`. */
 export function listTargetsByRule(bus: EventBus, input: OperationInput, ctx: RequestContext): { Targets: unknown[]; NextToken?: string } {
-  const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Rule'));
+  const ruleName = requireName(input, 'Rule');
+  paginate([], input); // Limit and NextToken are validated before the rule is looked up.
+  const rule = findRule(rulesOfBus(bus, input, ctx), ruleName);
   const { page, nextToken } = paginate([...rule.targets.values()], input);
   const targets = page.map((t) => ({
     Id: t.id,

@@ -43,11 +43,12 @@ function executionInput(input: OperationInput): string {
  * different input, or any input once it has closed, is `ExecutionAlreadyExists` (names are unique for 90 days).
  */
 export function startExecution(env: ExecutionEnvironment, input: OperationInput) {
+  // The request's members are checked before the state machine is looked up, as AWS orders its errors.
   const text = executionInput(input);
-  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
-  if (machine.status === 'DELETING') throw new AwsServiceError('StateMachineDeleting', `State machine is being deleted: '${machine.arn}'`);
   const name = input.name === undefined ? randomUUID() : validateName(input.name, 'name');
   const traceHeader = optionalString(input, 'traceHeader', 256);
+  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
+  if (machine.status === 'DELETING') throw new AwsServiceError('StateMachineDeleting', `State machine is being deleted: '${machine.arn}'`);
   const existing = machine.executions.get(name);
   if (existing) {
     if (existing.status === 'RUNNING' && existing.input === text) {

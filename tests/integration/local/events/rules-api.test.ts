@@ -146,6 +146,26 @@ describe('EventBridge rules API (local, real SDK)', () => {
     expect(rest.NextToken).toBeUndefined();
   });
 
+  it('validates the request before looking up the rule or the bus, as AWS orders its errors', async () => {
+    const badTargets = errorOf(h.client.send(new PutTargetsCommand({ Rule: 'missing', Targets: [{ Id: 'x', Arn: 'not-an-arn' }] })));
+    expect(await badTargets).toMatchObject({ name: 'ValidationException' });
+    expect(await errorOf(h.client.send(new ListTargetsByRuleCommand({ Rule: 'missing', Limit: 0 })))).toEqual({
+      name: 'ValidationException',
+      message: "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100",
+      status: 400,
+    });
+    expect(await errorOf(h.client.send(new RemoveTargetsCommand({ Rule: 'missing', Ids: [] })))).toMatchObject({ name: 'ValidationException' });
+    expect(
+      await errorOf(h.client.send(new PutRuleCommand({ Name: 'r', EventPattern: TASK_PATTERN, EventBusName: 'custom', State: 'ON' as never }))),
+    ).toMatchObject({ name: 'ValidationException' });
+    expect(await errorOf(h.client.send(new ListRulesCommand({ EventBusName: 'custom', NextToken: 'garbage' })))).toMatchObject({
+      name: 'ValidationException',
+    });
+    expect(await errorOf(h.client.send(new PutTargetsCommand({ Rule: 'missing', Targets: [{ Id: 'x', Arn: functionArn('f') }] })))).toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
   it('PutTargets rejects malformed ARNs, and more than 5 targets per rule', async () => {
     await h.client.send(new PutRuleCommand({ Name: 'r', EventPattern: TASK_PATTERN }));
     expect(await errorOf(h.client.send(new PutTargetsCommand({ Rule: 'r', Targets: [{ Id: 'x', Arn: 'not-an-arn' }] })))).toEqual({

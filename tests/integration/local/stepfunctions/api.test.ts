@@ -167,6 +167,9 @@ describe('executions', () => {
     const missing = 'arn:aws:states:us-east-1:000000000000:stateMachine:missing';
     expect(await failureOf(local.client.send(new ListExecutionsCommand({ stateMachineArn: missing, maxResults: 5000 })))).toMatchObject({ name: 'ValidationException' });
     expect(await failureOf(local.client.send(new ListExecutionsCommand({ stateMachineArn: missing })))).toMatchObject({ name: 'StateMachineDoesNotExist' });
+    expect(await failureOf(local.client.send(new StartExecutionCommand({ stateMachineArn: missing, name: 'n'.repeat(81) })))).toMatchObject({ name: 'ValidationException' });
+    expect(await failureOf(local.client.send(new StartExecutionCommand({ stateMachineArn: missing, traceHeader: 't'.repeat(257) })))).toMatchObject({ name: 'ValidationException' });
+    expect(await failureOf(local.client.send(new StopExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:000000000000:execution:x:y', cause: 'c'.repeat(32_769) })))).toMatchObject({ name: 'ValidationException' });
   });
 
   it('pages the history, in reverse order when asked, without execution data when asked', async () => {
