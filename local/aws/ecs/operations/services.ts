@@ -95,12 +95,16 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
      */
     CreateService(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
+      // The request's own members are checked before the cluster is looked up, as ECS orders its errors.
       const name = validName('Service', requiredString(input, 'serviceName'));
       const clientToken = optionalString(input, 'clientToken');
       if (clientToken !== undefined && (clientToken.length < 1 || clientToken.length > 36)) {
         throw invalidParameter('clientToken must be between 1 and 36 characters.');
       }
+      const desiredCount = optionalInteger(input, 'desiredCount', 0, 10_000) ?? 1;
+      const requestedLaunchType = optionalEnum(input, 'launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const);
+      const propagateTags = optionalEnum(input, 'propagateTags', PROPAGATE) ?? 'NONE';
+      const cluster = activeCluster(state, input);
       const fingerprint = canonicalJson(input);
       const existing = state.service(cluster.name, name);
       if (existing && existing.status !== 'INACTIVE') {
@@ -117,7 +121,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
       const definition = usableTaskDefinition(state, requiredString(input, 'taskDefinition'));
       const networkConfiguration = optionalObject(input, 'networkConfiguration');
       requireNetworkConfiguration(definition, networkConfiguration);
-      const launchType = launchTypeFor(definition, optionalEnum(input, 'launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const));
+      const launchType = launchTypeFor(definition, requestedLaunchType);
       const roleArn = serviceRoleArn(input, definition.networkMode);
       const now = Date.now();
       const service: ServiceRecord = {
@@ -127,7 +131,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
         clusterName: cluster.name,
         clusterArn: cluster.arn,
         status: 'ACTIVE',
-        desiredCount: optionalInteger(input, 'desiredCount', 0, 10_000) ?? 1,
+        desiredCount,
         taskDefinitionArn: definition.arn,
         launchType,
         platformVersion: launchType === 'FARGATE' ? (optionalString(input, 'platformVersion') ?? 'LATEST') : undefined,
@@ -135,7 +139,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
         deploymentConfiguration: deploymentConfiguration(input),
         deployments: [],
         events: [],
-        propagateTags: optionalEnum(input, 'propagateTags', PROPAGATE) ?? 'NONE',
+        propagateTags,
         enableECSManagedTags: optionalBoolean(input, 'enableECSManagedTags') ?? false,
         tags: optionalTags(input),
         extra: {
@@ -165,10 +169,10 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
      */
     UpdateService(input, ctx) {
       const state = store.region(ctx.region);
+      const desiredCount = optionalInteger(input, 'desiredCount', 0, 10_000);
       const cluster = activeCluster(state, input);
       const service = existingService(state, cluster, input);
       if (service.status !== 'ACTIVE') throw serviceNotActive();
-      const desiredCount = optionalInteger(input, 'desiredCount', 0, 10_000);
       const taskDefinitionRef = optionalString(input, 'taskDefinition');
       const definition = taskDefinitionRef ? usableTaskDefinition(state, taskDefinitionRef) : undefined;
       const networkConfiguration = optionalObject(input, 'networkConfiguration');
@@ -202,10 +206,10 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
 
     DescribeServices(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
       const references = optionalStringList(input, 'services') ?? [];
       if (references.length === 0) throw invalidParameter('Services cannot be empty.');
       if (references.length > 10) throw invalidParameter('services can have at most 10 items.');
+      const cluster = activeCluster(state, input);
       const includeTags = includes(input, 'TAGS');
       const services: unknown[] = [];
       const failures: unknown[] = [];
@@ -219,14 +223,15 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
 
     ListServices(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
       const launchType = optionalString(input, 'launchType');
+      const maxResults = optionalInteger(input, 'maxResults', 1, 100);
+      const cluster = activeCluster(state, input);
       const listed = state
         .servicesOf(cluster.name)
         .filter((service) => service.status !== 'INACTIVE' && (!launchType || service.launchType === launchType));
       const page = paginate(listed, (service) => service.arn, {
         nextToken: optionalString(input, 'nextToken'),
-        maxResults: optionalInteger(input, 'maxResults', 1, 100),
+        maxResults,
         defaultSize: 10,
         maxSize: 100,
       });

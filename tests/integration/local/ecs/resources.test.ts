@@ -15,6 +15,11 @@ import {
   UntagResourceCommand,
   CreateServiceCommand,
   DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { fargateTaskDefinition, NETWORK, startEcsHarness, type EcsHarness } from './harness';
 
@@ -170,6 +175,20 @@ describe('ECS simulation: clusters, task definitions, tags', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidParameterException', message: 'You cannot specify an IAM role for services that require a service linked role.' });
+  });
+
+  it('checks request members before looking the cluster up, as ECS orders its errors', async () => {
+    const cluster = 'res-no-such-cluster';
+    const invalid = { name: 'InvalidParameterException' };
+    await expect(h.client.send(new CreateServiceCommand({ cluster, serviceName: 'bad name!', taskDefinition: 'x' }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new CreateServiceCommand({ cluster, serviceName: 'app', taskDefinition: 'x', desiredCount: -1 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new UpdateServiceCommand({ cluster, service: 'app', desiredCount: -1 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new DescribeServicesCommand({ cluster, services: [] }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new DescribeTasksCommand({ cluster, tasks: [] }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new ListTasksCommand({ cluster, maxResults: 101 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new RunTaskCommand({ cluster, taskDefinition: 'x', count: 11 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new StopTaskCommand({ cluster, task: 't', reason: 'r'.repeat(256) }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new ListTasksCommand({ cluster }))).rejects.toMatchObject({ name: 'ClusterNotFoundException' });
   });
 
   it('tags, lists and untags resources', async () => {
