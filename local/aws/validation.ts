@@ -26,6 +26,8 @@ export interface ConstraintViolation {
   readonly value: unknown;
   /** AWS's wording of the constraint (`Member must have length less than or equal to 2048`). */
   readonly constraint: string;
+  /** A member AWS marks sensitive (an execution's input, a secret): its value is left out (`Value at 'input'`). */
+  readonly sensitive?: boolean;
 }
 
 /** How AWS shows a value: `null`, `'text'`, `'60'`, `'[a, b]'`. */
@@ -39,8 +41,15 @@ export function renderValue(value: unknown): string {
 /** `N validation error(s) detected: ...; ...`. */
 export function violationMessage(violations: readonly ConstraintViolation[]): string {
   const plural = violations.length === 1 ? '' : 's';
-  const parts = violations.map((v) => `Value ${renderValue(v.value)} at '${v.member}' failed to satisfy constraint: ${v.constraint}`);
+  const parts = violations.map(
+    (v) => `Value ${v.sensitive ? '' : `${renderValue(v.value)} `}at '${v.member}' failed to satisfy constraint: ${v.constraint}`,
+  );
   return `${violations.length} validation error${plural} detected: ${parts.join('; ')}`;
+}
+
+/** The error for violations found by hand-written checks: `ValidationException` unless the service names it otherwise. */
+export function validationException(violations: readonly ConstraintViolation[], code = 'ValidationException'): AwsServiceError {
+  return new AwsServiceError(code, violationMessage(violations));
 }
 
 /** AWS names members in lower camel case (`MaxResults` → `maxResults`). */

@@ -3,6 +3,7 @@
  * DisableRule (EventBridge API Reference).
  */
 import type { OperationInput, RequestContext } from '../protocol';
+import { validationException } from '../validation';
 import { compileRequestPattern, findRule, rulesOfBus, type EventBus } from './bus';
 import { optionalString, paginate, requireName, validationError } from './input';
 import { parseScheduleExpression } from './schedule';
@@ -18,9 +19,9 @@ export function putRule(bus: EventBus, input: OperationInput, ctx: RequestContex
   const name = requireName(input, 'Name');
   const state = optionalString(input, 'State') ?? 'ENABLED';
   if (!RULE_STATES.has(state)) {
-    throw validationError(
-      `1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]`,
-    );
+    throw validationException([
+      { member: 'state', value: state, constraint: 'Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]' },
+    ]);
   }
   const patternText = optionalString(input, 'EventPattern');
   const scheduleText = optionalString(input, 'ScheduleExpression');

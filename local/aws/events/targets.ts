@@ -6,6 +6,7 @@
  * (`EventsProvider.undeliverable()`, `GET /_local/events/undeliverable`) instead of refusing the target.
  */
 import { AwsServiceError, type OperationInput, type RequestContext } from '../protocol';
+import { validationException } from '../validation';
 import { findRule, rulesOfBus, type EventBus } from './bus';
 import type { AwsEvent } from './envelope';
 import { optionalString, paginate, requireList, requireName, validationError } from './input';
@@ -109,7 +110,7 @@ interface TargetInput {
 function readTarget(raw: unknown, index: number): TargetInput {
   if (!isPlainObject(raw)) throw validationError(`Parameter Targets[${index}] is not valid.`);
   const id = requireName(raw, 'Id');
-  const arn = requireTargetArn(raw);
+  const arn = requireTargetArn(raw, index);
   return {
     Id: id,
     Arn: arn,
@@ -120,10 +121,10 @@ function readTarget(raw: unknown, index: number): TargetInput {
   };
 }
 
-function requireTargetArn(raw: Record<string, unknown>): string {
+function requireTargetArn(raw: Record<string, unknown>, index: number): string {
   const arn = optionalString(raw, 'Arn');
   if (arn === undefined) {
-    throw validationError("1 validation error detected: Value null at 'targets.member.arn' failed to satisfy constraint: Member must not be null");
+    throw validationException([{ member: `targets.${index + 1}.member.arn`, value: undefined, constraint: 'Member must not be null' }]);
   }
   if (!ARN.test(arn)) throw validationError(`Parameter ${arn} is not valid. Reason: Provided Arn is not in correct format.`);
   return arn;

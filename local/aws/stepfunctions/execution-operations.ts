@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError, toEpochSeconds, type OperationInput } from '../protocol';
+import { validationException } from '../validation';
 import { sfnArn } from './arns';
 import { Execution } from './execution';
 import { withoutExecutionData } from './history';
@@ -28,7 +29,7 @@ function executionInput(input: OperationInput): string {
   if (typeof text !== 'string') throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input must be a JSON string');
   // The API's length constraint on `input` is checked before anything else (the value is sensitive: not echoed).
   if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`);
+    throw validationException([{ member: 'input', value: text, constraint: `Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`, sensitive: true }]);
   }
   try {
     JSON.parse(text);
@@ -98,7 +99,7 @@ export function listExecutions(env: ExecutionEnvironment, input: OperationInput)
   // AWS checks the request's constraints (enum, page size) before it looks the state machine up.
   const statusFilter = input.statusFilter;
   if (statusFilter !== undefined && !STATUSES.includes(String(statusFilter))) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(statusFilter)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
+    throw validationException([{ member: 'statusFilter', value: statusFilter, constraint: `Member must satisfy enum value set: [${STATUSES.join(', ')}]` }]);
   }
   const size = pageSize(input.maxResults);
   const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));

@@ -7,6 +7,7 @@
  * the request's parameters that select and order the items, and {@link decodeToken} compares them.
  */
 import { AwsServiceError } from '../protocol';
+import { validationException } from '../validation';
 
 /** The request parameters a token is bound to (e.g. `{ stateMachineArn, statusFilter }`). */
 export type TokenScope = Readonly<Record<string, string | boolean | undefined>>;
@@ -46,10 +47,7 @@ export function decodeToken(token: unknown, scope: TokenScope = {}): number | un
 export function pageSize(maxResults: unknown, fallback = 100): number {
   if (maxResults === undefined || maxResults === null || maxResults === 0) return fallback;
   if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-    throw new AwsServiceError(
-      'ValidationException',
-      `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
-    );
+    throw validationException([{ member: 'maxResults', value: maxResults, constraint: 'Member must have value less than or equal to 1000' }]);
   }
   return maxResults;
 }

@@ -57,6 +57,12 @@ describe('parseRequest', () => {
     expect(() => parseRequest(schema, {}, 'InvalidInputException')).toThrow(expect.objectContaining({ code: 'InvalidInputException' }));
   });
 
+  it('leaves the value of a sensitive member out, as AWS does for an execution input', () => {
+    expect(violationMessage([{ member: 'input', value: 'secret', constraint: 'Member must have length less than or equal to 262144', sensitive: true }])).toBe(
+      "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
+    );
+  });
+
   it('words hand-written checks the same way', () => {
     expect(violationMessage([{ member: 'path', value: 'x', constraint: 'Member must satisfy regular expression pattern: /.*' }])).toBe(
       "1 validation error detected: Value 'x' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: /.*",
