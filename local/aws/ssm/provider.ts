@@ -11,7 +11,7 @@ import { putParameter } from './put-parameter';
 import { renderHistory, renderMetadata, renderParameter, type RenderContext } from './render';
 import * as schemas from './schemas';
 import { latestVersion, ParameterStore, type ParameterSnapshot, type ParameterVersion, type ResolvedParameter } from './store';
-import { parseInput } from './validation';
+import { parseInput, validationError } from './validation';
 
 /** Every region's parameters, as the local cloud's persistence saves them. */
 export interface SsmSnapshot {
@@ -185,7 +185,13 @@ export class SsmProvider implements ServiceProvider {
 
   private describeParameters(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.describeParametersInput, input);
-    const filters = request.ParameterFilters ?? [];
+    if (request.Filters !== undefined && request.ParameterFilters !== undefined) {
+      throw validationError('You can use either Filters or ParameterFilters in a single request.');
+    }
+    // The deprecated `Filters` are ParameterFilters with fixed options: Name begins with a value, Type and KeyId equal one.
+    const filters =
+      request.ParameterFilters ??
+      (request.Filters ?? []).map((f) => ({ Key: f.Key, Option: f.Key === 'Name' ? 'BeginsWith' : 'Equals', Values: f.Values }));
     checkFilters(filters, DESCRIBE_FILTER_KEYS);
     const matches = this.store(ctx.region)
       .list()

@@ -74,7 +74,15 @@ export const deleteParametersInput = z.object({
   Names: z.array(name).min(1).max(10, 'Member must have length less than or equal to 10'),
 });
 
+/** ParametersFilter, the deprecated form of DescribeParameters' filters (`Filters`). */
+export const legacyParametersFilter = z.object({
+  Key: z.enum(['Name', 'Type', 'KeyId']),
+  Values: z.array(z.string().min(1).max(1024)).min(1).max(50),
+});
+export type LegacyParametersFilter = z.infer<typeof legacyParametersFilter>;
+
 export const describeParametersInput = z.object({
+  Filters: z.array(legacyParametersFilter).optional(),
   ParameterFilters: z.array(parameterFilter).optional(),
   MaxResults: z.number().int().min(1).max(50).optional(),
   NextToken: nextToken,

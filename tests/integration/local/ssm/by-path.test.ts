@@ -147,6 +147,17 @@ describe('DescribeParameters', () => {
     expect(await errorName(ssm.send(new DescribeParametersCommand({ MaxResults: 51 })))).toBe('ValidationException');
   });
 
+  it('reads the deprecated Filters, but not together with ParameterFilters', async () => {
+    const legacy = await ssm.send(new DescribeParametersCommand({ Filters: [{ Key: 'Name', Values: ['/mesh/consul/'] }] }));
+    expect(legacy.Parameters?.map((p) => p.Name)).toEqual(['/mesh/consul/datacenter', '/mesh/consul/gossip-key', '/mesh/consul/tls/ca']);
+    const secure = await ssm.send(new DescribeParametersCommand({ Filters: [{ Key: 'Type', Values: ['SecureString'] }] }));
+    expect(secure.Parameters?.map((p) => p.Name)).toEqual(['/mesh/consul/gossip-key']);
+    const both = await failure(
+      ssm.send(new DescribeParametersCommand({ Filters: [{ Key: 'Type', Values: ['String'] }], ParameterFilters: [{ Key: 'Type', Values: ['String'] }] })),
+    );
+    expect(both).toEqual({ name: 'ValidationException', message: 'You can use either Filters or ParameterFilters in a single request.' });
+  });
+
   it('refuses a Label filter and bad Path filter values', async () => {
     expect(await errorName(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Label', Values: ['x'] }] })))).toBe(
       'InvalidFilterKey',
