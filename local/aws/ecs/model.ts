@@ -16,6 +16,8 @@ export interface ClusterRecord {
   status: ResourceStatus;
   tags: Tag[];
   settings: unknown[];
+  /** The Cloud Map namespace Service Connect uses by default (`namespace`: its ARN). */
+  serviceConnectDefaults?: { namespace: string };
   createdAt: number;
 }
 

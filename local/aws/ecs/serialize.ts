@@ -169,6 +169,7 @@ export function clusterToApi(cluster: ClusterRecord, counts: ClusterCounts, incl
     settings: cluster.settings.length > 0 ? cluster.settings : [{ name: 'containerInsights', value: 'disabled' }],
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
+    serviceConnectDefaults: cluster.serviceConnectDefaults,
   });
 }
 
