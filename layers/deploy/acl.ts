@@ -58,6 +58,16 @@ export async function ensureAcl(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'se
       ServiceIdentities: token.ServiceIdentities,
     };
     const current = await deps.consul.readToken(accessorId);
+    if (!current && version !== undefined && version > 1) {
+      // A rotation creates the next version's token before it writes SSM; when the previous version's token exists
+      // but this one does not, the parameter was overwritten by hand: never adopt such a value silently.
+      const previousAccessor = tokenAccessorIdForVersion(spec, token.role, version - 1);
+      if (await deps.consul.readToken(previousAccessor)) {
+        throw new AclTokenMismatchError(
+          `${token.parameter} is at version ${version}, which Consul does not know, while its ${token.role} token (AccessorID ${previousAccessor}) holds version ${version - 1}: the parameter was changed outside a rotation; restore it (SSM keeps its history) or use meshctl rotate`,
+        );
+      }
+    }
     if (!current) await deps.consul.createToken(input);
     else if (current.SecretID !== secretId) {
       throw new AclTokenMismatchError(
