@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createRotationDeps } from '../../layers/rotate/deps';
+import { createAwsClients } from '../../layers/adapters/aws';
 import { finishRotation } from '../../layers/rotate/finish';
 import { PreparedRotationSchema, RotationCheckSchema, StoredSecretSchema } from '../../layers/rotate/schemas';
 
-const Event = z.object({ prepared: PreparedRotationSchema, stored: StoredSecretSchema, check: RotationCheckSchema });
-const deps = lazy(() => createRotationDeps());
+const Event = z.object({ prepared: PreparedRotationSchema, stored: StoredSecretSchema, check: RotationCheckSchema, retired: z.object({ removed: z.string() }) });
+const clients = lazy(() => createAwsClients());
 
-/** Rotation step (management token): retire the old secret (keyring remove, or delete the old token), release the lock. */
+/** Rotation step: release the mesh lock and record what was rotated, replaced and retired (the execution's output). */
 export async function handler(event: unknown) {
-  const input = parseEvent(Event, event, 'rotateFinish input');
-  const { clients, management } = deps();
-  return finishRotation(input, { ssm: clients.ssm, consul: await management() });
+  const { retired, ...input } = parseEvent(Event, event, 'rotateFinish input');
+  return finishRotation({ ...input, removed: retired.removed }, { ssm: clients().ssm });
 }

@@ -1,19 +1,15 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { releaseLock } from '../deploy/lock';
 import { configParameterNames } from '../domain/naming';
-import { retireOldSecret, type SecretStepDeps } from './secret';
+import { deleteStaged } from './secret';
 import type { PreparedRotation, RotationCheck, RotationResult, StoredSecret } from './schemas';
 
-/**
- * The end of a rotation: every reader runs with the new version, so the old secret is retired (retireOldSecret),
- * then the mesh lock is released.
- */
+/** The end of a rotation, after the old secret was retired (retireOldSecret): release the mesh lock, say what happened. */
 export async function finishRotation(
-  input: { prepared: PreparedRotation; stored: StoredSecret; check: RotationCheck },
-  deps: Pick<SecretStepDeps, 'ssm' | 'consul'>,
+  input: { prepared: PreparedRotation; stored: StoredSecret; check: RotationCheck; removed: string },
+  deps: { ssm: Pick<SSMClient, 'send'> },
 ): Promise<RotationResult> {
-  const { prepared, stored, check } = input;
-  const removed = await retireOldSecret(prepared, stored, deps);
+  const { prepared, stored, check, removed } = input;
   await releaseLock(prepared.lockName, prepared.lockHolder, { ssm: deps.ssm });
   return {
     rotationId: prepared.rotationId,
@@ -47,6 +43,8 @@ export async function recordRotationFailure(
   deps: { ssm: Pick<SSMClient, 'send'>; meshName: string; ssmRoot?: string },
 ): Promise<{ error: string; cause: string }> {
   const lockName = input.prepared?.lockName ?? configParameterNames({ name: deps.meshName }, deps.ssmRoot).lock;
+  // A staged value not stored yet is of no use; once stored, the staging parameter is gone already.
+  if (input.prepared && !input.stored) await deleteStaged(input.prepared, deps.ssm);
   await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
   const message = causeMessage(input.error.Cause);
   const state = input.stored

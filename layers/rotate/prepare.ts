@@ -2,11 +2,12 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { acquireLock, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
-import { configParameterNames } from '../domain/naming';
+import { configParameterNames, meshParameterPrefix } from '../domain/naming';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
 import { newOperationId } from '../deployments/execution-name';
 import { rolloutLockName } from '../rollout/naming';
 import { planRotation } from './plan';
+import { stageNewSecret } from './secret';
 import type { PreparedRotation, RotationInput } from './schemas';
 
 /** A new rotation id, which is also its execution's name. @example newRotationId() // 's-20261206070102-k3x9q0' */
@@ -23,12 +24,16 @@ export interface PrepareRotationDeps {
   /** Whether a lock's holder still runs: a lock of an ended execution is taken over. */
   holders?: HolderStatus;
   onTakeover?: LockDeps['onTakeover'];
+  /** New secrets; tests pass fixed ones. */
+  newGossipKey?: () => string;
+  newSecretId?: () => string;
 }
 
 /**
  * The first step of a rotation: plan it from the deployed spec (Consul KV), refuse while a rollout of a service it
  * would roll runs, and take the mesh lock, the one a deployment takes: a deployment and a rotation never run at once
- * (the refusal names the holder and how to cancel it; a lock whose execution has ended is taken over).
+ * (the refusal names the holder and how to cancel it; a lock whose execution has ended is taken over). Then the new
+ * secret is generated into the staging parameter (layers/rotate/secret.ts), which no task reads.
  *
  * @throws NotFoundError (mesh never deployed, no such secret), RotationNotSupportedError, ConcurrentOperationError.
  */
@@ -45,12 +50,15 @@ export async function prepareRotation(input: RotationInput & { executionId: stri
   }
   const lockName = configParameterNames(spec, deps.ssmRoot).lock;
   await acquireLock(lockName, input.executionId, { ssm: deps.ssm, now: deps.now, holders: deps.holders, onTakeover: deps.onTakeover });
+  const stagingParameter = `${meshParameterPrefix(spec, deps.ssmRoot)}/rotation/pending`;
+  await stageNewSecret({ kind: plan.kind, stagingParameter }, deps);
   return {
     rotationId: input.rotationId,
     mesh: plan.mesh,
     secret: plan.secret,
     kind: plan.kind,
     parameter: plan.parameter,
+    stagingParameter,
     ...(plan.role ? { role: plan.role } : {}),
     targets: plan.targets,
     steps: plan.steps,

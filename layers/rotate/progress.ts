@@ -6,7 +6,7 @@ import type { PreparedRotation, RotationCheck, RotationResult, StoredSecret } fr
  * The progress of a rotation, read from its execution history (state-machines/rotate-secret.asl.json): which step
  * runs, and the state each `StateExited` event carries (the plan, the stored versions, the latest check, the result).
  */
-export const ROTATION_STEPS = ['prepare', 'store', 'roll', 'wait', 'retire'] as const;
+export const ROTATION_STEPS = ['prepare', 'activate', 'store', 'wait', 'retire', 'finish'] as const;
 export type RotationStepName = (typeof ROTATION_STEPS)[number];
 export type RotationStepState = 'pending' | 'running' | 'done' | 'failed';
 
@@ -22,12 +22,14 @@ export interface RotationProgress {
 
 const STEP_OF: Record<string, RotationStepName> = {
   Prepare: 'prepare',
+  Activate: 'activate',
   Store: 'store',
-  Roll: 'roll',
+  Rolling: 'wait',
   WaitRolled: 'wait',
   CheckRolled: 'wait',
   'Rolled?': 'wait',
   Retire: 'retire',
+  Finish: 'finish',
 };
 
 /** Reads a whole history (sorted by id here) into the rotation's progress. */

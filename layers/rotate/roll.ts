@@ -12,11 +12,10 @@ import type { PreparedRotation, RotationCheck, StoredSecret } from './schemas';
  * it, so each new task gets the new version. A secret of this operation has one reader service (the servers, one
  * service's dataplanes, or the gateway), so there is no order among targets to keep.
  */
-export async function rollTargets(prepared: PreparedRotation, deps: { ecs: Pick<EcsApi, 'updateService'> }): Promise<RotationCheck> {
+export async function rollTargets(prepared: PreparedRotation, deps: { ecs: Pick<EcsApi, 'updateService'> }): Promise<void> {
   for (const target of prepared.targets) {
     await deps.ecs.updateService({ cluster: target.cluster, service: target.service, forceNewDeployment: true });
   }
-  return { ready: false, round: 0, waitingFor: 'ECS to start the new tasks', replaced: {} };
 }
 
 export type RotationCheckEcs = Pick<EcsApi, 'describeServices' | 'serviceTasks'>;

@@ -36,6 +36,8 @@ export const PreparedRotationSchema = z.object({
   secret: z.string(),
   kind: z.enum(['gossip-key', 'acl-token']),
   parameter: z.string(),
+  /** Where the new value waits between the step that makes it and the step that stores it (no task reads it). */
+  stagingParameter: z.string(),
   role: z.string().optional(),
   targets: z.array(TargetSchema),
   steps: z.array(z.string()),
@@ -46,14 +48,19 @@ export const PreparedRotationSchema = z.object({
 });
 export type PreparedRotation = z.infer<typeof PreparedRotationSchema>;
 
-/** What the new secret is: the SSM versions (never values) and, for a token, both AccessorIDs. */
-export const StoredSecretSchema = z.object({
+/** The new secret live in Consul: the parameter's version it replaces and, for a token, both AccessorIDs. */
+export const ActivatedSecretSchema = z.object({
   previousVersion: z.number().int(),
+  previousAccessorId: z.string().optional(),
+  accessorId: z.string().optional(),
+});
+export type ActivatedSecret = z.infer<typeof ActivatedSecretSchema>;
+
+/** The new secret stored: the SSM versions (never values) and when the new one was written. */
+export const StoredSecretSchema = ActivatedSecretSchema.extend({
   version: z.number().int(),
   /** When the new version was written (ms): every task that uses the secret must have started after it. */
   writtenAt: z.number(),
-  previousAccessorId: z.string().optional(),
-  accessorId: z.string().optional(),
 });
 export type StoredSecret = z.infer<typeof StoredSecretSchema>;
 

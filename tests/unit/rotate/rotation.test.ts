@@ -1,4 +1,4 @@
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { Task } from '@aws-sdk/client-ecs';
 import type { ConsulAclTokenInput } from '../../../layers/adapters/consul-acl';
 import { tokenAccessorId, tokenAccessorIdForVersion } from '../../../layers/domain/consul/acl-policies';
@@ -6,35 +6,48 @@ import { finishRotation } from '../../../layers/rotate/finish';
 import { planRotation, rotatableSecrets } from '../../../layers/rotate/plan';
 import { checkRotation, rollTargets } from '../../../layers/rotate/roll';
 import type { PreparedRotation } from '../../../layers/rotate/schemas';
-import { storeNewSecret, type RotationConsul } from '../../../layers/rotate/secret';
+import { activateNewSecret, retireOldSecret, stageNewSecret, storeNewSecret, type RotationConsul } from '../../../layers/rotate/secret';
 import { referenceSpec } from '../consul/support/specs';
 
 /**
  * The order of a rotation, observed on fakes that log every call: the new secret is live in Consul before SSM holds
  * it, the tasks are replaced after SSM holds it, and the old secret is retired only after every task was replaced.
  */
+const STAGING = '/consul-mesh/reference-mesh/rotation/pending';
+
 function world(initial: { value: string; version: number }) {
   const calls: string[] = [];
-  let parameter = { ...initial };
+  const parameters = new Map<string, { value: string; version: number }>();
   const tokens = new Map<string, { SecretID: string; Description: string; Policies: Array<{ ID: string; Name: string }>; ServiceIdentities: Array<{ ServiceName: string }> }>();
   const keys = new Set<string>([initial.value]);
   let clock = 1_000;
+  let secretName = '';
   const ssm = {
     async send(command: unknown) {
       if (command instanceof GetParameterCommand && command.input.Name?.endsWith('/lock')) {
         return { Parameter: { Value: JSON.stringify({ holder: 'exec', expiresAt: Number.MAX_SAFE_INTEGER }) } };
       }
+      const name = (command as { input: { Name?: string } }).input.Name ?? '';
+      if (name !== STAGING && !name.endsWith('/lock')) secretName ||= name;
+      const what = name === STAGING ? 'staging' : name.endsWith('/lock') ? 'lock' : 'secret';
+      if (!parameters.has(secretName) && secretName) parameters.set(secretName, { ...initial });
       if (command instanceof GetParameterCommand) {
-        calls.push('ssm:get');
-        return { Parameter: { Value: parameter.value, Version: parameter.version } };
+        const found = parameters.get(name);
+        if (!found) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+        return { Parameter: { Value: found.value, Version: found.version } };
       }
       if (command instanceof PutParameterCommand) {
-        calls.push('ssm:put');
-        parameter = { value: command.input.Value ?? '', version: parameter.version + 1 };
-        return { Version: parameter.version };
+        calls.push(`ssm:put ${what}`);
+        const version = (parameters.get(name)?.version ?? 0) + 1;
+        parameters.set(name, { value: command.input.Value ?? '', version });
+        return { Version: version };
       }
-      calls.push(`ssm:${(command as { constructor: { name: string } }).constructor.name.replace(/Command$/, '')}`);
-      return {};
+      if (command instanceof DeleteParameterCommand) {
+        calls.push(`ssm:delete ${what}`);
+        parameters.delete(name);
+        return {};
+      }
+      throw new Error(`unexpected ${String(command)}`);
     },
   };
   const consul: RotationConsul = {
@@ -86,13 +99,14 @@ function world(initial: { value: string; version: number }) {
     tick: () => (clock += 1000),
     now: () => clock,
     replaceTasks: () => tasks.splice(0, tasks.length, { taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/c/new1', lastStatus: 'RUNNING', createdAt: new Date(clock + 1) }),
-    parameter: () => parameter,
+    parameter: () => parameters.get(secretName),
+    staged: () => parameters.get(STAGING),
   };
 }
 
 function prepared(secret: string): PreparedRotation {
   const plan = planRotation(referenceSpec(), secret);
-  return { ...plan, rotationId: 's-20261206070000-abcdef', lockName: '/consul-mesh/reference-mesh/lock', lockHolder: 'exec', pollSeconds: 0, maxRounds: 3 };
+  return { ...plan, stagingParameter: STAGING, rotationId: 's-20261206070000-abcdef', lockName: '/consul-mesh/reference-mesh/lock', lockHolder: 'exec', pollSeconds: 0, maxRounds: 3 };
 }
 
 describe('planRotation', () => {
@@ -133,10 +147,13 @@ describe('tokenAccessorIdForVersion', () => {
 
 describe('rotation order', () => {
   async function run(w: ReturnType<typeof world>, rotation: PreparedRotation) {
-    const stored = await storeNewSecret(rotation, { ssm: w.ssm, consul: w.consul, now: w.now, newGossipKey: () => 'NEWKEY', newSecretId: () => 'new-secret' });
-    let check = await rollTargets(rotation, { ecs: w.ecs });
+    await w.ssm.send(new GetParameterCommand({ Name: rotation.parameter }));
+    await stageNewSecret(rotation, { ssm: w.ssm, newGossipKey: () => 'NEWKEY', newSecretId: () => 'new-secret' });
+    const activated = await activateNewSecret(rotation, { ssm: w.ssm, consul: w.consul });
+    const stored = await storeNewSecret(rotation, activated, { ssm: w.ssm, now: w.now });
+    await rollTargets(rotation, { ecs: w.ecs });
     w.tick();
-    check = await checkRotation(rotation, stored, check, { ecs: w.ecs, consul: { leader: w.consul.leader, healthService: async () => [] } });
+    let check = await checkRotation(rotation, stored, { ready: false, round: 0, waitingFor: '', replaced: {} }, { ecs: w.ecs, consul: { leader: w.consul.leader, healthService: async () => [] } });
     expect(check.ready).toBe(false);
     w.calls.push('(tasks replaced)');
     w.replaceTasks();
@@ -145,7 +162,8 @@ describe('rotation order', () => {
       consul: { leader: w.consul.leader, healthService: async () => [{ Service: { ID: 'users-new1' }, Checks: [{ Status: 'passing' }] }] as never },
     });
     expect(check).toMatchObject({ ready: true, replaced: expect.any(Object) });
-    return finishRotation({ prepared: rotation, stored, check }, { ssm: w.ssm, consul: w.consul });
+    const removed = await retireOldSecret(rotation, stored, { ssm: w.ssm, consul: w.consul });
+    return finishRotation({ prepared: rotation, stored, check, removed }, { ssm: w.ssm });
   }
 
   it('gossip key: install, use, store in SSM, roll the servers, then remove the old key', async () => {
@@ -153,15 +171,17 @@ describe('rotation order', () => {
 
     const result = await run(w, prepared('gossip-key'));
 
-    const order = w.calls.filter((c) => !c.startsWith('ssm:get') && c !== 'ecs:tasks' && !c.startsWith('ssm:Delete'));
-    expect(w.calls.at(-1)).toBe('ssm:DeleteParameter');
+    const order = w.calls.filter((c) => c !== 'ecs:tasks');
     expect(order).toEqual([
+      'ssm:put staging',
       'consul:keyring-install',
       'consul:keyring-use',
-      'ssm:put',
+      'ssm:put secret',
+      'ssm:delete staging',
       'ecs:update consul-server/consul-server force=true',
       '(tasks replaced)',
       'consul:keyring-remove old',
+      'ssm:delete lock',
     ]);
     expect([...w.keys]).toEqual(['NEWKEY']);
     expect(result).toMatchObject({ previousVersion: 1, version: 2 });
@@ -175,8 +195,17 @@ describe('rotation order', () => {
 
     const result = await run(w, prepared('acl-token/dataplane/users'));
 
-    const order = w.calls.filter((c) => !c.startsWith('ssm:get') && c !== 'ecs:tasks' && !c.startsWith('ssm:Delete'));
-    expect(order).toEqual([`consul:create-token ${next}`, 'ssm:put', expect.stringMatching(/^ecs:update .*\/users force=true$/), '(tasks replaced)', `consul:delete-token ${old}`]);
+    const order = w.calls.filter((c) => c !== 'ecs:tasks');
+    expect(order).toEqual([
+      'ssm:put staging',
+      `consul:create-token ${next}`,
+      'ssm:put secret',
+      'ssm:delete staging',
+      expect.stringMatching(/^ecs:update .*\/users force=true$/),
+      '(tasks replaced)',
+      `consul:delete-token ${old}`,
+      'ssm:delete lock',
+    ]);
     expect(w.tokens.get(next)).toMatchObject({ SecretID: 'new-secret', ServiceIdentities: [{ ServiceName: 'users' }] });
     expect(w.tokens.has(old)).toBe(false);
     expect(w.parameter()).toEqual({ value: 'new-secret', version: 2 });
@@ -186,14 +215,20 @@ describe('rotation order', () => {
   it('refuses a token Consul does not hold with the stored SecretID, before writing anything', async () => {
     const w = world({ value: 'old-secret', version: 1 });
 
-    await expect(storeNewSecret(prepared('acl-token/dataplane/users'), { ssm: w.ssm, consul: w.consul })).rejects.toMatchObject({ name: 'AclTokenMismatch' });
-    expect(w.calls.filter((c) => c === 'ssm:put' || c.startsWith('consul:create'))).toEqual([]);
+    const rotation = prepared('acl-token/dataplane/users');
+    await w.ssm.send(new GetParameterCommand({ Name: rotation.parameter }));
+    await stageNewSecret(rotation, { ssm: w.ssm });
+
+    await expect(activateNewSecret(rotation, { ssm: w.ssm, consul: w.consul })).rejects.toMatchObject({ name: 'AclTokenMismatch' });
+    expect(w.calls.filter((c) => c === 'ssm:put secret' || c.startsWith('consul:create'))).toEqual([]);
   });
 
   it('waits while a task that started before the new version still runs, and gives up after maxRounds', async () => {
     const w = world({ value: 'OLDKEY', version: 1 });
     const rotation = prepared('gossip-key');
-    const stored = await storeNewSecret(rotation, { ssm: w.ssm, consul: w.consul, now: w.now, newGossipKey: () => 'NEWKEY' });
+    await w.ssm.send(new GetParameterCommand({ Name: rotation.parameter }));
+    await stageNewSecret(rotation, { ssm: w.ssm, newGossipKey: () => 'NEWKEY' });
+    const stored = await storeNewSecret(rotation, await activateNewSecret(rotation, { ssm: w.ssm, consul: w.consul }), { ssm: w.ssm, now: w.now });
     const deps = { ecs: w.ecs, consul: { leader: w.consul.leader, healthService: async () => [] } };
 
     const first = await checkRotation(rotation, stored, { ready: false, round: 0, waitingFor: '', replaced: {} }, deps);
