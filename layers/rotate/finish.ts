@@ -49,7 +49,9 @@ export async function recordRotationFailure(
   const message = causeMessage(input.error.Cause);
   const state = input.stored
     ? `the new version ${input.stored.version} of ${input.prepared?.parameter ?? 'the secret'} is stored and live in Consul next to the old one, which still works; rotate again to finish`
-    : 'nothing was changed';
+    : input.prepared && input.step !== 'prepare'
+      ? `the old secret still works; the new one may already be live in Consul (and, if the store step got that far, stored in SSM); rotate again to finish`
+      : 'nothing was changed';
   const failure = { secret: input.secret, step: input.step, error: input.error.Error ?? 'RotationFailed', message: `${message}; ${state}` };
   return { error: failure.error, cause: JSON.stringify(failure) };
 }

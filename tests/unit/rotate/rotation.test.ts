@@ -2,7 +2,7 @@ import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from
 import type { Task } from '@aws-sdk/client-ecs';
 import type { ConsulAclTokenInput } from '../../../layers/adapters/consul-acl';
 import { tokenAccessorId, tokenAccessorIdForVersion } from '../../../layers/domain/consul/acl-policies';
-import { finishRotation } from '../../../layers/rotate/finish';
+import { finishRotation, recordRotationFailure } from '../../../layers/rotate/finish';
 import { planRotation, rotatableSecrets } from '../../../layers/rotate/plan';
 import { checkRotation, rollTargets } from '../../../layers/rotate/roll';
 import type { PreparedRotation } from '../../../layers/rotate/schemas';
@@ -235,5 +235,21 @@ describe('rotation order', () => {
 
     expect(first.waitingFor).toContain('1 older still running');
     await expect(checkRotation(rotation, stored, { ...first, round: 2 }, deps)).rejects.toMatchObject({ name: 'ServiceNotStable' });
+  });
+
+  it('on a failure after staging, drops the staged secret, releases the lock and says the old secret still works', async () => {
+    const w = world({ value: 'OLDKEY', version: 1 });
+    const rotation = prepared('gossip-key');
+    await stageNewSecret(rotation, { ssm: w.ssm, newGossipKey: () => 'NEWKEY' });
+
+    const failure = await recordRotationFailure(
+      { executionId: 'exec', secret: 'gossip-key', step: 'activate', error: { Error: 'ConsulUnavailable', Cause: '{"errorMessage":"Consul is down"}' }, prepared: rotation },
+      { ssm: w.ssm, meshName: 'reference-mesh' },
+    );
+
+    expect(w.staged()).toBeUndefined();
+    expect(w.calls.slice(-2)).toEqual(['ssm:delete staging', 'ssm:delete lock']);
+    expect(failure.error).toBe('ConsulUnavailable');
+    expect(JSON.parse(failure.cause)).toMatchObject({ step: 'activate', message: expect.stringContaining('Consul is down; the old secret still works') });
   });
 });
