@@ -58,4 +58,23 @@ describe('meshctl rotate', () => {
     expect(code).toBe(1);
     expect(err).toContain('has no ACL token "dataplane/billing"; rotatable: gossip-key, acl-token/server-agent, acl-token/dataplane/users');
   });
+
+  it('the API answers 400 for a body that names no secret, 404 for an unknown rotation, and GET shows a finished one', async () => {
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${cloud.endpoints.httpApi}${path}`, { ...init, headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' } });
+
+    const bad = await api('/rotations', { method: 'POST', body: JSON.stringify({ secret: 42 }) });
+    const unknown = await api('/rotations/s-20990101000000-aaaaaa');
+    const started = (await (await api('/rotations?pollSeconds=0', { method: 'POST', body: JSON.stringify({ secret: 'acl-token/ingress/ingress-gateway' }) })).json()) as { id: string };
+    let view: { status: string; version?: number; steps: Array<{ name: string; state: string }> };
+    do {
+      await new Promise((r) => setTimeout(r, 50));
+      view = (await (await api(`/rotations/${started.id}`)).json()) as typeof view;
+    } while (view.status === 'RUNNING');
+
+    expect(bad.status).toBe(400);
+    expect(unknown.status).toBe(404);
+    expect(view).toMatchObject({ status: 'SUCCEEDED', version: 2 });
+    expect(view.steps.map((s) => `${s.name}:${s.state}`)).toEqual(['prepare:done', 'activate:done', 'store:done', 'wait:done', 'retire:done', 'finish:done']);
+  }, 120_000);
 });
