@@ -4,6 +4,7 @@ import type { ConsulAclTokenInput } from '../../../layers/adapters/consul-acl';
 import { tokenAccessorId, tokenAccessorIdForVersion } from '../../../layers/domain/consul/acl-policies';
 import { finishRotation, recordRotationFailure } from '../../../layers/rotate/finish';
 import { planRotation, rotatableSecrets } from '../../../layers/rotate/plan';
+import { prepareRotation } from '../../../layers/rotate/prepare';
 import { checkRotation, rollTargets } from '../../../layers/rotate/roll';
 import type { PreparedRotation } from '../../../layers/rotate/schemas';
 import { activateNewSecret, retireOldSecret, stageNewSecret, storeNewSecret, type RotationConsul } from '../../../layers/rotate/secret';
@@ -251,5 +252,53 @@ describe('rotation order', () => {
     expect(w.calls.slice(-2)).toEqual(['ssm:delete staging', 'ssm:delete lock']);
     expect(failure.error).toBe('ConsulUnavailable');
     expect(JSON.parse(failure.cause)).toMatchObject({ step: 'activate', message: expect.stringContaining('Consul is down; the old secret still works') });
+  });
+
+  describe('prepareRotation', () => {
+    const spec = referenceSpec();
+    const consul = { kvGet: async () => ({ value: JSON.stringify(spec), modifyIndex: 1 }) };
+    const input = { rotationId: 's-20261206070000-abcdef', request: { secret: 'acl-token/dataplane/users' }, settings: { pollSeconds: 0, maxRounds: 3 }, executionId: 'arn:aws:states:us-east-1:000000000000:execution:rotate:s-1' };
+    function ssmWith(locks: Record<string, string>) {
+      const puts: string[] = [];
+      return {
+        puts,
+        async send(command: unknown) {
+          const name = (command as { input: { Name: string } }).input.Name;
+          if (command instanceof GetParameterCommand) {
+            if (locks[name]) return { Parameter: { Value: JSON.stringify({ holder: locks[name], expiresAt: Number.MAX_SAFE_INTEGER }) } };
+            throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+          }
+          if (command instanceof PutParameterCommand) {
+            if (locks[name] && !command.input.Overwrite) throw Object.assign(new Error('exists'), { name: 'ParameterAlreadyExists' });
+            puts.push(name);
+            return { Version: 1 };
+          }
+          return {};
+        },
+      };
+    }
+
+    it('refuses while a rollout of the service it would roll runs, naming it, and writes nothing', async () => {
+      const ssm = ssmWith({ '/consul-mesh/reference-mesh/rollouts/users/lock': 'arn:aws:states:us-east-1:000000000000:execution:rollout:users-1' });
+
+      await expect(prepareRotation(input, { ssm, consul, meshName: 'reference-mesh', holders: { isRunning: async () => true } })).rejects.toMatchObject({
+        name: 'ConcurrentOperation',
+        message: expect.stringContaining('a rollout of service "users"'),
+      });
+      expect(ssm.puts).toEqual([]);
+    });
+
+    it('refuses while a deployment holds the mesh lock, naming the holder; takes the lock and stages the secret otherwise', async () => {
+      const busy = ssmWith({ '/consul-mesh/reference-mesh/lock': 'arn:aws:states:us-east-1:000000000000:execution:deploy:d-1' });
+      const free = ssmWith({});
+
+      await expect(prepareRotation(input, { ssm: busy, consul, meshName: 'reference-mesh', holders: { isRunning: async () => true } })).rejects.toMatchObject({
+        name: 'ConcurrentOperation',
+        message: expect.stringContaining('execution:deploy:d-1'),
+      });
+      const prepared = await prepareRotation(input, { ssm: free, consul, meshName: 'reference-mesh' });
+      expect(free.puts).toEqual(['/consul-mesh/reference-mesh/lock', '/consul-mesh/reference-mesh/rotation/pending']);
+      expect(prepared).toMatchObject({ lockHolder: input.executionId, stagingParameter: '/consul-mesh/reference-mesh/rotation/pending', targets: [{ service: 'users' }] });
+    });
   });
 });
