@@ -8,11 +8,15 @@ import {
   DeploymentViewSchema,
   ErrorBodySchema,
   RolloutViewSchema,
+  RotationStartedSchema,
+  RotationViewSchema,
   StartedSchema,
+  type RotationStarted,
+  type RotationView,
   type RolloutView,
   type Started,
 } from '../layers/api/contract';
-import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../layers/errors';
+import { ConcurrentOperationError, InvalidInputError, NotFoundError, RotationNotSupportedError, SpecInvalidError } from '../layers/errors';
 import { AlreadyEndedError } from '../layers/api/errors';
 import type { RolloutRequest } from '../layers/rollout/types';
 
@@ -170,6 +174,16 @@ export class HttpApiBackend implements DeploymentBackend {
     return this.call('GET', `/services/${encodeURIComponent(service)}/rollouts/${encodeURIComponent(id)}`, RolloutViewSchema);
   }
 
+  /** POST /rotations. */
+  async startRotation(secret: string, settings: { pollSeconds: number; maxRounds: number }): Promise<RotationStarted> {
+    return this.call('POST', `/rotations?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`, RotationStartedSchema, { secret });
+  }
+
+  /** GET /rotations/{id}. */
+  async getRotation(id: string): Promise<RotationView> {
+    return this.call('GET', `/rotations/${encodeURIComponent(id)}`, RotationViewSchema);
+  }
+
   private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
     let response: Response;
     try {
@@ -204,6 +218,7 @@ function toError(status: number, json: unknown, method: string, path: string): E
   if (code === 'NotFound') return new NotFoundError(message);
   if (code === 'AlreadyEnded') return new AlreadyEndedError(message);
   if (code === 'SpecInvalid') return new SpecInvalidError(details);
+  if (code === 'RotationNotSupported') return new RotationNotSupportedError(message);
   if (status === 400) return new InvalidInputError(message.split(':')[0], details);
   return new ApiError(status, code, message);
 }

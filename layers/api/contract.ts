@@ -31,6 +31,32 @@ export const StartedSchema = z.looseObject({
 });
 export type Started = z.infer<typeof StartedSchema>;
 
+/** `POST /rotations`'s answer: the rotation's id and the steps it takes, in order. */
+export const RotationStartedSchema = z.looseObject({
+  id: z.string(),
+  status: ApiStatusSchema,
+  mesh: z.string(),
+  secret: z.string(),
+  steps: z.array(z.string()),
+});
+export type RotationStarted = z.infer<typeof RotationStartedSchema>;
+
+/** `GET /rotations/{id}` (layers/api/rotations.ts). */
+export const RotationViewSchema = z.looseObject({
+  id: z.string(),
+  status: ApiStatusSchema,
+  secret: z.string().optional(),
+  steps: z.array(z.object({ name: z.string(), state: z.string() })),
+  parameter: z.string().optional(),
+  previousVersion: z.number().optional(),
+  version: z.number().optional(),
+  check: z.looseObject({ waitingFor: z.string(), replaced: z.record(z.string(), z.number()) }).optional(),
+  result: z.looseObject({ replaced: z.record(z.string(), z.number()), removed: z.string(), previousVersion: z.number(), version: z.number() }).optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+export type RotationView = z.infer<typeof RotationViewSchema>;
+
 export const DeploymentItemSchema = z.looseObject({
   id: z.string(),
   mesh: z.string().optional(),

@@ -20,6 +20,8 @@ export interface ApiDeps {
   meshName: string;
   deployStateMachineArn: string;
   rolloutStateMachineArn: string;
+  /** The rotation state machine (`POST /rotations`); absent in a stack packaged before it existed. */
+  rotateStateMachineArn?: string;
   deployments: DeploymentStore;
   sfn: Pick<SFNClient, 'send'>;
   ssm: Pick<SSMClient, 'send'>;
@@ -42,6 +44,7 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     meshName: config.MESH_NAME,
     deployStateMachineArn: config.DEPLOY_STATE_MACHINE_ARN,
     rolloutStateMachineArn: config.ROLLOUT_STATE_MACHINE_ARN,
+    rotateStateMachineArn: config.ROTATE_STATE_MACHINE_ARN,
     deployments: new StepFunctionsBackend({ sfn: clients.sfn, stateMachineArn: config.DEPLOY_STATE_MACHINE_ARN, historyPageSize: 1000 }),
     sfn: clients.sfn,
     ssm: clients.ssm,

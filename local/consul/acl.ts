@@ -16,7 +16,7 @@ import { mergeAclRules, parseAclRules, rulesAllow, serviceIdentityRules, type Ac
 
 /** Shorthands for tokens added directly (tests, the servers' initial management token). */
 export type AclPolicy = 'read' | 'write' | 'management';
-export type AclResource = 'acl' | 'agent' | 'intentions' | 'key' | 'mesh' | 'node' | 'operator' | 'service';
+export type AclResource = 'acl' | 'agent' | 'intentions' | 'key' | 'keyring' | 'mesh' | 'node' | 'operator' | 'service';
 export type AccessLevel = 'read' | 'list' | 'write';
 
 export interface AclSettings {
@@ -322,6 +322,21 @@ export class AclResolver {
     const shorthand = this.shorthand.get(token.AccessorID);
     if (shorthand) rules.push(shorthand);
     return new Authorizer({ accessorId: token.AccessorID, management, rules: mergeAclRules(rules) });
+  }
+
+  /**
+   * `DELETE /v1/acl/token/:accessor`. Consul refuses to delete the anonymous token and the token the request is made
+   * with; a token that does not exist is deleted already (Consul answers `true`).
+   */
+  deleteToken(accessorId: string, requestSecret: string): void {
+    if (accessorId === ANONYMOUS_ACCESSOR_ID) throw new AclTableError(400, 'Delete operation not permitted on the anonymous token');
+    const found = this.tokens.get(accessorId);
+    if (!found) return;
+    if (found.SecretID === requestSecret) throw new AclTableError(400, 'Deletion of the request\'s authorization token is not permitted');
+    this.tokens.delete(accessorId);
+    this.bySecret.delete(found.SecretID);
+    this.shorthand.delete(accessorId);
+    this.changes += 1;
   }
 
   private newToken(accessorId: string, secretId: string, description: string): AclTokenRecord {

@@ -1,6 +1,7 @@
 import type { AclResolver, Authorizer } from './acl';
 import type { RaftView } from './leadership';
 import type { ConsulStore } from './store/store';
+import type { GossipKeyring } from './keyring';
 
 /** How a held blocking query was asked for: `?index=` and `?wait=`. */
 export interface BlockingParams {
@@ -33,6 +34,8 @@ export interface EndpointContext {
   readonly secret: string;
   readonly agent: AgentIdentity;
   readonly raft: RaftView;
+  /** The servers' gossip keyrings, for `/v1/operator/keyring`. */
+  readonly keyring: GossipKeyring;
   readonly blocking: BlockingParams;
   /** `?stale`: any server may answer, even without a leader. */
   readonly stale: boolean;

@@ -11,6 +11,7 @@ import { matchRoute } from './router';
 import { buildSnapshot, type CatalogSnapshot } from './snapshot';
 import { loadConsulState, saveConsulState, type SavedConsulState } from './store/saved-state';
 import { ConsulStore } from './store/store';
+import { GossipKeyring } from './keyring';
 
 /** What the local cloud's persistence saves of the emulator: its Raft state and its ACL policies and tokens. */
 export interface ConsulSnapshot {
@@ -89,6 +90,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  */
 export class ConsulServer {
   private readonly store = new ConsulStore();
+  /** The servers' gossip keyrings: a server task joins with the key ECS gave it (local/consul-acl.ts). */
+  readonly keyring = new GossipKeyring();
   private readonly acl: AclResolver;
   private readonly leadership: Leadership;
   private readonly agent: AgentIdentity;
@@ -300,6 +303,7 @@ export class ConsulServer {
       secret,
       agent: this.agent,
       raft,
+      keyring: this.keyring,
       blocking,
       stale,
       signal,

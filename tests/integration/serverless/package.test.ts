@@ -137,6 +137,13 @@ describe('serverless package', () => {
     'rolloutRollback',
     'rolloutFinish',
     'rolloutRecordFailure',
+    'rotatePrepare',
+    'rotateActivate',
+    'rotateStore',
+    'rotateCheck',
+    'rotateRetire',
+    'rotateFinish',
+    'rotateRecordFailure',
   ];
 
   it('bundles each function on its own, on nodejs22.x', () => {
@@ -174,7 +181,7 @@ describe('serverless package', () => {
 
   it('puts every HTTP API route behind the token authorizer', () => {
     const routes = resources().filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.length).toBe(7);
+    expect(routes.length).toBe(9);
     for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: expect.anything() });
   });
 
@@ -184,7 +191,10 @@ describe('serverless package', () => {
     expect(roles.size).toBe(lambdas.length);
   });
 
-  it('lets only the ACL step\'s role read the Consul management token, and points every other function at the orchestrator token', () => {
+  it('lets only the ACL step\'s and the rotation\'s keyring/token steps read the Consul management token, and points every other function at the orchestrator token', () => {
+    // The gossip keyring (keyring:write) and creating or deleting a token (acl:write) need the management token;
+    // these functions read SSM and never write it.
+    const management = ['ensureAcl', 'rotateActivate', 'rotateRetire'];
     const bootstrap = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/bootstrap-token';
     const secretsPath = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets';
     const orchestrator = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/orchestrator-token';
@@ -203,11 +213,11 @@ describe('serverless package', () => {
       if (env.CONSUL_TOKEN_PARAMETER !== undefined) {
         expect({ name, token: env.CONSUL_TOKEN_PARAMETER }).toEqual({
           name,
-          token: `/consul-mesh/reference-mesh/secrets/acl/${name === 'ensureAcl' ? 'bootstrap-token' : 'orchestrator-token'}`,
+          token: `/consul-mesh/reference-mesh/secrets/acl/${management.includes(name) ? 'bootstrap-token' : 'orchestrator-token'}`,
         });
       }
     }
-    expect(readers).toEqual(['ensureAcl']);
+    expect(readers.sort()).toEqual([...management].sort());
     // Every function that talks to Consul can read the token it is given.
     expect(orchestratorReaders).toEqual(expect.arrayContaining(['checkStage', 'applyConfigEntries', 'summarize', 'taskStateChange', 'reconcile', 'api', 'rolloutCheck']));
   });
