@@ -15,6 +15,12 @@ import type { AuthorizationRequest } from './policy';
 /** What a call names that AWS's ARN needs but the input does not carry (the next task-definition revision). */
 export interface ArnHints {
   nextTaskDefinitionRevision?(region: string, family: string): number;
+  /**
+   * Whether the account already has ECS's service-linked role (AWSServiceRoleForECS): the first CreateCluster or
+   * CreateService creates it with the caller's iam:CreateServiceLinkedRole (ECS developer guide, "Using
+   * service-linked roles for Amazon ECS"). Unknown (no hint): not asked.
+   */
+  ecsServiceLinkedRoleExists?(region: string): boolean;
 }
 
 export interface CallScope {
@@ -81,6 +87,13 @@ function taskArn(scope: CallScope, cluster: unknown, reference: string): string 
 function taskDefinitionArn(scope: CallScope, reference: string): string {
   return reference.startsWith('arn:') ? reference : ecs(scope, `task-definition/${reference}`);
 }
+/** iam:CreateServiceLinkedRole for ECS's role, when the account does not have it yet. */
+function ecsServiceLinkedRole(scope: CallScope): AuthorizationRequest[] {
+  if (scope.hints?.ecsServiceLinkedRoleExists?.(scope.region) !== false) return [];
+  const arn = `arn:aws:iam::${scope.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
+  return [req('iam:CreateServiceLinkedRole', arn, { 'iam:AWSServiceName': 'ecs.amazonaws.com' })];
+}
+
 /** ecs:CreateAction tag-on-create of ECS. */
 function ecsTagOnCreate(resource: string, createAction: string, tags: unknown, context: Record<string, string> = {}): AuthorizationRequest[] {
   if (!hasTags(tags)) return [];
@@ -90,7 +103,7 @@ function ecsTagOnCreate(resource: string, createAction: string, tags: unknown, c
 const ECS: Record<string, Requests> = {
   CreateCluster: (input, scope) => {
     const arn = clusterArn(scope, input.clusterName);
-    return [req('ecs:CreateCluster', arn, requestTags(input.tags)), ...ecsTagOnCreate(arn, 'CreateCluster', input.tags)];
+    return [req('ecs:CreateCluster', arn, requestTags(input.tags)), ...ecsTagOnCreate(arn, 'CreateCluster', input.tags), ...ecsServiceLinkedRole(scope)];
   },
   DeleteCluster: (input, scope) => [req('ecs:DeleteCluster', clusterArn(scope, input.cluster))],
   DescribeClusters: (input, scope) => {
@@ -103,7 +116,12 @@ const ECS: Record<string, Requests> = {
     const arn = serviceArn(scope, input.cluster, str(input.serviceName) ?? '');
     const taskDefinition = str(input.taskDefinition);
     const context = { ...cluster, ...(taskDefinition ? { 'ecs:task-definition': taskDefinitionArn(scope, taskDefinition) } : {}) };
-    return [req('ecs:CreateService', arn, { ...context, ...requestTags(input.tags) }), ...ecsTagOnCreate(arn, 'CreateService', input.tags, cluster), ...passRole(str(input.role), 'ecs.amazonaws.com')];
+    return [
+      req('ecs:CreateService', arn, { ...context, ...requestTags(input.tags) }),
+      ...ecsTagOnCreate(arn, 'CreateService', input.tags, cluster),
+      ...passRole(str(input.role), 'ecs.amazonaws.com'),
+      ...ecsServiceLinkedRole(scope),
+    ];
   },
   UpdateService: (input, scope) => {
     const cluster = { 'ecs:cluster': clusterArn(scope, input.cluster) };
@@ -312,14 +330,25 @@ const S3_ACTIONS: Record<string, string> = {
   DeleteObject: 's3:DeleteObject',
 };
 
-/** The request of an S3 call on a path-style URL (`/<bucket>/<key>`). */
-export function requestsForS3(operation: string, path: string): AuthorizationRequest[] {
+/**
+ * The request of an S3 call on a path-style URL (`/<bucket>/<key>`); a listing carries `s3:prefix` and
+ * `s3:delimiter` ("Amazon S3 condition key examples").
+ */
+export function requestsForS3(operation: string, path: string, query: URLSearchParams = new URLSearchParams()): AuthorizationRequest[] {
   const action = S3_ACTIONS[operation] ?? `s3:${operation}`;
   if (action === 's3:ListAllMyBuckets') return [req(action, '*')];
   const [, bucket = '', ...key] = path.split('/');
   const objectLevel = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'].includes(action);
   const decodedKey = key.map((part) => safeDecode(part)).join('/');
-  return [req(action, objectLevel ? `arn:aws:s3:::${bucket}/${decodedKey}` : `arn:aws:s3:::${bucket}`)];
+  if (objectLevel) return [req(action, `arn:aws:s3:::${bucket}/${decodedKey}`)];
+  const context: Record<string, string> = {};
+  if (operation === 'ListObjects' || operation === 'ListObjectsV2') {
+    for (const name of ['prefix', 'delimiter']) {
+      const value = query.get(name);
+      if (value !== null) context[`s3:${name}`] = value;
+    }
+  }
+  return [req(action, `arn:aws:s3:::${bucket}`, context)];
 }
 
 function safeDecode(text: string): string {

@@ -45,6 +45,15 @@ describe('the IAM requests of each operation the local endpoint serves', () => {
     expect(requestsForCall('ecs', 'RegisterTaskDefinition', { family: 'f' }, scope).map((r) => r.action)).toEqual(['ecs:RegisterTaskDefinition']);
   });
 
+  it('asks for ECS\'s service-linked role with the first cluster or service of the account, and only then', () => {
+    const slr = { action: 'iam:CreateServiceLinkedRole', resource: 'arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS', context: { 'iam:AWSServiceName': 'ecs.amazonaws.com' } };
+    const first = { ...scope, hints: { ecsServiceLinkedRoleExists: () => false } };
+    const later = { ...scope, hints: { ecsServiceLinkedRoleExists: () => true } };
+    expect(requestsForCall('ecs', 'CreateCluster', { clusterName: 'c' }, first)).toContainEqual(slr);
+    expect(requestsForCall('ecs', 'CreateService', { cluster: 'c', serviceName: 's' }, first)).toContainEqual(slr);
+    expect(requestsForCall('ecs', 'CreateCluster', { clusterName: 'c' }, later)).not.toContainEqual(slr);
+  });
+
   it('names services and tasks with their cluster and carries ecs:cluster', () => {
     expect(requestsForCall('ecs', 'UpdateService', { cluster: 'c1', service: 'users' }, scope)).toEqual([
       { action: 'ecs:UpdateService', resource: 'arn:aws:ecs:us-east-1:000000000000:service/c1/users', context: { 'ecs:cluster': 'arn:aws:ecs:us-east-1:000000000000:cluster/c1' } },
@@ -61,6 +70,7 @@ describe('the IAM requests of each operation the local endpoint serves', () => {
   it('maps S3 operations to their IAM actions on the bucket or the object', () => {
     expect(requestsForS3('GetObject', '/bucket/contexts/a%20b.zip')).toEqual([{ action: 's3:GetObject', resource: 'arn:aws:s3:::bucket/contexts/a b.zip', context: {} }]);
     expect(requestsForS3('ListObjectsV2', '/bucket')).toEqual([{ action: 's3:ListBucket', resource: 'arn:aws:s3:::bucket', context: {} }]);
+    expect(requestsForS3('ListObjectsV2', '/bucket', new URLSearchParams('list-type=2&prefix=contexts/'))).toEqual([{ action: 's3:ListBucket', resource: 'arn:aws:s3:::bucket', context: { 's3:prefix': 'contexts/' } }]);
     expect(requestsForS3('ListBuckets', '/')).toEqual([{ action: 's3:ListAllMyBuckets', resource: '*', context: {} }]);
   });
 });
