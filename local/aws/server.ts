@@ -292,9 +292,25 @@ export class AwsEndpoint {
         throw new AwsServiceError('ThrottlingException', 'Rate exceeded', 503);
       }
       // S3 answers a denied call with its own code, AccessDenied (403), in its XML error document.
-      this.options.iam?.authorize(this.options.iam.principalOf(caller.accessKeyId), requestsForS3(provider.operationOf(request), url.pathname, url.searchParams), 'AccessDenied');
+      const operation = provider.operationOf(request);
+      const principal = this.options.iam?.principalOf(caller.accessKeyId);
+      if (principal) this.options.iam?.authorize(principal, requestsForS3(operation, url.pathname, url.searchParams), 'AccessDenied');
       const context: RequestContext = { region: caller.region, accountId: LOCAL_ACCOUNT_ID, requestId };
-      reply = await provider.handle({ ...request, body }, context);
+      // "If the object you request doesn't exist, the error that Amazon S3 returns depends on whether you also have
+      // the s3:ListBucket permission": without it, 403 instead of 404 (GetObject, HeadObject). The listing is
+      // authorized here as a listing of the key itself (s3:prefix = the key).
+      const hideMissingKey = () => {
+        if (!principal || (operation !== 'GetObject' && operation !== 'HeadObject')) return;
+        const [listing] = requestsForS3('ListObjectsV2', url.pathname.split('/').slice(0, 2).join('/'), new URLSearchParams({ prefix: keyOf(url.pathname) }));
+        if (this.options.iam?.decide(principal, listing) !== 'Allowed') throw new AwsServiceError('AccessDenied', 'Access Denied', 403);
+      };
+      try {
+        reply = await provider.handle({ ...request, body }, context);
+      } catch (error) {
+        if ((error as { statusCode?: unknown }).statusCode === 404) hideMissingKey();
+        throw error;
+      }
+      if (reply.status === 404) hideMissingKey();
     } catch (error) {
       // A service error (a 4xx of the provider's own, or of the signature check) is the caller's; anything else is a
       // bug of the emulator: logged in full, answered as a generic 500.
@@ -337,6 +353,16 @@ export class AwsEndpoint {
     }
     res.setHeader('x-amzn-ErrorType', code);
     send(res, status, replyType, JSON.stringify({ __type: code, message }));
+  }
+}
+
+/** The object key of a path-style S3 path (`/<bucket>/<key>`), percent-decoded. */
+function keyOf(path: string): string {
+  const key = path.split('/').slice(2).join('/');
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
   }
 }
 
