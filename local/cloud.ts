@@ -399,7 +399,7 @@ function missingPrincipal(kind: string, name: string): never {
  * ARNs for the resources of serverless.yml that the local cloud does not run (IAM roles, the on-failure queue):
  * functions may name them in their environment or destinations; nothing here calls them.
  */
-function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
+export function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
   if (logicalId.endsWith('Bucket') && (attribute === undefined || attribute === 'Arn')) {
     const name = localBucketName(logicalId, stage);
     return attribute ? `arn:aws:s3:::${name}` : name;
