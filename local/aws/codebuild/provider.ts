@@ -24,6 +24,8 @@ export interface CodeBuildDependencies {
   readonly faults: Faults;
   /** The local S3: builds with an S3 source (`<bucket>/<key>.zip`) download it from there. */
   readonly s3?: SimulationDependencies['s3'];
+  /** IAM: the build's service role is checked for what the build does (see SimulationDependencies). */
+  readonly serviceRoleDenial?: SimulationDependencies['serviceRoleDenial'];
 }
 
 export interface CodeBuildOptions {
@@ -301,7 +303,7 @@ export class CodeBuildProvider implements ServiceProvider {
     const log = (line: string) => build.log.push(logLine(line));
     const simulation = new BuildSimulation(
       build,
-      { projectRoot: this.deps.projectRoot, faults: this.deps.faults, push: this.push, s3: this.deps.s3 },
+      { projectRoot: this.deps.projectRoot, faults: this.deps.faults, push: this.push, s3: this.deps.s3, serviceRoleDenial: this.deps.serviceRoleDenial },
       log,
     );
     this.runner.start(build, simulation);

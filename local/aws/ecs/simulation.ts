@@ -14,7 +14,7 @@
 import type { Faults } from '../../faults/faults';
 import type { OperationInput, RequestContext, ServiceProvider } from '../protocol';
 import { TaskEventDelivery } from './event-delivery';
-import type { HealthStatus, TaskRecord, TaskStatus } from './model';
+import type { HealthStatus, TaskDefinitionRecord, TaskRecord, TaskStatus } from './model';
 import { DEFAULT_ECS_DELAYS, DEFAULT_ECS_RETENTION, type EcsDelays, type EcsRetention } from './options';
 import { countTasks, liveTasksOf } from './operations/common';
 import { createEcsProvider } from './provider';
@@ -40,6 +40,11 @@ export interface EcsSimulationOptions {
    * image was built for another CPU architecture than its task definition's runtimePlatform cannot pull it.
    */
   imagePlatform?: (image: string) => { os: string; architecture: string } | undefined;
+  /**
+   * Why ECS cannot start a task with its task definition's execution role (image pull auth, `secrets`, logs), as
+   * the stopped reason, or undefined when it can. Checked before the images are pulled, as Fargate does.
+   */
+  executionRoleError?: (task: { taskId: string; region: string; clusterArn: string }, definition: TaskDefinitionRecord) => string | undefined;
 }
 
 /** A read-only view of a task for the other local services. */
@@ -149,7 +154,10 @@ export class EcsSimulation {
       },
       changed: (task, change) => this.scheduler.taskChanged(task, change),
       regionOf: (task) => this.store.region(task.region),
-      pullError: (task) => platformMismatch(task, this.store.region(task.region), options.imagePlatform),
+      pullError: (task) => {
+        const definition = this.store.region(task.region).families.get(task.family)?.find((d) => d.arn === task.taskDefinitionArn);
+        return (definition && options.executionRoleError?.(task, definition)) ?? platformMismatch(task, this.store.region(task.region), options.imagePlatform);
+      },
     });
     this.provider = this.countingWrites(createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
     options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));

@@ -12,12 +12,13 @@ import { MAX_PAYLOAD_BYTES, payloadBytes } from './limits';
 import { validateName } from './names';
 import { decodeToken, encodeToken, pageSize } from './pagination';
 import type { StepFunctionsStore } from './store';
-import type { LambdaInvoker } from './tasks';
+import type { InvokeAuthorizer, LambdaInvoker } from './tasks';
 import { optionalString, requireMember } from './validation';
 
 export interface ExecutionEnvironment {
   readonly store: StepFunctionsStore;
   readonly lambda: LambdaInvoker;
+  readonly authorizeInvoke?: InvokeAuthorizer;
   readonly timeScale: number;
   readonly logger: (message: string, error?: unknown) => void;
 }
@@ -68,6 +69,7 @@ export function startExecution(env: ExecutionEnvironment, input: OperationInput)
     traceHeader,
     definition: machine.definition,
     lambda: env.lambda,
+    authorizeInvoke: env.authorizeInvoke,
     timeScale: env.timeScale,
     sequence: env.store.nextSequence(),
     logger: env.logger,

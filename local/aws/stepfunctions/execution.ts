@@ -9,7 +9,7 @@ import type { CompiledDefinition } from './definition';
 import type { EngineContext, EngineEvent, RetryOverrides, StateMachine, TaskHandlers, WaitOverrides } from './engine';
 import { HistoryRecorder, type HistoryEvent } from './history';
 import { dataLimitMessage, MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, payloadBytes } from './limits';
-import { buildTaskHandler, type LambdaInvoker } from './tasks';
+import { buildTaskHandler, type InvokeAuthorizer, type LambdaInvoker } from './tasks';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -25,6 +25,8 @@ export interface ExecutionInit {
   readonly traceHeader?: string;
   readonly definition: CompiledDefinition;
   readonly lambda: LambdaInvoker;
+  /** Checks the state machine's role before each Lambda invocation (IAM enforcement); none: not checked. */
+  readonly authorizeInvoke?: InvokeAuthorizer;
   /** Multiplies Wait state durations and Retry intervals (1: real time; 0: no waiting). */
   readonly timeScale: number;
   /** Orders executions by start (newest first in ListExecutions). */
@@ -174,8 +176,31 @@ export class Execution {
     this.cause = result.cause;
   }
 
+  /** The Lambda invoker with the execution's identity: Step Functions invokes functions with the machine's role. */
+  private invoker(): LambdaInvoker {
+    const { lambda, authorizeInvoke, roleArn } = this.init;
+    if (!authorizeInvoke) return lambda;
+    const caller = { roleArn, executionArn: this.arn };
+    const invokeAsync = lambda.invokeAsync?.bind(lambda);
+    return {
+      invokeByArn: async (functionArn, event) => {
+        authorizeInvoke(caller, functionArn);
+        return lambda.invokeByArn(functionArn, event);
+      },
+      ...(invokeAsync
+        ? {
+            invokeAsync: async (functionArn: string, event: unknown) => {
+              authorizeInvoke(caller, functionArn);
+              return invokeAsync(functionArn, event);
+            },
+          }
+        : {}),
+    };
+  }
+
   private overrides() {
-    const { definition, lambda, timeScale } = this.init;
+    const { definition, timeScale } = this.init;
+    const lambda = this.invoker();
     const taskResourceLocalHandlers: TaskHandlers = {};
     for (const [stateName, target] of definition.tasks) {
       const handler = buildTaskHandler(target, lambda, () => this.history.observeTask(stateName, target));

@@ -14,7 +14,7 @@ import { Execution, type ExecutionSnapshot } from './execution';
 import * as executions from './execution-operations';
 import * as machines from './state-machine-operations';
 import { StepFunctionsStore, type LoggingConfiguration, type StateMachineRecord } from './store';
-import type { LambdaInvoker } from './tasks';
+import type { InvokeAuthorizer, LambdaInvoker } from './tasks';
 
 /** A state machine as the local cloud's persistence saves it (the definition as its text). */
 export interface StateMachineSnapshot {
@@ -49,6 +49,8 @@ export interface StepFunctionsOptions {
   readonly timeScale?: number;
   /** Where unexpected failures are reported. */
   readonly logger?: (message: string, error?: unknown) => void;
+  /** IAM: checks the state machine's role before each Lambda invocation of a Task state. */
+  readonly authorizeInvoke?: InvokeAuthorizer;
 }
 
 const defaultLogger = (message: string, error?: unknown) => console.error(`[stepfunctions] ${message}`, error ?? '');
@@ -62,7 +64,7 @@ export class StepFunctionsService {
   constructor(options: StepFunctionsOptions) {
     const timeScale = options.timeScale ?? 1;
     if (!(timeScale >= 0)) throw new RangeError('timeScale must be 0 or more');
-    this.env = { store: this.store, lambda: options.lambda, timeScale, logger: options.logger ?? defaultLogger };
+    this.env = { store: this.store, lambda: options.lambda, authorizeInvoke: options.authorizeInvoke, timeScale, logger: options.logger ?? defaultLogger };
     const env = this.env;
     const store = this.store;
     this.provider = {
@@ -133,6 +135,7 @@ export class StepFunctionsService {
         traceHeader: saved.traceHeader,
         definition: compile(saved.definition),
         lambda: this.env.lambda,
+        authorizeInvoke: this.env.authorizeInvoke,
         timeScale: this.env.timeScale,
         sequence: saved.sequence,
         logger: this.env.logger,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
-import { buildClosure, evaluate, type Closure, type Denial, type UnreachableCall } from './iam-closure/closure';
+import { buildClosure, compareEvaluators, evaluate, type Closure, type Denial, type UnreachableCall } from './iam-closure/closure';
 import { Resolver, type Template } from './iam-closure/template';
 
 const run = promisify(execFile);
@@ -81,6 +81,22 @@ describe('IAM closure of the packaged template', () => {
       const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect({ fn: entry.function, token: 'CONSUL_TOKEN_PARAMETER' in env }).toEqual({ fn: entry.function, token: false });
     }
+  });
+
+  it('decides every request as the local cloud\'s evaluator does, allowed and refused alike', async () => {
+    // The local cloud enforces IAM with its own evaluator (local/aws/iam/policy.ts): on the stack's requests, on the
+    // same requests in another account, on another resource and without their condition keys, it must agree with
+    // iam-simulate.
+    const { compared, decisions, disagreements } = await compareEvaluators(closure, (r) => [
+      { ...r, resource: r.resource.replace(':123456789012:', ':999999999999:') },
+      { ...r, resource: r.resource === '*' ? '*' : `${r.resource}-other`, context: {} },
+      // Every role but the ACL step's denies reading the Consul management token explicitly.
+      ...(r.action.startsWith('ssm:GetParameter') ? [{ ...r, action: 'ssm:GetParameter', resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/consul-mesh/reference-mesh/secrets/acl/bootstrap-token' }] : []),
+    ]);
+    expect(compared).toBeGreaterThan(closure.requests.length * 3);
+    // Both outcomes are compared: the stack's own requests are allowed, many of their variants are not.
+    expect(decisions).toEqual(expect.objectContaining({ Allowed: expect.any(Number), ImplicitlyDenied: expect.any(Number), ExplicitlyDenied: expect.any(Number) }));
+    expect(disagreements).toEqual([]);
   });
 
   it('fails naming the function, the operation and the ARN when a permission is removed', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { logGroupName } from '../../../layers/domain/ecs';
 import { loadMeshSpec } from '../../../layers/domain/spec';
+import { evaluatePolicies } from '../../../local/aws/iam/policy';
 
 const run = promisify(execFile);
 
@@ -31,12 +32,6 @@ const DEPLOY_ARGS = [
 const SLS_ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' };
 const serverless = (args: string[]) => run(process.execPath, [require.resolve('serverless/bin/serverless.js'), ...args], { env: SLS_ENV, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
 
-/** `*` and `?` as IAM matches them in Action, Resource and ArnLike (case-sensitive; actions compared lower-case). */
-function globMatches(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`).test(value);
-}
-
 /**
  * CloudFormation references in a policy, resolved as CloudFormation would in account ACCOUNT: a role's ARN, a log
  * group's ARN (which ends in `:*`), and `Fn::Sub` with the pseudo parameters.
@@ -59,31 +54,19 @@ function resolveRef(template: Template, value: unknown): string {
 }
 
 /**
- * Does one of `statements` allow `action` on `resource` in a request with `context`? The part of IAM's evaluation
- * these roles use: Allow and Deny statements, wildcards, and the condition operators
- * StringEquals, ArnEquals and ArnLike, where a key the request does not carry never matches. Policy resources'
- * account `*` matches ACCOUNT like any other.
+ * Does the role with `statements` allow `action` on `resource` in a request with `context`? IAM's evaluation as the
+ * local cloud enforces it (local/aws/iam/policy.ts), after CloudFormation's references are resolved in ACCOUNT.
  */
 function allows(template: Template, statements: Statement[], action: string, resource: string, context: Record<string, string> = {}): boolean {
-  // IAM's evaluation for one identity policy set: an explicit Deny that matches wins, else an Allow must match
-  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
-  const matching = (s: Statement) => {
-    if (![s.Action].flat().some((a) => globMatches(a.toLowerCase(), action.toLowerCase()))) return false;
-    if (![s.Resource].flat().some((r) => globMatches(resolveRef(template, r), resource))) return false;
-    return Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
-      Object.entries(keys).every(([key, wanted]) => {
-        const actual = context[key];
-        if (actual === undefined) return false;
-        const values = [wanted].flat().map((w) => resolveRef(template, w));
-        if (operator === 'StringEquals') return values.includes(actual);
-        // IAM matches ArnEquals like ArnLike: each part of the ARN may hold wildcards.
-        if (operator === 'ArnLike' || operator === 'ArnEquals') return values.some((v) => globMatches(v, actual));
-        throw new Error(`condition operator ${operator} is not understood by this test`);
-      }),
-    );
-  };
-  if (statements.some((s) => s.Effect === 'Deny' && matching(s))) return false;
-  return statements.some((s) => s.Effect === 'Allow' && matching(s));
+  const resolved = statements.map((s) => ({
+    ...s,
+    Effect: s.Effect as 'Allow' | 'Deny',
+    Resource: [s.Resource].flat().map((r) => resolveRef(template, r)),
+    ...(s.Condition
+      ? { Condition: Object.fromEntries(Object.entries(s.Condition).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, [v].flat().map((w) => resolveRef(template, w))]))])) }
+      : {}),
+  }));
+  return evaluatePolicies([{ Statement: resolved }], { action, resource, context }) === 'Allowed';
 }
 
 describe('serverless package', () => {

@@ -21,6 +21,7 @@ import { configParameterNames, meshParameterPrefix, secretParameterNames } from 
 import { dataplaneTokenParameterName } from '../../../../layers/domain/consul/parameter-names';
 import { buildServerRetryJoin } from '../../../../layers/domain/consul/retry-join';
 import { rolloutLockName } from '../../../../layers/rollout/naming';
+import { evaluatePolicies, type PolicyDocument as LocalPolicyDocument } from '../../../../local/aws/iam/policy';
 import { addTo, requestsFor, type AccessRequest, type Inventory } from './requests';
 import { bundleDefines, bundleHandler, type HandlerBundle } from './sdk-calls';
 import { ACCOUNT, PARTITION, REGION, Resolver, type NamedPolicy, type Template } from './template';
@@ -173,6 +174,53 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
   // One request per principal, action, resource and context (two containers of a task share a log group).
   const unique = new Map(requests.map((r) => [JSON.stringify([r.principal, r.action, r.resource, r.context]), r]));
   return { requests: [...unique.values()], calls, staleUnreachable, unmodelled, resolver };
+}
+
+/** One request on which iam-simulate and the local cloud's evaluator disagree. */
+export interface Disagreement {
+  principal: string;
+  action: string;
+  resource: string;
+  context: Record<string, string>;
+  simulate: string;
+  local: string;
+}
+
+/**
+ * Evaluates every request with both iam-simulate and the local cloud's evaluator (local/aws/iam/policy.ts), and
+ * returns where they disagree. `variants` adds requests of its own per request (another account, another
+ * resource) so that refused requests are compared too, not only allowed ones.
+ */
+export async function compareEvaluators(closure: Closure, variants: (request: AccessRequest) => AccessRequest[] = () => []): Promise<{ compared: number; decisions: Record<string, number>; disagreements: Disagreement[] }> {
+  const disagreements: Disagreement[] = [];
+  const decisions: Record<string, number> = {};
+  let compared = 0;
+  for (const request of closure.requests.flatMap((r) => [r, ...variants(r)])) {
+    const identityPolicies = closure.resolver.rolePolicies(request.roleId);
+    const result = await runSimulation(
+      {
+        request: {
+          principal: `arn:${PARTITION}:iam::${ACCOUNT}:role/${request.roleId}`,
+          action: request.action,
+          resource: { resource: request.resource, accountId: ACCOUNT },
+          contextVariables: request.context,
+        },
+        identityPolicies,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    const simulate = result.resultType === 'error' ? `error: ${result.errors.message}` : result.overallResult;
+    const local = evaluatePolicies(
+      identityPolicies.map((p) => p.policy as unknown as LocalPolicyDocument),
+      { action: request.action, resource: request.resource, context: request.context },
+    );
+    compared += 1;
+    decisions[local] = (decisions[local] ?? 0) + 1;
+    if (simulate !== local) disagreements.push({ principal: request.principal, action: request.action, resource: request.resource, context: request.context, simulate, local });
+  }
+  return { compared, decisions, disagreements };
 }
 
 /** Evaluates each request against its role's identity policies with iam-simulate (the AWS evaluation logic). */
