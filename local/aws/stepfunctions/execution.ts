@@ -30,6 +30,11 @@ export interface ExecutionInit {
   /** Orders executions by start (newest first in ListExecutions). */
   readonly sequence: number;
   readonly logger: (message: string, error?: unknown) => void;
+  /**
+   * Told of every status change: RUNNING once the execution has started, then the one closing status (also for an
+   * execution restored as ABORTED), as Step Functions tells EventBridge.
+   */
+  readonly onStatusChange?: (execution: Execution) => void;
 }
 
 /** The cause recorded on executions that were running when the local cloud stopped without saving them closed. */
@@ -172,6 +177,15 @@ export class Execution {
     this.output = result.output;
     this.error = result.error;
     this.cause = result.cause;
+    this.notify();
+  }
+
+  private notify(): void {
+    try {
+      this.init.onStatusChange?.(this);
+    } catch (error) {
+      this.init.logger(`execution ${this.arn}: could not report its status ${this.status}`, error);
+    }
   }
 
   private overrides() {
@@ -207,6 +221,7 @@ export class Execution {
       const input = JSON.parse(this.input) as Parameters<StateMachine['run']>[0];
       // Recorded here, synchronously: a StopExecution right after StartExecution must find it in the history.
       this.history.started(input, this.startDate);
+      this.notify();
       const execution = init.definition.engine.run(input, { overrides: this.overrides(), noThrowOnAbort: true, context });
       this.abortRun = execution.abort;
       // A StopExecution that arrived before the interpreter started.
