@@ -187,6 +187,26 @@ describe('the event path releases the locks of executions that ended where no Ca
     await waitForRelease(ROLLOUT_LOCK);
   }, 120_000);
 
+  it('refuses a rollout while a deployment holds the mesh lock, naming the deployment, since when, and how to cancel it', async () => {
+    const running = await startAndReachServers(cloud);
+    const rolloutId = `r-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-busy01`;
+    const { executionArn } = await sfnClient(cloud).send(
+      new StartExecutionCommand({
+        stateMachineArn: cloud.stateMachines.rolloutService,
+        name: `users-${rolloutId.slice(2)}`,
+        input: JSON.stringify({ rolloutId, service: 'users', request: { image: 'public.ecr.aws/example/users:2.0.0' }, settings: { pollSeconds: 0, maxRounds: 100 } }),
+      }),
+    );
+    const refused = await waitForEnd(executionArn!);
+    expect({ status: refused.status, error: refused.error }).toEqual({ status: 'FAILED', error: 'ConcurrentOperation' });
+    const { message } = JSON.parse(refused.cause!) as { message: string };
+    expect(message).toContain(`the mesh lock is held by a deployment (execution ${running}, since `);
+    expect(message).toContain(`meshctl cancel ${running} --state-machine-arn ${cloud.stateMachines.deployMesh}`);
+
+    await sfnClient(cloud).send(new StopExecutionCommand({ executionArn: running }));
+    await waitForRelease(LOCK);
+  }, 120_000);
+
   it('releases nothing for a twice-delivered or late event when another execution holds the lock', async () => {
     // A deployment that ended (stopped) and whose own event already released its lock.
     const ended = await startAndReachServers(cloud);
