@@ -61,6 +61,8 @@ export interface ExecutionSnapshot {
   readonly error?: string;
   readonly cause?: string;
   readonly history: HistoryEvent[];
+  /** Its closing status came while the local cloud shut down: EventBridge is told once the state is restored. */
+  readonly statusUnreported?: boolean;
 }
 
 /** An ExecutionFailed's error and cause, as AWS reports them (a Fail state without `Error` has none). */
@@ -85,6 +87,8 @@ export class Execution {
   output?: string;
   error?: string;
   cause?: string;
+  /** Set when the status change could not be reported (the local cloud was shutting down). */
+  statusUnreported = false;
   /** Resolves when the interpreter has finished (after the status is final). */
   readonly done: Promise<void>;
   private abortRun?: () => void;
@@ -114,6 +118,7 @@ export class Execution {
       this.output = saved.output;
       this.error = saved.error;
       this.cause = saved.cause;
+      this.statusUnreported = saved.statusUnreported === true;
       this.history.restore(saved.history, saved.status !== 'RUNNING');
       this.done = Promise.resolve();
       return;
@@ -152,6 +157,7 @@ export class Execution {
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(this.cause !== undefined ? { cause: this.cause } : {}),
       history: [...this.history.events],
+      ...(this.statusUnreported ? { statusUnreported: true } : {}),
     };
   }
 

@@ -52,9 +52,9 @@ export interface StepFunctionsOptions {
   readonly logger?: (message: string, error?: unknown) => void;
   /**
    * Receives a `Step Functions Execution Status Change` event for every status change of an execution, as Step
-   * Functions puts them on the default EventBridge bus. Not for the executions `close()` stops: that is the local
-   * cloud shutting down, which AWS never does (a running execution saved unclosed comes back ABORTED, with its
-   * event, when the state is restored).
+   * Functions puts them on the default EventBridge bus. The executions `close()` stops are reported when the saved
+   * state is restored (EventBridge is shutting down with the local cloud), as are those saved while RUNNING, which
+   * come back ABORTED.
    */
   readonly onEvent?: ExecutionEventSink;
 }
@@ -74,7 +74,8 @@ export class StepFunctionsService {
     const onEvent = options.onEvent;
     const onStatusChange = onEvent
       ? (execution: Execution) => {
-          if (!this.closing) onEvent(buildExecutionStatusChangeEvent(execution, this.regionOf(execution)));
+          if (this.closing) execution.statusUnreported = true;
+          else onEvent(buildExecutionStatusChangeEvent(execution, this.regionOf(execution)));
         }
       : undefined;
     this.env = { store: this.store, lambda: options.lambda, timeScale, logger: options.logger ?? defaultLogger, onStatusChange };
@@ -153,7 +154,12 @@ export class StepFunctionsService {
         logger: this.env.logger,
         onStatusChange: this.env.onStatusChange,
       };
-      this.store.restoreExecution(Execution.restore(init, saved));
+      const execution = Execution.restore(init, saved);
+      this.store.restoreExecution(execution);
+      if (execution.statusUnreported) {
+        execution.statusUnreported = false;
+        this.env.onStatusChange?.(execution);
+      }
     }
     this.changes += 1;
   }

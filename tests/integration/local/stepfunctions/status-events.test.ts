@@ -93,7 +93,7 @@ describe('Step Functions Execution Status Change events', () => {
     expect(succeeded.detail).toMatchObject({ status: 'SUCCEEDED', input: null, inputDetails: { included: false }, output: null, outputDetails: { included: false } });
   });
 
-  it('reports an execution restored while RUNNING as ABORTED, and nothing for the executions the shutdown stops', async () => {
+  it('reports an execution restored while RUNNING as ABORTED, and those the shutdown stopped once they are restored', async () => {
     const stateMachineArn = await machine('hold-restored', HOLD);
     const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name: 'hold-2' }));
     const saved = sfn.exportSnapshot();
@@ -108,6 +108,12 @@ describe('Step Functions Execution Status Change events', () => {
     const { executionArn: running } = await client.send(new StartExecutionCommand({ stateMachineArn: holding, name: 'hold-3' }));
     const before = events.length;
     await sfn.close();
+    // EventBridge shuts down with the local cloud: nothing is put on it now...
     expect(events.slice(before).filter((e) => e.detail.executionArn === running)).toEqual([]);
+    // ...the restored state reports it.
+    const atShutdown = sfn.exportSnapshot().executions.filter((e) => e.arn === running);
+    const afterRestart: ExecutionStatusChangeEvent[] = [];
+    new StepFunctionsService({ lambda: runtime, timeScale: 0.001, onEvent: (event) => afterRestart.push(event) }).importSnapshot({ ...saved, executions: atShutdown });
+    expect(afterRestart.map((e) => [e.detail.executionArn, e.detail.status, e.detail.cause])).toEqual([[running, 'ABORTED', 'The local cloud was shut down.']]);
   });
 });
