@@ -13,7 +13,7 @@ import { EcrProvider } from './aws/ecr/provider';
 import { CodeBuildProvider } from './aws/codebuild/provider';
 import { S3Provider } from './aws/s3/provider';
 import { S3Error } from './aws/s3/errors';
-import { EventsProvider } from './aws/events/provider';
+import { EventsProvider, type AwsEvent } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
@@ -265,6 +265,9 @@ export class LocalCloud {
     const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment, ...functionCredentials(iam, roles, fn.name) } }));
     const lambda = new LambdaRuntime(functions, { region, taskRoot: rootDir, logger: (m) => log(m) });
     lambdaRef.current = lambda;
+    // Execution status changes go to EventBridge's default bus, as on AWS. Those of executions restored from the
+    // data directory (closed as ABORTED) happen before serverless.yml's rules exist: they wait for them.
+    let statusEvents: AwsEvent[] | undefined = [];
     const stepFunctions = new StepFunctionsService({
       lambda,
       timeScale: options.stepFunctionsTimeScale ?? 1,
@@ -280,6 +283,7 @@ export class LocalCloud {
           throw new TaskError('Lambda.AWSLambdaException', `${(error as Error).message} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`);
         }
       },
+      onEvent: (event) => (statusEvents ? statusEvents.push(event) : events.publish(event)),
     });
     aws.register(stepFunctions.provider);
     try {
@@ -293,6 +297,8 @@ export class LocalCloud {
     }
     const stateMachines = await deployStateMachines(config, stepFunctions, (machine) => roles.stateMachines.get(machine.name) ?? missingPrincipal('state machine', machine.name));
     const deployedRules = new Set(await deployRules(config, functions, events, region));
+    for (const event of statusEvents) events.publish(event);
+    statusEvents = undefined;
     const buckets = createBuckets(config, s3, stage, region);
     await createImageBuildProject(config, codebuild, stage, region, roles);
 

@@ -21,6 +21,8 @@ export interface ExecutionEnvironment {
   readonly authorizeInvoke?: InvokeAuthorizer;
   readonly timeScale: number;
   readonly logger: (message: string, error?: unknown) => void;
+  /** Told of every execution's status changes (see `Execution`). */
+  readonly onStatusChange?: (execution: Execution) => void;
 }
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
@@ -73,6 +75,7 @@ export function startExecution(env: ExecutionEnvironment, input: OperationInput)
     timeScale: env.timeScale,
     sequence: env.store.nextSequence(),
     logger: env.logger,
+    onStatusChange: env.onStatusChange,
   });
   env.store.addExecution(machine, execution);
   return { executionArn: execution.arn, startDate: toEpochSeconds(execution.startDate) };

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
-import { buildClosure, compareEvaluators, evaluate, type Closure, type Denial, type UnreachableCall } from './iam-closure/closure';
+import { buildClosure, compareEvaluators, evaluate, type Closure, type Denial, type ParameterScope, type UnreachableCall } from './iam-closure/closure';
+import { configParameterNames, meshParameterPrefix } from '../../../layers/domain/naming';
+import { rolloutLockName } from '../../../layers/rollout/naming';
 import { Resolver, type Template } from './iam-closure/template';
 
 const run = promisify(execFile);
@@ -21,6 +23,22 @@ const UNREACHABLE: UnreachableCall[] = [
   { function: 'rolloutRegister', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
   { function: 'rolloutUpdate', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
   { function: 'rolloutRollback', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
+];
+
+/**
+ * Functions whose code names only some of the mesh's parameters, so their roles are scoped to those. The
+ * executionEnded function reads and deletes the mesh lock and the rollout locks, found under the rollouts path
+ * (layers/deploy/release-ended.ts): it builds no other parameter name.
+ */
+const PARAMETER_SCOPES: ParameterScope[] = [
+  {
+    function: 'executionEnded',
+    parameters: (spec) => {
+      const locks = [configParameterNames(spec).lock, ...spec.clusters.flatMap((c) => c.services.map((s) => rolloutLockName(spec.name, s.name)))];
+      return { 'ssm:GetParameter': locks, 'ssm:DeleteParameter': locks, 'ssm:GetParametersByPath': [`${meshParameterPrefix(spec)}/rollouts`] };
+    },
+    why: 'releases the locks of an ended execution, and nothing else',
+  },
 ];
 
 const format = (d: Denial) =>
@@ -46,7 +64,7 @@ describe('IAM closure of the packaged template', () => {
     });
     template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
     const spec = loadMeshSpec(join(ROOT, 'examples/mesh.yaml'));
-    closure = await buildClosure({ root: ROOT, template, spec, unreachable: UNREACHABLE });
+    closure = await buildClosure({ root: ROOT, template, spec, unreachable: UNREACHABLE, parameterScopes: PARAMETER_SCOPES });
     denials = await evaluate(closure);
   }, 240_000);
 

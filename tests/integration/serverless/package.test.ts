@@ -110,6 +110,7 @@ describe('serverless package', () => {
     'summarize',
     'recordFailure',
     'taskStateChange',
+    'executionEnded',
     'reconcile',
     'authorize',
     'api',
@@ -160,6 +161,19 @@ describe('serverless package', () => {
     // The task-event handler's own (the reconcile has one too; the template's order of resources is not fixed).
     const config = resources().find(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig' && (r.Properties.FunctionName as { Ref?: string }).Ref === 'TaskStateChangeLambdaFunction');
     expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
+  });
+
+  it('sends the failed, timed-out and stopped executions of this stack\'s state machines, and only those, to the lock release', () => {
+    const rules = resources().filter(([, r]) => r.Type === 'AWS::Events::Rule' && (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.states');
+    expect(rules.map(([, r]) => r.Properties.EventPattern)).toEqual([
+      {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployMeshStateMachine' }, { Ref: 'RolloutServiceStateMachine' }] },
+      },
+    ]);
+    const targets = rules[0][1].Properties.Targets as Array<{ Arn: unknown }>;
+    expect(targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['ExecutionEndedLambdaFunction', 'Arn'] } })]);
   });
 
   it('puts every HTTP API route behind the token authorizer', () => {

@@ -37,11 +37,24 @@ export interface UnreachableCall {
   why: string;
 }
 
+/**
+ * The mesh parameters a function's code names, per SSM action, where that is fewer than all of them (a function
+ * that only handles locks): its role may then be scoped to those. Each entry says why; the gate checks the
+ * function's SSM calls on exactly these (an action not listed on none), and fails when an entry names no function
+ * of the template.
+ */
+export interface ParameterScope {
+  function: string;
+  parameters: (spec: MeshSpec) => Record<string, string[]>;
+  why: string;
+}
+
 export interface ClosureOptions {
   root: string;
   template: Template;
   spec: MeshSpec;
   unreachable: UnreachableCall[];
+  parameterScopes?: ParameterScope[];
 }
 
 export interface Closure {
@@ -79,6 +92,7 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
   const requests: AccessRequest[] = [];
   const calls = new Map<string, HandlerBundle['calls']>();
   const unreachableUsed = new Set<UnreachableCall>();
+  const scopesUsed = new Set<ParameterScope>();
   const unmodelled: string[] = [];
   const deployed = deployedEcs(spec, resolver);
   const repositories = imageJobs(spec).flatMap((job) => (job.repository ? [job.repository] : []));
@@ -110,7 +124,12 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
     // SecureString with the AWS managed key (aws/ssm) needs no KMS permission; a customer managed key would need
     // kms:Decrypt/Encrypt on it, which this check does not model yet.
     if (/\bKeyId\s*:/.test(bundle.text)) unmodelled.push(`${short} names a KMS key (KeyId): kms:Decrypt/Encrypt on it are not checked`);
+    const scope = options.parameterScopes?.find((p) => p.function === short);
+    if (scope) scopesUsed.add(scope);
     const inventory = functionInventory(spec, env, meshNaming.has(name), deployed, repositories, resolver);
+    const scoped = scope?.parameters(spec);
+    const inventoryFor = (action: string) =>
+      scoped && action.startsWith('ssm:') ? functionInventory(spec, env, meshNaming.has(name), deployed, repositories, resolver, scoped[action] ?? []) : inventory;
     const base = { principal: `function ${short}`, roleId };
 
     for (const call of bundle.calls) {
@@ -124,7 +143,7 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
         continue;
       }
       try {
-        requests.push(...(await requestsFor(call.action, inventory, { ...base, because: `${call.command} in its bundle` })));
+        requests.push(...(await requestsFor(call.action, inventoryFor(call.action), { ...base, because: `${call.command} in its bundle` })));
       } catch (error) {
         unmodelled.push((error as Error).message);
       }
@@ -171,6 +190,9 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
   requests.push(...(await taskRequests(spec, deployed, resolver)));
 
   const staleUnreachable = options.unreachable.filter((u) => !unreachableUsed.has(u));
+  for (const scope of options.parameterScopes ?? []) {
+    if (!scopesUsed.has(scope)) throw new Error(`the parameter scope of ${scope.function} names no function of the template`);
+  }
   // One request per principal, action, resource and context (two containers of a task share a log group).
   const unique = new Map(requests.map((r) => [JSON.stringify([r.principal, r.action, r.resource, r.context]), r]));
   return { requests: [...unique.values()], calls, staleUnreachable, unmodelled, resolver };
@@ -340,7 +362,15 @@ function meshParameterNames(spec: MeshSpec): string[] {
  * repositories, the SSM parameters (those its environment names, and the mesh's when it can name them), the CodeBuild
  * project and the state machines its environment names.
  */
-function functionInventory(spec: MeshSpec, env: Record<string, string>, namesMesh: boolean, deployed: DeployedEcs, repositories: string[], resolver: Resolver): Inventory {
+function functionInventory(
+  spec: MeshSpec,
+  env: Record<string, string>,
+  namesMesh: boolean,
+  deployed: DeployedEcs,
+  repositories: string[],
+  resolver: Resolver,
+  scopedParameters?: string[],
+): Inventory {
   const inventory: Inventory = new Map();
   for (const cluster of meshClusters(spec)) {
     const context = { 'ecs:cluster': clusterArn(cluster.name) };
@@ -358,7 +388,9 @@ function functionInventory(spec: MeshSpec, env: Record<string, string>, namesMes
   for (const repository of repositories) addTo(inventory, 'ecr:repository', { vars: { RepositoryName: repository } });
 
   const parameters = Object.entries(env).filter(([key, value]) => key.endsWith('_PARAMETER') && value.startsWith('/')).map(([, value]) => value);
-  if (namesMesh) {
+  if (scopedParameters) {
+    parameters.push(...scopedParameters);
+  } else if (namesMesh) {
     // The Consul management token is read only by the function given it as its token (the ACL step; an IAM Deny keeps
     // it from every other role, and the package test checks which functions are given which token). That function
     // reads the ACL secrets only: the management token and the SecretIDs of the tokens it creates.
