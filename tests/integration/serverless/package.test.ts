@@ -169,7 +169,7 @@ describe('serverless package', () => {
       {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployMeshStateMachine' }, { Ref: 'RolloutServiceStateMachine' }] },
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployMeshStateMachine' }, { Ref: 'RolloutServiceStateMachine' }, { Ref: 'RotateSecretStateMachine' }] },
       },
     ]);
     const targets = rules[0][1].Properties.Targets as Array<{ Arn: unknown }>;
