@@ -137,6 +137,11 @@ describe('serverless package', () => {
     'rolloutRollback',
     'rolloutFinish',
     'rolloutRecordFailure',
+    'destroyPrepare',
+    'destroyStage',
+    'destroyConsul',
+    'destroyCleanup',
+    'destroyFinish',
   ];
 
   it('bundles each function on its own, on nodejs22.x', () => {
@@ -174,7 +179,7 @@ describe('serverless package', () => {
 
   it('puts every HTTP API route behind the token authorizer', () => {
     const routes = resources().filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.length).toBe(7);
+    expect(routes.length).toBe(9);
     for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: expect.anything() });
   });
 
