@@ -6,9 +6,11 @@ import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/de
 import {
   DeploymentListSchema,
   DeploymentViewSchema,
+  DestroyViewSchema,
   ErrorBodySchema,
   RolloutViewSchema,
   StartedSchema,
+  type DestroyView,
   type RolloutView,
   type Started,
 } from '../layers/api/contract';
@@ -168,6 +170,17 @@ export class HttpApiBackend implements DeploymentBackend {
 
   async getRollout(service: string, id: string): Promise<RolloutView> {
     return this.call('GET', `/services/${encodeURIComponent(service)}/rollouts/${encodeURIComponent(id)}`, RolloutViewSchema);
+  }
+
+  /** DELETE /mesh: start a teardown (the mesh, `purge`, optionally its spec). */
+  async startDestroy(request: { mesh: string; purge: boolean; spec?: Record<string, unknown> }, settings: { pollSeconds: number; maxRounds: number }): Promise<Started> {
+    const query = `?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`;
+    return this.call('DELETE', `/mesh${query}`, StartedSchema, request);
+  }
+
+  /** GET /mesh/destroys/{id}. */
+  async getDestroy(id: string): Promise<DestroyView> {
+    return this.call('GET', `/mesh/destroys/${encodeURIComponent(id)}`, DestroyViewSchema);
   }
 
   private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {

@@ -20,6 +20,8 @@ export interface ApiDeps {
   meshName: string;
   deployStateMachineArn: string;
   rolloutStateMachineArn: string;
+  /** The destroy state machine (`DELETE /mesh`); without it the teardown routes answer a logged 500. */
+  destroyStateMachineArn?: string;
   deployments: DeploymentStore;
   sfn: Pick<SFNClient, 'send'>;
   ssm: Pick<SSMClient, 'send'>;
@@ -42,6 +44,7 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     meshName: config.MESH_NAME,
     deployStateMachineArn: config.DEPLOY_STATE_MACHINE_ARN,
     rolloutStateMachineArn: config.ROLLOUT_STATE_MACHINE_ARN,
+    destroyStateMachineArn: config.DESTROY_STATE_MACHINE_ARN,
     deployments: new StepFunctionsBackend({ sfn: clients.sfn, stateMachineArn: config.DEPLOY_STATE_MACHINE_ARN, historyPageSize: 1000 }),
     sfn: clients.sfn,
     ssm: clients.ssm,
