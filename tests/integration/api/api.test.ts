@@ -46,7 +46,17 @@ const ROUTES = [
 describe('authentication', () => {
   it('declares every route behind the meshToken Lambda authorizer', () => {
     expect(cloud.httpApi.routes.map((r) => r.routeKey).sort()).toEqual(
-      ['GET /deployments', 'GET /deployments/{id}', 'GET /mesh', 'GET /services/{service}/rollouts/{id}', 'POST /deployments', 'POST /deployments/{id}/cancel', 'POST /services/{service}/rollouts'].sort(),
+      [
+        'GET /deployments',
+        'GET /deployments/{id}',
+        'GET /mesh',
+        'GET /services/{service}/rollouts/{id}',
+        'POST /deployments',
+        'POST /deployments/{id}/cancel',
+        'POST /services/{service}/rollouts',
+        'DELETE /mesh',
+        'GET /mesh/destroys/{id}',
+      ].sort(),
     );
     for (const route of cloud.httpApi.routes) expect(route.authorizer).toEqual({ name: 'meshToken', scopes: [] });
   });
