@@ -9,7 +9,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * Teardown through the HTTP API (`DELETE /mesh`, `GET /mesh/destroys/{id}`) and through `meshctl destroy`, against the
- * local cloud's API Gateway emulation with its authorizer, from a deployed reference mesh.
+ * local cloud's API Gateway emulation with its authorizer, from a deployed reference mesh: refused while a deployment
+ * or a rollout runs, confirmed before it starts, idempotent, and the mesh deploys again afterwards.
  */
 describe('destroy through the HTTP API and meshctl', () => {
   let cloud: LocalCloud;
@@ -111,6 +112,21 @@ describe('destroy through the HTTP API and meshctl', () => {
     const sfn = sfnClient(cloud);
     while ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING' && Date.now() < done) await new Promise((r) => setTimeout(r, 100));
     sfn.destroy();
+  }, 90_000);
+
+  it('answers 409 naming a running rollout', async () => {
+    const started = await api('POST', '/services/users/rollouts?pollSeconds=1&maxRounds=100', { image: 'users:1.1.0', bakeSeconds: 5 });
+    expect(started.status).toBe(202);
+    const refused = await api('DELETE', '/mesh', { mesh: 'reference-mesh' });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'ConcurrentOperation', message: expect.stringContaining(`a rollout of service "users" is running (${started.body.id})`) } } });
+    const deadline = Date.now() + 60_000;
+    let view;
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      view = await api('GET', `/services/users/rollouts/${started.body.id}`);
+    } while (view.body.status === 'RUNNING' && Date.now() < deadline);
+    expect(view.body.status).toBe('SUCCEEDED');
+    expect(await clusters()).toEqual(['cluster-1', 'cluster-2', 'consul-server', 'ingress']);
   }, 90_000);
 
   it('destroys with meshctl destroy <spec> --yes, stage by stage, then finds nothing to do through DELETE /mesh', async () => {
