@@ -1,11 +1,11 @@
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { destroyProgress } from '../../../layers/deploy/teardown-progress';
 
 /** A teardown's stages from its execution history: running, done, failed, cancelled, and the tasks still stopping. */
 let id = 0;
 const entered = (name: string): HistoryEvent => ({ id: ++id, type: name.endsWith('?') ? 'ChoiceStateEntered' : 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name } });
 const exited = (name: string, output: unknown): HistoryEvent => ({ id: ++id, type: 'TaskStateExited', timestamp: new Date(), stateExitedEventDetails: { name, output: JSON.stringify(output) } });
-const execution = (type: string): HistoryEvent => ({ id: ++id, type, timestamp: new Date() });
+const execution = (type: HistoryEventType): HistoryEvent => ({ id: ++id, type, timestamp: new Date() });
 const states = (events: HistoryEvent[]) => destroyProgress(events).map((s) => `${s.name}:${s.state}`);
 
 describe('a teardown’s progress', () => {
