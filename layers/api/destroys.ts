@@ -19,7 +19,7 @@ import { apiStatus } from './status';
  * (`x-<yyyymmddHHMMss>-<6 base36>`), so the id gives its ARN; its progress is read back from the execution history.
  */
 
-/** `DELETE /mesh` takes the mesh and `purge` in a JSON body or in the query string (a DELETE body is optional in HTTP). */
+/** `DELETE /mesh` takes the mesh (required) and `purge` in a JSON body or in the query string (a DELETE body is optional in HTTP). */
 const DestroyRequestSchema = z.strictObject({
   mesh: z.string().regex(DNS_LABEL, 'must be a mesh name').optional(),
   purge: z.boolean().optional(),
@@ -45,7 +45,9 @@ const DESTROY_ID = /^x-\d{14}-[0-9a-z]{6}$/;
 export async function startDestroy(body: RequestBody, query: unknown, deps: ApiDeps): Promise<Started & { purge: boolean }> {
   const q = parseWith(DestroyQuerySchema, query, 'query');
   const request = body.text.trim() === '' ? {} : parseWith(DestroyRequestSchema, (requireMediaType(body, ['json']), parseJsonBody(body.text)));
-  const mesh = request.mesh ?? q.mesh ?? deps.meshName;
+  // The mesh must be named, so that a bare `DELETE /mesh` (a slip, a replayed request) destroys nothing.
+  const mesh = request.mesh ?? q.mesh;
+  if (mesh === undefined) throw new InvalidInputError('name the mesh to destroy', [{ path: 'mesh', message: `is required (in the body or the query): "${deps.meshName}"` }]);
   if (mesh !== deps.meshName) throw new InvalidInputError('the request names another mesh', [{ path: 'mesh', message: `must be "${deps.meshName}": this orchestrator manages that mesh` }]);
   if (request.spec && request.spec.name !== mesh) throw new InvalidInputError('the spec names another mesh', [{ path: 'spec.name', message: `must be "${mesh}"` }]);
   const purge = request.purge ?? q.purge ?? false;

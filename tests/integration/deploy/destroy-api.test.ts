@@ -65,6 +65,8 @@ describe('destroy through the HTTP API and meshctl', () => {
   it('refuses DELETE /mesh without a token, another mesh, and an unknown field', async () => {
     expect((await api('DELETE', '/mesh', undefined, null)).status).toBe(401);
     expect((await api('DELETE', '/mesh', undefined, 'a-wrong-token-of-some-length')).status).toBe(403);
+    // A bare DELETE /mesh names no mesh: it destroys nothing.
+    expect(await api('DELETE', '/mesh')).toMatchObject({ status: 400, body: { error: { details: [{ path: 'mesh' }] } } });
     expect(await api('DELETE', '/mesh', { mesh: 'other-mesh' })).toMatchObject({ status: 400, body: { error: { details: [{ path: 'mesh' }] } } });
     expect((await api('DELETE', '/mesh', { mesh: 'reference-mesh', force: true })).status).toBe(400);
     expect((await api('GET', '/mesh/destroys/x-20990101000000-zzzzzz')).status).toBe(404);
@@ -141,7 +143,7 @@ describe('destroy through the HTTP API and meshctl', () => {
     expect(out.stdout).toMatch(/Kept \(a redeployment reuses them; destroy --purge removes them\)/);
     expect(await clusters()).toEqual([]);
 
-    const started = await api('DELETE', '/mesh?purge=false');
+    const started = await api('DELETE', '/mesh?mesh=reference-mesh&purge=false');
     expect(started).toMatchObject({ status: 202, body: { id: expect.stringMatching(/^x-\d{14}-[0-9a-z]{6}$/), status: 'RUNNING', mesh: 'reference-mesh', purge: false } });
     const view = await follow(started.body.id);
     expect(view).toMatchObject({ status: 'SUCCEEDED', summary: { nothingToDo: true } });
