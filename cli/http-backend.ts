@@ -6,6 +6,7 @@ import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/de
 import {
   DeploymentListSchema,
   DeploymentViewSchema,
+  DestroyViewSchema,
   ErrorBodySchema,
   RolloutViewSchema,
   RotationStartedSchema,
@@ -13,6 +14,7 @@ import {
   StartedSchema,
   type RotationStarted,
   type RotationView,
+  type DestroyView,
   type RolloutView,
   type Started,
 } from '../layers/api/contract';
@@ -182,6 +184,17 @@ export class HttpApiBackend implements DeploymentBackend {
   /** GET /rotations/{id}. */
   async getRotation(id: string): Promise<RotationView> {
     return this.call('GET', `/rotations/${encodeURIComponent(id)}`, RotationViewSchema);
+  }
+
+  /** DELETE /mesh: start a teardown (the mesh, `purge`, optionally its spec). */
+  async startDestroy(request: { mesh: string; purge: boolean; spec?: Record<string, unknown> }, settings: { pollSeconds: number; maxRounds: number }): Promise<Started> {
+    const query = `?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`;
+    return this.call('DELETE', `/mesh${query}`, StartedSchema, request);
+  }
+
+  /** GET /mesh/destroys/{id}. */
+  async getDestroy(id: string): Promise<DestroyView> {
+    return this.call('GET', `/mesh/destroys/${encodeURIComponent(id)}`, DestroyViewSchema);
   }
 
   private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {

@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   DEPLOY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   ROLLOUT_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   ROTATE_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  DESTROY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
   /** The bucket of build contexts (`contexts/<contentHash>.zip`), the stack's BuildSourceBucket. */
   BUILD_SOURCE_BUCKET: z.string().min(3).optional(),

@@ -125,3 +125,44 @@ export const RolloutViewSchema = z.looseObject({
   cause: z.string().optional(),
 });
 export type RolloutView = z.infer<typeof RolloutViewSchema>;
+
+/** GET /mesh/destroys/{id}: a teardown's progress, and what it removed and kept once it has ended. */
+export const DestroyViewSchema = z.looseObject({
+  id: z.string(),
+  mesh: z.string(),
+  purge: z.boolean(),
+  status: ApiStatusSchema,
+  executionStatus: z.string(),
+  execution: z.string(),
+  startedAt: z.string().optional(),
+  stoppedAt: z.string().optional(),
+  stages: z.array(
+    z.looseObject({
+      name: z.string(),
+      state: z.string(),
+      deleted: z.array(z.string()).optional(),
+      remaining: z.array(z.looseObject({ id: z.string(), tasks: z.number() })).optional(),
+      round: z.number().optional(),
+    }),
+  ),
+  summary: z
+    .looseObject({
+      mesh: z.string(),
+      nothingToDo: z.boolean(),
+      removed: z.looseObject({
+        services: z.array(z.string()),
+        clusters: z.array(z.string()),
+        taskDefinitions: z.number(),
+        registrations: z.number(),
+        configEntries: z.array(z.string()),
+        kv: z.number(),
+        parameters: z.number(),
+        repositories: z.array(z.string()),
+      }),
+      kept: z.looseObject({ parameters: z.array(z.string()), repositories: z.array(z.string()) }),
+      consulSkipped: z.string().optional(),
+    })
+    .optional(),
+  failure: z.looseObject({ stage: z.string().optional(), error: z.string().optional(), message: z.string().optional() }).optional(),
+});
+export type DestroyView = z.infer<typeof DestroyViewSchema>;

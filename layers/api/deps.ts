@@ -22,6 +22,8 @@ export interface ApiDeps {
   rolloutStateMachineArn: string;
   /** The rotation state machine (`POST /rotations`); absent in a stack packaged before it existed. */
   rotateStateMachineArn?: string;
+  /** The destroy state machine (`DELETE /mesh`); without it the teardown routes answer a logged 500. */
+  destroyStateMachineArn?: string;
   deployments: DeploymentStore;
   sfn: Pick<SFNClient, 'send'>;
   ssm: Pick<SSMClient, 'send'>;
@@ -45,6 +47,7 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     deployStateMachineArn: config.DEPLOY_STATE_MACHINE_ARN,
     rolloutStateMachineArn: config.ROLLOUT_STATE_MACHINE_ARN,
     rotateStateMachineArn: config.ROTATE_STATE_MACHINE_ARN,
+    destroyStateMachineArn: config.DESTROY_STATE_MACHINE_ARN,
     deployments: new StepFunctionsBackend({ sfn: clients.sfn, stateMachineArn: config.DEPLOY_STATE_MACHINE_ARN, historyPageSize: 1000 }),
     sfn: clients.sfn,
     ssm: clients.ssm,

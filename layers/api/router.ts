@@ -4,6 +4,7 @@ import { cancelDeployment, getDeployment, listDeployments, startDeployment } fro
 import { mapError } from './error-mapper';
 import { UnauthorizedError } from './errors';
 import { describeMesh } from './mesh';
+import { getDestroy, startDestroy } from './destroys';
 import { parseWith, readBody } from './request';
 import { NoQuerySchema } from './schemas';
 import { getRollout, startRollout } from './rollouts';
@@ -81,6 +82,16 @@ export function buildRouter(deps: () => ApiDeps, logger: ApiLogger): Router {
   app.get('/mesh', async (reqCtx) => {
     noQuery(reqCtx.event as ApiEvent);
     return json(200, await describeMesh(deps()));
+  });
+
+  app.delete('/mesh', async (reqCtx) => {
+    const event = reqCtx.event as ApiEvent;
+    const started = await startDestroy(readBody(event), query(event), deps());
+    return json(202, started, { location: `/mesh/destroys/${started.id}` });
+  });
+  app.get('/mesh/destroys/:id', async (reqCtx) => {
+    noQuery(reqCtx.event as ApiEvent);
+    return json(200, await getDestroy(reqCtx.params.id, deps()));
   });
 
   app.errorHandler(Error, async (error, reqCtx) => {

@@ -66,7 +66,7 @@ export async function planDeployment(
 }
 
 /** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is live: held by a running rollout. */
-async function runningRollouts(spec: MeshSpec, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<string[]> {
+export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<string[]> {
   const { ssm } = deps;
   const path = `${meshParameterPrefix(spec)}/rollouts`;
   const services: string[] = [];

@@ -46,7 +46,19 @@ const ROUTES = [
 describe('authentication', () => {
   it('declares every route behind the meshToken Lambda authorizer', () => {
     expect(cloud.httpApi.routes.map((r) => r.routeKey).sort()).toEqual(
-      ['GET /deployments', 'GET /deployments/{id}', 'GET /mesh', 'GET /rotations/{id}', 'GET /services/{service}/rollouts/{id}', 'POST /deployments', 'POST /deployments/{id}/cancel', 'POST /rotations', 'POST /services/{service}/rollouts'].sort(),
+      [
+        'GET /deployments',
+        'GET /deployments/{id}',
+        'GET /mesh',
+        'GET /mesh/destroys/{id}',
+        'GET /rotations/{id}',
+        'GET /services/{service}/rollouts/{id}',
+        'POST /deployments',
+        'POST /deployments/{id}/cancel',
+        'POST /rotations',
+        'POST /services/{service}/rollouts',
+        'DELETE /mesh',
+      ].sort(),
     );
     for (const route of cloud.httpApi.routes) expect(route.authorizer).toEqual({ name: 'meshToken', scopes: [] });
   });

@@ -128,6 +128,11 @@ describe('serverless package', () => {
     'rotateRetire',
     'rotateFinish',
     'rotateRecordFailure',
+    'destroyPrepare',
+    'destroyStage',
+    'destroyConsul',
+    'destroyCleanup',
+    'destroyFinish',
   ];
 
   it('bundles each function on its own, on nodejs22.x', () => {
@@ -169,7 +174,7 @@ describe('serverless package', () => {
       {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployMeshStateMachine' }, { Ref: 'RolloutServiceStateMachine' }, { Ref: 'RotateSecretStateMachine' }] },
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployMeshStateMachine' }, { Ref: 'RolloutServiceStateMachine' }, { Ref: 'RotateSecretStateMachine' }, { Ref: 'DestroyMeshStateMachine' }] },
       },
     ]);
     const targets = rules[0][1].Properties.Targets as Array<{ Arn: unknown }>;
