@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configCacheKey, readOrProduce } from './cache';
+import { configCacheKey, readOrProduce, withExclusiveLock } from './cache';
 import { ServerlessConfigError } from './errors';
 import { serverlessBinary, type PrintOptions } from './print';
 
@@ -27,6 +27,16 @@ const FUNCTION_PROPERTIES = ['FunctionName', 'Role'];
 
 export interface PackagedTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/**
+ * Runs `work` (a `serverless package` of `appDir`) while no other packaging of the same directory runs, in this
+ * process or another: serverless-esbuild bundles into one work folder of the application (`.esbuild/`), so two
+ * packagings at once (parallel jest workers, the local cloud's first start next to the package tests) would
+ * overwrite each other's bundles.
+ */
+export function withPackagingLock<T>(appDir: string, work: () => Promise<T>): Promise<T> {
+  return withExclusiveLock(join(appDir, 'node_modules', '.cache', 'local-cloud', 'package.lock'), work, PACKAGE_TIMEOUT_MS + 60_000);
 }
 
 export function packageArguments(options: PrintOptions, outDir: string): string[] {
@@ -48,12 +58,12 @@ async function packageTemplate(appDir: string, options: PrintOptions): Promise<P
     SLS_NOTIFICATIONS_MODE: 'off',
   };
   try {
-    await new Promise<void>((resolve, reject) => {
+    await withPackagingLock(appDir, () => new Promise<void>((resolve, reject) => {
       execFile(process.execPath, [serverlessBinary(), ...packageArguments(options, outDir)], { cwd: appDir, env, timeout: PACKAGE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (error) reject(new ServerlessConfigError(`serverless package failed in ${appDir}: ${stderr.trim() || stdout.trim() || error.message}`, { cause: error }));
         else resolve();
       });
-    });
+    }));
     const template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as PackagedTemplate;
     const resources: PackagedTemplate['Resources'] = {};
     for (const [id, resource] of Object.entries(template.Resources ?? {})) {

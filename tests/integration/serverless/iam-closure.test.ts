@@ -8,6 +8,7 @@ import { buildClosure, compareEvaluators, evaluate, type Closure, type Denial, t
 import { configParameterNames, meshParameterPrefix } from '../../../layers/domain/naming';
 import { rolloutLockName } from '../../../layers/rollout/naming';
 import { Resolver, type Template } from './iam-closure/template';
+import { withPackagingLock } from '../../../local/serverless/package';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
@@ -57,16 +58,19 @@ describe('IAM closure of the packaged template', () => {
 
   beforeAll(async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'sls-closure-'));
-    await run(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', 'local', '--package', outDir], {
-      cwd: ROOT,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' },
-      timeout: 120_000,
-    });
+    // One packaging of this directory at a time (serverless-esbuild bundles into the application's `.esbuild/`).
+    await withPackagingLock(ROOT, () =>
+      run(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', 'local', '--package', outDir], {
+        cwd: ROOT,
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' },
+        timeout: 300_000,
+      }),
+    );
     template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
     const spec = loadMeshSpec(join(ROOT, 'examples/mesh.yaml'));
     closure = await buildClosure({ root: ROOT, template, spec, unreachable: UNREACHABLE, parameterScopes: PARAMETER_SCOPES });
     denials = await evaluate(closure);
-  }, 240_000);
+  }, 700_000);
 
   it('derives the AWS calls of every function from its bundle', () => {
     const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { logGroupName } from '../../../layers/domain/ecs';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { evaluatePolicies } from '../../../local/aws/iam/policy';
+import { withPackagingLock } from '../../../local/serverless/package';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,9 @@ const DEPLOY_ARGS = [
   '--param=securityGroupId=sg-0123456789abcdef0',
 ];
 const SLS_ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' };
-const serverless = (args: string[]) => run(process.execPath, [require.resolve('serverless/bin/serverless.js'), ...args], { env: SLS_ENV, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+/** The application directory `serverless` runs in (jest's working directory, the repository's root). */
+const ROOT_DIR = join(__dirname, '..', '..', '..');
+const serverless = (args: string[]) => run(process.execPath, [require.resolve('serverless/bin/serverless.js'), ...args], { cwd: ROOT_DIR, env: SLS_ENV, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
 
 /**
  * CloudFormation references in a policy, resolved as CloudFormation would in account ACCOUNT: a role's ARN, a log
@@ -79,13 +82,14 @@ describe('serverless package', () => {
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'sls-package-'));
     const [, printed] = await Promise.all([
-      serverless(['package', ...DEPLOY_ARGS, '--package', outDir]),
+      // One packaging of this directory at a time (serverless-esbuild bundles into the application's `.esbuild/`).
+      withPackagingLock(ROOT_DIR, () => serverless(['package', ...DEPLOY_ARGS, '--package', outDir])),
       serverless(['print', ...DEPLOY_ARGS, '--format', 'json', '--param=reconcileReservedConcurrency=1']),
     ]);
     printedWithReservation = JSON.parse(printed.stdout);
     templatePath = join(outDir, 'cloudformation-template-update-stack.json');
     template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  }, 150_000);
+  }, 600_000);
 
   const resources = () => Object.entries(template.Resources);
   const policiesOf = (logicalId: string) =>
