@@ -220,6 +220,8 @@ export class LocalCloud {
       // Fargate starts a task with its execution role: registry auth, image pull, secrets, log streams.
       executionRoleError: (task, definition) => executionRoleError(iam, task, definition, LOCAL_ACCOUNT_ID),
     });
+    // ECS puts the tags of an existing cluster or service in the request context (aws:ResourceTag/<key>).
+    iam.addResourceTags((arn) => ecs.resourceTags(arn));
     const consul = new ConsulServer({
       port: options.ports?.consul ?? 8500,
       faults,

@@ -12,6 +12,7 @@
  * ecs.close();
  */
 import type { Faults } from '../../faults/faults';
+import { parseEcsArn } from './arns';
 import type { OperationInput, RequestContext, ServiceProvider } from '../protocol';
 import { TaskEventDelivery } from './event-delivery';
 import type { HealthStatus, TaskDefinitionRecord, TaskRecord, TaskStatus } from './model';
@@ -183,6 +184,20 @@ export class EcsSimulation {
   importSnapshot(snapshot: EcsSnapshot): void {
     for (const service of importEcsState(this.store, snapshot)) this.scheduler.request(service);
     this.writes += 1;
+  }
+
+  /**
+   * The tags of a cluster or service by ARN (undefined for anything else or an unknown one), for IAM's
+   * `aws:ResourceTag/<key>` condition keys, which ECS supplies for the actions on an existing resource.
+   */
+  resourceTags(arn: string): Record<string, string> | undefined {
+    const parsed = parseEcsArn(arn);
+    if (!parsed) return undefined;
+    const state = this.store.region(parsed.region);
+    const parts = parsed.resource.split('/');
+    const record =
+      parsed.resourceType === 'cluster' ? state.cluster(parsed.resource) : parsed.resourceType === 'service' && parts.length === 2 ? state.service(parts[0], parts[1]) : undefined;
+    return record ? Object.fromEntries(record.tags.map((tag) => [tag.key ?? '', tag.value ?? ''])) : undefined;
   }
 
   /** Adds a receiver of task events; returns the function that removes it. */

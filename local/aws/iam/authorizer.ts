@@ -79,6 +79,7 @@ export class IamAuthorizer {
   private readonly administrator: Principal;
   private readonly refused: Denial[] = [];
   private readonly evaluatedBy = new Map<string, number>();
+  private readonly resourceTagSources: Array<(arn: string) => Record<string, string> | undefined> = [];
 
   constructor(readonly options: IamAuthorizerOptions) {
     this.administrator = { arn: `arn:aws:iam::${options.accountId}:root` };
@@ -159,10 +160,29 @@ export class IamAuthorizer {
     return Object.fromEntries(this.evaluatedBy);
   }
 
+  /**
+   * Adds where the tags of existing resources are found (a service's store): a request on such a resource carries
+   * `aws:ResourceTag/<key>` for each of its tags, as AWS's services put them in the request context.
+   */
+  addResourceTags(source: (arn: string) => Record<string, string> | undefined): void {
+    this.resourceTagSources.push(source);
+  }
+
+  private withResourceTags(request: AuthorizationRequest): AuthorizationRequest {
+    for (const source of this.resourceTagSources) {
+      const tags = source(request.resource);
+      if (!tags) continue;
+      const context = { ...request.context };
+      for (const [key, value] of Object.entries(tags)) context[`aws:ResourceTag/${key}`] ??= value;
+      return { ...request, context };
+    }
+    return request;
+  }
+
   /** Throws `AccessDeniedError` for the first request IAM would refuse (AWS reports one). */
   authorize(principal: Principal, requests: readonly AuthorizationRequest[], errorCode?: string): void {
     for (const request of requests) {
-      const decision = this.decide(principal, request);
+      const decision = this.decide(principal, this.options.enforce && principal.policies !== undefined ? this.withResourceTags(request) : request);
       if (decision !== 'Allowed') throw new AccessDeniedError(principal.arn, request, decision, errorCode);
     }
   }

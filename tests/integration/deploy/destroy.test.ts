@@ -112,7 +112,7 @@ describe('destroying a deployed mesh', () => {
     const run = await waitDestroy(cloud, await startDestroy(cloud));
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('ConcurrentOperation');
-    expect(run.cause).toMatch(/another operation holds the lock \/consul-mesh\/reference-mesh\/lock: arn:aws:states:[^ ]+deploy-mesh:reference-mesh-d-test/);
+    expect(run.cause).toMatch(/the lock \/consul-mesh\/reference-mesh\/lock is held by a deployment \(execution arn:aws:states:[^ ]+deploy-mesh:reference-mesh-d-test.*meshctl cancel/);
     expect(run.states).not.toContain('IngressRemove');
     const deployed = await deploying;
     expect({ status: deployed.status, cause: deployed.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
