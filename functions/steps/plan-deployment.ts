@@ -23,6 +23,7 @@ export async function handler(event: unknown) {
     ecs: clients.ecs,
     ssm: clients.ssm,
     defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
+    limits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },
     holders: executionHolders(clients.sfn),
     onTakeover: ({ name, previous, reason }) => logger().warn('lock taken over', { lock: name, previousHolder: previous.holder, reason }),
   });

@@ -1,4 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { StackLimits } from '../deploy/stack-fit';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClients } from '../adapters/aws';
 import type { EcsApi } from '../adapters/ecs';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   buildSources: BuildSourceDeps;
   /** Poll interval and rounds of the state machines' wait loops when a request names none. */
   defaults: { pollSeconds: number; maxRounds: number };
+  /** The stack's region and secrets path a spec must fit (stack-fit.ts); refused with 400 before a deployment starts. */
+  stackLimits?: StackLimits;
   now: () => Date;
   /** The 6 base36 characters ending a new id (random unless a test fixes them). */
   randomSuffix?: () => string;
@@ -55,6 +58,7 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     consul: consulFromSsm({ address: config.CONSUL_HTTP_ADDR, tokenParameter: config.CONSUL_TOKEN_PARAMETER, ssm: clients.ssm }),
     buildSources: { s3: clients.s3, bucket: config.BUILD_SOURCE_BUCKET },
     defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
+    stackLimits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },
     now: () => new Date(),
   };
 }

@@ -10,6 +10,7 @@ import { ConcurrentOperationError, SpecInvalidError } from '../errors';
 import { meshParameterPrefix } from '../domain/naming';
 import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 import { planImages } from './images';
+import { stackFitIssues, type StackLimits } from './stack-fit';
 import type { DeploymentPlan, ServiceChange } from './types';
 
 export interface PlanInput {
@@ -32,11 +33,16 @@ export async function planDeployment(
     /** Whether a lock's holder still runs; a lock of an ended execution is taken over at once. */
     holders?: HolderStatus;
     onTakeover?: LockDeps['onTakeover'];
+    /** The stack's region and secrets path (stack-fit.ts). */
+    limits?: StackLimits;
   },
 ): Promise<DeploymentPlan> {
   const result = validateMeshSpec({ object: input.spec });
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
+  // Before the lock and any write: a spec this stack cannot run (another region, secrets its tasks cannot read).
+  const misfits = stackFitIssues(spec, deps.limits ?? {});
+  if (misfits.length > 0) throw new SpecInvalidError(misfits);
   const images = planImages(spec);
   const lockName = configParameterNames(spec).lock;
   await acquireLock(lockName, input.executionId, { ssm: deps.ssm, holders: deps.holders, onTakeover: deps.onTakeover });
