@@ -107,6 +107,20 @@ describe('deployments', () => {
     expect(invalid.body.error.details.map((d: { path: string }) => d.path)).toEqual(
       expect.arrayContaining(['clusters[0].services[0].name', 'clusters[0].services[0].port', 'extra']),
     );
+    // Valid specs this stack cannot run: another region, a secret its tasks' execution role may not read.
+    const elsewhere = await api(cloud, '/deployments', asJson({ ...referenceSpec(), region: 'eu-west-1' }));
+    expect({ status: elsewhere.status, code: elsewhere.body.error.code, paths: elsewhere.body.error.details.map((d: { path: string }) => d.path) }).toEqual({
+      status: 400,
+      code: 'SpecInvalid',
+      paths: ['region'],
+    });
+    const unreadable = await api(
+      cloud,
+      '/deployments',
+      asJson(referenceSpec((raw) => Object.assign(raw.clusters[0].services[0], { secrets: { DB_PASSWORD: '/teams/platform/db-password' } }))),
+    );
+    expect(unreadable.status).toBe(400);
+    expect(unreadable.body.error.details).toEqual([{ path: 'clusters[0].services[0].secrets.DB_PASSWORD', message: expect.stringContaining('appSecretsPath') }]);
     const yamlError = await api(cloud, '/deployments', { method: 'POST', body: 'name: [', headers: { 'content-type': 'application/yaml' } });
     expect(yamlError.status).toBe(400);
     expect((await api(cloud, '/deployments', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);

@@ -111,7 +111,7 @@ describe('every AWS input the code builds passes botocore and AWS limits', () =>
 
   it('records the calls of a teardown of that large mesh with purge, through DELETE /mesh', async () => {
     origin = 'teardown (purge) via DELETE /mesh';
-    const started = await api(cloud, '/mesh?purge=true&pollSeconds=0&maxRounds=400', { method: 'DELETE' });
+    const started = await api(cloud, '/mesh?mesh=reference-mesh&purge=true&pollSeconds=0&maxRounds=400', { method: 'DELETE' });
     expect(started.status).toBe(202);
     const view = await until(cloud, `/mesh/destroys/${started.body.id}`, undefined, 120_000);
     expect({ status: view.status, failure: view.failure }).toEqual({ status: 'SUCCEEDED', failure: undefined });
