@@ -148,6 +148,14 @@ export function serviceIdentityRules(serviceName: string): AclRules {
   );
 }
 
+/**
+ * The policy Consul synthesises for a token's node identity (`NodeIdentities: [{ NodeName, Datacenter }]`), what a
+ * client agent's token needs: write on its own node, read on every service.
+ */
+export function nodeIdentityRules(nodeName: string): AclRules {
+  return parseAclRules([`node "${nodeName}" {\n  policy = "write"\n}`, 'service_prefix "" {\n  policy = "read"\n}'].join('\n'));
+}
+
 function lookup(exact: ReadonlyMap<string, Disposition> | undefined, prefix: ReadonlyMap<string, Disposition> | undefined, name: string): Disposition | undefined {
   const hit = exact?.get(name);
   if (hit !== undefined) return hit;
