@@ -23,6 +23,8 @@ import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
 import { deployRules } from './rules';
 import { handleAdminRoute } from './admin';
 import { syncConsulAcl } from './consul-acl';
+import { taskProcesses } from './task-processes';
+import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
   CONSUL_STATE,
@@ -65,6 +67,11 @@ export interface LocalCloudOptions {
   ecsDelays?: Partial<EcsDelays>;
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
+  /**
+   * How long a consul-dataplane container may wait for the servers to serve its proxy before its health check
+   * fails (local/task-processes). Default 30 s, about the dataplane image's start period plus its retries.
+   */
+  dataplaneReadyTimeoutMs?: number;
   /** Multiplies Step Functions Wait/Retry durations (0 skips waits). */
   stepFunctionsTimeScale?: number;
   /** Lambda's async retry delays for EventBridge deliveries (AWS: 1 min, 2 min). */
@@ -159,13 +166,23 @@ export class LocalCloud {
       },
       retryDelaysMs: options.eventRetryDelaysMs,
     });
-    const ecs = new EcsSimulation({
+    const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
       logger: log,
       onTaskEvent: (event) => void events.publish(event),
       // Images built by the local CodeBuild record their platform in the local ECR: ECS refuses a foreign one.
       imagePlatform: (image) => ecr.imagePlatform(image),
+      // The processes inside the containers of the project's images check what they would check on AWS.
+      startProcesses: taskProcesses({
+        projectRoot: rootDir,
+        imageDigest: (image) => registryDigest(image, (r, repo, ref) => ecr.findImage(r, repo, ref)),
+        parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, region),
+        dataplaneAccess: (secret, node, proxyId) => consul.dataplaneAccess(secret, node, proxyId),
+        stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
+        dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
+        logger: (message) => log(message),
+      }),
     });
     const consul = new ConsulServer({
       port: options.ports?.consul ?? 8500,

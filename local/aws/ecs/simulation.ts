@@ -14,7 +14,7 @@
 import type { Faults } from '../../faults/faults';
 import type { OperationInput, RequestContext, ServiceProvider } from '../protocol';
 import { TaskEventDelivery } from './event-delivery';
-import type { HealthStatus, TaskRecord, TaskStatus } from './model';
+import type { HealthStatus, TaskDefinitionRecord, TaskRecord, TaskStatus } from './model';
 import { DEFAULT_ECS_DELAYS, DEFAULT_ECS_RETENTION, type EcsDelays, type EcsRetention } from './options';
 import { countTasks, liveTasksOf } from './operations/common';
 import { createEcsProvider } from './provider';
@@ -22,7 +22,7 @@ import { ServiceScheduler } from './scheduler';
 import { exportEcsState, importEcsState, type EcsSnapshot } from './snapshot';
 import { EcsStore } from './store';
 import { buildTaskStateChangeEvent, type TaskEventSink } from './task-events';
-import { TaskLifecycle } from './task-lifecycle';
+import { TaskLifecycle, type ProcessOutcome } from './task-lifecycle';
 import { TimerRegistry } from './timers';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -40,6 +40,11 @@ export interface EcsSimulationOptions {
    * image was built for another CPU architecture than its task definition's runtimePlatform cannot pull it.
    */
   imagePlatform?: (image: string) => { os: string; architecture: string } | undefined;
+  /**
+   * Stand-ins of the processes in a task's containers (local/task-processes): called when the task reaches RUNNING
+   * with the task and its definition; a container may exit or stay unhealthy as its real process would.
+   */
+  startProcesses?: (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]>;
 }
 
 /** A read-only view of a task for the other local services. */
@@ -150,6 +155,7 @@ export class EcsSimulation {
       changed: (task, change) => this.scheduler.taskChanged(task, change),
       regionOf: (task) => this.store.region(task.region),
       pullError: (task) => platformMismatch(task, this.store.region(task.region), options.imagePlatform),
+      ...(options.startProcesses ? { startProcesses: (task: TaskRecord) => this.startProcesses(task, options.startProcesses!) } : {}),
     });
     this.provider = this.countingWrites(createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
     options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));
@@ -175,6 +181,16 @@ export class EcsSimulation {
   importSnapshot(snapshot: EcsSnapshot): void {
     for (const service of importEcsState(this.store, snapshot)) this.scheduler.request(service);
     this.writes += 1;
+  }
+
+  private async startProcesses(task: TaskRecord, run: NonNullable<EcsSimulationOptions['startProcesses']>): Promise<ProcessOutcome[]> {
+    const definition = this.store.region(task.region).taskDefinition(task.taskDefinitionArn);
+    return definition ? run(snapshot(task), definition) : [];
+  }
+
+  /** True once `close()` ran: no step of the simulation runs any more. */
+  get isClosed(): boolean {
+    return this.timers.isClosed;
   }
 
   /** Adds a receiver of task events; returns the function that removes it. */
