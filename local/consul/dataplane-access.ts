@@ -9,7 +9,18 @@ import { serviceKey, type ConsulState } from './store/types';
  * xDS stream needs `service:write` on the proxy's destination service (a connect proxy) or on the gateway itself,
  * as Consul's xDS server authorizes a stream. Until all of that holds the dataplane retries and Envoy is not ready.
  */
-export type DataplaneAccess = { readonly ok: true } | { readonly ok: false; readonly error: string };
+export type DataplaneAccess =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /**
+       * Where it failed: `bootstrap` (the token does not resolve or cannot read the proxy: consul-dataplane's one
+       * `GetEnvoyBootstrapParams` call fails and the process exits), `unregistered` (no such proxy yet), `xds` (the
+       * proxy stream is refused: the dataplane runs on, Envoy never gets a configuration).
+       */
+      readonly stage: 'bootstrap' | 'unregistered' | 'xds';
+      readonly error: string;
+    };
 
 const GATEWAY_KINDS = new Set(['ingress-gateway', 'terminating-gateway', 'mesh-gateway', 'api-gateway']);
 
@@ -18,18 +29,18 @@ export function dataplaneAccess(acl: AclResolver, state: ConsulState, secret: st
   try {
     authz = acl.resolve(secret);
   } catch (error) {
-    if (error instanceof ConsulHttpError) return { ok: false, error: `rpc error: code = PermissionDenied desc = ${error.message}` };
+    if (error instanceof ConsulHttpError) return { ok: false, stage: 'bootstrap', error: `rpc error: code = PermissionDenied desc = ${error.message}` };
     throw error;
   }
   const proxy = state.services.get(serviceKey(node, proxyId));
-  if (!proxy) return { ok: false, error: `rpc error: code = NotFound desc = proxy service "${proxyId}" is not registered on node "${node}"` };
+  if (!proxy) return { ok: false, stage: 'unregistered', error: `rpc error: code = NotFound desc = proxy service "${proxyId}" is not registered on node "${node}"` };
   if (!authz.allowed('service', 'read', proxy.Service)) {
-    return { ok: false, error: `rpc error: code = PermissionDenied desc = ${authz.denial('service', 'read', proxy.Service)}` };
+    return { ok: false, stage: 'bootstrap', error: `rpc error: code = PermissionDenied desc = ${authz.denial('service', 'read', proxy.Service)}` };
   }
   const destination = proxy.Proxy.DestinationServiceName;
   const target = GATEWAY_KINDS.has(proxy.Kind) ? proxy.Service : typeof destination === 'string' ? destination : proxy.Service;
   if (!authz.allowed('service', 'write', target)) {
-    return { ok: false, error: `rpc error: code = PermissionDenied desc = ${authz.denial('service', 'write', target)}` };
+    return { ok: false, stage: 'xds', error: `rpc error: code = PermissionDenied desc = ${authz.denial('service', 'write', target)}` };
   }
   return { ok: true };
 }

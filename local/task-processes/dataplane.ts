@@ -87,10 +87,15 @@ export interface DataplaneCheckDeps {
 /**
  * The consul-dataplane container: its entrypoint (docker/consul-dataplane/entrypoint.sh) runs with the container's
  * environment and secrets and the task metadata endpoint, then the dataplane would decode its `-config-file`,
- * validate it (an address, a port, a proxy ID; a static credential needs its token) and exit 1 on a failure; once
- * running, it logs in with its token and waits for the servers to serve its proxy (dataplane-access.ts). Until they
- * do, Envoy is not ready and the container's health check (`/ready`) fails: after `readyTimeoutMs` the container
- * is unhealthy, with the last error the dataplane logged.
+ * validate it (an address, a port, a proxy ID; a static credential needs its token) and exit 1 on a failure. Running,
+ * it asks the servers once for its Envoy bootstrap (dataplane-access.ts): a token they do not know, or one that
+ * cannot read the proxy, fails that call and consul-dataplane exits 1 (its `Run` returns the error). A refused proxy
+ * stream (no `service:write` on the destination) leaves Envoy without configuration: the `/ready` check fails.
+ *
+ * One deviation, on purpose: consul-dataplane 1.6 also exits when its proxy is not registered yet at that call. The
+ * product registers a task's proxy once ECS reports its dataplane running (layers/domain/registration/task-facts.ts),
+ * which is after that call on AWS; here the stand-in waits up to `readyTimeoutMs` for the registration instead (then
+ * the container is UNHEALTHY), so this ordering question does not fail every local deployment (README, "Local cloud").
  */
 export async function checkDataplane(script: string, environment: Record<string, string>, deps: DataplaneCheckDeps): Promise<Verdict | undefined> {
   const run = await runEntrypoint(script, 'consul-dataplane', environment, (root) => {
@@ -142,6 +147,7 @@ export async function checkDataplane(script: string, environment: Record<string,
     for (;;) {
       const access = deps.access(credentialType === 'static' ? token : '', node, proxyId);
       if (access.ok) return undefined;
+      if (access.stage === 'bootstrap') return { exitCode: 1, reason: `failed to get bootstrap config: failed to get envoy bootstrap params: ${access.error}` };
       if (!deps.stillRunning()) return undefined;
       if (Date.now() >= deadline) return { unhealthy: true, reason: `Envoy is not ready: ${access.error}` };
       await new Promise((resolve) => setTimeout(resolve, 50));

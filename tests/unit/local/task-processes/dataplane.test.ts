@@ -50,10 +50,10 @@ describe('the consul-dataplane stand-in', () => {
     expect(await checkDataplane(SCRIPT, environment(), deps())).toBeUndefined();
   });
 
-  it('is never ready with a token Consul does not know', async () => {
+  it('exits 1 with a token Consul does not know: its one bootstrap call is refused', async () => {
     expect(await checkDataplane(SCRIPT, environment({ CONSUL_DATAPLANE_TOKEN: randomUUID() }), deps())).toEqual({
-      unhealthy: true,
-      reason: 'Envoy is not ready: rpc error: code = PermissionDenied desc = ACL not found',
+      exitCode: 1,
+      reason: 'failed to get bootstrap config: failed to get envoy bootstrap params: rpc error: code = PermissionDenied desc = ACL not found',
     });
   });
 
