@@ -149,11 +149,14 @@ export class TaskLifecycle {
       this.afterStart(task);
       return;
     }
-    // The processes' checks run outside the timers; their outcome is applied in a timer of the task, so a task
-    // stopped meanwhile (its timer cancelled) ignores it.
+    // The processes' checks run outside the timers; their outcome is applied in a timer of the task. A task
+    // stopped meanwhile is on its stop sequence (its own timer): the outcome no longer matters.
+    const apply = (step: () => void) => {
+      if (task.desiredStatus === 'RUNNING') this.schedule(task, 0, step);
+    };
     processes(task).then(
-      (outcomes) => this.schedule(task, 0, () => this.applyOutcomes(task, outcomes)),
-      () => this.schedule(task, 0, () => this.afterStart(task)),
+      (outcomes) => apply(() => this.applyOutcomes(task, outcomes)),
+      () => apply(() => this.afterStart(task)),
     );
   }
 
