@@ -50,6 +50,14 @@ describe('the Consul server stand-in', () => {
     expect(verdict).toMatchObject({ exitCode: 1 });
   });
 
+  it('exits 1 when consul.hcl names TLS files nobody wrote (no CA key to issue the server certificate)', async () => {
+    const { CONSUL_CA_KEY: _key, ...rest } = environment();
+    expect(await checkConsulServer(SCRIPT, rest)).toEqual({
+      exitCode: 1,
+      reason: '==> Failed to load TLS configuration: open /consul/config/tls/server.pem: no such file or directory',
+    });
+  });
+
   it('refuses a token that is not one before the agent starts', async () => {
     const verdict = await checkConsulServer(SCRIPT, environment({ CONSUL_BOOTSTRAP_TOKEN: 'not a token' }));
     expect(verdict).toEqual({ exitCode: 1, reason: 'error: CONSUL_BOOTSTRAP_TOKEN is not a token (expected a UUID)' });
