@@ -30,6 +30,8 @@ import { readTemplateRoles, type TemplateRoles } from './aws/iam/roles';
 import { executionRoleError } from './aws/iam/task-start';
 import { DEFAULT_LOCAL_CREDENTIALS } from './aws/sigv4';
 import { TaskError } from './aws/stepfunctions/tasks';
+import { taskProcesses } from './task-processes';
+import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
   CONSUL_STATE,
@@ -72,6 +74,11 @@ export interface LocalCloudOptions {
   ecsDelays?: Partial<EcsDelays>;
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
+  /**
+   * How long a consul-dataplane container may wait for the servers to serve its proxy before its health check
+   * fails (local/task-processes). Default 30 s, about the dataplane image's start period plus its retries.
+   */
+  dataplaneReadyTimeoutMs?: number;
   /** Multiplies Step Functions Wait/Retry durations (0 skips waits). */
   stepFunctionsTimeScale?: number;
   /** Lambda's async retry delays for EventBridge deliveries (AWS: 1 min, 2 min). */
@@ -210,7 +217,7 @@ export class LocalCloud {
       },
       retryDelaysMs: options.eventRetryDelaysMs,
     });
-    const ecs = new EcsSimulation({
+    const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
       logger: log,
@@ -219,6 +226,16 @@ export class LocalCloud {
       imagePlatform: (image) => ecr.imagePlatform(image),
       // Fargate starts a task with its execution role: registry auth, image pull, secrets, log streams.
       executionRoleError: (task, definition) => executionRoleError(iam, task, definition, LOCAL_ACCOUNT_ID),
+      // The processes inside the containers of the project's images check what they would check on AWS.
+      startProcesses: taskProcesses({
+        projectRoot: rootDir,
+        imageDigest: (image) => registryDigest(image, (r, repo, ref) => ecr.findImage(r, repo, ref)),
+        parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, region),
+        dataplaneAccess: (secret, node, proxyId) => consul.dataplaneAccess(secret, node, proxyId),
+        stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
+        dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
+        logger: (message) => log(message),
+      }),
     });
     // ECS puts the tags of an existing cluster or service in the request context (aws:ResourceTag/<key>).
     iam.addResourceTags((arn) => ecs.resourceTags(arn));

@@ -57,6 +57,8 @@ export interface EndpointResponse {
   readonly raw?: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> };
   /** Present on reads: adds X-Consul-Index, X-Consul-KnownLeader and X-Consul-LastContact. */
   readonly index?: number;
+  /** The token could not read some results, which were left out: adds `X-Consul-Results-Filtered-By-ACLs: true`. */
+  readonly filteredByAcls?: boolean;
 }
 
 /** A handler; `undefined` means the client left while its query was held, so nothing is written. */

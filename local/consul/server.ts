@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { AclResolver, Authorizer, type AclPolicy, type AclSettings, type SavedAcl } from './acl';
 import { parseBlockingParams } from './blocking';
+import { dataplaneAccess, type DataplaneAccess } from './dataplane-access';
 import type { AgentIdentity, EndpointContext, EndpointResponse, Route } from './endpoint';
 import { badRequest, ConsulHttpError, methodNotAllowed, serverError, tooLarge } from './errors';
 import { Leadership, type QuorumSource, type RaftView } from './leadership';
@@ -199,6 +200,14 @@ export class ConsulServer {
   importSnapshot(snapshot: ConsulSnapshot): void {
     this.store.restore(loadConsulState(snapshot.state), snapshot.state.index);
     this.acl.importAcl(snapshot.acl);
+  }
+
+  /**
+   * What the servers' gRPC side answers a consul-dataplane logging in with `secret` for proxy `proxyId` on `node`
+   * (dataplane-access.ts): the local cloud's dataplane stand-in waits on it before its Envoy counts as ready.
+   */
+  dataplaneAccess(secret: string, node: string, proxyId: string): DataplaneAccess {
+    return dataplaneAccess(this.acl, this.store.state, secret, node, proxyId);
   }
 
   /** A read-only copy of everything the emulator holds, for assertions in tests. */

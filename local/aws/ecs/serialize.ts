@@ -59,6 +59,7 @@ function containerShape(task: TaskRecord, container: ContainerRecord): Json {
     runtimeId: container.runtimeId,
     lastStatus: container.lastStatus,
     exitCode: container.exitCode,
+    reason: container.reason,
     networkBindings: [],
     networkInterfaces: [{ attachmentId: task.eni.attachmentId, privateIpv4Address: task.eni.privateIp }],
     healthStatus: container.healthStatus,

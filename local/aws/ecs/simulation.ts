@@ -23,7 +23,7 @@ import { ServiceScheduler } from './scheduler';
 import { exportEcsState, importEcsState, type EcsSnapshot } from './snapshot';
 import { EcsStore } from './store';
 import { buildTaskStateChangeEvent, type TaskEventSink } from './task-events';
-import { TaskLifecycle } from './task-lifecycle';
+import { TaskLifecycle, type ProcessOutcome } from './task-lifecycle';
 import { TimerRegistry } from './timers';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -46,6 +46,11 @@ export interface EcsSimulationOptions {
    * the stopped reason, or undefined when it can. Checked before the images are pulled, as Fargate does.
    */
   executionRoleError?: (task: { taskId: string; region: string; clusterArn: string }, definition: TaskDefinitionRecord) => string | undefined;
+  /**
+   * Stand-ins of the processes in a task's containers (local/task-processes): called when the task reaches RUNNING
+   * with the task and its definition; a container may exit or stay unhealthy as its real process would.
+   */
+  startProcesses?: (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]>;
 }
 
 /** A read-only view of a task for the other local services. */
@@ -159,6 +164,7 @@ export class EcsSimulation {
         const definition = this.store.region(task.region).families.get(task.family)?.find((d) => d.arn === task.taskDefinitionArn);
         return (definition && options.executionRoleError?.(task, definition)) ?? platformMismatch(task, this.store.region(task.region), options.imagePlatform);
       },
+      ...(options.startProcesses ? { startProcesses: (task: TaskRecord) => this.startProcesses(task, options.startProcesses!) } : {}),
     });
     this.provider = this.countingWrites(createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
     options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));
@@ -198,6 +204,16 @@ export class EcsSimulation {
     const record =
       parsed.resourceType === 'cluster' ? state.cluster(parsed.resource) : parsed.resourceType === 'service' && parts.length === 2 ? state.service(parts[0], parts[1]) : undefined;
     return record ? Object.fromEntries(record.tags.map((tag) => [tag.key ?? '', tag.value ?? ''])) : undefined;
+  }
+
+  private async startProcesses(task: TaskRecord, run: NonNullable<EcsSimulationOptions['startProcesses']>): Promise<ProcessOutcome[]> {
+    const definition = this.store.region(task.region).taskDefinition(task.taskDefinitionArn);
+    return definition ? run(snapshot(task), definition) : [];
+  }
+
+  /** True once `close()` ran: no step of the simulation runs any more. */
+  get isClosed(): boolean {
+    return this.timers.isClosed;
   }
 
   /** Adds a receiver of task events; returns the function that removes it. */
