@@ -6,7 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Faults } from './faults/faults';
 import { AwsServiceError, LOCAL_ACCOUNT_ID } from './aws/protocol';
 import { startAwsEndpoint, type AwsEndpoint } from './aws/server';
-import { EcsSimulation } from './aws/ecs/simulation';
+import { EcsSimulation, type EcsTaskSnapshot } from './aws/ecs/simulation';
+import type { TaskDefinitionRecord } from './aws/ecs/model';
+import type { ProcessOutcome } from './aws/ecs/task-lifecycle';
 import type { EcsDelays } from './aws/ecs/options';
 import { SsmProvider } from './aws/ssm/provider';
 import { EcrProvider } from './aws/ecr/provider';
@@ -217,6 +219,9 @@ export class LocalCloud {
       },
       retryDelaysMs: options.eventRetryDelaysMs,
     });
+    // Tasks whose processes started (their stand-ins found nothing that stops them): a Consul server counts towards
+    // the quorum only then, as a real agent that refuses its configuration never joins the Raft cluster.
+    const processesStarted = new Set<string>();
     const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
@@ -227,7 +232,7 @@ export class LocalCloud {
       // Fargate starts a task with its execution role: registry auth, image pull, secrets, log streams.
       executionRoleError: (task, definition) => executionRoleError(iam, task, definition, LOCAL_ACCOUNT_ID),
       // The processes inside the containers of the project's images check what they would check on AWS.
-      startProcesses: taskProcesses({
+      startProcesses: withStartedProcesses(processesStarted, taskProcesses({
         projectRoot: rootDir,
         imageDigest: (image) => registryDigest(image, (r, repo, ref) => ecr.findImage(r, repo, ref)),
         parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, region),
@@ -235,7 +240,7 @@ export class LocalCloud {
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
-      }),
+      })),
     });
     // ECS puts the tags of an existing cluster or service in the request context (aws:ResourceTag/<key>).
     iam.addResourceTags((arn) => ecs.resourceTags(arn));
@@ -243,7 +248,7 @@ export class LocalCloud {
       port: options.ports?.consul ?? 8500,
       faults,
       acl: { enabled: true },
-      quorumSource: () => serverQuorum(ecs, region),
+      quorumSource: () => serverQuorum(ecs, region, processesStarted),
     });
     try {
       restore(SSM_STATE, (data) => ssm.importSnapshot(data));
@@ -440,12 +445,40 @@ export function localResourceRef(logicalId: string, attribute: string | undefine
  * A leader exists only while a quorum of the Consul server tasks runs (DESIGN.md section 5). The servers are the
  * tasks of the ECS service named `consul-server`; `expected` is its desired count, as `bootstrap_expect` is.
  */
-function serverQuorum(ecs: EcsSimulation, region: string): { expected: number; serverAddresses: string[] } {
+function serverQuorum(ecs: EcsSimulation, region: string, started: ReadonlySet<string>): { expected: number; serverAddresses: string[] } {
   const servers = ecs.services(region).filter((s) => s.name === SERVER_SERVICE_NAME && s.status === 'ACTIVE');
   if (servers.length === 0) return { expected: 0, serverAddresses: [] };
   const expected = servers.reduce((n, s) => n + s.desiredCount, 0);
-  const serverAddresses = servers.flatMap((s) => ecs.runningTasks(s.clusterName, region).filter((t) => t.serviceName === SERVER_SERVICE_NAME).map((t) => t.privateIp));
+  const serverAddresses = servers.flatMap((s) =>
+    ecs
+      .runningTasks(s.clusterName, region)
+      .filter((t) => t.serviceName === SERVER_SERVICE_NAME && started.has(t.taskArn))
+      .map((t) => t.privateIp),
+  );
   return { expected, serverAddresses };
+}
+
+/**
+ * Records in `started` each task whose processes' stand-ins let every container run (none exits on start). Entries
+ * are never removed: task ARNs are unique and a server counts only while ECS also reports it running, so an entry
+ * of a stopped task is harmless (one short string per task started).
+ */
+function withStartedProcesses(
+  started: Set<string>,
+  run: (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]>,
+): (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]> {
+  return async (task, definition) => {
+    let outcomes: ProcessOutcome[];
+    try {
+      outcomes = await run(task, definition);
+    } catch (error) {
+      // The lifecycle then lets the task run as if nothing were checked: so does the quorum.
+      started.add(task.taskArn);
+      throw error;
+    }
+    if (!outcomes.some((outcome) => outcome.exitCode !== undefined)) started.add(task.taskArn);
+    return outcomes;
+  };
 }
 
 /**

@@ -28,7 +28,20 @@ describe('reverted: consul.hcl sets a key Consul does not know there', () => {
   });
 
   it('stops every server task with the agent\'s exit code, and fails the deployment at the servers', async () => {
+    // A server whose agent refuses its configuration never joins Raft: no moment may show a leader.
+    const leaders = new Set<string>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const leader = (await (await fetch(`${cloud.endpoints.consul}/v1/status/leader`)).json()) as string;
+        if (leader) leaders.add(leader);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
     const run = await deploy(cloud, referenceSpec(), { timeoutMs: 90_000 });
+    sampling = false;
+    await sampler;
+    expect([...leaders]).toEqual([]);
 
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('DeploymentFailed');
