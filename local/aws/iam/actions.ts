@@ -144,6 +144,7 @@ const ECS: Record<string, Requests> = {
   DeregisterTaskDefinition: () => [req('ecs:DeregisterTaskDefinition', '*')],
   DescribeTaskDefinition: () => [req('ecs:DescribeTaskDefinition', '*')],
   ListTaskDefinitions: () => [req('ecs:ListTaskDefinitions', '*')],
+  ListTaskDefinitionFamilies: () => [req('ecs:ListTaskDefinitionFamilies', '*')],
   ListTasks: (input, scope) => [req('ecs:ListTasks', '*', { 'ecs:cluster': clusterArn(scope, input.cluster) })],
   DescribeTasks: (input, scope) => strings(input.tasks).map((t) => req('ecs:DescribeTasks', taskArn(scope, input.cluster, t), { 'ecs:cluster': clusterArn(scope, input.cluster) })),
   StopTask: (input, scope) => [req('ecs:StopTask', taskArn(scope, input.cluster, str(input.task) ?? ''), { 'ecs:cluster': clusterArn(scope, input.cluster) })],
