@@ -44,10 +44,10 @@ describe('the catalog follows the running tasks under faults', () => {
       stepFunctionsTimeScale: 0,
       // Lambda's async retries of a task event (1 min, 2 min on AWS): within a Consul outage, so some run out.
       eventRetryDelaysMs: [30, 60],
-      // A task whose registering event was dropped has a dataplane its servers never serve: on AWS consul-dataplane
-      // exits at once and ECS replaces the task. The stand-in waits for the registration instead (30 s by default);
-      // a short wait keeps that replacement within the test's 15 s window for ECS to settle.
-      dataplaneReadyTimeoutMs: 3000,
+      // A task whose registering event was dropped has a dataplane its servers do not serve until the scheduled
+      // reconcile registers it (ticks while ECS settles, below): the stand-in waits for that (30 s by default) rather
+      // than exit as consul-dataplane 1.6 would (README, "processes in the tasks"). A wait shorter than the ticks
+      // would turn such tasks UNHEALTHY and let the circuit breaker fail a roll the faults merely delayed.
       logger: () => undefined,
       functionEnvironment: {
         LOG_LEVEL: 'ERROR',
@@ -96,7 +96,12 @@ describe('the catalog follows the running tasks under faults', () => {
       const background: Array<Promise<unknown>> = [];
       for (const [i, action] of actions.entries()) await runAction(action, { cloud, ecs, marker: `s${sequence}-${i}`, background });
       // The faults stay on while ECS finishes what the actions started: its later events are faulted too.
-      await waitForQuiet(cloud, ecs, [...clusters, spec.consul.servers.cluster]);
+      // The reconcile's schedule keeps running meanwhile (every minute on AWS; every second here): a task whose
+      // registering event was lost gets registered by it, and its dataplane then gets its proxy.
+      await waitForQuiet(cloud, ecs, [...clusters, spec.consul.servers.cluster], 15_000, {
+        everyMs: 1000,
+        run: () => background.push(cloud.lambda.invoke('reconcile', scheduledEvent())),
+      });
       const ticks = await Promise.allSettled(background);
       while (cloud.faults.consulDown()) await new Promise((resolve) => setTimeout(resolve, 10));
       cloud.faults.reset();

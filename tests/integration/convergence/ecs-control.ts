@@ -71,9 +71,21 @@ export async function isEcsSteady(cloud: LocalCloud, ecs: ECSClient, clusters: r
  * Waits until ECS is steady and every task event, delivery retry and Lambda invocation has ended: the state in
  * which the catalog must equal the running tasks once the reconcile ran.
  */
-export async function waitForQuiet(cloud: LocalCloud, ecs: ECSClient, clusters: readonly string[], timeoutMs = 15_000): Promise<void> {
+export async function waitForQuiet(
+  cloud: LocalCloud,
+  ecs: ECSClient,
+  clusters: readonly string[],
+  timeoutMs = 15_000,
+  /** Runs about every `tickMs` while ECS is not steady (the reconcile's schedule, `rate(1 minute)` on AWS). */
+  tick?: { everyMs: number; run: () => void },
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let nextTick = tick ? Date.now() + tick.everyMs : Infinity;
   for (;;) {
+    if (tick && Date.now() >= nextTick) {
+      tick.run();
+      nextTick = Date.now() + tick.everyMs;
+    }
     if (await isEcsSteady(cloud, ecs, clusters)) {
       await cloud.settle();
       // Settling ran handlers only; if ECS is still steady nothing can start another event.
