@@ -228,10 +228,13 @@ export async function lastStoppedReason(cluster: string, serviceName: string, ec
   const taskArns = await ecs.listTaskArns({ cluster, serviceName, desiredStatus: 'STOPPED' }, { limit: 10 });
   if (taskArns.length === 0) return undefined;
   const tasks = await ecs.describeTasks(cluster, taskArns);
-  const latest = tasks
+  const newestFirst = tasks
     .filter((t): t is Task & { stoppedAt: Date } => t.stoppedAt instanceof Date)
-    .sort((a, b) => b.stoppedAt.getTime() - a.stoppedAt.getTime())[0];
-  const task = latest ?? tasks[0];
+    .sort((a, b) => b.stoppedAt.getTime() - a.stoppedAt.getTime());
+  // A task the scheduler or a user stopped (a rollback drains the failed deployment's healthy tasks too) says
+  // nothing about why the deployment failed: the newest task that failed on its own does.
+  const failed = newestFirst.find((t) => t.stopCode !== 'ServiceSchedulerInitiated' && t.stopCode !== 'UserInitiated');
+  const task = failed ?? newestFirst[0] ?? tasks[0];
   if (!task) return undefined;
   const exit = task.containers?.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
   return [task.stopCode, task.stoppedReason, exit ? `container ${exit.name} exited with code ${exit.exitCode}` : undefined].filter(Boolean).join(': ');
