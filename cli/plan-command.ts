@@ -11,7 +11,7 @@ export interface PlanOptions {
   contextRoot?: string;
 }
 
-const SIGN: Record<ServiceChange['action'], string> = { create: '+', update: '~', unchanged: '=' };
+const SIGN: Record<ServiceChange['action'], string> = { create: '+', update: '~', unchanged: '=', remove: '-' };
 
 /**
  * `meshctl plan <spec>`: validate, hash the build contexts and compare the spec with what ECS runs (read only).

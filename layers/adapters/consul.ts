@@ -21,6 +21,8 @@ export interface ConsulApi {
   healthChecks(name: string): Promise<HealthCheck[]>;
   putConfigEntry(entry: { Kind: string; Name: string }): Promise<void>;
   getConfigEntry(kind: string, name: string): Promise<Record<string, unknown> | undefined>;
+  /** Every config entry of one kind (`GET /v1/config/:kind`); none → []. */
+  listConfigEntries(kind: string): Promise<Array<Record<string, unknown>>>;
   kvGet(key: string): Promise<{ value: string; modifyIndex: number } | undefined>;
   kvPut(key: string, value: string, opts?: { cas?: number }): Promise<boolean>;
   kvDelete(key: string, opts?: { cas?: number }): Promise<boolean>;
@@ -166,6 +168,9 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
     async getConfigEntry(kind, name) {
       const r = await call('GET', `/v1/config/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`, undefined, [404]);
       return r.status === 404 ? undefined : json<Record<string, unknown>>(r);
+    },
+    async listConfigEntries(kind) {
+      return (await json<Array<Record<string, unknown>> | null>(await call('GET', `/v1/config/${encodeURIComponent(kind)}`))) ?? [];
     },
     async kvGet(key) {
       const r = await call('GET', `/v1/kv/${key.replace(/^\/+/, '')}`, undefined, [404]);

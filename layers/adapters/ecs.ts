@@ -6,7 +6,9 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  paginateListClusters,
   paginateListServices,
+  paginateListTaskDefinitions,
   paginateListTasks,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
@@ -42,14 +44,19 @@ export interface TaskQuery {
  * rewrapped; a `ThrottlingException` is retried by the SDK client's standard retry mode (layers/adapters/aws.ts).
  */
 export interface EcsApi {
-  /** DescribeClusters in batches of 100. Unknown clusters are left out (ECS lists them in `failures`, MISSING). */
-  describeClusters(names: readonly string[]): Promise<Cluster[]>;
+  /**
+   * DescribeClusters in batches of 100. Unknown clusters are left out (ECS lists them in `failures`, MISSING).
+   * `includeTags` asks for the clusters' tags (`include: ["TAGS"]`), which tell the mesh's own clusters apart.
+   */
+  describeClusters(names: readonly string[], options?: { includeTags?: boolean }): Promise<Cluster[]>;
+  /** Every ACTIVE cluster ARN of the account and region, following ListClusters' pages. */
+  listClusterArns(): Promise<string[]>;
   createCluster(input: CreateClusterCommandInput): Promise<Cluster | undefined>;
   /**
    * DescribeServices in batches of 10, in the order asked. Unknown services are left out (`failures`, MISSING); a
    * deleted service can still be described as INACTIVE. Throws `ClusterNotFoundException` for an unknown cluster.
    */
-  describeServices(cluster: string, names: readonly string[]): Promise<Service[]>;
+  describeServices(cluster: string, names: readonly string[], options?: { includeTags?: boolean }): Promise<Service[]>;
   /** Every service ARN of a cluster, following ListServices' pages. */
   listServiceArns(cluster: string): Promise<string[]>;
   createService(input: CreateServiceCommandInput): Promise<Service | undefined>;
@@ -58,6 +65,11 @@ export interface EcsApi {
   describeTaskDefinition(taskDefinition: string, options?: { includeTags?: boolean }): Promise<Pick<DescribeTaskDefinitionCommandOutput, 'taskDefinition' | 'tags'>>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition | undefined>;
   deregisterTaskDefinition(taskDefinition: string): Promise<void>;
+  /**
+   * The ARNs of one family's revisions with the given status, newest first (ListTaskDefinitions' `familyPrefix` is a
+   * full family name, despite its name).
+   */
+  listTaskDefinitionArns(family: string, status?: 'ACTIVE' | 'INACTIVE'): Promise<string[]>;
   /**
    * The task ARNs of a cluster (optionally of one service) with the given desired status, page by page (100 an
    * answer). `limit` stops after that many ARNs (fewer calls when only the latest few matter).
@@ -85,20 +97,27 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
  */
 export function createEcsApi(client: ECSClient): EcsApi {
   const api: EcsApi = {
-    async describeClusters(names) {
+    async describeClusters(names, options = {}) {
       const clusters: Cluster[] = [];
+      const include = options.includeTags ? { include: ['TAGS' as const] } : {};
       for (const batch of batches(names, ECS_LIMITS.describeClusters)) {
-        clusters.push(...((await client.send(new DescribeClustersCommand({ clusters: batch }))).clusters ?? []));
+        clusters.push(...((await client.send(new DescribeClustersCommand({ clusters: batch, ...include }))).clusters ?? []));
       }
       return clusters;
+    },
+    async listClusterArns() {
+      const arns: string[] = [];
+      for await (const page of paginateListClusters({ client, pageSize: ECS_LIMITS.listPage }, {})) arns.push(...(page.clusterArns ?? []));
+      return arns;
     },
     async createCluster(input) {
       return (await client.send(new CreateClusterCommand(input))).cluster;
     },
-    async describeServices(cluster, names) {
+    async describeServices(cluster, names, options = {}) {
       const services: Service[] = [];
+      const include = options.includeTags ? { include: ['TAGS' as const] } : {};
       for (const batch of batches(names, ECS_LIMITS.describeServices)) {
-        services.push(...((await client.send(new DescribeServicesCommand({ cluster, services: batch }))).services ?? []));
+        services.push(...((await client.send(new DescribeServicesCommand({ cluster, services: batch, ...include }))).services ?? []));
       }
       return services;
     },
@@ -124,6 +143,12 @@ export function createEcsApi(client: ECSClient): EcsApi {
     },
     async deregisterTaskDefinition(taskDefinition) {
       await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition }));
+    },
+    async listTaskDefinitionArns(family, status = 'ACTIVE') {
+      const arns: string[] = [];
+      const pages = paginateListTaskDefinitions({ client, pageSize: ECS_LIMITS.listPage }, { familyPrefix: family, status, sort: 'DESC' });
+      for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
+      return arns;
     },
     async *taskArnPages(query) {
       for await (const page of paginateListTasks({ client, pageSize: ECS_LIMITS.listPage }, { ...query })) yield page.taskArns ?? [];
