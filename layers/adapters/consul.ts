@@ -21,13 +21,22 @@ export interface ConsulApi {
   healthChecks(name: string): Promise<HealthCheck[]>;
   putConfigEntry(entry: { Kind: string; Name: string }): Promise<void>;
   getConfigEntry(kind: string, name: string): Promise<Record<string, unknown> | undefined>;
-  /** Every config entry of one kind (`GET /v1/config/:kind`); none → []. */
-  listConfigEntries(kind: string): Promise<Array<Record<string, unknown>>>;
+  /** `DELETE /v1/config/:kind/:name`; deleting an entry that does not exist succeeds (Consul answers `{}`). */
+  deleteConfigEntry(kind: string, name: string): Promise<void>;
+  /**
+   * `PUT /v1/catalog/deregister`: one service of a node (`serviceId`), or the whole node with its services and
+   * checks. Deregistering what is not there succeeds.
+   */
+  catalogDeregister(node: string, serviceId?: string): Promise<void>;
+  /** Deletes every KV entry under a prefix (`DELETE /v1/kv/:prefix?recurse`); none there → nothing happens. */
+  kvDeleteTree(prefix: string): Promise<void>;
   kvGet(key: string): Promise<{ value: string; modifyIndex: number } | undefined>;
   kvPut(key: string, value: string, opts?: { cas?: number }): Promise<boolean>;
   kvDelete(key: string, opts?: { cas?: number }): Promise<boolean>;
   /** Every KV entry under a prefix (`?recurse`), values decoded; none → []. */
   kvList(prefix: string): Promise<KvEntry[]>;
+  /** The names of the catalog's nodes whose NodeMeta has `key` = `value` (`/v1/catalog/nodes?node-meta=key:value`). */
+  nodesByMeta(key: string, value: string): Promise<string[]>;
   /** The checks registered on one node (`/v1/health/node/:node`); an unknown node has none. */
   nodeChecks(node: string): Promise<HealthCheck[]>;
 }
@@ -169,8 +178,18 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
       const r = await call('GET', `/v1/config/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`, undefined, [404]);
       return r.status === 404 ? undefined : json<Record<string, unknown>>(r);
     },
-    async listConfigEntries(kind) {
-      return (await json<Array<Record<string, unknown>> | null>(await call('GET', `/v1/config/${encodeURIComponent(kind)}`))) ?? [];
+    async nodesByMeta(key, value) {
+      const r = await call('GET', `/v1/catalog/nodes?node-meta=${encodeURIComponent(`${key}:${value}`)}`);
+      return (await json<Array<{ Node: string }>>(r)).map((n) => n.Node);
+    },
+    async deleteConfigEntry(kind, name) {
+      await call('DELETE', `/v1/config/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`);
+    },
+    async catalogDeregister(node, serviceId) {
+      await call('PUT', '/v1/catalog/deregister', serviceId === undefined ? { Node: node } : { Node: node, ServiceID: serviceId });
+    },
+    async kvDeleteTree(prefix) {
+      await call('DELETE', `/v1/kv/${prefix.replace(/^\/+/, '')}?recurse`);
     },
     async kvGet(key) {
       const r = await call('GET', `/v1/kv/${key.replace(/^\/+/, '')}`, undefined, [404]);

@@ -1,6 +1,8 @@
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DeleteClusterCommand,
+  DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -8,6 +10,7 @@ import {
   DescribeTasksCommand,
   paginateListClusters,
   paginateListServices,
+  paginateListTaskDefinitionFamilies,
   paginateListTaskDefinitions,
   paginateListTasks,
   RegisterTaskDefinitionCommand,
@@ -45,12 +48,10 @@ export interface TaskQuery {
  */
 export interface EcsApi {
   /**
-   * DescribeClusters in batches of 100. Unknown clusters are left out (ECS lists them in `failures`, MISSING).
-   * `includeTags` asks for the clusters' tags (`include: ["TAGS"]`), which tell the mesh's own clusters apart.
+   * DescribeClusters in batches of 100. Unknown clusters are left out (ECS lists them in `failures`, MISSING); a
+   * deleted one is still described, as INACTIVE. `includeTags` asks for the tags (`include: ["TAGS"]`).
    */
   describeClusters(names: readonly string[], options?: { includeTags?: boolean }): Promise<Cluster[]>;
-  /** Every ACTIVE cluster ARN of the account and region, following ListClusters' pages. */
-  listClusterArns(): Promise<string[]>;
   createCluster(input: CreateClusterCommandInput): Promise<Cluster | undefined>;
   /**
    * DescribeServices in batches of 10, in the order asked. Unknown services are left out (`failures`, MISSING); a
@@ -61,15 +62,27 @@ export interface EcsApi {
   listServiceArns(cluster: string): Promise<string[]>;
   createService(input: CreateServiceCommandInput): Promise<Service | undefined>;
   updateService(input: UpdateServiceCommandInput): Promise<Service | undefined>;
+  /**
+   * DeleteService. ECS refuses a service scaled above 0 (`InvalidParameterException`, unless forced, which we never
+   * do) and one already INACTIVE (`ServiceNotActiveException`); a deleted service drains (DRAINING), then ECS keeps
+   * it as INACTIVE for a while.
+   */
+  deleteService(cluster: string, service: string): Promise<Service | undefined>;
+  /** DeleteCluster: refused while it has services (`ClusterContainsServicesException`) or tasks (`ClusterContainsTasksException`). */
+  deleteCluster(cluster: string): Promise<Cluster | undefined>;
+  /**
+   * The revision ARNs of one task-definition family with the given status, newest first, following the pages.
+   * (ListTaskDefinitions' `familyPrefix` is a whole family name: ECS matches it exactly.)
+   */
+  listTaskDefinitionArns(family: string, status?: 'ACTIVE' | 'INACTIVE'): Promise<string[]>;
+  /** The task-definition families whose name starts with `prefix` and that have an ACTIVE revision (ListTaskDefinitionFamilies, paged). */
+  listTaskDefinitionFamilies(prefix: string): Promise<string[]>;
+  /** Every ACTIVE cluster's ARN (ListClusters, paged). */
+  listClusterArns(): Promise<string[]>;
   /** Throws `ClientException` for a family with no ACTIVE revision or an unknown revision (ECS's answer). */
   describeTaskDefinition(taskDefinition: string, options?: { includeTags?: boolean }): Promise<Pick<DescribeTaskDefinitionCommandOutput, 'taskDefinition' | 'tags'>>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition | undefined>;
   deregisterTaskDefinition(taskDefinition: string): Promise<void>;
-  /**
-   * The ARNs of one family's revisions with the given status, newest first (ListTaskDefinitions' `familyPrefix` is a
-   * full family name, despite its name).
-   */
-  listTaskDefinitionArns(family: string, status?: 'ACTIVE' | 'INACTIVE'): Promise<string[]>;
   /**
    * The task ARNs of a cluster (optionally of one service) with the given desired status, page by page (100 an
    * answer). `limit` stops after that many ARNs (fewer calls when only the latest few matter).
@@ -105,11 +118,6 @@ export function createEcsApi(client: ECSClient): EcsApi {
       }
       return clusters;
     },
-    async listClusterArns() {
-      const arns: string[] = [];
-      for await (const page of paginateListClusters({ client, pageSize: ECS_LIMITS.listPage }, {})) arns.push(...(page.clusterArns ?? []));
-      return arns;
-    },
     async createCluster(input) {
       return (await client.send(new CreateClusterCommand(input))).cluster;
     },
@@ -132,6 +140,18 @@ export function createEcsApi(client: ECSClient): EcsApi {
     async updateService(input) {
       return (await client.send(new UpdateServiceCommand(input))).service;
     },
+    async deleteService(cluster, service) {
+      return (await client.send(new DeleteServiceCommand({ cluster, service }))).service;
+    },
+    async deleteCluster(cluster) {
+      return (await client.send(new DeleteClusterCommand({ cluster }))).cluster;
+    },
+    async listTaskDefinitionArns(family, status = 'ACTIVE') {
+      const arns: string[] = [];
+      const pages = paginateListTaskDefinitions({ client, pageSize: ECS_LIMITS.listPage }, { familyPrefix: family, status, sort: 'DESC' });
+      for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
+      return arns;
+    },
     async describeTaskDefinition(taskDefinition, options = {}) {
       const { taskDefinition: described, tags } = await client.send(
         new DescribeTaskDefinitionCommand({ taskDefinition, ...(options.includeTags ? { include: ['TAGS'] } : {}) }),
@@ -144,10 +164,15 @@ export function createEcsApi(client: ECSClient): EcsApi {
     async deregisterTaskDefinition(taskDefinition) {
       await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition }));
     },
-    async listTaskDefinitionArns(family, status = 'ACTIVE') {
+    async listTaskDefinitionFamilies(prefix) {
+      const families: string[] = [];
+      const pages = paginateListTaskDefinitionFamilies({ client, pageSize: ECS_LIMITS.listPage }, { familyPrefix: prefix, status: 'ACTIVE' });
+      for await (const page of pages) families.push(...(page.families ?? []));
+      return families;
+    },
+    async listClusterArns() {
       const arns: string[] = [];
-      const pages = paginateListTaskDefinitions({ client, pageSize: ECS_LIMITS.listPage }, { familyPrefix: family, status, sort: 'DESC' });
-      for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
+      for await (const page of paginateListClusters({ client, pageSize: ECS_LIMITS.listPage }, {})) arns.push(...(page.clusterArns ?? []));
       return arns;
     },
     async *taskArnPages(query) {

@@ -1,5 +1,5 @@
 /**
- * RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition.
+ * RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, ListTaskDefinitionFamilies, DeregisterTaskDefinition.
  * Revisions increment per family from 1; deregistered revisions stay describable as INACTIVE.
  */
 import { AwsServiceError, type OperationHandler, type OperationInput } from '../../protocol';
@@ -111,6 +111,31 @@ export function taskDefinitionOperations({ store }: EcsOperationDependencies): R
         maxSize: 100,
       });
       return { taskDefinitionArns: page.items.map((definition) => definition.arn), nextToken: page.nextToken };
+    },
+
+    /**
+     * Unlike ListTaskDefinitions', this `familyPrefix` is a prefix. `status` ACTIVE lists the families with an ACTIVE
+     * revision, INACTIVE those whose revisions are all INACTIVE, ALL (the default) every family; sorted by name.
+     */
+    ListTaskDefinitionFamilies(input, ctx) {
+      const state = store.region(ctx.region);
+      const prefix = optionalString(input, 'familyPrefix') ?? '';
+      const status = optionalEnum(input, 'status', ['ACTIVE', 'INACTIVE', 'ALL'] as const) ?? 'ALL';
+      const families = [...state.families.entries()]
+        .filter(([family]) => family.startsWith(prefix))
+        .filter(([, revisions]) => {
+          const active = revisions.some((definition) => definition.status === 'ACTIVE');
+          return status === 'ALL' || (status === 'ACTIVE' ? active : !active);
+        })
+        .map(([family]) => family)
+        .sort();
+      const page = paginate(families, (family) => family, {
+        nextToken: optionalString(input, 'nextToken'),
+        maxResults: optionalInteger(input, 'maxResults', 1, 100),
+        defaultSize: 100,
+        maxSize: 100,
+      });
+      return { families: page.items, nextToken: page.nextToken };
     },
 
     /** Only a full `family:revision` (or its ARN) can be deregistered; running tasks are not affected. */
