@@ -2,7 +2,6 @@ import { buildConfigEntries } from '../domain/consul/config-entries';
 import type { ServiceContext, TaskDefinitionContext } from '../domain/ecs/context';
 import { show } from '../domain/ecs/diff-task-definition';
 import { specHash, stableStringify } from '../domain/ecs/hash';
-import { parseTaskDefinitionRef } from '../domain/ecs/plan-service';
 import { deployStages, meshClusters, resolveTarget } from '../domain/ecs/targets';
 import { configParameterNames, meshParameterPrefix, TAG, type MeshRole } from '../domain/naming';
 import type { MeshSpec } from '../domain/spec/schema';
@@ -25,6 +24,12 @@ export interface ChangeSetContext {
    */
   registry: string;
 }
+
+/** The reason line of a service change that registers a new task-definition revision. */
+export const REGISTERS = 'registers a new task-definition revision';
+
+/** ACTIVE revisions a deployment keeps of a family it still runs: the live one and the previous one (for a rollback). */
+export const KEEP_REVISIONS = 2;
 
 /** Consul applies config entries service-defaults first (the others refer to a service's protocol); removal is the reverse. */
 const REMOVAL_ORDER = ['service-intentions', 'ingress-gateway', 'service-resolver', 'service-router', 'service-splitter', 'service-defaults', 'proxy-defaults'];
@@ -108,11 +113,17 @@ export function computeChangeSet(spec: MeshSpec, state: MeshState, context: Chan
     const decision = decideService(spec, target, { taskContext, serviceContext: context.serviceContext }, { service: current?.service, latest: families.get(resolved.family)?.latest });
     newRevision.set(resolved.family, decision.taskDefinitionDiff.changed);
     const fields = decision.action === 'update' ? decision.reasons.map(fieldOf) : undefined;
+    // Said in words, because it is a write of its own (RegisterTaskDefinition) before CreateService/UpdateService.
+    const registers = decision.action !== 'unchanged' && decision.taskDefinitionDiff.changed ? [`${REGISTERS} (${resolved.family})`] : [];
     changes.push({
       kind: 'service',
       id,
       action: decision.action,
-      reasons: decision.action === 'update' && changedConfig.has(configOf(resolved.role, resolved.serviceName)) ? [`its configuration ${configOf(resolved.role, resolved.serviceName)} changed (rolls its tasks)`, ...decision.reasons] : decision.reasons,
+      reasons: [
+        ...(decision.action === 'update' && changedConfig.has(configOf(resolved.role, resolved.serviceName)) ? [`its configuration ${configOf(resolved.role, resolved.serviceName)} changed (rolls its tasks)`] : []),
+        ...decision.reasons,
+        ...registers,
+      ],
       ...(fields ? { fields } : {}),
       cluster: resolved.cluster,
       role: resolved.role,
@@ -183,19 +194,13 @@ export function computeChangeSet(spec: MeshSpec, state: MeshState, context: Chan
     changes.push({ kind: 'parameter', id: p.name, action: 'remove', reasons: ['configuration of a resource no longer in the spec'] });
   }
 
-  // Task-definition revisions: keep the live one and the previous one (a rollback's target); deregister older ones,
-  // and every revision of a family whose service is gone.
+  // Task-definition revisions: keep the live one and the previous one (a rollback's target), i.e. the newest two once
+  // the stages have registered what they register; deregister older ones, and every revision of a family whose
+  // service is gone. (The removal stage runs after the stages, with remove.ts's deregisterTaskDefinitions.)
   for (const f of state.families) {
     if (!f.owned) continue;
-    const service = state.services.find((s) => s.service.taskDefinition && parseTaskDefinitionRef(s.service.taskDefinition).family === f.family && wantedServices.has(`${s.cluster}/${s.service.serviceName}`));
     const wanted = newRevision.has(f.family);
-    let keep: string[] = [];
-    if (wanted) {
-      const candidates = [...new Set([...(service?.service.taskDefinition ? [service.service.taskDefinition] : []), ...f.activeArns])];
-      // A new revision becomes the live one: one existing revision (the service's current) stays as the previous.
-      keep = candidates.slice(0, newRevision.get(f.family) ? 1 : 2);
-    }
-    const old = f.activeArns.filter((arn) => !keep.includes(arn));
+    const old = wanted ? f.activeArns.slice(newRevision.get(f.family) ? KEEP_REVISIONS - 1 : KEEP_REVISIONS) : f.activeArns;
     if (old.length === 0) continue;
     changes.push({
       kind: 'task-definition',

@@ -10,7 +10,7 @@ import { parseTaskDefinitionRef } from '../domain/ecs/plan-service';
 import { deployStages, meshClusters, resolveTarget } from '../domain/ecs/targets';
 import { clusterNameFromArn, configParameterNames, meshParameterPrefix, TAG } from '../domain/naming';
 import type { MeshSpec } from '../domain/spec/schema';
-import { ConsulUnavailableError } from '../errors';
+import { ConsulAclDeniedError, ConsulUnavailableError } from '../errors';
 import { planImages } from './images';
 import { wantedSecretNames } from './wanted-secrets';
 
@@ -235,7 +235,16 @@ async function readConsul(
     const consul = await connect();
     const configEntries: ConfigEntryState[] = [];
     for (const { kind, name } of ids.values()) {
-      const entry = await consul.getConfigEntry(kind, name);
+      let entry: Record<string, unknown> | undefined;
+      try {
+        entry = await consul.getConfigEntry(kind, name);
+      } catch (error) {
+        // The orchestrator's ACL policy names the services of the deployed spec: a service this deployment adds is
+        // not readable yet, and the mesh never wrote its entries. What the mesh wrote (its SSM copy) stands for it.
+        if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
+        const copy = parameters.find((p) => p.name === configParameterNames(spec).configEntry(kind, name))?.value;
+        entry = copy ? (JSON.parse(copy) as Record<string, unknown>) : undefined;
+      }
       configEntries.push({ kind, name, ...(entry ? { entry } : {}) });
     }
     const stored = await consul.kvGet(`consul-mesh/${spec.name}/spec`);

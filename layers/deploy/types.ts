@@ -107,6 +107,11 @@ export interface DeploymentSummary {
    * not after a restart of the local cloud, or events lost while the functions could not run.
    */
   repaired?: { registered: number; deregistered: number; updated: number };
+  /**
+   * What the removal stage removed, as `kind:id` in the order it did (`scaled-to-0:`, `service:`, `cluster:`,
+   * `registration:`, `config-entry:`, `parameter:`, `task-definition:`): the change set's removals.
+   */
+  removed?: string[];
   /** True when nothing was created, changed, built or repaired. */
   noChange: boolean;
 }

@@ -91,7 +91,7 @@ describe('IAM closure of the packaged template', () => {
     }
     const found = await evaluate({ ...closure, resolver: new Resolver(mutated) });
     expect(found.map(format)).toContain(
-      'function rolloutUpdate cannot ecs:UpdateService on arn:aws:ecs:us-east-1:123456789012:service/cluster-1/users {"ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/cluster-1"} (UpdateServiceCommand in its bundle): ImplicitlyDenied',
+      'function rolloutUpdate cannot ecs:UpdateService on arn:aws:ecs:us-east-1:123456789012:service/cluster-1/users {"ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/cluster-1","aws:ResourceTag/consul-mesh:mesh":"reference-mesh"} (UpdateServiceCommand in its bundle): ImplicitlyDenied',
     );
   });
 });

@@ -122,6 +122,8 @@ describe('serverless package', () => {
     'storeConfig',
     'ensureStage',
     'checkStage',
+    'startRemovals',
+    'checkRemovals',
     'ensureAcl',
     'applyConfigEntries',
     'summarize',
@@ -209,7 +211,7 @@ describe('serverless package', () => {
     }
     expect(readers).toEqual(['ensureAcl']);
     // Every function that talks to Consul can read the token it is given.
-    expect(orchestratorReaders).toEqual(expect.arrayContaining(['checkStage', 'applyConfigEntries', 'summarize', 'taskStateChange', 'reconcile', 'api', 'rolloutCheck']));
+    expect(orchestratorReaders).toEqual(expect.arrayContaining(['checkStage', 'checkRemovals', 'planDeployment', 'applyConfigEntries', 'summarize', 'taskStateChange', 'reconcile', 'api', 'rolloutCheck']));
   });
 
   it('grants no wildcard action in any role', () => {

@@ -17,7 +17,7 @@ import { buildServerTaskDefinition } from '../../../../layers/domain/ecs/server-
 import { buildServiceTaskDefinition } from '../../../../layers/domain/ecs/service-task-definition';
 import { buildIngressTaskDefinition } from '../../../../layers/domain/ecs/ingress-task-definition';
 import { deployStages, meshClusters, resolveTarget } from '../../../../layers/domain/ecs/targets';
-import { configParameterNames, meshParameterPrefix, secretParameterNames } from '../../../../layers/domain/naming';
+import { configParameterNames, meshParameterPrefix, secretParameterNames, TAG } from '../../../../layers/domain/naming';
 import { dataplaneTokenParameterName } from '../../../../layers/domain/consul/parameter-names';
 import { buildServerRetryJoin } from '../../../../layers/domain/consul/retry-join';
 import { rolloutLockName } from '../../../../layers/rollout/naming';
@@ -294,15 +294,18 @@ function meshParameterNames(spec: MeshSpec): string[] {
  */
 function functionInventory(spec: MeshSpec, env: Record<string, string>, namesMesh: boolean, deployed: DeployedEcs, repositories: string[], resolver: Resolver): Inventory {
   const inventory: Inventory = new Map();
+  // The mesh's clusters and services carry its tag from their creation (tag-on-create, meshTags): a condition on
+  // `aws:ResourceTag/consul-mesh:mesh` sees it.
+  const meshTag = { [`aws:ResourceTag/${TAG.mesh}`]: spec.name };
   for (const cluster of meshClusters(spec)) {
     const context = { 'ecs:cluster': clusterArn(cluster.name) };
-    addTo(inventory, 'ecs:cluster', { vars: { ClusterName: cluster.name }, context });
+    addTo(inventory, 'ecs:cluster', { vars: { ClusterName: cluster.name }, context: { ...context, ...meshTag } });
     addTo(inventory, 'ecs:task', { vars: { ClusterName: cluster.name, TaskId: SOME_TASK_ID }, context });
     // ListTasks names a cluster, never a container instance: authorized on `*` with ecs:cluster.
     addTo(inventory, 'ecs:container-instance', { wildcard: true, context });
   }
   for (const service of deployed.services) {
-    addTo(inventory, 'ecs:service', { vars: { ClusterName: service.cluster ?? '', ServiceName: service.serviceName ?? '' }, context: { 'ecs:cluster': clusterArn(service.cluster ?? '') } });
+    addTo(inventory, 'ecs:service', { vars: { ClusterName: service.cluster ?? '', ServiceName: service.serviceName ?? '' }, context: { 'ecs:cluster': clusterArn(service.cluster ?? ''), ...meshTag } });
   }
   for (const { input } of deployed.taskDefinitions) {
     addTo(inventory, 'ecs:task-definition', { vars: { TaskDefinitionFamilyName: input.family ?? '', TaskDefinitionRevisionNumber: '1' } });
