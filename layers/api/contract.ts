@@ -99,3 +99,23 @@ export const RolloutViewSchema = z.looseObject({
   cause: z.string().optional(),
 });
 export type RolloutView = z.infer<typeof RolloutViewSchema>;
+
+/** 200 of POST /plans: the change set (layers/deploy/change-set.ts) a deployment of the spec would make now. */
+export const ChangeSetSchema = z.looseObject({
+  mesh: z.string(),
+  specHash: z.string(),
+  changes: z.array(
+    z.looseObject({
+      kind: z.enum(['image', 'cluster', 'service', 'task-definition', 'parameter', 'secret', 'config-entry', 'acl']),
+      id: z.string(),
+      action: z.enum(['create', 'update', 'replace', 'remove', 'unchanged']),
+      reasons: z.array(z.string()),
+      fields: z.array(z.looseObject({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
+      cluster: z.string().optional(),
+      role: z.enum(['server', 'service', 'ingress-gateway']).optional(),
+      desiredCount: z.number().optional(),
+    }),
+  ),
+  refused: z.array(z.string()),
+  noChange: z.boolean(),
+});

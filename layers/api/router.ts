@@ -7,6 +7,7 @@ import { describeMesh } from './mesh';
 import { parseWith, readBody } from './request';
 import { NoQuerySchema } from './schemas';
 import { getRollout, startRollout } from './rollouts';
+import { planChanges } from './plans';
 
 /** What the router logs through (the Powertools logger of layers/logger.ts, or a test's recorder). */
 export interface ApiLogger {
@@ -29,7 +30,7 @@ interface ApiEvent {
 }
 
 /**
- * The HTTP API (DESIGN.md section 4) as one Powertools router: the seven routes, the check that the authorizer
+ * The HTTP API (DESIGN.md section 4) as one Powertools router: the eight routes, the check that the authorizer
  * ran, and the one error mapper. Each route parses what it needs and calls the logic in this folder; `deps` is
  * called on the first request that needs it, so a bad environment is a logged 500, not a crashed cold start.
  */
@@ -49,6 +50,11 @@ export function buildRouter(deps: () => ApiDeps, logger: ApiLogger): Router {
     const event = reqCtx.event as ApiEvent;
     const started = await startDeployment(readBody(event), query(event), deps());
     return json(202, started, { location: `/deployments/${started.id}` });
+  });
+  app.post('/plans', async (reqCtx) => {
+    const event = reqCtx.event as ApiEvent;
+    noQuery(event);
+    return json(200, await planChanges(readBody(event), { meshName: deps().meshName, planner: deps().planner }));
   });
   app.get('/deployments', async (reqCtx) => json(200, await listDeployments(query(reqCtx.event as ApiEvent), deps())));
   app.get('/deployments/:id', async (reqCtx) => {

@@ -41,12 +41,13 @@ const ROUTES = [
   ['POST', '/services/users/rollouts'],
   ['GET', '/services/users/rollouts/r-20250304050607-k3x9q0'],
   ['GET', '/mesh'],
+  ['POST', '/plans'],
 ] as const;
 
 describe('authentication', () => {
   it('declares every route behind the meshToken Lambda authorizer', () => {
     expect(cloud.httpApi.routes.map((r) => r.routeKey).sort()).toEqual(
-      ['GET /deployments', 'GET /deployments/{id}', 'GET /mesh', 'GET /services/{service}/rollouts/{id}', 'POST /deployments', 'POST /deployments/{id}/cancel', 'POST /services/{service}/rollouts'].sort(),
+      ['GET /deployments', 'GET /deployments/{id}', 'GET /mesh', 'GET /services/{service}/rollouts/{id}', 'POST /deployments', 'POST /deployments/{id}/cancel', 'POST /plans', 'POST /services/{service}/rollouts'].sort(),
     );
     for (const route of cloud.httpApi.routes) expect(route.authorizer).toEqual({ name: 'meshToken', scopes: [] });
   });
@@ -163,7 +164,7 @@ describe('deployments', () => {
     const view = await until(cloud, `/deployments/${started.body.id}`);
     expect({ status: view.status, failure: view.failure }).toEqual({ status: 'SUCCEEDED', failure: undefined });
     expect(view.stages.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual([
-      'plan:done', 'images:done', 'config:done', 'servers:done', 'services:done', 'ingress:done', 'summary:done',
+      'plan:done', 'images:done', 'config:done', 'servers:done', 'services:done', 'ingress:done', 'removals:skipped', 'summary:done',
     ]);
     expect(view.summary).toMatchObject({ mesh: 'reference-mesh', deploymentId: started.body.id });
     expect(view.services.find((s: { name: string }) => s.name === 'users')).toMatchObject({ cluster: 'cluster-1', runningCount: 2, registeredPassing: 2 });

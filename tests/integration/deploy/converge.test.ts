@@ -4,6 +4,7 @@ import { createEcsApi, type EcsApi } from '../../../layers/adapters/ecs';
 import type { ReceivedCall } from '../../../local/aws/server';
 import type { ChangeSet, ResourceChange } from '../../../layers/deploy/change-set';
 import { REGISTERS } from '../../../layers/deploy/compute-change-set';
+import { LOCAL_API_TOKEN } from '../../../cli/http-backend';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud, type DeploymentRun, type RawSpec } from './harness';
 
 /**
@@ -52,11 +53,28 @@ describe('a deployment converges a deployed mesh to its spec', () => {
   const count = (target: string) => calls.filter((c) => c.target === target).length;
   const of = (set: ChangeSet, kind: ResourceChange['kind'], action: ResourceChange['action']) => set.changes.filter((c) => c.kind === kind && c.action === action);
 
-  /** Deploys `mutate`d reference spec and checks the writes against the planned change set. */
+  /** POST /plans through the HTTP API, as `meshctl plan` asks it: what a deployment of `spec` would do now. */
+  async function planOverApi(spec: Record<string, unknown>): Promise<ChangeSet> {
+    const response = await fetch(`${cloud.endpoints.httpApi}/plans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${LOCAL_API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(spec),
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as ChangeSet;
+  }
+
+  /**
+   * Asks POST /plans, deploys the `mutate`d reference spec, and checks that the plan is the change set the Plan step
+   * computed and that the writes at the endpoints are what it says.
+   */
   async function converge(mutate: Mutation[]): Promise<{ run: DeploymentRun; set: ChangeSet }> {
+    const spec = referenceSpec((s) => mutate.forEach((m) => m(s as never)));
+    const before = await planOverApi(spec);
     calls = [];
-    const run = await deploy(cloud, referenceSpec((spec) => mutate.forEach((m) => m(spec as never))));
+    const run = await deploy(cloud, spec);
     const set = planned(run);
+    expect(before).toEqual(set);
     expect({ status: run.status, cause: run.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
     const services = (action: ResourceChange['action']) => of(set, 'service', action).length;
     expect(count(`${ECS}CreateService`)).toBe(services('create'));
@@ -189,8 +207,11 @@ describe('a deployment converges a deployed mesh to its spec', () => {
   }, 120_000);
 
   it('refuses a launch-type change before anything is written, and releases the lock', async () => {
+    const ec2 = referenceSpec((spec) => Object.assign(spec.network as object, { launchType: 'EC2' }));
+    const planned = await planOverApi(ec2);
+    expect(planned.refused).toHaveLength(5);
     calls = [];
-    const run = await deploy(cloud, referenceSpec((spec) => Object.assign(spec.network as object, { launchType: 'EC2' })));
+    const run = await deploy(cloud, ec2);
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('ChangeRefused');
     expect(JSON.parse(run.cause!).message).toMatch(/launchType: "FARGATE" → "EC2"/);
