@@ -241,3 +241,29 @@ function fieldOf(reason: string): FieldChange {
   const [before, after] = reason.slice(colon + 2).split(' → ');
   return { path: reason.slice(0, colon), before, ...(after !== undefined ? { after } : {}) };
 }
+
+/** Kinds whose creations and updates a compact change set counts rather than lists (their removals are listed). */
+const COUNTED_KINDS = new Set<ResourceChange['kind']>(['parameter', 'secret', 'config-entry']);
+
+/** A change set as the Plan step's result carries it (compactChangeSet). */
+export type CompactChangeSet = Omit<ChangeSet, 'changes'> & {
+  changes: ResourceChange[];
+  /** Every change by `kind:action`, the listed ones and the counted ones, unchanged resources included. */
+  counts: Record<string, number>;
+};
+
+/**
+ * The change set as the Plan step's result carries it into the execution history: the images, clusters, services
+ * and revisions that change and every removal (kind, id, action, and for services the cluster, role and desired
+ * count), without reasons or fields; parameters, secrets and config entries created or updated, and everything
+ * unchanged, only counted. A Lambda result is held to Step Functions' 256 KB, and the full change set of the largest
+ * spec (100 services with the longest names) comes near it; POST /plans answers it in full.
+ */
+export function compactChangeSet(set: ChangeSet): CompactChangeSet {
+  const counts: Record<string, number> = {};
+  for (const c of set.changes) counts[`${c.kind}:${c.action}`] = (counts[`${c.kind}:${c.action}`] ?? 0) + 1;
+  const changes = set.changes
+    .filter((c) => c.action !== 'unchanged' && (c.action === 'remove' || !COUNTED_KINDS.has(c.kind)))
+    .map(({ kind, id, action, cluster, role, desiredCount }) => ({ kind, id, action, reasons: [], ...(cluster !== undefined ? { cluster } : {}), ...(role ? { role } : {}), ...(desiredCount !== undefined ? { desiredCount } : {}) }));
+  return { mesh: set.mesh, specHash: set.specHash, changes, counts, refused: set.refused, noChange: set.noChange };
+}

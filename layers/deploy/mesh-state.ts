@@ -250,7 +250,11 @@ async function readConsul(
     const stored = await consul.kvGet(`consul-mesh/${spec.name}/spec`);
     return { configEntries, ...(stored ? { deployedSpec: JSON.parse(stored.value) as unknown } : {}) };
   } catch (error) {
-    if (error instanceof ConsulUnavailableError || (error as Error).name === 'ConsulUnavailable') return {};
+    // Consul cannot tell: its servers may not run yet (ConsulUnavailable), or a deployment stopped before the ACL step
+    // left a token in SSM that Consul does not know yet (ConsulAclDenied "ACL not found"). The SSM copies of what the
+    // mesh wrote stand for the entries; the ACL and config-entry steps still fail loudly on a token that is wrong.
+    const name = (error as Error).name;
+    if (error instanceof ConsulUnavailableError || error instanceof ConsulAclDeniedError || name === 'ConsulUnavailable' || name === 'ConsulAclDenied') return {};
     throw error;
   }
 }

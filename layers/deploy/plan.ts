@@ -10,7 +10,7 @@ import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, 
 import { planImages } from './images';
 import type { DeploymentPlan, ServiceChange } from './types';
 import type { ChangeSet } from './change-set';
-import { computeChangeSet, type ChangeSetContext } from './compute-change-set';
+import { compactChangeSet, computeChangeSet, type ChangeSetContext } from './compute-change-set';
 import { readMeshState, type StateReaderDeps } from './mesh-state';
 
 export interface PlanInput {
@@ -66,7 +66,9 @@ export async function planDeployment(
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
     throw new ChangeRefusedError(`the deployment of mesh "${spec.name}" is refused, nothing was changed:\n${changeSet.refused.map((r) => `  ${r}`).join('\n')}`);
   }
-  const removals = changeSet.changes.filter((c) => c.action === 'remove');
+  const compact = compactChangeSet(changeSet);
+  // The removal stage needs what to remove, not why (the revisions to keep are counted again when it deregisters).
+  const removals = compact.changes.filter((c) => c.action === 'remove');
   return {
     mesh: spec.name,
     deploymentId: input.deploymentId,
@@ -76,8 +78,8 @@ export async function planDeployment(
     serviceClusters: spec.clusters.map((c) => ({ cluster: c.name, services: c.services.map((s) => s.name) })),
     ingressCluster: spec.ingress ? { cluster: spec.ingress.cluster, services: [spec.ingress.name] } : null,
     hasIngress: spec.ingress !== undefined,
-    changes: serviceChanges(changeSet),
-    changeSet,
+    changes: serviceChanges(compact),
+    changeSet: compact,
     removals,
     hasRemovals: removals.length > 0,
     pollSeconds: input.settings?.pollSeconds ?? deps.defaults.pollSeconds,
@@ -111,7 +113,7 @@ async function runningRollouts(spec: MeshSpec, deps: Pick<LockDeps, 'ssm' | 'hol
 }
 
 /** The service changes of a change set, as the progress view and `meshctl plan` list them (removals included). */
-export function serviceChanges(changeSet: ChangeSet): ServiceChange[] {
+export function serviceChanges(changeSet: Pick<ChangeSet, 'changes'>): ServiceChange[] {
   return changeSet.changes
     .filter((c) => c.kind === 'service')
     .map((c) => {

@@ -3,7 +3,8 @@
  * reads back: the plan, the per-stage results and the summary. Plain JSON, well under the 256 KB payload limit.
  */
 import type { ImageJob } from './images';
-import type { ChangeSet, ResourceChange } from './change-set';
+import type { ResourceChange } from './change-set';
+import type { CompactChangeSet } from './compute-change-set';
 
 export type ChangeAction = 'create' | 'update' | 'unchanged';
 
@@ -42,8 +43,11 @@ export interface DeploymentPlan {
    * history); the state keeps the rest.
    */
   changes: ServiceChange[];
-  /** The whole change set (computeChangeSet), in the Plan step's result: what `meshctl plan` would print. */
-  changeSet?: ChangeSet;
+  /**
+   * The change set (computeChangeSet) in the Plan step's result, compacted to what changes (compactChangeSet: a Lambda
+   * result is held to 256 KB); `meshctl plan` (POST /plans) prints it in full with the reasons.
+   */
+  changeSet?: CompactChangeSet;
   /** The change set's removals, in removal order: what the removal stage removes (kept in the state). */
   removals: ResourceChange[];
   hasRemovals: boolean;
