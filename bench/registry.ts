@@ -14,5 +14,6 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   },
   { name: 'deploy', description: 'reference deployment: wall time, critical-path ratio, state transitions; bundle sizes and cold starts', load: async () => (await import('./deploy.bench')).deployBenchmark },
   { name: 'churn', description: 'task churn: event path events/s and p50/p99 with 1,000 tasks; reconcile of 10,000 tasks in 20 clusters; staleness vs polling every 10 s', load: async () => (await import('./churn.bench')).churnBenchmark },
+  { name: 'iam', description: 'IAM enforcement: DescribeTasks (100) p50 by a role with and without evaluation; reference deployment wall time with and without', load: async () => (await import('./iam.bench')).iamBenchmark },
   { name: 'api', description: 'HTTP API: POST /deployments and GET /deployments/{id} p50/p99 and requests/s; rollout request → first new task in Consul', load: async () => (await import('./api.bench')).apiBenchmark },
 ];

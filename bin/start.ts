@@ -24,6 +24,7 @@ async function main(options: StartOptions): Promise<number> {
       // The local orchestrator manages the spec's mesh, whatever its name (one stack per mesh on AWS).
       ...(meshName !== undefined ? { meshName } : {}),
       ports: options.ports,
+      iam: options.iam,
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir, resetData: options.reset } : {}),
       // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.
       buildDurationMs: 1000,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -39,6 +40,10 @@ export interface CliDeps {
    * with 130 (128 + SIGINT). Returns the function that stops listening. A test gives its own.
    */
   onInterrupt?: (handler: () => void) => () => void;
+  /** Where a confirmation is read from (`meshctl destroy`): asked only when it is a terminal. */
+  stdin?: { isTTY?: boolean };
+  /** Asks a question on the terminal and resolves with the line typed. */
+  prompt?: (question: string) => Promise<string>;
 }
 
 export function defaultCliDeps(): CliDeps {
@@ -51,6 +56,15 @@ export function defaultCliDeps(): CliDeps {
     now: () => new Date(),
     sleep: (ms) => delay(ms),
     pollIntervalMs: 1000,
+    stdin: process.stdin,
+    prompt: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
     onInterrupt: (handler) => {
       const listener = () => {
         handler();

@@ -6,14 +6,20 @@ import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/de
 import {
   DeploymentListSchema,
   DeploymentViewSchema,
+  DestroyViewSchema,
   ErrorBodySchema,
   RolloutViewSchema,
+  RotationStartedSchema,
+  RotationViewSchema,
   StartedSchema,
   ChangeSetSchema,
+  type RotationStarted,
+  type RotationView,
+  type DestroyView,
   type RolloutView,
   type Started,
 } from '../layers/api/contract';
-import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../layers/errors';
+import { ConcurrentOperationError, InvalidInputError, NotFoundError, RotationNotSupportedError, SpecInvalidError } from '../layers/errors';
 import { AlreadyEndedError } from '../layers/api/errors';
 import type { ChangeSet } from '../layers/deploy/change-set';
 import type { RolloutRequest } from '../layers/rollout/types';
@@ -177,6 +183,27 @@ export class HttpApiBackend implements DeploymentBackend {
     return this.call('GET', `/services/${encodeURIComponent(service)}/rollouts/${encodeURIComponent(id)}`, RolloutViewSchema);
   }
 
+  /** POST /rotations. */
+  async startRotation(secret: string, settings: { pollSeconds: number; maxRounds: number }): Promise<RotationStarted> {
+    return this.call('POST', `/rotations?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`, RotationStartedSchema, { secret });
+  }
+
+  /** GET /rotations/{id}. */
+  async getRotation(id: string): Promise<RotationView> {
+    return this.call('GET', `/rotations/${encodeURIComponent(id)}`, RotationViewSchema);
+  }
+
+  /** DELETE /mesh: start a teardown (the mesh, `purge`, optionally its spec). */
+  async startDestroy(request: { mesh: string; purge: boolean; spec?: Record<string, unknown> }, settings: { pollSeconds: number; maxRounds: number }): Promise<Started> {
+    const query = `?pollSeconds=${settings.pollSeconds}&maxRounds=${settings.maxRounds}`;
+    return this.call('DELETE', `/mesh${query}`, StartedSchema, request);
+  }
+
+  /** GET /mesh/destroys/{id}. */
+  async getDestroy(id: string): Promise<DestroyView> {
+    return this.call('GET', `/mesh/destroys/${encodeURIComponent(id)}`, DestroyViewSchema);
+  }
+
   private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
     let response: Response;
     try {
@@ -211,6 +238,7 @@ function toError(status: number, json: unknown, method: string, path: string): E
   if (code === 'NotFound') return new NotFoundError(message);
   if (code === 'AlreadyEnded') return new AlreadyEndedError(message);
   if (code === 'SpecInvalid') return new SpecInvalidError(details);
+  if (code === 'RotationNotSupported') return new RotationNotSupportedError(message);
   if (status === 400) return new InvalidInputError(message.split(':')[0], details);
   return new ApiError(status, code, message);
 }

@@ -9,8 +9,10 @@ import { deployCommand } from './deploy';
 import { planCommand } from './plan-command';
 import { runAction } from './run-action';
 import { rolloutCommand, type RolloutOptions } from './rollout';
+import { rotateCommand, type RotateOptions } from './rotate';
 import { statusCommand } from './status';
 import { cancelCommand } from './cancel';
+import { destroyCommand, type DestroyOptions } from './destroy';
 
 /**
  * The `meshctl` command line (DESIGN.md section 4). Each command lives in its own file of `cli/`.
@@ -130,6 +132,36 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     });
 
   program
+    .command('rotate')
+    .argument('<secret>', 'gossip-key, or acl-token/<role>: server-agent, dataplane/<service>, ingress/<gateway> (the TLS CA is not supported yet)')
+    .description('rotate one of the mesh\'s secrets through the HTTP API: new secret live in Consul, stored as a new SSM version, the tasks that read it replaced, the old one retired')
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
+    .option('--no-wait', 'start the rotation, print its id and return')
+    .option('--json', 'machine-readable output', false)
+    .option('--poll-seconds <n>', 'seconds between the state machine\'s checks', nonNegativeInt, 5)
+    .option('--max-rounds <n>', 'checks before the rotation gives up waiting for the tasks', positiveInt, 120)
+    .action(async (secret: string, opts: RotateOptions) => {
+      process.exitCode = await runAction('rotate', io, () => rotateCommand(secret, opts, io));
+    });
+
+  program
+    .command('destroy')
+    .argument('<target>', 'a mesh spec file, or the mesh\'s name')
+    .description('tear a mesh down in reverse order (ingress, service clusters, servers); keeps its secrets and ECR images unless --purge')
+    .option('--purge', 'also delete the mesh\'s secrets (SSM) and ECR repositories', false)
+    .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)', false)
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
+    .option('--no-wait', 'start the teardown, print its id and return')
+    .option('--json', 'machine-readable output', false)
+    .option('--poll-seconds <n>', 'seconds between the state machine\'s drain checks', nonNegativeInt, 5)
+    .option('--max-rounds <n>', 'checks before a stage times out', positiveInt, 120)
+    .action(async (target: string, opts: DestroyOptions) => {
+      process.exitCode = await runAction('destroy', io, () => destroyCommand(target, opts, io));
+    });
+
+  program
     .command('completion')
     .argument('<shell>', 'bash or zsh', (value: string) => {
       if (value !== 'bash' && value !== 'zsh') throw new InvalidArgumentError('must be bash or zsh');
@@ -169,6 +201,8 @@ const EXAMPLES: Record<string, string[]> = {
   plan: ['npx meshctl plan examples/mesh.yaml'],
   mesh: ['npx meshctl mesh --check'],
   rollout: ['npx meshctl rollout users --image users:1.1.0', 'npx meshctl rollout users --build docker/services/users --bake-seconds 60'],
+  rotate: ['npx meshctl rotate gossip-key', 'npx meshctl rotate acl-token/dataplane/users'],
+  destroy: ['npx meshctl destroy examples/mesh.yaml', 'npx meshctl destroy reference-mesh --purge --yes'],
   completion: ['eval "$(npx meshctl completion bash)"', 'npx meshctl completion zsh >> ~/.zshrc'],
 };
 

@@ -18,14 +18,17 @@ export interface StartOptions {
   spec: string;
   dataDir?: string;
   reset: boolean;
+  /** IAM enforcement of the local AWS endpoint; `--no-iam` turns it off (experiments only). */
+  iam: boolean;
   ports: { aws: number; consul: number; httpApi: number };
 }
 
-export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <file>] [--data-dir <dir>] [--reset]
+export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <file>] [--data-dir <dir>] [--reset] [--no-iam]
   --once            exit after the deployment with its status (0 when it succeeded)
   --verbose         also show the functions' own JSON logs
   --spec <file>     deploy another spec (default examples/mesh.yaml)
   --data-dir <dir>  keep the local cloud's state across restarts (or LOCAL_DATA_DIR); --reset starts it empty
+  --no-iam          do not evaluate IAM policies on AWS calls (experiments only: AWS would)
 ports: LOCAL_AWS_PORT (4566), LOCAL_CONSUL_PORT (8500), LOCAL_HTTP_API_PORT (3000); 0 picks a free one`;
 
 /**
@@ -48,6 +51,7 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
         spec: { type: 'string', default: 'examples/mesh.yaml' },
         'data-dir': { type: 'string' },
         reset: { type: 'boolean', default: false },
+        'no-iam': { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
@@ -67,6 +71,7 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
     spec: values.spec,
     ...(data.dataDir !== undefined ? { dataDir: data.dataDir } : {}),
     reset: data.reset,
+    iam: !values['no-iam'],
     ports: portsFromEnvironment(env),
   };
 }

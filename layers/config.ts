@@ -14,8 +14,14 @@ const EnvSchema = z.object({
   CONSUL_TOKEN_PARAMETER: z.string().startsWith('/').optional(),
   /** SSM prefix under which rendered configuration is stored. */
   SSM_PREFIX: z.string().startsWith('/').default('/consul-mesh'),
+  /** The SSM path of the services' own secrets besides the mesh's prefix (serverless.yml's `appSecretsPath`). */
+  APP_SECRETS_PATH: z.string().optional(),
+  /** The region the functions run in (set by Lambda): the stack's, which a deployed spec's `region` must be. */
+  AWS_REGION: z.string().optional(),
   DEPLOY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   ROLLOUT_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  ROTATE_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  DESTROY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
   /** The bucket of build contexts (`contexts/<contentHash>.zip`), the stack's BuildSourceBucket. */
   BUILD_SOURCE_BUCKET: z.string().min(3).optional(),

@@ -129,6 +129,14 @@ export class TaskNotRegistrableError extends MeshError {
   override readonly name = 'TaskNotRegistrable';
 }
 
+/**
+ * A secret the rotation operation cannot rotate (yet, or by design: the management token, the TLS CA); the message
+ * says why and what to do instead. Never retried.
+ */
+export class RotationNotSupportedError extends MeshError {
+  override readonly name = 'RotationNotSupported';
+}
+
 /** The names Step Functions and the API mapper rely on. */
 export const ERROR_NAMES = [
   'SpecInvalid',
@@ -146,5 +154,6 @@ export const ERROR_NAMES = [
   'InvalidEvent',
   'TaskNotRegistrable',
   'SecretsInconsistent',
+  'RotationNotSupported',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -14,6 +14,7 @@ import type { ConsulServer } from './consul';
  *   POST /_local/consul/down                {"ms":5000}: the Consul API refuses connections for that long
  *   POST /_local/ecs/stop-random-tasks      {"count":2}: stops that many random RUNNING tasks
  *   GET  /_local/events/on-failure          events whose delivery exhausted Lambda's retries
+ *   GET  /_local/events/undeliverable       events matched for targets the local cloud does not deliver to (SQS, SNS, ...)
  *   GET  /_local/health                     liveness
  *
  * The same operations are methods of `Faults` (and the services) for tests.
@@ -82,6 +83,9 @@ export async function handleAdminRoute(
       }
       case 'GET /_local/events/on-failure':
         send(200, { records: deps.events.onFailure() });
+        return true;
+      case 'GET /_local/events/undeliverable':
+        send(200, { records: deps.events.undeliverable() });
         return true;
       default:
         send(404, { error: { code: 'NotFound', message: `no admin route ${route}` } });

@@ -1,5 +1,6 @@
 import { DNS_LABEL, DNS_LABEL_HINT } from '../layers/domain/spec/names';
 import '../layers/polyfills';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Faults } from './faults/faults';
@@ -12,7 +13,7 @@ import { EcrProvider } from './aws/ecr/provider';
 import { CodeBuildProvider } from './aws/codebuild/provider';
 import { S3Provider } from './aws/s3/provider';
 import { S3Error } from './aws/s3/errors';
-import { EventsProvider } from './aws/events/provider';
+import { EventsProvider, type AwsEvent } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
@@ -23,6 +24,14 @@ import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
 import { deployRules } from './rules';
 import { handleAdminRoute } from './admin';
 import { syncConsulAcl } from './consul-acl';
+import { loadPackagedTemplate, type PackagedTemplate } from './serverless/package';
+import { IamAuthorizer } from './aws/iam/authorizer';
+import { readTemplateRoles, type TemplateRoles } from './aws/iam/roles';
+import { executionRoleError } from './aws/iam/task-start';
+import { DEFAULT_LOCAL_CREDENTIALS } from './aws/sigv4';
+import { TaskError } from './aws/stepfunctions/tasks';
+import { taskProcesses } from './task-processes';
+import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
   CONSUL_STATE,
@@ -65,6 +74,11 @@ export interface LocalCloudOptions {
   ecsDelays?: Partial<EcsDelays>;
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
+  /**
+   * How long a consul-dataplane container may wait for the servers to serve its proxy before its health check
+   * fails (local/task-processes). Default 30 s, about the dataplane image's start period plus its retries.
+   */
+  dataplaneReadyTimeoutMs?: number;
   /** Multiplies Step Functions Wait/Retry durations (0 skips waits). */
   stepFunctionsTimeScale?: number;
   /** Lambda's async retry delays for EventBridge deliveries (AWS: 1 min, 2 min). */
@@ -85,6 +99,16 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** With `dataDir`: discard the saved state and start empty. */
   resetData?: boolean;
+  /**
+   * IAM enforcement (default on): every AWS call is evaluated against its caller's policies from the packaged
+   * template. `false` (`--no-iam`) is for experiments only: every principal may do anything.
+   */
+  iam?: boolean;
+  /**
+   * Changes the packaged template before the local cloud reads its roles: a test takes a permission away and
+   * watches the deployment fail as on AWS.
+   */
+  packagedTemplate?: (template: PackagedTemplate) => PackagedTemplate;
 }
 
 /** The local stage's documented API token (serverless.yml params.local.localApiToken); public, local use only. */
@@ -117,6 +141,8 @@ export class LocalCloud {
     readonly consul: ConsulServer,
     readonly httpApi: HttpApiServer,
     readonly stateMachines: Record<string, string>,
+    /** Who may call what: the roles of the packaged template, the sessions handed out, the denials. */
+    readonly iam: IamAuthorizer,
     /** Saves the state while running (with `dataDir` only); `flush()` forces a save. */
     readonly persistence?: StatePersister,
   ) {}
@@ -138,18 +164,50 @@ export class LocalCloud {
     if (options.meshName !== undefined && !DNS_LABEL.test(options.meshName)) {
       throw new Error(`not a mesh name: ${JSON.stringify(options.meshName)} (${DNS_LABEL_HINT})`);
     }
-    const config = await loadServerlessConfig(rootDir, {
-      stage,
+    const params = options.meshName === undefined ? undefined : { meshName: options.meshName };
+    const [config, packaged] = await Promise.all([
+      loadServerlessConfig(rootDir, {
+        stage,
+        region,
+        ...(params ? { params } : {}),
+        // Resources of serverless.yml the functions reference (roles, the account) by their local names.
+        resolveExternal: (logicalId, attribute) => localResourceRef(logicalId, attribute, stage, region),
+      }),
+      // The roles exist only in the packaged template (one per function, one per state machine).
+      loadPackagedTemplate(rootDir, { stage, region, ...(params ? { params } : {}) }),
+    ]);
+    const roles = readTemplateRoles(options.packagedTemplate ? options.packagedTemplate(structuredClone(packaged)) : packaged, {
       region,
-      ...(options.meshName === undefined ? {} : { params: { meshName: options.meshName } }),
-      // Resources of serverless.yml the functions reference (roles, the account); the local cloud has no IAM.
+      accountId: LOCAL_ACCOUNT_ID,
+      stackName: `${config.service}-${stage}`,
       resolveExternal: (logicalId, attribute) => localResourceRef(logicalId, attribute, stage, region),
+      roleName: (logicalId) => localRoleName(logicalId, stage),
     });
+    const iam = new IamAuthorizer({ accountId: LOCAL_ACCOUNT_ID, administrator: DEFAULT_LOCAL_CREDENTIALS, enforce: options.iam ?? true });
+    for (const [roleArn, policies] of roles.policies) iam.defineRole(roleArn, policies);
 
     const ssm = new SsmProvider();
     const ecr = new EcrProvider();
     const s3 = new S3Provider();
-    const codebuild = new CodeBuildProvider({ registry: ecr, projectRoot: rootDir, faults, s3: s3.store }, { buildDurationMs: options.buildDurationMs ?? 0 });
+    const codebuild = new CodeBuildProvider(
+      {
+        registry: ecr,
+        projectRoot: rootDir,
+        faults,
+        s3: s3.store,
+        // CodeBuild acts with the project's service role, one session per build.
+        serviceRoleDenial: (build, requests) => {
+          const { principal } = iam.assumeRole(build.serviceRole, `AWSCodeBuild-${build.id.slice(build.id.lastIndexOf(':') + 1)}`);
+          try {
+            iam.authorize(principal, requests);
+            return undefined;
+          } catch (error) {
+            return (error as Error).message;
+          }
+        },
+      },
+      { buildDurationMs: options.buildDurationMs ?? 0 },
+    );
     // Event faults are applied where task events leave ECS, not again in EventBridge.
     // EventBridge needs the Lambda runtime, which needs the endpoint URL: the runtime is attached once it exists.
     const lambdaRef: { current?: LambdaRuntime } = {};
@@ -159,14 +217,28 @@ export class LocalCloud {
       },
       retryDelaysMs: options.eventRetryDelaysMs,
     });
-    const ecs = new EcsSimulation({
+    const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
       logger: log,
       onTaskEvent: (event) => void events.publish(event),
       // Images built by the local CodeBuild record their platform in the local ECR: ECS refuses a foreign one.
       imagePlatform: (image) => ecr.imagePlatform(image),
+      // Fargate starts a task with its execution role: registry auth, image pull, secrets, log streams.
+      executionRoleError: (task, definition) => executionRoleError(iam, task, definition, LOCAL_ACCOUNT_ID),
+      // The processes inside the containers of the project's images check what they would check on AWS.
+      startProcesses: taskProcesses({
+        projectRoot: rootDir,
+        imageDigest: (image) => registryDigest(image, (r, repo, ref) => ecr.findImage(r, repo, ref)),
+        parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, region),
+        dataplaneAccess: (secret, node, proxyId) => consul.dataplaneAccess(secret, node, proxyId),
+        stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
+        dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
+        logger: (message) => log(message),
+      }),
     });
+    // ECS puts the tags of an existing cluster or service in the request context (aws:ResourceTag/<key>).
+    iam.addResourceTags((arn) => ecs.resourceTags(arn));
     const consul = new ConsulServer({
       port: options.ports?.consul ?? 8500,
       faults,
@@ -193,22 +265,45 @@ export class LocalCloud {
       providers: [ecs.provider, ssm, ecr, codebuild, events],
       restProvider: s3,
       logger: log,
+      iam,
+      iamHints: {
+        nextTaskDefinitionRevision: (taskRegion, family) => (ecs.store.region(taskRegion).families.get(family)?.length ?? 0) + 1,
+        // ECS creates its service-linked role with the first cluster of the account (and keeps it).
+        ecsServiceLinkedRoleExists: (taskRegion) => ecs.store.region(taskRegion).clusters.size > 0,
+      },
       extraRoutes: (req: IncomingMessage, res: ServerResponse) => handleAdminRoute(req, res, { faults, ecs, events, consul }),
     });
 
     const environment: Record<string, string> = {
       AWS_ENDPOINT_URL: aws.url,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
       CONSUL_HTTP_ADDR: consul.url,
       // DESIGN.md section 4: the local HTTP API accepts the token in MESH_API_TOKEN (else the documented default).
       ...(apiToken ? { MESH_API_TOKEN: apiToken } : {}),
       ...options.functionEnvironment,
     };
-    const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment } }));
+    const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment, ...functionCredentials(iam, roles, fn.name) } }));
     const lambda = new LambdaRuntime(functions, { region, taskRoot: rootDir, logger: (m) => log(m) });
     lambdaRef.current = lambda;
-    const stepFunctions = new StepFunctionsService({ lambda, timeScale: options.stepFunctionsTimeScale ?? 1, logger: log });
+    // Execution status changes go to EventBridge's default bus, as on AWS. Those of executions restored from the
+    // data directory (closed as ABORTED) happen before serverless.yml's rules exist: they wait for them.
+    let statusEvents: AwsEvent[] | undefined = [];
+    const stepFunctions = new StepFunctionsService({
+      lambda,
+      timeScale: options.stepFunctionsTimeScale ?? 1,
+      logger: log,
+      // Step Functions invokes a Task's function with the state machine's role (lambda:InvokeFunction).
+      authorizeInvoke: ({ roleArn, executionArn }, functionReference) => {
+        const functionArn = lambda.arnOf(functionReference) ?? functionReference;
+        const { principal } = iam.assumeRole(roleArn, executionArn.slice(executionArn.lastIndexOf(':') + 1).slice(0, 64));
+        try {
+          iam.authorize(principal, [{ action: 'lambda:InvokeFunction', resource: functionArn, context: {} }]);
+        } catch (error) {
+          // The Java SDK Step Functions uses reports Lambda's AccessDeniedException as an AWSLambdaException.
+          throw new TaskError('Lambda.AWSLambdaException', `${(error as Error).message} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`);
+        }
+      },
+      onEvent: (event) => (statusEvents ? statusEvents.push(event) : events.publish(event)),
+    });
     aws.register(stepFunctions.provider);
     try {
       // Saved state machines first: serverless.yml's are then updated in place, not duplicated.
@@ -219,10 +314,12 @@ export class LocalCloud {
       await Promise.allSettled([stepFunctions.close(), events.close(), lambda.close(), aws.stop(), consul.close()]);
       throw error;
     }
-    const stateMachines = await deployStateMachines(config, stepFunctions);
+    const stateMachines = await deployStateMachines(config, stepFunctions, (machine) => roles.stateMachines.get(machine.name) ?? missingPrincipal('state machine', machine.name));
     const deployedRules = new Set(await deployRules(config, functions, events, region));
+    for (const event of statusEvents) events.publish(event);
+    statusEvents = undefined;
     const buckets = createBuckets(config, s3, stage, region);
-    await createImageBuildProject(config, codebuild, stage, region);
+    await createImageBuildProject(config, codebuild, stage, region, roles);
 
     const httpApi = new HttpApiServer(config, lambda, { region, port: options.ports?.httpApi ?? 3000 });
     await httpApi.start();
@@ -250,7 +347,7 @@ export class LocalCloud {
             }),
             { logger: log },
           );
-    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, persistence);
+    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, iam, persistence);
     if (apiToken) cloud.apiToken = apiToken;
     cloud.buckets = buckets;
     try {
@@ -304,17 +401,36 @@ export class LocalCloud {
   }
 }
 
+/** The local name of a role the template does not name (CloudFormation would generate `<stack>-<id>-<suffix>`). */
+function localRoleName(logicalId: string, stage: string): string {
+  return `${stage}-${logicalId}`;
+}
+
+/**
+ * Lambda gives each function temporary credentials of its role in its environment (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; "Defined runtime environment variables"): the endpoint knows the caller.
+ */
+function functionCredentials(iam: IamAuthorizer, roles: TemplateRoles, functionName: string): Record<string, string> {
+  const roleArn = roles.functions.get(functionName) ?? missingPrincipal('function', functionName);
+  const credentials = iam.assumeRole(roleArn, functionName);
+  return { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken };
+}
+
+function missingPrincipal(kind: string, name: string): never {
+  throw new Error(`the packaged template has no ${kind} named ${name}: serverless.yml and the packaged template disagree`);
+}
+
 /**
  * ARNs for the resources of serverless.yml that the local cloud does not run (IAM roles, the on-failure queue):
  * functions may name them in their environment or destinations; nothing here calls them.
  */
-function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
+export function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string): string | undefined {
   if (logicalId.endsWith('Bucket') && (attribute === undefined || attribute === 'Arn')) {
     const name = localBucketName(logicalId, stage);
     return attribute ? `arn:aws:s3:::${name}` : name;
   }
   if (attribute !== undefined && attribute !== 'Arn') return undefined;
-  if (logicalId.endsWith('Role')) return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${stage}-${logicalId}`;
+  if (logicalId.endsWith('Role')) return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${localRoleName(logicalId, stage)}`;
   if (logicalId.endsWith('DiscoveryService')) return `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:service/srv-${stage}-${logicalId.toLowerCase()}`;
   if (logicalId.endsWith('Queue')) return attribute ? `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${stage}-${logicalId}` : `http://sqs.local/${LOCAL_ACCOUNT_ID}/${stage}-${logicalId}`;
   return undefined;
@@ -362,7 +478,7 @@ function createBuckets(config: ServerlessConfig, s3: S3Provider, stage: string, 
  * bucket's name): it is resolved to the local resource; a repository source stands for this checkout (the project
  * root).
  */
-async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, stage: string, region: string): Promise<void> {
+async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, stage: string, region: string, roles: TemplateRoles): Promise<void> {
   const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> } | undefined)?.Resources ?? {};
   const ctx = { region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-start' };
   for (const [logicalId, resource] of Object.entries(resources)) {
@@ -381,7 +497,7 @@ async function createImageBuildProject(config: ServerlessConfig, codebuild: Code
         computeType: props.Environment?.ComputeType ?? 'BUILD_GENERAL1_SMALL',
         privilegedMode: props.Environment?.PrivilegedMode ?? false,
       },
-      serviceRole: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${logicalId}`,
+      serviceRole: roles.buildProjects.get(props.Name ?? logicalId) ?? missingPrincipal('build project', props.Name ?? logicalId),
     };
     try {
       await codebuild.operations.CreateProject(project, ctx);

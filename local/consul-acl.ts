@@ -3,27 +3,39 @@ import type { EcsSimulation } from './aws/ecs/simulation';
 import type { ConsulServer } from './consul';
 import type { EcsTaskStateChangeEvent } from './aws/ecs/task-events';
 import { LOCAL_ACCOUNT_ID } from './aws/protocol';
+import { SERVER_RUNTIME } from '../layers/domain/consul/runtime-contract';
+import { SERVER_RPC_PORT } from './consul/leadership';
 
 /** Secrets of the server container that carry the ACL bootstrap (initial management) token. */
 const BOOTSTRAP_TOKEN_SECRET = /BOOTSTRAP_TOKEN$/;
+/** The server container's gossip key (`encrypt`): SERVER_RUNTIME.env.gossipKey. */
+const GOSSIP_KEY_SECRET = SERVER_RUNTIME.env.gossipKey;
 
 /**
  * On AWS, ECS injects the ACL bootstrap token into the Consul server container from SSM (the task definition's
  * `secrets`), and the server makes it the `initial_management` token. The emulator has no server process, so when
  * a server task starts RUNNING this reads the same task-definition secret from the local SSM, decrypted as ECS
- * would, and registers it in the local Consul as a management token.
+ * would, and registers it in the local Consul as a management token. Likewise the gossip key: the server joins the
+ * gossip pool with the key SSM holds at its start (a key rotated later reaches only servers started after it).
  */
 export async function syncConsulAcl(
   event: EcsTaskStateChangeEvent,
   deps: { ssm: SsmProvider; ecs: EcsSimulation; consul: ConsulServer; region: string; seen: Set<string> },
 ): Promise<void> {
-  const detail = event.detail as { lastStatus?: string; taskDefinitionArn?: string };
+  const detail = event.detail as {
+    lastStatus?: string;
+    taskDefinitionArn?: string;
+    containers?: Array<{ networkInterfaces?: Array<{ privateIpv4Address?: string }> }>;
+  };
   if (detail.lastStatus !== 'RUNNING' || !detail.taskDefinitionArn) return;
   const ctx = { region: deps.region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-acl' };
   const described = (await deps.ecs.provider.operations.DescribeTaskDefinition({ taskDefinition: detail.taskDefinitionArn }, ctx)) as {
     taskDefinition?: { containerDefinitions?: Array<{ secrets?: Array<{ name: string; valueFrom: string }> }> };
   };
   const secrets = described.taskDefinition?.containerDefinitions?.flatMap((c) => c.secrets ?? []) ?? [];
+  const gossip = secrets.find((s) => s.name === GOSSIP_KEY_SECRET);
+  const ip = detail.containers?.flatMap((c) => c.networkInterfaces ?? []).find((n) => n.privateIpv4Address)?.privateIpv4Address;
+  if (gossip && ip) deps.consul.keyring.join(`${ip}:${SERVER_RPC_PORT}`, await readParameter(deps.ssm, gossip.valueFrom, ctx));
   for (const secret of secrets.filter((s) => BOOTSTRAP_TOKEN_SECRET.test(s.name))) {
     const name = secret.valueFrom.startsWith('arn:') ? `/${secret.valueFrom.slice(secret.valueFrom.indexOf(':parameter/') + ':parameter/'.length)}` : secret.valueFrom;
     try {
@@ -36,5 +48,16 @@ export async function syncConsulAcl(
     } catch {
       // No such parameter: on AWS the task would fail to start; here the servers simply run without that token.
     }
+  }
+}
+
+/** The decrypted value of a task-definition secret (an SSM name or ARN), or undefined when it does not exist. */
+async function readParameter(ssm: SsmProvider, valueFrom: string, ctx: { region: string; accountId: string; requestId: string }): Promise<string | undefined> {
+  const name = valueFrom.startsWith('arn:') ? `/${valueFrom.slice(valueFrom.indexOf(':parameter/') + ':parameter/'.length)}` : valueFrom;
+  try {
+    const { Parameter } = (await ssm.operations.GetParameter({ Name: name, WithDecryption: true }, ctx)) as { Parameter?: { Value?: string } };
+    return Parameter?.Value;
+  } catch {
+    return undefined;
   }
 }

@@ -9,7 +9,10 @@ import { parseDataDirOptions } from './persistence';
  * e.g. `npm run local -- --data-dir .local-cloud`
  */
 async function main(): Promise<void> {
-  const { dataDir, reset } = parseDataDirOptions(process.argv.slice(2), process.env);
+  const args = process.argv.slice(2);
+  // --no-iam: every principal may do anything (experiments only; AWS evaluates every call).
+  const iam = !args.includes('--no-iam');
+  const { dataDir, reset } = parseDataDirOptions(args.filter((arg) => arg !== '--no-iam'), process.env);
   const port = (name: string, fallback: number) => {
     const value = process.env[name];
     if (value === undefined || value === '') return fallback;
@@ -21,6 +24,7 @@ async function main(): Promise<void> {
     ports: { aws: port('LOCAL_AWS_PORT', 4566), consul: port('LOCAL_CONSUL_PORT', 8500), httpApi: port('LOCAL_HTTP_API_PORT', 3000) },
     dataDir,
     resetData: reset,
+    iam,
   });
   // Handlers first: a signal that arrives as soon as the banner is out must still stop (and save) cleanly.
   const stop = () => {
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
   Consul API    ${consul}   (curl ${consul}/v1/catalog/services)
   HTTP API      ${httpApi}
   faults        ${aws}/_local/faults
+  IAM           ${iam ? 'enforced: each function, state machine, build and task acts with its role from the packaged template' : 'not enforced (--no-iam)'}
   state         ${dataDir === undefined ? 'in memory (use --data-dir <dir> to keep it)' : `kept in ${dataDir}${reset ? ' (reset)' : ''}`}
 press Ctrl-C to stop`);
 }

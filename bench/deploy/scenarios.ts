@@ -19,6 +19,8 @@ export type Scenario = {
   redeploy: boolean;
   /** A deployment that has not ended after this long fails the benchmark. */
   timeoutMs: number;
+  /** IAM enforcement of the local cloud (default on, as in the tests); the iam benchmark compares it with off. */
+  iam?: boolean;
 };
 
 /**

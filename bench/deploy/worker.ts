@@ -35,6 +35,7 @@ async function measure(scenario: Scenario): Promise<WorkerResult> {
     // Quiet functions: log lines and metrics output would be measured along with the deployment.
     functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
     logger: () => undefined,
+    ...(scenario.iam === undefined ? {} : { iam: scenario.iam }),
   });
   const cloudStartMs = performance.now() - startBegin;
   await uploadReferenceContexts(cloud);

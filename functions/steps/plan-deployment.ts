@@ -31,6 +31,7 @@ export async function handler(event: unknown) {
     consul: config.CONSUL_HTTP_ADDR ? consul : undefined,
     context: { ...contexts, registry: `${contexts.taskContext.accountId}.dkr.ecr.${process.env.AWS_REGION ?? 'us-east-1'}.amazonaws.com` },
     defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
+    limits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },
     holders: executionHolders(clients.sfn),
     onTakeover: ({ name, previous, reason }) => logger().warn('lock taken over', { lock: name, previousHolder: previous.holder, reason }),
   });

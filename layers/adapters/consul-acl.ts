@@ -39,6 +39,49 @@ export interface ConsulAclApi extends Pick<ConsulApi, 'leader' | 'kvGet'> {
   createToken(token: ConsulAclTokenInput): Promise<ConsulAclToken>;
   /** Updates description, policies and service identities; the SecretID never changes. */
   updateToken(token: ConsulAclTokenInput): Promise<ConsulAclToken>;
+  /** Deletes a token (a token already gone is not an error: a retried rotation step). */
+  deleteToken(accessorId: string): Promise<void>;
+}
+
+/** One ring of `GET /v1/operator/keyring`: each key with the number of members that have it, and the primaries. */
+export interface ConsulKeyring {
+  WAN: boolean;
+  Keys: Record<string, number>;
+  PrimaryKeys?: Record<string, number>;
+  NumNodes: number;
+}
+
+/**
+ * The gossip keyring (https://developer.hashicorp.com/consul/api-docs/operator/keyring), on every server at once:
+ * `keyring:read` to list, `keyring:write` to change. Only the management token has it here.
+ */
+export interface ConsulKeyringApi {
+  keyringList(): Promise<ConsulKeyring[]>;
+  /** Installs a key on every member (POST). */
+  keyringInstall(key: string): Promise<void>;
+  /** Makes an installed key the primary on every member (PUT); Consul refuses a key some member lacks. */
+  keyringUse(key: string): Promise<void>;
+  /** Removes a key from every member (DELETE); Consul refuses the primary key. */
+  keyringRemove(key: string): Promise<void>;
+}
+
+/** The keyring calls, with the management token's client options. */
+export function createConsulKeyringClient(options: ConsulClientOptions): ConsulKeyringApi {
+  const call = createConsulCall(options);
+  return {
+    async keyringList() {
+      return (await (await call('GET', '/v1/operator/keyring')).json()) as ConsulKeyring[];
+    },
+    async keyringInstall(key) {
+      await call('POST', '/v1/operator/keyring', { Key: key });
+    },
+    async keyringUse(key) {
+      await call('PUT', '/v1/operator/keyring', { Key: key });
+    },
+    async keyringRemove(key) {
+      await call('DELETE', '/v1/operator/keyring', { Key: key });
+    },
+  };
 }
 
 export function createConsulAclClient(options: ConsulClientOptions): ConsulAclApi {
@@ -67,6 +110,9 @@ export function createConsulAclClient(options: ConsulClientOptions): ConsulAclAp
     },
     async updateToken(token) {
       return json<ConsulAclToken>(await call('PUT', `/v1/acl/token/${encodeURIComponent(token.AccessorID)}`, token));
+    },
+    async deleteToken(accessorId) {
+      await call('DELETE', `/v1/acl/token/${encodeURIComponent(accessorId)}`, undefined, [404]);
     },
   };
 }

@@ -31,6 +31,32 @@ export const StartedSchema = z.looseObject({
 });
 export type Started = z.infer<typeof StartedSchema>;
 
+/** `POST /rotations`'s answer: the rotation's id and the steps it takes, in order. */
+export const RotationStartedSchema = z.looseObject({
+  id: z.string(),
+  status: ApiStatusSchema,
+  mesh: z.string(),
+  secret: z.string(),
+  steps: z.array(z.string()),
+});
+export type RotationStarted = z.infer<typeof RotationStartedSchema>;
+
+/** `GET /rotations/{id}` (layers/api/rotations.ts). */
+export const RotationViewSchema = z.looseObject({
+  id: z.string(),
+  status: ApiStatusSchema,
+  secret: z.string().optional(),
+  steps: z.array(z.object({ name: z.string(), state: z.string() })),
+  parameter: z.string().optional(),
+  previousVersion: z.number().optional(),
+  version: z.number().optional(),
+  check: z.looseObject({ waitingFor: z.string(), replaced: z.record(z.string(), z.number()) }).optional(),
+  result: z.looseObject({ replaced: z.record(z.string(), z.number()), removed: z.string(), previousVersion: z.number(), version: z.number() }).optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+export type RotationView = z.infer<typeof RotationViewSchema>;
+
 export const DeploymentItemSchema = z.looseObject({
   id: z.string(),
   mesh: z.string().optional(),
@@ -119,3 +145,44 @@ export const ChangeSetSchema = z.looseObject({
   refused: z.array(z.string()),
   noChange: z.boolean(),
 });
+
+/** GET /mesh/destroys/{id}: a teardown's progress, and what it removed and kept once it has ended. */
+export const DestroyViewSchema = z.looseObject({
+  id: z.string(),
+  mesh: z.string(),
+  purge: z.boolean(),
+  status: ApiStatusSchema,
+  executionStatus: z.string(),
+  execution: z.string(),
+  startedAt: z.string().optional(),
+  stoppedAt: z.string().optional(),
+  stages: z.array(
+    z.looseObject({
+      name: z.string(),
+      state: z.string(),
+      deleted: z.array(z.string()).optional(),
+      remaining: z.array(z.looseObject({ id: z.string(), tasks: z.number() })).optional(),
+      round: z.number().optional(),
+    }),
+  ),
+  summary: z
+    .looseObject({
+      mesh: z.string(),
+      nothingToDo: z.boolean(),
+      removed: z.looseObject({
+        services: z.array(z.string()),
+        clusters: z.array(z.string()),
+        taskDefinitions: z.number(),
+        registrations: z.number(),
+        configEntries: z.array(z.string()),
+        kv: z.number(),
+        parameters: z.number(),
+        repositories: z.array(z.string()),
+      }),
+      kept: z.looseObject({ parameters: z.array(z.string()), repositories: z.array(z.string()) }),
+      consulSkipped: z.string().optional(),
+    })
+    .optional(),
+  failure: z.looseObject({ stage: z.string().optional(), error: z.string().optional(), message: z.string().optional() }).optional(),
+});
+export type DestroyView = z.infer<typeof DestroyViewSchema>;

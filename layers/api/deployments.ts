@@ -1,4 +1,5 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { stackFitIssues } from '../deploy/stack-fit';
 import { parseDocument } from 'yaml';
 import { buildContextRefs, requireBuildContexts } from '../deploy/build-source';
 import { withDefaultDataplane } from '../build-context';
@@ -43,6 +44,8 @@ export async function startDeployment(body: RequestBody, query: unknown, deps: A
   if (spec.name !== deps.meshName) {
     throw new InvalidInputError('the spec names another mesh', [{ path: 'name', message: `must be "${deps.meshName}": this orchestrator deploys that mesh` }]);
   }
+  const misfits = stackFitIssues(spec, deps.stackLimits ?? {});
+  if (misfits.length > 0) throw new SpecInvalidError(misfits);
   // A build context without its content hash cannot be built: refused here rather than in the Plan step.
   planImages(spec);
   // Nor can one whose files were not uploaded: its build would fail in DOWNLOAD_SOURCE.

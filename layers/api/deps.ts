@@ -1,4 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { StackLimits } from '../deploy/stack-fit';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClients } from '../adapters/aws';
 import type { EcsApi } from '../adapters/ecs';
@@ -22,6 +23,10 @@ export interface ApiDeps {
   meshName: string;
   deployStateMachineArn: string;
   rolloutStateMachineArn: string;
+  /** The rotation state machine (`POST /rotations`); absent in a stack packaged before it existed. */
+  rotateStateMachineArn?: string;
+  /** The destroy state machine (`DELETE /mesh`); without it the teardown routes answer a logged 500. */
+  destroyStateMachineArn?: string;
   deployments: DeploymentStore;
   sfn: Pick<SFNClient, 'send'>;
   ssm: Pick<SSMClient, 'send'>;
@@ -34,6 +39,8 @@ export interface ApiDeps {
   defaults: { pollSeconds: number; maxRounds: number };
   /** POST /plans: the state reader's clients and the change set's context, built on first use. */
   planner: PlanDeps['planner'];
+  /** The stack's region and secrets path a spec must fit (stack-fit.ts); refused with 400 before a deployment starts. */
+  stackLimits?: StackLimits;
   now: () => Date;
   /** The 6 base36 characters ending a new id (random unless a test fixes them). */
   randomSuffix?: () => string;
@@ -46,6 +53,8 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     meshName: config.MESH_NAME,
     deployStateMachineArn: config.DEPLOY_STATE_MACHINE_ARN,
     rolloutStateMachineArn: config.ROLLOUT_STATE_MACHINE_ARN,
+    rotateStateMachineArn: config.ROTATE_STATE_MACHINE_ARN,
+    destroyStateMachineArn: config.DESTROY_STATE_MACHINE_ARN,
     deployments: new StepFunctionsBackend({ sfn: clients.sfn, stateMachineArn: config.DEPLOY_STATE_MACHINE_ARN, historyPageSize: 1000 }),
     sfn: clients.sfn,
     ssm: clients.ssm,
@@ -61,6 +70,7 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
         context: { ...contexts, registry: `${contexts.taskContext.accountId}.dkr.ecr.${env.AWS_REGION ?? 'us-east-1'}.amazonaws.com` },
       };
     },
+    stackLimits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },
     now: () => new Date(),
   };
 }

@@ -22,6 +22,7 @@ export interface MappedError {
 const CLIENT_ERRORS: Record<string, number> = {
   InvalidInput: 400,
   SpecInvalid: 400,
+  RotationNotSupported: 400,
   Unauthorized: 401,
   NotFound: 404,
   ConcurrentOperation: 409,

@@ -4,10 +4,12 @@ import { cancelDeployment, getDeployment, listDeployments, startDeployment } fro
 import { mapError } from './error-mapper';
 import { UnauthorizedError } from './errors';
 import { describeMesh } from './mesh';
+import { getDestroy, startDestroy } from './destroys';
 import { parseWith, readBody } from './request';
 import { NoQuerySchema } from './schemas';
 import { getRollout, startRollout } from './rollouts';
 import { planChanges } from './plans';
+import { getRotation, startRotation } from './rotations';
 
 /** What the router logs through (the Powertools logger of layers/logger.ts, or a test's recorder). */
 export interface ApiLogger {
@@ -30,7 +32,7 @@ interface ApiEvent {
 }
 
 /**
- * The HTTP API (DESIGN.md section 4) as one Powertools router: the eight routes, the check that the authorizer
+ * The HTTP API (DESIGN.md section 4) as one Powertools router: the routes, the check that the authorizer
  * ran, and the one error mapper. Each route parses what it needs and calls the logic in this folder; `deps` is
  * called on the first request that needs it, so a bad environment is a logged 500, not a crashed cold start.
  */
@@ -74,9 +76,28 @@ export function buildRouter(deps: () => ApiDeps, logger: ApiLogger): Router {
     noQuery(reqCtx.event as ApiEvent);
     return json(200, await getRollout(reqCtx.params.service, reqCtx.params.id, deps()));
   });
+  app.post('/rotations', async (reqCtx) => {
+    const event = reqCtx.event as ApiEvent;
+    const started = await startRotation(readBody(event), query(event), deps());
+    return json(202, started, { location: `/rotations/${started.id}` });
+  });
+  app.get('/rotations/:id', async (reqCtx) => {
+    noQuery(reqCtx.event as ApiEvent);
+    return json(200, await getRotation(reqCtx.params.id, deps()));
+  });
   app.get('/mesh', async (reqCtx) => {
     noQuery(reqCtx.event as ApiEvent);
     return json(200, await describeMesh(deps()));
+  });
+
+  app.delete('/mesh', async (reqCtx) => {
+    const event = reqCtx.event as ApiEvent;
+    const started = await startDestroy(readBody(event), query(event), deps());
+    return json(202, started, { location: `/mesh/destroys/${started.id}` });
+  });
+  app.get('/mesh/destroys/:id', async (reqCtx) => {
+    noQuery(reqCtx.event as ApiEvent);
+    return json(200, await getDestroy(reqCtx.params.id, deps()));
   });
 
   app.errorHandler(Error, async (error, reqCtx) => {

@@ -1,7 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ConsulAclApi, ConsulAclToken } from '../adapters/consul-acl';
-import { buildAclPlan, type AclTokenDefinition } from '../domain/consul/acl-policies';
+import { buildAclPlan, tokenAccessorIdForVersion, type AclTokenDefinition } from '../domain/consul/acl-policies';
 import { MeshSpecSchema, type MeshSpec } from '../domain/spec/schema';
 import { AclTokenMismatchError, NoConsulLeaderError } from '../errors';
 import { deployedSpecKey } from './config-entries';
@@ -47,19 +47,31 @@ export async function ensureAcl(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'se
 
   for (const token of plan.tokens) {
     const id = `token/${token.role}`;
-    const secretId = await readSecret(deps.ssm, token.parameter);
+    const { value: secretId, version } = await readSecret(deps.ssm, token.parameter);
+    // A rotated token (parameter version > 1) has its own AccessorID: the rotation created it in Consul.
+    const accessorId = tokenAccessorIdForVersion(spec, token.role, version);
     const input = {
-      AccessorID: token.AccessorID,
+      AccessorID: accessorId,
       SecretID: secretId,
       Description: token.Description,
       Policies: token.Policies,
       ServiceIdentities: token.ServiceIdentities,
     };
-    const current = await deps.consul.readToken(token.AccessorID);
+    const current = await deps.consul.readToken(accessorId);
+    if (!current && version !== undefined && version > 1) {
+      // A rotation creates the next version's token before it writes SSM; when the previous version's token exists
+      // but this one does not, the parameter was overwritten by hand: never adopt such a value silently.
+      const previousAccessor = tokenAccessorIdForVersion(spec, token.role, version - 1);
+      if (await deps.consul.readToken(previousAccessor)) {
+        throw new AclTokenMismatchError(
+          `${token.parameter} is at version ${version}, which Consul does not know, while its ${token.role} token (AccessorID ${previousAccessor}) holds version ${version - 1}: the parameter was changed outside a rotation; restore it (SSM keeps its history) or use meshctl rotate`,
+        );
+      }
+    }
     if (!current) await deps.consul.createToken(input);
     else if (current.SecretID !== secretId) {
       throw new AclTokenMismatchError(
-        `Consul's ${token.role} token (AccessorID ${token.AccessorID}) has another SecretID than ${token.parameter}; rotate it explicitly`,
+        `Consul's ${token.role} token (AccessorID ${accessorId}) has another SecretID than ${token.parameter}; rotate it explicitly`,
       );
     } else if (!sameToken(current, token)) await deps.consul.updateToken(input);
     else {
@@ -81,10 +93,10 @@ function sameToken(current: ConsulAclToken, wanted: AclTokenDefinition): boolean
   );
 }
 
-async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<string> {
+async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<{ value: string; version?: number }> {
   // ParameterNotFound propagates with its name: ensureSecrets (the StoreConfig step) creates every token's secret.
   const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  return Parameter?.Value ?? '';
+  return { value: Parameter?.Value ?? '', version: Parameter?.Version };
 }
 
 /** The spec the last deployment stored in KV, if any and if still valid (otherwise the new spec alone counts). */

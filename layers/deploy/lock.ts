@@ -1,6 +1,8 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ConcurrentOperationError } from '../errors';
+import { parseExecutionName } from '../deployments/execution-name';
+import { parseRolloutExecutionName } from '../rollout/naming';
 
 /**
  * A per-mesh deployment lock (and a per-service rollout lock) in SSM Parameter Store.
@@ -48,18 +50,46 @@ export async function acquireLock(name: string, holder: string, deps: LockDeps, 
   const current = await readLock(name, deps);
   if (current && current.holder !== holder) {
     const state = await lockState(current, deps, now);
-    if (state === 'live') {
-      throw new ConcurrentOperationError(
-        `another operation holds the lock ${name}: ${current.holder}${current.acquiredAt ? ` (since ${new Date(current.acquiredAt).toISOString()})` : ''}. ` +
-          `Wait for it to end, or cancel it (\`meshctl cancel <id>\`, or POST /deployments/<id>/cancel)`,
-      );
-    }
+    if (state === 'live') throw new ConcurrentOperationError(`the lock ${name} is held by ${describeLockHolder(name, current)}`);
     deps.onTakeover?.({ name, previous: current, reason: state });
   }
   // Ours already, or its holder has ended: take it. (Two takers of one abandoned lock both pass here; the window is
   // the length of two SSM calls, and the ECS/Consul steps are idempotent.)
   await deps.ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: true }));
   return value;
+}
+
+/**
+ * Who holds a lock, since when, and how to end it, for the error of whoever is refused: a deployment by its id and
+ * `meshctl cancel <id>`; a rollout by its id and service, stopped with StopExecution (the execution-ended function
+ * then releases its lock); any other execution by its ARN; a holder that is no execution (a lock written by hand)
+ * by its expiry.
+ * @example describeLockHolder('/consul-mesh/shop/lock', { holder: 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-deploy-mesh:shop-a1b2c3d4e5f6-20250304050607-k3x9q0', expiresAt, acquiredAt })
+ * // 'deployment d-20250304050607-k3x9q0 (execution arn:..., since 2025-03-04T05:06:08.000Z). Wait for it to end, or cancel it: meshctl cancel d-20250304050607-k3x9q0'
+ */
+export function describeLockHolder(name: string, lock: LockValue): string {
+  const since = lock.acquiredAt ? new Date(lock.acquiredAt).toISOString() : undefined;
+  // arn:<partition>:states:<region>:<account>:execution:<state machine>:<execution name>
+  const execution = /^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:([^:]+):([^:]+)$/.exec(lock.holder);
+  if (!execution) {
+    return (
+      `"${lock.holder}"${since ? ` (since ${since})` : ''}, which is no execution: it is free once it expires at ` +
+      `${new Date(lock.expiresAt).toISOString()}, or delete the parameter ${name} once that operation has ended`
+    );
+  }
+  const [, machine, executionName] = execution;
+  const where = `(execution ${lock.holder}${since ? `, since ${since}` : ''})`;
+  if (machine.endsWith('-rollout-service')) {
+    const rollout = parseRolloutExecutionName(executionName);
+    return (
+      `${rollout ? `rollout ${rollout.rolloutId} of service ${rollout.servicePart}` : 'a rollout'} ${where}. Wait for it to end, or stop it: ` +
+      `aws stepfunctions stop-execution --execution-arn ${lock.holder} (its locks are released once it has stopped)`
+    );
+  }
+  const deployment = parseExecutionName(executionName);
+  if (deployment) return `deployment ${deployment.deploymentId} ${where}. Wait for it to end, or cancel it: meshctl cancel ${deployment.deploymentId}`;
+  const machineArn = lock.holder.replace(/:execution:([^:]+):[^:]+$/, ':stateMachine:$1');
+  return `a deployment ${where}. Wait for it to end, or cancel it: meshctl cancel ${lock.holder} --state-machine-arn ${machineArn}`;
 }
 
 /**

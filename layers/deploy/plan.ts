@@ -8,6 +8,7 @@ import { ChangeRefusedError, ConcurrentOperationError, SpecInvalidError } from '
 import { meshParameterPrefix } from '../domain/naming';
 import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 import { planImages } from './images';
+import { stackFitIssues, type StackLimits } from './stack-fit';
 import type { DeploymentPlan, ServiceChange } from './types';
 import type { ChangeSet } from './change-set';
 import { compactChangeSet, computeChangeSet, type ChangeSetContext } from './compute-change-set';
@@ -38,11 +39,16 @@ export async function planDeployment(
     /** Whether a lock's holder still runs; a lock of an ended execution is taken over at once. */
     holders?: HolderStatus;
     onTakeover?: LockDeps['onTakeover'];
+    /** The stack's region and secrets path (stack-fit.ts). */
+    limits?: StackLimits;
   },
 ): Promise<DeploymentPlan> {
   const result = validateMeshSpec({ object: input.spec });
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
+  // Before the lock and any write: a spec this stack cannot run (another region, secrets its tasks cannot read).
+  const misfits = stackFitIssues(spec, deps.limits ?? {});
+  if (misfits.length > 0) throw new SpecInvalidError(misfits);
   const images = planImages(spec);
   const lockName = configParameterNames(spec).lock;
   await acquireLock(lockName, input.executionId, { ssm: deps.ssm, holders: deps.holders, onTakeover: deps.onTakeover });
@@ -90,7 +96,7 @@ export async function planDeployment(
 }
 
 /** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is live: held by a running rollout. */
-async function runningRollouts(spec: MeshSpec, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<string[]> {
+export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<string[]> {
   const { ssm } = deps;
   const path = `${meshParameterPrefix(spec)}/rollouts`;
   const services: string[] = [];

@@ -26,6 +26,6 @@ export function describeRefusal(mesh: string, running: DeploymentListing[]): str
   const holders = running.map((r) => `${r.deploymentId ?? r.name} (${r.id}${r.startedAt ? `, started ${r.startedAt.toISOString()}` : ''})`);
   return [
     `another deployment of mesh "${mesh}" is running with a different spec: ${holders.join(', ')}.`,
-    `Wait for it to finish (meshctl status ${running[0].deploymentId ?? running[0].id} --watch) and deploy again.`,
+    `Wait for it to finish (meshctl status ${running[0].deploymentId ?? running[0].id} --watch) and deploy again, or cancel it (meshctl cancel ${running[0].deploymentId ?? running[0].id}).`,
   ].join('\n');
 }

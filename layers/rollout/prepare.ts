@@ -3,7 +3,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { imageTagFor } from '../deploy/images';
-import { acquireLock, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
+import { acquireLock, describeLockHolder, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import { appContainerName } from '../domain/ecs/containers';
 import { buildCreateService } from '../domain/ecs/service';
 import { resolveTarget } from '../domain/ecs/targets';
@@ -47,7 +47,7 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
 
   const meshLock = await readLock(configParameterNames(spec).lock, { ssm: deps.ssm });
   if (meshLock && (await lockState(meshLock, deps, now)) === 'live') {
-    throw new ConcurrentOperationError(`a deployment of mesh "${spec.name}" (${meshLock.holder}) is running: roll out once it has ended`);
+    throw new ConcurrentOperationError(`a deployment of mesh "${spec.name}" is running, roll out once it has ended: the mesh lock is held by ${describeLockHolder(configParameterNames(spec).lock, meshLock)}`);
   }
 
   const services = await deps.ecs.describeServices(target.cluster, [target.serviceName]);

@@ -13,7 +13,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { Faults } from '../faults/faults';
 import { AwsServiceError, LOCAL_ACCOUNT_ID, type RequestContext, type RestResponse, type RestServiceProvider, type ServiceProvider } from './protocol';
-import { DEFAULT_LOCAL_CREDENTIALS, verifySigV4, type LocalCredentials } from './sigv4';
+import { DEFAULT_LOCAL_CREDENTIALS, verifySigV4, type CredentialLookup, type LocalCredentials } from './sigv4';
+import type { IamAuthorizer } from './iam/authorizer';
+import { requestsForCall, requestsForS3, type ArnHints } from './iam/actions';
 
 /** Handles a request that is not an AWS API call (admin routes); resolves true when it answered it. */
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -44,6 +46,13 @@ export interface AwsEndpointOptions {
   logger?: EndpointLogger;
   /** Largest accepted request body; AWS JSON APIs stay far below the default 10 MB. */
   maxBodyBytes?: number;
+  /**
+   * IAM: the access keys the endpoint accepts (the administrator's and the roles' temporary ones) and the
+   * evaluation of each call against its caller's policies. Without it only `credentials` is accepted, for anything.
+   */
+  iam?: IamAuthorizer;
+  /** What the IAM resource ARNs need from the services' state (the next task-definition revision). */
+  iamHints?: ArnHints;
 }
 
 const JSON_CONTENT_TYPES: Record<string, '1.0' | '1.1'> = {
@@ -99,14 +108,15 @@ export class AwsEndpoint {
   private readonly throttled = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly callListeners = new Set<(call: ReceivedCall) => void>();
-  private readonly credentials: LocalCredentials;
+  private readonly credentials: LocalCredentials | CredentialLookup;
   private readonly faults: Faults;
   private readonly logger: EndpointLogger;
   private server?: Server;
   private boundUrl?: string;
 
   constructor(private readonly options: AwsEndpointOptions = {}) {
-    this.credentials = options.credentials ?? DEFAULT_LOCAL_CREDENTIALS;
+    const iam = options.iam;
+    this.credentials = iam ? (accessKeyId: string) => iam.credentialsOf(accessKeyId) : (options.credentials ?? DEFAULT_LOCAL_CREDENTIALS);
     this.faults = options.faults ?? new Faults();
     this.logger = options.logger ?? defaultLogger;
     for (const provider of options.providers ?? []) this.register(provider);
@@ -248,6 +258,11 @@ export class AwsEndpoint {
     }
     const input = parseInput(body);
     for (const listener of this.callListeners) listener({ target, input: structuredClone(input) });
+    // IAM authorizes the call before the service validates it (an unauthorized caller learns nothing of the input).
+    if (this.options.iam) {
+      const scope = { region: caller.region, accountId: LOCAL_ACCOUNT_ID, hints: this.options.iamHints };
+      this.options.iam.authorize(this.options.iam.principalOf(caller.accessKeyId), requestsForCall(provider.signingName, operationName, input, scope));
+    }
     const context: RequestContext = { region: caller.region, accountId: LOCAL_ACCOUNT_ID, requestId };
     const output = await operation(input, context);
     const replyType = `application/x-amz-json-${version ?? provider.jsonVersion}`;
@@ -276,8 +291,26 @@ export class AwsEndpoint {
         this.throttled.set(target, (this.throttled.get(target) ?? 0) + 1);
         throw new AwsServiceError('ThrottlingException', 'Rate exceeded', 503);
       }
+      // S3 answers a denied call with its own code, AccessDenied (403), in its XML error document.
+      const operation = provider.operationOf(request);
+      const principal = this.options.iam?.principalOf(caller.accessKeyId);
+      if (principal) this.options.iam?.authorize(principal, requestsForS3(operation, url.pathname, url.searchParams), 'AccessDenied');
       const context: RequestContext = { region: caller.region, accountId: LOCAL_ACCOUNT_ID, requestId };
-      reply = await provider.handle({ ...request, body }, context);
+      // "If the object you request doesn't exist, the error that Amazon S3 returns depends on whether you also have
+      // the s3:ListBucket permission": without it, 403 instead of 404 (GetObject, HeadObject). The listing is
+      // authorized here as a listing of the key itself (s3:prefix = the key).
+      const hideMissingKey = () => {
+        if (!principal || (operation !== 'GetObject' && operation !== 'HeadObject')) return;
+        const [listing] = requestsForS3('ListObjectsV2', url.pathname.split('/').slice(0, 2).join('/'), new URLSearchParams({ prefix: keyOf(url.pathname) }));
+        if (this.options.iam?.decide(principal, listing) !== 'Allowed') throw new AwsServiceError('AccessDenied', 'Access Denied', 403);
+      };
+      try {
+        reply = await provider.handle({ ...request, body }, context);
+      } catch (error) {
+        if ((error as { statusCode?: unknown }).statusCode === 404) hideMissingKey();
+        throw error;
+      }
+      if (reply.status === 404) hideMissingKey();
     } catch (error) {
       // A service error (a 4xx of the provider's own, or of the signature check) is the caller's; anything else is a
       // bug of the emulator: logged in full, answered as a generic 500.
@@ -320,6 +353,16 @@ export class AwsEndpoint {
     }
     res.setHeader('x-amzn-ErrorType', code);
     send(res, status, replyType, JSON.stringify({ __type: code, message }));
+  }
+}
+
+/** The object key of a path-style S3 path (`/<bucket>/<key>`), percent-decoded. */
+function keyOf(path: string): string {
+  const key = path.split('/').slice(2).join('/');
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
   }
 }
 

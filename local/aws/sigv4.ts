@@ -19,6 +19,9 @@ export interface LocalCredentials {
 
 export const DEFAULT_LOCAL_CREDENTIALS: LocalCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/** The secret of an access key the endpoint knows (with the session token of a temporary credential), else undefined. */
+export type CredentialLookup = (accessKeyId: string) => (LocalCredentials & { readonly sessionToken?: string }) | undefined;
+
 /** The parts of a received HTTP request that take part in the signature. */
 export interface ReceivedRequest {
   readonly method: string;
@@ -97,7 +100,7 @@ const invalidSignature = (message: string) => new AwsServiceError('InvalidSignat
  * `IncompleteSignatureException` (malformed header), `UnrecognizedClientException` (unknown access key),
  * `InvalidSignatureException` (signature mismatch).
  */
-export async function verifySigV4(request: ReceivedRequest, credentials: LocalCredentials): Promise<VerifiedCaller> {
+export async function verifySigV4(request: ReceivedRequest, known: LocalCredentials | CredentialLookup): Promise<VerifiedCaller> {
   const authorization = headerValue(request.headers, 'authorization');
   if (!authorization) {
     throw new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
@@ -110,7 +113,14 @@ export async function verifySigV4(request: ReceivedRequest, credentials: LocalCr
       400,
     );
   }
-  if (parsed.accessKeyId !== credentials.accessKeyId) {
+  const credentials = typeof known === 'function' ? known(parsed.accessKeyId) : parsed.accessKeyId === known.accessKeyId ? known : undefined;
+  if (!credentials) {
+    throw new AwsServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+  }
+  // A temporary credential is valid only with its own session token (STS: "The security token included in the
+  // request is invalid" otherwise).
+  const expectedToken = 'sessionToken' in credentials ? credentials.sessionToken : undefined;
+  if (expectedToken !== undefined && headerValue(request.headers, 'x-amz-security-token') !== expectedToken) {
     throw new AwsServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
   }
   if (!parsed.signedHeaders.includes('host')) {
@@ -147,7 +157,7 @@ export async function verifySigV4(request: ReceivedRequest, credentials: LocalCr
   const sessionToken = signedHeaderValues['x-amz-security-token'];
   delete signedHeaderValues['x-amz-security-token'];
   const signer = new SignatureV4({
-    credentials: { ...credentials, ...(sessionToken ? { sessionToken } : {}) },
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     region: parsed.region,
     service: parsed.service,
     sha256: Sha256,

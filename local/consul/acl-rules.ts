@@ -90,8 +90,24 @@ class RulesBuilder {
   }
 }
 
+/**
+ * Parsed rule sets by their text: every request resolves its token's policies, and parsing HCL (a compiled Go
+ * parser) costs far more than the check itself. Rule sets are never changed once built, so they can be shared.
+ */
+const PARSED = new Map<string, AclRules>();
+const PARSED_LIMIT = 1000;
+
 /** Parses a policy's `Rules` (HCL). An empty string is a policy that grants nothing. */
 export function parseAclRules(text: string): AclRules {
+  const known = PARSED.get(text);
+  if (known) return known;
+  const rules = parseAclRulesUncached(text);
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  PARSED.set(text, rules);
+  return rules;
+}
+
+function parseAclRulesUncached(text: string): AclRules {
   const builder = new RulesBuilder();
   if (text.trim() === '') return builder;
   const [parsed, error] = parseToObject(text.endsWith('\n') ? text : `${text}\n`);
@@ -146,6 +162,14 @@ export function serviceIdentityRules(serviceName: string): AclRules {
       'node_prefix "" {\n  policy = "read"\n}',
     ].join('\n'),
   );
+}
+
+/**
+ * The policy Consul synthesises for a token's node identity (`NodeIdentities: [{ NodeName, Datacenter }]`), what a
+ * client agent's token needs: write on its own node, read on every service.
+ */
+export function nodeIdentityRules(nodeName: string): AclRules {
+  return parseAclRules([`node "${nodeName}" {\n  policy = "write"\n}`, 'service_prefix "" {\n  policy = "read"\n}'].join('\n'));
 }
 
 function lookup(exact: ReadonlyMap<string, Disposition> | undefined, prefix: ReadonlyMap<string, Disposition> | undefined, name: string): Disposition | undefined {

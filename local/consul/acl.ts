@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { forbidden } from './errors';
-import { mergeAclRules, parseAclRules, rulesAllow, serviceIdentityRules, type AclRules } from './acl-rules';
+import { mergeAclRules, nodeIdentityRules, parseAclRules, rulesAllow, serviceIdentityRules, type AclRules } from './acl-rules';
 
 /**
  * Consul's ACL system as the emulator keeps it: policies (named rule sets), tokens (a SecretID presented in
@@ -10,13 +10,13 @@ import { mergeAclRules, parseAclRules, rulesAllow, serviceIdentityRules, type Ac
  * As Consul answers: an unknown secret fails token resolution with 403 `ACL not found`; a request without a token
  * runs as the anonymous token, which under `default_policy = "deny"` holds no permission, so it gets 403
  * `Permission denied: anonymous token lacks permission '<resource>:<level>' on "<name>"`. A token's permissions are
- * its policies' rules and its service identities' synthesised rules (acl-rules.ts); the `global-management` policy
+ * its policies' rules and its service and node identities' synthesised rules (acl-rules.ts); the `global-management` policy
  * allows everything.
  */
 
 /** Shorthands for tokens added directly (tests, the servers' initial management token). */
 export type AclPolicy = 'read' | 'write' | 'management';
-export type AclResource = 'acl' | 'agent' | 'intentions' | 'key' | 'mesh' | 'node' | 'operator' | 'service';
+export type AclResource = 'acl' | 'agent' | 'intentions' | 'key' | 'keyring' | 'mesh' | 'node' | 'operator' | 'service';
 export type AccessLevel = 'read' | 'list' | 'write';
 
 export interface AclSettings {
@@ -48,6 +48,7 @@ export interface AclTokenRecord {
   Description: string;
   Policies: Array<{ ID: string; Name: string }>;
   ServiceIdentities?: Array<{ ServiceName: string; Datacenters?: string[] }>;
+  NodeIdentities?: Array<{ NodeName: string; Datacenter: string }>;
   Local: boolean;
   CreateTime: string;
   CreateIndex: number;
@@ -239,6 +240,7 @@ export class AclResolver {
       Description?: string;
       Policies?: Array<{ ID?: string; Name?: string }>;
       ServiceIdentities?: Array<{ ServiceName?: string; Datacenters?: string[] }>;
+      NodeIdentities?: Array<{ NodeName?: string; Datacenter?: string }>;
       Local?: boolean;
     },
     create: boolean,
@@ -253,6 +255,12 @@ export class AclResolver {
       if (!SERVICE_NAME.test(name)) throw new AclTableError(500, `Service identity "${name}" has an invalid name. Only lowercase alphanumeric characters, '-' and '_' are allowed`);
       return { ServiceName: name, ...(identity.Datacenters?.length ? { Datacenters: identity.Datacenters } : {}) };
     });
+    const nodeIdentities = (input.NodeIdentities ?? []).map((identity) => {
+      const name = identity.NodeName ?? '';
+      if (!SERVICE_NAME.test(name)) throw new AclTableError(500, `Node identity "${name}" has an invalid name. Only lowercase alphanumeric characters, '-' and '_' are allowed`);
+      if (!identity.Datacenter) throw new AclTableError(500, 'Node identity is missing the datacenter field on this token');
+      return { NodeName: name, Datacenter: identity.Datacenter };
+    });
     if (create) {
       const accessorId = input.AccessorID || randomUUID();
       const secretId = input.SecretID || randomUUID();
@@ -265,6 +273,7 @@ export class AclResolver {
       const token = this.newToken(accessorId, secretId, input.Description ?? '');
       token.Policies = policies;
       if (identities.length) token.ServiceIdentities = identities;
+      if (nodeIdentities.length) token.NodeIdentities = nodeIdentities;
       token.Local = input.Local ?? false;
       this.storeToken(token);
       return copyToken(token);
@@ -277,6 +286,8 @@ export class AclResolver {
     current.Policies = policies;
     if (identities.length) current.ServiceIdentities = identities;
     else delete current.ServiceIdentities;
+    if (nodeIdentities.length) current.NodeIdentities = nodeIdentities;
+    else delete current.NodeIdentities;
     current.ModifyIndex = this.index;
     this.changes += 1;
     return copyToken(current);
@@ -319,9 +330,26 @@ export class AclResolver {
       if (policy) rules.push(parseAclRules(policy.Rules));
     }
     for (const identity of token.ServiceIdentities ?? []) rules.push(serviceIdentityRules(identity.ServiceName));
+    // The emulator is one datacenter: a node identity's Datacenter is recorded, not matched.
+    for (const identity of token.NodeIdentities ?? []) rules.push(nodeIdentityRules(identity.NodeName));
     const shorthand = this.shorthand.get(token.AccessorID);
     if (shorthand) rules.push(shorthand);
     return new Authorizer({ accessorId: token.AccessorID, management, rules: mergeAclRules(rules) });
+  }
+
+  /**
+   * `DELETE /v1/acl/token/:accessor`. Consul refuses to delete the anonymous token and the token the request is made
+   * with; a token that does not exist is deleted already (Consul answers `true`).
+   */
+  deleteToken(accessorId: string, requestSecret: string): void {
+    if (accessorId === ANONYMOUS_ACCESSOR_ID) throw new AclTableError(400, 'Delete operation not permitted on the anonymous token');
+    const found = this.tokens.get(accessorId);
+    if (!found) return;
+    if (found.SecretID === requestSecret) throw new AclTableError(400, 'Deletion of the request\'s authorization token is not permitted');
+    this.tokens.delete(accessorId);
+    this.bySecret.delete(found.SecretID);
+    this.shorthand.delete(accessorId);
+    this.changes += 1;
   }
 
   private newToken(accessorId: string, secretId: string, description: string): AclTokenRecord {
@@ -350,5 +378,6 @@ function copyToken(token: AclTokenRecord): AclTokenRecord {
     ...token,
     Policies: token.Policies.map((p) => ({ ...p })),
     ...(token.ServiceIdentities ? { ServiceIdentities: token.ServiceIdentities.map((s) => ({ ...s })) } : {}),
+    ...(token.NodeIdentities ? { NodeIdentities: token.NodeIdentities.map((n) => ({ ...n })) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { AclResolver, Authorizer } from './acl';
 import type { RaftView } from './leadership';
 import type { ConsulStore } from './store/store';
+import type { GossipKeyring } from './keyring';
 
 /** How a held blocking query was asked for: `?index=` and `?wait=`. */
 export interface BlockingParams {
@@ -33,6 +34,8 @@ export interface EndpointContext {
   readonly secret: string;
   readonly agent: AgentIdentity;
   readonly raft: RaftView;
+  /** The servers' gossip keyrings, for `/v1/operator/keyring`. */
+  readonly keyring: GossipKeyring;
   readonly blocking: BlockingParams;
   /** `?stale`: any server may answer, even without a leader. */
   readonly stale: boolean;
@@ -54,6 +57,8 @@ export interface EndpointResponse {
   readonly raw?: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> };
   /** Present on reads: adds X-Consul-Index, X-Consul-KnownLeader and X-Consul-LastContact. */
   readonly index?: number;
+  /** The token could not read some results, which were left out: adds `X-Consul-Results-Filtered-By-ACLs: true`. */
+  readonly filteredByAcls?: boolean;
 }
 
 /** A handler; `undefined` means the client left while its query was held, so nothing is written. */

@@ -5,6 +5,7 @@
 export { ConsulServer, startConsulServer, EMULATED_CONSUL_VERSION } from './server';
 export type { ConsulServerOptions, ConsulFaults, ConsulSnapshot } from './server';
 export type { AclPolicy, AclSettings } from './acl';
+export type { DataplaneAccess } from './dataplane-access';
 export type { QuorumSource, RaftView } from './leadership';
 export type { CatalogSnapshot } from './snapshot';
 export type { NodeRecord, ServiceRecord, CheckRecord } from './store/types';

@@ -30,6 +30,8 @@ export function writeResponse(res: ServerResponse, response: EndpointResponse, m
     res.setHeader('X-Consul-LastContact', '0');
     res.setHeader('X-Consul-Effective-Consistency', meta.consistency);
   }
+  // Consul 1.11+ says when ACLs removed results from a list (the answer is otherwise indistinguishable from a short list).
+  if (response.filteredByAcls) res.setHeader('X-Consul-Results-Filtered-By-ACLs', 'true');
   let body: Buffer = Buffer.alloc(0);
   if (response.raw) {
     for (const [name, value] of Object.entries(response.raw.headers)) res.setHeader(name, value);

@@ -5,6 +5,7 @@ import { catalogRoutes } from './endpoints/catalog';
 import { configRoutes } from './endpoints/config';
 import { healthRoutes } from './endpoints/health';
 import { kvRoutes } from './endpoints/kv';
+import { operatorRoutes } from './endpoints/operator';
 import { statusRoutes } from './endpoints/status';
 import { txnRoutes } from './endpoints/txn';
 
@@ -18,6 +19,7 @@ export const CONSUL_ROUTES: readonly Route[] = [
   ...statusRoutes,
   ...agentRoutes,
   ...aclRoutes,
+  ...operatorRoutes,
 ];
 
 export type RouteMatch =

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { AclResolver, Authorizer, type AclPolicy, type AclSettings, type SavedAcl } from './acl';
 import { parseBlockingParams } from './blocking';
+import { dataplaneAccess, type DataplaneAccess } from './dataplane-access';
 import type { AgentIdentity, EndpointContext, EndpointResponse, Route } from './endpoint';
 import { badRequest, ConsulHttpError, methodNotAllowed, serverError, tooLarge } from './errors';
 import { Leadership, type QuorumSource, type RaftView } from './leadership';
@@ -11,6 +12,7 @@ import { matchRoute } from './router';
 import { buildSnapshot, type CatalogSnapshot } from './snapshot';
 import { loadConsulState, saveConsulState, type SavedConsulState } from './store/saved-state';
 import { ConsulStore } from './store/store';
+import { GossipKeyring } from './keyring';
 
 /** What the local cloud's persistence saves of the emulator: its Raft state and its ACL policies and tokens. */
 export interface ConsulSnapshot {
@@ -89,6 +91,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  */
 export class ConsulServer {
   private readonly store = new ConsulStore();
+  /** The servers' gossip keyrings: a server task joins with the key ECS gave it (local/consul-acl.ts). */
+  readonly keyring = new GossipKeyring();
   private readonly acl: AclResolver;
   private readonly leadership: Leadership;
   private readonly agent: AgentIdentity;
@@ -198,6 +202,14 @@ export class ConsulServer {
     this.acl.importAcl(snapshot.acl);
   }
 
+  /**
+   * What the servers' gRPC side answers a consul-dataplane logging in with `secret` for proxy `proxyId` on `node`
+   * (dataplane-access.ts): the local cloud's dataplane stand-in waits on it before its Envoy counts as ready.
+   */
+  dataplaneAccess(secret: string, node: string, proxyId: string): DataplaneAccess {
+    return dataplaneAccess(this.acl, this.store.state, secret, node, proxyId);
+  }
+
   /** A read-only copy of everything the emulator holds, for assertions in tests. */
   catalog(): CatalogSnapshot {
     return buildSnapshot(this.store);
@@ -300,6 +312,7 @@ export class ConsulServer {
       secret,
       agent: this.agent,
       raft,
+      keyring: this.keyring,
       blocking,
       stale,
       signal,

@@ -7,7 +7,7 @@ import { LOCAL_ACCOUNT_ID } from '../aws/protocol';
 import { ServerlessConfigError } from './errors';
 import { parseFunctionEvent } from './events';
 import { resolveIntrinsics, type IntrinsicContext, type LocalResource } from './intrinsics';
-import type { FunctionConfig, HttpApiAuthorizerConfig, ServerlessConfig, StateMachineConfig } from './model';
+import type { FunctionConfig, FunctionEvent, HttpApiAuthorizerConfig, ServerlessConfig, StateMachineConfig } from './model';
 import { defaultFunctionName, functionLogicalId, stackName, stateMachineLogicalId } from './naming';
 import { describeIssues, serverlessSchema, type RawAuthorizer, type RawFunction, type RawServerless } from './schema';
 
@@ -80,8 +80,17 @@ function buildFunction(key: string, fn: RawFunction, raw: RawServerless, service
     maximumRetryAttempts: fn.maximumRetryAttempts,
     maximumEventAge: fn.maximumEventAge,
     destinations: fn.destinations,
-    events: (fn.events ?? []).map((event, index) => parseFunctionEvent(event, `${path}.events[${index}]`)),
+    events: (fn.events ?? []).map((event, index) => resolvePattern(parseFunctionEvent(event, `${path}.events[${index}]`), ctx, `${path}.events[${index}].eventBridge.pattern`)),
   };
+}
+
+/**
+ * CloudFormation resolves intrinsics inside a rule's `EventPattern` (a JSON property), e.g. a state machine's ARN as
+ * `!Ref DeployMeshStateMachine`: the local rule gets the local resource's value.
+ */
+function resolvePattern(event: FunctionEvent, ctx: IntrinsicContext, path: string): FunctionEvent {
+  if (event.type !== 'eventBridge' || !event.pattern) return event;
+  return { ...event, pattern: resolveIntrinsics(event.pattern, ctx, path) as Record<string, unknown> };
 }
 
 /** Wait `Seconds` given as an intrinsic arrive as strings; serverless-step-functions unquotes them. */

@@ -93,7 +93,7 @@ async function readCached(file: string): Promise<Record<string, unknown> | undef
   }
 }
 
-async function tryLock(lockFile: string): Promise<boolean> {
+async function tryLock(lockFile: string, staleMs = STALE_LOCK_MS): Promise<boolean> {
   try {
     const handle = await open(lockFile, 'wx');
     await handle.writeFile(String(process.pid));
@@ -102,12 +102,26 @@ async function tryLock(lockFile: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const age = await stat(lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
-    if (age > STALE_LOCK_MS) await rm(lockFile, { force: true });
+    if (age > staleMs) await rm(lockFile, { force: true });
     return false;
   }
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/**
+ * Runs `work` while holding the lock file `lockFile` (created exclusively; other processes poll until it is gone).
+ * A lock older than `staleMs` belongs to a process that died holding it and is taken over.
+ */
+export async function withExclusiveLock<T>(lockFile: string, work: () => Promise<T>, staleMs = STALE_LOCK_MS): Promise<T> {
+  await mkdir(resolve(lockFile, '..'), { recursive: true });
+  while (!(await tryLock(lockFile, staleMs))) await sleep(LOCK_POLL_MS);
+  try {
+    return await work();
+  } finally {
+    await rm(lockFile, { force: true });
+  }
+}
 
 /**
  * The cached value for `file`, or the value `produce` computes, written for the next caller.

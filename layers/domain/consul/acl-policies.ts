@@ -59,6 +59,17 @@ export function tokenAccessorId(spec: Pick<MeshSpec, 'name'>, role: string): str
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
 }
 
+/**
+ * The AccessorID of the token whose SecretID is `version` of its SSM parameter. Consul never changes a token's
+ * SecretID (an update keeps it), so a rotation creates a new token: each version of the parameter has its own
+ * token, found again from the version alone. Version 1 (and an unknown version) keeps the unversioned ID every
+ * mesh had before rotation existed.
+ * @example tokenAccessorIdForVersion(spec, 'dataplane/users', 2) // a different, stable UUID than version 1's
+ */
+export function tokenAccessorIdForVersion(spec: Pick<MeshSpec, 'name'>, role: string, version: number | undefined): string {
+  return version === undefined || version <= 1 ? tokenAccessorId(spec, role) : tokenAccessorId(spec, `${role}@v${version}`);
+}
+
 /** One rule block in the layout Consul prints (and the emulator's HCL 2 parser reads). */
 function block(resource: string, label: string, attributes: Record<string, string>): string {
   const body = Object.entries(attributes).map(([key, value]) => `  ${key} = "${value}"`);

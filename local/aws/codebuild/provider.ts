@@ -24,6 +24,8 @@ export interface CodeBuildDependencies {
   readonly faults: Faults;
   /** The local S3: builds with an S3 source (`<bucket>/<key>.zip`) download it from there. */
   readonly s3?: SimulationDependencies['s3'];
+  /** IAM: the build's service role is checked for what the build does (see SimulationDependencies). */
+  readonly serviceRoleDenial?: SimulationDependencies['serviceRoleDenial'];
 }
 
 export interface CodeBuildOptions {
@@ -131,10 +133,21 @@ export class CodeBuildProvider implements ServiceProvider {
     return match ? match[1] : reference;
   }
 
-  /** Builds may be named by id (`project:uuid`) or ARN. */
+  /**
+   * Builds may be named by id (`project:uuid`) or ARN. An id without its `project:` part is not an id at all:
+   * CodeBuild refuses it (`InvalidInputException: Invalid build ID provided`) where an unknown well-formed id is
+   * only not found.
+   */
   private buildIdOf(reference: string): string {
     const match = /^arn:aws:codebuild:[^:]+:\d+:build\/(.+)$/.exec(reference);
     return match ? match[1] : reference;
+  }
+
+  /** {@link buildIdOf} for the API: a malformed id is an `InvalidInputException`. */
+  private requestedBuildId(reference: string): string {
+    const id = this.buildIdOf(reference);
+    if (!/^[A-Za-z0-9][A-Za-z0-9\-_]{1,149}:[^:\s]+$/.test(id)) throw invalidInput('Invalid build ID provided');
+    return id;
   }
 
   private requireProject(ctx: RequestContext, reference: string): StoredProject {
@@ -290,7 +303,7 @@ export class CodeBuildProvider implements ServiceProvider {
     const log = (line: string) => build.log.push(logLine(line));
     const simulation = new BuildSimulation(
       build,
-      { projectRoot: this.deps.projectRoot, faults: this.deps.faults, push: this.push, s3: this.deps.s3 },
+      { projectRoot: this.deps.projectRoot, faults: this.deps.faults, push: this.push, s3: this.deps.s3, serviceRoleDenial: this.deps.serviceRoleDenial },
       log,
     );
     this.runner.start(build, simulation);
@@ -303,7 +316,7 @@ export class CodeBuildProvider implements ServiceProvider {
     const builds: ReturnType<typeof renderBuild>[] = [];
     const buildsNotFound: string[] = [];
     for (const reference of request.ids) {
-      const build = store.builds.get(this.buildIdOf(reference));
+      const build = store.builds.get(this.requestedBuildId(reference));
       if (build) builds.push(renderBuild(build, ctx.accountId));
       else buildsNotFound.push(reference);
     }
@@ -312,7 +325,7 @@ export class CodeBuildProvider implements ServiceProvider {
 
   private stopBuild(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.stopBuildInput, input);
-    const build = this.store(ctx.region).builds.get(this.buildIdOf(request.id));
+    const build = this.store(ctx.region).builds.get(this.requestedBuildId(request.id));
     if (!build) throw new AwsServiceError('ResourceNotFoundException', `Build cannot be found: ${request.id}`);
     if (build.buildComplete) throw invalidInput(`Build ${build.id} is already complete and cannot be stopped.`);
     this.runner.stop(build.id);

@@ -14,7 +14,12 @@ export const SOURCE_TYPES = [
   'NO_SOURCE',
 ] as const;
 
-const projectName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$/, 'Member must satisfy regular expression pattern: [A-Za-z0-9][A-Za-z0-9\\-_]{1,254}');
+/** ProjectName: 2 to 150 characters of the model's pattern; each violated constraint is reported, as AWS does. */
+const projectName = z
+  .string()
+  .min(2)
+  .max(150)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9\-_]{1,149}$/, 'Member must satisfy regular expression pattern: [A-Za-z0-9][A-Za-z0-9\\-_]{1,149}');
 
 export const environmentVariable = z.object({
   name: z.string().min(1),

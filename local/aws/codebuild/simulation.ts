@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Faults } from '../../faults/faults';
-import { AwsServiceError } from '../protocol';
+import { AwsServiceError, LOCAL_ACCOUNT_ID } from '../protocol';
 import { loadBuildspec, type Buildspec, type BuildspecPhase } from './buildspec';
 import { digestBuildContext, type ContextDigest } from './context-digest';
 import { checkDockerfile } from './dockerfile';
@@ -32,6 +32,8 @@ import { curatedImageArchitecture, hostPlatform, parsePlatform, type ImagePlatfo
 import type { PhaseContext, StoredBuild } from './store';
 import { parseObjectLocation } from '../s3/location';
 import type { S3Store } from '../s3/store';
+import { repositoryArn } from '../iam/actions';
+import type { AuthorizationRequest } from '../iam/policy';
 
 /** `docker push`: puts an image in the registry and says where it went. */
 export type PushImage = (
@@ -50,6 +52,11 @@ export interface SimulationDependencies {
   readonly push: PushImage;
   /** The local S3, where S3 sources are read from; without it an S3 source cannot be downloaded. */
   readonly s3?: Pick<S3Store, 'getObject' | 'listObjects'>;
+  /**
+   * IAM: what the build does with its project's service role (download the S3 source, push to ECR) is authorized
+   * against that role; returns the denial message of the first refused request, undefined when all are allowed.
+   */
+  readonly serviceRoleDenial?: (build: { serviceRole: string; id: string; region: string }, requests: AuthorizationRequest[]) => string | undefined;
 }
 
 export type PhaseOutcome = { readonly ok: true } | { readonly ok: false; readonly context: PhaseContext };
@@ -155,6 +162,9 @@ export class BuildSimulation {
     if (!object) return fail('CLIENT_ERROR', `invalid S3 source location: ${location} (expected <bucket>/<key>)`);
     const { key } = object;
     if (!this.deps.s3) return fail('CLIENT_ERROR', `error while downloading key ${key}: no S3 service`);
+    // CodeBuild reads the source with the project's service role (a folder source: each object under it).
+    const denied = this.deps.serviceRoleDenial?.(this.build, [{ action: 's3:GetObject', resource: `arn:aws:s3:::${object.bucket}/${key}${key.endsWith('/') ? '*' : ''}`, context: {} }]);
+    if (denied) return fail('CLIENT_ERROR', `error while downloading key ${key}, error: AccessDenied: ${denied} for primary source`);
     const dir = mkdtempSync(join(tmpdir(), 'codebuild-src-'));
     this.extracted = dir;
     try {
@@ -271,6 +281,14 @@ export class BuildSimulation {
       return OK;
     }
     const tag = this.env.IMAGE_TAG || this.image.digest.slice('sha256:'.length, 'sha256:'.length + 12);
+    // `aws ecr get-login-password | docker login` and `docker push` run with the project's service role (ECR user
+    // guide, "Required IAM permissions for pushing an image").
+    const repositoryResource = repositoryArn({ region: this.build.region, accountId: LOCAL_ACCOUNT_ID }, repository);
+    const denied = this.deps.serviceRoleDenial?.(this.build, [
+      { action: 'ecr:GetAuthorizationToken', resource: '*', context: {} },
+      ...['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'].map((action) => ({ action, resource: repositoryResource, context: {} })),
+    ]);
+    if (denied) return fail('COMMAND_EXECUTION_ERROR', `docker push ${repository}:${tag} failed: denied: ${denied}`);
     try {
       const platform = parsePlatform(this.env.IMAGE_PLATFORM || this.host);
       const pushed = this.deps.push(this.build.region, repository, tag, this.image.digest, this.image.sizeBytes, platform);

@@ -1,7 +1,16 @@
 /** Request shapes of the ECR operations, with the member constraints of the ECR API reference. */
 import { z } from 'zod';
+import { REPOSITORY_NAME_PATTERN } from './names';
 
-const repositoryName = z.string();
+/**
+ * `repositoryName` with the model's length and pattern, checked in every operation before the repository is
+ * looked up (a malformed name is InvalidParameterException, never RepositoryNotFoundException).
+ */
+const repositoryName = z
+  .string()
+  .min(2, 'must have length between 2 and 256')
+  .max(256, 'must have length between 2 and 256')
+  .regex(new RegExp(`^${REPOSITORY_NAME_PATTERN}$`), `must satisfy regular expression '${REPOSITORY_NAME_PATTERN}'`);
 const registryId = z.string().regex(/^[0-9]{12}$/, 'must satisfy regular expression \'[0-9]{12}\'').optional();
 const imageId = z.object({ imageDigest: z.string().optional(), imageTag: z.string().min(1).max(300).optional() });
 const tag = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) });

@@ -16,6 +16,8 @@ export interface ClusterRecord {
   status: ResourceStatus;
   tags: Tag[];
   settings: unknown[];
+  /** The Cloud Map namespace Service Connect uses by default (`namespace`: its ARN). */
+  serviceConnectDefaults?: { namespace: string };
   createdAt: number;
 }
 
@@ -70,8 +72,12 @@ export interface ContainerRecord {
   hasHealthCheck: boolean;
   /** This container exits with code 1 right after starting (a `fail-` image or an injected start failure). */
   crashes: boolean;
-  /** This container reports UNHEALTHY (an `unhealthy-` image). */
+  /** This container reports UNHEALTHY (an `unhealthy-` image, or a process that is not ready: see `ProcessOutcome`). */
   unhealthy: boolean;
+  /** The exit code a crashing container exits with (default 1). */
+  crashExitCode?: number;
+  /** Why the container stopped or is unhealthy, in a few words (`containers[].reason` of DescribeTasks). */
+  reason?: string;
   lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
   healthStatus: HealthStatus;
   exitCode?: number;

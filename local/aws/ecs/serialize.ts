@@ -59,6 +59,7 @@ function containerShape(task: TaskRecord, container: ContainerRecord): Json {
     runtimeId: container.runtimeId,
     lastStatus: container.lastStatus,
     exitCode: container.exitCode,
+    reason: container.reason,
     networkBindings: [],
     networkInterfaces: [{ attachmentId: task.eni.attachmentId, privateIpv4Address: task.eni.privateIp }],
     healthStatus: container.healthStatus,
@@ -169,6 +170,7 @@ export function clusterToApi(cluster: ClusterRecord, counts: ClusterCounts, incl
     settings: cluster.settings.length > 0 ? cluster.settings : [{ name: 'containerInsights', value: 'disabled' }],
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
+    serviceConnectDefaults: cluster.serviceConnectDefaults,
   });
 }
 

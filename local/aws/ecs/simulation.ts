@@ -12,9 +12,10 @@
  * ecs.close();
  */
 import type { Faults } from '../../faults/faults';
+import { parseEcsArn } from './arns';
 import type { OperationInput, RequestContext, ServiceProvider } from '../protocol';
 import { TaskEventDelivery } from './event-delivery';
-import type { HealthStatus, TaskRecord, TaskStatus } from './model';
+import type { HealthStatus, TaskDefinitionRecord, TaskRecord, TaskStatus } from './model';
 import { DEFAULT_ECS_DELAYS, DEFAULT_ECS_RETENTION, type EcsDelays, type EcsRetention } from './options';
 import { countTasks, liveTasksOf } from './operations/common';
 import { createEcsProvider } from './provider';
@@ -22,7 +23,7 @@ import { ServiceScheduler } from './scheduler';
 import { exportEcsState, importEcsState, type EcsSnapshot } from './snapshot';
 import { EcsStore } from './store';
 import { buildTaskStateChangeEvent, type TaskEventSink } from './task-events';
-import { TaskLifecycle } from './task-lifecycle';
+import { TaskLifecycle, type ProcessOutcome } from './task-lifecycle';
 import { TimerRegistry } from './timers';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -40,6 +41,16 @@ export interface EcsSimulationOptions {
    * image was built for another CPU architecture than its task definition's runtimePlatform cannot pull it.
    */
   imagePlatform?: (image: string) => { os: string; architecture: string } | undefined;
+  /**
+   * Why ECS cannot start a task with its task definition's execution role (image pull auth, `secrets`, logs), as
+   * the stopped reason, or undefined when it can. Checked before the images are pulled, as Fargate does.
+   */
+  executionRoleError?: (task: { taskId: string; region: string; clusterArn: string }, definition: TaskDefinitionRecord) => string | undefined;
+  /**
+   * Stand-ins of the processes in a task's containers (local/task-processes): called when the task reaches RUNNING
+   * with the task and its definition; a container may exit or stay unhealthy as its real process would.
+   */
+  startProcesses?: (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]>;
 }
 
 /** A read-only view of a task for the other local services. */
@@ -149,7 +160,11 @@ export class EcsSimulation {
       },
       changed: (task, change) => this.scheduler.taskChanged(task, change),
       regionOf: (task) => this.store.region(task.region),
-      pullError: (task) => platformMismatch(task, this.store.region(task.region), options.imagePlatform),
+      pullError: (task) => {
+        const definition = this.store.region(task.region).families.get(task.family)?.find((d) => d.arn === task.taskDefinitionArn);
+        return (definition && options.executionRoleError?.(task, definition)) ?? platformMismatch(task, this.store.region(task.region), options.imagePlatform);
+      },
+      ...(options.startProcesses ? { startProcesses: (task: TaskRecord) => this.startProcesses(task, options.startProcesses!) } : {}),
     });
     this.provider = this.countingWrites(createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
     options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));
@@ -175,6 +190,30 @@ export class EcsSimulation {
   importSnapshot(snapshot: EcsSnapshot): void {
     for (const service of importEcsState(this.store, snapshot)) this.scheduler.request(service);
     this.writes += 1;
+  }
+
+  /**
+   * The tags of a cluster or service by ARN (undefined for anything else or an unknown one), for IAM's
+   * `aws:ResourceTag/<key>` condition keys, which ECS supplies for the actions on an existing resource.
+   */
+  resourceTags(arn: string): Record<string, string> | undefined {
+    const parsed = parseEcsArn(arn);
+    if (!parsed) return undefined;
+    const state = this.store.region(parsed.region);
+    const parts = parsed.resource.split('/');
+    const record =
+      parsed.resourceType === 'cluster' ? state.cluster(parsed.resource) : parsed.resourceType === 'service' && parts.length === 2 ? state.service(parts[0], parts[1]) : undefined;
+    return record ? Object.fromEntries(record.tags.map((tag) => [tag.key ?? '', tag.value ?? ''])) : undefined;
+  }
+
+  private async startProcesses(task: TaskRecord, run: NonNullable<EcsSimulationOptions['startProcesses']>): Promise<ProcessOutcome[]> {
+    const definition = this.store.region(task.region).taskDefinition(task.taskDefinitionArn);
+    return definition ? run(snapshot(task), definition) : [];
+  }
+
+  /** True once `close()` ran: no step of the simulation runs any more. */
+  get isClosed(): boolean {
+    return this.timers.isClosed;
   }
 
   /** Adds a receiver of task events; returns the function that removes it. */

@@ -23,6 +23,22 @@ export interface LifecycleHooks {
   regionOf(task: TaskRecord): RegionState;
   /** Why the task's images cannot be pulled (the stopped reason), or undefined when they can. */
   pullError?(task: TaskRecord): string | undefined;
+  /**
+   * What the processes of the task's containers do once started (local/task-processes): a container may exit at
+   * once (its process refused to start) or never pass its health check. Containers not named run as their images say.
+   */
+  startProcesses?(task: TaskRecord): Promise<ProcessOutcome[]>;
+}
+
+/** What one container's process did on start, as its stand-in found. */
+export interface ProcessOutcome {
+  readonly container: string;
+  /** The process exited with this code right after starting. */
+  readonly exitCode?: number;
+  /** The process runs, but the container's health check fails (e.g. Envoy never becomes ready). */
+  readonly unhealthy?: boolean;
+  /** What the process would log as the cause. */
+  readonly reason: string;
 }
 
 export const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
@@ -128,6 +144,37 @@ export class TaskLifecycle {
     }
     this.commit(task, 'status');
     if (task.desiredStatus !== 'RUNNING') return;
+    const processes = this.hooks.startProcesses;
+    if (!processes) {
+      this.afterStart(task);
+      return;
+    }
+    // The processes' checks run outside the timers; their outcome is applied in a timer of the task. A task
+    // stopped meanwhile is on its stop sequence (its own timer): the outcome no longer matters.
+    const apply = (step: () => void) => {
+      if (task.desiredStatus === 'RUNNING') this.schedule(task, 0, step);
+    };
+    processes(task).then(
+      (outcomes) => apply(() => this.applyOutcomes(task, outcomes)),
+      () => apply(() => this.afterStart(task)),
+    );
+  }
+
+  private applyOutcomes(task: TaskRecord, outcomes: readonly ProcessOutcome[]): void {
+    task.timer = undefined;
+    if (task.desiredStatus !== 'RUNNING') return;
+    for (const outcome of outcomes) {
+      const container = task.containers.find((c) => c.name === outcome.container);
+      if (!container) continue;
+      container.reason = outcome.reason;
+      if (outcome.exitCode !== undefined) Object.assign(container, { crashes: true, crashExitCode: outcome.exitCode });
+      else if (outcome.unhealthy && container.hasHealthCheck) container.unhealthy = true;
+    }
+    this.afterStart(task);
+  }
+
+  /** Once the containers run: crashing ones exit, then health checks report. */
+  private afterStart(task: TaskRecord): void {
     if (task.containers.some((c) => c.crashes)) {
       this.schedule(task, this.delays.runningMs, () => this.exitCrashingContainers(task));
     } else if (task.containers.some((c) => c.hasHealthCheck || c.unhealthy)) {
@@ -141,7 +188,7 @@ export class TaskLifecycle {
     const crashing = task.containers.filter((c) => c.crashes && c.lastStatus === 'RUNNING');
     const exit = (t: TaskRecord) => {
       for (const container of t.containers) {
-        if (crashing.includes(container)) Object.assign(container, { lastStatus: 'STOPPED', exitCode: 1 });
+        if (crashing.includes(container)) Object.assign(container, { lastStatus: 'STOPPED', exitCode: container.crashExitCode ?? 1 });
       }
     };
     if (crashing.some((c) => c.essential)) {

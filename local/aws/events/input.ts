@@ -3,6 +3,7 @@
  * (`1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null`).
  */
 import { AwsServiceError, type OperationInput } from '../protocol';
+import { violationMessage } from '../validation';
 
 /** AWS's `ValidationException` (400). */
 export function validationError(message: string): AwsServiceError {
@@ -15,8 +16,7 @@ function memberName(key: string): string {
 }
 
 function constraintError(key: string, value: unknown, constraint: string): AwsServiceError {
-  const shown = value === undefined || value === null ? 'null' : `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
-  return validationError(`1 validation error detected: Value ${shown} at '${memberName(key)}' failed to satisfy constraint: ${constraint}`);
+  return validationError(violationMessage([{ member: memberName(key), value, constraint }]));
 }
 
 /** A string member, or undefined when absent; another type is a validation error. */

@@ -19,7 +19,7 @@ import { putEvents, testEventPattern } from './put-events';
 import { deleteRule, describeRule, listRules, putRule, setRuleState } from './rules';
 import { RuleScheduler } from './scheduler';
 import { EventsStore, isRuleEnabled, type RuleRecord, type RuleState, type TargetRecord } from './store';
-import { listTargetsByRule, putTargets, removeTargets, targetPayload } from './targets';
+import { isLambdaFunctionArn, listTargetsByRule, putTargets, removeTargets, targetPayload } from './targets';
 
 export type { AwsEvent } from './envelope';
 export type { InvokeLambda, OnFailureRecord, UndeliveredRecord, InjectedFaultRecord } from './delivery';
@@ -56,6 +56,18 @@ export interface RuleSnapshot {
   readonly targets: TargetRecord[];
 }
 
+/** An event matched for a target the local cloud does not deliver to (see {@link EventsProvider.undeliverable}). */
+export interface UndeliverableRecord {
+  readonly eventId: string;
+  readonly ruleArn: string;
+  readonly targetId: string;
+  readonly targetArn: string;
+  /** What the target would have received (the event, its `Input` or the `InputPath` part). */
+  readonly payload: unknown;
+  readonly reason: string;
+  readonly timestamp: string;
+}
+
 export interface EventsSnapshot {
   readonly rules: RuleSnapshot[];
 }
@@ -69,6 +81,7 @@ export class EventsProvider implements ServiceProvider, EventBus {
   readonly store = new EventsStore();
   private readonly delivery: LambdaDelivery;
   private readonly scheduler: RuleScheduler;
+  private readonly undeliverableRecords: UndeliverableRecord[] = [];
   private changes = 0;
 
   constructor(options: EventsProviderOptions) {
@@ -218,6 +231,18 @@ export class EventsProvider implements ServiceProvider, EventBus {
     return this.delivery.injectedFaults();
   }
 
+  /**
+   * Events matched for targets the local cloud cannot deliver to (SQS, SNS, Step Functions, ...), oldest first:
+   * AWS accepts such targets and delivers to them; here they are accepted and each event is recorded instead.
+   */
+  undeliverable(): readonly UndeliverableRecord[] {
+    return this.undeliverableRecords;
+  }
+
+  clearUndeliverable(): void {
+    this.undeliverableRecords.length = 0;
+  }
+
   /** Deliveries abandoned because `close()` came while they waited. */
   abandonedOnClose(): readonly UndeliveredRecord[] {
     return this.delivery.abandonedOnClose();
@@ -231,7 +256,20 @@ export class EventsProvider implements ServiceProvider, EventBus {
 
   private deliverToTargets(rule: RuleRecord, event: AwsEvent): void {
     for (const target of rule.targets.values()) {
-      this.delivery.deliver(event.id, { ruleArn: rule.arn, targetId: target.id, functionArn: target.arn }, targetPayload(target, event));
+      const payload = targetPayload(target, event);
+      if (isLambdaFunctionArn(target.arn)) {
+        this.delivery.deliver(event.id, { ruleArn: rule.arn, targetId: target.id, functionArn: target.arn }, payload);
+      } else {
+        this.undeliverableRecords.push({
+          eventId: event.id,
+          ruleArn: rule.arn,
+          targetId: target.id,
+          targetArn: target.arn,
+          payload,
+          reason: 'the local cloud delivers to Lambda function targets only',
+          timestamp: new Date().toISOString(),
+        });
+      }
     }
   }
 }

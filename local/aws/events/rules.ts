@@ -3,6 +3,7 @@
  * DisableRule (EventBridge API Reference).
  */
 import type { OperationInput, RequestContext } from '../protocol';
+import { validationException } from '../validation';
 import { compileRequestPattern, findRule, rulesOfBus, type EventBus } from './bus';
 import { optionalString, paginate, requireName, validationError } from './input';
 import { parseScheduleExpression } from './schedule';
@@ -14,20 +15,21 @@ const RULE_STATES: ReadonlySet<string> = new Set(['ENABLED', 'DISABLED', 'ENABLE
  * Creates or replaces a rule (targets are kept). A rule needs an event pattern, a schedule, or both.
  */
 export function putRule(bus: EventBus, input: OperationInput, ctx: RequestContext): { RuleArn: string } {
+  // AWS validates the request's members (constraints, then the service's own checks) before it looks the bus up.
   const name = requireName(input, 'Name');
-  const rules = rulesOfBus(bus, input, ctx);
+  const state = optionalString(input, 'State') ?? 'ENABLED';
+  if (!RULE_STATES.has(state)) {
+    throw validationException([
+      { member: 'state', value: state, constraint: 'Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]' },
+    ]);
+  }
   const patternText = optionalString(input, 'EventPattern');
   const scheduleText = optionalString(input, 'ScheduleExpression');
   if (!patternText && !scheduleText) throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
   const pattern = patternText ? compileRequestPattern(patternText) : undefined;
   const schedule = scheduleText ? parseScheduleExpression(scheduleText) : undefined;
   if (scheduleText && !schedule) throw validationError('Parameter ScheduleExpression is not valid.');
-  const state = optionalString(input, 'State') ?? 'ENABLED';
-  if (!RULE_STATES.has(state)) {
-    throw validationError(
-      `1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]`,
-    );
-  }
+  const rules = rulesOfBus(bus, input, ctx);
   const existing = rules.get(name);
   const rule: RuleRecord = existing ?? {
     name,
@@ -57,6 +59,7 @@ export function describeRule(bus: EventBus, input: OperationInput, ctx: RequestC
 /** ListRules: by name, filtered by `NamePrefix`, paginated by `Limit`/`NextToken`. */
 export function listRules(bus: EventBus, input: OperationInput, ctx: RequestContext): { Rules: unknown[]; NextToken?: string } {
   const prefix = optionalString(input, 'NamePrefix') ?? '';
+  paginate([], input); // Limit and NextToken are validated before the bus is looked up, as AWS orders its errors.
   const matching = [...rulesOfBus(bus, input, ctx).values()]
     .filter((rule) => rule.name.startsWith(prefix))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

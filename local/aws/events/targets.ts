@@ -1,10 +1,12 @@
 /**
  * Target operations of the emulated EventBridge: PutTargets, RemoveTargets, ListTargetsByRule.
  *
- * The local cloud delivers to Lambda functions only; a target of another kind is refused as a failed entry (the
- * caller sees it in `FailedEntries`) rather than accepted and never delivered.
+ * PutTargets accepts every kind of target AWS does (Lambda, SQS, SNS, Step Functions, Kinesis, ...): the local
+ * cloud delivers to Lambda functions, and records each event matched for a target of another kind as undeliverable
+ * (`EventsProvider.undeliverable()`, `GET /_local/events/undeliverable`) instead of refusing the target.
  */
 import { AwsServiceError, type OperationInput, type RequestContext } from '../protocol';
+import { validationException } from '../validation';
 import { findRule, rulesOfBus, type EventBus } from './bus';
 import type { AwsEvent } from './envelope';
 import { optionalString, paginate, requireList, requireName, validationError } from './input';
@@ -16,6 +18,11 @@ export const MAX_TARGETS_PER_RULE = 5;
 
 const ARN = /^arn:aws[a-zA-Z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$/;
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+/** True for a Lambda function (or alias/version) ARN: the only targets the local cloud delivers to. */
+export function isLambdaFunctionArn(arn: string): boolean {
+  return LAMBDA_FUNCTION_ARN.test(arn);
+}
 const INPUT_PATH = /^\$(\.[A-Za-z0-9_-]+)*$/;
 
 interface FailedEntry {
@@ -24,10 +31,12 @@ interface FailedEntry {
   ErrorMessage: string;
 }
 
-/** PutTargets: adds or replaces targets; at most 5 per rule; unsupported ones are failed entries. */
+/** PutTargets: adds or replaces targets; at most 5 per rule; those with invalid inputs are failed entries. */
 export function putTargets(bus: EventBus, input: OperationInput, ctx: RequestContext): { FailedEntryCount: number; FailedEntries: FailedEntry[] } {
-  const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Rule'));
+  // The request is validated (rule name, targets and their ARNs) before the rule is looked up, as AWS does.
+  const ruleName = requireName(input, 'Rule');
   const targets = requireList(input, 'Targets', 1, 10).map((raw, index) => readTarget(raw, index));
+  const rule = findRule(rulesOfBus(bus, input, ctx), ruleName);
   const ids = new Set([...rule.targets.keys(), ...targets.map((t) => t.Id)]);
   if (ids.size > MAX_TARGETS_PER_RULE) {
     throw new AwsServiceError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.', 400);
@@ -53,8 +62,10 @@ export function putTargets(bus: EventBus, input: OperationInput, ctx: RequestCon
 
 /** Removing ids the rule does not have is not an error. */
 export function removeTargets(bus: EventBus, input: OperationInput, ctx: RequestContext): { FailedEntryCount: number; FailedEntries: FailedEntry[] } {
-  const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Rule'));
-  for (const id of requireList(input, 'Ids', 1, 100)) {
+  const ruleName = requireName(input, 'Rule');
+  const ids = requireList(input, 'Ids', 1, 100);
+  const rule = findRule(rulesOfBus(bus, input, ctx), ruleName);
+  for (const id of ids) {
     if (typeof id === 'string') rule.targets.delete(id);
   }
   return { FailedEntryCount: 0, FailedEntries: [] };
@@ -62,7 +73,9 @@ export function removeTargets(bus: EventBus, input: OperationInput, ctx: Request
 
 /** ListTargetsByRule: in the order they were added, paginated by `Limit`/`NextToken`. */
 export function listTargetsByRule(bus: EventBus, input: OperationInput, ctx: RequestContext): { Targets: unknown[]; NextToken?: string } {
-  const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Rule'));
+  const ruleName = requireName(input, 'Rule');
+  paginate([], input); // Limit and NextToken are validated before the rule is looked up.
+  const rule = findRule(rulesOfBus(bus, input, ctx), ruleName);
   const { page, nextToken } = paginate([...rule.targets.values()], input);
   const targets = page.map((t) => ({
     Id: t.id,
@@ -97,7 +110,7 @@ interface TargetInput {
 function readTarget(raw: unknown, index: number): TargetInput {
   if (!isPlainObject(raw)) throw validationError(`Parameter Targets[${index}] is not valid.`);
   const id = requireName(raw, 'Id');
-  const arn = requireTargetArn(raw);
+  const arn = requireTargetArn(raw, index);
   return {
     Id: id,
     Arn: arn,
@@ -108,20 +121,17 @@ function readTarget(raw: unknown, index: number): TargetInput {
   };
 }
 
-function requireTargetArn(raw: Record<string, unknown>): string {
+function requireTargetArn(raw: Record<string, unknown>, index: number): string {
   const arn = optionalString(raw, 'Arn');
   if (arn === undefined) {
-    throw validationError("1 validation error detected: Value null at 'targets.member.arn' failed to satisfy constraint: Member must not be null");
+    throw validationException([{ member: `targets.${index + 1}.member.arn`, value: undefined, constraint: 'Member must not be null' }]);
   }
   if (!ARN.test(arn)) throw validationError(`Parameter ${arn} is not valid. Reason: Provided Arn is not in correct format.`);
   return arn;
 }
 
-/** Why the local cloud cannot deliver to this target, if it cannot. */
+/** Why this target is refused, if it is: its input settings (the kind of target is never a reason). */
 function unsupported(target: TargetInput): string | undefined {
-  if (!LAMBDA_FUNCTION_ARN.test(target.Arn)) {
-    return `Target ${target.Arn} is not supported by the local EventBridge: only Lambda function targets are delivered.`;
-  }
   const inputs = [target.Input !== undefined, target.InputPath !== undefined, target.hasTransformer].filter(Boolean).length;
   if (inputs > 1) return 'Only one of Input, InputPath, or InputTransformer must be provided.';
   if (target.hasTransformer) return 'InputTransformer is not supported by the local EventBridge.';

@@ -97,6 +97,9 @@ function fromSignatureError(error: AwsServiceError): S3Error {
   switch (error.code) {
     case 'MissingAuthenticationTokenException':
       return new S3Error('AccessDenied', 'Access Denied', 403);
+    case 'AccessDenied':
+      // IAM refused the call (local/aws/iam): S3's code, IAM's message.
+      return new S3Error('AccessDenied', error.message, 403);
     case 'UnrecognizedClientException':
       return new S3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403);
     case 'IncompleteSignatureException':

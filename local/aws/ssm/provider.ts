@@ -5,13 +5,13 @@
 import { AwsServiceError, type OperationHandler, type RequestContext, type ServiceProvider } from '../protocol';
 import { BY_PATH_FILTER_KEYS, DESCRIBE_FILTER_KEYS, checkFilters, matchesFilters } from './filters';
 import { attachLabels, detachLabels } from './labels';
-import { parseSelector, isUnderPath, validatePath } from './names';
+import { canonicalName, isUnderPath, parseSelector, referencedName, validatePath } from './names';
 import { page } from './pagination';
 import { putParameter } from './put-parameter';
 import { renderHistory, renderMetadata, renderParameter, type RenderContext } from './render';
 import * as schemas from './schemas';
 import { latestVersion, ParameterStore, type ParameterSnapshot, type ParameterVersion, type ResolvedParameter } from './store';
-import { parseInput } from './validation';
+import { parseInput, validationError } from './validation';
 
 /** Every region's parameters, as the local cloud's persistence saves them. */
 export interface SsmSnapshot {
@@ -79,8 +79,9 @@ export class SsmProvider implements ServiceProvider {
     return store;
   }
 
+  /** A `name`, `name:version`, `name:label` or the parameter's ARN (with the same selectors). */
   private resolve(ctx: RequestContext, reference: string): ResolvedParameter {
-    const { name, selector } = parseSelector(reference);
+    const { name, selector } = parseSelector(referencedName(reference, ctx.region, ctx.accountId));
     return this.store(ctx.region).resolve(name, selector);
   }
 
@@ -129,7 +130,7 @@ export class SsmProvider implements ServiceProvider {
 
   private getParameterHistory(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.getParameterHistoryInput, input);
-    const parameter = this.store(ctx.region).require(request.Name.trim());
+    const parameter = this.store(ctx.region).require(canonicalName(referencedName(request.Name, ctx.region, ctx.accountId)));
     const rc: RenderContext = { ...ctx, decrypt: request.WithDecryption === true };
     const result = page(parameter.versions, request.MaxResults ?? 50, request.NextToken);
     return { Parameters: result.items.map((v) => renderHistory(parameter, v, rc)), NextToken: result.nextToken };
@@ -137,7 +138,7 @@ export class SsmProvider implements ServiceProvider {
 
   /** The parameter and the version a label operation addresses (the latest when `version` is omitted). */
   private findVersion(ctx: RequestContext, name: string, version?: number) {
-    const parameter = this.store(ctx.region).require(name.trim());
+    const parameter = this.store(ctx.region).require(canonicalName(name));
     const target = version === undefined ? latestVersion(parameter) : parameter.versions.find((v) => v.version === version);
     if (!target) {
       throw new AwsServiceError(
@@ -165,8 +166,9 @@ export class SsmProvider implements ServiceProvider {
   private deleteParameter(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.deleteParameterInput, input);
     const store = this.store(ctx.region);
-    store.require(request.Name.trim());
-    store.delete(request.Name.trim());
+    const name = canonicalName(request.Name);
+    store.require(name);
+    store.delete(name);
     return {};
   }
 
@@ -176,20 +178,27 @@ export class SsmProvider implements ServiceProvider {
     const DeletedParameters: string[] = [];
     const InvalidParameters: string[] = [];
     for (const name of new Set(request.Names)) {
-      (store.delete(name.trim()) ? DeletedParameters : InvalidParameters).push(name);
+      (store.delete(canonicalName(name)) ? DeletedParameters : InvalidParameters).push(name);
     }
     return { DeletedParameters, InvalidParameters };
   }
 
   private describeParameters(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.describeParametersInput, input);
-    const filters = request.ParameterFilters ?? [];
+    if (request.Filters !== undefined && request.ParameterFilters !== undefined) {
+      throw validationError('You can use either Filters or ParameterFilters in a single request.');
+    }
+    // The deprecated `Filters` are ParameterFilters with fixed options: Name begins with a value, Type and KeyId equal one.
+    const filters =
+      request.ParameterFilters ??
+      (request.Filters ?? []).map((f) => ({ Key: f.Key, Option: f.Key === 'Name' ? 'BeginsWith' : 'Equals', Values: f.Values }));
     checkFilters(filters, DESCRIBE_FILTER_KEYS);
     const matches = this.store(ctx.region)
       .list()
       .filter((p) => matchesFilters(p, latestVersion(p), filters));
     const rc: RenderContext = { ...ctx, decrypt: false };
-    const result = page(matches, request.MaxResults ?? 50, request.NextToken);
+    // DescribeParameters answers 10 parameters per page unless MaxResults (at most 50) asks for more.
+    const result = page(matches, request.MaxResults ?? 10, request.NextToken);
     return { Parameters: result.items.map((p) => renderMetadata(p, latestVersion(p), rc)), NextToken: result.nextToken };
   }
 
@@ -198,7 +207,7 @@ export class SsmProvider implements ServiceProvider {
     if (resourceType !== 'Parameter') {
       throw new AwsServiceError('InvalidResourceType', `The resource type ${resourceType} is not supported here.`);
     }
-    const parameter = this.store(ctx.region).get(resourceId.trim());
+    const parameter = this.store(ctx.region).get(canonicalName(resourceId));
     if (!parameter) throw new AwsServiceError('InvalidResourceId', 'The resource ID is not valid. Verify the ID and try again.');
     return parameter;
   }

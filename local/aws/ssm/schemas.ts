@@ -6,10 +6,15 @@ const tag = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(25
 const nextToken = z.string().optional();
 const withDecryption = z.boolean().optional();
 
+/** ParameterStringFilter: the model's pattern on `Key` is checked before the operation's own list of keys. */
 export const parameterFilter = z.object({
-  Key: z.string().min(1).max(132),
+  Key: z
+    .string()
+    .min(1)
+    .max(132)
+    .regex(/^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$/, 'Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType'),
   Option: z.string().min(1).max(10).optional(),
-  Values: z.array(z.string().min(1).max(1024)).max(50).optional(),
+  Values: z.array(z.string().min(1).max(1024)).min(1).max(50).optional(),
 });
 export type ParameterFilter = z.infer<typeof parameterFilter>;
 
@@ -69,7 +74,15 @@ export const deleteParametersInput = z.object({
   Names: z.array(name).min(1).max(10, 'Member must have length less than or equal to 10'),
 });
 
+/** ParametersFilter, the deprecated form of DescribeParameters' filters (`Filters`). */
+export const legacyParametersFilter = z.object({
+  Key: z.enum(['Name', 'Type', 'KeyId']),
+  Values: z.array(z.string().min(1).max(1024)).min(1).max(50),
+});
+export type LegacyParametersFilter = z.infer<typeof legacyParametersFilter>;
+
 export const describeParametersInput = z.object({
+  Filters: z.array(legacyParametersFilter).optional(),
   ParameterFilters: z.array(parameterFilter).optional(),
   MaxResults: z.number().int().min(1).max(50).optional(),
   NextToken: nextToken,

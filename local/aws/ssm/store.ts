@@ -2,7 +2,7 @@
  * The parameters of one region. Each parameter keeps its versions oldest first; version numbers only grow.
  */
 import { AwsServiceError } from '../protocol';
-import type { Selector } from './names';
+import { canonicalName, type Selector } from './names';
 import type { StoredTier } from './tiers';
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
@@ -130,11 +130,15 @@ export class ParameterStore {
     return this.list().map((p) => ({ name: p.name, versions: p.versions.map((v) => ({ ...v, labels: [...v.labels] })), tags: [...p.tags] }));
   }
 
-  /** Replaces the parameters with saved ones (version numbers and labels kept as they were). */
+  /**
+   * Replaces the parameters with saved ones (version numbers and labels kept as they were). Names are read in
+   * their canonical form, so a one-level name saved with its leading slash is found again.
+   */
   importParameters(saved: readonly ParameterSnapshot[]): void {
     this.parameters.clear();
     for (const p of saved) {
-      this.parameters.set(p.name, { name: p.name, versions: p.versions.map((v) => ({ ...v, labels: [...v.labels] })), tags: new Map(p.tags) });
+      const name = canonicalName(p.name);
+      this.parameters.set(name, { name, versions: p.versions.map((v) => ({ ...v, labels: [...v.labels] })), tags: new Map(p.tags) });
     }
   }
 }

@@ -7,7 +7,7 @@ import type { ServerlessConfig, StateMachineConfig } from '../../serverless/mode
 import { AwsServiceError, LOCAL_ACCOUNT_ID, type RequestContext } from '../protocol';
 import type { StepFunctionsService } from './provider';
 
-/** The role serverless-step-functions would create for the state machine (never checked locally). */
+/** A role name for a state machine when no packaged template says which role it has. */
 export function localRoleArn(machine: Pick<StateMachineConfig, 'name'>): string {
   return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${machine.name}-role`;
 }
@@ -17,12 +17,17 @@ export function localRoleArn(machine: Pick<StateMachineConfig, 'name'>): string 
  * running it twice changes nothing). Returns the ARNs by key in `stepFunctions.stateMachines`.
  * An invalid definition fails with `InvalidDefinition` naming the problem.
  */
-export async function deployStateMachines(config: Pick<ServerlessConfig, 'region' | 'stepFunctions'>, service: StepFunctionsService): Promise<Record<string, string>> {
+export async function deployStateMachines(
+  config: Pick<ServerlessConfig, 'region' | 'stepFunctions'>,
+  service: StepFunctionsService,
+  /** The machine's role in the packaged template (serverless-step-functions creates one per machine). */
+  roleArnOf: (machine: StateMachineConfig) => string = localRoleArn,
+): Promise<Record<string, string>> {
   const { operations } = service.provider;
   const ctx = (): RequestContext => ({ region: config.region, accountId: LOCAL_ACCOUNT_ID, requestId: randomUUID() });
   const arns: Record<string, string> = {};
   for (const machine of config.stepFunctions.stateMachines) {
-    const request = { name: machine.name, definition: JSON.stringify(machine.definition), roleArn: localRoleArn(machine), type: machine.type };
+    const request = { name: machine.name, definition: JSON.stringify(machine.definition), roleArn: roleArnOf(machine), type: machine.type };
     try {
       const created = (await operations.CreateStateMachine(request, ctx())) as { stateMachineArn: string };
       arns[machine.key] = created.stateMachineArn;

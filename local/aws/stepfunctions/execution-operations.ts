@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError, toEpochSeconds, type OperationInput } from '../protocol';
+import { validationException } from '../validation';
 import { sfnArn } from './arns';
 import { Execution } from './execution';
 import { withoutExecutionData } from './history';
@@ -11,14 +12,17 @@ import { MAX_PAYLOAD_BYTES, payloadBytes } from './limits';
 import { validateName } from './names';
 import { decodeToken, encodeToken, pageSize } from './pagination';
 import type { StepFunctionsStore } from './store';
-import type { LambdaInvoker } from './tasks';
+import type { InvokeAuthorizer, LambdaInvoker } from './tasks';
 import { optionalString, requireMember } from './validation';
 
 export interface ExecutionEnvironment {
   readonly store: StepFunctionsStore;
   readonly lambda: LambdaInvoker;
+  readonly authorizeInvoke?: InvokeAuthorizer;
   readonly timeScale: number;
   readonly logger: (message: string, error?: unknown) => void;
+  /** Told of every execution's status changes (see `Execution`). */
+  readonly onStatusChange?: (execution: Execution) => void;
 }
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
@@ -28,7 +32,7 @@ function executionInput(input: OperationInput): string {
   if (typeof text !== 'string') throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input must be a JSON string');
   // The API's length constraint on `input` is checked before anything else (the value is sensitive: not echoed).
   if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`);
+    throw validationException([{ member: 'input', value: text, constraint: `Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`, sensitive: true }]);
   }
   try {
     JSON.parse(text);
@@ -43,11 +47,12 @@ function executionInput(input: OperationInput): string {
  * different input, or any input once it has closed, is `ExecutionAlreadyExists` (names are unique for 90 days).
  */
 export function startExecution(env: ExecutionEnvironment, input: OperationInput) {
+  // The request's members are checked before the state machine is looked up, as AWS orders its errors.
   const text = executionInput(input);
-  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
-  if (machine.status === 'DELETING') throw new AwsServiceError('StateMachineDeleting', `State machine is being deleted: '${machine.arn}'`);
   const name = input.name === undefined ? randomUUID() : validateName(input.name, 'name');
   const traceHeader = optionalString(input, 'traceHeader', 256);
+  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
+  if (machine.status === 'DELETING') throw new AwsServiceError('StateMachineDeleting', `State machine is being deleted: '${machine.arn}'`);
   const existing = machine.executions.get(name);
   if (existing) {
     if (existing.status === 'RUNNING' && existing.input === text) {
@@ -66,9 +71,11 @@ export function startExecution(env: ExecutionEnvironment, input: OperationInput)
     traceHeader,
     definition: machine.definition,
     lambda: env.lambda,
+    authorizeInvoke: env.authorizeInvoke,
     timeScale: env.timeScale,
     sequence: env.store.nextSequence(),
     logger: env.logger,
+    onStatusChange: env.onStatusChange,
   });
   env.store.addExecution(machine, execution);
   return { executionArn: execution.arn, startDate: toEpochSeconds(execution.startDate) };
@@ -94,13 +101,15 @@ export function describeExecution(env: ExecutionEnvironment, input: OperationInp
 
 /** Newest first; the token is the position (start order) after which the next page begins. */
 export function listExecutions(env: ExecutionEnvironment, input: OperationInput) {
-  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
+  // AWS checks the request's constraints (enum, page size) before it looks the state machine up.
   const statusFilter = input.statusFilter;
   if (statusFilter !== undefined && !STATUSES.includes(String(statusFilter))) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(statusFilter)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
+    throw validationException([{ member: 'statusFilter', value: statusFilter, constraint: `Member must satisfy enum value set: [${STATUSES.join(', ')}]` }]);
   }
   const size = pageSize(input.maxResults);
-  const after = decodeToken(optionalString(input, 'nextToken'));
+  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
+  const scope = { stateMachineArn: machine.arn, statusFilter: statusFilter === undefined ? undefined : String(statusFilter) };
+  const after = decodeToken(optionalString(input, 'nextToken'), scope);
   const matching = [...machine.executions.values()]
     .filter((execution) => statusFilter === undefined || execution.status === statusFilter)
     .filter((execution) => after === undefined || execution.sequence < after)
@@ -115,25 +124,27 @@ export function listExecutions(env: ExecutionEnvironment, input: OperationInput)
       startDate: toEpochSeconds(execution.startDate),
       ...(execution.stopDate !== undefined ? { stopDate: toEpochSeconds(execution.stopDate) } : {}),
     })),
-    ...(matching.length > size ? { nextToken: encodeToken(page[page.length - 1].sequence) } : {}),
+    ...(matching.length > size ? { nextToken: encodeToken(page[page.length - 1].sequence, scope) } : {}),
   };
 }
 
 /** ABORTED at once with the given error and cause; stopping a closed execution changes nothing. */
 export function stopExecution(env: ExecutionEnvironment, input: OperationInput) {
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
+  // Member constraints are checked before the execution is looked up, as AWS does.
   const error = optionalString(input, 'error', 256);
   const cause = optionalString(input, 'cause', 32_768);
+  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
   execution.stop(error, cause);
   return { stopDate: toEpochSeconds(execution.stopDate ?? Date.now()) };
 }
 
 /** Pages of `maxResults` (default 100), oldest first unless `reverseOrder`; the token is the last event id given. */
 export function getExecutionHistory(env: ExecutionEnvironment, input: OperationInput) {
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
   const size = pageSize(input.maxResults);
-  const after = decodeToken(optionalString(input, 'nextToken'));
+  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
   const reverse = input.reverseOrder === true;
+  const scope = { executionArn: execution.arn, reverseOrder: reverse };
+  const after = decodeToken(optionalString(input, 'nextToken'), scope);
   const includeData = input.includeExecutionData !== false;
   let events = [...execution.history.events];
   if (reverse) events.reverse();
@@ -141,7 +152,7 @@ export function getExecutionHistory(env: ExecutionEnvironment, input: OperationI
   const page = events.slice(0, size);
   return {
     events: includeData ? page : page.map(withoutExecutionData),
-    ...(events.length > size ? { nextToken: encodeToken(page[page.length - 1].id) } : {}),
+    ...(events.length > size ? { nextToken: encodeToken(page[page.length - 1].id, scope) } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import type { CompiledDefinition } from './definition';
 import type { EngineContext, EngineEvent, RetryOverrides, StateMachine, TaskHandlers, WaitOverrides } from './engine';
 import { HistoryRecorder, type HistoryEvent } from './history';
 import { dataLimitMessage, MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, payloadBytes } from './limits';
-import { buildTaskHandler, type LambdaInvoker } from './tasks';
+import { buildTaskHandler, type InvokeAuthorizer, type LambdaInvoker } from './tasks';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -25,11 +25,18 @@ export interface ExecutionInit {
   readonly traceHeader?: string;
   readonly definition: CompiledDefinition;
   readonly lambda: LambdaInvoker;
+  /** Checks the state machine's role before each Lambda invocation (IAM enforcement); none: not checked. */
+  readonly authorizeInvoke?: InvokeAuthorizer;
   /** Multiplies Wait state durations and Retry intervals (1: real time; 0: no waiting). */
   readonly timeScale: number;
   /** Orders executions by start (newest first in ListExecutions). */
   readonly sequence: number;
   readonly logger: (message: string, error?: unknown) => void;
+  /**
+   * Told of every status change: RUNNING once the execution has started, then the one closing status (also for an
+   * execution restored as ABORTED), as Step Functions tells EventBridge.
+   */
+  readonly onStatusChange?: (execution: Execution) => void;
 }
 
 /** The cause recorded on executions that were running when the local cloud stopped without saving them closed. */
@@ -56,6 +63,8 @@ export interface ExecutionSnapshot {
   readonly error?: string;
   readonly cause?: string;
   readonly history: HistoryEvent[];
+  /** Its closing status came while the local cloud shut down: EventBridge is told once the state is restored. */
+  readonly statusUnreported?: boolean;
 }
 
 /** An ExecutionFailed's error and cause, as AWS reports them (a Fail state without `Error` has none). */
@@ -80,6 +89,8 @@ export class Execution {
   output?: string;
   error?: string;
   cause?: string;
+  /** Set when the status change could not be reported (the local cloud was shutting down). */
+  statusUnreported = false;
   /** Resolves when the interpreter has finished (after the status is final). */
   readonly done: Promise<void>;
   private abortRun?: () => void;
@@ -109,6 +120,7 @@ export class Execution {
       this.output = saved.output;
       this.error = saved.error;
       this.cause = saved.cause;
+      this.statusUnreported = saved.statusUnreported === true;
       this.history.restore(saved.history, saved.status !== 'RUNNING');
       this.done = Promise.resolve();
       return;
@@ -147,6 +159,7 @@ export class Execution {
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(this.cause !== undefined ? { cause: this.cause } : {}),
       history: [...this.history.events],
+      ...(this.statusUnreported ? { statusUnreported: true } : {}),
     };
   }
 
@@ -172,10 +185,42 @@ export class Execution {
     this.output = result.output;
     this.error = result.error;
     this.cause = result.cause;
+    this.notify();
+  }
+
+  private notify(): void {
+    try {
+      this.init.onStatusChange?.(this);
+    } catch (error) {
+      this.init.logger(`execution ${this.arn}: could not report its status ${this.status}`, error);
+    }
+  }
+
+  /** The Lambda invoker with the execution's identity: Step Functions invokes functions with the machine's role. */
+  private invoker(): LambdaInvoker {
+    const { lambda, authorizeInvoke, roleArn } = this.init;
+    if (!authorizeInvoke) return lambda;
+    const caller = { roleArn, executionArn: this.arn };
+    const invokeAsync = lambda.invokeAsync?.bind(lambda);
+    return {
+      invokeByArn: async (functionArn, event) => {
+        authorizeInvoke(caller, functionArn);
+        return lambda.invokeByArn(functionArn, event);
+      },
+      ...(invokeAsync
+        ? {
+            invokeAsync: async (functionArn: string, event: unknown) => {
+              authorizeInvoke(caller, functionArn);
+              return invokeAsync(functionArn, event);
+            },
+          }
+        : {}),
+    };
   }
 
   private overrides() {
-    const { definition, lambda, timeScale } = this.init;
+    const { definition, timeScale } = this.init;
+    const lambda = this.invoker();
     const taskResourceLocalHandlers: TaskHandlers = {};
     for (const [stateName, target] of definition.tasks) {
       const handler = buildTaskHandler(target, lambda, () => this.history.observeTask(stateName, target));
@@ -207,6 +252,7 @@ export class Execution {
       const input = JSON.parse(this.input) as Parameters<StateMachine['run']>[0];
       // Recorded here, synchronously: a StopExecution right after StartExecution must find it in the history.
       this.history.started(input, this.startDate);
+      this.notify();
       const execution = init.definition.engine.run(input, { overrides: this.overrides(), noThrowOnAbort: true, context });
       this.abortRun = execution.abort;
       // A StopExecution that arrived before the interpreter started.

@@ -4,6 +4,7 @@
  * control characters (U+0000–001F, U+007F–009F).
  */
 import { AwsServiceError } from '../protocol';
+import { validationException, violationMessage } from '../validation';
 
 const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
 
@@ -18,12 +19,12 @@ export const MAX_NAME_LENGTH = 80;
 /** Throws `ValidationException` (length, as the API's constraint check) or `InvalidName` (characters). */
 export function validateName(name: unknown, member: 'name'): string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+    throw validationException([{ member, value: name, constraint: 'Member must have length greater than or equal to 1', sensitive: true }]);
   }
   if (name.length > MAX_NAME_LENGTH) {
     throw new AwsServiceError(
       'ValidationException',
-      `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
+      violationMessage([{ member, value: name, constraint: `Member must have length less than or equal to ${MAX_NAME_LENGTH}` }]),
     );
   }
   if (FORBIDDEN.test(name) || hasControlCharacter(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);

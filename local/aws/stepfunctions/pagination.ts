@@ -1,32 +1,53 @@
 /**
  * `nextToken`s: opaque to callers, they carry the position after the last item returned, so pages stay correct
  * while new items are added (executions are listed newest first, history events are only appended).
+ *
+ * A token is only good for the request that produced it: AWS answers `InvalidToken` when a token comes back with
+ * another state machine, status filter or order ("a token from a different request"), so each token also carries
+ * the request's parameters that select and order the items, and {@link decodeToken} compares them.
  */
 import { AwsServiceError } from '../protocol';
+import { validationException } from '../validation';
 
-export function encodeToken(position: number): string {
-  return Buffer.from(JSON.stringify({ p: position })).toString('base64');
+/** The request parameters a token is bound to (e.g. `{ stateMachineArn, statusFilter }`). */
+export type TokenScope = Readonly<Record<string, string | boolean | undefined>>;
+
+/** A canonical text of a scope: absent members and key order do not matter. */
+function scopeKey(scope: TokenScope): string {
+  return JSON.stringify(
+    Object.keys(scope)
+      .filter((key) => scope[key] !== undefined)
+      .sort()
+      .map((key) => [key, scope[key]]),
+  );
 }
 
-export function decodeToken(token: unknown): number | undefined {
+export function encodeToken(position: number, scope: TokenScope = {}): string {
+  return Buffer.from(JSON.stringify({ p: position, s: scopeKey(scope) })).toString('base64');
+}
+
+function invalidToken(token: unknown): AwsServiceError {
+  return new AwsServiceError('InvalidToken', `Invalid Token: '${String(token)}'`);
+}
+
+/** The position a token carries; `InvalidToken` for one not issued here or issued for another request. */
+export function decodeToken(token: unknown, scope: TokenScope = {}): number | undefined {
   if (token === undefined || token === null || token === '') return undefined;
+  let parsed: { p?: unknown; s?: unknown };
   try {
-    const parsed = JSON.parse(Buffer.from(String(token), 'base64').toString('utf8')) as { p?: unknown };
-    if (typeof parsed.p === 'number') return parsed.p;
+    parsed = JSON.parse(Buffer.from(String(token), 'base64').toString('utf8')) as { p?: unknown; s?: unknown };
   } catch {
-    // fall through to the error AWS gives for a token it did not issue
+    throw invalidToken(token);
   }
-  throw new AwsServiceError('InvalidToken', `Invalid Token: '${String(token)}'`);
+  if (typeof parsed.p !== 'number' || parsed.s !== scopeKey(scope)) throw invalidToken(token);
+  return parsed.p;
 }
 
 /** `maxResults`: 0 or absent means the default page size; AWS allows at most 1000. */
 export function pageSize(maxResults: unknown, fallback = 100): number {
   if (maxResults === undefined || maxResults === null || maxResults === 0) return fallback;
   if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-    throw new AwsServiceError(
-      'ValidationException',
-      `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
-    );
+    throw validationException([{ member: 'maxResults', value: maxResults, constraint: 'Member must have value less than or equal to 1000' }]);
   }
   return maxResults;
 }

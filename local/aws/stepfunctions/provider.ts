@@ -14,7 +14,8 @@ import { Execution, type ExecutionSnapshot } from './execution';
 import * as executions from './execution-operations';
 import * as machines from './state-machine-operations';
 import { StepFunctionsStore, type LoggingConfiguration, type StateMachineRecord } from './store';
-import type { LambdaInvoker } from './tasks';
+import type { InvokeAuthorizer, LambdaInvoker } from './tasks';
+import { buildExecutionStatusChangeEvent, type ExecutionEventSink } from './status-events';
 
 /** A state machine as the local cloud's persistence saves it (the definition as its text). */
 export interface StateMachineSnapshot {
@@ -49,6 +50,15 @@ export interface StepFunctionsOptions {
   readonly timeScale?: number;
   /** Where unexpected failures are reported. */
   readonly logger?: (message: string, error?: unknown) => void;
+  /** IAM: checks the state machine's role before each Lambda invocation of a Task state. */
+  readonly authorizeInvoke?: InvokeAuthorizer;
+  /**
+   * Receives a `Step Functions Execution Status Change` event for every status change of an execution, as Step
+   * Functions puts them on the default EventBridge bus. The executions `close()` stops are reported when the saved
+   * state is restored (EventBridge is shutting down with the local cloud), as are those saved while RUNNING, which
+   * come back ABORTED.
+   */
+  readonly onEvent?: ExecutionEventSink;
 }
 
 const defaultLogger = (message: string, error?: unknown) => console.error(`[stepfunctions] ${message}`, error ?? '');
@@ -58,11 +68,19 @@ export class StepFunctionsService {
   private readonly store = new StepFunctionsStore();
   private readonly env: executions.ExecutionEnvironment;
   private changes = 0;
+  private closing = false;
 
   constructor(options: StepFunctionsOptions) {
     const timeScale = options.timeScale ?? 1;
     if (!(timeScale >= 0)) throw new RangeError('timeScale must be 0 or more');
-    this.env = { store: this.store, lambda: options.lambda, timeScale, logger: options.logger ?? defaultLogger };
+    const onEvent = options.onEvent;
+    const onStatusChange = onEvent
+      ? (execution: Execution) => {
+          if (this.closing) execution.statusUnreported = true;
+          else onEvent(buildExecutionStatusChangeEvent(execution, this.regionOf(execution)));
+        }
+      : undefined;
+    this.env = { store: this.store, lambda: options.lambda, authorizeInvoke: options.authorizeInvoke, timeScale, logger: options.logger ?? defaultLogger, onStatusChange };
     const env = this.env;
     const store = this.store;
     this.provider = {
@@ -133,11 +151,18 @@ export class StepFunctionsService {
         traceHeader: saved.traceHeader,
         definition: compile(saved.definition),
         lambda: this.env.lambda,
+        authorizeInvoke: this.env.authorizeInvoke,
         timeScale: this.env.timeScale,
         sequence: saved.sequence,
         logger: this.env.logger,
+        onStatusChange: this.env.onStatusChange,
       };
-      this.store.restoreExecution(Execution.restore(init, saved));
+      const execution = Execution.restore(init, saved);
+      this.store.restoreExecution(execution);
+      if (execution.statusUnreported) {
+        execution.statusUnreported = false;
+        this.env.onStatusChange?.(execution);
+      }
     }
     this.changes += 1;
   }
@@ -157,6 +182,11 @@ export class StepFunctionsService {
     return result;
   }
 
+  /** The region of an execution (from its ARN: `arn:aws:states:<region>:...`). */
+  private regionOf(execution: Execution): string {
+    return execution.arn.split(':')[3];
+  }
+
   /** An execution by ARN (for tests and the composition), or undefined. */
   execution(arn: string): Execution | undefined {
     return this.store.allExecutions().find((execution) => execution.arn === arn);
@@ -169,6 +199,7 @@ export class StepFunctionsService {
 
   /** Aborts the running executions (their pending Wait timers end with them) and waits for them to close. */
   async close(): Promise<void> {
+    this.closing = true;
     const running = this.store.allExecutions().filter((execution) => execution.status === 'RUNNING');
     for (const execution of running) execution.stop('States.Aborted', 'The local cloud was shut down.');
     await Promise.allSettled(running.map((execution) => execution.done));

@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError, toEpochSeconds, type OperationInput, type RequestContext } from '../protocol';
+import { validationException } from '../validation';
 import { parseStateMachineArn, sfnArn } from './arns';
 import { compileDefinition } from './definition';
 import { validateName } from './names';
@@ -15,7 +16,7 @@ const DEFAULT_LOGGING: LoggingConfiguration = { level: 'OFF', includeExecutionDa
 function typeOf(input: OperationInput): 'STANDARD' | 'EXPRESS' {
   const type = input.type ?? 'STANDARD';
   if (type !== 'STANDARD' && type !== 'EXPRESS') {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(type)}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`);
+    throw validationException([{ member: 'type', value: type, constraint: 'Member must satisfy enum value set: [STANDARD, EXPRESS]' }]);
   }
   return type;
 }

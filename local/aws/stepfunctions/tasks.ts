@@ -21,6 +21,12 @@ export type TaskTarget =
   | { readonly kind: 'lambda:invoke'; readonly resource: string };
 
 /** What Step Functions needs from Lambda: a narrow view of the local Lambda runtime. */
+/**
+ * Authorizes a Task state's invocation with the state machine's role (lambda:InvokeFunction); throws the error the
+ * Task fails with when the role may not.
+ */
+export type InvokeAuthorizer = (caller: { roleArn: string; executionArn: string }, functionReference: string) => void;
+
 export interface LambdaInvoker {
   /** Synchronous invocation by name, partial or full ARN; rejects with the handler's error. */
   invokeByArn(functionArn: string, event: unknown): Promise<unknown>;

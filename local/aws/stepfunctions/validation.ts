@@ -1,10 +1,11 @@
 /** Request members as the Step Functions API checks them: missing required members are `ValidationException`s. */
 import { AwsServiceError, type OperationInput } from '../protocol';
+import { validationException } from '../validation';
 
 export function requireMember(input: OperationInput, member: string): unknown {
   const value = input[member];
   if (value === undefined || value === null) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+    throw validationException([{ member, value: undefined, constraint: 'Member must not be null' }]);
   }
   return value;
 }
@@ -14,10 +15,7 @@ export function optionalString(input: OperationInput, member: string, maxLength?
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new AwsServiceError('ValidationException', `Value at '${member}' must be a string`);
   if (maxLength !== undefined && value.length > maxLength) {
-    throw new AwsServiceError(
-      'ValidationException',
-      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`,
-    );
+    throw validationException([{ member, value, constraint: `Member must have length less than or equal to ${maxLength}`, sensitive: true }]);
   }
   return value;
 }

@@ -89,6 +89,12 @@ async function token(ctx: EndpointContext): Promise<EndpointResponse> {
     }
     return { json: tableCall(() => ctx.acl.setToken({ ...input, AccessorID: ctx.rest }, false)) };
   }
+  if (ctx.method === 'DELETE') {
+    if (ctx.rest === '') throw badRequest('Missing token AccessorID');
+    ctx.authz.require('acl', 'write');
+    tableCall(() => ctx.acl.deleteToken(ctx.rest, ctx.secret));
+    return { json: true };
+  }
   if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method, ['GET', 'PUT', 'DELETE']);
   if (ctx.rest === '') throw badRequest('Missing token AccessorID');
   if (ctx.rest === 'self') {
@@ -116,6 +122,6 @@ export const aclRoutes: readonly Route[] = [
   { pattern: '/v1/acl/policy/', methods: ['GET', 'PUT'], handler: policy, leader: 'read' },
   { pattern: '/v1/acl/policies', methods: ['GET'], handler: listPolicies, leader: 'read' },
   { pattern: '/v1/acl/token', methods: ['PUT'], handler: createToken, leader: 'write' },
-  { pattern: '/v1/acl/token/', methods: ['GET', 'PUT'], handler: token, leader: 'read' },
+  { pattern: '/v1/acl/token/', methods: ['GET', 'PUT', 'DELETE'], handler: token, leader: 'read' },
   { pattern: '/v1/acl/tokens', methods: ['GET'], handler: listTokens, leader: 'read' },
 ];

@@ -16,9 +16,10 @@ import {
   type ServiceInput,
 } from '../store/catalog-ops';
 import { NODE_SELECTORS, NODE_SERVICE_SELECTORS, SERVICE_NODE_SELECTORS } from '../filter-selectors';
-import { serviceKey } from '../store/types';
+import { checkKey, serviceKey, type NodeRecord } from '../store/types';
 import { renderNode, renderService, renderServiceNode } from '../views';
 import {
+  aclFiltered,
   byNodeThenId,
   decodeOr400,
   nodeMetaFilter,
@@ -63,6 +64,57 @@ function decodeRegistration(body: unknown): Registration {
   };
 }
 
+/** Whether a registration changes its node (Consul's `RegisterRequest.ChangesNode`): a new node, or other node fields. */
+function changesNode(reg: Registration, stored: NodeRecord | undefined): boolean {
+  if (!stored) return true;
+  if (reg.skipNodeUpdate) return false;
+  const { node } = reg;
+  return (
+    (node.ID !== '' && node.ID !== stored.ID) ||
+    node.Address !== stored.Address ||
+    !sameMap(node.TaggedAddresses, stored.TaggedAddresses) ||
+    !sameMap(node.Meta, stored.Meta)
+  );
+}
+
+function sameMap(a: Readonly<Record<string, string>> | null, b: Readonly<Record<string, string>> | null): boolean {
+  const left = Object.entries(a ?? {}).sort();
+  const right = Object.entries(b ?? {}).sort();
+  return JSON.stringify(left) === JSON.stringify(right);
+}
+
+/**
+ * The ACL checks of Consul's `vetRegisterWithACL`: `node:write` only when the request creates or changes the node
+ * (so a service token may add its instance to an existing node); `service:write` on the service, on the
+ * destination of a connect proxy (a proxy may ask for intentions of its destination), and on any other service the
+ * request overwrites by ID; node checks need `node:write`, checks of another stored service `service:write` on it.
+ */
+function vetRegistration(ctx: EndpointContext, reg: Registration): void {
+  // Without ACLs there is nothing to vet (a check of an unknown service then fails when it is inserted).
+  if (!ctx.acl.enabled) return;
+  const { authz } = ctx;
+  const state = ctx.store.state;
+  const { node, service, checks } = reg;
+  if (changesNode(reg, state.nodes.get(node.Node))) authz.require('node', 'write', node.Node);
+  if (service) {
+    authz.require('service', 'write', service.Service);
+    const destination = service.Proxy.DestinationServiceName;
+    if (service.Kind === 'connect-proxy' && typeof destination === 'string') authz.require('service', 'write', destination);
+    const overwritten = state.services.get(serviceKey(node.Node, service.ID));
+    if (overwritten && overwritten.Service !== service.Service) authz.require('service', 'write', overwritten.Service);
+  }
+  for (const check of checks) {
+    if (check.ServiceID === '') {
+      authz.require('node', 'write', node.Node);
+      continue;
+    }
+    if (service && service.ID === check.ServiceID) continue;
+    const other = state.services.get(serviceKey(node.Node, check.ServiceID));
+    if (!other) throw serverError(`Unknown service ID '${check.ServiceID}' for check ID '${check.CheckID}'`);
+    authz.require('service', 'write', other.Service);
+  }
+}
+
 async function register(ctx: EndpointContext): Promise<EndpointResponse> {
   const body = await readJsonBody(ctx, DECODE_FAILED);
   const reg = decodeOr400(DECODE_FAILED, () => decodeRegistration(body));
@@ -83,8 +135,7 @@ async function register(ctx: EndpointContext): Promise<EndpointResponse> {
       );
     }
   }
-  if (service) ctx.authz.require('service', 'write', service.Service);
-  ctx.authz.require('node', 'write', node.Node);
+  vetRegistration(ctx, reg);
   ctx.store.write((txn) => {
     let step = 'node';
     try {
@@ -101,6 +152,31 @@ async function register(ctx: EndpointContext): Promise<EndpointResponse> {
   return { json: true };
 }
 
+/**
+ * The ACL checks of Consul's `vetDeregisterWithAuthorizer`: `node:write` on the node allows any deregistration on
+ * it (an agent whose service token is gone can still clean up); otherwise a service needs `service:write` on the
+ * stored service's name, a check that of its service (or `node:write` for a node check), a whole node is refused.
+ */
+function vetDeregistration(ctx: EndpointContext, node: string, serviceId: string, checkId: string): void {
+  const { authz } = ctx;
+  if (authz.allowed('node', 'write', node)) return;
+  const state = ctx.store.state;
+  if (serviceId !== '') {
+    const svc = state.services.get(serviceKey(node, serviceId));
+    if (!svc) throw serverError(`Unknown service ID '${serviceId}' for node '${node}'`);
+    authz.require('service', 'write', svc.Service);
+    return;
+  }
+  if (checkId !== '') {
+    const check = state.checks.get(checkKey(node, checkId));
+    if (!check) throw serverError(`Unknown check ID '${checkId}' for node '${node}'`);
+    if (check.ServiceID !== '') authz.require('service', 'write', check.ServiceName);
+    else authz.require('node', 'write', node);
+    return;
+  }
+  authz.require('node', 'write', node);
+}
+
 async function deregister(ctx: EndpointContext): Promise<EndpointResponse> {
   const body = await readJsonBody(ctx, DECODE_FAILED);
   const { node, serviceId, checkId } = decodeOr400(DECODE_FAILED, () => {
@@ -115,9 +191,7 @@ async function deregister(ctx: EndpointContext): Promise<EndpointResponse> {
     };
   });
   if (node === '') throw serverError('Must provide node');
-  const svc = ctx.store.state.services.get(serviceKey(node, serviceId));
-  if (serviceId !== '') ctx.authz.require('service', 'write', svc?.Service ?? serviceId);
-  ctx.authz.require('node', 'write', node);
+  vetDeregistration(ctx, node, serviceId, checkId);
   // Deregistering what is not there succeeds and changes nothing, as in Consul.
   ctx.store.write((txn) => {
     if (serviceId !== '') deleteService(txn, node, serviceId);
@@ -129,7 +203,6 @@ async function deregister(ctx: EndpointContext): Promise<EndpointResponse> {
 
 async function listServices(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
   refuseFilter(ctx);
-  ctx.authz.require('service', 'read');
   const nodeMatches = nodeMetaFilter(ctx.query);
   return blockingQuery(
     ctx,
@@ -143,8 +216,9 @@ async function listServices(ctx: EndpointContext): Promise<EndpointResponse | un
         tags.set(svc.Service, set);
       }
       const body: Record<string, string[]> = {};
-      for (const name of [...tags.keys()].sort()) body[name] = [...(tags.get(name) ?? [])].sort();
-      return { index: state.indexes.services, response: { json: body } };
+      const names = aclFiltered([...tags.keys()].sort(), (name) => ctx.authz.allowed('service', 'read', name));
+      for (const name of names.kept) body[name] = [...(tags.get(name) ?? [])].sort();
+      return { index: state.indexes.services, response: { json: body, filteredByAcls: names.filtered } };
     },
   );
 }
@@ -153,40 +227,44 @@ async function serviceNodes(ctx: EndpointContext): Promise<EndpointResponse | un
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
   const keep = queryFilter(ctx, SERVICE_NODE_SELECTORS);
-  ctx.authz.require('service', 'read', name);
   const nodeMatches = nodeMetaFilter(ctx.query);
   const tagMatches = tagFilter(ctx.query);
   return blockingQuery(
     ctx,
     (changes) => changes.has(`service:${name}`),
     (state) => {
-      const entries = [...state.services.values()]
-        .filter((s) => s.Service === name && tagMatches(s.Tags) && nodeMatches(state.nodes.get(s.Node)))
+      // Each entry needs service:read on the service and node:read on its node (Consul's filterServiceNodes).
+      const readable = aclFiltered(
+        [...state.services.values()].filter((s) => s.Service === name),
+        (s) => ctx.authz.allowed('service', 'read', s.Service) && ctx.authz.allowed('node', 'read', s.Node),
+      );
+      const entries = readable.kept
+        .filter((s) => tagMatches(s.Tags) && nodeMatches(state.nodes.get(s.Node)))
         .sort(byNodeThenId)
         .flatMap((svc) => {
           const node = state.nodes.get(svc.Node);
           return node ? [renderServiceNode(node, svc)] : [];
         })
         .filter(keep);
-      return { index: serviceIndex(state, name), response: { json: entries } };
+      return { index: serviceIndex(state, name), response: { json: entries, filteredByAcls: readable.filtered } };
     },
   );
 }
 
 async function listNodes(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
   const keep = queryFilter(ctx, NODE_SELECTORS);
-  ctx.authz.require('node', 'read');
   const nodeMatches = nodeMetaFilter(ctx.query);
   return blockingQuery(
     ctx,
     (changes) => changes.has('nodes'),
     (state) => {
-      const nodes = [...state.nodes.values()]
+      const readable = aclFiltered([...state.nodes.values()], (n) => ctx.authz.allowed('node', 'read', n.Node));
+      const nodes = readable.kept
         .filter((n) => nodeMatches(n))
         .sort((a, b) => (a.Node < b.Node ? -1 : 1))
         .map(renderNode)
         .filter(keep);
-      return { index: state.indexes.nodes, response: { json: nodes } };
+      return { index: state.indexes.nodes, response: { json: nodes, filteredByAcls: readable.filtered } };
     },
   );
 }
@@ -200,27 +278,32 @@ function nodeServices(shape: 'map' | 'list') {
     const name = ctx.rest;
     if (name === '') throw badRequest('Missing node name');
     const keep = queryFilter(ctx, NODE_SERVICE_SELECTORS);
-    ctx.authz.require('node', 'read', name);
+    // A node the token cannot read is answered as a missing one; its services need service:read each
+    // (Consul's filterNodeServices).
+    const nodeReadable = ctx.authz.allowed('node', 'read', name);
     return blockingQuery(
       ctx,
       (changes) => changes.has(`node:${name}`),
       (state) => {
         const index = Math.max(state.indexes.nodes, state.indexes.services);
-        const node = state.nodes.get(name);
-        const services = servicesOfNode(state, name)
+        const stored = state.nodes.get(name);
+        const node = nodeReadable ? stored : undefined;
+        const readable = aclFiltered(node ? servicesOfNode(state, name) : [], (svc) => ctx.authz.allowed('service', 'read', svc.Service));
+        const filteredByAcls = (stored !== undefined && !nodeReadable) || readable.filtered;
+        const services = readable.kept
           .sort((a, b) => (a.ID < b.ID ? -1 : 1))
           .map(renderService)
           .filter(keep);
         if (shape === 'map') {
           // A missing node is answered `null` with 200, as Consul does.
-          if (!node) return { index, response: { json: null } };
+          if (!node) return { index, response: { json: null, filteredByAcls } };
           const byId: Record<string, unknown> = {};
           for (const svc of services) byId[String(svc.ID)] = svc;
-          return { index, response: { json: { Node: renderNode(node), Services: byId } } };
+          return { index, response: { json: { Node: renderNode(node), Services: byId }, filteredByAcls } };
         }
         return {
           index,
-          response: { json: { Node: node ? renderNode(node) : null, Services: node ? services : null } },
+          response: { json: { Node: node ? renderNode(node) : null, Services: node ? services : null }, filteredByAcls },
         };
       },
     );

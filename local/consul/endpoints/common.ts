@@ -88,6 +88,22 @@ export function serviceIndex(state: ConsulState, name: string): number {
   return serviceExtinction || Math.max(nodes, services, checks);
 }
 
+/**
+ * Consul answers a list read with what the token may read and leaves the rest out (its `aclFilter`, run on every
+ * catalog, health, KV and config-entry list) rather than refusing the request: `filtered` says something was left
+ * out, for the `X-Consul-Results-Filtered-By-ACLs` header.
+ */
+export function aclFiltered<T>(items: readonly T[], canRead: (item: T) => boolean): { kept: T[]; filtered: boolean } {
+  const kept = items.filter(canRead);
+  return { kept, filtered: kept.length !== items.length };
+}
+
+/** Whether the token reads a check (Consul's filterHealthChecks): `node:read` on its node, and `service:read` on its service if it has one. */
+export function canReadCheck(ctx: EndpointContext, check: { Node: string; ServiceName: string }): boolean {
+  if (!ctx.authz.allowed('node', 'read', check.Node)) return false;
+  return check.ServiceName === '' || ctx.authz.allowed('service', 'read', check.ServiceName);
+}
+
 export function byNodeThenId(a: { Node: string; ID: string }, b: { Node: string; ID: string }): number {
   if (a.Node !== b.Node) return a.Node < b.Node ? -1 : 1;
   return a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0;

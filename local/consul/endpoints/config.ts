@@ -14,7 +14,7 @@ import {
 } from '../store/config-ops';
 import { configKey } from '../store/types';
 import { renderConfigEntry } from '../views';
-import { readJsonBody } from './common';
+import { aclFiltered, readJsonBody } from './common';
 
 /** `/v1/config`: central configuration entries (service-defaults, proxy-defaults, ingress-gateway, ...). */
 
@@ -34,10 +34,15 @@ function writePermission(kind: string): AclResource {
   return MESH_KINDS.has(kind) ? 'mesh' : 'service';
 }
 
-function requireRead(ctx: EndpointContext, kind: string, name?: string): void {
-  // proxy-defaults and mesh are readable without any permission.
-  if (kind in SINGLETON_NAMES) return;
-  ctx.authz.require(kind === 'service-intentions' ? 'intentions' : 'service', 'read', name);
+/** The permission reading an entry needs (its kind's `CanRead`); proxy-defaults and mesh need none. */
+function readPermission(kind: string): AclResource | undefined {
+  if (kind in SINGLETON_NAMES) return undefined;
+  return kind === 'service-intentions' ? 'intentions' : 'service';
+}
+
+function canRead(ctx: EndpointContext, kind: string, name: string): boolean {
+  const resource = readPermission(kind);
+  return resource === undefined || ctx.authz.allowed(resource, 'read', name);
 }
 
 function requireWrite(ctx: EndpointContext, kind: string, name: string): void {
@@ -88,19 +93,20 @@ function splitKindAndName(rest: string): { kind: string; name?: string } {
 async function read(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
   const { kind, name } = splitKindAndName(ctx.rest);
   if (kind !== '' && !CONFIG_ENTRY_KINDS.has(kind)) throw serverError(`invalid config entry kind: ${kind}`);
-  requireRead(ctx, kind, name);
   if (name === undefined) {
+    // A list is filtered to the entries the token reads; a single entry it cannot read is refused.
     return blockingQuery(
       ctx,
       (changes) => [...changes].some((c) => c.startsWith(`config:${kind}`)),
-      (state) => ({
-        index: state.indexes.configEntries,
-        response: {
-          json: (kind === '' ? [...state.configEntries.values()] : configList(state, kind)).map(renderConfigEntry),
-        },
-      }),
+      (state) => {
+        const all = kind === '' ? [...state.configEntries.values()] : configList(state, kind);
+        const readable = aclFiltered(all, (entry) => canRead(ctx, entry.Kind, entry.Name));
+        return { index: state.indexes.configEntries, response: { json: readable.kept.map(renderConfigEntry), filteredByAcls: readable.filtered } };
+      },
     );
   }
+  const resource = readPermission(kind);
+  if (resource !== undefined) ctx.authz.require(resource, 'read', name);
   const key = configKey(kind, name);
   const missing = `Config entry not found for ${JSON.stringify(kind)} / ${JSON.stringify(name)}`;
   return blockingQuery(

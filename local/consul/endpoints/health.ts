@@ -5,7 +5,7 @@ import { checksOfNode } from '../store/catalog-ops';
 import type { CheckRecord } from '../store/types';
 import { checksForInstance, renderCheck, renderHealthEntry } from '../views';
 import { CHECK_SELECTORS, HEALTH_ENTRY_SELECTORS } from '../filter-selectors';
-import { byNodeThenId, nodeMetaFilter, parseGoBool, queryFilter, serviceIndex, tagFilter } from './common';
+import { aclFiltered, byNodeThenId, canReadCheck, nodeMetaFilter, parseGoBool, queryFilter, serviceIndex, tagFilter } from './common';
 
 /** `/v1/health/*`: service instances with their checks, and checks by service, node or state. */
 
@@ -32,20 +32,24 @@ async function serviceHealth(ctx: EndpointContext): Promise<EndpointResponse | u
   // Selectors are those of `structs.CheckServiceNode`: `Node.*`, `Service.*`, `Checks.*`.
   const keep = queryFilter(ctx, HEALTH_ENTRY_SELECTORS);
   const passing = passingOnly(ctx);
-  ctx.authz.require('service', 'read', name);
   const nodeMatches = nodeMetaFilter(ctx.query);
   const tagMatches = tagFilter(ctx.query);
   return blockingQuery(
     ctx,
     (changes) => changes.has(`service:${name}`),
     (state) => {
-      const entries = [...state.services.values()]
-        .filter((s) => s.Service === name && tagMatches(s.Tags) && nodeMatches(state.nodes.get(s.Node)))
+      // Each entry needs service:read on the service and node:read on its node (Consul's filterCheckServiceNodes).
+      const readable = aclFiltered(
+        [...state.services.values()].filter((s) => s.Service === name),
+        (s) => ctx.authz.allowed('service', 'read', s.Service) && ctx.authz.allowed('node', 'read', s.Node),
+      );
+      const entries = readable.kept
+        .filter((s) => tagMatches(s.Tags) && nodeMatches(state.nodes.get(s.Node)))
         .filter((s) => !passing || checksForInstance(state, s).every((c) => c.Status === 'passing'))
         .sort(byNodeThenId)
         .map((s) => renderHealthEntry(state, s))
         .filter(keep);
-      return { index: serviceIndex(state, name), response: { json: entries } };
+      return { index: serviceIndex(state, name), response: { json: entries, filteredByAcls: readable.filtered } };
     },
   );
 }
@@ -54,18 +58,18 @@ async function serviceChecks(ctx: EndpointContext): Promise<EndpointResponse | u
   const keep = queryFilter(ctx, CHECK_SELECTORS);
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
-  ctx.authz.require('service', 'read', name);
   const nodeMatches = nodeMetaFilter(ctx.query);
   return blockingQuery(
     ctx,
     (changes) => changes.has(`service:${name}`),
     (state) => {
-      const checks = [...state.checks.values()]
-        .filter((c) => c.ServiceName === name && nodeMatches(state.nodes.get(c.Node)))
+      const readable = aclFiltered([...state.checks.values()].filter((c) => c.ServiceName === name), (c) => canReadCheck(ctx, c));
+      const checks = readable.kept
+        .filter((c) => nodeMatches(state.nodes.get(c.Node)))
         .sort(byNodeThenCheckId)
         .map(renderCheck)
         .filter(keep);
-      return { index: serviceIndex(state, name), response: { json: checks } };
+      return { index: serviceIndex(state, name), response: { json: checks, filteredByAcls: readable.filtered } };
     },
   );
 }
@@ -74,14 +78,16 @@ async function nodeChecks(ctx: EndpointContext): Promise<EndpointResponse | unde
   const keep = queryFilter(ctx, CHECK_SELECTORS);
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing node name');
-  ctx.authz.require('node', 'read', name);
   return blockingQuery(
     ctx,
     (changes) => changes.has(`node:${name}`),
-    (state) => ({
-      index: state.indexes.checks,
-      response: { json: checksOfNode(state, name).sort(byNodeThenCheckId).map(renderCheck).filter(keep) },
-    }),
+    (state) => {
+      const readable = aclFiltered(checksOfNode(state, name), (c) => canReadCheck(ctx, c));
+      return {
+        index: state.indexes.checks,
+        response: { json: readable.kept.sort(byNodeThenCheckId).map(renderCheck).filter(keep), filteredByAcls: readable.filtered },
+      };
+    },
   );
 }
 
@@ -90,18 +96,18 @@ async function checksInState(ctx: EndpointContext): Promise<EndpointResponse | u
   const wanted = ctx.rest;
   if (wanted === '') throw badRequest('Missing check state');
   if (!CHECK_STATES.has(wanted)) throw badRequest('Invalid check state');
-  ctx.authz.require('node', 'read');
   const nodeMatches = nodeMetaFilter(ctx.query);
   return blockingQuery(
     ctx,
     (changes) => changes.has('checks'),
     (state) => {
-      const checks = [...state.checks.values()]
+      const readable = aclFiltered([...state.checks.values()], (c) => canReadCheck(ctx, c));
+      const checks = readable.kept
         .filter((c) => (wanted === 'any' || c.Status === wanted) && nodeMatches(state.nodes.get(c.Node)))
         .sort(byNodeThenCheckId)
         .map(renderCheck)
         .filter(keep);
-      return { index: state.indexes.checks, response: { json: checks } };
+      return { index: state.indexes.checks, response: { json: checks, filteredByAcls: readable.filtered } };
     },
   );
 }

@@ -13,6 +13,7 @@ import {
   kvSet,
 } from '../store/kv-ops';
 import { renderKv } from '../views';
+import { aclFiltered } from './common';
 
 /** `/v1/kv/:key`: read (single, `?recurse`, `?keys`, `?raw`), write (`?cas`, `?flags`) and delete (`?recurse`, `?cas`). */
 
@@ -38,14 +39,17 @@ function kvWatch(key: string, exact: boolean): (changes: ReadonlySet<string>) =>
 async function kvGet(ctx: EndpointContext, key: string): Promise<EndpointResponse | undefined> {
   const recurse = ctx.has('recurse');
   if (!recurse && key === '') throw badRequest('Missing key name');
-  ctx.authz.require('key', recurse ? 'list' : 'read', key);
+  // A single key needs key:read; a recursive read is filtered down to the keys the token reads (Consul checks
+  // key:list on the prefix only with acl.enable_key_list_policy, which the servers do not set).
+  if (!recurse) ctx.authz.require('key', 'read', key);
   const raw = ctx.has('raw') && !recurse;
   return blockingQuery(ctx, kvWatch(key, !recurse), (state) => {
     const index = kvIndex(state, key, !recurse);
     const entry = state.kv.get(key);
-    const entries = recurse ? kvList(state, key) : entry ? [entry] : [];
+    const readable = aclFiltered(recurse ? kvList(state, key) : entry ? [entry] : [], (e) => ctx.authz.allowed('key', 'read', e.Key));
+    const entries = readable.kept;
     // A missing key is a 404 without body, still carrying the index to block on.
-    if (entries.length === 0) return { index, response: { status: 404 } };
+    if (entries.length === 0) return { index, response: { status: 404, filteredByAcls: readable.filtered } };
     if (raw) {
       // Consul pins the content type and forbids sniffing, so a stored value cannot become active content.
       const body = entries[0].Value ?? Buffer.alloc(0);
@@ -63,20 +67,21 @@ async function kvGet(ctx: EndpointContext, key: string): Promise<EndpointRespons
         },
       };
     }
-    return { index, response: { json: entries.map((e) => renderKv(e)) } };
+    return { index, response: { json: entries.map((e) => renderKv(e)), filteredByAcls: readable.filtered } };
   });
 }
 
 async function kvGetKeys(ctx: EndpointContext, prefix: string): Promise<EndpointResponse | undefined> {
-  ctx.authz.require('key', 'list', prefix);
+  // Filtered like a recursive read: the keys (and folders) the token may read.
   // Consul accepts the historic misspelling `seperator` too; `separator` wins when both are sent.
   const separator = ctx.query.get('separator') ?? ctx.query.get('seperator') ?? '';
   return blockingQuery(ctx, kvWatch(prefix, false), (state) => {
     const index = kvIndex(state, prefix, false);
-    const keys = kvKeys(state, prefix, separator);
+    const readable = aclFiltered(kvKeys(state, prefix, separator), (k) => ctx.authz.allowed('key', 'read', k));
+    const keys = readable.kept;
     // No keys under a prefix is a 404; the root answers an empty list.
-    if (keys.length === 0 && prefix !== '') return { index, response: { status: 404 } };
-    return { index, response: { json: keys } };
+    if (keys.length === 0 && prefix !== '') return { index, response: { status: 404, filteredByAcls: readable.filtered } };
+    return { index, response: { json: keys, filteredByAcls: readable.filtered } };
   });
 }
 

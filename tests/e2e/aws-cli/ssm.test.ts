@@ -88,3 +88,27 @@ describe('paths and deletion', () => {
     expect(serviceErrorOf(result)).toMatchObject({ code: 'ParameterNotFound', operation: 'GetParameter' });
   });
 });
+
+describe('names as AWS resolves them', () => {
+  it('treats name and /name as one parameter, lists it under / and reads it by its ARN', async () => {
+    expect(await put('/cli-single', 'one', '--type', 'String')).toEqual({ Version: 1, Tier: 'Standard' });
+    expect(await put('cli-single', 'two', '--overwrite')).toEqual({ Version: 2, Tier: 'Standard' });
+
+    expect(await get('cli-single')).toMatchObject({ Name: 'cli-single', Value: 'two', Version: 2 });
+    expect(await get('arn:aws:ssm:us-east-1:000000000000:parameter/cli-single')).toMatchObject({ Name: 'cli-single', Value: 'two' });
+    const output = await cloud.cli.ok(['ssm', 'get-parameters-by-path', '--path', '/']);
+    const { Parameters } = z.object({ Parameters: z.array(ssmParameter) }).parse(output);
+    expect(Parameters.map((p) => p.Name)).toContain('cli-single');
+  });
+
+  it('words request validation as AWS does (the CLI checks no maximum length, the service does)', async () => {
+    const name = `/${'n'.repeat(2048)}`;
+    const result = await cloud.cli.fail(['ssm', 'get-parameter', '--name', name]);
+
+    expect(serviceErrorOf(result)).toEqual({
+      code: 'ValidationException',
+      operation: 'GetParameter',
+      message: `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 2048`,
+    });
+  });
+});

@@ -47,7 +47,20 @@ const ROUTES = [
 describe('authentication', () => {
   it('declares every route behind the meshToken Lambda authorizer', () => {
     expect(cloud.httpApi.routes.map((r) => r.routeKey).sort()).toEqual(
-      ['GET /deployments', 'GET /deployments/{id}', 'GET /mesh', 'GET /services/{service}/rollouts/{id}', 'POST /deployments', 'POST /deployments/{id}/cancel', 'POST /plans', 'POST /services/{service}/rollouts'].sort(),
+      [
+        'GET /deployments',
+        'GET /deployments/{id}',
+        'GET /mesh',
+        'GET /mesh/destroys/{id}',
+        'GET /rotations/{id}',
+        'GET /services/{service}/rollouts/{id}',
+        'POST /deployments',
+        'POST /deployments/{id}/cancel',
+        'POST /plans',
+        'POST /rotations',
+        'POST /services/{service}/rollouts',
+        'DELETE /mesh',
+      ].sort(),
     );
     for (const route of cloud.httpApi.routes) expect(route.authorizer).toEqual({ name: 'meshToken', scopes: [] });
   });
@@ -96,6 +109,20 @@ describe('deployments', () => {
     expect(invalid.body.error.details.map((d: { path: string }) => d.path)).toEqual(
       expect.arrayContaining(['clusters[0].services[0].name', 'clusters[0].services[0].port', 'extra']),
     );
+    // Valid specs this stack cannot run: another region, a secret its tasks' execution role may not read.
+    const elsewhere = await api(cloud, '/deployments', asJson({ ...referenceSpec(), region: 'eu-west-1' }));
+    expect({ status: elsewhere.status, code: elsewhere.body.error.code, paths: elsewhere.body.error.details.map((d: { path: string }) => d.path) }).toEqual({
+      status: 400,
+      code: 'SpecInvalid',
+      paths: ['region'],
+    });
+    const unreadable = await api(
+      cloud,
+      '/deployments',
+      asJson(referenceSpec((raw) => Object.assign(raw.clusters[0].services[0], { secrets: { DB_PASSWORD: '/teams/platform/db-password' } }))),
+    );
+    expect(unreadable.status).toBe(400);
+    expect(unreadable.body.error.details).toEqual([{ path: 'clusters[0].services[0].secrets.DB_PASSWORD', message: expect.stringContaining('appSecretsPath') }]);
     const yamlError = await api(cloud, '/deployments', { method: 'POST', body: 'name: [', headers: { 'content-type': 'application/yaml' } });
     expect(yamlError.status).toBe(400);
     expect((await api(cloud, '/deployments', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);

@@ -90,7 +90,15 @@ const request: fc.Arbitrary<Request> = fc.oneof(
   })),
   fc.tuple(fc.oneof(segment, fc.constant('users')), segment).map(([service, id]) => ({ method: 'GET', path: `/services/${service}/rollouts/${id}` })),
   fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 2 }).map((q) => ({ method: 'GET', path: `/mesh?${new URLSearchParams(q)}` })),
-  fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.constantFrom('/deployments', '/mesh', '/services/users/rollouts')).map(([method, path]) => ({ method, path })),
+  fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.constantFrom('/deployments', '/services/users/rollouts')).map(([method, path]) => ({ method, path })),
+  fc.tuple(fc.constantFrom('PUT', 'PATCH'), fc.constant('/mesh')).map(([method, path]) => ({ method, path })),
+  // A teardown that does not name this mesh, or names it badly, starts nothing.
+  fc
+    .dictionary(fc.constantFrom('mesh', 'purge', 'pollSeconds', 'x'), fc.string({ maxLength: 16 }), { maxKeys: 3 })
+    .filter((q) => q.mesh !== 'reference-mesh')
+    .map((q) => ({ method: 'DELETE', path: `/mesh${Object.keys(q).length ? `?${new URLSearchParams(q)}` : ''}` })),
+  fc.tuple(body, fc.constantFrom(...CONTENT_TYPES)).map(([b, contentType]) => ({ method: 'DELETE', path: '/mesh', body: b, contentType })),
+  segment.map((id) => ({ method: 'GET', path: `/mesh/destroys/${id}` })),
 );
 
 describe('fuzzing the HTTP API', () => {

@@ -23,7 +23,7 @@ import { largeSpec } from './large-spec';
  *
  * Scenario: the reference spec deployed through the HTTP API, a rollout forward and one rolled back, a deployment
  * cancelled, a change deployed onto the running mesh, and a large spec at the edges of the schema deployed with `meshctl deploy
- * --state-machine-arn` (the CLI's own StartExecution).
+ * --state-machine-arn` (the CLI's own StartExecution), then torn down with purge (`DELETE /mesh`).
  */
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let cloud: LocalCloud;
@@ -109,6 +109,14 @@ describe('every AWS input the code builds passes botocore and AWS limits', () =>
     expect({ code, stderr, tail: code === 0 ? '' : stdout.slice(-2000) }).toEqual({ code: 0, stderr: '', tail: '' });
   }, 300_000);
 
+  it('records the calls of a teardown of that large mesh with purge, through DELETE /mesh', async () => {
+    origin = 'teardown (purge) via DELETE /mesh';
+    const started = await api(cloud, '/mesh?mesh=reference-mesh&purge=true&pollSeconds=0&maxRounds=400', { method: 'DELETE' });
+    expect(started.status).toBe(202);
+    const view = await until(cloud, `/mesh/destroys/${started.body.id}`, undefined, 120_000);
+    expect({ status: view.status, failure: view.failure }).toEqual({ status: 'SUCCEEDED', failure: undefined });
+  }, 180_000);
+
   it('finds no problem in any recorded input: botocore models and documented limits', () => {
     const targets = new Set(calls.map((c) => c.target));
     // The scenario reached every kind of write the brief lists (a gate that saw none of them would pass vacuously).
@@ -122,6 +130,12 @@ describe('every AWS input the code builds passes botocore and AWS limits', () =>
       'CodeBuild_20161006.StartBuild',
       'AWSStepFunctions.StartExecution',
       'AWSStepFunctions.StopExecution',
+      'AmazonEC2ContainerServiceV20141113.DeleteService',
+      'AmazonEC2ContainerServiceV20141113.DeleteCluster',
+      'AmazonEC2ContainerServiceV20141113.DeregisterTaskDefinition',
+      'AmazonEC2ContainerServiceV20141113.ListTaskDefinitionFamilies',
+      'AmazonSSM.DeleteParameters',
+      'AmazonEC2ContainerRegistry_V20150921.DeleteRepository',
     ]) {
       expect(targets).toContain(op);
     }

@@ -11,11 +11,15 @@ export function label(prefix: string, length: number): string {
   return `${prefix}${'x'.repeat(length - prefix.length - 1)}${prefix.length % 10}`.slice(0, length);
 }
 
-/** The longest name the spec accepts, the deepest hierarchy SSM holds (15 levels), and ordinary ones. */
-function secretName(service: string, i: number): string {
-  if (i === 0) return `/${'p'.repeat(1010)}`;
-  if (i === 1) return Array.from({ length: 15 }, (_, level) => `/l${level}`).join('');
-  return `/teams/platform/${service}/secret-${i}`;
+/**
+ * The longest name the spec accepts, the deepest hierarchy SSM holds (15 levels), and ordinary ones; all under the
+ * mesh's prefix, which the task execution role may read (a stack can add another path: `appSecretsPath`).
+ */
+function secretName(mesh: string, service: string, i: number): string {
+  const prefix = `/consul-mesh/${mesh}`;
+  if (i === 0) return `${prefix}/${'p'.repeat(1011 - prefix.length - 1)}`;
+  if (i === 1) return `${prefix}${Array.from({ length: 13 }, (_, level) => `/l${level}`).join('')}`;
+  return `${prefix}/teams/platform/${service}/secret-${i}`;
 }
 
 /**
@@ -45,7 +49,7 @@ export function largeSpec(names: typeof DEPLOYABLE_NAMES = DEPLOYABLE_NAMES): Re
       const env = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`SETTING_${i}_${'K'.repeat(20)}`, `value-${i}-${'v'.repeat(40)}`]));
       // Secrets are SSM parameter names the spec only references: up to the spec's 1011 characters.
       const secrets = Object.fromEntries(
-        Array.from({ length: 8 }, (_, i) => [`SECRET_${i}`, secretName(name, i)]),
+        Array.from({ length: 8 }, (_, i) => [`SECRET_${i}`, secretName(names.mesh, name, i)]),
       );
       return {
         name,
@@ -63,7 +67,8 @@ export function largeSpec(names: typeof DEPLOYABLE_NAMES = DEPLOYABLE_NAMES): Re
     });
   return {
     name: names.mesh,
-    region: 'eu-west-1',
+    // The stack's region: a spec for another one is refused (its SSM parameters would live in the stack's).
+    region: 'us-east-1',
     datacenter: 'dc-edge_1',
     network: { mode: 'awsvpc', launchType: 'FARGATE', subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], securityGroups: ['sg-0123456789abcdef0'] },
     consul: { servers: { count: 5, version: '1.20.1', cpu: 4096, memory: 30720 }, dataplane: { image: 'hashicorp/consul-dataplane:1.6.1' } },

@@ -44,6 +44,10 @@ describe('the catalog follows the running tasks under faults', () => {
       stepFunctionsTimeScale: 0,
       // Lambda's async retries of a task event (1 min, 2 min on AWS): within a Consul outage, so some run out.
       eventRetryDelaysMs: [30, 60],
+      // A task whose registering event was dropped has a dataplane its servers never serve: on AWS consul-dataplane
+      // exits at once and ECS replaces the task. The stand-in waits for the registration instead (30 s by default);
+      // a short wait keeps that replacement within the test's 15 s window for ECS to settle.
+      dataplaneReadyTimeoutMs: 3000,
       logger: () => undefined,
       functionEnvironment: {
         LOG_LEVEL: 'ERROR',

@@ -29,7 +29,8 @@ describe('the mesh lock cannot wedge', () => {
       const stopped = await startAndReachServers(cloud);
       // StopExecution straight through Step Functions (the console, the AWS CLI): no Catch, no RecordFailure.
       await sfnClient(cloud).send(new StopExecutionCommand({ executionArn: stopped, error: 'Stopped', cause: 'by hand' }));
-      expect(await lockHolder(cloud)).toBe(stopped);
+      // The event path may have released it already (lock-events.test.ts); if not, the next deployment takes it over.
+      expect([stopped, undefined]).toContain(await lockHolder(cloud));
 
       const next = await deploy(cloud, referenceSpec(), { timeoutMs: 60_000 });
       expect({ status: next.status, error: next.error, cause: next.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });

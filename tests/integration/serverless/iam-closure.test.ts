@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
-import { buildClosure, evaluate, type Closure, type Denial, type UnreachableCall } from './iam-closure/closure';
+import { buildClosure, compareEvaluators, evaluate, type Closure, type Denial, type ParameterScope, type UnreachableCall } from './iam-closure/closure';
+import { configParameterNames, meshParameterPrefix } from '../../../layers/domain/naming';
+import { rolloutLockName } from '../../../layers/rollout/naming';
 import { Resolver, type Template } from './iam-closure/template';
+import { withPackagingLock } from '../../../local/serverless/package';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
@@ -21,6 +24,22 @@ const UNREACHABLE: UnreachableCall[] = [
   { function: 'rolloutRegister', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
   { function: 'rolloutUpdate', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
   { function: 'rolloutRollback', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
+];
+
+/**
+ * Functions whose code names only some of the mesh's parameters, so their roles are scoped to those. The
+ * executionEnded function reads and deletes the mesh lock and the rollout locks, found under the rollouts path
+ * (layers/deploy/release-ended.ts): it builds no other parameter name.
+ */
+const PARAMETER_SCOPES: ParameterScope[] = [
+  {
+    function: 'executionEnded',
+    parameters: (spec) => {
+      const locks = [configParameterNames(spec).lock, ...spec.clusters.flatMap((c) => c.services.map((s) => rolloutLockName(spec.name, s.name)))];
+      return { 'ssm:GetParameter': locks, 'ssm:DeleteParameter': locks, 'ssm:GetParametersByPath': [`${meshParameterPrefix(spec)}/rollouts`] };
+    },
+    why: 'releases the locks of an ended execution, and nothing else',
+  },
 ];
 
 const format = (d: Denial) =>
@@ -39,16 +58,19 @@ describe('IAM closure of the packaged template', () => {
 
   beforeAll(async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'sls-closure-'));
-    await run(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', 'local', '--package', outDir], {
-      cwd: ROOT,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' },
-      timeout: 120_000,
-    });
+    // One packaging of this directory at a time (serverless-esbuild bundles into the application's `.esbuild/`).
+    await withPackagingLock(ROOT, () =>
+      run(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', 'local', '--package', outDir], {
+        cwd: ROOT,
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' },
+        timeout: 300_000,
+      }),
+    );
     template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
     const spec = loadMeshSpec(join(ROOT, 'examples/mesh.yaml'));
-    closure = await buildClosure({ root: ROOT, template, spec, unreachable: UNREACHABLE });
+    closure = await buildClosure({ root: ROOT, template, spec, unreachable: UNREACHABLE, parameterScopes: PARAMETER_SCOPES });
     denials = await evaluate(closure);
-  }, 240_000);
+  }, 700_000);
 
   it('derives the AWS calls of every function from its bundle', () => {
     const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
@@ -81,6 +103,22 @@ describe('IAM closure of the packaged template', () => {
       const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect({ fn: entry.function, token: 'CONSUL_TOKEN_PARAMETER' in env }).toEqual({ fn: entry.function, token: false });
     }
+  });
+
+  it('decides every request as the local cloud\'s evaluator does, allowed and refused alike', async () => {
+    // The local cloud enforces IAM with its own evaluator (local/aws/iam/policy.ts): on the stack's requests, on the
+    // same requests in another account, on another resource and without their condition keys, it must agree with
+    // iam-simulate.
+    const { compared, decisions, disagreements } = await compareEvaluators(closure, (r) => [
+      { ...r, resource: r.resource.replace(':123456789012:', ':999999999999:') },
+      { ...r, resource: r.resource === '*' ? '*' : `${r.resource}-other`, context: {} },
+      // Every role but the ACL step's denies reading the Consul management token explicitly.
+      ...(r.action.startsWith('ssm:GetParameter') ? [{ ...r, action: 'ssm:GetParameter', resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/consul-mesh/reference-mesh/secrets/acl/bootstrap-token' }] : []),
+    ]);
+    expect(compared).toBeGreaterThan(closure.requests.length * 3);
+    // Both outcomes are compared: the stack's own requests are allowed, many of their variants are not.
+    expect(decisions).toEqual(expect.objectContaining({ Allowed: expect.any(Number), ImplicitlyDenied: expect.any(Number), ExplicitlyDenied: expect.any(Number) }));
+    expect(disagreements).toEqual([]);
   });
 
   it('fails naming the function, the operation and the ARN when a permission is removed', async () => {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { logGroupName } from '../../../layers/domain/ecs';
 import { loadMeshSpec } from '../../../layers/domain/spec';
+import { evaluatePolicies } from '../../../local/aws/iam/policy';
+import { withPackagingLock } from '../../../local/serverless/package';
 
 const run = promisify(execFile);
 
@@ -29,13 +31,9 @@ const DEPLOY_ARGS = [
   '--param=securityGroupId=sg-0123456789abcdef0',
 ];
 const SLS_ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' };
-const serverless = (args: string[]) => run(process.execPath, [require.resolve('serverless/bin/serverless.js'), ...args], { env: SLS_ENV, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
-
-/** `*` and `?` as IAM matches them in Action, Resource and ArnLike (case-sensitive; actions compared lower-case). */
-function globMatches(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`).test(value);
-}
+/** The application directory `serverless` runs in (jest's working directory, the repository's root). */
+const ROOT_DIR = join(__dirname, '..', '..', '..');
+const serverless = (args: string[]) => run(process.execPath, [require.resolve('serverless/bin/serverless.js'), ...args], { cwd: ROOT_DIR, env: SLS_ENV, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
 
 /**
  * CloudFormation references in a policy, resolved as CloudFormation would in account ACCOUNT: a role's ARN, a log
@@ -59,31 +57,19 @@ function resolveRef(template: Template, value: unknown): string {
 }
 
 /**
- * Does one of `statements` allow `action` on `resource` in a request with `context`? The part of IAM's evaluation
- * these roles use: Allow and Deny statements, wildcards, and the condition operators
- * StringEquals, ArnEquals and ArnLike, where a key the request does not carry never matches. Policy resources'
- * account `*` matches ACCOUNT like any other.
+ * Does the role with `statements` allow `action` on `resource` in a request with `context`? IAM's evaluation as the
+ * local cloud enforces it (local/aws/iam/policy.ts), after CloudFormation's references are resolved in ACCOUNT.
  */
 function allows(template: Template, statements: Statement[], action: string, resource: string, context: Record<string, string> = {}): boolean {
-  // IAM's evaluation for one identity policy set: an explicit Deny that matches wins, else an Allow must match
-  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
-  const matching = (s: Statement) => {
-    if (![s.Action].flat().some((a) => globMatches(a.toLowerCase(), action.toLowerCase()))) return false;
-    if (![s.Resource].flat().some((r) => globMatches(resolveRef(template, r), resource))) return false;
-    return Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
-      Object.entries(keys).every(([key, wanted]) => {
-        const actual = context[key];
-        if (actual === undefined) return false;
-        const values = [wanted].flat().map((w) => resolveRef(template, w));
-        if (operator === 'StringEquals') return values.includes(actual);
-        // IAM matches ArnEquals like ArnLike: each part of the ARN may hold wildcards.
-        if (operator === 'ArnLike' || operator === 'ArnEquals') return values.some((v) => globMatches(v, actual));
-        throw new Error(`condition operator ${operator} is not understood by this test`);
-      }),
-    );
-  };
-  if (statements.some((s) => s.Effect === 'Deny' && matching(s))) return false;
-  return statements.some((s) => s.Effect === 'Allow' && matching(s));
+  const resolved = statements.map((s) => ({
+    ...s,
+    Effect: s.Effect as 'Allow' | 'Deny',
+    Resource: [s.Resource].flat().map((r) => resolveRef(template, r)),
+    ...(s.Condition
+      ? { Condition: Object.fromEntries(Object.entries(s.Condition).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, [v].flat().map((w) => resolveRef(template, w))]))])) }
+      : {}),
+  }));
+  return evaluatePolicies([{ Statement: resolved }], { action, resource, context }) === 'Allowed';
 }
 
 describe('serverless package', () => {
@@ -96,13 +82,14 @@ describe('serverless package', () => {
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'sls-package-'));
     const [, printed] = await Promise.all([
-      serverless(['package', ...DEPLOY_ARGS, '--package', outDir]),
+      // One packaging of this directory at a time (serverless-esbuild bundles into the application's `.esbuild/`).
+      withPackagingLock(ROOT_DIR, () => serverless(['package', ...DEPLOY_ARGS, '--package', outDir])),
       serverless(['print', ...DEPLOY_ARGS, '--format', 'json', '--param=reconcileReservedConcurrency=1']),
     ]);
     printedWithReservation = JSON.parse(printed.stdout);
     templatePath = join(outDir, 'cloudformation-template-update-stack.json');
     template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  }, 150_000);
+  }, 600_000);
 
   const resources = () => Object.entries(template.Resources);
   const policiesOf = (logicalId: string) =>
@@ -129,6 +116,7 @@ describe('serverless package', () => {
     'summarize',
     'recordFailure',
     'taskStateChange',
+    'executionEnded',
     'reconcile',
     'authorize',
     'api',
@@ -139,6 +127,18 @@ describe('serverless package', () => {
     'rolloutRollback',
     'rolloutFinish',
     'rolloutRecordFailure',
+    'rotatePrepare',
+    'rotateActivate',
+    'rotateStore',
+    'rotateCheck',
+    'rotateRetire',
+    'rotateFinish',
+    'rotateRecordFailure',
+    'destroyPrepare',
+    'destroyStage',
+    'destroyConsul',
+    'destroyCleanup',
+    'destroyFinish',
   ];
 
   it('bundles each function on its own, on nodejs22.x', () => {
@@ -174,9 +174,22 @@ describe('serverless package', () => {
     expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
   });
 
+  it('sends the failed, timed-out and stopped executions of this stack\'s state machines, and only those, to the lock release', () => {
+    const rules = resources().filter(([, r]) => r.Type === 'AWS::Events::Rule' && (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.states');
+    expect(rules.map(([, r]) => r.Properties.EventPattern)).toEqual([
+      {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployMeshStateMachine' }, { Ref: 'RolloutServiceStateMachine' }, { Ref: 'RotateSecretStateMachine' }, { Ref: 'DestroyMeshStateMachine' }] },
+      },
+    ]);
+    const targets = rules[0][1].Properties.Targets as Array<{ Arn: unknown }>;
+    expect(targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['ExecutionEndedLambdaFunction', 'Arn'] } })]);
+  });
+
   it('puts every HTTP API route behind the token authorizer', () => {
     const routes = resources().filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.length).toBe(8);
+    expect(routes.length).toBe(12);
     for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: expect.anything() });
   });
 
@@ -186,7 +199,10 @@ describe('serverless package', () => {
     expect(roles.size).toBe(lambdas.length);
   });
 
-  it('lets only the ACL step\'s role read the Consul management token, and points every other function at the orchestrator token', () => {
+  it('lets only the ACL step\'s and the rotation\'s keyring/token steps read the Consul management token, and points every other function at the orchestrator token', () => {
+    // The gossip keyring (keyring:write) and creating or deleting a token (acl:write) need the management token;
+    // these functions read SSM and never write it.
+    const management = ['ensureAcl', 'rotateActivate', 'rotateRetire'];
     const bootstrap = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/bootstrap-token';
     const secretsPath = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets';
     const orchestrator = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/orchestrator-token';
@@ -205,11 +221,11 @@ describe('serverless package', () => {
       if (env.CONSUL_TOKEN_PARAMETER !== undefined) {
         expect({ name, token: env.CONSUL_TOKEN_PARAMETER }).toEqual({
           name,
-          token: `/consul-mesh/reference-mesh/secrets/acl/${name === 'ensureAcl' ? 'bootstrap-token' : 'orchestrator-token'}`,
+          token: `/consul-mesh/reference-mesh/secrets/acl/${management.includes(name) ? 'bootstrap-token' : 'orchestrator-token'}`,
         });
       }
     }
-    expect(readers).toEqual(['ensureAcl']);
+    expect(readers.sort()).toEqual([...management].sort());
     // Every function that talks to Consul can read the token it is given.
     expect(orchestratorReaders).toEqual(expect.arrayContaining(['checkStage', 'checkRemovals', 'planDeployment', 'applyConfigEntries', 'summarize', 'taskStateChange', 'reconcile', 'api', 'rolloutCheck']));
   });

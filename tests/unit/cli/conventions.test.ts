@@ -59,7 +59,7 @@ describe('meshctl command-line conventions', () => {
       const script = `${stdout}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _meshctl; printf '%s\\n' "\${COMPREPLY[@]}"`;
       return spawnSync('bash', ['-c', script], { encoding: 'utf8' }).stdout.trim().split('\n');
     };
-    expect(complete(['meshctl', 'ro'])).toEqual(['rollout']);
+    expect(complete(['meshctl', 'ro'])).toEqual(['rollout', 'rotate']);
     expect(complete(['meshctl', 'deploy', '--no'])).toEqual(['--no-wait']);
   });
 });

@@ -12,9 +12,12 @@ describe('npm start options', () => {
       spec: 'examples/mesh.yaml',
       dataDir: '.state',
       reset: false,
+      iam: true,
       ports: { aws: 0, consul: 8500, httpApi: 3000 },
     });
     expect(parseStartOptions(['--data-dir', 'x', '--reset', '--spec', 'my.yaml'], {})).toMatchObject({ dataDir: 'x', reset: true, spec: 'my.yaml' });
+    // The IAM opt-out, for experiments.
+    expect(parseStartOptions(['--no-iam'], {}).iam).toBe(false);
   });
 
   it('refuses what it cannot honour, naming it', () => {

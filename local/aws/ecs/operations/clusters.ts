@@ -1,9 +1,10 @@
 /**
  * CreateCluster, DescribeClusters, ListClusters, DeleteCluster.
  */
-import { AwsServiceError, invalidParameter, type OperationHandler } from '../../protocol';
+import { createHash } from 'node:crypto';
+import { AwsServiceError, invalidParameter, LOCAL_ACCOUNT_ID, type OperationHandler, type OperationInput } from '../../protocol';
 import { clusterNameOf, ecsArn } from '../arns';
-import { includes, optionalInteger, optionalString, optionalStringList, optionalTags } from '../input';
+import { includes, optionalInteger, optionalObject, optionalString, optionalStringList, optionalTags } from '../input';
 import type { ClusterRecord } from '../model';
 import { paginate } from '../pagination';
 import { clusterToApi } from '../serialize';
@@ -17,6 +18,21 @@ function describeCluster(state: RegionState, cluster: ClusterRecord, includeTags
   return clusterToApi(cluster, { runningTasksCount: runningCount, pendingTasksCount: pendingCount, activeServicesCount }, includeTags);
 }
 
+/**
+ * `serviceConnectDefaults.namespace` names a Cloud Map namespace by name or ARN; ECS answers with its ARN (and
+ * creates an HTTP namespace of that name when there is none). The local cloud has no Cloud Map: a name gets a
+ * stable namespace id derived from it, so the same name always yields the same ARN.
+ */
+function serviceConnectDefaults(input: OperationInput, region: string): { namespace: string } | undefined {
+  const given = optionalObject(input, 'serviceConnectDefaults');
+  if (given === undefined) return undefined;
+  const namespace = optionalString(given, 'namespace');
+  if (namespace === undefined || namespace === '') throw invalidParameter('serviceConnectDefaults.namespace can not be empty.');
+  if (namespace.startsWith('arn:')) return { namespace };
+  const id = createHash('sha256').update(`${region}/${namespace}`).digest('hex').slice(0, 16);
+  return { namespace: `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:namespace/ns-${id}` };
+}
+
 export function clusterOperations({ store }: EcsOperationDependencies): Record<string, OperationHandler> {
   return {
     /** Idempotent: creating an existing ACTIVE cluster returns it (as ECS does). */
@@ -25,9 +41,18 @@ export function clusterOperations({ store }: EcsOperationDependencies): Record<s
       const name = validName('Cluster', optionalString(input, 'clusterName') ?? 'default');
       const tags = optionalTags(input);
       const settings = Array.isArray(input.settings) ? input.settings : [];
+      const defaults = serviceConnectDefaults(input, ctx.region);
       const existing = state.cluster(name);
       if (existing?.status === 'ACTIVE') return { cluster: describeCluster(state, existing, false) };
-      const cluster: ClusterRecord = { name, arn: ecsArn.cluster(ctx.region, name), status: 'ACTIVE', tags, settings, createdAt: Date.now() };
+      const cluster: ClusterRecord = {
+        name,
+        arn: ecsArn.cluster(ctx.region, name),
+        status: 'ACTIVE',
+        tags,
+        settings,
+        ...(defaults ? { serviceConnectDefaults: defaults } : {}),
+        createdAt: Date.now(),
+      };
       state.clusters.set(name, cluster);
       return { cluster: describeCluster(state, cluster, false) };
     },

@@ -1,7 +1,7 @@
 /**
  * CreateService, UpdateService, DescribeServices, ListServices, DeleteService.
  */
-import { AwsServiceError, invalidParameter, type OperationHandler, type OperationInput } from '../../protocol';
+import { AwsServiceError, invalidParameter, LOCAL_ACCOUNT_ID, type OperationHandler, type OperationInput } from '../../protocol';
 import { ecsArn, serviceNameOf } from '../arns';
 import {
   includes,
@@ -43,6 +43,7 @@ const HANDLED = new Set([
   'enableECSManagedTags',
   'tags',
   'schedulingStrategy',
+  'role',
 ]);
 
 const PROPAGATE = ['TASK_DEFINITION', 'SERVICE', 'NONE'] as const;
@@ -71,6 +72,21 @@ function deploymentConfiguration(input: OperationInput, current?: DeploymentConf
   return { maximumPercent, minimumHealthyPercent, deploymentCircuitBreaker };
 }
 
+/** The role ECS manages a service's network interfaces with when the service names none. */
+const ECS_SERVICE_LINKED_ROLE = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
+
+/**
+ * The service's `roleArn`. CreateService's `role` is a role name (with its path, if any) or ARN, for the load
+ * balancers of a service whose tasks are not in awsvpc mode; an awsvpc service uses ECS's service-linked role
+ * and may not name another one (InvalidParameterException, as ECS answers).
+ */
+function serviceRoleArn(input: OperationInput, networkMode: string): string | undefined {
+  const role = optionalString(input, 'role');
+  if (role === undefined || role === '') return networkMode === 'awsvpc' ? ECS_SERVICE_LINKED_ROLE : undefined;
+  if (networkMode === 'awsvpc') throw invalidParameter('You cannot specify an IAM role for services that require a service linked role.');
+  return role.startsWith('arn:') ? role : `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${role.replace(/^\//, '')}`;
+}
+
 export function serviceOperations({ store, scheduler }: EcsOperationDependencies): Record<string, OperationHandler> {
   return {
     /**
@@ -79,12 +95,16 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
      */
     CreateService(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
+      // The request's own members are checked before the cluster is looked up, as ECS orders its errors.
       const name = validName('Service', requiredString(input, 'serviceName'));
       const clientToken = optionalString(input, 'clientToken');
       if (clientToken !== undefined && (clientToken.length < 1 || clientToken.length > 36)) {
         throw invalidParameter('clientToken must be between 1 and 36 characters.');
       }
+      const desiredCount = optionalInteger(input, 'desiredCount', 0, 10_000) ?? 1;
+      const requestedLaunchType = optionalEnum(input, 'launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const);
+      const propagateTags = optionalEnum(input, 'propagateTags', PROPAGATE) ?? 'NONE';
+      const cluster = activeCluster(state, input);
       const fingerprint = canonicalJson(input);
       const existing = state.service(cluster.name, name);
       if (existing && existing.status !== 'INACTIVE') {
@@ -101,7 +121,8 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
       const definition = usableTaskDefinition(state, requiredString(input, 'taskDefinition'));
       const networkConfiguration = optionalObject(input, 'networkConfiguration');
       requireNetworkConfiguration(definition, networkConfiguration);
-      const launchType = launchTypeFor(definition, optionalEnum(input, 'launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const));
+      const launchType = launchTypeFor(definition, requestedLaunchType);
+      const roleArn = serviceRoleArn(input, definition.networkMode);
       const now = Date.now();
       const service: ServiceRecord = {
         region: ctx.region,
@@ -110,7 +131,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
         clusterName: cluster.name,
         clusterArn: cluster.arn,
         status: 'ACTIVE',
-        desiredCount: optionalInteger(input, 'desiredCount', 0, 10_000) ?? 1,
+        desiredCount,
         taskDefinitionArn: definition.arn,
         launchType,
         platformVersion: launchType === 'FARGATE' ? (optionalString(input, 'platformVersion') ?? 'LATEST') : undefined,
@@ -118,7 +139,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
         deploymentConfiguration: deploymentConfiguration(input),
         deployments: [],
         events: [],
-        propagateTags: optionalEnum(input, 'propagateTags', PROPAGATE) ?? 'NONE',
+        propagateTags,
         enableECSManagedTags: optionalBoolean(input, 'enableECSManagedTags') ?? false,
         tags: optionalTags(input),
         extra: {
@@ -127,6 +148,7 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
           placementConstraints: [],
           placementStrategy: [],
           ...Object.fromEntries(Object.entries(input).filter(([key]) => !HANDLED.has(key))),
+          ...(roleArn !== undefined ? { roleArn } : {}),
         },
         clientToken,
         creationFingerprint: fingerprint,
@@ -147,10 +169,10 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
      */
     UpdateService(input, ctx) {
       const state = store.region(ctx.region);
+      const desiredCount = optionalInteger(input, 'desiredCount', 0, 10_000);
       const cluster = activeCluster(state, input);
       const service = existingService(state, cluster, input);
       if (service.status !== 'ACTIVE') throw serviceNotActive();
-      const desiredCount = optionalInteger(input, 'desiredCount', 0, 10_000);
       const taskDefinitionRef = optionalString(input, 'taskDefinition');
       const definition = taskDefinitionRef ? usableTaskDefinition(state, taskDefinitionRef) : undefined;
       const networkConfiguration = optionalObject(input, 'networkConfiguration');
@@ -184,10 +206,10 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
 
     DescribeServices(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
       const references = optionalStringList(input, 'services') ?? [];
       if (references.length === 0) throw invalidParameter('Services cannot be empty.');
       if (references.length > 10) throw invalidParameter('services can have at most 10 items.');
+      const cluster = activeCluster(state, input);
       const includeTags = includes(input, 'TAGS');
       const services: unknown[] = [];
       const failures: unknown[] = [];
@@ -201,14 +223,15 @@ export function serviceOperations({ store, scheduler }: EcsOperationDependencies
 
     ListServices(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
       const launchType = optionalString(input, 'launchType');
+      const maxResults = optionalInteger(input, 'maxResults', 1, 100);
+      const cluster = activeCluster(state, input);
       const listed = state
         .servicesOf(cluster.name)
         .filter((service) => service.status !== 'INACTIVE' && (!launchType || service.launchType === launchType));
       const page = paginate(listed, (service) => service.arn, {
         nextToken: optionalString(input, 'nextToken'),
-        maxResults: optionalInteger(input, 'maxResults', 1, 100),
+        maxResults,
         defaultSize: 10,
         maxSize: 100,
       });

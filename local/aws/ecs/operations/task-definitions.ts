@@ -59,6 +59,20 @@ export function taskDefinitionOperations({ store }: EcsOperationDependencies): R
         if (networkMode !== 'awsvpc') throw clientError(`Fargate only supports network mode 'awsvpc'.`);
         if (!cpu) throw clientError(`Fargate requires that 'cpu' be defined at the task level.`);
         if (!memory) throw clientError(`Fargate requires that 'memory' be defined at the task level.`);
+        // Fargate shares a PID namespace only within the task, and no IPC namespace at all.
+        if (input.pidMode === 'host') {
+          throw clientError(`Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.`);
+        }
+        if (input.ipcMode !== undefined && input.ipcMode !== null) throw clientError('Tasks using the Fargate launch type do not support ipcMode.');
+      }
+      // On EC2 (the default compatibility) a container's memory is reserved on an instance: without a task-level
+      // memory each container must say how much it needs (memory, memoryReservation or both).
+      const runsOnInstances = requiresCompatibilities.length === 0 || requiresCompatibilities.some((c) => c !== 'FARGATE');
+      if (runsOnInstances && !memory) {
+        const unsized = containers.find((c) => c.memory === undefined && c.memoryReservation === undefined);
+        if (unsized) {
+          throw clientError(`Invalid setting for container '${unsized.name}'. At least one of 'memory' or 'memoryReservation' must be specified.`);
+        }
       }
       const revisions = state.families.get(family) ?? [];
       const revision = revisions.length + 1;

@@ -33,15 +33,17 @@ export function taskOperations({ store, scheduler, lifecycle }: EcsOperationDepe
     /** Starts 1–10 standalone tasks (group `family:<family>` unless given); they are not replaced when they stop. */
     RunTask(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
-      const definition = usableTaskDefinition(state, requiredString(input, 'taskDefinition'));
+      // The request's own members are checked before the cluster and task definition are looked up, as ECS does.
+      const taskDefinition = requiredString(input, 'taskDefinition');
       const count = optionalInteger(input, 'count', 1, 10) ?? 1;
-      const networkConfiguration = optionalObject(input, 'networkConfiguration');
-      requireNetworkConfiguration(definition, networkConfiguration);
       const startedBy = optionalString(input, 'startedBy');
       if (startedBy !== undefined && startedBy.length > 128) throw invalidParameter('startedBy can be at most 128 characters.');
       const propagateTags = optionalEnum(input, 'propagateTags', ['TASK_DEFINITION', 'SERVICE', 'NONE'] as const);
       if (propagateTags === 'SERVICE') throw invalidParameter('propagateTags SERVICE is only valid for tasks of a service.');
+      const cluster = activeCluster(state, input);
+      const definition = usableTaskDefinition(state, taskDefinition);
+      const networkConfiguration = optionalObject(input, 'networkConfiguration');
+      requireNetworkConfiguration(definition, networkConfiguration);
       const tags: Tag[] = [
         ...optionalTags(input),
         ...(propagateTags === 'TASK_DEFINITION' ? definition.tags : []),
@@ -70,11 +72,12 @@ export function taskOperations({ store, scheduler, lifecycle }: EcsOperationDepe
     /** desiredStatus → STOPPED (stopCode UserInitiated); a service's scheduler then starts a replacement. */
     StopTask(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
-      const task = state.task(cluster.name, taskIdOf(requiredString(input, 'task')));
-      if (!task) throw taskNotFound();
+      const reference = requiredString(input, 'task');
       const reason = optionalString(input, 'reason');
       if (reason !== undefined && reason.length > 255) throw invalidParameter('reason can be at most 255 characters.');
+      const cluster = activeCluster(state, input);
+      const task = state.task(cluster.name, taskIdOf(reference));
+      if (!task) throw taskNotFound();
       lifecycle.stop(task, 'UserInitiated', reason ?? 'Task stopped by user');
       return { task: taskToApi(task, false) };
     },
@@ -82,12 +85,13 @@ export function taskOperations({ store, scheduler, lifecycle }: EcsOperationDepe
     /** Filters as ECS: desiredStatus defaults to RUNNING; results in creation order, pages of at most 100. */
     ListTasks(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
       const family = optionalString(input, 'family');
       const startedBy = optionalString(input, 'startedBy');
       const launchType = optionalString(input, 'launchType');
       const desiredStatus = optionalEnum(input, 'desiredStatus', ['RUNNING', 'PENDING', 'STOPPED'] as const) ?? 'RUNNING';
       const serviceName = optionalString(input, 'serviceName');
+      const maxResults = optionalInteger(input, 'maxResults', 1, 100);
+      const cluster = activeCluster(state, input);
       let serviceArn: string | undefined;
       if (serviceName !== undefined) {
         const service = state.service(cluster.name, serviceNameOf(serviceName));
@@ -106,7 +110,7 @@ export function taskOperations({ store, scheduler, lifecycle }: EcsOperationDepe
         );
       const page = paginate(matching, (task) => task.taskArn, {
         nextToken: optionalString(input, 'nextToken'),
-        maxResults: optionalInteger(input, 'maxResults', 1, 100),
+        maxResults,
         defaultSize: 100,
         maxSize: 100,
       });
@@ -116,10 +120,10 @@ export function taskOperations({ store, scheduler, lifecycle }: EcsOperationDepe
     /** At most 100 tasks per call; unknown ones are reported in `failures` with reason MISSING. */
     DescribeTasks(input, ctx) {
       const state = store.region(ctx.region);
-      const cluster = activeCluster(state, input);
       const references = optionalStringList(input, 'tasks') ?? [];
       if (references.length === 0) throw invalidParameter('Tasks cannot be empty.');
       if (references.length > 100) throw invalidParameter('Tasks cannot be longer than 100.');
+      const cluster = activeCluster(state, input);
       const includeTags = includes(input, 'TAGS');
       const tasks: unknown[] = [];
       const failures: unknown[] = [];

@@ -1,4 +1,5 @@
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, waitUntilServicesStable } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import type { LocalCloud } from '../../../../local/cloud';
 import { startCloud } from '../../deploy/harness';
 
@@ -44,10 +45,27 @@ describe('local cloud admin routes', () => {
     expect((await fetch(`${cloud.endpoints.consul}/v1/status/leader`)).status).toBe(200);
   });
 
+  it('lists the events matched for targets the local cloud does not deliver to (an SQS queue)', async () => {
+    const events = new EventBridgeClient({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      const queue = 'arn:aws:sqs:us-east-1:000000000000:admin-route-queue';
+      await events.send(new PutRuleCommand({ Name: 'admin-route-to-queue', EventPattern: JSON.stringify({ source: ['admin.route.test'] }) }));
+      const put = await events.send(new PutTargetsCommand({ Rule: 'admin-route-to-queue', Targets: [{ Id: 'queue', Arn: queue }] }));
+      expect(put.FailedEntryCount).toBe(0);
+      await events.send(new PutEventsCommand({ Entries: [{ Source: 'admin.route.test', DetailType: 'Test', Detail: '{"n":1}' }] }));
+
+      const listed = await call('GET', '/_local/events/undeliverable');
+      expect(listed.status).toBe(200);
+      expect(listed.body.records).toEqual([expect.objectContaining({ targetArn: queue, targetId: 'queue', payload: expect.objectContaining({ detail: { n: 1 } }) })]);
+    } finally {
+      events.destroy();
+    }
+  });
+
   // A family of the mesh (`<mesh>-*`), so the task-event rule sends its tasks' events to the handler.
   it('stops random running tasks, which the ECS scheduler replaces', async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'cluster-1' }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'reference-mesh-app', containerDefinitions: [{ name: 'app', image: 'app:1.0.0', essential: true }] }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'reference-mesh-app', containerDefinitions: [{ name: 'app', image: 'app:1.0.0', essential: true, memory: 128 }] }));
     await ecs.send(new CreateServiceCommand({ cluster: 'cluster-1', serviceName: 'app', taskDefinition: 'reference-mesh-app', desiredCount: 2 }));
     await waitUntilServicesStable({ client: ecs, maxWaitTime: 30, minDelay: 1 }, { cluster: 'cluster-1', services: ['app'] });
     const before = (await ecs.send(new ListTasksCommand({ cluster: 'cluster-1', desiredStatus: 'RUNNING' }))).taskArns ?? [];

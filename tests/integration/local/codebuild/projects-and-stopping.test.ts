@@ -93,6 +93,31 @@ describe('projects', () => {
     ).toBe('InvalidInputException');
   });
 
+  it('holds project names to 2-150 characters of the model pattern, worded as AWS validation', async () => {
+    const long = `p${'x'.repeat(150)}`;
+    await expect(codebuild.send(new CreateProjectCommand(projectInput(long)))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      message:
+        `2 validation errors detected: Value '${long}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 150; ` +
+        `Value '${long}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9][A-Za-z0-9\\-_]{1,149}`,
+    });
+    const longest = `p${'x'.repeat(149)}`;
+    const { project: created } = await codebuild.send(new CreateProjectCommand(projectInput(longest)));
+    expect(created?.name).toBe(longest);
+  });
+
+  it('refuses a malformed build id (InvalidInputException) and lists a well-formed unknown one as not found', async () => {
+    for (const id of ['no-project-part', 'arn:aws:codebuild:us-east-1:000000000000:build/nocolon']) {
+      await expect(codebuild.send(new BatchGetBuildsCommand({ ids: [id] }))).rejects.toMatchObject({
+        name: 'InvalidInputException',
+        message: 'Invalid build ID provided',
+      });
+      await expect(codebuild.send(new StopBuildCommand({ id }))).rejects.toMatchObject({ name: 'InvalidInputException' });
+    }
+    const unknown = 'mesh-images:00000000-0000-4000-8000-000000000000';
+    expect((await codebuild.send(new BatchGetBuildsCommand({ ids: [unknown] }))).buildsNotFound).toEqual([unknown]);
+  });
+
   it('returns found projects and lists the rest in projectsNotFound', async () => {
     const result = await codebuild.send(
       new BatchGetProjectsCommand({ names: ['mesh-images', 'arn:aws:codebuild:us-east-1:000000000000:project/mesh-images', 'ghost'] }),

@@ -122,6 +122,8 @@ describe('Consul emulator: ACL policies and tokens', () => {
     const own = await consul.put('/v1/txn', [{ Service: { Verb: 'set', Node: 'cluster-1', Service: { ID: 'users-1', Service: 'users', Port: 8080 } } }], {
       'X-Consul-Token': USERS_SECRET,
     });
+    // On a node that exists unchanged, only the service permission is left to check (Consul's ChangesNode).
+    expect((await consul.put('/v1/catalog/register', { ...taskRegistration('todos', 't1'), Service: undefined, Check: undefined }, root)).status).toBe(200);
     const other = await consul.put('/v1/catalog/register', taskRegistration('todos', 't1'), { 'X-Consul-Token': USERS_SECRET });
     const read = await consul.get('/v1/health/service/todos', { 'X-Consul-Token': USERS_SECRET });
 

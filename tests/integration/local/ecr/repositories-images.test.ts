@@ -152,6 +152,15 @@ describe('images', () => {
     );
   });
 
+  it('refuses a malformed repository name before looking the repository up (InvalidParameterException)', async () => {
+    for (const repositoryName of ['Upper-Case', 'x', 'trailing-']) {
+      await expect(ecr.send(new DescribeImagesCommand({ repositoryName }))).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: expect.stringMatching(/^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must /),
+      });
+    }
+  });
+
   it('BatchGetImage returns manifests and per-identifier failures', async () => {
     const body = manifest('layer-get', 7);
     await ecr.send(new PutImageCommand({ repositoryName: 'images', imageManifest: body, imageTag: 'get1' }));

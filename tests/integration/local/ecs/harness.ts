@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { Faults } from '../../../../local/faults/faults';
 import { AwsEndpoint } from '../../../../local/aws/server';
-import { EcsSimulation } from '../../../../local/aws/ecs/simulation';
+import { EcsSimulation, type EcsSimulationOptions } from '../../../../local/aws/ecs/simulation';
 import type { EcsDelays } from '../../../../local/aws/ecs/options';
 import type { EcsTaskStateChangeEvent } from '../../../../local/aws/ecs/task-events';
 
@@ -37,10 +37,17 @@ export interface EcsHarness {
   close(): Promise<void>;
 }
 
-export async function startEcsHarness(options: { delays?: Partial<EcsDelays>; faults?: Faults } = {}): Promise<EcsHarness> {
+export async function startEcsHarness(
+  options: { delays?: Partial<EcsDelays>; faults?: Faults; startProcesses?: EcsSimulationOptions['startProcesses'] } = {},
+): Promise<EcsHarness> {
   const faults = options.faults ?? new Faults(7);
   const events: EcsTaskStateChangeEvent[] = [];
-  const ecs = new EcsSimulation({ faults, delays: options.delays ?? FAST_DELAYS, onTaskEvent: (event) => void events.push(event) });
+  const ecs = new EcsSimulation({
+    faults,
+    delays: options.delays ?? FAST_DELAYS,
+    onTaskEvent: (event) => void events.push(event),
+    ...(options.startProcesses ? { startProcesses: options.startProcesses } : {}),
+  });
   const endpoint = new AwsEndpoint({ port: 0, faults, providers: [ecs.provider] });
   await endpoint.start();
   const client = new ECSClient({

@@ -14,6 +14,12 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { fargateTaskDefinition, NETWORK, startEcsHarness, type EcsHarness } from './harness';
 
@@ -102,6 +108,87 @@ describe('ECS simulation: clusters, task definitions, tags', () => {
     await expect(
       h.client.send(new RegisterTaskDefinitionCommand({ ...fargateTaskDefinition('bad', 'x:1'), networkMode: 'bridge' })),
     ).rejects.toMatchObject({ name: 'ClientException', message: "Fargate only supports network mode 'awsvpc'." });
+  });
+
+  it('refuses pidMode host and ipcMode on Fargate, as ECS does', async () => {
+    await expect(
+      h.client.send(new RegisterTaskDefinitionCommand({ ...fargateTaskDefinition('pid-host', 'x:1'), pidMode: 'host' })),
+    ).rejects.toMatchObject({
+      name: 'ClientException',
+      message: "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.",
+    });
+    await expect(
+      h.client.send(new RegisterTaskDefinitionCommand({ ...fargateTaskDefinition('ipc', 'x:1'), ipcMode: 'task' })),
+    ).rejects.toMatchObject({ name: 'ClientException', message: 'Tasks using the Fargate launch type do not support ipcMode.' });
+    const task = await h.client.send(new RegisterTaskDefinitionCommand({ ...fargateTaskDefinition('pid-task', 'x:1'), pidMode: 'task' }));
+    expect(task.taskDefinition?.pidMode).toBe('task');
+  });
+
+  it('refuses an EC2 container without memory or memoryReservation when the task has no memory', async () => {
+    const container = { name: 'app', image: 'app:1', essential: true };
+    await expect(h.client.send(new RegisterTaskDefinitionCommand({ family: 'ec2-app', containerDefinitions: [container] }))).rejects.toMatchObject({
+      name: 'ClientException',
+      message: "Invalid setting for container 'app'. At least one of 'memory' or 'memoryReservation' must be specified.",
+    });
+    await expect(
+      h.client.send(new RegisterTaskDefinitionCommand({ family: 'ec2-app', requiresCompatibilities: ['EC2'], containerDefinitions: [container] })),
+    ).rejects.toMatchObject({ name: 'ClientException' });
+    await h.client.send(new RegisterTaskDefinitionCommand({ family: 'ec2-app', containerDefinitions: [{ ...container, memoryReservation: 128 }] }));
+    await h.client.send(new RegisterTaskDefinitionCommand({ family: 'ec2-app', memory: '512', containerDefinitions: [container] }));
+  });
+
+  it('keeps serviceConnectDefaults on CreateCluster and DescribeClusters, with the namespace as an ARN', async () => {
+    const created = await h.client.send(new CreateClusterCommand({ clusterName: 'res-sc', serviceConnectDefaults: { namespace: 'mesh.local' } }));
+    const namespace = created.cluster?.serviceConnectDefaults?.namespace;
+    expect(namespace).toMatch(/^arn:aws:servicediscovery:us-east-1:000000000000:namespace\/ns-[a-z0-9]{16}$/);
+    const described = await h.client.send(new DescribeClustersCommand({ clusters: ['res-sc'] }));
+    expect(described.clusters?.[0].serviceConnectDefaults).toEqual({ namespace });
+  });
+
+  it('keeps roleArn on a service: the role named for a bridge service, the service-linked role for awsvpc', async () => {
+    await h.client.send(new CreateClusterCommand({ clusterName: 'res-roles' }));
+    await h.client.send(new RegisterTaskDefinitionCommand(fargateTaskDefinition('res-roles-app', 'app:1.0.0')));
+    await h.client.send(
+      new RegisterTaskDefinitionCommand({ family: 'res-roles-bridge', containerDefinitions: [{ name: 'web', image: 'web:1', memory: 128 }] }),
+    );
+    const bridge = await h.client.send(
+      new CreateServiceCommand({ cluster: 'res-roles', serviceName: 'bridge', taskDefinition: 'res-roles-bridge', desiredCount: 0, role: 'ecs-lb-role' }),
+    );
+    expect(bridge.service?.roleArn).toBe('arn:aws:iam::000000000000:role/ecs-lb-role');
+    const described = await h.client.send(new DescribeServicesCommand({ cluster: 'res-roles', services: ['bridge'] }));
+    expect(described.services?.[0].roleArn).toBe('arn:aws:iam::000000000000:role/ecs-lb-role');
+    expect(described.services?.[0]).not.toHaveProperty('role');
+
+    const awsvpc = await h.client.send(
+      new CreateServiceCommand({ cluster: 'res-roles', serviceName: 'app', taskDefinition: 'res-roles-app', desiredCount: 0, networkConfiguration: NETWORK }),
+    );
+    expect(awsvpc.service?.roleArn).toBe('arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS');
+    await expect(
+      h.client.send(
+        new CreateServiceCommand({
+          cluster: 'res-roles',
+          serviceName: 'app-2',
+          taskDefinition: 'res-roles-app',
+          desiredCount: 0,
+          networkConfiguration: NETWORK,
+          role: 'arn:aws:iam::000000000000:role/ecs-lb-role',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException', message: 'You cannot specify an IAM role for services that require a service linked role.' });
+  });
+
+  it('checks request members before looking the cluster up, as ECS orders its errors', async () => {
+    const cluster = 'res-no-such-cluster';
+    const invalid = { name: 'InvalidParameterException' };
+    await expect(h.client.send(new CreateServiceCommand({ cluster, serviceName: 'bad name!', taskDefinition: 'x' }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new CreateServiceCommand({ cluster, serviceName: 'app', taskDefinition: 'x', desiredCount: -1 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new UpdateServiceCommand({ cluster, service: 'app', desiredCount: -1 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new DescribeServicesCommand({ cluster, services: [] }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new DescribeTasksCommand({ cluster, tasks: [] }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new ListTasksCommand({ cluster, maxResults: 101 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new RunTaskCommand({ cluster, taskDefinition: 'x', count: 11 }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new StopTaskCommand({ cluster, task: 't', reason: 'r'.repeat(256) }))).rejects.toMatchObject(invalid);
+    await expect(h.client.send(new ListTasksCommand({ cluster }))).rejects.toMatchObject({ name: 'ClusterNotFoundException' });
   });
 
   it('tags, lists and untags resources', async () => {

@@ -38,6 +38,25 @@ describe('EventBridge delivery to Lambda targets (local, real SDK)', () => {
       h = await startEventsHarness();
     });
 
+    it('records events matched for non-Lambda targets as undeliverable, and still delivers to the Lambda ones', async () => {
+      const queue = 'arn:aws:sqs:us-east-1:000000000000:audit-queue';
+      await ruleWithTargets(h, 'to-queue', { source: ['mesh.orchestrator'] }, [REGISTER, queue]);
+
+      const put = await h.client.send(new PutEventsCommand({ Entries: [entry({ status: 'FAILED' })] }));
+      await h.provider.drain();
+
+      expect(h.invocations.map((i) => i.functionArn)).toEqual([REGISTER]);
+      expect(h.provider.undeliverable()).toEqual([
+        expect.objectContaining({
+          eventId: put.Entries?.[0].EventId,
+          ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/to-queue',
+          targetId: 't1',
+          targetArn: queue,
+          payload: expect.objectContaining({ source: 'mesh.orchestrator', detail: { status: 'FAILED' } }),
+        }),
+      ]);
+    });
+
     it('invokes the targets of matching rules with the AWS event envelope, and not the others', async () => {
       await ruleWithTargets(h, 'failed-rollouts', { source: ['mesh.orchestrator'], detail: { status: ['FAILED', 'ROLLED_BACK'] } }, [REGISTER, AUDIT]);
       await ruleWithTargets(h, 'succeeded-rollouts', { source: ['mesh.orchestrator'], detail: { status: ['SUCCEEDED'] } }, [functionArn('notify')]);

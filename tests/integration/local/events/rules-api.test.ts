@@ -115,26 +115,55 @@ describe('EventBridge rules API (local, real SDK)', () => {
     });
   });
 
-  it('PutTargets adds Lambda targets, reports unsupported ones as failed entries, and ListTargetsByRule pages them', async () => {
+  it('PutTargets accepts Lambda and non-Lambda targets (SQS, SNS, Step Functions) as AWS does, and ListTargetsByRule pages them', async () => {
     await h.client.send(new PutRuleCommand({ Name: 'r', EventPattern: TASK_PATTERN }));
+    const queue = 'arn:aws:sqs:us-east-1:000000000000:dead-letters';
+    const topic = 'arn:aws:sns:us-east-1:000000000000:alerts';
+    const machine = 'arn:aws:states:us-east-1:000000000000:stateMachine:on-task';
     const put = await h.client.send(
       new PutTargetsCommand({
         Rule: 'r',
         Targets: [
           { Id: 'fn-1', Arn: functionArn('register') },
           { Id: 'fn-2', Arn: functionArn('audit'), Input: '{"constant":true}' },
-          { Id: 'queue', Arn: 'arn:aws:sqs:us-east-1:000000000000:dead-letters' },
+          { Id: 'queue', Arn: queue },
+          { Id: 'topic', Arn: topic },
+          { Id: 'machine', Arn: machine, RoleArn: 'arn:aws:iam::000000000000:role/events-to-sfn' },
         ],
       }),
     );
-    expect(put.FailedEntryCount).toBe(1);
-    expect(put.FailedEntries).toEqual([expect.objectContaining({ TargetId: 'queue', ErrorCode: 'ValidationException' })]);
+    expect(put).toMatchObject({ FailedEntryCount: 0, FailedEntries: [] });
 
     const page1 = await h.client.send(new ListTargetsByRuleCommand({ Rule: 'r', Limit: 1 }));
     expect(page1.Targets).toEqual([{ Id: 'fn-1', Arn: functionArn('register') }]);
-    const page2 = await h.client.send(new ListTargetsByRuleCommand({ Rule: 'r', NextToken: page1.NextToken }));
-    expect(page2.Targets).toEqual([{ Id: 'fn-2', Arn: functionArn('audit'), Input: '{"constant":true}' }]);
-    expect(page2.NextToken).toBeUndefined();
+    const rest = await h.client.send(new ListTargetsByRuleCommand({ Rule: 'r', NextToken: page1.NextToken }));
+    expect(rest.Targets).toEqual([
+      { Id: 'fn-2', Arn: functionArn('audit'), Input: '{"constant":true}' },
+      { Id: 'queue', Arn: queue },
+      { Id: 'topic', Arn: topic },
+      { Id: 'machine', Arn: machine, RoleArn: 'arn:aws:iam::000000000000:role/events-to-sfn' },
+    ]);
+    expect(rest.NextToken).toBeUndefined();
+  });
+
+  it('validates the request before looking up the rule or the bus, as AWS orders its errors', async () => {
+    const badTargets = errorOf(h.client.send(new PutTargetsCommand({ Rule: 'missing', Targets: [{ Id: 'x', Arn: 'not-an-arn' }] })));
+    expect(await badTargets).toMatchObject({ name: 'ValidationException' });
+    expect(await errorOf(h.client.send(new ListTargetsByRuleCommand({ Rule: 'missing', Limit: 0 })))).toEqual({
+      name: 'ValidationException',
+      message: "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100",
+      status: 400,
+    });
+    expect(await errorOf(h.client.send(new RemoveTargetsCommand({ Rule: 'missing', Ids: [] })))).toMatchObject({ name: 'ValidationException' });
+    expect(
+      await errorOf(h.client.send(new PutRuleCommand({ Name: 'r', EventPattern: TASK_PATTERN, EventBusName: 'custom', State: 'ON' as never }))),
+    ).toMatchObject({ name: 'ValidationException' });
+    expect(await errorOf(h.client.send(new ListRulesCommand({ EventBusName: 'custom', NextToken: 'garbage' })))).toMatchObject({
+      name: 'ValidationException',
+    });
+    expect(await errorOf(h.client.send(new PutTargetsCommand({ Rule: 'missing', Targets: [{ Id: 'x', Arn: functionArn('f') }] })))).toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 
   it('PutTargets rejects malformed ARNs, and more than 5 targets per rule', async () => {

@@ -1,6 +1,16 @@
 import { DescribeParametersCommand, GetParametersByPathCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { SsmProvider } from '../../../../local/aws/ssm/provider';
 import { errorName } from '../support/errors';
+
+/** The error an SDK call failed with: its code and message. */
+async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+  throw new Error('the call succeeded');
+}
 import { clientConfig, startTestEndpoint, type TestEndpoint } from '../support/test-endpoint';
 
 let endpoint: TestEndpoint;
@@ -41,8 +51,9 @@ describe('GetParametersByPath', () => {
     expect(await namesUnder('/mesh/', true)).toEqual(expected);
   });
 
-  it('does not list names outside any hierarchy under /', async () => {
-    expect(await namesUnder('/', false)).not.toContain('top');
+  it('lists names of one level (stored without a slash) directly under /, as AWS does', async () => {
+    expect(await namesUnder('/', false)).toEqual(['top']);
+    expect(await namesUnder('/mesh', true)).not.toContain('top');
   });
 
   it('decrypts SecureString values only with WithDecryption', async () => {
@@ -92,9 +103,83 @@ describe('GetParametersByPath', () => {
   it('rejects a path that does not start with a slash', async () => {
     expect(await errorName(ssm.send(new GetParametersByPathCommand({ Path: 'mesh' })))).toBe('ValidationException');
   });
+
+  it('answers a bad path with the naming rules AWS quotes, and bad characters or empty levels alike', async () => {
+    for (const Path of ['mesh', '/mesh//consul', '/me sh']) {
+      const error = await failure(ssm.send(new GetParametersByPathCommand({ Path })));
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toMatch(/^The parameter doesn't meet the parameter name requirements\. The parameter name must begin with a forward slash "\/"/);
+    }
+  });
+
+  it('refuses tag, DataType, Tier and Path filters, which GetParametersByPath does not support', async () => {
+    for (const Key of ['tag:team', 'DataType', 'Tier', 'Path']) {
+      const error = await failure(ssm.send(new GetParametersByPathCommand({ Path: '/mesh', ParameterFilters: [{ Key, Values: ['x'] }] })));
+      expect(error).toEqual({ name: 'InvalidFilterKey', message: `The following filter key is not valid: ${Key}. Valid filter keys include: [Type, KeyId, Label].` });
+    }
+  });
+
+  it('checks the filter key against the model pattern first, worded as AWS request validation', async () => {
+    const error = await failure(ssm.send(new GetParametersByPathCommand({ Path: '/mesh', ParameterFilters: [{ Key: 'Colour', Values: ['x'] }] })));
+    expect(error).toEqual({
+      name: 'ValidationException',
+      message:
+        "1 validation error detected: Value 'Colour' at 'parameterFilters.1.member.key' failed to satisfy constraint: " +
+        'Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType',
+    });
+  });
+
+  it('refuses a Type filter value that is not a parameter type', async () => {
+    const error = await failure(
+      ssm.send(new GetParametersByPathCommand({ Path: '/mesh', ParameterFilters: [{ Key: 'Type', Values: ['Secret'] }] })),
+    );
+    expect(error.name).toBe('InvalidFilterValue');
+  });
 });
 
 describe('DescribeParameters', () => {
+  it('pages by 10 by default and by up to 50 with MaxResults, as AWS does', async () => {
+    const first = await ssm.send(new DescribeParametersCommand({}));
+    expect(first.Parameters).toHaveLength(10);
+    expect(first.NextToken).toBeDefined();
+    const large = await ssm.send(new DescribeParametersCommand({ MaxResults: 50 }));
+    expect(large.Parameters!.length).toBeGreaterThan(10);
+    expect(await errorName(ssm.send(new DescribeParametersCommand({ MaxResults: 51 })))).toBe('ValidationException');
+  });
+
+  it('reads the deprecated Filters, but not together with ParameterFilters', async () => {
+    const legacy = await ssm.send(new DescribeParametersCommand({ Filters: [{ Key: 'Name', Values: ['/mesh/consul/'] }] }));
+    expect(legacy.Parameters?.map((p) => p.Name)).toEqual(['/mesh/consul/datacenter', '/mesh/consul/gossip-key', '/mesh/consul/tls/ca']);
+    const secure = await ssm.send(new DescribeParametersCommand({ Filters: [{ Key: 'Type', Values: ['SecureString'] }] }));
+    expect(secure.Parameters?.map((p) => p.Name)).toEqual(['/mesh/consul/gossip-key']);
+    const both = await failure(
+      ssm.send(new DescribeParametersCommand({ Filters: [{ Key: 'Type', Values: ['String'] }], ParameterFilters: [{ Key: 'Type', Values: ['String'] }] })),
+    );
+    expect(both).toEqual({ name: 'ValidationException', message: 'You can use either Filters or ParameterFilters in a single request.' });
+  });
+
+  it('refuses a Label filter and bad Path filter values', async () => {
+    expect(await errorName(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Label', Values: ['x'] }] })))).toBe(
+      'InvalidFilterKey',
+    );
+    for (const value of ['mesh', '/mesh//consul']) {
+      const error = await failure(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Path', Values: [value] }] })));
+      expect(error.name).toBe('ValidationException');
+    }
+    expect(await errorName(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Tier', Values: ['Premium'] }] })))).toBe(
+      'InvalidFilterValue',
+    );
+  });
+
+  it('finds a one-level name by Name with or without its leading slash, and under Path /', async () => {
+    const byName = async (value: string) =>
+      (await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: [value] }] }))).Parameters?.map((p) => p.Name);
+    expect(await byName('top')).toEqual(['top']);
+    expect(await byName('/top')).toEqual(['top']);
+    const underRoot = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Path', Values: ['/'] }] }));
+    expect(underRoot.Parameters?.map((p) => p.Name)).toEqual(['top']);
+  });
+
   it('lists metadata without values, filtered by Path', async () => {
     const result = await ssm.send(
       new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: ['/mesh/consul'] }] }),

@@ -164,6 +164,47 @@ describe('parameter names', () => {
     );
   });
 
+  it('treats name and /name as one parameter, stored and returned without the slash', async () => {
+    await ssm.send(new PutParameterCommand({ Name: '/single-level', Value: 'one', Type: 'String' }));
+    expect(await errorName(ssm.send(new PutParameterCommand({ Name: 'single-level', Value: 'two', Type: 'String' })))).toBe(
+      'ParameterAlreadyExists',
+    );
+    await ssm.send(new PutParameterCommand({ Name: 'single-level', Value: 'two', Overwrite: true }));
+    const withSlash = await ssm.send(new GetParameterCommand({ Name: '/single-level' }));
+    const without = await ssm.send(new GetParameterCommand({ Name: 'single-level' }));
+    expect(withSlash.Parameter).toMatchObject({ Name: 'single-level', Value: 'two', Version: 2 });
+    expect(without.Parameter).toEqual(withSlash.Parameter);
+    await ssm.send(new DeleteParameterCommand({ Name: '/single-level' }));
+    expect(await errorName(ssm.send(new GetParameterCommand({ Name: 'single-level' })))).toBe('ParameterNotFound');
+  });
+
+  it('reads a parameter by its full ARN, with a selector too, in GetParameter and GetParameters', async () => {
+    await ssm.send(new PutParameterCommand({ Name: '/by-arn/x', Value: 'v1', Type: 'String' }));
+    await ssm.send(new PutParameterCommand({ Name: 'by-arn-single', Value: 's', Type: 'String' }));
+    const arn = 'arn:aws:ssm:us-east-1:000000000000:parameter/by-arn/x';
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: arn }));
+    expect(Parameter).toMatchObject({ Name: '/by-arn/x', Value: 'v1', ARN: arn });
+    expect((await ssm.send(new GetParameterCommand({ Name: `${arn}:1` }))).Parameter).toMatchObject({ Value: 'v1', Selector: ':1' });
+    const many = await ssm.send(
+      new GetParametersCommand({ Names: [arn, 'arn:aws:ssm:us-east-1:000000000000:parameter/by-arn-single', 'arn:aws:ssm:us-east-1:111111111111:parameter/by-arn/x'] }),
+    );
+    expect(many.Parameters?.map((p) => p.Name)).toEqual(['/by-arn/x', 'by-arn-single']);
+    expect(many.InvalidParameters).toEqual(['arn:aws:ssm:us-east-1:111111111111:parameter/by-arn/x']);
+  });
+
+  it('words request validation as AWS does', async () => {
+    const long = `/${'n'.repeat(2048)}`;
+    try {
+      await ssm.send(new GetParameterCommand({ Name: long }));
+      throw new Error('the call succeeded');
+    } catch (error) {
+      expect((error as Error).name).toBe('ValidationException');
+      expect((error as Error).message).toBe(
+        `1 validation error detected: Value '${long}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 2048`,
+      );
+    }
+  });
+
   it('accepts a name without hierarchy and builds its ARN', async () => {
     await ssm.send(new PutParameterCommand({ Name: 'plain-name_1.x', Value: 'x', Type: 'String' }));
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: 'plain-name_1.x' }));

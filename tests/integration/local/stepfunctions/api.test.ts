@@ -143,6 +143,35 @@ describe('executions', () => {
     expect(running.executions).toEqual([]);
   });
 
+  it('refuses a nextToken with InvalidToken when the filter, machine or order changed since it was issued', async () => {
+    const stateMachineArn = await createMachine('token-scope', JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }));
+    const other = await createMachine('token-scope-other', JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }));
+    let executionArn = '';
+    for (const name of ['a', 'b', 'c']) {
+      executionArn = (await local.client.send(new StartExecutionCommand({ stateMachineArn, name }))).executionArn!;
+      await waitForExecution(local.client, executionArn);
+    }
+    const { nextToken } = await local.client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1 }));
+    const filtered = await local.client.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED', maxResults: 1 }));
+    const history = await local.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1 }));
+
+    expect(await failureOf(local.client.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED', nextToken })))).toMatchObject({ name: 'InvalidToken', status: 400 });
+    expect(await failureOf(local.client.send(new ListExecutionsCommand({ stateMachineArn, nextToken: filtered.nextToken })))).toMatchObject({ name: 'InvalidToken' });
+    expect(await failureOf(local.client.send(new ListExecutionsCommand({ stateMachineArn: other, nextToken })))).toMatchObject({ name: 'InvalidToken' });
+    expect(await failureOf(local.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken: history.nextToken })))).toMatchObject({ name: 'InvalidToken' });
+    const same = await local.client.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED', maxResults: 1, nextToken: filtered.nextToken }));
+    expect(same.executions?.map((e) => e.name)).toEqual(['b']);
+  });
+
+  it('checks ListExecutions constraints before looking the state machine up, as AWS orders its errors', async () => {
+    const missing = 'arn:aws:states:us-east-1:000000000000:stateMachine:missing';
+    expect(await failureOf(local.client.send(new ListExecutionsCommand({ stateMachineArn: missing, maxResults: 5000 })))).toMatchObject({ name: 'ValidationException' });
+    expect(await failureOf(local.client.send(new ListExecutionsCommand({ stateMachineArn: missing })))).toMatchObject({ name: 'StateMachineDoesNotExist' });
+    expect(await failureOf(local.client.send(new StartExecutionCommand({ stateMachineArn: missing, name: 'n'.repeat(81) })))).toMatchObject({ name: 'ValidationException' });
+    expect(await failureOf(local.client.send(new StartExecutionCommand({ stateMachineArn: missing, traceHeader: 't'.repeat(257) })))).toMatchObject({ name: 'ValidationException' });
+    expect(await failureOf(local.client.send(new StopExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:000000000000:execution:x:y', cause: 'c'.repeat(32_769) })))).toMatchObject({ name: 'ValidationException' });
+  });
+
   it('pages the history, in reverse order when asked, without execution data when asked', async () => {
     const { executionArn } = await local.client.send(new StartExecutionCommand({ stateMachineArn: local.arns.recovery, input: JSON.stringify({ key: 'paging' }) }));
     await waitForExecution(local.client, executionArn!);

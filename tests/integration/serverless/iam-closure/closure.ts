@@ -21,6 +21,7 @@ import { configParameterNames, meshParameterPrefix, secretParameterNames, TAG } 
 import { dataplaneTokenParameterName } from '../../../../layers/domain/consul/parameter-names';
 import { buildServerRetryJoin } from '../../../../layers/domain/consul/retry-join';
 import { rolloutLockName } from '../../../../layers/rollout/naming';
+import { evaluatePolicies, type PolicyDocument as LocalPolicyDocument } from '../../../../local/aws/iam/policy';
 import { addTo, requestsFor, type AccessRequest, type Inventory } from './requests';
 import { bundleDefines, bundleHandler, type HandlerBundle } from './sdk-calls';
 import { ACCOUNT, PARTITION, REGION, Resolver, type NamedPolicy, type Template } from './template';
@@ -36,11 +37,24 @@ export interface UnreachableCall {
   why: string;
 }
 
+/**
+ * The mesh parameters a function's code names, per SSM action, where that is fewer than all of them (a function
+ * that only handles locks): its role may then be scoped to those. Each entry says why; the gate checks the
+ * function's SSM calls on exactly these (an action not listed on none), and fails when an entry names no function
+ * of the template.
+ */
+export interface ParameterScope {
+  function: string;
+  parameters: (spec: MeshSpec) => Record<string, string[]>;
+  why: string;
+}
+
 export interface ClosureOptions {
   root: string;
   template: Template;
   spec: MeshSpec;
   unreachable: UnreachableCall[];
+  parameterScopes?: ParameterScope[];
 }
 
 export interface Closure {
@@ -78,6 +92,7 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
   const requests: AccessRequest[] = [];
   const calls = new Map<string, HandlerBundle['calls']>();
   const unreachableUsed = new Set<UnreachableCall>();
+  const scopesUsed = new Set<ParameterScope>();
   const unmodelled: string[] = [];
   const deployed = deployedEcs(spec, resolver);
   const repositories = imageJobs(spec).flatMap((job) => (job.repository ? [job.repository] : []));
@@ -109,7 +124,12 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
     // SecureString with the AWS managed key (aws/ssm) needs no KMS permission; a customer managed key would need
     // kms:Decrypt/Encrypt on it, which this check does not model yet.
     if (/\bKeyId\s*:/.test(bundle.text)) unmodelled.push(`${short} names a KMS key (KeyId): kms:Decrypt/Encrypt on it are not checked`);
+    const scope = options.parameterScopes?.find((p) => p.function === short);
+    if (scope) scopesUsed.add(scope);
     const inventory = functionInventory(spec, env, meshNaming.has(name), deployed, repositories, resolver);
+    const scoped = scope?.parameters(spec);
+    const inventoryFor = (action: string) =>
+      scoped && action.startsWith('ssm:') ? functionInventory(spec, env, meshNaming.has(name), deployed, repositories, resolver, scoped[action] ?? []) : inventory;
     const base = { principal: `function ${short}`, roleId };
 
     for (const call of bundle.calls) {
@@ -123,7 +143,7 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
         continue;
       }
       try {
-        requests.push(...(await requestsFor(call.action, inventory, { ...base, because: `${call.command} in its bundle` })));
+        requests.push(...(await requestsFor(call.action, inventoryFor(call.action), { ...base, because: `${call.command} in its bundle` })));
       } catch (error) {
         unmodelled.push((error as Error).message);
       }
@@ -170,9 +190,59 @@ export async function buildClosure(options: ClosureOptions): Promise<Closure> {
   requests.push(...(await taskRequests(spec, deployed, resolver)));
 
   const staleUnreachable = options.unreachable.filter((u) => !unreachableUsed.has(u));
+  for (const scope of options.parameterScopes ?? []) {
+    if (!scopesUsed.has(scope)) throw new Error(`the parameter scope of ${scope.function} names no function of the template`);
+  }
   // One request per principal, action, resource and context (two containers of a task share a log group).
   const unique = new Map(requests.map((r) => [JSON.stringify([r.principal, r.action, r.resource, r.context]), r]));
   return { requests: [...unique.values()], calls, staleUnreachable, unmodelled, resolver };
+}
+
+/** One request on which iam-simulate and the local cloud's evaluator disagree. */
+export interface Disagreement {
+  principal: string;
+  action: string;
+  resource: string;
+  context: Record<string, string>;
+  simulate: string;
+  local: string;
+}
+
+/**
+ * Evaluates every request with both iam-simulate and the local cloud's evaluator (local/aws/iam/policy.ts), and
+ * returns where they disagree. `variants` adds requests of its own per request (another account, another
+ * resource) so that refused requests are compared too, not only allowed ones.
+ */
+export async function compareEvaluators(closure: Closure, variants: (request: AccessRequest) => AccessRequest[] = () => []): Promise<{ compared: number; decisions: Record<string, number>; disagreements: Disagreement[] }> {
+  const disagreements: Disagreement[] = [];
+  const decisions: Record<string, number> = {};
+  let compared = 0;
+  for (const request of closure.requests.flatMap((r) => [r, ...variants(r)])) {
+    const identityPolicies = closure.resolver.rolePolicies(request.roleId);
+    const result = await runSimulation(
+      {
+        request: {
+          principal: `arn:${PARTITION}:iam::${ACCOUNT}:role/${request.roleId}`,
+          action: request.action,
+          resource: { resource: request.resource, accountId: ACCOUNT },
+          contextVariables: request.context,
+        },
+        identityPolicies,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    const simulate = result.resultType === 'error' ? `error: ${result.errors.message}` : result.overallResult;
+    const local = evaluatePolicies(
+      identityPolicies.map((p) => p.policy as unknown as LocalPolicyDocument),
+      { action: request.action, resource: request.resource, context: request.context },
+    );
+    compared += 1;
+    decisions[local] = (decisions[local] ?? 0) + 1;
+    if (simulate !== local) disagreements.push({ principal: request.principal, action: request.action, resource: request.resource, context: request.context, simulate, local });
+  }
+  return { compared, decisions, disagreements };
 }
 
 /** Evaluates each request against its role's identity policies with iam-simulate (the AWS evaluation logic). */
@@ -292,20 +362,29 @@ function meshParameterNames(spec: MeshSpec): string[] {
  * repositories, the SSM parameters (those its environment names, and the mesh's when it can name them), the CodeBuild
  * project and the state machines its environment names.
  */
-function functionInventory(spec: MeshSpec, env: Record<string, string>, namesMesh: boolean, deployed: DeployedEcs, repositories: string[], resolver: Resolver): Inventory {
+function functionInventory(
+  spec: MeshSpec,
+  env: Record<string, string>,
+  namesMesh: boolean,
+  deployed: DeployedEcs,
+  repositories: string[],
+  resolver: Resolver,
+  scopedParameters?: string[],
+): Inventory {
   const inventory: Inventory = new Map();
-  // The mesh's clusters and services carry its tag from their creation (tag-on-create, meshTags): a condition on
-  // `aws:ResourceTag/consul-mesh:mesh` sees it.
-  const meshTag = { [`aws:ResourceTag/${TAG.mesh}`]: spec.name };
   for (const cluster of meshClusters(spec)) {
     const context = { 'ecs:cluster': clusterArn(cluster.name) };
-    addTo(inventory, 'ecs:cluster', { vars: { ClusterName: cluster.name }, context: { ...context, ...meshTag } });
+    // The mesh's clusters and services carry its tag (layers/domain/ecs/common.ts): what the teardown's roles require.
+    addTo(inventory, 'ecs:cluster', { vars: { ClusterName: cluster.name }, context: { ...context, [`aws:ResourceTag/${TAG.mesh}`]: spec.name } });
     addTo(inventory, 'ecs:task', { vars: { ClusterName: cluster.name, TaskId: SOME_TASK_ID }, context });
     // ListTasks names a cluster, never a container instance: authorized on `*` with ecs:cluster.
     addTo(inventory, 'ecs:container-instance', { wildcard: true, context });
   }
   for (const service of deployed.services) {
-    addTo(inventory, 'ecs:service', { vars: { ClusterName: service.cluster ?? '', ServiceName: service.serviceName ?? '' }, context: { 'ecs:cluster': clusterArn(service.cluster ?? ''), ...meshTag } });
+    addTo(inventory, 'ecs:service', {
+      vars: { ClusterName: service.cluster ?? '', ServiceName: service.serviceName ?? '' },
+      context: { 'ecs:cluster': clusterArn(service.cluster ?? ''), [`aws:ResourceTag/${TAG.mesh}`]: spec.name },
+    });
   }
   for (const { input } of deployed.taskDefinitions) {
     addTo(inventory, 'ecs:task-definition', { vars: { TaskDefinitionFamilyName: input.family ?? '', TaskDefinitionRevisionNumber: '1' } });
@@ -313,7 +392,9 @@ function functionInventory(spec: MeshSpec, env: Record<string, string>, namesMes
   for (const repository of repositories) addTo(inventory, 'ecr:repository', { vars: { RepositoryName: repository } });
 
   const parameters = Object.entries(env).filter(([key, value]) => key.endsWith('_PARAMETER') && value.startsWith('/')).map(([, value]) => value);
-  if (namesMesh) {
+  if (scopedParameters) {
+    parameters.push(...scopedParameters);
+  } else if (namesMesh) {
     // The Consul management token is read only by the function given it as its token (the ACL step; an IAM Deny keeps
     // it from every other role, and the package test checks which functions are given which token). That function
     // reads the ACL secrets only: the management token and the SecretIDs of the tokens it creates.

@@ -3,6 +3,8 @@
  * and region, each function's environment and role policies, the state machines' definitions and roles.
  */
 
+import { MANAGED_POLICIES } from '../../../../local/aws/iam/managed-policies';
+
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const PARTITION = 'aws';
@@ -23,43 +25,6 @@ export interface NamedPolicy {
   name: string;
   policy: PolicyDocument;
 }
-
-/**
- * AWS managed policies the template attaches, as AWS publishes them (IAM console, "AWS managed policy" reference).
- * Their documents are not in the template; an unknown managed policy fails the gate rather than counting as empty.
- */
-const MANAGED_POLICIES: Record<string, PolicyDocument> = {
-  'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole': {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: [
-          'logs:CreateLogGroup',
-          'logs:CreateLogStream',
-          'logs:PutLogEvents',
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        Resource: '*',
-      },
-    ],
-  },
-  'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy': {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: '*',
-      },
-    ],
-  },
-};
 
 /** Resolves the intrinsic functions the template uses; anything else throws, so a gap is never read as "allowed". */
 export class Resolver {
@@ -175,7 +140,7 @@ export class Resolver {
       const name = this.string(arn);
       const policy = MANAGED_POLICIES[name];
       if (!policy) throw new Error(`${roleId} attaches ${name}, whose document the closure check does not know`);
-      return { name, policy };
+      return { name, policy: { ...policy, Statement: [policy.Statement].flat() } };
     });
     return [...inline, ...managed];
   }

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createAwsClients } from '../../layers/adapters/aws';
+import { readConfig } from '../../layers/config';
+import { createEcrRepositoriesApi } from '../../layers/adapters/ecr-repositories';
+import { createSsmParametersApi } from '../../layers/adapters/ssm-parameters';
+import { cleanUpAccount, CleanupSchema, DestroyPlanSchema } from '../../layers/deploy/teardown';
+
+const Event = z.object({ plan: DestroyPlanSchema, previous: CleanupSchema.nullable().optional() });
+// ECS, SSM and ECR only: no Consul client, so no token read is bundled.
+const deps = lazy(() => {
+  const clients = createAwsClients();
+  const config = readConfig(process.env);
+  return { ecs: clients.ecs, parameters: createSsmParametersApi(clients.ssm), repositories: createEcrRepositoriesApi(clients.ecr), ssmRoot: config.SSM_PREFIX };
+});
+
+/** Step: one round of the last removals (revisions, parameters, repositories on purge, the emptied clusters). */
+export async function handler(event: unknown) {
+  const input = parseEvent(Event, event, 'destroyCleanup input');
+  return cleanUpAccount(input.plan, input.previous ?? undefined, deps());
+}

@@ -1,0 +1,68 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { releaseLock } from '../deploy/lock';
+import { configParameterNames } from '../domain/naming';
+import { deleteStaged } from './secret';
+import type { PreparedRotation, RotationCheck, RotationResult, StoredSecret } from './schemas';
+
+/** The end of a rotation, after the old secret was retired (retireOldSecret): release the mesh lock, say what happened. */
+export async function finishRotation(
+  input: { prepared: PreparedRotation; stored: StoredSecret; check: RotationCheck; removed: string },
+  deps: { ssm: Pick<SSMClient, 'send'> },
+): Promise<RotationResult> {
+  const { prepared, stored, check, removed } = input;
+  await releaseLock(prepared.lockName, prepared.lockHolder, { ssm: deps.ssm });
+  return {
+    rotationId: prepared.rotationId,
+    mesh: prepared.mesh,
+    secret: prepared.secret,
+    parameter: prepared.parameter,
+    previousVersion: stored.previousVersion,
+    version: stored.version,
+    replaced: check.replaced,
+    removed,
+  };
+}
+
+export interface RotationFailureInput {
+  executionId: string;
+  secret: string;
+  /** The step that failed (prepare, store, roll, wait, retire). */
+  step: string;
+  error: { Error?: string; Cause?: string };
+  prepared?: PreparedRotation;
+  stored?: StoredSecret;
+}
+
+/**
+ * The failure path: release the mesh lock (if this execution holds it) and say where the secret stands. Before the
+ * new version was stored nothing changed; after it, both the old and the new secret work (the old one is retired only
+ * by the last step), so every task runs, and another rotation or a deployment can follow.
+ */
+export async function recordRotationFailure(
+  input: RotationFailureInput,
+  deps: { ssm: Pick<SSMClient, 'send'>; meshName: string; ssmRoot?: string },
+): Promise<{ error: string; cause: string }> {
+  const lockName = input.prepared?.lockName ?? configParameterNames({ name: deps.meshName }, deps.ssmRoot).lock;
+  // A staged value not stored yet is of no use; once stored, the staging parameter is gone already.
+  if (input.prepared && !input.stored) await deleteStaged(input.prepared, deps.ssm);
+  await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
+  const message = causeMessage(input.error.Cause);
+  const state = input.stored
+    ? `the new version ${input.stored.version} of ${input.prepared?.parameter ?? 'the secret'} is stored and live in Consul next to the old one, which still works; rotate again to finish`
+    : input.prepared && input.step !== 'prepare'
+      ? `the old secret still works; the new one may already be live in Consul (and, if the store step got that far, stored in SSM); rotate again to finish`
+      : 'nothing was changed';
+  const failure = { secret: input.secret, step: input.step, error: input.error.Error ?? 'RotationFailed', message: `${message}; ${state}` };
+  return { error: failure.error, cause: JSON.stringify(failure) };
+}
+
+/** A Lambda error's Cause is JSON `{errorType, errorMessage, trace}`; other causes are plain text. */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'no cause recorded';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}

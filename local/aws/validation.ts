@@ -1,0 +1,153 @@
+/**
+ * Request validation worded as AWS words it. Every AWS JSON service checks the members of a request against the
+ * constraints of its model (length, range, pattern, enum, required) before the operation runs, and answers with
+ * one message for all violations, in member order:
+ *
+ * `1 validation error detected: Value 'x…' at 'name' failed to satisfy constraint: Member must have length less than or equal to 2048`
+ * `2 validation errors detected: Value null at 'name' failed to satisfy constraint: Member must not be null; Value '60' at 'maxResults' ...`
+ *
+ * Members are named in lower camel case; a member of the n-th structure of a list is `tags.1.member.key`
+ * (1-based), and a violation by an element of a list of strings is reported on the list itself
+ * (`Value '[a, b]' at 'names' failed to satisfy constraint: Member must satisfy constraint: [...]`).
+ * A value of the wrong JSON type never reaches validation: the service cannot deserialize the request and answers
+ * `SerializationException`.
+ *
+ * The services' zod schemas go through {@link parseRequest}, the hand-written checks through
+ * {@link violationMessage}; both word their messages here, so the wording lives in one place.
+ */
+import type { z } from 'zod';
+import { AwsServiceError } from './protocol';
+
+/** One member that failed one constraint. */
+export interface ConstraintViolation {
+  /** The member as AWS names it (`parameterFilters.1.member.key`). */
+  readonly member: string;
+  /** The value received; `undefined` for a missing member (shown as `null`). */
+  readonly value: unknown;
+  /** AWS's wording of the constraint (`Member must have length less than or equal to 2048`). */
+  readonly constraint: string;
+  /** A member AWS marks sensitive (an execution's input, a secret): its value is left out (`Value at 'input'`). */
+  readonly sensitive?: boolean;
+}
+
+/** How AWS shows a value: `null`, `'text'`, `'60'`, `'[a, b]'`. */
+export function renderValue(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (Array.isArray(value)) return `'[${value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}]'`;
+  if (typeof value === 'object') return `'${JSON.stringify(value)}'`;
+  return `'${String(value)}'`;
+}
+
+/** `N validation error(s) detected: ...; ...`. */
+export function violationMessage(violations: readonly ConstraintViolation[]): string {
+  const plural = violations.length === 1 ? '' : 's';
+  const parts = violations.map(
+    (v) => `Value ${v.sensitive ? '' : `${renderValue(v.value)} `}at '${v.member}' failed to satisfy constraint: ${v.constraint}`,
+  );
+  return `${violations.length} validation error${plural} detected: ${parts.join('; ')}`;
+}
+
+/** The error for violations found by hand-written checks: `ValidationException` unless the service names it otherwise. */
+export function validationException(violations: readonly ConstraintViolation[], code = 'ValidationException'): AwsServiceError {
+  return new AwsServiceError(code, violationMessage(violations));
+}
+
+/** AWS names members in lower camel case (`MaxResults` → `maxResults`). */
+function memberName(key: string): string {
+  return key.charAt(0).toLowerCase() + key.slice(1);
+}
+
+/** A zod issue, as much of it as the wording needs (zod 4's issue union, read structurally). */
+interface Issue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly input?: unknown;
+  readonly origin?: string;
+  readonly maximum?: number | bigint;
+  readonly minimum?: number | bigint;
+  readonly values?: readonly unknown[];
+  readonly pattern?: string;
+}
+
+/** The constraint an issue violates, in AWS's words. A schema's own message starting `Member must` is kept. */
+function constraintOf(issue: Issue): string {
+  if (issue.message.startsWith('Member must')) return issue.message;
+  const measured = issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint' ? 'value' : 'length';
+  switch (issue.code) {
+    case 'too_big':
+      return `Member must have ${measured} less than or equal to ${String(issue.maximum)}`;
+    case 'too_small':
+      return `Member must have ${measured} greater than or equal to ${String(issue.minimum)}`;
+    case 'invalid_value':
+      return `Member must satisfy enum value set: [${(issue.values ?? []).map(String).join(', ')}]`;
+    case 'invalid_format':
+      return `Member must satisfy regular expression pattern: ${(issue.pattern ?? '').replace(/^\/\^?|\$?\/[a-z]*$/g, '')}`;
+    case 'invalid_type':
+      return 'Member must not be null';
+    default:
+      return issue.message;
+  }
+}
+
+/** Reads the value at `path` of the request (the list itself for an element of a list of scalars). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Turns a zod issue into the violation AWS reports (see the module comment for the member naming). */
+function violationOf(issue: Issue, input: unknown): ConstraintViolation {
+  const path = [...issue.path];
+  // An element of a list of scalars: AWS reports the list (`Member must satisfy constraint: [...]`).
+  if (typeof path[path.length - 1] === 'number') {
+    const listPath = path.slice(0, -1);
+    return {
+      member: memberPath(listPath),
+      value: valueAt(input, listPath),
+      constraint: `Member must satisfy constraint: [${constraintOf(issue)}]`,
+    };
+  }
+  return { member: memberPath(path), value: issue.code === 'invalid_type' ? undefined : valueAt(input, path), constraint: constraintOf(issue) };
+}
+
+/** `['ParameterFilters', 0, 'Key']` → `parameterFilters.1.member.key`. */
+function memberPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'input';
+  return path.map((key) => (typeof key === 'number' ? `${key + 1}.member` : memberName(String(key)))).join('.');
+}
+
+/** The `SerializationException` AWS answers for a member of the wrong JSON type (it fails before validation). */
+function serializationError(issue: Issue): AwsServiceError {
+  const expected = issue.message.replace(/^Invalid input: /, '');
+  return new AwsServiceError('SerializationException', `Cannot deserialize '${memberPath(issue.path)}': ${expected}`);
+}
+
+/**
+ * Parses a request with its schema. A member of the wrong type is a `SerializationException`; constraint
+ * violations are one error worded as AWS words them, with the code the service uses (`ValidationException`
+ * for most, `InvalidInputException` for CodeBuild).
+ *
+ * @example parseRequest(schemas.getParameterInput, input) // throws ValidationException: 1 validation error detected: ...
+ */
+export function parseRequest<T>(schema: z.ZodType<T>, input: unknown, code = 'ValidationException'): T {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const issues = result.error.issues as readonly Issue[];
+  const wrongType = issues.find((issue) => issue.code === 'invalid_type' && issue.input !== undefined && issue.input !== null);
+  if (wrongType) throw serializationError(wrongType);
+  const seen = new Set<string>();
+  const violations = issues
+    .map((issue) => violationOf(issue, input))
+    .filter((violation) => {
+      const key = `${violation.member}\u0000${violation.constraint}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  throw new AwsServiceError(code, violationMessage(violations));
+}
