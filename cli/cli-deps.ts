@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createAwsClients } from '../layers/adapters/aws';
-import type { PlanClients } from './plan';
+import type { EcsApi } from '../layers/adapters/ecs';
 
 /** Where a command writes: a stream, with the terminal facts the live view needs when it is one. */
 export interface CliOutput {
@@ -30,7 +30,7 @@ export interface CliDeps {
   sleep: (ms: number) => Promise<void>;
   /** How often the live view polls DescribeExecution and GetExecutionHistory. */
   pollIntervalMs: number;
-  clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: PlanClients['ecs']; s3: Pick<S3Client, 'send'> };
+  clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: Pick<EcsApi, 'describeClusters' | 'describeServices' | 'describeTaskDefinition'>; s3: Pick<S3Client, 'send'> };
   /** The 6 base36 characters ending a deployment id (random unless a test fixes them). */
   randomSuffix?: () => string;
   /** How the HTTP API backend reaches the API (the global fetch unless a test gives its own). */

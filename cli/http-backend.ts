@@ -12,6 +12,7 @@ import {
   RotationStartedSchema,
   RotationViewSchema,
   StartedSchema,
+  ChangeSetSchema,
   type RotationStarted,
   type RotationView,
   type DestroyView,
@@ -20,6 +21,7 @@ import {
 } from '../layers/api/contract';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, RotationNotSupportedError, SpecInvalidError } from '../layers/errors';
 import { AlreadyEndedError } from '../layers/api/errors';
+import type { ChangeSet } from '../layers/deploy/change-set';
 import type { RolloutRequest } from '../layers/rollout/types';
 
 /** The local cloud's HTTP API (DESIGN.md section 4), where meshctl goes when told nothing else. */
@@ -170,6 +172,11 @@ export class HttpApiBackend implements DeploymentBackend {
   async getMesh(): Promise<MeshView> {
     // Only the envelope is checked here; the rest is the API's own MeshView.
     return (await this.call('GET', '/mesh', MeshViewSchema)) as unknown as MeshView;
+  }
+
+  /** POST /plans: the change set a deployment of the spec would make now (nothing is written). */
+  async plan(spec: unknown): Promise<ChangeSet> {
+    return (await this.call('POST', '/plans', ChangeSetSchema, spec)) as ChangeSet;
   }
 
   async getRollout(service: string, id: string): Promise<RolloutView> {

@@ -90,10 +90,12 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
   program
     .command('plan')
     .argument('<spec>', 'path to a mesh spec (YAML or JSON)')
-    .description('show what a deployment would create, change and leave alone, without changing anything')
+    .description('show what a deployment would create, change, remove and leave alone (POST /plans), without changing anything')
     .addOption(contextRootOption())
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
     .option('--json', 'machine-readable output', false)
-    .action(async (spec: string, opts: { contextRoot?: string; json: boolean }) => {
+    .action(async (spec: string, opts: { contextRoot?: string; apiUrl?: string; token?: string; json: boolean }) => {
       process.exitCode = await runAction('plan', io, () => planCommand(spec, opts, io));
     });
 

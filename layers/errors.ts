@@ -78,6 +78,14 @@ export class SecretsInconsistentError extends MeshError {
   override readonly name = 'SecretsInconsistent';
 }
 
+/**
+ * The spec asks for a change no deployment can make in place (a service's launch type or network mode): refused by the
+ * Plan step before anything is written; the message names each change and what to do instead. Never retried.
+ */
+export class ChangeRefusedError extends MeshError {
+  override readonly name = 'ChangeRefused';
+}
+
 /** A named resource (deployment, service, rollout) does not exist. */
 export class NotFoundError extends MeshError {
   override readonly name = 'NotFound';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createDeployDeps } from '../../layers/deploy/deps';
+import { createDeployDeps, ecsContexts } from '../../layers/deploy/deps';
 import { planDeployment } from '../../layers/deploy/plan';
 import { executionHolders } from '../../layers/adapters/execution-status';
 import { createLogger } from '../../layers/logger';
@@ -15,13 +15,21 @@ const Event = z.object({
 const deps = lazy(() => createDeployDeps());
 const logger = lazy(() => createLogger('plan-deployment'));
 
-/** Step: validate the spec, take the mesh lock, plan what changes. `SpecInvalid` names every bad path. */
+/**
+ * Step: validate the spec, take the mesh lock, compute the change set (refusing what no deployment can make).
+ * `SpecInvalid` names every bad path; `ChangeRefused` names every refused change.
+ */
 export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'planDeployment input');
-  const { clients, config } = deps();
+  const { clients, config, consul } = deps();
+  const contexts = ecsContexts(config);
   return planDeployment(input, {
     ecs: clients.ecs,
     ssm: clients.ssm,
+    ecr: clients.ecr,
+    // Consul answers once the mesh's servers run; before that the config entries' SSM copies stand for it.
+    consul: config.CONSUL_HTTP_ADDR ? consul : undefined,
+    context: { ...contexts, registry: `${contexts.taskContext.accountId}.dkr.ecr.${process.env.AWS_REGION ?? 'us-east-1'}.amazonaws.com` },
     defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
     limits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },
     holders: executionHolders(clients.sfn),

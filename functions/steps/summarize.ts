@@ -12,6 +12,8 @@ const Event = z.object({
   servers: StageStatusSchema,
   serviceClusters: z.array(StageStatusSchema),
   ingress: StageStatusSchema.optional(),
+  /** The removal stage's result, when the change set removed something. */
+  removal: z.object({ removed: z.array(z.string()) }).optional(),
 });
 const deps = lazy(() => createDeployDeps());
 const churn = lazy(() => createChurnDeps());
@@ -33,5 +35,6 @@ export async function handler(event: unknown) {
   );
   const repaired = { registered: repairs.registered, deregistered: repairs.deregistered, updated: repairs.updatedAddress + repairs.updatedCheck + repairs.updatedRegistration };
   const anyRepair = repaired.registered + repaired.deregistered + repaired.updated > 0;
-  return { ...summary, repaired, noChange: summary.noChange && !anyRepair };
+  const removed = input.removal?.removed ?? [];
+  return { ...summary, repaired, removed, noChange: summary.noChange && !anyRepair && removed.length === 0 };
 }

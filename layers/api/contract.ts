@@ -126,6 +126,26 @@ export const RolloutViewSchema = z.looseObject({
 });
 export type RolloutView = z.infer<typeof RolloutViewSchema>;
 
+/** 200 of POST /plans: the change set (layers/deploy/change-set.ts) a deployment of the spec would make now. */
+export const ChangeSetSchema = z.looseObject({
+  mesh: z.string(),
+  specHash: z.string(),
+  changes: z.array(
+    z.looseObject({
+      kind: z.enum(['image', 'cluster', 'service', 'task-definition', 'parameter', 'secret', 'config-entry', 'acl']),
+      id: z.string(),
+      action: z.enum(['create', 'update', 'replace', 'remove', 'unchanged']),
+      reasons: z.array(z.string()),
+      fields: z.array(z.looseObject({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
+      cluster: z.string().optional(),
+      role: z.enum(['server', 'service', 'ingress-gateway']).optional(),
+      desiredCount: z.number().optional(),
+    }),
+  ),
+  refused: z.array(z.string()),
+  noChange: z.boolean(),
+});
+
 /** GET /mesh/destroys/{id}: a teardown's progress, and what it removed and kept once it has ended. */
 export const DestroyViewSchema = z.looseObject({
   id: z.string(),

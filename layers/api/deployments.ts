@@ -157,7 +157,7 @@ function toItem(listing: DeploymentListing): DeploymentItem {
 }
 
 /** YAML with unique keys; alias expansion stays bounded (the yaml package's maxAliasCount). */
-function parseYamlBody(text: string): unknown {
+export function parseYamlBody(text: string): unknown {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new InvalidInputError(

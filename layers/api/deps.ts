@@ -8,6 +8,8 @@ import { consulFromSsm } from '../adapters/consul-token';
 import { readConfig } from '../config';
 import type { BuildSourceDeps } from '../deploy/build-source';
 import { StepFunctionsBackend } from '../deployments/sfn-backend';
+import { ecsContexts } from '../deploy/deps';
+import type { PlanDeps } from './plans';
 
 /** The deploy state machine's executions, as the deployment routes use them. */
 export type DeploymentStore = Pick<StepFunctionsBackend, 'start' | 'list' | 'listPage' | 'describe' | 'history' | 'resolveId'>;
@@ -35,6 +37,8 @@ export interface ApiDeps {
   buildSources: BuildSourceDeps;
   /** Poll interval and rounds of the state machines' wait loops when a request names none. */
   defaults: { pollSeconds: number; maxRounds: number };
+  /** POST /plans: the state reader's clients and the change set's context, built on first use. */
+  planner: PlanDeps['planner'];
   /** The stack's region and secrets path a spec must fit (stack-fit.ts); refused with 400 before a deployment starts. */
   stackLimits?: StackLimits;
   now: () => Date;
@@ -58,6 +62,14 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     consul: consulFromSsm({ address: config.CONSUL_HTTP_ADDR, tokenParameter: config.CONSUL_TOKEN_PARAMETER, ssm: clients.ssm }),
     buildSources: { s3: clients.s3, bucket: config.BUILD_SOURCE_BUCKET },
     defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
+    planner: () => {
+      const contexts = ecsContexts(config);
+      const consul = consulFromSsm({ address: config.CONSUL_HTTP_ADDR, tokenParameter: config.CONSUL_TOKEN_PARAMETER, ssm: clients.ssm });
+      return {
+        reader: { ecs: clients.ecs, ssm: clients.ssm, ecr: clients.ecr, consul },
+        context: { ...contexts, registry: `${contexts.taskContext.accountId}.dkr.ecr.${env.AWS_REGION ?? 'us-east-1'}.amazonaws.com` },
+      };
+    },
     stackLimits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },
     now: () => new Date(),
   };

@@ -8,6 +8,7 @@ import { getDestroy, startDestroy } from './destroys';
 import { parseWith, readBody } from './request';
 import { NoQuerySchema } from './schemas';
 import { getRollout, startRollout } from './rollouts';
+import { planChanges } from './plans';
 import { getRotation, startRotation } from './rotations';
 
 /** What the router logs through (the Powertools logger of layers/logger.ts, or a test's recorder). */
@@ -51,6 +52,11 @@ export function buildRouter(deps: () => ApiDeps, logger: ApiLogger): Router {
     const event = reqCtx.event as ApiEvent;
     const started = await startDeployment(readBody(event), query(event), deps());
     return json(202, started, { location: `/deployments/${started.id}` });
+  });
+  app.post('/plans', async (reqCtx) => {
+    const event = reqCtx.event as ApiEvent;
+    noQuery(event);
+    return json(200, await planChanges(readBody(event), { meshName: deps().meshName, planner: deps().planner }));
   });
   app.get('/deployments', async (reqCtx) => json(200, await listDeployments(query(reqCtx.event as ApiEvent), deps())));
   app.get('/deployments/:id', async (reqCtx) => {

@@ -1,17 +1,18 @@
-import type { EcsApi } from '../adapters/ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { validateMeshSpec } from '../domain/spec/load';
 import type { MeshSpec } from '../domain/spec/schema';
 import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
 import { specHash } from '../domain/ecs/hash';
-import { resolveTarget, deployStages } from '../domain/ecs/targets';
-import { ConcurrentOperationError, SpecInvalidError } from '../errors';
+import { ChangeRefusedError, ConcurrentOperationError, SpecInvalidError } from '../errors';
 import { meshParameterPrefix } from '../domain/naming';
 import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 import { planImages } from './images';
 import { stackFitIssues, type StackLimits } from './stack-fit';
 import type { DeploymentPlan, ServiceChange } from './types';
+import type { ChangeSet } from './change-set';
+import { compactChangeSet, computeChangeSet, type ChangeSetContext } from './compute-change-set';
+import { readMeshState, type StateReaderDeps } from './mesh-state';
 
 export interface PlanInput {
   deploymentId: string;
@@ -22,13 +23,18 @@ export interface PlanInput {
 
 /**
  * The first step of a deployment: validate the spec (nothing starts for an invalid one), take the mesh's lock
- * (one deployment per mesh at a time), and describe what the deployment will touch, in stage order.
+ * (one deployment per mesh at a time), read what the mesh owns and compute the change set (computeChangeSet): what
+ * the deployment creates, updates and removes, in stage order. A spec with a change no deployment can make (see
+ * computeChangeSet) is refused here, before anything is written, and the lock is released.
  */
 export async function planDeployment(
   input: PlanInput,
   deps: {
-    ecs: Pick<EcsApi, 'describeServices'>;
+    ecs: StateReaderDeps['ecs'];
     ssm: Pick<SSMClient, 'send'>;
+    ecr: StateReaderDeps['ecr'];
+    consul?: StateReaderDeps['consul'];
+    context: ChangeSetContext;
     defaults: { pollSeconds: number; maxRounds: number };
     /** Whether a lock's holder still runs; a lock of an ended execution is taken over at once. */
     holders?: HolderStatus;
@@ -53,7 +59,22 @@ export async function planDeployment(
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
     throw new ConcurrentOperationError(`a rollout of ${rollouts.join(', ')} is running in mesh "${spec.name}": deploy once it has ended`);
   }
-  const changes = await previewChanges(spec, deps.ecs);
+  // The change set, computed once: the stages apply the same decisions (decideService) and the removal stage
+  // removes exactly its removals. A change no deployment can make refuses the spec before anything is written.
+  let changeSet: ChangeSet;
+  try {
+    changeSet = computeChangeSet(spec, await readMeshState(spec, { ecs: deps.ecs, ssm: deps.ssm, ecr: deps.ecr, consul: deps.consul }), deps.context);
+  } catch (error) {
+    await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
+    throw error;
+  }
+  if (changeSet.refused.length > 0) {
+    await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
+    throw new ChangeRefusedError(`the deployment of mesh "${spec.name}" is refused, nothing was changed:\n${changeSet.refused.map((r) => `  ${r}`).join('\n')}`);
+  }
+  const compact = compactChangeSet(changeSet);
+  // The removal stage needs what to remove, not why (the revisions to keep are counted again when it deregisters).
+  const removals = compact.changes.filter((c) => c.action === 'remove');
   return {
     mesh: spec.name,
     deploymentId: input.deploymentId,
@@ -63,7 +84,10 @@ export async function planDeployment(
     serviceClusters: spec.clusters.map((c) => ({ cluster: c.name, services: c.services.map((s) => s.name) })),
     ingressCluster: spec.ingress ? { cluster: spec.ingress.cluster, services: [spec.ingress.name] } : null,
     hasIngress: spec.ingress !== undefined,
-    changes,
+    changes: serviceChanges(compact),
+    changeSet: compact,
+    removals,
+    hasRemovals: removals.length > 0,
     pollSeconds: input.settings?.pollSeconds ?? deps.defaults.pollSeconds,
     maxRounds: input.settings?.maxRounds ?? deps.defaults.maxRounds,
     lockName,
@@ -94,40 +118,20 @@ export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<L
   return services;
 }
 
-/**
- * Which services exist and at what size (read only). The exact create/update/unchanged decision, which needs the
- * resolved images, is made by each stage's ensure step and reported in its status.
- */
-async function previewChanges(spec: MeshSpec, ecs: Pick<EcsApi, 'describeServices'>): Promise<ServiceChange[]> {
-  const targets = deployStages(spec).flat().map((t) => ({ target: t, resolved: resolveTarget(spec, t) }));
-  const byCluster = new Map<string, typeof targets>();
-  for (const t of targets) byCluster.set(t.resolved.cluster, [...(byCluster.get(t.resolved.cluster) ?? []), t]);
-  const changes: ServiceChange[] = [];
-  for (const [cluster, list] of byCluster) {
-    let existing = new Map<string, { desiredCount?: number; status?: string }>();
-    try {
-      const services = await ecs.describeServices(cluster, list.map((t) => t.resolved.serviceName));
-      for (const s of services) if (s.status !== 'INACTIVE') existing.set(s.serviceName ?? '', s);
-    } catch (error) {
-      if ((error as Error).name !== 'ClusterNotFoundException') throw error;
-      existing = new Map();
-    }
-    for (const { resolved } of list) {
-      const found = existing.get(resolved.serviceName);
-      const reasons = !found
-        ? ['does not exist']
-        : found.desiredCount !== resolved.desiredCount
-          ? [`desiredCount ${found.desiredCount} → ${resolved.desiredCount}`]
-          : [];
-      changes.push({
-        cluster,
-        service: resolved.serviceName,
-        role: resolved.role,
-        action: !found ? 'create' : reasons.length ? 'update' : 'unchanged',
-        reasons,
-        desiredCount: resolved.desiredCount,
-      });
-    }
-  }
-  return changes;
+/** The service changes of a change set, as the progress view and `meshctl plan` list them (removals included). */
+export function serviceChanges(changeSet: Pick<ChangeSet, 'changes'>): ServiceChange[] {
+  return changeSet.changes
+    .filter((c) => c.kind === 'service')
+    .map((c) => {
+      const slash = c.id.indexOf('/');
+      return {
+        cluster: c.cluster ?? c.id.slice(0, slash),
+        service: c.id.slice(slash + 1),
+        role: c.role ?? 'service',
+        // ECS services are never replaced (computeChangeSet refuses what would need it).
+        action: c.action === 'replace' ? 'update' : c.action,
+        reasons: c.reasons,
+        desiredCount: c.desiredCount ?? 0,
+      };
+    });
 }

@@ -19,6 +19,18 @@ export const ImageJobSchema = z.object({
   architecture: z.enum(['ARM64', 'X86_64']).optional(),
 });
 
+/** One entry of a change set (change-set.ts ResourceChange). */
+export const ResourceChangeSchema = z.object({
+  kind: z.enum(['image', 'cluster', 'service', 'task-definition', 'parameter', 'secret', 'config-entry', 'acl']),
+  id: z.string(),
+  action: z.enum(['create', 'update', 'replace', 'remove', 'unchanged']),
+  reasons: z.array(z.string()),
+  fields: z.array(z.object({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
+  cluster: z.string().optional(),
+  role: z.enum(['server', 'service', 'ingress-gateway']).optional(),
+  desiredCount: z.number().optional(),
+});
+
 export const PlanSchema = z.object({
   mesh: z.string(),
   deploymentId: z.string(),
@@ -34,11 +46,14 @@ export const PlanSchema = z.object({
       cluster: z.string(),
       service: z.string(),
       role: z.enum(['server', 'service', 'ingress-gateway']),
-      action: z.enum(['create', 'update', 'unchanged']),
+      action: z.enum(['create', 'update', 'unchanged', 'remove']),
       reasons: z.array(z.string()),
       desiredCount: z.number(),
     }),
   ).optional(),
+  /** The change set's removals, in the order the removal stage makes them. */
+  removals: z.array(ResourceChangeSchema).default([]),
+  hasRemovals: z.boolean().default(false),
   pollSeconds: z.number(),
   maxRounds: z.number(),
   lockName: z.string(),

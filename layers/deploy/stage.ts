@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { RegisterTaskDefinitionCommandInput, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { MeshSpec } from '../domain/spec/schema';
 import { buildCluster } from '../domain/ecs/cluster';
-import { buildServerTaskDefinition } from '../domain/ecs/server-task-definition';
-import { buildServiceTaskDefinition } from '../domain/ecs/service-task-definition';
-import { buildIngressTaskDefinition } from '../domain/ecs/ingress-task-definition';
 import { buildCreateService, buildUpdateService } from '../domain/ecs/service';
-import { diffTaskDefinition } from '../domain/ecs/diff-task-definition';
-import { planService } from '../domain/ecs/plan-service';
+import { decideService } from './service-decision';
 import { resolveTarget, type ServiceTarget } from '../domain/ecs/targets';
 import type { ServiceContext, TaskDefinitionContext } from '../domain/ecs/context';
 import { configParameterNames, instanceId, taskIdFromArn } from '../domain/naming';
@@ -57,9 +53,7 @@ export async function ensureStage(
   const services: StageStatus['services'] = [];
   for (const target of targets) {
     const resolved = resolveTarget(spec, target);
-    const desiredTd = buildTaskDefinition(spec, target, ctx);
-    const taskDefinitionArn = await ensureTaskDefinition(desiredTd, deps.ecs);
-    const { action, runningCount, pendingCount } = await ensureService(spec, target, taskDefinitionArn, deps);
+    const { action, taskDefinitionArn, runningCount, pendingCount } = await ensureService(spec, target, ctx, deps);
     services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount, pendingCount });
   }
   const expected = stage === 'servers' ? { expectedPeers: spec.consul.servers.count } : {};
@@ -81,61 +75,61 @@ export function configHashes(spec: MeshSpec): Record<string, string> {
   return hashes;
 }
 
-function buildTaskDefinition(spec: MeshSpec, target: ServiceTarget, ctx: TaskDefinitionContext): RegisterTaskDefinitionCommandInput {
-  if (target.role === 'server') return buildServerTaskDefinition(spec, ctx);
-  if (target.role === 'ingress-gateway') return buildIngressTaskDefinition(spec, ctx);
-  return buildServiceTaskDefinition(spec, target.service, ctx);
-}
-
 async function ensureCluster(spec: MeshSpec, name: string, ecs: EnsureEcs): Promise<void> {
   const clusters = await ecs.describeClusters([name]);
   if (clusters.some((c) => c.status === 'ACTIVE')) return;
   await ecs.createCluster(buildCluster(spec, name));
 }
 
-/** Registers a new revision only when the latest ACTIVE one differs from what the spec wants. */
-async function ensureTaskDefinition(desired: RegisterTaskDefinitionCommandInput, ecs: EnsureEcs): Promise<string> {
-  let current: TaskDefinition | undefined;
+/** The latest ACTIVE revision of a family, or undefined when it has none. */
+async function latestRevision(family: string, ecs: EnsureEcs): Promise<TaskDefinition | undefined> {
   try {
-    current = (await ecs.describeTaskDefinition(desired.family ?? '')).taskDefinition;
+    return (await ecs.describeTaskDefinition(family)).taskDefinition;
   } catch (error) {
     // ECS answers ClientException "Unable to describe task definition." for a family with no ACTIVE revision.
     if ((error as Error).name !== 'ClientException') throw error;
+    return undefined;
   }
-  if (current?.taskDefinitionArn && !diffTaskDefinition(desired, current).changed) return current.taskDefinitionArn;
-  const taskDefinition = await ecs.registerTaskDefinition(desired);
-  if (!taskDefinition?.taskDefinitionArn) throw new DeploymentFailedError(`ECS registered no task definition for ${desired.family}`);
-  return taskDefinition.taskDefinitionArn;
 }
 
 /**
- * Creates or updates one ECS service, or leaves it alone. Returns what it did and the counts DescribeServices
- * reported before (0 for a new service), so an unchanged service whose tasks already run is not shown as 0 running.
+ * Creates or updates one ECS service, or leaves it alone, as `decideService` decides — the same decision the plan's
+ * change set reports. A new task-definition revision is registered only when the latest ACTIVE one differs from
+ * what the spec wants. Returns what it did and the counts DescribeServices reported before (0 for a new service),
+ * so an unchanged service whose tasks already run is not shown as 0 running.
  */
 async function ensureService(
   spec: MeshSpec,
   target: ServiceTarget,
-  taskDefinitionArn: string,
+  taskContext: TaskDefinitionContext,
   deps: EnsureDeps,
-): Promise<{ action: ChangeAction; runningCount: number; pendingCount: number }> {
-  const ctx: ServiceContext = { ...deps.serviceContext, taskDefinition: taskDefinitionArn };
-  const desired = buildCreateService(spec, target, ctx);
-  const services = await deps.ecs.describeServices(desired.cluster ?? '', [desired.serviceName ?? '']);
+): Promise<{ action: ChangeAction; taskDefinitionArn: string; runningCount: number; pendingCount: number }> {
+  const resolved = resolveTarget(spec, target);
+  const latest = await latestRevision(resolved.family, deps.ecs);
+  const services = await deps.ecs.describeServices(resolved.cluster, [resolved.serviceName]);
   const current = services.find((s) => s.status !== 'INACTIVE');
-  const plan = planService(desired, current);
+  const decision = decideService(spec, target, { taskContext, serviceContext: deps.serviceContext }, { service: current, latest });
   const counts = { runningCount: current?.runningCount ?? 0, pendingCount: current?.pendingCount ?? 0 };
-  if (plan.action === 'unchanged') return { action: 'unchanged', ...counts };
-  if (plan.action === 'create') {
-    await deps.ecs.createService(desired);
-    return { action: 'create', runningCount: 0, pendingCount: 0 };
-  }
-  if (plan.immutableChanges.length > 0) {
+  let taskDefinitionArn = latest?.taskDefinitionArn ?? '';
+  if (decision.action === 'unchanged') return { action: 'unchanged', taskDefinitionArn, ...counts };
+  if (decision.immutableChanges.length > 0) {
+    // The Plan step refuses such a spec before anything is written; this guards a state that changed since.
     throw new DeploymentFailedError(
-      `service ${desired.serviceName} needs changes UpdateService cannot make (${plan.immutableChanges.join('; ')}): delete the service or revert the spec`,
+      `service ${resolved.serviceName} needs changes UpdateService cannot make (${decision.immutableChanges.join('; ')}): delete the service or revert the spec`,
     );
   }
+  if (decision.taskDefinitionDiff.changed) {
+    const registered = await deps.ecs.registerTaskDefinition(decision.taskDefinition);
+    if (!registered?.taskDefinitionArn) throw new DeploymentFailedError(`ECS registered no task definition for ${decision.taskDefinition.family}`);
+    taskDefinitionArn = registered.taskDefinitionArn;
+  }
+  const ctx: ServiceContext = { ...deps.serviceContext, taskDefinition: taskDefinitionArn };
+  if (decision.action === 'create') {
+    await deps.ecs.createService(buildCreateService(spec, target, ctx));
+    return { action: 'create', taskDefinitionArn, runningCount: 0, pendingCount: 0 };
+  }
   await deps.ecs.updateService(buildUpdateService(spec, target, ctx));
-  return { action: 'update', ...counts };
+  return { action: 'update', taskDefinitionArn, ...counts };
 }
 
 /** The ECS calls a stage check makes (and the stopped reason of a failed deployment). */

@@ -26,7 +26,7 @@ export const SUMMARY_TASKS_PER_SERVICE = 10;
  * each task with its IP and whether Consul has it registered and passing — plus the Consul leader.
  */
 export async function summarizeDeployment(
-  input: { plan: Omit<DeploymentPlan, 'changes'>; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
+  input: { plan: Omit<DeploymentPlan, 'changes' | 'changeSet' | 'removals' | 'hasRemovals'>; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
   deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: Pick<SSMClient, 'send'>; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers'> },
 ): Promise<DeploymentSummary> {
   const { plan } = input;

@@ -3,15 +3,20 @@
  * reads back: the plan, the per-stage results and the summary. Plain JSON, well under the 256 KB payload limit.
  */
 import type { ImageJob } from './images';
+import type { ResourceChange } from './change-set';
+import type { CompactChangeSet } from './compute-change-set';
 
 export type ChangeAction = 'create' | 'update' | 'unchanged';
+
+/** What a deployment does to one ECS service; `remove` for a service the spec no longer has. */
+export type ServiceAction = ChangeAction | 'remove';
 
 /** What a deployment will do to one ECS service (the Consul servers, a mesh service or the ingress gateway). */
 export interface ServiceChange {
   cluster: string;
   service: string;
   role: 'server' | 'service' | 'ingress-gateway';
-  action: ChangeAction;
+  action: ServiceAction;
   /** Why: e.g. "no such service", "task definition changed: image", "desiredCount 2 → 3". Empty when unchanged. */
   reasons: string[];
   desiredCount: number;
@@ -33,8 +38,19 @@ export interface DeploymentPlan {
   serviceClusters: StageClusters[];
   ingressCluster: StageClusters | null;
   hasIngress: boolean;
-  /** In the Plan step's result (which the progress view reads from the history); the state keeps the rest. */
+  /**
+   * The service changes of the change set, in the Plan step's result (which the progress view reads from the
+   * history); the state keeps the rest.
+   */
   changes: ServiceChange[];
+  /**
+   * The change set (computeChangeSet) in the Plan step's result, compacted to what changes (compactChangeSet: a Lambda
+   * result is held to 256 KB); `meshctl plan` (POST /plans) prints it in full with the reasons.
+   */
+  changeSet?: CompactChangeSet;
+  /** The change set's removals, in removal order: what the removal stage removes (kept in the state). */
+  removals: ResourceChange[];
+  hasRemovals: boolean;
   /** Seconds between polls of the wait loops, and how many rounds before a stage times out. */
   pollSeconds: number;
   maxRounds: number;
@@ -95,6 +111,11 @@ export interface DeploymentSummary {
    * not after a restart of the local cloud, or events lost while the functions could not run.
    */
   repaired?: { registered: number; deregistered: number; updated: number };
+  /**
+   * What the removal stage removed, as `kind:id` in the order it did (`scaled-to-0:`, `service:`, `cluster:`,
+   * `registration:`, `config-entry:`, `parameter:`, `task-definition:`): the change set's removals.
+   */
+  removed?: string[];
   /** True when nothing was created, changed, built or repaired. */
   noChange: boolean;
 }

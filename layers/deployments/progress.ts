@@ -9,9 +9,9 @@ import { parseJson, recordOf, lambdaErrorMessage } from './json';
  */
 
 /** The stages of a deployment, in the order the state machine runs them. */
-export const STAGES = ['plan', 'images', 'config', 'servers', 'services', 'ingress', 'summary'] as const;
+export const STAGES = ['plan', 'images', 'config', 'servers', 'services', 'ingress', 'removals', 'summary'] as const;
 export type StageName = (typeof STAGES)[number];
-/** `skipped`: the execution went past the stage without entering it (a mesh without an ingress gateway). */
+/** `skipped`: the execution went past the stage without entering it (a mesh without an ingress gateway, nothing to remove). */
 /** `cancelled`: the stage was running when the execution was stopped (meshctl cancel, StopExecution). */
 export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 
@@ -104,11 +104,16 @@ const STATE_STAGE: Record<string, StageName> = {
   IngressCheck: 'ingress',
   'IngressReady?': 'ingress',
   IngressTimedOut: 'ingress',
+  RemoveStart: 'removals',
+  RemoveWait: 'removals',
+  RemoveCheck: 'removals',
+  'RemovalsDone?': 'removals',
+  RemovalsTimedOut: 'removals',
   Summarize: 'summary',
 };
 
 /** The Task states of the deploy state machine (the ones whose attempts can fail and be retried). */
-const TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'Summarize']);
+const TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'RemoveStart', 'RemoveCheck', 'Summarize']);
 
 /** `Failed:<name>` states record the failed stage; `build` is the images stage. */
 export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
@@ -118,6 +123,7 @@ export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
   servers: 'servers',
   services: 'services',
   ingress: 'ingress',
+  removals: 'removals',
   summary: 'summary',
 };
 
@@ -266,6 +272,17 @@ function taskSucceeded(p: DeploymentProgress, output: unknown): void {
   if (typeof o.cluster === 'string' && Array.isArray(o.services) && isCheckedStage(o.stage)) return applyStageStatus(p, o.stage, o);
   if (typeof o.name === 'string' && typeof o.status === 'string' && typeof o.imageUri === 'string') return applyImage(p, o);
   if (typeof o.mesh === 'string' && Array.isArray(o.changes) && 'serverCluster' in o) return applyPlan(p, o);
+  if (Array.isArray(o.removed) && typeof o.ready === 'boolean') return applyRemovalStatus(p, o);
+}
+
+/** A RemovalStatus (layers/deploy/converge.ts): the removal stage's round and what it waits for. */
+function applyRemovalStatus(p: DeploymentProgress, status: Record<string, unknown>): void {
+  const st = stageOf(p, 'removals');
+  const round = numberOf(status.round);
+  if (round !== undefined) st.round = round;
+  st.waitingFor ??= {};
+  if (status.ready === true || typeof status.waitingFor !== 'string' || status.waitingFor === '') delete st.waitingFor.mesh;
+  else st.waitingFor.mesh = status.waitingFor;
 }
 
 function isCheckedStage(value: unknown): value is 'servers' | 'services' | 'ingress' {
@@ -277,6 +294,8 @@ function applyPlan(p: DeploymentProgress, plan: Record<string, unknown>): void {
   for (const change of arrayOf(plan.changes)) {
     const c = recordOf(change);
     if (!c || typeof c.cluster !== 'string' || typeof c.service !== 'string') continue;
+    // A removed service is the removal stage's: it is not one the stages bring up.
+    if (c.action === 'remove') continue;
     const stage = c.role === 'server' ? 'servers' : c.role === 'ingress-gateway' ? 'ingress' : 'services';
     const service = serviceOf(p, stage, c.cluster, c.service, numberOf(c.desiredCount) ?? 0);
     if (isAction(c.action)) service.action = c.action;

@@ -41,6 +41,7 @@ const ROUTES = [
   ['POST', '/services/users/rollouts'],
   ['GET', '/services/users/rollouts/r-20250304050607-k3x9q0'],
   ['GET', '/mesh'],
+  ['POST', '/plans'],
 ] as const;
 
 describe('authentication', () => {
@@ -55,6 +56,7 @@ describe('authentication', () => {
         'GET /services/{service}/rollouts/{id}',
         'POST /deployments',
         'POST /deployments/{id}/cancel',
+        'POST /plans',
         'POST /rotations',
         'POST /services/{service}/rollouts',
         'DELETE /mesh',
@@ -189,7 +191,7 @@ describe('deployments', () => {
     const view = await until(cloud, `/deployments/${started.body.id}`);
     expect({ status: view.status, failure: view.failure }).toEqual({ status: 'SUCCEEDED', failure: undefined });
     expect(view.stages.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual([
-      'plan:done', 'images:done', 'config:done', 'servers:done', 'services:done', 'ingress:done', 'summary:done',
+      'plan:done', 'images:done', 'config:done', 'servers:done', 'services:done', 'ingress:done', 'removals:skipped', 'summary:done',
     ]);
     expect(view.summary).toMatchObject({ mesh: 'reference-mesh', deploymentId: started.body.id });
     expect(view.services.find((s: { name: string }) => s.name === 'users')).toMatchObject({ cluster: 'cluster-1', runningCount: 2, registeredPassing: 2 });

@@ -109,6 +109,8 @@ describe('serverless package', () => {
     'storeConfig',
     'ensureStage',
     'checkStage',
+    'startRemovals',
+    'checkRemovals',
     'ensureAcl',
     'applyConfigEntries',
     'summarize',
@@ -187,7 +189,7 @@ describe('serverless package', () => {
 
   it('puts every HTTP API route behind the token authorizer', () => {
     const routes = resources().filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.length).toBe(11);
+    expect(routes.length).toBe(12);
     for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: expect.anything() });
   });
 
@@ -225,7 +227,7 @@ describe('serverless package', () => {
     }
     expect(readers.sort()).toEqual([...management].sort());
     // Every function that talks to Consul can read the token it is given.
-    expect(orchestratorReaders).toEqual(expect.arrayContaining(['checkStage', 'applyConfigEntries', 'summarize', 'taskStateChange', 'reconcile', 'api', 'rolloutCheck']));
+    expect(orchestratorReaders).toEqual(expect.arrayContaining(['checkStage', 'checkRemovals', 'planDeployment', 'applyConfigEntries', 'summarize', 'taskStateChange', 'reconcile', 'api', 'rolloutCheck']));
   });
 
   it('grants no wildcard action in any role', () => {

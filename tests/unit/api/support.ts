@@ -150,6 +150,9 @@ export function fakeDeps(overrides: Partial<ApiDeps> = {}): ApiDeps & { store: F
     // Every build context is in the bucket unless a test says otherwise (HeadObject answers).
     buildSources: { s3: fakeClient(() => ({})) as unknown as ApiDeps['buildSources']['s3'], bucket: 'build-sources' },
     defaults: { pollSeconds: 5, maxRounds: 100 },
+    planner: () => {
+      throw new Error('unexpected plan');
+    },
     now: () => new Date('2025-03-04T05:06:07Z'),
     randomSuffix: () => `abc${String(n++).padStart(3, '0')}`,
     store,

@@ -60,6 +60,7 @@ describe('non-terminal progress: one line per transition', () => {
       '[services] done (2/2)',
       '[ingress] ingress/ingress-gateway  1/1 running, 1 passing in Consul (create)',
       '[ingress] done',
+      '[removals] skipped',
       '[summary] done',
     ]);
   });
@@ -86,6 +87,7 @@ describe('terminal progress: a frame redrawn in place', () => {
       '      cluster-2/todos  -/1 running (unchanged)',
       '  · ingress',
       '      ingress/ingress-gateway  -/1 running (create)',
+      '  · removals',
       '  · summary',
     ]);
   });
@@ -98,8 +100,8 @@ describe('terminal progress: a frame redrawn in place', () => {
     view.update(midway(), description);
     expect(writes[0].startsWith('shop d-20250304050607-k3x9q0  RUNNING  1m02s\n')).toBe(true);
     expect(writes[0]).not.toContain('\x1b[');
-    expect(writes[1].startsWith('\x1b[12A\r\x1b[J')).toBe(true);
-    expect(writes[1].slice('\x1b[12A\r\x1b[J'.length)).toBe(writes[0]);
+    expect(writes[1].startsWith('\x1b[13A\r\x1b[J')).toBe(true);
+    expect(writes[1].slice('\x1b[13A\r\x1b[J'.length)).toBe(writes[0]);
   });
 
   it('cuts lines to the terminal width and the frame to its height, so the redraw count stays right', () => {
@@ -109,7 +111,7 @@ describe('terminal progress: a frame redrawn in place', () => {
     const lines = writes[0].split('\n').filter(Boolean);
     expect(lines).toHaveLength(5);
     expect(lines.every((l) => l.length <= 29)).toBe(true);
-    expect(lines[4]).toBe('  … 8 more lines');
+    expect(lines[4]).toBe('  … 9 more lines');
     view.update(midway(), description);
     expect(writes[1].startsWith('\x1b[5A\r\x1b[J')).toBe(true);
   });

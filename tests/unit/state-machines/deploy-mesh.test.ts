@@ -7,7 +7,9 @@ import { lambdaError, runAsl, type Json, type TaskHandler } from './asl-runner';
  */
 const stage = (name: string, cluster: string) => ({ stage: name, cluster, ready: false, round: 0, waitingFor: 'ECS', services: [] });
 
-function plan(hasIngress = true) {
+const removal = { kind: 'service', id: 'cluster-2/old', action: 'remove', reasons: ['no longer in the spec'], cluster: 'cluster-2', role: 'service', desiredCount: 0 };
+
+function plan(hasIngress = true, removals: Json[] = []) {
   return {
     mesh: 'shop',
     deploymentId: 'd-1',
@@ -23,15 +25,17 @@ function plan(hasIngress = true) {
     pollSeconds: 0,
     maxRounds: 3,
     changes: [],
+    removals,
+    hasRemovals: removals.length > 0,
     lockName: '/consul-mesh/shop/lock',
     lockHolder: 'exec',
   };
 }
 
 /** Handlers that deploy successfully: builds take two polls, each stage is ready on its second check. */
-function happy(overrides: Record<string, TaskHandler> = {}, hasIngress = true): Record<string, TaskHandler> {
+function happy(overrides: Record<string, TaskHandler> = {}, hasIngress = true, removals: Json[] = []): Record<string, TaskHandler> {
   return {
-    planDeployment: () => plan(hasIngress),
+    planDeployment: () => plan(hasIngress, removals),
     ensureImage: (input: Json) =>
       input.job.repository ? { name: input.job.name, status: 'IN_PROGRESS', buildId: 'b', imageUri: 'uri', phase: 'SUBMITTED', round: 0 } : { name: input.job.name, status: 'READY', imageUri: input.job.image, round: 0 },
     checkImageBuild: (input: Json) => ({ ...input.build, status: input.build.round >= 1 ? 'SUCCEEDED' : 'IN_PROGRESS', round: input.build.round + 1 }),
@@ -40,6 +44,8 @@ function happy(overrides: Record<string, TaskHandler> = {}, hasIngress = true): 
     checkStage: (input: Json) => ({ ...input.previous, round: input.previous.round + 1, ready: input.previous.round + 1 >= 2, waitingFor: '' }),
     ensureAcl: () => ({ written: [], unchanged: [] }),
     applyConfigEntries: () => ({ written: [] }),
+    startRemovals: () => ({ ready: false, round: 0, waitingFor: 'drain', removed: ['scaled-to-0:cluster-2/old'] }),
+    checkRemovals: (input: Json) => ({ ...input.previous, round: input.previous.round + 1, ready: input.previous.round + 1 >= 2, waitingFor: '' }),
     summarize: () => ({ mesh: 'shop', noChange: false }),
     recordFailure: (input: Json) => ({ error: input.error.Error, cause: JSON.stringify({ stage: input.failedStage, error: input.error.Error }) }),
     ...overrides,
@@ -60,6 +66,53 @@ describe('the deploy state machine', () => {
     expect(run.states.filter((s) => s === 'CheckBuild')).toHaveLength(2);
     expect(run.states.filter((s) => s === 'ClusterEnsure')).toHaveLength(2);
     expect(run.states).not.toContain('RecordFailure');
+  });
+
+  it('skips the removal stage when the change set removes nothing', async () => {
+    const run = await runAsl('deploy-mesh.asl.json', input, happy());
+    expect(run.states).toContain('HasRemovals?');
+    expect(run.states).not.toContain('RemoveStart');
+  });
+
+  it('removes after the ingress and before the summary: scale to 0, then check until drained and deleted', async () => {
+    let summarized: Json;
+    const run = await runAsl('deploy-mesh.asl.json', input, happy({ summarize: (i: Json) => { summarized = i; return { mesh: 'shop', noChange: false }; } }, true, [removal]));
+    expect(run.status).toBe('SUCCEEDED');
+    const order = firstIndex(run.states, ['IngressEnsure', 'RemoveStart', 'RemoveCheck', 'Summarize']);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.states.filter((s) => s === 'RemoveCheck')).toHaveLength(2);
+    expect(summarized.removal).toMatchObject({ ready: true, removed: ['scaled-to-0:cluster-2/old'] });
+  });
+
+  it('removes for a mesh without a gateway too', async () => {
+    const run = await runAsl('deploy-mesh.asl.json', input, happy({}, false, [removal]));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).toContain('RemoveStart');
+    expect(run.states).not.toContain('IngressEnsure');
+  });
+
+  it('ends the removal loop after its rounds with StageTimedOut, saying what it waited for', async () => {
+    let recorded: Json;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy(
+        {
+          checkRemovals: (i: Json) => ({ ...i.previous, round: i.previous.round + 1, ready: false, waitingFor: 'removed services to drain: cluster-2/old (1 task(s))' }),
+          recordFailure: (i: Json) => {
+            recorded = i;
+            return { error: i.error.Error, cause: 'timed out' };
+          },
+        },
+        true,
+        [removal],
+      ),
+    );
+    expect(run.status).toBe('FAILED');
+    expect(run.states).toContain('RemovalsTimedOut');
+    expect(recorded.failedStage).toBe('removals');
+    expect(recorded.error).toEqual({ Error: 'StageTimedOut', Cause: 'removals stage not done after 3 rounds: waiting for removed services to drain: cluster-2/old (1 task(s))' });
   });
 
   it('skips the ingress stage for a mesh without a gateway', async () => {
@@ -134,10 +187,11 @@ describe('the deploy state machine', () => {
     ['services', { checkStage: (i: Json) => { if (i.previous.stage === 'services') throw lambdaError('DeploymentFailed', 'service users in cluster-1: tasks stopped'); return { ...i.previous, round: i.previous.round + 1, ready: true }; } }, 'DeploymentFailed', ['Failed:services']],
     ['ingress', { ensureStage: (i: Json) => { if (i.stage === 'ingress') throw lambdaError('ConsulAclDenied', 'denied'); return stage(i.stage, i.cluster?.cluster ?? i.stage); } }, 'ConsulAclDenied', ['Failed:ingress']],
     ['summary', { summarize: () => { throw lambdaError('ConsulUnavailable', 'down'); } }, 'ConsulUnavailable', ['Failed:summary']],
+    ['removals', { checkRemovals: () => { throw lambdaError('ConsulAclDenied', 'denied'); } }, 'ConsulAclDenied', ['Failed:removals']],
   ] as Array<[string, Record<string, TaskHandler>, string, string[]]>)(
     'catches a failure in the %s stage, records it and fails with its error',
     async (stageName, overrides, error, states) => {
-      const run = await runAsl('deploy-mesh.asl.json', input, happy(overrides));
+      const run = await runAsl('deploy-mesh.asl.json', input, happy(overrides, true, [removal]));
       expect(run.status).toBe('FAILED');
       expect(run.error).toBe(error);
       expect(JSON.parse(run.cause!)).toEqual({ stage: stageName, error });
