@@ -6,11 +6,14 @@ import { readMeshState, type StateReaderDeps } from '../deploy/mesh-state';
 import { validateMeshSpec } from '../domain/spec/load';
 import { InvalidInputError, SpecInvalidError } from '../errors';
 import { parseYamlBody } from './deployments';
+import { stackFitIssues, type StackLimits } from '../deploy/stack-fit';
 import { parseJsonBody, requireMediaType, type RequestBody } from './request';
 
 /** What POST /plans reads with (read-only calls) and the environment the change set is computed for. */
 export interface PlanDeps {
   meshName: string;
+  /** The stack's region and secrets path a spec must fit (stack-fit.ts), as POST /deployments checks them. */
+  stackLimits?: StackLimits;
   /** Built on first use: the roles and networking of the stack, as the Plan step has them. */
   planner: () => { reader: StateReaderDeps; context: ChangeSetContext };
 }
@@ -29,6 +32,8 @@ export async function planChanges(body: RequestBody, deps: PlanDeps): Promise<Ch
   if (spec.name !== deps.meshName) {
     throw new InvalidInputError('the spec names another mesh', [{ path: 'name', message: `must be "${deps.meshName}": this orchestrator deploys that mesh` }]);
   }
+  const misfits = stackFitIssues(spec, deps.stackLimits ?? {});
+  if (misfits.length > 0) throw new SpecInvalidError(misfits);
   planImages(spec);
   const { reader, context } = deps.planner();
   return computeChangeSet(spec, await readMeshState(spec, reader), context);

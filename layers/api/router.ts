@@ -56,7 +56,7 @@ export function buildRouter(deps: () => ApiDeps, logger: ApiLogger): Router {
   app.post('/plans', async (reqCtx) => {
     const event = reqCtx.event as ApiEvent;
     noQuery(event);
-    return json(200, await planChanges(readBody(event), { meshName: deps().meshName, planner: deps().planner }));
+    return json(200, await planChanges(readBody(event), { meshName: deps().meshName, stackLimits: deps().stackLimits, planner: deps().planner }));
   });
   app.get('/deployments', async (reqCtx) => json(200, await listDeployments(query(reqCtx.event as ApiEvent), deps())));
   app.get('/deployments/:id', async (reqCtx) => {

@@ -123,6 +123,8 @@ describe('deployments', () => {
     );
     expect(unreadable.status).toBe(400);
     expect(unreadable.body.error.details).toEqual([{ path: 'clusters[0].services[0].secrets.DB_PASSWORD', message: expect.stringContaining('appSecretsPath') }]);
+    // POST /plans refuses the same way: a plan of a deployment that would be refused.
+    expect((await api(cloud, '/plans', asJson({ ...referenceSpec(), region: 'eu-west-1' }))).body.error?.details?.map((d: { path: string }) => d.path)).toEqual(['region']);
     const yamlError = await api(cloud, '/deployments', { method: 'POST', body: 'name: [', headers: { 'content-type': 'application/yaml' } });
     expect(yamlError.status).toBe(400);
     expect((await api(cloud, '/deployments', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
