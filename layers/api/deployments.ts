@@ -1,5 +1,5 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { stackFitIssues } from '../deploy/stack-fit';
+import { stackFitIssues, type StackLimits } from '../deploy/stack-fit';
 import { parseDocument } from 'yaml';
 import { buildContextRefs, requireBuildContexts } from '../deploy/build-source';
 import { withDefaultDataplane } from '../build-context';
@@ -11,6 +11,7 @@ import { parseDeploymentFailure } from '../deployments/outcome';
 import { initialProgress, reduceHistory } from '../deployments/progress';
 import { configParameterNames } from '../domain/naming';
 import { validateMeshSpec } from '../domain/spec/load';
+import type { MeshSpec } from '../domain/spec/schema';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../errors';
 import type { DeploymentItem, DeploymentList, DeploymentView, Started } from './contract';
 import type { ApiDeps } from './deps';
@@ -33,8 +34,12 @@ import { apiStatus } from './status';
  * a deployment of the very same spec is joined (`attached: true`), as StartExecution's idempotency would for an
  * identical request.
  */
-export async function startDeployment(body: RequestBody, query: unknown, deps: ApiDeps): Promise<Started> {
-  const settings = parseWith(StartQuerySchema, query, 'query');
+/**
+ * The spec of a POST /deployments or POST /plans body (JSON or YAML), checked as a deployment would check it: every
+ * problem with its path, this orchestrator's mesh, a spec this stack can run (stack-fit.ts), build contexts that
+ * carry their content hash (a context without one cannot be built: refused here rather than in the Plan step).
+ */
+export function readSubmittedSpec(body: RequestBody, deps: { meshName: string; stackLimits?: StackLimits }): { raw: unknown; spec: MeshSpec } {
   const kind = requireMediaType(body, ['json', 'yaml']);
   // The dataplane default `meshctl deploy` fills, so the API accepts what `meshctl validate` accepts.
   const raw = withDefaultDataplane(kind === 'json' ? parseJsonBody(body.text) : parseYamlBody(body.text));
@@ -46,9 +51,15 @@ export async function startDeployment(body: RequestBody, query: unknown, deps: A
   }
   const misfits = stackFitIssues(spec, deps.stackLimits ?? {});
   if (misfits.length > 0) throw new SpecInvalidError(misfits);
-  // A build context without its content hash cannot be built: refused here rather than in the Plan step.
   planImages(spec);
-  // Nor can one whose files were not uploaded: its build would fail in DOWNLOAD_SOURCE.
+  // The raw document travels as the execution's input (the Plan step validates it again); `spec` is the parsed one.
+  return { raw, spec };
+}
+
+export async function startDeployment(body: RequestBody, query: unknown, deps: ApiDeps): Promise<Started> {
+  const settings = parseWith(StartQuerySchema, query, 'query');
+  const { raw, spec } = readSubmittedSpec(body, deps);
+  // A build context whose files were not uploaded cannot be built either: its build would fail in DOWNLOAD_SOURCE.
   await requireBuildContexts(buildContextRefs(spec), deps.buildSources);
 
   const deploymentId = newDeploymentId(deps.now(), deps.randomSuffix);

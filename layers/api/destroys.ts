@@ -1,4 +1,5 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionHistory } from './execution-history';
 import { z } from 'zod';
 import { executionHolders } from '../adapters/execution-status';
 import { lockState, readLock } from '../deploy/lock';
@@ -85,13 +86,7 @@ export async function getDestroy(id: string, deps: ApiDeps): Promise<DestroyView
     if ((error as Error).name === 'ExecutionDoesNotExist') throw new NotFoundError(`no teardown ${id}`);
     throw error;
   }
-  const history: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-    history.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const history = await executionHistory(deps.sfn, executionArn, false);
   const input = parseInput(described.input);
   const status = apiStatus(described.status);
   const stages = destroyProgress(history);

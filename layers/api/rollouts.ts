@@ -1,4 +1,5 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionHistory } from './execution-history';
 import { requireBuildContexts } from '../deploy/build-source';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { servicesWithCluster } from '../domain/naming';
@@ -59,7 +60,7 @@ export async function getRollout(service: string, id: string, deps: ApiDeps): Pr
   const input = parseInput(described.input);
   // A cut service name is shared by every service with that prefix: the input says whose rollout it is.
   if (input?.service !== service) throw notFound(service, id);
-  const progress = rolloutProgress(await history(executionArn, deps));
+  const progress = rolloutProgress(await executionHistory(deps.sfn, executionArn));
   const status = apiStatus(described.status, described.error);
   const live =
     status === 'SUCCEEDED'
@@ -126,17 +127,6 @@ export async function runningRollouts(deps: ApiDeps, service?: string): Promise<
     nextToken = page.nextToken;
   } while (nextToken);
   return found;
-}
-
-async function history(executionArn: string, deps: ApiDeps): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: true }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 function parseInput(text: string | undefined): Pick<RolloutInput, 'service' | 'request'> | undefined {

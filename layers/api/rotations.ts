@@ -1,4 +1,5 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionHistory } from './execution-history';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
 import { planRotation } from '../rotate/plan';
@@ -52,7 +53,7 @@ export async function getRotation(id: string, deps: ApiDeps): Promise<Record<str
     if ((error as Error).name === 'ExecutionDoesNotExist') throw new NotFoundError(`no rotation ${id}`);
     throw error;
   }
-  const progress = rotationProgress(await history(executionArn, deps));
+  const progress = rotationProgress(await executionHistory(deps.sfn, executionArn));
   const input = parseInput(described.input);
   return {
     id,
@@ -76,17 +77,6 @@ function stateMachine(deps: ApiDeps): string {
   // A stack without the rotation machine has no route either; this only guards a misconfigured function.
   if (!deps.rotateStateMachineArn) throw new NotFoundError('this orchestrator has no rotation state machine (ROTATE_STATE_MACHINE_ARN)');
   return deps.rotateStateMachineArn;
-}
-
-async function history(executionArn: string, deps: ApiDeps): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: true }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 function parseInput(text: string | undefined): RotationInput | undefined {
