@@ -72,7 +72,7 @@ export async function startDeployment(body: RequestBody, query: unknown, deps: A
   if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError(`the execution input would be ${size} bytes; Step Functions carries at most ${MAX_BODY_BYTES}`);
   // A deployment updates the very services a rollout is rolling: one at a time.
   const [rolling] = await runningRollouts(deps);
-  if (rolling) throw new ConcurrentOperationError(`a rollout of service "${rolling.service}" is running (${rolling.rolloutId}): deploy once it has ended`);
+  if (rolling) throw new ConcurrentOperationError(`a rollout of service "${rolling.service}" is running (${rolling.rolloutId}): deploy once it has ended, or cancel it: meshctl cancel ${rolling.rolloutId}`);
   const started = await deps.deployments.start({ mesh: spec.name, deploymentId, specHash12: specHashPrefix(spec), input });
   return { id: started.deploymentId, status: 'RUNNING', mesh: spec.name, execution: started.name, attached: started.attached };
 }

@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { executionHistory } from './execution-history';
 import { z } from 'zod';
 import { executionHolders } from '../adapters/execution-status';
-import { lockState, readLock } from '../deploy/lock';
+import { describeLockHolder, lockState, readLock } from '../deploy/lock';
 import { destroyProgress } from '../deploy/teardown-progress';
 import type { DestroyInput } from '../deploy/teardown';
 import { newOperationId } from '../deployments/execution-name';
@@ -57,10 +57,10 @@ export async function startDestroy(body: RequestBody, query: unknown, deps: ApiD
   const lockName = configParameterNames({ name: mesh }).lock;
   const lock = await readLock(lockName, { ssm: deps.ssm });
   if (lock && (await lockState(lock, { holders: executionHolders(deps.sfn) })) === 'live') {
-    throw new ConcurrentOperationError(`another operation of mesh "${mesh}" holds its lock: ${lock.holder}. Destroy once it has ended, or cancel it`);
+    throw new ConcurrentOperationError(`another operation of mesh "${mesh}" holds its lock: ${describeLockHolder(lockName, lock)}`);
   }
   const [rolling] = await runningRollouts(deps);
-  if (rolling) throw new ConcurrentOperationError(`a rollout of service "${rolling.service}" is running (${rolling.rolloutId}): destroy once it has ended`);
+  if (rolling) throw new ConcurrentOperationError(`a rollout of service "${rolling.service}" is running (${rolling.rolloutId}): destroy once it has ended, or cancel it: meshctl cancel ${rolling.rolloutId}`);
 
   const destroyId = newOperationId('x', deps.now(), deps.randomSuffix);
   const input: DestroyInput = {

@@ -99,9 +99,9 @@ async function requireDeployedService(service: string, deps: ApiDeps): Promise<v
 /** One rollout per service, none while the mesh is being deployed (the state machine checks again, under locks). */
 async function refuseWhileBusy(service: string, deps: ApiDeps): Promise<void> {
   const [deploying] = await deps.deployments.list({ mesh: deps.meshName, status: 'RUNNING', limit: 1 });
-  if (deploying) throw new ConcurrentOperationError(`a deployment of mesh "${deps.meshName}" is running (${deploying.deploymentId ?? deploying.name}): roll out once it has ended`);
+  if (deploying) throw new ConcurrentOperationError(`a deployment of mesh "${deps.meshName}" is running (${deploying.deploymentId ?? deploying.name}): roll out once it has ended, or cancel it: meshctl cancel ${deploying.deploymentId ?? deploying.name}`);
   const [running] = await runningRollouts(deps, service);
-  if (running) throw new ConcurrentOperationError(`a rollout of service "${service}" is running (${running.rolloutId})`);
+  if (running) throw new ConcurrentOperationError(`a rollout of service "${service}" is running (${running.rolloutId}): wait for it to end, or cancel it: meshctl cancel ${running.rolloutId}`);
 }
 
 /**

@@ -30,7 +30,7 @@ export async function startRotation(body: RequestBody, query: unknown, deps: Api
   if (!spec) throw new NotFoundError(`mesh "${deps.meshName}" has not been deployed: deploy it before rotating its secrets`);
   const plan = planRotation(spec, request.secret);
   const [deploying] = await deps.deployments.list({ mesh: deps.meshName, status: 'RUNNING', limit: 1 });
-  if (deploying) throw new ConcurrentOperationError(`a deployment of mesh "${deps.meshName}" is running (${deploying.deploymentId ?? deploying.name}): rotate once it has ended, or cancel it (meshctl cancel)`);
+  if (deploying) throw new ConcurrentOperationError(`a deployment of mesh "${deps.meshName}" is running (${deploying.deploymentId ?? deploying.name}): rotate once it has ended, or cancel it: meshctl cancel ${deploying.deploymentId ?? deploying.name}`);
 
   const rotationId = newRotationId(deps.now(), deps.randomSuffix);
   const input: RotationInput = {

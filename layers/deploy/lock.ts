@@ -1,8 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ConcurrentOperationError } from '../errors';
-import { parseExecutionName } from '../deployments/execution-name';
-import { parseRolloutExecutionName } from '../rollout/naming';
+import { operationOfExecution } from '../deployments/operations';
 
 /**
  * A per-mesh deployment lock (and a per-service rollout lock) in SSM Parameter Store.
@@ -60,10 +59,12 @@ export async function acquireLock(name: string, holder: string, deps: LockDeps, 
 }
 
 /**
- * Who holds a lock, since when, and how to end it, for the error of whoever is refused: a deployment by its id and
- * `meshctl cancel <id>`; a rollout by its id and service, stopped with StopExecution (the execution-ended function
- * then releases its lock); any other execution by its ARN; a holder that is no execution (a lock written by hand)
- * by its expiry.
+ * Who holds a lock, since when, and how to end it, for the error of whoever is refused. Every operation that takes a
+ * lock is an execution of one of the stack's state machines, told apart by the machine's name, and each is cancelled
+ * by its id with `meshctl cancel <id>` (the API stops the execution and releases its locks at once): a deployment
+ * (`d-...`, read from the execution name), a rollout (`r-...`, and its service), a rotation (`s-...`, the execution
+ * name itself) and a teardown (`x-...`, likewise). Any other execution of the deploy machine (started by hand) is named
+ * by its ARN and cancelled through meshctl's direct mode, an execution of another machine through Step Functions; a holder that is no execution (a lock written by hand) by its expiry.
  * @example describeLockHolder('/consul-mesh/shop/lock', { holder: 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-deploy-mesh:shop-a1b2c3d4e5f6-20250304050607-k3x9q0', expiresAt, acquiredAt })
  * // 'deployment d-20250304050607-k3x9q0 (execution arn:..., since 2025-03-04T05:06:08.000Z). Wait for it to end, or cancel it: meshctl cancel d-20250304050607-k3x9q0'
  */
@@ -79,17 +80,14 @@ export function describeLockHolder(name: string, lock: LockValue): string {
   }
   const [, machine, executionName] = execution;
   const where = `(execution ${lock.holder}${since ? `, since ${since}` : ''})`;
-  if (machine.endsWith('-rollout-service')) {
-    const rollout = parseRolloutExecutionName(executionName);
-    return (
-      `${rollout ? `rollout ${rollout.rolloutId} of service ${rollout.servicePart}` : 'a rollout'} ${where}. Wait for it to end, or stop it: ` +
-      `aws stepfunctions stop-execution --execution-arn ${lock.holder} (its locks are released once it has stopped)`
-    );
-  }
-  const deployment = parseExecutionName(executionName);
-  if (deployment) return `deployment ${deployment.deploymentId} ${where}. Wait for it to end, or cancel it: meshctl cancel ${deployment.deploymentId}`;
+  const cancel = (what: string, id: string) => `${what} ${where}. Wait for it to end, or cancel it: meshctl cancel ${id}`;
+  const operation = operationOfExecution(machine, executionName);
+  if (operation?.kind === 'rollout') return cancel(`rollout ${operation.id} of service ${operation.service}`, operation.id);
+  if (operation) return cancel(`${operation.kind} ${operation.id}`, operation.id);
   const machineArn = lock.holder.replace(/:execution:([^:]+):[^:]+$/, ':stateMachine:$1');
-  return `a deployment ${where}. Wait for it to end, or cancel it: meshctl cancel ${lock.holder} --state-machine-arn ${machineArn}`;
+  // meshctl's direct mode (`--state-machine-arn`) cancels any execution of the deploy machine by its ARN.
+  if (machine.endsWith('-deploy-mesh')) return `a deployment ${where}. Wait for it to end, or cancel it: meshctl cancel ${lock.holder} --state-machine-arn ${machineArn}`;
+  return `an execution of ${machine} ${where}. Wait for it to end, or stop it: aws stepfunctions stop-execution --execution-arn ${lock.holder} (its locks are released once it has stopped)`;
 }
 
 /**

@@ -47,7 +47,7 @@ export async function prepareRollout(input: RolloutInput & { executionId: string
 
   const meshLock = await readLock(configParameterNames(spec).lock, { ssm: deps.ssm });
   if (meshLock && (await lockState(meshLock, deps, now)) === 'live') {
-    throw new ConcurrentOperationError(`a deployment of mesh "${spec.name}" is running, roll out once it has ended: the mesh lock is held by ${describeLockHolder(configParameterNames(spec).lock, meshLock)}`);
+    throw new ConcurrentOperationError(`mesh "${spec.name}" is busy, roll out once it is free: the mesh lock is held by ${describeLockHolder(configParameterNames(spec).lock, meshLock)}`);
   }
 
   const services = await deps.ecs.describeServices(target.cluster, [target.serviceName]);

@@ -1,7 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
-import { acquireLock, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
+import { acquireLock, describeLockHolder, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import { configParameterNames, meshParameterPrefix } from '../domain/naming';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
 import { newOperationId } from '../deployments/execution-name';
@@ -45,7 +45,7 @@ export async function prepareRotation(input: RotationInput & { executionId: stri
   for (const target of plan.targets) {
     const lock = await readLock(rolloutLockName(spec.name, target.service, deps.ssmRoot), { ssm: deps.ssm });
     if (lock && (await lockState(lock, deps, now)) === 'live') {
-      throw new ConcurrentOperationError(`a rollout of service "${target.service}" (${lock.holder}) is running: rotate once it has ended`);
+      throw new ConcurrentOperationError(`a rollout of service "${target.service}" is running: rotate once it has ended; the lock is held by ${describeLockHolder(rolloutLockName(spec.name, target.service, deps.ssmRoot), lock)}`);
     }
   }
   const lockName = configParameterNames(spec, deps.ssmRoot).lock;

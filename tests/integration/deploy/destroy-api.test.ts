@@ -108,7 +108,7 @@ describe('destroy through the HTTP API and meshctl', () => {
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'ConcurrentOperation', message: expect.stringContaining(executionArn!) } } });
     const cli = await meshctl(['destroy', 'reference-mesh', '--yes']);
     expect(cli.code).toBe(1);
-    expect(cli.stderr).toMatch(/holds its lock: arn:aws:states:.*deploy-mesh:reference-mesh-d-api-busy/);
+    expect(cli.stderr).toMatch(/holds its lock: a deployment \(execution arn:aws:states:.*deploy-mesh:reference-mesh-d-api-busy.*meshctl cancel arn:/);
     // Let the deployment finish before the next test destroys the mesh.
     const done = Date.now() + 60_000;
     const sfn = sfnClient(cloud);

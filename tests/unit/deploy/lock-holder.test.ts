@@ -36,10 +36,26 @@ describe('the lock error names the holder, since when, and how to end it', () =>
     );
   });
 
-  it('names a rollout by its id and service, and says how to stop it', () => {
+  it('names a rollout by its id and service, and says how to cancel it with meshctl', () => {
     expect(describeLockHolder('/consul-mesh/shop/rollouts/users/lock', { holder: ROLLOUT, expiresAt: EXPIRES, acquiredAt: ACQUIRED })).toBe(
-      `rollout r-20250304050607-abc123 of service users (execution ${ROLLOUT}, since 2025-03-04T05:06:08.000Z). Wait for it to end, or stop it: ` +
-        `aws stepfunctions stop-execution --execution-arn ${ROLLOUT} (its locks are released once it has stopped)`,
+      `rollout r-20250304050607-abc123 of service users (execution ${ROLLOUT}, since 2025-03-04T05:06:08.000Z). Wait for it to end, or cancel it: meshctl cancel r-20250304050607-abc123`,
+    );
+  });
+
+  it.each([
+    ['rotation', 'rotate-secret', 's-20250304050607-abc123'],
+    ['teardown', 'destroy-mesh', 'x-20250304050607-abc123'],
+  ])('names a %s by its id (not as a deployment), and says how to cancel it with meshctl', (kind, machine, id) => {
+    const holder = `arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-${machine}:${id}`;
+    expect(describeLockHolder('/consul-mesh/shop/lock', { holder, expiresAt: EXPIRES, acquiredAt: ACQUIRED })).toBe(
+      `${kind} ${id} (execution ${holder}, since 2025-03-04T05:06:08.000Z). Wait for it to end, or cancel it: meshctl cancel ${id}`,
+    );
+  });
+
+  it('names an execution of another machine by its ARN, stopped through Step Functions', () => {
+    const holder = 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-rotate-secret:by-hand';
+    expect(describeLockHolder('/consul-mesh/shop/lock', { holder, expiresAt: EXPIRES })).toBe(
+      `an execution of consul-mesh-dev-rotate-secret (execution ${holder}). Wait for it to end, or stop it: aws stepfunctions stop-execution --execution-arn ${holder} (its locks are released once it has stopped)`,
     );
   });
 
