@@ -18,11 +18,16 @@ export interface BackendOptions {
  * `DEPLOY_STATE_MACHINE_ARN` → Step Functions; otherwise the local cloud's API on 127.0.0.1:3000.
  */
 export function createBackend(options: BackendOptions, deps: Pick<CliDeps, 'env' | 'clients' | 'fetch'>): DeploymentBackend {
-  if (!options.apiUrl && (options.stateMachineArn || (!deps.env.MESH_API_URL && deps.env.DEPLOY_STATE_MACHINE_ARN))) {
+  if (usesStepFunctions(options, deps.env)) {
     const stateMachineArn = options.stateMachineArn ?? (deps.env.DEPLOY_STATE_MACHINE_ARN as string);
     return new StepFunctionsBackend({ sfn: deps.clients().sfn, stateMachineArn });
   }
   return createApiBackend(options, deps);
+}
+
+/** True when the commands talk to Step Functions directly (see createBackend), not to the HTTP API. */
+export function usesStepFunctions(options: BackendOptions, env: NodeJS.ProcessEnv): boolean {
+  return !options.apiUrl && Boolean(options.stateMachineArn || (!env.MESH_API_URL && env.DEPLOY_STATE_MACHINE_ARN));
 }
 
 /**

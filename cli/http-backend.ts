@@ -13,6 +13,10 @@ import {
   RotationViewSchema,
   StartedSchema,
   ChangeSetSchema,
+  CancelledOperationSchema,
+  OperationListSchema,
+  type CancelledOperation,
+  type OperationItem,
   type RotationStarted,
   type RotationView,
   type DestroyView,
@@ -159,6 +163,16 @@ export class HttpApiBackend implements DeploymentBackend {
   /** POST /deployments/{id}/cancel: the API stops the execution and releases the mesh lock. */
   async cancel(id: string): Promise<void> {
     await this.call('POST', `/deployments/${encodeURIComponent(id)}/cancel`, StartedSchema);
+  }
+
+  /** GET /operations: the deployments, rollouts, rotations and teardowns that run now in the mesh. */
+  async listOperations(): Promise<OperationItem[]> {
+    return (await this.call('GET', '/operations', OperationListSchema)).items;
+  }
+
+  /** POST /operations/{id}/cancel: stops the operation of any kind and releases its locks; says what it leaves. */
+  async cancelOperation(id: string): Promise<CancelledOperation> {
+    return this.call('POST', `/operations/${encodeURIComponent(id)}/cancel`, CancelledOperationSchema);
   }
 
   /** POST /services/{service}/rollouts. */

@@ -76,13 +76,13 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
 
   program
     .command('cancel')
-    .argument('[id]', 'a deployment id, execution name or execution ARN (default: the running deployment)')
-    .description('stop a running deployment; the next deployment takes the mesh lock at once and converges what it started')
+    .argument('[id]', 'the id of a deployment (d-...), rollout (r-...), rotation (s-...) or teardown (x-...), or its execution name or ARN (default: the one operation that runs)')
+    .description('stop a running deployment, rollout, rotation or teardown: its locks are released at once, so the next operation starts; says what it leaves behind')
     .addOption(apiUrlOption())
     .addOption(tokenOption())
     .addOption(stateMachineOption())
-    .option('--mesh <name>', 'without an id: the running deployment of this mesh')
-    .option('--spec <file>', 'without an id: the running deployment of this spec\'s mesh')
+    .option('--mesh <name>', 'without an id: the operation that runs in this mesh')
+    .option('--spec <file>', 'without an id: the operation that runs in this spec\'s mesh')
     .action(async (id: string | undefined, opts: { apiUrl?: string; token?: string; stateMachineArn?: string; mesh?: string; spec?: string }) => {
       process.exitCode = await runAction('cancel', io, () => cancelCommand(id, opts, io));
     });
@@ -197,7 +197,7 @@ const EXAMPLES: Record<string, string[]> = {
   validate: ['npx meshctl validate examples/mesh.yaml'],
   deploy: ['npx meshctl deploy examples/mesh.yaml', 'npx meshctl deploy examples/mesh.yaml --no-wait --json'],
   status: ['npx meshctl status --watch', 'npx meshctl status d-20261125010718-izkksk --json'],
-  cancel: ['npx meshctl cancel d-20261125010718-izkksk'],
+  cancel: ['npx meshctl cancel', 'npx meshctl cancel r-20261125010718-k3x9q0', 'npx meshctl cancel d-20261125010718-izkksk'],
   plan: ['npx meshctl plan examples/mesh.yaml'],
   mesh: ['npx meshctl mesh --check'],
   rollout: ['npx meshctl rollout users --image users:1.1.0', 'npx meshctl rollout users --build docker/services/users --bake-seconds 60'],

@@ -31,6 +31,37 @@ export const StartedSchema = z.looseObject({
 });
 export type Started = z.infer<typeof StartedSchema>;
 
+/** The kinds of the mesh's long operations (layers/deployments/operations.ts). */
+export const OperationKindSchema = z.enum(['deployment', 'rollout', 'rotation', 'teardown']);
+
+/** One item of `GET /operations`: an operation that runs now, and the id `POST /operations/{id}/cancel` takes. */
+export const OperationItemSchema = z.looseObject({
+  kind: OperationKindSchema,
+  id: z.string(),
+  status: ApiStatusSchema,
+  mesh: z.string(),
+  execution: z.string(),
+  startedAt: z.string().optional(),
+  /** A rollout's service. */
+  service: z.string().optional(),
+  /** A rotation's secret. */
+  secret: z.string().optional(),
+});
+export type OperationItem = z.infer<typeof OperationItemSchema>;
+
+export const OperationListSchema = z.looseObject({ items: z.array(OperationItemSchema) });
+export type OperationList = z.infer<typeof OperationListSchema>;
+
+/**
+ * 202 of `POST /operations/{id}/cancel` (and of `POST /deployments/{id}/cancel`): the operation is ABORTED, the locks
+ * it held are released (their SSM names), and `note` says what it leaves behind.
+ */
+export const CancelledOperationSchema = OperationItemSchema.extend({
+  released: z.array(z.string()),
+  note: z.string(),
+});
+export type CancelledOperation = z.infer<typeof CancelledOperationSchema>;
+
 /** `POST /rotations`'s answer: the rotation's id and the steps it takes, in order. */
 export const RotationStartedSchema = z.looseObject({
   id: z.string(),

@@ -1,21 +1,19 @@
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { stackFitIssues, type StackLimits } from '../deploy/stack-fit';
 import { parseDocument } from 'yaml';
 import { buildContextRefs, requireBuildContexts } from '../deploy/build-source';
 import { withDefaultDataplane } from '../build-context';
 import { planImages } from '../deploy/images';
-import { releaseLock } from '../deploy/lock';
 import type { DeploymentInput, DeploymentListing } from '../deployments/backend';
 import { isDeploymentId, newDeploymentId, parseExecutionName, specHashPrefix } from '../deployments/execution-name';
 import { parseDeploymentFailure } from '../deployments/outcome';
 import { initialProgress, reduceHistory } from '../deployments/progress';
-import { configParameterNames } from '../domain/naming';
 import { validateMeshSpec } from '../domain/spec/load';
 import type { MeshSpec } from '../domain/spec/schema';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../errors';
-import type { DeploymentItem, DeploymentList, DeploymentView, Started } from './contract';
+import type { CancelledOperation, DeploymentItem, DeploymentList, DeploymentView, Started } from './contract';
+import { cancelOperation } from './operations';
 import type { ApiDeps } from './deps';
-import { AlreadyEndedError, PayloadTooLargeError } from './errors';
+import { PayloadTooLargeError } from './errors';
 import { MAX_BODY_BYTES, parseJsonBody, parseWith, requireMediaType, type RequestBody } from './request';
 import { ListQuerySchema, StartQuerySchema } from './schemas';
 import { runningRollouts } from './rollouts';
@@ -130,19 +128,13 @@ export async function getDeployment(id: string, deps: ApiDeps): Promise<Deployme
 }
 
 /**
- * POST /deployments/{id}/cancel: StopExecution, then release the mesh lock the execution held (an aborted
- * execution runs no RecordFailure, and the lock would otherwise block the mesh until it expires). What ECS had
- * already started keeps going; the next deployment brings it to its spec.
+ * POST /deployments/{id}/cancel: the deployment form of `POST /operations/{id}/cancel` (operations.ts): StopExecution,
+ * then the mesh lock the execution held is released at once. What ECS had already started keeps going; the next
+ * deployment brings it to its spec.
  */
-export async function cancelDeployment(id: string, deps: ApiDeps): Promise<Started> {
-  const arn = await resolve(id, deps);
-  const description = await deps.deployments.describe(arn);
-  if (description.status !== 'RUNNING' && description.status !== 'PENDING_REDRIVE') {
-    throw new AlreadyEndedError(`deployment ${id} has already ended (${apiStatus(description.status)})`);
-  }
-  await deps.sfn.send(new StopExecutionCommand({ executionArn: arn, error: 'Cancelled', cause: 'cancelled through the HTTP API' }));
-  if (description.mesh) await releaseLock(configParameterNames({ name: description.mesh }).lock, arn, { ssm: deps.ssm });
-  return { id, status: 'ABORTED', execution: description.name, ...(description.mesh ? { mesh: description.mesh } : {}) };
+export async function cancelDeployment(id: string, deps: ApiDeps): Promise<CancelledOperation> {
+  if (!isDeploymentId(id)) throw new NotFoundError(`no deployment ${id}: ids look like d-20250304050607-k3x9q0`);
+  return cancelOperation(id, deps);
 }
 
 async function resolve(id: string, deps: ApiDeps): Promise<string> {

@@ -10,6 +10,7 @@ import { NoQuerySchema } from './schemas';
 import { getRollout, startRollout } from './rollouts';
 import { planChanges } from './plans';
 import { getRotation, startRotation } from './rotations';
+import { cancelOperation, listRunningOperations } from './operations';
 
 /** What the router logs through (the Powertools logger of layers/logger.ts, or a test's recorder). */
 export interface ApiLogger {
@@ -66,6 +67,14 @@ export function buildRouter(deps: () => ApiDeps, logger: ApiLogger): Router {
   app.post('/deployments/:id/cancel', async (reqCtx) => {
     noQuery(reqCtx.event as ApiEvent);
     return json(202, await cancelDeployment(reqCtx.params.id, deps()));
+  });
+  app.get('/operations', async (reqCtx) => {
+    noQuery(reqCtx.event as ApiEvent);
+    return json(200, await listRunningOperations(deps()));
+  });
+  app.post('/operations/:id/cancel', async (reqCtx) => {
+    noQuery(reqCtx.event as ApiEvent);
+    return json(202, await cancelOperation(reqCtx.params.id, deps()));
   });
   app.post('/services/:service/rollouts', async (reqCtx) => {
     const event = reqCtx.event as ApiEvent;

@@ -58,6 +58,15 @@ export async function releaseLocksOfEndedExecution(event: ExecutionStatusChange,
   if (status === 'RUNNING' || status === 'PENDING_REDRIVE' || (await deps.holders.isRunning(execution))) {
     return { execution, status, released: [], skipped: 'running' };
   }
+  return { execution, status, released: await releaseLocksHeldBy(execution, deps) };
+}
+
+/**
+ * Releases the mesh lock and the rollout locks whose holder is `execution`, and returns their names: what an ended
+ * execution leaves behind, and what a cancel (the API's StopExecution) frees at once rather than waiting for the
+ * status event. Only for an execution that no longer runs: the caller knows it (it stopped it, or confirmed it).
+ */
+export async function releaseLocksHeldBy(execution: string, deps: Pick<ReleaseEndedDeps, 'ssm' | 'meshName' | 'ssmRoot'>): Promise<string[]> {
   const root = deps.ssmRoot ?? '/consul-mesh';
   const candidates = [configParameterNames({ name: deps.meshName }, root).lock, ...(await rolloutLocksHeldBy(execution, deps, root))];
   const released: string[] = [];
@@ -66,11 +75,11 @@ export async function releaseLocksOfEndedExecution(event: ExecutionStatusChange,
     // be lost. The window is two SSM calls long, and only for a lock whose holder had already ended.)
     if (await releaseLock(name, execution, { ssm: deps.ssm })) released.push(name);
   }
-  return { execution, status, released };
+  return released;
 }
 
 /** The rollout locks of the mesh whose value names `holder` (one, for a rollout execution; none for a deployment). */
-async function rolloutLocksHeldBy(holder: string, deps: ReleaseEndedDeps, root: string): Promise<string[]> {
+async function rolloutLocksHeldBy(holder: string, deps: Pick<ReleaseEndedDeps, 'ssm' | 'meshName'>, root: string): Promise<string[]> {
   const path = `${meshParameterPrefix({ name: deps.meshName }, root)}/rollouts`;
   const names: string[] = [];
   let NextToken: string | undefined;

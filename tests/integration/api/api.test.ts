@@ -42,6 +42,8 @@ const ROUTES = [
   ['GET', '/services/users/rollouts/r-20250304050607-k3x9q0'],
   ['GET', '/mesh'],
   ['POST', '/plans'],
+  ['GET', '/operations'],
+  ['POST', '/operations/r-20250304050607-k3x9q0/cancel'],
 ] as const;
 
 describe('authentication', () => {
@@ -52,10 +54,12 @@ describe('authentication', () => {
         'GET /deployments/{id}',
         'GET /mesh',
         'GET /mesh/destroys/{id}',
+        'GET /operations',
         'GET /rotations/{id}',
         'GET /services/{service}/rollouts/{id}',
         'POST /deployments',
         'POST /deployments/{id}/cancel',
+        'POST /operations/{id}/cancel',
         'POST /plans',
         'POST /rotations',
         'POST /services/{service}/rollouts',

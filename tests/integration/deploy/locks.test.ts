@@ -100,7 +100,10 @@ describe('meshctl cancel', () => {
     expect(cancelled.stdout).toMatch(/^Deployment d-\d{14}-\w{6} of mesh "reference-mesh" cancelled/);
     expect((await sfnClient(cloud).send(new DescribeExecutionCommand({ executionArn: holder }))).status).toBe('ABORTED');
 
-    expect(await meshctl('cancel', '--mesh', 'reference-mesh')).toMatchObject({ code: 1, stderr: 'meshctl cancel: no running deployment of mesh "reference-mesh"\n' });
+    expect(await meshctl('cancel', '--mesh', 'reference-mesh')).toMatchObject({
+      code: 1,
+      stderr: 'meshctl cancel: nothing runs in mesh "reference-mesh": no deployment, rollout, rotation or teardown to cancel\n',
+    });
     const next = await deploy(cloud, referenceSpec(), { timeoutMs: 60_000 });
     expect(next.status).toBe('SUCCEEDED');
   }, 120_000);

@@ -174,8 +174,10 @@ describe('GET /deployments and /deployments/{id}', () => {
     expect(sfn.calls.filter((c) => c.command !== 'ListExecutionsCommand')).toEqual([
       { command: 'StopExecutionCommand', input: expect.objectContaining({ executionArn: deps.store.executions[0].id }) },
     ]);
-    expect(ssm.calls.map((c) => c.command)).toEqual(['GetParameterCommand', 'DeleteParameterCommand']);
-    expect(ssm.calls[1].input).toEqual({ Name: `/consul-mesh/${MESH}/lock` });
+    // The rollout locks are looked through too (a deployment holds none), then the mesh lock it held is deleted.
+    expect(ssm.calls.map((c) => c.command)).toEqual(['GetParametersByPathCommand', 'GetParameterCommand', 'DeleteParameterCommand']);
+    expect(ssm.calls[2].input).toEqual({ Name: `/consul-mesh/${MESH}/lock` });
+    expect(res.body).toMatchObject({ kind: 'deployment', released: [`/consul-mesh/${MESH}/lock`], note: expect.stringContaining('next deployment converges') });
     deps.store.executions[0].status = 'ABORTED';
     const again = await call(deps, v2Event({ method: 'POST', path: `/deployments/${started.body?.id}/cancel` }));
     expect(again.status).toBe(409);
@@ -199,5 +201,129 @@ describe('the error mapper at work', () => {
     const res = await call(fakeDeps(), v2Event({ method: 'GET', path: '/mesh' }));
     expect(res.status).toBe(503);
     expect(res.body?.error.code).toBe('ServiceUnavailable');
+  });
+});
+
+describe('the operations: GET /operations and POST /operations/{id}/cancel', () => {
+  const MACHINE = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:consul-mesh-dev-${name}`;
+  const EXECUTION = (name: string, execution: string) => `${MACHINE(name).replace(':stateMachine:', ':execution:')}:${execution}`;
+  const ROLLOUT = EXECUTION('rollout-service', 'users-20250304050607-aaa111');
+  const ROTATION = EXECUTION('rotate-secret', 's-20250304050608-bbb222');
+  const TEARDOWN = EXECUTION('destroy-mesh', 'x-20250304050609-ccc333');
+  type Execution = { arn: string; machine: string; status: string; input: unknown; history: unknown[] };
+  const entered = (id: number, name: string) => ({ id, type: 'TaskStateEntered', stateEnteredEventDetails: { name } });
+  const exited = (id: number, name: string, output: unknown) => ({ id, type: 'TaskStateExited', stateExitedEventDetails: { name, output: JSON.stringify(output) } });
+
+  /** Step Functions with a table of executions, and SSM with the locks (name → holder). */
+  function operationDeps(executions: Execution[], locks: Record<string, string>) {
+    const sfn = fakeClient((command) => {
+      const input = command.input as { stateMachineArn?: string; executionArn?: string; statusFilter?: string };
+      const found = executions.find((e) => e.arn === input.executionArn);
+      switch (command.constructor.name) {
+        case 'ListExecutionsCommand':
+          return {
+            executions: executions
+              .filter((e) => e.machine === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter))
+              .map((e) => ({ executionArn: e.arn, name: e.arn.slice(e.arn.lastIndexOf(':') + 1), status: e.status, startDate: new Date('2025-03-04T05:06:10Z') })),
+          };
+        case 'DescribeExecutionCommand':
+          if (!found) throw Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' });
+          return { executionArn: found.arn, name: found.arn.slice(found.arn.lastIndexOf(':') + 1), status: found.status, input: JSON.stringify(found.input) };
+        case 'StopExecutionCommand':
+          found!.status = 'ABORTED';
+          return { stopDate: new Date() };
+        case 'GetExecutionHistoryCommand':
+          return { events: found?.history ?? [] };
+        default:
+          throw new Error(`unexpected ${command.constructor.name}`);
+      }
+    });
+    const ssm = fakeClient((command) => {
+      const input = command.input as { Name?: string; Path?: string };
+      const value = (holder: string) => JSON.stringify({ holder, expiresAt: Date.now() + 60_000 });
+      switch (command.constructor.name) {
+        case 'GetParametersByPathCommand':
+          return { Parameters: Object.entries(locks).filter(([name]) => name.startsWith(`${input.Path}/`)).map(([Name, holder]) => ({ Name, Value: value(holder) })) };
+        case 'GetParameterCommand':
+          if (!locks[input.Name!]) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+          return { Parameter: { Name: input.Name, Value: value(locks[input.Name!]) } };
+        case 'DeleteParameterCommand':
+          delete locks[input.Name!];
+          return {};
+        default:
+          throw new Error(`unexpected ${command.constructor.name}`);
+      }
+    });
+    const deps = fakeDeps({
+      sfn: sfn as never,
+      ssm: ssm as never,
+      rolloutStateMachineArn: MACHINE('rollout-service'),
+      rotateStateMachineArn: MACHINE('rotate-secret'),
+      destroyStateMachineArn: MACHINE('destroy-mesh'),
+    });
+    return { deps, sfn, locks };
+  }
+
+  it('lists what runs in the mesh, of every kind, with the id to cancel it by, its service or secret', async () => {
+    const executions: Execution[] = [];
+    const { deps } = operationDeps(executions, {});
+    expect((await call(deps, v2Event({ method: 'POST', path: '/deployments', ...json(SPEC) }))).status).toBe(202);
+    executions.push(
+      { arn: ROLLOUT, machine: MACHINE('rollout-service'), status: 'RUNNING', input: { service: 'users' }, history: [] },
+      { arn: ROTATION, machine: MACHINE('rotate-secret'), status: 'RUNNING', input: { request: { secret: 'gossip-key' } }, history: [] },
+      { arn: TEARDOWN, machine: MACHINE('destroy-mesh'), status: 'SUCCEEDED', input: {}, history: [] },
+    );
+    const res = await call(deps, v2Event({ method: 'GET', path: '/operations' }));
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({ kind: 'deployment', id: 'd-20250304050607-abc000', status: 'RUNNING', mesh: MESH }),
+      expect.objectContaining({ kind: 'rollout', id: 'r-20250304050607-aaa111', service: 'users', execution: 'users-20250304050607-aaa111' }),
+      expect.objectContaining({ kind: 'rotation', id: 's-20250304050608-bbb222', secret: 'gossip-key' }),
+    ]);
+  });
+
+  it('cancels a rollout by its id alone: StopExecution, its service lock released at once, and says ECS goes on converging', async () => {
+    const prepared = { service: 'users', cluster: 'cluster-1', previousTaskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/reference-mesh-users:3' };
+    const history = [
+      entered(2, 'Prepare'),
+      exited(3, 'Prepare', { prepared }),
+      entered(4, 'Register'),
+      exited(5, 'Register', { prepared, revision: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/reference-mesh-users:4' } }),
+      entered(6, 'Update'),
+    ];
+    const { deps, sfn, locks } = operationDeps([{ arn: ROLLOUT, machine: MACHINE('rollout-service'), status: 'RUNNING', input: { service: 'users' }, history }], {
+      [`/consul-mesh/${MESH}/rollouts/users/lock`]: ROLLOUT,
+      [`/consul-mesh/${MESH}/rollouts/todos/lock`]: 'arn:aws:states:us-east-1:000000000000:execution:consul-mesh-dev-rollout-service:todos-20250304050607-zzz999',
+    });
+    const res = await call(deps, v2Event({ method: 'POST', path: '/operations/r-20250304050607-aaa111/cancel' }));
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ id: 'r-20250304050607-aaa111', kind: 'rollout', status: 'ABORTED', service: 'users', released: [`/consul-mesh/${MESH}/rollouts/users/lock`] });
+    expect(res.body.note).toMatch(/^ECS goes on with the rolling update it was given: service users \(cluster cluster-1\) converges to reference-mesh-users:4/);
+    expect(sfn.calls.find((c) => c.command === 'StopExecutionCommand')?.input).toMatchObject({ executionArn: ROLLOUT, error: 'Cancelled' });
+    // Another rollout's lock is left alone.
+    expect(Object.keys(locks)).toEqual([`/consul-mesh/${MESH}/rollouts/todos/lock`]);
+  });
+
+  it('cancels a rotation, releasing the mesh lock, and says both secrets work once the new one is stored', async () => {
+    const history = [entered(2, 'Prepare'), exited(3, 'Store', { prepared: { parameter: '/consul-mesh/reference-mesh/secrets/gossip-key' }, stored: { version: 4, previousVersion: 3 } }), entered(4, 'WaitRolled')];
+    const { deps, locks } = operationDeps([{ arn: ROTATION, machine: MACHINE('rotate-secret'), status: 'RUNNING', input: { request: { secret: 'gossip-key' } }, history }], {
+      [`/consul-mesh/${MESH}/lock`]: ROTATION,
+    });
+    const res = await call(deps, v2Event({ method: 'POST', path: '/operations/s-20250304050608-bbb222/cancel' }));
+    expect(res.body).toMatchObject({ kind: 'rotation', status: 'ABORTED', secret: 'gossip-key', released: [`/consul-mesh/${MESH}/lock`] });
+    expect(res.body.note).toMatch(/^Version 4 of \/consul-mesh\/reference-mesh\/secrets\/gossip-key is stored and live in Consul next to the old one, which still works/);
+    expect(locks).toEqual({});
+  });
+
+  it('says a teardown ended and cancels nothing (409), and answers 404 for an id of no operation', async () => {
+    const { deps, sfn } = operationDeps([{ arn: TEARDOWN, machine: MACHINE('destroy-mesh'), status: 'SUCCEEDED', input: {}, history: [] }], {});
+    const ended = await call(deps, v2Event({ method: 'POST', path: '/operations/x-20250304050609-ccc333/cancel' }));
+    expect(ended.status).toBe(409);
+    expect(ended.body.error).toEqual({ code: 'AlreadyEnded', message: 'teardown x-20250304050609-ccc333 has already ended (SUCCEEDED): nothing to cancel' });
+    expect(sfn.calls.map((c) => c.command)).not.toContain('StopExecutionCommand');
+    for (const id of ['x-20250304050609-zzz000', 'r-20250304050607-zzz000', 'q-20250304050607-aaa111', 'users']) {
+      const res = await call(deps, v2Event({ method: 'POST', path: `/operations/${id}/cancel` }));
+      expect({ id, status: res.status }).toEqual({ id, status: 404 });
+    }
   });
 });
