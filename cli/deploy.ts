@@ -9,6 +9,7 @@ import { reportOutcome } from './outcome';
 import { createProgressView } from './progress-view';
 import { prepareSpec } from './spec-input';
 import { watchDeployment } from './watch';
+import { renderDetached } from './follow';
 
 export interface DeployOptions extends BackendOptions {
   /** False with `--no-wait`: start, print the id, return. */
@@ -77,20 +78,15 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
     ]);
   }
   // Ctrl-C stops following, not the deployment: say so, and how to follow or cancel it.
-  const stopListening = deps.onInterrupt?.(() => {
-    view?.close();
-    writeLines(deps.stderr, renderInterrupted(started.deploymentId));
+  const watched = await watchDeployment(backend, started.id, {
+    intervalMs: deps.pollIntervalMs,
+    sleep: deps.sleep,
+    onUpdate: (p, d) => view?.update(p, d),
+    stderr: deps.stderr,
+    onInterrupt: deps.onInterrupt,
+    interrupted: renderInterrupted(started.deploymentId),
+    close: () => view?.close(),
   });
-  let watched;
-  try {
-    watched = await watchDeployment(backend, started.id, {
-      intervalMs: deps.pollIntervalMs,
-      sleep: deps.sleep,
-      onUpdate: (p, d) => view?.update(p, d),
-    });
-  } finally {
-    stopListening?.();
-  }
   const { description, progress } = watched;
   view?.close();
   return reportOutcome(description, progress, options.json, deps);
@@ -98,9 +94,5 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
 
 /** What Ctrl-C on `meshctl deploy` means: the deployment runs on in Step Functions; how to follow or stop it. */
 export function renderInterrupted(deploymentId: string): string[] {
-  return [
-    `Stopped following deployment ${deploymentId}; it keeps running.`,
-    `  follow it:  meshctl status ${deploymentId} --watch`,
-    `  cancel it:  meshctl cancel ${deploymentId}`,
-  ];
+  return renderDetached('deployment', deploymentId, `meshctl status ${deploymentId} --watch`);
 }

@@ -7,7 +7,7 @@ import { ConcurrentOperationError, InvalidInputError, NotFoundError } from '../l
 import { createApiBackend, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
 import { renderDestroyFrame, renderDestroyOutcome, renderDestroyTransitions } from './destroy-text';
-import { FrameWriter } from './progress-view';
+import { followOperation, liveOutput, renderDetached, reportEnded } from './follow';
 
 export interface DestroyOptions extends Pick<BackendOptions, 'apiUrl' | 'token'> {
   purge: boolean;
@@ -54,27 +54,16 @@ export async function destroyCommand(target: string, options: DestroyOptions, de
     return 0;
   }
   if (!options.json) writeLines(deps.stdout, [`Destroying mesh "${mesh}"${options.purge ? ' (purge)' : ''} as ${started.id}`]);
-  const frame = deps.stdout.isTTY && !options.json ? new FrameWriter(deps.stdout) : undefined;
-  let last: DestroyView | undefined;
-  for (;;) {
-    const view = await api.getDestroy(started.id);
-    if (!options.json) {
-      if (frame) frame.draw(renderDestroyFrame(view));
-      else writeLines(deps.stdout, renderDestroyTransitions(last, view));
-    }
-    last = view;
-    if (view.status !== 'RUNNING') break;
-    await deps.sleep(deps.pollIntervalMs);
-  }
-  frame?.release();
-  if (options.json) {
-    deps.stdout.write(`${JSON.stringify(last, null, 2)}\n`);
-  } else {
-    const { out, err } = renderDestroyOutcome(last);
-    writeLines(deps.stdout, out);
-    writeLines(deps.stderr, err);
-  }
-  return last.status === 'SUCCEEDED' ? 0 : 1;
+  const last = await followOperation(
+    {
+      poll: () => api.getDestroy(started.id),
+      ended: (view) => view.status !== 'RUNNING',
+      ...liveOutput<DestroyView>(deps.stdout, deps.env, options.json, { frame: renderDestroyFrame, transitions: renderDestroyTransitions }),
+      interrupted: renderDetached('teardown', started.id, `GET /mesh/destroys/${started.id}`),
+    },
+    deps,
+  );
+  return reportEnded(last, options.json, renderDestroyOutcome, deps);
 }
 
 /** A spec file (its mesh name, and the spec itself so its clusters are searched too) or a bare mesh name. */

@@ -6,7 +6,7 @@ import type { RolloutRequest } from '../layers/rollout/types';
 import { createApiBackend, type BackendOptions } from './backend-factory';
 import { describeUpload, publishBuildContexts } from './build-sources';
 import { writeLines, type CliDeps } from './cli-deps';
-import { FrameWriter } from './progress-view';
+import { followOperation, liveOutput, renderDetached, reportEnded } from './follow';
 import { renderRolloutFrame, renderRolloutOutcome, renderRolloutTransitions } from './rollout-text';
 
 export interface RolloutOptions extends Pick<BackendOptions, 'apiUrl' | 'token'> {
@@ -53,27 +53,16 @@ export async function rolloutCommand(service: string, options: RolloutOptions, d
     return 0;
   }
   if (!options.json) writeLines(deps.stdout, [`Rolling out ${service} as ${started.id} (execution ${started.execution})`]);
-  const frame = deps.stdout.isTTY && !options.json ? new FrameWriter(deps.stdout) : undefined;
-  let last: RolloutView | undefined;
-  for (;;) {
-    const view = await api.getRollout(service, started.id);
-    if (!options.json) {
-      if (frame) frame.draw(renderRolloutFrame(view));
-      else writeLines(deps.stdout, renderRolloutTransitions(last, view));
-    }
-    last = view;
-    if (view.status !== 'RUNNING') break;
-    await deps.sleep(deps.pollIntervalMs);
-  }
-  frame?.release();
-  if (options.json) {
-    deps.stdout.write(`${JSON.stringify(last, null, 2)}\n`);
-  } else {
-    const { out, err } = renderRolloutOutcome(last);
-    writeLines(deps.stdout, out);
-    writeLines(deps.stderr, err);
-  }
-  return last.status === 'SUCCEEDED' ? 0 : 1;
+  const last = await followOperation(
+    {
+      poll: () => api.getRollout(service, started.id),
+      ended: (view) => view.status !== 'RUNNING',
+      ...liveOutput<RolloutView>(deps.stdout, deps.env, options.json, { frame: renderRolloutFrame, transitions: renderRolloutTransitions }),
+      interrupted: renderDetached('rollout', started.id, `GET /services/${service}/rollouts/${started.id}`),
+    },
+    deps,
+  );
+  return reportEnded(last, options.json, renderRolloutOutcome, deps);
 }
 
 function buildRequest(options: RolloutOptions, cwd: string): { request: RolloutRequest; context?: BuildContextFiles } {

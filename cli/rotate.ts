@@ -2,7 +2,7 @@ import type { RotationView } from '../layers/api/contract';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, RotationNotSupportedError } from '../layers/errors';
 import { createApiBackend, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
-import { FrameWriter } from './progress-view';
+import { followOperation, liveOutput, renderDetached, reportEnded } from './follow';
 
 export interface RotateOptions extends Pick<BackendOptions, 'apiUrl' | 'token'> {
   pollSeconds: number;
@@ -36,27 +36,16 @@ export async function rotateCommand(secret: string, options: RotateOptions, deps
     return 0;
   }
   if (!options.json) writeLines(deps.stdout, [`Rotating ${secret} of mesh ${started.mesh} as ${started.id}:`, ...started.steps.map((s, i) => `  ${i + 1}. ${s}`)]);
-  const frame = deps.stdout.isTTY && !options.json ? new FrameWriter(deps.stdout) : undefined;
-  let last: RotationView | undefined;
-  for (;;) {
-    const view = await api.getRotation(started.id);
-    if (!options.json) {
-      if (frame) frame.draw(renderRotationFrame(view));
-      else writeLines(deps.stdout, renderRotationTransitions(last, view));
-    }
-    last = view;
-    if (view.status !== 'RUNNING') break;
-    await deps.sleep(deps.pollIntervalMs);
-  }
-  frame?.release();
-  if (options.json) {
-    deps.stdout.write(`${JSON.stringify(last, null, 2)}\n`);
-  } else {
-    const { out, err } = renderRotationOutcome(last);
-    writeLines(deps.stdout, out);
-    writeLines(deps.stderr, err);
-  }
-  return last.status === 'SUCCEEDED' ? 0 : 1;
+  const last = await followOperation(
+    {
+      poll: () => api.getRotation(started.id),
+      ended: (view) => view.status !== 'RUNNING',
+      ...liveOutput<RotationView>(deps.stdout, deps.env, options.json, { frame: renderRotationFrame, transitions: renderRotationTransitions }),
+      interrupted: renderDetached('rotation', started.id, `GET /rotations/${started.id}`),
+    },
+    deps,
+  );
+  return reportEnded(last, options.json, renderRotationOutcome, deps);
 }
 
 function renderStep(step: RotationView['steps'][number], view: RotationView): string {

@@ -41,7 +41,15 @@ export async function statusCommand(reference: string | undefined, options: Stat
 
   if (options.watch && !options.json) {
     const view = createProgressView(deps.stdout, deps.now, deps.env);
-    const result = await watchDeployment(backend, id, { intervalMs: deps.pollIntervalMs, sleep: deps.sleep, onUpdate: (p, d) => view.update(p, d) });
+    const result = await watchDeployment(backend, id, {
+      intervalMs: deps.pollIntervalMs,
+      sleep: deps.sleep,
+      onUpdate: (p, d) => view.update(p, d),
+      stderr: deps.stderr,
+      onInterrupt: deps.onInterrupt,
+      interrupted: [`Stopped following ${id}; it keeps running.`, `  cancel it:  meshctl cancel ${id}`],
+      close: () => view.close(),
+    });
     view.close();
     return reportOutcome(result.description, result.progress, false, deps);
   }

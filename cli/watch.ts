@@ -1,6 +1,8 @@
 import type { DeploymentBackend, DeploymentDescription } from '../layers/deployments/backend';
 import { isFinished } from '../layers/deployments/backend';
 import { initialProgress, reduceHistory, type DeploymentProgress } from '../layers/deployments/progress';
+import type { CliOutput } from './cli-deps';
+import { followOperation, type FollowDeps } from './follow';
 
 export interface WatchOptions {
   /** Time between polls; about a second keeps the view live without hammering the API. */
@@ -10,6 +12,12 @@ export interface WatchOptions {
   onUpdate?: (progress: DeploymentProgress, description: DeploymentDescription) => void;
   /** Poll once and return, whatever the status (`status` without `--watch`). */
   once?: boolean;
+  /** Where a failed poll that is tried again is said (nowhere without it). */
+  stderr?: CliOutput;
+  /** Ctrl-C while watching: `onInterrupt` (CliDeps) is told to print `interrupted` after `close`. */
+  onInterrupt?: FollowDeps['onInterrupt'];
+  interrupted?: string[];
+  close?: () => void;
 }
 
 export interface WatchResult {
@@ -18,16 +26,25 @@ export interface WatchResult {
 }
 
 /**
- * Polls a deployment until it ends: DescribeExecution, then the history events after the last one seen. The
- * status is read before the history, so the poll that sees the end also reads the last events.
+ * Polls a deployment until it ends (cli/follow.ts: the loop `rollout`, `rotate` and `destroy` use too): DescribeExecution,
+ * then the history events after the last one seen. The status is read before the history, so the poll that sees the
+ * end also reads the last events.
  */
 export async function watchDeployment(backend: DeploymentBackend, id: string, options: WatchOptions): Promise<WatchResult> {
   let progress = initialProgress();
-  for (;;) {
-    const description = await backend.describe(id);
-    progress = description.progress ?? reduceHistory(progress, await backend.history(id, progress.lastEventId));
-    options.onUpdate?.(progress, description);
-    if (options.once || isFinished(description.status)) return { description, progress };
-    await options.sleep(options.intervalMs);
-  }
+  return followOperation<WatchResult>(
+    {
+      poll: async () => {
+        const description = await backend.describe(id);
+        progress = description.progress ?? reduceHistory(progress, await backend.history(id, progress.lastEventId));
+        return { description, progress };
+      },
+      ended: ({ description }) => isFinished(description.status),
+      show: ({ description, progress: p }) => options.onUpdate?.(p, description),
+      close: options.close,
+      interrupted: options.interrupted,
+      once: options.once,
+    },
+    { stderr: options.stderr ?? { write: () => true }, sleep: options.sleep, pollIntervalMs: options.intervalMs, onInterrupt: options.onInterrupt },
+  );
 }
