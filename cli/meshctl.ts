@@ -176,7 +176,7 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     const example = EXAMPLES[command.name()];
     if (example) command.addHelpText('after', `\nExample:\n${example.map((line) => `  $ ${line}`).join('\n')}\n${EXIT_CODES}`);
   }
-  program.addHelpText('after', `\nExample:\n  $ npx meshctl validate examples/mesh.yaml\n  $ npx meshctl deploy examples/mesh.yaml\n${EXIT_CODES}`);
+  program.addHelpText('after', `\nExample:\n  $ npx meshctl validate examples/mesh.yaml\n  $ npx meshctl deploy examples/mesh.yaml\n  $ npx meshctl cancel\n${EXIT_CODES}`);
   // A wrong command line exits 2 (the usage convention), not 1, which means the operation itself failed.
   program.exitOverride((error) => {
     throw error;
