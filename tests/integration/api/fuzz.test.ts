@@ -82,6 +82,8 @@ const request: fc.Arbitrary<Request> = fc.oneof(
   badQuery(ListQuerySchema).map((q) => ({ method: 'GET', path: `/deployments?${new URLSearchParams(q)}` })),
   segment.map((id) => ({ method: 'GET', path: `/deployments/${id}` })),
   segment.map((id) => ({ method: 'POST', path: `/deployments/${id}/cancel` })),
+  segment.map((id) => ({ method: 'POST', path: `/operations/${id}/cancel` })),
+  fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 2 }).map((q) => ({ method: 'GET', path: `/operations?${new URLSearchParams(q)}` })),
   fc.tuple(fc.oneof(segment, fc.constant('users')), rolloutBody, fc.constantFrom(...CONTENT_TYPES)).map(([service, b, contentType]) => ({
     method: 'POST',
     path: `/services/${service}/rollouts`,
