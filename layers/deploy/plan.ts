@@ -6,6 +6,7 @@ import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
 import { specHash } from '../domain/ecs/hash';
 import { ChangeRefusedError, ConcurrentOperationError, SpecInvalidError } from '../errors';
 import { meshParameterPrefix } from '../domain/naming';
+import { parseOperationReference } from '../deployments/operations';
 import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 import { planImages } from './images';
 import { stackFitIssues, type StackLimits } from './stack-fit';
@@ -57,7 +58,7 @@ export async function planDeployment(
   const rollouts = await runningRollouts(spec, { ssm: deps.ssm, holders: deps.holders });
   if (rollouts.length > 0) {
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
-    throw new ConcurrentOperationError(`a rollout of ${rollouts.join(', ')} is running in mesh "${spec.name}": deploy once it has ended`);
+    throw new ConcurrentOperationError(rolloutRefusal(spec.name, rollouts, 'deploy once it has ended'));
   }
   // The change set, computed once: the stages apply the same decisions (decideService) and the removal stage
   // removes exactly its removals. A change no deployment can make refuses the spec before anything is written.
@@ -95,11 +96,28 @@ export async function planDeployment(
   };
 }
 
+/** A service whose rollout lock is live, and the id of the rollout that holds it (when its holder is one). */
+export interface RunningRollout {
+  service: string;
+  rolloutId?: string;
+}
+
+/**
+ * Why a deployment or a teardown is refused while rollouts run, and how to end them (`meshctl cancel <id>`).
+ * @example rolloutRefusal('shop', [{ service: 'users', rolloutId: 'r-20250304050607-k3x9q0' }], 'deploy')
+ * // 'a rollout of users is running in mesh "shop": deploy once it has ended, or cancel it: meshctl cancel r-20250304050607-k3x9q0'
+ */
+export function rolloutRefusal(mesh: string, rollouts: readonly RunningRollout[], then: string): string {
+  const ids = rollouts.flatMap((r) => (r.rolloutId ? [r.rolloutId] : []));
+  const cancel = ids.length === 0 ? '' : `, or cancel ${ids.length > 1 ? 'them' : 'it'}: ${ids.map((id) => `meshctl cancel ${id}`).join('; ')}`;
+  return `a rollout of ${rollouts.map((r) => r.service).join(', ')} is running in mesh "${mesh}": ${then}${cancel}`;
+}
+
 /** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is live: held by a running rollout. */
-export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<string[]> {
+export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<RunningRollout[]> {
   const { ssm } = deps;
   const path = `${meshParameterPrefix(spec)}/rollouts`;
-  const services: string[] = [];
+  const services: RunningRollout[] = [];
   let NextToken: string | undefined;
   do {
     const page = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken }));
@@ -111,7 +129,9 @@ export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<L
       } catch {
         continue; // Not a lock we wrote: ignore it rather than block every deployment.
       }
-      if ((await lockState(lock, deps, now)) === 'live') services.push(parameter.Name.slice(path.length + 1, -'/lock'.length));
+      if ((await lockState(lock, deps, now)) !== 'live') continue;
+      const holder = parseOperationReference(lock.holder);
+      services.push({ service: parameter.Name.slice(path.length + 1, -'/lock'.length), ...(holder?.kind === 'rollout' ? { rolloutId: holder.id } : {}) });
     }
     NextToken = page.NextToken;
   } while (NextToken);

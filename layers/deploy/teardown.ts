@@ -9,7 +9,7 @@ import { validateMeshSpec } from '../domain/spec/load';
 import type { MeshSpec } from '../domain/spec/schema';
 import { ConcurrentOperationError, InvalidInputError, SpecInvalidError } from '../errors';
 import { acquireLock, releaseLock, type HolderStatus, type LockDeps } from './lock';
-import { runningRollouts } from './plan';
+import { rolloutRefusal, runningRollouts } from './plan';
 import {
   deleteClusters,
   deleteConfigEntries,
@@ -129,7 +129,7 @@ export async function prepareDestroy(input: DestroyInput & { executionId: string
   const rollouts = await runningRollouts({ name: parsed.mesh }, { ssm: deps.ssm, holders: deps.holders });
   if (rollouts.length > 0) {
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
-    throw new ConcurrentOperationError(`a rollout of ${rollouts.join(', ')} is running in mesh "${parsed.mesh}": destroy it once the rollout has ended`);
+    throw new ConcurrentOperationError(rolloutRefusal(parsed.mesh, rollouts, 'destroy it once the rollout has ended'));
   }
   const hints = spec ? [spec.consul.servers.cluster, ...spec.clusters.map((c) => c.name), ...(spec.ingress ? [spec.ingress.cluster] : [])] : [];
   const found = await findMeshResources(deps.ecs, parsed.mesh, { clusters: hints });
