@@ -137,7 +137,7 @@ export class RotationNotSupportedError extends MeshError {
   override readonly name = 'RotationNotSupported';
 }
 
-/** The names Step Functions and the API mapper rely on. */
+/** Every name above (tests/unit/contract/state-machines.test.ts keeps the list complete): what Step Functions and the API mapper may match. */
 export const ERROR_NAMES = [
   'SpecInvalid',
   'ConfigError',
@@ -146,6 +146,7 @@ export const ERROR_NAMES = [
   'DeploymentFailed',
   'ConsulUnavailable',
   'ConsulAclDenied',
+  'AclTokenMismatch',
   'NoConsulLeader',
   'ConcurrentOperation',
   'NotFound',
@@ -154,6 +155,7 @@ export const ERROR_NAMES = [
   'InvalidEvent',
   'TaskNotRegistrable',
   'SecretsInconsistent',
+  'ChangeRefused',
   'RotationNotSupported',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];
