@@ -3,7 +3,7 @@ import { handler as taskStateChangeHandler } from '../../../functions/events/tas
 import { EcsSimulation } from '../../../local/aws/ecs/simulation';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
 import { loadEvent } from '../../fixtures/events/load';
-import { referenceSpec, startCountingConsul, type CountingConsul } from './support';
+import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
 /**
  * The Lambda handlers as the runtime calls them: configuration from the environment, clients built on first use
