@@ -15,7 +15,7 @@ import type { MeshSpec } from '../domain/spec/schema';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../errors';
 import type { DeploymentItem, DeploymentList, DeploymentView, Started } from './contract';
 import type { ApiDeps } from './deps';
-import { AlreadyEndedError, PayloadTooLargeError } from './errors';
+import { AlreadyEndedError, PayloadTooLargeError } from '../errors';
 import { MAX_BODY_BYTES, parseJsonBody, parseWith, requireMediaType, type RequestBody } from './request';
 import { ListQuerySchema, StartQuerySchema } from './schemas';
 import { runningRollouts } from './rollouts';

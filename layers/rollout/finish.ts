@@ -2,7 +2,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { releaseLock } from '../deploy/lock';
 import { causeMessage } from '../deployments/json';
 import { lastStoppedReason, type StoppedReasonEcs } from '../deploy/stage';
-import { ROLLOUT_ERRORS } from './errors';
+import { ROLLOUT_ERRORS } from '../errors';
 import { rolloutLockName } from './naming';
 import type { PreparedRollout, RegisteredRevision, RolloutFailure, RolloutResult } from './types';
 
