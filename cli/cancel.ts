@@ -1,8 +1,7 @@
 import type { CancelledOperation, OperationItem } from '../layers/api/contract';
-import { AlreadyEndedError } from '../layers/api/errors';
 import { loadMeshSpec } from '../layers/domain/spec/load';
 import { parseOperationReference, type OperationKind } from '../layers/deployments/operations';
-import { NotFoundError } from '../layers/errors';
+import { AlreadyEndedError, NotFoundError } from '../layers/errors';
 import { createApiBackend, createBackend, usesStepFunctions, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
 

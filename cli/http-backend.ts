@@ -24,7 +24,7 @@ import {
   type Started,
 } from '../layers/api/contract';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, RotationNotSupportedError, SpecInvalidError } from '../layers/errors';
-import { AlreadyEndedError } from '../layers/api/errors';
+import { AlreadyEndedError } from '../layers/errors';
 import type { ChangeSet } from '../layers/deploy/change-set';
 import type { RolloutRequest } from '../layers/rollout/types';
 

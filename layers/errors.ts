@@ -3,7 +3,8 @@
  *
  * A Lambda error's `name` becomes the `Error` a Step Functions `Retry`/`Catch` matches (`ErrorEquals`), and the
  * error mapper of the HTTP API turns them into 4xx answers. So: each class sets `name`, keeps its `cause`, and
- * nothing rewraps one into a plain `Error`. The set is small and documented here; the ASL files refer to these names.
+ * nothing rewraps one into a plain `Error`. Every named error of the orchestrator is here, in one module: the ASL
+ * files refer to these names (tests/unit/contract/state-machines.test.ts checks them).
  */
 import type { SpecIssue } from './domain/spec/issues';
 
@@ -137,7 +138,74 @@ export class RotationNotSupportedError extends MeshError {
   override readonly name = 'RotationNotSupported';
 }
 
-/** The names Step Functions and the API mapper rely on. */
+// --- the task-churn path (thrown to the Lambda runtime: the async invocation is retried, then lands in the
+// on-failure destination) ---------------------------------------------------------------------------------------
+
+/** One failed operation of a `/v1/txn`, as Consul reports it (HTTP 409). */
+export interface TxnOpFailure {
+  OpIndex: number;
+  What: string;
+}
+
+/**
+ * Another writer changed the task's entries between our read and our write (a `cas` or `check-not-exists`
+ * guard failed) more times than the handler re-reads. Retrying later is correct: the next attempt sees the new state.
+ */
+export class TxnConflictError extends MeshError {
+  override readonly name = 'ConsulTxnConflict';
+}
+
+/** Consul rolled a transaction back for a reason other than a guard or the ACL: a defect in what we sent. */
+export class TxnRejectedError extends MeshError {
+  override readonly name = 'ConsulTxnRejected';
+  constructor(readonly failures: TxnOpFailure[]) {
+    super(`Consul rejected the transaction: ${failures.map((f) => `op ${f.OpIndex}: ${f.What}`).join('; ')}`);
+  }
+}
+
+/** Consul answered a 4xx other than an ACL refusal: a defect in what we sent, surfaced with Consul's own words. */
+export class ConsulRequestRejectedError extends MeshError {
+  override readonly name = 'ConsulRequestRejected';
+}
+
+// --- the rollout state machine -----------------------------------------------------------------------------------
+
+/** The new tasks stopped being registered and passing in Consul during the bake (or one of them stopped). */
+export class RolloutUnhealthyError extends MeshError {
+  override readonly name = 'RolloutUnhealthy';
+}
+
+/** Error names of the rollout's terminal Fail states (the execution's `error`). */
+export const ROLLOUT_ERRORS = {
+  /** The rollout failed and the service was returned to its previous revision. */
+  rolledBack: 'RolledBack',
+  /** The rollout failed and so did the rollback: the service needs attention. */
+  rollbackFailed: 'RollbackFailed',
+} as const;
+
+// --- the HTTP API only (the error mapper reads `name`) -----------------------------------------------------------
+
+/** No credentials reached the route (the authorizer's context is missing): 401. */
+export class UnauthorizedError extends MeshError {
+  override readonly name = 'Unauthorized';
+}
+
+/** The body is larger than a Step Functions execution can carry (256 KB): 413. */
+export class PayloadTooLargeError extends MeshError {
+  override readonly name = 'PayloadTooLarge';
+}
+
+/** The body's content type is not one the route reads: 415. */
+export class UnsupportedMediaTypeError extends MeshError {
+  override readonly name = 'UnsupportedMediaType';
+}
+
+/** The deployment or rollout has already ended and cannot be cancelled: 409. */
+export class AlreadyEndedError extends MeshError {
+  override readonly name = 'AlreadyEnded';
+}
+
+/** Every name above (tests/unit/contract/state-machines.test.ts keeps the list complete): what Step Functions and the API mapper may match. */
 export const ERROR_NAMES = [
   'SpecInvalid',
   'ConfigError',
@@ -146,6 +214,7 @@ export const ERROR_NAMES = [
   'DeploymentFailed',
   'ConsulUnavailable',
   'ConsulAclDenied',
+  'AclTokenMismatch',
   'NoConsulLeader',
   'ConcurrentOperation',
   'NotFound',
@@ -154,6 +223,15 @@ export const ERROR_NAMES = [
   'InvalidEvent',
   'TaskNotRegistrable',
   'SecretsInconsistent',
+  'ChangeRefused',
+  'ConsulTxnConflict',
+  'ConsulTxnRejected',
+  'ConsulRequestRejected',
+  'RolloutUnhealthy',
+  'Unauthorized',
+  'PayloadTooLarge',
+  'UnsupportedMediaType',
+  'AlreadyEnded',
   'RotationNotSupported',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -1,4 +1,4 @@
-import { ConsulAclDeniedError, ConsulUnavailableError } from '../errors';
+import { ConsulAclDeniedError, ConsulRequestRejectedError, ConsulUnavailableError } from '../errors';
 
 /**
  * A narrow Consul HTTP API client: only the calls the orchestrator makes.
@@ -133,9 +133,7 @@ export function createConsulCall(options: ConsulClientOptions): ConsulCall {
       throw new ConsulUnavailableError(`Consul answered ${response.status} to ${method} ${path}: ${text.trim()}`);
     }
     // A 4xx other than ACL is a bug in what we sent: surface it with Consul's own words.
-    const error = new Error(`Consul rejected ${method} ${path} with ${response.status}: ${text.trim()}`);
-    error.name = 'ConsulRequestRejected';
-    throw error;
+    throw new ConsulRequestRejectedError(`Consul rejected ${method} ${path} with ${response.status}: ${text.trim()}`);
   };
 }
 

@@ -13,7 +13,7 @@ import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalid
 import type { CancelledOperation, DeploymentItem, DeploymentList, DeploymentView, Started } from './contract';
 import { cancelOperation } from './operations';
 import type { ApiDeps } from './deps';
-import { PayloadTooLargeError } from './errors';
+import { PayloadTooLargeError } from '../errors';
 import { MAX_BODY_BYTES, parseJsonBody, parseWith, requireMediaType, type RequestBody } from './request';
 import { ListQuerySchema, StartQuerySchema } from './schemas';
 import { runningRollouts } from './rollouts';

@@ -1,6 +1,7 @@
 import { HttpError, MethodNotAllowedError, NotFoundError as RouteNotFoundError, RequestValidationError, RouteMatchingError } from '@aws-lambda-powertools/event-handler/http';
 import type { SpecIssue } from '../domain/spec/issues';
 import { formatPath } from '../domain/spec/issues';
+import type { ErrorName } from '../errors';
 
 /**
  * The one place errors become HTTP answers (as Powertools' HttpError and Middy's http-error-handler do): the
@@ -18,8 +19,8 @@ export interface MappedError {
   unexpected: boolean;
 }
 
-/** Error names of layers/errors.ts and layers/api/errors.ts → status. */
-const CLIENT_ERRORS: Record<string, number> = {
+/** Error names of layers/errors.ts (and Step Functions' ExecutionAlreadyExists) → status: a name that is not one fails to compile. */
+const CLIENT_ERRORS: Partial<Record<ErrorName | 'ExecutionAlreadyExists', number>> = {
   InvalidInput: 400,
   SpecInvalid: 400,
   RotationNotSupported: 400,
@@ -50,7 +51,7 @@ export function mapError(error: unknown): MappedError {
   // The router decodes path parameters with decodeURIComponent: a malformed %-escape is the caller's.
   if (error instanceof URIError) return client(400, 'InvalidInput', 'the path has a malformed percent-encoding');
   if (error instanceof MethodNotAllowedError) return client(405, 'MethodNotAllowed', 'method not allowed on this route');
-  const status = CLIENT_ERRORS[error.name];
+  const status = CLIENT_ERRORS[error.name as ErrorName];
   // SpecInvalid's message lists every issue on its own line; the answer lists them in `details`.
   if (status !== undefined) return client(status, error.name, error.message.split('\n')[0], issuesOf(error));
   if (error instanceof HttpError && error.statusCode < 500) return client(error.statusCode, error.name, error.message);

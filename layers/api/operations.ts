@@ -2,14 +2,13 @@ import { DescribeExecutionCommand, ListExecutionsCommand, StopExecutionCommand, 
 import { releaseLocksHeldBy } from '../deploy/release-ended';
 import { destroyProgress } from '../deploy/teardown-progress';
 import { operationIdTime, operationKindOf, operationOfExecution, type OperationKind } from '../deployments/operations';
-import { NotFoundError } from '../errors';
+import { AlreadyEndedError, NotFoundError } from '../errors';
 import { revisionName } from '../rollout/finish';
 import { parseRolloutExecutionName } from '../rollout/naming';
 import { rolloutProgress } from '../rollout/progress';
 import { rotationProgress } from '../rotate/progress';
 import type { CancelledOperation, OperationItem, OperationList } from './contract';
 import type { ApiDeps } from './deps';
-import { AlreadyEndedError } from './errors';
 import { executionHistory } from './execution-history';
 import { apiStatus } from './status';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatPath, type SpecIssue } from '../domain/spec/issues';
 import { InvalidInputError } from '../errors';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
 
 /**
  * The parts of an API Gateway HTTP API request (payload format 2.0) the routes read, and the checks every body

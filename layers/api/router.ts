@@ -2,7 +2,7 @@ import { Router } from '@aws-lambda-powertools/event-handler/http';
 import type { ApiDeps } from './deps';
 import { cancelDeployment, getDeployment, listDeployments, startDeployment } from './deployments';
 import { mapError } from './error-mapper';
-import { UnauthorizedError } from './errors';
+import { UnauthorizedError } from '../errors';
 import { describeMesh } from './mesh';
 import { getDestroy, startDestroy } from './destroys';
 import { parseWith, readBody } from './request';

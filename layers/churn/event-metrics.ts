@@ -40,7 +40,8 @@ const RETRIED_ERRORS: ReadonlySet<string> = new Set(['ConsulUnavailable', 'NoCon
  */
 export function logTaskEventFailure(logger: ChurnLogger, error: unknown, eventId: unknown): void {
   const name = (error as Error)?.name;
-  const attributes = { error: name, errorMessage: (error as Error)?.message, eventId };
+  // The error itself: Powertools' Logger writes its name, message, stack and cause.
+  const attributes = { error, eventId };
   if (RETRIED_ERRORS.has(name)) logger.info('task state change deferred: Lambda retries the event', attributes);
   else logger.error('task state change failed', attributes);
 }

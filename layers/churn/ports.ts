@@ -16,8 +16,8 @@ export type ReconcileConsul = Pick<ConsulApi, 'kvGet' | 'kvList' | 'nodeServices
 export type EcsTasksApi = Pick<EcsApi, 'taskArnPages' | 'describeTasks'>;
 
 /**
- * The structured logger's methods used here (Powertools' Logger satisfies it). `message` is a reserved key of
- * Powertools' log lines: attributes name an error's text `errorMessage`.
+ * The structured logger's methods used here (Powertools' Logger satisfies it). An error is logged as the Error
+ * object under `error`: Powertools writes its name, message, stack and cause (a name and a message alone lose both).
  */
 export interface ChurnLogger {
   debug(message: string, ...attributes: Record<string, unknown>[]): void;

@@ -75,8 +75,7 @@ export async function reconcileMesh(deps: ReconcileDeps): Promise<ReconcileSumma
     if (result.status === 'fulfilled') return add(summary, result.value);
     failures.push(result.reason);
     summary.failedClusters.push(clusters[i]);
-    const error = result.reason as Error;
-    deps.logger.error('reconcile of a cluster failed', { cluster: clusters[i], error: error?.name, errorMessage: error?.message });
+    deps.logger.error('reconcile of a cluster failed', { cluster: clusters[i], error: result.reason });
   });
   summary.clusters = clusters.length;
   summary.durationMs = Date.now() - started;

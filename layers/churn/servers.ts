@@ -31,7 +31,7 @@ export async function recordServerChange(consul: Pick<TaskEventConsul, 'peers'>,
     if (change.address) change.inPeers = change.peers.some((peer) => peer.split(':')[0] === change.address);
   } catch (error) {
     if (!(error instanceof ConsulUnavailableError || error instanceof ConsulAclDeniedError)) throw error;
-    logger.warn('consul server task changed; peers unreadable', { ...change, error: error.name, errorMessage: error.message });
+    logger.warn('consul server task changed; peers unreadable', { ...change, error });
     return change;
   }
   logger.info('consul server task changed', { ...change });

@@ -17,7 +17,7 @@ import {
 } from '../domain/registration';
 import type { MeshSpec } from '../domain/spec/schema';
 import { loadDeployedSpec } from './deployed-spec';
-import { TxnConflictError } from './errors';
+import { TxnConflictError } from '../errors';
 import { meshClusterNames } from './mesh-clusters';
 import type { ChurnLogger, TaskEventConsul } from './ports';
 import { recordServerChange, type ServerChange } from './servers';

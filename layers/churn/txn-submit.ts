@@ -1,5 +1,5 @@
 import { ConsulAclDeniedError } from '../errors';
-import { TxnRejectedError, type TxnOpFailure } from './errors';
+import { TxnRejectedError, type TxnOpFailure } from '../errors';
 import type { GuardedTxnOp } from './txn-guard';
 import type { TaskEventConsul } from './ports';
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
  * Schemas of the data the deploy state machine passes between steps, parsed at each handler's edge. The spec in a
  * plan has already been validated by the Plan step; parsing it again here is cheap and keeps each step honest.
  */
+/** The stages that create or update ECS services (the others have no StageStatus). */
 export const StageNameSchema = z.enum(['servers', 'services', 'ingress']);
 
 const StageClustersSchema = z.object({ cluster: z.string(), services: z.array(z.string()) });
@@ -64,11 +65,13 @@ export const ImagesSchema = z.array(
   z.looseObject({ name: z.string(), imageUri: z.string(), status: z.enum(['READY', 'IN_PROGRESS', 'SUCCEEDED']) }),
 );
 
+/** Result of one stage check of the ECS stages (servers, service clusters, ingress). */
 export const StageStatusSchema = z.object({
   stage: StageNameSchema,
   cluster: z.string(),
   ready: z.boolean(),
   round: z.number().int(),
+  /** What the stage still waits for, in words (used in the timeout cause). */
   waitingFor: z.string(),
   services: z.array(
     z.object({
@@ -79,9 +82,11 @@ export const StageStatusSchema = z.object({
       runningCount: z.number(),
       pendingCount: z.number(),
       rolloutState: z.string().optional(),
+      /** Consul instances registered and passing for this service's running tasks. */
       registeredPassing: z.number().optional(),
     }),
   ),
   consul: z.object({ leader: z.string(), peers: z.array(z.string()) }).optional(),
+  /** Servers stage: how many Consul servers must be peers (the spec's `consul.servers.count`). */
   expectedPeers: z.number().int().optional(),
 });

@@ -14,10 +14,10 @@ import type { EcsApi } from '../adapters/ecs';
 import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
 import type { ChangeAction, StageStatus } from './types';
 
-export type StageName = StageStatus['stage'];
+export type EcsStage = StageStatus['stage'];
 
 /** The ECS services of a stage: the servers, the services of one cluster, or the ingress gateway. */
-export function stageTargets(spec: MeshSpec, stage: StageName, cluster?: string): ServiceTarget[] {
+export function stageTargets(spec: MeshSpec, stage: EcsStage, cluster?: string): ServiceTarget[] {
   if (stage === 'servers') return [{ role: 'server' }];
   if (stage === 'ingress') return [{ role: 'ingress-gateway' }];
   const found = spec.clusters.find((c) => c.name === cluster);
@@ -41,7 +41,7 @@ export interface EnsureDeps {
  */
 export async function ensureStage(
   spec: MeshSpec,
-  stage: StageName,
+  stage: EcsStage,
   images: Record<string, string>,
   deps: EnsureDeps,
   cluster?: string,

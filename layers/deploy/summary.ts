@@ -7,7 +7,7 @@ import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '
 import type { MeshSpec } from '../domain/spec/schema';
 import { validateMeshSpec } from '../domain/spec/load';
 import { releaseLock } from './lock';
-import { lambdaErrorMessage } from '../deployments/json';
+import { causeMessage } from '../deployments/json';
 import { lastStoppedReason, type StoppedReasonEcs } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
@@ -112,11 +112,6 @@ export async function recordFailure(
     }
   }
   return { error, cause: JSON.stringify(failure), failure };
-}
-
-/** The readable part of a failure's Cause (a Lambda error's `errorMessage`, or the text as it is). */
-function causeMessage(cause: string | undefined): string {
-  return lambdaErrorMessage(cause) ?? 'no cause recorded';
 }
 
 function clusterOf(spec: MeshSpec, service: string): string | undefined {

@@ -17,7 +17,7 @@ export type DestroyStageProgress = {
   round?: number;
 };
 
-const STATE_STAGE: Record<string, DestroyProgressStage> = {
+export const TEARDOWN_STATE_STAGE: Record<string, DestroyProgressStage> = {
   Prepare: 'prepare',
   IngressRemove: 'ingress',
   'IngressRemoved?': 'ingress',
@@ -60,7 +60,7 @@ export function destroyProgress(events: readonly HistoryEvent[]): DestroyStagePr
         if (failed) failed.state = 'failed';
         continue;
       }
-      const stage = STATE_STAGE[name];
+      const stage = TEARDOWN_STATE_STAGE[name];
       if (!stage) continue;
       const index = DESTROY_PROGRESS_STAGES.indexOf(stage);
       for (const s of stages.slice(0, index)) if (s.state === 'running' || s.state === 'pending') s.state = 'done';

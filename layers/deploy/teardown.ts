@@ -3,6 +3,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { EcrRepositoriesApi } from '../adapters/ecr-repositories';
 import type { SsmParametersApi } from '../adapters/ssm-parameters';
 import { loadDeployedSpec } from '../churn/deployed-spec';
+import { causeMessage } from '../deployments/json';
 import { configParameterNames } from '../domain/naming';
 import { DNS_LABEL, DNS_LABEL_HINT } from '../domain/spec/names';
 import { validateMeshSpec } from '../domain/spec/load';
@@ -278,18 +279,7 @@ export async function recordDestroyFailure(
 ): Promise<{ error: string; cause: string }> {
   await releaseLock(configParameterNames({ name: input.mesh }).lock, input.executionId, { ssm: deps.ssm });
   const error = input.error.Error ?? 'DestroyFailed';
-  return { error, cause: `teardown of mesh "${input.mesh}" failed in ${input.failedStage}: ${lambdaMessage(input.error.Cause) ?? 'no cause given'}` };
+  return { error, cause: `teardown of mesh "${input.mesh}" failed in ${input.failedStage}: ${causeMessage(input.error.Cause)}` };
 }
 
-/** A Lambda error's Cause is its JSON (`{"errorType", "errorMessage", ...}`); a state's own Cause is plain text. */
-function lambdaMessage(cause: string | undefined): string | undefined {
-  if (!cause) return undefined;
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // plain text
-  }
-  return cause;
-}
 

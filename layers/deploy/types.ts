@@ -2,9 +2,11 @@
  * The data that flows through the deploy state machine (state-machines/deploy-mesh.asl.json) and that the CLI
  * reads back: the plan, the per-stage results and the summary. Plain JSON, well under the 256 KB payload limit.
  */
+import type { z } from 'zod';
 import type { ImageJob } from './images';
 import type { ResourceChange } from './change-set';
 import type { CompactChangeSet } from './compute-change-set';
+import type { StageStatusSchema } from './schemas';
 
 export type ChangeAction = 'create' | 'update' | 'unchanged';
 
@@ -59,29 +61,8 @@ export interface DeploymentPlan {
   lockHolder: string;
 }
 
-/** Result of one stage check (`$.servers`, `$.serviceClusters[i]`, `$.ingress`). */
-export interface StageStatus {
-  stage: 'servers' | 'services' | 'ingress';
-  cluster: string;
-  ready: boolean;
-  round: number;
-  /** What the stage still waits for, in words (used in the timeout cause). */
-  waitingFor: string;
-  services: Array<{
-    name: string;
-    action?: ChangeAction;
-    taskDefinitionArn?: string;
-    desiredCount: number;
-    runningCount: number;
-    pendingCount: number;
-    rolloutState?: string;
-    /** Consul instances registered and passing for this service's running tasks. */
-    registeredPassing?: number;
-  }>;
-  consul?: { leader: string; peers: string[] };
-  /** Servers stage: how many Consul servers must be peers (the spec's `consul.servers.count`). */
-  expectedPeers?: number;
-}
+/** Result of one stage check (`$.servers`, `$.serviceClusters[i]`, `$.ingress`): the schema's type (parsed at each step's edge). */
+export type StageStatus = z.infer<typeof StageStatusSchema>;
 
 /** The execution's output on success. */
 export interface DeploymentSummary {

@@ -21,3 +21,8 @@ export function lambdaErrorMessage(cause: unknown): string | undefined {
   const message = recordOf(parseJson(cause))?.errorMessage;
   return typeof message === 'string' ? message : cause;
 }
+
+/** What a failure recorder says of a caught error's Cause: its readable message, or that none was recorded. */
+export function causeMessage(cause: string | undefined): string {
+  return lambdaErrorMessage(cause) || 'no cause recorded';
+}

@@ -75,7 +75,7 @@ export interface DeploymentProgress {
 }
 
 /** Where each state of the deploy state machine belongs. Choice and terminal states outside stages are absent. */
-const STATE_STAGE: Record<string, StageName> = {
+export const DEPLOY_STATE_STAGE: Record<string, StageName> = {
   Plan: 'plan',
   BuildImages: 'images',
   EnsureImage: 'images',
@@ -91,6 +91,7 @@ const STATE_STAGE: Record<string, StageName> = {
   ServersCheck: 'servers',
   'ServersReady?': 'servers',
   ServersTimedOut: 'servers',
+  EnsureAcl: 'servers',
   ApplyConfigEntries: 'servers',
   ServiceClusters: 'services',
   ClusterEnsure: 'services',
@@ -113,7 +114,7 @@ const STATE_STAGE: Record<string, StageName> = {
 };
 
 /** The Task states of the deploy state machine (the ones whose attempts can fail and be retried). */
-const TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'RemoveStart', 'RemoveCheck', 'Summarize']);
+export const DEPLOY_TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'EnsureAcl', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'RemoveStart', 'RemoveCheck', 'Summarize']);
 
 /** `Failed:<name>` states record the failed stage; `build` is the images stage. */
 export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
@@ -187,13 +188,13 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
     case 'LambdaFunctionTimedOut': {
       const details = event.taskFailedEventDetails ?? event.taskTimedOutEventDetails ?? event.lambdaFunctionFailedEventDetails ?? event.lambdaFunctionTimedOutEventDetails;
       // The state comes from the previousEventId chain; where that chain does not lead to a task, the running stage.
-      const task = stateName && TASK_STATES.has(stateName) ? stateName : undefined;
-      const stage = (task ? STATE_STAGE[task] : undefined) ?? runningStage(p)?.name;
+      const task = stateName && DEPLOY_TASK_STATES.has(stateName) ? stateName : undefined;
+      const stage = (task ? DEPLOY_STATE_STAGE[task] : undefined) ?? runningStage(p)?.name;
       if (stage) stageOf(p, stage).lastTaskError = { ...(task ? { state: task } : {}), error: details?.error ?? type, cause: lambdaErrorMessage(details?.cause) };
       return;
     }
     case 'MapStateStarted': {
-      const stage = stateName ? STATE_STAGE[stateName] : undefined;
+      const stage = stateName ? DEPLOY_STATE_STAGE[stateName] : undefined;
       if (stage) stageOf(p, stage).iterations = { total: event.mapStateStartedEventDetails?.length ?? 0, succeeded: 0, failed: 0 };
       return;
     }
@@ -201,7 +202,7 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
     case 'MapIterationFailed':
     case 'MapIterationAborted': {
       const details = event.mapIterationSucceededEventDetails ?? event.mapIterationFailedEventDetails ?? event.mapIterationAbortedEventDetails;
-      const stage = details?.name ? STATE_STAGE[details.name] : undefined;
+      const stage = details?.name ? DEPLOY_STATE_STAGE[details.name] : undefined;
       if (!stage) return;
       const s = stageOf(p, stage);
       s.iterations ??= { total: 0, succeeded: 0, failed: 0 };
@@ -249,7 +250,7 @@ function enterState(p: DeploymentProgress, name: string, input: string | undefin
     if (caught) s.error = { error: String(caught.Error ?? 'Error'), cause: lambdaErrorMessage(caught.Cause) };
     return;
   }
-  const stage = STATE_STAGE[name];
+  const stage = DEPLOY_STATE_STAGE[name];
   if (!stage) return;
   // The stages run in order: entering one means every earlier stage has finished, or was passed over.
   const index = STAGES.indexOf(stage);

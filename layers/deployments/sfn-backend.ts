@@ -9,7 +9,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
-import { AlreadyEndedError } from '../api/errors';
+import { AlreadyEndedError } from '../errors';
 import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from './backend';
 import { executionMeshPart, executionName, isDeploymentId, meshPartIsCut, parseExecutionName } from './execution-name';
 import { decideStart, describeRefusal } from './start-decision';

@@ -4,7 +4,7 @@ import type { ConsulApi } from '../adapters/consul';
 import { lastStoppedReason } from '../deploy/stage';
 import { instanceId, taskIdFromArn } from '../domain/naming';
 import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
-import { RolloutUnhealthyError } from './errors';
+import { RolloutUnhealthyError } from '../errors';
 import type { PreparedRollout, RolloutCheck } from './types';
 
 /** The ECS calls a rollout check makes. */

@@ -1,7 +1,8 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { releaseLock } from '../deploy/lock';
+import { causeMessage } from '../deployments/json';
 import { lastStoppedReason, type StoppedReasonEcs } from '../deploy/stage';
-import { ROLLOUT_ERRORS } from './errors';
+import { ROLLOUT_ERRORS } from '../errors';
 import { rolloutLockName } from './naming';
 import type { PreparedRollout, RegisteredRevision, RolloutFailure, RolloutResult } from './types';
 
@@ -81,13 +82,3 @@ export function revisionName(taskDefinitionArn: string): string {
   return taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1);
 }
 
-/** A Lambda error's Cause is JSON `{errorType, errorMessage, trace}`; other causes are plain text. */
-function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause recorded';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
-}

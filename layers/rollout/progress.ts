@@ -29,7 +29,7 @@ export interface RolloutProgress {
   executionError?: { error?: string; cause?: string };
 }
 
-const STEP_OF: Record<string, RolloutStepName> = {
+export const ROLLOUT_STEP_OF: Record<string, RolloutStepName> = {
   Prepare: 'prepare',
   'NeedsBuild?': 'build',
   EnsureImage: 'build',
@@ -113,7 +113,7 @@ function enter(p: RolloutProgress, name: string): void {
     for (const s of p.steps) if (s.state === 'running') s.state = 'failed';
     return;
   }
-  const stepName = STEP_OF[name];
+  const stepName = ROLLOUT_STEP_OF[name];
   if (!stepName) return;
   if (stepName !== 'rollback') {
     // The forward steps run in order: entering one means every earlier one has finished or was passed over.

@@ -19,6 +19,7 @@ export const RolloutRequestSchema = z
     image: ImageRefSchema.optional(),
     build: BuildSchema.optional(),
     desiredCount: z.number().int('must be an integer').min(0).max(1000).optional(),
+    /** Overrides the spec's `rollout.bakeSeconds` for this rollout. */
     bakeSeconds: RolloutSchema.shape.bakeSeconds.unwrap().optional(),
   })
   .refine((r) => (r.image === undefined) !== (r.build === undefined), { message: 'needs exactly one of "image" or "build"' });
@@ -40,10 +41,13 @@ export const PreparedRolloutSchema = z.object({
   rolloutId: z.string(),
   service: z.string(),
   cluster: z.string(),
+  /** The service's app container in its task definition. */
   container: z.string(),
+  /** The revision running before the rollout: what a rollback returns to. */
   previousTaskDefinitionArn: z.string(),
   previousDesiredCount: z.number().int(),
   desiredCount: z.number().int(),
+  /** The image to run, when given; otherwise `build` says what to build. */
   image: z.string().optional(),
   build: ImageJobSchema.optional(),
   deploymentConfiguration: z.object({
@@ -54,8 +58,10 @@ export const PreparedRolloutSchema = z.object({
   pollSeconds: z.number().int(),
   maxRounds: z.number().int(),
   bakeSeconds: z.number().int(),
+  /** The bake is `bakeRounds` checks, `bakeIntervalSeconds` apart (≈ bakeSeconds in all). */
   bakeRounds: z.number().int(),
   bakeIntervalSeconds: z.number().int(),
+  /** The service's rollout lock in SSM and its holder (the execution id). */
   lockName: z.string(),
   lockHolder: z.string(),
 });
@@ -63,12 +69,15 @@ export const PreparedRolloutSchema = z.object({
 export const RegisteredRevisionSchema = z.object({
   taskDefinitionArn: z.string(),
   imageUri: z.string(),
+  /** False when the family's latest ACTIVE revision already was the wanted one (nothing registered). */
   created: z.boolean(),
+  /** True when the wanted revision is the one already running (and the desired count unchanged). */
   unchanged: z.boolean(),
 });
 
 export const RolloutCheckSchema = z.object({
   phase: z.enum(['stabilize', 'bake', 'rollback']),
+  /** The revision the service must run. */
   taskDefinitionArn: z.string(),
   ready: z.boolean(),
   round: z.number().int(),
@@ -76,8 +85,10 @@ export const RolloutCheckSchema = z.object({
   desiredCount: z.number().int(),
   runningCount: z.number().int(),
   pendingCount: z.number().int(),
+  /** Running tasks of the wanted revision that Consul has registered and passing. */
   registeredPassing: z.number().int().optional(),
   rolloutState: z.string().optional(),
+  /** Epoch ms of the first round that found the new revision stable and passing: the bake starts there. */
   readyAt: z.number().optional(),
   bakeRound: z.number().int(),
 });

@@ -1,90 +1,31 @@
 /**
  * The data that flows through the rollout state machine (state-machines/rollout-service.asl.json) and that the
- * HTTP API reads back from its executions. Plain JSON, far below Step Functions' 256 KB payload limit.
+ * HTTP API reads back from its executions. Plain JSON, far below Step Functions' 256 KB payload limit. What a step
+ * receives is parsed with its schema (schemas.ts), so the types are the schemas' (one source); the results the
+ * API reads back are declared here.
  */
-import type { ImageJob } from '../deploy/images';
+import type { z } from 'zod';
+import type { PreparedRolloutSchema, RegisteredRevisionSchema, RolloutCheckSchema, RolloutInputSchema, RolloutRequestSchema } from './schemas';
 
 /** What a caller asks for: a new image (or a build context to build one), optionally a new desired count. */
-export interface RolloutRequest {
-  image?: string;
-  build?: { context: string; contentHash: string; dockerfile: string };
-  desiredCount?: number;
-  /** Overrides the spec's `rollout.bakeSeconds` for this rollout. */
-  bakeSeconds?: number;
-}
+export type RolloutRequest = z.infer<typeof RolloutRequestSchema>;
 
 /** The execution input: `{ rolloutId, service, request, settings }`. */
-export interface RolloutInput {
-  rolloutId: string;
-  service: string;
-  request: RolloutRequest;
-  settings: { pollSeconds: number; maxRounds: number };
-}
-
-/** The ECS deployment settings of the spec's `rollout` block, as UpdateService takes them. */
-export interface RolloutDeploymentConfiguration {
-  minimumHealthyPercent: number;
-  maximumPercent: number;
-  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
-}
+export type RolloutInput = z.infer<typeof RolloutInputSchema>;
 
 /** The output of the Prepare step (`$.prepared`): where the service runs, what runs now, how to roll. */
-export interface PreparedRollout {
-  mesh: string;
-  rolloutId: string;
-  service: string;
-  cluster: string;
-  /** The service's app container in its task definition. */
-  container: string;
-  /** The revision running before the rollout: what a rollback returns to. */
-  previousTaskDefinitionArn: string;
-  previousDesiredCount: number;
-  desiredCount: number;
-  /** The image to run, when given; otherwise `build` says what to build. */
-  image?: string;
-  build?: ImageJob;
-  deploymentConfiguration: RolloutDeploymentConfiguration;
-  pollSeconds: number;
-  maxRounds: number;
-  bakeSeconds: number;
-  /** The bake is `bakeRounds` checks, `bakeIntervalSeconds` apart (≈ bakeSeconds in all). */
-  bakeRounds: number;
-  bakeIntervalSeconds: number;
-  /** The service's rollout lock in SSM and its holder (the execution id). */
-  lockName: string;
-  lockHolder: string;
-}
+export type PreparedRollout = z.infer<typeof PreparedRolloutSchema>;
+
+/** The ECS deployment settings of the spec's `rollout` block, as UpdateService takes them. */
+export type RolloutDeploymentConfiguration = PreparedRollout['deploymentConfiguration'];
 
 /** The output of the Register step (`$.revision`). */
-export interface RegisteredRevision {
-  taskDefinitionArn: string;
-  imageUri: string;
-  /** False when the family's latest ACTIVE revision already was the wanted one (nothing registered). */
-  created: boolean;
-  /** True when the wanted revision is the one already running (and the desired count unchanged). */
-  unchanged: boolean;
-}
-
-export type CheckPhase = 'stabilize' | 'bake' | 'rollback';
+export type RegisteredRevision = z.infer<typeof RegisteredRevisionSchema>;
 
 /** One round of a wait loop (`$.check` while rolling forward, `$.rollback` while rolling back). */
-export interface RolloutCheck {
-  phase: CheckPhase;
-  /** The revision the service must run. */
-  taskDefinitionArn: string;
-  ready: boolean;
-  round: number;
-  waitingFor: string;
-  desiredCount: number;
-  runningCount: number;
-  pendingCount: number;
-  /** Running tasks of the wanted revision that Consul has registered and passing. */
-  registeredPassing?: number;
-  rolloutState?: string;
-  /** Epoch ms of the first round that found the new revision stable and passing: the bake starts there. */
-  readyAt?: number;
-  bakeRound: number;
-}
+export type RolloutCheck = z.infer<typeof RolloutCheckSchema>;
+
+export type CheckPhase = RolloutCheck['phase'];
 
 /** The execution's output on success. */
 export interface RolloutResult {

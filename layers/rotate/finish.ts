@@ -1,5 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { releaseLock } from '../deploy/lock';
+import { causeMessage } from '../deployments/json';
 import { configParameterNames } from '../domain/naming';
 import { deleteStaged } from './secret';
 import type { PreparedRotation, RotationCheck, RotationResult, StoredSecret } from './schemas';
@@ -56,13 +57,3 @@ export async function recordRotationFailure(
   return { error: failure.error, cause: JSON.stringify(failure) };
 }
 
-/** A Lambda error's Cause is JSON `{errorType, errorMessage, trace}`; other causes are plain text. */
-function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause recorded';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
-}

@@ -20,7 +20,7 @@ export interface RotationProgress {
   lastTaskError?: { error: string; cause?: string };
 }
 
-const STEP_OF: Record<string, RotationStepName> = {
+export const ROTATION_STEP_OF: Record<string, RotationStepName> = {
   Prepare: 'prepare',
   Activate: 'activate',
   Store: 'store',
@@ -38,7 +38,7 @@ export function rotationProgress(events: readonly HistoryEvent[]): RotationProgr
   for (const event of [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0))) {
     const entered = event.stateEnteredEventDetails?.name;
     if (entered !== undefined) {
-      const step = STEP_OF[entered];
+      const step = ROTATION_STEP_OF[entered];
       if (step) enter(p, step);
       else if (entered.startsWith('Failed:')) fail(p, entered.slice('Failed:'.length) as RotationStepName);
       continue;

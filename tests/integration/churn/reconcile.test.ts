@@ -3,7 +3,7 @@ import { tombstoneKey } from '../../../layers/domain/registration';
 import { taskIdFromArn } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec';
 import { ConsulUnavailableError } from '../../../layers/errors';
-import { referenceSpec } from '../../unit/churn/support';
+import { referenceSpec } from './consul-support';
 import { eventually, startMeshCloud, type MeshCloud } from './mesh-cloud';
 
 /** The reference mesh, smaller: users ×2, activities, todos, notifications and the gateway ×1 (six tasks). */

@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ingressFamily, serverFamily, serviceFamily } from '../../../layers/domain/naming';
 import { compileWildcard } from '../../../local/aws/events/wildcard';
-import { referenceSpec } from './support';
+import { loadMeshSpec } from '../../../layers/domain/spec';
+
+/** The reference mesh (examples/mesh.yaml). */
+const referenceSpec = () => loadMeshSpec('examples/mesh.yaml');
 
 const RESOLVER = join(__dirname, '../../../serverless/mesh-events.js');
 const resolver = require(RESOLVER) as { taskDefinitionArnPatternsOf(mesh: string): Array<{ wildcard: string }> };

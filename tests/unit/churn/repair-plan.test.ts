@@ -4,7 +4,10 @@ import { planClusterRepairs, type ClusterSnapshot, type Repair, type TombstoneEn
 import { packRepairs } from '../../../layers/churn/txn-batches';
 import { buildRegistration, buildTombstone, parseEcsTask, parseTaskStateChange, type EcsTask } from '../../../layers/domain/registration';
 import { loadEvent, type EventFixture } from '../../fixtures/events/load';
-import { referenceSpec } from './support';
+import { loadMeshSpec } from '../../../layers/domain/spec';
+
+/** The reference mesh (examples/mesh.yaml). */
+const referenceSpec = () => loadMeshSpec('examples/mesh.yaml');
 
 const spec = referenceSpec();
 const NOW = new Date('2026-11-25T12:00:00Z');

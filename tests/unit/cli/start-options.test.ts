@@ -1,8 +1,11 @@
-import { referenceSpec } from '../churn/support';
+import { loadMeshSpec } from '../../../layers/domain/spec';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStartOptions, renderExploreHints, renderListenError, specMeshName, StartUsageError } from '../../../cli/start-options';
+
+/** The reference mesh (examples/mesh.yaml). */
+const referenceSpec = () => loadMeshSpec('examples/mesh.yaml');
 
 describe('npm start options', () => {
   it('reads the same settings as npm run local: --data-dir or LOCAL_DATA_DIR, --reset, the LOCAL_*_PORT variables', () => {

@@ -1,7 +1,7 @@
 import { loadDeployedSpec } from '../../../layers/churn/deployed-spec';
 import { deployedSpecKey } from '../../../layers/deploy/config-entries';
 import { SpecInvalidError } from '../../../layers/errors';
-import { referenceSpec, startCountingConsul, type CountingConsul } from './support';
+import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
 describe('loadDeployedSpec', () => {
   const spec = referenceSpec();

@@ -4,7 +4,7 @@ import { writeRepairs } from '../../../layers/churn/txn-batches';
 import { submitTxn } from '../../../layers/churn/txn-submit';
 import { buildRegistration, buildTxnOps, parseTaskStateChange, type EcsTask } from '../../../layers/domain/registration';
 import { loadEvent } from '../../fixtures/events/load';
-import { referenceSpec, startCountingConsul, type CountingConsul } from './support';
+import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
 const spec = referenceSpec();
 

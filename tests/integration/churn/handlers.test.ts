@@ -3,7 +3,7 @@ import { handler as taskStateChangeHandler } from '../../../functions/events/tas
 import { EcsSimulation } from '../../../local/aws/ecs/simulation';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
 import { loadEvent } from '../../fixtures/events/load';
-import { referenceSpec, startCountingConsul, type CountingConsul } from './support';
+import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
 /**
  * The Lambda handlers as the runtime calls them: configuration from the environment, clients built on first use
@@ -76,7 +76,7 @@ describe('task-churn handlers', () => {
       consul.server.setQuorumSource(undefined);
     }
     const logged = stdout.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"level"')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logged.map((l) => [l.level, l.message, l.error])).toEqual([['INFO', 'task state change deferred: Lambda retries the event', 'ConsulUnavailable']]);
+    expect(logged.map((l) => [l.level, l.message, (l.error as { name?: string } | undefined)?.name])).toEqual([['INFO', 'task state change deferred: Lambda retries the event', 'ConsulUnavailable']]);
     expect(emitted()).toEqual({ 'consul-mesh/TaskEventFailed': 1 });
   });
 

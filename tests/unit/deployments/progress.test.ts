@@ -1,5 +1,5 @@
 import { initialProgress, reduceHistory, type DeploymentProgress, type StageName, type StageState } from '../../../layers/deployments/progress';
-import { HistoryBuilder, scriptedDeployRun, shopPlan, stageStatus } from './support/history';
+import { HistoryBuilder, scriptedDeployRun, shopPlan, stageStatus } from '../cli/support/history';
 
 function states(progress: DeploymentProgress): Record<StageName, StageState> {
   return Object.fromEntries(progress.stages.map((s) => [s.name, s.state])) as Record<StageName, StageState>;
