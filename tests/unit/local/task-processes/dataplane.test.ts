@@ -88,8 +88,8 @@ describe('the consul-dataplane stand-in', () => {
     await registering;
     expect(verdict).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
-    // A blocking query returns on the registration: no poll interval on top.
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Started as soon as the registration appeared, well before its 20 s timeout.
+    expect(Date.now() - started).toBeLessThan(10_000);
   }, 30_000);
 
   it('gives up with exit code 69 and says so when its proxy is not registered in time', async () => {
