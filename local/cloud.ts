@@ -77,8 +77,8 @@ export interface LocalCloudOptions {
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
   /**
-   * How long a consul-dataplane container may wait for the servers to serve its proxy before its health check
-   * fails (local/task-processes). Default 30 s, about the dataplane image's start period plus its retries.
+   * How long a consul-dataplane container's Envoy may wait for its proxy stream (the servers refuse it without
+   * `service:write` on the destination) before its health check fails (local/task-processes). Default 30 s.
    */
   dataplaneReadyTimeoutMs?: number;
   /** Multiplies Step Functions Wait/Retry durations (0 skips waits). */
@@ -237,6 +237,7 @@ export class LocalCloud {
         imageDigest: (image) => registryDigest(image, (r, repo, ref) => ecr.findImage(r, repo, ref)),
         parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, region),
         dataplaneAccess: (secret, node, proxyId) => consul.dataplaneAccess(secret, node, proxyId),
+        consulHttpUrl: () => consul.url,
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
