@@ -8,6 +8,7 @@ import { checkConsulServer, type Verdict } from './consul-server';
 import { checkDataplane } from './dataplane';
 import { missingProgram } from './health-check';
 import { ShippedImages, type ShippedImage } from './shipped-images';
+import type { TlsTrustLedger } from './tls-trust';
 
 /**
  * Stand-ins for the processes inside the simulated tasks: when a task reaches RUNNING, each container of an image
@@ -34,6 +35,8 @@ export interface TaskProcessesDeps {
   dataplaneAccess(secret: string, node: string, proxyId: string): DataplaneAccess;
   /** Whether the task still runs (the dataplane stops waiting for its proxy otherwise). */
   stillRunning(task: EcsTaskSnapshot): boolean;
+  /** Who trusts whom (servers' certificates, everybody's CA files); without it TLS trust between tasks is not checked. */
+  tls?: TlsTrustLedger;
   /** How long a dataplane may take to be served before its health check fails. Default 30 s. */
   dataplaneReadyTimeoutMs?: number;
   logger?: (message: string) => void;
@@ -86,12 +89,17 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
   if (!entrypoint) return undefined;
   const environment = await containerEnvironment(container, deps);
   if (!environment) return undefined;
-  if (entrypoint.binary === 'consul') return checkConsulServer(entrypoint.script, environment);
+  const member = { taskArn: task.taskArn, region: task.region, service: task.serviceName ?? task.family };
+  const tls = deps.tls;
+  if (entrypoint.binary === 'consul') {
+    return checkConsulServer(entrypoint.script, environment, tls && ((t) => tls.admitServer({ ...member, role: 'server', ...t })));
+  }
   return checkDataplane(entrypoint.script, environment, {
     access: deps.dataplaneAccess,
     readyTimeoutMs: deps.dataplaneReadyTimeoutMs ?? 30_000,
     stillRunning: () => deps.stillRunning(task),
     task,
+    ...(tls ? { trust: (trusts) => tls.admitDataplane({ ...member, role: 'dataplane', trusts }) } : {}),
   });
 }
 
