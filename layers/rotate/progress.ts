@@ -24,11 +24,15 @@ const STEP_OF: Record<string, RotationStepName> = {
   Prepare: 'prepare',
   Activate: 'activate',
   Store: 'store',
+  // The CA's stages: each stores (or only rolls), then waits.
+  CaBegin: 'store',
+  CaNext: 'store',
   Rolling: 'wait',
   WaitRolled: 'wait',
   CheckRolled: 'wait',
   'Rolled?': 'wait',
   Retire: 'retire',
+  CaDone: 'retire',
   Finish: 'finish',
 };
 
@@ -40,7 +44,8 @@ export function rotationProgress(events: readonly HistoryEvent[]): RotationProgr
     if (entered !== undefined) {
       const step = STEP_OF[entered];
       if (step) enter(p, step);
-      else if (entered.startsWith('Failed:')) fail(p, entered.slice('Failed:'.length) as RotationStepName);
+      // `Failed:store-ca` is a CA stage's failure of the store step.
+      else if (entered.startsWith('Failed:')) fail(p, entered.slice('Failed:'.length).replace(/-ca$/, '') as RotationStepName);
       continue;
     }
     if (event.stateExitedEventDetails?.output) {
@@ -64,6 +69,8 @@ function enter(p: RotationProgress, step: RotationStepName): void {
   p.steps.forEach((s, i) => {
     if (i < index) s.state = 'done';
     else if (i === index) s.state = 'running';
+    // A CA rotation stores and waits once per stage: the wait of the stage before is over.
+    else if (s.state === 'running') s.state = 'pending';
   });
 }
 
