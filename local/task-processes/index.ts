@@ -9,6 +9,7 @@ import { checkDataplane } from './dataplane';
 import { missingProgram } from './health-check';
 import { ShippedImages, type ShippedImage } from './shipped-images';
 import type { TlsTrustLedger } from './tls-trust';
+import { SERVER_RUNTIME } from '../../layers/domain/consul/runtime-contract';
 
 /**
  * Stand-ins for the processes inside the simulated tasks: when a task reaches RUNNING, each container of an image
@@ -89,7 +90,9 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
   if (!entrypoint) return undefined;
   const environment = await containerEnvironment(container, deps);
   if (!environment) return undefined;
-  const member = { taskArn: task.taskArn, region: task.region, service: task.serviceName ?? task.family };
+  // The servers' and the dataplanes' CA variable is the same (runtime-contract.ts SHARED_ENV).
+  const caParameter = (container.secrets as Array<{ name?: string; valueFrom?: string }> | undefined)?.find((s) => s.name === SERVER_RUNTIME.env.caCert)?.valueFrom ?? '';
+  const member = { taskArn: task.taskArn, region: task.region, scope: caParameter, service: task.serviceName ?? task.family };
   const tls = deps.tls;
   if (entrypoint.binary === 'consul') {
     return checkConsulServer(entrypoint.script, environment, tls && ((t) => tls.admitServer({ ...member, role: 'server', ...t })));

@@ -15,6 +15,8 @@ import { X509Certificate } from 'node:crypto';
 export interface TlsMemberRecord {
   readonly taskArn: string;
   readonly region: string;
+  /** Which mesh it belongs to: the CA parameter it reads (each mesh has its own CA; meshes never talk TLS to each other). */
+  readonly scope: string;
   /** `server`, or the dataplane of `service` (a mesh service or the ingress gateway). */
   readonly role: 'server' | 'dataplane';
   readonly service: string;
@@ -60,10 +62,10 @@ export class TlsTrustLedger {
   /** `alive(taskArn, region)`: the task has not STOPPED (ECS). */
   constructor(private readonly alive: (taskArn: string, region: string) => boolean) {}
 
-  /** The running members (stopped ones are forgotten). */
-  running(): TlsMemberRecord[] {
+  /** The running members (stopped ones are forgotten), of one mesh when `scope` is given. */
+  running(scope?: string): TlsMemberRecord[] {
     for (const [arn, member] of this.members) if (!this.alive(arn, member.region)) this.members.delete(arn);
-    return [...this.members.values()];
+    return [...this.members.values()].filter((m) => scope === undefined || m.scope === scope);
   }
 
   /**
@@ -72,7 +74,7 @@ export class TlsTrustLedger {
    * A running dataplane that cannot verify it is not the new server's problem: that shows as a violation.
    */
   admitServer(member: TlsMemberRecord): string | undefined {
-    const peers = this.running().filter((m) => m.role === 'server' && m.taskArn !== member.taskArn);
+    const peers = this.running(member.scope).filter((m) => m.role === 'server' && m.taskArn !== member.taskArn);
     for (const peer of peers) {
       if (member.presents && !issuerIn(member.presents, peer.trusts)) return `a running server (${peer.taskArn}) rejects this server's certificate: x509: certificate signed by unknown authority`;
       if (peer.presents && !issuerIn(peer.presents, member.trusts)) return `this server rejects a running server's certificate (${peer.taskArn}): x509: certificate signed by unknown authority`;
@@ -83,7 +85,7 @@ export class TlsTrustLedger {
 
   /** A dataplane about to connect: undefined when it verifies every running server's certificate (it may be sent to any). */
   admitDataplane(member: TlsMemberRecord): string | undefined {
-    for (const server of this.running().filter((m) => m.role === 'server')) {
+    for (const server of this.running(member.scope).filter((m) => m.role === 'server')) {
       if (server.presents && !issuerIn(server.presents, member.trusts)) return `x509: certificate signed by unknown authority (server ${server.taskArn})`;
     }
     this.members.set(member.taskArn, member);
@@ -96,7 +98,7 @@ export class TlsTrustLedger {
     const found: string[] = [];
     for (const server of running.filter((m) => m.role === 'server' && m.presents)) {
       for (const member of running) {
-        if (member.taskArn === server.taskArn || issuerIn(server.presents as X509Certificate, member.trusts)) continue;
+        if (member.taskArn === server.taskArn || member.scope !== server.scope || issuerIn(server.presents as X509Certificate, member.trusts)) continue;
         found.push(`${member.role} ${member.service} (${member.taskArn}) does not trust server ${server.taskArn}`);
       }
     }

@@ -41,26 +41,35 @@ describe('TlsTrustLedger', () => {
 
   it('admits a server signed by the new CA once every running server trusts both, and refuses it before', () => {
     const { ledger: l } = ledger();
-    expect(l.admitServer({ taskArn: 's1', region: 'r', role: 'server', service: 'consul-server', trusts: onlyOld, presents: serverCert(oldCa) })).toBeUndefined();
+    expect(l.admitServer({ taskArn: 's1', region: 'r', scope: 'm', role: 'server', service: 'consul-server', trusts: onlyOld, presents: serverCert(oldCa) })).toBeUndefined();
 
-    expect(l.admitServer({ taskArn: 's2', region: 'r', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(newCaPair) })).toContain('a running server (s1) rejects');
-    expect(l.admitServer({ taskArn: 's3', region: 'r', role: 'server', service: 'consul-server', trusts: onlyNew, presents: serverCert(newCaPair) })).toContain('rejects');
+    expect(l.admitServer({ taskArn: 's2', region: 'r', scope: 'm', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(newCaPair) })).toContain('a running server (s1) rejects');
+    expect(l.admitServer({ taskArn: 's3', region: 'r', scope: 'm', role: 'server', service: 'consul-server', trusts: onlyNew, presents: serverCert(newCaPair) })).toContain('rejects');
 
-    expect(l.admitServer({ taskArn: 's1b', region: 'r', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(oldCa) })).toBeUndefined();
+    expect(l.admitServer({ taskArn: 's1b', region: 'r', scope: 'm', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(oldCa) })).toBeUndefined();
   });
 
   it('refuses a dataplane that cannot verify a running server, and reports a running dataplane a new server is not trusted by', () => {
     const { ledger: l, stopped } = ledger();
-    l.admitServer({ taskArn: 's1', region: 'r', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(oldCa) });
-    expect(l.admitDataplane({ taskArn: 'd1', region: 'r', role: 'dataplane', service: 'users', trusts: onlyNew })).toContain('x509: certificate signed by unknown authority (server s1)');
-    expect(l.admitDataplane({ taskArn: 'd2', region: 'r', role: 'dataplane', service: 'users', trusts: onlyOld })).toBeUndefined();
+    l.admitServer({ taskArn: 's1', region: 'r', scope: 'm', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(oldCa) });
+    expect(l.admitDataplane({ taskArn: 'd1', region: 'r', scope: 'm', role: 'dataplane', service: 'users', trusts: onlyNew })).toContain('x509: certificate signed by unknown authority (server s1)');
+    expect(l.admitDataplane({ taskArn: 'd2', region: 'r', scope: 'm', role: 'dataplane', service: 'users', trusts: onlyOld })).toBeUndefined();
     expect(l.violations()).toEqual([]);
 
     // A server of the new CA while d2 trusts the old one only: a violation, until d2 stops.
-    l.admitServer({ taskArn: 's2', region: 'r', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(newCaPair) });
+    l.admitServer({ taskArn: 's2', region: 'r', scope: 'm', role: 'server', service: 'consul-server', trusts: both, presents: serverCert(newCaPair) });
     expect(l.violations()).toEqual(['dataplane users (d2) does not trust server s2']);
     stopped.add('d2');
     expect(l.violations()).toEqual([]);
     expect(l.view().map((m) => m.taskArn)).toEqual(['s1', 's2']);
+  });
+
+  it('keeps meshes apart: another mesh\'s servers, of another CA, are nobody\'s peers here', () => {
+    const { ledger: l } = ledger();
+    l.admitServer({ taskArn: 'a1', region: 'r', scope: 'mesh-a', role: 'server', service: 'consul-server', trusts: onlyOld, presents: serverCert(oldCa) });
+
+    expect(l.admitServer({ taskArn: 'b1', region: 'r', scope: 'mesh-b', role: 'server', service: 'consul-server', trusts: onlyNew, presents: serverCert(newCaPair) })).toBeUndefined();
+    expect(l.admitDataplane({ taskArn: 'b2', region: 'r', scope: 'mesh-b', role: 'dataplane', service: 'users', trusts: onlyNew })).toBeUndefined();
+    expect(l.violations()).toEqual([]);
   });
 });
