@@ -4,6 +4,7 @@ import { issueCaCertificate } from '../../../layers/deploy/secrets';
 import { certificateMatchesKey, runCaStage, splitCertificates } from '../../../layers/rotate/ca';
 import { finishRotation, recordRotationFailure } from '../../../layers/rotate/finish';
 import { planRotation } from '../../../layers/rotate/plan';
+import { rotationProgress } from '../../../layers/rotate/progress';
 import type { PreparedRotation, RotationCheck, StoredSecret } from '../../../layers/rotate/schemas';
 import { stageNewSecret } from '../../../layers/rotate/secret';
 import { referenceSpec } from '../consul/support/specs';
@@ -245,5 +246,31 @@ describe('CA rotation stages', () => {
     expect(w.parameters.has(STAGING)).toBe(false);
     expect(w.calls.slice(-2)).toEqual(['ssm:delete staging', 'ssm:delete /consul-mesh/reference-mesh/lock']);
     expect(JSON.parse(failure.cause).message).toMatch(/^not stable; the CA rotation stopped during stage 1 of 5: .*ca-cert is at version 2, .*ca-key at version 1 .*rotate ca again to finish/);
+  });
+});
+
+describe('rotationProgress: the CA', () => {
+  const entered = (names: string[]) => names.map((name, i) => ({ id: i + 1, type: 'TaskStateEntered', stateEnteredEventDetails: { name } })) as never[];
+
+  it('shows each stage as store then wait, the earlier wait no longer running once the next stage stores', () => {
+    const states = (names: string[]) => rotationProgress(entered(names)).steps.map((s) => `${s.name}:${s.state}`);
+
+    expect(states(['Prepare', 'Kind?', 'CaBegin', 'Rolling', 'WaitRolled', 'CheckRolled', 'Rolled?', 'Stages?', 'CaStages?', 'CaNext'])).toEqual([
+      'prepare:done',
+      'activate:done',
+      'store:running',
+      'wait:pending',
+      'retire:pending',
+      'finish:pending',
+    ]);
+    expect(states(['Prepare', 'Kind?', 'CaBegin', 'Rolling', 'CaNext', 'Rolling', 'WaitRolled', 'CheckRolled', 'Rolled?', 'Stages?', 'CaStages?', 'CaDone', 'Finish'])).toEqual([
+      'prepare:done',
+      'activate:done',
+      'store:done',
+      'wait:done',
+      'retire:done',
+      'finish:running',
+    ]);
+    expect(states(['Prepare', 'Kind?', 'CaBegin', 'Rolling', 'CaNext', 'Failed:store-ca'])).toContain('store:failed');
   });
 });
