@@ -135,18 +135,19 @@ export function planRotation(spec: MeshSpec, secret: string, root?: string): Rot
  * The CA rotation, in stages that never leave two members distrusting each other. Every member verifies the servers'
  * certificates against the bundle of `tls/ca-cert` it read at start (Consul's `ca_file` and consul-dataplane's
  * `-ca-certs` load every certificate of a PEM file), and each server signs its own certificate at start with
- * `tls/ca-key` and the bundle's certificate of that key (docker/consul-server/entrypoint.sh). So:
+ * `tls/ca-key` and the bundle's certificate of that key (docker/consul-server/entrypoint.sh). So, in three phases
+ * (five stages, one roll each):
  *
  * 1. `trust`: ca-cert := every CA it holds plus the new one; roll the servers, then every dataplane (services and the
  *    gateway). Certificates are still signed by the old key, which everybody still trusts; afterwards everybody also
  *    trusts the new CA.
  * 2. `reissue`: ca-key := the new key; roll the servers. Each new server presents a certificate of the new CA, which
- *    every member trusts since stage 1; the old servers' certificates are still trusted by everybody.
+ *    every member trusts since phase 1; the old servers' certificates are still trusted by everybody.
  * 3. `drop`: ca-cert := the new CA alone; roll the servers, then every dataplane. No server presents an old
- *    certificate any more since stage 2, so nobody needs the old CA.
+ *    certificate any more since phase 2, so nobody needs the old CA.
  *
  * SSM keeps each write as a new version: the old CA stays recoverable from the parameters' history. A rotation that
- * stopped half-way is finished by rotating again: stage 1 keeps every CA the bundle holds, so trust only grows until
+ * stopped half-way is finished by rotating again: phase 1 keeps every CA the bundle holds, so trust only grows until
  * the servers were re-issued.
  */
 function planCaRotation(spec: MeshSpec, secret: string, root?: string): RotationPlan {
