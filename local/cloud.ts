@@ -33,6 +33,7 @@ import { executionRoleError } from './aws/iam/task-start';
 import { DEFAULT_LOCAL_CREDENTIALS } from './aws/sigv4';
 import { TaskError } from './aws/stepfunctions/tasks';
 import { taskProcesses } from './task-processes';
+import { TlsTrustLedger } from './task-processes/tls-trust';
 import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
@@ -127,6 +128,8 @@ export class LocalCloud {
   apiToken = LOCAL_DEFAULT_API_TOKEN;
   /** The S3 buckets of serverless.yml's resources: logical id → bucket name. */
   buckets: Record<string, string> = {};
+  /** Which running servers and dataplanes trust each other's TLS certificates (task-processes/tls-trust.ts). */
+  tlsTrust?: TlsTrustLedger;
 
   private constructor(
     readonly config: ServerlessConfig,
@@ -222,6 +225,8 @@ export class LocalCloud {
     // Tasks whose processes started (their stand-ins found nothing that stops them): a Consul server counts towards
     // the quorum only then, as a real agent that refuses its configuration never joins the Raft cluster.
     const processesStarted = new Set<string>();
+    // A task that is being stopped still serves and connects: it counts for TLS trust until ECS reports it STOPPED.
+    const tlsTrust = new TlsTrustLedger((taskArn, taskRegion) => !ecs.isClosed && (ecs.task(taskArn, taskRegion)?.lastStatus ?? 'STOPPED') !== 'STOPPED');
     const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
@@ -239,6 +244,7 @@ export class LocalCloud {
         dataplaneAccess: (secret, node, proxyId) => consul.dataplaneAccess(secret, node, proxyId),
         consulHttpUrl: () => consul.url,
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
+        tls: tlsTrust,
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
       })),
@@ -356,6 +362,7 @@ export class LocalCloud {
     const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, iam, persistence);
     if (apiToken) cloud.apiToken = apiToken;
     cloud.buckets = buckets;
+    cloud.tlsTrust = tlsTrust;
     try {
       // ECS last: restored services start their tasks at once, and the task events must find everything wired.
       restore(ECS_STATE, (data) => ecs.importSnapshot(data));

@@ -1,9 +1,10 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataplaneAccess } from '../consul';
 import type { Verdict } from './consul-server';
 import { entrypointError, runEntrypoint } from './entrypoint';
+import { parseCertificates } from './tls-trust';
 
 /** The image's dataplane directory (configuration, CA file), under the container's root. */
 const DATAPLANE_DIR = '/consul/dataplane';
@@ -87,6 +88,8 @@ export interface DataplaneCheckDeps {
   stillRunning(): boolean;
   /** The task as the ECS task metadata endpoint (v4) describes it to the entrypoint. */
   task: { readonly taskArn: string; readonly clusterArn: string };
+  /** Whether it verifies every running server's certificate with these CAs (tls-trust.ts): undefined, or why not. */
+  trust?: (trusts: X509Certificate[]) => string | undefined;
 }
 
 /** Consul's HTTP API ports by TLS mode (layers/domain/consul/ports.ts: 8501 HTTPS with TLS, else 8500). */
@@ -184,11 +187,17 @@ export async function checkDataplane(script: string, environment: Record<string,
     const tlsDisabled = env.DP_TLS_DISABLED === 'true' || get('consul.tls.disabled') === true;
     const caFile = env.DP_CA_CERTS ?? (get('consul.tls.caCertsPath') as string | undefined);
     if (!tlsDisabled && caFile) {
+      let trusts: X509Certificate[];
       try {
-        new X509Certificate(readFileSync(caFile.startsWith(run.root) ? caFile : join(run.root, caFile)));
+        // go-rootcerts loads every certificate of the file (a CA rotation's bundle holds two).
+        trusts = parseCertificates(readFileSync(caFile.startsWith(run.root) ? caFile : join(run.root, caFile), 'utf8'));
       } catch (error) {
         return { exitCode: 1, reason: `failed to load CA certificates from ${caFile}: ${(error as Error).message}` };
       }
+      if (trusts.length === 0) return { exitCode: 1, reason: `failed to load CA certificates from ${caFile}: no PEM certificate found` };
+      // A server it cannot verify fails the gRPC handshake: consul-dataplane keeps retrying and Envoy never gets its bootstrap.
+      const refused = deps.trust?.(trusts);
+      if (refused) return { unhealthy: true, reason: `Envoy is not ready: failed to connect to the Consul servers: ${refused}` };
     }
     // One bootstrap call: refused or not registered, consul-dataplane exits; served, poll the proxy stream until
     // Envoy is ready or the health check gives up.
