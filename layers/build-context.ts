@@ -11,7 +11,7 @@ export const DEFAULT_DATAPLANE_CONTEXT = 'docker/consul-dataplane';
  * equal to the files). The HTTP API never sees the files, yet must accept the specs `meshctl validate` accepts,
  * most of which name no dataplane: with this it fills the very default `meshctl deploy` fills, same image tag.
  */
-export const DEFAULT_DATAPLANE_CONTENT_HASH = 'a0a0d176cc054f296408d03edd90c31f518d591a59392e93c7e1d328b3e3f3e9';
+export const DEFAULT_DATAPLANE_CONTENT_HASH = '397f24377cc0cb96248554a0f536116287d3f4addbab6e24d586f1b0f4489338';
 
 /**
  * A copy of a raw spec whose `consul.dataplane`, when it names neither an image nor a build, builds the default

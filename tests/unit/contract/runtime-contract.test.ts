@@ -33,7 +33,7 @@ import {
 import { servicesWithCluster } from '../../../layers/domain/naming';
 import { loadMeshSpec, validateMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
 import { REPO_ROOT } from '../docker/docker-files';
-import { FAKE_CONSUL, FAKE_DATAPLANE } from '../docker/fakes';
+import { FAKE_CONSUL, FAKE_DATAPLANE, startFakeCatalog, type FakeCatalog } from '../docker/fakes';
 import { parseEnvDump, run, tempDir, writeExecutable } from '../docker/processes';
 import { contextFor } from '../ecs/support';
 import { mergeConfigDir, setting } from './consul-config-dir';
@@ -167,6 +167,8 @@ function filesUnder(dir: string, prefix = ''): string[] {
 /** The ECS task metadata endpoint v4: `/v4/<cluster>/task` answers as for a Fargate task of that cluster. */
 let metadata: Server;
 let metadataBase = '';
+/** The servers' HTTP API as the dataplane entrypoint reads it (its proxy is registered). */
+let catalog: FakeCatalog;
 
 beforeAll(async () => {
   metadata = createServer((req, res) => {
@@ -184,10 +186,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
   metadataBase = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/v4`;
+  catalog = await startFakeCatalog();
 });
 
 afterAll(async () => {
   await new Promise((resolve) => metadata.close(resolve));
+  await catalog.close();
   for (const dir of sandboxes) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -298,9 +302,15 @@ describe.each(specs())('%s', (_title, spec) => {
       const config = buildDataplaneConfig(spec, target);
       const sb = sandbox();
 
+      // The entrypoint waits for its proxy's registration on the servers' HTTP API, the same servers the JSON names
+      // for gRPC (HTTPS on 8501 with TLS); here that read goes to a stand-in that lists the proxy.
+      const environment = containerEnvironment(c);
+      const httpAddr = new URL(environment.CONSUL_HTTP_ADDR);
+      expect({ family: c.family, host: httpAddr.hostname, tls: httpAddr.protocol === 'https:' }).toEqual({ family: c.family, host: config.consul.addresses, tls: !config.consul.tls.disabled });
       const result = await run('sh', [DATAPLANE_ENTRYPOINT], {
         ...sb.env,
-        ...containerEnvironment(c),
+        ...environment,
+        CONSUL_HTTP_ADDR: catalog.url,
         CONSUL_DATAPLANE_DIR: sb.dir,
         ECS_CONTAINER_METADATA_URI_V4: `${metadataBase}/${resolved.cluster}`,
       });
@@ -323,6 +333,8 @@ describe.each(specs())('%s', (_title, spec) => {
       // ACLs on: the JSON asks for a static token and the entrypoint hands over this proxy's own, not the management one.
       expect(dp.DP_CREDENTIAL_TYPE).toBe(config.consul.credentials?.type);
       expect(dp.DP_CREDENTIAL_STATIC_TOKEN).toBe(config.consul.credentials ? SECRET_VALUES.CONSUL_DATAPLANE_TOKEN : undefined);
+      // ... and read its registration with that same token.
+      expect(catalog.tokens.at(-1)).toBe(config.consul.credentials ? SECRET_VALUES.CONSUL_DATAPLANE_TOKEN : '');
       for (const name of namesOf(c.container).secrets) expect(dp).not.toHaveProperty(name);
     }
   });

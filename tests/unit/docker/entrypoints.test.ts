@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './docker-files';
-import { FAKE_CONSUL, FAKE_DATAPLANE } from './fakes';
+import { FAKE_CONSUL, FAKE_DATAPLANE, startFakeCatalog, type FakeCatalog } from './fakes';
 import { modesUnder, parseEnvDump, run, tempDir, writeExecutable } from './processes';
 
 /** A made-up key in PEM armour (spelled in two parts so secret scanners do not take this test for a leak). */
@@ -251,6 +251,7 @@ describe('consul-dataplane entrypoint', () => {
   const TASK_ID = '0123456789abcdef0123456789abcdef';
   let metadata: Server;
   let metadataUri = '';
+  let catalog: FakeCatalog;
 
   beforeAll(async () => {
     // The ECS task metadata endpoint v4, answering as for a Fargate task (pretty-printed, so the script cannot
@@ -274,16 +275,19 @@ describe('consul-dataplane entrypoint', () => {
     });
     await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
     metadataUri = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/v4/meta-1`;
+    // The servers' HTTP API, where the script waits for its proxy's registration before it starts consul-dataplane.
+    catalog = await startFakeCatalog();
   });
 
   afterAll(async () => {
     await new Promise((resolve) => metadata.close(resolve));
+    await catalog.close();
   });
 
   const DATAPLANE_JSON = JSON.stringify({ consul: { addresses: 'consul-server.mesh.internal', grpcPort: 8503, tls: { serverName: 'server.dc1.consul' } } });
 
   function dataplaneEnv(sb: Sandbox, extra: Record<string, string>): Record<string, string> {
-    return { ...baseEnv(sb), CONSUL_DATAPLANE_DIR: sb.configDir, CONSUL_CONFIG: DATAPLANE_JSON, ...extra };
+    return { ...baseEnv(sb), CONSUL_DATAPLANE_DIR: sb.configDir, CONSUL_CONFIG: DATAPLANE_JSON, CONSUL_HTTP_ADDR: catalog.url, ...extra };
   }
 
   it('derives the sidecar ID and node from the task metadata and hands the secrets over as DP_* variables', async () => {
@@ -298,6 +302,8 @@ describe('consul-dataplane entrypoint', () => {
 
     expect(result.code).toBe(0);
     expectNoSecretsIn(result.stdout + result.stderr);
+    // It read its registration with the proxy's own token, not the management one.
+    expect(catalog.tokens.at(-1)).toBe(DATAPLANE_TOKEN);
     expect(record(sb, 'dataplane-args').split('\n')).toEqual([`-config-file=${sb.configDir}/config.json`, '--', '--log-level', 'info', '']);
     expect(modesUnder(sb.configDir)).toEqual({ 'config.json': 0o600, tls: 0o700, 'tls/ca.pem': 0o600 });
     expect(JSON.parse(readFileSync(join(sb.configDir, 'config.json'), 'utf8'))).toEqual(JSON.parse(DATAPLANE_JSON));

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 /** Test doubles of the binaries the entrypoints exec, as POSIX sh scripts; they write what they saw to $RECORD_DIR. */
 
 /**
@@ -45,3 +48,32 @@ printf '%s\\n' "$@" > "$RECORD_DIR/dataplane-args"
 env > "$RECORD_DIR/dataplane-env"
 exit 0
 `;
+
+/**
+ * A stand-in for the servers' HTTP API as the dataplane entrypoint reads it before it starts consul-dataplane:
+ * `GET /v1/catalog/node-services/<node>?filter=ID == "<proxy>"` lists that proxy (registered), with an
+ * `X-Consul-Index` as a blocking query answers. It keeps the tokens it was sent, to check which one the script uses.
+ */
+export interface FakeCatalog {
+  url: string;
+  tokens: string[];
+  close(): Promise<void>;
+}
+
+export async function startFakeCatalog(): Promise<FakeCatalog> {
+  const tokens: string[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://catalog');
+    const node = /^\/v1\/catalog\/node-services\/([^/]+)$/.exec(url.pathname)?.[1];
+    const id = /^ID == "([^"]+)"$/.exec(url.searchParams.get('filter') ?? '')?.[1];
+    if (!node || !id) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    tokens.push(String(req.headers['x-consul-token'] ?? ''));
+    res.writeHead(200, { 'content-type': 'application/json', 'x-consul-index': '7' }).end(JSON.stringify({ Node: { Node: node }, Services: [{ ID: id, Service: id }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, tokens, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
