@@ -222,6 +222,7 @@ export class LocalCloud {
     // Tasks whose processes started (their stand-ins found nothing that stops them): a Consul server counts towards
     // the quorum only then, as a real agent that refuses its configuration never joins the Raft cluster.
     const processesStarted = new Set<string>();
+    const consulRef: { current?: ConsulServer } = {};
     const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
@@ -240,8 +241,13 @@ export class LocalCloud {
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
-      })),
+      }), () => consulRef.current?.observeServers()),
+      // Who holds Consul's state follows every step of the server tasks (leadership.ts).
+      onTaskChanged: (task) => {
+        if (task.serviceName === SERVER_SERVICE_NAME) consulRef.current?.observeServers();
+      },
     });
+    faults.onStopConsulServers(() => ecs.crashServiceTasks(SERVER_SERVICE_NAME));
     // ECS puts the tags of an existing cluster or service in the request context (aws:ResourceTag/<key>).
     iam.addResourceTags((arn) => ecs.resourceTags(arn));
     const consul = new ConsulServer({
@@ -250,6 +256,7 @@ export class LocalCloud {
       acl: { enabled: true },
       quorumSource: () => serverQuorum(ecs, region, processesStarted),
     });
+    consulRef.current = consul;
     try {
       restore(SSM_STATE, (data) => ssm.importSnapshot(data));
       restore(ECR_STATE, (data) => ecr.importSnapshot(data));
@@ -466,6 +473,7 @@ function serverQuorum(ecs: EcsSimulation, region: string, started: ReadonlySet<s
 function withStartedProcesses(
   started: Set<string>,
   run: (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]>,
+  onStarted: () => void = () => undefined,
 ): (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]> {
   return async (task, definition) => {
     let outcomes: ProcessOutcome[];
@@ -474,9 +482,13 @@ function withStartedProcesses(
     } catch (error) {
       // The lifecycle then lets the task run as if nothing were checked: so does the quorum.
       started.add(task.taskArn);
+      onStarted();
       throw error;
     }
-    if (!outcomes.some((outcome) => outcome.exitCode !== undefined)) started.add(task.taskArn);
+    if (!outcomes.some((outcome) => outcome.exitCode !== undefined)) {
+      started.add(task.taskArn);
+      onStarted();
+    }
     return outcomes;
   };
 }
