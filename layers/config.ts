@@ -12,6 +12,11 @@ const EnvSchema = z.object({
   CONSUL_HTTP_ADDR: z.url().optional(),
   /** SSM parameter holding the orchestrator's Consul ACL token (SecureString). */
   CONSUL_TOKEN_PARAMETER: z.string().startsWith('/').optional(),
+  /**
+   * The orchestrator's token parameter, for the one function whose CONSUL_TOKEN_PARAMETER is the management token
+   * (the datacenter recovery) and which then reconciles with the orchestrator's own token.
+   */
+  ORCHESTRATOR_TOKEN_PARAMETER: z.string().startsWith('/').optional(),
   /** SSM prefix under which rendered configuration is stored. */
   SSM_PREFIX: z.string().startsWith('/').default('/consul-mesh'),
   /** The SSM path of the services' own secrets besides the mesh's prefix (serverless.yml's `appSecretsPath`). */

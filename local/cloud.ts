@@ -227,6 +227,7 @@ export class LocalCloud {
     const processesStarted = new Set<string>();
     // A task that is being stopped still serves and connects: it counts for TLS trust until ECS reports it STOPPED.
     const tlsTrust = new TlsTrustLedger((taskArn, taskRegion) => !ecs.isClosed && (ecs.task(taskArn, taskRegion)?.lastStatus ?? 'STOPPED') !== 'STOPPED');
+    const consulRef: { current?: ConsulServer } = {};
     const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
@@ -247,8 +248,13 @@ export class LocalCloud {
         tls: tlsTrust,
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
-      })),
+      }), () => consulRef.current?.observeServers()),
+      // Who holds Consul's state follows every step of the server tasks (leadership.ts).
+      onTaskChanged: (task) => {
+        if (task.serviceName === SERVER_SERVICE_NAME) consulRef.current?.observeServers();
+      },
     });
+    faults.onStopConsulServers(() => ecs.crashServiceTasks(SERVER_SERVICE_NAME));
     // ECS puts the tags of an existing cluster or service in the request context (aws:ResourceTag/<key>).
     iam.addResourceTags((arn) => ecs.resourceTags(arn));
     const consul = new ConsulServer({
@@ -257,6 +263,7 @@ export class LocalCloud {
       acl: { enabled: true },
       quorumSource: () => serverQuorum(ecs, region, processesStarted),
     });
+    consulRef.current = consul;
     try {
       restore(SSM_STATE, (data) => ssm.importSnapshot(data));
       restore(ECR_STATE, (data) => ecr.importSnapshot(data));
@@ -474,6 +481,7 @@ function serverQuorum(ecs: EcsSimulation, region: string, started: ReadonlySet<s
 function withStartedProcesses(
   started: Set<string>,
   run: (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]>,
+  onStarted: () => void = () => undefined,
 ): (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]> {
   return async (task, definition) => {
     let outcomes: ProcessOutcome[];
@@ -482,9 +490,13 @@ function withStartedProcesses(
     } catch (error) {
       // The lifecycle then lets the task run as if nothing were checked: so does the quorum.
       started.add(task.taskArn);
+      onStarted();
       throw error;
     }
-    if (!outcomes.some((outcome) => outcome.exitCode !== undefined)) started.add(task.taskArn);
+    if (!outcomes.some((outcome) => outcome.exitCode !== undefined)) {
+      started.add(task.taskArn);
+      onStarted();
+    }
     return outcomes;
   };
 }

@@ -12,5 +12,7 @@ const deps = lazy(() => createDeployDeps());
 /** Step: service-defaults, ingress-gateway and intentions into Consul (needs a leader; `NoConsulLeader` is retried). */
 export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'applyConfigEntries input');
-  return applyConfigEntries(stepSpec(input.spec, input.plan), await deps().consul());
+  const { clients, config, consul } = deps();
+  // The spec's SSM copy too: what restores a datacenter that lost every server (layers/recovery).
+  return applyConfigEntries(stepSpec(input.spec, input.plan), await consul(), { ssm: clients.ssm, root: config.SSM_PREFIX });
 }

@@ -34,6 +34,12 @@ export interface LockDeps {
   onTakeover?: (takeover: { name: string; previous: LockValue; reason: 'ended' | 'expired' }) => void;
 }
 
+/**
+ * The mesh lock's holder while a Consul datacenter that lost every server is restored (layers/recovery): no
+ * execution, so it is live until released or expired (a restore takes seconds).
+ */
+export const RECOVERY_LOCK_HOLDER = 'consul-datacenter-recovery';
+
 /** Longest a deployment may hold the lock; the deploy state machine's own timeout is below it. */
 export const LOCK_TTL_MS = 3 * 60 * 60 * 1000;
 
@@ -72,6 +78,12 @@ export function describeLockHolder(name: string, lock: LockValue): string {
   const since = lock.acquiredAt ? new Date(lock.acquiredAt).toISOString() : undefined;
   // arn:<partition>:states:<region>:<account>:execution:<state machine>:<execution name>
   const execution = /^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:([^:]+):([^:]+)$/.exec(lock.holder);
+  if (lock.holder === RECOVERY_LOCK_HOLDER) {
+    return (
+      `the restore of the mesh's Consul datacenter after every server was lost${since ? ` (since ${since})` : ''}: ` +
+      'it re-creates the ACL tokens, config entries and the deployed spec, then reconciles the catalog, in under a minute; retry then'
+    );
+  }
   if (!execution) {
     return (
       `"${lock.holder}"${since ? ` (since ${since})` : ''}, which is no execution: it is free once it expires at ` +

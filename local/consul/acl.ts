@@ -132,6 +132,8 @@ export class AclResolver {
   private readonly shorthand = new Map<string, AclRules>();
   private changes = 0;
   private index = 0;
+  /** Secrets of the management tokens the servers' configuration carries (`initial_management`): a new datacenter has them. */
+  private readonly configured = new Set<string>();
 
   constructor(private readonly settings: AclSettings = { enabled: false }) {
     this.policies.set(GLOBAL_MANAGEMENT_POLICY_ID, {
@@ -153,6 +155,7 @@ export class AclResolver {
   addToken(secretId: string, policy: AclPolicy): string {
     const existing = this.bySecret.get(secretId);
     if (existing) return existing;
+    if (policy === 'management') this.configured.add(secretId);
     const accessorId = randomUUID();
     const token = this.newToken(accessorId, secretId, policy === 'management' ? 'Initial Management Token' : `${policy} token`);
     if (policy === 'management') token.Policies = [{ ID: GLOBAL_MANAGEMENT_POLICY_ID, Name: 'global-management' }];
@@ -293,6 +296,20 @@ export class AclResolver {
     return copyToken(current);
   }
 
+  /**
+   * A newly bootstrapped datacenter's ACL state: no policy but the builtin one, no token but the initial management
+   * tokens of the servers' configuration (Consul creates that token when it bootstraps ACLs).
+   */
+  reset(): void {
+    for (const id of [...this.policies.keys()]) if (id !== GLOBAL_MANAGEMENT_POLICY_ID) this.policies.delete(id);
+    this.tokens.clear();
+    this.bySecret.clear();
+    this.shorthand.clear();
+    this.index = 0;
+    this.changes += 1;
+    for (const secret of this.configured) this.addToken(secret, 'management');
+  }
+
   // ---- persistence ----------------------------------------------------------------------------------------------
 
   /** Every policy and token, secrets included. Shorthand tokens are saved as tokens with rules of their own. */
@@ -307,7 +324,10 @@ export class AclResolver {
   /** Adds saved policies and tokens with their IDs. */
   importAcl(saved: SavedAcl): void {
     for (const policy of saved.policies) this.policies.set(policy.ID, { ...policy });
-    for (const token of saved.tokens) this.storeToken(copyToken(token));
+    for (const token of saved.tokens) {
+      this.storeToken(copyToken(token));
+      if (token.Description === 'Initial Management Token') this.configured.add(token.SecretID);
+    }
     for (const entry of saved.shorthand ?? []) this.shorthand.set(entry.accessorId, parseAclRules(SHORTHAND_RULES[entry.policy]));
     this.index = Math.max(this.index, ...saved.policies.map((p) => p.ModifyIndex), ...saved.tokens.map((t) => t.ModifyIndex));
   }

@@ -99,10 +99,12 @@ export class ConsulServer {
   private readonly http: Server;
   private readonly sockets = new Set<Socket>();
   private listening?: AddressInfo;
+  /** The revisions of the datacenters lost so far, so that {@link revision} never goes backwards. */
+  private revisionBase = 0;
 
   constructor(private readonly options: ConsulServerOptions = {}) {
     this.acl = new AclResolver(options.acl ?? { enabled: false });
-    this.leadership = new Leadership(options.quorumSource);
+    this.leadership = new Leadership(options.quorumSource, () => this.bootstrapNewDatacenter());
     this.agent = {
       datacenter: options.datacenter ?? 'dc1',
       nodeName: options.nodeName ?? 'consul-local',
@@ -168,6 +170,19 @@ export class ConsulServer {
     return this.leadership.view();
   }
 
+  /**
+   * Looks at the running server tasks now (leadership.ts): the local cloud calls it on every change of a server
+   * task, so that who holds the state follows each step of a roll, not only the moments a request arrives.
+   */
+  observeServers(): RaftView {
+    return this.leadership.observe();
+  }
+
+  /** How many times every server holding the state was lost and a new, empty datacenter bootstrapped. */
+  datacentersLost(): number {
+    return this.leadership.datacentersLost;
+  }
+
   /** Raft writes so far: each register, deregister, txn, KV write/delete and config write/delete counts one. */
   writeCount(): number {
     return this.store.writeCount;
@@ -188,7 +203,7 @@ export class ConsulServer {
    * save.
    */
   get revision(): number {
-    return this.store.lastIndex + this.acl.revision;
+    return this.revisionBase + this.store.lastIndex + this.acl.revision;
   }
 
   /** The Raft state (catalog, KV, config entries, indexes) and ACL policies and tokens as plain data. */
@@ -200,6 +215,17 @@ export class ConsulServer {
   importSnapshot(snapshot: ConsulSnapshot): void {
     this.store.restore(loadConsulState(snapshot.state), snapshot.state.index);
     this.acl.importAcl(snapshot.acl);
+  }
+
+  /**
+   * The servers that held the state are gone and new ones formed a quorum: a new datacenter starts with empty data
+   * directories. Catalog, KV, config entries, ACL policies and tokens are gone; what the servers' configuration
+   * carries (the initial management token) is there again; the Raft index starts over.
+   */
+  private bootstrapNewDatacenter(): void {
+    this.revisionBase += this.store.lastIndex + 1;
+    this.store.reset();
+    this.acl.reset();
   }
 
   /**

@@ -66,6 +66,7 @@ export class Faults {
   private random: () => number;
   /** Actions registered by services for one-shot faults ("stop N random tasks now"). */
   private stopRandomTasksAction?: (count: number) => Promise<string[]> | string[];
+  private stopConsulServersAction?: () => string[];
 
   constructor(seed = 1) {
     this.random = mulberry32(seed);
@@ -116,6 +117,19 @@ export class Faults {
   /** Registered by the ECS simulation. */
   onStopRandomTasks(action: (count: number) => Promise<string[]> | string[]): void {
     this.stopRandomTasksAction = action;
+  }
+
+  /** Registered by the local cloud: crashes every running Consul server task at once. */
+  onStopConsulServers(action: () => string[]): void {
+    this.stopConsulServersAction = action;
+  }
+
+  /**
+   * Every Consul server task stops at once (an AZ outage, a bad image rolled to all of them): their data
+   * directories go with them, and the servers ECS starts next bootstrap a new, empty datacenter. Returns their ARNs.
+   */
+  stopConsulServers(): string[] {
+    return this.stopConsulServersAction?.() ?? [];
   }
 
   /** Stop `count` random RUNNING tasks; returns their ARNs. */

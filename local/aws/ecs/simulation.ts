@@ -51,6 +51,11 @@ export interface EcsSimulationOptions {
    * with the task and its definition; a container may exit or stay unhealthy as its real process would.
    */
   startProcesses?: (task: EcsTaskSnapshot, definition: TaskDefinitionRecord) => Promise<ProcessOutcome[]>;
+  /**
+   * Told synchronously of every transition of every task (status, health, stop), before and whatever the event
+   * faults do to its event: the local Consul follows its server tasks through it.
+   */
+  onTaskChanged?: (task: EcsTaskSnapshot) => void;
 }
 
 /** A read-only view of a task for the other local services. */
@@ -158,7 +163,10 @@ export class EcsSimulation {
       announce: (task) => {
         if (this.delivery.hasSinks) this.delivery.publish(buildTaskStateChangeEvent(task));
       },
-      changed: (task, change) => this.scheduler.taskChanged(task, change),
+      changed: (task, change) => {
+        this.scheduler.taskChanged(task, change);
+        options.onTaskChanged?.(snapshot(task));
+      },
       regionOf: (task) => this.store.region(task.region),
       pullError: (task) => {
         const definition = this.store.region(task.region).families.get(task.family)?.find((d) => d.arn === task.taskDefinitionArn);
@@ -292,6 +300,19 @@ export class EcsSimulation {
       if (this.lifecycle.crash(task, 137)) stopped.push(task.taskArn);
     }
     return stopped;
+  }
+
+  /**
+   * Fault injection: every RUNNING task of the services named `serviceName` (all clusters and regions) crashes at
+   * once (exit 137, EssentialContainerExited), e.g. every Consul server; the services start replacements. Returns
+   * the stopped task ARNs.
+   */
+  crashServiceTasks(serviceName: string): string[] {
+    const victims = this.store
+      .allRegions()
+      .flatMap((state) => [...state.tasks.values()])
+      .filter((task) => task.group === `service:${serviceName}` && task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING');
+    return victims.filter((task) => this.lifecycle.crash(task, 137)).map((task) => task.taskArn);
   }
 
   /** The provider with every operation that may write counted in {@link EcsSimulation.revision}. */

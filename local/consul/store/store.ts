@@ -98,6 +98,16 @@ export class ConsulStore {
   }
 
   /**
+   * Start over as a newly bootstrapped datacenter: empty tables, a fresh Raft index. Held blocking queries return
+   * at once; their clients see the index go backwards, which Consul's clients must treat as a reset.
+   */
+  reset(): void {
+    this.current = emptyState();
+    this.raftIndex = 1;
+    for (const waiter of [...this.waiters]) waiter.wake();
+  }
+
+  /**
    * Apply `apply` as one Raft write. If it throws, nothing it did is kept (the log entry still consumed its
    * index, as a rolled-back transaction does in Consul) and the error propagates.
    */

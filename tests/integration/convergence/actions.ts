@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { LocalCloud } from '../../../local/cloud';
 import type { EventFaults } from '../../../local/faults/faults';
-import { rollService, scaleService, type ServiceRef } from './ecs-control';
+import { rollService, scaleService, waitForQuiet, type ServiceRef } from './ecs-control';
 
 /** One step of a fault sequence: what an operator, ECS or the network does to the running mesh. */
 export type ChurnAction =
@@ -11,6 +11,13 @@ export type ChurnAction =
   | { kind: 'stopTasks'; count: number }
   | { kind: 'roll'; service: ServiceRef; how: 'force' | 'revision' }
   | { kind: 'consulOutage'; ms: number }
+  /**
+   * Every Consul server task stops at once, on a steady mesh: the new servers bootstrap an empty datacenter, which
+   * the recovery's schedule restores before the next action. (A roll in flight meanwhile fails on AWS too: the new
+   * datacenter does not know the dataplanes' tokens yet, their tasks exit, and ECS's circuit breaker rolls it back.
+   * That is ECS's answer, not the catalog's, so this property lets the rolls finish first.)
+   */
+  | { kind: 'loseServers' }
   /** A scheduled reconcile tick in the middle of the churn, racing the task events. */
   | { kind: 'reconcile' }
   | { kind: 'wait'; ms: number };
@@ -41,6 +48,7 @@ export function churnActions(services: readonly ServiceRef[]): fc.Arbitrary<Chur
     fc.record({ kind: fc.constant('stopTasks' as const), count: fc.integer({ min: 1, max: 3 }) }),
     fc.record({ kind: fc.constant('roll' as const), service, how: fc.constantFrom('force' as const, 'revision' as const) }),
     fc.record({ kind: fc.constant('consulOutage' as const), ms: fc.integer({ min: 100, max: 500 }) }),
+    fc.constant({ kind: 'loseServers' as const }),
     fc.constant({ kind: 'reconcile' as const }),
     fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 80 }) }),
   );
@@ -68,6 +76,19 @@ export async function runAction(action: ChurnAction, { cloud, ecs, marker, backg
       // An outage starting during another extends it; it never shortens one.
       cloud.faults.takeConsulDown(Math.max(action.ms, cloud.faults.current.consulDownUntil - Date.now()));
       return;
+    case 'loseServers': {
+      const clusters = cloud.ecs.clusters().map((c) => c.name);
+      await waitForQuiet(cloud, ecs, clusters, 15_000, { everyMs: 1000, run: () => background.push(cloud.lambda.invoke('reconcile', scheduledEvent())) });
+      cloud.faults.stopConsulServers();
+      // The recovery's ticks (its schedule, every second here) until one restores the new datacenter.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const result = (await cloud.lambda.invoke('recoverDatacenter', scheduledEvent()).catch(() => undefined)) as { status?: string } | undefined;
+        if (result?.status === 'restored') return;
+        if (Date.now() > deadline) throw new Error(`the datacenter was not restored within 30 s (last: ${JSON.stringify(result)})`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
     case 'reconcile':
       background.push(cloud.lambda.invoke('reconcile', scheduledEvent()));
       return;
@@ -92,6 +113,8 @@ export function describeAction(action: ChurnAction): string {
       return `roll ${action.service.name} (${action.how})`;
     case 'consulOutage':
       return `consul down ${action.ms} ms`;
+    case 'loseServers':
+      return 'every consul server lost';
     case 'reconcile':
       return 'reconcile tick';
     case 'wait':

@@ -9,6 +9,11 @@ export interface ServiceWrite {
   version: number;
   createIndex: number;
   modifyIndex: number;
+  /**
+   * Which datacenter answered (how many the local Consul had lost before): after every server is lost, a new
+   * datacenter starts its own Raft history at index 1, and the restore registers every running task anew.
+   */
+  datacenter: number;
 }
 
 /**
@@ -23,8 +28,8 @@ export interface ServiceWrite {
 export interface ConsulWriteLog {
   /** The address to give the functions. */
   readonly url: string;
-  /** Where requests go (the local Consul, known only once the cloud started). */
-  setTarget(url: string): void;
+  /** Where requests go (the local Consul, known only once the cloud started), and which datacenter it is now. */
+  setTarget(url: string, datacenter?: () => number): void;
   /** Every service entry seen in a committed transaction's answer, in arrival order. */
   writes(): readonly ServiceWrite[];
   close(): Promise<void>;
@@ -32,20 +37,22 @@ export interface ConsulWriteLog {
 
 export async function startConsulWriteLog(): Promise<ConsulWriteLog> {
   let target: URL | undefined;
+  let datacenter: () => number = () => 0;
   const writes: ServiceWrite[] = [];
   const server: Server = createServer((req, res) => {
     if (!target) {
       req.socket.resetAndDestroy();
       return;
     }
-    forward(target, req, res, (body) => writes.push(...servicesOfTxnAnswer(body)));
+    forward(target, req, res, (body) => writes.push(...servicesOfTxnAnswer(body).map((write) => ({ ...write, datacenter: datacenter() }))));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    setTarget(url) {
+    setTarget(url, current) {
       target = new URL(url);
+      if (current) datacenter = current;
     },
     writes: () => writes,
     async close() {
@@ -90,7 +97,7 @@ function forward(target: URL, req: IncomingMessage, res: ServerResponse, onCommi
 }
 
 /** The `Service` results of a `/v1/txn` answer (`{"Results": [{"Service": {...}}, ...]}`). */
-function servicesOfTxnAnswer(body: string): ServiceWrite[] {
+function servicesOfTxnAnswer(body: string): Array<Omit<ServiceWrite, 'datacenter'>> {
   const parsed = JSON.parse(body) as { Results?: Array<Record<string, unknown>> | null };
   return (parsed.Results ?? []).flatMap((result) => {
     const service = result.Service as { ID: string; Meta?: Record<string, string> | null; CreateIndex: number; ModifyIndex: number } | undefined;

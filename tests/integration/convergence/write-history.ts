@@ -9,13 +9,15 @@ export type HistoryViolation =
 /**
  * Checks every entry's writes, in Raft order (ModifyIndex): the ECS task version in Meta never decreases (events
  * are applied only if newer, and the reconcile leaves alone an entry newer than what DescribeTasks said), and
- * an entry is created once (a deregistration writes a tombstone that keeps the task out for good).
+ * an entry is created once (a deregistration writes a tombstone that keeps the task out for good). Each datacenter has
+ * its own history: one that replaced a datacenter whose servers were all lost starts at index 1, empty.
  */
 export function findHistoryViolations(writes: readonly ServiceWrite[]): HistoryViolation[] {
   const byId = new Map<string, ServiceWrite[]>();
-  for (const write of writes) byId.set(write.id, [...(byId.get(write.id) ?? []), write]);
+  for (const write of writes) byId.set(`${write.datacenter}/${write.id}`, [...(byId.get(`${write.datacenter}/${write.id}`) ?? []), write]);
   const violations: HistoryViolation[] = [];
-  for (const [id, history] of byId) {
+  for (const [key, history] of byId) {
+    const id = key.slice(key.indexOf('/') + 1);
     const ordered = [...history].sort((a, b) => a.modifyIndex - b.modifyIndex);
     for (let i = 1; i < ordered.length; i++) {
       const [before, after] = [ordered[i - 1], ordered[i]];

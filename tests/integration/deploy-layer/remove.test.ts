@@ -203,7 +203,12 @@ describe('the removal primitives', () => {
     expect(await consul.getConfigEntry('service-defaults', 'billing')).toBeDefined();
     expect(await deleteConfigEntries(consul, spec)).toEqual([]);
 
-    expect((await deleteMeshKv(consul, spec.name)).sort()).toEqual([`consul-mesh/${spec.name}/spec`, `consul-mesh/${spec.name}/tombstones/cluster-1/abc`]);
+    // The spec, the datacenter marker applyConfigEntries wrote, a tombstone.
+    expect((await deleteMeshKv(consul, spec.name)).sort()).toEqual([
+      `consul-mesh/${spec.name}/datacenter`,
+      `consul-mesh/${spec.name}/spec`,
+      `consul-mesh/${spec.name}/tombstones/cluster-1/abc`,
+    ]);
     expect(await consul.kvList(`consul-mesh/${spec.name}/`)).toEqual([]);
     expect(await consul.kvGet(`consul-mesh/${spec.name}-x/spec`)).toBeDefined();
     expect(await deleteMeshKv(consul, spec.name)).toEqual([]);

@@ -88,8 +88,12 @@ describe('a deployment converges a deployed mesh to its spec', () => {
     expect(targetsOf(`${ECS}DeregisterTaskDefinition`).map((c) => c.input.taskDefinition).sort()).toEqual([...revisions].sort());
     expect(count('CodeBuild_20161006.StartBuild')).toBe(of(set, 'image', 'create').length);
     // SSM: the lock (taken, released) aside, one put per created or changed parameter or created secret, and the
-    // removed parameters deleted.
-    const puts = targetsOf('AmazonSSM.PutParameter').map((c) => String(c.input.Name)).filter((n) => !n.endsWith('/lock'));
+    // removed parameters deleted. The deployed spec's copy (`recovery/spec`, its KV copy's twin, what restores a
+    // datacenter that lost every server) is written when the spec changed, as its KV copy is: never otherwise.
+    const all = targetsOf('AmazonSSM.PutParameter').map((c) => String(c.input.Name)).filter((n) => !n.endsWith('/lock'));
+    const copies = all.filter((n) => n.includes('/recovery/spec'));
+    expect(copies.length > 0).toBe(!run.output?.noChange);
+    const puts = all.filter((n) => !n.includes('/recovery/spec'));
     const written = set.changes.filter((c) => (c.kind === 'parameter' || c.kind === 'secret') && (c.action === 'create' || c.action === 'update')).map((c) => c.id);
     expect(puts.sort()).toEqual([...written].sort());
     const deleted = targetsOf('AmazonSSM.DeleteParameters').flatMap((c) => c.input.Names as string[]);

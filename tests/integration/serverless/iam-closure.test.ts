@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
 import { buildClosure, compareEvaluators, evaluate, type Closure, type Denial, type ParameterScope, type UnreachableCall } from './iam-closure/closure';
-import { configParameterNames, meshParameterPrefix } from '../../../layers/domain/naming';
+import { configParameterNames, meshParameterPrefix, secretParameterNames } from '../../../layers/domain/naming';
+import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
+import { specCopyParameterNames } from '../../../layers/deploy/spec-copy';
 import { rolloutLockName } from '../../../layers/rollout/naming';
 import { Resolver, type Template } from './iam-closure/template';
 import { withPackagingLock } from '../../../local/serverless/package';
@@ -39,6 +41,30 @@ const PARAMETER_SCOPES: ParameterScope[] = [
       return { 'ssm:GetParameter': locks, 'ssm:DeleteParameter': locks, 'ssm:GetParametersByPath': [`${meshParameterPrefix(spec)}/rollouts`] };
     },
     why: 'releases the locks of an ended execution, and nothing else',
+  },
+  {
+    function: 'applyConfigEntries',
+    parameters: (spec) => {
+      const copy = specCopyParameterNames(spec.name);
+      return { 'ssm:GetParameter': [secretParameterNames(spec).orchestratorToken, copy.header], 'ssm:PutParameter': [copy.header, copy.part(1)] };
+    },
+    why: 'reads its Consul token and writes the deployed spec\'s SSM copy (layers/deploy/spec-copy.ts), nothing else',
+  },
+  {
+    function: 'recoverDatacenter',
+    parameters: (spec) => {
+      const copy = specCopyParameterNames(spec.name);
+      const lock = configParameterNames(spec).lock;
+      const secrets = secretParameterNames(spec);
+      const tokens = [secrets.bootstrapToken, ...buildAclPlan(spec).tokens.map((t) => t.parameter)];
+      return {
+        'ssm:GetParameter': [...tokens, copy.header, lock],
+        'ssm:GetParameters': [copy.part(1)],
+        'ssm:PutParameter': [copy.header, copy.part(1), lock],
+        'ssm:DeleteParameter': [lock],
+      };
+    },
+    why: 'restores a datacenter from the spec copy with the ACL secrets, under the mesh lock (layers/recovery/restore.ts)',
   },
 ];
 

@@ -118,6 +118,7 @@ describe('serverless package', () => {
     'taskStateChange',
     'executionEnded',
     'reconcile',
+    'recoverDatacenter',
     'authorize',
     'api',
     'rolloutPrepare',
@@ -199,10 +200,11 @@ describe('serverless package', () => {
     expect(roles.size).toBe(lambdas.length);
   });
 
-  it('lets only the ACL step\'s and the rotation\'s keyring/token steps read the Consul management token, and points every other function at the orchestrator token', () => {
+  it('lets only the ACL step\'s, the rotation\'s keyring/token steps and the datacenter recovery read the Consul management token, and points every other function at the orchestrator token', () => {
     // The gossip keyring (keyring:write) and creating or deleting a token (acl:write) need the management token;
-    // these functions read SSM and never write it.
-    const management = ['ensureAcl', 'rotateActivate', 'rotateRetire'];
+    // these functions read SSM and never write it. The recovery re-creates the tokens of a datacenter that lost
+    // every server, which knows no other token.
+    const management = ['ensureAcl', 'rotateActivate', 'rotateRetire', 'recoverDatacenter'];
     const bootstrap = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/bootstrap-token';
     const secretsPath = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets';
     const orchestrator = 'arn:aws:ssm:us-east-1:000000000000:parameter/consul-mesh/reference-mesh/secrets/acl/orchestrator-token';

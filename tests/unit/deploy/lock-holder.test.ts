@@ -1,5 +1,5 @@
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { acquireLock, describeLockHolder } from '../../../layers/deploy/lock';
+import { acquireLock, describeLockHolder, RECOVERY_LOCK_HOLDER } from '../../../layers/deploy/lock';
 import { ConcurrentOperationError } from '../../../layers/errors';
 
 const ACQUIRED = Date.parse('2025-03-04T05:06:08Z');
@@ -69,6 +69,15 @@ describe('the lock error names the holder, since when, and how to end it', () =>
   it('names a holder that is no execution, and when the lock expires', () => {
     expect(describeLockHolder('/consul-mesh/shop/lock', { holder: 'ops-maintenance', expiresAt: EXPIRES, acquiredAt: ACQUIRED })).toBe(
       '"ops-maintenance" (since 2025-03-04T05:06:08.000Z), which is no execution: it is free once it expires at 2025-03-04T08:06:08.000Z, or delete the parameter /consul-mesh/shop/lock once that operation has ended',
+    );
+  });
+
+  it('names the restore of a Consul datacenter and says to retry once it is done', async () => {
+    const ssm = fakeSsm(new Map([['/consul-mesh/shop/lock', JSON.stringify({ holder: RECOVERY_LOCK_HOLDER, expiresAt: EXPIRES, acquiredAt: ACQUIRED })]]));
+    const refused = acquireLock('/consul-mesh/shop/lock', DEPLOY, { ssm, now: () => ACQUIRED + 1000, holders: { isRunning: async () => true } });
+    await expect(refused).rejects.toThrow(
+      "the lock /consul-mesh/shop/lock is held by the restore of the mesh's Consul datacenter after every server was lost (since 2025-03-04T05:06:08.000Z): " +
+        'it re-creates the ACL tokens, config entries and the deployed spec, then reconciles the catalog, in under a minute; retry then',
     );
   });
 

@@ -21,6 +21,7 @@ import { configParameterNames, meshParameterPrefix, secretParameterNames, TAG } 
 import { dataplaneTokenParameterName } from '../../../../layers/domain/consul/parameter-names';
 import { buildServerRetryJoin } from '../../../../layers/domain/consul/retry-join';
 import { rolloutLockName } from '../../../../layers/rollout/naming';
+import { specCopyParameterNames } from '../../../../layers/deploy/spec-copy';
 import { evaluatePolicies, type PolicyDocument as LocalPolicyDocument } from '../../../../local/aws/iam/policy';
 import { addTo, requestsFor, type AccessRequest, type Inventory } from './requests';
 import { bundleDefines, bundleHandler, type HandlerBundle } from './sdk-calls';
@@ -348,6 +349,8 @@ function meshParameterNames(spec: MeshSpec): string[] {
     ...Object.values(secretParameterNames(spec)),
     ...consulNames.map((n) => dataplaneTokenParameterName(spec, n)),
     ...consulNames.map((n) => rolloutLockName(spec.name, n)),
+    specCopyParameterNames(spec.name).header,
+    specCopyParameterNames(spec.name).part(1),
   ];
   const prefix = meshParameterPrefix(spec);
   const paths = new Set<string>();
@@ -391,7 +394,9 @@ function functionInventory(
   }
   for (const repository of repositories) addTo(inventory, 'ecr:repository', { vars: { RepositoryName: repository } });
 
-  const parameters = Object.entries(env).filter(([key, value]) => key.endsWith('_PARAMETER') && value.startsWith('/')).map(([, value]) => value);
+  // A scoped function's SSM calls are checked on exactly its scope's parameters for that action (the token its
+  // environment names is read, never written: the scope lists it under GetParameter).
+  const parameters = scopedParameters ? [] : Object.entries(env).filter(([key, value]) => key.endsWith('_PARAMETER') && value.startsWith('/')).map(([, value]) => value);
   if (scopedParameters) {
     parameters.push(...scopedParameters);
   } else if (namesMesh) {
@@ -411,6 +416,9 @@ function functionInventory(
     );
   }
   for (const name of new Set(parameters)) addTo(inventory, 'ssm:parameter', { vars: { ParameterNameWithoutLeadingSlash: name.replace(/^\//, '') } });
+
+  // EventBridge's default bus, the only one the orchestrator puts events on (the datacenter recovery's event).
+  addTo(inventory, 'events:event-bus', { vars: { EventBusName: 'default' } });
 
   // The build contexts meshctl uploads: `contexts/<contentHash>.zip` in the stack's bucket (layers/deploy/build-source.ts).
   if (env.BUILD_SOURCE_BUCKET) {

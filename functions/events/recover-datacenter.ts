@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { lazy, parseEvent } from '../../layers/handler-kit';
+import { createRecoveryDeps } from '../../layers/recovery/deps';
+import { recoverDatacenter } from '../../layers/recovery/restore';
+
+/** The EventBridge schedule's event (`detail-type: Scheduled Event`); an empty object runs it by hand. */
+const Event = z.looseObject({
+  'detail-type': z.literal('Scheduled Event').optional(),
+  time: z.string().optional(),
+});
+
+const deps = lazy(() => createRecoveryDeps());
+
+/**
+ * EventBridge schedule (the reconcile's rate): one KV read while the datacenter is intact; when every Consul server
+ * was lost and a new, empty datacenter has a leader, restores the mesh's ACLs, config entries and spec from SSM and
+ * reconciles the catalog (layers/recovery/restore.ts). Not retried: the next tick is the retry.
+ */
+export async function handler(event: unknown) {
+  parseEvent(Event, event ?? {}, 'recovery trigger');
+  const { churn, recoveryDeps } = deps();
+  try {
+    const result = await recoverDatacenter(await recoveryDeps());
+    // A zero on every quiet tick: the metric exists for an alarm on restores (a restore adds its own 1).
+    if (result.status !== 'restored') churn.metrics.addMetric('DatacenterRestored', 'Count', 0);
+    return result;
+  } finally {
+    churn.metrics.publishStoredMetrics();
+  }
+}
