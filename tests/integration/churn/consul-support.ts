@@ -1,5 +1,4 @@
 import { createConsulClient, type ConsulApi } from '../../../layers/adapters/consul';
-import type { ChurnLogger, ChurnMetrics } from '../../../layers/churn/ports';
 import { deployedSpecKey } from '../../../layers/deploy/config-entries';
 import { loadMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
 import { startConsulServer, type ConsulServer, type ConsulServerOptions } from '../../../local/consul';
@@ -40,32 +39,4 @@ export async function startCountingConsul(options: ConsulServerOptions = {}, tok
     },
     close: () => server.close(),
   };
-}
-
-/** A logger that keeps its lines, to assert on what was logged. */
-export class RecordingLogger implements ChurnLogger {
-  readonly lines: Array<{ level: string; message: string; attributes: Record<string, unknown> }> = [];
-  debug(message: string, ...attributes: Record<string, unknown>[]) {
-    this.push('debug', message, attributes);
-  }
-  info(message: string, ...attributes: Record<string, unknown>[]) {
-    this.push('info', message, attributes);
-  }
-  warn(message: string, ...attributes: Record<string, unknown>[]) {
-    this.push('warn', message, attributes);
-  }
-  error(message: string, ...attributes: Record<string, unknown>[]) {
-    this.push('error', message, attributes);
-  }
-  private push(level: string, message: string, attributes: Record<string, unknown>[]) {
-    this.lines.push({ level, message, attributes: Object.assign({}, ...attributes) });
-  }
-}
-
-/** Metrics kept in memory (name → sum), as the EMF output would carry them. */
-export class RecordingMetrics implements ChurnMetrics {
-  readonly values: Record<string, number> = {};
-  addMetric(name: string, _unit: 'Count' | 'Milliseconds', value: number) {
-    this.values[name] = (this.values[name] ?? 0) + value;
-  }
 }

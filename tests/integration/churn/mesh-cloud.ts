@@ -20,7 +20,7 @@ import { EventsProvider } from '../../../local/aws/events/provider';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
 import { startConsulServer, type ConsulServer } from '../../../local/consul';
 import { Faults } from '../../../local/faults/faults';
-import { RecordingLogger, RecordingMetrics } from './consul-support';
+import { RecordingLogger, RecordingMetrics } from '../../unit/churn/recording';
 
 const meshEvents = require('../../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };
 

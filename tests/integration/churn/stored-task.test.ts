@@ -2,7 +2,8 @@ import { createConsulClient } from '../../../layers/adapters/consul';
 import { handleTaskEvent, type TaskEventDeps } from '../../../layers/churn/task-event';
 import { buildIdFilter } from '../../../layers/churn/stored-task';
 import { loadEvent } from '../../fixtures/events/load';
-import { RecordingLogger, referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
+import { RecordingLogger } from '../../unit/churn/recording';
+import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
 const TASK_ID = '4f9a1c2b8e7d4a6f9b0c1d2e3f4a5b6c';
 const USERS = `users-${TASK_ID}`;

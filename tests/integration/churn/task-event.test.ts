@@ -4,7 +4,8 @@ import { InvalidEventError, tombstoneKey } from '../../../layers/domain/registra
 import type { MeshSpec } from '../../../layers/domain/spec';
 import { Faults } from '../../../local/faults/faults';
 import { loadEvent, type EventFixture } from '../../fixtures/events/load';
-import { RecordingLogger, referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
+import { RecordingLogger } from '../../unit/churn/recording';
+import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
 const TASK_ID = '4f9a1c2b8e7d4a6f9b0c1d2e3f4a5b6c';
 const USERS = `users-${TASK_ID}`;

@@ -3,7 +3,7 @@ import { datacenterMarkerKey } from '../../../layers/deploy/config-entries';
 import { storeSpecCopy } from '../../../layers/deploy/spec-copy';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
 import { recoverDatacenter, type RecoveryConsul, type RecoveryDeps } from '../../../layers/recovery/restore';
-import { RecordingLogger, RecordingMetrics } from '../churn/support';
+import { RecordingLogger, RecordingMetrics } from '../churn/recording';
 
 const spec = loadMeshSpec('examples/mesh.yaml');
 const DEPLOY = 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-deploy-mesh:reference-mesh-a1b2c3d4e5f6-20250304050607-k3x9q0';
