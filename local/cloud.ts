@@ -228,6 +228,7 @@ export class LocalCloud {
     // A task that is being stopped still serves and connects: it counts for TLS trust until ECS reports it STOPPED.
     const tlsTrust = new TlsTrustLedger((taskArn, taskRegion) => !ecs.isClosed && (ecs.task(taskArn, taskRegion)?.lastStatus ?? 'STOPPED') !== 'STOPPED');
     const consulRef: { current?: ConsulServer } = {};
+    const aclSync: { current?: (task: EcsTaskSnapshot) => void } = {};
     const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
@@ -251,6 +252,7 @@ export class LocalCloud {
       }), () => consulRef.current?.observeServers()),
       // Who holds Consul's state follows every step of the server tasks (leadership.ts).
       onTaskChanged: (task) => {
+        aclSync.current?.(task);
         if (task.serviceName === SERVER_SERVICE_NAME) consulRef.current?.observeServers();
       },
     });
@@ -346,7 +348,7 @@ export class LocalCloud {
     // Emulates the Consul servers reading their ACL bootstrap token from SSM at start (tokens restored from the
     // data directory are already known).
     const seenTokens = new Set<string>(saved?.get(CONSUL_STATE)?.acl.tokens.map((token) => token.SecretID) ?? []);
-    ecs.subscribe((event) => syncConsulAcl(event, { ssm, ecs, consul, region, seen: seenTokens }).catch((error) => log('ACL sync failed', error)));
+    aclSync.current = (task) => void syncConsulAcl(task, { ssm, ecs, consul, region, seen: seenTokens }).catch((error) => log('ACL sync failed', error));
 
     const persistence =
       dataDir === undefined

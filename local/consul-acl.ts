@@ -1,7 +1,6 @@
 import type { SsmProvider } from './aws/ssm/provider';
-import type { EcsSimulation } from './aws/ecs/simulation';
+import type { EcsSimulation, EcsTaskSnapshot } from './aws/ecs/simulation';
 import type { ConsulServer } from './consul';
-import type { EcsTaskStateChangeEvent } from './aws/ecs/task-events';
 import { LOCAL_ACCOUNT_ID } from './aws/protocol';
 import { SERVER_RUNTIME } from '../layers/domain/consul/runtime-contract';
 import { SERVER_RPC_PORT } from './consul/leadership';
@@ -15,26 +14,22 @@ const GOSSIP_KEY_SECRET = SERVER_RUNTIME.env.gossipKey;
  * On AWS, ECS injects the ACL bootstrap token into the Consul server container from SSM (the task definition's
  * `secrets`), and the server makes it the `initial_management` token. The emulator has no server process, so when
  * a server task starts RUNNING this reads the same task-definition secret from the local SSM, decrypted as ECS
- * would, and registers it in the local Consul as a management token. Likewise the gossip key: the server joins the
+ * would, and registers it in the local Consul as a management token. It follows the task itself, not its
+ * EventBridge event: a server knows its token from its configuration, however late or lost the event is. Likewise the gossip key: the server joins the
  * gossip pool with the key SSM holds at its start (a key rotated later reaches only servers started after it).
  */
 export async function syncConsulAcl(
-  event: EcsTaskStateChangeEvent,
+  task: Pick<EcsTaskSnapshot, 'lastStatus' | 'taskDefinitionArn' | 'privateIp'>,
   deps: { ssm: SsmProvider; ecs: EcsSimulation; consul: ConsulServer; region: string; seen: Set<string> },
 ): Promise<void> {
-  const detail = event.detail as {
-    lastStatus?: string;
-    taskDefinitionArn?: string;
-    containers?: Array<{ networkInterfaces?: Array<{ privateIpv4Address?: string }> }>;
-  };
-  if (detail.lastStatus !== 'RUNNING' || !detail.taskDefinitionArn) return;
+  if (task.lastStatus !== 'RUNNING' || !task.taskDefinitionArn) return;
   const ctx = { region: deps.region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-acl' };
-  const described = (await deps.ecs.provider.operations.DescribeTaskDefinition({ taskDefinition: detail.taskDefinitionArn }, ctx)) as {
+  const described = (await deps.ecs.provider.operations.DescribeTaskDefinition({ taskDefinition: task.taskDefinitionArn }, ctx)) as {
     taskDefinition?: { containerDefinitions?: Array<{ secrets?: Array<{ name: string; valueFrom: string }> }> };
   };
   const secrets = described.taskDefinition?.containerDefinitions?.flatMap((c) => c.secrets ?? []) ?? [];
   const gossip = secrets.find((s) => s.name === GOSSIP_KEY_SECRET);
-  const ip = detail.containers?.flatMap((c) => c.networkInterfaces ?? []).find((n) => n.privateIpv4Address)?.privateIpv4Address;
+  const ip = task.privateIp;
   if (gossip && ip) deps.consul.keyring.join(`${ip}:${SERVER_RPC_PORT}`, await readParameter(deps.ssm, gossip.valueFrom, ctx));
   for (const secret of secrets.filter((s) => BOOTSTRAP_TOKEN_SECRET.test(s.name))) {
     const name = secret.valueFrom.startsWith('arn:') ? `/${secret.valueFrom.slice(secret.valueFrom.indexOf(':parameter/') + ':parameter/'.length)}` : secret.valueFrom;

@@ -36,7 +36,9 @@ describe('a dataplane whose registering event comes late', () => {
     // Every task event reaches the registration Lambda 1.5 s late, long after the containers started.
     cloud.faults.set({ events: { duplicate: 0, delay: 1, delayMs: 1_500, reorder: 0, drop: 0 } });
 
-    const run = await deploy(cloud, referenceSpec(), { timeoutMs: 90_000 });
+    // The stage checks poll without a pause here: 400 rounds pass in a few seconds, less than the 1.5 s delays of the
+    // registering and then the HEALTHY event of the last task. The budget is counted in rounds, so give it more.
+    const run = await deploy(cloud, referenceSpec(), { timeoutMs: 90_000, maxRounds: 20_000 });
 
     expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     expect(await stoppedInMesh()).toEqual([]);
