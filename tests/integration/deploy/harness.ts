@@ -81,17 +81,31 @@ export interface DeploymentRun {
 
 /** Starts a deployment execution and waits for it to end (bounded). */
 export async function deploy(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number; timeoutMs?: number } = {}): Promise<DeploymentRun> {
+  const executionArn = await startDeployment(cloud, spec, options);
+  return waitForDeployment(cloud, executionArn, options);
+}
+
+/**
+ * Starts a deployment execution as `meshctl deploy` does (the build contexts uploaded first) and returns its ARN
+ * without waiting.
+ */
+export async function startDeployment(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number } = {}): Promise<string> {
   await uploadContexts(cloud, spec);
-  const sfn = sfnClient(cloud);
   counter += 1;
   const deploymentId = `d-test-${Date.now().toString(36)}-${counter}`;
-  const { executionArn } = await sfn.send(
+  const { executionArn } = await sfnClient(cloud).send(
     new StartExecutionCommand({
       stateMachineArn: cloud.stateMachines.deployMesh,
       name: `${String(spec.name)}-${deploymentId}`,
       input: JSON.stringify({ deploymentId, spec, settings: { pollSeconds: 0, maxRounds: options.maxRounds ?? 400 } }),
     }),
   );
+  return executionArn!;
+}
+
+/** Waits (bounded) for a deployment execution to end, and reads its outcome and history. */
+export async function waitForDeployment(cloud: LocalCloud, executionArn: string, options: { timeoutMs?: number } = {}): Promise<DeploymentRun> {
+  const sfn = sfnClient(cloud);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let described;
   do {
