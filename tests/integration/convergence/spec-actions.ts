@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, StopExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LocalCloud } from '../../../local/cloud';
-import { referenceSpec, sfnClient, startDeployment, waitForDeployment, type DeploymentRun, type RawService } from '../deploy/harness';
+import { referenceSpec, sfnClient, startDeployment, stopWhenEntered, waitForDeployment, type DeploymentRun, type RawService } from '../deploy/harness';
 
 /**
  * The spec side of the convergence property: what an operator changes in the mesh's spec between deployments.
@@ -123,35 +123,16 @@ export async function deployWithTicks(cloud: LocalCloud, spec: Record<string, un
 }
 
 /**
- * Starts a deployment and stops it with StopExecution (as the console or the AWS CLI would: no Catch, no failure
- * path) as soon as it has entered `stopAt`, or not at all when it ended first. Returns the execution's final status.
+ * Starts a deployment and stops it with StopExecution (no Catch runs) as soon as it has entered `stopAt`, or not at
+ * all when it ended first; the scheduled reconcile keeps ticking meanwhile. Returns the execution's final status.
  */
-export async function stoppedDeployment(cloud: LocalCloud, spec: Record<string, unknown>, stopAt: string, tick: () => void): Promise<{ status: string; stopped: boolean; error?: string; cause?: string }> {
-  const sfn = sfnClient(cloud);
+export async function stoppedDeployment(cloud: LocalCloud, spec: Record<string, unknown>, stopAt: string, tick: () => void): Promise<{ status: string; error?: string; cause?: string }> {
   const executionArn = await startDeployment(cloud, spec);
   const ticker = setInterval(tick, 1000);
-  const deadline = Date.now() + 90_000;
   try {
-    for (;;) {
-      const events: HistoryEvent[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-        events.push(...(page.events ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (status !== 'RUNNING') {
-        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return { status: status ?? 'UNKNOWN', stopped: false, error: described.error, cause: described.cause };
-      }
-      if (events.some((e) => e.stateEnteredEventDetails?.name === stopAt) || Date.now() > deadline) {
-        await sfn.send(new StopExecutionCommand({ executionArn, error: 'Stopped', cause: 'stopped mid-way by the convergence test' }));
-        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return { status: described.status ?? 'UNKNOWN', stopped: true };
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await stopWhenEntered(cloud, executionArn, stopAt);
+    const { status, error, cause } = await sfnClient(cloud).send(new DescribeExecutionCommand({ executionArn }));
+    return { status: status ?? 'UNKNOWN', error, cause };
   } finally {
     clearInterval(ticker);
   }
