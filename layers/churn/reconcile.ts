@@ -68,7 +68,10 @@ export async function reconcileMesh(deps: ReconcileDeps): Promise<ReconcileSumma
   }
   const clusters = registeringClusterNames(spec);
   const now = deps.now?.() ?? new Date();
-  const results = await settleWithLimit(clusters, deps.concurrency ?? 4, (cluster) => reconcileCluster(spec, cluster, { consul: deps.consul, ecs: deps.ecs, now }));
+  const freshSpec = () => loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: 0 });
+  const results = await settleWithLimit(clusters, deps.concurrency ?? 4, (cluster) =>
+    reconcileCluster(spec, cluster, { consul: deps.consul, ecs: deps.ecs, now, freshSpec }),
+  );
 
   const failures: unknown[] = [];
   results.forEach((result, i) => {
