@@ -6,6 +6,7 @@ import type { ReconcileSummary } from '../../../layers/churn/reconcile';
 import { deployedSpecKey } from '../../../layers/deploy/config-entries';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
 import { LocalCloud } from '../../../local/cloud';
+import type { CatalogSnapshot } from '../../../local/consul';
 import { deploy, referenceSpec, ROOT } from '../deploy/harness';
 import { churnActions, describeAction, runAction, scheduledEvent, type ChurnAction } from './actions';
 import { findCatalogDrift } from './catalog-check';
@@ -40,7 +41,7 @@ import { findHistoryViolations } from './write-history';
 const SEED = Number(process.env.CONVERGENCE_SEED ?? Date.now() % 2 ** 31);
 const PATH = process.env.CONVERGENCE_PATH;
 // Deployments are slow (seconds each): a handful of sequences keeps the file within about four minutes.
-const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 6);
+const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 12);
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 type Action = ChurnAction | SpecAction;
@@ -179,7 +180,9 @@ describe('the mesh converges to its last deployed spec under faults and spec cha
       cloud.faults.reset();
 
       const first = await reconcile();
-      const second = await reconcile();
+      // What a reconcile that should find nothing wrote anyway (the transactions it sent), for the failure report.
+      let second: ReconcileSummary | undefined;
+      const rewritten = await writeLog.txnsDuring(async () => (second = await reconcile()));
 
       const catalog = cloud.consul.catalog();
       const deployedServices = spec.clusters.flatMap((c) => c.services.map((s) => s.name)).sort();
@@ -189,7 +192,7 @@ describe('the mesh converges to its last deployed spec under faults and spec cha
           : []),
         // A tick during an outage (or while the servers lost their quorum) fails as ConsulUnavailable; nothing else.
         ...ticks.flatMap((t) => (t.status === 'rejected' && (t.reason as Error)?.name !== 'ConsulUnavailable' ? [`a reconcile tick failed: ${String(t.reason)}`] : [])),
-        ...(second.consulWrites > 0 ? [`a second reconcile wrote ${second.consulWrites} times: ${JSON.stringify(second)}`] : []),
+        ...(second!.consulWrites > 0 ? [`a second reconcile wrote ${second!.consulWrites} times: ${JSON.stringify(second)}; it sent ${rewritten.join('; ')}; the catalog holds ${JSON.stringify(entriesNamedIn(rewritten, catalog))}`] : []),
         ...clusters.flatMap((cluster) => findCatalogDrift(spec, cluster, cloud.ecs.runningTasks(cluster), catalog).map((d) => `${cluster}: ${d}`)),
         ...(await findMeshDrift(cloud, ecsApi, spec, scaledOutside)),
         ...findHistoryViolations(writeLog.writes()).map((v) => JSON.stringify(v)),
@@ -220,6 +223,12 @@ describe('the mesh converges to its last deployed spec under faults and spec cha
     } catch (error) {
       if (!['ServiceNotFoundException', 'ServiceNotActiveException'].includes((error as Error).name)) throw error;
     }
+  }
+
+  /** The catalog entries (and their checks) a transaction's body names, as the catalog holds them. */
+  function entriesNamedIn(txns: readonly string[], catalog: CatalogSnapshot): unknown[] {
+    const ids = new Set(txns.flatMap((t) => (JSON.parse(t) as Array<{ Service?: { Service?: { ID?: string } } }>).flatMap((op) => (op.Service?.Service?.ID ? [op.Service.Service.ID] : []))));
+    return [...catalog.services.filter((e) => ids.has(e.ID)), ...catalog.checks.filter((c) => ids.has(c.ServiceID))];
   }
 
   /** The spec the last deployment stored in Consul's KV (validated, defaults filled in). */
