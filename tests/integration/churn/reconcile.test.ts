@@ -188,4 +188,23 @@ describe('reconcileMesh against the local ECS simulation and Consul', () => {
     expect(summary.deregistered).toBe(0);
     expect([...cloud.registered('notifications').keys()]).toEqual([task.taskArn]);
   });
+
+  it('rewrites the registrations a deployment changed at its next run, whatever spec an earlier run read', async () => {
+    const proxyUpstreams = () =>
+      cloud.consul
+        .catalog()
+        .services.filter((s) => s.Service === 'users-sidecar-proxy')
+        .map((s) => ((s.Proxy as { Upstreams?: Array<{ DestinationName: string }> } | null)?.Upstreams ?? []).map((u) => u.DestinationName));
+    // A deployment without users' upstream: the reconcile (its default settings, as scheduled) follows it.
+    const without = structuredClone(cloud.spec);
+    without.clusters[0].services[0].upstreams = [];
+    await cloud.consulClient.kvPut(deployedSpecKey(without), JSON.stringify(without));
+    await cloud.reconcile({ specMaxAgeMs: undefined });
+    expect(proxyUpstreams()).toEqual([[], []]);
+
+    // The next deployment brings the upstream back: the very next run must write it, not keep the spec it read before.
+    await cloud.consulClient.kvPut(deployedSpecKey(cloud.spec), JSON.stringify(cloud.spec));
+    await cloud.reconcile({ specMaxAgeMs: undefined });
+    expect(proxyUpstreams()).toEqual([['todos'], ['todos']]);
+  });
 });
