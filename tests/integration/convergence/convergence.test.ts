@@ -179,10 +179,14 @@ describe('the mesh converges to its last deployed spec under faults and spec cha
       while (cloud.faults.consulDown()) await new Promise((resolve) => setTimeout(resolve, 10));
       cloud.faults.reset();
 
-      const first = await reconcile();
-      // What a reconcile that should find nothing wrote anyway (the transactions it sent), for the failure report.
+      // What a reconcile that should find nothing wrote anyway (the transactions sent from the first reconcile on), for
+      // the failure report.
+      let first: ReconcileSummary | undefined;
       let second: ReconcileSummary | undefined;
-      const rewritten = await writeLog.txnsDuring(async () => (second = await reconcile()));
+      const rewritten = await writeLog.txnsDuring(async () => {
+        first = await reconcile();
+        second = await reconcile();
+      });
 
       const catalog = cloud.consul.catalog();
       const deployedServices = spec.clusters.flatMap((c) => c.services.map((s) => s.name)).sort();
@@ -192,7 +196,7 @@ describe('the mesh converges to its last deployed spec under faults and spec cha
           : []),
         // A tick during an outage (or while the servers lost their quorum) fails as ConsulUnavailable; nothing else.
         ...ticks.flatMap((t) => (t.status === 'rejected' && (t.reason as Error)?.name !== 'ConsulUnavailable' ? [`a reconcile tick failed: ${String(t.reason)}`] : [])),
-        ...(second!.consulWrites > 0 ? [`a second reconcile wrote ${second!.consulWrites} times: ${JSON.stringify(second)}; it sent ${rewritten.join('; ')}; the catalog holds ${JSON.stringify(entriesNamedIn(rewritten, catalog))}`] : []),
+        ...(second!.consulWrites > 0 ? [`a second reconcile wrote ${second!.consulWrites} times: ${JSON.stringify(second)}; the two sent ${rewritten.length} transaction(s): ${rewritten.join('; ')}; the catalog holds ${JSON.stringify(entriesNamedIn(rewritten, catalog))}`] : []),
         ...clusters.flatMap((cluster) => findCatalogDrift(spec, cluster, cloud.ecs.runningTasks(cluster), catalog).map((d) => `${cluster}: ${d}`)),
         ...(await findMeshDrift(cloud, ecsApi, spec, scaledOutside)),
         ...findHistoryViolations(writeLog.writes()).map((v) => JSON.stringify(v)),
