@@ -5,14 +5,29 @@ import type { DeploymentProgress, ImageProgress, ServiceProgress, StageProgress,
  * (CI logs, pipes, tests), and the frame redrawn in place when it is.
  */
 
-/** One line for a service: `cluster/name  running/desired running, pending, passing in Consul (action)`. */
+/**
+ * One line for a service: `cluster/name  running/desired running, pending, passing in Consul (action)`; for one the
+ * deployment removes, where its removal is: `to remove`, `draining, 2 task(s) left`, `deleted`.
+ */
 export function renderServiceLine(s: ServiceProgress): string {
+  if (s.removal !== undefined) return `${s.cluster}/${s.name}  ${renderRemoval(s)} (remove)`;
   const counts = `${s.runningCount ?? '-'}/${s.desiredCount} running`;
   const pending = s.pendingCount ? `, ${s.pendingCount} pending` : '';
   const consul = s.registeredPassing !== undefined ? `, ${s.registeredPassing} passing in Consul` : '';
   const rollout = s.rolloutState && s.rolloutState !== 'COMPLETED' ? `, rollout ${s.rolloutState}` : '';
   const action = s.action ? ` (${s.action})` : '';
   return `${s.cluster}/${s.name}  ${counts}${pending}${consul}${rollout}${action}`;
+}
+
+function renderRemoval(s: ServiceProgress): string {
+  switch (s.removal) {
+    case 'pending':
+      return 'to remove';
+    case 'draining':
+      return s.runningCount === undefined ? 'draining' : `draining, ${s.runningCount} task(s) left`;
+    default:
+      return 'deleted';
+  }
 }
 
 export function renderImageLine(i: ImageProgress): string {
@@ -66,8 +81,16 @@ export function renderTransitions(before: DeploymentProgress, after: DeploymentP
     }
     for (const service of after.services.filter((s) => s.stage === stage.name)) {
       const was = before.services.find((s) => s.cluster === service.cluster && s.name === service.name);
-      if (service.runningCount === undefined) continue;
-      if (!was || was.runningCount !== service.runningCount || was.desiredCount !== service.desiredCount || was.pendingCount !== service.pendingCount || was.registeredPassing !== service.registeredPassing) {
+      // A service is printed once something has been seen of it: a count, or its removal under way.
+      if (service.removal === undefined ? service.runningCount === undefined : service.removal === 'pending') continue;
+      if (
+        !was ||
+        was.runningCount !== service.runningCount ||
+        was.desiredCount !== service.desiredCount ||
+        was.pendingCount !== service.pendingCount ||
+        was.registeredPassing !== service.registeredPassing ||
+        was.removal !== service.removal
+      ) {
         details.push(`[${stage.name}] ${renderServiceLine(service)}`);
       }
     }

@@ -6,7 +6,13 @@ import { PlanSchema } from '../../layers/deploy/schemas';
 import { stepSpec } from '../../layers/deploy/step-spec';
 import { createSsmParametersApi } from '../../layers/adapters/ssm-parameters';
 
-const RemovalStatusSchema = z.object({ ready: z.boolean(), round: z.number().int(), waitingFor: z.string(), removed: z.array(z.string()) });
+const RemovalStatusSchema = z.object({
+  ready: z.boolean(),
+  round: z.number().int(),
+  waitingFor: z.string(),
+  removed: z.array(z.string()),
+  draining: z.array(z.object({ id: z.string(), tasks: z.number().int() })).optional(),
+});
 /** `spec` is `$$.Execution.Input.spec`, checked against the plan's hash. */
 const Event = z.object({ plan: PlanSchema, spec: z.unknown(), previous: RemovalStatusSchema });
 const deps = lazy(() => createDeployDeps());

@@ -30,5 +30,5 @@ export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'ensureAcl input');
   const { ssm, ssmRoot, consul } = deps();
   // Names only: SecretIDs never leave SSM and Consul.
-  return ensureAcl(stepSpec(input.spec, input.plan), { ssm, ssmRoot, consul: await consul() });
+  return ensureAcl(stepSpec(input.spec, input.plan), { ssm, ssmRoot, consul: await consul() }, input.plan.removals);
 }

@@ -47,6 +47,6 @@ export async function reconcileDeps(deps: ChurnDeps): Promise<ReconcileDeps> {
     logger: deps.logger,
     metrics: deps.metrics,
     concurrency: deps.config.RECONCILE_CONCURRENCY,
-    specMaxAgeMs: deps.config.SPEC_CACHE_SECONDS * 1000,
+    // No spec cache (SPEC_CACHE_SECONDS is the event handler's): a run a minute reads the deployed spec afresh.
   };
 }

@@ -1,4 +1,4 @@
-import { tombstoneKey, parseTombstone, type EcsTask } from '../domain/registration';
+import { findMember, tombstoneKey, parseTombstone, type EcsTask } from '../domain/registration';
 import type { MeshSpec } from '../domain/spec/schema';
 import { groupByTask } from './catalog-view';
 import { describeTasks, listClusterTasks } from './ecs-tasks';
@@ -23,6 +23,8 @@ export interface ClusterReconcileDeps {
   consul: ReconcileConsul;
   ecs: EcsTasksApi;
   now: Date;
+  /** The deployed spec read from Consul now, bypassing the container's cache (see reconcileCluster). */
+  freshSpec?: () => Promise<MeshSpec | undefined>;
 }
 
 /**
@@ -33,6 +35,11 @@ export interface ClusterReconcileDeps {
  * (and registered by its event) between the two reads would look like drift and be tombstoned while running.
  * Entries whose task is not listed are still described once more (ListTasks can lag behind a task's start), and
  * a task described as wanted running is reconciled as running. Nothing is written when nothing differs.
+ *
+ * A running task whose entries the spec does not account for (its service left the mesh) is deregistered only by a
+ * spec read after the catalog: the container's cached spec (SPEC_CACHE_SECONDS) may predate the deployment that added
+ * the service, whose tasks the event handler registered with the new one; deregistering them would take running
+ * tasks out of the catalog until their next event.
  */
 export async function reconcileCluster(spec: MeshSpec, cluster: string, deps: ClusterReconcileDeps): Promise<ClusterReconcileResult> {
   const prefix = tombstoneKey(spec, cluster, '');
@@ -58,13 +65,16 @@ export async function reconcileCluster(spec: MeshSpec, cluster: string, deps: Cl
     }
   }
 
+  const leftMesh = running.some((task) => catalog.tasks.has(task.taskArn) && !isRegistrable(spec, task));
+  const current = (leftMesh && (await deps.freshSpec?.())) || spec;
+
   const tombstones: TombstoneEntry[] = tombstoneKeys.map((entry) => ({
     key: entry.key,
     taskId: entry.key.slice(prefix.length),
     modifyIndex: entry.modifyIndex,
     value: parseTombstone(entry.value),
   }));
-  const plan = planClusterRepairs({ spec, cluster, now: deps.now, catalog: catalog.tasks, running, stopped, tombstones });
+  const plan = planClusterRepairs({ spec: current, cluster, now: deps.now, catalog: catalog.tasks, running, stopped, tombstones });
   const written = await writeRepairs(deps.consul, plan.repairs);
 
   const repaired: RepairCounts = { registered: 0, deregistered: 0, updatedAddress: 0, updatedCheck: 0, updatedRegistration: 0, tombstonesExpired: 0 };
@@ -78,4 +88,10 @@ export async function reconcileCluster(spec: MeshSpec, cluster: string, deps: Cl
     consulWrites: written.writes,
     foreign: catalog.foreign.length,
   };
+}
+
+/** A task the spec registers (a mesh service or the gateway; servers never are). */
+function isRegistrable(spec: MeshSpec, task: EcsTask): boolean {
+  const member = findMember(spec, task);
+  return member !== undefined && member.role !== 'server';
 }

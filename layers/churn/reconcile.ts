@@ -12,7 +12,11 @@ export interface ReconcileDeps {
   metrics: ChurnMetrics;
   /** Clusters reconciled at the same time (RECONCILE_CONCURRENCY). Default 4. */
   concurrency?: number;
-  /** See loadDeployedSpec. */
+  /**
+   * How old the container's cached deployed spec may be (see loadDeployedSpec). 0, the default and what the scheduled
+   * reconcile runs with, reads it at every run: one KV read a minute. A spec cached from before a deployment would
+   * rewrite the registrations that deployment changed (a proxy's upstreams, say) back to the old spec.
+   */
   specMaxAgeMs?: number;
   now?: () => Date;
 }
@@ -61,14 +65,17 @@ export const SUMMARY_METRICS = {
 export async function reconcileMesh(deps: ReconcileDeps): Promise<ReconcileSummary> {
   const started = Date.now();
   const summary = emptySummary(deps.meshName);
-  const spec = await loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: deps.specMaxAgeMs });
+  const spec = await loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: deps.specMaxAgeMs ?? 0 });
   if (!spec) {
     deps.logger.debug('no deployed spec yet: nothing to reconcile', { mesh: deps.meshName });
     return { ...summary, skipped: 'no-spec' };
   }
   const clusters = registeringClusterNames(spec);
   const now = deps.now?.() ?? new Date();
-  const results = await settleWithLimit(clusters, deps.concurrency ?? 4, (cluster) => reconcileCluster(spec, cluster, { consul: deps.consul, ecs: deps.ecs, now }));
+  const freshSpec = () => loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: 0 });
+  const results = await settleWithLimit(clusters, deps.concurrency ?? 4, (cluster) =>
+    reconcileCluster(spec, cluster, { consul: deps.consul, ecs: deps.ecs, now, freshSpec }),
+  );
 
   const failures: unknown[] = [];
   results.forEach((result, i) => {

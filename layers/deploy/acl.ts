@@ -1,9 +1,10 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ConsulAclApi, ConsulAclToken } from '../adapters/consul-acl';
-import { buildAclPlan, tokenAccessorIdForVersion, type AclTokenDefinition } from '../domain/consul/acl-policies';
+import { buildAclPlan, tokenAccessorIdForVersion, type AclTokenDefinition, type OrchestratorScope } from '../domain/consul/acl-policies';
 import { MeshSpecSchema, type MeshSpec } from '../domain/spec/schema';
 import { AclTokenMismatchError, NoConsulLeaderError } from '../errors';
+import type { ResourceChange } from './change-set';
 import { deployedSpecKey } from './config-entries';
 
 export interface EnsureAclResult {
@@ -23,12 +24,17 @@ export interface EnsureAclResult {
  *
  * Runs with the management token, after the servers have a leader and before anything registers or writes config
  * entries. The previously deployed spec (still in KV, as the config-entries step runs later) keeps its services in
- * the orchestrator's policy until the next deployment, so tasks of a removed service can still be deregistered.
+ * the orchestrator's policy until the next deployment, so tasks of a removed service can still be deregistered; so do
+ * the `removals` of the deployment's change set (see removalScope).
  */
-export async function ensureAcl(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'send'>; consul: ConsulAclApi; ssmRoot?: string }): Promise<EnsureAclResult> {
+export async function ensureAcl(
+  spec: MeshSpec,
+  deps: { ssm: Pick<SSMClient, 'send'>; consul: ConsulAclApi; ssmRoot?: string },
+  removals: readonly ResourceChange[] = [],
+): Promise<EnsureAclResult> {
   if (!spec.consul.security.acl.enabled) return { written: [], unchanged: [] };
   if (!(await deps.consul.leader())) throw new NoConsulLeaderError('Consul has no leader yet; ACL policies need one');
-  const plan = buildAclPlan(spec, { previous: await previousSpec(spec, deps.consul), root: deps.ssmRoot });
+  const plan = buildAclPlan(spec, { previous: await previousSpec(spec, deps.consul), removing: removalScope(removals), root: deps.ssmRoot });
   const written: string[] = [];
   const unchanged: string[] = [];
 
@@ -81,6 +87,28 @@ export async function ensureAcl(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'se
     written.push(id);
   }
   return { written, unchanged };
+}
+
+/**
+ * What the orchestrator acts on while it removes: the services and gateway the change set removes (scaled to 0, their
+ * stopped tasks deregistered from their cluster's node) and the names of the config entries it deletes
+ * (`service-defaults` needs service:write on its service, `service-intentions` intentions:write on its destination).
+ * The previously deployed spec normally names them already; after a deployment that stopped between storing its spec
+ * and removing, it does not, and without these the removal stage and the churn handlers are refused
+ * (`Permission denied`) on the tasks of the removed services that still run.
+ */
+export function removalScope(removals: readonly ResourceChange[]): OrchestratorScope {
+  const scope: OrchestratorScope = { nodes: new Set(), services: new Set(), gateways: new Set() };
+  for (const change of removals) {
+    if (change.action !== 'remove') continue;
+    const slash = change.id.indexOf('/');
+    if (change.kind === 'cluster') scope.nodes.add(change.id);
+    else if (change.kind === 'service') {
+      scope.nodes.add(change.id.slice(0, slash));
+      (change.role === 'ingress-gateway' ? scope.gateways : scope.services).add(change.id.slice(slash + 1));
+    } else if (change.kind === 'config-entry' && change.id.startsWith('service-')) scope.services.add(change.id.slice(slash + 1));
+  }
+  return scope;
 }
 
 function sameToken(current: ConsulAclToken, wanted: AclTokenDefinition): boolean {

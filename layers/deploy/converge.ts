@@ -15,6 +15,8 @@ export interface RemovalStatus {
   waitingFor: string;
   /** The `kind:id` of every removal made, in the order made (the summary reports them). */
   removed: string[];
+  /** The removed services whose tasks ECS has not all stopped yet, with how many are left (the progress shows them). */
+  draining?: Array<{ id: string; tasks: number }>;
 }
 
 export interface RemovalDeps {
@@ -64,15 +66,16 @@ export async function checkRemovals(spec: MeshSpec, removals: readonly ResourceC
   const refs = serviceRefs(removals);
   const drain = await drainStatus(deps.ecs, spec.name, refs);
   if (!drain.drained) {
-    return { ...previous, round, waitingFor: `removed services to drain: ${drain.remaining.map((r) => `${r.id} (${r.tasks} task(s))`).join(', ')}` };
+    return { ...previous, round, waitingFor: `removed services to drain: ${drain.remaining.map((r) => `${r.id} (${r.tasks} task(s))`).join(', ')}`, draining: drain.remaining };
   }
   for (const id of await deleteServices(deps.ecs, spec.name, refs)) removed.push(`service:${id}`);
+  const draining: RemovalStatus['draining'] = [];
 
   const clusters = removals.filter((c) => c.kind === 'cluster').map((c) => c.id);
   if (clusters.length > 0) {
     const result = await deleteClusters(deps.ecs, spec.name, clusters);
     for (const name of result.deleted) removed.push(`cluster:${name}`);
-    if (result.busy.length > 0) return { ready: false, round, removed, waitingFor: `removed clusters to empty: ${result.busy.join(', ')}` };
+    if (result.busy.length > 0) return { ready: false, round, removed, draining, waitingFor: `removed clusters to empty: ${result.busy.join(', ')}` };
   }
 
   const entries = removals.filter((c) => c.kind === 'config-entry');
@@ -92,7 +95,7 @@ export async function checkRemovals(spec: MeshSpec, removals: readonly ResourceC
       }
     } catch (error) {
       // The servers may be electing a leader: wait a round rather than fail (ACL denials still throw).
-      if (error instanceof ConsulUnavailableError) return { ready: false, round, removed, waitingFor: `Consul to answer (${error.message})` };
+      if (error instanceof ConsulUnavailableError) return { ready: false, round, removed, draining, waitingFor: `Consul to answer (${error.message})` };
       throw error;
     }
   }
@@ -106,5 +109,5 @@ export async function checkRemovals(spec: MeshSpec, removals: readonly ResourceC
     const keepNewest = deployed.has(family) ? KEEP_REVISIONS : 0;
     for (const arn of await deregisterTaskDefinitions(deps.ecs, spec.name, [family], { keepNewest })) removed.push(`task-definition:${arn}`);
   }
-  return { ready: true, round, removed, waitingFor: '' };
+  return { ready: true, round, removed, draining, waitingFor: '' };
 }

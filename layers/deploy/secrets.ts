@@ -1,17 +1,14 @@
-import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { MeshSpec } from '../domain/spec/schema';
-import { secretParameterNames } from '../domain/naming';
-import { dataplaneTokenParameterName } from '../domain/consul/parameter-names';
 import { SecretsInconsistentError } from '../errors';
+import { meshSecrets } from './wanted-secrets';
 
 /**
- * Creates the mesh's secrets in SSM as SecureString when they do not exist yet, and never touches existing ones:
- * the gossip key (32 random bytes, base64, as `consul keygen` makes), the ACL bootstrap token, the orchestrator's
- * and the servers' agent token and one token per dataplane (UUIDs, Consul's SecretID format), and a TLS CA (RSA 2048,
- * self-signed, 5 years) when TLS is on.
+ * Creates the mesh's secrets (`meshSecrets`: the one list the plan reads too) in SSM as SecureString when they do not
+ * exist yet, and never touches existing ones; the TLS CA is an RSA 2048 key and its self-signed certificate (5 years).
  *
  * Secrets are created once (DESIGN.md section 9): each is looked up first and generated only when absent, so a
  * deployment that finds them all makes no write call at all; `PutParameter(Overwrite=false)` keeps creation atomic
@@ -19,22 +16,9 @@ import { SecretsInconsistentError } from '../errors';
  * Values are generated here and go straight to SSM: they are never returned, logged or stored elsewhere.
  */
 export async function ensureSecrets(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'send'> }): Promise<{ created: string[]; existing: string[] }> {
-  const names = secretParameterNames(spec);
-  const security = spec.consul.security;
-  const wanted: Array<{ name: string; make: () => string }> = [];
-  if (security.gossip.enabled) wanted.push({ name: names.gossipKey, make: () => randomBytes(32).toString('base64') });
-  if (security.acl.enabled) {
-    wanted.push({ name: names.bootstrapToken, make: randomUUID });
-    // The orchestrator's and the servers' agent token; the ACL step creates them in Consul with these SecretIDs.
-    wanted.push({ name: names.orchestratorToken, make: randomUUID });
-    wanted.push({ name: names.agentToken, make: randomUUID });
-    const dataplanes = spec.clusters.flatMap((c) => c.services.map((s) => s.name));
-    if (spec.ingress) dataplanes.push(spec.ingress.name);
-    for (const name of dataplanes) wanted.push({ name: dataplaneTokenParameterName(spec, name), make: randomUUID });
-  }
+  const { generated: wanted, ca } = meshSecrets(spec);
   const created: string[] = [];
   const existing: string[] = [];
-  const ca = security.tls.enabled ? { key: names.caKey, cert: names.caCert } : undefined;
   // One metadata lookup for every secret: a deployment that finds them all writes and decrypts nothing.
   const present = await existingNames(deps.ssm, [...wanted.map((w) => w.name), ...(ca ? [ca.key, ca.cert] : [])]);
   for (const { name, make } of wanted) {

@@ -1,23 +1,43 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { dataplaneTokenParameterName } from '../domain/consul/parameter-names';
 import { secretParameterNames } from '../domain/naming';
 import type { MeshSpec } from '../domain/spec/schema';
 
+/** A secret generated on its own: its SSM name and how a new value is made. */
+export interface GeneratedSecret {
+  name: string;
+  make: () => string;
+}
+
 /**
- * The SecureString parameters a deployment of `spec` needs, by name (the same set `ensureSecrets` creates when
- * absent): the gossip key, the ACL tokens (bootstrap, orchestrator, the servers' agent, one per dataplane) and the
- * TLS CA key and certificate. The plan reports the missing ones as `secret` creations; none is ever updated or
- * removed by a deployment (DESIGN.md section 9: secrets are created once).
+ * The mesh's secrets, the one list both `ensureSecrets` (which creates the missing ones) and the plan (which reports
+ * them as `secret` creations) read: the gossip key (32 random bytes, base64, as `consul keygen` makes), the ACL tokens
+ * (bootstrap, the orchestrator's, the servers' agent token and one per dataplane: UUIDs, Consul's SecretID format),
+ * and the TLS CA's key and certificate, which belong together and are made as a pair (`ca`).
  */
-export function wantedSecretNames(spec: MeshSpec): string[] {
+export function meshSecrets(spec: MeshSpec): { generated: GeneratedSecret[]; ca?: { key: string; cert: string } } {
   const names = secretParameterNames(spec);
   const security = spec.consul.security;
-  const wanted: string[] = [];
-  if (security.gossip.enabled) wanted.push(names.gossipKey);
+  const generated: GeneratedSecret[] = [];
+  if (security.gossip.enabled) generated.push({ name: names.gossipKey, make: () => randomBytes(32).toString('base64') });
   if (security.acl.enabled) {
-    wanted.push(names.bootstrapToken, names.orchestratorToken, names.agentToken);
-    for (const cluster of spec.clusters) for (const service of cluster.services) wanted.push(dataplaneTokenParameterName(spec, service.name));
-    if (spec.ingress) wanted.push(dataplaneTokenParameterName(spec, spec.ingress.name));
+    generated.push({ name: names.bootstrapToken, make: randomUUID });
+    // The orchestrator's and the servers' agent token; the ACL step creates them in Consul with these SecretIDs.
+    generated.push({ name: names.orchestratorToken, make: randomUUID });
+    generated.push({ name: names.agentToken, make: randomUUID });
+    const dataplanes = spec.clusters.flatMap((c) => c.services.map((s) => s.name));
+    if (spec.ingress) dataplanes.push(spec.ingress.name);
+    for (const name of dataplanes) generated.push({ name: dataplaneTokenParameterName(spec, name), make: randomUUID });
   }
-  if (security.tls.enabled) wanted.push(names.caKey, names.caCert);
-  return wanted;
+  return { generated, ...(security.tls.enabled ? { ca: { key: names.caKey, cert: names.caCert } } : {}) };
+}
+
+/**
+ * The SecureString parameters a deployment of `spec` needs, by name (the set `ensureSecrets` creates when absent).
+ * The plan reports the missing ones as `secret` creations; none is ever updated or removed by a deployment
+ * (DESIGN.md section 9: secrets are created once).
+ */
+export function wantedSecretNames(spec: MeshSpec): string[] {
+  const { generated, ca } = meshSecrets(spec);
+  return [...generated.map((s) => s.name), ...(ca ? [ca.key, ca.cert] : [])];
 }

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { ChangeAction } from '../deploy/types';
+import type { ServiceAction } from '../deploy/types';
 import type { DeploymentStatus } from './backend';
 import { parseJson, recordOf, lambdaErrorMessage } from './json';
 
@@ -30,12 +30,20 @@ export interface StageProgress {
   error?: { error: string; cause?: string };
 }
 
-/** One ECS service as the latest stage check saw it. */
+/**
+ * Where a service the deployment removes is: `pending` until the removal stage starts, `draining` once it is scaled
+ * to 0 and ECS stops its tasks, `deleted` once DeleteService went through (or it was gone already).
+ */
+export type RemovalState = 'pending' | 'draining' | 'deleted';
+
+/** One ECS service as the latest stage check saw it; the services a deployment removes are the removal stage's. */
 export interface ServiceProgress {
-  stage: 'servers' | 'services' | 'ingress';
+  stage: 'servers' | 'services' | 'ingress' | 'removals';
   cluster: string;
   name: string;
-  action?: ChangeAction;
+  action?: ServiceAction;
+  /** For a removed service (`action: 'remove'`): how far its removal got; `runningCount` is its tasks not yet stopped. */
+  removal?: RemovalState;
   desiredCount: number;
   /** Undefined until a check has reported on the service. */
   runningCount?: number;
@@ -217,6 +225,12 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
         if (s.state === 'running') s.state = 'done';
         else if (s.state === 'pending') s.state = 'skipped';
       }
+      // The deployment ended where its removals were made: a removed service that was already gone is gone too.
+      for (const s of p.services) {
+        if (s.removal === undefined) continue;
+        s.removal = 'deleted';
+        s.runningCount = 0;
+      }
       return;
     case 'ExecutionFailed':
     case 'ExecutionTimedOut':
@@ -276,8 +290,29 @@ function taskSucceeded(p: DeploymentProgress, output: unknown): void {
   if (Array.isArray(o.removed) && typeof o.ready === 'boolean') return applyRemovalStatus(p, o);
 }
 
-/** A RemovalStatus (layers/deploy/converge.ts): the removal stage's round and what it waits for. */
+/**
+ * A RemovalStatus (layers/deploy/converge.ts): the removal stage's round and what it waits for, and per removed service
+ * whether it drains (with its tasks not yet stopped) or was deleted (`service:<cluster>/<name>` in `removed`).
+ */
 function applyRemovalStatus(p: DeploymentProgress, status: Record<string, unknown>): void {
+  const removed = new Set(arrayOf(status.removed).filter((x): x is string => typeof x === 'string'));
+  const draining = Array.isArray(status.draining) ? new Map<string, number>() : undefined;
+  for (const entry of arrayOf(status.draining)) {
+    const d = recordOf(entry);
+    if (d && typeof d.id === 'string') draining?.set(d.id, numberOf(d.tasks) ?? 0);
+  }
+  for (const service of p.services) {
+    if (service.removal === undefined) continue;
+    const id = `${service.cluster}/${service.name}`;
+    if (removed.has(`service:${id}`)) {
+      service.removal = 'deleted';
+      service.runningCount = 0;
+      continue;
+    }
+    service.removal = 'draining';
+    // The first step only scaled to 0; each later round counts what is still to stop (absent: stopped).
+    if (draining) service.runningCount = draining.get(id) ?? 0;
+  }
   const st = stageOf(p, 'removals');
   const round = numberOf(status.round);
   if (round !== undefined) st.round = round;
@@ -296,7 +331,12 @@ function applyPlan(p: DeploymentProgress, plan: Record<string, unknown>): void {
     const c = recordOf(change);
     if (!c || typeof c.cluster !== 'string' || typeof c.service !== 'string') continue;
     // A removed service is the removal stage's: it is not one the stages bring up.
-    if (c.action === 'remove') continue;
+    if (c.action === 'remove') {
+      const service = serviceOf(p, 'removals', c.cluster, c.service, 0);
+      service.action = 'remove';
+      service.removal ??= 'pending';
+      continue;
+    }
     const stage = c.role === 'server' ? 'servers' : c.role === 'ingress-gateway' ? 'ingress' : 'services';
     const service = serviceOf(p, stage, c.cluster, c.service, numberOf(c.desiredCount) ?? 0);
     if (isAction(c.action)) service.action = c.action;
@@ -378,6 +418,6 @@ function numberOf(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function isAction(value: unknown): value is ChangeAction {
+function isAction(value: unknown): value is ServiceAction {
   return value === 'create' || value === 'update' || value === 'unchanged';
 }

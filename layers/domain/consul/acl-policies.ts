@@ -76,8 +76,15 @@ function block(resource: string, label: string, attributes: Record<string, strin
   return [`${resource} ${JSON.stringify(label)} {`, ...body, '}'].join('\n');
 }
 
+/** Names the orchestrator writes: synthetic nodes (one per cluster running mesh tasks), services and gateways. */
+export interface OrchestratorScope {
+  nodes: Set<string>;
+  services: Set<string>;
+  gateways: Set<string>;
+}
+
 /** Names the orchestrator writes for a spec: the synthetic nodes (one per cluster running mesh tasks) and services. */
-function orchestratorScope(spec: MeshSpec): { nodes: Set<string>; services: Set<string>; gateways: Set<string> } {
+function orchestratorScope(spec: MeshSpec): OrchestratorScope {
   const nodes = new Set<string>();
   const services = new Set<string>();
   const gateways = new Set<string>();
@@ -104,13 +111,15 @@ function orchestratorScope(spec: MeshSpec): { nodes: Set<string>; services: Set<
  *   mesh:write; mesh alone does not grant operator actions such as Raft peer changes).
  *
  * `previous` is the spec deployed before (if any): its services and clusters stay in the policy until the next
- * deployment, so the churn handlers can still deregister the tasks of a service the new spec removed.
+ * deployment, so the churn handlers can still deregister the tasks of a service the new spec removed. `removing` is
+ * what the deployment's change set removes: it stays in the policy too, whatever `previous` says. A deployment stopped
+ * after it stored its spec but before its removal stage leaves `previous` without the services it was removing, while
+ * their tasks still run; the next deployment removes them, and needs the rights to (and so do the churn handlers).
  */
-export function renderOrchestratorRules(spec: MeshSpec, previous?: MeshSpec): string {
+export function renderOrchestratorRules(spec: MeshSpec, previous?: MeshSpec, removing?: Partial<OrchestratorScope>): string {
   const scope = orchestratorScope(spec);
-  if (previous) {
-    const before = orchestratorScope(previous);
-    for (const key of ['nodes', 'services', 'gateways'] as const) for (const name of before[key]) scope[key].add(name);
+  for (const extra of [previous ? orchestratorScope(previous) : undefined, removing]) {
+    for (const key of ['nodes', 'services', 'gateways'] as const) for (const name of extra?.[key] ?? []) scope[key].add(name);
   }
   const sorted = (set: Set<string>) => [...set].sort();
   const rules = [
@@ -142,11 +151,14 @@ export function renderServerAgentRules(): string {
   return `${[block('node_prefix', '', { policy: 'write' }), block('service_prefix', '', { policy: 'read' })].join('\n')}\n`;
 }
 
-/** Every policy and token the mesh needs in Consul, for `spec` (with `previous`, the spec deployed before). */
-export function buildAclPlan(spec: MeshSpec, options: { previous?: MeshSpec; root?: string } = {}): AclPlan {
+/**
+ * Every policy and token the mesh needs in Consul, for `spec` (with `previous`, the spec deployed before, and
+ * `removing`, what the deployment removes: see renderOrchestratorRules).
+ */
+export function buildAclPlan(spec: MeshSpec, options: { previous?: MeshSpec; removing?: Partial<OrchestratorScope>; root?: string } = {}): AclPlan {
   const names = secretParameterNames(spec, options.root);
   const policies: AclPolicyDefinition[] = [
-    { Name: aclPolicyName(spec, 'orchestrator'), Description: `consul-mesh ${spec.name}: the orchestrator's functions`, Rules: renderOrchestratorRules(spec, options.previous) },
+    { Name: aclPolicyName(spec, 'orchestrator'), Description: `consul-mesh ${spec.name}: the orchestrator's functions`, Rules: renderOrchestratorRules(spec, options.previous, options.removing) },
     { Name: aclPolicyName(spec, 'server-agent'), Description: `consul-mesh ${spec.name}: the Consul servers' agent token`, Rules: renderServerAgentRules() },
   ];
   const token = (role: string, parameter: string, description: string, links: { policy?: string; identity?: string }): AclTokenDefinition => ({

@@ -1,4 +1,5 @@
 import { StopTaskCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { deployedSpecKey } from '../../../layers/deploy/config-entries';
 import { tombstoneKey } from '../../../layers/domain/registration';
 import { taskIdFromArn } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec';
@@ -162,5 +163,48 @@ describe('reconcileMesh against the local ECS simulation and Consul', () => {
     const line = cloud.logger.lines.find((l) => l.message === 'reconcile summary');
     expect(line?.attributes).toMatchObject({ mesh: 'reference-mesh', clusters: 3, unchanged: 6, consulWrites: 0 });
     expect(cloud.metrics.values).toMatchObject({ ReconcileRegistered: 0, ReconcileDeregistered: 0, ReconcileUnchanged: 6, ReconcileConsulWrites: 0, ReconcileEcsCalls: 6 });
+  });
+
+  it('never deregisters a running task of a service a deployment just added, whatever spec its container has cached', async () => {
+    // A spec without notifications, loaded by the reconcile's container (and its tasks deregistered: they left the mesh).
+    const without = structuredClone(cloud.spec);
+    without.clusters[1].services = without.clusters[1].services.filter((s) => s.name !== 'notifications');
+    await cloud.consulClient.kvPut(deployedSpecKey(without), JSON.stringify(without));
+    await cloud.reconcile();
+    expect(cloud.registered('notifications').size).toBe(0);
+
+    // A deployment adds it back: the new spec is stored, and an event of its running task registers it.
+    await cloud.consulClient.kvPut(deployedSpecKey(cloud.spec), JSON.stringify(cloud.spec));
+    const [task] = cloud.running('notifications');
+    const running = cloud.emitted.filter((e) => e.detail.taskArn === task.taskArn && e.detail.lastStatus === 'RUNNING').at(-1);
+    cloud.events.publish(structuredClone(running!));
+    await cloud.events.drain();
+    expect([...cloud.registered('notifications').keys()]).toEqual([task.taskArn]);
+
+    // The reconcile's container still holds the old spec (SPEC_CACHE_SECONDS): it must not take the task for one that
+    // left the mesh, since the spec the registration was written under is newer than its cache.
+    const summary = await cloud.reconcile({ specMaxAgeMs: 60_000 });
+
+    expect(summary.deregistered).toBe(0);
+    expect([...cloud.registered('notifications').keys()]).toEqual([task.taskArn]);
+  });
+
+  it('rewrites the registrations a deployment changed at its next run, whatever spec an earlier run read', async () => {
+    const proxyUpstreams = () =>
+      cloud.consul
+        .catalog()
+        .services.filter((s) => s.Service === 'users-sidecar-proxy')
+        .map((s) => ((s.Proxy as { Upstreams?: Array<{ DestinationName: string }> } | null)?.Upstreams ?? []).map((u) => u.DestinationName));
+    // A deployment without users' upstream: the reconcile (its default settings, as scheduled) follows it.
+    const without = structuredClone(cloud.spec);
+    without.clusters[0].services[0].upstreams = [];
+    await cloud.consulClient.kvPut(deployedSpecKey(without), JSON.stringify(without));
+    await cloud.reconcile({ specMaxAgeMs: undefined });
+    expect(proxyUpstreams()).toEqual([[], []]);
+
+    // The next deployment brings the upstream back: the very next run must write it, not keep the spec it read before.
+    await cloud.consulClient.kvPut(deployedSpecKey(cloud.spec), JSON.stringify(cloud.spec));
+    await cloud.reconcile({ specMaxAgeMs: undefined });
+    expect(proxyUpstreams()).toEqual([['todos'], ['todos']]);
   });
 });

@@ -11,7 +11,7 @@ import { executionName, specHashPrefix } from '../../../layers/deployments/execu
 import { buildProgram } from '../../../cli/meshctl';
 import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
 import { prepareSpec } from '../../../cli/spec-input';
-import { scriptedDeployRun } from '../../unit/cli/support/history';
+import { scriptedDeployRun, scriptedRemovalRun } from '../../unit/cli/support/history';
 import { StepFunctionsStub } from './sfn-stub';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:consul-mesh-local-deploy-mesh';
@@ -263,6 +263,20 @@ describe('meshctl status', () => {
     expect(lines.slice(1, 4)).toEqual(['  ✔ plan      done', '  ✔ images    done (2/2)', '  ✔ config    done']);
     expect(lines).toContain('      cluster-2/todos  1/1 running, 1 passing in Consul (unchanged)');
     expect(lines).toContain('Deployed mesh "shop" (d-20250304050607-k3x9q0)');
+  });
+
+  it('lists the services the deployment removed under the removal stage, as it lists the others under theirs', async () => {
+    const name = executionName('shop', 'a1b2c3d4e5f6', 'd-20250304050607-k3x9q0');
+    const execution = stub.seed(STATE_MACHINE, name, { deploymentId: 'd-20250304050607-k3x9q0', spec: { name: 'shop' } }, scriptedRemovalRun());
+    execution.revealed = execution.run.events.length;
+    const { code, stdout } = await meshctl('status', 'd-20250304050607-k3x9q0');
+
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    const removals = lines.findIndex((l) => l.startsWith('  ✔ removals'));
+    expect(lines[removals + 1]).toBe('      cluster-2/billing  deleted (remove)');
+    const json = JSON.parse((await meshctl('status', 'd-20250304050607-k3x9q0', '--json')).stdout);
+    expect(json.services).toContainEqual(expect.objectContaining({ stage: 'removals', cluster: 'cluster-2', name: 'billing', action: 'remove', removal: 'deleted' }));
   });
 
   it('without an id shows the latest deployment of the mesh, and exits 1 with the cause when it failed', async () => {

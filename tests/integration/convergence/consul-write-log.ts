@@ -32,6 +32,8 @@ export interface ConsulWriteLog {
   setTarget(url: string, datacenter?: () => number): void;
   /** Every service entry seen in a committed transaction's answer, in arrival order. */
   writes(): readonly ServiceWrite[];
+  /** The bodies of the committed transactions sent while `during` runs (to name what a write was). */
+  txnsDuring(during: () => Promise<unknown>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -39,12 +41,18 @@ export async function startConsulWriteLog(): Promise<ConsulWriteLog> {
   let target: URL | undefined;
   let datacenter: () => number = () => 0;
   const writes: ServiceWrite[] = [];
+  let recorded: string[] | undefined;
   const server: Server = createServer((req, res) => {
     if (!target) {
       req.socket.resetAndDestroy();
       return;
     }
-    forward(target, req, res, (body) => writes.push(...servicesOfTxnAnswer(body).map((write) => ({ ...write, datacenter: datacenter() }))));
+    const sent: Buffer[] = [];
+    if (recorded) req.on('data', (chunk: Buffer) => sent.push(chunk));
+    forward(target, req, res, (body) => {
+      writes.push(...servicesOfTxnAnswer(body).map((write) => ({ ...write, datacenter: datacenter() })));
+      recorded?.push(Buffer.concat(sent).toString('utf8'));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -55,6 +63,15 @@ export async function startConsulWriteLog(): Promise<ConsulWriteLog> {
       if (current) datacenter = current;
     },
     writes: () => writes,
+    async txnsDuring(during) {
+      recorded = [];
+      try {
+        await during();
+        return recorded;
+      } finally {
+        recorded = undefined;
+      }
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -5,6 +5,7 @@ import { SsmProvider } from '../../../local/aws/ssm/provider';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import { ensureSecrets, issueCaCertificate } from '../../../layers/deploy/secrets';
+import { wantedSecretNames } from '../../../layers/deploy/wanted-secrets';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
 
 /** The public key of a PEM certificate and of a PEM private key, in one comparable form. */
@@ -39,6 +40,8 @@ describe('creating the mesh secrets in SSM', () => {
     expect(first.existing).toEqual([]);
     const names = secretParameterNames(spec);
     expect(first.created).toEqual(expect.arrayContaining([names.gossipKey, names.bootstrapToken, names.caKey, names.caCert]));
+    // What the plan reports as secret creations is exactly what ensureSecrets creates: one list.
+    expect([...first.created].sort()).toEqual(wantedSecretNames(spec).sort());
 
     endpoint.resetCallCounts();
     for (let i = 0; i < 3; i++) {

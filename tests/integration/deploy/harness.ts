@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { LocalCloud, type LocalCloudOptions } from '../../../local/cloud';
 import { S3Client } from '@aws-sdk/client-s3';
 import { withContentHashes, type BuildContextFiles } from '../../../layers/build-context';
@@ -81,17 +81,31 @@ export interface DeploymentRun {
 
 /** Starts a deployment execution and waits for it to end (bounded). */
 export async function deploy(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number; timeoutMs?: number } = {}): Promise<DeploymentRun> {
+  const executionArn = await startDeployment(cloud, spec, options);
+  return waitForDeployment(cloud, executionArn, options);
+}
+
+/**
+ * Starts a deployment execution as `meshctl deploy` does (the build contexts uploaded first) and returns its ARN
+ * without waiting.
+ */
+export async function startDeployment(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number } = {}): Promise<string> {
   await uploadContexts(cloud, spec);
-  const sfn = sfnClient(cloud);
   counter += 1;
   const deploymentId = `d-test-${Date.now().toString(36)}-${counter}`;
-  const { executionArn } = await sfn.send(
+  const { executionArn } = await sfnClient(cloud).send(
     new StartExecutionCommand({
       stateMachineArn: cloud.stateMachines.deployMesh,
       name: `${String(spec.name)}-${deploymentId}`,
       input: JSON.stringify({ deploymentId, spec, settings: { pollSeconds: 0, maxRounds: options.maxRounds ?? 400 } }),
     }),
   );
+  return executionArn!;
+}
+
+/** Waits (bounded) for a deployment execution to end, and reads its outcome and history. */
+export async function waitForDeployment(cloud: LocalCloud, executionArn: string, options: { timeoutMs?: number } = {}): Promise<DeploymentRun> {
+  const sfn = sfnClient(cloud);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let described;
   do {
@@ -113,6 +127,38 @@ export async function deploy(cloud: LocalCloud, spec: Record<string, unknown>, o
     states: history.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? ''),
     history,
   };
+}
+
+/**
+ * Stops a running execution with StopExecution (as the console or the AWS CLI does: no Catch, no failure path) as soon
+ * as it has entered `state`; does nothing when it ends first. Returns whether it stopped it.
+ */
+export async function stopWhenEntered(cloud: LocalCloud, executionArn: string, state: string, timeoutMs = 90_000): Promise<boolean> {
+  const sfn = sfnClient(cloud);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (status !== 'RUNNING') return false;
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    if (events.some((e) => e.stateEnteredEventDetails?.name === state)) {
+      try {
+        await sfn.send(new StopExecutionCommand({ executionArn, error: 'Stopped', cause: `stopped at ${state} by a test` }));
+      } catch (error) {
+        // It ended between the two calls.
+        if ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status !== 'RUNNING') return false;
+        throw error;
+      }
+      return true;
+    }
+    if (Date.now() > deadline) throw new Error(`the execution did not reach ${state} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** ECS and CodeBuild calls that change something. */

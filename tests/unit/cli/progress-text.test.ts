@@ -2,7 +2,7 @@ import type { DeploymentDescription } from '../../../layers/deployments/backend'
 import { initialProgress, reduceHistory } from '../../../layers/deployments/progress';
 import { renderProgressFrame, renderStageState, renderTransitions } from '../../../cli/progress-text';
 import { createProgressView, formatDuration, LineView, TerminalView } from '../../../cli/progress-view';
-import { scriptedDeployRun } from './support/history';
+import { scriptedDeployRun, scriptedRemovalRun } from './support/history';
 
 const description: DeploymentDescription = {
   id: 'arn:aws:states:us-east-1:000000000000:execution:consul-mesh-local-deploy-mesh:shop-a1b2c3d4e5f6-20250304050607-k3x9q0',
@@ -142,5 +142,40 @@ describe('terminal progress: a frame redrawn in place', () => {
     expect([formatDuration(42_000), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['42s', '3m05s', '1h02m']);
     // A quick run is not "0s".
     expect([formatDuration(0), formatDuration(420), formatDuration(9_949)]).toEqual(['0.0s', '0.4s', '9.9s']);
+  });
+});
+
+describe('the services a deployment removes', () => {
+  it('are listed under the removal stage from the plan on, then draining with their tasks left, then deleted', () => {
+    const run = scriptedRemovalRun();
+    const { writes, out } = sink();
+    const view = new LineView(out);
+    let progress = initialProgress();
+    const frames: string[][] = [];
+    for (const event of run.events) {
+      progress = reduceHistory(progress, [event]);
+      view.update(progress);
+      frames.push(renderProgressFrame('shop', progress));
+    }
+    expect(writes.join('').split('\n').filter((l) => l.startsWith('[removals]'))).toEqual([
+      '[removals] running',
+      '[removals] cluster-2/billing  draining (remove)',
+      '[removals] cluster-2/billing  draining, 2 task(s) left (remove)',
+      '[removals] cluster-2/billing  draining, 1 task(s) left (remove)',
+      '[removals] cluster-2/billing  deleted (remove)',
+      '[removals] done',
+    ]);
+    // The live frame shows it before the stage starts, as it shows the services the stages will create.
+    const afterPlan = frames[run.events.findIndex((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Plan')];
+    expect(afterPlan.slice(-3)).toEqual(['  · removals', '      cluster-2/billing  to remove (remove)', '  · summary']);
+    expect(progress.services.find((s) => s.name === 'billing')).toEqual({
+      stage: 'removals',
+      cluster: 'cluster-2',
+      name: 'billing',
+      action: 'remove',
+      desiredCount: 0,
+      removal: 'deleted',
+      runningCount: 0,
+    });
   });
 });

@@ -4,6 +4,7 @@ import { secretParameterNames } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
 import { parseAclRules, rulesAllow, serviceIdentityRules } from '../../../local/consul/acl-rules';
 import { referenceSpec } from './support/specs';
+import { removalScope } from '../../../layers/deploy/acl';
 
 /** What a policy lets its holder do, evaluated by the local Consul's rule engine (exact > longest prefix > deny). */
 function can(rules: string) {
@@ -36,6 +37,24 @@ describe('the mesh\'s ACL policies and tokens', () => {
 
     expect(can(renderOrchestratorRules(without))('service', 'write', 'notifications')).toBe(false);
     expect(can(renderOrchestratorRules(without, spec))('service', 'write', 'notifications')).toBe(true);
+  });
+
+  it('keeps what the change set removes in the orchestrator\'s policy even when the stored spec no longer names it', () => {
+    // A deployment stopped after it stored its spec: the next one finds `previous` without the service it removes.
+    const without: MeshSpec = { ...spec, clusters: spec.clusters.map((c) => ({ ...c, services: c.services.filter((s) => s.name !== 'notifications') })), ingress: undefined };
+    const removing = removalScope([
+      { kind: 'service', id: 'cluster-2/notifications', action: 'remove', reasons: [], role: 'service' },
+      { kind: 'service', id: 'ingress/ingress-gateway', action: 'remove', reasons: [], role: 'ingress-gateway' },
+      { kind: 'config-entry', id: 'service-defaults/notifications', action: 'remove', reasons: [] },
+      { kind: 'cluster', id: 'ingress', action: 'remove', reasons: [] },
+    ]);
+    const orchestrator = can(renderOrchestratorRules(without, without, removing));
+
+    expect(orchestrator('service', 'write', 'notifications')).toBe(true);
+    expect(orchestrator('service', 'write', 'notifications-sidecar-proxy')).toBe(true);
+    expect(orchestrator('service', 'write', 'ingress-gateway')).toBe(true);
+    expect(orchestrator('node', 'write', 'ingress')).toBe(true);
+    expect(can(renderOrchestratorRules(without, without))('service', 'write', 'notifications')).toBe(false);
   });
 
   it('gives the ingress gateway Consul\'s documented gateway rules: write on itself, read on every service and node', () => {

@@ -262,3 +262,41 @@ export function scriptedDeployRun(options: { failAt?: 'servers'; cancelAt?: 'ser
   h.executionSucceeded(last, shopSummary());
   return { events: h.events, status: 'SUCCEEDED', output: summary };
 }
+
+/**
+ * A run that removes `cluster-2/billing` (2 tasks): Plan (the removal among its changes), the stages with nothing
+ * to change (the servers' check only, for brevity), HasRemovals?, RemoveStart (scaled to 0), two RemoveCheck rounds
+ * (2 tasks left, then 1), the round that deletes it, Summarize, Deployed.
+ */
+export function scriptedRemovalRun(): ScriptedRun {
+  const h = new HistoryBuilder();
+  const plan: Partial<DeploymentPlan> = {
+    ...shopPlan(),
+    changes: [
+      { cluster: 'consul-server', service: 'consul-server', role: 'server', action: 'unchanged', reasons: [], desiredCount: 3 },
+      { cluster: 'cluster-2', service: 'billing', role: 'service', action: 'remove', reasons: ['no longer in the spec: scaled to 0, drained, deleted'], desiredCount: 0 },
+    ],
+    hasRemovals: true,
+  };
+  let last = h.executionStarted({ deploymentId: DEPLOYMENT_ID, spec: { name: MESH }, settings: { pollSeconds: 1, maxRounds: 10 } });
+  last = h.task('Plan', last, plan);
+  last = h.task('StoreConfig', last, { parameters: 0 });
+  last = h.task('ServersEnsure', last, stageStatus('servers', 'consul-server', true, 0, [['consul-server', 3, 3]]));
+  last = h.choice('HasRemovals?', h.choice('ServersReady?', last));
+  last = h.task('RemoveStart', last, { ready: false, round: 0, waitingFor: 'the removed services to drain', removed: ['scaled-to-0:cluster-2/billing'] });
+  const draining = (round: number, tasks: number) => ({
+    ready: false,
+    round,
+    waitingFor: `removed services to drain: cluster-2/billing (${tasks} task(s))`,
+    removed: ['scaled-to-0:cluster-2/billing'],
+    draining: [{ id: 'cluster-2/billing', tasks }],
+  });
+  last = h.task('RemoveCheck', h.wait('RemoveWait', last), draining(1, 2));
+  last = h.task('RemoveCheck', h.wait('RemoveWait', h.choice('RemovalsDone?', last)), draining(2, 1));
+  const deleted = { ready: true, round: 3, waitingFor: '', removed: ['scaled-to-0:cluster-2/billing', 'service:cluster-2/billing'], draining: [] };
+  last = h.task('RemoveCheck', h.wait('RemoveWait', h.choice('RemovalsDone?', last)), deleted);
+  last = h.task('Summarize', h.choice('RemovalsDone?', last), { ...shopSummary(), removed: deleted.removed });
+  last = h.exited('Succeed', 'Deployed', h.entered('Succeed', 'Deployed', last), shopSummary());
+  h.executionSucceeded(last, shopSummary());
+  return { events: h.events, status: 'SUCCEEDED', output: JSON.stringify(shopSummary()) };
+}
