@@ -3,12 +3,10 @@ import { buildConfigEntries } from '../domain/consul/config-entries';
 import { stableStringify } from '../domain/ecs/hash';
 import type { MeshSpec } from '../domain/spec/schema';
 import { NoConsulLeaderError } from '../errors';
-import { kvPrefix } from '../domain/registration/keys';
+import { deployedSpecKey } from '../domain/registration/keys';
 
-/** Where the deployed spec lives in Consul KV: the task-event handler and the reconcile read it from there. */
-export function deployedSpecKey(spec: Pick<MeshSpec, 'name'>): string {
-  return `${kvPrefix(spec)}/spec`;
-}
+/** Where the deployed spec lives in Consul KV (a key of the domain: the task-event handler reads it too). */
+export { deployedSpecKey };
 
 /**
  * Writes the spec's config entries into Consul in apply order (service-defaults first: the gateway and the

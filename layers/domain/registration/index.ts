@@ -7,7 +7,7 @@ export { EcsTaskSchema, EcsTimestampSchema, parseEcsTask, type EcsContainer, typ
 export { parseTaskStateChange, TaskStateChangeEventSchema, type TaskStateChangeEvent } from './event-schema';
 export { checkOutput, checkStatus, stopDetail, taskAddress, taskPhase, type CheckStatus, type TaskPhase } from './task-facts';
 export { findMember, type GatewayMember, type MeshMember, type RegistrableMember, type ServerMember, type ServiceMember } from './membership';
-export { healthCheckId, kvPrefix, META, NODE_META, SYNTHETIC_NODE_ADDRESS, tombstoneKey } from './keys';
+export { deployedSpecKey, healthCheckId, kvPrefix, META, NODE_META, SYNTHETIC_NODE_ADDRESS, tombstoneKey } from './keys';
 export {
   buildRegistration,
   type CatalogCheck,

@@ -1,6 +1,5 @@
 import type { IngressSpec, MeshSpec, ServiceSpec } from '../spec/schema';
-import { clusterNameFromArn, ingressFamily, serverFamily, SERVER_SERVICE_NAME, serviceFamily, taskIdFromArn } from '../naming';
-import { parseTaskDefinitionRef } from '../ecs/plan-service';
+import { clusterNameFromArn, ingressFamily, parseTaskDefinitionRef, serverFamily, SERVER_SERVICE_NAME, serviceFamily, serviceNameFromGroup, taskIdFromArn } from '../naming';
 import type { EcsTask } from './task-schema';
 
 interface MemberBase {
@@ -37,7 +36,7 @@ export type RegistrableMember = ServiceMember | GatewayMember;
 export function findMember(spec: MeshSpec, task: EcsTask): MeshMember | undefined {
   const cluster = clusterNameFromArn(task.clusterArn);
   const taskId = taskIdFromArn(task.taskArn);
-  const groupService = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
+  const groupService = serviceNameFromGroup(task.group);
   const family = parseTaskDefinitionRef(task.taskDefinitionArn).family;
   const is = (name: string, fam: string) => (groupService !== undefined ? groupService === name : family === fam);
 
