@@ -17,7 +17,7 @@ export interface StoredTask {
   stored: StoredRegistration | undefined;
   /** The instance's service ID (looked up by ID, as buildRegistration names it). */
   instanceId: string;
-  /** The instance's ModifyIndex, 0 when not registered (see txn-guard.ts). */
+  /** The instance's ModifyIndex, 0 when not registered (see guardRegistration, domain/registration/txn.ts). */
   modifyIndex: number;
   tombstoneKey: string;
 }

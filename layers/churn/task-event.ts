@@ -7,6 +7,8 @@ import {
   checkStatus,
   decide,
   findMember,
+  guardDeregistration,
+  guardRegistration,
   parseTaskStateChange,
   taskPhase,
   type Decision,
@@ -14,6 +16,7 @@ import {
   type EcsTask,
   type IgnoreReason,
   type RegistrationChange,
+  type TxnOp,
 } from '../domain/registration';
 import type { MeshSpec } from '../domain/spec/schema';
 import { loadDeployedSpec } from './deployed-spec';
@@ -22,7 +25,6 @@ import { meshClusterNames } from './mesh-clusters';
 import type { ChurnLogger, TaskEventConsul } from './ports';
 import { recordServerChange, type ServerChange } from './servers';
 import { readStoredTask, type StoredTask } from './stored-task';
-import { guardDeregistration, guardRegistration, type GuardedTxnOp } from './txn-guard';
 import { submitTxn } from './txn-submit';
 
 export interface TaskEventDeps {
@@ -145,7 +147,7 @@ async function apply(decision: Decision, ctx: ApplyContext): Promise<TaskEventOu
   }
 }
 
-async function commit(consul: TaskEventConsul, ops: GuardedTxnOp[]): Promise<boolean> {
+async function commit(consul: TaskEventConsul, ops: TxnOp[]): Promise<boolean> {
   return (await submitTxn(consul, ops)).committed;
 }
 

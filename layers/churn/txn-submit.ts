@@ -1,6 +1,6 @@
 import { ConsulAclDeniedError } from '../errors';
 import { TxnRejectedError, type TxnOpFailure } from '../errors';
-import type { GuardedTxnOp } from './txn-guard';
+import type { TxnOp } from '../domain/registration';
 import type { TaskEventConsul } from './ports';
 
 /** A committed transaction, or the indexes of the operations whose guard failed (nothing was written). */
@@ -18,7 +18,7 @@ const ACL_DENIED = /permission denied|acl not found/i;
  * operation becomes `ConsulAclDenied` like a refused request; any other failure is `ConsulTxnRejected`.
  * Unreachable Consul and 5xx answers come from the client as `ConsulUnavailable`.
  */
-export async function submitTxn(consul: Pick<TaskEventConsul, 'txn'>, ops: GuardedTxnOp[]): Promise<TxnOutcome> {
+export async function submitTxn(consul: Pick<TaskEventConsul, 'txn'>, ops: TxnOp[]): Promise<TxnOutcome> {
   const result = await consul.txn(ops);
   if (result.ok) return { committed: true };
   const failures: TxnOpFailure[] = result.errors;

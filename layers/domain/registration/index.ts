@@ -16,9 +16,19 @@ export {
   type ConnectProxyConfig,
   type ProxyUpstream,
   type RegistrationOptions,
+  type ServiceRegistration,
   type TaskRegistration,
 } from './registration';
-export { buildDeregisterTxnOps, buildTxnOps, MAX_TXN_OPS, type TxnOp } from './txn';
+export {
+  buildDeregisterTxnOps,
+  buildTxnOps,
+  deleteKeyIfUnchanged,
+  guardDeregistration,
+  guardRegistration,
+  MAX_TXN_OPS,
+  type RegistrationGuard,
+  type TxnOp,
+} from './txn';
 export {
   buildTombstone,
   isTombstoneExpired,

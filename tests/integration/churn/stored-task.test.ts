@@ -48,7 +48,7 @@ describe('the task-event read of the stored task', () => {
           Service: {
             Verb: 'set',
             Node: 'cluster-1',
-            Service: { ID: `activities-neighbour${i}`, Service: 'activities', Address: `10.0.1.${10 + i}`, Port: 8081, Meta: { 'task-version': '1' } },
+            Service: { ID: `activities-neighbour${i}`, Service: 'activities', Address: `10.0.1.${10 + i}`, Port: 8081, Tags: [], Meta: { 'task-version': '1' } },
           },
         },
       ]);

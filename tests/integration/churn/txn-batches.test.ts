@@ -1,5 +1,5 @@
 import type { Repair } from '../../../layers/churn/repair-plan';
-import { guardRegistration } from '../../../layers/churn/txn-guard';
+import { guardRegistration } from '../../../layers/domain/registration';
 import { writeRepairs } from '../../../layers/churn/txn-batches';
 import { submitTxn } from '../../../layers/churn/txn-submit';
 import { buildRegistration, buildTxnOps, parseTaskStateChange, type EcsTask } from '../../../layers/domain/registration';
