@@ -1,6 +1,6 @@
 import { createConsulClient } from '../../../layers/adapters/consul';
 import { handleTaskEvent, type TaskEventDeps } from '../../../layers/churn/task-event';
-import { buildIdFilter } from '../../../layers/churn/stored-task';
+import { buildIdFilter } from '../../../layers/churn/catalog-writer';
 import { loadEvent } from '../../fixtures/events/load';
 import { RecordingLogger, referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
