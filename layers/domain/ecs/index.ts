@@ -14,5 +14,4 @@ export { buildCreateService, buildUpdateService } from './service';
 export { deployStages, meshClusters, resolveTarget, type ResolvedTarget, type ServiceTarget } from './targets';
 export { diffTaskDefinition, type TaskDefinitionDiff } from './diff-task-definition';
 export { planService, type ServicePlan } from './plan-service';
-export { parseTaskDefinitionRef } from '../naming';
 export { isFargateSize, launchTypeIssues } from './launch-type';
