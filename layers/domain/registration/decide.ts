@@ -106,8 +106,8 @@ export type EarlyDecision =
 
 /**
  * The rules of `decide` that need no stored state, for a caller that has not read the catalog yet (the event
- * handler): whatever they settle here, `decide` would settle the same way for any stored state an ECS task can
- * have, so the event costs no Consul read. In order:
+ * handler), so that most events cost no Consul read. What they settle is what `decide` answers for a task with
+ * nothing stored; with something stored they answer otherwise only where rules 3 and 4 say why. In order:
  * 1. A task of a cluster that is not the mesh's → `not-in-mesh`.
  * 2. A Consul server task → `servers-changed` (rule 3 of decide), or `not-running-yet` while it starts.
  * 3. Not a member of the spec and not stopping → `not-in-mesh`. A registered one (its service left the spec) is
