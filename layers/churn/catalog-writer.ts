@@ -26,11 +26,12 @@ import type { ChurnLogger } from './ports';
 /** The catalog writer reads the task's node entries and tombstone, and writes one transaction. */
 export type CatalogWriterConsul = Pick<ConsulApi, 'kvGet' | 'nodeServices' | 'txn'>;
 
-/** What the writer did for one task: the decision it committed (or the `ignore` that needed no write). */
+/**
+ * What the writer did for one task: the decision it committed in one transaction (register, update, deregister),
+ * or the `ignore` that needed no write.
+ */
 export interface TaskWrite {
   decision: Decision;
-  /** Transactions committed: 1 for register, update and deregister, else 0. */
-  writes: 0 | 1;
   /** Whether the deregistration wrote the task's tombstone. */
   tombstone: boolean;
 }
@@ -62,8 +63,8 @@ export async function writeTaskEntries(
     const read = await readTaskEntries(consul, spec, task, member);
     const decision = decide(read.stored, task, spec);
     const write = buildWrite(decision, spec, task, read, opts.now);
-    if (!write) return { decision, writes: 0, tombstone: false };
-    if ((await submitTxn(consul, write.ops)).committed) return { decision, writes: 1, tombstone: write.tombstone };
+    if (!write) return { decision, tombstone: false };
+    if ((await submitTxn(consul, write.ops)).committed) return { decision, tombstone: write.tombstone };
     opts.logger.info('task entries changed concurrently; deciding again', { taskArn: task.taskArn, cluster: clusterNameFromArn(task.clusterArn), version: task.version, round });
   }
   throw new TxnConflictError(`task ${task.taskArn}: its catalog entries kept changing during ${MAX_ROUNDS} attempts`);
