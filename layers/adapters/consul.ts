@@ -1,3 +1,4 @@
+import type { TxnOp } from '../domain/registration/txn';
 import { ConsulAclDeniedError, ConsulRequestRejectedError, ConsulUnavailableError } from '../errors';
 
 /**
@@ -11,7 +12,8 @@ import { ConsulAclDeniedError, ConsulRequestRejectedError, ConsulUnavailableErro
 export interface ConsulApi {
   leader(): Promise<string>;
   peers(): Promise<string[]>;
-  txn(ops: unknown[]): Promise<TxnResult>;
+  /** `PUT /v1/txn`: the operations are applied all or none; a guard that does not hold rolls them back (`ok: false`). */
+  txn(ops: readonly TxnOp[]): Promise<TxnResult>;
   /**
    * The services of one node. `filter` (a Consul filter expression over `structs.NodeService` selectors, e.g.
    * `ID == "web-1"`) is evaluated by the Consul servers, so only the matching services travel.
@@ -52,7 +54,12 @@ export interface TxnResult {
   errors: Array<{ OpIndex: number; What: string }>;
 }
 
-export interface CatalogService {
+/**
+ * A service entry as the catalog answers it (`/v1/catalog/node-services`, `/v1/health/service`): the read shape,
+ * with Consul's indexes and `null` for empty lists. What the orchestrator writes is the registration model's
+ * `ServiceRegistration` (domain/registration).
+ */
+export interface CatalogServiceEntry {
   ID: string;
   Service: string;
   Kind?: string;
@@ -67,7 +74,7 @@ export interface CatalogService {
 
 export interface NodeServices {
   Node: { Node: string; Address: string; Meta?: Record<string, string> | null };
-  Services: CatalogService[];
+  Services: CatalogServiceEntry[];
 }
 
 export interface HealthCheck {
@@ -82,7 +89,7 @@ export interface HealthCheck {
 
 export interface HealthEntry {
   Node: { Node: string; Address: string };
-  Service: CatalogService;
+  Service: CatalogServiceEntry;
   Checks: HealthCheck[];
 }
 

@@ -1,13 +1,13 @@
-import type { CatalogService, HealthCheck } from '../adapters/consul';
+import type { CatalogServiceEntry, HealthCheck } from '../adapters/consul';
 import { META } from '../domain/registration';
 
 /** The catalog entries one task owns on its cluster's synthetic node. */
 export interface CatalogTask {
   taskArn: string;
   /** The service instance or gateway (the entry that is not a connect-proxy), if present. */
-  instance?: CatalogService;
+  instance?: CatalogServiceEntry;
   /** Every service entry of the task (instance, proxy). */
-  services: CatalogService[];
+  services: CatalogServiceEntry[];
   /** Every check attached to those services. */
   checks: HealthCheck[];
 }
@@ -17,7 +17,7 @@ export interface CatalogTask {
  * buildRegistration on the instance and its proxy). Entries without that Meta were not written by this model and
  * are left alone (`foreign`): the reconcile never deletes what it cannot attribute to a task.
  */
-export function groupByTask(services: readonly CatalogService[], checks: readonly HealthCheck[]): { tasks: Map<string, CatalogTask>; foreign: string[] } {
+export function groupByTask(services: readonly CatalogServiceEntry[], checks: readonly HealthCheck[]): { tasks: Map<string, CatalogTask>; foreign: string[] } {
   const tasks = new Map<string, CatalogTask>();
   const owner = new Map<string, CatalogTask>();
   const foreign: string[] = [];

@@ -1,5 +1,5 @@
 import type { ConsulApi } from '../adapters/consul';
-import { deployedSpecKey } from '../deploy/config-entries';
+import { deployedSpecKey } from '../domain/registration/keys';
 import { formatPath } from '../domain/spec/issues';
 import { MeshSpecSchema, type MeshSpec } from '../domain/spec/schema';
 import { SpecInvalidError } from '../errors';

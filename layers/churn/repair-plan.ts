@@ -4,7 +4,10 @@ import {
   buildRegistration,
   buildTombstone,
   buildTxnOps,
+  deleteKeyIfUnchanged,
   findMember,
+  guardDeregistration,
+  guardRegistration,
   healthCheckId,
   isTombstoneExpired,
   storedFromCatalog,
@@ -14,11 +17,11 @@ import {
   tombstoneKey,
   type EcsTask,
   type TombstoneValue,
+  type TxnOp,
 } from '../domain/registration';
 import type { MeshSpec } from '../domain/spec/schema';
 import type { CatalogTask } from './catalog-view';
 import { diffRegistration } from './registration-diff';
-import { deleteKeyIfUnchanged, guardDeregistration, guardRegistration, type GuardedTxnOp } from './txn-guard';
 
 /** The kinds of repair the reconcile counts (each repaired task counts once, under its first kind of drift). */
 export type RepairKind = 'registered' | 'deregistered' | 'updatedAddress' | 'updatedCheck' | 'updatedRegistration' | 'tombstonesExpired';
@@ -28,7 +31,7 @@ export interface Repair {
   kind: RepairKind;
   /** The task, or the tombstone key. */
   subject: string;
-  ops: GuardedTxnOp[];
+  ops: TxnOp[];
 }
 
 /** A tombstone as listed from KV; `value` is undefined when it does not parse (such a key protects nothing). */
@@ -137,7 +140,7 @@ export function planClusterRepairs(snapshot: ClusterSnapshot): { repairs: Repair
 const KIND_OF = { address: 'updatedAddress', check: 'updatedCheck', registration: 'updatedRegistration' } as const;
 
 /** Deletes every entry of the task (and its health checks, present or not), optionally writing its tombstone. */
-function deregisterOps(cluster: string, entries: CatalogTask, tombstone: ReturnType<typeof buildTombstone> | undefined): GuardedTxnOp[] {
+function deregisterOps(cluster: string, entries: CatalogTask, tombstone: ReturnType<typeof buildTombstone> | undefined): TxnOp[] {
   const services = entries.services.map((s) => ({ ID: s.ID, Service: s.Service }));
   const checkIds = [...new Set([...entries.checks.map((c) => c.CheckID), ...services.map((s) => healthCheckId(s.ID))])];
   return guardDeregistration(buildDeregisterTxnOps(cluster, { services, checkIds }, tombstone));

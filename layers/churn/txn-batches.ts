@@ -1,7 +1,7 @@
 import { MAX_TXN_OPS } from '../domain/registration';
 import type { Repair } from './repair-plan';
 import type { TaskEventConsul } from './ports';
-import { submitTxn } from './txn-submit';
+import { submitTxn } from './catalog-writer';
 
 /**
  * Packs repairs into transactions of at most MAX_TXN_OPS (128, Consul's limit) operations, in order, never

@@ -4,13 +4,11 @@ import { buildConfigEntries } from '../domain/consul/config-entries';
 import { stableStringify } from '../domain/ecs/hash';
 import type { MeshSpec } from '../domain/spec/schema';
 import { NoConsulLeaderError } from '../errors';
-import { kvPrefix } from '../domain/registration/keys';
+import { deployedSpecKey, kvPrefix } from '../domain/registration/keys';
 import { storeSpecCopy } from './spec-copy';
 
-/** Where the deployed spec lives in Consul KV: the task-event handler and the reconcile read it from there. */
-export function deployedSpecKey(spec: Pick<MeshSpec, 'name'>): string {
-  return `${kvPrefix(spec)}/spec`;
-}
+/** Where the deployed spec lives in Consul KV (a key of the domain: the task-event handler reads it too). */
+export { deployedSpecKey };
 
 /**
  * The marker the orchestrator keeps in Consul KV once it has set a datacenter up (ACLs, config entries, the spec).

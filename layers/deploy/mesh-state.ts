@@ -6,9 +6,8 @@ import { DescribeParametersCommand, GetParametersByPathCommand } from '@aws-sdk/
 import type { ConsulApi } from '../adapters/consul';
 import type { EcsApi } from '../adapters/ecs';
 import { buildConfigEntries } from '../domain/consul/config-entries';
-import { parseTaskDefinitionRef } from '../domain/ecs/plan-service';
 import { deployStages, meshClusters, resolveTarget } from '../domain/ecs/targets';
-import { clusterNameFromArn, configParameterNames, meshParameterPrefix, TAG } from '../domain/naming';
+import { clusterNameFromArn, configParameterNames, meshParameterPrefix, parseTaskDefinitionRef, TAG } from '../domain/naming';
 import type { MeshSpec } from '../domain/spec/schema';
 import { ConsulAclDeniedError, ConsulUnavailableError } from '../errors';
 import { planImages } from './images';

@@ -81,6 +81,11 @@ export function sidecarId(serviceName: string, taskId: string): string {
   return `${instanceId(serviceName, taskId)}-sidecar-proxy`;
 }
 
+/*
+ * Reading ECS identifiers back: the event handler, the reconcile and the deploy steps parse what ECS reports with
+ * these, and nothing else spells an ARN's layout.
+ */
+
 /** The task id is the last segment of a task ARN (`arn:aws:ecs:region:acct:task/cluster/<id>`). */
 export function taskIdFromArn(taskArn: string): string {
   return taskArn.slice(taskArn.lastIndexOf('/') + 1);
@@ -89,4 +94,22 @@ export function taskIdFromArn(taskArn: string): string {
 /** The cluster name from a cluster ARN (`arn:aws:ecs:region:acct:cluster/<name>`) or a bare name. */
 export function clusterNameFromArn(clusterArn: string): string {
   return clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
+}
+
+/** `arn:aws:ecs:r:a:task-definition/fam:3`, `fam:3` or `fam` → family and optional revision. */
+export function parseTaskDefinitionRef(ref: string | undefined): { family: string; revision?: number } {
+  if (!ref) return { family: '' };
+  const tail = ref.startsWith('arn:') ? ref.slice(ref.indexOf('/') + 1) : ref;
+  const colon = tail.lastIndexOf(':');
+  if (colon < 0) return { family: tail };
+  return { family: tail.slice(0, colon), revision: Number(tail.slice(colon + 1)) };
+}
+
+/**
+ * The ECS service a task belongs to, from its `group`: the service scheduler sets `service:<name>`; RunTask sets
+ * `family:<family>` (no service: undefined).
+ * @example serviceNameFromGroup('service:users') // 'users'
+ */
+export function serviceNameFromGroup(group: string | undefined): string | undefined {
+  return group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
 }

@@ -13,5 +13,5 @@ export { buildCluster } from './cluster';
 export { buildCreateService, buildUpdateService } from './service';
 export { deployStages, meshClusters, resolveTarget, type ResolvedTarget, type ServiceTarget } from './targets';
 export { diffTaskDefinition, type TaskDefinitionDiff } from './diff-task-definition';
-export { planService, parseTaskDefinitionRef, type ServicePlan } from './plan-service';
+export { planService, type ServicePlan } from './plan-service';
 export { isFargateSize, launchTypeIssues } from './launch-type';

@@ -1,6 +1,7 @@
 import type { CreateServiceCommandInput, Service } from '@aws-sdk/client-ecs';
 import { show, type TaskDefinitionDiff } from './diff-task-definition';
 import { stableStringify } from './hash';
+import { parseTaskDefinitionRef } from '../naming';
 
 /** What the deploy step will do to one ECS service, and why. */
 export interface ServicePlan {
@@ -70,15 +71,6 @@ export function planService(desired: CreateServiceCommandInput, current?: Servic
 
   const all = [...reasons, ...immutableChanges];
   return { action: all.length > 0 ? 'update' : 'unchanged', reasons: all, immutableChanges };
-}
-
-/** `arn:aws:ecs:r:a:task-definition/fam:3`, `fam:3` or `fam` → family and optional revision. */
-export function parseTaskDefinitionRef(ref: string | undefined): { family: string; revision?: number } {
-  if (!ref) return { family: '' };
-  const tail = ref.startsWith('arn:') ? ref.slice(ref.indexOf('/') + 1) : ref;
-  const colon = tail.lastIndexOf(':');
-  if (colon < 0) return { family: tail };
-  return { family: tail.slice(0, colon), revision: Number(tail.slice(colon + 1)) };
 }
 
 function sorted(values: string[] | undefined): string[] {

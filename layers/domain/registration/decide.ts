@@ -1,9 +1,9 @@
 import type { MeshSpec } from '../spec/schema';
-import { clusterNameFromArn, instanceId, sidecarId, taskIdFromArn } from '../naming';
+import { clusterNameFromArn, instanceId, serviceNameFromGroup, sidecarId, taskIdFromArn } from '../naming';
 import { healthCheckId } from './keys';
-import { findMember, type RegistrableMember } from './membership';
+import { findMember, meshClusterNames, type RegistrableMember } from './membership';
 import type { StoredRegistration } from './stored';
-import { checkStatus, stopDetail, taskAddress, taskPhase } from './task-facts';
+import { checkStatus, stopDetail, taskAddress, taskPhase, type TaskPhase } from './task-facts';
 import type { EcsTask } from './task-schema';
 
 export type IgnoreReason = 'stale' | 'duplicate' | 'not-in-mesh' | 'not-running-yet' | 'no-address' | 'already-deregistered';
@@ -43,7 +43,9 @@ export interface DecideOptions {
 /**
  * Decides what one task state (from an event or from DescribeTasks) does to the catalog, given what the catalog
  * holds for the task (`stored`: undefined, the registered instance's Meta, or a tombstone — see stored.ts).
- * Pure; the handler reads `stored`, calls this, and writes at most one transaction.
+ * Pure; the catalog writer (churn/catalog-writer.ts) reads `stored`, calls this, and writes at most one
+ * transaction. The rules that need no stored state are also offered on their own, for a caller that has not read
+ * the catalog yet: decideBeforeRead.
  *
  * Rules, in order:
  * 1. A tombstone → ignore `already-deregistered`: an ECS task never runs again once stopping, so a late RUNNING
@@ -71,11 +73,9 @@ export function decide(stored: StoredRegistration | undefined, task: EcsTask, sp
 
   const member = findMember(spec, task);
   const phase = taskPhase(task);
-  if (member?.role === 'server') {
-    return phase === 'starting' ? { action: 'ignore', reason: 'not-running-yet' } : { action: 'servers-changed', phase, taskArn: task.taskArn };
-  }
+  if (member?.role === 'server') return serverDecision(task, phase);
   if (!member) {
-    if (stored) return { action: 'deregister', reason: 'left-mesh', ids: idsFromGroup(task), wasRegistered: true };
+    if (stored) return { action: 'deregister', reason: 'left-mesh', ids: registrationIdsOf(task, undefined), wasRegistered: true };
     return { action: 'ignore', reason: 'not-in-mesh' };
   }
 
@@ -98,6 +98,58 @@ export function decide(stored: StoredRegistration | undefined, task: EcsTask, sp
   return { action: 'update', member, address, changes };
 }
 
+/** What decideBeforeRead settles without the catalog, or the member whose entries must be read for `decide`. */
+export type EarlyDecision =
+  | { action: 'read-catalog'; member: RegistrableMember | undefined }
+  | Extract<Decision, { action: 'servers-changed' }>
+  | { action: 'ignore'; reason: Extract<IgnoreReason, 'not-in-mesh' | 'not-running-yet'> };
+
+/**
+ * The rules of `decide` that need no stored state, for a caller that has not read the catalog yet (the event
+ * handler), so that most events cost no Consul read. What they settle is what `decide` answers for a task with
+ * nothing stored; with something stored they answer otherwise only where rules 3 and 4 say why. In order:
+ * 1. A task of a cluster that is not the mesh's → `not-in-mesh`.
+ * 2. A Consul server task → `servers-changed` (rule 3 of decide), or `not-running-yet` while it starts.
+ * 3. Not a member of the spec and not stopping → `not-in-mesh`. A registered one (its service left the spec) is
+ *    left to the reconcile, so tasks of other workloads sharing a mesh cluster cost nothing; a stopping one must be
+ *    read (`left-mesh`, decide's rule 4).
+ * 4. A member still starting (PROVISIONING … ACTIVATING, its dataplane not running) → `not-running-yet`, whatever
+ *    the catalog holds: ECS container states only move forward, so a registered task is never "starting" again.
+ * Anything else → `read-catalog`: read the task's entries and tombstone, then `decide`.
+ *
+ * @example const early = decideBeforeRead(task, spec); if (early.action === 'read-catalog') decide(await read(early.member), task, spec);
+ */
+export function decideBeforeRead(task: EcsTask, spec: MeshSpec): EarlyDecision {
+  if (!meshClusterNames(spec).has(clusterNameFromArn(task.clusterArn))) return { action: 'ignore', reason: 'not-in-mesh' };
+  const member = findMember(spec, task);
+  const phase = taskPhase(task);
+  if (member?.role === 'server') return serverDecision(task, phase);
+  if (!member) return phase === 'stopping' ? { action: 'read-catalog', member: undefined } : { action: 'ignore', reason: 'not-in-mesh' };
+  if (phase === 'starting') return { action: 'ignore', reason: 'not-running-yet' };
+  return { action: 'read-catalog', member };
+}
+
+/** A Consul server task is never registered (a server is an agent itself): its start or stop is only reported. */
+function serverDecision(task: EcsTask, phase: TaskPhase): Extract<Decision, { action: 'servers-changed' }> | { action: 'ignore'; reason: 'not-running-yet' } {
+  return phase === 'starting' ? { action: 'ignore', reason: 'not-running-yet' } : { action: 'servers-changed', phase, taskArn: task.taskArn };
+}
+
+/**
+ * The IDs of a task's entries: its member's registration, or for a task whose service left the spec (no member),
+ * the IDs its group's name gave it (deleting an absent proxy is harmless).
+ */
+export function registrationIdsOf(task: EcsTask, member: RegistrableMember | undefined): RegistrationIds {
+  if (member) return registrationIds(member);
+  const taskId = taskIdFromArn(task.taskArn);
+  const name = serviceNameFromGroup(task.group) ?? taskId;
+  const services = [
+    { ID: instanceId(name, taskId), Service: name },
+    { ID: sidecarId(name, taskId), Service: `${name}-sidecar-proxy` },
+  ];
+  const serviceIds = services.map((s) => s.ID);
+  return { node: clusterNameFromArn(task.clusterArn), serviceIds, services, checkIds: serviceIds.map(healthCheckId) };
+}
+
 /** The IDs a member's registration uses (see buildRegistration). */
 export function registrationIds(member: RegistrableMember): RegistrationIds {
   const services =
@@ -109,18 +161,6 @@ export function registrationIds(member: RegistrableMember): RegistrationIds {
       : [{ ID: instanceId(member.ingress.name, member.taskId), Service: member.ingress.name }];
   const serviceIds = services.map((s) => s.ID);
   return { node: member.cluster, serviceIds, services, checkIds: serviceIds.map(healthCheckId) };
-}
-
-/** For a task whose service left the spec: the IDs its group's name gave it (deleting an absent proxy is harmless). */
-function idsFromGroup(task: EcsTask): RegistrationIds {
-  const taskId = taskIdFromArn(task.taskArn);
-  const name = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : taskId;
-  const services = [
-    { ID: instanceId(name, taskId), Service: name },
-    { ID: sidecarId(name, taskId), Service: `${name}-sidecar-proxy` },
-  ];
-  const serviceIds = services.map((s) => s.ID);
-  return { node: clusterNameFromArn(task.clusterArn), serviceIds, services, checkIds: serviceIds.map(healthCheckId) };
 }
 
 function stopReason(task: EcsTask): DeregisterReason {

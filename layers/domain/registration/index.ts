@@ -6,8 +6,8 @@ export { InvalidEventError, TaskNotRegistrableError } from './errors';
 export { EcsTaskSchema, EcsTimestampSchema, parseEcsTask, type EcsContainer, type EcsTask } from './task-schema';
 export { parseTaskStateChange, TaskStateChangeEventSchema, type TaskStateChangeEvent } from './event-schema';
 export { checkOutput, checkStatus, stopDetail, taskAddress, taskPhase, type CheckStatus, type TaskPhase } from './task-facts';
-export { findMember, type GatewayMember, type MeshMember, type RegistrableMember, type ServerMember, type ServiceMember } from './membership';
-export { healthCheckId, kvPrefix, META, NODE_META, SYNTHETIC_NODE_ADDRESS, tombstoneKey } from './keys';
+export { findMember, meshClusterNames, type GatewayMember, type MeshMember, type RegistrableMember, type ServerMember, type ServiceMember } from './membership';
+export { deployedSpecKey, healthCheckId, kvPrefix, META, NODE_META, SYNTHETIC_NODE_ADDRESS, tombstoneKey } from './keys';
 export {
   buildRegistration,
   type CatalogCheck,
@@ -16,9 +16,19 @@ export {
   type ConnectProxyConfig,
   type ProxyUpstream,
   type RegistrationOptions,
+  type ServiceRegistration,
   type TaskRegistration,
 } from './registration';
-export { buildDeregisterTxnOps, buildTxnOps, MAX_TXN_OPS, type TxnOp } from './txn';
+export {
+  buildDeregisterTxnOps,
+  buildTxnOps,
+  deleteKeyIfUnchanged,
+  guardDeregistration,
+  guardRegistration,
+  MAX_TXN_OPS,
+  type RegistrationGuard,
+  type TxnOp,
+} from './txn';
 export {
   buildTombstone,
   isTombstoneExpired,
@@ -34,9 +44,12 @@ export {
 } from './stored';
 export {
   decide,
+  decideBeforeRead,
   registrationIds,
+  registrationIdsOf,
   type DecideOptions,
   type Decision,
+  type EarlyDecision,
   type DeregisterReason,
   type IgnoreReason,
   type RegistrationChange,

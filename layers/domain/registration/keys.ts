@@ -1,8 +1,8 @@
 import type { MeshSpec } from '../spec/schema';
 
 /**
- * Names of the registration model in Consul (DESIGN.md section 6). Like naming.ts, a contract: the event handler,
- * the reconcile and `GET /mesh` read what these write.
+ * Names of the registration model in Consul (DESIGN.md section 6) and the orchestrator's KV keys. Like naming.ts, a
+ * contract: the event handler, the reconcile and `GET /mesh` read what these write.
  */
 
 /** Service `Meta` keys. Consul Meta values are strings; keys may not start with `consul-` (reserved by Consul). */
@@ -30,6 +30,14 @@ export function healthCheckId(serviceId: string): string {
 /** Root of the orchestrator's Consul KV entries for a mesh (KV keys have no leading slash). */
 export function kvPrefix(spec: Pick<MeshSpec, 'name'>): string {
   return `consul-mesh/${spec.name}`;
+}
+
+/**
+ * KV key of the spec the last deployment stored (deploy/config-entries.ts writes it): what the task-event handler,
+ * the reconcile and the API read to know the mesh.
+ */
+export function deployedSpecKey(spec: Pick<MeshSpec, 'name'>): string {
+  return `${kvPrefix(spec)}/spec`;
 }
 
 /** KV key of a stopped task's tombstone (see stored.ts). */

@@ -1,6 +1,5 @@
 import type { IngressSpec, MeshSpec, ServiceSpec } from '../spec/schema';
-import { clusterNameFromArn, ingressFamily, serverFamily, SERVER_SERVICE_NAME, serviceFamily, taskIdFromArn } from '../naming';
-import { parseTaskDefinitionRef } from '../ecs/plan-service';
+import { clusterNameFromArn, ingressFamily, parseTaskDefinitionRef, serverFamily, SERVER_SERVICE_NAME, serviceFamily, serviceNameFromGroup, taskIdFromArn } from '../naming';
 import type { EcsTask } from './task-schema';
 
 interface MemberBase {
@@ -30,6 +29,18 @@ export type MeshMember = ServiceMember | GatewayMember | ServerMember;
 export type RegistrableMember = ServiceMember | GatewayMember;
 
 /**
+ * The ECS clusters whose tasks can belong to the mesh: the service clusters, the ingress cluster and the Consul
+ * server cluster. A task of any other cluster is dropped before any Consul read (the EventBridge rule is scoped
+ * to these clusters too, but a handler does not rely on its trigger's filter).
+ */
+export function meshClusterNames(spec: MeshSpec): Set<string> {
+  const names = new Set(spec.clusters.map((c) => c.name));
+  names.add(spec.consul.servers.cluster);
+  if (spec.ingress) names.add(spec.ingress.cluster);
+  return names;
+}
+
+/**
  * Which part of the mesh a task belongs to, from its cluster and its `group` (`service:<name>`, set by the ECS
  * service scheduler) — or, for a task started by RunTask (`family:<family>`), from its task definition family.
  * A task of a service the spec does not list, or of a cluster that is not the mesh's, is not part of it.
@@ -37,7 +48,7 @@ export type RegistrableMember = ServiceMember | GatewayMember;
 export function findMember(spec: MeshSpec, task: EcsTask): MeshMember | undefined {
   const cluster = clusterNameFromArn(task.clusterArn);
   const taskId = taskIdFromArn(task.taskArn);
-  const groupService = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
+  const groupService = serviceNameFromGroup(task.group);
   const family = parseTaskDefinitionRef(task.taskDefinitionArn).family;
   const is = (name: string, fam: string) => (groupService !== undefined ? groupService === name : family === fam);
 

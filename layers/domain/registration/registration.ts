@@ -30,8 +30,12 @@ export interface ConnectProxyConfig {
   Upstreams: ProxyUpstream[];
 }
 
-/** A service instance in the catalog (Consul's AgentService fields). */
-export interface CatalogService {
+/**
+ * A service entry as the orchestrator writes it (Consul's AgentService fields): the write shape. What the catalog
+ * answers when read back is the Consul adapter's `CatalogServiceEntry` (Consul adds indexes and defaults, and
+ * answers `null` for empty lists).
+ */
+export interface ServiceRegistration {
   ID: string;
   Service: string;
   Kind?: 'connect-proxy' | 'ingress-gateway';
@@ -56,9 +60,12 @@ export interface CatalogCheck {
 /** Everything one task puts in the catalog: written in one `/v1/txn` (buildTxnOps). */
 export interface TaskRegistration {
   node: CatalogNode;
-  services: CatalogService[];
+  services: ServiceRegistration[];
   checks: CatalogCheck[];
 }
+
+/** @deprecated The write shape is `ServiceRegistration`; this name stays only for the benchmarks that still import it. */
+export type CatalogService = ServiceRegistration;
 
 export interface RegistrationOptions {
   /** The orchestrator's deployment (or rollout) id; defaults to the ECS deployment in `startedBy` (`ecs-svc/...`). */
@@ -110,7 +117,7 @@ function registrationFor(spec: MeshSpec, task: EcsTask, member: RegistrableMembe
   if (task.taskDefinitionArn) meta[META.taskDefinitionArn] = task.taskDefinitionArn;
   const tags = [member.cluster];
 
-  const services: CatalogService[] = [];
+  const services: ServiceRegistration[] = [];
   if (member.role === 'service') {
     const svc = member.service;
     const id = instanceId(svc.name, member.taskId);

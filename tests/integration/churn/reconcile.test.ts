@@ -100,7 +100,7 @@ describe('reconcileMesh against the local ECS simulation and Consul', () => {
     const [task] = cloud.running('users');
     const id = `users-${task.taskId}`;
     const entry = cloud.consul.catalog().services.find((s) => s.ID === id)!;
-    await cloud.consulClient.txn([{ Service: { Verb: 'set', Node: 'cluster-1', Service: { ID: id, Service: 'users', Address: '10.99.0.1', Port: entry.Port, Tags: entry.Tags, Meta: entry.Meta } } }]);
+    await cloud.consulClient.txn([{ Service: { Verb: 'set', Node: 'cluster-1', Service: { ID: id, Service: 'users', Address: '10.99.0.1', Port: entry.Port, Tags: [...(entry.Tags ?? [])], Meta: { ...entry.Meta } } } }]);
     expect(cloud.registered('users').get(task.taskArn)).toBe('10.99.0.1');
 
     const summary = await cloud.reconcile();

@@ -1,7 +1,7 @@
 import type { Repair } from '../../../layers/churn/repair-plan';
-import { guardRegistration } from '../../../layers/churn/txn-guard';
+import { guardRegistration } from '../../../layers/domain/registration';
 import { writeRepairs } from '../../../layers/churn/txn-batches';
-import { submitTxn } from '../../../layers/churn/txn-submit';
+import { submitTxn } from '../../../layers/churn/catalog-writer';
 import { buildRegistration, buildTxnOps, parseTaskStateChange, type EcsTask } from '../../../layers/domain/registration';
 import { loadEvent } from '../../fixtures/events/load';
 import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';

@@ -1,4 +1,4 @@
-import type { CatalogService, HealthCheck } from '../../../layers/adapters/consul';
+import type { CatalogServiceEntry, HealthCheck } from '../../../layers/adapters/consul';
 import type { CatalogTask } from '../../../layers/churn/catalog-view';
 import { planClusterRepairs, type ClusterSnapshot, type Repair, type TombstoneEntry } from '../../../layers/churn/repair-plan';
 import { packRepairs } from '../../../layers/churn/txn-batches';
@@ -25,7 +25,7 @@ const described = (): EcsTask => parseEcsTask((loadEvent('describe-tasks-running
 function catalogOf(t: EcsTask, edit: (entry: CatalogTask) => void = () => undefined): Map<string, CatalogTask> {
   const registration = buildRegistration(spec, t);
   // As Consul answers it: JSON, with the entry's Raft index.
-  const services = registration.services.map((s): CatalogService => ({ ...(JSON.parse(JSON.stringify(s)) as CatalogService), ModifyIndex: 40 }));
+  const services = registration.services.map((s): CatalogServiceEntry => ({ ...(JSON.parse(JSON.stringify(s)) as CatalogServiceEntry), ModifyIndex: 40 }));
   const checks: HealthCheck[] = registration.checks.map((c) => ({ ...c }));
   const entry: CatalogTask = { taskArn: t.taskArn, services, checks, instance: services[0] };
   edit(entry);

@@ -5,7 +5,6 @@ import {
   buildServerTaskDefinition,
   buildServiceTaskDefinition,
   diffTaskDefinition,
-  parseTaskDefinitionRef,
   planService,
 } from '../../../layers/domain/ecs';
 import { contextFor, referenceSpec } from './support';
@@ -179,12 +178,5 @@ describe('planService', () => {
       'networkConfiguration.securityGroups: ["sg-0a0a0a0a"] → ["sg-0a0a0a0a","sg-0b0b0b0b"]',
       'networkConfiguration.assignPublicIp: "ENABLED" → "DISABLED"',
     ]);
-  });
-
-  it('parses task definition references', () => {
-    expect(parseTaskDefinitionRef('arn:aws:ecs:us-east-1:1:task-definition/fam:12')).toEqual({ family: 'fam', revision: 12 });
-    expect(parseTaskDefinitionRef('fam:3')).toEqual({ family: 'fam', revision: 3 });
-    expect(parseTaskDefinitionRef('fam')).toEqual({ family: 'fam' });
-    expect(parseTaskDefinitionRef(undefined)).toEqual({ family: '' });
   });
 });

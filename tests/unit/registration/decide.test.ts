@@ -1,4 +1,4 @@
-import { decide, registrationIds, type StoredRegistration } from '../../../layers/domain/registration';
+import { decide, decideBeforeRead, registrationIds, registrationIdsOf, type StoredRegistration } from '../../../layers/domain/registration';
 import { referenceSpec } from '../ecs/support';
 import { replay } from './apply';
 import { taskOf } from './support';
@@ -194,6 +194,71 @@ describe('decide', () => {
     const decision = decide(undefined, taskOf('task-running'), spec);
     if (decision.action !== 'register') throw new Error('expected register');
     expect(registrationIds(decision.member)).toEqual(USERS_IDS);
+  });
+});
+
+describe('decideBeforeRead (what an event settles without reading the catalog)', () => {
+  const spec = referenceSpec();
+  const outsider = (change: (d: Record<string, unknown>) => void = () => undefined) =>
+    taskOf('task-running', (d) => {
+      d.clusterArn = 'arn:aws:ecs:us-east-1:111122223333:cluster/not-a-mesh-cluster';
+      d.taskArn = `arn:aws:ecs:us-east-1:111122223333:task/not-a-mesh-cluster/${TASK_ID}`;
+      change(d);
+    });
+
+  it('settles a task of a cluster that is not the mesh\'s, running or stopping', () => {
+    expect(decideBeforeRead(outsider(), spec)).toEqual({ action: 'ignore', reason: 'not-in-mesh' });
+    expect(decideBeforeRead(outsider((d) => void (d.desiredStatus = 'STOPPED')), spec)).toEqual({ action: 'ignore', reason: 'not-in-mesh' });
+  });
+
+  it('settles a running task of a mesh cluster that is not a member, but reads a stopping one (its service may have left the spec)', () => {
+    expect(decideBeforeRead(taskOf('task-outside-mesh', (d) => void (d.desiredStatus = 'RUNNING')), spec)).toEqual({ action: 'ignore', reason: 'not-in-mesh' });
+    expect(decideBeforeRead(taskOf('task-outside-mesh', (d) => void (d.desiredStatus = 'STOPPED')), spec)).toEqual({ action: 'read-catalog', member: undefined });
+  });
+
+  it('settles a member that is still starting', () => {
+    const provisioning = taskOf('task-running', (d) => {
+      d.lastStatus = 'PROVISIONING';
+      for (const c of d.containers as Array<Record<string, unknown>>) c.lastStatus = 'PENDING';
+    });
+    expect(decideBeforeRead(provisioning, spec)).toEqual({ action: 'ignore', reason: 'not-running-yet' });
+  });
+
+  it('settles Consul server tasks as decide does', () => {
+    const server = taskOf('task-server-running');
+    expect(decideBeforeRead(server, spec)).toEqual(decide(undefined, server, spec));
+    expect(decideBeforeRead(taskOf('task-server-running', (d) => void (d.lastStatus = 'PENDING')), spec)).toEqual({ action: 'ignore', reason: 'not-running-yet' });
+  });
+
+  it('asks for the catalog for a running or stopping member, naming it', () => {
+    expect(decideBeforeRead(taskOf('task-running'), spec)).toMatchObject({ action: 'read-catalog', member: { role: 'service', service: { name: 'users' } } });
+    expect(decideBeforeRead(taskOf('task-stopped'), spec)).toMatchObject({ action: 'read-catalog', member: { role: 'service' } });
+    expect(decideBeforeRead(taskOf('task-ingress-running'), spec)).toMatchObject({ action: 'read-catalog', member: { role: 'ingress-gateway' } });
+  });
+});
+
+describe('registrationIdsOf', () => {
+  const spec = referenceSpec();
+
+  it('gives a member\'s registration IDs', () => {
+    const decision = decide(undefined, taskOf('task-running'), spec);
+    if (decision.action !== 'register') throw new Error('expected register');
+    expect(registrationIdsOf(taskOf('task-running'), decision.member)).toEqual(USERS_IDS);
+  });
+
+  it('names the entries of a task without a member after its group, as the left-mesh deregistration deletes them', () => {
+    const left = taskOf('task-running', (d) => void (d.group = 'service:retired'));
+    const decision = decide(registered(3), left, spec);
+    expect(registrationIdsOf(left, undefined)).toEqual({
+      node: 'cluster-1',
+      serviceIds: [`retired-${TASK_ID}`, `retired-${TASK_ID}-sidecar-proxy`],
+      services: [
+        { ID: `retired-${TASK_ID}`, Service: 'retired' },
+        { ID: `retired-${TASK_ID}-sidecar-proxy`, Service: 'retired-sidecar-proxy' },
+      ],
+      checkIds: [`retired-${TASK_ID}:ecs-health`, `retired-${TASK_ID}-sidecar-proxy:ecs-health`],
+    });
+    expect(decision).toEqual({ action: 'deregister', reason: 'left-mesh', ids: registrationIdsOf(left, undefined), wasRegistered: true });
   });
 });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decide, parseTaskStateChange, type EcsTask, type StoredRegistration } from '../../../layers/domain/registration';
+import { decide, decideBeforeRead, findMember, parseTaskStateChange, type EcsTask, type StoredRegistration } from '../../../layers/domain/registration';
 import type { MeshSpec } from '../../../layers/domain/spec';
 import { loadEvent } from '../../fixtures/events/load';
 import { meshSpecArb } from '../ecs/spec-arbitrary';
@@ -76,6 +76,37 @@ describe('decide on any spec and any task state', () => {
         if (parsed.desiredStatus === 'STOPPED' || parsed.clusterArn.endsWith(`/${spec.consul.servers.cluster}`)) {
           expect(['register', 'update']).not.toContain(decision.action);
         }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('decideBeforeRead on any spec and any task state', () => {
+  it('settles only what decide settles the same way without a stored state, and reads the rest naming the member', () => {
+    fc.assert(
+      fc.property(specAndTask, ({ spec, task }) => {
+        const parsed = parseTaskStateChange(task).detail;
+        const early = decideBeforeRead(parsed, spec);
+        if (early.action === 'read-catalog') {
+          const member = findMember(spec, parsed);
+          expect(early.member).toEqual(member);
+          expect(decide(undefined, parsed, spec).action).not.toBe('servers-changed');
+        } else {
+          expect(decide(undefined, parsed, spec)).toEqual(early);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('never settles a task decide would deregister or register, whatever a tombstone says', () => {
+    fc.assert(
+      fc.property(specAndTask, fc.nat({ max: 2000 }), ({ spec, task }, tombVersion) => {
+        const parsed = parseTaskStateChange(task).detail;
+        if (decideBeforeRead(parsed, spec).action === 'read-catalog') return;
+        expect(decide({ state: 'deregistered', version: tombVersion }, parsed, spec).action).toBe('ignore');
+        expect(['register', 'deregister']).not.toContain(decide(undefined, parsed, spec).action);
       }),
       RUNS,
     );

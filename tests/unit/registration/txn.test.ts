@@ -1,4 +1,5 @@
-import { buildDeregisterTxnOps, buildRegistration, buildTombstone, buildTxnOps, MAX_TXN_OPS } from '../../../layers/domain/registration';
+import type { ConsulApi } from '../../../layers/adapters/consul';
+import { buildDeregisterTxnOps, buildRegistration, buildTombstone, buildTxnOps, guardDeregistration, guardRegistration, MAX_TXN_OPS } from '../../../layers/domain/registration';
 import { referenceSpec } from '../ecs/support';
 import { taskOf } from './support';
 
@@ -50,7 +51,7 @@ describe('buildDeregisterTxnOps', () => {
     const ops = buildDeregisterTxnOps('cluster-1', ids, tombstone);
     const kv = ops[ops.length - 1];
     expect(kv).toEqual({ KV: { Verb: 'set', Key: `consul-mesh/reference-mesh/tombstones/cluster-1/${TASK_ID}`, Value: expect.any(String) } });
-    const value = 'KV' in kv ? kv.KV.Value : '';
+    const value = 'KV' in kv && kv.KV.Verb === 'set' ? kv.KV.Value : '';
     expect(JSON.parse(Buffer.from(value, 'base64').toString('utf8'))).toEqual({
       state: 'deregistered',
       taskArn: `arn:aws:ecs:us-east-1:111122223333:task/cluster-1/${TASK_ID}`,
@@ -59,5 +60,24 @@ describe('buildDeregisterTxnOps', () => {
       reason: 'stopped',
       deregisteredAt: '2026-11-24T10:22:00.000Z',
     });
+  });
+});
+
+describe('the Consul adapter\'s txn type', () => {
+  type TxnArgument = Parameters<ConsulApi['txn']>[0];
+  const spec = referenceSpec();
+
+  it('takes the guarded operations the registration model builds, and nothing Consul would reject (checked by tsc)', () => {
+    const registration = buildRegistration(spec, taskOf('task-running'));
+    const guard = { instanceId: registration.services[0].ID, modifyIndex: 0, tombstoneKey: 'consul-mesh/reference-mesh/tombstones/cluster-1/x' };
+    const tombstone = buildTombstone(spec, taskOf('task-stopped'), 'stopped', new Date('2026-11-24T10:22:00Z'));
+    const ops: TxnArgument = [...guardRegistration(buildTxnOps(registration), guard), ...guardDeregistration(buildDeregisterTxnOps('cluster-1', { services: [], checkIds: [] }, tombstone))];
+    // @ts-expect-error Consul's txn has no `sett` verb: an untyped txn would send it and fail only at run time.
+    const misspelt: TxnArgument = [{ KV: { Verb: 'sett', Key: 'k', Value: '' } }];
+    // @ts-expect-error a service `cas` must carry the ModifyIndex it compares against.
+    const unguarded: TxnArgument = [{ Service: { Verb: 'cas', Node: 'cluster-1', Service: registration.services[0] } }];
+
+    expect(ops.map((op) => Object.values(op)[0].Verb)).toEqual(['check-not-exists', 'set', 'cas', 'set', 'set', 'set', 'cas']);
+    expect([misspelt, unguarded]).toHaveLength(2);
   });
 });

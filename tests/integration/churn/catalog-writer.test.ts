@@ -1,6 +1,6 @@
 import { createConsulClient } from '../../../layers/adapters/consul';
 import { handleTaskEvent, type TaskEventDeps } from '../../../layers/churn/task-event';
-import { buildIdFilter } from '../../../layers/churn/stored-task';
+import { buildIdFilter } from '../../../layers/churn/catalog-writer';
 import { loadEvent } from '../../fixtures/events/load';
 import { RecordingLogger } from '../../unit/churn/recording';
 import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
@@ -49,7 +49,7 @@ describe('the task-event read of the stored task', () => {
           Service: {
             Verb: 'set',
             Node: 'cluster-1',
-            Service: { ID: `activities-neighbour${i}`, Service: 'activities', Address: `10.0.1.${10 + i}`, Port: 8081, Meta: { 'task-version': '1' } },
+            Service: { ID: `activities-neighbour${i}`, Service: 'activities', Address: `10.0.1.${10 + i}`, Port: 8081, Tags: [], Meta: { 'task-version': '1' } },
           },
         },
       ]);
