@@ -1,5 +1,5 @@
 import { APIGatewayRequestAuthorizerEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
-import { createAwsClients } from '../../layers/adapters/aws';
+import { createAwsClients, ssmClient } from '../../layers/adapters/aws';
 import { authorizeRequest, createTokenSource } from '../../layers/api/auth';
 import { lazy } from '../../layers/handler-kit';
 import { createLogger } from '../../layers/logger';
@@ -10,7 +10,7 @@ const deps = lazy(() => ({
     // default (empty on AWS, where the token is the SSM SecureString API_TOKEN_PARAMETER).
     envToken: process.env.MESH_API_TOKEN || process.env.LOCAL_API_TOKEN,
     parameterName: process.env.API_TOKEN_PARAMETER,
-    ssm: createAwsClients().ssm,
+    ssm: createAwsClients({ ssm: ssmClient }).ssm,
   }),
   logger: createLogger('api-authorizer'),
 }));

@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createAwsClients } from '../../layers/adapters/aws';
+import { createAwsClients, ecsClient, ssmClient } from '../../layers/adapters/aws';
 import { rollTargets } from '../../layers/rotate/roll';
 import { ActivatedSecretSchema, PreparedRotationSchema } from '../../layers/rotate/schemas';
 import { storeNewSecret } from '../../layers/rotate/secret';
 
 const Event = z.object({ prepared: PreparedRotationSchema, activated: ActivatedSecretSchema });
-const clients = lazy(() => createAwsClients());
+const clients = lazy(() => createAwsClients({ ecs: ecsClient, ssm: ssmClient }));
 
 /**
  * Rotation step: store the staged secret as the parameter's next version (Consul already accepts it), then roll the
