@@ -1,7 +1,7 @@
 /**
  * The bundled functions as Lambda receives them, against the bare bundle of the SDK clients each one calls: sizes
- * of both, and cold `require()` of both in fresh Node processes, sampled round-robin in the same run so a busy
- * moment of the machine falls on every function and every bare bundle alike.
+ * of both, and cold `require()` of both in fresh Node processes, in the same run, each function's sample paired
+ * with one of its bare bundle taken right after it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,41 +25,39 @@ export async function measureBundles(context: BenchmarkContext, node: string, sa
   try {
     context.log('serverless package --stage local (one esbuild bundle per function)');
     const packaged = await packageFunctions(join(directory, 'package'));
-    const bare = new Map<string, BareBundle & { withMaps: number[]; without: number[] }>();
+    const bare = new Map<string, BareBundle>();
     const loaded = [];
     for (const fn of packaged.functions) {
       const bundle = await extractBundle(fn, packaged.esbuild, join(directory, 'bundles', fn.name));
       const clients = sdkClientsOf(await functionMetafile(fn.handler, packaged.esbuild));
       const key = clients.join('+');
-      if (!bare.has(key)) bare.set(key, { ...(await buildBareBundle(clients, packaged.esbuild, join(directory, 'bare'))), withMaps: [], without: [] });
+      if (!bare.has(key)) bare.set(key, await buildBareBundle(clients, packaged.esbuild, join(directory, 'bare')));
       // Lambda's own variables a module could read at load time.
       const environment = { AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: fn.name, ...fn.environment };
-      loaded.push({ fn, bundle, bareKey: key, environment, exportName: splitHandler(fn.handler).exportName, withMaps: [] as number[], without: [] as number[] });
+      const samples = { withMaps: [] as number[], without: [] as number[], bareWithMaps: [] as number[], bareWithout: [] as number[] };
+      loaded.push({ fn, bundle, bare: bare.get(key) as BareBundle, environment, exportName: splitHandler(fn.handler).exportName, ...samples });
     }
     context.log(
-      `cold starts on ${node}: ${sampling.samples} fresh processes per function and per bare bundle of its clients (${bare.size} distinct), ` +
-        `and ${sampling.samplesWithoutSourceMaps} without NODE_OPTIONS`,
+      `cold starts on ${node}: ${sampling.samples} fresh processes per function, each followed by one of the bare bundle of its clients ` +
+        `(${bare.size} distinct), and ${sampling.samplesWithoutSourceMaps} of each without NODE_OPTIONS`,
     );
-    // Bare bundles load with the environment of the first function that calls their clients (same NODE_OPTIONS).
-    const bareEnvironment = new Map<string, Record<string, string>>();
-    for (const entry of loaded) if (!bareEnvironment.has(entry.bareKey)) bareEnvironment.set(entry.bareKey, entry.environment);
-    for (let sample = 0; sample < sampling.samples; sample++) {
+    // Round-robin over the functions, so a busy moment of the machine spreads over every function instead of one;
+    // each function's sample is paired with one of its bare bundle right after it (same environment, so the same
+    // NODE_OPTIONS), so the ratio compares moments of equal load.
+    const sample = (file: string, exportName: string, environment: Record<string, string>) => measureRequire(file, exportName, { node, environment });
+    for (let round = 0; round < sampling.samples; round++) {
       for (const entry of loaded) {
-        entry.withMaps.push(await measureRequire(entry.bundle.file, entry.exportName, { node, environment: entry.environment }));
-        if (sample < sampling.samplesWithoutSourceMaps) {
-          entry.without.push(await measureRequire(entry.bundle.file, entry.exportName, { node, environment: withoutNodeOptions(entry.environment) }));
+        entry.withMaps.push(await sample(entry.bundle.file, entry.exportName, entry.environment));
+        entry.bareWithMaps.push(await sample(entry.bare.file, entry.bare.exportName, entry.environment));
+        if (round < sampling.samplesWithoutSourceMaps) {
+          entry.without.push(await sample(entry.bundle.file, entry.exportName, withoutNodeOptions(entry.environment)));
+          entry.bareWithout.push(await sample(entry.bare.file, entry.bare.exportName, withoutNodeOptions(entry.environment)));
         }
       }
-      for (const [key, b] of bare) {
-        const environment = bareEnvironment.get(key) ?? {};
-        b.withMaps.push(await measureRequire(b.file, b.exportName, { node, environment }));
-        if (sample < sampling.samplesWithoutSourceMaps) b.without.push(await measureRequire(b.file, b.exportName, { node, environment: withoutNodeOptions(environment) }));
-      }
     }
-    return loaded.map(({ fn, bundle, bareKey, withMaps, without }) => {
-      const b = bare.get(bareKey) as BareBundle & { withMaps: number[]; without: number[] };
+    return loaded.map(({ fn, bundle, bare: b, withMaps, without, bareWithMaps, bareWithout }) => {
       const requireMs = summarize(withMaps);
-      const bareRequireMs = summarize(b.withMaps);
+      const bareRequireMs = summarize(bareWithMaps);
       return {
         name: fn.name,
         handler: fn.handler,
@@ -74,7 +72,7 @@ export async function measureBundles(context: BenchmarkContext, node: string, sa
           bundleBytes: b.bundleBytes,
           sourceMapBytes: b.sourceMapBytes,
           requireMs: bareRequireMs,
-          requireMsWithoutSourceMaps: summarize(b.without),
+          requireMsWithoutSourceMaps: summarize(bareWithout),
           sizeRatio: bundle.bundleBytes / b.bundleBytes,
           requireRatio: requireMs.p50 / bareRequireMs.p50,
         },

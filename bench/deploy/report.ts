@@ -72,7 +72,7 @@ export type BareFigure = {
   clients: string[];
   bundleBytes: number;
   sourceMapBytes: number;
-  /** Sampled in the same rounds as the functions, with the environment of a function calling these clients. */
+  /** Sampled right after each of the function's samples, with the function's environment. */
   requireMs: Summary;
   requireMsWithoutSourceMaps: Summary;
   /** The function's bundle .js ÷ the bare bundle's. */
@@ -225,6 +225,6 @@ export function deployNotes(transitions: TransitionFigures, nodeVersion: string)
     'Realistic delays: AWS durations × the time scale (ECS task lifecycle, first health result, CodeBuild). The local cloud does not scale SecondsPath waits (only fixed Seconds and Retry intervals; 0 skips them), so the loops poll with a real pollSeconds 1. The critical path rounds each waited delay up to whole poll intervals (path+poll); Lambda time inside the loops and event-driven registration are overhead, not terms.',
     `AWS transitions = the fixed part of a measured fresh deployment (its transitions minus its loop rounds × states per round; ${transitions.fixedFromRealistic} from the realistic run, ${transitions.fixedFromZeroDelays} from a zero-delay run) + each loop's rounds at a 10 s poll: ${transitions.aws.arithmetic}. A no-change deployment builds nothing and every stage is stable at its first check, so its count does not depend on the delays.`,
     `Cold start = process.hrtime around require(bundle) inside a new node process (${nodeVersion} here; Lambda runs nodejs22.x on arm64), with the function's environment from serverless.yml, including NODE_OPTIONS=--enable-source-maps; "no source maps" drops NODE_OPTIONS. Node's own start-up and the handlers' lazy first-invocation work (clients, config) are not included.`,
-    `Bare bundle = esbuild with the functions' own options (custom.esbuild) of \`export * from\` each SDK client package in the function's bundle (its esbuild metafile), nothing else; built and timed in the same run, its samples interleaved with the functions'. Size ratio = bundle .js ÷ bare .js; require ratio = median ÷ median (same environment). Targets ≤ ${BARE_RATIO_TARGET}× each.`,
+    `Bare bundle = esbuild with the functions' own options (custom.esbuild) of \`export * from\` each SDK client package in the function's bundle (its esbuild metafile), nothing else; built and timed in the same run, each sample of a function followed by one of its bare bundle. Size ratio = bundle .js ÷ bare .js; require ratio = median ÷ median (same environment). Targets ≤ ${BARE_RATIO_TARGET}× each.`,
   ];
 }
