@@ -4,17 +4,13 @@
  * Step Functions, and the size and cold start of each bundled function.
  *
  * Deployments run in worker processes (one fresh local cloud each, see `deploy/worker.ts`); this process only
- * aggregates, packages the functions and times their cold starts.
+ * aggregates, packages the functions and times their cold starts against bare bundles of their SDK clients.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { summarize } from './lib/stats';
 import { loadDefinition, type AslDefinition } from './deploy/asl';
 import { estimateOnAws, renderEstimateArithmetic, type ObservedExecution, type WaitLoop } from './deploy/aws-estimate';
-import { extractBundle, packageFunctions, splitHandler } from './deploy/bundles';
-import { coldStartNode, measureRequire, withoutNodeOptions } from './deploy/cold-start';
+import { coldStartNode } from './deploy/cold-start';
 import { criticalPath } from './deploy/critical-path';
 import type { DeploymentMeasurement } from './deploy/execution';
 import { countTransitions } from './deploy/history';
@@ -27,7 +23,6 @@ import {
   transitionTable,
   zeroDelayStageTable,
   zeroDelayTable,
-  type BundleFigure,
   type RealisticFigures,
   type TransitionFigures,
   type ZeroDelayFigures,
@@ -35,10 +30,11 @@ import {
 import { runScenarioInWorker, type WorkerResult } from './deploy/run-worker';
 import { AWS_ESTIMATE_DELAYS, AWS_LIKE_DELAYS, delayModelOf, scaledScenario, TIME_SCALE, ZERO_DELAYS } from './deploy/scenarios';
 import { DEPLOY_ASL_FILE } from './deploy/spec';
+import { measureBundles } from './deploy/measure-bundles';
 
 /** Fresh clouds measured at zero delays. */
 const ZERO_DELAY_SAMPLES = 5;
-/** Cold-start samples per function, with the function's own environment. */
+/** Cold-start samples per function and per bare bundle of its clients, with the function's own environment. */
 const COLD_START_SAMPLES = 10;
 /** Samples of the comparison without NODE_OPTIONS (fewer: it only shows what source-map support costs). */
 const NO_SOURCE_MAP_SAMPLES = 5;
@@ -55,7 +51,7 @@ export const deployBenchmark: Benchmark = {
     const realistic = realisticFigures(definition, realisticRun);
     const transitions = transitionFigures(definition, zeroRuns[0], realisticRun);
     const coldNode = coldStartNode();
-    const bundles = await measureBundles(context, coldNode.binary);
+    const bundles = await measureBundles(context, coldNode.binary, { samples: COLD_START_SAMPLES, samplesWithoutSourceMaps: NO_SOURCE_MAP_SAMPLES });
     return {
       figures: {
         zeroDelays: zero,
@@ -158,41 +154,4 @@ function transitionFigures(definition: AslDefinition, zero: WorkerResult, realis
     fixedFromRealistic: fresh.fixedTransitions,
     aws: { delays: AWS_ESTIMATE_DELAYS, fresh, noChange, arithmetic: renderEstimateArithmetic(fresh) },
   };
-}
-
-async function measureBundles(context: BenchmarkContext, node: string): Promise<BundleFigure[]> {
-  const directory = await mkdtemp(join(tmpdir(), 'deploy-bench-'));
-  try {
-    context.log('serverless package --stage local (one esbuild bundle per function)');
-    const packaged = await packageFunctions(join(directory, 'package'));
-    const loaded = [];
-    for (const fn of packaged.functions) {
-      const bundle = await extractBundle(fn, packaged.esbuild, join(directory, 'bundles', fn.name));
-      // Lambda's own variables a module could read at load time.
-      const environment = { AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: fn.name, ...fn.environment };
-      loaded.push({ fn, bundle, environment, exportName: splitHandler(fn.handler).exportName, withMaps: [] as number[], without: [] as number[] });
-    }
-    context.log(`cold starts on ${node}: ${COLD_START_SAMPLES} fresh processes per function (and ${NO_SOURCE_MAP_SAMPLES} without NODE_OPTIONS)`);
-    // Sample round-robin, so a busy moment of the machine spreads over every function instead of one.
-    for (let sample = 0; sample < COLD_START_SAMPLES; sample++) {
-      for (const entry of loaded) {
-        entry.withMaps.push(await measureRequire(entry.bundle.file, entry.exportName, { node, environment: entry.environment }));
-        if (sample < NO_SOURCE_MAP_SAMPLES) {
-          entry.without.push(await measureRequire(entry.bundle.file, entry.exportName, { node, environment: withoutNodeOptions(entry.environment) }));
-        }
-      }
-    }
-    return loaded.map(({ fn, bundle, withMaps, without }) => ({
-      name: fn.name,
-      handler: fn.handler,
-      zipBytes: fn.zipBytes,
-      bundleBytes: bundle.bundleBytes,
-      sourceMapBytes: bundle.sourceMapBytes,
-      via: bundle.via,
-      requireMs: summarize(withMaps),
-      requireMsWithoutSourceMaps: summarize(without),
-    }));
-  } finally {
-    await rm(directory, { recursive: true, force: true });
-  }
 }

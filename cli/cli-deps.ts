@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createAwsClients } from '../layers/adapters/aws';
+import { ALL_AWS_CLIENTS, createAwsClients } from '../layers/adapters/aws';
 import type { EcsApi } from '../layers/adapters/ecs';
 
 /** Where a command writes: a stream, with the terminal facts the live view needs when it is one. */
@@ -47,7 +47,7 @@ export interface CliDeps {
 }
 
 export function defaultCliDeps(): CliDeps {
-  let clients: ReturnType<typeof createAwsClients> | undefined;
+  let clients: ReturnType<typeof createAwsClients<keyof typeof ALL_AWS_CLIENTS>> | undefined;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -77,7 +77,7 @@ export function defaultCliDeps(): CliDeps {
       if (!clients) {
         // The SDK reads its settings from the environment: fill the local cloud's when there are none.
         Object.assign(process.env, localCloudAwsDefaults(process.env));
-        clients = createAwsClients();
+        clients = createAwsClients(ALL_AWS_CLIENTS);
       }
       return clients;
     },

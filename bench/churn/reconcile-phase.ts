@@ -71,6 +71,9 @@ export async function measureReconcile(context: BenchmarkContext, settings: Reco
     expectInSync(cloud, spec, 'after the repair');
     const after = figuresOf(await reconciler.run());
 
+    const minimumEcsCalls = minimumReconcileEcsCalls(Array(settings.clusters).fill(settings.tasksPerCluster));
+    for (const run of [...runs, after]) assertNoDriftCost(run, minimumEcsCalls);
+
     const ms = runs.map((r) => r.ms);
     return {
       clusters: settings.clusters,
@@ -78,12 +81,31 @@ export async function measureReconcile(context: BenchmarkContext, settings: Reco
       msToHealthy,
       converge: figuresOf(converge),
       noDrift: { runs, medianMs: median(ms), minMs: Math.min(...ms), maxMs: Math.max(...ms) },
-      minimumEcsCalls: minimumReconcileEcsCalls(Array(settings.clusters).fill(settings.tasksPerCluster)),
+      minimumEcsCalls,
       drift: { ...drift, repair, after },
     };
   } finally {
     await cloud.close();
   }
+}
+
+/** A reconcile with nothing to repair cost more than it must: more ECS calls than its pages need, or a write. */
+export class ReconcileCostExceeded extends Error {
+  override readonly name = 'ReconcileCostExceeded';
+}
+
+/**
+ * A reconcile of a catalog in sync makes exactly the ECS calls its pages need (ListTasks and DescribeTasks, each
+ * per 100 tasks, and nothing else) and writes nothing to Consul (DESIGN.md section 6: it writes only the
+ * differences). The figures would show a breach; the benchmark refuses to report one as a result.
+ */
+export function assertNoDriftCost(run: ReconcileRunFigures, minimum: { listTasks: number; describeTasks: number }): void {
+  const expected: { [operation: string]: number } = { ListTasks: minimum.listTasks, DescribeTasks: minimum.describeTasks };
+  const calls = JSON.stringify(run.ecsCallsByOperation, Object.keys(run.ecsCallsByOperation).sort());
+  if (calls !== JSON.stringify(expected, Object.keys(expected).sort())) {
+    throw new ReconcileCostExceeded(`a reconcile with no drift made ECS calls ${calls}, expected exactly ${JSON.stringify(expected)}`);
+  }
+  if (run.consulWrites !== 0) throw new ReconcileCostExceeded(`a reconcile with no drift wrote ${run.consulWrites} times to Consul, expected none`);
 }
 
 /** Loses half of `share` of every cluster's registrations and moves the other half's instances (see drift.ts). */

@@ -131,6 +131,7 @@ export async function extractBundle(fn: PackagedFunction, esbuildOptions: Record
       bundle: esbuildOptions.bundle !== false,
       minify: esbuildOptions.minify === true,
       sourcemap: esbuildOptions.sourcemap === true,
+      sourcesContent: esbuildOptions.sourcesContent !== false,
       target: typeof esbuildOptions.target === 'string' ? esbuildOptions.target : 'node22',
       platform: 'node',
       // serverless-esbuild's default output format.

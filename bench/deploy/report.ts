@@ -1,6 +1,7 @@
 /**
  * The figures of the deployment benchmark and how they are shown.
  */
+import { BARE_RATIO_TARGET } from './bare-clients';
 import type { DeploymentEstimate } from './aws-estimate';
 import type { CriticalPath, DelayModel } from './critical-path';
 import type { StageTiming } from './pipeline';
@@ -62,6 +63,22 @@ export type BundleFigure = {
   requireMs: Summary;
   /** The same without NODE_OPTIONS. */
   requireMsWithoutSourceMaps: Summary;
+  /** The bare esbuild bundle of the SDK clients the function calls (bench/deploy/bare-clients.ts), same options. */
+  bare: BareFigure;
+};
+
+export type BareFigure = {
+  /** `@aws-sdk/client-ssm`, ... */
+  clients: string[];
+  bundleBytes: number;
+  sourceMapBytes: number;
+  /** Sampled right after each of the function's samples, with the function's environment. */
+  requireMs: Summary;
+  requireMsWithoutSourceMaps: Summary;
+  /** The function's bundle .js ÷ the bare bundle's. */
+  sizeRatio: number;
+  /** The function's median require ÷ the bare bundle's. */
+  requireRatio: number;
 };
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -162,9 +179,27 @@ export function transitionTable(zero: ZeroDelayFigures, realistic: RealisticFigu
 }
 
 export function bundleTable(bundles: readonly BundleFigure[], samples: number, samplesWithoutSourceMaps: number): BenchmarkTable {
+  const ratio = (r: number) => `${r.toFixed(2)}×`;
+  const clients = (b: BundleFigure) => b.bare.clients.map((c) => c.replace(/^@aws-sdk\/client-/, '')).join('+') || '(none)';
   return {
-    title: `bundled functions: size and cold start (require in a fresh node process, median of ${samples}; without NODE_OPTIONS median of ${samplesWithoutSourceMaps})`,
-    columns: ['function', 'zip', 'bundle .js', '.js.map', 'require p50 ms', 'min–max', 'no source maps p50'],
+    title:
+      `bundled functions: size and cold start (require in a fresh node process, median of ${samples}; without NODE_OPTIONS median of ` +
+      `${samplesWithoutSourceMaps}) against a bare bundle of the SDK clients each calls (targets: both ratios ≤ ${BARE_RATIO_TARGET}×)`,
+    columns: [
+      'function',
+      'zip',
+      'bundle .js',
+      '.js.map',
+      'require p50 ms',
+      'min–max',
+      'no source maps p50',
+      'clients',
+      'bare .js',
+      'bare require p50',
+      'size ratio',
+      'require ratio',
+      'met',
+    ],
     rows: bundles.map((b) => [
       b.name,
       kib(b.zipBytes),
@@ -173,6 +208,12 @@ export function bundleTable(bundles: readonly BundleFigure[], samples: number, s
       formatMs(b.requireMs.p50),
       range(b.requireMs, formatMs),
       formatMs(b.requireMsWithoutSourceMaps.p50),
+      clients(b),
+      kib(b.bare.bundleBytes),
+      formatMs(b.bare.requireMs.p50),
+      ratio(b.bare.sizeRatio),
+      ratio(b.bare.requireRatio),
+      verdict(b.bare.sizeRatio <= BARE_RATIO_TARGET && b.bare.requireRatio <= BARE_RATIO_TARGET),
     ]),
   };
 }
@@ -184,5 +225,6 @@ export function deployNotes(transitions: TransitionFigures, nodeVersion: string)
     'Realistic delays: AWS durations × the time scale (ECS task lifecycle, first health result, CodeBuild). The local cloud does not scale SecondsPath waits (only fixed Seconds and Retry intervals; 0 skips them), so the loops poll with a real pollSeconds 1. The critical path rounds each waited delay up to whole poll intervals (path+poll); Lambda time inside the loops and event-driven registration are overhead, not terms.',
     `AWS transitions = the fixed part of a measured fresh deployment (its transitions minus its loop rounds × states per round; ${transitions.fixedFromRealistic} from the realistic run, ${transitions.fixedFromZeroDelays} from a zero-delay run) + each loop's rounds at a 10 s poll: ${transitions.aws.arithmetic}. A no-change deployment builds nothing and every stage is stable at its first check, so its count does not depend on the delays.`,
     `Cold start = process.hrtime around require(bundle) inside a new node process (${nodeVersion} here; Lambda runs nodejs22.x on arm64), with the function's environment from serverless.yml, including NODE_OPTIONS=--enable-source-maps; "no source maps" drops NODE_OPTIONS. Node's own start-up and the handlers' lazy first-invocation work (clients, config) are not included.`,
+    `Bare bundle = esbuild with the functions' own options (custom.esbuild) of \`export * from\` each SDK client package in the function's bundle (its esbuild metafile), nothing else; built and timed in the same run, each sample of a function followed by one of its bare bundle. Size ratio = bundle .js ÷ bare .js; require ratio = median ÷ median (same environment). Targets ≤ ${BARE_RATIO_TARGET}× each.`,
   ];
 }

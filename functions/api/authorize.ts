@@ -1,6 +1,6 @@
-import { APIGatewayRequestAuthorizerEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
-import { createAwsClients } from '../../layers/adapters/aws';
+import { createAwsClients, ssmClient } from '../../layers/adapters/aws';
 import { authorizeRequest, createTokenSource } from '../../layers/api/auth';
+import { AuthorizerEventSchema } from '../../layers/api/authorizer-event';
 import { lazy } from '../../layers/handler-kit';
 import { createLogger } from '../../layers/logger';
 
@@ -10,7 +10,7 @@ const deps = lazy(() => ({
     // default (empty on AWS, where the token is the SSM SecureString API_TOKEN_PARAMETER).
     envToken: process.env.MESH_API_TOKEN || process.env.LOCAL_API_TOKEN,
     parameterName: process.env.API_TOKEN_PARAMETER,
-    ssm: createAwsClients().ssm,
+    ssm: createAwsClients({ ssm: ssmClient }).ssm,
   }),
   logger: createLogger('api-authorizer'),
 }));
@@ -22,7 +22,7 @@ const deps = lazy(() => ({
  */
 export async function handler(event: unknown) {
   const { tokens, logger } = deps();
-  const parsed = APIGatewayRequestAuthorizerEventV2Schema.safeParse(event);
+  const parsed = AuthorizerEventSchema.safeParse(event);
   if (!parsed.success) {
     logger.warn('refused: not an HTTP API authorizer event');
     return { isAuthorized: false };

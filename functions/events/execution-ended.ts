@@ -4,9 +4,10 @@ import { ExecutionStatusChangeSchema, releaseLocksOfEndedExecution } from '../..
 import { executionHolders } from '../../layers/adapters/execution-status';
 import { ConfigError } from '../../layers/errors';
 import { createLogger } from '../../layers/logger';
+import { ssmClient, sfnClient } from '../../layers/adapters/aws';
 
 const deps = lazy(() => {
-  const { clients, config } = createDeployDeps();
+  const { clients, config } = createDeployDeps({ ssm: ssmClient, sfn: sfnClient });
   if (!config.MESH_NAME) throw new ConfigError('MESH_NAME is required');
   return { ssm: clients.ssm, holders: executionHolders(clients.sfn), meshName: config.MESH_NAME, ssmRoot: config.SSM_PREFIX };
 });

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createChurnDeps, reconcileDeps } from '../../layers/churn/deps';
 import { reconcileMesh } from '../../layers/churn/reconcile';
+import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 /** The EventBridge schedule's event (`detail-type: Scheduled Event`); an empty object starts a reconcile by hand. */
 const Event = z.looseObject({
@@ -9,7 +10,7 @@ const Event = z.looseObject({
   time: z.string().optional(),
 });
 
-const deps = lazy(() => createChurnDeps());
+const deps = lazy(() => createChurnDeps({ ecs: ecsClient, ssm: ssmClient }));
 
 /**
  * EventBridge schedule (`reconcileRate`, default every minute): repairs whatever task events missed and returns

@@ -2,8 +2,9 @@ import { lazy } from '../../layers/handler-kit';
 import { createChurnDeps, taskEventDeps } from '../../layers/churn/deps';
 import { logTaskEventFailure, recordTaskEventFailure, recordTaskEventOutcome } from '../../layers/churn/event-metrics';
 import { handleTaskEvent } from '../../layers/churn/task-event';
+import { ssmClient } from '../../layers/adapters/aws';
 
-const deps = lazy(() => createChurnDeps());
+const deps = lazy(() => createChurnDeps({ ssm: ssmClient }));
 
 /**
  * EventBridge → `ECS Task State Change` of the mesh's clusters (asynchronous invocation, at-least-once, any order):

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { createAwsClients } from '../../layers/adapters/aws';
+import * as z from 'zod';
+import { codebuildClient, createAwsClients } from '../../layers/adapters/aws';
 import { checkImageBuild } from '../../layers/deploy/images';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 
@@ -7,7 +7,7 @@ const Event = z.object({
   build: z.object({ name: z.string(), buildId: z.string(), imageUri: z.string(), round: z.number().int().min(0).default(0) }),
 });
 
-const deps = lazy(() => ({ codebuild: createAwsClients().codebuild }));
+const deps = lazy(() => ({ codebuild: createAwsClients({ codebuild: codebuildClient }).codebuild }));
 
 /** Step: poll one build; `BuildFailed` names the phase and CodeBuild's reason. */
 export async function handler(event: unknown) {

@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createDeployDeps } from '../../layers/deploy/deps';
+import { createDeployDeps, withConsul } from '../../layers/deploy/deps';
 import { checkRemovals } from '../../layers/deploy/converge';
 import { PlanSchema } from '../../layers/deploy/schemas';
 import { stepSpec } from '../../layers/deploy/step-spec';
 import { createSsmParametersApi } from '../../layers/adapters/ssm-parameters';
+import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 const RemovalStatusSchema = z.object({
   ready: z.boolean(),
@@ -15,7 +16,7 @@ const RemovalStatusSchema = z.object({
 });
 /** `spec` is `$$.Execution.Input.spec`, checked against the plan's hash. */
 const Event = z.object({ plan: PlanSchema, spec: z.unknown(), previous: RemovalStatusSchema });
-const deps = lazy(() => createDeployDeps());
+const deps = lazy(() => withConsul(createDeployDeps({ ecs: ecsClient, ssm: ssmClient })));
 
 /** Step: one round of the removal stage — wait for the drain, then delete what the change set removes (idempotent). */
 export async function handler(event: unknown) {

@@ -1,11 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createDeployDeps } from '../../layers/deploy/deps';
+import { createDeployDeps, withConsul } from '../../layers/deploy/deps';
 import { checkStage } from '../../layers/deploy/stage';
 import { PlanSchema, StageStatusSchema } from '../../layers/deploy/schemas';
+import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 const Event = z.object({ plan: PlanSchema, previous: StageStatusSchema });
-const deps = lazy(() => createDeployDeps());
+const deps = lazy(() => withConsul(createDeployDeps({ ecs: ecsClient, ssm: ssmClient })));
 
 /** Step: one round of a wait loop — ECS stable and Consul confirms. `DeploymentFailed` carries ECS's stopped reason. */
 export async function handler(event: unknown) {

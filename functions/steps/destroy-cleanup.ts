@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createAwsClients } from '../../layers/adapters/aws';
+import { createAwsClients, ecrClient, ecsClient, ssmClient } from '../../layers/adapters/aws';
 import { readConfig } from '../../layers/config';
 import { createEcrRepositoriesApi } from '../../layers/adapters/ecr-repositories';
 import { createSsmParametersApi } from '../../layers/adapters/ssm-parameters';
@@ -9,7 +9,7 @@ import { cleanUpAccount, CleanupSchema, DestroyPlanSchema } from '../../layers/d
 const Event = z.object({ plan: DestroyPlanSchema, previous: CleanupSchema.nullable().optional() });
 // ECS, SSM and ECR only: no Consul client, so no token read is bundled.
 const deps = lazy(() => {
-  const clients = createAwsClients();
+  const clients = createAwsClients({ ecs: ecsClient, ssm: ssmClient, ecr: ecrClient });
   const config = readConfig(process.env);
   return { ecs: clients.ecs, parameters: createSsmParametersApi(clients.ssm), repositories: createEcrRepositoriesApi(clients.ecr), ssmRoot: config.SSM_PREFIX };
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps } from '../../layers/deploy/deps';
 import {
@@ -10,6 +10,7 @@ import {
   StageRemovalSchema,
 } from '../../layers/deploy/teardown';
 import { createLogger } from '../../layers/logger';
+import { ssmClient } from '../../layers/adapters/aws';
 
 const Finished = z.object({
   plan: DestroyPlanSchema,
@@ -26,7 +27,7 @@ const Failed = z.object({
   executionId: z.string(),
 });
 const Event = z.union([Failed, Finished]);
-const deps = lazy(() => ({ ...createDeployDeps(), logger: createLogger('destroy') }));
+const deps = lazy(() => ({ ...createDeployDeps({ ssm: ssmClient }), logger: createLogger('destroy') }));
 
 /** Step: release the mesh lock, then report what was removed and kept, or (after a failure) the stage and cause. */
 export async function handler(event: unknown) {

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createAwsClients } from '../../layers/adapters/aws';
+import { createAwsClients, ssmClient } from '../../layers/adapters/aws';
 import { consulFromSsm } from '../../layers/adapters/consul-token';
 import { createConsulAclClient } from '../../layers/adapters/consul-acl';
 import { readConfig } from '../../layers/config';
@@ -17,7 +17,7 @@ const Event = z.object({ plan: PlanSchema, spec: z.unknown() });
  */
 const deps = lazy(() => {
   const config = readConfig(process.env, ['CONSUL_HTTP_ADDR', 'CONSUL_TOKEN_PARAMETER']);
-  const clients = createAwsClients();
+  const clients = createAwsClients({ ssm: ssmClient });
   return {
     ssm: clients.ssm,
     ssmRoot: config.SSM_PREFIX,

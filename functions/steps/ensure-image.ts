@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { createAwsClients } from '../../layers/adapters/aws';
+import * as z from 'zod';
+import { codebuildClient, createAwsClients, ecrClient } from '../../layers/adapters/aws';
 import { readConfig } from '../../layers/config';
 import { loadImageBuildspec } from '../../layers/deploy/buildspec';
 import { ensureImage } from '../../layers/deploy/images';
@@ -10,7 +10,7 @@ const Event = z.object({ job: ImageJobSchema, deploymentId: z.string().default('
 
 const deps = lazy(() => {
   const config = readConfig(process.env, ['CODEBUILD_PROJECT', 'BUILD_SOURCE_BUCKET']);
-  const clients = createAwsClients();
+  const clients = createAwsClients({ ecr: ecrClient, codebuild: codebuildClient });
   return {
     ecr: clients.ecr,
     codebuild: clients.codebuild,

@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps, ecsContexts } from '../../layers/deploy/deps';
 import { ensureStage } from '../../layers/deploy/stage';
 import { ImagesSchema, PlanSchema, StageNameSchema } from '../../layers/deploy/schemas';
 import { stepSpec } from '../../layers/deploy/step-spec';
+import { ecsClient } from '../../layers/adapters/aws';
 
 const Event = z.object({
   stage: StageNameSchema,
@@ -13,7 +14,7 @@ const Event = z.object({
   /** `$$.Execution.Input.spec`: the spec as submitted, checked against the plan's hash. */
   spec: z.unknown(),
 });
-const deps = lazy(() => createDeployDeps());
+const deps = lazy(() => createDeployDeps({ ecs: ecsClient }));
 
 /** Step: ensure a stage's cluster, task definitions and services (idempotent; "unchanged" writes nothing). */
 export async function handler(event: unknown) {

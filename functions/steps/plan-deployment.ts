@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createDeployDeps, ecsContexts } from '../../layers/deploy/deps';
+import { createDeployDeps, ecsContexts, withConsul } from '../../layers/deploy/deps';
 import { planDeployment } from '../../layers/deploy/plan';
 import { executionHolders } from '../../layers/adapters/execution-status';
 import { createLogger } from '../../layers/logger';
+import { ecsClient, ssmClient, ecrClient, sfnClient } from '../../layers/adapters/aws';
 
 const Event = z.object({
   deploymentId: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be letters, digits, . _ -'),
@@ -12,7 +13,7 @@ const Event = z.object({
   settings: z.object({ pollSeconds: z.number().int().min(0).optional(), maxRounds: z.number().int().min(1).optional() }).optional(),
 });
 
-const deps = lazy(() => createDeployDeps());
+const deps = lazy(() => withConsul(createDeployDeps({ ecs: ecsClient, ssm: ssmClient, ecr: ecrClient, sfn: sfnClient })));
 const logger = lazy(() => createLogger('plan-deployment'));
 
 /**

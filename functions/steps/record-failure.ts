@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps } from '../../layers/deploy/deps';
 import { recordFailure } from '../../layers/deploy/summary';
 import { createLogger } from '../../layers/logger';
+import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 const Event = z.object({
   failedStage: z.string(),
@@ -11,7 +12,7 @@ const Event = z.object({
   executionId: z.string(),
   spec: z.unknown(),
 });
-const deps = lazy(() => ({ ...createDeployDeps(), logger: createLogger('deploy') }));
+const deps = lazy(() => ({ ...createDeployDeps({ ecs: ecsClient, ssm: ssmClient }), logger: createLogger('deploy') }));
 
 /** Step: release the lock and state the cause (stage, error, service, ECS stopped reason or build phase). */
 export async function handler(event: unknown) {

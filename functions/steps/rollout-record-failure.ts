@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createLogger } from '../../layers/logger';
 import { createRolloutDeps } from '../../layers/rollout/deps';
 import { recordRolloutFailure } from '../../layers/rollout/finish';
 import { CaughtErrorSchema, PreparedRolloutSchema, RegisteredRevisionSchema } from '../../layers/rollout/schemas';
+import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 const Event = z.object({
   outcome: z.enum(['rolledBack', 'rollbackFailed', 'failed']),
@@ -15,7 +16,7 @@ const Event = z.object({
   prepared: PreparedRolloutSchema.optional(),
   revision: RegisteredRevisionSchema.optional(),
 });
-const deps = lazy(() => ({ ...createRolloutDeps(), logger: createLogger('rollout') }));
+const deps = lazy(() => ({ ...createRolloutDeps({ ecs: ecsClient, ssm: ssmClient }), logger: createLogger('rollout') }));
 
 /** Rollout step: release the service's lock and state the cause (step, error, stopped reason, rolled back or not). */
 export async function handler(event: unknown) {

@@ -1,11 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createRotationDeps } from '../../layers/rotate/deps';
 import { PreparedRotationSchema } from '../../layers/rotate/schemas';
 import { activateNewSecret } from '../../layers/rotate/secret';
+import { ssmClient } from '../../layers/adapters/aws';
 
 const Event = z.object({ prepared: PreparedRotationSchema });
-const deps = lazy(() => createRotationDeps());
+const deps = lazy(() => createRotationDeps({ ssm: ssmClient }));
 
 /**
  * Rotation step (management token; reads SSM, never writes it): the staged secret live in Consul next to the old one

@@ -1,13 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { executionHolders } from '../../layers/adapters/execution-status';
 import { createLogger } from '../../layers/logger';
 import { createRotationDeps } from '../../layers/rotate/deps';
 import { prepareRotation } from '../../layers/rotate/prepare';
 import { RotationInputSchema } from '../../layers/rotate/schemas';
+import { ssmClient, sfnClient } from '../../layers/adapters/aws';
 
 const Event = RotationInputSchema.extend({ executionId: z.string().min(1) });
-const deps = lazy(() => createRotationDeps());
+const deps = lazy(() => createRotationDeps({ ssm: ssmClient, sfn: sfnClient }));
 const logger = lazy(() => createLogger('rotate-prepare'));
 
 /** Rotation step: plan it from the deployed spec and take the mesh lock (refused while a deployment or rollout runs). */

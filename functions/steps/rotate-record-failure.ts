@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createLogger } from '../../layers/logger';
 import { createRolloutDeps } from '../../layers/rollout/deps';
 import { recordRotationFailure } from '../../layers/rotate/finish';
 import { CaughtErrorSchema, PreparedRotationSchema, StoredSecretSchema } from '../../layers/rotate/schemas';
+import { ssmClient } from '../../layers/adapters/aws';
 
 const Event = z.object({
   executionId: z.string().min(1),
@@ -13,7 +14,7 @@ const Event = z.object({
   prepared: PreparedRotationSchema.optional(),
   stored: StoredSecretSchema.optional(),
 });
-const deps = lazy(() => ({ ...createRolloutDeps(), logger: createLogger('rotate') }));
+const deps = lazy(() => ({ ...createRolloutDeps({ ssm: ssmClient }), logger: createLogger('rotate') }));
 
 /** Rotation step: release the mesh lock and say where the secret stands (unchanged, or old and new both valid). */
 export async function handler(event: unknown) {

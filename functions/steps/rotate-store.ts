@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createAwsClients } from '../../layers/adapters/aws';
+import { createAwsClients, ecsClient, ssmClient } from '../../layers/adapters/aws';
 import { runCaStage } from '../../layers/rotate/ca';
 import { rollTargets } from '../../layers/rotate/roll';
 import { ActivatedSecretSchema, PreparedRotationSchema, RotationCheckSchema, StoredSecretSchema } from '../../layers/rotate/schemas';
@@ -11,7 +11,7 @@ const Event = z.union([
   z.object({ prepared: PreparedRotationSchema, activated: ActivatedSecretSchema }),
   z.object({ prepared: PreparedRotationSchema, previous: StoredSecretSchema.optional(), check: RotationCheckSchema.optional() }),
 ]);
-const clients = lazy(() => createAwsClients());
+const clients = lazy(() => createAwsClients({ ecs: ecsClient, ssm: ssmClient }));
 
 /**
  * Rotation step: store the staged secret as the parameter's next version (Consul already accepts it), then roll the

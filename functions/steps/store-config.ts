@@ -1,14 +1,15 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps } from '../../layers/deploy/deps';
 import { storeConfiguration } from '../../layers/deploy/config-store';
 import { ensureSecrets } from '../../layers/deploy/secrets';
 import { PlanSchema } from '../../layers/deploy/schemas';
 import { stepSpec } from '../../layers/deploy/step-spec';
+import { ssmClient } from '../../layers/adapters/aws';
 
 /** `spec` is `$$.Execution.Input.spec`, checked against the plan's hash. */
 const Event = z.object({ plan: PlanSchema, spec: z.unknown() });
-const deps = lazy(() => createDeployDeps());
+const deps = lazy(() => createDeployDeps({ ssm: ssmClient }));
 
 /** Step: create missing secrets (SecureString), store the rendered configuration, label it with the deployment id. */
 export async function handler(event: unknown) {

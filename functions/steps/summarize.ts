@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
-import { createDeployDeps } from '../../layers/deploy/deps';
+import { createDeployDeps, withConsul } from '../../layers/deploy/deps';
 import { summarizeDeployment } from '../../layers/deploy/summary';
 import { createChurnDeps, reconcileDeps } from '../../layers/churn/deps';
 import { reconcileMesh } from '../../layers/churn/reconcile';
 import { ImagesSchema, PlanSchema, StageStatusSchema } from '../../layers/deploy/schemas';
+import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 const Event = z.object({
   plan: PlanSchema,
@@ -15,8 +16,8 @@ const Event = z.object({
   /** The removal stage's result, when the change set removed something. */
   removal: z.object({ removed: z.array(z.string()) }).optional(),
 });
-const deps = lazy(() => createDeployDeps());
-const churn = lazy(() => createChurnDeps());
+const deps = lazy(() => withConsul(createDeployDeps({ ecs: ecsClient, ssm: ssmClient })));
+const churn = lazy(() => createChurnDeps({ ecs: ecsClient, ssm: ssmClient }));
 
 /**
  * Step: repair the catalog, release the lock and report the deployed mesh (the execution's output). The stage

@@ -23,20 +23,44 @@ export interface AwsClients {
   s3: S3Client;
 }
 
+export type AwsClientName = keyof AwsClients;
+
+/** The factories of some clients, one per name: what a handler names is what its bundle holds. */
+export type AwsClientFactories<K extends AwsClientName> = { readonly [P in K]: () => AwsClients[P] };
+
 const RETRY = { maxAttempts: 8, retryMode: 'standard' } as const;
 
-/** Clients are created lazily, on first use, so a handler's cold start pays only for those it touches. */
-export function createAwsClients(): AwsClients {
-  const cache: Partial<AwsClients> = {};
-  const lazy = <K extends keyof AwsClients>(key: K, make: () => AwsClients[K]) => {
-    Object.defineProperty(clients, key, { get: () => (cache[key] ??= make()), enumerable: true });
-  };
-  const clients = {} as AwsClients;
-  lazy('ecs', () => createEcsApi(new ECSClient(RETRY)));
-  lazy('ssm', () => new SSMClient(RETRY));
-  lazy('codebuild', () => new CodeBuildClient(RETRY));
-  lazy('ecr', () => new ECRClient(RETRY));
-  lazy('sfn', () => new SFNClient(RETRY));
-  lazy('s3', () => new S3Client(RETRY));
+// One factory per client, each its own top-level function: esbuild keeps in a function's bundle only the
+// factories its handler names (the SDK packages declare `sideEffects: false`), so a function that reads one SSM
+// parameter does not load, parse and run five other clients at every cold start (see bench/deploy/bare-clients.ts).
+export const ecsClient = (): EcsApi => createEcsApi(new ECSClient(RETRY));
+export const ssmClient = (): SSMClient => new SSMClient(RETRY);
+export const codebuildClient = (): CodeBuildClient => new CodeBuildClient(RETRY);
+export const ecrClient = (): ECRClient => new ECRClient(RETRY);
+export const sfnClient = (): SFNClient => new SFNClient(RETRY);
+export const s3Client = (): S3Client => new S3Client(RETRY);
+
+/** Every client, for the command line (one process that may call any of them). */
+export const ALL_AWS_CLIENTS: AwsClientFactories<AwsClientName> = {
+  ecs: ecsClient,
+  ssm: ssmClient,
+  codebuild: codebuildClient,
+  ecr: ecrClient,
+  sfn: sfnClient,
+  s3: s3Client,
+};
+
+/**
+ * The clients a handler names, each created lazily, on first use, so a cold start pays only for those it
+ * touches; the type has only the clients named, so a call through another one does not compile.
+ *
+ * @example createAwsClients({ ecs: ecsClient, ssm: ssmClient }).ssm
+ */
+export function createAwsClients<K extends AwsClientName>(factories: AwsClientFactories<K>): Pick<AwsClients, K> {
+  const clients = {} as Pick<AwsClients, K>;
+  for (const key of Object.keys(factories) as K[]) {
+    let made: AwsClients[K] | undefined;
+    Object.defineProperty(clients, key, { get: () => (made ??= factories[key]()), enumerable: true });
+  }
   return clients;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ImageProgress, ServiceProgress, StageProgress } from '../deployments/progress';
 
 /**

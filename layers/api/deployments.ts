@@ -7,7 +7,7 @@ import type { DeploymentInput, DeploymentListing } from '../deployments/backend'
 import { isDeploymentId, newDeploymentId, parseExecutionName, specHashPrefix } from '../deployments/execution-name';
 import { parseDeploymentFailure } from '../deployments/outcome';
 import { initialProgress, reduceHistory } from '../deployments/progress';
-import { validateMeshSpec } from '../domain/spec/load';
+import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
 import { ConcurrentOperationError, InvalidInputError, NotFoundError, SpecInvalidError } from '../errors';
 import type { CancelledOperation, DeploymentItem, DeploymentList, DeploymentView, Started } from './contract';
@@ -41,7 +41,7 @@ export function readSubmittedSpec(body: RequestBody, deps: { meshName: string; s
   const kind = requireMediaType(body, ['json', 'yaml']);
   // The dataplane default `meshctl deploy` fills, so the API accepts what `meshctl validate` accepts.
   const raw = withDefaultDataplane(kind === 'json' ? parseJsonBody(body.text) : parseYamlBody(body.text));
-  const result = validateMeshSpec({ object: raw });
+  const result = validateSpecObject(raw);
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
   if (spec.name !== deps.meshName) {

@@ -1,7 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { StackLimits } from '../deploy/stack-fit';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { createAwsClients } from '../adapters/aws';
+import { createAwsClients, ecrClient, ecsClient, s3Client, sfnClient, ssmClient } from '../adapters/aws';
 import type { EcsApi } from '../adapters/ecs';
 import type { ConsulApi } from '../adapters/consul';
 import { consulFromSsm } from '../adapters/consul-token';
@@ -48,7 +48,7 @@ export interface ApiDeps {
 
 export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
   const config = readConfig(env, ['MESH_NAME', 'DEPLOY_STATE_MACHINE_ARN', 'ROLLOUT_STATE_MACHINE_ARN', 'CONSUL_HTTP_ADDR', 'BUILD_SOURCE_BUCKET']);
-  const clients = createAwsClients();
+  const clients = createAwsClients({ ecs: ecsClient, ssm: ssmClient, ecr: ecrClient, sfn: sfnClient, s3: s3Client });
   return {
     meshName: config.MESH_NAME,
     deployStateMachineArn: config.DEPLOY_STATE_MACHINE_ARN,

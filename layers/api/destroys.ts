@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionHistory } from './execution-history';
-import { z } from 'zod';
+import * as z from 'zod';
 import { executionHolders } from '../adapters/execution-status';
 import { describeLockHolder, lockState, readLock } from '../deploy/lock';
 import { destroyProgress } from '../deploy/teardown-progress';

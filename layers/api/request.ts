@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, type SpecIssue } from '../domain/spec/issues';
 import { InvalidInputError } from '../errors';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';

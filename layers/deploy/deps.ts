@@ -1,4 +1,4 @@
-import { createAwsClients, type AwsClients } from '../adapters/aws';
+import { createAwsClients, type AwsClientFactories, type AwsClientName, type AwsClients } from '../adapters/aws';
 import { consulFromSsm } from '../adapters/consul-token';
 import type { ConsulApi } from '../adapters/consul';
 import { listOf, readConfig, type Config } from '../config';
@@ -6,17 +6,27 @@ import { ConfigError } from '../errors';
 
 /**
  * The wiring of the deploy steps in one place: the validated config and the clients, built once per container.
- * Handlers call `deployDeps()` (through `lazy`) and pass what a step needs to the functions of `layers/deploy`.
+ * Handlers call `deployDeps()` (through `lazy`) naming the clients they call, and pass what a step needs to the
+ * functions of `layers/deploy`; a step that talks to Consul adds it with `withConsul`.
  */
-export interface DeployDeps {
+export interface DeployDeps<K extends AwsClientName = AwsClientName> {
   config: Config;
-  clients: AwsClients;
-  consul: () => Promise<ConsulApi>;
+  clients: Pick<AwsClients, K>;
 }
 
-export function createDeployDeps(env: NodeJS.ProcessEnv = process.env): DeployDeps {
-  const config = readConfig(env);
-  const clients = createAwsClients();
+/** @example createDeployDeps({ ecs: ecsClient, ssm: ssmClient }) */
+export function createDeployDeps<K extends AwsClientName>(factories: AwsClientFactories<K>, env: NodeJS.ProcessEnv = process.env): DeployDeps<K> {
+  return { config: readConfig(env), clients: createAwsClients(factories) };
+}
+
+/**
+ * The deps plus a Consul client whose token is read from SSM on first use. Apart from `createDeployDeps` so that
+ * a step that never talks to Consul does not bundle the token read (and the SSM client behind it).
+ *
+ * @example withConsul(createDeployDeps({ ecs: ecsClient, ssm: ssmClient }))
+ */
+export function withConsul<D extends DeployDeps<'ssm'>>(deps: D): D & { consul: () => Promise<ConsulApi> } {
+  const { config, clients } = deps;
   let connect: (() => Promise<ConsulApi>) | undefined;
   // Only the steps that talk to Consul need its address; the others never ask.
   const consul = () =>
@@ -25,7 +35,7 @@ export function createDeployDeps(env: NodeJS.ProcessEnv = process.env): DeployDe
       tokenParameter: config.CONSUL_TOKEN_PARAMETER,
       ssm: clients.ssm,
     }))();
-  return { config, clients, consul };
+  return { ...deps, consul };
 }
 
 /** What the task-definition and service builders need from the environment (roles, account, networking). */

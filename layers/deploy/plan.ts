@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { validateMeshSpec } from '../domain/spec/load';
+import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
 import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
 import { specHash } from '../domain/ecs/hash';
@@ -44,7 +44,7 @@ export async function planDeployment(
     limits?: StackLimits;
   },
 ): Promise<DeploymentPlan> {
-  const result = validateMeshSpec({ object: input.spec });
+  const result = validateSpecObject(input.spec);
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
   // Before the lock and any write: a spec this stack cannot run (another region, secrets its tasks cannot read).

@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configParameterNames, meshParameterPrefix } from '../domain/naming';
 import { releaseLock, type HolderStatus, type LockValue } from './lock';
 

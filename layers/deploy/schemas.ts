@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Schemas of the data the deploy state machine passes between steps, parsed at each handler's edge. The spec in a

@@ -1,5 +1,5 @@
 import { specHash } from '../domain/ecs/hash';
-import { validateMeshSpec } from '../domain/spec/load';
+import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
 import { DeploymentFailedError, SpecInvalidError } from '../errors';
 
@@ -12,7 +12,7 @@ import { DeploymentFailedError, SpecInvalidError } from '../errors';
  * @throws SpecInvalidError when the spec does not validate; DeploymentFailedError when it is not the planned one.
  */
 export function stepSpec(raw: unknown, plan: { specHash: string }): MeshSpec {
-  const result = validateMeshSpec({ object: raw });
+  const result = validateSpecObject(raw);
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const hash = specHash(result.spec);
   if (hash !== plan.specHash) throw new DeploymentFailedError(`the spec given to this step (hash ${hash.slice(0, 12)}) is not the planned one (${plan.specHash.slice(0, 12)})`);

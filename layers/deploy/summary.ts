@@ -5,7 +5,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
 import type { MeshSpec } from '../domain/spec/schema';
-import { validateMeshSpec } from '../domain/spec/load';
+import { validateSpecObject } from '../domain/spec/validate';
 import { releaseLock } from './lock';
 import { causeMessage } from '../deployments/json';
 import { lastStoppedReason, type StoppedReasonEcs } from './stage';
@@ -100,7 +100,7 @@ export async function recordFailure(
   // Our own messages name the service as "service <name> in|of <cluster>" (ECS) or "image build for <name>" (CodeBuild).
   const service = /\bservice ([a-z][a-z0-9-]*) (?:in|of) /.exec(message)?.[1] ?? /\bimage build for ([a-z][a-z0-9-]*)/.exec(message)?.[1];
   if (service) failure.service = service;
-  const parsed = validateMeshSpec({ object: input.spec });
+  const parsed = validateSpecObject(input.spec);
   if (parsed.ok) {
     await releaseLock(configParameterNames(parsed.spec).lock, input.executionId, { ssm: deps.ssm });
     if (service && !message.includes('task stopped:')) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { EcrRepositoriesApi } from '../adapters/ecr-repositories';
 import type { SsmParametersApi } from '../adapters/ssm-parameters';
@@ -6,7 +6,7 @@ import { loadDeployedSpec } from '../churn/deployed-spec';
 import { causeMessage } from '../deployments/json';
 import { configParameterNames } from '../domain/naming';
 import { DNS_LABEL, DNS_LABEL_HINT } from '../domain/spec/names';
-import { validateMeshSpec } from '../domain/spec/load';
+import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
 import { ConcurrentOperationError, InvalidInputError, SpecInvalidError } from '../errors';
 import { acquireLock, releaseLock, type HolderStatus, type LockDeps } from './lock';
@@ -101,7 +101,7 @@ export type Cleanup = z.output<typeof CleanupSchema>;
 
 function specOf(raw: unknown, mesh: string): MeshSpec | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const result = validateMeshSpec({ object: raw });
+  const result = validateSpecObject(raw);
   if (!result.ok) throw new SpecInvalidError(result.issues);
   if (result.spec.name !== mesh) throw new InvalidInputError('the spec names another mesh', [{ path: 'spec.name', message: `must be "${mesh}", the mesh to destroy` }]);
   return result.spec;

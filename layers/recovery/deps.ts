@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ecsClient, sfnClient, ssmClient } from '../adapters/aws';
 import { createConsulAclClient, type ConsulAclApi } from '../adapters/consul-acl';
 import { createConsulClient, type ConsulClientOptions } from '../adapters/consul';
 import { consulFromSsm } from '../adapters/consul-token';
@@ -23,7 +24,7 @@ function createRecoveryClient(options: ConsulClientOptions): RecoveryConsul {
 export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
   const orchestratorToken = env.ORCHESTRATOR_TOKEN_PARAMETER;
   if (!orchestratorToken) throw new ConfigError('environment variable ORCHESTRATOR_TOKEN_PARAMETER is required');
-  const churn: ChurnDeps = createChurnDeps({ ...env, CONSUL_TOKEN_PARAMETER: orchestratorToken });
+  const churn: ChurnDeps<'ecs' | 'sfn'> = createChurnDeps({ ecs: ecsClient, ssm: ssmClient, sfn: sfnClient }, { ...env, CONSUL_TOKEN_PARAMETER: orchestratorToken });
   const management = consulFromSsm({
     address: churn.config.CONSUL_HTTP_ADDR,
     tokenParameter: env.CONSUL_TOKEN_PARAMETER,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImageJobSchema } from '../deploy/schemas';
 import { RolloutSchema, ServiceSchema } from '../domain/spec/schema';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Schemas of a rotation: the request (`POST /rotations`, the execution input) and the data its steps pass each

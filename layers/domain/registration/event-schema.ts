@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EcsTaskSchema, EcsTimestampSchema, toIssues, type EcsTask } from './task-schema';
 import { InvalidEventError } from './errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MeshSpec } from '../spec/schema';
 import { clusterNameFromArn, taskIdFromArn } from '../naming';
 import { META, tombstoneKey } from './keys';

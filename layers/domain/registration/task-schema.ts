@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, type SpecIssue } from '../spec/issues';
 import { InvalidEventError } from './errors';
 

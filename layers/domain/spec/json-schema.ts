@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MeshSpecSchema } from './schema';
 
 /** Where the generated JSON Schema is committed; the examples reference it for editors (yaml-language-server). */

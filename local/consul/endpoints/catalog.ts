@@ -5,13 +5,13 @@ import { badRequest, serverError } from '../errors';
 import type { EndpointContext, EndpointResponse, Route } from '../endpoint';
 import {
   CatalogError,
+  committedNodeCatalog,
   deleteCheck,
   deleteNode,
   deleteService,
   ensureCheck,
   ensureNode,
   ensureService,
-  servicesOfNode,
   type CheckInput,
   type ServiceInput,
 } from '../store/catalog-ops';
@@ -288,7 +288,7 @@ function nodeServices(shape: 'map' | 'list') {
         const index = Math.max(state.indexes.nodes, state.indexes.services);
         const stored = state.nodes.get(name);
         const node = nodeReadable ? stored : undefined;
-        const readable = aclFiltered(node ? servicesOfNode(state, name) : [], (svc) => ctx.authz.allowed('service', 'read', svc.Service));
+        const readable = aclFiltered(node ? committedNodeCatalog(state, name).services : [], (svc) => ctx.authz.allowed('service', 'read', svc.Service));
         const filteredByAcls = (stored !== undefined && !nodeReadable) || readable.filtered;
         const services = readable.kept
           .sort((a, b) => (a.ID < b.ID ? -1 : 1))

@@ -1,7 +1,7 @@
 import { blockingQuery } from '../blocking';
 import { badRequest } from '../errors';
 import type { EndpointContext, EndpointResponse, Route } from '../endpoint';
-import { checksOfNode } from '../store/catalog-ops';
+import { committedNodeCatalog } from '../store/catalog-ops';
 import type { CheckRecord } from '../store/types';
 import { checksForInstance, renderCheck, renderHealthEntry } from '../views';
 import { CHECK_SELECTORS, HEALTH_ENTRY_SELECTORS } from '../filter-selectors';
@@ -82,7 +82,7 @@ async function nodeChecks(ctx: EndpointContext): Promise<EndpointResponse | unde
     ctx,
     (changes) => changes.has(`node:${name}`),
     (state) => {
-      const readable = aclFiltered(checksOfNode(state, name), (c) => canReadCheck(ctx, c));
+      const readable = aclFiltered(committedNodeCatalog(state, name).checks, (c) => canReadCheck(ctx, c));
       return {
         index: state.indexes.checks,
         response: { json: readable.kept.sort(byNodeThenCheckId).map(renderCheck).filter(keep), filteredByAcls: readable.filtered },

@@ -67,6 +67,32 @@ export function checksOfNode(state: ConsulState, node: string): CheckRecord[] {
   return [...state.checks.values()].filter((c) => c.Node === node);
 }
 
+/** Per committed state, its services and checks grouped by node (built on the first read that needs them). */
+const byNodeOfCommitted = new WeakMap<ConsulState, { services: Map<string, ServiceRecord[]>; checks: Map<string, CheckRecord[]> }>();
+
+/**
+ * What `servicesOfNode` and `checksOfNode` answer, for a committed state (`ConsulStore.state`, which a write never
+ * changes: it commits a copy), from one grouping of the whole catalog per state instead of a scan of it per read.
+ * A reconcile reads every node of the mesh at one index (a node's services and checks per cluster): with 10,000
+ * tasks, 40 scans of 20,000 entries each become one. Not for a write transaction's own state, which changes.
+ */
+export function committedNodeCatalog(state: ConsulState, node: string): { services: ServiceRecord[]; checks: CheckRecord[] } {
+  let grouped = byNodeOfCommitted.get(state);
+  if (!grouped) {
+    grouped = { services: new Map(), checks: new Map() };
+    for (const svc of state.services.values()) push(grouped.services, svc.Node, svc);
+    for (const check of state.checks.values()) push(grouped.checks, check.Node, check);
+    byNodeOfCommitted.set(state, grouped);
+  }
+  return { services: grouped.services.get(node) ?? [], checks: grouped.checks.get(node) ?? [] };
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 function touchAllServicesOfNode(txn: WriteTxn, node: string): void {
   for (const svc of servicesOfNode(txn.state, node)) txn.touchService(svc.Service);
 }

@@ -19,14 +19,9 @@ const ROOT = resolve(__dirname, '../../..');
  * Calls a bundle contains that its function cannot make (see UnreachableCall). Keep this short: every entry is a
  * permission the gate does not check.
  */
-const CONSUL_TOKEN_READ =
-  'createDeployDeps wires the Consul client lazily (consulFromSsm reads CONSUL_TOKEN_PARAMETER on first use); this step never asks for Consul and its environment names no token parameter';
-const UNREACHABLE: UnreachableCall[] = [
-  { function: 'ensureStage', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
-  { function: 'rolloutRegister', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
-  { function: 'rolloutUpdate', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
-  { function: 'rolloutRollback', action: 'ssm:GetParameter', why: CONSUL_TOKEN_READ },
-];
+// None today: a step that never talks to Consul no longer bundles the Consul token read (withConsul, not
+// createDeployDeps, wires it).
+const UNREACHABLE: UnreachableCall[] = [];
 
 /**
  * Functions whose code names only some of the mesh's parameters, so their roles are scoped to those. The

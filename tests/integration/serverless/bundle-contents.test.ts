@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { functionMetafile, sdkClientsOf } from '../../../bench/deploy/bare-clients';
+import { splitHandler } from '../../../bench/deploy/bundles';
+import { loadResolvedDocument } from '../../../local/serverless';
+import { bundleHandler } from './iam-closure/sdk-calls';
+
+const ROOT = resolve(__dirname, '../../..');
+
+type Document = { functions: Record<string, { handler: string }>; custom?: { esbuild?: Record<string, unknown> } };
+
+/** The zod files with code in the bundle's output. */
+function zodLocales(metafile: Metafile): string[] {
+  return Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && /node_modules\/zod\/v4\/locales\//.test(input))
+      .map(([input]) => input.replace(/^.*\/locales\//, '')),
+  );
+}
+
+/**
+ * The bundle-contents rule of issue 12: a function's bundle (built with serverless.yml's own esbuild options, as
+ * `serverless package` builds it) holds the SDK clients whose Commands it constructs, and no other. The Commands
+ * are those the IAM closure gate reads from the tree-shaken bundle (iam-closure/sdk-calls.ts); a client in the
+ * output without one is a client the function loads at every cold start and never calls.
+ */
+describe('what each function bundles', () => {
+  let document: Document;
+  const built = new Map<string, { metafile: Metafile; called: string[] }>();
+
+  beforeAll(async () => {
+    document = (await loadResolvedDocument(ROOT, { stage: 'local' })) as unknown as Document;
+    for (const [name, fn] of Object.entries(document.functions)) {
+      const metafile = await functionMetafile(fn.handler, document.custom?.esbuild ?? {}, ROOT);
+      const { calls } = await bundleHandler(`${splitHandler(fn.handler).module}.ts`, ROOT);
+      built.set(name, { metafile, called: [...new Set(calls.map((c) => c.module))].sort() });
+    }
+  }, 600_000);
+
+  it('builds every function of serverless.yml', () => {
+    expect(built.size).toBe(Object.keys(document.functions).length);
+    expect(built.size).toBeGreaterThan(30);
+  });
+
+  it('bundles exactly the SDK clients each function calls', () => {
+    const wrong = [...built].flatMap(([name, { metafile, called }]) => {
+      const bundled = sdkClientsOf(metafile);
+      return bundled.join() === called.join() ? [] : [{ function: name, bundled, called }];
+    });
+    expect(wrong).toEqual([]);
+    // Anchors: the authorizer reads one SSM parameter; a rollout's update step calls ECS alone.
+    expect(sdkClientsOf(built.get('authorize')!.metafile)).toEqual(['@aws-sdk/client-ssm']);
+    expect(sdkClientsOf(built.get('rolloutUpdate')!.metafile)).toEqual(['@aws-sdk/client-ecs']);
+  });
+
+  it('bundles zod without its translations (a `{ z }` import of zod defeats tree shaking and brings them all)', () => {
+    const withLocales = [...built].flatMap(([name, { metafile }]) => {
+      const locales = zodLocales(metafile).filter((file) => file !== 'en.js');
+      return locales.length > 0 ? [{ function: name, locales: locales.length }] : [];
+    });
+    expect(withLocales).toEqual([]);
+  });
+});
