@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createRecoveryDeps } from '../../layers/recovery/deps';
 import { recoverDatacenter } from '../../layers/recovery/restore';
