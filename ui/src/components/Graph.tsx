@@ -46,7 +46,7 @@ export function Graph(props: { title: string; nodes: GraphNode[]; edges: GraphEd
           </marker>
         </defs>
         {layout.edges.map((e, i) => {
-          const edge = edges.find((x) => x.from === e.from && x.to === e.to);
+          const edge = edges[e.index];
           const d = e.points.map((p, j) => `${j === 0 ? 'M' : 'L'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
           const mid = e.points[Math.floor(e.points.length / 2)];
           return (

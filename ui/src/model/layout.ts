@@ -5,7 +5,8 @@ export interface Layout {
   width: number;
   height: number;
   nodes: Array<{ id: string; x: number; y: number; width: number; height: number }>;
-  edges: Array<{ from: string; to: string; points: Array<{ x: number; y: number }> }>;
+  /** `index` is the edge's position in the input: two edges may join the same nodes (an upstream and an intention). */
+  edges: Array<{ index: number; from: string; to: string; points: Array<{ x: number; y: number }> }>;
 }
 
 /**
@@ -33,6 +34,9 @@ export function layoutGraph(
       const placed = g.node(n.id);
       return { id: n.id, x: placed.x - n.width / 2, y: placed.y - n.height / 2, width: n.width, height: n.height };
     }),
-    edges: g.edges().map((e) => ({ from: e.v, to: e.w, points: (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) })),
+    edges: g.edges().map((e) => {
+      const index = Number((e.name ?? '').slice(1));
+      return { index, from: edges[index].from, to: edges[index].to, points: (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) };
+    }),
   };
 }

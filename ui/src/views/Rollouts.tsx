@@ -29,6 +29,8 @@ export function RolloutsPage({ service }: { service?: string }) {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const target = chosen || services[0]?.name || '';
+  // Until the mesh is read the service list is empty, and the form could not be submitted (a required select).
+  const known = services.some((s) => s.name === target);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -76,7 +78,7 @@ export function RolloutsPage({ service }: { service?: string }) {
           Bake seconds (optional)
           <input name="bakeSeconds" type="number" min="0" max="3600" value={bakeSeconds} onInput={(e) => setBakeSeconds((e.target as HTMLInputElement).value)} placeholder="the spec's rollout.bakeSeconds" />
         </label>
-        <button type="submit" disabled={busy || !target}>
+        <button type="submit" disabled={busy || !known}>
           {busy ? 'Starting…' : 'Start rollout'}
         </button>
         {error ? (
