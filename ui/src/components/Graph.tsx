@@ -48,12 +48,12 @@ export function Graph(props: { title: string; nodes: GraphNode[]; edges: GraphEd
         {layout.edges.map((e, i) => {
           const edge = edges[e.index];
           const d = e.points.map((p, j) => `${j === 0 ? 'M' : 'L'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
-          const mid = e.points[Math.floor(e.points.length / 2)];
+          const mid = e.label ?? e.points[Math.floor(e.points.length / 2)];
           return (
             <g key={`${e.from}-${e.to}-${i}`} class={`edge edge-${edge?.kind ?? 'flow'}`} data-from={e.from} data-to={e.to}>
               <path d={d} marker-end="url(#arrow)" />
               {edge?.label && mid ? (
-                <text x={mid.x} y={mid.y - 4} class="edge-label">
+                <text x={mid.x} y={mid.y + 4} class="edge-label">
                   {edge.label}
                 </text>
               ) : null}

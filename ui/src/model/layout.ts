@@ -6,7 +6,7 @@ export interface Layout {
   height: number;
   nodes: Array<{ id: string; x: number; y: number; width: number; height: number }>;
   /** `index` is the edge's position in the input: two edges may join the same nodes (an upstream and an intention). */
-  edges: Array<{ index: number; from: string; to: string; points: Array<{ x: number; y: number }> }>;
+  edges: Array<{ index: number; from: string; to: string; points: Array<{ x: number; y: number }>; label?: { x: number; y: number } }>;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface Layout {
  */
 export function layoutGraph(
   nodes: Array<{ id: string; width: number; height: number }>,
-  edges: Array<{ from: string; to: string }>,
+  edges: Array<{ from: string; to: string; label?: string }>,
   direction: 'LR' | 'TB' = 'LR',
 ): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
@@ -23,7 +23,9 @@ export function layoutGraph(
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: n.width, height: n.height });
   edges.forEach((e, i) => {
-    if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to, {}, `e${i}`);
+    // A labelled edge gets room for its label, so dagre keeps labels off the nodes and each other.
+    const label = e.label ? { width: e.label.length * 6 + 8, height: 14, labelpos: 'c' } : {};
+    if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to, label, `e${i}`);
   });
   dagre.layout(g);
   const graph = g.graph();
@@ -36,7 +38,14 @@ export function layoutGraph(
     }),
     edges: g.edges().map((e) => {
       const index = Number((e.name ?? '').slice(1));
-      return { index, from: edges[index].from, to: edges[index].to, points: (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) };
+      const placed = g.edge(e) as { points?: Array<{ x: number; y: number }>; x?: number; y?: number };
+      return {
+        index,
+        from: edges[index].from,
+        to: edges[index].to,
+        points: (placed.points ?? []).map((p) => ({ x: p.x, y: p.y })),
+        ...(edges[index].label && placed.x !== undefined && placed.y !== undefined ? { label: { x: placed.x, y: placed.y } } : {}),
+      };
     }),
   };
 }
