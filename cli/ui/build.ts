@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 /** The dashboard's sources (Vite project). */
@@ -35,7 +35,20 @@ export async function ensureUiBuilt(options: { uiDir?: string; log?: (line: stri
   const dist = join(uiDir, 'dist');
   const root = dirname(uiDir);
   if (isFresh(dist, root)) return { dir: dist, built: false };
-  options.log?.('Building the dashboard (ui/, Vite)...');
+  // One build at a time across processes (parallel test files, `npm start` next to `meshctl ui`): the others wait,
+  // then find the build fresh.
+  const release = await lock(join(uiDir, '.dist-lock'));
+  try {
+    if (isFresh(dist, root)) return { dir: dist, built: false };
+    options.log?.('Building the dashboard (ui/, Vite)...');
+    await build(uiDir, dist, root);
+  } finally {
+    await release();
+  }
+  return { dir: dist, built: true };
+}
+
+async function build(uiDir: string, dist: string, root: string): Promise<void> {
   const out = await mkdtemp(join(uiDir, '.dist-'));
   try {
     await runVite(uiDir, out);
@@ -51,7 +64,24 @@ export async function ensureUiBuilt(options: { uiDir?: string; log?: (line: stri
   } finally {
     await rm(out, { recursive: true, force: true });
   }
-  return { dir: dist, built: true };
+}
+
+/** How long a lock may be held before it counts as left behind by a process that died mid-build. */
+const STALE_LOCK_MS = 120_000;
+
+/** A lock directory (mkdir is atomic); waits for it, taking over one older than STALE_LOCK_MS. */
+async function lock(path: string): Promise<() => Promise<void>> {
+  for (;;) {
+    try {
+      await mkdir(path);
+      return () => rm(path, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) await rm(path, { recursive: true, force: true });
+      else await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+    }
+  }
 }
 
 /** True when `dist` holds a build whose recorded inputs still hash the same. */

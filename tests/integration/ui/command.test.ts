@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { uiCommand } from '../../../cli/ui-command';
 import { defaultCliDeps } from '../../../cli/cli-deps';
-import { hashInputs, isFresh } from '../../../cli/ui/build';
+import { ensureUiBuilt, hashInputs, isFresh } from '../../../cli/ui/build';
 
 /** `meshctl ui` as a command: it builds the dashboard when needed, prints where it serves, and names a taken port. */
 describe('meshctl ui', () => {
@@ -68,4 +68,22 @@ describe('the dashboard build record', () => {
     writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3}');
     expect(isFresh(dist, root)).toBe(false);
   });
+});
+
+describe('ensureUiBuilt', () => {
+  it('builds once when several processes ask at the same time, then reuses the fresh build', async () => {
+    // A copy of ui/ next to it, so the repository's own build (which other tests serve) is left alone.
+    const root = resolve(__dirname, '../../..');
+    const uiDir = mkdtempSync(join(root, '.ui-build-test-'));
+    try {
+      cpSync(join(root, 'ui'), uiDir, { recursive: true, filter: (src) => !/[/\\](dist|\.dist-[^/\\]*)$/.test(src) });
+      const results = await Promise.all([ensureUiBuilt({ uiDir }), ensureUiBuilt({ uiDir }), ensureUiBuilt({ uiDir })]);
+      expect(results.filter((r) => r.built)).toHaveLength(1);
+      expect(existsSync(join(uiDir, 'dist', 'index.html'))).toBe(true);
+      expect(isFresh(join(uiDir, 'dist'), root)).toBe(true);
+      expect(await ensureUiBuilt({ uiDir })).toEqual({ dir: join(uiDir, 'dist'), built: false });
+    } finally {
+      rmSync(uiDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
