@@ -55,7 +55,30 @@ const PLAN = {
   ],
 };
 
+/** A deployment stuck in its servers stage: something to cancel. */
+const RUNNING = {
+  id: 'd-20260101000000-abcdef',
+  mesh: 'big',
+  status: 'RUNNING',
+  execution: 'big-abc-20260101000000-abcdef',
+  executionStatus: 'RUNNING',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  stages: [
+    { name: 'plan', state: 'done', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:02.000Z' },
+    { name: 'images', state: 'done' },
+    { name: 'config', state: 'done' },
+    { name: 'servers', state: 'running', round: 7, waitingFor: { 'consul-server': 'a Consul leader' }, failedAttempts: 2, lastTaskError: { error: 'ThrottlingException' } },
+    { name: 'services', state: 'pending' },
+    { name: 'ingress', state: 'pending' },
+    { name: 'removals', state: 'pending' },
+    { name: 'summary', state: 'pending' },
+  ],
+  services: [{ stage: 'servers', cluster: 'consul-server', name: 'consul-server', desiredCount: 3, runningCount: 1 }],
+  images: [],
+};
+
 describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
+  const writes: Array<{ method: string; url: string; header: string | undefined }> = [];
   let api: Server;
   let ui: UiServer;
   let browser: Browser;
@@ -67,7 +90,17 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
     api = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
-        const body = req.url === '/mesh' ? mesh : req.url === '/plans' && req.method === 'POST' ? PLAN : { error: { code: 'NotFound', message: req.url } };
+        if (req.method !== 'GET') writes.push({ method: req.method ?? '', url: req.url ?? '', header: req.headers['x-mesh-ui'] as string | undefined });
+        const body =
+          req.url === '/mesh'
+            ? mesh
+            : req.url === '/plans' && req.method === 'POST'
+              ? PLAN
+              : req.url === `/deployments/${RUNNING.id}`
+                ? RUNNING
+                : req.url === `/deployments/${RUNNING.id}/cancel`
+                  ? { id: RUNNING.id, status: 'ABORTED' }
+                  : { error: { code: 'NotFound', message: req.url } };
         res.writeHead('error' in body ? 404 : 200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       });
@@ -117,6 +150,8 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
     const label = await page.locator('g.node[data-node="svc-0"]').getAttribute('aria-label');
     expect(label).toMatch(/^svc-0: missing in Consul\./);
     expect(await page.locator('g.node[tabindex="0"]').count()).toBe(10);
+    await page.locator('g.node[data-node="svc-0"]').focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-node'))).toBe('svc-0');
   });
 
   it('draws a plan on the stages a deployment would run, with each change listed', async () => {
@@ -133,5 +168,29 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
     expect(await page.getByRole('alertdialog').textContent()).toContain('Deploy this spec to mesh big now?');
     console.log(`screenshot: ${join(SCREENSHOTS, 'plan.png')} (a plan drawn on the stage graph)`);
     await page.screenshot({ path: join(SCREENSHOTS, 'plan.png'), fullPage: true });
+  });
+
+  it('opens a stage from the keyboard, and cancels a running deployment only after a confirmation', async () => {
+    await page.goto(`${ui.url}#/deployments/${RUNNING.id}`);
+    const servers = page.locator('g.node[data-node="servers"]');
+    await servers.waitFor();
+    expect(await servers.getAttribute('aria-label')).toMatch(/^Consul servers: running\. consul-server: 1\/3 running\. waiting for a Consul leader\. check 7\. 2 failed attempts \(retried\)/);
+    await servers.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('.detail').innerText()).toContain('retrying after ThrottlingException');
+
+    writes.length = 0;
+    await page.getByRole('button', { name: 'Cancel deployment…' }).click();
+    const dialog = page.getByRole('alertdialog');
+    expect(await dialog.innerText()).toContain(`Cancel deployment ${RUNNING.id}?`);
+    // The safe choice has the focus; backing out sends nothing.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Keep it running', undefined, { timeout: 5000 });
+    await page.getByRole('button', { name: 'Keep it running' }).click();
+    expect(writes).toEqual([]);
+    await page.getByRole('button', { name: 'Cancel deployment…' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="alertdialog"]') === null);
+    // The dashboard's X-Mesh-UI header got the write past the ui server, which does not pass it on.
+    expect(writes).toEqual([{ method: 'POST', url: `/deployments/${RUNNING.id}/cancel`, header: undefined }]);
   });
 });

@@ -71,7 +71,8 @@ export function Graph(props: { title: string; nodes: GraphNode[]; edges: GraphEd
               data-node={node.id}
               data-state={node.state}
               transform={`translate(${placed.x},${placed.y})`}
-              tabIndex={0}
+              // Lower case: on an SVG element the attribute keeps its case, and only `tabindex` makes it focusable.
+              tabindex={0}
               role="button"
               aria-label={`${node.label}: ${d.text}. ${node.lines.join('. ')}`}
               onClick={select}

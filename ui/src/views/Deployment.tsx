@@ -6,7 +6,7 @@ import { useNarrow } from '../hooks';
 import { deploymentGraph } from '../model/stage-graph';
 import { describeState } from '../model/status';
 import { usePoll } from '../poll';
-import { PollError, when } from './common';
+import { PollError, useFocusOnShow, when } from './common';
 
 /** One deployment as a live graph of its stages, with the failing stage and its cause, and cancel. */
 export function DeploymentPage({ id }: { id: string }) {
@@ -110,25 +110,26 @@ function CancelButton({ id, onDone }: { id: string; onDone: () => void }) {
       </p>
     );
   }
+  return <CancelConfirm id={id} error={error} onNo={() => setAsking(false)} onYes={async () => {
+    try {
+      await api.cancel(id);
+      setAsking(false);
+      onDone();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }} />;
+}
+
+function CancelConfirm({ id, error, onYes, onNo }: { id: string; error?: string; onYes: () => void; onNo: () => void }) {
+  const keep = useFocusOnShow<HTMLButtonElement>();
   return (
     <div class="confirm" role="alertdialog" aria-labelledby="cancel-q">
       <p id="cancel-q">Cancel deployment {id}? What ECS has already started keeps going; the next deployment converges it.</p>
-      <button
-        type="button"
-        class="danger"
-        onClick={async () => {
-          try {
-            await api.cancel(id);
-            setAsking(false);
-            onDone();
-          } catch (e) {
-            setError((e as Error).message);
-          }
-        }}
-      >
+      <button type="button" class="danger" onClick={onYes}>
         Yes, cancel it
       </button>{' '}
-      <button type="button" onClick={() => setAsking(false)} autoFocus>
+      <button type="button" onClick={onNo} ref={keep}>
         Keep it running
       </button>
       {error ? <p role="alert">{error}</p> : null}

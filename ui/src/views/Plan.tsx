@@ -4,6 +4,7 @@ import { Graph } from '../components/Graph';
 import { Status } from '../components/Status';
 import { go, useNarrow } from '../hooks';
 import { planGraph } from '../model/stage-graph';
+import { useFocusOnShow } from './common';
 
 /** Paste a spec, see what a deployment would change (POST /plans) drawn on its stages, then deploy it. */
 export function PlanPage() {
@@ -89,15 +90,7 @@ export function PlanPage() {
           </table>
           {plan.refused.length === 0 ? (
             confirming ? (
-              <div class="confirm" role="alertdialog" aria-labelledby="deploy-q">
-                <p id="deploy-q">Deploy this spec to mesh {plan.mesh} now?</p>
-                <button type="button" onClick={deploy}>
-                  Yes, deploy
-                </button>{' '}
-                <button type="button" onClick={() => setConfirming(false)} autoFocus>
-                  Not now
-                </button>
-              </div>
+              <DeployConfirm mesh={plan.mesh} onYes={deploy} onNo={() => setConfirming(false)} />
             ) : (
               <button type="button" onClick={() => setConfirming(true)}>
                 Deploy…
@@ -107,5 +100,20 @@ export function PlanPage() {
         </section>
       ) : null}
     </>
+  );
+}
+
+function DeployConfirm({ mesh, onYes, onNo }: { mesh: string; onYes: () => void; onNo: () => void }) {
+  const notNow = useFocusOnShow<HTMLButtonElement>();
+  return (
+    <div class="confirm" role="alertdialog" aria-labelledby="deploy-q">
+      <p id="deploy-q">Deploy this spec to mesh {mesh} now?</p>
+      <button type="button" onClick={onYes}>
+        Yes, deploy
+      </button>{' '}
+      <button type="button" onClick={onNo} ref={notNow}>
+        Not now
+      </button>
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 /** A failed poll: what went wrong, and that the page retries by itself (with backoff). */
 export function PollError({ error, failures }: { error?: Error; failures: number }) {
@@ -23,4 +24,14 @@ export function when(iso?: string): string {
   if (!iso) return '-';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+/**
+ * A ref that focuses its element once it is shown: the safe choice of a confirmation (the `autofocus` attribute
+ * works only while a page loads, not for an element added later).
+ */
+export function useFocusOnShow<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  useLayoutEffect(() => ref.current?.focus(), []);
+  return ref;
 }
