@@ -18,9 +18,9 @@ function App() {
   const route = useRoute();
   const [section = 'deployments', ...rest] = route;
   let page;
-  if (section === 'deployments' && rest[0]) page = <DeploymentPage id={rest[0]} />;
+  if (section === 'deployments' && rest[0]) page = <DeploymentPage key={rest[0]} id={rest[0]} />;
   else if (section === 'mesh') page = <MeshPage />;
-  else if (section === 'rollouts' && rest[0] && rest[1]) page = <RolloutPage service={rest[0]} id={rest[1]} />;
+  else if (section === 'rollouts' && rest[0] && rest[1]) page = <RolloutPage key={`${rest[0]}/${rest[1]}`} service={rest[0]} id={rest[1]} />;
   else if (section === 'rollouts') page = <RolloutsPage service={rest[0]} />;
   else if (section === 'plan') page = <PlanPage />;
   else page = <DeploymentsPage />;

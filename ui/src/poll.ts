@@ -26,12 +26,19 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], isActive: (d
     let timer: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
     let data: T | undefined;
+    let seen = '';
     setState({ failures: 0 });
     const run = async () => {
       try {
-        data = await latest.current();
+        const next = await latest.current();
+        // An answer like the last one changes nothing on screen: skip the render (a mesh of 1,000 tasks polled
+        // every second would otherwise redraw its tables each time).
+        const text = JSON.stringify(next);
+        const changed = text !== seen || failures > 0;
+        seen = text;
+        data = next;
         failures = 0;
-        if (!stopped) setState({ data, failures });
+        if (!stopped && changed) setState({ data, failures });
       } catch (error) {
         failures += 1;
         if (!stopped) setState((s) => ({ data: s.data, error: error as Error, failures }));

@@ -77,6 +77,21 @@ const RUNNING = {
   images: [],
 };
 
+/** A deployment that failed in its servers stage, as GET /deployments/{id} reports one. */
+const FAILED = {
+  ...RUNNING,
+  id: 'd-20260101000000-failed',
+  status: 'FAILED',
+  executionStatus: 'FAILED',
+  stoppedAt: '2026-01-01T00:05:00.000Z',
+  stages: RUNNING.stages.map((s) =>
+    s.name === 'servers' ? { name: 'servers', state: 'failed', startedAt: '2026-01-01T00:00:05.000Z', endedAt: '2026-01-01T00:05:00.000Z', error: { error: 'ServiceNotStable', cause: 'consul-server: 1/3 running after 60 checks' } } : s,
+  ),
+  failure: { stage: 'servers', error: 'ServiceNotStable', message: 'consul-server: 1/3 running after 60 checks' },
+  error: 'ServiceNotStable',
+  cause: '{"errorMessage":"consul-server: 1/3 running after 60 checks"}',
+};
+
 describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
   const writes: Array<{ method: string; url: string; header: string | undefined }> = [];
   let api: Server;
@@ -98,11 +113,13 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
               ? PLAN
               : req.url === `/deployments/${RUNNING.id}`
                 ? RUNNING
+                : req.url === `/deployments/${FAILED.id}`
+                  ? FAILED
                 : req.url === `/deployments/${RUNNING.id}/cancel`
                   ? { id: RUNNING.id, status: 'ABORTED' }
-                  : { error: { code: 'NotFound', message: req.url } };
-        res.writeHead('error' in body ? 404 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
+                    : undefined;
+        res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body ?? { error: { code: 'NotFound', message: req.url } }));
       });
     });
     await new Promise<void>((done) => api.listen(0, '127.0.0.1', done));
@@ -126,7 +143,9 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
     await page.goto(`${ui.url}#/deployments`);
     const started = Date.now();
     await page.goto(`${ui.url}#/mesh`);
-    await page.locator('[data-service="svc-9"] tr[data-task]').first().waitFor();
+    await page.locator('[data-service="svc-9"] tr[data-task]').first().waitFor().catch(async (e: Error) => {
+      throw new Error(`${e.message}\nurl ${page.url()}\n${(await page.content()).slice(0, 1500)}`);
+    });
     const drawnMs = Date.now() - started;
     expect(await page.locator('tr[data-task]').count()).toBe(10 * 50);
     expect(await page.locator('[data-drift-kind="missing"]').count()).toBe(100);
@@ -192,5 +211,19 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
     await page.waitForFunction(() => document.querySelector('[role="alertdialog"]') === null);
     // The dashboard's X-Mesh-UI header got the write past the ui server, which does not pass it on.
     expect(writes).toEqual([{ method: 'POST', url: `/deployments/${RUNNING.id}/cancel`, header: undefined }]);
+  });
+
+  it('names the failing stage and its cause, in words and on the graph', async () => {
+    await page.goto(`${ui.url}#/deployments/${FAILED.id}`);
+    const failure = page.locator('[data-failure]');
+    await failure.waitFor();
+    expect(await failure.innerText()).toMatch(/✗ Deployment failed in stage servers\s+Error: ServiceNotStable\s+Cause: consul-server: 1\/3 running after 60 checks/);
+    expect(await page.locator('g.node[data-node="servers"]').getAttribute('aria-label')).toContain('Consul servers: failed.');
+    expect(await page.locator('tr[data-stage="servers"]').innerText()).toMatch(/✗\s*failed[\s\S]*took 295\.0 s[\s\S]*ServiceNotStable: consul-server: 1\/3 running/);
+    // A new page: nothing selected from the deployment shown before; nothing to cancel once it has ended.
+    expect(await page.locator('.detail').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Cancel deployment…' }).count()).toBe(0);
+    console.log(`screenshot: ${join(SCREENSHOTS, 'deployment-failed.png')} (a failed deployment: its stage and cause)`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'deployment-failed.png'), fullPage: true });
   });
 });

@@ -29,13 +29,15 @@ const clip = (text: string) => (text.length > MAX_CHARS ? `${text.slice(0, MAX_C
  */
 export function Graph(props: { title: string; nodes: GraphNode[]; edges: GraphEdge[]; narrow?: boolean; selected?: string; onSelect?: (id: string) => void }) {
   const { nodes, edges, narrow } = props;
+  // Laid out again only when what is drawn changes, not on every poll's new (equal) arrays.
+  const shape = JSON.stringify([nodes, edges, narrow]);
   const layout = useMemo(() => {
     const sized = nodes.map((n) => {
       const longest = Math.max(n.label.length + 3, describeState(n.state).text.length + 3, ...n.lines.map((l) => clip(l).length));
       return { id: n.id, width: Math.min(280, Math.max(120, longest * CHAR + 20)), height: 28 + LINE * (n.lines.length + 1) };
     });
     return layoutGraph(sized, edges, narrow ? 'TB' : 'LR');
-  }, [nodes, edges, narrow]);
+  }, [shape]);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return (
     <div class="graph-scroll">
