@@ -4,6 +4,7 @@ import { LocalCloud } from '../local/cloud';
 import { deployCommand } from '../cli/deploy';
 import { defaultCliDeps } from '../cli/cli-deps';
 import { loadMeshSpec } from '../layers/domain/spec/load';
+import { startDashboard, renderUiListenError } from '../cli/ui-command';
 import { parseStartOptions, renderExploreHints, renderListenError, specMeshName, START_USAGE, StartUsageError, type StartOptions } from '../cli/start-options';
 
 /**
@@ -44,10 +45,13 @@ async function main(options: StartOptions): Promise<number> {
   // The CLI's SDK clients resolve the local endpoint the same way they would on AWS: from the environment.
   Object.assign(process.env, env);
 
+  // The dashboard, started before the deployment so it can be watched live; not worth starting for --once.
+  const dashboard = options.once ? undefined : await startLocalDashboard(options.uiPort, env);
+
   // Ctrl-C while the deployment runs: say what happens to it instead of vanishing mid-line.
   const interrupted = () => {
     console.error('\nInterrupted: stopping the local cloud; the deployment stops with it (run `npm start` again to deploy).');
-    void cloud.stop().finally(() => process.exit(130));
+    void Promise.all([cloud.stop(), dashboard?.close()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
@@ -73,18 +77,34 @@ async function main(options: StartOptions): Promise<number> {
   }
   console.log(
     status === 0
-      ? '\nServing until Ctrl-C.'
+      ? `\nServing until Ctrl-C.${dashboard ? ` Dashboard: ${dashboard.url}` : ''}`
       : `\nThe local cloud keeps serving for inspection (npx meshctl status, npx meshctl mesh; the API at ${cloud.endpoints.httpApi}) until Ctrl-C.`,
   );
   await new Promise<void>((done) => {
     const stop = () => {
       console.error('\nStopping the local cloud.');
-      void cloud.stop().then(done);
+      void Promise.all([cloud.stop(), dashboard?.close()]).then(() => done());
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   return status;
+}
+
+/**
+ * `meshctl ui` against the local cloud's API. The dashboard is an extra: a port in use or a failed build is said
+ * on stderr, and the deployment goes on without it.
+ */
+async function startLocalDashboard(port: number, env: Record<string, string>): Promise<{ url: string; close(): Promise<void> } | undefined> {
+  try {
+    const server = await startDashboard({ apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN, port }, { env: {}, log: (line) => console.log(line) });
+    console.log(`Dashboard: ${server.url} (npx meshctl ui serves it again later)`);
+    return server;
+  } catch (error) {
+    const message = renderUiListenError(error, port, 'set LOCAL_UI_PORT to another port (0 picks a free one)') ?? (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    console.error(`npm start: the dashboard did not start: ${message}`);
+    return undefined;
+  }
 }
 
 let options: StartOptions;

@@ -36,10 +36,18 @@ export function usesStepFunctions(options: BackendOptions, env: NodeJS.ProcessEn
  * @throws ApiAuthError when a non-local URL has no token.
  */
 export function createApiBackend(options: BackendOptions, deps: Pick<CliDeps, 'env' | 'fetch'>): HttpApiBackend {
-  const url = options.apiUrl ?? deps.env.MESH_API_URL ?? LOCAL_API_URL;
-  const token = options.token ?? deps.env.MESH_API_TOKEN ?? (url === LOCAL_API_URL ? LOCAL_API_TOKEN : undefined);
+  return new HttpApiBackend({ ...resolveApiTarget(options, deps.env), fetch: deps.fetch });
+}
+
+/**
+ * The HTTP API's URL and token as every command resolves them (see createApiBackend); `meshctl ui` forwards to it.
+ * @throws MissingTokenError when a non-local URL has no token.
+ */
+export function resolveApiTarget(options: Pick<BackendOptions, 'apiUrl' | 'token'>, env: NodeJS.ProcessEnv): { url: string; token: string } {
+  const url = options.apiUrl ?? env.MESH_API_URL ?? LOCAL_API_URL;
+  const token = options.token ?? env.MESH_API_TOKEN ?? (url === LOCAL_API_URL ? LOCAL_API_TOKEN : undefined);
   if (!token) throw new MissingTokenError(`no token for the HTTP API at ${url}: pass --token or set MESH_API_TOKEN`);
-  return new HttpApiBackend({ url, token, fetch: deps.fetch });
+  return { url, token };
 }
 
 /** An API URL without a token to present. */

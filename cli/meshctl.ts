@@ -13,6 +13,7 @@ import { rotateCommand, type RotateOptions } from './rotate';
 import { statusCommand } from './status';
 import { cancelCommand } from './cancel';
 import { destroyCommand, type DestroyOptions } from './destroy';
+import { DEFAULT_UI_PORT, uiCommand, type UiOptions } from './ui-command';
 
 /**
  * The `meshctl` command line (DESIGN.md section 4). Each command lives in its own file of `cli/`.
@@ -162,6 +163,16 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     });
 
   program
+    .command('ui')
+    .description('a live web dashboard of deployments, rollouts and the mesh on 127.0.0.1, talking to the HTTP API with your token (built on first use)')
+    .addOption(apiUrlOption())
+    .addOption(tokenOption())
+    .option('--port <n>', 'the port to serve on, on 127.0.0.1 only (0 picks a free one)', portNumber, DEFAULT_UI_PORT)
+    .action(async (opts: UiOptions) => {
+      process.exitCode = await runAction('ui', io, () => uiCommand(opts, io));
+    });
+
+  program
     .command('completion')
     .argument('<shell>', 'bash or zsh', (value: string) => {
       if (value !== 'bash' && value !== 'zsh') throw new InvalidArgumentError('must be bash or zsh');
@@ -203,6 +214,7 @@ const EXAMPLES: Record<string, string[]> = {
   rollout: ['npx meshctl rollout users --image users:1.1.0', 'npx meshctl rollout users --build docker/services/users --bake-seconds 60'],
   rotate: ['npx meshctl rotate gossip-key', 'npx meshctl rotate acl-token/dataplane/users'],
   destroy: ['npx meshctl destroy examples/mesh.yaml', 'npx meshctl destroy reference-mesh --purge --yes'],
+  ui: ['npx meshctl ui', 'MESH_API_URL=https://abc123.execute-api.eu-west-1.amazonaws.com MESH_API_TOKEN=... npx meshctl ui --port 8091'],
   completion: ['eval "$(npx meshctl completion bash)"', 'npx meshctl completion zsh >> ~/.zshrc'],
 };
 
@@ -221,6 +233,12 @@ export async function run(argv: string[], deps: Partial<CliDeps> = {}): Promise<
 function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isInteger(n)) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number (0 to 65535)');
   return n;
 }
 

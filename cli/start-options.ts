@@ -21,6 +21,8 @@ export interface StartOptions {
   /** IAM enforcement of the local AWS endpoint; `--no-iam` turns it off (experiments only). */
   iam: boolean;
   ports: { aws: number; consul: number; httpApi: number };
+  /** The dashboard's port (`meshctl ui`), LOCAL_UI_PORT; served while `npm start` keeps running (not with --once). */
+  uiPort: number;
 }
 
 export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <file>] [--data-dir <dir>] [--reset] [--no-iam]
@@ -29,7 +31,7 @@ export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <fi
   --spec <file>     deploy another spec (default examples/mesh.yaml)
   --data-dir <dir>  keep the local cloud's state across restarts (or LOCAL_DATA_DIR); --reset starts it empty
   --no-iam          do not evaluate IAM policies on AWS calls (experiments only: AWS would)
-ports: LOCAL_AWS_PORT (4566), LOCAL_CONSUL_PORT (8500), LOCAL_HTTP_API_PORT (3000); 0 picks a free one`;
+ports: LOCAL_AWS_PORT (4566), LOCAL_CONSUL_PORT (8500), LOCAL_HTTP_API_PORT (3000), LOCAL_UI_PORT (8090, the dashboard); 0 picks a free one`;
 
 /**
  * The command line and environment of `npm start`, the same settings `npm run local` reads (`--data-dir`,
@@ -73,19 +75,23 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
     reset: data.reset,
     iam: !values['no-iam'],
     ports: portsFromEnvironment(env),
+    uiPort: portFromEnvironment(env, 'LOCAL_UI_PORT', 8090),
   };
 }
 
 /** LOCAL_AWS_PORT, LOCAL_CONSUL_PORT and LOCAL_HTTP_API_PORT, or the fixed defaults of DESIGN.md section 4. */
 export function portsFromEnvironment(env: Readonly<Record<string, string | undefined>>): StartOptions['ports'] {
-  const port = (name: string, fallback: number) => {
-    const value = env[name];
-    if (value === undefined || value === '') return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartUsageError(`${name} must be a port number (0 to 65535), got "${value}"`);
-    return n;
-  };
+  const port = (name: string, fallback: number) => portFromEnvironment(env, name, fallback);
   return { aws: port('LOCAL_AWS_PORT', 4566), consul: port('LOCAL_CONSUL_PORT', 8500), httpApi: port('LOCAL_HTTP_API_PORT', 3000) };
+}
+
+/** One port variable, or its default. @throws StartUsageError naming the variable when it is no port number. */
+function portFromEnvironment(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartUsageError(`${name} must be a port number (0 to 65535), got "${value}"`);
+  return n;
 }
 
 /** Which variable moves a port, to name in the message when it is taken. */

@@ -11,6 +11,10 @@ import type { ApiDeps } from './deps';
 export interface MeshView {
   mesh: string;
   consul: { leader: string; peers: string[] };
+  /** The deployed spec's intentions (applied as service-intentions config entries): who may call whom. */
+  intentions?: Array<{ source: string; destination: string; action: 'allow' | 'deny' }>;
+  /** The deployed spec's ingress gateway and its listeners (the ingress-gateway config entry). */
+  ingress?: { name: string; cluster: string; listeners: Array<{ port: number; protocol: string; services: string[] }> };
   clusters: Array<{
     name: string;
     services: Array<{
@@ -23,6 +27,9 @@ export interface MeshView {
       taskDefinitionArn?: string;
       rolloutState?: string;
       deployments: number;
+      /** The port the service listens on, and the upstreams its sidecar binds locally (deployed spec). */
+      port?: number;
+      upstreams?: Array<{ service: string; localBindPort: number }>;
       /** Consul instances of this service that no running task backs: stale registrations (drift). */
       stale: Array<{ id: string; address: string; passing: boolean }>;
       tasks: Array<{
@@ -57,6 +64,7 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
       const service = described.get(target.serviceName);
       const tasks = service ? await deps.ecs.serviceTasks(cluster, target.serviceName) : [];
       const health = target.role === 'server' || !service ? [] : await consul.healthService(target.serviceName);
+      const declared = spec.clusters.flatMap((c) => c.services).find((s) => s.name === target.serviceName);
       services.push({
         name: target.serviceName,
         role: target.role,
@@ -67,6 +75,7 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
         ...(service?.taskDefinition ? { taskDefinitionArn: service.taskDefinition } : {}),
         ...(service?.deployments?.[0]?.rolloutState ? { rolloutState: service.deployments[0].rolloutState } : {}),
         deployments: service?.deployments?.length ?? 0,
+        ...(target.role === 'service' && declared ? { port: declared.port, upstreams: declared.upstreams.map((u) => ({ service: u.service, localBindPort: u.localBindPort })) } : {}),
         stale: staleInstances(tasks, target.serviceName, health),
         tasks: tasks.map((task) => taskView(task, target.serviceName, target.role, health)),
       });
@@ -74,7 +83,15 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
     clusters.push({ name: cluster, services });
   }
   const [leader, peers] = await Promise.all([consul.leader(), consul.peers()]);
-  return { mesh: spec.name, consul: { leader, peers }, clusters };
+  return {
+    mesh: spec.name,
+    consul: { leader, peers },
+    intentions: spec.intentions.map((i) => ({ source: i.source, destination: i.destination, action: i.action })),
+    ...(spec.ingress
+      ? { ingress: { name: spec.ingress.name, cluster: spec.ingress.cluster, listeners: spec.ingress.listeners.map((l) => ({ port: l.port, protocol: l.protocol, services: [...l.services] })) } }
+      : {}),
+    clusters,
+  };
 }
 
 async function describeServices(cluster: string, names: string[], deps: ApiDeps): Promise<Map<string, Service>> {

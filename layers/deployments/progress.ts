@@ -28,6 +28,11 @@ export interface StageProgress {
   lastTaskError?: { state?: string; error: string; cause?: string };
   /** Why the stage failed: `$.error` as the `Failed:<stage>` state received it from the Catch. */
   error?: { error: string; cause?: string };
+  /** When the execution entered the stage and left it (ISO 8601, from the history events' timestamps). */
+  startedAt?: string;
+  endedAt?: string;
+  /** Task attempts of the stage that failed (each retried by the state machine's Retry, unless the stage failed). */
+  failedAttempts?: number;
 }
 
 /**
@@ -177,8 +182,9 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
   const stateName = entered ?? event.stateExitedEventDetails?.name ?? stateOf(p, event);
   if (stateName !== undefined && event.id !== undefined) p.eventStates[String(event.id)] = stateName;
 
+  const at = isoTime(event.timestamp);
   if (entered !== undefined) {
-    enterState(p, entered, event.stateEnteredEventDetails?.input);
+    enterState(p, entered, event.stateEnteredEventDetails?.input, at);
     return;
   }
   switch (type) {
@@ -198,7 +204,11 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
       // The state comes from the previousEventId chain; where that chain does not lead to a task, the running stage.
       const task = stateName && DEPLOY_TASK_STATES.has(stateName) ? stateName : undefined;
       const stage = (task ? DEPLOY_STATE_STAGE[task] : undefined) ?? runningStage(p)?.name;
-      if (stage) stageOf(p, stage).lastTaskError = { ...(task ? { state: task } : {}), error: details?.error ?? type, cause: lambdaErrorMessage(details?.cause) };
+      if (stage) {
+        const st = stageOf(p, stage);
+        st.lastTaskError = { ...(task ? { state: task } : {}), error: details?.error ?? type, cause: lambdaErrorMessage(details?.cause) };
+        st.failedAttempts = (st.failedAttempts ?? 0) + 1;
+      }
       return;
     }
     case 'MapStateStarted': {
@@ -222,7 +232,7 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
       p.status = 'SUCCEEDED';
       p.output = parseJson(event.executionSucceededEventDetails?.output);
       for (const s of p.stages) {
-        if (s.state === 'running') s.state = 'done';
+        if (s.state === 'running') finish(s, 'done', at);
         else if (s.state === 'pending') s.state = 'skipped';
       }
       // The deployment ended where its removals were made: a removed service that was already gone is gone too.
@@ -240,7 +250,7 @@ function apply(p: DeploymentProgress, event: HistoryEvent): void {
       p.executionError = { error: details?.error, cause: details?.cause };
       // A stage that was running when the execution stopped failed with it (timeout, an uncaught error), or was
       // cancelled with it (StopExecution): a cancelled deployment did nothing wrong.
-      for (const s of p.stages) if (s.state === 'running') s.state = type === 'ExecutionAborted' ? 'cancelled' : 'failed';
+      for (const s of p.stages) if (s.state === 'running') finish(s, type === 'ExecutionAborted' ? 'cancelled' : 'failed', at);
       return;
     }
     default:
@@ -254,12 +264,12 @@ function stateOf(p: DeploymentProgress, event: HistoryEvent): string | undefined
   return p.eventStates[String(event.previousEventId)];
 }
 
-function enterState(p: DeploymentProgress, name: string, input: string | undefined): void {
+function enterState(p: DeploymentProgress, name: string, input: string | undefined, at: string | undefined): void {
   if (name.startsWith('Failed:')) {
     const stage = FAILED_STAGE[name.slice('Failed:'.length)];
     if (!stage) return;
     const s = stageOf(p, stage);
-    s.state = 'failed';
+    finish(s, 'failed', at);
     const caught = recordOf(recordOf(parseJson(input))?.error);
     if (caught) s.error = { error: String(caught.Error ?? 'Error'), cause: lambdaErrorMessage(caught.Cause) };
     return;
@@ -269,11 +279,26 @@ function enterState(p: DeploymentProgress, name: string, input: string | undefin
   // The stages run in order: entering one means every earlier stage has finished, or was passed over.
   const index = STAGES.indexOf(stage);
   for (const earlier of p.stages.slice(0, index)) {
-    if (earlier.state === 'running') earlier.state = 'done';
+    if (earlier.state === 'running') finish(earlier, 'done', at);
     else if (earlier.state === 'pending') earlier.state = 'skipped';
   }
   const s = stageOf(p, stage);
-  if (s.state === 'pending') s.state = 'running';
+  if (s.state === 'pending') {
+    s.state = 'running';
+    if (at) s.startedAt = at;
+  }
+}
+
+/** A stage leaves `running`: its end time is the event's that ended it. */
+function finish(stage: StageProgress, state: StageState, at: string | undefined): void {
+  stage.state = state;
+  if (at && stage.startedAt && !stage.endedAt) stage.endedAt = at;
+}
+
+/** A history event's timestamp: a Date from the SDK, epoch seconds or a string in hand-made histories. */
+function isoTime(value: unknown): string | undefined {
+  const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
 }
 
 /**

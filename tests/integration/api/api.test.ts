@@ -226,6 +226,10 @@ describe('the mesh and its rollouts', () => {
     const usersView = mesh.body.clusters[1].services.find((s: { name: string }) => s.name === 'users');
     expect(usersView.tasks).toHaveLength(2);
     for (const task of usersView.tasks) expect(task.consul).toMatchObject({ id: `users-${task.taskId}`, registered: true, passing: true });
+    // What the dashboard draws between services, from the deployed spec.
+    expect(usersView).toMatchObject({ port: 8080, upstreams: [{ service: 'todos', localBindPort: 1234 }] });
+    expect(mesh.body.intentions).toContainEqual({ source: 'ingress-gateway', destination: 'users', action: 'allow' });
+    expect(mesh.body.ingress).toEqual({ name: 'ingress-gateway', cluster: 'ingress', listeners: [{ port: 80, protocol: 'http', services: ['*'] }] });
   });
 
   it('refuses bad rollout requests: 404 for unknown services and rollouts, 400 with paths, 415', async () => {

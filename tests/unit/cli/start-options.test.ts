@@ -17,7 +17,10 @@ describe('npm start options', () => {
       reset: false,
       iam: true,
       ports: { aws: 0, consul: 8500, httpApi: 3000 },
+      uiPort: 8090,
     });
+    expect(parseStartOptions([], { LOCAL_UI_PORT: '0' }).uiPort).toBe(0);
+    expect(() => parseStartOptions([], { LOCAL_UI_PORT: 'x' })).toThrow('LOCAL_UI_PORT must be a port number');
     expect(parseStartOptions(['--data-dir', 'x', '--reset', '--spec', 'my.yaml'], {})).toMatchObject({ dataDir: 'x', reset: true, spec: 'my.yaml' });
     // The IAM opt-out, for experiments.
     expect(parseStartOptions(['--no-iam'], {}).iam).toBe(false);

@@ -164,6 +164,34 @@ describe('reduceHistory (execution history → stage progress)', () => {
     expect(progress.stages.find((s) => s.name === 'ingress')?.lastTaskError).toBeUndefined();
   });
 
+  it('times each stage from the history\'s timestamps and counts its failed task attempts', () => {
+    const run = scriptedDeployRun();
+    const final = reduceHistory(initialProgress(), run.events);
+    const at = (id: number | undefined) => (run.events.find((e) => e.id === id)?.timestamp as Date).toISOString();
+    const enteredAt = (state: string) => at(run.events.find((e) => e.stateEnteredEventDetails?.name === state)?.id);
+    const servers = final.stages.find((s) => s.name === 'servers');
+    expect(servers?.startedAt).toBe(enteredAt('ServersEnsure'));
+    // A stage ends when the next one is entered (the stages run in order).
+    expect(servers?.endedAt).toBe(enteredAt('ServiceClusters'));
+    expect(Date.parse(servers?.endedAt as string)).toBeGreaterThan(Date.parse(servers?.startedAt as string));
+    expect(final.stages.find((s) => s.name === 'summary')?.endedAt).toBe(at(run.events[run.events.length - 1].id));
+    expect(final.stages.find((s) => s.name === 'removals')).toEqual({ name: 'removals', state: 'skipped' });
+
+    const h = new HistoryBuilder();
+    const entered = h.entered('Task', 'IngressCheck', h.executionStarted({}));
+    let prev = entered;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const scheduled = h.add('LambdaFunctionScheduled', prev, { lambdaFunctionScheduledEventDetails: { resource: 'arn:aws:lambda:us-east-1:000000000000:function:checkStage' } });
+      const started = h.add('LambdaFunctionStarted', scheduled);
+      prev = h.add('LambdaFunctionFailed', started, { lambdaFunctionFailedEventDetails: { error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' } });
+    }
+    expect(reduceHistory(initialProgress(), h.events).stages.find((s) => s.name === 'ingress')).toMatchObject({
+      state: 'running',
+      failedAttempts: 2,
+      startedAt: (h.events[entered - 1].timestamp as Date).toISOString(),
+    });
+  });
+
   it('skips the ingress stage when HasIngress? goes straight to Summarize', () => {
     const h = new HistoryBuilder();
     let last = h.task('Plan', h.executionStarted({}), { ...shopPlan(), hasIngress: false });
