@@ -5,6 +5,7 @@ import { checksOfNode } from '../store/catalog-ops';
 import type { CheckRecord } from '../store/types';
 import { checksForInstance, renderCheck, renderHealthEntry } from '../views';
 import { CHECK_SELECTORS, HEALTH_ENTRY_SELECTORS } from '../filter-selectors';
+import { importedHealth, peerOf } from './peering';
 import { aclFiltered, byNodeThenId, canReadCheck, nodeMetaFilter, parseGoBool, queryFilter, serviceIndex, tagFilter } from './common';
 
 /** `/v1/health/*`: service instances with their checks, and checks by service, node or state. */
@@ -29,6 +30,9 @@ function passingOnly(ctx: EndpointContext): boolean {
 async function serviceHealth(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
+  // `?peer=`: the instances a peer exports, as this datacenter imported them.
+  const peer = peerOf(ctx);
+  if (peer !== undefined) return importedHealth(ctx, name, peer);
   // Selectors are those of `structs.CheckServiceNode`: `Node.*`, `Service.*`, `Checks.*`.
   const keep = queryFilter(ctx, HEALTH_ENTRY_SELECTORS);
   const passing = passingOnly(ctx);
