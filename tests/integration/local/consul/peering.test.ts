@@ -309,6 +309,32 @@ describe('Consul emulator: cluster peering between two datacenters', () => {
     expect(await text(east.call('POST', '/v1/peering/establish', { PeerName: 'west', PeeringToken: fresh.PeeringToken }))).toEqual([500, 'cannot create a peering within the same partition (ENT) or cluster (OSS)']);
   });
 
+  it('validates exported-services entries as Consul does, and needs mesh:write to write one and mesh:read to read it', async () => {
+    const apply = async (entry: Record<string, unknown>, headers?: Record<string, string>) => {
+      const res = await east.call('PUT', '/v1/config', { Kind: 'exported-services', ...entry }, headers);
+      return [res.status, await res.text()];
+    };
+    expect(await apply({ Name: 'other', Services: [] })).toEqual([500, 'exported-services Name must be "default"']);
+    expect(await apply({ Name: 'default', Services: [{ Name: '', Consumers: [{ Peer: 'west' }] }] })).toEqual([500, 'Services[0]: service name cannot be empty']);
+    expect(await apply({ Name: 'default', Services: [{ Name: 'todos' }] })).toEqual([500, 'Services[0]: must have at least one consumer']);
+    expect(await apply({ Name: 'default', Services: [{ Name: 'todos', Consumers: [{ Peer: 'west', Partition: 'p' }] }] })).toEqual([
+      500,
+      'Services[0].Consumers[0]: must define at most one of Peer, Partition, or SamenessGroup',
+    ]);
+    expect(await apply({ Name: 'default', Services: [{ Name: 'todos', Consumers: [{ Peer: '*' }] }] })).toEqual([500, 'Services[0].Consumers[0]: exporting to all peers (wildcard) is not supported']);
+
+    const policy = (await (await east.call('PUT', '/v1/acl/policy', { Name: 'todos-write', Rules: 'service "todos" {\n  policy = "write"\n}' })).json()) as { ID: string };
+    const token = (await (await east.call('PUT', '/v1/acl/token', { Policies: [{ ID: policy.ID }] })).json()) as { AccessorID: string; SecretID: string };
+    const as = { 'X-Consul-Token': token.SecretID };
+    expect(await apply({ Name: 'default', Services: [{ Name: 'todos', Consumers: [{ Peer: 'west' }] }] }, as)).toEqual([
+      403,
+      `Permission denied: token with AccessorID '${token.AccessorID}' lacks permission 'mesh:write'`,
+    ]);
+    expect(await apply({ Name: 'default', Services: [{ Name: 'todos', Consumers: [{ Peer: 'west' }] }] })).toEqual([200, 'true']);
+    const read = await east.call('GET', '/v1/config/exported-services/default', undefined, as);
+    expect([read.status, await read.text()]).toEqual([403, `Permission denied: token with AccessorID '${token.AccessorID}' lacks permission 'mesh:read'`]);
+  });
+
   it('checks peering:read and peering:write (operator rules grant them when no peering rule is set)', async () => {
     const policy = async (name: string, rules: string) => {
       const res = await east.call('PUT', '/v1/acl/policy', { Name: name, Rules: rules });
