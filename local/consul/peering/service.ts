@@ -101,6 +101,8 @@ export class PeeringService {
   private readonly peerings = new Map<string, PeeringRecord>();
   /** The cluster's trust domain id, part of the server name peers verify (`server.<dc>.peering.<id>.consul`). */
   private readonly clusterId = randomUUID();
+  /** `ServerExternalAddresses` handed out in tokens: load balancers or IPs the operator routes to these servers. */
+  private readonly externalAddresses = new Set<string>();
 
   constructor(
     private readonly host: PeeringHost,
@@ -150,6 +152,7 @@ export class PeeringService {
     if (existing && existing.role === 'dialer') throw serverError(`cannot create peering with name: ${JSON.stringify(existing.Name)}; there is already an established peering`);
     if (existing?.State === 'DELETING') throw serverError(`failed to write peering: cannot write to peering that is marked for deletion`);
     const addresses = Array.isArray(external) && external.length > 0 ? (external as string[]) : this.peeringAddresses();
+    if (Array.isArray(external)) for (const address of external as string[]) this.externalAddresses.add(address);
     if (addresses.length === 0) {
       throw serverError(this.peersThroughMeshGateways() ? 'failed to generate peering token: no passing mesh gateway to reach the servers through (PeerThroughMeshGateways)' : 'a grpc bind port must be specified in the configuration for all servers');
     }
@@ -327,7 +330,7 @@ export class PeeringService {
 
   /** Whether this side answers on `address` (its servers' or, through mesh gateways, the gateways' WAN address). */
   answersOn(address: string): boolean {
-    return this.peeringAddresses().includes(address) || this.serverAddresses().includes(address);
+    return this.peeringAddresses().includes(address) || this.serverAddresses().includes(address) || this.externalAddresses.has(address);
   }
 
   /** `mesh` config entry `Peering.PeerThroughMeshGateways`. */

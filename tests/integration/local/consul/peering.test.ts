@@ -305,6 +305,15 @@ describe('Consul emulator: cluster peering between two datacenters', () => {
     const again = await text(west.call('POST', '/v1/peering/establish', { PeerName: 'east2', PeeringToken: token }));
     expect(again).toEqual([500, '1 error occurred:\n\t* failed to exchange peering secret with "10.0.0.10:8503": rpc error: code = PermissionDenied desc = invalid peering establishment secret\n\n']);
     expect(await text(west.call('POST', '/v1/peering/token', { PeerName: 'east' }))).toEqual([500, 'cannot create peering with name: "east"; there is already an established peering']);
+    // A second token for the same name replaces one not used yet.
+    const unused = (await (await east.call('POST', '/v1/peering/token', { PeerName: 'late' })).json()) as { PeeringToken: string };
+    const replacing = (await (await east.call('POST', '/v1/peering/token', { PeerName: 'late', ServerExternalAddresses: ['203.0.113.7:443'] })).json()) as { PeeringToken: string };
+    expect(JSON.parse(Buffer.from(replacing.PeeringToken, 'base64').toString()).ServerAddresses).toEqual(['203.0.113.7:443']);
+    expect(await text(west.call('POST', '/v1/peering/establish', { PeerName: 'late', PeeringToken: unused.PeeringToken }))).toEqual([
+      500,
+      '1 error occurred:\n\t* failed to exchange peering secret with "10.0.0.10:8503": rpc error: code = PermissionDenied desc = invalid peering establishment secret\n\n',
+    ]);
+    expect(await text(west.call('POST', '/v1/peering/establish', { PeerName: 'late', PeeringToken: replacing.PeeringToken }))).toEqual([200, '{}']);
     const fresh = (await (await east.call('POST', '/v1/peering/token', { PeerName: 'other' })).json()) as { PeeringToken: string };
     expect(await text(east.call('POST', '/v1/peering/establish', { PeerName: 'west', PeeringToken: fresh.PeeringToken }))).toEqual([500, 'cannot create a peering within the same partition (ENT) or cluster (OSS)']);
   });
