@@ -441,6 +441,21 @@ export class LocalCloud {
     };
   }
 
+  /**
+   * The environment a client of the second region needs (the shared AWS endpoint, that region, its Consul), or
+   * undefined without one. No HTTP API or state machine: the orchestrator runs for the first region only.
+   */
+  peerClientEnvironment(): Record<string, string> | undefined {
+    if (!this.peer) return undefined;
+    return {
+      AWS_ENDPOINT_URL: this.aws.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: this.peer.region,
+      CONSUL_HTTP_ADDR: this.peer.consul.url,
+    };
+  }
+
   /** Resolves when no task event, Lambda invocation or execution is in flight. */
   async settle(): Promise<void> {
     await this.events.drain();

@@ -92,6 +92,13 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
   it('names both datacenters in its endpoints, and each elects a leader from its own region\'s server tasks', async () => {
     expect(cloud.endpoints.peer).toEqual({ region: 'eu-west-1', consul: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     expect(cloud.endpoints.peer?.consul).not.toBe(cloud.endpoints.consul);
+    expect(cloud.peerClientEnvironment()).toEqual({
+      AWS_ENDPOINT_URL: cloud.endpoints.aws,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'eu-west-1',
+      CONSUL_HTTP_ADDR: cloud.endpoints.peer?.consul,
+    });
     expect(await leader('west')).toBeUndefined();
     await runServers('eu-west-1');
     await until('a leader in eu-west-1', () => leader('west'));
@@ -139,6 +146,7 @@ describe('local cloud: one region by default', () => {
       expect(Object.keys(cloud.endpoints)).toEqual(['aws', 'consul', 'httpApi']);
       expect(cloud.endpoints.peer).toBeUndefined();
       expect(cloud.peer).toBeUndefined();
+      expect(cloud.peerClientEnvironment()).toBeUndefined();
     } finally {
       await cloud.stop();
     }
