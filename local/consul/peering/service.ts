@@ -75,7 +75,7 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 function validatePeerName(name: string): void {
   if (!DNS_LABEL.test(name)) {
-    throw serverError(`${name} is not a valid peer name: a valid DNS label must consist of alphanumeric characters or '-', start and end with an alphanumeric character, and be at most 63 characters long`);
+    throw serverError(`${name} is not a valid peer name: a valid DNS label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`);
   }
 }
 

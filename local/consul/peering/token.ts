@@ -30,7 +30,11 @@ export function decodePeeringToken(text: string): PeeringToken {
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw serverError(json.trim() === '' ? 'unexpected end of JSON input' : 'invalid character in peering token JSON');
+    // Go's encoding/json texts for the two usual cases: nothing at all, or text that is not JSON.
+    const first = json.trimStart()[0];
+    if (first === undefined) throw serverError('unexpected end of JSON input');
+    if (!/[{["\-0-9tfn]/.test(first)) throw serverError(`invalid character '${first}' looking for beginning of value`);
+    throw serverError('unexpected end of JSON input');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw serverError('json: cannot unmarshal value into Go value of type structs.PeeringToken');

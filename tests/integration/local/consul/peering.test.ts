@@ -290,9 +290,16 @@ describe('Consul emulator: cluster peering between two datacenters', () => {
     expect(await text(east.call('POST', '/v1/peering/token', ''))).toEqual([400, 'The peering arguments must be provided in the body']);
     expect(await text(west.call('POST', '/v1/peering/establish', { PeerName: 'east' }))).toEqual([400, 'PeeringToken is required in the payload when establishing a peering.']);
     expect(await text(west.call('POST', '/v1/peering/establish', { PeeringToken: 'x' }))).toEqual([400, 'PeerName is required in the payload when establishing a peering.']);
-    const [badNameStatus, badName] = await text(east.call('POST', '/v1/peering/token', { PeerName: '--AA--' }));
-    expect([badNameStatus, badName]).toEqual([500, expect.stringMatching(/^--AA-- is not a valid peer name/)]);
+    expect(await text(east.call('POST', '/v1/peering/token', { PeerName: '--AA--' }))).toEqual([
+      500,
+      "--AA-- is not a valid peer name: a valid DNS label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+    ]);
     expect(await text(west.call('POST', '/v1/peering/establish', { PeerName: 'east', PeeringToken: '+++/+++' }))).toEqual([500, 'illegal base64 data at input byte 4']);
+    expect(await text(west.call('POST', '/v1/peering/establish', { PeerName: 'east', PeeringToken: 'Cg==' }))).toEqual([500, 'unexpected end of JSON input']);
+    expect(await text(west.call('POST', '/v1/peering/establish', { PeerName: 'east', PeeringToken: Buffer.from('hello').toString('base64') }))).toEqual([
+      500,
+      "invalid character 'h' looking for beginning of value",
+    ]);
     expect(await text(west.call('POST', '/v1/peering/establish', { PeerName: 'east', PeeringToken: 'e30K' }))).toEqual([500, 'peering token server addresses value is empty']);
     expect(await text(east.call('GET', '/v1/peering/nobody'))).toEqual([404, 'Peering not found for "nobody"']);
 
