@@ -2,7 +2,7 @@ import { blockingQuery } from '../blocking';
 import { isObject } from '../decode';
 import { badRequest, notFound } from '../errors';
 import type { EndpointContext, EndpointResponse, Route } from '../endpoint';
-import type { PeeringService } from '../peering/service';
+import type { ImportedInstance, PeeringService } from '../peering/service';
 import { aclFiltered, parseGoBool, readJsonBody } from './common';
 
 /**
@@ -67,12 +67,20 @@ export function peerOf(ctx: EndpointContext): string | undefined {
  * flattened check (`<service id>:overall-check`) the replication carries; `?passing` keeps the passing ones.
  */
 export function importedHealth(ctx: EndpointContext, name: string, peer: string): Promise<EndpointResponse | undefined> {
-  return blockingOnPeer(ctx, peer, () => importedHealthNow(ctx, name, peer));
+  return blockingOnPeer(ctx, peer, () => importedHealthNow(ctx, name, peer, ctx.peering?.imported(peer, name) ?? []));
 }
 
-function importedHealthNow(ctx: EndpointContext, name: string, peer: string): EndpointResponse {
+/**
+ * `/v1/health/connect/:name?peer=<peer>`: how a dataplane reaches a peer's service — one synthetic proxy per
+ * mesh gateway of the exporting side, at the gateway's addresses, with the SNI and SPIFFE IDs Envoy verifies.
+ */
+export function importedConnectHealth(ctx: EndpointContext, name: string, peer: string): Promise<EndpointResponse | undefined> {
+  return blockingOnPeer(ctx, peer, () => importedHealthNow(ctx, name, peer, ctx.peering?.importedConnect(peer, name) ?? []));
+}
+
+function importedHealthNow(ctx: EndpointContext, name: string, peer: string, instances: readonly ImportedInstance[]): EndpointResponse {
   const passing = ctx.has('passing') && (ctx.query.get('passing') === '' || parseGoBool(ctx.query.get('passing') ?? '') === true);
-  const { kept, filtered } = aclFiltered([...(ctx.peering?.imported(peer, name) ?? [])], () => ctx.authz.allowed('service', 'read', name));
+  const { kept, filtered } = aclFiltered([...instances], () => ctx.authz.allowed('service', 'read', name));
   const entries = kept
     .filter((i) => !passing || i.status === 'passing')
     .map((i) => ({
@@ -87,7 +95,7 @@ function importedHealthNow(ctx: EndpointContext, name: string, peer: string): En
           Notes: '',
           Output: '',
           ServiceID: i.serviceId,
-          ServiceName: name,
+          ServiceName: i.serviceName,
           ServiceTags: [],
           Type: '',
           Interval: '',

@@ -92,7 +92,7 @@ export class PeeringNetwork {
       [dialerSide, dialer, fromAcceptor, fromDialer.names, acceptorSide.datacenter],
       [acceptorSide, acceptor, fromDialer, fromAcceptor.names, dialerSide.datacenter],
     ] as const) {
-      const changed = changedServices(record.imported, imports.instances);
+      const changed = [...new Set([...changedServices(record.imported, imports.instances), ...changedServices(record.importedConnect, imports.connect)])];
       const stateChanged = record.State !== 'ACTIVE' || !record.connected || JSON.stringify(record.exported) !== JSON.stringify(exported) || record.Remote.Datacenter !== remoteDc;
       record.lastHeartbeat = record.lastReceive = record.lastSend = now;
       if (changed.length === 0 && !stateChanged) continue;
@@ -100,6 +100,7 @@ export class PeeringNetwork {
       record.connected = true;
       record.everConnected = true;
       record.imported = imports.instances;
+      record.importedConnect = imports.connect;
       record.exported = exported;
       record.Remote = { Partition: record.Remote.Partition || 'default', Datacenter: remoteDc };
       side.touch(record, changed);

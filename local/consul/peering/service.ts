@@ -29,6 +29,8 @@ export interface ImportedInstance {
   /** The exporter's checks flattened into one, as Consul's replication sends them. */
   readonly status: string;
   readonly serviceId: string;
+  /** The service name of the flattened check (the synthetic proxy's own name for a connect endpoint). */
+  readonly serviceName: string;
 }
 
 /** A peering as a server stores it (`pbpeering.Peering`) plus the stream's status (`peerstream.Tracker`). */
@@ -54,6 +56,8 @@ export interface PeeringRecord {
   lastReceive?: string;
   lastSend?: string;
   imported: ReadonlyMap<string, readonly ImportedInstance[]>;
+  /** Per imported service, the synthetic sidecar proxies that lead to it through the peer's mesh gateways. */
+  importedConnect: ReadonlyMap<string, readonly ImportedInstance[]>;
   exported: readonly string[];
   CreateIndex: number;
   ModifyIndex: number;
@@ -154,7 +158,7 @@ export class PeeringService {
     const addresses = Array.isArray(external) && external.length > 0 ? (external as string[]) : this.peeringAddresses();
     if (Array.isArray(external)) for (const address of external as string[]) this.externalAddresses.add(address);
     if (addresses.length === 0) {
-      throw serverError(this.peersThroughMeshGateways() ? 'failed to generate peering token: no passing mesh gateway to reach the servers through (PeerThroughMeshGateways)' : 'a grpc bind port must be specified in the configuration for all servers');
+      throw serverError(this.peersThroughMeshGateways() ? 'configured to peer through mesh gateways but no mesh gateways are registered' : 'a grpc bind port must be specified in the configuration for all servers');
     }
     // A new establishment secret on every call: a token generated earlier and not used yet stops working.
     const secret = randomUUID();
@@ -168,6 +172,7 @@ export class PeeringService {
       everConnected: false,
       connected: false,
       imported: new Map(),
+      importedConnect: new Map(),
       exported: [],
       CreateIndex: index,
       ModifyIndex: index,
@@ -244,6 +249,7 @@ export class PeeringService {
       everConnected: false,
       connected: false,
       imported: existing?.imported ?? new Map(),
+      importedConnect: existing?.importedConnect ?? new Map(),
       exported: [],
       CreateIndex: existing?.CreateIndex ?? index,
       ModifyIndex: index,
@@ -318,6 +324,11 @@ export class PeeringService {
     return this.record(peer)?.imported.get(service) ?? [];
   }
 
+  /** The connect endpoints of `service` imported from `peer`: the peer's mesh gateways, as synthetic proxies. */
+  importedConnect(peer: string, service: string): readonly ImportedInstance[] {
+    return this.record(peer)?.importedConnect.get(service) ?? [];
+  }
+
   /**
    * Whether this side takes part in a peering stream now: a leader (peering runs on the leader), the agent up,
    * and — with the `mesh` config entry's `Peering.PeerThroughMeshGateways` — a passing local mesh gateway, since
@@ -345,7 +356,7 @@ export class PeeringService {
    * `exported-services` entry, each service whose `Consumers` name the peer (`*` exports every service), with its
    * instances and their health flattened into one check per instance, as the replication stream carries them.
    */
-  exportsTo(peerName: string, localPeerName: string): { names: string[]; instances: Map<string, ImportedInstance[]> } {
+  exportsTo(peerName: string, localPeerName: string): { names: string[]; instances: Map<string, ImportedInstance[]>; connect: Map<string, ImportedInstance[]> } {
     const state = this.host.state();
     const entry = state.configEntries.get(configKey('exported-services', 'default'));
     const services = Array.isArray(entry?.Body.Services) ? (entry.Body.Services as Array<Record<string, unknown>>) : [];
@@ -365,7 +376,60 @@ export class PeeringService {
         .map((s) => this.replicate(state, s, localPeerName));
       if (list.length > 0) instances.set(name, list);
     }
-    return { names: [...names].sort(), instances };
+    const connect = new Map<string, ImportedInstance[]>();
+    const gateways = this.meshGateways();
+    for (const name of [...names].sort()) {
+      if (gateways.length > 0) connect.set(name, gateways.map((gw, i) => this.syntheticProxy(state, name, gw, i, peerName, localPeerName)));
+    }
+    return { names: [...names].sort(), instances, connect };
+  }
+
+  /**
+   * What Consul replicates for an exported service's discovery chain (`createDiscoChainHealth`): one synthetic
+   * `connect-proxy` per exporting mesh gateway, `<service>-sidecar-proxy-instance-<i>`, at the gateway's addresses,
+   * with the peered SNI and SPIFFE IDs a dialing Envoy verifies, and the gateway's checks flattened into one.
+   */
+  private syntheticProxy(state: ConsulState, name: string, gw: ServiceRecord, i: number, peerName: string, localPeerName: string): ImportedInstance {
+    const trustDomain = `${this.clusterId}.consul`;
+    const dc = this.host.datacenter;
+    const proxyName = `${name}-sidecar-proxy`;
+    const proxyId = `${proxyName}-instance-${i}`;
+    const defaults = state.configEntries.get(configKey('service-defaults', name))?.Body.Protocol;
+    const global = state.configEntries.get(configKey('proxy-defaults', 'global'))?.Body.Config as { protocol?: unknown } | undefined;
+    const protocol = typeof defaults === 'string' ? defaults : typeof global?.protocol === 'string' ? global.protocol : 'tcp';
+    const node = state.nodes.get(gw.Node);
+    const flat = this.replicate(state, gw, localPeerName);
+    const service = {
+      Kind: 'connect-proxy',
+      ID: proxyId,
+      Service: proxyName,
+      Tags: [],
+      Address: gw.Address,
+      ...(gw.TaggedAddresses ? { TaggedAddresses: gw.TaggedAddresses } : {}),
+      Meta: {},
+      Port: gw.Port,
+      Weights: gw.Weights,
+      EnableTagOverride: false,
+      Proxy: { DestinationServiceName: name, DestinationServiceID: `${name}-instance-${i}` },
+      Connect: {
+        PeerMeta: {
+          SNI: [`${name}.default.default.${peerName}.external.${trustDomain}`],
+          SpiffeID: [`spiffe://${trustDomain}/ns/default/dc/${dc}/svc/${name}`, `spiffe://${trustDomain}/gateway/mesh/dc/${dc}`],
+          Protocol: protocol,
+        },
+      },
+      PeerName: localPeerName,
+      CreateIndex: gw.CreateIndex,
+      ModifyIndex: gw.ModifyIndex,
+    };
+    return {
+      node: flat.node,
+      service,
+      serviceNode: node ? { ...renderServiceNode(node, gw), ServiceKind: 'connect-proxy', ServiceID: proxyId, ServiceName: proxyName, PeerName: localPeerName } : { ServiceID: proxyId, ServiceName: proxyName, PeerName: localPeerName },
+      status: flat.status,
+      serviceId: proxyId,
+      serviceName: proxyName,
+    };
   }
 
   private replicate(state: ConsulState, svc: ServiceRecord, peerName: string): ImportedInstance {
@@ -385,7 +449,12 @@ export class PeeringService {
       serviceNode: node ? { ...renderServiceNode(node, svc), PeerName: peerName } : { ServiceID: svc.ID, ServiceName: svc.Service, PeerName: peerName },
       status,
       serviceId: svc.ID,
+      serviceName: svc.Service,
     };
+  }
+
+  private meshGateways(): ServiceRecord[] {
+    return [...this.host.state().services.values()].filter((s) => s.Kind === 'mesh-gateway').sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0));
   }
 
   private passingMeshGateways(): ServiceRecord[] {
@@ -400,10 +469,10 @@ export class PeeringService {
     return this.host.raft().peers.map((peer) => `${peer.split(':')[0]}:${PEERING_GRPC_TLS_PORT}`);
   }
 
-  /** What a token names: the mesh gateways' WAN addresses when peering through them, else the servers'. */
+  /** What a token names: the registered mesh gateways' WAN addresses when peering through them, else the servers'. */
   private peeringAddresses(): string[] {
     if (!this.peersThroughMeshGateways()) return this.serverAddresses();
-    return this.passingMeshGateways().map((gw) => {
+    return this.meshGateways().map((gw) => {
       const wan = gw.TaggedAddresses?.wan;
       return wan ? `${wan.Address}:${wan.Port}` : `${gw.Address}:${gw.Port}`;
     });

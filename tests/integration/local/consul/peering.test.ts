@@ -208,7 +208,7 @@ describe('Consul emulator: cluster peering between two datacenters', () => {
       expect((await dc.call('PUT', '/v1/config', { Kind: 'mesh', Peering: { PeerThroughMeshGateways: true } })).status).toBe(200);
     }
     const refused = await east.call('POST', '/v1/peering/token', { PeerName: 'west' });
-    expect(refused.status).toBe(500);
+    expect([refused.status, await refused.text()]).toEqual([500, 'configured to peer through mesh gateways but no mesh gateways are registered']);
     await east.call('PUT', '/v1/catalog/register', meshGateway('passing', '203.0.113.10'));
     await west.call('PUT', '/v1/catalog/register', meshGateway('critical', '198.51.100.20'));
 
@@ -232,6 +232,46 @@ describe('Consul emulator: cluster peering between two datacenters', () => {
     await east.call('PUT', '/v1/catalog/register', meshGateway('passing', '203.0.113.10'));
     await until(state(west, 'east'), (s) => s === 'ACTIVE', 'dialer after the gateway recovered');
     expect(await state(east, 'west')()).toBe('ACTIVE');
+  });
+
+  it("resolves a peer's service for a dataplane through the exporting side's mesh gateways (/v1/health/connect?peer=)", async () => {
+    await peer(east, west);
+    await west.call('PUT', '/v1/catalog/register', taskRegistration('todos', 't1', 'passing', 'cluster-2'));
+    await west.call('PUT', '/v1/catalog/register', {
+      Node: 'cluster-2',
+      Address: '10.0.1.1',
+      Service: { Kind: 'connect-proxy', ID: 'todos-t1-sidecar-proxy', Service: 'todos-sidecar-proxy', Address: '10.0.1.17', Port: 20000, Proxy: { DestinationServiceName: 'todos', DestinationServiceID: 'todos-t1' } },
+    });
+    await west.call('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'todos', Protocol: 'http' });
+    await west.call('PUT', '/v1/catalog/register', meshGateway('passing', '198.51.100.20'));
+    await exportTo(west, 'east', 'todos');
+
+    // Locally, the connect endpoints of a service are its sidecar proxies.
+    const local = (await west.json<Array<{ Service: { ID: string } }>>('/v1/health/connect/todos')).map((e) => e.Service.ID);
+    expect(local).toEqual(['todos-t1-sidecar-proxy']);
+
+    type Entry = { Service: Record<string, unknown> & { Connect: { PeerMeta: { SNI: string[]; SpiffeID: string[]; Protocol: string } } }; Checks: Array<{ CheckID: string; Status: string }> };
+    const [gateway] = await until(() => east.json<Entry[]>('/v1/health/connect/todos?peer=west'), (e) => e.length === 1, 'imported connect endpoint');
+    expect(gateway.Service).toMatchObject({
+      Kind: 'connect-proxy',
+      ID: 'todos-sidecar-proxy-instance-0',
+      Service: 'todos-sidecar-proxy',
+      Address: '10.0.9.10',
+      Port: 8443,
+      TaggedAddresses: { wan: { Address: '198.51.100.20', Port: 8443 } },
+      Proxy: { DestinationServiceName: 'todos', DestinationServiceID: 'todos-instance-0' },
+      PeerName: 'west',
+    });
+    expect(gateway.Service.Connect.PeerMeta).toEqual({
+      SNI: [expect.stringMatching(/^todos\.default\.default\.east\.external\.[0-9a-f-]{36}\.consul$/)],
+      SpiffeID: [expect.stringMatching(/^spiffe:\/\/[0-9a-f-]{36}\.consul\/ns\/default\/dc\/eu-west-1\/svc\/todos$/), expect.stringMatching(/\/gateway\/mesh\/dc\/eu-west-1$/)],
+      Protocol: 'http',
+    });
+    expect(gateway.Checks.map((c) => [c.CheckID, c.Status])).toEqual([['todos-sidecar-proxy-instance-0:overall-check', 'passing']]);
+
+    // The gateway failing shows in the imported endpoint's health.
+    await west.call('PUT', '/v1/catalog/register', meshGateway('critical', '198.51.100.20'));
+    await until(() => east.json<Entry[]>('/v1/health/connect/todos?peer=west&passing'), (e) => e.length === 0, 'gateway critical');
   });
 
   it('deletes a peering: DELETING then gone with its imports on one side, TERMINATED on the other', async () => {
