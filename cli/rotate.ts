@@ -79,7 +79,9 @@ export function renderRotationOutcome(view: RotationView): { out: string[]; err:
     const replaced = Object.entries(view.result.replaced).map(([service, n]) => `${service}: ${n} task(s)`);
     return {
       out: [
-        `Rotated ${view.secret ?? ''}: ${view.parameter ?? 'the parameter'} version ${view.result.previousVersion} → ${view.result.version}`,
+        `Rotated ${view.secret ?? ''}: ${view.parameter ?? 'the parameter'} version ${view.result.previousVersion} → ${view.result.version}${
+          view.result.keyParameter ? `, ${view.result.keyParameter} version ${view.result.previousKeyVersion} → ${view.result.keyVersion}` : ''
+        }`,
         `Replaced ${replaced.join(', ') || 'no task'}; ${view.result.removed}`,
       ],
       err: [],

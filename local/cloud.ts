@@ -33,6 +33,7 @@ import { executionRoleError } from './aws/iam/task-start';
 import { DEFAULT_LOCAL_CREDENTIALS } from './aws/sigv4';
 import { TaskError } from './aws/stepfunctions/tasks';
 import { taskProcesses } from './task-processes';
+import { TlsTrustLedger } from './task-processes/tls-trust';
 import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
@@ -88,8 +89,8 @@ export interface LocalCloudOptions {
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
   /**
-   * How long a consul-dataplane container may wait for the servers to serve its proxy before its health check
-   * fails (local/task-processes). Default 30 s, about the dataplane image's start period plus its retries.
+   * How long a consul-dataplane container's Envoy may wait for its proxy stream (the servers refuse it without
+   * `service:write` on the destination) before its health check fails (local/task-processes). Default 30 s.
    */
   dataplaneReadyTimeoutMs?: number;
   /** Multiplies Step Functions Wait/Retry durations (0 skips waits). */
@@ -140,6 +141,8 @@ export class LocalCloud {
   apiToken = LOCAL_DEFAULT_API_TOKEN;
   /** The S3 buckets of serverless.yml's resources: logical id → bucket name. */
   buckets: Record<string, string> = {};
+  /** Which running servers and dataplanes trust each other's TLS certificates (task-processes/tls-trust.ts). */
+  tlsTrust?: TlsTrustLedger;
 
   private constructor(
     readonly config: ServerlessConfig,
@@ -240,6 +243,8 @@ export class LocalCloud {
     // Tasks whose processes started (their stand-ins found nothing that stops them): a Consul server counts towards
     // the quorum only then, as a real agent that refuses its configuration never joins the Raft cluster.
     const processesStarted = new Set<string>();
+    // A task that is being stopped still serves and connects: it counts for TLS trust until ECS reports it STOPPED.
+    const tlsTrust = new TlsTrustLedger((taskArn, taskRegion) => !ecs.isClosed && (ecs.task(taskArn, taskRegion)?.lastStatus ?? 'STOPPED') !== 'STOPPED');
     const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
       faults,
@@ -259,7 +264,9 @@ export class LocalCloud {
         imageDigest: (image) => registryDigest(image, (r, repo, ref) => ecr.findImage(r, repo, ref)),
         parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, taskRegion),
         dataplaneAccess: (secret, node, proxyId) => datacenter().dataplaneAccess(secret, node, proxyId),
+        consulHttpUrl: () => datacenter().url,
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
+        tls: tlsTrust,
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
       });
@@ -405,6 +412,7 @@ export class LocalCloud {
     const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, iam, persistence, peer);
     if (apiToken) cloud.apiToken = apiToken;
     cloud.buckets = buckets;
+    cloud.tlsTrust = tlsTrust;
     try {
       // ECS last: restored services start their tasks at once, and the task events must find everything wired.
       restore(ECS_STATE, (data) => ecs.importSnapshot(data));

@@ -9,8 +9,11 @@
 #   CONSUL_CONFIG            required  the rendered consul.hcl             -> $CONFIG_DIR/consul.hcl
 #   CONSUL_CONFIG_PARAMETER  optional  name of that parameter, only quoted in error messages
 #   CONSUL_GOSSIP_KEY        optional  base64 gossip key                   -> $CONFIG_DIR/gossip.hcl (encrypt = "...")
-#   CONSUL_CA_CERT           optional  PEM CA certificate                  -> $CONFIG_DIR/tls/ca.pem
-#   CONSUL_CA_KEY            optional  PEM CA private key; with the CA certificate it signs this server's own
+#   CONSUL_CA_CERT           optional  PEM CA certificate, or a bundle of several (every one is trusted: Consul's
+#                                      ca_file loads them all; a CA rotation trusts the old and the new CA for a
+#                                      while)                             -> $CONFIG_DIR/tls/ca.pem
+#   CONSUL_CA_KEY            optional  PEM CA private key; with the certificate of CONSUL_CA_CERT that carries its
+#                                      public key it signs this server's own
 #                                      certificate at start              -> $CONFIG_DIR/tls/server.pem, server-key.pem
 #                                      (the CA key itself is deleted before Consul starts)
 #   CONSUL_BOOTSTRAP_TOKEN   optional  ACL initial management token      -> $CONFIG_DIR/acl-tokens.hcl
@@ -103,13 +106,41 @@ if [ -n "${CONSUL_CA_CERT:-}" ]; then
     # carries server.<datacenter>.<domain>, the name clients check when verify_server_hostname is on.
     work="$(mktemp -d "$CONFIG_DIR/.ca.XXXXXX")"
     write_file "$work/ca-key.pem" "$CONSUL_CA_KEY"
-    # $dns_flags is split on purpose: it holds validated names and flags only.
-    # shellcheck disable=SC2086
-    if ! (cd "$work" && consul tls cert create -server -dc "$datacenter" -domain "$domain" $dns_flags \
-      -ca "$TLS_DIR/ca.pem" -key "$work/ca-key.pem" >&2); then
+    # `consul tls cert create -ca` signs with the FIRST certificate of its file, and Go refuses a key that is not that
+    # certificate's ("x509: provided PrivateKey doesn't match parent's PublicKey"). A bundle may hold several CAs in
+    # any order (a CA rotation writes the bundle and the key one after the other): split it, one file per
+    # certificate, and sign with the one that takes the key.
+    count=0
+    file=''
+    while IFS= read -r line; do
+      case "$line" in
+        -----BEGIN\ CERTIFICATE-----*) count=$((count + 1)); file="$work/ca-$count.pem"; : >"$file" ;;
+      esac
+      [ -n "$file" ] && printf '%s\n' "$line" >>"$file"
+      case "$line" in
+        -----END\ CERTIFICATE-----*) file='' ;;
+      esac
+    done <"$TLS_DIR/ca.pem"
+    [ "$count" -gt 0 ] || { rm -rf "$work"; fail "CONSUL_CA_CERT holds no PEM certificate"; }
+    signed=''
+    i=1
+    while [ "$i" -le "$count" ] && [ -z "$signed" ]; do
+      # $dns_flags is split on purpose: it holds validated names and flags only.
+      # shellcheck disable=SC2086
+      if (cd "$work" && consul tls cert create -server -dc "$datacenter" -domain "$domain" $dns_flags \
+        -ca "$work/ca-$i.pem" -key "$work/ca-key.pem" >"$work/sign.log" 2>&1); then
+        signed="$i"
+      else
+        rm -f "$work/$datacenter-server-$domain-0.pem" "$work/$datacenter-server-$domain-0-key.pem"
+      fi
+      i=$((i + 1))
+    done
+    if [ -z "$signed" ]; then
+      cat "$work/sign.log" >&2 || true
       rm -rf "$work"
-      fail "could not sign this server's certificate with CONSUL_CA_CERT and CONSUL_CA_KEY"
+      fail "could not sign this server's certificate: CONSUL_CA_KEY matches none of the $count certificate(s) of CONSUL_CA_CERT"
     fi
+    [ "$count" -eq 1 ] || log "CONSUL_CA_CERT holds $count CA certificates, all trusted; certificate $signed signed this server's"
     mv -f "$work/$datacenter-server-$domain-0.pem" "$TLS_DIR/server.pem"
     mv -f "$work/$datacenter-server-$domain-0-key.pem" "$TLS_DIR/server-key.pem"
     chmod 0600 "$TLS_DIR/server.pem" "$TLS_DIR/server-key.pem"

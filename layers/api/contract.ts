@@ -82,7 +82,18 @@ export const RotationViewSchema = z.looseObject({
   previousVersion: z.number().optional(),
   version: z.number().optional(),
   check: z.looseObject({ waitingFor: z.string(), replaced: z.record(z.string(), z.number()) }).optional(),
-  result: z.looseObject({ replaced: z.record(z.string(), z.number()), removed: z.string(), previousVersion: z.number(), version: z.number() }).optional(),
+  result: z
+    .looseObject({
+      replaced: z.record(z.string(), z.number()),
+      removed: z.string(),
+      previousVersion: z.number(),
+      version: z.number(),
+      /** The CA's key (`ca` only). */
+      keyParameter: z.string().optional(),
+      previousKeyVersion: z.number().optional(),
+      keyVersion: z.number().optional(),
+    })
+    .optional(),
   error: z.string().optional(),
   cause: z.string().optional(),
 });

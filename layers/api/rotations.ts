@@ -18,7 +18,7 @@ import { apiStatus } from './status';
 
 /**
  * POST /rotations `{"secret": "gossip-key" | "acl-token/<role>" | "ca"}`: checks the secret against the deployed spec
- * first (404 for one the mesh does not have, 400 RotationNotSupported for the CA and the tokens it does not rotate),
+ * first (404 for one the mesh does not have, 400 RotationNotSupported for the tokens it does not rotate),
  * refuses while a deployment runs (409), then starts the rotation (202). The state machine checks again, under the
  * mesh lock.
  */

@@ -138,8 +138,8 @@ async function createIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: 
   }
 }
 
-/** A new CA: a fresh RSA key and its self-signed certificate. */
-function generateCa(spec: MeshSpec): { cert: string; key: string } {
+/** A new CA: a fresh RSA key and its self-signed certificate (the rotation of the CA makes its new one here too). */
+export function generateCa(spec: Pick<MeshSpec, 'name'>): { cert: string; key: string } {
   const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },

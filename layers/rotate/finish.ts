@@ -2,6 +2,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { releaseLock } from '../deploy/lock';
 import { causeMessage } from '../deployments/json';
 import { configParameterNames } from '../domain/naming';
+import { addReplaced } from './ca';
 import { deleteStaged } from './secret';
 import type { PreparedRotation, RotationCheck, RotationResult, StoredSecret } from './schemas';
 
@@ -19,7 +20,11 @@ export async function finishRotation(
     parameter: prepared.parameter,
     previousVersion: stored.previousVersion,
     version: stored.version,
-    replaced: check.replaced,
+    ...(prepared.keyParameter && stored.keyVersion !== undefined
+      ? { keyParameter: prepared.keyParameter, previousKeyVersion: stored.previousKeyVersion ?? stored.keyVersion, keyVersion: stored.keyVersion }
+      : {}),
+    // A CA rotation's earlier stages replaced tasks too (stored.replaced); the last check counts the last stage's.
+    replaced: addReplaced(stored.replaced, check.replaced),
     removed,
   };
 }
@@ -44,16 +49,31 @@ export async function recordRotationFailure(
   deps: { ssm: Pick<SSMClient, 'send'>; meshName: string; ssmRoot?: string },
 ): Promise<{ error: string; cause: string }> {
   const lockName = input.prepared?.lockName ?? configParameterNames({ name: deps.meshName }, deps.ssmRoot).lock;
-  // A staged value not stored yet is of no use; once stored, the staging parameter is gone already.
-  if (input.prepared && !input.stored) await deleteStaged(input.prepared, deps.ssm);
+  // A staged value not stored yet is of no use; once stored, the staging parameter is gone already. A staged CA is
+  // of no use either once its rotation failed: rotating again makes a new one (and keeps every CA of the bundle).
+  if (input.prepared && (!input.stored || input.prepared.kind === 'ca')) await deleteStaged(input.prepared, deps.ssm);
   await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
   const message = causeMessage(input.error.Cause);
-  const state = input.stored
+  const state = input.prepared?.kind === 'ca' && input.step !== 'prepare'
+    ? caState(input.prepared, input.stored)
+    : input.stored
     ? `the new version ${input.stored.version} of ${input.prepared?.parameter ?? 'the secret'} is stored and live in Consul next to the old one, which still works; rotate again to finish`
     : input.prepared && input.step !== 'prepare'
       ? `the old secret still works; the new one may already be live in Consul (and, if the store step got that far, stored in SSM); rotate again to finish`
       : 'nothing was changed';
   const failure = { secret: input.secret, step: input.step, error: input.error.Error ?? 'RotationFailed', message: `${message}; ${state}` };
   return { error: failure.error, cause: JSON.stringify(failure) };
+}
+
+/**
+ * Where a CA rotation that failed after its prepare step stands. Every stage only ever adds trust until the servers
+ * were re-issued, and drops the old CA only after, so the members that run trust each other whatever stage failed.
+ */
+function caState(prepared: PreparedRotation, stored: StoredSecret | undefined): string {
+  const where = stored?.stage !== undefined && stored.stages !== undefined ? `during stage ${stored.stage + 1} of ${stored.stages}` : 'before its first stage was stored';
+  const versions = stored
+    ? `${prepared.parameter} is at version ${stored.version}, ${prepared.keyParameter ?? 'the CA key'} at version ${stored.keyVersion ?? stored.previousKeyVersion ?? '?'}`
+    : 'SSM may hold a bundle with the new CA next to the old one';
+  return `the CA rotation stopped ${where}: ${versions} (the old CA stays in their SSM history); the running servers and dataplanes trust each other; rotate ca again to finish (it keeps every CA of the bundle until the servers were re-issued)`;
 }
 

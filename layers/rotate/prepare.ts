@@ -27,6 +27,7 @@ export interface PrepareRotationDeps {
   /** New secrets; tests pass fixed ones. */
   newGossipKey?: () => string;
   newSecretId?: () => string;
+  newCa?: (spec: { name: string }) => { cert: string; key: string };
 }
 
 /**
@@ -51,13 +52,15 @@ export async function prepareRotation(input: RotationInput & { executionId: stri
   const lockName = configParameterNames(spec, deps.ssmRoot).lock;
   await acquireLock(lockName, input.executionId, { ssm: deps.ssm, now: deps.now, holders: deps.holders, onTakeover: deps.onTakeover });
   const stagingParameter = `${meshParameterPrefix(spec, deps.ssmRoot)}/rotation/pending`;
-  await stageNewSecret({ kind: plan.kind, stagingParameter }, deps);
+  await stageNewSecret({ kind: plan.kind, stagingParameter, mesh: spec.name }, deps);
   return {
     rotationId: input.rotationId,
     mesh: plan.mesh,
     secret: plan.secret,
     kind: plan.kind,
     parameter: plan.parameter,
+    ...(plan.keyParameter ? { keyParameter: plan.keyParameter } : {}),
+    ...(plan.stages ? { stages: plan.stages } : {}),
     stagingParameter,
     ...(plan.role ? { role: plan.role } : {}),
     targets: plan.targets,

@@ -24,13 +24,22 @@ export const ROTATION_STEP_OF: Record<string, RotationStepName> = {
   Prepare: 'prepare',
   Activate: 'activate',
   Store: 'store',
+  // The CA's stages: each stores (or only rolls), then waits.
+  CaBegin: 'store',
+  CaNext: 'store',
   Rolling: 'wait',
   WaitRolled: 'wait',
   CheckRolled: 'wait',
   'Rolled?': 'wait',
   Retire: 'retire',
+  CaDone: 'retire',
   Finish: 'finish',
 };
+
+/** The step a `Failed:<name>` state records: `Failed:store-ca` is a CA stage's failure of the store step. */
+export function failedStep(name: string): RotationStepName {
+  return name.replace(/-ca$/, '') as RotationStepName;
+}
 
 /** Reads a whole history (sorted by id here) into the rotation's progress. */
 export function rotationProgress(events: readonly HistoryEvent[]): RotationProgress {
@@ -40,7 +49,7 @@ export function rotationProgress(events: readonly HistoryEvent[]): RotationProgr
     if (entered !== undefined) {
       const step = ROTATION_STEP_OF[entered];
       if (step) enter(p, step);
-      else if (entered.startsWith('Failed:')) fail(p, entered.slice('Failed:'.length) as RotationStepName);
+      else if (entered.startsWith('Failed:')) fail(p, failedStep(entered.slice('Failed:'.length)));
       continue;
     }
     if (event.stateExitedEventDetails?.output) {
@@ -64,6 +73,8 @@ function enter(p: RotationProgress, step: RotationStepName): void {
   p.steps.forEach((s, i) => {
     if (i < index) s.state = 'done';
     else if (i === index) s.state = 'running';
+    // A CA rotation stores and waits once per stage: the wait of the stage before is over.
+    else if (s.state === 'running') s.state = 'pending';
   });
 }
 

@@ -36,7 +36,8 @@ export async function checkRotation(
   const round = previous.round + 1;
   const replaced: Record<string, number> = {};
   const waiting: string[] = [];
-  for (const target of prepared.targets) {
+  // A CA rotation rolls in stages, each its own services (stored.targets); the other kinds roll every target at once.
+  for (const target of stored.targets ?? prepared.targets) {
     const name = `${target.cluster}/${target.service}`;
     const [service] = (await deps.ecs.describeServices(target.cluster, [target.service])).filter((s) => s.status === 'ACTIVE');
     if (!service) throw new DeploymentFailedError(`service ${name} disappeared during the rotation`);
@@ -55,10 +56,11 @@ export async function checkRotation(
     if (confirmed) waiting.push(`${name}: ${confirmed}`);
   }
   if (waiting.length === 0) return { ready: true, round, waitingFor: '', replaced };
+  const stage = stored.stage !== undefined && stored.stages !== undefined ? `stage ${stored.stage + 1}/${stored.stages}: ` : '';
   if (round >= prepared.maxRounds) {
-    throw new ServiceNotStableError(`the tasks that use ${prepared.secret} were not all replaced after ${round} checks: ${waiting.join('; ')}`);
+    throw new ServiceNotStableError(`${stage}the tasks that use ${prepared.secret} were not all replaced after ${round} checks: ${waiting.join('; ')}`);
   }
-  return { ready: false, round, waitingFor: waiting.join('; '), replaced };
+  return { ready: false, round, waitingFor: `${stage}${waiting.join('; ')}`, replaced };
 }
 
 /** What Consul still lacks for a target's new tasks, or undefined when it confirms them. */

@@ -30,12 +30,19 @@ export type RotationInput = z.infer<typeof RotationInputSchema>;
 
 const TargetSchema = z.object({ cluster: z.string(), service: z.string(), role: z.enum(['server', 'service', 'ingress-gateway']) });
 
+/** A stage of a CA rotation (layers/rotate/plan.ts). */
+const CaStageSchema = z.object({ write: z.enum(['trust', 'reissue', 'drop']).optional(), targets: z.array(TargetSchema), step: z.string() });
+
 export const PreparedRotationSchema = z.object({
   rotationId: z.string(),
   mesh: z.string(),
   secret: z.string(),
-  kind: z.enum(['gossip-key', 'acl-token']),
+  kind: z.enum(['gossip-key', 'acl-token', 'ca']),
   parameter: z.string(),
+  /** `ca` only: the CA key's parameter. */
+  keyParameter: z.string().optional(),
+  /** `ca` only: the stages, in order. */
+  stages: z.array(CaStageSchema).optional(),
   /** Where the new value waits between the step that makes it and the step that stores it (no task reads it). */
   stagingParameter: z.string(),
   role: z.string().optional(),
@@ -61,6 +68,19 @@ export const StoredSecretSchema = ActivatedSecretSchema.extend({
   version: z.number().int(),
   /** When the new version was written (ms): every task that uses the secret must have started after it. */
   writtenAt: z.number(),
+  /** CA stages only: the stage just started (0-based), how many there are, whether it is the last. */
+  stage: z.number().int().optional(),
+  stages: z.number().int().optional(),
+  last: z.boolean().optional(),
+  /** CA stages only: the services this stage replaces (the check waits for them, not for every target). */
+  targets: z.array(TargetSchema).optional(),
+  /** CA stages only: the CA key's versions (the certificate's are previousVersion/version). */
+  previousKeyVersion: z.number().int().optional(),
+  keyVersion: z.number().int().optional(),
+  /** CA stages only: tasks replaced by the stages before this one, per `cluster/service`. */
+  replaced: z.record(z.string(), z.number().int()).optional(),
+  /** CA's last stage: what it dropped from the bundle. */
+  removed: z.string().optional(),
 });
 export type StoredSecret = z.infer<typeof StoredSecretSchema>;
 
@@ -80,6 +100,10 @@ export const RotationResultSchema = z.object({
   parameter: z.string(),
   previousVersion: z.number().int(),
   version: z.number().int(),
+  /** `ca` only: the CA key's parameter and versions. */
+  keyParameter: z.string().optional(),
+  previousKeyVersion: z.number().int().optional(),
+  keyVersion: z.number().int().optional(),
   replaced: z.record(z.string(), z.number().int()),
   removed: z.string(),
 });

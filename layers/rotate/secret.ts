@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { ConsulAclApi, ConsulKeyringApi } from '../adapters/consul-acl';
+import { generateCa } from '../deploy/secrets';
 import { tokenAccessorIdForVersion } from '../domain/consul/acl-policies';
 import { AclTokenMismatchError, ConcurrentOperationError, NoConsulLeaderError } from '../errors';
 import type { ActivatedSecret, PreparedRotation, StoredSecret } from './schemas';
@@ -20,15 +21,29 @@ type Ssm = Pick<SSMClient, 'send'>;
 
 /**
  * Generates the new secret into the staging parameter: a gossip key (32 random bytes, base64, as `consul keygen`
- * makes) or a token SecretID (a UUID). Overwrites a staging value a failed rotation left behind.
+ * makes), a token SecretID (a UUID), or a CA (JSON `{cert, key}`, made as `ensureSecrets` makes the first one: RSA
+ * 2048, self-signed, 5 years). Overwrites a staging value a failed rotation left behind.
  */
 export async function stageNewSecret(
-  prepared: Pick<PreparedRotation, 'kind' | 'stagingParameter'>,
-  deps: { ssm: Ssm; newGossipKey?: () => string; newSecretId?: () => string },
+  prepared: Pick<PreparedRotation, 'kind' | 'stagingParameter'> & { mesh?: string },
+  deps: { ssm: Ssm; newGossipKey?: () => string; newSecretId?: () => string; newCa?: (spec: { name: string }) => { cert: string; key: string } },
 ): Promise<void> {
-  const value = prepared.kind === 'gossip-key' ? (deps.newGossipKey ?? (() => randomBytes(32).toString('base64')))() : (deps.newSecretId ?? randomUUID)();
+  const value =
+    prepared.kind === 'ca'
+      ? JSON.stringify((deps.newCa ?? generateCa)({ name: prepared.mesh ?? 'mesh' }))
+      : prepared.kind === 'gossip-key'
+        ? (deps.newGossipKey ?? (() => randomBytes(32).toString('base64')))()
+        : (deps.newSecretId ?? randomUUID)();
   await deps.ssm.send(
-    new PutParameterCommand({ Name: prepared.stagingParameter, Type: 'SecureString', Value: value, Overwrite: true, Description: 'consul-mesh: a secret being rotated (never read by a task)' }),
+    new PutParameterCommand({
+      Name: prepared.stagingParameter,
+      Type: 'SecureString',
+      Value: value,
+      Overwrite: true,
+      // A staged CA (certificate and key) stays under 4 KB; Intelligent-Tiering keeps a bigger one storable.
+      ...(prepared.kind === 'ca' ? { Tier: 'Intelligent-Tiering' as const } : {}),
+      Description: 'consul-mesh: a secret being rotated (never read by a task)',
+    }),
   );
 }
 

@@ -7,16 +7,17 @@ import { serviceKey, type ConsulState } from './store/types';
  * (https://developer.hashicorp.com/consul/docs/connect/dataplane): the token must resolve (`ACL not found`
  * otherwise), `GetEnvoyBootstrapParams` needs the proxy registered on its node and `service:read` on it, and the
  * xDS stream needs `service:write` on the proxy's destination service (a connect proxy) or on the gateway itself,
- * as Consul's xDS server authorizes a stream. Until all of that holds the dataplane retries and Envoy is not ready.
+ * as Consul's xDS server authorizes a stream. consul-dataplane makes the bootstrap call once and exits when it fails
+ * (refused or not registered); a refused stream is retried and Envoy is not ready meanwhile.
  */
 export type DataplaneAccess =
   | { readonly ok: true }
   | {
       readonly ok: false;
       /**
-       * Where it failed: `bootstrap` (the token does not resolve or cannot read the proxy: consul-dataplane's one
-       * `GetEnvoyBootstrapParams` call fails and the process exits), `unregistered` (no such proxy yet), `xds` (the
-       * proxy stream is refused: the dataplane runs on, Envoy never gets a configuration).
+       * Where it failed: `bootstrap` (the token does not resolve or cannot read the proxy) and `unregistered` (no such
+       * proxy on the node yet) fail consul-dataplane's one `GetEnvoyBootstrapParams` call and the process exits;
+       * `xds` (the proxy stream is refused): the dataplane runs on, Envoy never gets a configuration.
        */
       readonly stage: 'bootstrap' | 'unregistered' | 'xds';
       readonly error: string;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConfigError, configValue, parseAgentConfigFile } from './consul-agent-config';
 import { entrypointError, runEntrypoint } from './entrypoint';
+import { issuerIn, parseCertificates } from './tls-trust';
 
 /** What a container's process did: exited with a code, or runs but never passes its health check. */
 export type Verdict = { readonly exitCode: number; readonly reason: string } | { readonly unhealthy: true; readonly reason: string };
@@ -19,9 +20,17 @@ const CONFIG_DIR = '/consul/config';
  * to trust, or without the `server.<dc>.<domain>` name when `verify_server_hostname` is on, lets the agent start, but
  * no server accepts another's RPC: the cluster never elects a leader, which the check reports as unhealthy.
  *
+ * The CA file may hold several certificates (a CA rotation's bundle): like Go's x509.CertPool, every one is trusted.
+ * `trust`, when given, decides whether the running servers and this one accept each other's certificates
+ * (tls-trust.ts); a refusal leaves it out of the quorum too, as a server whose RPC every peer rejects.
+ *
  * Returns undefined when the agent would start and serve.
  */
-export async function checkConsulServer(script: string, environment: Record<string, string>): Promise<Verdict | undefined> {
+export async function checkConsulServer(
+  script: string,
+  environment: Record<string, string>,
+  trust?: (tls: { trusts: X509Certificate[]; presents: X509Certificate }) => string | undefined,
+): Promise<Verdict | undefined> {
   const run = await runEntrypoint(script, 'consul', environment, (root) => {
     mkdirSync(join(root, CONFIG_DIR), { recursive: true });
     return { CONSUL_CONFIG_DIR: join(root, CONFIG_DIR) };
@@ -52,6 +61,7 @@ export async function checkConsulServer(script: string, environment: Record<stri
       if (![16, 24, 32].includes(bytes.length)) return { exitCode: 1, reason: `==> encrypt has invalid key: key size must be 16, 24 or 32 bytes, got ${bytes.length}` };
     }
 
+    let material: { trusts: X509Certificate[]; presents: X509Certificate } | undefined;
     for (const section of ['defaults', 'internal_rpc', 'https', 'grpc']) {
       const tls = (name: string) => (value(`tls.${section}.${name}`) ?? value(`tls.defaults.${name}`)) as string | boolean | undefined;
       const [caFile, certFile, keyFile] = [tls('ca_file'), tls('cert_file'), tls('key_file')].map((v) => (typeof v === 'string' ? v : undefined));
@@ -69,16 +79,19 @@ export async function checkConsulServer(script: string, environment: Record<stri
         return { exitCode: 1, reason: `==> Failed to load cert/key pair: ${(error as Error).message}` };
       }
       if (caFile) {
-        const ca = new X509Certificate(readFileSync(inContainer(caFile)));
-        if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
+        const trusts = parseCertificates(readFileSync(inContainer(caFile), 'utf8'));
+        if (!issuerIn(cert, trusts)) {
           return { unhealthy: true, reason: `RPC between servers fails: x509: certificate signed by unknown authority (${certFile} is not issued by ${caFile})` };
         }
+        material ??= { trusts, presents: cert };
       }
       if (section === 'internal_rpc' && tls('verify_server_hostname') === true) {
         const name = `server.${String(value('datacenter') ?? 'dc1')}.${String(value('domain') ?? 'consul')}`;
         if (!cert.checkHost(name)) return { unhealthy: true, reason: `RPC between servers fails: x509: certificate is not valid for ${name}` };
       }
     }
+    const refused = material && trust?.(material);
+    if (refused) return { unhealthy: true, reason: `RPC between servers fails: ${refused}` };
     return undefined;
   } finally {
     run.dispose();

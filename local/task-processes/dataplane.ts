@@ -1,9 +1,10 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataplaneAccess } from '../consul';
 import type { Verdict } from './consul-server';
 import { entrypointError, runEntrypoint } from './entrypoint';
+import { parseCertificates } from './tls-trust';
 
 /** The image's dataplane directory (configuration, CA file), under the container's root. */
 const DATAPLANE_DIR = '/consul/dataplane';
@@ -76,36 +77,86 @@ function decodeError(value: unknown, schema: JsonSchema, path: string): string |
 export interface DataplaneCheckDeps {
   /** The servers' answer to this dataplane's login and proxy stream (ConsulServer.dataplaneAccess). */
   access(secret: string, node: string, proxyId: string): DataplaneAccess;
+  /**
+   * The local Consul's HTTP API (`http://127.0.0.1:<port>`): where the servers' address the task definition gives the
+   * entrypoint (`CONSUL_HTTP_ADDR`) leads here, as the servers' DNS name leads to them on AWS.
+   */
+  consulHttpUrl: string;
   /** How long Envoy may take to become ready before the health check's failures count (ECS's startPeriod and retries). */
   readyTimeoutMs: number;
   /** False once the task stops or the local cloud closes: the dataplane stops waiting. */
   stillRunning(): boolean;
   /** The task as the ECS task metadata endpoint (v4) describes it to the entrypoint. */
   task: { readonly taskArn: string; readonly clusterArn: string };
+  /** Whether it verifies every running server's certificate with these CAs (tls-trust.ts): undefined, or why not. */
+  trust?: (trusts: X509Certificate[]) => string | undefined;
+}
+
+/** Consul's HTTP API ports by TLS mode (layers/domain/consul/ports.ts: 8501 HTTPS with TLS, else 8500). */
+const HTTP_PORTS = { tls: 8501, plain: 8500 } as const;
+
+/**
+ * The environment with `CONSUL_HTTP_ADDR` pointed at the local Consul when it names the servers as the dataplane
+ * configuration does (its `consul.addresses`, on the HTTP port of its TLS mode): the stand-in of the servers' DNS
+ * name. Any other value is left alone, so the entrypoint's real `curl` fails to reach it as it would on AWS. The local
+ * Consul speaks plain HTTP: the entrypoint's TLS verification is not exercised (the CA file is loaded below).
+ */
+function withLocalConsul(environment: Record<string, string>, consulHttpUrl: string): Record<string, string> {
+  const given = environment.CONSUL_HTTP_ADDR;
+  if (!given || !environment.CONSUL_CONFIG) return environment;
+  let config: { consul?: { addresses?: unknown; tls?: { disabled?: unknown } } };
+  try {
+    config = JSON.parse(environment.CONSUL_CONFIG);
+  } catch {
+    return environment;
+  }
+  const servers = config.consul?.addresses;
+  if (typeof servers !== 'string' || servers.startsWith('exec=')) return environment;
+  const tls = config.consul?.tls?.disabled !== true;
+  const expected = `${tls ? 'https' : 'http'}://${servers}:${tls ? HTTP_PORTS.tls : HTTP_PORTS.plain}`;
+  return given.replace(/\/+$/, '') === expected ? { ...environment, CONSUL_HTTP_ADDR: consulHttpUrl } : environment;
 }
 
 /**
  * The consul-dataplane container: its entrypoint (docker/consul-dataplane/entrypoint.sh) runs with the container's
- * environment and secrets and the task metadata endpoint, then the dataplane would decode its `-config-file`,
- * validate it (an address, a port, a proxy ID; a static credential needs its token) and exit 1 on a failure. Running,
- * it asks the servers once for its Envoy bootstrap (dataplane-access.ts): a token they do not know, or one that
- * cannot read the proxy, fails that call and consul-dataplane exits 1 (its `Run` returns the error). A refused proxy
- * stream (no `service:write` on the destination) leaves Envoy without configuration: the `/ready` check fails.
- *
- * One deviation, on purpose: consul-dataplane 1.6 also exits when its proxy is not registered yet at that call. The
- * product registers a task's proxy once ECS reports its dataplane running (layers/domain/registration/task-facts.ts),
- * which is after that call on AWS; here the stand-in waits up to `readyTimeoutMs` for the registration instead (then
- * the container is UNHEALTHY), so this ordering question does not fail every local deployment (README, "Local cloud").
+ * environment and secrets and the task metadata endpoint. The entrypoint waits (bounded) until the proxy is registered
+ * on its node, reading the local Consul with the proxy's token, and exits when it gives up or the token is refused.
+ * Then the dataplane would decode its `-config-file`, validate it (an address, a port, a proxy ID; a static
+ * credential needs its token) and exit 1 on a failure. Running, it asks the servers once for its Envoy bootstrap
+ * (dataplane-access.ts) and, as consul-dataplane 1.6 does (its `Run` returns the error of GetEnvoyBootstrapParams, no
+ * retry), exits 1 when that call fails: a token they do not know, one that cannot read the proxy, or a proxy that is
+ * not registered. A refused proxy stream (no `service:write` on the destination) leaves Envoy without configuration:
+ * the `/ready` check fails (UNHEALTHY) after `readyTimeoutMs`.
  */
 export async function checkDataplane(script: string, environment: Record<string, string>, deps: DataplaneCheckDeps): Promise<Verdict | undefined> {
-  const run = await runEntrypoint(script, 'consul-dataplane', environment, (root) => {
-    mkdirSync(join(root, DATAPLANE_DIR), { recursive: true, mode: 0o700 });
-    // The task metadata endpoint v4 (`${ECS_CONTAINER_METADATA_URI_V4}/task`), served as a file the script's curl reads.
-    const meta = join(root, '.standin', 'metadata');
-    mkdirSync(meta, { recursive: true });
-    writeFileSync(join(meta, 'task'), JSON.stringify({ Cluster: deps.task.clusterArn, TaskARN: deps.task.taskArn }));
-    return { CONSUL_DATAPLANE_DIR: join(root, DATAPLANE_DIR), ECS_CONTAINER_METADATA_URI_V4: `file://${meta}` };
-  });
+  // A task stopped while its entrypoint waits: stop the script, nothing more to say.
+  const stop = new AbortController();
+  const watch = setInterval(() => {
+    if (!deps.stillRunning()) stop.abort();
+  }, 50);
+  let run;
+  try {
+    run = await runEntrypoint(
+      script,
+      'consul-dataplane',
+      withLocalConsul(environment, deps.consulHttpUrl),
+      (root) => {
+        mkdirSync(join(root, DATAPLANE_DIR), { recursive: true, mode: 0o700 });
+        // The task metadata endpoint v4 (`${ECS_CONTAINER_METADATA_URI_V4}/task`), served as a file the script's curl reads.
+        const meta = join(root, '.standin', 'metadata');
+        mkdirSync(meta, { recursive: true });
+        writeFileSync(join(meta, 'task'), JSON.stringify({ Cluster: deps.task.clusterArn, TaskARN: deps.task.taskArn }));
+        return { CONSUL_DATAPLANE_DIR: join(root, DATAPLANE_DIR), ECS_CONTAINER_METADATA_URI_V4: `file://${meta}` };
+      },
+      stop.signal,
+    );
+  } finally {
+    clearInterval(watch);
+  }
+  if (stop.signal.aborted) {
+    run.dispose();
+    return undefined;
+  }
   try {
     if (run.exitCode !== 0 || !run.args) return { exitCode: run.exitCode || 1, reason: entrypointError(run.stderr) };
     const fileArg = run.args.find((a) => a.startsWith('-config-file='));
@@ -136,18 +187,25 @@ export async function checkDataplane(script: string, environment: Record<string,
     const tlsDisabled = env.DP_TLS_DISABLED === 'true' || get('consul.tls.disabled') === true;
     const caFile = env.DP_CA_CERTS ?? (get('consul.tls.caCertsPath') as string | undefined);
     if (!tlsDisabled && caFile) {
+      let trusts: X509Certificate[];
       try {
-        new X509Certificate(readFileSync(caFile.startsWith(run.root) ? caFile : join(run.root, caFile)));
+        // go-rootcerts loads every certificate of the file (a CA rotation's bundle holds two).
+        trusts = parseCertificates(readFileSync(caFile.startsWith(run.root) ? caFile : join(run.root, caFile), 'utf8'));
       } catch (error) {
         return { exitCode: 1, reason: `failed to load CA certificates from ${caFile}: ${(error as Error).message}` };
       }
+      if (trusts.length === 0) return { exitCode: 1, reason: `failed to load CA certificates from ${caFile}: no PEM certificate found` };
+      // A server it cannot verify fails the gRPC handshake: consul-dataplane keeps retrying and Envoy never gets its bootstrap.
+      const refused = deps.trust?.(trusts);
+      if (refused) return { unhealthy: true, reason: `Envoy is not ready: failed to connect to the Consul servers: ${refused}` };
     }
-    // Logged in and served: poll the servers until the proxy is served or the health check gives up.
+    // One bootstrap call: refused or not registered, consul-dataplane exits; served, poll the proxy stream until
+    // Envoy is ready or the health check gives up.
     const deadline = Date.now() + deps.readyTimeoutMs;
     for (;;) {
       const access = deps.access(credentialType === 'static' ? token : '', node, proxyId);
       if (access.ok) return undefined;
-      if (access.stage === 'bootstrap') return { exitCode: 1, reason: `failed to get bootstrap config: failed to get envoy bootstrap params: ${access.error}` };
+      if (access.stage !== 'xds') return { exitCode: 1, reason: `failed to get bootstrap config: failed to get envoy bootstrap params: ${access.error}` };
       if (!deps.stillRunning()) return undefined;
       if (Date.now() >= deadline) return { unhealthy: true, reason: `Envoy is not ready: ${access.error}` };
       await new Promise((resolve) => setTimeout(resolve, 50));

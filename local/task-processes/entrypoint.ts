@@ -77,9 +77,16 @@ export interface EntrypointRun {
 
 /**
  * Runs `script` (an entrypoint of docker/) with `sh` and exactly `environment` (plus PATH and HOME), `binary`
- * replaced by its stand-in.
+ * replaced by its stand-in. `signal` stops it (the task stopped while its entrypoint still waits): the script and
+ * whatever it started (`curl`, `sleep`) are killed as a process group, as ECS's stop ends the whole container.
  */
-export async function runEntrypoint(script: string, binary: FinalBinary, environment: Record<string, string>, prepare: (root: string) => Record<string, string>): Promise<EntrypointRun> {
+export async function runEntrypoint(
+  script: string,
+  binary: FinalBinary,
+  environment: Record<string, string>,
+  prepare: (root: string) => Record<string, string>,
+  signal?: AbortSignal,
+): Promise<EntrypointRun> {
   const root = mkdtempSync(join(tmpdir(), 'task-'));
   chmodSync(root, 0o700);
   const bin = join(root, '.standin', 'bin');
@@ -89,11 +96,24 @@ export async function runEntrypoint(script: string, binary: FinalBinary, environ
   writeFileSync(join(bin, binary), binary === 'consul' ? CONSUL_STANDIN : DATAPLANE_STANDIN, { mode: 0o755 });
   const env = { ...environment, ...prepare(root), PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: root, STANDIN_RECORD: record };
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-    const child = spawn('sh', [script], { env, cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group (detached), so a stop reaches the programs the script waits on as well.
+    const child = spawn('sh', [script], { env, cwd: root, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    if (signal?.aborted) kill();
+    signal?.addEventListener('abort', kill, { once: true });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     child.on('error', reject);
-    child.on('close', (exit) => resolve({ code: exit ?? 1, stderr: err }));
+    child.on('close', (exit) => {
+      signal?.removeEventListener('abort', kill);
+      resolve({ code: exit ?? 1, stderr: err });
+    });
   });
   const read = (name: string): string | undefined => {
     try {

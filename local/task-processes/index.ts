@@ -8,6 +8,8 @@ import { checkConsulServer, type Verdict } from './consul-server';
 import { checkDataplane } from './dataplane';
 import { missingProgram } from './health-check';
 import { ShippedImages, type ShippedImage } from './shipped-images';
+import type { TlsTrustLedger } from './tls-trust';
+import { SERVER_RUNTIME } from '../../layers/domain/consul/runtime-contract';
 
 /**
  * Stand-ins for the processes inside the simulated tasks: when a task reaches RUNNING, each container of an image
@@ -17,8 +19,9 @@ import { ShippedImages, type ShippedImage } from './shipped-images';
  *   every check fails and the container is UNHEALTHY;
  * - the Consul server image: its entrypoint runs, then the agent's configuration must load (consul-server.ts), else
  *   the container exits 1;
- * - the consul-dataplane image: its entrypoint runs, its configuration must decode, and the servers must serve its
- *   proxy to its token (dataplane.ts), else Envoy is never ready and the container is UNHEALTHY.
+ * - the consul-dataplane image: its entrypoint runs (and waits for the proxy's registration), its configuration must
+ *   decode, and the servers must serve its proxy to its token (dataplane.ts), else the container exits, or Envoy is
+ *   never ready and the container is UNHEALTHY.
  *
  * An image the local cloud did not build from `docker/` is not looked into: it behaves as its tag says.
  */
@@ -32,9 +35,13 @@ export interface TaskProcessesDeps {
   parameter(nameOrArn: string): Promise<string | undefined>;
   /** The servers' answer to a dataplane (ConsulServer.dataplaneAccess). */
   dataplaneAccess(secret: string, node: string, proxyId: string): DataplaneAccess;
+  /** The local Consul's HTTP API, where a dataplane entrypoint's reads of the servers' address go. */
+  consulHttpUrl(): string;
   /** Whether the task still runs (the dataplane stops waiting for its proxy otherwise). */
   stillRunning(task: EcsTaskSnapshot): boolean;
-  /** How long a dataplane may take to be served before its health check fails. Default 30 s. */
+  /** Who trusts whom (servers' certificates, everybody's CA files); without it TLS trust between tasks is not checked. */
+  tls?: TlsTrustLedger;
+  /** How long a dataplane's Envoy may wait for its proxy stream before its health check fails. Default 30 s. */
   dataplaneReadyTimeoutMs?: number;
   logger?: (message: string) => void;
 }
@@ -86,12 +93,20 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
   if (!entrypoint) return undefined;
   const environment = await containerEnvironment(container, deps);
   if (!environment) return undefined;
-  if (entrypoint.binary === 'consul') return checkConsulServer(entrypoint.script, environment);
+  // The servers' and the dataplanes' CA variable is the same (runtime-contract.ts SHARED_ENV).
+  const caParameter = (container.secrets as Array<{ name?: string; valueFrom?: string }> | undefined)?.find((s) => s.name === SERVER_RUNTIME.env.caCert)?.valueFrom ?? '';
+  const member = { taskArn: task.taskArn, region: task.region, scope: caParameter, service: task.serviceName ?? task.family };
+  const tls = deps.tls;
+  if (entrypoint.binary === 'consul') {
+    return checkConsulServer(entrypoint.script, environment, tls && ((t) => tls.admitServer({ ...member, role: 'server', ...t })));
+  }
   return checkDataplane(entrypoint.script, environment, {
     access: deps.dataplaneAccess,
+    consulHttpUrl: deps.consulHttpUrl(),
     readyTimeoutMs: deps.dataplaneReadyTimeoutMs ?? 30_000,
     stillRunning: () => deps.stillRunning(task),
     task,
+    ...(tls ? { trust: (trusts) => tls.admitDataplane({ ...member, role: 'dataplane', trusts }) } : {}),
   });
 }
 

@@ -5,11 +5,23 @@ import { DATAPLANE_RUNTIME, type DataplaneProxyKind } from './runtime-contract';
 import { resolveDataplaneTarget, type DataplaneTarget } from './dataplane-target';
 import { dataplaneTokenParameterName } from './parameter-names';
 import { ENVOY_PORTS } from './ports';
+import { serverHttpAddress } from './server-names';
+
+/**
+ * How long a dataplane container waits for its proxy's registration before it gives up (exit 69) and ECS replaces
+ * the task. The registration comes from the task-event Lambda once ECS reports the container running, within a
+ * second or so; a failed delivery is retried by Lambda after a minute, and a lost one repaired by the reconcile, which
+ * runs every minute by default: two minutes cover one retry and a full reconcile period. The container health check's
+ * start period (buildDataplaneHealthCheck) is longer, so the wait is never counted as failed checks.
+ */
+export const DATAPLANE_REGISTRATION_TIMEOUT_SECONDS = 120;
 
 /** How a task's dataplane container is started. */
 export interface DataplaneLaunch extends ContainerLaunch {
   /** The synthetic node (the cluster's name). */
   readonly nodeName: string;
+  /** Seconds the entrypoint waits for the proxy's registration (DATAPLANE_REGISTRATION_TIMEOUT_SECONDS). */
+  readonly registrationTimeoutSeconds: number;
   readonly proxyKind: DataplaneProxyKind;
 }
 
@@ -23,7 +35,11 @@ export interface DataplaneLaunch extends ContainerLaunch {
  *    `DP_SERVICE_NODE_NAME`;
  * 3. with ACLs on, exports `CONSUL_DATAPLANE_TOKEN` as `DP_CREDENTIAL_STATIC_TOKEN` (consul-dataplane prefers its
  *    `DP_*` environment to the file, and the token never touches a file);
- * 4. execs `consul-dataplane -config-file=/consul/dataplane/config.json`.
+ * 4. waits (up to `CONSUL_REGISTRATION_TIMEOUT_SECONDS`) until the proxy is registered on its node, reading
+ *    `CONSUL_HTTP_ADDR` (serverHttpAddress) with that token and CA: consul-dataplane asks for its bootstrap
+ *    parameters once and exits when the proxy is not registered, and the orchestrator registers it only once ECS
+ *    reports this container running (registration/task-facts.ts);
+ * 5. execs `consul-dataplane -config-file=/consul/dataplane/config.json`.
  *
  * The health check requests Envoy's readiness endpoint, where the rendered configuration binds it
  * (`envoy.readyBindAddress`/`readyBindPort`): it answers 200 once Envoy has its first configuration over xDS.
@@ -42,6 +58,8 @@ export function buildDataplaneLaunch(spec: MeshSpec, target: DataplaneTarget, op
     { name: env.serviceName, value: resolved.consulName },
     { name: env.proxyKind, value: proxyKind },
     { name: env.nodeName, value: resolved.cluster },
+    { name: env.httpAddr, value: serverHttpAddress(spec) },
+    { name: env.registrationTimeout, value: String(DATAPLANE_REGISTRATION_TIMEOUT_SECONDS) },
   ];
   if (options.configHash !== undefined) environment.push({ name: env.configHash, value: options.configHash });
 
@@ -51,6 +69,7 @@ export function buildDataplaneLaunch(spec: MeshSpec, target: DataplaneTarget, op
 
   return {
     nodeName: resolved.cluster,
+    registrationTimeoutSeconds: DATAPLANE_REGISTRATION_TIMEOUT_SECONDS,
     proxyKind,
     environment,
     secrets,

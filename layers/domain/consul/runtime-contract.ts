@@ -92,5 +92,12 @@ export const DATAPLANE_RUNTIME = {
     proxyKind: 'CONSUL_PROXY_KIND',
     /** The synthetic node the proxy is registered on (the ECS cluster's name), plain `environment`. */
     nodeName: 'CONSUL_NODE_NAME',
+    /**
+     * The servers' HTTP API (serverHttpAddress), plain `environment`: the entrypoint reads the catalog there until
+     * the proxy is registered, before it starts consul-dataplane (which exits on an unregistered proxy).
+     */
+    httpAddr: 'CONSUL_HTTP_ADDR',
+    /** How long (seconds) the entrypoint waits for that registration, plain `environment`. */
+    registrationTimeout: 'CONSUL_REGISTRATION_TIMEOUT_SECONDS',
   },
 } as const;

@@ -1,5 +1,6 @@
 import type { MeshSpec } from '../spec/schema';
 import { SERVER_SERVICE_NAME } from '../naming';
+import { CONSUL_PORTS } from './ports';
 
 /** Consul's DNS domain. Left at Consul's default; server certificates and ingress hosts are derived from it. */
 export const CONSUL_DOMAIN = 'consul';
@@ -11,6 +12,15 @@ export const CONSUL_DOMAIN = 'consul';
  */
 export function defaultServerAddress(spec: Pick<MeshSpec, 'name'>): string {
   return `${SERVER_SERVICE_NAME}.${spec.name}.internal`;
+}
+
+/**
+ * The servers' HTTP API as a task reaches it: `https://<address>:8501` with TLS (the address is a SAN of every server
+ * certificate, serverCertificateDnsNames), else `http://<address>:8500`.
+ * @example serverHttpAddress(spec) // 'https://consul-server.reference-mesh.internal:8501'
+ */
+export function serverHttpAddress(spec: Pick<MeshSpec, 'name' | 'consul'>, serverAddress = defaultServerAddress(spec)): string {
+  return spec.consul.security.tls.enabled ? `https://${serverAddress}:${CONSUL_PORTS.https}` : `http://${serverAddress}:${CONSUL_PORTS.http}`;
 }
 
 /**

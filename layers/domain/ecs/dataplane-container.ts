@@ -36,7 +36,7 @@ export function buildDataplaneContainer(spec: MeshSpec, ctx: TaskDefinitionConte
     portMappings: nonEmpty(options.portMappings),
     environment: launchEnvironment(launch.environment),
     secrets: launchSecrets(spec, ctx, launch.secrets),
-    healthCheck: buildDataplaneHealthCheck(launch.healthCheckUrl),
+    healthCheck: buildDataplaneHealthCheck(launch.healthCheckUrl, launch.registrationTimeoutSeconds),
     logConfiguration: awsLogs(spec, name),
   };
 }

@@ -76,18 +76,26 @@ function curlProbe(url: string): string {
   return `curl -sf ${url} > /dev/null || exit 1`;
 }
 
+/** Seconds Envoy takes, once consul-dataplane starts, to receive its first configuration and report ready. */
+const ENVOY_START_SECONDS = 15;
+
 /**
  * The dataplane is healthy once Envoy reports ready: its ready endpoint (buildDataplaneLaunch's healthCheckUrl, where
  * the rendered dataplane configuration binds it) answers 200 only after Envoy received its first configuration over
  * xDS. The dataplane image (ours, docker/) ships `curl`.
+ *
+ * The start period covers the entrypoint's wait for the proxy's registration (`registrationTimeoutSeconds`, before
+ * consul-dataplane and Envoy start) plus Envoy's own start: ECS does not count failed checks within it, and a service
+ * task counted UNHEALTHY is replaced, which would cut the wait short. A check that passes ends the period at once, so
+ * a task whose proxy is registered promptly is HEALTHY as early as before.
  */
-export function buildDataplaneHealthCheck(url: string): HealthCheck {
+export function buildDataplaneHealthCheck(url: string, registrationTimeoutSeconds: number): HealthCheck {
   return {
     command: ['CMD-SHELL', curlProbe(url)],
     interval: 5,
     timeout: 2,
     retries: 3,
-    startPeriod: 15,
+    startPeriod: clamp(registrationTimeoutSeconds + ENVOY_START_SECONDS + 15, ECS_HEALTH_LIMITS.startPeriod),
   };
 }
 

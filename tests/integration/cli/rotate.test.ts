@@ -44,19 +44,31 @@ describe('meshctl rotate', () => {
     expect(out).toContain('Replaced cluster-2/todos: 2 task(s)');
   }, 120_000);
 
-  it('refuses the TLS CA with the reason, before starting anything, and exits 1', async () => {
+  it('rotates the TLS CA (no longer refused): prints its stages in order, follows them, and reports both parameters\' versions', async () => {
     const { code, out, err } = await meshctl('ca');
 
-    expect(code).toBe(1);
-    expect(out).toBe('');
-    expect(err).toContain('meshctl rotate: rotating the TLS CA is not supported yet');
-  });
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    const lines = out.split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      expect.stringMatching(/^Rotating ca of mesh reference-mesh as s-\d{14}-[0-9a-z]{6}:$/),
+      '  1. generate the new CA',
+      expect.stringMatching(/^ {2}2\. store the CA bundle \(old and new CA\) in SSM, roll the Consul servers/),
+      expect.stringMatching(/^ {2}3\. roll every dataplane to trust both CAs/),
+      expect.stringMatching(/^ {2}4\. store the new CA key in SSM, roll the servers/),
+      expect.stringMatching(/^ {2}5\. store the new CA alone in SSM/),
+      '  6. roll every dataplane to trust the new CA only',
+    ]);
+    expect(out).toContain('Rotated ca: /consul-mesh/reference-mesh/secrets/tls/ca-cert version 1 → 3, /consul-mesh/reference-mesh/secrets/tls/ca-key version 1 → 2');
+    expect(out).toContain('Replaced consul-server/consul-server: 9 task(s)');
+    expect(out).toContain('1 old CA certificate(s) removed');
+  }, 180_000);
 
   it('refuses a secret the mesh does not have, naming the ones it can rotate', async () => {
     const { code, err } = await meshctl('acl-token/dataplane/billing');
 
     expect(code).toBe(1);
     expect(err).toContain('has no ACL token "dataplane/billing"; rotatable: gossip-key, acl-token/server-agent, acl-token/dataplane/users');
+    expect(err).toMatch(/acl-token\/ingress\/ingress-gateway, ca$/m);
   });
 
   it('the API answers 400 for a body that names no secret, 404 for an unknown rotation, and GET shows a finished one', async () => {

@@ -1,4 +1,4 @@
-import { createPublicKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { LocalCloud } from '../../../local/cloud';
 import { tokenAccessorId, tokenAccessorIdForVersion } from '../../../layers/domain/consul/acl-policies';
@@ -40,7 +40,7 @@ describe('rotating the secrets of a deployed mesh', () => {
         input: JSON.stringify({ rotationId, request: { secret }, settings: { pollSeconds: 0, maxRounds: 1000 } }),
       }),
     );
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 150_000;
     let described;
     do {
       await new Promise((r) => setTimeout(r, 50));
@@ -179,18 +179,110 @@ describe('rotating the secrets of a deployed mesh', () => {
     await expectHealthyMesh();
   }, 120_000);
 
-  it('refuses the TLS CA (not supported yet) and changes nothing: the CA certificate still matches its key', async () => {
-    const run = await rotate('ca');
+  it('the TLS CA: trust old and new, re-issue the servers, drop the old CA; no two members ever distrust each other, a leader and every service registered throughout', async () => {
+    const before = { cert: await parameter(`${PREFIX}/tls/ca-cert`), key: await parameter(`${PREFIX}/tls/ca-key`) };
+    const oldCa = new X509Certificate(before.cert.Value).fingerprint256;
+    const readers: Array<[string, string]> = [
+      ['consul-server', 'consul-server'],
+      ['cluster-1', 'users'],
+      ['cluster-1', 'activities'],
+      ['cluster-2', 'todos'],
+      ['cluster-2', 'notifications'],
+      ['ingress', 'ingress-gateway'],
+    ];
+    const oldTasks = new Set((await Promise.all(readers.map(([c, s]) => runningTasks(c, s)))).flat().map((t) => t.taskArn));
+    const ledger = cloud.tlsTrust!;
+    expect(ledger.violations()).toEqual([]);
+    expect(ledger.view().filter((m) => m.role === 'server')).toHaveLength(3);
 
-    expect(run.status).toBe('FAILED');
-    expect(run.error).toBe('RotationNotSupported');
-    expect(JSON.parse(run.cause!).message).toContain('rotating the TLS CA is not supported yet');
-    const cert = await parameter(`${PREFIX}/tls/ca-cert`);
-    const key = await parameter(`${PREFIX}/tls/ca-key`);
-    expect([cert.Version, key.Version]).toEqual([1, 1]);
-    expect(new X509Certificate(cert.Value).publicKey.export({ type: 'spki', format: 'pem' })).toBe(createPublicKey(key.Value).export({ type: 'spki', format: 'pem' }));
-    expect(await lockHeld()).toBe(false);
-  }, 60_000);
+    // Sample throughout the rotation: who trusts whom (the local stand-ins' TLS ledger), Consul's leader, the services.
+    const root = await bootstrapTokenOf(cloud);
+    const violations = new Set<string>();
+    const problems = new Set<string>();
+    // A service with no passing instance, since when (ms); the longest such gap per service.
+    const unpassingSince: Record<string, number> = {};
+    const longestGap: Record<string, number> = {};
+    const samples: Array<ReturnType<typeof ledger.view>> = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        for (const v of ledger.violations()) violations.add(v);
+        samples.push(ledger.view());
+        const leader = (await (await consul('/v1/status/leader', root)).json()) as string;
+        if (!leader) problems.add('no leader');
+        for (const service of ['users', 'activities', 'todos', 'notifications', 'ingress-gateway']) {
+          const registered = (await (await consul(`/v1/catalog/service/${service}`, root)).json()) as unknown[];
+          if (registered.length === 0) problems.add(`${service}: not registered`);
+          const passing = (await (await consul(`/v1/health/service/${service}?passing`, root)).json()) as unknown[];
+          const now = Date.now();
+          if (passing.length > 0) delete unpassingSince[service];
+          else longestGap[service] = Math.max(longestGap[service] ?? 0, now - (unpassingSince[service] ??= now));
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+
+    const run = await rotate('ca');
+    sampling = false;
+    await sampler;
+
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    // SSM: the bundle, then the final CA (ca-cert +2); the new key (ca-key +1); the old CA stays in the history.
+    const after = { cert: await parameter(`${PREFIX}/tls/ca-cert`), key: await parameter(`${PREFIX}/tls/ca-key`) };
+    expect([after.cert.Version, after.key.Version]).toEqual([before.cert.Version + 2, before.key.Version + 1]);
+    const newCa = new X509Certificate(after.cert.Value);
+    expect(newCa.fingerprint256).not.toBe(oldCa);
+    expect(after.cert.Value.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    expect(newCa.publicKey.export({ type: 'spki', format: 'pem' })).toBe(createPublicKey(after.key.Value).export({ type: 'spki', format: 'pem' }));
+    expect(newCa.checkPrivateKey(createPrivateKey(after.key.Value))).toBe(true);
+    const history = async (name: string) =>
+      ((await cloud.ssm.operations.GetParameterHistory({ Name: name, WithDecryption: true }, CTX)) as { Parameters: Array<{ Version: number; Value: string; LastModifiedDate: number | Date }> }).Parameters;
+    const certHistory = await history(`${PREFIX}/tls/ca-cert`);
+    const bundle = certHistory.find((p) => p.Version === before.cert.Version + 1)!;
+    expect(bundle.Value.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!.map((c) => new X509Certificate(c).fingerprint256)).toEqual([oldCa, newCa.fingerprint256]);
+    expect(certHistory.find((p) => p.Version === before.cert.Version)!.Value).toBe(before.cert.Value);
+    expect((await history(`${PREFIX}/tls/ca-key`)).find((p) => p.Version === before.key.Version)!.Value).toBe(before.key.Value);
+    expect((await lockHeld())).toBe(false);
+
+    // Every member of the mesh was replaced, and every one that runs now started after the final CA was written.
+    for (const [cluster, service] of readers) {
+      for (const task of await runningTasks(cluster, service)) {
+        expect({ service, replaced: !oldTasks.has(task.taskArn) }).toEqual({ service, replaced: true });
+        expect(task.createdAt.getTime()).toBeGreaterThanOrEqual(Math.floor(after.cert.LastModifiedDate.getTime() / 1000) * 1000);
+      }
+    }
+    // Three server rolls, two of every dataplane.
+    expect(run.output).toMatchObject({
+      secret: 'ca',
+      previousVersion: before.cert.Version,
+      version: after.cert.Version,
+      previousKeyVersion: before.key.Version,
+      keyVersion: after.key.Version,
+      replaced: { 'consul-server/consul-server': 9, 'cluster-1/users': 4, 'cluster-1/activities': 4, 'cluster-2/todos': 4, 'cluster-2/notifications': 2, 'ingress/ingress-gateway': 2 },
+      removed: expect.stringContaining('1 old CA certificate(s) removed'),
+    });
+
+    // Throughout: nobody distrusted anybody, a leader, every service registered. And passing, but for the moment of a
+    // task swap: ECS stops the old task once the new one is HEALTHY, and the old task's deregistration (desiredStatus
+    // STOPPED) and the new task's HEALTHY update are two task events handled concurrently; the deregistration can land
+    // first (as with any forceNewDeployment or rollout), for as long as one event's handling takes.
+    expect([...violations]).toEqual([]);
+    expect([...problems]).toEqual([]);
+    expect(Object.entries(longestGap).filter(([, ms]) => ms >= 3000)).toEqual([]);
+    // The samples saw the order: every member trusted both CAs before any server presented a certificate of the new
+    // one, and the old CA was dropped only once no server presented one of it.
+    const firstNewServer = samples.findIndex((view) => view.some((m) => m.issuedBy === newCa.fingerprint256));
+    expect(firstNewServer).toBeGreaterThan(0);
+    for (const member of samples[firstNewServer]) expect({ task: member.taskArn, trusts: member.trusts }).toEqual({ task: member.taskArn, trusts: [oldCa, newCa.fingerprint256] });
+    const firstDropped = samples.findIndex((view) => view.some((m) => m.trusts.length === 1 && m.trusts[0] === newCa.fingerprint256));
+    expect(firstDropped).toBeGreaterThan(firstNewServer);
+    for (const member of samples[firstDropped]) if (member.role === 'server') expect(member.issuedBy).toBe(newCa.fingerprint256);
+    await cloud.settle();
+    const end = ledger.view();
+    expect(end.filter((m) => m.role === 'server').map((m) => m.issuedBy)).toEqual([newCa.fingerprint256, newCa.fingerprint256, newCa.fingerprint256]);
+    for (const member of end) expect(member.trusts).toEqual([newCa.fingerprint256]);
+    await expectHealthyMesh();
+  }, 180_000);
 
   it('a deployment after the rotations changes nothing: no write at ECS, CodeBuild, ECR, Consul, and none to a secret', async () => {
     cloud.aws.resetCallCounts();

@@ -1,6 +1,7 @@
 import { buildDataplaneConfig, renderDataplaneConfig, renderIngressGatewayDataplaneConfig } from '../../../layers/domain/consul/dataplane-config';
 import { buildDataplaneLaunch } from '../../../layers/domain/consul/dataplane-launch';
 import { dataplaneProxyId, resolveDataplaneTarget } from '../../../layers/domain/consul/dataplane-target';
+import { serverCertificateDnsNames } from '../../../layers/domain/consul/server-names';
 import { configParameterNames, instanceId, secretParameterNames, sidecarId, taskIdFromArn } from '../../../layers/domain/naming';
 import { NotFoundError } from '../../../layers/errors';
 import { referenceSpec, SECRET_LOOKING, smallSpec } from './support/specs';
@@ -109,11 +110,14 @@ describe('buildDataplaneLaunch', () => {
     expect(launch).toEqual({
       nodeName: 'cluster-1',
       proxyKind: 'connect-proxy',
+      registrationTimeoutSeconds: 120,
       environment: [
         { name: 'CONSUL_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/dataplane/users.json' },
         { name: 'CONSUL_SERVICE_NAME', value: 'users' },
         { name: 'CONSUL_PROXY_KIND', value: 'connect-proxy' },
         { name: 'CONSUL_NODE_NAME', value: 'cluster-1' },
+        { name: 'CONSUL_HTTP_ADDR', value: 'https://consul-server.reference-mesh.internal:8501' },
+        { name: 'CONSUL_REGISTRATION_TIMEOUT_SECONDS', value: '120' },
         { name: 'CONSUL_CONFIG_HASH', value: 'f00d' },
       ],
       secrets: [
@@ -143,6 +147,9 @@ describe('buildDataplaneLaunch', () => {
       ]),
     );
     expect(plain.secrets.map((s) => s.name)).toEqual(['CONSUL_CONFIG']);
+    // Without TLS the servers' API is plain HTTP on 8500; with it, HTTPS on 8501 at a name in their certificates.
+    expect(plain.environment).toContainEqual({ name: 'CONSUL_HTTP_ADDR', value: 'http://consul-server.small-mesh.internal:8500' });
+    expect(serverCertificateDnsNames(spec)).toContain(new URL(gateway.environment.find((e) => e.name === 'CONSUL_HTTP_ADDR')!.value).hostname);
   });
 
   it('takes every parameter under the configured SSM root', () => {

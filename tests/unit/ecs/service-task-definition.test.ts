@@ -50,11 +50,21 @@ describe('buildServiceTaskDefinition', () => {
     expect(dataplane.healthCheck?.command?.[1]).toContain(`http://${envoy.readyBindAddress}:${envoy.readyBindPort}/ready`);
   });
 
+  it('starts counting the dataplane\'s failed checks only after its entrypoint\'s wait for the registration and Envoy\'s start', () => {
+    const wait = Number(dataplane.environment?.find((e) => e.name === 'CONSUL_REGISTRATION_TIMEOUT_SECONDS')?.value);
+    expect(wait).toBe(120);
+    expect(dataplane.healthCheck).toMatchObject({ interval: 5, timeout: 2, retries: 3, startPeriod: 150 });
+    expect(dataplane.healthCheck!.startPeriod!).toBeGreaterThan(wait);
+    expect(dataplane.healthCheck!.startPeriod!).toBeLessThanOrEqual(300);
+  });
+
   it('gives the dataplane its config parameter by name and by secret, the service, its kind, its node, the CA and its ACL token', () => {
     expect(dataplane.environment).toEqual([
       { name: 'CONSUL_CONFIG_PARAMETER', value: '/consul-mesh/reference-mesh/config/dataplane/users.json' },
+      { name: 'CONSUL_HTTP_ADDR', value: 'https://consul-server.reference-mesh.internal:8501' },
       { name: 'CONSUL_NODE_NAME', value: 'cluster-1' },
       { name: 'CONSUL_PROXY_KIND', value: 'connect-proxy' },
+      { name: 'CONSUL_REGISTRATION_TIMEOUT_SECONDS', value: '120' },
       { name: 'CONSUL_SERVICE_NAME', value: 'users' },
     ]);
     expect(dataplane.secrets).toEqual([

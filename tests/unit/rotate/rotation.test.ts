@@ -123,10 +123,11 @@ describe('planRotation', () => {
     expect(gossip.steps).toEqual(['install the new key on every Consul server', 'make the new key primary', 'store the new key in SSM', expect.stringMatching(/^roll the Consul servers/), 'remove the old key from every server']);
   });
 
-  it('refuses the CA (not supported yet), the management and orchestrator tokens, and names the rotatable secrets for an unknown one', () => {
+  it('plans the CA (no longer refused); refuses the management and orchestrator tokens, and names the rotatable secrets for an unknown one', () => {
     const spec = referenceSpec();
 
-    expect(() => planRotation(spec, 'ca')).toThrow(expect.objectContaining({ name: 'RotationNotSupported', message: expect.stringContaining('TLS CA is not supported yet') }));
+    expect(planRotation(spec, 'ca')).toMatchObject({ kind: 'ca', parameter: '/consul-mesh/reference-mesh/secrets/tls/ca-cert', keyParameter: '/consul-mesh/reference-mesh/secrets/tls/ca-key' });
+    expect(rotatableSecrets(spec)).toContain('ca');
     expect(() => planRotation(spec, 'acl-token/bootstrap')).toThrow(expect.objectContaining({ name: 'RotationNotSupported' }));
     expect(() => planRotation(spec, 'acl-token/orchestrator')).toThrow(expect.objectContaining({ name: 'RotationNotSupported' }));
     expect(() => planRotation(spec, 'acl-token/dataplane/nope')).toThrow(expect.objectContaining({ name: 'NotFound', message: expect.stringContaining('acl-token/dataplane/users') }));

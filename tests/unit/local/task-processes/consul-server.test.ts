@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { resolve } from 'node:path';
 import { checkConsulServer } from '../../../../local/task-processes/consul-server';
 import { issueCaCertificate } from '../../../../layers/deploy/secrets';
@@ -48,6 +48,30 @@ describe('the Consul server stand-in', () => {
   it('exits 1 when the CA key does not belong to the CA certificate (the server certificate cannot be issued)', async () => {
     const verdict = await checkConsulServer(SCRIPT, environment({ CONSUL_CA_KEY: newCa().key }));
     expect(verdict).toMatchObject({ exitCode: 1 });
+  });
+
+  it('signs with the bundle\'s certificate of the CA key, whatever its place, and trusts every CA of the bundle (a CA rotation)', async () => {
+    const other = newCa();
+    let seen: { trusts: string[]; issuer: string } | undefined;
+
+    const verdict = await checkConsulServer(SCRIPT, environment({ CONSUL_CA_CERT: `${other.cert}${ca.cert}` }), ({ trusts, presents }) => {
+      seen = { trusts: trusts.map((c) => c.fingerprint256), issuer: trusts.find((c) => presents.checkIssued(c) && presents.verify(c.publicKey))?.fingerprint256 ?? 'none' };
+      return undefined;
+    });
+
+    expect(verdict).toBeUndefined();
+    const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+    expect(seen).toEqual({ trusts: [fingerprint(other.cert), fingerprint(ca.cert)], issuer: fingerprint(ca.cert) });
+  });
+
+  it('exits 1 naming the bundle when the CA key matches none of its certificates', async () => {
+    const verdict = await checkConsulServer(SCRIPT, environment({ CONSUL_CA_CERT: `${newCa().cert}${newCa().cert}` }));
+    expect(verdict).toEqual({ exitCode: 1, reason: expect.stringContaining('CONSUL_CA_KEY matches none of the 2 certificate(s) of CONSUL_CA_CERT') });
+  });
+
+  it('is unhealthy when the running servers and it do not trust each other (its certificate is of a CA they do not hold)', async () => {
+    const verdict = await checkConsulServer(SCRIPT, environment(), () => 'a running server (t1) rejects this server\'s certificate: x509: certificate signed by unknown authority');
+    expect(verdict).toEqual({ unhealthy: true, reason: expect.stringContaining('RPC between servers fails: a running server (t1) rejects') });
   });
 
   it('exits 1 when consul.hcl names TLS files nobody wrote (no CA key to issue the server certificate)', async () => {
