@@ -24,7 +24,8 @@ async function main(options: StartOptions): Promise<number> {
       rootDir,
       // The local orchestrator manages the spec's mesh, whatever its name (one stack per mesh on AWS).
       ...(meshName !== undefined ? { meshName } : {}),
-      ports: options.ports,
+      ports: { ...options.ports, ...(options.peer ? { peerConsul: options.peer.consulPort } : {}) },
+      ...(options.peer ? { peerRegion: { region: options.peer.region } } : {}),
       iam: options.iam,
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir, resetData: options.reset } : {}),
       // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.
@@ -36,12 +37,13 @@ async function main(options: StartOptions): Promise<number> {
       functionEnvironment: options.verbose ? {} : { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     });
   } catch (error) {
-    const message = renderListenError(error, options.ports);
+    const message = renderListenError(error, options.ports, options.peer);
     if (message === undefined) throw error;
     console.error(`npm start: ${message}`);
     return 1;
   }
   const env = cloud.clientEnvironment();
+  if (cloud.endpoints.peer) console.log(`Second region ${cloud.endpoints.peer.region}: its Consul datacenter at ${cloud.endpoints.peer.consul} (peerable with ${cloud.endpoints.consul}).`);
   // The CLI's SDK clients resolve the local endpoint the same way they would on AWS: from the environment.
   Object.assign(process.env, env);
 

@@ -23,14 +23,17 @@ export interface StartOptions {
   ports: { aws: number; consul: number; httpApi: number };
   /** The dashboard's port (`meshctl ui`), LOCAL_UI_PORT; served while `npm start` keeps running (not with --once). */
   uiPort: number;
+  /** `--peer-region <region>`: a second region with its own Consul datacenter on LOCAL_PEER_CONSUL_PORT (8510). */
+  peer?: { region: string; consulPort: number };
 }
 
-export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <file>] [--data-dir <dir>] [--reset] [--no-iam]
+export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <file>] [--data-dir <dir>] [--reset] [--no-iam] [--peer-region <region>]
   --once            exit after the deployment with its status (0 when it succeeded)
   --verbose         also show the functions' own JSON logs
   --spec <file>     deploy another spec (default examples/mesh.yaml)
   --data-dir <dir>  keep the local cloud's state across restarts (or LOCAL_DATA_DIR); --reset starts it empty
   --no-iam          do not evaluate IAM policies on AWS calls (experiments only: AWS would)
+  --peer-region <r> also run region <r> with its own Consul datacenter (LOCAL_PEER_CONSUL_PORT, 8510), peerable
 ports: LOCAL_AWS_PORT (4566), LOCAL_CONSUL_PORT (8500), LOCAL_HTTP_API_PORT (3000), LOCAL_UI_PORT (8090, the dashboard); 0 picks a free one`;
 
 /**
@@ -54,6 +57,7 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
         'data-dir': { type: 'string' },
         reset: { type: 'boolean', default: false },
         'no-iam': { type: 'boolean', default: false },
+        'peer-region': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -76,7 +80,18 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
     iam: !values['no-iam'],
     ports: portsFromEnvironment(env),
     uiPort: portFromEnvironment(env, 'LOCAL_UI_PORT', 8090),
+    ...(values['peer-region'] !== undefined ? { peer: peerOption(values['peer-region'], env) } : {}),
   };
+}
+
+/** `--peer-region` and LOCAL_PEER_CONSUL_PORT (default 8510, 0 picks a free port). */
+export function peerOption(region: string, env: Readonly<Record<string, string | undefined>>): { region: string; consulPort: number } {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new StartUsageError(`--peer-region must name an AWS region (e.g. eu-west-1), got "${region}"`);
+  const value = env.LOCAL_PEER_CONSUL_PORT;
+  if (value === undefined || value === '') return { region, consulPort: 8510 };
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartUsageError(`LOCAL_PEER_CONSUL_PORT must be a port number (0 to 65535), got "${value}"`);
+  return { region, consulPort: n };
 }
 
 /** LOCAL_AWS_PORT, LOCAL_CONSUL_PORT and LOCAL_HTTP_API_PORT, or the fixed defaults of DESIGN.md section 4. */
@@ -101,11 +116,11 @@ const PORT_VARIABLE: Record<keyof StartOptions['ports'], string> = { aws: 'LOCAL
  * The message for a listen error: EADDRINUSE alone names neither the service nor the way out.
  * @returns undefined for any other error.
  */
-export function renderListenError(error: unknown, ports: StartOptions['ports']): string | undefined {
+export function renderListenError(error: unknown, ports: StartOptions['ports'], peer?: StartOptions['peer']): string | undefined {
   const e = error as NodeJS.ErrnoException & { port?: number };
   if (e?.code !== 'EADDRINUSE') return undefined;
   const which = (Object.keys(ports) as Array<keyof StartOptions['ports']>).find((k) => ports[k] === e.port);
-  const variable = which ? PORT_VARIABLE[which] : 'LOCAL_AWS_PORT, LOCAL_CONSUL_PORT or LOCAL_HTTP_API_PORT';
+  const variable = which ? PORT_VARIABLE[which] : peer?.consulPort === e.port ? 'LOCAL_PEER_CONSUL_PORT' : 'LOCAL_AWS_PORT, LOCAL_CONSUL_PORT or LOCAL_HTTP_API_PORT';
   return `port ${e.port ?? '?'} is already in use (another local cloud or \`npm run local\` still running?): stop it, or choose another port with ${variable}=<port> (0 picks a free one)`;
 }
 

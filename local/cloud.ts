@@ -19,7 +19,7 @@ import { EventsProvider, type AwsEvent } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
-import { ConsulServer } from './consul';
+import { ConsulServer, PeeringNetwork } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
 import { resolveIntrinsics } from './serverless/intrinsics';
 import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
@@ -63,8 +63,11 @@ import {
 export interface LocalCloudOptions {
   /** The project root: where serverless.yml, state-machines/ and the build contexts are. */
   rootDir?: string;
-  /** Ports (0 = a free port): AWS 4566, Consul 8500, HTTP API 3000 by default. */
-  ports?: { aws?: number; consul?: number; httpApi?: number };
+  /**
+   * Ports (0 = a free port): AWS 4566, Consul 8500, HTTP API 3000 by default; `peerConsul` (8510) is the second
+   * region's Consul datacenter, with `peerRegion` only.
+   */
+  ports?: { aws?: number; consul?: number; httpApi?: number; peerConsul?: number };
   /** The serverless stage; `local` has the local cloud's parameters. */
   stage?: string;
   /**
@@ -73,6 +76,14 @@ export interface LocalCloudOptions {
    */
   meshName?: string;
   region?: string;
+  /**
+   * A second region in the same process (opt-in, `--peer-region`): the AWS endpoint already keeps ECS, SSM, ECR,
+   * S3 and the rest per region (the region of each request's SigV4 scope); this adds that region's own Consul
+   * datacenter on its own port, led by the Consul server tasks ECS runs in that region, and joins both datacenters
+   * to one peering network so they can peer (local/consul/peering/). The functions, state machines and the HTTP API
+   * still serve `region` only.
+   */
+  peerRegion?: { region: string; datacenter?: string };
   /** ECS task lifecycle delays; zeros for tests. */
   ecsDelays?: Partial<EcsDelays>;
   /** Wall-clock time of a CodeBuild build. */
@@ -121,6 +132,8 @@ export interface LocalEndpoints {
   aws: string;
   consul: string;
   httpApi: string;
+  /** With a second region: its name and its Consul datacenter's URL. */
+  peer?: { region: string; consul: string };
 }
 
 export class LocalCloud {
@@ -150,12 +163,17 @@ export class LocalCloud {
     readonly iam: IamAuthorizer,
     /** Saves the state while running (with `dataDir` only); `flush()` forces a save. */
     readonly persistence?: StatePersister,
+    /** The second region and its Consul datacenter (`peerRegion`). */
+    readonly peer?: { readonly region: string; readonly consul: ConsulServer },
   ) {}
 
   /** Starts every service; resolves once all listen and serverless.yml is deployed into them. */
   static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
     const rootDir = resolve(options.rootDir ?? process.cwd());
     const region = options.region ?? 'us-east-1';
+    const peerRegion = options.peerRegion?.region;
+    if (peerRegion !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(peerRegion)) throw new Error(`not a region: ${JSON.stringify(peerRegion)}`);
+    if (peerRegion === region) throw new Error(`the peer region must differ from the region (${region})`);
     const stage = options.stage ?? 'local';
     const log = options.logger ?? ((message: string, error?: unknown) => console.error(`[local] ${message}`, error ?? ''));
     const faults = new Faults(options.faultSeed ?? 1);
@@ -228,6 +246,7 @@ export class LocalCloud {
     // A task that is being stopped still serves and connects: it counts for TLS trust until ECS reports it STOPPED.
     const tlsTrust = new TlsTrustLedger((taskArn, taskRegion) => !ecs.isClosed && (ecs.task(taskArn, taskRegion)?.lastStatus ?? 'STOPPED') !== 'STOPPED');
     const consulRef: { current?: ConsulServer } = {};
+    const peerConsulRef: { current?: ConsulServer } = {};
     const aclSync: { current?: (task: EcsTaskSnapshot) => void } = {};
     const ecs: EcsSimulation = new EcsSimulation({
       delays: options.ecsDelays,
@@ -238,34 +257,61 @@ export class LocalCloud {
       imagePlatform: (image) => ecr.imagePlatform(image),
       // Fargate starts a task with its execution role: registry auth, image pull, secrets, log streams.
       executionRoleError: (task, definition) => executionRoleError(iam, task, definition, LOCAL_ACCOUNT_ID),
-      // The processes inside the containers of the project's images check what they would check on AWS.
-      startProcesses: withStartedProcesses(processesStarted, taskProcesses({
+      // The processes inside the containers of the project's images check what they would check on AWS, against
+      // the SSM parameters and the Consul datacenter of their task's region.
+      startProcesses: withStartedProcesses(
+        processesStarted,
+        (task, definition) => (task.region === peerRegion ? peerProcesses : processes)(task, definition),
+        () => {
+          consulRef.current?.observeServers();
+          peerConsulRef.current?.observeServers();
+        },
+      ),
+      // Who holds a datacenter's state follows every step of its region's server tasks (leadership.ts).
+      onTaskChanged: (task) => {
+        aclSync.current?.(task);
+        if (task.serviceName === SERVER_SERVICE_NAME) (task.region === peerRegion ? peerConsulRef : consulRef).current?.observeServers();
+      },
+    });
+    faults.onStopConsulServers(() => ecs.crashServiceTasks(SERVER_SERVICE_NAME));
+    const regionProcesses = (taskRegion: string, datacenter: () => ConsulServer) =>
+      taskProcesses({
         projectRoot: rootDir,
         imageDigest: (image) => registryDigest(image, (r, repo, ref) => ecr.findImage(r, repo, ref)),
-        parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, region),
-        dataplaneAccess: (secret, node, proxyId) => consul.dataplaneAccess(secret, node, proxyId),
-        consulHttpUrl: () => consul.url,
+        parameter: (nameOrArn) => parameterValue(ssm, nameOrArn, taskRegion),
+        dataplaneAccess: (secret, node, proxyId) => datacenter().dataplaneAccess(secret, node, proxyId),
+        consulHttpUrl: () => datacenter().url,
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
         tls: tlsTrust,
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
-      }), () => consulRef.current?.observeServers()),
-      // Who holds Consul's state follows every step of the server tasks (leadership.ts).
-      onTaskChanged: (task) => {
-        aclSync.current?.(task);
-        if (task.serviceName === SERVER_SERVICE_NAME) consulRef.current?.observeServers();
-      },
-    });
-    faults.onStopConsulServers(() => ecs.crashServiceTasks(SERVER_SERVICE_NAME));
+      });
+    const processes = regionProcesses(region, () => consul);
+    const peerProcesses = regionProcesses(peerRegion ?? region, () => peerConsul ?? consul);
     // ECS puts the tags of an existing cluster or service in the request context (aws:ResourceTag/<key>).
     iam.addResourceTags((arn) => ecs.resourceTags(arn));
+    // One network for the datacenters' peering streams: the second region's datacenter can peer with the first.
+    const peeringNetwork = new PeeringNetwork();
     const consul = new ConsulServer({
       port: options.ports?.consul ?? 8500,
       faults,
       acl: { enabled: true },
       quorumSource: () => serverQuorum(ecs, region, processesStarted),
+      peeringNetwork,
     });
     consulRef.current = consul;
+    const peerConsul =
+      peerRegion === undefined
+        ? undefined
+        : new ConsulServer({
+            port: options.ports?.peerConsul ?? 8510,
+            faults,
+            acl: { enabled: true },
+            datacenter: options.peerRegion?.datacenter ?? 'dc2',
+            quorumSource: () => serverQuorum(ecs, peerRegion, processesStarted),
+            peeringNetwork,
+          });
+    peerConsulRef.current = peerConsul;
     try {
       restore(SSM_STATE, (data) => ssm.importSnapshot(data));
       restore(ECR_STATE, (data) => ecr.importSnapshot(data));
@@ -279,6 +325,12 @@ export class LocalCloud {
       throw error;
     }
     await consul.listen();
+    try {
+      await peerConsul?.listen();
+    } catch (error) {
+      await Promise.allSettled([events.close(), consul.close(), peerConsul?.close()]);
+      throw error;
+    }
 
     const aws = await startAwsEndpoint({
       port: options.ports?.aws ?? 4566,
@@ -332,7 +384,7 @@ export class LocalCloud {
     } catch (error) {
       ecs.close();
       codebuild.close();
-      await Promise.allSettled([stepFunctions.close(), events.close(), lambda.close(), aws.stop(), consul.close()]);
+      await Promise.allSettled([stepFunctions.close(), events.close(), lambda.close(), aws.stop(), consul.close(), peerConsul?.close()]);
       throw error;
     }
     const stateMachines = await deployStateMachines(config, stepFunctions, (machine) => roles.stateMachines.get(machine.name) ?? missingPrincipal('state machine', machine.name));
@@ -348,7 +400,15 @@ export class LocalCloud {
     // Emulates the Consul servers reading their ACL bootstrap token from SSM at start (tokens restored from the
     // data directory are already known).
     const seenTokens = new Set<string>(saved?.get(CONSUL_STATE)?.acl.tokens.map((token) => token.SecretID) ?? []);
-    aclSync.current = (task) => void syncConsulAcl(task, { ssm, ecs, consul, region, seen: seenTokens }).catch((error) => log('ACL sync failed', error));
+    const peerSeenTokens = new Set<string>();
+    // Each region's server tasks bootstrap their own datacenter from their own region's SSM.
+    aclSync.current = (task) => {
+      const target =
+        peerConsul !== undefined && peerRegion !== undefined && task.region === peerRegion
+          ? { ssm, ecs, consul: peerConsul, region: peerRegion, seen: peerSeenTokens }
+          : { ssm, ecs, consul, region, seen: seenTokens };
+      void syncConsulAcl(task, target).catch((error) => log('ACL sync failed', error));
+    };
 
     const persistence =
       dataDir === undefined
@@ -368,7 +428,8 @@ export class LocalCloud {
             }),
             { logger: log },
           );
-    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, iam, persistence);
+    const peer = peerConsul && peerRegion ? { region: peerRegion, consul: peerConsul } : undefined;
+    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, iam, persistence, peer);
     if (apiToken) cloud.apiToken = apiToken;
     cloud.buckets = buckets;
     cloud.tlsTrust = tlsTrust;
@@ -384,7 +445,12 @@ export class LocalCloud {
   }
 
   get endpoints(): LocalEndpoints {
-    return { aws: this.aws.url, consul: this.consul.url, httpApi: this.httpApi.url };
+    return {
+      aws: this.aws.url,
+      consul: this.consul.url,
+      httpApi: this.httpApi.url,
+      ...(this.peer ? { peer: { region: this.peer.region, consul: this.peer.consul.url } } : {}),
+    };
   }
 
   /** The environment a client (SDK, AWS CLI, meshctl) needs to talk to this local cloud. */
@@ -403,6 +469,21 @@ export class LocalCloud {
     };
   }
 
+  /**
+   * The environment a client of the second region needs (the shared AWS endpoint, that region, its Consul), or
+   * undefined without one. No HTTP API or state machine: the orchestrator runs for the first region only.
+   */
+  peerClientEnvironment(): Record<string, string> | undefined {
+    if (!this.peer) return undefined;
+    return {
+      AWS_ENDPOINT_URL: this.aws.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: this.peer.region,
+      CONSUL_HTTP_ADDR: this.peer.consul.url,
+    };
+  }
+
   /** Resolves when no task event, Lambda invocation or execution is in flight. */
   async settle(): Promise<void> {
     await this.events.drain();
@@ -418,6 +499,7 @@ export class LocalCloud {
     this.codebuild.close();
     await this.aws.stop();
     await this.consul.close();
+    await this.peer?.consul.close();
     // Last, once nothing changes any more: the final state goes to disk.
     await this.persistence?.stop();
   }

@@ -1,6 +1,7 @@
 import '../layers/polyfills';
 import { LocalCloud } from './cloud';
 import { parseDataDirOptions } from './persistence';
+import { peerOption } from '../cli/start-options';
 
 /**
  * `npm run local`: the local cloud alone, on its fixed ports (overridable), until interrupted.
@@ -12,7 +13,11 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   // --no-iam: every principal may do anything (experiments only; AWS evaluates every call).
   const iam = !args.includes('--no-iam');
-  const { dataDir, reset } = parseDataDirOptions(args.filter((arg) => arg !== '--no-iam'), process.env);
+  // --peer-region <region>: a second region with its own Consul datacenter (LOCAL_PEER_CONSUL_PORT, 8510).
+  const peerAt = args.indexOf('--peer-region');
+  const peer = peerAt === -1 ? undefined : peerOption(args[peerAt + 1] ?? '', process.env);
+  const rest = args.filter((arg, i) => arg !== '--no-iam' && (peerAt === -1 || (i !== peerAt && i !== peerAt + 1)));
+  const { dataDir, reset } = parseDataDirOptions(rest, process.env);
   const port = (name: string, fallback: number) => {
     const value = process.env[name];
     if (value === undefined || value === '') return fallback;
@@ -21,7 +26,8 @@ async function main(): Promise<void> {
     return n;
   };
   const cloud = await LocalCloud.start({
-    ports: { aws: port('LOCAL_AWS_PORT', 4566), consul: port('LOCAL_CONSUL_PORT', 8500), httpApi: port('LOCAL_HTTP_API_PORT', 3000) },
+    ports: { aws: port('LOCAL_AWS_PORT', 4566), consul: port('LOCAL_CONSUL_PORT', 8500), httpApi: port('LOCAL_HTTP_API_PORT', 3000), ...(peer ? { peerConsul: peer.consulPort } : {}) },
+    ...(peer ? { peerRegion: { region: peer.region } } : {}),
     dataDir,
     resetData: reset,
     iam,
@@ -38,10 +44,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const { aws, consul, httpApi } = cloud.endpoints;
+  const { aws, consul, httpApi, peer: second } = cloud.endpoints;
   console.log(`local cloud running
   AWS endpoint  ${aws}   (credentials test/test, region us-east-1: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url ${aws} ecs list-clusters)
-  Consul API    ${consul}   (curl ${consul}/v1/catalog/services)
+  Consul API    ${consul}   (curl ${consul}/v1/catalog/services)${second ? `\n  ${second.region}     Consul ${second.consul}   (a second region: its own datacenter, peerable through /v1/peering)` : ''}
   HTTP API      ${httpApi}
   faults        ${aws}/_local/faults
   IAM           ${iam ? 'enforced: each function, state machine, build and task acts with its role from the packaged template' : 'not enforced (--no-iam)'}

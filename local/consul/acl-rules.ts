@@ -9,8 +9,8 @@ const { parseToObject } = require('hcl2-parser') as { parseToObject(input: strin
  *   (`service "web" { policy = "write" }`) or a prefix rule (`service_prefix "" { policy = "read" }`). An exact rule
  *   wins over any prefix rule; among prefix rules the longest matching prefix wins. No rule: denied (the emulator
  *   always runs with `default_policy = "deny"`).
- * - Resources without labels (`acl`, `operator`, `mesh`, `keyring`) are one attribute: `operator = "read"`.
- *   `mesh` falls back to `operator` when unset.
+ * - Resources without labels (`acl`, `operator`, `mesh`, `peering`, `keyring`) are one attribute: `operator = "read"`.
+ *   `mesh` and `peering` fall back to `operator` when unset.
  * - A `service` rule's `intentions` (for the service as a destination) defaults to `read` when its policy is
  *   `read` or `write`, else `deny`: writing intentions needs `intentions = "write"` explicitly.
  * - When several policies of one token set the same rule, `deny` takes precedence, then `write`, `list`, `read`.
@@ -21,7 +21,7 @@ const { parseToObject } = require('hcl2-parser') as { parseToObject(input: strin
 
 export type Disposition = 'deny' | 'read' | 'list' | 'write';
 export type LabelledResource = 'service' | 'node' | 'key' | 'agent' | 'session' | 'event' | 'query';
-export type PlainResource = 'acl' | 'operator' | 'mesh' | 'keyring';
+export type PlainResource = 'acl' | 'operator' | 'mesh' | 'peering' | 'keyring';
 
 /** A rule set: per labelled resource its exact and prefix rules, per plain resource its disposition. */
 export interface AclRules {
@@ -34,7 +34,7 @@ export interface AclRules {
 }
 
 export const LABELLED: readonly LabelledResource[] = ['service', 'node', 'key', 'agent', 'session', 'event', 'query'];
-const PLAIN: readonly PlainResource[] = ['acl', 'operator', 'mesh', 'keyring'];
+const PLAIN: readonly PlainResource[] = ['acl', 'operator', 'mesh', 'peering', 'keyring'];
 const DISPOSITIONS: readonly Disposition[] = ['deny', 'read', 'list', 'write'];
 
 /** Thrown for rules Consul would refuse (`Failed to parse ACL rules: ...`). */
@@ -200,8 +200,8 @@ export function rulesAllow(rules: AclRules, resource: LabelledResource | PlainRe
   }
   if ((PLAIN as readonly string[]).includes(resource)) {
     const plain = resource as PlainResource;
-    // mesh:* falls back to operator:* when the policy does not set mesh.
-    const value = rules.plain.get(plain) ?? (plain === 'mesh' ? rules.plain.get('operator') : undefined);
+    // mesh:* and peering:* fall back to operator:* when the policy does not set them (Consul's policy authorizer).
+    const value = rules.plain.get(plain) ?? (plain === 'mesh' || plain === 'peering' ? rules.plain.get('operator') : undefined);
     return grants(value, level);
   }
   const labelled = resource as LabelledResource;

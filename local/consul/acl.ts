@@ -16,7 +16,7 @@ import { mergeAclRules, nodeIdentityRules, parseAclRules, rulesAllow, serviceIde
 
 /** Shorthands for tokens added directly (tests, the servers' initial management token). */
 export type AclPolicy = 'read' | 'write' | 'management';
-export type AclResource = 'acl' | 'agent' | 'intentions' | 'key' | 'keyring' | 'mesh' | 'node' | 'operator' | 'service';
+export type AclResource = 'acl' | 'agent' | 'intentions' | 'key' | 'keyring' | 'mesh' | 'node' | 'operator' | 'peering' | 'service';
 export type AccessLevel = 'read' | 'list' | 'write';
 
 export interface AclSettings {

@@ -2,6 +2,7 @@ import type { AclResolver, Authorizer } from './acl';
 import type { RaftView } from './leadership';
 import type { ConsulStore } from './store/store';
 import type { GossipKeyring } from './keyring';
+import type { PeeringService } from './peering/service';
 
 /** How a held blocking query was asked for: `?index=` and `?wait=`. */
 export interface BlockingParams {
@@ -36,6 +37,8 @@ export interface EndpointContext {
   readonly raft: RaftView;
   /** The servers' gossip keyrings, for `/v1/operator/keyring`. */
   readonly keyring: GossipKeyring;
+  /** This datacenter's cluster peerings (`/v1/peering/*`, `?peer=` reads). */
+  readonly peering?: PeeringService;
   readonly blocking: BlockingParams;
   /** `?stale`: any server may answer, even without a leader. */
   readonly stale: boolean;

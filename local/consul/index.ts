@@ -10,3 +10,5 @@ export type { QuorumSource, RaftView } from './leadership';
 export type { CatalogSnapshot } from './snapshot';
 export type { NodeRecord, ServiceRecord, CheckRecord } from './store/types';
 export { MAX_TXN_OPS } from './endpoints/txn';
+export { PeeringNetwork } from './peering/network';
+export type { PeeringState } from './peering/service';

@@ -6,6 +6,7 @@ import { configRoutes } from './endpoints/config';
 import { healthRoutes } from './endpoints/health';
 import { kvRoutes } from './endpoints/kv';
 import { operatorRoutes } from './endpoints/operator';
+import { peeringRoutes } from './endpoints/peering';
 import { statusRoutes } from './endpoints/status';
 import { txnRoutes } from './endpoints/txn';
 
@@ -20,6 +21,7 @@ export const CONSUL_ROUTES: readonly Route[] = [
   ...agentRoutes,
   ...aclRoutes,
   ...operatorRoutes,
+  ...peeringRoutes,
 ];
 
 export type RouteMatch =

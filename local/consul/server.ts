@@ -13,6 +13,8 @@ import { buildSnapshot, type CatalogSnapshot } from './snapshot';
 import { loadConsulState, saveConsulState, type SavedConsulState } from './store/saved-state';
 import { ConsulStore } from './store/store';
 import { GossipKeyring } from './keyring';
+import { PeeringService } from './peering/service';
+import type { PeeringNetwork } from './peering/network';
 
 /** What the local cloud's persistence saves of the emulator: its Raft state and its ACL policies and tokens. */
 export interface ConsulSnapshot {
@@ -43,6 +45,11 @@ export interface ConsulServerOptions {
   datacenter?: string;
   /** Default `consul-local`. */
   nodeName?: string;
+  /**
+   * The network this datacenter's peering streams run on: datacenters that share one can peer (local cloud with
+   * a second region). Without one the server still answers the peering API, with nobody to dial.
+   */
+  peeringNetwork?: PeeringNetwork;
 }
 
 /** Request bodies beyond this are refused before any endpoint sees them. */
@@ -97,6 +104,8 @@ export class ConsulServer {
   private readonly leadership: Leadership;
   private readonly agent: AgentIdentity;
   private readonly http: Server;
+  /** Cluster peering: tokens, establishment, the peerings and what they imported (local/consul/peering/). */
+  readonly peering: PeeringService;
   private readonly sockets = new Set<Socket>();
   private listening?: AddressInfo;
   /** The revisions of the datacenters lost so far, so that {@link revision} never goes backwards. */
@@ -111,6 +120,19 @@ export class ConsulServer {
       nodeId: randomUUID(),
       version: EMULATED_CONSUL_VERSION,
     };
+    this.peering = new PeeringService(
+      {
+        datacenter: this.agent.datacenter,
+        state: () => this.store.state,
+        raft: () => this.leadership.view(),
+        down: () => this.isDown(),
+        commit: (keys) => this.store.write((txn) => {
+          txn.touch(...keys);
+          return txn.index;
+        }),
+      },
+      options.peeringNetwork,
+    );
     this.http = createServer((req, res) => void this.handle(req, res));
     this.http.on('connection', (socket: Socket) => {
       // An agent that is down accepts nothing: the client sees a connection reset, not an HTTP answer. (A plain
@@ -243,6 +265,7 @@ export class ConsulServer {
 
   /** Answer held blocking queries, drop every connection and stop listening. */
   async close(): Promise<void> {
+    this.peering.close();
     this.store.close();
     // Let the woken queries write their answers before connections go.
     await new Promise((resolve) => setImmediate(resolve));
@@ -339,6 +362,7 @@ export class ConsulServer {
       agent: this.agent,
       raft,
       keyring: this.keyring,
+      peering: this.peering,
       blocking,
       stale,
       signal,

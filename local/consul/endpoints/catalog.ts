@@ -29,6 +29,7 @@ import {
   serviceIndex,
   tagFilter,
 } from './common';
+import { importedServiceNodes, peerOf } from './peering';
 
 /** `/v1/catalog/*`: low-level registration and the catalog reads (all of them blocking queries). */
 
@@ -226,6 +227,9 @@ async function listServices(ctx: EndpointContext): Promise<EndpointResponse | un
 async function serviceNodes(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
+  // `?peer=`: the instances a peer exports, as this datacenter imported them.
+  const peer = peerOf(ctx);
+  if (peer !== undefined) return importedServiceNodes(ctx, name, peer);
   const keep = queryFilter(ctx, SERVICE_NODE_SELECTORS);
   const nodeMatches = nodeMetaFilter(ctx.query);
   const tagMatches = tagFilter(ctx.query);

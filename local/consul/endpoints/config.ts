@@ -15,6 +15,7 @@ import {
 import { configKey } from '../store/types';
 import { renderConfigEntry } from '../views';
 import { aclFiltered, readJsonBody } from './common';
+import { exportedServicesError } from '../peering/exported-services';
 
 /** `/v1/config`: central configuration entries (service-defaults, proxy-defaults, ingress-gateway, ...). */
 
@@ -27,7 +28,7 @@ const SINGLETON_NAMES: Readonly<Record<string, string>> = { 'proxy-defaults': 'g
  * Kinds whose writes need `mesh:write` rather than `service:write`: the documentation names `operator:write`, which
  * grants it, since a policy without a `mesh` rule falls back to its `operator` rule (Consul 1.11+ checks MeshWrite).
  */
-const MESH_KINDS = new Set(['proxy-defaults', 'mesh', 'ingress-gateway', 'terminating-gateway', 'api-gateway']);
+const MESH_KINDS = new Set(['proxy-defaults', 'mesh', 'ingress-gateway', 'terminating-gateway', 'api-gateway', 'exported-services']);
 
 function writePermission(kind: string): AclResource {
   if (kind === 'service-intentions') return 'intentions';
@@ -37,12 +38,14 @@ function writePermission(kind: string): AclResource {
 /** The permission reading an entry needs (its kind's `CanRead`); proxy-defaults and mesh need none. */
 function readPermission(kind: string): AclResource | undefined {
   if (kind in SINGLETON_NAMES) return undefined;
+  // ExportedServicesConfigEntry.CanRead: mesh:read (what a partition exports, and to whom).
+  if (kind === 'exported-services') return 'mesh';
   return kind === 'service-intentions' ? 'intentions' : 'service';
 }
 
 function canRead(ctx: EndpointContext, kind: string, name: string): boolean {
   const resource = readPermission(kind);
-  return resource === undefined || ctx.authz.allowed(resource, 'read', name);
+  return resource === undefined || ctx.authz.allowed(resource, 'read', resource === 'mesh' ? undefined : name);
 }
 
 function requireWrite(ctx: EndpointContext, kind: string, name: string): void {
@@ -78,8 +81,11 @@ async function apply(ctx: EndpointContext): Promise<EndpointResponse> {
   }
   if (name === '') throw badRequest(`${DECODE_FAILED}config entry Name is required`);
   const cas = parseCas(ctx);
-  requireWrite(ctx, kind, name);
   const body: Record<string, unknown> = { ...raw, Kind: kind, Name: name };
+  // The entry's own Validate runs on the servers before CanWrite: its error comes back as a 500 with Consul's text.
+  const invalid = kind === 'exported-services' ? exportedServicesError(name, body) : undefined;
+  if (invalid !== undefined) throw serverError(invalid);
+  requireWrite(ctx, kind, name);
   return ctx.store.write((txn) => ({
     json: cas === undefined ? (configUpsert(txn, kind, name, body), true) : configUpsertCas(txn, kind, name, body, cas),
   }));
@@ -106,7 +112,7 @@ async function read(ctx: EndpointContext): Promise<EndpointResponse | undefined>
     );
   }
   const resource = readPermission(kind);
-  if (resource !== undefined) ctx.authz.require(resource, 'read', name);
+  if (resource !== undefined) ctx.authz.require(resource, 'read', resource === 'mesh' ? undefined : name);
   const key = configKey(kind, name);
   const missing = `Config entry not found for ${JSON.stringify(kind)} / ${JSON.stringify(name)}`;
   return blockingQuery(

@@ -5,6 +5,7 @@ import { committedNodeCatalog } from '../store/catalog-ops';
 import type { CheckRecord } from '../store/types';
 import { checksForInstance, renderCheck, renderHealthEntry } from '../views';
 import { CHECK_SELECTORS, HEALTH_ENTRY_SELECTORS } from '../filter-selectors';
+import { importedConnectHealth, importedHealth, peerOf } from './peering';
 import { aclFiltered, byNodeThenId, canReadCheck, nodeMetaFilter, parseGoBool, queryFilter, serviceIndex, tagFilter } from './common';
 
 /** `/v1/health/*`: service instances with their checks, and checks by service, node or state. */
@@ -29,6 +30,9 @@ function passingOnly(ctx: EndpointContext): boolean {
 async function serviceHealth(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
   const name = ctx.rest;
   if (name === '') throw badRequest('Missing service name');
+  // `?peer=`: the instances a peer exports, as this datacenter imported them.
+  const peer = peerOf(ctx);
+  if (peer !== undefined) return importedHealth(ctx, name, peer);
   // Selectors are those of `structs.CheckServiceNode`: `Node.*`, `Service.*`, `Checks.*`.
   const keep = queryFilter(ctx, HEALTH_ENTRY_SELECTORS);
   const passing = passingOnly(ctx);
@@ -50,6 +54,35 @@ async function serviceHealth(ctx: EndpointContext): Promise<EndpointResponse | u
         .map((s) => renderHealthEntry(state, s))
         .filter(keep);
       return { index: serviceIndex(state, name), response: { json: entries, filteredByAcls: readable.filtered } };
+    },
+  );
+}
+
+/**
+ * `/v1/health/connect/:name`: the mesh endpoints of a service, i.e. the connect proxies whose destination it is,
+ * with their checks; with `?peer=` the synthetic proxies a peer replicated for it (its mesh gateways).
+ */
+async function connectHealth(ctx: EndpointContext): Promise<EndpointResponse | undefined> {
+  const name = ctx.rest;
+  if (name === '') throw badRequest('Missing service name');
+  const peer = peerOf(ctx);
+  if (peer !== undefined) return importedConnectHealth(ctx, name, peer);
+  const keep = queryFilter(ctx, HEALTH_ENTRY_SELECTORS);
+  const passing = passingOnly(ctx);
+  const isProxyOf = (s: { Kind: string; Proxy: Readonly<Record<string, unknown>> }) => s.Kind === 'connect-proxy' && s.Proxy.DestinationServiceName === name;
+  return blockingQuery(
+    ctx,
+    (changes) => [...changes].some((c) => c.startsWith('service:')),
+    (state) => {
+      const proxies = [...state.services.values()].filter(isProxyOf);
+      const readable = aclFiltered(proxies, (s) => ctx.authz.allowed('service', 'read', s.Service) && ctx.authz.allowed('node', 'read', s.Node));
+      const entries = readable.kept
+        .filter((s) => !passing || checksForInstance(state, s).every((c) => c.Status === 'passing'))
+        .sort(byNodeThenId)
+        .map((s) => renderHealthEntry(state, s))
+        .filter(keep);
+      const index = Math.max(serviceIndex(state, name), ...proxies.map((p) => serviceIndex(state, p.Service)));
+      return { index, response: { json: entries, filteredByAcls: readable.filtered } };
     },
   );
 }
@@ -114,6 +147,7 @@ async function checksInState(ctx: EndpointContext): Promise<EndpointResponse | u
 
 export const healthRoutes: readonly Route[] = [
   { pattern: '/v1/health/service/', methods: ['GET'], handler: serviceHealth, leader: 'read' },
+  { pattern: '/v1/health/connect/', methods: ['GET'], handler: connectHealth, leader: 'read' },
   { pattern: '/v1/health/checks/', methods: ['GET'], handler: serviceChecks, leader: 'read' },
   { pattern: '/v1/health/node/', methods: ['GET'], handler: nodeChecks, leader: 'read' },
   { pattern: '/v1/health/state/', methods: ['GET'], handler: checksInState, leader: 'read' },

@@ -34,6 +34,20 @@ describe('npm start options', () => {
     expect(() => parseStartOptions(['extra'], {})).toThrow(StartUsageError);
   });
 
+  it('runs a second region only with --peer-region, its Consul on LOCAL_PEER_CONSUL_PORT (8510 by default)', () => {
+    expect(parseStartOptions([], {}).peer).toBeUndefined();
+    expect(parseStartOptions(['--peer-region', 'eu-west-1'], {}).peer).toEqual({ region: 'eu-west-1', consulPort: 8510 });
+    expect(parseStartOptions(['--peer-region', 'eu-west-1'], { LOCAL_PEER_CONSUL_PORT: '0' }).peer).toEqual({ region: 'eu-west-1', consulPort: 0 });
+    expect(() => parseStartOptions(['--peer-region', 'mars'], {})).toThrow(
+      expect.objectContaining({ name: 'StartUsage', message: '--peer-region must name an AWS region (e.g. eu-west-1), got "mars"' }),
+    );
+    expect(() => parseStartOptions(['--peer-region', 'eu-west-1'], { LOCAL_PEER_CONSUL_PORT: '99999' })).toThrow(
+      expect.objectContaining({ message: 'LOCAL_PEER_CONSUL_PORT must be a port number (0 to 65535), got "99999"' }),
+    );
+    const inUse = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', port: 8510 });
+    expect(renderListenError(inUse, { aws: 4566, consul: 8500, httpApi: 3000 }, { region: 'eu-west-1', consulPort: 8510 })).toContain('LOCAL_PEER_CONSUL_PORT=<port>');
+  });
+
   it('names no port for an error other than a port in use', () => {
     expect(renderListenError(new Error('boom'), { aws: 4566, consul: 8500, httpApi: 3000 })).toBeUndefined();
   });
