@@ -241,13 +241,14 @@ export class ConsulServer {
 
   /**
    * The servers that held the state are gone and new ones formed a quorum: a new datacenter starts with empty data
-   * directories. Catalog, KV, config entries, ACL policies and tokens are gone; what the servers' configuration
+   * directories. Catalog, KV, config entries, ACL policies and tokens, peerings are gone; what the servers' configuration
    * carries (the initial management token) is there again; the Raft index starts over.
    */
   private bootstrapNewDatacenter(): void {
     this.revisionBase += this.store.lastIndex + 1;
     this.store.reset();
     this.acl.reset();
+    this.peering.reset();
   }
 
   /**

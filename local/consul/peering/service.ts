@@ -104,7 +104,7 @@ const STATUS_SCORE: Readonly<Record<string, number>> = { maintenance: 1, critica
 export class PeeringService {
   private readonly peerings = new Map<string, PeeringRecord>();
   /** The cluster's trust domain id, part of the server name peers verify (`server.<dc>.peering.<id>.consul`). */
-  private readonly clusterId = randomUUID();
+  private clusterId = randomUUID();
   /** `ServerExternalAddresses` handed out in tokens: load balancers or IPs the operator routes to these servers. */
   private readonly externalAddresses = new Set<string>();
 
@@ -126,6 +126,17 @@ export class PeeringService {
 
   close(): void {
     this.network.leave(this);
+  }
+
+  /**
+   * A new, empty datacenter (every server that held the state was lost): peerings live in the servers' Raft state,
+   * so they and what they imported are gone, and the new cluster has a new trust domain. The other side keeps its
+   * half, which can no longer connect: the operator (or the orchestrator's recovery) peers again.
+   */
+  reset(): void {
+    this.peerings.clear();
+    this.externalAddresses.clear();
+    this.clusterId = randomUUID();
   }
 
   record(name: string): PeeringRecord | undefined {

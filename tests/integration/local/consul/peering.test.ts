@@ -11,7 +11,7 @@ const ROOT = { 'X-Consul-Token': 'root-secret' };
 
 interface Dc {
   server: ConsulServer;
-  /** Whether the (single) server task runs: the quorum source of the emulator. */
+  /** Whether the (single) server is up: down, it is unreachable (its state kept), as the fault route makes it. */
   serverUp: boolean;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   json<T = Record<string, unknown>>(path: string): Promise<T>;
@@ -24,7 +24,10 @@ async function startDc(datacenter: string, network: PeeringNetwork, serverIp: st
     datacenter,
     peeringNetwork: network,
     acl: { enabled: true, managementToken: 'root-secret' },
-    quorumSource: () => ({ expected: 1, serverAddresses: dc.serverUp ? [serverIp] : [] }),
+    quorumSource: () => ({ expected: 1, serverAddresses: [serverIp] }),
+    // A server that is down (unreachable, not lost: its data directory stays) neither dials nor answers. Losing every
+    // server would lose the datacenter, peerings included (leadership.ts; tests/integration/local/peering).
+    faults: { consulDown: () => !dc.serverUp },
   });
   dc.server = server;
   dc.call = (method, path, body, headers = ROOT) =>
