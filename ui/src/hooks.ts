@@ -7,6 +7,9 @@ export function useRoute(): string[] {
   useEffect(() => {
     const changed = () => setRoute(read());
     window.addEventListener('hashchange', changed);
+    // The hash may have changed between the first render and this effect (a link followed while the page loaded):
+    // no hashchange reaches a listener added after it, so read it once more.
+    changed();
     return () => window.removeEventListener('hashchange', changed);
   }, []);
   return route;
