@@ -87,7 +87,9 @@ export async function deploy(cloud: LocalCloud, spec: Record<string, unknown>, o
 
 /**
  * Starts a deployment execution as `meshctl deploy` does (the build contexts uploaded first) and returns its ARN
- * without waiting.
+ * without waiting. The stage checks poll without a pause (`pollSeconds: 0`), so the round budget is a count, not a
+ * time: 4,000 rounds are a few seconds of checks, enough for a roll whose new dataplanes wait for their registration
+ * (the event path) before ECS drains the old tasks. A test of a timeout passes its own `maxRounds`.
  */
 export async function startDeployment(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number } = {}): Promise<string> {
   await uploadContexts(cloud, spec);
@@ -97,7 +99,7 @@ export async function startDeployment(cloud: LocalCloud, spec: Record<string, un
     new StartExecutionCommand({
       stateMachineArn: cloud.stateMachines.deployMesh,
       name: `${String(spec.name)}-${deploymentId}`,
-      input: JSON.stringify({ deploymentId, spec, settings: { pollSeconds: 0, maxRounds: options.maxRounds ?? 400 } }),
+      input: JSON.stringify({ deploymentId, spec, settings: { pollSeconds: 0, maxRounds: options.maxRounds ?? 4000 } }),
     }),
   );
   return executionArn!;
