@@ -78,7 +78,15 @@ export async function runAction(action: ChurnAction, { cloud, ecs, marker, backg
       return;
     case 'loseServers': {
       const clusters = cloud.ecs.clusters().map((c) => c.name);
-      await waitForQuiet(cloud, ecs, clusters, 15_000, { everyMs: 1000, run: () => background.push(cloud.lambda.invoke('reconcile', scheduledEvent())) });
+      // The schedule's functions tick meanwhile: random stops may already have lost the datacenter (two of three
+      // servers), and new tasks' dataplanes are served only once the recovery restored it and they are registered.
+      await waitForQuiet(cloud, ecs, clusters, 15_000, {
+        everyMs: 1000,
+        run: () => {
+          background.push(cloud.lambda.invoke('recoverDatacenter', scheduledEvent()));
+          background.push(cloud.lambda.invoke('reconcile', scheduledEvent()));
+        },
+      });
       cloud.faults.stopConsulServers();
       // The recovery's ticks (its schedule, every second here) until one restores the new datacenter.
       const deadline = Date.now() + 30_000;
