@@ -70,14 +70,7 @@ export function sfnClient(cloud: LocalCloud): SFNClient {
 
 let counter = 0;
 
-export interface DeploymentRun {
-  status: string;
-  error?: string;
-  cause?: string;
-  output?: DeploymentSummary;
-  states: string[];
-  history: HistoryEvent[];
-}
+export type DeploymentRun = ExecutionRun<DeploymentSummary>;
 
 /** Starts a deployment execution and waits for it to end (bounded). */
 export async function deploy(cloud: LocalCloud, spec: Record<string, unknown>, options: { maxRounds?: number; timeoutMs?: number } = {}): Promise<DeploymentRun> {
@@ -105,10 +98,21 @@ export async function startDeployment(cloud: LocalCloud, spec: Record<string, un
   return executionArn!;
 }
 
-/** Waits (bounded) for a deployment execution to end, and reads its outcome and history. */
-export async function waitForDeployment(cloud: LocalCloud, executionArn: string, options: { timeoutMs?: number } = {}): Promise<DeploymentRun> {
+/** An execution's outcome and history, once it ended (or the wait gave up while it ran). */
+export interface ExecutionRun<Output> {
+  status: string;
+  error?: string;
+  cause?: string;
+  output?: Output;
+  /** Every state entered, in order. */
+  states: string[];
+  history: HistoryEvent[];
+}
+
+/** Waits (bounded) for any execution of the local Step Functions to end, and reads its outcome and whole history. */
+export async function waitForExecution<Output>(cloud: LocalCloud, executionArn: string, timeoutMs = 60_000): Promise<ExecutionRun<Output>> {
   const sfn = sfnClient(cloud);
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + timeoutMs;
   let described;
   do {
     await new Promise((r) => setTimeout(r, 50));
@@ -125,10 +129,15 @@ export async function waitForDeployment(cloud: LocalCloud, executionArn: string,
     status: described.status ?? 'UNKNOWN',
     error: described.error,
     cause: described.cause,
-    output: described.output ? JSON.parse(described.output) : undefined,
+    output: described.output ? (JSON.parse(described.output) as Output) : undefined,
     states: history.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? ''),
     history,
   };
+}
+
+/** Waits (bounded) for a deployment execution to end, and reads its outcome and history. */
+export async function waitForDeployment(cloud: LocalCloud, executionArn: string, options: { timeoutMs?: number } = {}): Promise<DeploymentRun> {
+  return waitForExecution<DeploymentSummary>(cloud, executionArn, options.timeoutMs);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { fakeSsm } from './fake-ssm';
 import { acquireLock, describeLockHolder, RECOVERY_LOCK_HOLDER } from '../../../layers/deploy/lock';
 import { ConcurrentOperationError } from '../../../layers/errors';
 
@@ -6,28 +6,6 @@ const ACQUIRED = Date.parse('2025-03-04T05:06:08Z');
 const EXPIRES = ACQUIRED + 3 * 3600_000;
 const DEPLOY = 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-deploy-mesh:shop-a1b2c3d4e5f6-20250304050607-k3x9q0';
 const ROLLOUT = 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-rollout-service:users-20250304050607-abc123';
-
-/** SSM Parameter Store as the lock uses it: PutParameter (Overwrite or ParameterAlreadyExists) and GetParameter. */
-function fakeSsm(parameters = new Map<string, string>()) {
-  const named = (name: string) => Object.assign(new Error(name), { name });
-  return {
-    parameters,
-    async send(command: unknown): Promise<unknown> {
-      if (command instanceof PutParameterCommand) {
-        const { Name, Value, Overwrite } = command.input;
-        if (parameters.has(Name!) && !Overwrite) throw named('ParameterAlreadyExists');
-        parameters.set(Name!, Value!);
-        return {};
-      }
-      if (command instanceof GetParameterCommand) {
-        const value = parameters.get(command.input.Name!);
-        if (value === undefined) throw named('ParameterNotFound');
-        return { Parameter: { Name: command.input.Name, Value: value } };
-      }
-      throw new Error(`unexpected ${String(command)}`);
-    },
-  };
-}
 
 describe('the lock error names the holder, since when, and how to end it', () => {
   it('names a deployment by its id and execution, and says how to cancel it with meshctl', () => {

@@ -1,4 +1,4 @@
-import { GetParameterCommand, GetParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { fakeSsm } from './fake-ssm';
 import { datacenterMarkerKey } from '../../../layers/deploy/config-entries';
 import { storeSpecCopy } from '../../../layers/deploy/spec-copy';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
@@ -7,32 +7,6 @@ import { RecordingLogger, RecordingMetrics } from '../churn/recording';
 
 const spec = loadMeshSpec('examples/mesh.yaml');
 const DEPLOY = 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-deploy-mesh:reference-mesh-a1b2c3d4e5f6-20250304050607-k3x9q0';
-
-/** SSM with PutParameter's Overwrite rule, GetParameter and GetParameters. */
-function fakeSsm() {
-  const parameters = new Map<string, string>();
-  const named = (name: string) => Object.assign(new Error(name), { name });
-  return {
-    parameters,
-    async send(command: unknown): Promise<unknown> {
-      if (command instanceof PutParameterCommand) {
-        const { Name, Value, Overwrite } = command.input;
-        if (parameters.has(Name!) && !Overwrite) throw named('ParameterAlreadyExists');
-        parameters.set(Name!, Value!);
-        return {};
-      }
-      if (command instanceof GetParameterCommand) {
-        const value = parameters.get(command.input.Name!);
-        if (value === undefined) throw named('ParameterNotFound');
-        return { Parameter: { Name: command.input.Name, Value: value, Version: 1 } };
-      }
-      if (command instanceof GetParametersCommand) {
-        return { Parameters: command.input.Names!.filter((n) => parameters.has(n)).map((n) => ({ Name: n, Value: parameters.get(n) })) };
-      }
-      throw new Error(`unexpected ${String(command)}`);
-    },
-  };
-}
 
 /** A new datacenter: a leader, an empty KV; every write is recorded (none is expected here). */
 function freshConsul(writes: string[]): RecoveryConsul {

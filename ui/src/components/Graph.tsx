@@ -1,6 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { layoutGraph } from '../model/layout';
 import { describeState } from '../model/status';
+import { Status } from './Status';
 
 export interface GraphNode {
   id: string;
@@ -105,3 +106,33 @@ export function Graph(props: { title: string; nodes: GraphNode[]; edges: GraphEd
     </div>
   );
 }
+
+/**
+ * The nodes of a graph as a table (the graph's text alternative, and what a screen reader or a phone reads): one row
+ * per node with its state in words and its details. `attribute` names each row's node id (`data-stage`, `data-step`).
+ */
+export function NodeTable({ label, heading, attribute, nodes }: { label: string; heading: string; attribute: `data-${string}`; nodes: GraphNode[] }) {
+  return (
+    <table class="list" aria-label={label}>
+      <thead>
+        <tr>
+          <th scope="col">{heading}</th>
+          <th scope="col">Status</th>
+          <th scope="col">Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {nodes.map((n) => (
+          <tr key={n.id} {...{ [attribute]: n.id }} data-state={n.state}>
+            <th scope="row">{n.label}</th>
+            <td>
+              <Status state={n.state} />
+            </td>
+            <td>{n.lines.join(' · ') || '-'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiCallError, type DeploymentView } from '../api';
-import { Graph } from '../components/Graph';
+import { Graph, NodeTable } from '../components/Graph';
 import { Status } from '../components/Status';
 import { useNarrow } from '../hooks';
 import { deploymentGraph } from '../model/stage-graph';
@@ -51,26 +51,7 @@ export function DeploymentPage({ id }: { id: string }) {
           </ul>
         </div>
       ) : null}
-      <table class="list" aria-label="Stages">
-        <thead>
-          <tr>
-            <th scope="col">Stage</th>
-            <th scope="col">Status</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {graph.nodes.map((n) => (
-            <tr key={n.id} data-stage={n.id} data-state={n.state}>
-              <th scope="row">{n.label}</th>
-              <td>
-                <Status state={n.state} />
-              </td>
-              <td>{n.lines.join(' · ') || '-'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NodeTable label="Stages" heading="Stage" attribute="data-stage" nodes={graph.nodes} />
       {view.status === 'SUCCEEDED' && view.summary ? (
         <details>
           <summary>Summary (JSON)</summary>

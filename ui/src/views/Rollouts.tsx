@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Graph } from '../components/Graph';
+import { Graph, NodeTable } from '../components/Graph';
 import { Status } from '../components/Status';
 import { go, useNarrow } from '../hooks';
 import { rolloutGraph } from '../model/rollout-graph';
@@ -140,26 +140,7 @@ export function RolloutPage({ service, id }: { service: string; id: string }) {
         </div>
       ) : null}
       <Graph title={`Steps of rollout ${view.id}`} nodes={graph.nodes} edges={graph.edges} narrow={narrow} />
-      <table class="list" aria-label="Rollout steps">
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Status</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {graph.nodes.map((n) => (
-            <tr key={n.id} data-step={n.id} data-state={n.state}>
-              <th scope="row">{n.label}</th>
-              <td>
-                <Status state={n.state} />
-              </td>
-              <td>{n.lines.join(' · ') || '-'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NodeTable label="Rollout steps" heading="Step" attribute="data-step" nodes={graph.nodes} />
     </>
   );
 }
