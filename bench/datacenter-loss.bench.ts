@@ -11,7 +11,6 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { summarize } from './lib/stats';
-import { LocalCloud } from '../local/cloud';
 import { buildAclPlan } from '../layers/domain/consul/acl-policies';
 import { MeshSpecSchema } from '../layers/domain/spec/schema';
 import type { RecoveryResult } from '../layers/recovery/restore';
@@ -19,6 +18,7 @@ import { loadDefinition } from './deploy/asl';
 import { runDeployment, sfnClient } from './deploy/execution';
 import { scaledScenario, TIME_SCALE } from './deploy/scenarios';
 import { DEPLOY_ASL_FILE, PROJECT_ROOT, referenceSpec, uploadReferenceContexts } from './deploy/spec';
+import { startLocalCloud } from '../cli/local-cloud';
 
 const ROUNDS = 5;
 /** The recovery's schedule (serverless.yml: the reconcile's `rate(1 minute)`), scaled. */
@@ -38,7 +38,7 @@ export const datacenterLossBenchmark: Benchmark = {
   description: 'every Consul server lost at once: time from the last server stop to a working mesh (tokens, intentions, catalog), p50 of 5, AWS delays × 1/8',
   async run(context: BenchmarkContext): Promise<BenchmarkReport> {
     const scenario = scaledScenario();
-    const cloud = await LocalCloud.start({
+    const cloud = await startLocalCloud({
       rootDir: PROJECT_ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0 },
       ecsDelays: scenario.ecsDelays,

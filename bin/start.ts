@@ -1,6 +1,6 @@
 import '../layers/polyfills';
 import { resolve } from 'node:path';
-import { LocalCloud } from '../local/cloud';
+import { startLocalCloud, type LocalCloud } from '../cli/local-cloud';
 import { deployCommand } from '../cli/deploy';
 import { defaultCliDeps } from '../cli/cli-deps';
 import { loadMeshSpec } from '../layers/domain/spec/load';
@@ -20,7 +20,7 @@ async function main(options: StartOptions): Promise<number> {
   let cloud: LocalCloud;
   try {
     const meshName = specMeshName(options.spec);
-    cloud = await LocalCloud.start({
+    cloud = await startLocalCloud({
       rootDir,
       // The local orchestrator manages the spec's mesh, whatever its name (one stack per mesh on AWS).
       ...(meshName !== undefined ? { meshName } : {}),

@@ -4,7 +4,7 @@ import { DNS_LABEL } from '../layers/domain/spec/names';
 import { parseArgs } from 'node:util';
 import { secretParameterNames } from '../layers/domain/naming';
 import type { MeshSpec } from '../layers/domain/spec/schema';
-import { parseDataDirOptions } from '../local/persistence/options';
+import { parseDataDirOptions } from './local-cloud';
 import { LOCAL_API_URL } from './http-backend';
 
 /** A wrong command line: the process exits 2, as command-line conventions have it (1 is a failed operation). */

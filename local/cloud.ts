@@ -1,5 +1,4 @@
-import { DNS_LABEL, DNS_LABEL_HINT } from '../layers/domain/spec/names';
-import '../layers/polyfills';
+import './polyfills';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,7 +21,7 @@ import { HttpApiServer } from './http-api';
 import { ConsulServer, PeeringNetwork } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
 import { resolveIntrinsics } from './serverless/intrinsics';
-import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
+import type { ProductConventions } from './conventions';
 import { deployRules } from './rules';
 import { handleAdminRoute } from './admin';
 import { syncConsulAcl } from './consul-acl';
@@ -61,6 +60,8 @@ import {
  * endpoints through the same variables the SDK and our config read on AWS (`AWS_ENDPOINT_URL`, `CONSUL_HTTP_ADDR`).
  */
 export interface LocalCloudOptions {
+  /** The names the product chooses (its Consul servers' ECS service, their secrets, its mesh names): `conventions.ts`. */
+  conventions: ProductConventions;
   /** The project root: where serverless.yml, state-machines/ and the build contexts are. */
   rootDir?: string;
   /**
@@ -168,7 +169,9 @@ export class LocalCloud {
   ) {}
 
   /** Starts every service; resolves once all listen and serverless.yml is deployed into them. */
-  static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  static async start(options: LocalCloudOptions): Promise<LocalCloud> {
+    const { conventions } = options;
+    const serverService = conventions.consulServerService;
     const rootDir = resolve(options.rootDir ?? process.cwd());
     const region = options.region ?? 'us-east-1';
     const peerRegion = options.peerRegion?.region;
@@ -184,8 +187,8 @@ export class LocalCloud {
     const saved = dataDir === undefined ? undefined : await loadSavedState(dataDir, LOCAL_STATE_FORMATS, { reset: options.resetData });
     const restore = <T>(format: StateFormat<T>, apply: (data: T) => void) => restoreService(saved, dataDir, format, apply);
 
-    if (options.meshName !== undefined && !DNS_LABEL.test(options.meshName)) {
-      throw new Error(`not a mesh name: ${JSON.stringify(options.meshName)} (${DNS_LABEL_HINT})`);
+    if (options.meshName !== undefined && !conventions.meshName.pattern.test(options.meshName)) {
+      throw new Error(`not a mesh name: ${JSON.stringify(options.meshName)} (${conventions.meshName.hint})`);
     }
     const params = options.meshName === undefined ? undefined : { meshName: options.meshName };
     const [config, packaged] = await Promise.all([
@@ -270,10 +273,10 @@ export class LocalCloud {
       // Who holds a datacenter's state follows every step of its region's server tasks (leadership.ts).
       onTaskChanged: (task) => {
         aclSync.current?.(task);
-        if (task.serviceName === SERVER_SERVICE_NAME) (task.region === peerRegion ? peerConsulRef : consulRef).current?.observeServers();
+        if (task.serviceName === serverService) (task.region === peerRegion ? peerConsulRef : consulRef).current?.observeServers();
       },
     });
-    faults.onStopConsulServers(() => ecs.crashServiceTasks(SERVER_SERVICE_NAME));
+    faults.onStopConsulServers(() => ecs.crashServiceTasks(serverService));
     const regionProcesses = (taskRegion: string, datacenter: () => ConsulServer) =>
       taskProcesses({
         projectRoot: rootDir,
@@ -283,6 +286,7 @@ export class LocalCloud {
         consulHttpUrl: () => datacenter().url,
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
         tls: tlsTrust,
+        caCertSecret: conventions.serverSecrets.caCert,
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
       });
@@ -296,7 +300,7 @@ export class LocalCloud {
       port: options.ports?.consul ?? 8500,
       faults,
       acl: { enabled: true },
-      quorumSource: () => serverQuorum(ecs, region, processesStarted),
+      quorumSource: () => serverQuorum(ecs, serverService, region, processesStarted),
       peeringNetwork,
     });
     consulRef.current = consul;
@@ -308,7 +312,7 @@ export class LocalCloud {
             faults,
             acl: { enabled: true },
             datacenter: options.peerRegion?.datacenter ?? 'dc2',
-            quorumSource: () => serverQuorum(ecs, peerRegion, processesStarted),
+            quorumSource: () => serverQuorum(ecs, serverService, peerRegion, processesStarted),
             peeringNetwork,
           });
     peerConsulRef.current = peerConsul;
@@ -405,8 +409,8 @@ export class LocalCloud {
     aclSync.current = (task) => {
       const target =
         peerConsul !== undefined && peerRegion !== undefined && task.region === peerRegion
-          ? { ssm, ecs, consul: peerConsul, region: peerRegion, seen: peerSeenTokens }
-          : { ssm, ecs, consul, region, seen: seenTokens };
+          ? { ssm, ecs, consul: peerConsul, region: peerRegion, seen: peerSeenTokens, secrets: conventions.serverSecrets }
+          : { ssm, ecs, consul, region, seen: seenTokens, secrets: conventions.serverSecrets };
       void syncConsulAcl(task, target).catch((error) => log('ACL sync failed', error));
     };
 
@@ -542,16 +546,17 @@ export function localResourceRef(logicalId: string, attribute: string | undefine
 
 /**
  * A leader exists only while a quorum of the Consul server tasks runs (DESIGN.md section 5). The servers are the
- * tasks of the ECS service named `consul-server`; `expected` is its desired count, as `bootstrap_expect` is.
+ * tasks of the product's server service (`conventions.consulServerService`) in every cluster of the region; `expected`
+ * is its desired count, as `bootstrap_expect` is.
  */
-function serverQuorum(ecs: EcsSimulation, region: string, started: ReadonlySet<string>): { expected: number; serverAddresses: string[] } {
-  const servers = ecs.services(region).filter((s) => s.name === SERVER_SERVICE_NAME && s.status === 'ACTIVE');
+function serverQuorum(ecs: EcsSimulation, serverService: string, region: string, started: ReadonlySet<string>): { expected: number; serverAddresses: string[] } {
+  const servers = ecs.services(region).filter((s) => s.name === serverService && s.status === 'ACTIVE');
   if (servers.length === 0) return { expected: 0, serverAddresses: [] };
   const expected = servers.reduce((n, s) => n + s.desiredCount, 0);
   const serverAddresses = servers.flatMap((s) =>
     ecs
       .runningTasks(s.clusterName, region)
-      .filter((t) => t.serviceName === SERVER_SERVICE_NAME && started.has(t.taskArn))
+      .filter((t) => t.serviceName === serverService && started.has(t.taskArn))
       .map((t) => t.privateIp),
   );
   return { expected, serverAddresses };

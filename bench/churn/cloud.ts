@@ -10,12 +10,7 @@ import { deployedSpecKey } from '../../layers/deploy/config-entries';
 import { DATAPLANE_CONTAINER } from '../../layers/domain/ecs/containers';
 import { ingressFamily, serviceFamily } from '../../layers/domain/naming';
 import type { MeshSpec } from '../../layers/domain/spec';
-import type { EcsDelays } from '../../local/aws/ecs/options';
-import { EcsSimulation } from '../../local/aws/ecs/simulation';
-import type { EcsTaskStateChangeEvent } from '../../local/aws/ecs/task-events';
-import { EventsProvider } from '../../local/aws/events/provider';
-import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws/server';
-import { startConsulServer, type ConsulServer } from '../../local/consul';
+import { type EcsDelays, EcsSimulation, type EcsTaskStateChangeEvent, EventsProvider, startAwsEndpoint, type AwsEndpoint, startConsulServer, type ConsulServer } from '@consul-mesh/local-cloud';
 import { LAMBDA_RETRY_DELAYS_MS } from './lambda-settings';
 
 const meshEvents = require('../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };

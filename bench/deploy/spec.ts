@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { S3Client } from '@aws-sdk/client-s3';
 import { withContentHashes, type BuildContextFiles } from '../../layers/build-context';
 import { uploadBuildContexts } from '../../layers/deploy/build-source';
-import type { LocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 
 /** The project root: serverless.yml, state-machines/, examples/ and the build contexts. */
 export const PROJECT_ROOT = resolve(__dirname, '../..');

@@ -9,7 +9,6 @@ import { checkDataplane } from './dataplane';
 import { missingProgram } from './health-check';
 import { ShippedImages, type ShippedImage } from './shipped-images';
 import type { TlsTrustLedger } from './tls-trust';
-import { SERVER_RUNTIME } from '../../layers/domain/consul/runtime-contract';
 
 /**
  * Stand-ins for the processes inside the simulated tasks: when a task reaches RUNNING, each container of an image
@@ -41,6 +40,11 @@ export interface TaskProcessesDeps {
   stillRunning(task: EcsTaskSnapshot): boolean;
   /** Who trusts whom (servers' certificates, everybody's CA files); without it TLS trust between tasks is not checked. */
   tls?: TlsTrustLedger;
+  /**
+   * The name of the `secrets` entry that carries the CA certificate, the same in the servers' and the dataplanes'
+   * containers (the product's convention): the parameter it names scopes who trusts whom.
+   */
+  caCertSecret: string;
   /** How long a dataplane's Envoy may wait for its proxy stream before its health check fails. Default 30 s. */
   dataplaneReadyTimeoutMs?: number;
   logger?: (message: string) => void;
@@ -93,8 +97,8 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
   if (!entrypoint) return undefined;
   const environment = await containerEnvironment(container, deps);
   if (!environment) return undefined;
-  // The servers' and the dataplanes' CA variable is the same (runtime-contract.ts SHARED_ENV).
-  const caParameter = (container.secrets as Array<{ name?: string; valueFrom?: string }> | undefined)?.find((s) => s.name === SERVER_RUNTIME.env.caCert)?.valueFrom ?? '';
+  // The servers' and the dataplanes' CA variable is the same (the product's convention, `caCertSecret`).
+  const caParameter = (container.secrets as Array<{ name?: string; valueFrom?: string }> | undefined)?.find((s) => s.name === deps.caCertSecret)?.valueFrom ?? '';
   const member = { taskArn: task.taskArn, region: task.region, scope: caParameter, service: task.serviceName ?? task.family };
   const tls = deps.tls;
   if (entrypoint.binary === 'consul') {

@@ -3,7 +3,7 @@ import { createEcsApi } from '../../../layers/adapters/ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { stringify } from 'yaml';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { buildProgram } from '../../../cli/meshctl';
 import { referenceSpec, ROOT, uploadContexts } from '../deploy/harness';
 import { api, asJson, startApiCloud, TOKEN, until, writeCalls } from './harness';

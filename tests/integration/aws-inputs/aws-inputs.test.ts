@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createEcsApi } from '../../../layers/adapters/ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { stringify } from 'yaml';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { buildProgram } from '../../../cli/meshctl';
 import { referenceSpec, ROOT, uploadContexts } from '../deploy/harness';
 import { api, asJson, startApiCloud, until } from '../api/harness';

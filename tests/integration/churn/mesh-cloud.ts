@@ -14,12 +14,7 @@ import { aclPolicyName, buildAclPlan } from '../../../layers/domain/consul/acl-p
 import { DATAPLANE_CONTAINER } from '../../../layers/domain/ecs/containers';
 import { ingressFamily, serviceFamily } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec';
-import { EcsSimulation, type EcsTaskSnapshot } from '../../../local/aws/ecs/simulation';
-import type { EcsTaskStateChangeEvent } from '../../../local/aws/ecs/task-events';
-import { EventsProvider } from '../../../local/aws/events/provider';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
-import { startConsulServer, type ConsulServer } from '../../../local/consul';
-import { Faults } from '../../../local/faults/faults';
+import { EcsSimulation, type EcsTaskSnapshot, type EcsTaskStateChangeEvent, EventsProvider, startAwsEndpoint, type AwsEndpoint, startConsulServer, type ConsulServer, Faults } from '@consul-mesh/local-cloud';
 import { RecordingLogger, RecordingMetrics } from '../../unit/churn/recording';
 
 const meshEvents = require('../../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };

@@ -5,9 +5,7 @@ import { ensureSecrets } from '../../../layers/deploy/secrets';
 import { tokenAccessorId } from '../../../layers/domain/consul/acl-policies';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import { loadMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
-import { SsmProvider } from '../../../local/aws/ssm/provider';
-import { startConsulServer, type ConsulServer } from '../../../local/consul';
+import { startAwsEndpoint, type AwsEndpoint, SsmProvider, startConsulServer, type ConsulServer } from '@consul-mesh/local-cloud';
 
 /** The deploy's ACL step against the local SSM and the local Consul (ACLs on), through the real clients. */
 describe('ensuring the mesh\'s ACL policies and tokens', () => {

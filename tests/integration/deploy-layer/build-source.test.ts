@@ -12,8 +12,7 @@ import { readBuildContext } from '../../../layers/build-context';
 import { buildContextKey, uploadBuildContexts } from '../../../layers/deploy/build-source';
 import { loadImageBuildspec } from '../../../layers/deploy/buildspec';
 import { checkImageBuild, ensureImage, imageTagFor, type ImageBuildDeps, type ImageJob } from '../../../layers/deploy/images';
-import { digestBuildContext } from '../../../local/aws/codebuild/context-digest';
-import type { LocalCloud } from '../../../local/cloud';
+import { digestBuildContext, type LocalCloud } from '@consul-mesh/local-cloud';
 import { createTempProject, VALID_DOCKERFILE, type TempProject } from '../local/support/build-context';
 import { ROOT, startCloud } from '../deploy/harness';
 

@@ -1,6 +1,5 @@
 import { DescribeParametersCommand, GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
-import { SsmProvider } from '../../../local/aws/ssm/provider';
+import { startAwsEndpoint, type AwsEndpoint, SsmProvider } from '@consul-mesh/local-cloud';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { configParameterNames } from '../../../layers/domain/naming';
 import { storeConfiguration } from '../../../layers/deploy/config-store';

@@ -1,12 +1,7 @@
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, type Tag } from '@aws-sdk/client-ecs';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
-import { EcsSimulation } from '../../../local/aws/ecs/simulation';
-import { SsmProvider } from '../../../local/aws/ssm/provider';
-import { EcrProvider } from '../../../local/aws/ecr/provider';
-import { startConsulServer, type ConsulServer } from '../../../local/consul';
-import { Faults } from '../../../local/faults/faults';
+import { startAwsEndpoint, type AwsEndpoint, EcsSimulation, SsmProvider, EcrProvider, startConsulServer, type ConsulServer, Faults } from '@consul-mesh/local-cloud';
 import { createEcsApi, type EcsApi } from '../../../layers/adapters/ecs';
 import { createConsulClient, type ConsulApi } from '../../../layers/adapters/consul';
 import { createSsmParametersApi } from '../../../layers/adapters/ssm-parameters';

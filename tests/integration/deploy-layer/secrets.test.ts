@@ -1,7 +1,6 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { DeleteParameterCommand, GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
-import { SsmProvider } from '../../../local/aws/ssm/provider';
+import { startAwsEndpoint, type AwsEndpoint, SsmProvider } from '@consul-mesh/local-cloud';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import { ensureSecrets, issueCaCertificate } from '../../../layers/deploy/secrets';

@@ -1,6 +1,6 @@
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
 import { MeshSpecSchema, type MeshSpec } from '../../../layers/domain/spec/schema';
 import type { RecoveryResult } from '../../../layers/recovery/restore';

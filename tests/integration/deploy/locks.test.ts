@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { buildProgram } from '../../../cli/meshctl';
 import { defaultCliDeps } from '../../../cli/cli-deps';
 import { LOCAL_API_TOKEN } from '../../../cli/http-backend';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { resolve } from 'node:path';
 import { deploy, referenceSpec, ROOT, sfnClient } from './harness';
 import { ctx, LOCK, lockHolder, startAndReachServers, startSlowCloud } from './lock-support';

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { logGroupName } from '../../../layers/domain/ecs';
 import { loadMeshSpec } from '../../../layers/domain/spec';
-import { evaluatePolicies } from '../../../local/aws/iam/policy';
-import { withPackagingLock } from '../../../local/serverless/package';
+import { evaluatePolicies, withPackagingLock } from '@consul-mesh/local-cloud';
 
 const run = promisify(execFile);
 

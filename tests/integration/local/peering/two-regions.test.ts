@@ -1,6 +1,7 @@
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { resolve } from 'node:path';
 import { LocalCloud } from '../../../../local/cloud';
+import { startLocalCloud } from '../../../../cli/local-cloud';
 
 /**
  * The local cloud with a second region (`peerRegion`): one AWS endpoint whose stores are per region, and a Consul
@@ -25,7 +26,7 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
   const clients: ECSClient[] = [];
 
   beforeAll(async () => {
-    cloud = await LocalCloud.start({
+    cloud = await startLocalCloud({
       rootDir: ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0 },
       peerRegion: { region: 'eu-west-1', datacenter: 'west' },
@@ -144,7 +145,7 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
 
 describe('local cloud: one region by default', () => {
   it('starts no second datacenter unless asked', async () => {
-    const cloud = await LocalCloud.start({ rootDir: ROOT, ports: { aws: 0, consul: 0, httpApi: 0 }, logger: () => undefined });
+    const cloud = await startLocalCloud({ rootDir: ROOT, ports: { aws: 0, consul: 0, httpApi: 0 }, logger: () => undefined });
     try {
       expect(Object.keys(cloud.endpoints)).toEqual(['aws', 'consul', 'httpApi']);
       expect(cloud.endpoints.peer).toBeUndefined();
@@ -156,7 +157,7 @@ describe('local cloud: one region by default', () => {
   });
 
   it('refuses a peer region that is the region itself', async () => {
-    await expect(LocalCloud.start({ rootDir: ROOT, ports: { aws: 0, consul: 0, httpApi: 0 }, peerRegion: { region: 'us-east-1' }, logger: () => undefined })).rejects.toThrow(
+    await expect(startLocalCloud({ rootDir: ROOT, ports: { aws: 0, consul: 0, httpApi: 0 }, peerRegion: { region: 'us-east-1' }, logger: () => undefined })).rejects.toThrow(
       'the peer region must differ from the region (us-east-1)',
     );
   });

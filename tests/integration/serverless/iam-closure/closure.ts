@@ -22,7 +22,7 @@ import { dataplaneTokenParameterName } from '../../../../layers/domain/consul/pa
 import { buildServerRetryJoin } from '../../../../layers/domain/consul/retry-join';
 import { rolloutLockName } from '../../../../layers/rollout/naming';
 import { specCopyParameterNames } from '../../../../layers/deploy/spec-copy';
-import { evaluatePolicies, type PolicyDocument as LocalPolicyDocument } from '../../../../local/aws/iam/policy';
+import { evaluatePolicies, type PolicyDocument as LocalPolicyDocument } from '@consul-mesh/local-cloud';
 import { addTo, requestsFor, type AccessRequest, type Inventory } from './requests';
 import { bundleDefines, bundleHandler, type HandlerBundle } from './sdk-calls';
 import { ACCOUNT, PARTITION, REGION, Resolver, type NamedPolicy, type Template } from './template';

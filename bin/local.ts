@@ -1,6 +1,5 @@
 import '../layers/polyfills';
-import { LocalCloud } from './cloud';
-import { parseDataDirOptions } from './persistence';
+import { parseDataDirOptions, startLocalCloud } from '../cli/local-cloud';
 import { peerOption } from '../cli/start-options';
 
 /**
@@ -25,7 +24,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
     return n;
   };
-  const cloud = await LocalCloud.start({
+  const cloud = await startLocalCloud({
     ports: { aws: port('LOCAL_AWS_PORT', 4566), consul: port('LOCAL_CONSUL_PORT', 8500), httpApi: port('LOCAL_HTTP_API_PORT', 3000), ...(peer ? { peerConsul: peer.consulPort } : {}) },
     ...(peer ? { peerRegion: { region: peer.region } } : {}),
     dataDir,
