@@ -19,7 +19,7 @@ import { EventsProvider, type AwsEvent } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
-import { ConsulServer, PeeringNetwork } from './consul';
+import { ConsulServer, PeeringNetwork, type QuorumSource } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
 import { resolveIntrinsics } from './serverless/intrinsics';
 import { SERVER_SERVICE_NAME } from '../layers/domain/naming';
@@ -34,6 +34,7 @@ import { DEFAULT_LOCAL_CREDENTIALS } from './aws/sigv4';
 import { TaskError } from './aws/stepfunctions/tasks';
 import { taskProcesses } from './task-processes';
 import { TlsTrustLedger } from './task-processes/tls-trust';
+import { serverNodeId } from './task-processes/server-health';
 import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
@@ -86,6 +87,12 @@ export interface LocalCloudOptions {
   peerRegion?: { region: string; datacenter?: string };
   /** ECS task lifecycle delays; zeros for tests. */
   ecsDelays?: Partial<EcsDelays>;
+  /**
+   * How long a Consul server task that joins a running datacenter takes to catch up and be promoted to a voter
+   * (local/consul/leadership.ts); default 0 (at once). Until then it holds no copy of the state and autopilot's
+   * health (the server image's health check) reports it as a non-voter.
+   */
+  consulServerCatchUpMs?: number;
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
   /**
@@ -297,6 +304,7 @@ export class LocalCloud {
       faults,
       acl: { enabled: true },
       quorumSource: () => serverQuorum(ecs, region, processesStarted),
+      serverCatchUpMs: options.consulServerCatchUpMs,
       peeringNetwork,
     });
     consulRef.current = consul;
@@ -309,6 +317,7 @@ export class LocalCloud {
             acl: { enabled: true },
             datacenter: options.peerRegion?.datacenter ?? 'dc2',
             quorumSource: () => serverQuorum(ecs, peerRegion, processesStarted),
+            serverCatchUpMs: options.consulServerCatchUpMs,
             peeringNetwork,
           });
     peerConsulRef.current = peerConsul;
@@ -544,17 +553,14 @@ export function localResourceRef(logicalId: string, attribute: string | undefine
  * A leader exists only while a quorum of the Consul server tasks runs (DESIGN.md section 5). The servers are the
  * tasks of the ECS service named `consul-server`; `expected` is its desired count, as `bootstrap_expect` is.
  */
-function serverQuorum(ecs: EcsSimulation, region: string, started: ReadonlySet<string>): { expected: number; serverAddresses: string[] } {
+function serverQuorum(ecs: EcsSimulation, region: string, started: ReadonlySet<string>): ReturnType<QuorumSource> {
   const servers = ecs.services(region).filter((s) => s.name === SERVER_SERVICE_NAME && s.status === 'ACTIVE');
   if (servers.length === 0) return { expected: 0, serverAddresses: [] };
   const expected = servers.reduce((n, s) => n + s.desiredCount, 0);
-  const serverAddresses = servers.flatMap((s) =>
-    ecs
-      .runningTasks(s.clusterName, region)
-      .filter((t) => t.serviceName === SERVER_SERVICE_NAME && started.has(t.taskArn))
-      .map((t) => t.privateIp),
-  );
-  return { expected, serverAddresses };
+  const tasks = servers.flatMap((s) => ecs.runningTasks(s.clusterName, region).filter((t) => t.serviceName === SERVER_SERVICE_NAME && started.has(t.taskArn)));
+  // Autopilot lists each server by its node ID, the one its health check looks for (task-processes/server-health.ts).
+  const serverIds = Object.fromEntries(tasks.map((t) => [t.privateIp, serverNodeId(t.taskId)]));
+  return { expected, serverAddresses: tasks.map((t) => t.privateIp), serverIds };
 }
 
 /**
