@@ -123,6 +123,8 @@ const SERVER_START_PERIOD_SECONDS = ECS_HEALTH_LIMITS.startPeriod.max;
  * ECS does not count failures within the start period, so it is ECS's maximum (300 s): enough for the servers to
  * start and elect a leader, and for the deployment's ACL step or the next recovery tick (every `reconcileRate`, a
  * minute by default). A passing check ends the start period at once. The exec form needs no shell.
+ * Not "healthy while no leader is known": a replacement that cannot reach the cluster (a wrong gossip key, a
+ * certificate the others refuse) knows no leader either, and would be counted healthy in a roll.
  */
 export function buildServerHealthCheck(url: string): HealthCheck {
   if (!/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9/_-]*$/.test(url)) throw new RangeError(`not a loopback health-check URL: ${JSON.stringify(url)}`);
