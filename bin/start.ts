@@ -31,6 +31,9 @@ async function main(options: StartOptions): Promise<number> {
       // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.
       buildDurationMs: 1000,
       ecsDelays: { provisioningMs: 200, pendingMs: 300, activatingMs: 100, runningMs: 200, stoppingMs: 100 },
+      // A new server catches up and is promoted by autopilot in about as long as a task takes to start: a server roll
+      // waits for each replacement's health check (a caught-up voter) before it stops the next old server.
+      consulServerCatchUpMs: 800,
       eventRetryDelaysMs: [1000, 2000],
       // The functions log JSON to stdout as on Lambda. The progress view already reports every stage and the
       // cause of a failure, so their lines would only repeat it; --verbose shows them.

@@ -18,7 +18,7 @@ import { EventsProvider, type AwsEvent } from './aws/events/provider';
 import { LambdaRuntime } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
-import { ConsulServer, PeeringNetwork } from './consul';
+import { ConsulServer, PeeringNetwork, type QuorumSource } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
 import { resolveIntrinsics } from './serverless/intrinsics';
 import type { ProductConventions } from './conventions';
@@ -33,6 +33,7 @@ import { DEFAULT_LOCAL_CREDENTIALS } from './aws/sigv4';
 import { TaskError } from './aws/stepfunctions/tasks';
 import { taskProcesses } from './task-processes';
 import { TlsTrustLedger } from './task-processes/tls-trust';
+import { serverNodeId } from './task-processes/server-health';
 import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
@@ -87,6 +88,12 @@ export interface LocalCloudOptions {
   peerRegion?: { region: string; datacenter?: string };
   /** ECS task lifecycle delays; zeros for tests. */
   ecsDelays?: Partial<EcsDelays>;
+  /**
+   * How long a Consul server task that joins a running datacenter takes to catch up and be promoted to a voter
+   * (local/consul/leadership.ts); default 0 (at once). Until then it holds no copy of the state and autopilot's
+   * health (the server image's health check) reports it as a non-voter.
+   */
+  consulServerCatchUpMs?: number;
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
   /**
@@ -301,6 +308,7 @@ export class LocalCloud {
       faults,
       acl: { enabled: true },
       quorumSource: () => serverQuorum(ecs, serverService, region, processesStarted),
+      serverCatchUpMs: options.consulServerCatchUpMs,
       peeringNetwork,
     });
     consulRef.current = consul;
@@ -313,6 +321,7 @@ export class LocalCloud {
             acl: { enabled: true },
             datacenter: options.peerRegion?.datacenter ?? 'dc2',
             quorumSource: () => serverQuorum(ecs, serverService, peerRegion, processesStarted),
+            serverCatchUpMs: options.consulServerCatchUpMs,
             peeringNetwork,
           });
     peerConsulRef.current = peerConsul;
@@ -549,17 +558,14 @@ export function localResourceRef(logicalId: string, attribute: string | undefine
  * tasks of the product's server service (`conventions.consulServerService`) in every cluster of the region; `expected`
  * is its desired count, as `bootstrap_expect` is.
  */
-function serverQuorum(ecs: EcsSimulation, serverService: string, region: string, started: ReadonlySet<string>): { expected: number; serverAddresses: string[] } {
+function serverQuorum(ecs: EcsSimulation, serverService: string, region: string, started: ReadonlySet<string>): ReturnType<QuorumSource> {
   const servers = ecs.services(region).filter((s) => s.name === serverService && s.status === 'ACTIVE');
   if (servers.length === 0) return { expected: 0, serverAddresses: [] };
   const expected = servers.reduce((n, s) => n + s.desiredCount, 0);
-  const serverAddresses = servers.flatMap((s) =>
-    ecs
-      .runningTasks(s.clusterName, region)
-      .filter((t) => t.serviceName === serverService && started.has(t.taskArn))
-      .map((t) => t.privateIp),
-  );
-  return { expected, serverAddresses };
+  const tasks = servers.flatMap((s) => ecs.runningTasks(s.clusterName, region).filter((t) => t.serviceName === serverService && started.has(t.taskArn)));
+  // Autopilot lists each server by its node ID, the one its health check looks for (task-processes/server-health.ts).
+  const serverIds = Object.fromEntries(tasks.map((t) => [t.privateIp, serverNodeId(t.taskId)]));
+  return { expected, serverAddresses: tasks.map((t) => t.privateIp), serverIds };
 }
 
 /**
