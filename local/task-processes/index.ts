@@ -46,6 +46,8 @@ export interface TaskProcessesDeps {
    * containers (the product's convention): the parameter it names scopes who trusts whom.
    */
   caCertSecret: string;
+  /** The file the server entrypoint writes its health-check token to (the product's convention). */
+  serverHealthCheckTokenFile: string;
   /** How long a dataplane's Envoy may wait for its proxy stream before its health check fails. Default 30 s. */
   dataplaneReadyTimeoutMs?: number;
   logger?: (message: string) => void;
@@ -108,7 +110,7 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
       entrypoint.script,
       environment,
       tls && ((t) => tls.admitServer({ ...member, role: 'server', ...t })),
-      (readFile) => (token = readFile(SERVER_RUNTIME.healthCheckTokenFile)),
+      (readFile) => (token = readFile(deps.serverHealthCheckTokenFile)),
     );
     if (verdict) return verdict;
     // The agent serves: its health check (a script the image copies from its context) runs as ECS runs it.
