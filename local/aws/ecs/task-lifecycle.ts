@@ -235,7 +235,7 @@ export class TaskLifecycle {
     const probing = task.containers.filter((c) => c.probe && c.lastStatus === 'RUNNING');
     void Promise.all(probing.map((c) => (c.probe as () => Promise<string | undefined>)().catch((error: unknown) => String((error as Error).message ?? error)))).then((results) => {
       // A task stopped meanwhile is on its stop sequence (its own timer): the results no longer matter.
-      if (task.desiredStatus === 'RUNNING') this.schedule(task, 0, () => this.applyProbes(task, probing, results));
+      if (task.desiredStatus === 'RUNNING') this.schedule(task, 0, () => this.applyProbes(task, probing, results), { background: true });
     });
   }
 
@@ -263,7 +263,7 @@ export class TaskLifecycle {
     }
     const health = aggregateHealth(task.containers);
     const interval = Math.min(...probing.map((c) => (c.healthCheckTiming?.interval ?? 30) * scale));
-    this.schedule(task, Number.isFinite(interval) ? interval : 30 * scale, () => this.runProbes(task));
+    this.schedule(task, Number.isFinite(interval) ? interval : 30 * scale, () => this.runProbes(task), { background: true });
     if (health !== task.healthStatus) {
       task.healthStatus = health;
       this.commit(task, 'health');
@@ -299,8 +299,8 @@ export class TaskLifecycle {
     });
   }
 
-  private schedule(task: TaskRecord, ms: number, step: () => void): void {
-    task.timer = this.timers.after(ms, step);
+  private schedule(task: TaskRecord, ms: number, step: () => void, options: { background?: boolean } = {}): void {
+    task.timer = this.timers.after(ms, step, options);
   }
 
   private commit(task: TaskRecord, change: TaskChange): void {

@@ -76,6 +76,11 @@ describe('ECS simulation: health checks run every interval', () => {
     await eventually(async () => (await describe1(taskArn)).healthStatus === 'HEALTHY');
     const checked = probes.flaky;
     await eventually(() => probes.flaky >= checked + 3);
+    // The recurring checks are not pending work: a steady simulation has no pending timers while they go on.
+    passing.late = true;
+    await eventually(() => h.ecs.pendingTimers === 0);
+    const during = probes.flaky;
+    await eventually(() => probes.flaky > during);
     passing.flaky = false;
     await eventually(async () => (await describe1(taskArn)).healthStatus === 'UNHEALTHY', 2_000);
     const changes = healthEvents(taskArn).filter((status, i, all) => i === 0 || status !== all[i - 1]);
