@@ -21,10 +21,11 @@ import { batches } from './ecs';
 /**
  * The batch sizes and page sizes of SSM Parameter Store (SSM API Reference, each action's request parameters):
  * GetParameters and DeleteParameters take at most 10 names; a `ParameterStringFilter` holds at most 50 values;
- * DescribeParameters and GetParameterHistory answer at most 50 a page, GetParametersByPath 10; Label- and
- * UnlabelParameterVersion take at most 10 labels. A larger request is refused with a ValidationException.
+ * DescribeParameters and GetParameterHistory answer at most 50 a page, GetParametersByPath 10. A larger request is
+ * refused with a ValidationException. (A version holds at most 10 labels, so one Label/UnlabelParameterVersion call,
+ * of at most 10, always suffices.)
  */
-export const SSM_LIMITS = { getBatch: 10, deleteBatch: 10, filterValues: 50, describePage: 50, historyPage: 50, byPathPage: 10, labels: 10 } as const;
+export const SSM_LIMITS = { getBatch: 10, deleteBatch: 10, filterValues: 50, describePage: 50, historyPage: 50, byPathPage: 10 } as const;
 
 export interface ParameterInfo {
   name: string;
@@ -54,9 +55,9 @@ export interface SsmApi {
   versionPages(name: string): AsyncIterable<ParameterHistory[]>;
   /** PutParameter. Throws `ParameterAlreadyExists` when the name exists and `Overwrite` is not true. */
   putParameter(input: PutParameterCommandInput): Promise<Pick<PutParameterCommandOutput, 'Version' | 'Tier'>>;
-  /** LabelParameterVersion, 10 labels a call. */
+  /** LabelParameterVersion. Throws `ParameterVersionLabelLimitExceeded` past 10 labels on the version. */
   labelParameterVersion(name: string, version: number, labels: readonly string[]): Promise<void>;
-  /** UnlabelParameterVersion, 10 labels a call. */
+  /** UnlabelParameterVersion (a version holds at most 10 labels: one call). */
   unlabelParameterVersion(name: string, version: number, labels: readonly string[]): Promise<void>;
   /** DeleteParameter. Throws `ParameterNotFound` for an unknown name. */
   deleteParameter(name: string): Promise<void>;
@@ -134,10 +135,10 @@ export function createSsmApi(client: Pick<SSMClient, 'send'>): SsmApi {
       return { Version, Tier };
     },
     async labelParameterVersion(name, version, labels) {
-      for (const batch of batches(labels, SSM_LIMITS.labels)) await client.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: batch }));
+      await client.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: [...labels] }));
     },
     async unlabelParameterVersion(name, version, labels) {
-      for (const batch of batches(labels, SSM_LIMITS.labels)) await client.send(new UnlabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: batch }));
+      await client.send(new UnlabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: [...labels] }));
     },
     async deleteParameter(name) {
       await client.send(new DeleteParameterCommand({ Name: name }));

@@ -1,5 +1,5 @@
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { buildCaCertificate } from './ca-certificate';
 import type { SsmApi } from '../adapters/ssm';
 import type { MeshSpec } from '../domain/spec/schema';
 import { SecretsInconsistentError } from '../errors';
@@ -123,27 +123,16 @@ export function generateCa(spec: Pick<MeshSpec, 'name'>): { cert: string; key: s
 }
 
 /**
- * A self-signed CA certificate for Consul's agent TLS, for the given key (PEM, PKCS#8). Node's crypto makes and
- * reads keys; node-forge builds and signs the X.509 certificate (Node can parse certificates but not create them).
+ * A self-signed CA certificate for Consul's agent TLS, for the given key (PEM, PKCS#8), valid 5 years. Node's crypto
+ * makes the key and the signature; the certificate is DER-encoded in ca-certificate.ts (Node can parse certificates
+ * but not create them, and a library that can costs every bundle that stores secrets a few hundred KiB).
  */
 export function issueCaCertificate(spec: Pick<MeshSpec, 'name'>, privateKeyPem: string): string {
-  const publicKey = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 5 * 365 * 24 * 3600 * 1000);
-  const subject = [
-    { name: 'commonName', value: `Consul Agent CA ${spec.name}` },
-    { name: 'organizationName', value: 'consul-mesh' },
-  ];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  return buildCaCertificate(privateKeyPem, {
+    commonName: `Consul Agent CA ${spec.name}`,
+    organization: 'consul-mesh',
+    serial: Buffer.concat([Buffer.from([1]), randomBytes(8)]),
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 5 * 365 * 24 * 3600 * 1000),
+  });
 }
