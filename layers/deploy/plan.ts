@@ -6,7 +6,9 @@ import { specHash } from '../domain/ecs/hash';
 import { ChangeRefusedError, ConcurrentOperationError, SpecInvalidError } from '../errors';
 import { meshParameterPrefix } from '../domain/naming';
 import { parseOperationReference } from '../deployments/operations';
-import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
+import type { ConsulApi } from '../adapters/consul';
+import { acquireDeploymentLock, ensureDatacenterRestored } from './datacenter-ready';
+import { lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 import { planImages } from './images';
 import { stackFitIssues, type StackLimits } from './stack-fit';
 import type { DeploymentPlan, ServiceChange } from './types';
@@ -22,7 +24,8 @@ export interface PlanInput {
 }
 
 /**
- * The first step of a deployment: validate the spec (nothing starts for an invalid one), take the mesh's lock
+ * The first step of a deployment: validate the spec (nothing starts for an invalid one), wait for the restore of a
+ * Consul datacenter that lost every server (DatacenterRecovering, retried by the state machine), take the mesh's lock
  * (one deployment per mesh at a time), read what the mesh owns and compute the change set (computeChangeSet): what
  * the deployment creates, updates and removes, in stage order. A spec with a change no deployment can make (see
  * computeChangeSet) is refused here, before anything is written, and the lock is released.
@@ -34,6 +37,8 @@ export async function planDeployment(
     ssm: StateReaderDeps['ssm'] & LockDeps['ssm'];
     ecr: StateReaderDeps['ecr'];
     consul?: StateReaderDeps['consul'];
+    /** Consul with the orchestrator's token, to see whether the datacenter lost every server and awaits its restore. */
+    datacenter?: () => Promise<Pick<ConsulApi, 'leader' | 'kvGet'>>;
     context: ChangeSetContext;
     defaults: { pollSeconds: number; maxRounds: number };
     /** Whether a lock's holder still runs; a lock of an ended execution is taken over at once. */
@@ -51,7 +56,10 @@ export async function planDeployment(
   if (misfits.length > 0) throw new SpecInvalidError(misfits);
   const images = planImages(spec);
   const lockName = configParameterNames(spec).lock;
-  await acquireLock(lockName, input.executionId, { ssm: deps.ssm, holders: deps.holders, onTakeover: deps.onTakeover });
+  // A datacenter that lost every server: wait for its restore (DatacenterRecovering is retried), before the lock,
+  // which the restore takes.
+  if (deps.datacenter) await ensureDatacenterRestored(spec, { consul: await deps.datacenter(), ssm: deps.ssm });
+  await acquireDeploymentLock(spec, lockName, input.executionId, { ssm: deps.ssm, holders: deps.holders, onTakeover: deps.onTakeover });
   // A rollout of one of the mesh's services changes what this deployment would change: wait for it to end.
   // (The rollout checks the mesh lock the same way, so each refuses while the other runs.)
   const rollouts = await runningRollouts(spec, { ssm: deps.ssm, holders: deps.holders });

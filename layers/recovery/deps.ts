@@ -1,19 +1,21 @@
-import { ecsClient, eventsClient, sfnClient, ssmClient } from '../adapters/aws';
+import { ecsClient, eventsClient, s3Client, sfnClient, ssmClient } from '../adapters/aws';
 import type { EventsApi } from '../adapters/eventbridge';
 import { createConsulAclClient, type ConsulAclApi } from '../adapters/consul-acl';
 import { createConsulClient, type ConsulClientOptions } from '../adapters/consul';
+import { createConsulSnapshotClient } from '../adapters/consul-snapshot';
 import { consulFromSsm } from '../adapters/consul-token';
 import { executionHolders } from '../adapters/execution-status';
 import { createChurnDeps, reconcileDeps, type ChurnDeps } from '../churn/deps';
 import { reconcileMesh } from '../churn/reconcile';
 import { ConfigError } from '../errors';
 import { RESTORED_EVENT, type RecoveryConsul, type RecoveryDeps } from './restore';
+import type { SnapshotDeps, SnapshotStore } from './snapshots';
 
-/** The management-token client the restore needs: the ACL calls and the config-entry and KV calls. */
+/** The management-token client the restore needs: the ACL calls, the snapshot calls and the config-entry and KV calls. */
 function createRecoveryClient(options: ConsulClientOptions): RecoveryConsul {
   const acl: ConsulAclApi = createConsulAclClient(options);
-  const { getConfigEntry, putConfigEntry, kvPut } = createConsulClient(options);
-  return { ...acl, getConfigEntry, putConfigEntry, kvPut };
+  const { getConfigEntry, putConfigEntry, kvPut, kvDelete } = createConsulClient(options);
+  return { ...acl, ...createConsulSnapshotClient(options), getConfigEntry, putConfigEntry, kvPut, kvDelete };
 }
 
 /**
@@ -32,8 +34,17 @@ export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
     create: createRecoveryClient,
   });
   let events: EventsApi | undefined;
+  // The stack's snapshot bucket (SNAPSHOT_BUCKET); without one, snapshots are neither taken nor restored.
+  let store: SnapshotStore | undefined;
+  const snapshots = (): SnapshotStore | undefined => (env.SNAPSHOT_BUCKET ? (store ??= { s3: s3Client(), bucket: env.SNAPSHOT_BUCKET }) : undefined);
   return {
     churn,
+    /** The wiring of a scheduled snapshot, or undefined when the stack has no snapshot bucket. */
+    async snapshotDeps(): Promise<SnapshotDeps | undefined> {
+      const bucket = snapshots();
+      if (!bucket) return undefined;
+      return { meshName: churn.config.MESH_NAME, consul: await management(), store: bucket, logger: churn.logger, metrics: churn.metrics };
+    },
     async recoveryDeps(): Promise<RecoveryDeps> {
       return {
         meshName: churn.config.MESH_NAME,
@@ -41,6 +52,7 @@ export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
         ssmRoot: churn.config.SSM_PREFIX,
         consul: await management(),
         holders: executionHolders(churn.clients.sfn),
+        snapshots: snapshots(),
         reconcile: async () => reconcileMesh(await reconcileDeps(churn)),
         publish: async (detail) => {
           events ??= eventsClient();

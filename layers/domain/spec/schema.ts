@@ -276,6 +276,15 @@ export const ExportSchema = z.strictObject({
   peers: z.array(dnsName).min(1, 'must name at least one peer'),
 });
 
+/**
+ * Raft snapshots of the servers' state (`GET /v1/snapshot`), taken on a schedule to the stack's snapshot bucket and
+ * restored first when every server was lost (layers/recovery). On by default: a snapshot also brings back what only
+ * Consul holds (KV written by others, the tombstones of stopped tasks). Off, the restore re-applies from SSM only.
+ */
+export const SnapshotsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+});
+
 /** The consul-dataplane image every service task and the gateway run (Envoy + the xDS link to the servers). */
 export const DataplaneSchema = z
   .strictObject({
@@ -295,6 +304,7 @@ export const MeshSpecSchema = z.strictObject({
       /** Defaults to building docker/consul-dataplane (our entrypoint around the pinned consul-dataplane image). */
       dataplane: DataplaneSchema.prefault({}),
       security: SecuritySchema.prefault({}),
+      snapshots: SnapshotsSchema.prefault({}),
     })
     .prefault({}),
   clusters: z.array(ClusterSchema).min(1, 'must list at least one cluster'),
