@@ -5,8 +5,7 @@
  * reached the endpoint, so a batch or a page too many or too few shows.
  */
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
-import { SsmProvider } from '../../../local/aws/ssm/provider';
+import { startAwsEndpoint, type AwsEndpoint, SsmProvider } from '@consul-mesh/local-cloud';
 import { createSsmApi, SSM_LIMITS, type SsmApi } from '../../../layers/adapters/ssm';
 
 const name = (prefix: string, i: number) => `${prefix}/p${String(i).padStart(3, '0')}`;
