@@ -11,6 +11,7 @@ import type { TaskDefinitionRecord } from './aws/ecs/model';
 import type { ProcessOutcome } from './aws/ecs/task-lifecycle';
 import type { EcsDelays } from './aws/ecs/options';
 import { SsmProvider } from './aws/ssm/provider';
+import { LogsProvider } from './aws/logs/provider';
 import { EcrProvider } from './aws/ecr/provider';
 import { CodeBuildProvider } from './aws/codebuild/provider';
 import { S3Provider } from './aws/s3/provider';
@@ -101,6 +102,11 @@ export interface LocalCloudOptions {
   apiToken?: string;
   /** Extra environment for every function (e.g. POLL_SECONDS for tests). */
   functionEnvironment?: Record<string, string>;
+  /**
+   * Whether the functions' stdout/stderr also reach this process's (default true). Either way every line goes to
+   * the function's log group in the local CloudWatch Logs, as on Lambda.
+   */
+  echoFunctionLogs?: boolean;
   faultSeed?: number;
   /** Where logs of the emulators go; default stderr. */
   logger?: (message: string, error?: unknown) => void;
@@ -210,6 +216,7 @@ export class LocalCloud {
     for (const [roleArn, policies] of roles.policies) iam.defineRole(roleArn, policies);
 
     const ssm = new SsmProvider();
+    const logs = new LogsProvider();
     const ecr = new EcrProvider();
     const s3 = new S3Provider();
     const codebuild = new CodeBuildProvider(
@@ -335,7 +342,7 @@ export class LocalCloud {
     const aws = await startAwsEndpoint({
       port: options.ports?.aws ?? 4566,
       faults,
-      providers: [ecs.provider, ssm, ecr, codebuild, events],
+      providers: [ecs.provider, ssm, ecr, codebuild, events, logs],
       restProvider: s3,
       logger: log,
       iam,
@@ -355,7 +362,14 @@ export class LocalCloud {
       ...options.functionEnvironment,
     };
     const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment, ...functionCredentials(iam, roles, fn.name) } }));
-    const lambda = new LambdaRuntime(functions, { region, taskRoot: rootDir, logger: (m) => log(m) });
+    const lambda = new LambdaRuntime(functions, {
+      region,
+      taskRoot: rootDir,
+      logger: (m) => log(m),
+      // Lambda sends each function's output to CloudWatch Logs (/aws/lambda/<name>): GET /activity reads it there.
+      onLogLine: (line) => logs.ingest(region, line.logGroupName, line.logStreamName, [line]),
+      echoLogs: options.echoFunctionLogs ?? true,
+    });
     lambdaRef.current = lambda;
     // Execution status changes go to EventBridge's default bus, as on AWS. Those of executions restored from the
     // data directory (closed as ABORTED) happen before serverless.yml's rules exist: they wait for them.
