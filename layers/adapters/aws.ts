@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -21,6 +22,7 @@ export interface AwsClients {
   ecr: ECRClient;
   sfn: SFNClient;
   s3: S3Client;
+  logs: CloudWatchLogsClient;
 }
 
 export type AwsClientName = keyof AwsClients;
@@ -39,6 +41,7 @@ export const codebuildClient = (): CodeBuildClient => new CodeBuildClient(RETRY)
 export const ecrClient = (): ECRClient => new ECRClient(RETRY);
 export const sfnClient = (): SFNClient => new SFNClient(RETRY);
 export const s3Client = (): S3Client => new S3Client(RETRY);
+export const logsClient = (): CloudWatchLogsClient => new CloudWatchLogsClient(RETRY);
 
 /** Every client, for the command line (one process that may call any of them). */
 export const ALL_AWS_CLIENTS: AwsClientFactories<AwsClientName> = {
@@ -48,6 +51,7 @@ export const ALL_AWS_CLIENTS: AwsClientFactories<AwsClientName> = {
   ecr: ecrClient,
   sfn: sfnClient,
   s3: s3Client,
+  logs: logsClient,
 };
 
 /**

@@ -30,8 +30,11 @@ export type TaskActivityOutcome =
 export interface TaskActivity {
   activity: 'task';
   cluster: string;
-  /** The ECS service (`group` = `service:<name>`); absent for a task no service started. */
-  service?: string;
+  /**
+   * The ECS service (`group` = `service:<name>`); absent for a task no service started. Not `service`: Powertools'
+   * Logger writes its own `service` key (the function's service name) over an attribute of that name.
+   */
+  ecsService?: string;
   taskId: string;
   lastStatus: string;
   desiredStatus: string;
@@ -74,7 +77,7 @@ export function buildTaskActivity(task: Pick<EcsTask, 'taskArn' | 'group' | 'las
   const base = {
     activity: 'task' as const,
     cluster: outcome.cluster,
-    ...(serviceOf(task) ? { service: serviceOf(task) } : {}),
+    ...(serviceOf(task) ? { ecsService: serviceOf(task) } : {}),
     taskId: taskIdFromArn(task.taskArn),
     lastStatus: task.lastStatus,
     desiredStatus: task.desiredStatus,

@@ -47,13 +47,18 @@ function collect(scope: { sink: LogSink; partial: { text: string } }, text: stri
   for (const line of lines) if (line.trim() !== '') scope.sink.line(line, now);
 }
 
+/** Wraps stdout and stderr once (the runtime does it when it is created, before anything else may wrap them). */
+export function installLogCapture(): void {
+  wrap(process.stdout);
+  wrap(process.stderr);
+}
+
 /**
  * Runs `fn` (an invocation) with its output sent to `sink`; resolves nothing itself. Returns a `flush` that emits a
  * last line written without its newline.
  */
 export function runWithLogSink<T>(sink: LogSink, fn: () => T): { result: T; flush(): void } {
-  wrap(process.stdout);
-  wrap(process.stderr);
+  installLogCapture();
   const scope = { sink, partial: { text: '' } };
   const result = storage.run(scope, fn);
   return {

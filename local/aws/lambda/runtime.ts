@@ -20,7 +20,7 @@ import { buildLambdaContext, newLogStreamName, type LambdaContext } from './cont
 import { runWithEnvironment, type SandboxEnvironment } from './environment';
 import { asError, functionNotFound, LambdaServiceError, LambdaTimeoutError, ResponseSizeTooLargeError } from './errors';
 import { loadHandler, type LambdaHandler } from './handler-loader';
-import { platformLine, runWithLogSink, type LogSink } from './log-capture';
+import { installLogCapture, platformLine, runWithLogSink, type LogSink } from './log-capture';
 
 /** The function settings the runtime needs (a `FunctionConfig` from `loadServerlessConfig` has them all). */
 export type LambdaFunction = Pick<
@@ -82,6 +82,7 @@ export class LambdaRuntime {
     functions: readonly LambdaFunction[],
     private readonly options: LambdaRuntimeOptions,
   ) {
+    installLogCapture();
     for (const fn of functions) {
       const arn = functionArn(options.region, fn.name);
       const env: SandboxEnvironment = {
