@@ -103,10 +103,10 @@ export interface LocalCloudOptions {
   /** Extra environment for every function (e.g. POLL_SECONDS for tests). */
   functionEnvironment?: Record<string, string>;
   /**
-   * Whether the functions' stdout/stderr also reach this process's (default true). Either way every line goes to
-   * the function's log group in the local CloudWatch Logs, as on Lambda.
+   * Whether the functions' stdout/stderr also reach this process's (default true), or which of their writes do.
+   * Either way every line goes to the function's log group in the local CloudWatch Logs, as on Lambda.
    */
-  echoFunctionLogs?: boolean;
+  echoFunctionLogs?: boolean | ((line: string) => boolean);
   faultSeed?: number;
   /** Where logs of the emulators go; default stderr. */
   logger?: (message: string, error?: unknown) => void;

@@ -14,12 +14,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface LogSink {
   /** Receives each complete line (without its newline) with the time it was written. */
   line(message: string, timestamp: number): void;
-  /** Also write to the process's own stdout/stderr (what `npm start --verbose` shows). */
-  readonly echo: boolean;
+  /** Also write a line to the process's own stdout/stderr (what `npm start --verbose` shows). */
+  readonly echo: boolean | ((line: string) => boolean);
 }
 
-const storage = new AsyncLocalStorage<{ sink: LogSink; partial: { text: string } }>();
+type Scope = { sink: LogSink; partial: { text: string } };
 const INSTALLED = Symbol.for('local-cloud.lambda.log-capture');
+// One store per process, kept on the stream it serves: a second copy of this module (a test runner's fresh module
+// registry, with its own globals, in the same process) must find the invocations of the wrapper the first installed.
+const STORAGE = Symbol.for('local-cloud.lambda.log-capture.storage');
+const holder = process.stdout as unknown as Record<symbol, AsyncLocalStorage<Scope> | undefined>;
+const storage: AsyncLocalStorage<Scope> = (holder[STORAGE] ??= new AsyncLocalStorage<Scope>());
 
 type Write = typeof process.stdout.write;
 
@@ -33,14 +38,15 @@ function wrap(stream: NodeJS.WriteStream): void {
     if (!scope) return (original as (...args: unknown[]) => boolean)(chunk, encoding, callback);
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     collect(scope, text);
-    if (scope.sink.echo) return (original as (...args: unknown[]) => boolean)(chunk, encoding, callback);
+    const { echo } = scope.sink;
+    if (echo === true || (typeof echo === 'function' && echo(text))) return (original as (...args: unknown[]) => boolean)(chunk, encoding, callback);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done as () => void);
     return true;
   } as Write;
 }
 
-function collect(scope: { sink: LogSink; partial: { text: string } }, text: string): void {
+function collect(scope: Scope, text: string): void {
   const now = Date.now();
   const lines = (scope.partial.text + text).split('\n');
   scope.partial.text = lines.pop() ?? '';

@@ -50,8 +50,8 @@ export interface LambdaRuntimeOptions {
    * as Lambda ships them to CloudWatch Logs (the local cloud hands them to its CloudWatch Logs service).
    */
   readonly onLogLine?: (line: { logGroupName: string; logStreamName: string; timestamp: number; message: string }) => void;
-  /** Whether the functions' output also goes to this process's stdout/stderr. Default true. */
-  readonly echoLogs?: boolean;
+  /** Whether the functions' output also goes to this process's stdout/stderr (all, or the writes a test picks). Default true. */
+  readonly echoLogs?: boolean | ((line: string) => boolean);
 }
 
 interface Sandbox {
