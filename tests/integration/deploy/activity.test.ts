@@ -1,5 +1,6 @@
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { LocalCloud } from '../../../local/cloud';
+import { buildProgram } from '../../../cli/meshctl';
 import { deploy, referenceSpec, startCloud } from './harness';
 
 /**
@@ -54,5 +55,26 @@ describe('GET /activity on a deployed mesh', () => {
     expect(body.items.every((i) => i.kind === 'task' && i.service === 'todos' && i.outcome === 'deregistered')).toBe(true);
     expect(refused.status).toBe(400);
     expect(refused.body.error?.code).toBe('InvalidInput');
+  });
+
+  it('meshctl activity prints the same, one row per decision, and its --json is the route\'s answer', async () => {
+    const meshctl = async (...args: string[]) => {
+      let out = '';
+      const io = { write: (text: string) => (out += text) };
+      process.exitCode = 0;
+      await buildProgram({ stdout: io, stderr: io, env: {} }).parseAsync(['node', 'meshctl', 'activity', '--api-url', cloud.endpoints.httpApi, '--token', cloud.apiToken, ...args]);
+      const code = Number(process.exitCode ?? 0);
+      process.exitCode = 0;
+      return { code, out };
+    };
+
+    const table = await meshctl('--service', 'todos', '--outcome', 'deregistered');
+    const json = await meshctl('--kind', 'reconcile', '--limit', '1', '--json');
+
+    expect(table.code).toBe(0);
+    expect(table.out.split('\n')[0]).toMatch(/^TIME\s+SOURCE\s+SERVICE\s+TASK\s+ECS\s+OUTCOME\s+DETAILS/);
+    expect(table.out).toMatch(/task\s+todos\s+cluster-2\/\w{12}\s+RUNNING→STOPPED v\d+\s+deregistered\s+desired-stopped: UserInitiated: stopped by a test/);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ items: [{ kind: 'reconcile', clusters: 3 }], truncated: expect.any(Boolean) });
   });
 });
