@@ -38,9 +38,11 @@ async function main(options: StartOptions): Promise<number> {
       // waits for each replacement's health check (a caught-up voter) before it stops the next old server.
       consulServerCatchUpMs: 800,
       eventRetryDelaysMs: [1000, 2000],
-      // The functions log JSON to stdout as on Lambda. The progress view already reports every stage and the
-      // cause of a failure, so their lines would only repeat it; --verbose shows them.
-      functionEnvironment: options.verbose ? {} : { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      // The functions log JSON to stdout as on Lambda, and their lines go to the local CloudWatch Logs (the
+      // dashboard's Activity view reads them there). The progress view already reports every stage and the cause of
+      // a failure, so their lines would only repeat it on the terminal; --verbose shows them.
+      echoFunctionLogs: options.verbose,
+      functionEnvironment: options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' },
     });
   } catch (error) {
     const message = renderListenError(error, options.ports, options.peer);

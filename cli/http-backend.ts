@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MeshView } from '../layers/api/mesh';
+import type { ActivityList } from '../layers/api/activity';
 import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from '../layers/deployments/backend';
 import { isDeploymentId, parseExecutionName } from '../layers/deployments/execution-name';
 import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/deployments/progress';
@@ -69,6 +70,7 @@ export class ApiUnreachableError extends Error {
  * travels in `Authorization: Bearer` and appears in no message.
  */
 /** The answer of GET /mesh, checked loosely: the API owns its exact shape (layers/api/mesh.ts). */
+const ActivityListSchema = z.looseObject({ items: z.array(z.looseObject({ kind: z.enum(['task', 'reconcile']), time: z.string() })), since: z.string(), complete: z.boolean(), truncated: z.boolean() });
 const MeshViewSchema = z.looseObject({ mesh: z.string(), consul: z.looseObject({ leader: z.string(), peers: z.array(z.string()) }), clusters: z.array(z.looseObject({ name: z.string() })) });
 
 export class HttpApiBackend implements DeploymentBackend {
@@ -186,6 +188,12 @@ export class HttpApiBackend implements DeploymentBackend {
   async getMesh(): Promise<MeshView> {
     // Only the envelope is checked here; the rest is the API's own MeshView.
     return (await this.call('GET', '/mesh', MeshViewSchema)) as unknown as MeshView;
+  }
+
+  /** GET /activity: the orchestrator's recent decisions, newest first (the API validates and bounds the query). */
+  async getActivity(query: { since?: string; limit?: number; service?: string; outcome?: string; kind?: string }): Promise<ActivityList> {
+    const params = new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+    return (await this.call('GET', `/activity${params.size > 0 ? `?${params.toString()}` : ''}`, ActivityListSchema)) as unknown as ActivityList;
   }
 
   /** POST /plans: the change set a deployment of the spec would make now (nothing is written). */

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { renderCompletion, type Shell } from './completion';
 import { validateCommand } from './validate';
 import { meshCommand } from './mesh';
+import { activityCommand } from './activity';
 import { defaultCliDeps, endQuietlyOnClosedPipe, type CliDeps } from './cli-deps';
 import { deployCommand } from './deploy';
 import { planCommand } from './plan-command';
@@ -112,6 +113,21 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
     });
 
   program
+    .command('activity')
+    .description('what the orchestrator did with recent task transitions (registered, deregistered, ignored as stale...) and each reconcile run, newest first')
+    .option('--api-url <url>', 'the HTTP API (default MESH_API_URL, else the local cloud)')
+    .option('--token <token>', 'the HTTP API token (default MESH_API_TOKEN)')
+    .option('--since <time>', 'ISO 8601 date-time, at most 24 hours back (default 15 minutes back)')
+    .option('--limit <n>', 'at most this many entries (1 to 500, default 100)', positiveInt)
+    .option('--service <name>', 'one service\'s task events only')
+    .option('--outcome <outcome>', 'task events with this outcome only (registered, deregistered, ignored-stale, ...)')
+    .option('--kind <kind>', 'task or reconcile')
+    .option('--json', 'machine-readable output', false)
+    .action(async (opts: { apiUrl?: string; token?: string; since?: string; limit?: number; service?: string; outcome?: string; kind?: 'task' | 'reconcile'; json: boolean }) => {
+      process.exitCode = await runAction('activity', io, () => activityCommand(opts, io));
+    });
+
+  program
     .command('rollout')
     .argument('<service>', 'a service of the deployed mesh')
     .description('roll out a new image of one service through the HTTP API: rolling update, verified in Consul, rolled back on failure')
@@ -211,6 +227,7 @@ const EXAMPLES: Record<string, string[]> = {
   cancel: ['npx meshctl cancel', 'npx meshctl cancel r-20261125010718-k3x9q0', 'npx meshctl cancel d-20261125010718-izkksk'],
   plan: ['npx meshctl plan examples/mesh.yaml'],
   mesh: ['npx meshctl mesh --check'],
+  activity: ['npx meshctl activity --service users', 'npx meshctl activity --kind reconcile --since 2026-12-06T10:00:00Z --json'],
   rollout: ['npx meshctl rollout users --image users:1.1.0', 'npx meshctl rollout users --build docker/services/users --bake-seconds 60'],
   rotate: ['npx meshctl rotate gossip-key', 'npx meshctl rotate acl-token/dataplane/users'],
   destroy: ['npx meshctl destroy examples/mesh.yaml', 'npx meshctl destroy reference-mesh --purge --yes'],

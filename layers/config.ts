@@ -45,6 +45,11 @@ const EnvSchema = z.object({
   MESH_SECURITY_GROUPS: z.string().optional(),
   /** The Cloud Map service ARN the Consul server tasks register in. */
   SERVER_REGISTRY_ARN: z.string().startsWith('arn:').optional(),
+  /**
+   * The log groups GET /activity reads (the task-event and reconcile functions', `/aws/lambda/<function name>`),
+   * comma-separated; without it the route answers an empty list.
+   */
+  ACTIVITY_LOG_GROUPS: z.string().optional(),
   /** Seconds between polls of the deploy wait loops, and the rounds before a stage times out. */
   POLL_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   MAX_ROUNDS: z.coerce.number().int().min(1).max(1000).default(90),

@@ -10,6 +10,7 @@ import type { TaskDefinitionRecord } from './aws/ecs/model';
 import type { ProcessOutcome } from './aws/ecs/task-lifecycle';
 import type { EcsDelays } from './aws/ecs/options';
 import { SsmProvider } from './aws/ssm/provider';
+import { LogsProvider } from './aws/logs/provider';
 import { EcrProvider } from './aws/ecr/provider';
 import { CodeBuildProvider } from './aws/codebuild/provider';
 import { S3Provider } from './aws/s3/provider';
@@ -112,6 +113,11 @@ export interface LocalCloudOptions {
   apiToken?: string;
   /** Extra environment for every function (e.g. POLL_SECONDS for tests). */
   functionEnvironment?: Record<string, string>;
+  /**
+   * Whether the functions' stdout/stderr also reach this process's (default true), or which of their writes do.
+   * Either way every line goes to the function's log group in the local CloudWatch Logs, as on Lambda.
+   */
+  echoFunctionLogs?: boolean | ((line: string) => boolean);
   faultSeed?: number;
   /** Where logs of the emulators go; default stderr. */
   logger?: (message: string, error?: unknown) => void;
@@ -228,6 +234,7 @@ export class LocalCloud {
     for (const [roleArn, policies] of peerStack?.roles.policies ?? []) iam.defineRole(roleArn, policies);
 
     const ssm = new SsmProvider();
+    const logs = new LogsProvider();
     const ecr = new EcrProvider();
     const s3 = new S3Provider();
     const codebuild = new CodeBuildProvider(
@@ -358,7 +365,7 @@ export class LocalCloud {
     const aws = await startAwsEndpoint({
       port: options.ports?.aws ?? 4566,
       faults,
-      providers: [ecs.provider, ssm, ecr, codebuild, events],
+      providers: [ecs.provider, ssm, ecr, codebuild, events, logs],
       restProvider: s3,
       logger: log,
       iam,
@@ -378,7 +385,16 @@ export class LocalCloud {
       ...options.functionEnvironment,
     };
     const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment, ...functionCredentials(iam, roles, fn.name) } }));
-    const lambda = new LambdaRuntime(functions, { region, taskRoot: rootDir, logger: (m) => log(m) });
+    // Lambda sends each function's output to CloudWatch Logs (/aws/lambda/<name>) of its region: GET /activity reads it there.
+    const lambdaOptions = (fnRegion: string) => ({
+      region: fnRegion,
+      taskRoot: rootDir,
+      logger: (m: string) => log(m),
+      onLogLine: (line: { logGroupName: string; logStreamName: string; timestamp: number; message: string }) =>
+        logs.ingest(fnRegion, line.logGroupName, line.logStreamName, [line]),
+      echoLogs: options.echoFunctionLogs ?? true,
+    });
+    const lambda = new LambdaRuntime(functions, lambdaOptions(region));
     const lambdas = new RegionalLambdas(region, lambda);
     // The second region's functions find that region's Consul datacenter, as its stack's consulAddress would say.
     const peerFunctions =
@@ -388,7 +404,7 @@ export class LocalCloud {
             environment: { ...fn.environment, ...environment, CONSUL_HTTP_ADDR: peerConsul.url, ...functionCredentials(iam, peerStack.roles, fn.name) },
           }))
         : undefined;
-    const peerLambda = peerFunctions && peerRegion ? new LambdaRuntime(peerFunctions, { region: peerRegion, taskRoot: rootDir, logger: (m) => log(m) }) : undefined;
+    const peerLambda = peerFunctions && peerRegion ? new LambdaRuntime(peerFunctions, lambdaOptions(peerRegion)) : undefined;
     if (peerLambda && peerRegion) lambdas.add(peerRegion, peerLambda);
     lambdaRef.current = lambdas;
     // Execution status changes go to EventBridge's default bus, as on AWS. Those of executions restored from the

@@ -46,6 +46,8 @@ export { EcrProvider } from './aws/ecr/provider';
 export { CodeBuildProvider } from './aws/codebuild/provider';
 export { digestBuildContext } from './aws/codebuild/context-digest';
 export { S3Provider } from './aws/s3/provider';
+export { LogsProvider } from './aws/logs/provider';
+export { compileFilterPattern } from './aws/logs/filter-pattern';
 export { EventsProvider, type AwsEvent, type EventsProviderOptions } from './aws/events/provider';
 export { compileWildcard } from './aws/events/wildcard';
 export { StepFunctionsService, MAX_PAYLOAD_BYTES, type LambdaInvoker } from './aws/stepfunctions';

@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -9,6 +10,7 @@ import { createCodeBuildApi, type CodeBuildApi } from './codebuild';
 import { createEcrApi, type EcrApi } from './ecr';
 import { createEcsApi, type EcsApi } from './ecs';
 import { createEventsApi, type EventsApi } from './eventbridge';
+import { createLogsApi, type LogsApi } from './logs';
 import { createS3Api, type S3Api } from './s3';
 import { createSfnApi, type SfnApi } from './sfn';
 import { createSsmApi, type SsmApi } from './ssm';
@@ -31,6 +33,7 @@ export interface AwsClients {
   sfn: SfnApi;
   s3: S3Api;
   events: EventsApi;
+  logs: LogsApi;
 }
 
 export type AwsClientName = keyof AwsClients;
@@ -50,6 +53,7 @@ export const ecrClient = (): EcrApi => createEcrApi(new ECRClient(RETRY));
 export const sfnClient = (): SfnApi => createSfnApi(new SFNClient(RETRY));
 export const s3Client = (): S3Api => createS3Api(new S3Client(RETRY));
 export const eventsClient = (): EventsApi => createEventsApi(new EventBridgeClient(RETRY));
+export const logsClient = (): LogsApi => createLogsApi(new CloudWatchLogsClient(RETRY));
 
 /** Every client, for the command line (one process that may call any of them). */
 export const ALL_AWS_CLIENTS: AwsClientFactories<AwsClientName> = {
@@ -60,6 +64,7 @@ export const ALL_AWS_CLIENTS: AwsClientFactories<AwsClientName> = {
   sfn: sfnClient,
   s3: s3Client,
   events: eventsClient,
+  logs: logsClient,
 };
 
 /**

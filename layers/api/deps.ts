@@ -1,11 +1,12 @@
 import type { StackLimits } from '../deploy/stack-fit';
 import type { SfnApi } from '../adapters/sfn';
 import type { SsmApi } from '../adapters/ssm';
-import { createAwsClients, ecrClient, ecsClient, s3Client, sfnClient, ssmClient } from '../adapters/aws';
+import { createAwsClients, ecrClient, ecsClient, logsClient, s3Client, sfnClient, ssmClient } from '../adapters/aws';
 import type { EcsApi } from '../adapters/ecs';
 import type { ConsulApi } from '../adapters/consul';
 import { consulFromSsm } from '../adapters/consul-token';
-import { readConfig } from '../config';
+import { listOf, readConfig } from '../config';
+import type { ActivityDeps } from './activity';
 import type { BuildSourceDeps } from '../deploy/build-source';
 import { StepFunctionsBackend } from '../deployments/sfn-backend';
 import { ecsContexts } from '../deploy/deps';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   defaults: { pollSeconds: number; maxRounds: number };
   /** POST /plans: the state reader's clients and the change set's context, built on first use. */
   planner: PlanDeps['planner'];
+  /** GET /activity: CloudWatch Logs (FilterLogEvents only) and the task-event and reconcile functions' log groups. */
+  activity?: Omit<ActivityDeps, 'now'>;
   /** The stack's region and secrets path a spec must fit (stack-fit.ts); refused with 400 before a deployment starts. */
   stackLimits?: StackLimits;
   now: () => Date;
@@ -48,7 +51,7 @@ export interface ApiDeps {
 
 export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
   const config = readConfig(env, ['MESH_NAME', 'DEPLOY_STATE_MACHINE_ARN', 'ROLLOUT_STATE_MACHINE_ARN', 'CONSUL_HTTP_ADDR', 'BUILD_SOURCE_BUCKET']);
-  const clients = createAwsClients({ ecs: ecsClient, ssm: ssmClient, ecr: ecrClient, sfn: sfnClient, s3: s3Client });
+  const clients = createAwsClients({ ecs: ecsClient, ssm: ssmClient, ecr: ecrClient, sfn: sfnClient, s3: s3Client, logs: logsClient });
   return {
     meshName: config.MESH_NAME,
     deployStateMachineArn: config.DEPLOY_STATE_MACHINE_ARN,
@@ -71,6 +74,10 @@ export function createApiDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
       };
     },
     stackLimits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },
+    activity: {
+      logs: clients.logs,
+      logGroups: listOf(config.ACTIVITY_LOG_GROUPS),
+    },
     now: () => new Date(),
   };
 }

@@ -11,6 +11,7 @@ import { getRollout, startRollout } from './rollouts';
 import { planChanges } from './plans';
 import { getRotation, startRotation } from './rotations';
 import { cancelOperation, listRunningOperations } from './operations';
+import { listActivity, parseActivityQuery } from './activity';
 
 /** What the router logs through (the Powertools logger of layers/logger.ts, or a test's recorder). */
 export interface ApiLogger {
@@ -97,6 +98,12 @@ export function buildRouter(deps: () => ApiDeps, logger: ApiLogger): Router {
   app.get('/mesh', async (reqCtx) => {
     noQuery(reqCtx.event as ApiEvent);
     return json(200, await describeMesh(deps()));
+  });
+
+  app.get('/activity', async (reqCtx) => {
+    const { now, activity } = deps();
+    const parsed = parseActivityQuery(query(reqCtx.event as ApiEvent), now());
+    return json(200, await listActivity(parsed, { logs: activity?.logs ?? { filterLogEvents: async () => ({ events: [] }) }, logGroups: activity?.logGroups ?? [], now }));
   });
 
   app.delete('/mesh', async (reqCtx) => {

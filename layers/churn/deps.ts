@@ -21,6 +21,8 @@ export interface ChurnDeps<K extends AwsClientName = AwsClientName> {
   clients: Pick<AwsClients, K | 'ssm'>;
   consul: () => Promise<ConsulApi>;
   logger: Logger;
+  /** The activity lines' logger (activity.ts): always at INFO, since GET /activity reads them back. */
+  activity: Logger;
   metrics: Metrics;
 }
 
@@ -29,13 +31,14 @@ export function createChurnDeps<K extends AwsClientName>(factories: AwsClientFac
   const clients = createAwsClients<K | 'ssm'>(factories);
   const consul = consulFromSsm({ address: config.CONSUL_HTTP_ADDR, tokenParameter: config.CONSUL_TOKEN_PARAMETER, ssm: clients.ssm });
   const logger = createLogger(env.POWERTOOLS_SERVICE_NAME ?? 'consul-mesh');
+  const activity = createLogger(env.POWERTOOLS_SERVICE_NAME ?? 'consul-mesh', { level: 'INFO' });
   const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'consul-mesh' });
-  return { config, clients, consul, logger, metrics };
+  return { config, clients, consul, logger, activity, metrics };
 }
 
 /** What handleTaskEvent needs. */
 export async function taskEventDeps(deps: ChurnDeps<'ssm'>): Promise<TaskEventDeps> {
-  return { consul: await deps.consul(), meshName: deps.config.MESH_NAME, logger: deps.logger, specMaxAgeMs: deps.config.SPEC_CACHE_SECONDS * 1000 };
+  return { consul: await deps.consul(), meshName: deps.config.MESH_NAME, logger: deps.logger, activity: deps.activity, specMaxAgeMs: deps.config.SPEC_CACHE_SECONDS * 1000 };
 }
 
 /** What reconcileMesh needs. */
@@ -45,6 +48,7 @@ export async function reconcileDeps(deps: ChurnDeps<'ecs'>): Promise<ReconcileDe
     ecs: deps.clients.ecs,
     meshName: deps.config.MESH_NAME,
     logger: deps.logger,
+    activity: deps.activity,
     metrics: deps.metrics,
     concurrency: deps.config.RECONCILE_CONCURRENCY,
     // No spec cache (SPEC_CACHE_SECONDS is the event handler's): a run a minute reads the deployed spec afresh.

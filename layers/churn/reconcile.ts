@@ -1,3 +1,4 @@
+import { buildReconcileActivity, logActivity, type ActivityLog } from './activity';
 import { loadDeployedSpec } from './deployed-spec';
 import { settleWithLimit } from './limiter';
 import { registeringClusterNames } from './mesh-clusters';
@@ -10,6 +11,8 @@ export interface ReconcileDeps {
   meshName: string;
   logger: ChurnLogger;
   metrics: ChurnMetrics;
+  /** Where the run's activity line goes (activity.ts); default `logger`. */
+  activity?: ActivityLog;
   /** Clusters reconciled at the same time (RECONCILE_CONCURRENCY). Default 4. */
   concurrency?: number;
   /**
@@ -68,7 +71,9 @@ export async function reconcileMesh(deps: ReconcileDeps): Promise<ReconcileSumma
   const spec = await loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: deps.specMaxAgeMs ?? 0 });
   if (!spec) {
     deps.logger.debug('no deployed spec yet: nothing to reconcile', { mesh: deps.meshName });
-    return { ...summary, skipped: 'no-spec' };
+    const skipped: ReconcileSummary = { ...summary, skipped: 'no-spec', durationMs: Date.now() - started };
+    logActivity(deps.activity ?? deps.logger, buildReconcileActivity(skipped));
+    return skipped;
   }
   const clusters = registeringClusterNames(spec);
   const now = deps.now?.() ?? new Date();
@@ -121,8 +126,9 @@ function add(summary: ReconcileSummary, result: ClusterReconcileResult): void {
 }
 
 /** One log line and one metric per counter (the handler flushes the metrics as EMF). */
-function report(summary: ReconcileSummary, deps: Pick<ReconcileDeps, 'logger' | 'metrics'>): void {
+function report(summary: ReconcileSummary, deps: Pick<ReconcileDeps, 'logger' | 'metrics' | 'activity'>): void {
   deps.logger.info('reconcile summary', { ...summary });
+  logActivity(deps.activity ?? deps.logger, buildReconcileActivity(summary));
   for (const [key, metric] of Object.entries(SUMMARY_METRICS) as Array<[keyof typeof SUMMARY_METRICS, string]>) {
     deps.metrics.addMetric(metric, 'Count', summary[key]);
   }

@@ -5,10 +5,12 @@ import {
   findMember,
   parseTaskStateChange,
   type Decision,
+  type EcsTask,
   type DeregisterReason,
   type IgnoreReason,
   type RegistrationChange,
 } from '../domain/registration';
+import { buildTaskActivity, logActivity, type ActivityLog } from './activity';
 import { writeTaskEntries, type TaskWrite } from './catalog-writer';
 import { loadDeployedSpec } from './deployed-spec';
 import type { ChurnLogger, TaskEventConsul } from './ports';
@@ -18,6 +20,11 @@ export interface TaskEventDeps {
   consul: TaskEventConsul;
   meshName: string;
   logger: ChurnLogger;
+  /**
+   * Where the one activity line per decision goes (activity.ts): a logger whose level LOG_LEVEL does not lower, since
+   * `GET /activity` reads these lines back. Default: `logger`.
+   */
+  activity?: ActivityLog;
   /** SPEC_CACHE_SECONDS in ms (see loadDeployedSpec). */
   specMaxAgeMs?: number;
   now?: () => Date;
@@ -53,6 +60,13 @@ export type TaskEventOutcome = TaskRef &
  */
 export async function handleTaskEvent(event: unknown, deps: TaskEventDeps): Promise<TaskEventOutcome> {
   const { detail: task } = parseTaskStateChange(event);
+  const outcome = await decideAndWrite(task, deps);
+  // Once per decision, whatever it was: the Activity view shows what was ignored (stale, duplicate) as well.
+  logActivity(deps.activity ?? deps.logger, buildTaskActivity(task, outcome));
+  return outcome;
+}
+
+async function decideAndWrite(task: EcsTask, deps: TaskEventDeps): Promise<TaskEventOutcome> {
   const ref: TaskRef = { taskArn: task.taskArn, cluster: clusterNameFromArn(task.clusterArn), version: task.version };
 
   let spec = await loadDeployedSpec(deps.consul, deps.meshName, { maxAgeMs: deps.specMaxAgeMs });
@@ -74,9 +88,7 @@ export async function handleTaskEvent(event: unknown, deps: TaskEventDeps): Prom
   if (early.action === 'ignore') return ignored(ref, early);
 
   const write = await writeTaskEntries(deps.consul, spec, task, early.member, { now: deps.now?.() ?? new Date(), logger: deps.logger });
-  const outcome = outcomeOf(ref, write, checkStatus(task));
-  log(deps.logger, outcome);
-  return outcome;
+  return outcomeOf(ref, write, checkStatus(task));
 }
 
 /** The outcome of what the catalog writer committed. */
@@ -100,9 +112,4 @@ function ignored(ref: TaskRef, decision: Decision): TaskEventOutcome {
   // A server's `servers-changed` cannot reach here (decideBeforeRead settles servers); keep the type total.
   const reason: IgnoreReason = decision.action === 'ignore' ? decision.reason : 'not-in-mesh';
   return { ...ref, action: 'ignored', reason, writes: 0 };
-}
-
-function log(logger: ChurnLogger, outcome: TaskEventOutcome): void {
-  if (outcome.action === 'ignored') logger.debug('task event ignored', { ...outcome });
-  else logger.info(`task ${outcome.action}`, { ...outcome });
 }

@@ -1,4 +1,5 @@
 import type { MeshView } from '../../layers/api/mesh';
+import type { ActivityList } from '../../layers/api/activity';
 import type { RolloutView } from '../../layers/api/contract';
 import type { ImageProgress, ServiceProgress, StageProgress } from '../../layers/deployments/progress';
 
@@ -6,7 +7,15 @@ import type { ImageProgress, ServiceProgress, StageProgress } from '../../layers
  * The dashboard's data: the HTTP API through the `meshctl ui` server, which adds the bearer token (cli/ui/server.ts).
  * Every write carries `X-Mesh-UI: 1`, without which the server refuses it (no other page can borrow the token).
  */
-export type { MeshView, RolloutView };
+export type { MeshView, RolloutView, ActivityList };
+
+/** GET /activity's filters (the API checks them; an empty one is left out). */
+export interface ActivityFilter {
+  service?: string;
+  outcome?: string;
+  kind?: 'task' | 'reconcile';
+  limit?: number;
+}
 
 /**
  * GET /deployments/{id} (layers/api/contract.ts's DeploymentViewSchema, written out: the schema's loose object
@@ -85,6 +94,10 @@ export const api = {
   plan: (spec: string) => call<ChangeSet>('/plans', { method: 'POST', body: spec, headers: { 'content-type': contentTypeOf(spec) } }),
   deploy: (spec: string) => call<{ id: string; status: string; attached?: boolean }>('/deployments', { method: 'POST', body: spec, headers: { 'content-type': contentTypeOf(spec) } }),
   mesh: () => call<MeshView>('/mesh'),
+  activity: (filter: ActivityFilter) => {
+    const query = new URLSearchParams(Object.entries(filter).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [[k, String(v)]])));
+    return call<ActivityList>(`/activity?${query.toString()}`);
+  },
   startRollout: (service: string, request: { image: string; desiredCount?: number; bakeSeconds?: number }) =>
     call<{ id: string; service: string; status: string }>(`/services/${encodeURIComponent(service)}/rollouts`, {
       method: 'POST',

@@ -6,11 +6,13 @@ import { DeploymentPage } from './views/Deployment';
 import { MeshPage } from './views/Mesh';
 import { RolloutPage, RolloutsPage } from './views/Rollouts';
 import { PlanPage } from './views/Plan';
+import { ActivityPage } from './views/Activity';
 
 const SECTIONS = [
   { path: 'deployments', label: 'Deployments' },
   { path: 'mesh', label: 'Mesh' },
   { path: 'rollouts', label: 'Rollouts' },
+  { path: 'activity', label: 'Activity' },
   { path: 'plan', label: 'Plan & deploy' },
 ];
 
@@ -23,6 +25,7 @@ function App() {
   else if (section === 'rollouts' && rest[0] && rest[1]) page = <RolloutPage key={`${rest[0]}/${rest[1]}`} service={rest[0]} id={rest[1]} />;
   else if (section === 'rollouts') page = <RolloutsPage service={rest[0]} />;
   else if (section === 'plan') page = <PlanPage />;
+  else if (section === 'activity') page = <ActivityPage />;
   else page = <DeploymentsPage />;
   return (
     <>

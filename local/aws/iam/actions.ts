@@ -300,8 +300,28 @@ const STATES: Record<string, Requests> = {
   ListStateMachines: () => [req('states:ListStateMachines', '*')],
 };
 
-/** By the endpoint's signing name (`ecs`, `ssm`, `ecr`, `codebuild`, `events`, `states`), then operation. */
-export const OPERATION_REQUESTS: Record<string, Record<string, Requests>> = { ecs: ECS, ssm: SSM, ecr: ECR, codebuild: CODEBUILD, events: EVENTS, states: STATES };
+// CloudWatch Logs ------------------------------------------------------------------------------------------------
+
+/** `arn:aws:logs:<region>:<account>:log-group:<name>`, the log-group resource of the Service Authorization Reference. */
+function logGroupArn(scope: CallScope, input: Input): string {
+  const identifier = str(input.logGroupIdentifier);
+  if (identifier?.startsWith('arn:')) return identifier.replace(/:\*$/, '');
+  return `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${str(input.logGroupName) ?? identifier ?? ''}`;
+}
+const onLogGroup = (action: string): Requests => (input, scope) => [req(action, logGroupArn(scope, input))];
+const onLogStream = (action: string): Requests => (input, scope) => [req(action, `${logGroupArn(scope, input)}:log-stream:${str(input.logStreamName) ?? ''}`)];
+
+const LOGS: Record<string, Requests> = {
+  CreateLogGroup: (input, scope) => [req('logs:CreateLogGroup', logGroupArn(scope, input), requestTags(Object.entries((input.tags ?? {}) as Record<string, string>).map(([Key, Value]) => ({ Key, Value }))))],
+  DescribeLogGroups: () => [req('logs:DescribeLogGroups', '*')],
+  PutRetentionPolicy: onLogGroup('logs:PutRetentionPolicy'),
+  CreateLogStream: onLogStream('logs:CreateLogStream'),
+  PutLogEvents: onLogStream('logs:PutLogEvents'),
+  FilterLogEvents: onLogGroup('logs:FilterLogEvents'),
+};
+
+/** By the endpoint's signing name (`ecs`, `ssm`, `ecr`, `codebuild`, `events`, `states`, `logs`), then operation. */
+export const OPERATION_REQUESTS: Record<string, Record<string, Requests>> = { ecs: ECS, ssm: SSM, ecr: ECR, codebuild: CODEBUILD, events: EVENTS, states: STATES, logs: LOGS };
 
 /**
  * The requests IAM authorizes for one JSON-protocol call. An operation missing from the table is authorized as

@@ -20,6 +20,7 @@ import { buildLambdaContext, newLogStreamName, type LambdaContext } from './cont
 import { runWithEnvironment, type SandboxEnvironment } from './environment';
 import { asError, functionNotFound, LambdaServiceError, LambdaTimeoutError, ResponseSizeTooLargeError } from './errors';
 import { loadHandler, type LambdaHandler } from './handler-loader';
+import { installLogCapture, platformLine, runWithLogSink, type LogSink } from './log-capture';
 
 /** The function settings the runtime needs (a `FunctionConfig` from `loadServerlessConfig` has them all). */
 export type LambdaFunction = Pick<
@@ -44,6 +45,13 @@ export interface LambdaRuntimeOptions {
   readonly onAsyncFailure?: (record: AsyncFailureRecord) => void;
   /** Where the runtime reports asynchronous failures (names and messages only, never payloads). */
   readonly logger?: (message: string) => void;
+  /**
+   * Receives each line a function writes to stdout or stderr, with its log group (`/aws/lambda/<name>`) and stream,
+   * as Lambda ships them to CloudWatch Logs (the local cloud hands them to its CloudWatch Logs service).
+   */
+  readonly onLogLine?: (line: { logGroupName: string; logStreamName: string; timestamp: number; message: string }) => void;
+  /** Whether the functions' output also goes to this process's stdout/stderr (all, or the writes a test picks). Default true. */
+  readonly echoLogs?: boolean | ((line: string) => boolean);
 }
 
 interface Sandbox {
@@ -74,6 +82,7 @@ export class LambdaRuntime {
     functions: readonly LambdaFunction[],
     private readonly options: LambdaRuntimeOptions,
   ) {
+    installLogCapture();
     for (const fn of functions) {
       const arn = functionArn(options.region, fn.name);
       const env: SandboxEnvironment = {
@@ -190,17 +199,31 @@ export class LambdaRuntime {
     return sandbox;
   }
 
+  /** The sandbox's output, to its log group and stream (and the terminal unless `echoLogs` is false). */
+  private logSink(sandbox: Sandbox): LogSink {
+    const { onLogLine, echoLogs } = this.options;
+    const logGroupName = `/aws/lambda/${sandbox.fn.name}`;
+    return {
+      echo: echoLogs ?? true,
+      line: (message, timestamp) => onLogLine?.({ logGroupName, logStreamName: sandbox.logStreamName, timestamp, message }),
+    };
+  }
+
   private run(sandbox: Sandbox, payload: string): Promise<unknown> {
     const { fn } = sandbox;
     const requestId = randomUUID();
     const deadline = Date.now() + fn.timeout * 1000;
     let timer: NodeJS.Timeout | undefined;
     let entry: Pending | undefined;
+    const sink = this.logSink(sandbox);
+    platformLine(sink, `START RequestId: ${requestId} Version: $LATEST`);
+    const started = Date.now();
+    let flush = () => undefined as void;
     const outcome = new Promise<unknown>((resolve, reject) => {
       entry = { reject };
       this.pending.add(entry);
       timer = setTimeout(() => reject(new LambdaTimeoutError(requestId, fn.timeout)), fn.timeout * 1000);
-      runWithEnvironment(sandbox.env, () => {
+      ({ flush } = runWithLogSink(sink, () => runWithEnvironment(sandbox.env, () => {
         try {
           // The first invocation loads the module: its top-level code runs with the function's environment.
           sandbox.handler ??= loadHandler(fn.handlerModule, fn.handlerExport, fn.handler);
@@ -216,12 +239,15 @@ export class LambdaRuntime {
         } catch (error) {
           reject(asError(error));
         }
-      });
+      })));
     });
     return outcome
       .finally(() => {
         clearTimeout(timer);
         if (entry) this.pending.delete(entry);
+        flush();
+        platformLine(sink, `END RequestId: ${requestId}`);
+        platformLine(sink, `REPORT RequestId: ${requestId}\tDuration: ${(Date.now() - started).toFixed(2)} ms\tMemory Size: ${fn.memorySize} MB`);
       })
       .then((result) => {
         const text = serialize(result);

@@ -211,4 +211,36 @@ describeIfBrowser('meshctl ui in Chromium against the local cloud', () => {
     expect(await page.locator('[data-service="todos"] tr[data-task]').count()).toBe(2);
     console.log(`screenshot: ${await shot('mesh-repaired')} (the same mesh after the reconcile: no drift)`);
   }, 120_000);
+
+  it('lists the activity newest first: task transitions with what was done, and the reconcile run that repaired the drift', async () => {
+    await page.goto(`${ui.url}#/deployments`);
+    // Reached from the navigation, by keyboard.
+    await page.locator('nav a', { hasText: 'Activity' }).focus();
+    await page.keyboard.press('Enter');
+    const table = page.getByRole('table', { name: 'Activity' });
+    await table.waitFor({ timeout: 30_000 });
+    // The run that repaired the drift: a word and a symbol, not only a colour.
+    const run = table.locator('tr[data-kind="reconcile"]').filter({ hasText: 'repaired' }).first();
+    await run.waitFor({ timeout: 30_000 });
+    expect(await run.innerText()).toMatch(/⟳\s+repaired \d+/);
+    expect(await run.innerText()).toContain('deregistered');
+    expect(await table.locator('tr[data-kind="task"][data-outcome="registered"]').count()).toBeGreaterThan(0);
+    const times = await table.locator('tbody tr td:first-child').allInnerTexts();
+    expect(times.map((t) => Date.parse(t) || new Date(t).getTime()).filter((t) => !Number.isNaN(t))).toEqual(
+      [...times.map((t) => Date.parse(t) || new Date(t).getTime()).filter((t) => !Number.isNaN(t))].sort((a, b) => b - a),
+    );
+    // The first screenful (the table holds up to 200 rows): the newest entries, the reconcile's repair among them.
+    const activityShot = join(SCREENSHOTS, 'activity.png');
+    await page.screenshot({ path: activityShot });
+    console.log(`screenshot: ${activityShot} (the activity: task events and the reconcile run that repaired the drift)`);
+
+    // Filtered by its labelled controls: one service's registrations only.
+    await page.getByLabel('Service').selectOption('todos');
+    await page.getByLabel('What').selectOption('registered');
+    await table.locator('tr[data-kind="task"]').first().waitFor();
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('table[aria-label="Activity"] tbody tr')).every((r) => r.getAttribute('data-outcome') === 'registered'), undefined, { timeout: 15_000 });
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.includes('todos') && /\+\s+registered/.test(r))).toBe(true);
+  }, 60_000);
 });

@@ -42,6 +42,7 @@ const ROUTES = [
   ['POST', '/services/users/rollouts'],
   ['GET', '/services/users/rollouts/r-20250304050607-k3x9q0'],
   ['GET', '/mesh'],
+  ['GET', '/activity'],
   ['POST', '/plans'],
   ['GET', '/operations'],
   ['POST', '/operations/r-20250304050607-k3x9q0/cancel'],
@@ -51,6 +52,7 @@ describe('authentication', () => {
   it('declares every route behind the meshToken Lambda authorizer', () => {
     expect(cloud.httpApi.routes.map((r) => r.routeKey).sort()).toEqual(
       [
+        'GET /activity',
         'GET /deployments',
         'GET /deployments/{id}',
         'GET /mesh',

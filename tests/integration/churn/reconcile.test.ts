@@ -165,6 +165,23 @@ describe('reconcileMesh against the local ECS simulation and Consul', () => {
     expect(cloud.metrics.values).toMatchObject({ ReconcileRegistered: 0, ReconcileDeregistered: 0, ReconcileUnchanged: 6, ReconcileConsulWrites: 0, ReconcileEcsCalls: 6 });
   });
 
+  it('logs one activity line per run: clusters, tasks seen and repairs by kind', async () => {
+    await cloud.reconcile();
+
+    // The task events of the cluster's start are logged by the event handler into the same recorder: keep the run's.
+    const lines = cloud.logger.lines.filter((l) => l.message === 'activity' && l.attributes.activity === 'reconcile');
+    expect(lines).toHaveLength(1);
+    expect(lines[0].attributes).toMatchObject({
+      activity: 'reconcile',
+      mesh: 'reference-mesh',
+      clusters: 3,
+      tasksSeen: 6,
+      repairs: { registered: 0, deregistered: 0, updatedAddress: 0, updatedCheck: 0, updatedRegistration: 0, tombstonesExpired: 0 },
+      failedClusters: [],
+      durationMs: expect.any(Number),
+    });
+  });
+
   it('never deregisters a running task of a service a deployment just added, whatever spec its container has cached', async () => {
     // A spec without notifications, loaded by the reconcile's container (and its tasks deregistered: they left the mesh).
     const without = structuredClone(cloud.spec);

@@ -161,6 +161,21 @@ describe('handleTaskEvent (fixtures against the local Consul)', () => {
     expect(checks().map((c) => c.Status)).toEqual(['critical', 'critical']);
   });
 
+  it('logs one activity line per decision, the stale and duplicate ones included, with the event version and the reason', async () => {
+    await handle('task-unhealthy');
+    await handle('task-unhealthy');
+    await handle('task-running');
+    await handle('task-desired-stopped');
+
+    const activity = logger.lines.filter((l) => l.message === 'activity').map((l) => l.attributes);
+    expect(activity).toEqual([
+      expect.objectContaining({ activity: 'task', cluster: 'cluster-1', ecsService: 'users', taskId: TASK_ID, version: 5, outcome: 'registered', address: '10.0.1.139' }),
+      expect.objectContaining({ activity: 'task', version: 5, outcome: 'ignored-duplicate', reason: 'duplicate' }),
+      expect.objectContaining({ activity: 'task', version: 4, outcome: 'ignored-stale', reason: 'stale', lastStatus: 'RUNNING', desiredStatus: 'RUNNING' }),
+      expect.objectContaining({ activity: 'task', version: 6, outcome: 'deregistered', reason: 'desired-stopped: ServiceSchedulerInitiated: Task failed container health checks', desiredStatus: 'STOPPED' }),
+    ]);
+  });
+
   it('tolerates fields ECS may add to events', async () => {
     const outcome = await handle('task-unknown-fields');
 

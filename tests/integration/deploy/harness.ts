@@ -47,6 +47,8 @@ export async function startCloud(overrides: Partial<MeshCloudOptions> = {}): Pro
     eventRetryDelaysMs: [20, 40],
     logger: () => undefined,
     functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // The functions' errors on the terminal, not their activity lines (logged at INFO whatever LOG_LEVEL says).
+    echoFunctionLogs: (line) => !line.includes('"message":"activity"'),
     ...overrides,
   });
 }

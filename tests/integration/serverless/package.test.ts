@@ -190,7 +190,7 @@ describe('serverless package', () => {
 
   it('puts every HTTP API route behind the token authorizer', () => {
     const routes = resources().filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.length).toBe(14);
+    expect(routes.length).toBe(15);
     for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: expect.anything() });
   });
 

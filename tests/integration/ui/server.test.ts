@@ -80,6 +80,13 @@ describe('meshctl ui server', () => {
     expect(received[0].headers.cookie).toBeUndefined();
   });
 
+  it('forwards the Activity view\'s read with its whole query string (GET /activity)', async () => {
+    const answer = await send('GET', '/api/activity?service=users&outcome=ignored-stale&limit=200');
+    expect(answer.status).toBe(200);
+    expect(received[0]).toMatchObject({ method: 'GET', url: '/activity?service=users&outcome=ignored-stale&limit=200' });
+    expect(received[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
   it('passes the API\'s error answers through with their status', async () => {
     const answer = await send('GET', '/api/missing');
     expect(answer.status).toBe(404);

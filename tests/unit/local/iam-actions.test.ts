@@ -4,6 +4,7 @@ import { SsmProvider } from '../../../local/aws/ssm/provider';
 import { EcrProvider } from '../../../local/aws/ecr/provider';
 import { CodeBuildProvider } from '../../../local/aws/codebuild/provider';
 import { EventsProvider } from '../../../local/aws/events/provider';
+import { LogsProvider } from '../../../local/aws/logs/provider';
 import { StepFunctionsService } from '../../../local/aws/stepfunctions';
 import { OPERATION_REQUESTS, requestsForCall, requestsForS3 } from '../../../local/aws/iam/actions';
 
@@ -16,7 +17,7 @@ describe('the IAM requests of each operation the local endpoint serves', () => {
     const stepFunctions = new StepFunctionsService({ lambda: { invokeByArn: async () => undefined } });
     const codebuild = new CodeBuildProvider({ registry: new EcrProvider(), projectRoot: '.', faults: new Faults() });
     try {
-      const providers = [ecs.provider, new SsmProvider(), new EcrProvider(), codebuild, events, stepFunctions.provider];
+      const providers = [ecs.provider, new SsmProvider(), new EcrProvider(), codebuild, events, stepFunctions.provider, new LogsProvider()];
       const missing = providers.flatMap((p) => Object.keys(p.operations).filter((op) => !Object.hasOwn(OPERATION_REQUESTS[p.signingName] ?? {}, op)).map((op) => `${p.signingName}:${op}`));
       expect(missing).toEqual([]);
     } finally {

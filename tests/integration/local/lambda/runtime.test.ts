@@ -152,3 +152,27 @@ describe('LambdaRuntime', () => {
     expect(runtime.asyncFailures().some((r) => r.requestContext.requestId === requestId)).toBe(false);
   });
 });
+
+describe('LambdaRuntime: function output to CloudWatch Logs', () => {
+  it("sends each line an invocation writes to its own function's log group and stream, even when invocations interleave", async () => {
+    const lines: Array<{ logGroupName: string; logStreamName: string; message: string }> = [];
+    const logged = new LambdaRuntime(config.functions, { region: config.region, taskRoot: config.appDir, echoLogs: false, onLogLine: (line) => lines.push(line) });
+    try {
+      await Promise.all([
+        logged.invoke('context', { delayMs: 30, log: ['{"fn":"context","n":1}', '{"fn":"context","n":2}'] }),
+        logged.invoke('contextDefault', { delayMs: 10, log: ['{"fn":"default","n":1}', '{"fn":"default","n":2}'] }),
+      ]);
+    } finally {
+      await logged.close();
+    }
+
+    const byGroup = (group: string) => lines.filter((l) => l.logGroupName === group).map((l) => l.message);
+    const ownLines = (group: string) => byGroup(group).filter((m) => m.startsWith('{'));
+    expect(ownLines('/aws/lambda/fixture-context-fn')).toEqual(['{"fn":"context","n":1}', '{"fn":"context","n":2}']);
+    expect(ownLines('/aws/lambda/fixture-app-test-contextDefault')).toEqual(['{"fn":"default","n":1}', '{"fn":"default","n":2}']);
+    // Lambda's own lines frame each invocation, in the sandbox's one stream.
+    expect(byGroup('/aws/lambda/fixture-context-fn')[0]).toMatch(/^START RequestId: [0-9a-f-]+ Version: \$LATEST$/);
+    expect(byGroup('/aws/lambda/fixture-context-fn').at(-1)).toMatch(/^REPORT RequestId: /);
+    expect(new Set(lines.filter((l) => l.logGroupName === '/aws/lambda/fixture-context-fn').map((l) => l.logStreamName)).size).toBe(1);
+  });
+});

@@ -436,6 +436,9 @@ function functionInventory(
     addTo(inventory, 's3:object', { vars: { BucketName: env.SNAPSHOT_BUCKET, ObjectName: snapshotKey(spec.name, Date.UTC(2026, 0, 1), 42) } });
   }
 
+  // GET /activity reads the task-event and reconcile functions' log groups (layers/api/activity.ts).
+  for (const group of (env.ACTIVITY_LOG_GROUPS ?? '').split(',').filter(Boolean)) addTo(inventory, 'logs:log-group', { vars: { LogGroupName: group } });
+
   const projects = env.CODEBUILD_PROJECT ? [env.CODEBUILD_PROJECT] : resolver.ofType('AWS::CodeBuild::Project').map(([, p]) => resolver.string(p.Properties?.Name));
   for (const project of projects) addTo(inventory, 'codebuild:project', { vars: { ProjectName: project } });
 
