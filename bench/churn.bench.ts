@@ -6,7 +6,7 @@
  *
  * Everything runs in-process on free ports; nothing is left running when `run` resolves.
  */
-import type { EcsDelays } from '../local/aws/ecs/options';
+import type { EcsDelays } from '@consul-mesh/local-cloud';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { runEventScenario, type EventScenarioSettings } from './churn/event-scenario';
 import { measureReconcile, type ReconcileSettings } from './churn/reconcile-phase';

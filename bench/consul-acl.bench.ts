@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { buildAclPlan } from '../layers/domain/consul/acl-policies';
 import { buildRegistration } from '../layers/domain/registration';
 import { loadMeshSpec, type MeshSpec, type ServiceSpec } from '../layers/domain/spec';
-import { startConsulServer, type ConsulServer } from '../local/consul/server';
+import { startConsulServer, type ConsulServer } from '@consul-mesh/local-cloud';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { runLoad, summarizeRuns, type Call, type LoadOptions, type LoadRun } from './lib/load';
 import { benchTask, catalogRegisterBodies, type CatalogRegisterBody } from './consul-acl/registration';

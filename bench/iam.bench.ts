@@ -9,14 +9,7 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { resolve } from 'node:path';
-import { LOCAL_ACCOUNT_ID } from '../local/aws/protocol';
-import { localResourceRef } from '../local/cloud';
-import { EcsSimulation } from '../local/aws/ecs/simulation';
-import { IamAuthorizer } from '../local/aws/iam/authorizer';
-import { readTemplateRoles } from '../local/aws/iam/roles';
-import { startAwsEndpoint, type AwsEndpoint } from '../local/aws/server';
-import { DEFAULT_LOCAL_CREDENTIALS } from '../local/aws/sigv4';
-import { loadPackagedTemplate } from '../local/serverless/package';
+import { LOCAL_ACCOUNT_ID, localResourceRef, EcsSimulation, IamAuthorizer, readTemplateRoles, startAwsEndpoint, type AwsEndpoint, DEFAULT_LOCAL_CREDENTIALS, loadPackagedTemplate } from '@consul-mesh/local-cloud';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { measureLoad, summarizeRuns, type LoadFigures, type LoadOptions, runLoad, type LoadRun } from './lib/load';
 import { median, ratio, summarize } from './lib/stats';

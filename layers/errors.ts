@@ -72,6 +72,15 @@ export class ConcurrentOperationError extends MeshError {
 }
 
 /**
+ * The mesh's Consul datacenter lost every server and is not restored yet (the marker is missing while a leader exists
+ * and the mesh was deployed before), or its restore holds the mesh lock. The deployment's Plan step is retried on it
+ * until the recovery function has restored the datacenter (deploy-mesh.asl.json).
+ */
+export class DatacenterRecoveringError extends MeshError {
+  override readonly name = 'DatacenterRecovering';
+}
+
+/**
  * A stored secret is inconsistent in a way no deployment may repair on its own (e.g. a CA certificate whose key is
  * gone): regenerating it would change a secret that running tasks trust. Never retried; the message says what to do.
  */
@@ -217,6 +226,7 @@ export const ERROR_NAMES = [
   'AclTokenMismatch',
   'NoConsulLeader',
   'ConcurrentOperation',
+  'DatacenterRecovering',
   'NotFound',
   'InvalidInput',
   'ImageNotResolved',

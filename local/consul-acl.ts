@@ -2,13 +2,8 @@ import type { SsmProvider } from './aws/ssm/provider';
 import type { EcsSimulation, EcsTaskSnapshot } from './aws/ecs/simulation';
 import type { ConsulServer } from './consul';
 import { LOCAL_ACCOUNT_ID } from './aws/protocol';
-import { SERVER_RUNTIME } from '../layers/domain/consul/runtime-contract';
 import { SERVER_RPC_PORT } from './consul/leadership';
-
-/** Secrets of the server container that carry the ACL bootstrap (initial management) token. */
-const BOOTSTRAP_TOKEN_SECRET = /BOOTSTRAP_TOKEN$/;
-/** The server container's gossip key (`encrypt`): SERVER_RUNTIME.env.gossipKey. */
-const GOSSIP_KEY_SECRET = SERVER_RUNTIME.env.gossipKey;
+import type { ProductConventions } from './conventions';
 
 /**
  * On AWS, ECS injects the ACL bootstrap token into the Consul server container from SSM (the task definition's
@@ -20,7 +15,7 @@ const GOSSIP_KEY_SECRET = SERVER_RUNTIME.env.gossipKey;
  */
 export async function syncConsulAcl(
   task: Pick<EcsTaskSnapshot, 'lastStatus' | 'taskDefinitionArn' | 'privateIp'>,
-  deps: { ssm: SsmProvider; ecs: EcsSimulation; consul: ConsulServer; region: string; seen: Set<string> },
+  deps: { ssm: SsmProvider; ecs: EcsSimulation; consul: ConsulServer; region: string; seen: Set<string>; secrets: Pick<ProductConventions['serverSecrets'], 'gossipKey' | 'bootstrapToken'> },
 ): Promise<void> {
   if (task.lastStatus !== 'RUNNING' || !task.taskDefinitionArn) return;
   const ctx = { region: deps.region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-acl' };
@@ -28,10 +23,10 @@ export async function syncConsulAcl(
     taskDefinition?: { containerDefinitions?: Array<{ secrets?: Array<{ name: string; valueFrom: string }> }> };
   };
   const secrets = described.taskDefinition?.containerDefinitions?.flatMap((c) => c.secrets ?? []) ?? [];
-  const gossip = secrets.find((s) => s.name === GOSSIP_KEY_SECRET);
+  const gossip = secrets.find((s) => s.name === deps.secrets.gossipKey);
   const ip = task.privateIp;
   if (gossip && ip) deps.consul.keyring.join(`${ip}:${SERVER_RPC_PORT}`, await readParameter(deps.ssm, gossip.valueFrom, ctx));
-  for (const secret of secrets.filter((s) => BOOTSTRAP_TOKEN_SECRET.test(s.name))) {
+  for (const secret of secrets.filter((s) => s.name === deps.secrets.bootstrapToken)) {
     const name = secret.valueFrom.startsWith('arn:') ? `/${secret.valueFrom.slice(secret.valueFrom.indexOf(':parameter/') + ':parameter/'.length)}` : secret.valueFrom;
     try {
       const { Parameter } = (await deps.ssm.operations.GetParameter({ Name: name, WithDecryption: true }, ctx)) as { Parameter?: { Value?: string } };

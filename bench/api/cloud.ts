@@ -3,10 +3,10 @@
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { performance } from 'node:perf_hooks';
-import { LocalCloud } from '../../local/cloud';
-import { LOCAL_ACCOUNT_ID } from '../../local/aws/protocol';
+import { LocalCloud, LOCAL_ACCOUNT_ID } from '@consul-mesh/local-cloud';
 import { isRecord } from './http';
 import { PROJECT_ROOT, uploadReferenceContexts } from '../deploy/spec';
+import { startLocalCloud } from '../../cli/local-cloud';
 
 /** The mesh of serverless.yml's `meshName` (the only one the API deploys) and of examples/mesh.yaml. */
 export const MESH = 'reference-mesh';
@@ -17,7 +17,7 @@ export const MESH = 'reference-mesh';
  */
 export async function startBenchCloud(stepFunctionsTimeScale: 0 | 1): Promise<{ cloud: LocalCloud; startMs: number }> {
   const begin = performance.now();
-  const cloud = await LocalCloud.start({
+  const cloud = await startLocalCloud({
     rootDir: PROJECT_ROOT,
     ports: { aws: 0, consul: 0, httpApi: 0 },
     ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },

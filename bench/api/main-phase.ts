@@ -4,7 +4,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { performance } from 'node:perf_hooks';
-import type { LocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { measureLoad } from '../lib/load';
 import { bootstrapToken } from './cloud';
 import { countHistoryEvents, executionArnOf, waitForExecutionEnd } from './execution';

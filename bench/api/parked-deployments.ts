@@ -5,7 +5,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { performance } from 'node:perf_hooks';
-import type { LocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { MESH } from './cloud';
 import { executionArnOf, waitForExecutionEnd, waitUntilParked } from './execution';
 import { expectAnswer, stringField, UnexpectedAnswer, type ApiClient, type JsonBody } from './http';

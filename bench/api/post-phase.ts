@@ -10,7 +10,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { performance } from 'node:perf_hooks';
-import type { LocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { measureLoad } from '../lib/load';
 import { summarize } from '../lib/stats';
 import type { LoopPair, SeriesFigures } from './figures';

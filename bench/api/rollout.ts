@@ -4,7 +4,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { performance } from 'node:perf_hooks';
-import type { LocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { readHealth, revisionsOf, watchFirstNewInstance, type FirstNewInstance } from './consul-watch';
 import { executionArnOf, waitForExecutionEnd } from './execution';
 import { expectAnswer, jsonBody, stringField, UnexpectedAnswer, type ApiClient } from './http';

@@ -10,18 +10,12 @@ import { deployedSpecKey } from '../../layers/deploy/config-entries';
 import { DATAPLANE_CONTAINER } from '../../layers/domain/ecs/containers';
 import { ingressFamily, serviceFamily } from '../../layers/domain/naming';
 import type { MeshSpec } from '../../layers/domain/spec';
-import type { EcsDelays } from '../../local/aws/ecs/options';
-import { EcsSimulation } from '../../local/aws/ecs/simulation';
-import type { EcsTaskStateChangeEvent } from '../../local/aws/ecs/task-events';
-import { EventsProvider } from '../../local/aws/events/provider';
-import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws/server';
-import { startConsulServer, type ConsulServer } from '../../local/consul';
+import { startPartialCloud, type AwsEndpoint, type ConsulServer, type EcsDelays, type EcsSimulation, type EcsTaskStateChangeEvent, type EventsProvider } from '@consul-mesh/local-cloud';
 import { LAMBDA_RETRY_DELAYS_MS } from './lambda-settings';
 
 const meshEvents = require('../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };
 
 export const REGION = 'us-east-1';
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:consul-mesh-local-taskStateChange';
 /** The container health check every task runs, so tasks report HEALTHY and their checks turn passing. */
 const HEALTH_CHECK = { command: ['CMD-SHELL', 'true'], interval: 5, timeout: 3, retries: 3 };
@@ -63,14 +57,16 @@ export interface ChurnCloud {
 
 export async function startChurnCloud(options: ChurnCloudOptions): Promise<ChurnCloud> {
   const { route } = options;
-  const events = route
-    ? new EventsProvider({ retryDelaysMs: options.retryDelaysMs ?? LAMBDA_RETRY_DELAYS_MS, invokeLambda: (_arn, event) => route.invoke(event) })
-    : undefined;
-  const ecs = new EcsSimulation({ delays: options.delays });
-  const endpoint = await startAwsEndpoint({ port: 0, providers: events ? [ecs.provider, events] : [ecs.provider] });
-  const consul = await startConsulServer({ port: 0 });
+  const cloud = await startPartialCloud({
+    ecs: { delays: options.delays },
+    // ECS publishes to EventBridge only once emitTaskEvents is called (taskEventsToEventBridge: false).
+    ...(route ? { events: { retryDelaysMs: options.retryDelaysMs ?? LAMBDA_RETRY_DELAYS_MS, invokeLambda: (_arn: string, event: unknown) => route.invoke(event) } } : {}),
+    taskEventsToEventBridge: false,
+    consul: {},
+  });
+  const { ecs, aws: endpoint, consul, events } = cloud;
   // No SDK retries: every ECS call the endpoint counts is one the code made (nothing is throttled here).
-  const clientConfig = { endpoint: endpoint.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 };
+  const clientConfig = { ...cloud.clientConfig, region: REGION, maxAttempts: 1 };
   const ecsClient = new ECSClient(clientConfig);
   const consulAdmin = createConsulClient({ address: consul.url, timeoutMs: 30_000 });
 
@@ -104,11 +100,8 @@ export async function startChurnCloud(options: ChurnCloudOptions): Promise<Churn
       });
     },
     async close() {
-      ecs.close();
-      await events?.close();
       ecsClient.destroy();
-      await endpoint.stop();
-      await consul.close();
+      await cloud.close();
     },
   };
 }

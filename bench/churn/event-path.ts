@@ -14,8 +14,7 @@ import { createConsulClient, type ConsulApi } from '../../layers/adapters/consul
 import { DEFAULT_SPEC_MAX_AGE_MS } from '../../layers/churn/deployed-spec';
 import { handleTaskEvent } from '../../layers/churn/task-event';
 import type { MeshSpec } from '../../layers/domain/spec';
-import type { EcsDelays } from '../../local/aws/ecs/options';
-import type { EcsTaskStateChangeEvent } from '../../local/aws/ecs/task-events';
+import type { EcsDelays, EcsTaskStateChangeEvent } from '@consul-mesh/local-cloud';
 import { ConditionTimedOut, pollUntil } from '../lib/clock';
 import { startChurnCloud, type ChurnCloud } from './cloud';
 import { countCalls, CountingLogger, type Counted } from './counting';

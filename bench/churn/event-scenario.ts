@@ -3,7 +3,7 @@
  * churned at a steady rate the local cloud sustains, then hit by a burst of stops; each phase timed per event.
  * The reconcile of the same mesh is timed too: its duration is the D of the polling model (staleness.ts).
  */
-import type { EcsDelays } from '../../local/aws/ecs/options';
+import type { EcsDelays } from '@consul-mesh/local-cloud';
 import type { BenchmarkContext } from '../lib/benchmark';
 import { median } from '../lib/stats';
 import { bringUp, measureEventPhase, startEventPath, type BringUpFigures, type EventPhase } from './event-path';

@@ -4,7 +4,7 @@
  */
 import { META } from '../../layers/domain/registration';
 import type { MeshSpec } from '../../layers/domain/spec';
-import type { EcsSimulation } from '../../local/aws/ecs/simulation';
+import type { EcsSimulation } from '@consul-mesh/local-cloud';
 
 /** One ECS service of the mesh (a mesh service or the gateway) and the tasks it should run. */
 export interface MeshServiceRef {

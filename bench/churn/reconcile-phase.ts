@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MeshSpec } from '../../layers/domain/spec';
-import type { EcsDelays } from '../../local/aws/ecs/options';
+import type { EcsDelays } from '@consul-mesh/local-cloud';
 import { pollUntil } from '../lib/clock';
 import { median } from '../lib/stats';
 import type { BenchmarkContext } from '../lib/benchmark';

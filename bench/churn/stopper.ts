@@ -4,7 +4,7 @@
  */
 import { StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { performance } from 'node:perf_hooks';
-import type { EcsSimulation } from '../../local/aws/ecs/simulation';
+import type { EcsSimulation } from '@consul-mesh/local-cloud';
 import type { MeshServiceRef } from './mesh-state';
 import { sample } from './random';
 

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { serverlessBinary } from '../../local/serverless/print';
+import { serverlessBinary } from '@consul-mesh/local-cloud';
 import { PROJECT_ROOT } from './spec';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@
  * execution's stop date, with its history kept as a timeline.
  */
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import type { LocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { allStates, type AslDefinition } from './asl';
 import { toTimeline, type TimelineEvent } from './timeline';
 

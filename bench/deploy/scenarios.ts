@@ -2,7 +2,7 @@
  * The two conditions a deployment is measured under: no simulated delays (the pipeline's own cost), and AWS's
  * delays scaled down by a constant factor so a run takes seconds instead of minutes.
  */
-import type { EcsDelays } from '../../local/aws/ecs/options';
+import type { EcsDelays } from '@consul-mesh/local-cloud';
 import type { DelayModel } from './critical-path';
 
 /** Everything a worker needs to start its local cloud and deploy (plain JSON: it crosses a process boundary). */

@@ -9,12 +9,12 @@
  * Run by `runScenarioInWorker` (`run-worker.ts`); `tsx bench/deploy/worker.ts '<scenario JSON>'` prints the result.
  */
 import { performance } from 'node:perf_hooks';
-import { LocalCloud } from '../../local/cloud';
 import { loadDefinition } from './asl';
 import { runDeployment, sfnClient, type DeploymentMeasurement } from './execution';
 import type { WorkerResult } from './run-worker';
 import type { Scenario } from './scenarios';
 import { DEPLOY_ASL_FILE, PROJECT_ROOT, referenceSpec, uploadReferenceContexts } from './spec';
+import { startLocalCloud } from '../../cli/local-cloud';
 
 /** A deployment ended otherwise than the benchmark requires (its figure would time a failure). */
 export class UnexpectedDeploymentOutcome extends Error {
@@ -25,7 +25,7 @@ async function measure(scenario: Scenario): Promise<WorkerResult> {
   const definition = loadDefinition(DEPLOY_ASL_FILE);
   const spec = referenceSpec();
   const startBegin = performance.now();
-  const cloud = await LocalCloud.start({
+  const cloud = await startLocalCloud({
     rootDir: PROJECT_ROOT,
     ports: { aws: 0, consul: 0, httpApi: 0 },
     ecsDelays: scenario.ecsDelays,

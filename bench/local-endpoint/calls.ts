@@ -4,7 +4,7 @@
  */
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { LOCAL_ACCOUNT_ID, type ServiceProvider } from '../../local/aws/protocol';
+import { LOCAL_ACCOUNT_ID, type ServiceProvider } from '@consul-mesh/local-cloud';
 import type { Call } from '../lib/load';
 import { REGION } from './cloud';
 

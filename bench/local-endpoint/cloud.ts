@@ -5,11 +5,7 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { EcsDelays } from '../../local/aws/ecs/options';
-import { EcsSimulation } from '../../local/aws/ecs/simulation';
-import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws/server';
-import { SsmProvider } from '../../local/aws/ssm/provider';
-import { startConsulServer, type ConsulServer } from '../../local/consul';
+import { type EcsDelays, EcsSimulation, startAwsEndpoint, type AwsEndpoint, SsmProvider, startConsulServer, type ConsulServer } from '@consul-mesh/local-cloud';
 
 export const REGION = 'us-east-1';
 

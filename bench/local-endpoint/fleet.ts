@@ -9,7 +9,7 @@ import {
   RegisterTaskDefinitionCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import type { EcsSimulation } from '../../local/aws/ecs/simulation';
+import type { EcsSimulation } from '@consul-mesh/local-cloud';
 import { pollUntil } from '../lib/clock';
 import { REGION } from './cloud';
 

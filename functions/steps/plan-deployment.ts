@@ -17,7 +17,8 @@ const deps = lazy(() => withConsul(createDeployDeps({ ecs: ecsClient, ssm: ssmCl
 const logger = lazy(() => createLogger('plan-deployment'));
 
 /**
- * Step: validate the spec, take the mesh lock, compute the change set (refusing what no deployment can make).
+ * Step: validate the spec, wait for the restore of a datacenter that lost every server (`DatacenterRecovering`,
+ * retried), take the mesh lock, compute the change set (refusing what no deployment can make).
  * `SpecInvalid` names every bad path; `ChangeRefused` names every refused change.
  */
 export async function handler(event: unknown) {
@@ -30,6 +31,7 @@ export async function handler(event: unknown) {
     ecr: clients.ecr,
     // Consul answers once the mesh's servers run; before that the config entries' SSM copies stand for it.
     consul: config.CONSUL_HTTP_ADDR ? consul : undefined,
+    datacenter: config.CONSUL_HTTP_ADDR ? consul : undefined,
     context: { ...contexts, registry: `${contexts.taskContext.accountId}.dkr.ecr.${process.env.AWS_REGION ?? 'us-east-1'}.amazonaws.com` },
     defaults: { pollSeconds: config.POLL_SECONDS, maxRounds: config.MAX_ROUNDS },
     limits: { region: config.AWS_REGION, appSecretsPath: config.APP_SECRETS_PATH },

@@ -118,14 +118,15 @@ export function createConsulCall(options: ConsulClientOptions): ConsulCall {
   return async (method, path, body, okStatuses = []) => {
     const headers: Record<string, string> = {};
     if (options.token) headers['X-Consul-Token'] = options.token;
-    if (body !== undefined) headers['Content-Type'] = typeof body === 'string' ? 'application/octet-stream' : 'application/json';
+    // KV values and snapshot archives travel raw; everything else as JSON.
+    const raw = typeof body === 'string' || body instanceof Uint8Array;
+    if (body !== undefined) headers['Content-Type'] = raw ? 'application/octet-stream' : 'application/json';
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, {
         method,
         headers,
-        // KV values travel raw; everything else as JSON.
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body: body === undefined ? undefined : typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {

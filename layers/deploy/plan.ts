@@ -1,5 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
 import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
@@ -7,7 +6,9 @@ import { specHash } from '../domain/ecs/hash';
 import { ChangeRefusedError, ConcurrentOperationError, SpecInvalidError } from '../errors';
 import { meshParameterPrefix } from '../domain/naming';
 import { parseOperationReference } from '../deployments/operations';
-import { acquireLock, lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
+import type { ConsulApi } from '../adapters/consul';
+import { acquireDeploymentLock, ensureDatacenterRestored } from './datacenter-ready';
+import { lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 import { planImages } from './images';
 import { stackFitIssues, type StackLimits } from './stack-fit';
 import type { DeploymentPlan, ServiceChange } from './types';
@@ -23,7 +24,8 @@ export interface PlanInput {
 }
 
 /**
- * The first step of a deployment: validate the spec (nothing starts for an invalid one), take the mesh's lock
+ * The first step of a deployment: validate the spec (nothing starts for an invalid one), wait for the restore of a
+ * Consul datacenter that lost every server (DatacenterRecovering, retried by the state machine), take the mesh's lock
  * (one deployment per mesh at a time), read what the mesh owns and compute the change set (computeChangeSet): what
  * the deployment creates, updates and removes, in stage order. A spec with a change no deployment can make (see
  * computeChangeSet) is refused here, before anything is written, and the lock is released.
@@ -32,9 +34,11 @@ export async function planDeployment(
   input: PlanInput,
   deps: {
     ecs: StateReaderDeps['ecs'];
-    ssm: Pick<SSMClient, 'send'>;
+    ssm: StateReaderDeps['ssm'] & LockDeps['ssm'];
     ecr: StateReaderDeps['ecr'];
     consul?: StateReaderDeps['consul'];
+    /** Consul with the orchestrator's token, to see whether the datacenter lost every server and awaits its restore. */
+    datacenter?: () => Promise<Pick<ConsulApi, 'leader' | 'kvGet'>>;
     context: ChangeSetContext;
     defaults: { pollSeconds: number; maxRounds: number };
     /** Whether a lock's holder still runs; a lock of an ended execution is taken over at once. */
@@ -52,7 +56,10 @@ export async function planDeployment(
   if (misfits.length > 0) throw new SpecInvalidError(misfits);
   const images = planImages(spec);
   const lockName = configParameterNames(spec).lock;
-  await acquireLock(lockName, input.executionId, { ssm: deps.ssm, holders: deps.holders, onTakeover: deps.onTakeover });
+  // A datacenter that lost every server: wait for its restore (DatacenterRecovering is retried), before the lock,
+  // which the restore takes.
+  if (deps.datacenter) await ensureDatacenterRestored(spec, { consul: await deps.datacenter(), ssm: deps.ssm });
+  await acquireDeploymentLock(spec, lockName, input.executionId, { ssm: deps.ssm, holders: deps.holders, onTakeover: deps.onTakeover });
   // A rollout of one of the mesh's services changes what this deployment would change: wait for it to end.
   // (The rollout checks the mesh lock the same way, so each refuses while the other runs.)
   const rollouts = await runningRollouts(spec, { ssm: deps.ssm, holders: deps.holders });
@@ -114,27 +121,22 @@ export function rolloutRefusal(mesh: string, rollouts: readonly RunningRollout[]
 }
 
 /** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is live: held by a running rollout. */
-export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<RunningRollout[]> {
+export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: { ssm: Pick<SsmApi, 'getParametersByPath'> } & Pick<LockDeps, 'holders'>, now = Date.now()): Promise<RunningRollout[]> {
   const { ssm } = deps;
   const path = `${meshParameterPrefix(spec)}/rollouts`;
   const services: RunningRollout[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken }));
-    for (const parameter of page.Parameters ?? []) {
-      if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
-      let lock: LockValue;
-      try {
-        lock = JSON.parse(parameter.Value) as LockValue;
-      } catch {
-        continue; // Not a lock we wrote: ignore it rather than block every deployment.
-      }
-      if ((await lockState(lock, deps, now)) !== 'live') continue;
-      const holder = parseOperationReference(lock.holder);
-      services.push({ service: parameter.Name.slice(path.length + 1, -'/lock'.length), ...(holder?.kind === 'rollout' ? { rolloutId: holder.id } : {}) });
+  for (const parameter of await ssm.getParametersByPath(path)) {
+    if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
+    let lock: LockValue;
+    try {
+      lock = JSON.parse(parameter.Value) as LockValue;
+    } catch {
+      continue; // Not a lock we wrote: ignore it rather than block every deployment.
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+    if ((await lockState(lock, deps, now)) !== 'live') continue;
+    const holder = parseOperationReference(lock.holder);
+    services.push({ service: parameter.Name.slice(path.length + 1, -'/lock'.length), ...(holder?.kind === 'rollout' ? { rolloutId: holder.id } : {}) });
+  }
   return services;
 }
 

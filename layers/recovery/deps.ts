@@ -1,19 +1,21 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ecsClient, sfnClient, ssmClient } from '../adapters/aws';
+import { ecsClient, eventsClient, s3Client, sfnClient, ssmClient } from '../adapters/aws';
+import type { EventsApi } from '../adapters/eventbridge';
 import { createConsulAclClient, type ConsulAclApi } from '../adapters/consul-acl';
 import { createConsulClient, type ConsulClientOptions } from '../adapters/consul';
+import { createConsulSnapshotClient } from '../adapters/consul-snapshot';
 import { consulFromSsm } from '../adapters/consul-token';
 import { executionHolders } from '../adapters/execution-status';
 import { createChurnDeps, reconcileDeps, type ChurnDeps } from '../churn/deps';
 import { reconcileMesh } from '../churn/reconcile';
 import { ConfigError } from '../errors';
 import { RESTORED_EVENT, type RecoveryConsul, type RecoveryDeps } from './restore';
+import type { SnapshotDeps, SnapshotStore } from './snapshots';
 
-/** The management-token client the restore needs: the ACL calls and the config-entry and KV calls. */
+/** The management-token client the restore needs: the ACL calls, the snapshot calls and the config-entry and KV calls. */
 function createRecoveryClient(options: ConsulClientOptions): RecoveryConsul {
   const acl: ConsulAclApi = createConsulAclClient(options);
-  const { getConfigEntry, putConfigEntry, kvPut } = createConsulClient(options);
-  return { ...acl, getConfigEntry, putConfigEntry, kvPut };
+  const { getConfigEntry, putConfigEntry, kvPut, kvDelete } = createConsulClient(options);
+  return { ...acl, ...createConsulSnapshotClient(options), getConfigEntry, putConfigEntry, kvPut, kvDelete };
 }
 
 /**
@@ -31,9 +33,18 @@ export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
     ssm: churn.clients.ssm,
     create: createRecoveryClient,
   });
-  let events: EventBridgeClient | undefined;
+  let events: EventsApi | undefined;
+  // The stack's snapshot bucket (SNAPSHOT_BUCKET); without one, snapshots are neither taken nor restored.
+  let store: SnapshotStore | undefined;
+  const snapshots = (): SnapshotStore | undefined => (env.SNAPSHOT_BUCKET ? (store ??= { s3: s3Client(), bucket: env.SNAPSHOT_BUCKET }) : undefined);
   return {
     churn,
+    /** The wiring of a scheduled snapshot, or undefined when the stack has no snapshot bucket. */
+    async snapshotDeps(): Promise<SnapshotDeps | undefined> {
+      const bucket = snapshots();
+      if (!bucket) return undefined;
+      return { meshName: churn.config.MESH_NAME, consul: await management(), store: bucket, logger: churn.logger, metrics: churn.metrics };
+    },
     async recoveryDeps(): Promise<RecoveryDeps> {
       return {
         meshName: churn.config.MESH_NAME,
@@ -41,10 +52,13 @@ export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
         ssmRoot: churn.config.SSM_PREFIX,
         consul: await management(),
         holders: executionHolders(churn.clients.sfn),
+        snapshots: snapshots(),
         reconcile: async () => reconcileMesh(await reconcileDeps(churn)),
         publish: async (detail) => {
-          events ??= new EventBridgeClient({ maxAttempts: 8, retryMode: 'standard' });
-          await events.send(new PutEventsCommand({ Entries: [{ Source: RESTORED_EVENT.source, DetailType: RESTORED_EVENT.detailType, Detail: JSON.stringify(detail) }] }));
+          events ??= eventsClient();
+          const failed = await events.putEvents([{ Source: RESTORED_EVENT.source, DetailType: RESTORED_EVENT.detailType, Detail: JSON.stringify(detail) }]);
+          // PutEvents answers 200 with a per-entry ErrorCode when it refuses an entry: say so (the restore itself is done).
+          for (const entry of failed) churn.logger.warn('restored event not published', { errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage });
         },
         logger: churn.logger,
         metrics: churn.metrics,

@@ -1,14 +1,16 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { ConsulApi } from '../adapters/consul';
 import type { ConsulAclApi } from '../adapters/consul-acl';
+import type { ConsulSnapshotApi } from '../adapters/consul-snapshot';
 import type { ChurnLogger, ChurnMetrics } from '../churn/ports';
 import type { ReconcileSummary } from '../churn/reconcile';
 import { ensureAcl } from '../deploy/acl';
 import { applyConfigEntries, datacenterMarkerKey } from '../deploy/config-entries';
-import { acquireLock, RECOVERY_LOCK_HOLDER, releaseLock, type HolderStatus } from '../deploy/lock';
+import { acquireLock, RECOVERY_LOCK_HOLDER, releaseLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import { readSpecCopy } from '../deploy/spec-copy';
 import { configParameterNames } from '../domain/naming';
 import { ConcurrentOperationError, ConsulUnavailableError } from '../errors';
+import { latestSnapshot, type SnapshotStore } from './snapshots';
 
 /** A restore takes seconds; a function that dies mid-way frees the mesh within this. */
 export const RECOVERY_LOCK_TTL_MS = 5 * 60 * 1000;
@@ -16,17 +18,19 @@ export const RECOVERY_LOCK_TTL_MS = 5 * 60 * 1000;
 /** The EventBridge event of a restored datacenter (default bus). */
 export const RESTORED_EVENT = { source: 'consul-mesh', detailType: 'Consul Datacenter Restored' } as const;
 
-/** The management-token client: ACL policies and tokens, config entries, KV. */
-export type RecoveryConsul = ConsulAclApi & Pick<ConsulApi, 'getConfigEntry' | 'putConfigEntry' | 'kvPut'>;
+/** The management-token client: ACL policies and tokens, config entries, KV, snapshots. */
+export type RecoveryConsul = ConsulAclApi & ConsulSnapshotApi & Pick<ConsulApi, 'getConfigEntry' | 'putConfigEntry' | 'kvPut' | 'kvDelete'>;
 
 export interface RecoveryDeps {
   meshName: string;
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: LockDeps['ssm'] & Pick<SsmApi, 'getParameters'>;
   ssmRoot?: string;
   /** With the management token (the servers' initial management token: a new datacenter knows it). */
   consul: RecoveryConsul;
   /** Whether a lock's holder (an execution) still runs. */
   holders?: HolderStatus;
+  /** The stack's snapshot bucket; without it (or with `consul.snapshots.enabled: false`) only the re-apply path runs. */
+  snapshots?: SnapshotStore;
   /** The orchestrator's reconcile (its own token, restored by now): registers the running tasks. */
   reconcile(): Promise<ReconcileSummary>;
   /** Publishes the restored event (EventBridge PutEvents). */
@@ -40,6 +44,8 @@ export type RecoveryResult =
   | { status: 'deferred'; reason: string }
   | {
       status: 'restored';
+      /** The S3 key of the snapshot restored first, if any. */
+      snapshot?: string;
       acl: string[];
       configEntries: string[];
       reconcile?: ReconcileSummary;
@@ -56,7 +62,11 @@ export type RecoveryResult =
  * entries or intentions (`default_policy = "deny"` blocks every call), no deployed spec, no catalog. The marker the
  * orchestrator writes (`consul-mesh/<mesh>/datacenter`, config-entries.ts) is missing then, while a leader exists.
  *
- * The restore re-applies from the deployed spec's SSM copy, as a deployment's steps would: the ACL policies and
+ * First, when the spec keeps snapshots (`consul.snapshots.enabled`) and one is stored, the latest Raft snapshot is
+ * restored (`PUT /v1/snapshot`): it brings back what only Consul held (KV written by others, the tombstones of
+ * stopped tasks, ACL tokens and config entries as they were). Then the restore re-applies from the deployed spec's
+ * SSM copy, which fills in whatever the snapshot lacks (a newer spec, tokens made after it), as a deployment's steps
+ * would: the ACL policies and
  * tokens with their ORIGINAL SecretIDs and AccessorIDs (the SecureStrings under `secrets/acl/`; Consul's token
  * create accepts both), so every running task's token resolves again; the config entries and intentions; the spec
  * in KV; the marker last. Then the reconcile registers the running tasks. It holds the mesh lock meanwhile (a
@@ -91,6 +101,7 @@ export async function recoverDatacenter(deps: RecoveryDeps): Promise<RecoveryRes
     return { status: 'deferred', reason: error.message };
   }
   deps.logger.warn('consul datacenter is fresh (marker missing while a leader exists): restoring', { mesh: deps.meshName, leader });
+  let snapshot: string | undefined;
   let acl: string[];
   let configEntries: string[];
   try {
@@ -98,6 +109,7 @@ export async function recoverDatacenter(deps: RecoveryDeps): Promise<RecoveryRes
     if (await deps.consul.kvGet(markerKey)) {
       return { status: 'intact' };
     }
+    if (spec.consul.snapshots.enabled && deps.snapshots) snapshot = await restoreLatestSnapshot(deps, deps.snapshots, markerKey);
     acl = (await ensureAcl(spec, { ssm: deps.ssm, consul: deps.consul, ssmRoot: deps.ssmRoot })).written;
     configEntries = (await applyConfigEntries(spec, deps.consul, { ssm: deps.ssm, root: deps.ssmRoot, markedBy: 'recovery' })).written;
   } finally {
@@ -114,9 +126,10 @@ export async function recoverDatacenter(deps: RecoveryDeps): Promise<RecoveryRes
     reconcileError = `${(error as Error).name}: ${(error as Error).message}`;
   }
   const durationMs = Date.now() - started;
-  const result: RecoveryResult = { status: 'restored', acl, configEntries, ...(reconcile ? { reconcile } : {}), ...(reconcileError ? { reconcileError } : {}), durationMs };
+  const result: RecoveryResult = { status: 'restored', ...(snapshot ? { snapshot } : {}), acl, configEntries, ...(reconcile ? { reconcile } : {}), ...(reconcileError ? { reconcileError } : {}), durationMs };
   deps.logger.warn('consul datacenter restored', {
     mesh: deps.meshName,
+    snapshot,
     acl: acl.length,
     configEntries: configEntries.length,
     registered: reconcile?.registered,
@@ -125,6 +138,35 @@ export async function recoverDatacenter(deps: RecoveryDeps): Promise<RecoveryRes
   });
   deps.metrics.addMetric('DatacenterRestored', 'Count', 1);
   deps.metrics.addMetric('DatacenterRestoreDuration', 'Milliseconds', durationMs);
-  await deps.publish({ mesh: deps.meshName, restored: { acl, configEntries }, registered: reconcile?.registered ?? 0, durationMs });
+  await deps.publish({ mesh: deps.meshName, restored: { ...(snapshot ? { snapshot } : {}), acl, configEntries }, registered: reconcile?.registered ?? 0, durationMs });
   return result;
+}
+
+/**
+ * Restores the newest stored snapshot into the fresh datacenter, and returns its key; undefined when there is none or
+ * it could not be restored (the re-apply path that follows then restores what the mesh needs, as without snapshots).
+ * The archive carries the marker of the datacenter it was taken from: it is removed at once, so that only the
+ * re-apply path, which ends by writing it, marks the datacenter as restored.
+ */
+async function restoreLatestSnapshot(deps: RecoveryDeps, store: SnapshotStore, markerKey: string): Promise<string | undefined> {
+  let latest: Awaited<ReturnType<typeof latestSnapshot>>;
+  try {
+    latest = await latestSnapshot(deps.meshName, store);
+  } catch (error) {
+    deps.logger.error('the stored consul snapshots cannot be read: restoring by re-applying only', { mesh: deps.meshName, error });
+    return undefined;
+  }
+  if (!latest) {
+    deps.logger.warn('no consul snapshot stored: restoring by re-applying only', { mesh: deps.meshName });
+    return undefined;
+  }
+  try {
+    await deps.consul.restoreSnapshot(latest.archive);
+  } catch (error) {
+    deps.logger.error('consul refused the snapshot: restoring by re-applying only', { mesh: deps.meshName, key: latest.key, error });
+    return undefined;
+  }
+  await deps.consul.kvDelete(markerKey);
+  deps.logger.warn('consul snapshot restored', { mesh: deps.meshName, key: latest.key });
+  return latest.key;
 }

@@ -12,7 +12,7 @@
  * A value of the wrong JSON type never reaches validation: the service cannot deserialize the request and answers
  * `SerializationException`.
  *
- * The services' zod schemas go through {@link parseRequest}, the hand-written checks through
+ * The services' zod schemas go through {@link parseInput}, the hand-written checks through
  * {@link violationMessage}; both word their messages here, so the wording lives in one place.
  */
 import type { z } from 'zod';
@@ -128,16 +128,31 @@ function serializationError(issue: Issue): AwsServiceError {
 }
 
 /**
- * Parses a request with its schema. A member of the wrong type is a `SerializationException`; constraint
- * violations are one error worded as AWS words them, with the code the service uses (`ValidationException`
- * for most, `InvalidInputException` for CodeBuild).
- *
- * @example parseRequest(schemas.getParameterInput, input) // throws ValidationException: 1 validation error detected: ...
+ * How a service answers a request its model refuses. Most AWS JSON services list every violation
+ * (`N validation errors detected: ...`) under `ValidationException`, CodeBuild under `InvalidInputException`; ECR
+ * answers the first one alone, `InvalidParameterException: Invalid parameter at '<member>' failed to satisfy
+ * constraint: '<rule>'`, with the rule as the schema words it (`must have length between 2 and 256`).
  */
-export function parseRequest<T>(schema: z.ZodType<T>, input: unknown, code = 'ValidationException'): T {
+export type InputErrorStyle = { readonly wording: 'validation-errors'; readonly code: string } | { readonly wording: 'invalid-parameter' };
+
+/** The common answer: `ValidationException: N validation error(s) detected: ...`. */
+export const VALIDATION_ERRORS: InputErrorStyle = { wording: 'validation-errors', code: 'ValidationException' };
+
+/**
+ * Parses an operation's input with its schema: the one request validation of every provider that validates with a
+ * schema. A member of the wrong type is a `SerializationException` (the service cannot deserialize the request);
+ * constraint violations are one error worded as the service words them (`style`).
+ *
+ * @example parseInput(schemas.getParameterInput, input) // throws ValidationException: 1 validation error detected: ...
+ */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown, style: InputErrorStyle = VALIDATION_ERRORS): T {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues as readonly Issue[];
+  if (style.wording === 'invalid-parameter') {
+    const issue = issues[0];
+    throw new AwsServiceError('InvalidParameterException', `Invalid parameter at '${issue.path.map(String).join('.') || 'input'}' failed to satisfy constraint: '${issue.message}'`);
+  }
   const wrongType = issues.find((issue) => issue.code === 'invalid_type' && issue.input !== undefined && issue.input !== null);
   if (wrongType) throw serializationError(wrongType);
   const seen = new Set<string>();
@@ -149,5 +164,10 @@ export function parseRequest<T>(schema: z.ZodType<T>, input: unknown, code = 'Va
       seen.add(key);
       return true;
     });
-  throw new AwsServiceError(code, violationMessage(violations));
+  throw new AwsServiceError(style.code, violationMessage(violations));
+}
+
+/** {@link parseInput} bound to a service's style, for its provider: `const parseInput = inputParser(ECR_STYLE)`. */
+export function inputParser(style: InputErrorStyle): <T>(schema: z.ZodType<T>, input: unknown) => T {
+  return (schema, input) => parseInput(schema, input, style);
 }

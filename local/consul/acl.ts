@@ -332,6 +332,25 @@ export class AclResolver {
     this.index = Math.max(this.index, ...saved.policies.map((p) => p.ModifyIndex), ...saved.tokens.map((t) => t.ModifyIndex));
   }
 
+  /**
+   * `PUT /v1/snapshot`: the ACL tables become the snapshot's (policies and tokens with their IDs and secrets); the
+   * servers' configured initial management tokens stay valid, as Consul re-ensures `initial_management` whenever a
+   * leader establishes itself.
+   */
+  replaceAcl(saved: SavedAcl): void {
+    for (const id of [...this.policies.keys()]) if (id !== GLOBAL_MANAGEMENT_POLICY_ID) this.policies.delete(id);
+    this.tokens.clear();
+    this.bySecret.clear();
+    this.shorthand.clear();
+    this.index = 0;
+    for (const policy of saved.policies) this.policies.set(policy.ID, { ...policy });
+    for (const token of saved.tokens) this.storeToken(copyToken(token));
+    for (const entry of saved.shorthand ?? []) this.shorthand.set(entry.accessorId, parseAclRules(SHORTHAND_RULES[entry.policy]));
+    this.index = Math.max(0, ...saved.policies.map((p) => p.ModifyIndex), ...saved.tokens.map((t) => t.ModifyIndex));
+    this.changes += 1;
+    for (const secret of this.configured) this.addToken(secret, 'management');
+  }
+
   // ---- resolution -----------------------------------------------------------------------------------------------
 
   /** Resolve a secret ("" = no token sent). Unknown secrets are refused with `ACL not found`. */

@@ -7,6 +7,7 @@ import { healthRoutes } from './endpoints/health';
 import { kvRoutes } from './endpoints/kv';
 import { operatorRoutes } from './endpoints/operator';
 import { peeringRoutes } from './endpoints/peering';
+import { snapshotRoutes } from './endpoints/snapshot';
 import { statusRoutes } from './endpoints/status';
 import { txnRoutes } from './endpoints/txn';
 
@@ -22,6 +23,7 @@ export const CONSUL_ROUTES: readonly Route[] = [
   ...aclRoutes,
   ...operatorRoutes,
   ...peeringRoutes,
+  ...snapshotRoutes,
 ];
 
 export type RouteMatch =

@@ -10,7 +10,6 @@ import { missingProgram } from './health-check';
 import { ShippedImages, type ShippedImage } from './shipped-images';
 import { serverHealthProbe, serverNodeId } from './server-health';
 import type { TlsTrustLedger } from './tls-trust';
-import { SERVER_RUNTIME } from '../../layers/domain/consul/runtime-contract';
 
 /**
  * Stand-ins for the processes inside the simulated tasks: when a task reaches RUNNING, each container of an image
@@ -42,6 +41,13 @@ export interface TaskProcessesDeps {
   stillRunning(task: EcsTaskSnapshot): boolean;
   /** Who trusts whom (servers' certificates, everybody's CA files); without it TLS trust between tasks is not checked. */
   tls?: TlsTrustLedger;
+  /**
+   * The name of the `secrets` entry that carries the CA certificate, the same in the servers' and the dataplanes'
+   * containers (the product's convention): the parameter it names scopes who trusts whom.
+   */
+  caCertSecret: string;
+  /** The file the server entrypoint writes its health-check token to (the product's convention). */
+  serverHealthCheckTokenFile: string;
   /** How long a dataplane's Envoy may wait for its proxy stream before its health check fails. Default 30 s. */
   dataplaneReadyTimeoutMs?: number;
   logger?: (message: string) => void;
@@ -94,8 +100,8 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
   if (!entrypoint) return undefined;
   const environment = await containerEnvironment(container, deps);
   if (!environment) return undefined;
-  // The servers' and the dataplanes' CA variable is the same (runtime-contract.ts SHARED_ENV).
-  const caParameter = (container.secrets as Array<{ name?: string; valueFrom?: string }> | undefined)?.find((s) => s.name === SERVER_RUNTIME.env.caCert)?.valueFrom ?? '';
+  // The servers' and the dataplanes' CA variable is the same (the product's convention, `caCertSecret`).
+  const caParameter = (container.secrets as Array<{ name?: string; valueFrom?: string }> | undefined)?.find((s) => s.name === deps.caCertSecret)?.valueFrom ?? '';
   const member = { taskArn: task.taskArn, region: task.region, scope: caParameter, service: task.serviceName ?? task.family };
   const tls = deps.tls;
   if (entrypoint.binary === 'consul') {
@@ -104,7 +110,7 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
       entrypoint.script,
       environment,
       tls && ((t) => tls.admitServer({ ...member, role: 'server', ...t })),
-      (readFile) => (token = readFile(SERVER_RUNTIME.healthCheckTokenFile)),
+      (readFile) => (token = readFile(deps.serverHealthCheckTokenFile)),
     );
     if (verdict) return verdict;
     // The agent serves: its health check (a script the image copies from its context) runs as ECS runs it.

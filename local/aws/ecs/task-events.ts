@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { LOCAL_ACCOUNT_ID } from '../protocol';
 import type { TaskRecord } from './model';
-import { taskToEventDetail } from './serialize';
+import { taskToEventDetail } from './render';
 
 export interface EcsTaskStateChangeEvent {
   version: '0';

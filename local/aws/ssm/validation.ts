@@ -3,14 +3,10 @@
  * (`ValidationException: N validation error(s) detected: Value '...' at 'name' failed to satisfy constraint: ...`,
  * worded by `../validation`).
  */
-import type { z } from 'zod';
 import { AwsServiceError } from '../protocol';
-import { parseRequest } from '../validation';
 
 /** Parse an operation's input with its schema or throw the AWS-style `ValidationException`. */
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  return parseRequest(schema, input);
-}
+export { parseInput } from '../validation';
 
 /** The plain `ValidationException` AWS answers for rule violations found after request validation. */
 export function validationError(message: string): AwsServiceError {

@@ -2,7 +2,7 @@
  * The ASL interpreter (aws-local-stepfunctions) and the types this package derives from it.
  * Node 20 lacks `Promise.withResolvers`, which the interpreter uses: the polyfill is loaded first.
  */
-import '../../../layers/polyfills';
+import '../../polyfills';
 import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 
 export { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';

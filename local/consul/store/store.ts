@@ -98,6 +98,19 @@ export class ConsulStore {
   }
 
   /**
+   * Install a snapshot's state (`PUT /v1/snapshot`): Raft restores it as a new log entry, so the index moves past
+   * both the current one and the snapshot's (a client's blocking index never goes backwards), and every held query
+   * returns: anything may have changed.
+   */
+  install(state: ConsulState, snapshotIndex: number): number {
+    this.current = state;
+    this.raftIndex = Math.max(this.raftIndex, snapshotIndex) + 1;
+    this.writes += 1;
+    for (const waiter of [...this.waiters]) waiter.wake();
+    return this.raftIndex;
+  }
+
+  /**
    * Start over as a newly bootstrapped datacenter: empty tables, a fresh Raft index. Held blocking queries return
    * at once; their clients see the index go backwards, which Consul's clients must treat as a reset.
    */

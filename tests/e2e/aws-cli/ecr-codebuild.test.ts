@@ -6,11 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBuildContext, zipContextFiles } from '../../../layers/build-context';
-import { S3Provider } from '../../../local/aws/s3/provider';
+import { S3Provider, CodeBuildProvider, EcrProvider, Faults } from '@consul-mesh/local-cloud';
 import { z } from 'zod';
-import { CodeBuildProvider } from '../../../local/aws/codebuild/provider';
-import { EcrProvider } from '../../../local/aws/ecr/provider';
-import { Faults } from '../../../local/faults/faults';
 import { createTempProject, VALID_BUILDSPEC, VALID_DOCKERFILE, type TempProject } from '../../integration/local/support/build-context';
 import { expectRecent, startCliCloud, type CliCloud } from './local-cloud';
 import { codebuildBuild, codebuildProject, ecrImageDetail, ecrRepository } from './shapes';

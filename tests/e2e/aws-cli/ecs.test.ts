@@ -3,7 +3,7 @@
  * CLI's own `services-stable` waiter accepts, its tasks with private IPs, a rolling update to a new revision, the
  * errors the CLI reports, and ListTasks paging that the CLI follows on its own.
  */
-import { EcsSimulation } from '../../../local/aws/ecs/simulation';
+import { EcsSimulation } from '@consul-mesh/local-cloud';
 import { SERVICE_ERROR_EXIT_CODES, serviceErrorOf } from './cli';
 import { expectRecent, startCliCloud, until, type CliCloud } from './local-cloud';
 import { ecsCluster, ecsFailures, ecsService, ecsTask, ecsTaskDefinition } from './shapes';

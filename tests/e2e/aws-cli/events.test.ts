@@ -2,7 +2,7 @@
  * EventBridge driven by the real AWS CLI: a rule with an event pattern, a Lambda target, PutEvents delivering
  * matching events (and only those) to the function, TestEventPattern, and the error for an invalid pattern.
  */
-import { EventsProvider } from '../../../local/aws/events/provider';
+import { EventsProvider } from '@consul-mesh/local-cloud';
 import { SERVICE_ERROR_EXIT_CODES, serviceErrorOf } from './cli';
 import { startCliCloud, type CliCloud } from './local-cloud';
 import { eventsPutEvents, eventsPutRule, eventsPutTargets, eventsTestPattern } from './shapes';

@@ -2,9 +2,7 @@
  * The local AWS endpoint (SigV4-verifying, as `npm start` runs it) with the providers a suite needs, on a free
  * loopback port, plus an isolated AWS CLI pointed at it.
  */
-import { Faults } from '../../../local/faults/faults';
-import type { RestServiceProvider, ServiceProvider } from '../../../local/aws/protocol';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
+import { Faults, type RestServiceProvider, type ServiceProvider, startAwsEndpoint, type AwsEndpoint } from '@consul-mesh/local-cloud';
 import { createAwsCli, type AwsCli } from './cli';
 
 export interface CliCloud {

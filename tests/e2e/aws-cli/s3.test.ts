@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { S3Provider } from '../../../local/aws/s3/provider';
+import { S3Provider } from '@consul-mesh/local-cloud';
 import { serviceErrorOf, SERVICE_ERROR_EXIT_CODES } from './cli';
 import { startCliCloud, type CliCloud } from './local-cloud';
 

@@ -2,7 +2,7 @@
  * SigV4 as the AWS CLI signs: the local endpoint accepts only requests signed with the local credentials, and
  * rejects the others with the errors AWS answers, before any operation runs.
  */
-import { SsmProvider } from '../../../local/aws/ssm/provider';
+import { SsmProvider } from '@consul-mesh/local-cloud';
 import { SERVICE_ERROR_EXIT_CODES, serviceErrorOf, type CliResult } from './cli';
 import { startCliCloud, type CliCloud } from './local-cloud';
 

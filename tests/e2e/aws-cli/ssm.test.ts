@@ -3,7 +3,7 @@
  * versions and labels, and the errors the CLI reports.
  */
 import { z } from 'zod';
-import { SsmProvider } from '../../../local/aws/ssm/provider';
+import { SsmProvider } from '@consul-mesh/local-cloud';
 import { SERVICE_ERROR_EXIT_CODES, serviceErrorOf } from './cli';
 import { expectRecent, startCliCloud, type CliCloud } from './local-cloud';
 import { ssmParameter, ssmPutParameter } from './shapes';

@@ -2,7 +2,7 @@
  * Step Functions driven by the real AWS CLI: a small Pass/Choice/Wait/Task state machine created from a file, an
  * execution followed to SUCCEEDED with its history, StartExecution's idempotency rules, and StopExecution.
  */
-import { StepFunctionsService, type LambdaInvoker } from '../../../local/aws/stepfunctions';
+import { StepFunctionsService, type LambdaInvoker } from '@consul-mesh/local-cloud';
 import { SERVICE_ERROR_EXIT_CODES, serviceErrorOf } from './cli';
 import { expectRecent, startCliCloud, type CliCloud } from './local-cloud';
 import { sfnCreateStateMachine, sfnDescribeExecution, sfnHistory, sfnStartExecution, sfnStopExecution } from './shapes';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { startDashboard } from '../../../cli/ui-command';
 import type { UiServer } from '../../../cli/ui/server';
 import { referenceSpec, startCloud, uploadContexts } from '../../integration/deploy/harness';

@@ -1,6 +1,5 @@
 import Consul from 'consul';
-import { startConsulServer, type ConsulServer } from '../../../local/consul';
-import { Faults } from '../../../local/faults/faults';
+import { startConsulServer, type ConsulServer, Faults } from '@consul-mesh/local-cloud';
 
 interface TxnAnswer {
   Results: Record<string, Record<string, unknown>>[] | null;

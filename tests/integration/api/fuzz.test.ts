@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { ListQuerySchema, StartQuerySchema } from '../../../layers/api/schemas';
 import { validateMeshSpec } from '../../../layers/domain/spec/load';
 import { RolloutRequestSchema } from '../../../layers/rollout/schemas';

@@ -1,12 +1,13 @@
-import { LocalCloud } from '../../../local/cloud';
+import { LocalCloud } from '@consul-mesh/local-cloud';
 import { apiAppDir } from './app';
+import { startLocalCloud } from '../../../cli/local-cloud';
 
 /** The token the tests' local cloud accepts (given to every function, as MESH_API_TOKEN is in the local cloud). */
 export const TOKEN = 'api-test-token-0123456789abcdef';
 
 /** A local cloud serving the API's serverless.yml on free ports, with no simulated delays. */
 export async function startApiCloud(): Promise<LocalCloud> {
-  return LocalCloud.start({
+  return startLocalCloud({
     rootDir: apiAppDir(),
     ports: { aws: 0, consul: 0, httpApi: 0 },
     ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },

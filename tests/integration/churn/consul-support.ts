@@ -1,7 +1,7 @@
 import { createConsulClient, type ConsulApi } from '../../../layers/adapters/consul';
 import { deployedSpecKey } from '../../../layers/deploy/config-entries';
 import { loadMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
-import { startConsulServer, type ConsulServer, type ConsulServerOptions } from '../../../local/consul';
+import { startConsulServer, type ConsulServer, type ConsulServerOptions } from '@consul-mesh/local-cloud';
 
 /** The reference mesh (examples/mesh.yaml): the fixtures' tasks belong to it. */
 export function referenceSpec(): MeshSpec {

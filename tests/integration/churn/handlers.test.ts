@@ -1,7 +1,6 @@
 import { handler as reconcileHandler } from '../../../functions/events/reconcile';
 import { handler as taskStateChangeHandler } from '../../../functions/events/task-state-change';
-import { EcsSimulation } from '../../../local/aws/ecs/simulation';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
+import { EcsSimulation, startAwsEndpoint, type AwsEndpoint } from '@consul-mesh/local-cloud';
 import { loadEvent } from '../../fixtures/events/load';
 import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 

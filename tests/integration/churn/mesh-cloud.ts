@@ -14,17 +14,11 @@ import { aclPolicyName, buildAclPlan } from '../../../layers/domain/consul/acl-p
 import { DATAPLANE_CONTAINER } from '../../../layers/domain/ecs/containers';
 import { ingressFamily, serviceFamily } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec';
-import { EcsSimulation, type EcsTaskSnapshot } from '../../../local/aws/ecs/simulation';
-import type { EcsTaskStateChangeEvent } from '../../../local/aws/ecs/task-events';
-import { EventsProvider } from '../../../local/aws/events/provider';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/server';
-import { startConsulServer, type ConsulServer } from '../../../local/consul';
-import { Faults } from '../../../local/faults/faults';
+import { startPartialCloud, Faults, type AwsEndpoint, type ConsulServer, type EcsSimulation, type EcsTaskSnapshot, type EcsTaskStateChangeEvent, type EventsProvider } from '@consul-mesh/local-cloud';
 import { RecordingLogger, RecordingMetrics } from '../../unit/churn/recording';
 
 const meshEvents = require('../../../serverless/mesh-events.js') as { taskDefinitionArnPatternsOf(mesh: string): unknown[] };
 
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const MANAGEMENT_TOKEN = 'churn-test-management-token';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:consul-mesh-local-taskStateChange';
 /** Tiny but non-zero delays: every lifecycle step is its own turn of the event loop. */
@@ -60,29 +54,31 @@ export interface MeshCloud {
 
 /** Starts everything, deploys `spec` into ECS (one ECS service per mesh service, the gateway) and into Consul KV. */
 export async function startMeshCloud(spec: MeshSpec): Promise<MeshCloud> {
-  const faults = new Faults(11);
   const emitted: EcsTaskStateChangeEvent[] = [];
   const delivered: string[] = [];
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
-  // ACLs on (default deny), and the handlers use the orchestrator's least-privilege token, as deployed.
-  const consul = await startConsulServer({ port: 0, faults, acl: { enabled: true, managementToken: MANAGEMENT_TOKEN } });
-  const token = await createOrchestratorToken(consul.url, spec);
-  const handlerConsul = createConsulClient({ address: consul.url, timeoutMs: 2000, token });
-  const consulClient = createConsulClient({ address: consul.url, timeoutMs: 2000, token });
-  const events = new EventsProvider({
-    // Lambda's async retries, in milliseconds instead of minutes.
-    retryDelaysMs: [5, 10],
-    invokeLambda: async (_arn, event) => {
-      delivered.push(String((event as { detail?: { clusterArn?: string } }).detail?.clusterArn));
-      await handleTaskEvent(event, { consul: handlerConsul, meshName: spec.name, logger, specMaxAgeMs: 0 });
+  const handler: { consul?: ConsulApi } = {};
+  const cloud = await startPartialCloud({
+    faults: new Faults(11),
+    // ECS applies the event faults (drop...) as events leave it; EventBridge then delivers what it got.
+    ecs: { delays: FAST },
+    events: {
+      // Lambda's async retries, in milliseconds instead of minutes.
+      retryDelaysMs: [5, 10],
+      invokeLambda: async (_arn, event) => {
+        delivered.push(String((event as { detail?: { clusterArn?: string } }).detail?.clusterArn));
+        await handleTaskEvent(event, { consul: handler.consul!, meshName: spec.name, logger, specMaxAgeMs: 0 });
+      },
     },
+    // ACLs on (default deny), and the handlers use the orchestrator's least-privilege token, as deployed.
+    consul: { acl: { enabled: true, managementToken: MANAGEMENT_TOKEN } },
   });
-  // ECS applies the event faults (drop...) as events leave it; EventBridge then delivers what it got.
-  const ecs = new EcsSimulation({ faults, delays: FAST, onTaskEvent: (event) => void events.publish(event) });
+  const { faults, ecs, events, consul, aws: endpoint, clientConfig: config } = cloud;
   ecs.subscribe((event) => void emitted.push(event));
-  const endpoint = await startAwsEndpoint({ port: 0, providers: [ecs.provider, events], faults });
-  const config = { endpoint: endpoint.url, region: 'us-east-1', credentials: CREDENTIALS };
+  const token = await createOrchestratorToken(consul.url, spec);
+  handler.consul = createConsulClient({ address: consul.url, timeoutMs: 2000, token });
+  const consulClient = createConsulClient({ address: consul.url, timeoutMs: 2000, token });
   const ecsClient = new ECSClient(config);
   const eventsClient = new EventBridgeClient(config);
 
@@ -149,11 +145,8 @@ export async function startMeshCloud(spec: MeshSpec): Promise<MeshCloud> {
       );
     },
     async close() {
-      ecs.close();
-      await events.close();
       ecsClient.destroy();
-      await endpoint.stop();
-      await consul.close();
+      await cloud.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { ConsulAclDeniedError, ConsulUnavailableError } from '../../../layers/er
 import { handleTaskEvent, type TaskEventDeps } from '../../../layers/churn/task-event';
 import { InvalidEventError, tombstoneKey } from '../../../layers/domain/registration';
 import type { MeshSpec } from '../../../layers/domain/spec';
-import { Faults } from '../../../local/faults/faults';
+import { Faults } from '@consul-mesh/local-cloud';
 import { loadEvent, type EventFixture } from '../../fixtures/events/load';
 import { RecordingLogger } from '../../unit/churn/recording';
 import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';

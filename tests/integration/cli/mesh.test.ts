@@ -1,4 +1,4 @@
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { buildProgram } from '../../../cli/meshctl';
 import { deploy, referenceSpec, startCloud } from '../deploy/harness';
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { LocalCloud } from '../../../local/cloud';
-import type { EventFaults } from '../../../local/faults/faults';
+import type { LocalCloud, EventFaults } from '@consul-mesh/local-cloud';
 import { rollService, scaleService, waitForQuiet, type ServiceRef } from './ecs-control';
 
 /** One step of a fault sequence: what an operator, ECS or the network does to the running mesh. */

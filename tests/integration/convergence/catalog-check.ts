@@ -1,8 +1,7 @@
 import { healthCheckId, META, tombstoneKey } from '../../../layers/domain/registration';
 import { instanceId, sidecarId } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
-import type { EcsTaskSnapshot } from '../../../local/aws/ecs/simulation';
-import type { CatalogSnapshot } from '../../../local/consul';
+import type { EcsTaskSnapshot, CatalogSnapshot } from '@consul-mesh/local-cloud';
 
 /**
  * Compares one cluster's synthetic node with the tasks ECS runs there and returns every difference, in words

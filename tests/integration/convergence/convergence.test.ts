@@ -5,8 +5,7 @@ import { registeringClusterNames } from '../../../layers/churn/mesh-clusters';
 import type { ReconcileSummary } from '../../../layers/churn/reconcile';
 import { deployedSpecKey } from '../../../layers/deploy/config-entries';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
-import { LocalCloud } from '../../../local/cloud';
-import type { CatalogSnapshot } from '../../../local/consul';
+import { LocalCloud, type CatalogSnapshot } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, ROOT } from '../deploy/harness';
 import { churnActions, describeAction, runAction, scheduledEvent, type ChurnAction } from './actions';
 import { findCatalogDrift } from './catalog-check';
@@ -26,6 +25,7 @@ import {
   type SpecModel,
 } from './spec-actions';
 import { findHistoryViolations } from './write-history';
+import { startLocalCloud } from '../../../cli/local-cloud';
 
 /**
  * The mesh's life end to end on the local cloud (serverless.yml's functions, EventBridge rule and schedule, the deploy
@@ -65,7 +65,7 @@ describe('the mesh converges to its last deployed spec under faults and spec cha
   beforeAll(async () => {
     // Every function talks to Consul through the recording proxy, so each committed write is seen in Raft order.
     writeLog = await startConsulWriteLog();
-    cloud = await LocalCloud.start({
+    cloud = await startLocalCloud({
       rootDir: ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0 },
       ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },

@@ -6,7 +6,7 @@ import {
   UpdateServiceCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 
 /** An ECS service of the mesh, by cluster and name. */
 export interface ServiceRef {

@@ -7,7 +7,7 @@ import type { MeshSpec } from '../../../layers/domain/spec/schema';
 import { registeringClusterNames } from '../../../layers/churn/mesh-clusters';
 import { renderedConfiguration } from '../../../layers/deploy/config-store';
 import { wantedSecretNames } from '../../../layers/deploy/wanted-secrets';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 
 const CTX = { region: 'us-east-1', accountId: '000000000000', requestId: 'convergence-check' };
 

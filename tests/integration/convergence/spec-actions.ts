@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { referenceSpec, sfnClient, startDeployment, stopWhenEntered, waitForDeployment, type DeploymentRun, type RawService } from '../deploy/harness';
 
 /**

@@ -1,4 +1,4 @@
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { createAwsCli, type AwsCli } from '../../e2e/aws-cli/cli';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
 

@@ -1,7 +1,8 @@
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { LocalCloud } from '../../../local/cloud';
+import { LocalCloud } from '@consul-mesh/local-cloud';
 import { bootstrapTokenOf, deploy, ROOT, startCloud } from './harness';
 import { withContentHashes } from '../../../layers/build-context';
+import { startLocalCloud } from '../../../cli/local-cloud';
 
 /**
  * A mesh with any name and clusters other than the example's: the local orchestrator manages the mesh it is started
@@ -46,6 +47,6 @@ describe('a mesh named other than the example', () => {
   }, 90_000);
 
   it('refuses a name that is not a DNS label before anything starts', async () => {
-    await expect(LocalCloud.start({ rootDir: ROOT, meshName: 'Shop_1', ports: { aws: 0, consul: 0, httpApi: 0 } })).rejects.toThrow(/not a mesh name: "Shop_1"/);
+    await expect(startLocalCloud({ rootDir: ROOT, meshName: 'Shop_1', ports: { aws: 0, consul: 0, httpApi: 0 } })).rejects.toThrow(/not a mesh name: "Shop_1"/);
   });
 });

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { buildProgram } from '../../../cli/meshctl';
 import { LOCAL_API_TOKEN } from '../../../cli/http-backend';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, sfnClient, startCloud } from './harness';
 import { ctx, LOCK, lockHolder } from './lock-support';
 

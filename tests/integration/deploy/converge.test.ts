@@ -1,7 +1,6 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud, ReceivedCall } from '@consul-mesh/local-cloud';
 import { createEcsApi, type EcsApi } from '../../../layers/adapters/ecs';
-import type { ReceivedCall } from '../../../local/aws/server';
 import type { ChangeSet, ResourceChange } from '../../../layers/deploy/change-set';
 import { compactChangeSet, REGISTERS, type CompactChangeSet } from '../../../layers/deploy/compute-change-set';
 import { LOCAL_API_TOKEN } from '../../../cli/http-backend';

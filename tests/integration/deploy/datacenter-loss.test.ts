@@ -1,9 +1,10 @@
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
 import { MeshSpecSchema, type MeshSpec } from '../../../layers/domain/spec/schema';
 import type { RecoveryResult } from '../../../layers/recovery/restore';
+import type { SnapshotResult } from '../../../layers/recovery/snapshots';
 import { scheduledEvent } from '../convergence/actions';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
 
@@ -18,16 +19,19 @@ const SERVICES: Array<[cluster: string, service: string]> = [
 /**
  * Every Consul server task of the deployed reference mesh stops at once: the new servers bootstrap an empty
  * datacenter. One tick of the recovery schedule (the reconcile's rate) restores what the mesh needs from SSM, with
- * the original SecretIDs, and registers the running tasks; the event path works again afterwards.
+ * the original SecretIDs, and registers the running tasks; the event path works again afterwards. Snapshots are off
+ * here (`consul.snapshots.enabled: false`): the re-apply path alone (datacenter-loss-snapshot.test.ts has them on).
  */
-describe('losing every Consul server at once', () => {
+describe('losing every Consul server at once (snapshots off: the re-apply path)', () => {
   let cloud: LocalCloud;
   let spec: MeshSpec;
   let management: string;
 
   beforeAll(async () => {
     cloud = await startCloud();
-    const raw = referenceSpec();
+    const raw = referenceSpec((r) => {
+      r.consul = { ...(r.consul as object), snapshots: { enabled: false } };
+    });
     spec = MeshSpecSchema.parse(raw);
     const run = await deploy(cloud, raw);
     expect({ status: run.status, cause: run.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
@@ -88,6 +92,8 @@ describe('losing every Consul server at once', () => {
     await events.send(new PutRuleCommand({ Name: 'restored', EventPattern: JSON.stringify({ source: ['consul-mesh'], 'detail-type': ['Consul Datacenter Restored'] }) }));
     await events.send(new PutTargetsCommand({ Rule: 'restored', Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:restored' }] }));
     const serverTasks = cloud.ecs.runningTasks('consul-server').map((t) => t.taskArn);
+    // With snapshots off, the snapshot schedule stores nothing.
+    expect(((await cloud.lambda.invoke('recoverDatacenter', { ...scheduledEvent(), action: 'snapshot' })) as SnapshotResult).status).toBe('disabled');
 
     const stop = await fetch(`${cloud.endpoints.aws}/_local/consul/stop-servers`, { method: 'POST' });
     const { stopped } = (await stop.json()) as { stopped: string[] };
@@ -104,7 +110,8 @@ describe('losing every Consul server at once', () => {
     const result = (await cloud.lambda.invoke('recoverDatacenter', scheduledEvent())) as RecoveryResult;
     await cloud.settle();
 
-    expect(result.status).toBe('restored');
+    expect(result).toMatchObject({ status: 'restored' });
+    expect(result).not.toHaveProperty('snapshot');
     expect(await tokenViews()).toEqual(tokensBefore);
     expect(await configEntries()).toEqual(entriesBefore);
     for (const [cluster, service] of SERVICES) expect({ service, registered: await registered(service) }).toEqual({ service, registered: running(cluster, service) });

@@ -1,5 +1,6 @@
-import { LocalCloud } from '../../../local/cloud';
+import { LocalCloud } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, ROOT } from './harness';
+import { startLocalCloud } from '../../../cli/local-cloud';
 
 /**
  * Faults during a deployment end as the design says: retried and succeeding, or failed with the named cause —
@@ -9,7 +10,7 @@ describe('deploying under faults', () => {
   let cloud: LocalCloud;
 
   beforeAll(async () => {
-    cloud = await LocalCloud.start({
+    cloud = await startLocalCloud({
       rootDir: ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0 },
       ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },

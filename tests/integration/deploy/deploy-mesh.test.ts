@@ -1,6 +1,5 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import type { LocalCloud } from '../../../local/cloud';
-import type { EcsTaskStateChangeEvent } from '../../../local/aws/ecs/task-events';
+import type { LocalCloud, EcsTaskStateChangeEvent } from '@consul-mesh/local-cloud';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud, writeCalls } from './harness';
 import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
 import { dataplaneTokenParameterName } from '../../../layers/domain/consul/parameter-names';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { run } from '../../../cli/meshctl';
 import type { CliDeps } from '../../../cli/cli-deps';
 import { deploy, referenceSpec, ROOT, sfnClient, startCloud, uploadContexts } from './harness';

@@ -1,5 +1,5 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import type { DestroySummary } from '../../../layers/deploy/teardown';
 import { sfnClient, waitForExecution, type ExecutionRun } from './harness';
 

@@ -1,7 +1,7 @@
 import { CreateClusterCommand, ECSClient, ListClustersCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
 import { destroy, startDestroy, waitDestroy } from './destroy-support';
 

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { LocalCloud, type LocalCloudOptions } from '../../../local/cloud';
+import { LocalCloud } from '@consul-mesh/local-cloud';
 import { S3Client } from '@aws-sdk/client-s3';
 import { withContentHashes, type BuildContextFiles } from '../../../layers/build-context';
 import { uploadBuildContexts } from '../../../layers/deploy/build-source';
 import type { DeploymentSummary } from '../../../layers/deploy/types';
+import { startLocalCloud, type MeshCloudOptions } from '../../../cli/local-cloud';
+import { createS3Api } from '../../../layers/adapters/s3';
 
 export const ROOT = resolve(__dirname, '../../..');
 
@@ -36,8 +38,8 @@ export function referenceSpec(mutate?: (spec: RawSpec) => void): Record<string, 
  * A local cloud on free ports with no simulated delays: a deployment is bounded by its own work. `overrides` change
  * what a test needs (slower task starts, another mesh name) and keep the rest.
  */
-export async function startCloud(overrides: Partial<LocalCloudOptions> = {}): Promise<LocalCloud> {
-  return LocalCloud.start({
+export async function startCloud(overrides: Partial<MeshCloudOptions> = {}): Promise<LocalCloud> {
+  return startLocalCloud({
     rootDir: ROOT,
     ports: { aws: 0, consul: 0, httpApi: 0 },
     ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
@@ -58,7 +60,7 @@ export async function uploadContexts(cloud: LocalCloud, spec: unknown, root: str
   withContentHashes(spec, root, contexts);
   const s3 = new S3Client({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   try {
-    return (await uploadBuildContexts(contexts.values(), { s3, bucket: cloud.buckets.BuildSourceBucket })).uploaded;
+    return (await uploadBuildContexts(contexts.values(), { s3: createS3Api(s3), bucket: cloud.buckets.BuildSourceBucket })).uploaded;
   } finally {
     s3.destroy();
   }

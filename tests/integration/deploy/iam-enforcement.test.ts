@@ -1,5 +1,4 @@
-import type { LocalCloud } from '../../../local/cloud';
-import type { PackagedTemplate } from '../../../local/serverless/package';
+import type { LocalCloud, PackagedTemplate } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, startCloud } from './harness';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };

@@ -1,5 +1,5 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { MAX_SERVICES, MAX_SPEC_BYTES, submittedSpecBytes } from '../../../layers/domain/spec';
 import { api, asJson, startApiCloud, until } from '../api/harness';
 import { sfnClient } from './harness';

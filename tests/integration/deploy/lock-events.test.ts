@@ -1,7 +1,5 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { LocalCloud } from '../../../local/cloud';
-import { buildExecutionStatusChangeEvent } from '../../../local/aws/stepfunctions/status-events';
-import { MAX_PAYLOAD_BYTES } from '../../../local/aws/stepfunctions';
+import { type LocalCloud, buildExecutionStatusChangeEvent, MAX_PAYLOAD_BYTES } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, sfnClient, startCloud, uploadContexts } from './harness';
 import { ctx, LOCK, lockHolder, SLOW, startAndReachServers } from './lock-support';
 

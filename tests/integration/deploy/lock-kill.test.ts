@@ -1,5 +1,5 @@
 import { cpSync } from 'node:fs';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, sfnClient } from './harness';
 import { LOCK, lockHolder, SLOW, startAndReachServers } from './lock-support';
 import { portsOf, startPersistentCloud, tempDir } from '../local/persistence/harness';

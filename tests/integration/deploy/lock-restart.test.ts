@@ -1,4 +1,4 @@
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec } from './harness';
 import { lockHolder, SLOW, startAndReachServers } from './lock-support';
 import { portsOf, startPersistentCloud, tempDir } from '../local/persistence/harness';

@@ -1,5 +1,5 @@
 import { GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { referenceSpec, sfnClient, startCloud, uploadContexts } from './harness';
 
 /** What the lock tests share: a local cloud slow enough to catch a deployment in the middle, and the lock's holder. */

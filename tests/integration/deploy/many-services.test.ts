@@ -1,4 +1,4 @@
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, startCloud, type RawService } from './harness';
 
 /**

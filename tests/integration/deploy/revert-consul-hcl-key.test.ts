@@ -1,4 +1,4 @@
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, startCloud } from './harness';
 import { stoppedTasks } from './stopped-tasks';
 

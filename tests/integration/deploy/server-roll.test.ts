@@ -1,4 +1,4 @@
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
 
 const SERVICES: Array<[cluster: string, service: string]> = [

@@ -1,5 +1,5 @@
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
-import type { LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '@consul-mesh/local-cloud';
 
 /** The STOPPED tasks of a cluster, described (the newest 100). */
 export async function stoppedTasks(cloud: LocalCloud, cluster: string): Promise<Task[]> {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { functionMetafile, sdkClientsOf } from '../../../bench/deploy/bare-clients';
 import { splitHandler } from '../../../bench/deploy/bundles';
-import { loadResolvedDocument } from '../../../local/serverless';
+import { loadResolvedDocument } from '@consul-mesh/local-cloud';
 import { bundleHandler } from './iam-closure/sdk-calls';
 
 const ROOT = resolve(__dirname, '../../..');

@@ -10,7 +10,7 @@ import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
 import { specCopyParameterNames } from '../../../layers/deploy/spec-copy';
 import { rolloutLockName } from '../../../layers/rollout/naming';
 import { Resolver, type Template } from './iam-closure/template';
-import { withPackagingLock } from '../../../local/serverless/package';
+import { withPackagingLock } from '@consul-mesh/local-cloud';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');

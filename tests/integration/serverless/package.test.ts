@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { logGroupName } from '../../../layers/domain/ecs';
 import { loadMeshSpec } from '../../../layers/domain/spec';
-import { evaluatePolicies } from '../../../local/aws/iam/policy';
-import { withPackagingLock } from '../../../local/serverless/package';
+import { evaluatePolicies, withPackagingLock } from '@consul-mesh/local-cloud';
 
 const run = promisify(execFile);
 
@@ -41,7 +40,8 @@ const serverless = (args: string[]) => run(process.execPath, [require.resolve('s
  */
 function resolveRef(template: Template, value: unknown): string {
   if (typeof value === 'string') return value;
-  const ref = value as { 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: string };
+  const ref = value as { 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: string; 'Fn::Join'?: [string, unknown[]] };
+  if (ref['Fn::Join']) return ref['Fn::Join'][1].map((part) => resolveRef(template, part)).join(ref['Fn::Join'][0]);
   if (ref['Fn::GetAtt']) {
     const [id] = ref['Fn::GetAtt'];
     const resource = template.Resources[id];
@@ -358,6 +358,34 @@ describe('serverless package', () => {
       TASK_EXECUTION_ROLE_ARN: { 'Fn::GetAtt': ['TaskExecutionRole', 'Arn'] },
       SERVICE_TASK_ROLE_ARN: { 'Fn::GetAtt': ['ServiceTaskRole', 'Arn'] },
     });
+  });
+
+  it('keeps the Consul snapshots encrypted in a bucket that expires them, read and written by the recovery function only', () => {
+    const bucket = template.Resources.SnapshotBucket;
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    expect(bucket.Properties.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    // Retention: every snapshot expires snapshotRetentionDays (7 by default) after it was stored.
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
+    expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', Prefix: 'snapshots/', ExpirationInDays: 7 })]);
+    expect(functionEnv('recoverDatacenter').SNAPSHOT_BUCKET).toEqual({ Ref: 'SnapshotBucket' });
+
+    const object = 'SnapshotBucket.Arn/snapshots/reference-mesh/8234567890123-2026-12-06T13-00-00.000Z-42.snap';
+    const recovery = functionRole('recoverDatacenter');
+    expect(roleAllows(recovery, 's3:PutObject', object)).toBe(true);
+    expect(roleAllows(recovery, 's3:GetObject', object)).toBe(true);
+    expect(roleAllows(recovery, 's3:DeleteObject', object)).toBe(false);
+    expect(roleAllows(recovery, 's3:PutObject', 'SnapshotBucket.Arn/snapshots/other-mesh/x.snap')).toBe(false);
+    expect(roleAllows(recovery, 's3:ListBucket', 'SnapshotBucket.Arn', { 's3:prefix': 'snapshots/reference-mesh/' })).toBe(true);
+    expect(roleAllows(recovery, 's3:ListBucket', 'SnapshotBucket.Arn', { 's3:prefix': '' })).toBe(false);
+    for (const key of functionKeys.filter((k) => k !== 'recoverDatacenter')) expect({ key, get: roleAllows(functionRole(key), 's3:GetObject', object) }).toEqual({ key, get: false });
+
+    // The snapshot schedule: the same function, its own rate, the constant input that selects the snapshot.
+    const schedules = resources().filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression === 'rate(15 minutes)');
+    expect(schedules).toHaveLength(1);
+    const [target] = schedules[0][1].Properties.Targets as Array<{ Arn: unknown; Input?: string }>;
+    expect(JSON.parse(target.Input ?? '{}')).toEqual({ action: 'snapshot' });
+    expect(JSON.stringify(target.Arn)).toContain('RecoverDatacenterLambdaFunction');
   });
 
   it('reserves no Lambda concurrency unless asked, so a small account quota cannot fail the stack', () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ingressFamily, serverFamily, serviceFamily } from '../../../layers/domain/naming';
-import { compileWildcard } from '../../../local/aws/events/wildcard';
+import { compileWildcard } from '@consul-mesh/local-cloud';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 
 /** The reference mesh (examples/mesh.yaml). */

@@ -1,5 +1,5 @@
 import { LOCAL_BUILD_SOURCE_BUCKET, resolveSourceBucket } from '../../../cli/build-sources';
-import { localBucketName } from '../../../local/cloud';
+import { localBucketName } from '@consul-mesh/local-cloud';
 
 describe('the bucket meshctl uploads build contexts to', () => {
   it('is --source-bucket, else BUILD_SOURCE_BUCKET', () => {

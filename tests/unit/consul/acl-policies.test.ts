@@ -2,7 +2,7 @@ import { aclPolicyName, buildAclPlan, renderIngressGatewayRules, renderOrchestra
 import { dataplaneTokenParameterName } from '../../../layers/domain/consul/parameter-names';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
-import { parseAclRules, rulesAllow, serviceIdentityRules } from '../../../local/consul/acl-rules';
+import { parseAclRules, rulesAllow, serviceIdentityRules } from '@consul-mesh/local-cloud';
 import { referenceSpec } from './support/specs';
 import { removalScope } from '../../../layers/deploy/acl';
 

@@ -27,6 +27,9 @@ function freshConsul(writes: string[]): RecoveryConsul {
     deleteToken: refuse('deleteToken'),
     getConfigEntry: async () => undefined,
     putConfigEntry: refuse('putConfigEntry'),
+    kvDelete: refuse('kvDelete'),
+    saveSnapshot: refuse('saveSnapshot'),
+    restoreSnapshot: refuse('restoreSnapshot'),
   };
 }
 

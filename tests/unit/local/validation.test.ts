@@ -1,7 +1,7 @@
 /** Request validation worded as AWS words it, whatever the validation library would have said. */
 import { z } from 'zod';
 import type { AwsServiceError } from '../../../local/aws/protocol';
-import { parseRequest, violationMessage } from '../../../local/aws/validation';
+import { parseInput, violationMessage } from '../../../local/aws/validation';
 
 const schema = z.object({
   Name: z.string().min(1).max(2048),
@@ -14,14 +14,14 @@ const schema = z.object({
 
 function errorOf(input: unknown): AwsServiceError {
   try {
-    parseRequest(schema, input);
+    parseInput(schema, input);
   } catch (error) {
     return error as AwsServiceError;
   }
   throw new Error('the request passed validation');
 }
 
-describe('parseRequest', () => {
+describe('parseInput', () => {
   it('words one violation as AWS does, with the value and the lower-camel member name', () => {
     const long = 'n'.repeat(2049);
     const error = errorOf({ Name: long });
@@ -54,7 +54,14 @@ describe('parseRequest', () => {
   });
 
   it('uses the error code the service answers validation with', () => {
-    expect(() => parseRequest(schema, {}, 'InvalidInputException')).toThrow(expect.objectContaining({ code: 'InvalidInputException' }));
+    expect(() => parseInput(schema, {}, { wording: 'validation-errors', code: 'InvalidInputException' })).toThrow(expect.objectContaining({ code: 'InvalidInputException' }));
+  });
+
+  it("words ECR's answer: the first violation alone, as InvalidParameterException with the schema's own rule", () => {
+    const ecrName = z.object({ repositoryName: z.string().min(2, 'must have length between 2 and 256') });
+    expect(() => parseInput(ecrName, { repositoryName: 'a' }, { wording: 'invalid-parameter' })).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterException', message: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length between 2 and 256'" }),
+    );
   });
 
   it('leaves the value of a sensitive member out, as AWS does for an execution input', () => {

@@ -230,6 +230,19 @@ describe('mesh spec validation', () => {
     ]);
   });
 
+  it('takes Raft snapshots unless consul.snapshots.enabled is false, and names a wrong value by its path', () => {
+    expect(validateMeshSpec({ object: baseSpec() })).toMatchObject({ ok: true, spec: { consul: { snapshots: { enabled: true } } } });
+    const off = baseSpec();
+    off.consul = { snapshots: { enabled: false } };
+    expect(validateMeshSpec({ object: off })).toMatchObject({ ok: true, spec: { consul: { snapshots: { enabled: false } } } });
+    const wrong = baseSpec();
+    wrong.consul = { snapshots: { enabled: 'no' as unknown as boolean } };
+    expect(issuesOf(wrong)).toEqual(['consul.snapshots.enabled: expected boolean']);
+    const unknown = baseSpec();
+    unknown.consul = { snapshots: { every: '1h' } as unknown as { enabled: boolean } };
+    expect(issuesOf(unknown)).toEqual([expect.stringMatching(/^consul\.snapshots(\.every)?: /)]);
+  });
+
   it('refuses to turn TLS verification off', () => {
     const spec = baseSpec();
     spec.consul = { security: { tls: { verify: false as unknown as true } } };

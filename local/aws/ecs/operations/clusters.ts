@@ -7,7 +7,7 @@ import { clusterNameOf, ecsArn } from '../arns';
 import { includes, optionalInteger, optionalObject, optionalString, optionalStringList, optionalTags } from '../input';
 import type { ClusterRecord } from '../model';
 import { paginate } from '../pagination';
-import { clusterToApi } from '../serialize';
+import { clusterToApi } from '../render';
 import type { RegionState } from '../store';
 import { clusterNotFound, countTasks, validName, type EcsOperationDependencies } from './common';
 

@@ -7,7 +7,7 @@ import { optionalString } from '../input';
 import type { ClusterRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../model';
 import type { EcsRetention } from '../options';
 import type { ServiceScheduler } from '../scheduler';
-import { serviceToApi, type TaskCounts } from '../serialize';
+import { serviceToApi, type TaskCounts } from '../render';
 import type { EcsStore, RegionState } from '../store';
 import type { TaskLifecycle } from '../task-lifecycle';
 

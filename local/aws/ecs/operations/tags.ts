@@ -5,7 +5,7 @@ import { AwsServiceError, invalidParameter, type OperationHandler } from '../../
 import { parseEcsArn } from '../arns';
 import { mergeTags, optionalStringList, optionalTags, requiredString } from '../input';
 import type { Tag } from '../model';
-import { tagsToApi } from '../serialize';
+import { tagsToApi } from '../render';
 import type { EcsStore } from '../store';
 import type { EcsOperationDependencies } from './common';
 

@@ -7,7 +7,7 @@ import { ecsArn, parseEcsArn } from '../arns';
 import { includes, optionalEnum, optionalInteger, optionalString, optionalStringList, optionalTags, requiredString } from '../input';
 import type { ContainerDefinition, TaskDefinitionRecord } from '../model';
 import { paginate } from '../pagination';
-import { tagsToApi, taskDefinitionToApi } from '../serialize';
+import { tagsToApi, taskDefinitionToApi } from '../render';
 import { validName, type EcsOperationDependencies } from './common';
 
 const clientError = (message: string) => new AwsServiceError('ClientException', message, 400);

@@ -16,7 +16,7 @@ import {
 } from '../input';
 import type { Tag, TaskRecord } from '../model';
 import { paginate } from '../pagination';
-import { taskToApi } from '../serialize';
+import { taskToApi } from '../render';
 import {
   activeCluster,
   launchTypeFor,

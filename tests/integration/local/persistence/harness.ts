@@ -11,12 +11,13 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { LocalCloud, type LocalCloudOptions } from '../../../../local/cloud';
+import { LocalCloud } from '../../../../local/cloud';
+import { startLocalCloud, type MeshCloudOptions } from '../../../../cli/local-cloud';
 
 export const ROOT = resolve(__dirname, '../../../..');
 
-export function startPersistentCloud(dataDir: string, options: Partial<LocalCloudOptions> = {}): Promise<LocalCloud> {
-  return LocalCloud.start({
+export function startPersistentCloud(dataDir: string, options: Partial<MeshCloudOptions> = {}): Promise<LocalCloud> {
+  return startLocalCloud({
     rootDir: ROOT,
     ports: { aws: 0, consul: 0, httpApi: 0 },
     ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },

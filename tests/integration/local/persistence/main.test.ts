@@ -1,5 +1,5 @@
 /**
- * `npm run local` (local/main.ts) as a user runs it: with `--data-dir` it says where the state is kept and saves
+ * `npm run local` (bin/local.ts) as a user runs it: with `--data-dir` it says where the state is kept and saves
  * it on SIGTERM; with a damaged file it exits non-zero naming the file, before binding any port.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ const dir = tempDir('local-main-');
 afterAll(() => dir.remove());
 
 const ENV = { ...process.env, LOCAL_AWS_PORT: '0', LOCAL_CONSUL_PORT: '0', LOCAL_HTTP_API_PORT: '0', LOCAL_DATA_DIR: '' };
-const MAIN = ['--import', 'tsx', join(ROOT, 'local/main.ts')];
+const MAIN = ['--import', 'tsx', join(ROOT, 'bin/local.ts')];
 
 it('runs with --data-dir, prints where the state is kept, and saves every service on SIGTERM', async () => {
   const child = spawn(process.execPath, [...MAIN, '--data-dir', dir.path], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });

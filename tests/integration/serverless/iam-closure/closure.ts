@@ -10,6 +10,7 @@ import { ecsContexts } from '../../../../layers/deploy/deps';
 import { configHashes } from '../../../../layers/deploy/stage';
 import { planImages, type ImageJob } from '../../../../layers/deploy/images';
 import { buildContextKey } from '../../../../layers/deploy/build-source';
+import { snapshotKey, snapshotPrefix } from '../../../../layers/recovery/snapshots';
 import { IMAGE_BUILDSPEC_PATH } from '../../../../layers/deploy/buildspec';
 import { buildCluster } from '../../../../layers/domain/ecs/cluster';
 import { buildCreateService } from '../../../../layers/domain/ecs/service';
@@ -22,7 +23,7 @@ import { dataplaneTokenParameterName } from '../../../../layers/domain/consul/pa
 import { buildServerRetryJoin } from '../../../../layers/domain/consul/retry-join';
 import { rolloutLockName } from '../../../../layers/rollout/naming';
 import { specCopyParameterNames } from '../../../../layers/deploy/spec-copy';
-import { evaluatePolicies, type PolicyDocument as LocalPolicyDocument } from '../../../../local/aws/iam/policy';
+import { evaluatePolicies, type PolicyDocument as LocalPolicyDocument } from '@consul-mesh/local-cloud';
 import { addTo, requestsFor, type AccessRequest, type Inventory } from './requests';
 import { bundleDefines, bundleHandler, type HandlerBundle } from './sdk-calls';
 import { ACCOUNT, PARTITION, REGION, Resolver, type NamedPolicy, type Template } from './template';
@@ -426,6 +427,13 @@ function functionInventory(
     for (const job of imageJobs(spec)) {
       if (job.contentHash) addTo(inventory, 's3:object', { vars: { BucketName: env.BUILD_SOURCE_BUCKET, ObjectName: buildContextKey(job.contentHash) } });
     }
+  }
+
+  // The Raft snapshots of the mesh's Consul servers: one listing of its prefix, objects under it
+  // (layers/recovery/snapshots.ts).
+  if (env.SNAPSHOT_BUCKET) {
+    addTo(inventory, 's3:bucket', { vars: { BucketName: env.SNAPSHOT_BUCKET }, context: { 's3:prefix': snapshotPrefix(spec.name) } });
+    addTo(inventory, 's3:object', { vars: { BucketName: env.SNAPSHOT_BUCKET, ObjectName: snapshotKey(spec.name, Date.UTC(2026, 0, 1), 42) } });
   }
 
   const projects = env.CODEBUILD_PROJECT ? [env.CODEBUILD_PROJECT] : resolver.ofType('AWS::CodeBuild::Project').map(([, p]) => resolver.string(p.Properties?.Name));

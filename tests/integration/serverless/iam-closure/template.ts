@@ -3,7 +3,7 @@
  * and region, each function's environment and role policies, the state machines' definitions and roles.
  */
 
-import { MANAGED_POLICIES } from '../../../../local/aws/iam/managed-policies';
+import { MANAGED_POLICIES } from '@consul-mesh/local-cloud';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
