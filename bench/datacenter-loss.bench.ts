@@ -10,7 +10,7 @@
  * Snapshots are on (the spec's default): before each loss the snapshot schedule has stored one, and the restore
  * starts from it (`PUT /v1/snapshot`), then re-applies from SSM.
  */
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { summarize } from './lib/stats';
 import { buildAclPlan } from '../layers/domain/consul/acl-policies';
@@ -153,12 +153,20 @@ export const datacenterLossBenchmark: Benchmark = {
 };
 
 /** Waits until the server service runs its desired count again with one deployment (ECS's stable condition). */
+/**
+ * The servers are steady: one deployment, every task running and HEALTHY (a caught-up voter, their health check).
+ * Without waiting for HEALTHY a round could start before the restored servers' next check passed: ECS would not yet
+ * count the service steady, and the next round would measure its restart backoff of the previous round's crashes.
+ */
 async function serversStable(ecs: ECSClient): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster: 'consul-server', services: ['consul-server'] }));
     const service = services[0];
-    if (service && service.deployments?.length === 1 && service.runningCount === service.desiredCount) return;
+    const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster: 'consul-server', serviceName: 'consul-server', desiredStatus: 'RUNNING' }));
+    const tasks = taskArns.length > 0 ? ((await ecs.send(new DescribeTasksCommand({ cluster: 'consul-server', tasks: taskArns }))).tasks ?? []) : [];
+    const healthy = tasks.length === service?.desiredCount && tasks.every((t) => t.healthStatus === 'HEALTHY');
+    if (service && service.deployments?.length === 1 && service.runningCount === service.desiredCount && healthy) return;
     if (Date.now() > deadline) throw new Error('the Consul servers did not become stable');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
