@@ -109,6 +109,8 @@ function orchestratorScope(spec: MeshSpec): OrchestratorScope {
  * - `key_prefix "consul-mesh/<mesh>/"` write: the deployed spec and the tombstones.
  * - `mesh = "write"`: the `ingress-gateway` config entry (documented as operator:write, which Consul 1.11+ checks as
  *   mesh:write; mesh alone does not grant operator actions such as Raft peer changes).
+ * - `peering = "write"` when `spec` or `previous` has peers: the peering token, establish, delete (Consul's
+ *   `/v1/peering` endpoints check peering:read/write; operator:write would grant far more).
  *
  * `previous` is the spec deployed before (if any): its services and clusters stay in the policy until the next
  * deployment, so the churn handlers can still deregister the tasks of a service the new spec removed. `removing` is
@@ -131,6 +133,9 @@ export function renderOrchestratorRules(spec: MeshSpec, previous?: MeshSpec, rem
     ...sorted(scope.gateways).map((gateway) => block('service', gateway, { policy: 'write' })),
     block('key_prefix', `${kvPrefix(spec)}/`, { policy: 'write' }),
     'mesh = "write"',
+    // Cluster peering (layers/deploy/peering.ts): generating a token, establishing and deleting a peering need
+    // peering:write; only a mesh that has (or had, to delete them) peers gets it.
+    ...(spec.peers.length > 0 || (previous?.peers.length ?? 0) > 0 ? ['peering = "write"'] : []),
   ];
   return `${rules.join('\n')}\n`;
 }
