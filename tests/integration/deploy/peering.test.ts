@@ -2,7 +2,7 @@ import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefi
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { resolve } from 'node:path';
 import { LocalCloud } from '../../../local/cloud';
-import { createConsulCall } from '../../../layers/adapters/consul';
+import { createConsulCall, createConsulClient } from '../../../layers/adapters/consul';
 import { renderOrchestratorRules } from '../../../layers/domain/consul/acl-policies';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
@@ -158,6 +158,26 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
     expect(await ensurePeerings(WEST, west)).toEqual([{ name: 'east', role: 'dialer', action: 'kept', state: 'ACTIVE' }]);
     expect(await ensurePeerings(EAST, east)).toEqual([{ name: 'west', role: 'acceptor', action: 'token-kept', state: 'ACTIVE' }]);
     expect((await ssmIn('us-east-1').send(new GetParameterCommand({ Name: parameter }))).Parameter?.Version).toBe(1);
+  });
+
+  it('shows each side what it imports and exports (what GET /mesh reports), with the orchestrator\'s own token', async () => {
+    const management = (url: string, path: string, body: unknown) => fetch(`${url}${path}`, { method: 'PUT', headers: MANAGEMENT, body: JSON.stringify(body) });
+    await management(cloud.endpoints.consul, '/v1/catalog/register', {
+      Node: 'shop',
+      Address: '10.0.0.9',
+      Service: { ID: 'cart-1', Service: 'cart', Port: 8080 },
+      Check: { CheckID: 'cart-1-health', Name: 'cart', Status: 'passing', ServiceID: 'cart-1' },
+    });
+    await management(cloud.endpoints.consul, '/v1/config', { Kind: 'exported-services', Name: 'default', Services: [{ Name: 'cart', Consumers: [{ Peer: 'west' }] }] });
+    const west = createConsulClient({ address: consulUrl(WEST), token: await orchestratorToken(WEST) });
+    const east = createConsulClient({ address: consulUrl(EAST), token: await orchestratorToken(EAST) });
+    const imported = await until('cart imported in eu-west-1', async () => {
+      const status = await west.readPeering('east');
+      return status?.StreamStatus?.ImportedServices?.includes('cart') ? status : undefined;
+    });
+    expect(imported.State).toBe('ACTIVE');
+    expect((await east.readPeering('west'))?.StreamStatus?.ExportedServices).toEqual(['cart']);
+    expect(await east.readPeering('nobody')).toBeUndefined();
   });
 
   it('reports a peering that is not ACTIVE as PeeringNotActive, naming it and its state', async () => {
