@@ -43,6 +43,8 @@ export interface ConsulApi {
   nodeChecks(node: string): Promise<HealthCheck[]>;
   /** A cluster peering by its local name (`GET /v1/peering/<name>`; peering:read), or undefined when there is none. */
   readPeering(name: string): Promise<PeeringStatus | undefined>;
+  /** Deletes a cluster peering (`DELETE /v1/peering/<name>`; peering:write); one that does not exist is no error. */
+  deletePeering(name: string): Promise<void>;
 }
 
 /** What `/v1/peering/<name>` says of a peering (Consul 1.15+ adds `StreamStatus`). */
@@ -232,6 +234,9 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
     async readPeering(name) {
       const r = await call('GET', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
       return r.status === 404 ? undefined : json<PeeringStatus>(r);
+    },
+    async deletePeering(name) {
+      await call('DELETE', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
     },
   };
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { EcrRepositoriesApi } from '../adapters/ecr-repositories';
 import type { SsmParametersApi } from '../adapters/ssm-parameters';
+import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { causeMessage } from '../deployments/json';
 import { configParameterNames } from '../domain/naming';
@@ -83,6 +84,8 @@ export const ConsulRemovalSchema = z.object({
   stillRunning: z.array(z.string()),
   configEntries: z.array(z.string()),
   kv: z.array(z.string()),
+  /** The cluster peerings deleted (the deployed spec's peers), before anything else of the mesh. */
+  peerings: z.array(z.string()).default([]),
 });
 export type ConsulRemoval = z.output<typeof ConsulRemovalSchema>;
 
@@ -171,7 +174,9 @@ export async function removeStage(plan: DestroyPlan, stage: DestroyStage, previo
 }
 
 /**
- * The mesh's leftovers in Consul, removed while the servers still run: registrations whose task has stopped (events
+ * The mesh's leftovers in Consul, removed while the servers still run: its cluster peerings first (the peers stop
+ * importing its services, and their side of each peering becomes TERMINATED instead of FAILING for ever; the token
+ * parameters go with the mesh's other parameters in the cleanup), registrations whose task has stopped (events
  * lost), the config entries of the deployed spec (intentions, then the ingress-gateway entry, then the
  * service-defaults), and the KV under `consul-mesh/<mesh>/` with the deployed spec last of all (the task-event
  * handler and the reconcile act for a mesh only while it has one). With no server service left, Consul has gone with
@@ -180,16 +185,21 @@ export async function removeStage(plan: DestroyPlan, stage: DestroyStage, previo
 export async function removeFromConsul(
   plan: DestroyPlan,
   rawSpec: unknown,
-  deps: { consul: () => Promise<RemoveConsul & Parameters<typeof loadDeployedSpec>[0]>; ecs: Pick<RemoveEcs, 'describeTasks'> },
+  deps: { consul: () => Promise<RemoveConsul & Pick<ConsulApi, 'deletePeering'> & Parameters<typeof loadDeployedSpec>[0]>; ecs: Pick<RemoveEcs, 'describeTasks'> },
 ): Promise<ConsulRemoval> {
-  const none = { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [] };
+  const none = { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [], peerings: [] };
   if (plan.stages.servers.length === 0) return { ...none, skipped: 'the Consul servers are gone: nothing of the mesh is left in Consul' };
   const consul = await deps.consul();
   const spec = (await loadDeployedSpec(consul, plan.mesh, { maxAgeMs: 0 })) ?? specOf(rawSpec, plan.mesh);
+  const peerings: string[] = [];
+  for (const peer of spec?.peers ?? []) {
+    await consul.deletePeering(peer.name);
+    peerings.push(peer.name);
+  }
   const instances = await deregisterStoppedInstances(consul, deps.ecs, plan.mesh);
   const configEntries = spec ? await deleteConfigEntries(consul, spec) : [];
   const kv = await deleteMeshKv(consul, plan.mesh);
-  return { registrations: instances.instances, nodes: instances.nodes, stillRunning: instances.stillRunning, configEntries, kv };
+  return { registrations: instances.instances, nodes: instances.nodes, stillRunning: instances.stillRunning, configEntries, kv, peerings };
 }
 
 /**

@@ -6,6 +6,8 @@ import { createConsulCall, createConsulClient } from '../../../layers/adapters/c
 import { renderOrchestratorRules } from '../../../layers/domain/consul/acl-policies';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
+import { removeFromConsul, type DestroyPlan } from '../../../layers/deploy/teardown';
+import { parse } from 'yaml';
 import { checkPeeringsActive, createPeeringApi, ensurePeerings, peeringTokenParameter, removePeerings, type PeeringDeps } from '../../../layers/deploy/peering';
 
 /**
@@ -196,5 +198,36 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
     await expect(ssmIn('us-east-1').send(new GetParameterCommand({ Name: peeringTokenParameter('east-mesh', 'west-mesh') }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
     // Idempotent: a second removal finds nothing to delete and fails on nothing.
     expect(await removePeerings(LONELY, EAST, east)).toEqual([{ name: 'west', role: 'acceptor', action: 'deleted' }]);
+  });
+
+  it('tearing a mesh down deletes its peerings before anything else of it in Consul; the other side is TERMINATED', async () => {
+    const eastYaml = meshYaml('east-mesh', 'us-east-1', 'peers:\n  - { name: west2, mesh: west-mesh, region: eu-west-1, role: acceptor }\n');
+    const westYaml = meshYaml('west-mesh', 'eu-west-1', 'peers:\n  - { name: east2, mesh: east-mesh, region: us-east-1, role: dialer }\n');
+    const [east, west] = [loadMeshSpec(eastYaml), loadMeshSpec(westYaml)];
+    const westDeps = await depsOf(west);
+    await ensurePeerings(east, await depsOf(east));
+    await ensurePeerings(west, westDeps);
+    await until('ACTIVE', async () => checkPeeringsActive(west, westDeps).catch(() => undefined));
+
+    const plan: DestroyPlan = {
+      mesh: 'west-mesh',
+      destroyId: 'x-test',
+      purge: false,
+      lockName: '/consul-mesh/west-mesh/lock',
+      lockHolder: 'test',
+      pollSeconds: 0,
+      maxRounds: 10,
+      stages: { ingress: [], services: [], servers: [{ cluster: 'consul-server', service: 'consul-server', role: 'server' }] },
+      clusters: [],
+      families: [],
+    };
+    const token = await orchestratorToken(west);
+    const removed = await removeFromConsul(plan, parse(westYaml), {
+      consul: async () => createConsulClient({ address: consulUrl(west), token }),
+      ecs: { describeTasks: async () => [] },
+    });
+    expect(removed.peerings).toEqual(['east2']);
+    expect(await stateOf(west, 'east2')).toBe('HTTP 404');
+    await until('the acceptor\'s side TERMINATED', async () => ((await stateOf(east, 'west2')) === 'TERMINATED' ? true : undefined));
   });
 });
