@@ -5,7 +5,7 @@ import type { SsmParametersApi } from '../adapters/ssm-parameters';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { causeMessage } from '../deployments/json';
-import { configParameterNames } from '../domain/naming';
+import { configParameterNames, type MeshRole } from '../domain/naming';
 import { DNS_LABEL, DNS_LABEL_HINT } from '../domain/spec/names';
 import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
@@ -41,7 +41,7 @@ export const DESTROY_STAGES = ['ingress', 'services', 'servers'] as const;
 export type DestroyStage = (typeof DESTROY_STAGES)[number];
 const STAGE_ROLE = { ingress: 'ingress-gateway', services: 'service', servers: 'server' } as const;
 
-const ServiceRefSchema = z.object({ cluster: z.string(), service: z.string(), role: z.enum(['server', 'service', 'ingress-gateway']) });
+const ServiceRefSchema = z.object({ cluster: z.string(), service: z.string(), role: z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway']) });
 
 export const DestroyInputSchema = z.object({
   destroyId: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be letters, digits, . _ -'),
@@ -135,9 +135,11 @@ export async function prepareDestroy(input: DestroyInput & { executionId: string
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
     throw new ConcurrentOperationError(rolloutRefusal(parsed.mesh, rollouts, 'destroy it once the rollout has ended'));
   }
-  const hints = spec ? [spec.consul.servers.cluster, ...spec.clusters.map((c) => c.name), ...(spec.ingress ? [spec.ingress.cluster] : [])] : [];
+  const hints = spec ? [spec.consul.servers.cluster, ...spec.clusters.map((c) => c.name), ...(spec.ingress ? [spec.ingress.cluster] : []), ...(spec.meshGateway ? [spec.meshGateway.cluster] : [])] : [];
   const found = await findMeshResources(deps.ecs, parsed.mesh, { clusters: hints });
-  const refs = (stage: DestroyStage) => found.services.filter((s) => s.role === STAGE_ROLE[stage]).map(({ cluster, service, role }) => ({ cluster, service, role }));
+  // The mesh gateway goes with the services that dial through it (after them in the list: removals run in order).
+  const roleStage = (role: MeshRole): DestroyStage => (role === 'mesh-gateway' ? 'services' : (Object.keys(STAGE_ROLE) as DestroyStage[]).find((s) => STAGE_ROLE[s] === role) ?? 'services');
+  const refs = (stage: DestroyStage) => found.services.filter((s) => roleStage(s.role) === stage).map(({ cluster, service, role }) => ({ cluster, service, role }));
   return {
     mesh: parsed.mesh,
     destroyId: parsed.destroyId,
