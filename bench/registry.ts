@@ -21,5 +21,10 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     description: 'every Consul server lost at once: time from the last server stop to a working mesh (tokens, intentions, catalog), p50 of 5, AWS delays × 1/8',
     load: async () => (await import('./datacenter-loss.bench')).datacenterLossBenchmark,
   },
+  {
+    name: 'peering',
+    description: "task churn across a peering: task stopped in eu-west-1 → its instance gone from us-east-1's imported health, p50/p99 of 20",
+    load: async () => (await import('./peering.bench')).peeringBenchmark,
+  },
   { name: 'consul-acl', description: 'Consul ACL enforcement: catalog register (instance + sidecar) and health read p50/p99 with the orchestrator token and without ACLs', load: async () => (await import('./consul-acl.bench')).consulAclBenchmark },
 ];

@@ -38,9 +38,18 @@ export function renderMesh(view: MeshView): string[] {
     '',
     ...renderTable(['CLUSTER', 'SERVICE', 'ROLE', 'RUNNING/DESIRED', 'TASK', 'IP', 'HEALTH', 'CONSUL'], rows),
     '',
+    ...renderPeers(view),
     drift.length === 0 ? 'No drift: Consul has exactly the running tasks.' : `Drift (${drift.length}):`,
     ...drift.map((d) => `  ${d.kind.padEnd(7)} ${d.cluster}/${d.service}: ${d.detail}`),
   ];
+}
+
+/** The mesh's peerings (cluster peering): state, and the services imported from and exported to each peer. */
+function renderPeers(view: MeshView): string[] {
+  if (!view.peers?.length) return [];
+  const list = (names: string[]) => (names.length === 0 ? '-' : names.join(', '));
+  const rows = view.peers.map((p) => [p.name, `${p.mesh} (${p.region})`, p.role, p.state, list(p.importedServices), list(p.exportedServices)]);
+  return [...renderTable(['PEER', 'MESH', 'ROLE', 'STATE', 'IMPORTED', 'EXPORTED'], rows), ''];
 }
 
 /**

@@ -11,7 +11,7 @@ export const DEFAULT_DATAPLANE_CONTEXT = 'docker/consul-dataplane';
  * equal to the files). The HTTP API never sees the files, yet must accept the specs `meshctl validate` accepts,
  * most of which name no dataplane: with this it fills the very default `meshctl deploy` fills, same image tag.
  */
-export const DEFAULT_DATAPLANE_CONTENT_HASH = '397f24377cc0cb96248554a0f536116287d3f4addbab6e24d586f1b0f4489338';
+export const DEFAULT_DATAPLANE_CONTENT_HASH = '0357f3197a41118c8efb1020c2d8156b115cff5e0dc80e919e7035afe14ba131';
 
 /**
  * A copy of a raw spec whose `consul.dataplane`, when it names neither an image nor a build, builds the default

@@ -43,6 +43,19 @@ export class DeploymentFailedError extends MeshError {
   override readonly name = 'DeploymentFailed';
 }
 
+/**
+ * A dialer's deployment found no peering token of its acceptor (the acceptor's mesh was not deployed with this peer
+ * yet): the message says which mesh to deploy in which region first. Not retried.
+ */
+export class PeeringTokenMissingError extends MeshError {
+  override readonly name = 'PeeringTokenMissing';
+}
+
+/** A peering is not ACTIVE (yet); retried by the wait loop until its rounds run out, like ServiceNotStable. */
+export class PeeringNotActiveError extends MeshError {
+  override readonly name = 'PeeringNotActive';
+}
+
 /** Consul could not be reached or answered 5xx. Retried (Step Functions Retry, Lambda async retry). */
 export class ConsulUnavailableError extends MeshError {
   override readonly name = 'ConsulUnavailable';
@@ -243,5 +256,7 @@ export const ERROR_NAMES = [
   'UnsupportedMediaType',
   'AlreadyEnded',
   'RotationNotSupported',
+  'PeeringTokenMissing',
+  'PeeringNotActive',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

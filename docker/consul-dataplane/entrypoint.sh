@@ -14,7 +14,7 @@
 #   CONSUL_DATAPLANE_TOKEN   optional  ACL token of this service's proxy     -> DP_CREDENTIAL_STATIC_TOKEN
 #   CONSUL_BOOTSTRAP_TOKEN   optional  used when CONSUL_DATAPLANE_TOKEN is not set (management token: avoid)
 #   CONSUL_SERVICE_NAME      required unless CONSUL_PROXY_SERVICE_ID is set: the Consul service name
-#   CONSUL_PROXY_KIND        optional  connect-proxy (default) or ingress-gateway
+#   CONSUL_PROXY_KIND        optional  connect-proxy (default), ingress-gateway or mesh-gateway
 #   CONSUL_PROXY_SERVICE_ID  optional  default <service>-<taskId>-sidecar-proxy (connect-proxy) or <service>-<taskId>
 #   CONSUL_NODE_NAME         optional  default: the ECS cluster name (the mesh's synthetic node per cluster)
 #   CONSUL_CONFIG_HASH       optional  hash of the rendered configuration, only logged
@@ -99,8 +99,8 @@ if [ -z "$proxy_id" ] || [ -z "$node_name" ]; then
     # <service>-<taskId>-sidecar-proxy; a gateway registers as the instance itself).
     case "${CONSUL_PROXY_KIND:-connect-proxy}" in
       connect-proxy) proxy_id="$service-$task_id-sidecar-proxy" ;;
-      ingress-gateway) proxy_id="$service-$task_id" ;;
-      *) fail "CONSUL_PROXY_KIND must be connect-proxy or ingress-gateway" ;;
+      ingress-gateway|mesh-gateway) proxy_id="$service-$task_id" ;;
+      *) fail "CONSUL_PROXY_KIND must be connect-proxy, ingress-gateway or mesh-gateway" ;;
     esac
   fi
   # Cluster is an ARN on Fargate and may be a name elsewhere: the node is named after the cluster's name.

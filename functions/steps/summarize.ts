@@ -13,6 +13,7 @@ const Event = z.object({
   servers: StageStatusSchema,
   serviceClusters: z.array(StageStatusSchema),
   ingress: StageStatusSchema.optional(),
+  meshGateway: StageStatusSchema.optional(),
   /** The removal stage's result, when the change set removed something. */
   removal: z.object({ removed: z.array(z.string()) }).optional(),
 });
@@ -28,7 +29,7 @@ const churn = lazy(() => createChurnDeps({ ecs: ecsClient, ssm: ssmClient }));
 export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'summarize input');
   const { clients, consul } = deps();
-  const stages = [input.servers, ...input.serviceClusters, ...(input.ingress ? [input.ingress] : [])];
+  const stages = [input.servers, ...(input.meshGateway ? [input.meshGateway] : []), ...input.serviceClusters, ...(input.ingress ? [input.ingress] : [])];
   const repairs = await reconcileMesh({ ...(await reconcileDeps(churn())), specMaxAgeMs: 0 });
   const summary = await summarizeDeployment(
     { plan: input.plan, images: input.images, executionId: input.plan.lockHolder, stages },

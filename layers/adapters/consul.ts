@@ -41,6 +41,17 @@ export interface ConsulApi {
   nodesByMeta(key: string, value: string): Promise<string[]>;
   /** The checks registered on one node (`/v1/health/node/:node`); an unknown node has none. */
   nodeChecks(node: string): Promise<HealthCheck[]>;
+  /** A cluster peering by its local name (`GET /v1/peering/<name>`; peering:read), or undefined when there is none. */
+  readPeering(name: string): Promise<PeeringStatus | undefined>;
+  /** Deletes a cluster peering (`DELETE /v1/peering/<name>`; peering:write); one that does not exist is no error. */
+  deletePeering(name: string): Promise<void>;
+}
+
+/** What `/v1/peering/<name>` says of a peering (Consul 1.15+ adds `StreamStatus`). */
+export interface PeeringStatus {
+  Name: string;
+  State: string;
+  StreamStatus?: { ImportedServices?: string[] | null; ExportedServices?: string[] | null; LastHeartbeat?: string | null };
 }
 
 export interface KvEntry {
@@ -220,6 +231,13 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
     },
     async nodeChecks(node) {
       return json<HealthCheck[]>(await call('GET', `/v1/health/node/${encodeURIComponent(node)}`));
+    },
+    async readPeering(name) {
+      const r = await call('GET', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
+      return r.status === 404 ? undefined : json<PeeringStatus>(r);
+    },
+    async deletePeering(name) {
+      await call('DELETE', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
     },
   };
 }

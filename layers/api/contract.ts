@@ -180,7 +180,7 @@ export const ChangeSetSchema = z.looseObject({
       reasons: z.array(z.string()),
       fields: z.array(z.looseObject({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
       cluster: z.string().optional(),
-      role: z.enum(['server', 'service', 'ingress-gateway']).optional(),
+      role: z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway']).optional(),
       desiredCount: z.number().optional(),
     }),
   ),

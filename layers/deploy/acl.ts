@@ -104,7 +104,7 @@ export function removalScope(removals: readonly ResourceChange[]): OrchestratorS
     if (change.kind === 'cluster') scope.nodes.add(change.id);
     else if (change.kind === 'service') {
       scope.nodes.add(change.id.slice(0, slash));
-      (change.role === 'ingress-gateway' ? scope.gateways : scope.services).add(change.id.slice(slash + 1));
+      (change.role === 'ingress-gateway' || change.role === 'mesh-gateway' ? scope.gateways : scope.services).add(change.id.slice(slash + 1));
     } else if (change.kind === 'config-entry' && change.id.startsWith('service-')) scope.services.add(change.id.slice(slash + 1));
   }
   return scope;

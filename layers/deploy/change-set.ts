@@ -1,3 +1,5 @@
+import type { MeshRole } from '../domain/naming';
+
 /**
  * The change set: what a deployment of a spec does to the account, resource by resource. One pure function
  * computes it from the spec and the mesh's current state (see DESIGN.md section 9 and the lifecycle issue);
@@ -55,7 +57,7 @@ export interface ResourceChange {
   fields?: FieldChange[];
   /** For services: the cluster, the role and the desired count after the deployment (0 for a removal). */
   cluster?: string;
-  role?: 'server' | 'service' | 'ingress-gateway';
+  role?: MeshRole;
   desiredCount?: number;
 }
 

@@ -36,6 +36,7 @@ export function renderedConfiguration(spec: MeshSpec, options: { serverAddress?:
     }
   }
   if (spec.ingress) files.set(names.dataplane(spec.ingress.name), renderDataplaneConfig(spec, { kind: 'ingress-gateway' }, options));
+  if (spec.meshGateway) files.set(names.dataplane(spec.meshGateway.name), renderDataplaneConfig(spec, { kind: 'mesh-gateway' }, options));
   for (const entry of buildConfigEntries(spec)) files.set(names.configEntry(entry.Kind, entry.Name), JSON.stringify(entry));
   return files;
 }

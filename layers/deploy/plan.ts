@@ -92,6 +92,8 @@ export async function planDeployment(
     serviceClusters: spec.clusters.map((c) => ({ cluster: c.name, services: c.services.map((s) => s.name) })),
     ingressCluster: spec.ingress ? { cluster: spec.ingress.cluster, services: [spec.ingress.name] } : null,
     hasIngress: spec.ingress !== undefined,
+    meshGatewayCluster: spec.meshGateway ? { cluster: spec.meshGateway.cluster, services: [spec.meshGateway.name] } : null,
+    hasMeshGateway: spec.meshGateway !== undefined,
     changes: serviceChanges(compact),
     changeSet: compact,
     removals,

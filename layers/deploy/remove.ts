@@ -48,7 +48,7 @@ export type RemoveEcs = Pick<
 export type RemoveConsul = Pick<ConsulApi, 'nodesByMeta' | 'nodeServices' | 'catalogDeregister' | 'deleteConfigEntry' | 'getConfigEntry' | 'kvDeleteTree' | 'kvList'>;
 
 /** The order a mesh is taken down in: the reverse of the deployment's (DESIGN.md section 1). */
-export const REMOVAL_ORDER: readonly MeshRole[] = ['ingress-gateway', 'service', 'server'];
+export const REMOVAL_ORDER: readonly MeshRole[] = ['ingress-gateway', 'service', 'mesh-gateway', 'server'];
 
 function tagValue(tags: Array<Tag | { key?: string; value?: string }> | undefined, key: string): string | undefined {
   return tags?.find((t) => t.key === key)?.value;

@@ -5,7 +5,7 @@ import * as z from 'zod';
  * plan has already been validated by the Plan step; parsing it again here is cheap and keeps each step honest.
  */
 /** The stages that create or update ECS services (the others have no StageStatus). */
-export const StageNameSchema = z.enum(['servers', 'services', 'ingress']);
+export const StageNameSchema = z.enum(['servers', 'mesh-gateway', 'services', 'ingress']);
 
 const StageClustersSchema = z.object({ cluster: z.string(), services: z.array(z.string()) });
 
@@ -28,7 +28,7 @@ export const ResourceChangeSchema = z.object({
   reasons: z.array(z.string()),
   fields: z.array(z.object({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
   cluster: z.string().optional(),
-  role: z.enum(['server', 'service', 'ingress-gateway']).optional(),
+  role: z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway']).optional(),
   desiredCount: z.number().optional(),
 });
 
@@ -41,12 +41,15 @@ export const PlanSchema = z.object({
   serviceClusters: z.array(StageClustersSchema),
   ingressCluster: StageClustersSchema.nullable(),
   hasIngress: z.boolean(),
+  // Defaults: a plan made before the mesh gateway existed (an execution still running across an upgrade) has none.
+  meshGatewayCluster: StageClustersSchema.nullable().default(null),
+  hasMeshGateway: z.boolean().default(false),
   /** In the Plan step's result (the history, for the progress view), not in the state the later steps receive. */
   changes: z.array(
     z.object({
       cluster: z.string(),
       service: z.string(),
-      role: z.enum(['server', 'service', 'ingress-gateway']),
+      role: z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway']),
       action: z.enum(['create', 'update', 'unchanged', 'remove']),
       reasons: z.array(z.string()),
       desiredCount: z.number(),

@@ -3,6 +3,7 @@ import type { MeshSpec } from '../domain/spec/schema';
 import { buildServerTaskDefinition } from '../domain/ecs/server-task-definition';
 import { buildServiceTaskDefinition } from '../domain/ecs/service-task-definition';
 import { buildIngressTaskDefinition } from '../domain/ecs/ingress-task-definition';
+import { buildMeshGatewayTaskDefinition } from '../domain/ecs/mesh-gateway-task-definition';
 import { buildCreateService } from '../domain/ecs/service';
 import { diffTaskDefinition, type TaskDefinitionDiff } from '../domain/ecs/diff-task-definition';
 import { planService } from '../domain/ecs/plan-service';
@@ -31,6 +32,7 @@ export interface DecisionContext {
 export function buildTargetTaskDefinition(spec: MeshSpec, target: ServiceTarget, ctx: TaskDefinitionContext): RegisterTaskDefinitionCommandInput {
   if (target.role === 'server') return buildServerTaskDefinition(spec, ctx);
   if (target.role === 'ingress-gateway') return buildIngressTaskDefinition(spec, ctx);
+  if (target.role === 'mesh-gateway') return buildMeshGatewayTaskDefinition(spec, ctx);
   return buildServiceTaskDefinition(spec, target.service, ctx);
 }
 

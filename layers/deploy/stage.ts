@@ -16,10 +16,11 @@ import type { ChangeAction, StageStatus } from './types';
 
 export type EcsStage = StageStatus['stage'];
 
-/** The ECS services of a stage: the servers, the services of one cluster, or the ingress gateway. */
+/** The ECS services of a stage: the servers, the mesh gateway, the services of one cluster, or the ingress gateway. */
 export function stageTargets(spec: MeshSpec, stage: EcsStage, cluster?: string): ServiceTarget[] {
   if (stage === 'servers') return [{ role: 'server' }];
   if (stage === 'ingress') return [{ role: 'ingress-gateway' }];
+  if (stage === 'mesh-gateway') return [{ role: 'mesh-gateway' }];
   const found = spec.clusters.find((c) => c.name === cluster);
   if (!found) throw new DeploymentFailedError(`the spec has no service cluster "${cluster}"`);
   return found.services.map((s) => ({ role: 'service', service: s.name }));
@@ -72,6 +73,7 @@ export function configHashes(spec: MeshSpec): Record<string, string> {
   const hashes: Record<string, string> = { [IMAGE_KEY.server]: hash(names.serverHcl) };
   for (const cluster of spec.clusters) for (const service of cluster.services) hashes[service.name] = hash(names.dataplane(service.name));
   if (spec.ingress) hashes[spec.ingress.name] = hash(names.dataplane(spec.ingress.name));
+  if (spec.meshGateway) hashes[spec.meshGateway.name] = hash(names.dataplane(spec.meshGateway.name));
   return hashes;
 }
 

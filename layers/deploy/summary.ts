@@ -31,6 +31,7 @@ export async function summarizeDeployment(
   const { plan } = input;
   const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
     { ...plan.serverCluster, role: 'server' },
+    ...(plan.meshGatewayCluster ? [{ ...plan.meshGatewayCluster, role: 'mesh-gateway' as const }] : []),
     ...plan.serviceClusters.map((c) => ({ ...c, role: 'service' as const })),
     ...(plan.ingressCluster ? [{ ...plan.ingressCluster, role: 'ingress-gateway' as const }] : []),
   ];
@@ -116,5 +117,6 @@ export async function recordFailure(
 function clusterOf(spec: MeshSpec, service: string): string | undefined {
   if (service === 'consul-server') return spec.consul.servers.cluster;
   if (spec.ingress?.name === service) return spec.ingress.cluster;
+  if (spec.meshGateway?.name === service) return spec.meshGateway.cluster;
   return spec.clusters.find((c) => c.services.some((s) => s.name === service))?.name;
 }

@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import type { EcrApi } from '../adapters/ecr';
 import type { SsmApi } from '../adapters/ssm';
+import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { causeMessage } from '../deployments/json';
-import { configParameterNames } from '../domain/naming';
+import { configParameterNames, type MeshRole } from '../domain/naming';
 import { DNS_LABEL, DNS_LABEL_HINT } from '../domain/spec/names';
 import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
@@ -39,7 +40,7 @@ export const DESTROY_STAGES = ['ingress', 'services', 'servers'] as const;
 export type DestroyStage = (typeof DESTROY_STAGES)[number];
 const STAGE_ROLE = { ingress: 'ingress-gateway', services: 'service', servers: 'server' } as const;
 
-const ServiceRefSchema = z.object({ cluster: z.string(), service: z.string(), role: z.enum(['server', 'service', 'ingress-gateway']) });
+const ServiceRefSchema = z.object({ cluster: z.string(), service: z.string(), role: z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway']) });
 
 export const DestroyInputSchema = z.object({
   destroyId: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be letters, digits, . _ -'),
@@ -82,6 +83,8 @@ export const ConsulRemovalSchema = z.object({
   stillRunning: z.array(z.string()),
   configEntries: z.array(z.string()),
   kv: z.array(z.string()),
+  /** The cluster peerings deleted (the deployed spec's peers), before anything else of the mesh. */
+  peerings: z.array(z.string()).default([]),
 });
 export type ConsulRemoval = z.output<typeof ConsulRemovalSchema>;
 
@@ -131,9 +134,11 @@ export async function prepareDestroy(input: DestroyInput & { executionId: string
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
     throw new ConcurrentOperationError(rolloutRefusal(parsed.mesh, rollouts, 'destroy it once the rollout has ended'));
   }
-  const hints = spec ? [spec.consul.servers.cluster, ...spec.clusters.map((c) => c.name), ...(spec.ingress ? [spec.ingress.cluster] : [])] : [];
+  const hints = spec ? [spec.consul.servers.cluster, ...spec.clusters.map((c) => c.name), ...(spec.ingress ? [spec.ingress.cluster] : []), ...(spec.meshGateway ? [spec.meshGateway.cluster] : [])] : [];
   const found = await findMeshResources(deps.ecs, parsed.mesh, { clusters: hints });
-  const refs = (stage: DestroyStage) => found.services.filter((s) => s.role === STAGE_ROLE[stage]).map(({ cluster, service, role }) => ({ cluster, service, role }));
+  // The mesh gateway goes with the services that dial through it (after them in the list: removals run in order).
+  const roleStage = (role: MeshRole): DestroyStage => (role === 'mesh-gateway' ? 'services' : (Object.keys(STAGE_ROLE) as DestroyStage[]).find((s) => STAGE_ROLE[s] === role) ?? 'services');
+  const refs = (stage: DestroyStage) => found.services.filter((s) => roleStage(s.role) === stage).map(({ cluster, service, role }) => ({ cluster, service, role }));
   return {
     mesh: parsed.mesh,
     destroyId: parsed.destroyId,
@@ -170,7 +175,9 @@ export async function removeStage(plan: DestroyPlan, stage: DestroyStage, previo
 }
 
 /**
- * The mesh's leftovers in Consul, removed while the servers still run: registrations whose task has stopped (events
+ * The mesh's leftovers in Consul, removed while the servers still run: its cluster peerings first (the peers stop
+ * importing its services, and their side of each peering becomes TERMINATED instead of FAILING for ever; the token
+ * parameters go with the mesh's other parameters in the cleanup), registrations whose task has stopped (events
  * lost), the config entries of the deployed spec (intentions, then the ingress-gateway entry, then the
  * service-defaults), and the KV under `consul-mesh/<mesh>/` with the deployed spec last of all (the task-event
  * handler and the reconcile act for a mesh only while it has one). With no server service left, Consul has gone with
@@ -179,16 +186,21 @@ export async function removeStage(plan: DestroyPlan, stage: DestroyStage, previo
 export async function removeFromConsul(
   plan: DestroyPlan,
   rawSpec: unknown,
-  deps: { consul: () => Promise<RemoveConsul & Parameters<typeof loadDeployedSpec>[0]>; ecs: Pick<RemoveEcs, 'describeTasks'> },
+  deps: { consul: () => Promise<RemoveConsul & Pick<ConsulApi, 'deletePeering'> & Parameters<typeof loadDeployedSpec>[0]>; ecs: Pick<RemoveEcs, 'describeTasks'> },
 ): Promise<ConsulRemoval> {
-  const none = { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [] };
+  const none = { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [], peerings: [] };
   if (plan.stages.servers.length === 0) return { ...none, skipped: 'the Consul servers are gone: nothing of the mesh is left in Consul' };
   const consul = await deps.consul();
   const spec = (await loadDeployedSpec(consul, plan.mesh, { maxAgeMs: 0 })) ?? specOf(rawSpec, plan.mesh);
+  const peerings: string[] = [];
+  for (const peer of spec?.peers ?? []) {
+    await consul.deletePeering(peer.name);
+    peerings.push(peer.name);
+  }
   const instances = await deregisterStoppedInstances(consul, deps.ecs, plan.mesh);
   const configEntries = spec ? await deleteConfigEntries(consul, spec) : [];
   const kv = await deleteMeshKv(consul, plan.mesh);
-  return { registrations: instances.instances, nodes: instances.nodes, stillRunning: instances.stillRunning, configEntries, kv };
+  return { registrations: instances.instances, nodes: instances.nodes, stillRunning: instances.stillRunning, configEntries, kv, peerings };
 }
 
 /**

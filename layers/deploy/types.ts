@@ -17,7 +17,7 @@ export type ServiceAction = ChangeAction | 'remove';
 export interface ServiceChange {
   cluster: string;
   service: string;
-  role: 'server' | 'service' | 'ingress-gateway';
+  role: 'server' | 'service' | 'ingress-gateway' | 'mesh-gateway';
   action: ServiceAction;
   /** Why: e.g. "no such service", "task definition changed: image", "desiredCount 2 → 3". Empty when unchanged. */
   reasons: string[];
@@ -40,6 +40,9 @@ export interface DeploymentPlan {
   serviceClusters: StageClusters[];
   ingressCluster: StageClusters | null;
   hasIngress: boolean;
+  /** The mesh gateway's stage (cluster peering), run after the servers and before the service clusters. */
+  meshGatewayCluster?: StageClusters | null;
+  hasMeshGateway?: boolean;
   /**
    * The service changes of the change set, in the Plan step's result (which the progress view reads from the
    * history); the state keeps the rest.
@@ -61,7 +64,7 @@ export interface DeploymentPlan {
   lockHolder: string;
 }
 
-/** Result of one stage check (`$.servers`, `$.serviceClusters[i]`, `$.ingress`): the schema's type (parsed at each step's edge). */
+/** Result of one stage check (`$.servers`, `$.meshGateway`, `$.serviceClusters[i]`, `$.ingress`): the schema's type (parsed at each step's edge). */
 export type StageStatus = z.infer<typeof StageStatusSchema>;
 
 /** The execution's output on success. */
@@ -73,7 +76,7 @@ export interface DeploymentSummary {
   peers: string[];
   clusters: Array<{
     cluster: string;
-    role: 'server' | 'service' | 'ingress-gateway';
+    role: 'server' | 'service' | 'ingress-gateway' | 'mesh-gateway';
     services: Array<{
       name: string;
       action: ChangeAction;

@@ -27,6 +27,7 @@ export function meshSecrets(spec: MeshSpec): { generated: GeneratedSecret[]; ca?
     generated.push({ name: names.agentToken, make: randomUUID });
     const dataplanes = spec.clusters.flatMap((c) => c.services.map((s) => s.name));
     if (spec.ingress) dataplanes.push(spec.ingress.name);
+    if (spec.meshGateway) dataplanes.push(spec.meshGateway.name);
     for (const name of dataplanes) generated.push({ name: dataplaneTokenParameterName(spec, name), make: randomUUID });
   }
   return { generated, ...(security.tls.enabled ? { ca: { key: names.caKey, cert: names.caCert } } : {}) };

@@ -9,9 +9,9 @@ import { parseJson, recordOf, lambdaErrorMessage } from './json';
  */
 
 /** The stages of a deployment, in the order the state machine runs them. */
-export const STAGES = ['plan', 'images', 'config', 'servers', 'services', 'ingress', 'removals', 'summary'] as const;
+export const STAGES = ['plan', 'images', 'config', 'servers', 'mesh-gateway', 'services', 'ingress', 'removals', 'summary'] as const;
 export type StageName = (typeof STAGES)[number];
-/** `skipped`: the execution went past the stage without entering it (a mesh without an ingress gateway, nothing to remove). */
+/** `skipped`: the execution went past the stage without entering it (a mesh without an ingress or mesh gateway, nothing to remove). */
 /** `cancelled`: the stage was running when the execution was stopped (meshctl cancel, StopExecution). */
 export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 
@@ -43,7 +43,7 @@ export type RemovalState = 'pending' | 'draining' | 'deleted';
 
 /** One ECS service as the latest stage check saw it; the services a deployment removes are the removal stage's. */
 export interface ServiceProgress {
-  stage: 'servers' | 'services' | 'ingress' | 'removals';
+  stage: 'servers' | 'mesh-gateway' | 'services' | 'ingress' | 'removals';
   cluster: string;
   name: string;
   action?: ServiceAction;
@@ -106,6 +106,11 @@ export const DEPLOY_STATE_STAGE: Record<string, StageName> = {
   ServersTimedOut: 'servers',
   EnsureAcl: 'servers',
   ApplyConfigEntries: 'servers',
+  MeshGatewayEnsure: 'mesh-gateway',
+  MeshGatewayWait: 'mesh-gateway',
+  MeshGatewayCheck: 'mesh-gateway',
+  'MeshGatewayReady?': 'mesh-gateway',
+  MeshGatewayTimedOut: 'mesh-gateway',
   ServiceClusters: 'services',
   ClusterEnsure: 'services',
   ClusterWait: 'services',
@@ -127,7 +132,7 @@ export const DEPLOY_STATE_STAGE: Record<string, StageName> = {
 };
 
 /** The Task states of the deploy state machine (the ones whose attempts can fail and be retried). */
-export const DEPLOY_TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'EnsureAcl', 'ApplyConfigEntries', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'RemoveStart', 'RemoveCheck', 'Summarize']);
+export const DEPLOY_TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'EnsureAcl', 'ApplyConfigEntries', 'MeshGatewayEnsure', 'MeshGatewayCheck', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'RemoveStart', 'RemoveCheck', 'Summarize']);
 
 /** `Failed:<name>` states record the failed stage; `build` is the images stage. */
 export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
@@ -135,6 +140,7 @@ export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
   build: 'images',
   config: 'config',
   servers: 'servers',
+  'mesh-gateway': 'mesh-gateway',
   services: 'services',
   ingress: 'ingress',
   removals: 'removals',
@@ -346,8 +352,8 @@ function applyRemovalStatus(p: DeploymentProgress, status: Record<string, unknow
   else st.waitingFor.mesh = status.waitingFor;
 }
 
-function isCheckedStage(value: unknown): value is 'servers' | 'services' | 'ingress' {
-  return value === 'servers' || value === 'services' || value === 'ingress';
+function isCheckedStage(value: unknown): value is 'servers' | 'mesh-gateway' | 'services' | 'ingress' {
+  return value === 'servers' || value === 'mesh-gateway' || value === 'services' || value === 'ingress';
 }
 
 /** The plan names every service and image up front, so the view can list them before any check ran. */
@@ -362,7 +368,7 @@ function applyPlan(p: DeploymentProgress, plan: Record<string, unknown>): void {
       service.removal ??= 'pending';
       continue;
     }
-    const stage = c.role === 'server' ? 'servers' : c.role === 'ingress-gateway' ? 'ingress' : 'services';
+    const stage = c.role === 'server' ? 'servers' : c.role === 'ingress-gateway' ? 'ingress' : c.role === 'mesh-gateway' ? 'mesh-gateway' : 'services';
     const service = serviceOf(p, stage, c.cluster, c.service, numberOf(c.desiredCount) ?? 0);
     if (isAction(c.action)) service.action = c.action;
   }

@@ -15,7 +15,7 @@ export const TAG = {
   specHash: 'consul-mesh:spec-hash',
 } as const;
 
-export type MeshRole = 'server' | 'service' | 'ingress-gateway';
+export type MeshRole = 'server' | 'service' | 'ingress-gateway' | 'mesh-gateway';
 
 /** The ECS service name that runs the Consul servers. */
 export const SERVER_SERVICE_NAME = 'consul-server';
@@ -31,6 +31,11 @@ export function serverFamily(spec: Pick<MeshSpec, 'name'>): string {
 
 export function ingressFamily(spec: Pick<MeshSpec, 'name' | 'ingress'>): string {
   return `${spec.name}-${spec.ingress?.name ?? 'ingress-gateway'}`;
+}
+
+/** Task-definition family of the mesh gateway: `<mesh>-<gateway name>`. */
+export function meshGatewayFamily(spec: Pick<MeshSpec, 'name' | 'meshGateway'>): string {
+  return `${spec.name}-${spec.meshGateway?.name ?? 'mesh-gateway'}`;
 }
 
 /** Root of every SSM parameter the orchestrator writes for a mesh. */

@@ -10,7 +10,7 @@ import { NotFoundError, RotationNotSupportedError } from '../errors';
  * Secrets are named as `meshctl rotate` takes them:
  * - `gossip-key`: the servers' gossip encryption key (only the servers gossip; the dataplanes do not);
  * - `acl-token/<role>`: a token the mesh created (layers/domain/consul/acl-policies.ts): `server-agent`,
- *   `dataplane/<service>`, `ingress/<gateway>`;
+ *   `dataplane/<service>`, `ingress/<gateway>`, `mesh-gateway/<gateway>`;
  * - `ca`: the TLS CA of the servers' certificates (its certificate and key, `tls/ca-cert` and `tls/ca-key`).
  */
 export type RotationKind = 'gossip-key' | 'acl-token' | 'ca';
@@ -184,6 +184,8 @@ function tokenTarget(spec: MeshSpec, role: string): RotationTarget {
       ? resolveTarget(spec, { role: 'server' })
       : role.startsWith('ingress/')
         ? resolveTarget(spec, { role: 'ingress-gateway' })
-        : resolveTarget(spec, { role: 'service', service: role.slice('dataplane/'.length) });
+        : role.startsWith('mesh-gateway/')
+          ? resolveTarget(spec, { role: 'mesh-gateway' })
+          : resolveTarget(spec, { role: 'service', service: role.slice('dataplane/'.length) });
   return { cluster: resolved.cluster, service: resolved.serviceName, role: resolved.role };
 }

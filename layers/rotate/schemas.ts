@@ -28,7 +28,7 @@ export const RotationInputSchema = z.object({
 });
 export type RotationInput = z.infer<typeof RotationInputSchema>;
 
-const TargetSchema = z.object({ cluster: z.string(), service: z.string(), role: z.enum(['server', 'service', 'ingress-gateway']) });
+const TargetSchema = z.object({ cluster: z.string(), service: z.string(), role: z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway']) });
 
 /** A stage of a CA rotation (layers/rotate/plan.ts). */
 const CaStageSchema = z.object({ write: z.enum(['trust', 'reissue', 'drop']).optional(), targets: z.array(TargetSchema), step: z.string() });

@@ -11,6 +11,7 @@ import { dataplaneTokenParameterName } from './parameter-names';
  * |---|---|---|
  * | one per service | that service's dataplane | a service identity: write on the service and its sidecar, read on every service and node (discovery) |
  * | ingress gateway | the gateway's dataplane | Consul's documented gateway rules: write on the gateway, read on every service and node |
+ * | mesh gateway | the mesh gateway's dataplane | Consul's documented mesh gateway rules: write on the gateway, read on every service and node, `mesh = "write"` (leaf certificates), `peering = "read"` (peering through mesh gateways) |
  * | orchestrator | every function but the ACL step | write on the mesh's synthetic nodes, services, sidecars and KV prefix; intentions write on its services; `mesh = "write"` for the ingress-gateway entry |
  * | servers' agent | the Consul servers (`acl.tokens.agent`) and their container health check | write on their own node registration, read on services, `operator = "read"` (autopilot's server health) |
  *
@@ -43,7 +44,7 @@ export interface AclPlan {
 }
 
 /** Policy names are per mesh, so two meshes sharing Consul servers would not overwrite each other's. */
-export function aclPolicyName(spec: Pick<MeshSpec, 'name'>, role: 'orchestrator' | 'server-agent' | 'ingress'): string {
+export function aclPolicyName(spec: Pick<MeshSpec, 'name'>, role: 'orchestrator' | 'server-agent' | 'ingress' | 'mesh-gateway'): string {
   return `${spec.name}-${role}`;
 }
 
@@ -96,6 +97,10 @@ function orchestratorScope(spec: MeshSpec): OrchestratorScope {
     nodes.add(spec.ingress.cluster);
     gateways.add(spec.ingress.name);
   }
+  if (spec.meshGateway) {
+    nodes.add(spec.meshGateway.cluster);
+    gateways.add(spec.meshGateway.name);
+  }
   return { nodes, services, gateways };
 }
 
@@ -107,8 +112,10 @@ function orchestratorScope(spec: MeshSpec): OrchestratorScope {
  *   instances, `service-defaults` (service:write), reading their health. `intentions = "write"` on each service:
  *   `service-intentions` entries need intentions:write on their destination.
  * - `key_prefix "consul-mesh/<mesh>/"` write: the deployed spec and the tombstones.
- * - `mesh = "write"`: the `ingress-gateway` config entry (documented as operator:write, which Consul 1.11+ checks as
+ * - `mesh = "write"`: the `ingress-gateway`, `mesh` and `exported-services` config entries (documented as operator:write, which Consul 1.11+ checks as
  *   mesh:write; mesh alone does not grant operator actions such as Raft peer changes).
+ * - `peering = "write"` when `spec` or `previous` has peers: the peering token, establish, delete (Consul's
+ *   `/v1/peering` endpoints check peering:read/write; operator:write would grant far more).
  *
  * `previous` is the spec deployed before (if any): its services and clusters stay in the policy until the next
  * deployment, so the churn handlers can still deregister the tasks of a service the new spec removed. `removing` is
@@ -131,6 +138,9 @@ export function renderOrchestratorRules(spec: MeshSpec, previous?: MeshSpec, rem
     ...sorted(scope.gateways).map((gateway) => block('service', gateway, { policy: 'write' })),
     block('key_prefix', `${kvPrefix(spec)}/`, { policy: 'write' }),
     'mesh = "write"',
+    // Cluster peering (layers/deploy/peering.ts): generating a token, establishing and deleting a peering need
+    // peering:write; only a mesh that has (or had, to delete them) peers gets it.
+    ...(spec.peers.length > 0 || (previous?.peers.length ?? 0) > 0 ? ['peering = "write"'] : []),
   ];
   return `${rules.join('\n')}\n`;
 }
@@ -141,6 +151,17 @@ export function renderOrchestratorRules(spec: MeshSpec, previous?: MeshSpec, rem
  */
 export function renderIngressGatewayRules(gatewayName: string): string {
   return `${[block('service', gatewayName, { policy: 'write' }), block('service_prefix', '', { policy: 'read' }), block('node_prefix', '', { policy: 'read' })].join('\n')}\n`;
+}
+
+/**
+ * The mesh gateway's rules, as Consul documents them for a mesh gateway token ("Create a mesh gateway token"):
+ * `mesh = "write"` to obtain the leaf certificates it terminates TLS with, `peering = "read"` for cluster peering
+ * through mesh gateways, service:write on the gateway to register, service:read and node:read on everything to
+ * discover and route. `agent:read` is left out: it only serves `consul connect envoy`, and consul-dataplane does not
+ * ask an agent for anything.
+ */
+export function renderMeshGatewayRules(gatewayName: string): string {
+  return `${[block('service', gatewayName, { policy: 'write' }), block('service_prefix', '', { policy: 'read' }), block('node_prefix', '', { policy: 'read' }), 'mesh = "write"', 'peering = "read"'].join('\n')}\n`;
 }
 
 /**
@@ -186,6 +207,12 @@ export function buildAclPlan(spec: MeshSpec, options: { previous?: MeshSpec; rem
     const policy = `${aclPolicyName(spec, 'ingress')}-${gateway}`;
     policies.push({ Name: policy, Description: `consul-mesh ${spec.name}: ingress gateway ${gateway}`, Rules: renderIngressGatewayRules(gateway) });
     tokens.push(token(`ingress/${gateway}`, dataplaneTokenParameterName(spec, gateway, options.root), `ingress gateway ${gateway}`, { policy }));
+  }
+  if (spec.meshGateway) {
+    const gateway = spec.meshGateway.name;
+    const policy = `${aclPolicyName(spec, 'mesh-gateway')}-${gateway}`;
+    policies.push({ Name: policy, Description: `consul-mesh ${spec.name}: mesh gateway ${gateway}`, Rules: renderMeshGatewayRules(gateway) });
+    tokens.push(token(`mesh-gateway/${gateway}`, dataplaneTokenParameterName(spec, gateway, options.root), `mesh gateway ${gateway}`, { policy }));
   }
   return { policies, tokens };
 }

@@ -31,6 +31,8 @@ export interface IngressGatewayEntry {
 
 export interface IntentionSourceEntry {
   Name: string;
+  /** The peer the source service is imported from (cluster peering); absent for a service of this datacenter. */
+  Peer?: string;
   Action: 'allow' | 'deny';
 }
 
@@ -41,5 +43,19 @@ export interface ServiceIntentionsEntry {
   Sources: IntentionSourceEntry[];
 }
 
+/** `mesh`: the datacenter-wide mesh settings; here only whether peering runs through the mesh gateways. */
+export interface MeshEntry {
+  Kind: 'mesh';
+  Name: 'mesh';
+  Peering: { PeerThroughMeshGateways: boolean };
+}
+
+/** `exported-services`: which services each peer may import. */
+export interface ExportedServicesEntry {
+  Kind: 'exported-services';
+  Name: 'default';
+  Services: Array<{ Name: string; Consumers: Array<{ Peer: string }> }>;
+}
+
 /** A config entry as the body of `PUT /v1/config` (JSON) or a `consul config write` file (HCL). */
-export type ConfigEntry = ServiceDefaultsEntry | IngressGatewayEntry | ServiceIntentionsEntry;
+export type ConfigEntry = ServiceDefaultsEntry | IngressGatewayEntry | ServiceIntentionsEntry | MeshEntry | ExportedServicesEntry;

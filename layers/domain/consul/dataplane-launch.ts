@@ -31,7 +31,7 @@ export interface DataplaneLaunch extends ContainerLaunch {
  *    `CONSUL_CA_CERT` to DATAPLANE_RUNTIME.caFile (exported as `DP_CA_CERTS`);
  * 2. reads the task ID from `$ECS_CONTAINER_METADATA_URI_V4/task` (set by ECS) and exports the proxy's service ID
  *    the orchestrator registers (dataplaneProxyId: `<service>-<taskId>-sidecar-proxy` for `connect-proxy`,
- *    `<gateway>-<taskId>` for `ingress-gateway`) as `DP_PROXY_SERVICE_ID`, and `CONSUL_NODE_NAME` as
+ *    `<gateway>-<taskId>` for `ingress-gateway` and `mesh-gateway`) as `DP_PROXY_SERVICE_ID`, and `CONSUL_NODE_NAME` as
  *    `DP_SERVICE_NODE_NAME`;
  * 3. with ACLs on, exports `CONSUL_DATAPLANE_TOKEN` as `DP_CREDENTIAL_STATIC_TOKEN` (consul-dataplane prefers its
  *    `DP_*` environment to the file, and the token never touches a file);
@@ -51,7 +51,7 @@ export function buildDataplaneLaunch(spec: MeshSpec, target: DataplaneTarget, op
   const security = spec.consul.security;
   const env = DATAPLANE_RUNTIME.env;
   const parameter = configParameterNames(spec, options.ssmRoot).dataplane(resolved.consulName);
-  const proxyKind: DataplaneProxyKind = resolved.kind === 'service' ? 'connect-proxy' : 'ingress-gateway';
+  const proxyKind: DataplaneProxyKind = resolved.kind === 'service' ? 'connect-proxy' : resolved.kind;
 
   const environment: ContainerEnvironmentVariable[] = [
     { name: env.configParameter, value: parameter },

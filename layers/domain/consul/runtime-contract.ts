@@ -80,7 +80,7 @@ export const SERVER_RUNTIME = {
 } as const;
 
 /** The proxy kinds the dataplane entrypoint knows; they decide the proxy's service ID (dataplaneProxyId). */
-export type DataplaneProxyKind = 'connect-proxy' | 'ingress-gateway';
+export type DataplaneProxyKind = 'connect-proxy' | 'ingress-gateway' | 'mesh-gateway';
 
 /** Paths and variables of the consul-dataplane container (one per service task, and the ingress gateway's). */
 export const DATAPLANE_RUNTIME = {
@@ -98,7 +98,7 @@ export const DATAPLANE_RUNTIME = {
     token: 'CONSUL_DATAPLANE_TOKEN',
     /** The Consul service the proxy belongs to (a mesh service, or the gateway's name), plain `environment`. */
     serviceName: 'CONSUL_SERVICE_NAME',
-    /** `connect-proxy` or `ingress-gateway`, plain `environment`. */
+    /** `connect-proxy`, `ingress-gateway` or `mesh-gateway`, plain `environment`. */
     proxyKind: 'CONSUL_PROXY_KIND',
     /** The synthetic node the proxy is registered on (the ECS cluster's name), plain `environment`. */
     nodeName: 'CONSUL_NODE_NAME',

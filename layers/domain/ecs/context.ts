@@ -31,8 +31,11 @@ export interface TaskDefinitionContext {
   configHashes?: Record<string, string>;
 }
 
-/** A task role ARN per kind of task, keyed like the `consul-mesh:role` tag. */
-export type TaskRoleArns = Record<MeshRole, string>;
+/**
+ * A task role ARN per kind of task, keyed like the `consul-mesh:role` tag. The gateways' role (`ingress-gateway`)
+ * also runs the mesh gateway: neither calls AWS.
+ */
+export type TaskRoleArns = Record<Exclude<MeshRole, 'mesh-gateway'>, string>;
 
 /** What CreateService/UpdateService need beyond the spec. */
 export interface ServiceContext {

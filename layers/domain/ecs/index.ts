@@ -9,6 +9,7 @@ export { buildAppHealthCheck, buildDataplaneHealthCheck, buildServerHealthCheck,
 export { buildServerTaskDefinition } from './server-task-definition';
 export { buildServiceTaskDefinition } from './service-task-definition';
 export { buildIngressTaskDefinition, INGRESS_CPU, INGRESS_MEMORY } from './ingress-task-definition';
+export { buildMeshGatewayTaskDefinition } from './mesh-gateway-task-definition';
 export { buildCluster } from './cluster';
 export { buildCreateService, buildUpdateService } from './service';
 export { deployStages, meshClusters, resolveTarget, type ResolvedTarget, type ServiceTarget } from './targets';

@@ -6,6 +6,7 @@ import { meshTags, withSpecHashTag } from './common';
 import type { ServiceContext } from './context';
 import { clientTokenFor, specHash } from './hash';
 import { resolveTarget, type ResolvedTarget, type ServiceTarget } from './targets';
+import { DATAPLANE_CONTAINER } from './containers';
 
 /**
  * CreateService input for a target: desired count, launch type, private networking, the rollout settings of the
@@ -32,6 +33,7 @@ export function buildCreateService(spec: MeshSpec, target: ServiceTarget, ctx: S
     enableECSManagedTags: true,
     tags: meshTags(spec, resolved.role, serviceTags(spec, resolved)),
     ...(resolved.role === 'server' && ctx.serverRegistryArn ? { serviceRegistries: [{ registryArn: ctx.serverRegistryArn }] } : {}),
+    ...meshGatewayLoadBalancers(spec, resolved.role),
   };
   const tagged = withSpecHashTag(input, specHash);
   return { ...tagged, clientToken: clientTokenFor(tagged) };
@@ -55,7 +57,19 @@ export function buildUpdateService(spec: MeshSpec, target: ServiceTarget, ctx: S
     propagateTags: create.propagateTags,
     enableECSManagedTags: create.enableECSManagedTags,
     serviceRegistries: create.serviceRegistries,
+    ...(create.loadBalancers ? { loadBalancers: create.loadBalancers } : {}),
   };
+}
+
+/**
+ * In `nlb` mode ECS registers the mesh gateway's tasks in the Network Load Balancer's target group (target type
+ * `ip`, as awsvpc tasks need) at the gateway's port. The NLB, its listener and the target group are made outside the
+ * mesh (they are the stack's or the account's), and the gateway's WAN address is the NLB's DNS name.
+ */
+function meshGatewayLoadBalancers(spec: MeshSpec, role: string): Pick<CreateServiceCommandInput, 'loadBalancers'> {
+  const wan = spec.meshGateway?.wan;
+  if (role !== 'mesh-gateway' || wan?.mode !== 'nlb' || !wan.targetGroupArn) return {};
+  return { loadBalancers: [{ targetGroupArn: wan.targetGroupArn, containerName: DATAPLANE_CONTAINER, containerPort: wan.port }] };
 }
 
 function serviceTags(spec: MeshSpec, target: ResolvedTarget): Record<string, string> {

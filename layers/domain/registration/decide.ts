@@ -158,9 +158,14 @@ export function registrationIds(member: RegistrableMember): RegistrationIds {
           { ID: instanceId(member.service.name, member.taskId), Service: member.service.name },
           { ID: sidecarId(member.service.name, member.taskId), Service: `${member.service.name}-sidecar-proxy` },
         ]
-      : [{ ID: instanceId(member.ingress.name, member.taskId), Service: member.ingress.name }];
+      : [{ ID: instanceId(gatewayName(member), member.taskId), Service: gatewayName(member) }];
   const serviceIds = services.map((s) => s.ID);
   return { node: member.cluster, serviceIds, services, checkIds: serviceIds.map(healthCheckId) };
+}
+
+/** The Consul service name of a gateway member (ingress or mesh gateway). */
+function gatewayName(member: Exclude<RegistrableMember, { role: 'service' }>): string {
+  return member.role === 'mesh-gateway' ? member.gateway.name : member.ingress.name;
 }
 
 function stopReason(task: EcsTask): DeregisterReason {

@@ -1,5 +1,5 @@
-import type { IngressSpec, MeshSpec, ServiceSpec } from '../spec/schema';
-import { clusterNameFromArn, ingressFamily, parseTaskDefinitionRef, serverFamily, SERVER_SERVICE_NAME, serviceFamily, serviceNameFromGroup, taskIdFromArn } from '../naming';
+import type { IngressSpec, MeshGatewaySpec, MeshSpec, ServiceSpec } from '../spec/schema';
+import { clusterNameFromArn, ingressFamily, meshGatewayFamily, parseTaskDefinitionRef, serverFamily, SERVER_SERVICE_NAME, serviceFamily, serviceNameFromGroup, taskIdFromArn } from '../naming';
 import type { EcsTask } from './task-schema';
 
 interface MemberBase {
@@ -20,13 +20,19 @@ export interface GatewayMember extends MemberBase {
   ingress: IngressSpec;
 }
 
+/** A task of the mesh gateway: registers one `mesh-gateway` instance with its LAN and WAN addresses. */
+export interface MeshGatewayMember extends MemberBase {
+  role: 'mesh-gateway';
+  gateway: MeshGatewaySpec;
+}
+
 /** A Consul server task: never registered by the orchestrator (a server is an agent itself). */
 export interface ServerMember extends MemberBase {
   role: 'server';
 }
 
-export type MeshMember = ServiceMember | GatewayMember | ServerMember;
-export type RegistrableMember = ServiceMember | GatewayMember;
+export type MeshMember = ServiceMember | GatewayMember | MeshGatewayMember | ServerMember;
+export type RegistrableMember = ServiceMember | GatewayMember | MeshGatewayMember;
 
 /**
  * The ECS clusters whose tasks can belong to the mesh: the service clusters, the ingress cluster and the Consul
@@ -37,6 +43,7 @@ export function meshClusterNames(spec: MeshSpec): Set<string> {
   const names = new Set(spec.clusters.map((c) => c.name));
   names.add(spec.consul.servers.cluster);
   if (spec.ingress) names.add(spec.ingress.cluster);
+  if (spec.meshGateway) names.add(spec.meshGateway.cluster);
   return names;
 }
 
@@ -57,6 +64,9 @@ export function findMember(spec: MeshSpec, task: EcsTask): MeshMember | undefine
   }
   if (spec.ingress && cluster === spec.ingress.cluster) {
     return is(spec.ingress.name, ingressFamily(spec)) ? { role: 'ingress-gateway', cluster, taskId, ingress: spec.ingress } : undefined;
+  }
+  if (spec.meshGateway && cluster === spec.meshGateway.cluster) {
+    return is(spec.meshGateway.name, meshGatewayFamily(spec)) ? { role: 'mesh-gateway', cluster, taskId, gateway: spec.meshGateway } : undefined;
   }
   const service = spec.clusters.find((c) => c.name === cluster)?.services.find((s) => is(s.name, serviceFamily(spec, s.name)));
   return service ? { role: 'service', cluster, taskId, service } : undefined;

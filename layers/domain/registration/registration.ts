@@ -3,7 +3,7 @@ import { instanceId, sidecarId } from '../naming';
 import { SIDECAR_PORT } from '../ecs/containers';
 import { TaskNotRegistrableError } from './errors';
 import { healthCheckId, META, NODE_META, SYNTHETIC_NODE_ADDRESS } from './keys';
-import { findMember, type RegistrableMember } from './membership';
+import { findMember, type MeshGatewayMember, type RegistrableMember } from './membership';
 import { checkOutput, checkStatus, taskAddress, type CheckStatus } from './task-facts';
 import type { EcsTask } from './task-schema';
 
@@ -18,6 +18,8 @@ export interface CatalogNode {
 export interface ProxyUpstream {
   DestinationType: 'service';
   DestinationName: string;
+  /** The peer the destination is imported from (cluster peering), for an upstream that names one. */
+  DestinationPeer?: string;
   LocalBindAddress: string;
   LocalBindPort: number;
 }
@@ -38,9 +40,11 @@ export interface ConnectProxyConfig {
 export interface ServiceRegistration {
   ID: string;
   Service: string;
-  Kind?: 'connect-proxy' | 'ingress-gateway';
+  Kind?: 'connect-proxy' | 'ingress-gateway' | 'mesh-gateway';
   Address: string;
   Port: number;
+  /** A mesh gateway's `lan` and `wan` addresses (Consul's `ServiceAddress`): peers dial the `wan` one. */
+  TaggedAddresses?: Record<'lan' | 'wan', { Address: string; Port: number }>;
   Tags: string[];
   Meta: Record<string, string>;
   Proxy?: ConnectProxyConfig;
@@ -99,6 +103,29 @@ export function buildRegistration(spec: MeshSpec, task: EcsTask, opts: Registrat
   return registrationFor(spec, task, member, address, opts);
 }
 
+/**
+ * A mesh gateway task's instance (`Kind = "mesh-gateway"`, `<gateway>-<taskId>`), as consul-ecs registers its
+ * gateways: the LAN address is the task's private IP at `wan.port` (the mesh's own sidecars reach it there); the
+ * WAN address is what the peers dial and what the acceptor's peering token carries when peering runs through mesh
+ * gateways: the same private IP and port in `private` mode (peers on a connected network), the Network Load
+ * Balancer's DNS name in `nlb` mode (its listener forwards `wan.port` to the tasks, registered as IP targets by ECS).
+ */
+function meshGatewayService(member: MeshGatewayMember, address: string, tags: string[], meta: Record<string, string>): ServiceRegistration {
+  const { wan } = member.gateway;
+  const lan = { Address: address, Port: wan.port };
+  const wanAddress = wan.mode === 'nlb' && wan.address ? { Address: wan.address, Port: wan.port } : lan;
+  return {
+    ID: instanceId(member.gateway.name, member.taskId),
+    Service: member.gateway.name,
+    Kind: 'mesh-gateway',
+    Address: address,
+    Port: wan.port,
+    Tags: tags,
+    Meta: meta,
+    TaggedAddresses: { lan, wan: wanAddress },
+  };
+}
+
 function registrationFor(spec: MeshSpec, task: EcsTask, member: RegistrableMember, address: string, opts: RegistrationOptions): TaskRegistration {
   const node: CatalogNode = {
     Node: member.cluster,
@@ -138,11 +165,14 @@ function registrationFor(spec: MeshSpec, task: EcsTask, member: RegistrableMembe
         Upstreams: svc.upstreams.map((u) => ({
           DestinationType: 'service',
           DestinationName: u.service,
+          ...(u.peer ? { DestinationPeer: u.peer } : {}),
           LocalBindAddress: '127.0.0.1',
           LocalBindPort: u.localBindPort,
         })),
       },
     });
+  } else if (member.role === 'mesh-gateway') {
+    services.push(meshGatewayService(member, address, tags, meta));
   } else {
     const port = Math.min(...member.ingress.listeners.map((l) => l.port));
     services.push({ ID: instanceId(member.ingress.name, member.taskId), Service: member.ingress.name, Kind: 'ingress-gateway', Address: address, Port: port, Tags: tags, Meta: meta });

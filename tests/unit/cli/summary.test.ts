@@ -86,7 +86,7 @@ describe('renderFailure', () => {
       '  cause:   cancelled through the HTTP API',
       '  next:    it was cancelled; deploy the spec again to bring the mesh to it (meshctl status d-20250304050607-k3x9q0 shows how far it went)',
     ]);
-    expect(renderProgressFrame('', progress).find((l) => l.includes(' servers '))).toBe('  ■ servers   cancelled');
+    expect(renderProgressFrame('', progress).find((l) => l.includes(' servers '))).toBe('  ■ servers       cancelled');
   });
 
   it('names a failed build by the stage the progress shows (images), not the state machine\'s name for it', () => {

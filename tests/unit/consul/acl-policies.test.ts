@@ -32,6 +32,14 @@ describe('the mesh\'s ACL policies and tokens', () => {
     expect(orchestrator('intentions', 'write', 'ingress-gateway')).toBe(false);
   });
 
+  it('grants peering:write only to a mesh that has peers, or had them (to delete its peerings)', () => {
+    const peered: MeshSpec = { ...spec, peers: [{ name: 'west', mesh: 'west-mesh', region: 'eu-west-1', role: 'acceptor' }] };
+    expect(can(renderOrchestratorRules(spec))('peering', 'write')).toBe(false);
+    expect(can(renderOrchestratorRules(spec))('peering', 'read')).toBe(false);
+    expect(can(renderOrchestratorRules(peered))('peering', 'write')).toBe(true);
+    expect(can(renderOrchestratorRules(spec, peered))('peering', 'write')).toBe(true);
+  });
+
   it('keeps the services of the previously deployed spec in the orchestrator\'s policy, so their tasks can still be deregistered', () => {
     const without: MeshSpec = { ...spec, clusters: spec.clusters.map((c) => ({ ...c, services: c.services.filter((s) => s.name !== 'notifications') })) };
 

@@ -22,7 +22,7 @@ describe('reduceHistory (execution history → stage progress)', () => {
     const snapshots = replay(run.events, 1);
     const final = snapshots[snapshots.length - 1];
 
-    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'done', services: 'done', ingress: 'done', removals: 'skipped', summary: 'done' });
+    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'done', 'mesh-gateway': 'skipped', services: 'done', ingress: 'done', removals: 'skipped', summary: 'done' });
     expect(final.status).toBe('SUCCEEDED');
     expect(final.lastEventId).toBe(run.events.length);
     // Each stage was seen running at some point, in order, and never went back to pending.
@@ -84,7 +84,7 @@ describe('reduceHistory (execution history → stage progress)', () => {
   it('marks the stage named by Failed:<stage> failed with the caught error, and the run FAILED', () => {
     const run = scriptedDeployRun({ failAt: 'servers' });
     const final = reduceHistory(initialProgress(), run.events);
-    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'failed', services: 'pending', ingress: 'pending', removals: 'pending', summary: 'pending' });
+    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'failed', 'mesh-gateway': 'pending', services: 'pending', ingress: 'pending', removals: 'pending', summary: 'pending' });
     expect(final.status).toBe('FAILED');
     expect(final.stages.find((s) => s.name === 'servers')?.error).toEqual({ error: 'DeploymentFailed', cause: 'consul-server: tasks stopped: Essential container in task exited' });
     expect(final.executionError?.error).toBe('DeploymentFailed');

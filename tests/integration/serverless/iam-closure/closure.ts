@@ -17,6 +17,7 @@ import { buildCreateService } from '../../../../layers/domain/ecs/service';
 import { buildServerTaskDefinition } from '../../../../layers/domain/ecs/server-task-definition';
 import { buildServiceTaskDefinition } from '../../../../layers/domain/ecs/service-task-definition';
 import { buildIngressTaskDefinition } from '../../../../layers/domain/ecs/ingress-task-definition';
+import { buildMeshGatewayTaskDefinition } from '../../../../layers/domain/ecs/mesh-gateway-task-definition';
 import { deployStages, meshClusters, resolveTarget } from '../../../../layers/domain/ecs/targets';
 import { configParameterNames, meshParameterPrefix, secretParameterNames, TAG } from '../../../../layers/domain/naming';
 import { dataplaneTokenParameterName } from '../../../../layers/domain/consul/parameter-names';
@@ -301,7 +302,7 @@ function imageJobs(spec: MeshSpec): ImageJob[] {
 /** What ECS receives for the reference spec: clusters, task definitions and services, built by the code itself. */
 interface DeployedEcs {
   clusters: CreateClusterCommandInput[];
-  taskDefinitions: Array<{ input: RegisterTaskDefinitionCommandInput; server: boolean; role: 'server' | 'ingress-gateway' | 'service' }>;
+  taskDefinitions: Array<{ input: RegisterTaskDefinitionCommandInput; server: boolean; role: 'server' | 'ingress-gateway' | 'mesh-gateway' | 'service' }>;
   services: CreateServiceCommandInput[];
 }
 
@@ -325,6 +326,7 @@ function deployedEcs(spec: MeshSpec, resolver: Resolver): DeployedEcs {
   const taskDefinitions = targets.map((target) => {
     if (target.role === 'server') return { input: buildServerTaskDefinition(spec, ctx), server: true, role: target.role };
     if (target.role === 'ingress-gateway') return { input: buildIngressTaskDefinition(spec, ctx), server: false, role: target.role };
+    if (target.role === 'mesh-gateway') return { input: buildMeshGatewayTaskDefinition(spec, ctx), server: false, role: target.role };
     return { input: buildServiceTaskDefinition(spec, target.service, ctx), server: false, role: 'service' as const };
   });
   return {

@@ -1,0 +1,184 @@
+/**
+ * Cluster peering between two deployed meshes (Consul 1.14+; DESIGN.md section 9), one side per deployment:
+ *
+ * - The **acceptor**'s deployment generates the peering token (`POST /v1/peering/token`, `PeerName` = its name for
+ *   the peer) unless a live peering of that name exists, and keeps it as an SSM SecureString in its own region at
+ *   `peeringTokenParameter(...)`: created once, never overwritten while it is valid (its peering PENDING or live).
+ * - The **dialer**'s deployment reads that parameter from the acceptor's region (a cross-region `GetParameter` with
+ *   decryption: both stacks are in one account), establishes (`POST /v1/peering/establish`), and its check step waits
+ *   until the peering is ACTIVE. No token yet: `PeeringTokenMissing`, "deploy mesh X in region Y first".
+ *
+ * The parameter's path names both meshes, `/consul-mesh/<acceptor mesh>/peering/<dialer mesh>/token`, because each
+ * side names the peering as it likes (`PeerName` is local to a cluster): the mesh names are what both specs know.
+ * A cross-account peering would need the token to travel between the two HTTP APIs instead (`meshctl peer`): not built.
+ */
+import type { SsmApi } from '../adapters/ssm';
+import type { ConsulCall } from '../adapters/consul';
+import { PeeringNotActiveError, PeeringTokenMissingError } from '../errors';
+import type { MeshSpec, PeerSpec } from '../domain/spec/schema';
+
+/** Consul's peering states (`/v1/peering/<name>`). */
+export type PeeringState = 'PENDING' | 'ESTABLISHING' | 'ACTIVE' | 'FAILING' | 'DELETING' | 'TERMINATED' | 'UNDEFINED';
+
+export interface Peering {
+  Name: string;
+  State: PeeringState;
+  StreamStatus?: { ImportedServices?: string[] | null; ExportedServices?: string[] | null; LastHeartbeat?: string | null };
+}
+
+/** The few peering calls the deployment makes (Consul's `/v1/peering` HTTP API). */
+export interface PeeringApi {
+  read(name: string): Promise<Peering | undefined>;
+  generateToken(peerName: string): Promise<string>;
+  establish(peerName: string, token: string): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/** The SSM calls of the peering: the token parameter in this mesh's region, and reads from a peer's region. */
+export interface PeeringSsm {
+  /** This mesh's region. */
+  readonly home: Pick<SsmApi, 'getParameter' | 'putParameter' | 'deleteParameter'>;
+  /** A client of another region (the acceptor's, for a dialer). */
+  inRegion(region: string): Pick<SsmApi, 'getParameter'>;
+}
+
+export interface PeeringDeps {
+  peering: PeeringApi;
+  ssm: PeeringSsm;
+  /** The SSM root of every mesh (`SSM_PREFIX`, `/consul-mesh`). */
+  root?: string;
+}
+
+/** What a deployment did for one peer. */
+export interface PeerOutcome {
+  name: string;
+  role: PeerSpec['role'];
+  /** `token-generated`, `token-kept`, `established`, `kept` (already live), `deleted`. */
+  action: 'token-generated' | 'token-kept' | 'established' | 'kept' | 'deleted';
+  state?: PeeringState;
+}
+
+/** States in which a peering of that name lives on: its token was used, or is waiting to be. */
+const LIVE: ReadonlySet<PeeringState> = new Set(['PENDING', 'ESTABLISHING', 'ACTIVE', 'FAILING']);
+
+/** Where the acceptor keeps the token for one dialer: in the acceptor's region, named by both meshes. */
+export function peeringTokenParameter(acceptorMesh: string, dialerMesh: string, root = '/consul-mesh'): string {
+  return `${root}/${acceptorMesh}/peering/${dialerMesh}/token`;
+}
+
+/** The peering client over a Consul call (the orchestrator's token needs `peering:write`, acl-policies.ts). */
+export function createPeeringApi(call: ConsulCall): PeeringApi {
+  return {
+    async read(name) {
+      const response = await call('GET', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
+      return response.status === 404 ? undefined : ((await response.json()) as Peering);
+    },
+    async generateToken(peerName) {
+      const response = await call('POST', '/v1/peering/token', { PeerName: peerName });
+      return ((await response.json()) as { PeeringToken: string }).PeeringToken;
+    },
+    async establish(peerName, token) {
+      await call('POST', '/v1/peering/establish', { PeerName: peerName, PeeringToken: token });
+    },
+    async delete(name) {
+      // Deleting a peering that is already gone is success (idempotent).
+      await call('DELETE', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
+    },
+  };
+}
+
+/**
+ * Converges the spec's peerings, one side each: generates and stores the acceptor's tokens, establishes the dialer's
+ * peerings. Idempotent: a no-change deployment generates, writes and establishes nothing.
+ *
+ * @throws PeeringTokenMissing when a dialer's acceptor has not stored its token yet (deploy the acceptor first).
+ */
+export async function ensurePeerings(spec: MeshSpec, deps: PeeringDeps): Promise<PeerOutcome[]> {
+  const outcomes: PeerOutcome[] = [];
+  for (const peer of spec.peers) outcomes.push(peer.role === 'acceptor' ? await ensureAcceptor(spec, peer, deps) : await ensureDialer(spec, peer, deps));
+  return outcomes;
+}
+
+async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps): Promise<PeerOutcome> {
+  const parameter = peeringTokenParameter(spec.name, peer.mesh, deps.root);
+  const current = await deps.peering.read(peer.name);
+  const stored = await readParameter(deps.ssm.home, parameter);
+  // A live peering's token stays as it is (DESIGN.md section 9: secrets are created once); a PENDING one whose
+  // parameter was lost gets a new token, which Consul lets replace the unused one.
+  if (current && LIVE.has(current.State) && (stored !== undefined || current.State !== 'PENDING')) {
+    return { name: peer.name, role: 'acceptor', action: 'token-kept', state: current.State };
+  }
+  const token = await deps.peering.generateToken(peer.name);
+  // Overwrite only here: no live peering uses the stored token (it was deleted, terminated, or never generated).
+  await deps.ssm.home.putParameter({
+    Name: parameter,
+    Value: token,
+    Type: 'SecureString',
+    // Consul's tokens are a few hundred bytes; Advanced only if one grows past Standard's 4 KB.
+    Tier: Buffer.byteLength(token) > 4096 ? 'Advanced' : 'Standard',
+    Overwrite: stored !== undefined,
+    Description: `Consul peering token of mesh ${spec.name} for mesh ${peer.mesh} (${peer.region}), read by its deployment`,
+    ...(stored === undefined ? { Tags: [{ Key: 'consul-mesh:mesh', Value: spec.name }] } : {}),
+  });
+  return { name: peer.name, role: 'acceptor', action: 'token-generated', state: 'PENDING' };
+}
+
+async function ensureDialer(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps): Promise<PeerOutcome> {
+  const current = await deps.peering.read(peer.name);
+  if (current && LIVE.has(current.State)) return { name: peer.name, role: 'dialer', action: 'kept', state: current.State };
+  const parameter = peeringTokenParameter(peer.mesh, spec.name, deps.root);
+  const token = await readParameter(deps.ssm.inRegion(peer.region), parameter);
+  if (token === undefined) {
+    throw new PeeringTokenMissingError(
+      `mesh "${peer.mesh}" in ${peer.region} has not generated the peering token for mesh "${spec.name}" yet (${parameter}): deploy mesh "${peer.mesh}" in region ${peer.region} first, with peer "${spec.name}" as its dialer`,
+    );
+  }
+  await deps.peering.establish(peer.name, token);
+  return { name: peer.name, role: 'dialer', action: 'established', state: 'ESTABLISHING' };
+}
+
+/**
+ * One check of the wait for the dialer's peerings: resolves when every one is ACTIVE.
+ * @throws PeeringNotActive naming each peering and its state (the state machine's wait loop retries it).
+ */
+export async function checkPeeringsActive(spec: MeshSpec, deps: Pick<PeeringDeps, 'peering'>): Promise<Array<{ name: string; state: PeeringState }>> {
+  const states = [];
+  for (const peer of spec.peers.filter((p) => p.role === 'dialer')) states.push({ name: peer.name, state: (await deps.peering.read(peer.name))?.State ?? 'UNDEFINED' });
+  const waiting = states.filter((s) => s.state !== 'ACTIVE');
+  if (waiting.length > 0) throw new PeeringNotActiveError(`waiting for peering ${waiting.map((s) => `"${s.name}" (${s.state})`).join(', ')} to be ACTIVE`);
+  return states;
+}
+
+/**
+ * Deletes the peerings of `previous` that `spec` no longer has (`DELETE /v1/peering/<name>`; Consul then removes
+ * what it imported, and the other side's peering becomes TERMINATED), and, for an acceptor, its token parameter.
+ * Teardown passes no `spec`: every peering goes, first.
+ */
+export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, previous: Pick<MeshSpec, 'name' | 'peers'>, deps: PeeringDeps): Promise<PeerOutcome[]> {
+  const kept = new Set((spec?.peers ?? []).map((peer) => `${peer.name}\u0000${peer.role}\u0000${peer.mesh}`));
+  const outcomes: PeerOutcome[] = [];
+  for (const peer of previous.peers) {
+    if (kept.has(`${peer.name}\u0000${peer.role}\u0000${peer.mesh}`)) continue;
+    await deps.peering.delete(peer.name);
+    if (peer.role === 'acceptor') await deleteParameter(deps.ssm.home, peeringTokenParameter(previous.name, peer.mesh, deps.root));
+    outcomes.push({ name: peer.name, role: peer.role, action: 'deleted' });
+  }
+  return outcomes;
+}
+
+async function readParameter(ssm: Pick<SsmApi, 'getParameter'>, name: string): Promise<string | undefined> {
+  try {
+    return (await ssm.getParameter(name, { decrypt: true }))?.Value;
+  } catch (error) {
+    if ((error as Error).name === 'ParameterNotFound') return undefined;
+    throw error;
+  }
+}
+
+async function deleteParameter(ssm: Pick<SsmApi, 'deleteParameter'>, name: string): Promise<void> {
+  try {
+    await ssm.deleteParameter(name);
+  } catch (error) {
+    if ((error as Error).name !== 'ParameterNotFound') throw error;
+  }
+}
