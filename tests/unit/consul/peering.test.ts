@@ -5,6 +5,7 @@ import { buildMeshGatewayTaskDefinition } from '../../../layers/domain/ecs/mesh-
 import { buildCreateService } from '../../../layers/domain/ecs/service';
 import { deployStages, meshClusters } from '../../../layers/domain/ecs/targets';
 import { buildRegistration } from '../../../layers/domain/registration';
+import { planRotation, rotatableSecrets } from '../../../layers/rotate/plan';
 import type { MeshSpec, MeshSpecInput } from '../../../layers/domain/spec';
 import { contextFor, referenceSpec, specFrom } from '../ecs/support';
 import { taskOf } from '../registration/support';
@@ -112,6 +113,11 @@ describe('cluster peering: the mesh gateway and the config entries', () => {
     const rules = renderOrchestratorRules(peered());
     expect(rules).toContain('node "mesh-gateway" {\n  policy = "write"\n}');
     expect(rules).toContain('service "mesh-gateway" {\n  policy = "write"\n}');
+  });
+
+  it('rotates the mesh gateway\'s token by rolling the gateway\'s tasks', () => {
+    expect(rotatableSecrets(peered())).toContain('acl-token/mesh-gateway/mesh-gateway');
+    expect(planRotation(peered(), 'acl-token/mesh-gateway/mesh-gateway').targets).toEqual([{ cluster: 'mesh-gateway', service: 'mesh-gateway', role: 'mesh-gateway' }]);
   });
 
   it('writes the mesh entry first and exported-services last, and intentions from a peer with their Peer', () => {

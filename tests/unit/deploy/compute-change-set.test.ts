@@ -200,6 +200,35 @@ describe('computeChangeSet', () => {
     expect(JSON.stringify(users.fields?.[0].after)).toContain('deny');
   });
 
+  it('plans the mesh gateway and the peering entries like the rest, and their removal when the spec drops them', () => {
+    const peered = spec((i) => {
+      i.meshGateway = {};
+      i.peers = [{ name: 'west', mesh: 'todos-mesh', region: 'eu-west-1', role: 'dialer' }];
+      i.exports = [{ service: 'todos', peers: ['west'] }];
+    });
+    const added = computeChangeSet(peered, deployedState(spec()), context);
+    expect(changed(added).filter((c) => / (cluster|service|config-entry|secret) /.test(c))).toEqual([
+      'create secret /consul-mesh/shop/secrets/acl/dataplane/mesh-gateway',
+      'create cluster mesh-gateway',
+      'create service mesh-gateway/mesh-gateway',
+      'create config-entry mesh/mesh',
+      'create config-entry exported-services/default',
+    ]);
+    expect(find(added, 'service', 'mesh-gateway/mesh-gateway')).toMatchObject({ role: 'mesh-gateway', desiredCount: 1 });
+    expect(computeChangeSet(peered, deployedState(peered), context).noChange).toBe(true);
+
+    const unexported = computeChangeSet(spec((i) => ((i.meshGateway = {}), (i.peers = []))), deployedState(peered), context);
+    expect(changed(unexported).filter((c) => c.includes('config-entry'))).toEqual(['remove config-entry exported-services/default']);
+    const removed = computeChangeSet(spec(), deployedState(peered), context);
+    expect(changed(removed).filter((c) => / (cluster|service|config-entry) /.test(c))).toEqual([
+      'remove service mesh-gateway/mesh-gateway',
+      'remove cluster mesh-gateway',
+      'remove config-entry exported-services/default',
+      'remove config-entry mesh/mesh',
+    ]);
+    expect(find(removed, 'service', 'mesh-gateway/mesh-gateway')).toMatchObject({ role: 'mesh-gateway', desiredCount: 0 });
+  });
+
   it('compares config entries with their SSM copies when Consul cannot answer', () => {
     const s = spec();
     const state = deployedState(s);

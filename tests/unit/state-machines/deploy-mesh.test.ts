@@ -9,7 +9,7 @@ const stage = (name: string, cluster: string) => ({ stage: name, cluster, ready:
 
 const removal = { kind: 'service', id: 'cluster-2/old', action: 'remove', reasons: ['no longer in the spec'], cluster: 'cluster-2', role: 'service', desiredCount: 0 };
 
-function plan(hasIngress = true, removals: Json[] = []) {
+function plan(hasIngress = true, removals: Json[] = [], hasMeshGateway = false) {
   return {
     mesh: 'shop',
     deploymentId: 'd-1',
@@ -22,6 +22,8 @@ function plan(hasIngress = true, removals: Json[] = []) {
     ],
     ingressCluster: hasIngress ? { cluster: 'ingress', services: ['ingress-gateway'] } : null,
     hasIngress,
+    meshGatewayCluster: hasMeshGateway ? { cluster: 'mesh-gateway', services: ['mesh-gateway'] } : null,
+    hasMeshGateway,
     pollSeconds: 0,
     maxRounds: 3,
     changes: [],
@@ -113,6 +115,35 @@ describe('the deploy state machine', () => {
     expect(run.states).toContain('RemovalsTimedOut');
     expect(recorded.failedStage).toBe('removals');
     expect(recorded.error).toEqual({ Error: 'StageTimedOut', Cause: 'removals stage not done after 3 rounds: waiting for removed services to drain: cluster-2/old (1 task(s))' });
+  });
+
+  it('runs the mesh gateway stage after the config entries and before the service clusters, and skips it without one', async () => {
+    const run = await runAsl('deploy-mesh.asl.json', input, happy({ planDeployment: () => plan(true, [], true) }));
+    expect(run.status).toBe('SUCCEEDED');
+    const order = firstIndex(run.states, ['ServersEnsure', 'ApplyConfigEntries', 'MeshGatewayEnsure', 'MeshGatewayCheck', 'ServiceClusters']);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.states.filter((s) => s === 'MeshGatewayCheck')).toHaveLength(2);
+    const without = await runAsl('deploy-mesh.asl.json', input, happy());
+    expect(without.states).toContain('HasMeshGateway?');
+    expect(without.states).not.toContain('MeshGatewayEnsure');
+  });
+
+  it('catches a failure in the mesh gateway stage, records it and fails with its error', async () => {
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => plan(true, [], true),
+        ensureStage: (i: Json) => {
+          if (i.stage === 'mesh-gateway') throw Object.assign(new Error('boom'), { name: 'DeploymentFailed' });
+          return stage(i.stage, i.cluster?.cluster ?? i.stage);
+        },
+      }),
+    );
+    expect(run.status).toBe('FAILED');
+    expect(run.states).toContain('Failed:mesh-gateway');
+    expect(run.states).not.toContain('ServiceClusters');
   });
 
   it('skips the ingress stage for a mesh without a gateway', async () => {
