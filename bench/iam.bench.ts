@@ -9,7 +9,7 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { resolve } from 'node:path';
-import { LOCAL_ACCOUNT_ID, localResourceRef, EcsSimulation, IamAuthorizer, readTemplateRoles, startAwsEndpoint, type AwsEndpoint, DEFAULT_LOCAL_CREDENTIALS, loadPackagedTemplate } from '@consul-mesh/local-cloud';
+import { LOCAL_ACCOUNT_ID, localResourceRef, EcsSimulation, IamAuthorizer, readTemplateRoles, startAwsEndpoint, type AwsEndpoint, DEFAULT_LOCAL_CREDENTIALS, loadPackagedTemplate, loadResolvedDocument } from '@consul-mesh/local-cloud';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { measureLoad, summarizeRuns, type LoadFigures, type LoadOptions, runLoad, type LoadRun } from './lib/load';
 import { median, ratio, summarize } from './lib/stats';
@@ -63,12 +63,14 @@ type DescribeTasksFigures = {
 };
 
 async function measureDescribeTasks(context: BenchmarkContext): Promise<DescribeTasksFigures> {
-  const template = await loadPackagedTemplate(ROOT, { stage: 'local', region: REGION });
+  const [template, document] = await Promise.all([loadPackagedTemplate(ROOT, { stage: 'local', region: REGION }), loadResolvedDocument(ROOT, { stage: 'local', region: REGION })]);
+  // The resources of serverless.yml the roles reference and the local cloud does not run, by their type (as LocalCloud does).
+  const declared = ((document.resources as { Resources?: Record<string, { Type?: string }> } | undefined)?.Resources ?? {}) as Record<string, { Type?: string }>;
   const roles = readTemplateRoles(template, {
     region: REGION,
     accountId: LOCAL_ACCOUNT_ID,
     stackName: 'consul-mesh-local',
-    resolveExternal: (logicalId, attribute) => localResourceRef(logicalId, attribute, 'local', REGION),
+    resolveExternal: (logicalId, attribute, type) => localResourceRef(logicalId, attribute, 'local', REGION, type ?? declared[logicalId]?.Type),
     roleName: (id) => `local-${id}`,
   });
   const roleArn = [...roles.functions].find(([name]) => name.endsWith(`-${CALLER}`))?.[1];

@@ -21,7 +21,7 @@ import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
 import { ConsulServer, PeeringNetwork, type QuorumSource } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
-import { resolveIntrinsics } from './serverless/intrinsics';
+import { resolveIntrinsics, resourceTypesOf } from './serverless/intrinsics';
 import type { ProductConventions } from './conventions';
 import { deployRules } from './rules';
 import { handleAdminRoute } from './admin';
@@ -606,17 +606,23 @@ async function loadRegionStack(
   const { stage, region, names } = options;
   const params = options.meshName === undefined ? undefined : { meshName: options.meshName };
   // Resources of serverless.yml the functions reference (roles, the account) by their local names.
-  const resolveExternal = (logicalId: string, attribute?: string) => localResourceRef(logicalId, attribute, stage, region, names);
   const [config, packaged] = await Promise.all([
-    loadServerlessConfig(rootDir, { stage, region, ...(params ? { params } : {}), resolveExternal }),
+    loadServerlessConfig(rootDir, {
+      stage,
+      region,
+      ...(params ? { params } : {}),
+      resolveExternal: (logicalId, attribute, type) => localResourceRef(logicalId, attribute, stage, region, type, names),
+    }),
     // The roles exist only in the packaged template (one per function, one per state machine).
     loadPackagedTemplate(rootDir, { stage, region, ...(params ? { params } : {}) }),
   ]);
+  // The packaged template keeps only the resources roles are read from: the others' types are serverless.yml's.
+  const declaredTypes = resourceTypesOf((config.raw.resources as { Resources?: unknown } | undefined)?.Resources);
   const roles = readTemplateRoles(options.packagedTemplate ? options.packagedTemplate(structuredClone(packaged)) : packaged, {
     region,
     accountId: LOCAL_ACCOUNT_ID,
     stackName: `${config.service}-${stage}`,
-    resolveExternal,
+    resolveExternal: (logicalId, attribute, type) => localResourceRef(logicalId, attribute, stage, region, type ?? declaredTypes.get(logicalId), names),
     roleName: (logicalId) => localRoleName(logicalId, names),
   });
   return { config, roles };
@@ -638,18 +644,26 @@ function missingPrincipal(kind: string, name: string): never {
 
 /**
  * ARNs for the resources of serverless.yml that the local cloud does not run (IAM roles, the on-failure queue):
- * functions may name them in their environment or destinations; nothing here calls them.
+ * functions may name them in their environment or destinations; nothing here calls them. Known by their
+ * CloudFormation `Type` (what `Ref` and `Fn::GetAtt <id>.Arn` return depends on it), not by how they are named.
  */
-export function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string, names: string = stage): string | undefined {
-  if (logicalId.endsWith('Bucket') && (attribute === undefined || attribute === 'Arn')) {
+export function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string, type: string | undefined, names: string = stage): string | undefined {
+  if (type === 'AWS::S3::Bucket' && (attribute === undefined || attribute === 'Arn')) {
     const name = localBucketName(logicalId, names);
     return attribute ? `arn:aws:s3:::${name}` : name;
   }
   if (attribute !== undefined && attribute !== 'Arn') return undefined;
-  if (logicalId.endsWith('Role')) return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${localRoleName(logicalId, names)}`;
-  if (logicalId.endsWith('DiscoveryService')) return `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:service/srv-${stage}-${logicalId.toLowerCase()}`;
-  if (logicalId.endsWith('Queue')) return attribute ? `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${stage}-${logicalId}` : `http://sqs.local/${LOCAL_ACCOUNT_ID}/${stage}-${logicalId}`;
-  return undefined;
+  switch (type) {
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${localRoleName(logicalId, names)}`;
+    case 'AWS::ServiceDiscovery::Service':
+      return `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:service/srv-${stage}-${logicalId.toLowerCase()}`;
+    case 'AWS::SQS::Queue':
+      // Ref of a queue is its URL, its Arn attribute the ARN.
+      return attribute ? `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${stage}-${logicalId}` : `http://sqs.local/${LOCAL_ACCOUNT_ID}/${stage}-${logicalId}`;
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -731,7 +745,7 @@ async function createImageBuildProject(config: ServerlessConfig, codebuild: Code
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::CodeBuild::Project') continue;
     const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: unknown; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
-    const intrinsics = { region, accountId: LOCAL_ACCOUNT_ID, stackName: `${config.service}-${stage}`, resources: new Map(), resolveExternal: (id: string, attribute?: string) => localResourceRef(id, attribute, stage, region, names) };
+    const intrinsics = { region, accountId: LOCAL_ACCOUNT_ID, stackName: `${config.service}-${stage}`, resources: new Map(), resourceTypes: resourceTypesOf(resources), resolveExternal: (id: string, attribute?: string, type?: string) => localResourceRef(id, attribute, stage, region, type, names) };
     const location = props.Source?.Location === undefined ? undefined : resolveIntrinsics(props.Source.Location, intrinsics, `resources.${logicalId}.Source.Location`);
     const project = {
       name: props.Name ?? logicalId,

@@ -5,7 +5,7 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { type EcsDelays, EcsSimulation, startAwsEndpoint, type AwsEndpoint, SsmProvider, startConsulServer, type ConsulServer } from '@consul-mesh/local-cloud';
+import { startPartialCloud, type AwsEndpoint, type ConsulServer, type EcsDelays, type EcsSimulation, type SsmProvider } from '@consul-mesh/local-cloud';
 
 export const REGION = 'us-east-1';
 
@@ -32,15 +32,11 @@ export interface BenchCloud {
 }
 
 export async function startBenchCloud(): Promise<BenchCloud> {
-  const ecs = new EcsSimulation({ delays: ZERO_DELAYS });
-  const ssm = new SsmProvider();
-  const endpoint = await startAwsEndpoint({ port: 0, providers: [ecs.provider, ssm] });
-  const consul = await startConsulServer({ port: 0 });
+  const cloud = await startPartialCloud({ ecs: { delays: ZERO_DELAYS }, ssm: true, consul: {} });
+  const { aws: endpoint, ecs, ssm, consul } = cloud;
   const clientConfig = {
-    endpoint: endpoint.url,
+    ...cloud.clientConfig,
     region: REGION,
-    // The local endpoint's documented credentials (LocalStack's convention).
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     // No SDK retries: a failed call must fail the benchmark, not hide inside a slower latency figure.
     maxAttempts: 1,
   };
@@ -56,9 +52,7 @@ export async function startBenchCloud(): Promise<BenchCloud> {
     async close() {
       ecsClient.destroy();
       ssmClient.destroy();
-      ecs.close();
-      await endpoint.stop();
-      await consul.close();
+      await cloud.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LOCAL_ACCOUNT_ID } from '../aws/protocol';
 import { ServerlessConfigError } from './errors';
 import { parseFunctionEvent } from './events';
-import { resolveIntrinsics, type IntrinsicContext, type LocalResource } from './intrinsics';
+import { resolveIntrinsics, resourceTypesOf, type IntrinsicContext, type LocalResource } from './intrinsics';
 import type { FunctionConfig, FunctionEvent, HttpApiAuthorizerConfig, ServerlessConfig, StateMachineConfig } from './model';
 import { defaultFunctionName, functionLogicalId, stackName, stateMachineLogicalId } from './naming';
 import { describeIssues, serverlessSchema, type RawAuthorizer, type RawFunction, type RawServerless } from './schema';
@@ -166,6 +166,7 @@ export function buildServerlessConfig(document: Record<string, unknown>, options
     accountId: LOCAL_ACCOUNT_ID,
     stackName: stackName(service, stage),
     resources: localResources(raw, service, region),
+    resourceTypes: resourceTypesOf((document.resources as { Resources?: unknown } | undefined)?.Resources),
     resolveExternal: options.resolveExternal,
   };
   const functions = Object.entries(raw.functions ?? {}).map(([key, fn]) => buildFunction(key, fn, raw, service, ctx, options.appDir));

@@ -21,8 +21,21 @@ export interface IntrinsicContext {
   readonly stackName: string;
   /** By logical id (and, for functions, also by their key in `functions:`, as serverless-step-functions allows). */
   readonly resources: ReadonlyMap<string, LocalResource>;
-  /** Other resources (from `resources:`), resolved by the composition: undefined when unknown. */
-  readonly resolveExternal?: (logicalId: string, attribute?: string) => string | undefined;
+  /** The CloudFormation type of each resource of the template (`AWS::SQS::Queue`), handed to `resolveExternal`. */
+  readonly resourceTypes?: ReadonlyMap<string, string>;
+  /** Other resources (from `resources:`), resolved by the composition by their type: undefined when unknown. */
+  readonly resolveExternal?: (logicalId: string, attribute?: string, type?: string) => string | undefined;
+}
+
+/** Logical id → `Type` of a template's `Resources` (serverless.yml's `resources.Resources`, a packaged template's). */
+export function resourceTypesOf(resources: unknown): Map<string, string> {
+  const types = new Map<string, string>();
+  if (resources === null || typeof resources !== 'object') return types;
+  for (const [id, resource] of Object.entries(resources as Record<string, unknown>)) {
+    const type = (resource as { Type?: unknown } | null)?.Type;
+    if (typeof type === 'string') types.set(id, type);
+  }
+  return types;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -52,13 +65,13 @@ function pseudoParameter(name: string, ctx: IntrinsicContext): string | undefine
 }
 
 function ref(logicalId: string, ctx: IntrinsicContext, path: string): string {
-  const value = pseudoParameter(logicalId, ctx) ?? ctx.resources.get(logicalId)?.ref ?? ctx.resolveExternal?.(logicalId);
+  const value = pseudoParameter(logicalId, ctx) ?? ctx.resources.get(logicalId)?.ref ?? ctx.resolveExternal?.(logicalId, undefined, ctx.resourceTypes?.get(logicalId));
   if (value === undefined) throw new ServerlessConfigError(`${path}: {"Ref": "${logicalId}"} names no resource the local cloud knows`);
   return value;
 }
 
 function getAtt(logicalId: string, attribute: string, ctx: IntrinsicContext, path: string): string {
-  const value = ctx.resources.get(logicalId)?.attributes[attribute] ?? ctx.resolveExternal?.(logicalId, attribute);
+  const value = ctx.resources.get(logicalId)?.attributes[attribute] ?? ctx.resolveExternal?.(logicalId, attribute, ctx.resourceTypes?.get(logicalId));
   if (value === undefined) {
     throw new ServerlessConfigError(`${path}: {"Fn::GetAtt": ["${logicalId}", "${attribute}"]} names no resource attribute the local cloud knows`);
   }

@@ -4,7 +4,7 @@
  * (per-function roles exist only there: serverless-iam-roles-per-function creates them while packaging), so a new
  * function, role or state machine is covered the moment it is in serverless.yml.
  */
-import { resolveIntrinsics, type IntrinsicContext, type LocalResource } from '../../serverless/intrinsics';
+import { resolveIntrinsics, resourceTypesOf, type IntrinsicContext, type LocalResource } from '../../serverless/intrinsics';
 import { MANAGED_POLICIES } from './managed-policies';
 import { checkPolicySupported, type PolicyDocument } from './policy';
 
@@ -32,7 +32,7 @@ export interface TemplateScope {
   accountId: string;
   stackName: string;
   /** The local cloud's names of the resources that are not roles, functions, state machines or projects. */
-  resolveExternal: (logicalId: string, attribute?: string) => string | undefined;
+  resolveExternal: (logicalId: string, attribute?: string, type?: string) => string | undefined;
   /** A role without `RoleName` (CloudFormation would generate one): the local cloud's name for it. */
   roleName: (logicalId: string) => string;
 }
@@ -40,7 +40,7 @@ export interface TemplateScope {
 /** The resources policies reference, under the names the local cloud gives them. */
 function localResources(template: CfnTemplate, scope: TemplateScope): Map<string, LocalResource> {
   const resources = new Map<string, LocalResource>();
-  const base: IntrinsicContext = { region: scope.region, accountId: scope.accountId, stackName: scope.stackName, resources, resolveExternal: scope.resolveExternal };
+  const base: IntrinsicContext = { region: scope.region, accountId: scope.accountId, stackName: scope.stackName, resources, resourceTypes: resourceTypesOf(template.Resources), resolveExternal: scope.resolveExternal };
   const name = (value: unknown, id: string) => String(resolveIntrinsics(value, base, `Resources.${id}`));
   for (const [id, resource] of Object.entries(template.Resources)) {
     const p = resource.Properties ?? {};
@@ -85,7 +85,7 @@ function localResources(template: CfnTemplate, scope: TemplateScope): Map<string
  */
 export function readTemplateRoles(template: CfnTemplate, scope: TemplateScope): TemplateRoles {
   const resources = localResources(template, scope);
-  const ctx: IntrinsicContext = { region: scope.region, accountId: scope.accountId, stackName: scope.stackName, resources, resolveExternal: scope.resolveExternal };
+  const ctx: IntrinsicContext = { region: scope.region, accountId: scope.accountId, stackName: scope.stackName, resources, resourceTypes: resourceTypesOf(template.Resources), resolveExternal: scope.resolveExternal };
   const arnOf = (value: unknown, where: string) => String(resolveIntrinsics(value, ctx, where));
   const policies = new Map<string, PolicyDocument[]>();
   const functions = new Map<string, string>();

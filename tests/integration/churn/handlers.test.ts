@@ -1,6 +1,6 @@
 import { handler as reconcileHandler } from '../../../functions/events/reconcile';
 import { handler as taskStateChangeHandler } from '../../../functions/events/task-state-change';
-import { EcsSimulation, startAwsEndpoint, type AwsEndpoint } from '@consul-mesh/local-cloud';
+import { startPartialCloud, type PartialCloud } from '@consul-mesh/local-cloud';
 import { loadEvent } from '../../fixtures/events/load';
 import { referenceSpec, startCountingConsul, type CountingConsul } from './consul-support';
 
@@ -11,20 +11,18 @@ import { referenceSpec, startCountingConsul, type CountingConsul } from './consu
 describe('task-churn handlers', () => {
   const saved = { ...process.env };
   let consul: CountingConsul;
-  let ecs: EcsSimulation;
-  let endpoint: AwsEndpoint;
+  let cloud: PartialCloud;
   let stdout: string[];
   let write: jest.SpyInstance;
 
   beforeAll(async () => {
     consul = await startCountingConsul();
     await consul.deploySpec(referenceSpec());
-    ecs = new EcsSimulation({ delays: { provisioningMs: 1 } });
-    endpoint = await startAwsEndpoint({ port: 0, providers: [ecs.provider] });
+    cloud = await startPartialCloud({ ecs: { delays: { provisioningMs: 1 } } });
     Object.assign(process.env, {
       MESH_NAME: 'reference-mesh',
       CONSUL_HTTP_ADDR: consul.server.url,
-      AWS_ENDPOINT_URL: endpoint.url,
+      AWS_ENDPOINT_URL: cloud.aws.url,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -45,8 +43,7 @@ describe('task-churn handlers', () => {
 
   afterAll(async () => {
     process.env = saved;
-    ecs.close();
-    await endpoint.stop();
+    await cloud.close();
     await consul.close();
   });
 

@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { unzipSync } from 'fflate';
 import { defaultCliDeps } from '../../../cli/cli-deps';
-import { S3Provider, startAwsEndpoint, type AwsEndpoint } from '@consul-mesh/local-cloud';
+import { startPartialCloud, type PartialCloud, type S3Provider } from '@consul-mesh/local-cloud';
 import { executionName, specHashPrefix } from '../../../layers/deployments/execution-name';
 import { buildProgram } from '../../../cli/meshctl';
 import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
@@ -34,7 +34,7 @@ ingress:
 
 let stub: StepFunctionsStub;
 /** The local S3 meshctl uploads build contexts to (with the caller's credentials, as on AWS). */
-let s3Endpoint: AwsEndpoint;
+let s3Cloud: PartialCloud;
 let s3Provider: S3Provider;
 let s3: S3Client;
 let dir: string;
@@ -49,10 +49,11 @@ beforeAll(async () => {
   // Step Functions directly (this suite's stub); without it meshctl goes through the HTTP API.
   process.env.DEPLOY_STATE_MACHINE_ARN = STATE_MACHINE;
   delete process.env.MESH_API_URL;
-  s3Provider = new S3Provider();
+  const started = await startPartialCloud({ s3: true, logger: () => undefined });
+  s3Cloud = started;
+  s3Provider = started.s3;
   s3Provider.store.createBucket('build-sources', 'us-east-1');
-  s3Endpoint = await startAwsEndpoint({ port: 0, restProvider: s3Provider, logger: () => undefined });
-  s3 = new S3Client({ endpoint: s3Endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  s3 = new S3Client(s3Cloud.clientConfig);
   process.env.BUILD_SOURCE_BUCKET = 'build-sources';
   dir = mkdtempSync(join(tmpdir(), 'meshctl-deploy-'));
   mkdirSync(join(dir, 'services', 'users'), { recursive: true });
@@ -63,7 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   s3?.destroy();
-  await s3Endpoint?.stop();
+  await s3Cloud?.close();
   await stub.close();
   process.env = savedEnv;
 });

@@ -5,28 +5,28 @@ import { ensureSecrets } from '../../../layers/deploy/secrets';
 import { tokenAccessorId } from '../../../layers/domain/consul/acl-policies';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import { loadMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
-import { startAwsEndpoint, type AwsEndpoint, SsmProvider, startConsulServer, type ConsulServer } from '@consul-mesh/local-cloud';
+import { startPartialCloud, type ConsulServer, type PartialCloud } from '@consul-mesh/local-cloud';
 import { createSsmApi } from '../../../layers/adapters/ssm';
 
 /** The deploy's ACL step against the local SSM and the local Consul (ACLs on), through the real clients. */
 describe('ensuring the mesh\'s ACL policies and tokens', () => {
   const MANAGEMENT = 'deploy-layer-management-token';
-  let endpoint: AwsEndpoint;
+  let cloud: PartialCloud;
   let consul: ConsulServer;
   let ssm: SSMClient;
   const spec = loadMeshSpec('examples/mesh.yaml');
   const client = () => createConsulAclClient({ address: consul.url, token: MANAGEMENT });
 
   beforeAll(async () => {
-    endpoint = await startAwsEndpoint({ port: 0, providers: [new SsmProvider()], logger: () => undefined });
-    consul = await startConsulServer({ port: 0, acl: { enabled: true, managementToken: MANAGEMENT } });
-    ssm = new SSMClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const started = await startPartialCloud({ ssm: true, consul: { acl: { enabled: true, managementToken: MANAGEMENT } }, logger: () => undefined });
+    cloud = started;
+    consul = started.consul;
+    ssm = new SSMClient(cloud.clientConfig);
     await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
   });
   afterAll(async () => {
     ssm?.destroy();
-    await consul?.close();
-    await endpoint?.stop();
+    await cloud?.close();
   });
 
   it('creates every policy and token once, then writes nothing on a re-run', async () => {

@@ -1,5 +1,5 @@
 import { DescribeParametersCommand, GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startAwsEndpoint, type AwsEndpoint, SsmProvider } from '@consul-mesh/local-cloud';
+import { startPartialCloud, type PartialCloud } from '@consul-mesh/local-cloud';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { configParameterNames } from '../../../layers/domain/naming';
 import { storeConfiguration } from '../../../layers/deploy/config-store';
@@ -7,17 +7,17 @@ import { createSsmApi } from '../../../layers/adapters/ssm';
 
 /** The deploy's configuration store against the local SSM, through the real SDK client. */
 describe('storing the rendered configuration in SSM', () => {
-  let endpoint: AwsEndpoint;
+  let cloud: PartialCloud;
   let ssm: SSMClient;
   const spec = loadMeshSpec('examples/mesh.yaml');
   const serverHcl = configParameterNames(spec).serverHcl;
 
   beforeAll(async () => {
-    endpoint = await startAwsEndpoint({ port: 0, providers: [new SsmProvider()], logger: () => undefined });
-    ssm = new SSMClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    cloud = await startPartialCloud({ ssm: true, logger: () => undefined });
+    ssm = new SSMClient(cloud.clientConfig);
   });
   afterAll(async () => {
-    await endpoint?.stop();
+    await cloud?.close();
   });
 
   it('writes each file once, labelled with the deployment that introduced it, and nothing when it is unchanged', async () => {

@@ -1,7 +1,7 @@
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, type Tag } from '@aws-sdk/client-ecs';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startAwsEndpoint, type AwsEndpoint, EcsSimulation, SsmProvider, EcrProvider, startConsulServer, type ConsulServer, Faults } from '@consul-mesh/local-cloud';
+import { Faults, startPartialCloud, type ConsulServer, type EcsSimulation, type PartialCloud } from '@consul-mesh/local-cloud';
 import { createEcsApi, type EcsApi } from '../../../layers/adapters/ecs';
 import { createConsulClient, type ConsulApi } from '../../../layers/adapters/consul';
 import { createSsmApi } from '../../../layers/adapters/ssm';
@@ -37,7 +37,7 @@ const tags = (mesh: string, role: string): Tag[] => [
 const creds = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 
 describe('the removal primitives', () => {
-  let endpoint: AwsEndpoint;
+  let cloud: PartialCloud;
   let sim: EcsSimulation;
   let consulServer: ConsulServer;
   let client: ECSClient;
@@ -58,13 +58,13 @@ describe('the removal primitives', () => {
   ];
 
   beforeAll(async () => {
-    const faults = new Faults(3);
-    sim = new EcsSimulation({ faults, delays: FAST_DELAYS });
-    endpoint = await startAwsEndpoint({ port: 0, faults, providers: [sim.provider, new SsmProvider(), new EcrProvider()], logger: () => undefined });
-    consulServer = await startConsulServer({ port: 0 });
-    client = new ECSClient({ endpoint: endpoint.url, ...creds });
-    ssmClient = new SSMClient({ endpoint: endpoint.url, ...creds });
-    ecrClient = new ECRClient({ endpoint: endpoint.url, ...creds });
+    const started = await startPartialCloud({ faults: new Faults(3), ecs: { delays: FAST_DELAYS }, ssm: true, ecr: true, consul: {}, logger: () => undefined });
+    cloud = started;
+    sim = started.ecs;
+    consulServer = started.consul;
+    client = new ECSClient({ endpoint: cloud.aws.url, ...creds });
+    ssmClient = new SSMClient({ endpoint: cloud.aws.url, ...creds });
+    ecrClient = new ECRClient({ endpoint: cloud.aws.url, ...creds });
     ecs = createEcsApi(client);
     consul = createConsulClient({ address: consulServer.url });
 
@@ -90,9 +90,7 @@ describe('the removal primitives', () => {
 
   afterAll(async () => {
     for (const c of [client, ssmClient, ecrClient]) c?.destroy();
-    sim?.close();
-    await endpoint?.stop();
-    await consulServer?.close();
+    await cloud?.close();
   });
 
   it("finds the mesh's clusters, services (in removal order) and families by their tags, in the spec's clusters too", async () => {

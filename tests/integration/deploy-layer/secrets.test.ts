@@ -1,6 +1,6 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { DeleteParameterCommand, GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startAwsEndpoint, type AwsEndpoint, SsmProvider } from '@consul-mesh/local-cloud';
+import { startPartialCloud, type PartialCloud } from '@consul-mesh/local-cloud';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import { ensureSecrets, issueCaCertificate } from '../../../layers/deploy/secrets';
@@ -18,17 +18,17 @@ function keyPublicKey(keyPem: string): string {
 
 /** The deploy's secrets against the local SSM, through the real SDK client: created once, never changed. */
 describe('creating the mesh secrets in SSM', () => {
-  let endpoint: AwsEndpoint;
+  let cloud: PartialCloud;
   let ssm: SSMClient;
   const reference = loadMeshSpec('examples/mesh.yaml');
   const renamed = (name: string): MeshSpec => ({ ...reference, name });
 
   beforeAll(async () => {
-    endpoint = await startAwsEndpoint({ port: 0, providers: [new SsmProvider()], logger: () => undefined });
-    ssm = new SSMClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    cloud = await startPartialCloud({ ssm: true, logger: () => undefined });
+    ssm = new SSMClient(cloud.clientConfig);
   });
   afterAll(async () => {
-    await endpoint?.stop();
+    await cloud?.close();
   });
 
   const read = async (name: string) => (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter!;
@@ -43,14 +43,14 @@ describe('creating the mesh secrets in SSM', () => {
     // What the plan reports as secret creations is exactly what ensureSecrets creates: one list.
     expect([...first.created].sort()).toEqual(wantedSecretNames(spec).sort());
 
-    endpoint.resetCallCounts();
+    cloud.aws.resetCallCounts();
     for (let i = 0; i < 3; i++) {
       const again = await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
       expect(again.created).toEqual([]);
       expect(again.existing.sort()).toEqual([...first.created].sort());
     }
     // Not even a refused PutParameter: an existing secret costs reads only.
-    expect(endpoint.callCounts()['AmazonSSM.PutParameter']).toBeUndefined();
+    expect(cloud.aws.callCounts()['AmazonSSM.PutParameter']).toBeUndefined();
     for (const name of first.created) expect(await versions(name)).toBe(1);
 
     const cert = (await read(names.caCert)).Value!;
@@ -79,10 +79,10 @@ describe('creating the mesh secrets in SSM', () => {
     await ssm.send(new DeleteParameterCommand({ Name: names.caKey }));
     const cert = (await read(names.caCert)).Value!;
 
-    endpoint.resetCallCounts();
+    cloud.aws.resetCallCounts();
     await expect(ensureSecrets(spec, { ssm: createSsmApi(ssm) })).rejects.toMatchObject({ name: 'SecretsInconsistent', message: expect.stringContaining(names.caKey) });
     expect((await read(names.caCert)).Value).toBe(cert);
-    expect(endpoint.callCounts()['AmazonSSM.PutParameter']).toBeUndefined();
+    expect(cloud.aws.callCounts()['AmazonSSM.PutParameter']).toBeUndefined();
   });
 
   it('never overwrites a secret a user created beforehand', async () => {

@@ -53,6 +53,14 @@ describe('what each function bundles', () => {
     expect(sdkClientsOf(built.get('rolloutUpdate')!.metafile)).toEqual(['@aws-sdk/client-ecs']);
   });
 
+  it('bundles nothing of the local cloud (the workspace package local/ is for this machine only)', () => {
+    const withLocal = [...built].flatMap(([name, { metafile }]) => {
+      const inputs = Object.keys(metafile.inputs).filter((input) => /^(local\/|node_modules\/@consul-mesh\/local-cloud\/)/.test(input));
+      return inputs.length > 0 ? [{ function: name, inputs }] : [];
+    });
+    expect(withLocal).toEqual([]);
+  });
+
   it('bundles zod without its translations (a `{ z }` import of zod defeats tree shaking and brings them all)', () => {
     const withLocales = [...built].flatMap(([name, { metafile }]) => {
       const locales = zodLocales(metafile).filter((file) => file !== 'en.js');
