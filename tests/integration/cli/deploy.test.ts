@@ -262,7 +262,7 @@ describe('meshctl status', () => {
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^Deployment d-20250304050607-k3x9q0 of mesh "shop" \(execution shop-a1b2c3d4e5f6-20250304050607-k3x9q0\): SUCCEEDED, started .* \(took 1m05s\)$/);
-    expect(lines.slice(1, 4)).toEqual(['  ✔ plan      done', '  ✔ images    done (2/2)', '  ✔ config    done']);
+    expect(lines.slice(1, 4)).toEqual(['  ✔ plan          done', '  ✔ images        done (2/2)', '  ✔ config        done']);
     expect(lines).toContain('      cluster-2/todos  1/1 running, 1 passing in Consul (unchanged)');
     expect(lines).toContain('Deployed mesh "shop" (d-20250304050607-k3x9q0)');
   });
@@ -292,7 +292,7 @@ describe('meshctl status', () => {
     const { code, stdout, stderr } = await meshctl('status', '--mesh', 'shop');
     expect(code).toBe(1);
     expect(stdout).toContain('Deployment d-20250304050000-bbbbbb of mesh "shop"');
-    expect(stdout).toContain('  ✖ servers   failed (DeploymentFailed)');
+    expect(stdout).toContain('  ✖ servers       failed (DeploymentFailed)');
     expect(stderr).toContain('FAILED in stage servers');
   });
 
@@ -307,8 +307,8 @@ describe('meshctl status', () => {
     const json = await meshctl('status', name, '--json');
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ name, deploymentId: 'd-20250304050607-k3x9q0', mesh: 'shop', status: 'SUCCEEDED', summary: { mesh: 'shop', leader: '10.0.1.10:8300' } });
-    // Nothing to remove: the removals stage is passed over.
-    expect(doc.stages.map((s: { state: string }) => s.state)).toEqual(['done', 'done', 'done', 'done', 'done', 'done', 'skipped', 'done']);
+    // No mesh gateway and nothing to remove: those stages are passed over.
+    expect(doc.stages.map((s: { state: string }) => s.state)).toEqual(['done', 'done', 'done', 'done', 'skipped', 'done', 'done', 'skipped', 'done']);
   });
 
   it('reports an unknown execution by the API error name, exit 1', async () => {
