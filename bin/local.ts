@@ -25,7 +25,12 @@ async function main(): Promise<void> {
     return n;
   };
   const cloud = await startLocalCloud({
-    ports: { aws: port('LOCAL_AWS_PORT', 4566), consul: port('LOCAL_CONSUL_PORT', 8500), httpApi: port('LOCAL_HTTP_API_PORT', 3000), ...(peer ? { peerConsul: peer.consulPort } : {}) },
+    ports: {
+      aws: port('LOCAL_AWS_PORT', 4566),
+      consul: port('LOCAL_CONSUL_PORT', 8500),
+      httpApi: port('LOCAL_HTTP_API_PORT', 3000),
+      ...(peer ? { peerConsul: peer.consulPort, peerHttpApi: peer.apiPort } : {}),
+    },
     ...(peer ? { peerRegion: { region: peer.region } } : {}),
     dataDir,
     resetData: reset,
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
   const { aws, consul, httpApi, peer: second } = cloud.endpoints;
   console.log(`local cloud running
   AWS endpoint  ${aws}   (credentials test/test, region us-east-1: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url ${aws} ecs list-clusters)
-  Consul API    ${consul}   (curl ${consul}/v1/catalog/services)${second ? `\n  ${second.region}     Consul ${second.consul}   (a second region: its own datacenter, peerable through /v1/peering)` : ''}
+  Consul API    ${consul}   (curl ${consul}/v1/catalog/services)${second ? `\n  ${second.region}     Consul ${second.consul}   (a second region: its own datacenter, peerable through /v1/peering), HTTP API ${second.httpApi} (its orchestrator)` : ''}
   HTTP API      ${httpApi}
   faults        ${aws}/_local/faults
   IAM           ${iam ? 'enforced: each function, state machine, build and task acts with its role from the packaged template' : 'not enforced (--no-iam)'}

@@ -10,8 +10,9 @@ import { parseStartOptions, renderExploreHints, renderListenError, specMeshName,
 /**
  * `npm start`: start the local cloud, deploy examples/mesh.yaml end to end with live progress, print the summary
  * and the endpoints to explore, then keep serving until interrupted. `npm start -- --once` exits after the
- * deployment with its status; `npm start -- --spec <file>` deploys another spec. Exit codes: 0 deployed, 1 the
- * deployment or the local cloud failed, 2 a wrong command line, 130 interrupted.
+ * deployment with its status; `npm start -- --spec <file>` deploys another spec; a second `--spec` is deployed
+ * afterwards in the second region (its spec's region) by that region's orchestrator, through its own HTTP API.
+ * Exit codes: 0 deployed, 1 the deployment or the local cloud failed, 2 a wrong command line, 130 interrupted.
  */
 async function main(options: StartOptions): Promise<number> {
   const rootDir = resolve(__dirname, '..');
@@ -20,17 +21,22 @@ async function main(options: StartOptions): Promise<number> {
   let cloud: LocalCloud;
   try {
     const meshName = specMeshName(options.spec);
+    const peerMeshName = options.peerSpec === undefined ? undefined : specMeshName(options.peerSpec);
     cloud = await startLocalCloud({
       rootDir,
       // The local orchestrator manages the spec's mesh, whatever its name (one stack per mesh on AWS).
       ...(meshName !== undefined ? { meshName } : {}),
-      ports: { ...options.ports, ...(options.peer ? { peerConsul: options.peer.consulPort } : {}) },
-      ...(options.peer ? { peerRegion: { region: options.peer.region } } : {}),
+      ports: { ...options.ports, ...(options.peer ? { peerConsul: options.peer.consulPort, peerHttpApi: options.peer.apiPort } : {}) },
+      // The second region's orchestrator manages the second spec's mesh (its own stack in that region).
+      ...(options.peer ? { peerRegion: { region: options.peer.region, ...(peerMeshName !== undefined ? { meshName: peerMeshName } : {}) } } : {}),
       iam: options.iam,
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir, resetData: options.reset } : {}),
       // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.
       buildDurationMs: 1000,
       ecsDelays: { provisioningMs: 200, pendingMs: 300, activatingMs: 100, runningMs: 200, stoppingMs: 100 },
+      // A new server catches up and is promoted by autopilot in about as long as a task takes to start: a server roll
+      // waits for each replacement's health check (a caught-up voter) before it stops the next old server.
+      consulServerCatchUpMs: 800,
       eventRetryDelaysMs: [1000, 2000],
       // The functions log JSON to stdout as on Lambda. The progress view already reports every stage and the
       // cause of a failure, so their lines would only repeat it; --verbose shows them.
@@ -43,7 +49,11 @@ async function main(options: StartOptions): Promise<number> {
     return 1;
   }
   const env = cloud.clientEnvironment();
-  if (cloud.endpoints.peer) console.log(`Second region ${cloud.endpoints.peer.region}: its Consul datacenter at ${cloud.endpoints.peer.consul} (peerable with ${cloud.endpoints.consul}).`);
+  const peerEnv = cloud.peerClientEnvironment();
+  if (cloud.endpoints.peer) {
+    const { region, consul, httpApi } = cloud.endpoints.peer;
+    console.log(`Second region ${region}: its Consul datacenter at ${consul} (peerable with ${cloud.endpoints.consul}), its orchestrator's HTTP API at ${httpApi}.`);
+  }
   // The CLI's SDK clients resolve the local endpoint the same way they would on AWS: from the environment.
   Object.assign(process.env, env);
 
@@ -58,19 +68,45 @@ async function main(options: StartOptions): Promise<number> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
-  const status = await deployCommand(
+  const first = await deployCommand(
     options.spec,
     // Through the HTTP API, as `npx meshctl deploy` does (DESIGN.md section 4).
     { wait: true, json: false, pollSeconds: 1, maxRounds: 120, apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN },
     { ...defaultCliDeps(), cwd: rootDir, pollIntervalMs: 500 },
   );
+  // The second spec after the first: one progress view at a time, and a peering's acceptor (the first mesh) must
+  // have generated its token before the dialer establishes.
+  let second: number | undefined;
+  if (first === 0 && options.peerSpec !== undefined && peerEnv) {
+    console.log(`\nDeploying ${options.peerSpec} in ${peerEnv.AWS_REGION} through that region's API (${peerEnv.MESH_API_URL}):`);
+    second = await deployCommand(
+      options.peerSpec,
+      {
+        wait: true,
+        json: false,
+        pollSeconds: 1,
+        maxRounds: 120,
+        apiUrl: peerEnv.MESH_API_URL,
+        token: peerEnv.MESH_API_TOKEN,
+        // The second stack's own bucket (bucket names are global: not the first region's).
+        ...(peerEnv.BUILD_SOURCE_BUCKET ? { sourceBucket: peerEnv.BUILD_SOURCE_BUCKET } : {}),
+      },
+      { ...defaultCliDeps(), cwd: rootDir, pollIntervalMs: 500 },
+    );
+  }
+  const status = first !== 0 ? first : (second ?? 0);
   process.removeListener('SIGINT', interrupted);
   process.removeListener('SIGTERM', interrupted);
 
-  if (status === 0) {
+  if (first === 0) {
     // deployCommand validated the spec already: this only reads the names the hints show.
     const spec = loadMeshSpec(options.spec);
     console.log(`\n${renderExploreHints(spec, cloud.endpoints, { stateMachineArn: env.DEPLOY_STATE_MACHINE_ARN, apiToken: env.MESH_API_TOKEN })}`);
+  }
+  if (second === 0 && options.peerSpec !== undefined && peerEnv && cloud.endpoints.peer) {
+    const spec = loadMeshSpec(options.peerSpec);
+    const { consul, httpApi } = cloud.endpoints.peer;
+    console.log(`\n${renderExploreHints(spec, { aws: cloud.endpoints.aws, consul, httpApi }, { stateMachineArn: peerEnv.DEPLOY_STATE_MACHINE_ARN, apiToken: peerEnv.MESH_API_TOKEN })}`);
   }
 
   if (options.once) {

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ALL_AWS_CLIENTS, createAwsClients } from '../layers/adapters/aws';
 import type { EcsApi } from '../layers/adapters/ecs';
+import type { BuildSourceS3 } from '../layers/deploy/build-source';
+import type { DeploymentsSfn } from '../layers/deployments/sfn-backend';
 
 /** Where a command writes: a stream, with the terminal facts the live view needs when it is one. */
 export interface CliOutput {
@@ -30,7 +30,7 @@ export interface CliDeps {
   sleep: (ms: number) => Promise<void>;
   /** How often the live view polls DescribeExecution and GetExecutionHistory. */
   pollIntervalMs: number;
-  clients: () => { sfn: Pick<SFNClient, 'send'>; ecs: Pick<EcsApi, 'describeClusters' | 'describeServices' | 'describeTaskDefinition'>; s3: Pick<S3Client, 'send'> };
+  clients: () => { sfn: DeploymentsSfn; ecs: Pick<EcsApi, 'describeClusters' | 'describeServices' | 'describeTaskDefinition'>; s3: BuildSourceS3 };
   /** The 6 base36 characters ending a deployment id (random unless a test fixes them). */
   randomSuffix?: () => string;
   /** How the HTTP API backend reaches the API (the global fetch unless a test gives its own). */

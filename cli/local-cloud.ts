@@ -18,6 +18,7 @@ export { LocalCloud, parseDataDirOptions, type LocalCloudOptions };
 export const MESH_CONVENTIONS: ProductConventions = {
   consulServerService: SERVER_SERVICE_NAME,
   serverSecrets: { gossipKey: SERVER_RUNTIME.env.gossipKey, bootstrapToken: SERVER_RUNTIME.env.bootstrapToken, caCert: SERVER_RUNTIME.env.caCert },
+  serverHealthCheckTokenFile: SERVER_RUNTIME.healthCheckTokenFile,
   // serverless.yml's `meshName` parameter names the stack's resources, as the mesh spec's name does.
   meshName: { pattern: DNS_LABEL, hint: DNS_LABEL_HINT },
 };

@@ -16,6 +16,11 @@ export interface StartOptions {
   once: boolean;
   verbose: boolean;
   spec: string;
+  /**
+   * A second `--spec`: the mesh the second region's orchestrator deploys (its `region` picks that region, unless
+   * `--peer-region` names it).
+   */
+  peerSpec?: string;
   dataDir?: string;
   reset: boolean;
   /** IAM enforcement of the local AWS endpoint; `--no-iam` turns it off (experiments only). */
@@ -23,17 +28,29 @@ export interface StartOptions {
   ports: { aws: number; consul: number; httpApi: number };
   /** The dashboard's port (`meshctl ui`), LOCAL_UI_PORT; served while `npm start` keeps running (not with --once). */
   uiPort: number;
-  /** `--peer-region <region>`: a second region with its own Consul datacenter on LOCAL_PEER_CONSUL_PORT (8510). */
-  peer?: { region: string; consulPort: number };
+  /**
+   * `--peer-region <region>` (or the region of a second `--spec`): a second region with its own Consul datacenter on
+   * LOCAL_PEER_CONSUL_PORT (8510) and its own orchestrator's HTTP API on LOCAL_PEER_API_PORT (3010).
+   */
+  peer?: PeerOption;
 }
 
-export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <file>] [--data-dir <dir>] [--reset] [--no-iam] [--peer-region <region>]
+/** The second region: its name and the ports of its Consul datacenter and of its orchestrator's HTTP API. */
+export interface PeerOption {
+  region: string;
+  consulPort: number;
+  apiPort: number;
+}
+
+export const START_USAGE = `usage: npm start -- [--once] [--verbose] [--spec <file> [--spec <file>]] [--data-dir <dir>] [--reset] [--no-iam] [--peer-region <region>]
   --once            exit after the deployment with its status (0 when it succeeded)
   --verbose         also show the functions' own JSON logs
-  --spec <file>     deploy another spec (default examples/mesh.yaml)
+  --spec <file>     deploy another spec (default examples/mesh.yaml); a second --spec is deployed in the second
+                    region (its spec's region, e.g. eu-west-1) by that region's orchestrator
   --data-dir <dir>  keep the local cloud's state across restarts (or LOCAL_DATA_DIR); --reset starts it empty
   --no-iam          do not evaluate IAM policies on AWS calls (experiments only: AWS would)
-  --peer-region <r> also run region <r> with its own Consul datacenter (LOCAL_PEER_CONSUL_PORT, 8510), peerable
+  --peer-region <r> also run region <r> with its own Consul datacenter (LOCAL_PEER_CONSUL_PORT, 8510), peerable,
+                    and its own orchestrator (its HTTP API on LOCAL_PEER_API_PORT, 3010)
 ports: LOCAL_AWS_PORT (4566), LOCAL_CONSUL_PORT (8500), LOCAL_HTTP_API_PORT (3000), LOCAL_UI_PORT (8090, the dashboard); 0 picks a free one`;
 
 /**
@@ -53,7 +70,7 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
       options: {
         once: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
-        spec: { type: 'string', default: 'examples/mesh.yaml' },
+        spec: { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
         reset: { type: 'boolean', default: false },
         'no-iam': { type: 'boolean', default: false },
@@ -71,27 +88,36 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
   } catch (error) {
     throw new StartUsageError((error as Error).message, { cause: error });
   }
+  const specs = values.spec ?? ['examples/mesh.yaml'];
+  if (specs.length > 2) throw new StartUsageError(`--spec at most twice (one mesh per region, two regions), got ${specs.length}`);
+  const [spec, peerSpec] = specs;
+  // The second spec's own region is where its mesh lives (stack-fit refuses a spec of another region).
+  const peerRegion = values['peer-region'] ?? (peerSpec === undefined ? undefined : specRegion(peerSpec));
+  if (peerSpec !== undefined && peerRegion === undefined) throw new StartUsageError(`${peerSpec} names no region: give its mesh a region, or pass --peer-region <region>`);
+  if (peerRegion !== undefined && peerRegion === specRegion(spec)) {
+    throw new StartUsageError(`the second region must differ from the first spec's (${peerRegion}): one orchestrator per region`);
+  }
   return {
     once: values.once,
     verbose: values.verbose,
-    spec: values.spec,
+    spec,
+    ...(peerSpec !== undefined ? { peerSpec } : {}),
     ...(data.dataDir !== undefined ? { dataDir: data.dataDir } : {}),
     reset: data.reset,
     iam: !values['no-iam'],
     ports: portsFromEnvironment(env),
     uiPort: portFromEnvironment(env, 'LOCAL_UI_PORT', 8090),
-    ...(values['peer-region'] !== undefined ? { peer: peerOption(values['peer-region'], env) } : {}),
+    ...(peerRegion !== undefined ? { peer: peerOption(peerRegion, env) } : {}),
   };
 }
 
-/** `--peer-region` and LOCAL_PEER_CONSUL_PORT (default 8510, 0 picks a free port). */
-export function peerOption(region: string, env: Readonly<Record<string, string | undefined>>): { region: string; consulPort: number } {
+/**
+ * `--peer-region` with LOCAL_PEER_CONSUL_PORT (default 8510) and LOCAL_PEER_API_PORT (default 3010; 0 picks a free
+ * port).
+ */
+export function peerOption(region: string, env: Readonly<Record<string, string | undefined>>): PeerOption {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new StartUsageError(`--peer-region must name an AWS region (e.g. eu-west-1), got "${region}"`);
-  const value = env.LOCAL_PEER_CONSUL_PORT;
-  if (value === undefined || value === '') return { region, consulPort: 8510 };
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartUsageError(`LOCAL_PEER_CONSUL_PORT must be a port number (0 to 65535), got "${value}"`);
-  return { region, consulPort: n };
+  return { region, consulPort: portFromEnvironment(env, 'LOCAL_PEER_CONSUL_PORT', 8510), apiPort: portFromEnvironment(env, 'LOCAL_PEER_API_PORT', 3010) };
 }
 
 /** LOCAL_AWS_PORT, LOCAL_CONSUL_PORT and LOCAL_HTTP_API_PORT, or the fixed defaults of DESIGN.md section 4. */
@@ -120,7 +146,13 @@ export function renderListenError(error: unknown, ports: StartOptions['ports'], 
   const e = error as NodeJS.ErrnoException & { port?: number };
   if (e?.code !== 'EADDRINUSE') return undefined;
   const which = (Object.keys(ports) as Array<keyof StartOptions['ports']>).find((k) => ports[k] === e.port);
-  const variable = which ? PORT_VARIABLE[which] : peer?.consulPort === e.port ? 'LOCAL_PEER_CONSUL_PORT' : 'LOCAL_AWS_PORT, LOCAL_CONSUL_PORT or LOCAL_HTTP_API_PORT';
+  const variable = which
+    ? PORT_VARIABLE[which]
+    : peer?.consulPort === e.port
+      ? 'LOCAL_PEER_CONSUL_PORT'
+      : peer?.apiPort === e.port
+        ? 'LOCAL_PEER_API_PORT'
+        : 'LOCAL_AWS_PORT, LOCAL_CONSUL_PORT or LOCAL_HTTP_API_PORT';
   return `port ${e.port ?? '?'} is already in use (another local cloud or \`npm run local\` still running?): stop it, or choose another port with ${variable}=<port> (0 picks a free one)`;
 }
 
@@ -169,9 +201,21 @@ export function renderExploreHints(spec: MeshSpec, endpoints: Endpoints, env: { 
  * when the file cannot be read or names no valid mesh: the deployment then reports the spec's problems itself.
  */
 export function specMeshName(path: string): string | undefined {
+  const name = readSpecField(path, 'name');
+  return name !== undefined && DNS_LABEL.test(name) ? name : undefined;
+}
+
+/** The region a spec file names, read leniently like `specMeshName` (undefined when absent or not a region). */
+export function specRegion(path: string): string | undefined {
+  const region = readSpecField(path, 'region');
+  return region !== undefined && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined;
+}
+
+function readSpecField(path: string, field: 'name' | 'region'): string | undefined {
   try {
-    const raw = parse(readFileSync(path, 'utf8')) as { name?: unknown } | null;
-    return typeof raw?.name === 'string' && DNS_LABEL.test(raw.name) ? raw.name : undefined;
+    const raw = parse(readFileSync(path, 'utf8')) as Record<string, unknown> | null;
+    const value = raw?.[field];
+    return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
   }

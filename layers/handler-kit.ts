@@ -15,15 +15,18 @@ export function parseEvent<S extends z.ZodType>(schema: S, event: unknown, what:
 /**
  * Lazily builds a handler's dependencies once per container (cold start), on first use, so importing a handler
  * module builds nothing a test cannot replace and a bad environment fails the first invocation with `ConfigError`.
+ *
+ * A Lambda container runs one function in one region, so its `AWS_LAMBDA_FUNCTION_NAME` and `AWS_REGION` never
+ * change: on Lambda this builds exactly once. The value is kept per (region, function) all the same, so a process
+ * that hosts several functions or regions sharing one loaded module (the local cloud runs the orchestrator of two
+ * regions in one process) gives each its own clients, Consul address and mesh, as separate containers would, instead
+ * of the first one's to all.
  */
 export function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
+  const made = new Map<string, T>();
   return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
+    const container = `${process.env.AWS_REGION ?? ''}\u0000${process.env.AWS_LAMBDA_FUNCTION_NAME ?? ''}`;
+    if (!made.has(container)) made.set(container, make());
+    return made.get(container) as T;
   };
 }

@@ -15,10 +15,10 @@ import { CodeBuildProvider } from './aws/codebuild/provider';
 import { S3Provider } from './aws/s3/provider';
 import { S3Error } from './aws/s3/errors';
 import { EventsProvider, type AwsEvent } from './aws/events/provider';
-import { LambdaRuntime } from './aws/lambda';
+import { LambdaRuntime, RegionalLambdas } from './aws/lambda';
 import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
-import { ConsulServer, PeeringNetwork } from './consul';
+import { ConsulServer, PeeringNetwork, type QuorumSource } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
 import { resolveIntrinsics, resourceTypesOf } from './serverless/intrinsics';
 import type { ProductConventions } from './conventions';
@@ -33,6 +33,7 @@ import { DEFAULT_LOCAL_CREDENTIALS } from './aws/sigv4';
 import { TaskError } from './aws/stepfunctions/tasks';
 import { taskProcesses } from './task-processes';
 import { TlsTrustLedger } from './task-processes/tls-trust';
+import { serverNodeId } from './task-processes/server-health';
 import { parameterValue, registryDigest } from './task-processes/aws-values';
 import {
   CODEBUILD_STATE,
@@ -66,9 +67,9 @@ export interface LocalCloudOptions {
   rootDir?: string;
   /**
    * Ports (0 = a free port): AWS 4566, Consul 8500, HTTP API 3000 by default; `peerConsul` (8510) is the second
-   * region's Consul datacenter, with `peerRegion` only.
+   * region's Consul datacenter and `peerHttpApi` (3010) its orchestrator's HTTP API, with `peerRegion` only.
    */
-  ports?: { aws?: number; consul?: number; httpApi?: number; peerConsul?: number };
+  ports?: { aws?: number; consul?: number; httpApi?: number; peerConsul?: number; peerHttpApi?: number };
   /** The serverless stage; `local` has the local cloud's parameters. */
   stage?: string;
   /**
@@ -81,12 +82,21 @@ export interface LocalCloudOptions {
    * A second region in the same process (opt-in, `--peer-region`): the AWS endpoint already keeps ECS, SSM, ECR,
    * S3 and the rest per region (the region of each request's SigV4 scope); this adds that region's own Consul
    * datacenter on its own port, led by the Consul server tasks ECS runs in that region, and joins both datacenters
-   * to one peering network so they can peer (local/consul/peering/). The functions, state machines and the HTTP API
-   * still serve `region` only.
+   * to one peering network so they can peer (local/consul/peering/). The orchestrator runs there too, as a second
+   * stack of serverless.yml deployed with `--region <region> --param="meshName=<meshName>"` would: its functions
+   * (with that region's Consul address and their own roles), state machines, EventBridge rules and schedules, and
+   * its own HTTP API (`ports.peerHttpApi`, 3010). `meshName` is the mesh that stack manages (default
+   * serverless.yml's, as for the first region).
    */
-  peerRegion?: { region: string; datacenter?: string };
+  peerRegion?: { region: string; datacenter?: string; meshName?: string };
   /** ECS task lifecycle delays; zeros for tests. */
   ecsDelays?: Partial<EcsDelays>;
+  /**
+   * How long a Consul server task that joins a running datacenter takes to catch up and be promoted to a voter
+   * (local/consul/leadership.ts); default 0 (at once). Until then it holds no copy of the state and autopilot's
+   * health (the server image's health check) reports it as a non-voter.
+   */
+  consulServerCatchUpMs?: number;
   /** Wall-clock time of a CodeBuild build. */
   buildDurationMs?: number;
   /**
@@ -133,8 +143,22 @@ export interface LocalEndpoints {
   aws: string;
   consul: string;
   httpApi: string;
-  /** With a second region: its name and its Consul datacenter's URL. */
-  peer?: { region: string; consul: string };
+  /** With a second region: its name, its Consul datacenter's URL and its orchestrator's HTTP API. */
+  peer?: { region: string; consul: string; httpApi: string };
+}
+
+/** The second region (`peerRegion`): its Consul datacenter and its own stack of the orchestrator. */
+export interface PeerRegion {
+  readonly region: string;
+  readonly consul: ConsulServer;
+  /** serverless.yml resolved for that region and its mesh. */
+  readonly config: ServerlessConfig;
+  readonly lambda: LambdaRuntime;
+  readonly httpApi: HttpApiServer;
+  /** Its state machines' ARNs by key (`deployMesh`, ...). */
+  readonly stateMachines: Record<string, string>;
+  /** Its S3 buckets: logical id → bucket name. */
+  readonly buckets: Record<string, string>;
 }
 
 export class LocalCloud {
@@ -164,8 +188,10 @@ export class LocalCloud {
     readonly iam: IamAuthorizer,
     /** Saves the state while running (with `dataDir` only); `flush()` forces a save. */
     readonly persistence?: StatePersister,
-    /** The second region and its Consul datacenter (`peerRegion`). */
-    readonly peer?: { readonly region: string; readonly consul: ConsulServer },
+    /** The second region: its Consul datacenter and its orchestrator (`peerRegion`). */
+    readonly peer?: PeerRegion,
+    /** Every region's functions, by the region of their ARNs. */
+    private readonly lambdas?: RegionalLambdas,
   ) {}
 
   /** Starts every service; resolves once all listen and serverless.yml is deployed into them. */
@@ -187,32 +213,19 @@ export class LocalCloud {
     const saved = dataDir === undefined ? undefined : await loadSavedState(dataDir, LOCAL_STATE_FORMATS, { reset: options.resetData });
     const restore = <T>(format: StateFormat<T>, apply: (data: T) => void) => restoreService(saved, dataDir, format, apply);
 
-    if (options.meshName !== undefined && !conventions.meshName.pattern.test(options.meshName)) {
-      throw new Error(`not a mesh name: ${JSON.stringify(options.meshName)} (${conventions.meshName.hint})`);
+    for (const meshName of [options.meshName, options.peerRegion?.meshName]) {
+      if (meshName !== undefined && !conventions.meshName.pattern.test(meshName)) throw new Error(`not a mesh name: ${JSON.stringify(meshName)} (${conventions.meshName.hint})`);
     }
-    const params = options.meshName === undefined ? undefined : { meshName: options.meshName };
-    const [config, packaged] = await Promise.all([
-      loadServerlessConfig(rootDir, {
-        stage,
-        region,
-        ...(params ? { params } : {}),
-        // Resources of serverless.yml the functions reference (roles, the account) by their local names.
-        resolveExternal: (logicalId, attribute, type) => localResourceRef(logicalId, attribute, stage, region, type),
-      }),
-      // The roles exist only in the packaged template (one per function, one per state machine).
-      loadPackagedTemplate(rootDir, { stage, region, ...(params ? { params } : {}) }),
+    // The second region's stack is packaged and printed with its own region and mesh (cached like the first's).
+    const [{ config, roles }, peerStack] = await Promise.all([
+      loadRegionStack(rootDir, { stage, region, names: stage, meshName: options.meshName, packagedTemplate: options.packagedTemplate }),
+      peerRegion === undefined
+        ? undefined
+        : loadRegionStack(rootDir, { stage, region: peerRegion, names: peerNames(stage, peerRegion), meshName: options.peerRegion?.meshName, packagedTemplate: options.packagedTemplate }),
     ]);
-    // The packaged template keeps only the resources roles are read from: the others' types are serverless.yml's.
-    const declaredTypes = resourceTypesOf((config.raw.resources as { Resources?: unknown } | undefined)?.Resources);
-    const roles = readTemplateRoles(options.packagedTemplate ? options.packagedTemplate(structuredClone(packaged)) : packaged, {
-      region,
-      accountId: LOCAL_ACCOUNT_ID,
-      stackName: `${config.service}-${stage}`,
-      resolveExternal: (logicalId, attribute, type) => localResourceRef(logicalId, attribute, stage, region, type ?? declaredTypes.get(logicalId)),
-      roleName: (logicalId) => localRoleName(logicalId, stage),
-    });
     const iam = new IamAuthorizer({ accountId: LOCAL_ACCOUNT_ID, administrator: DEFAULT_LOCAL_CREDENTIALS, enforce: options.iam ?? true });
     for (const [roleArn, policies] of roles.policies) iam.defineRole(roleArn, policies);
+    for (const [roleArn, policies] of peerStack?.roles.policies ?? []) iam.defineRole(roleArn, policies);
 
     const ssm = new SsmProvider();
     const ecr = new EcrProvider();
@@ -238,7 +251,8 @@ export class LocalCloud {
     );
     // Event faults are applied where task events leave ECS, not again in EventBridge.
     // EventBridge needs the Lambda runtime, which needs the endpoint URL: the runtime is attached once it exists.
-    const lambdaRef: { current?: LambdaRuntime } = {};
+    // A target's ARN names its region: the rules of each region invoke that region's functions only.
+    const lambdaRef: { current?: RegionalLambdas } = {};
     const events = new EventsProvider({
       invokeLambda: async (arn, event) => {
         await lambdaRef.current?.invokeByArn(arn, event);
@@ -289,6 +303,7 @@ export class LocalCloud {
         stillRunning: (task) => !ecs.isClosed && ecs.task(task.taskArn, task.region)?.desiredStatus === 'RUNNING',
         tls: tlsTrust,
         caCertSecret: conventions.serverSecrets.caCert,
+        serverHealthCheckTokenFile: conventions.serverHealthCheckTokenFile,
         dataplaneReadyTimeoutMs: options.dataplaneReadyTimeoutMs,
         logger: (message) => log(message),
       });
@@ -303,6 +318,7 @@ export class LocalCloud {
       faults,
       acl: { enabled: true },
       quorumSource: () => serverQuorum(ecs, serverService, region, processesStarted),
+      serverCatchUpMs: options.consulServerCatchUpMs,
       peeringNetwork,
     });
     consulRef.current = consul;
@@ -315,6 +331,7 @@ export class LocalCloud {
             acl: { enabled: true },
             datacenter: options.peerRegion?.datacenter ?? 'dc2',
             quorumSource: () => serverQuorum(ecs, serverService, peerRegion, processesStarted),
+            serverCatchUpMs: options.consulServerCatchUpMs,
             peeringNetwork,
           });
     peerConsulRef.current = peerConsul;
@@ -362,17 +379,28 @@ export class LocalCloud {
     };
     const functions = config.functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...environment, ...functionCredentials(iam, roles, fn.name) } }));
     const lambda = new LambdaRuntime(functions, { region, taskRoot: rootDir, logger: (m) => log(m) });
-    lambdaRef.current = lambda;
+    const lambdas = new RegionalLambdas(region, lambda);
+    // The second region's functions find that region's Consul datacenter, as its stack's consulAddress would say.
+    const peerFunctions =
+      peerStack && peerConsul
+        ? peerStack.config.functions.map((fn) => ({
+            ...fn,
+            environment: { ...fn.environment, ...environment, CONSUL_HTTP_ADDR: peerConsul.url, ...functionCredentials(iam, peerStack.roles, fn.name) },
+          }))
+        : undefined;
+    const peerLambda = peerFunctions && peerRegion ? new LambdaRuntime(peerFunctions, { region: peerRegion, taskRoot: rootDir, logger: (m) => log(m) }) : undefined;
+    if (peerLambda && peerRegion) lambdas.add(peerRegion, peerLambda);
+    lambdaRef.current = lambdas;
     // Execution status changes go to EventBridge's default bus, as on AWS. Those of executions restored from the
     // data directory (closed as ABORTED) happen before serverless.yml's rules exist: they wait for them.
     let statusEvents: AwsEvent[] | undefined = [];
     const stepFunctions = new StepFunctionsService({
-      lambda,
+      lambda: lambdas,
       timeScale: options.stepFunctionsTimeScale ?? 1,
       logger: log,
       // Step Functions invokes a Task's function with the state machine's role (lambda:InvokeFunction).
       authorizeInvoke: ({ roleArn, executionArn }, functionReference) => {
-        const functionArn = lambda.arnOf(functionReference) ?? functionReference;
+        const functionArn = lambdas.arnOf(functionReference) ?? functionReference;
         const { principal } = iam.assumeRole(roleArn, executionArn.slice(executionArn.lastIndexOf(':') + 1).slice(0, 64));
         try {
           iam.authorize(principal, [{ action: 'lambda:InvokeFunction', resource: functionArn, context: {} }]);
@@ -390,18 +418,34 @@ export class LocalCloud {
     } catch (error) {
       ecs.close();
       codebuild.close();
-      await Promise.allSettled([stepFunctions.close(), events.close(), lambda.close(), aws.stop(), consul.close(), peerConsul?.close()]);
+      await Promise.allSettled([stepFunctions.close(), events.close(), lambda.close(), peerLambda?.close(), aws.stop(), consul.close(), peerConsul?.close()]);
       throw error;
     }
     const stateMachines = await deployStateMachines(config, stepFunctions, (machine) => roles.stateMachines.get(machine.name) ?? missingPrincipal('state machine', machine.name));
     const deployedRules = new Set(await deployRules(config, functions, events, region));
+    // The second region's stack: its machines, rules and schedules, bucket and build project, in its region.
+    const peerStateMachines = peerStack
+      ? await deployStateMachines(peerStack.config, stepFunctions, (machine) => peerStack.roles.stateMachines.get(machine.name) ?? missingPrincipal('state machine', machine.name))
+      : undefined;
+    if (peerStack && peerFunctions && peerRegion) await deployRules(peerStack.config, peerFunctions, events, peerRegion);
     for (const event of statusEvents) events.publish(event);
     statusEvents = undefined;
     const buckets = createBuckets(config, s3, stage, region);
     await createImageBuildProject(config, codebuild, stage, region, roles);
+    const peerBuckets = peerStack && peerRegion ? createBuckets(peerStack.config, s3, peerNames(stage, peerRegion), peerRegion) : undefined;
+    if (peerStack && peerRegion) await createImageBuildProject(peerStack.config, codebuild, stage, peerRegion, peerStack.roles, peerNames(stage, peerRegion));
 
     const httpApi = new HttpApiServer(config, lambda, { region, port: options.ports?.httpApi ?? 3000 });
     await httpApi.start();
+    const peerHttpApi = peerStack && peerLambda && peerRegion ? new HttpApiServer(peerStack.config, peerLambda, { region: peerRegion, port: options.ports?.peerHttpApi ?? 3010 }) : undefined;
+    try {
+      await peerHttpApi?.start();
+    } catch (error) {
+      await Promise.allSettled([httpApi.stop(), stepFunctions.close(), events.close(), lambda.close(), peerLambda?.close(), aws.stop(), consul.close(), peerConsul?.close()]);
+      ecs.close();
+      codebuild.close();
+      throw error;
+    }
 
     // Emulates the Consul servers reading their ACL bootstrap token from SSM at start (tokens restored from the
     // data directory are already known).
@@ -434,8 +478,11 @@ export class LocalCloud {
             }),
             { logger: log },
           );
-    const peer = peerConsul && peerRegion ? { region: peerRegion, consul: peerConsul } : undefined;
-    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, iam, persistence, peer);
+    const peer: PeerRegion | undefined =
+      peerConsul && peerRegion && peerStack && peerLambda && peerHttpApi && peerStateMachines && peerBuckets
+        ? { region: peerRegion, consul: peerConsul, config: peerStack.config, lambda: peerLambda, httpApi: peerHttpApi, stateMachines: peerStateMachines, buckets: peerBuckets }
+        : undefined;
+    const cloud = new LocalCloud(config, faults, aws, ecs, ssm, ecr, codebuild, s3, events, lambda, stepFunctions, consul, httpApi, stateMachines, iam, persistence, peer, lambdas);
     if (apiToken) cloud.apiToken = apiToken;
     cloud.buckets = buckets;
     cloud.tlsTrust = tlsTrust;
@@ -455,7 +502,7 @@ export class LocalCloud {
       aws: this.aws.url,
       consul: this.consul.url,
       httpApi: this.httpApi.url,
-      ...(this.peer ? { peer: { region: this.peer.region, consul: this.peer.consul.url } } : {}),
+      ...(this.peer ? { peer: { region: this.peer.region, consul: this.peer.consul.url, httpApi: this.peer.httpApi.url } } : {}),
     };
   }
 
@@ -476,8 +523,9 @@ export class LocalCloud {
   }
 
   /**
-   * The environment a client of the second region needs (the shared AWS endpoint, that region, its Consul), or
-   * undefined without one. No HTTP API or state machine: the orchestrator runs for the first region only.
+   * The environment a client (SDK, AWS CLI, meshctl) of the second region needs: the shared AWS endpoint, that
+   * region, its Consul datacenter, and its own orchestrator's HTTP API (same token), state machine and bucket; or
+   * undefined without a second region.
    */
   peerClientEnvironment(): Record<string, string> | undefined {
     if (!this.peer) return undefined;
@@ -487,20 +535,26 @@ export class LocalCloud {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: this.peer.region,
       CONSUL_HTTP_ADDR: this.peer.consul.url,
+      MESH_API_URL: this.peer.httpApi.url,
+      MESH_API_TOKEN: this.apiToken,
+      DEPLOY_STATE_MACHINE_ARN: this.peer.stateMachines.deployMesh ?? '',
+      ...(this.peer.buckets.BuildSourceBucket ? { BUILD_SOURCE_BUCKET: this.peer.buckets.BuildSourceBucket } : {}),
     };
   }
 
   /** Resolves when no task event, Lambda invocation or execution is in flight. */
   async settle(): Promise<void> {
     await this.events.drain();
-    await this.lambda.idle();
+    await (this.lambdas ?? this.lambda).idle();
   }
 
   async stop(): Promise<void> {
     await this.httpApi.stop();
+    await this.peer?.httpApi.stop();
     await this.stepFunctions.close();
     await this.events.close();
     await this.lambda.close();
+    await this.peer?.lambda.close();
     this.ecs.close();
     this.codebuild.close();
     await this.aws.stop();
@@ -512,8 +566,46 @@ export class LocalCloud {
 }
 
 /** The local name of a role the template does not name (CloudFormation would generate `<stack>-<id>-<suffix>`). */
-function localRoleName(logicalId: string, stage: string): string {
-  return `${stage}-${logicalId}`;
+function localRoleName(logicalId: string, names: string): string {
+  return `${names}-${logicalId}`;
+}
+
+/**
+ * The prefix of the second region's local role and bucket names. IAM roles and S3 bucket names are global to the
+ * account (the partition), so the second stack's must differ from the first's, as CloudFormation's generated names
+ * (`<stack>-<logical id>-<random suffix>`) would: `local-eu-west-1-TaskExecutionRole`.
+ */
+function peerNames(stage: string, region: string): string {
+  return `${stage}-${region}`;
+}
+
+/**
+ * One region's stack of serverless.yml: its resolved configuration and the roles of its packaged template (both
+ * cached per region and parameters), with `names` as the prefix of its local role and bucket names.
+ */
+async function loadRegionStack(
+  rootDir: string,
+  options: { stage: string; region: string; names: string; meshName?: string; packagedTemplate?: (template: PackagedTemplate) => PackagedTemplate },
+): Promise<{ config: ServerlessConfig; roles: TemplateRoles }> {
+  const { stage, region, names } = options;
+  const params = options.meshName === undefined ? undefined : { meshName: options.meshName };
+  // Resources of serverless.yml the functions reference (roles, the account) by their local names.
+  const resolveExternal = (logicalId: string, attribute?: string, type?: string) => localResourceRef(logicalId, attribute, stage, region, type, names);
+  const [config, packaged] = await Promise.all([
+    loadServerlessConfig(rootDir, { stage, region, ...(params ? { params } : {}), resolveExternal }),
+    // The roles exist only in the packaged template (one per function, one per state machine).
+    loadPackagedTemplate(rootDir, { stage, region, ...(params ? { params } : {}) }),
+  ]);
+  // The packaged template keeps only the resources roles are read from: the others' types are serverless.yml's.
+  const declaredTypes = resourceTypesOf((config.raw.resources as { Resources?: unknown } | undefined)?.Resources);
+  const roles = readTemplateRoles(options.packagedTemplate ? options.packagedTemplate(structuredClone(packaged)) : packaged, {
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    stackName: `${config.service}-${stage}`,
+    resolveExternal: (logicalId, attribute, type) => resolveExternal(logicalId, attribute, type ?? declaredTypes.get(logicalId)),
+    roleName: (logicalId) => localRoleName(logicalId, names),
+  });
+  return { config, roles };
 }
 
 /**
@@ -535,15 +627,15 @@ function missingPrincipal(kind: string, name: string): never {
  * functions may name them in their environment or destinations; nothing here calls them. Known by their
  * CloudFormation `Type` (what `Ref` and `Fn::GetAtt <id>.Arn` return depends on it), not by how they are named.
  */
-export function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string, type: string | undefined): string | undefined {
+export function localResourceRef(logicalId: string, attribute: string | undefined, stage: string, region: string, type: string | undefined, names: string = stage): string | undefined {
   if (type === 'AWS::S3::Bucket' && (attribute === undefined || attribute === 'Arn')) {
-    const name = localBucketName(logicalId, stage);
+    const name = localBucketName(logicalId, names);
     return attribute ? `arn:aws:s3:::${name}` : name;
   }
   if (attribute !== undefined && attribute !== 'Arn') return undefined;
   switch (type) {
     case 'AWS::IAM::Role':
-      return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${localRoleName(logicalId, stage)}`;
+      return `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${localRoleName(logicalId, names)}`;
     case 'AWS::ServiceDiscovery::Service':
       return `arn:aws:servicediscovery:${region}:${LOCAL_ACCOUNT_ID}:service/srv-${stage}-${logicalId.toLowerCase()}`;
     case 'AWS::SQS::Queue':
@@ -559,17 +651,14 @@ export function localResourceRef(logicalId: string, attribute: string | undefine
  * tasks of the product's server service (`conventions.consulServerService`) in every cluster of the region; `expected`
  * is its desired count, as `bootstrap_expect` is.
  */
-function serverQuorum(ecs: EcsSimulation, serverService: string, region: string, started: ReadonlySet<string>): { expected: number; serverAddresses: string[] } {
+function serverQuorum(ecs: EcsSimulation, serverService: string, region: string, started: ReadonlySet<string>): ReturnType<QuorumSource> {
   const servers = ecs.services(region).filter((s) => s.name === serverService && s.status === 'ACTIVE');
   if (servers.length === 0) return { expected: 0, serverAddresses: [] };
   const expected = servers.reduce((n, s) => n + s.desiredCount, 0);
-  const serverAddresses = servers.flatMap((s) =>
-    ecs
-      .runningTasks(s.clusterName, region)
-      .filter((t) => t.serviceName === serverService && started.has(t.taskArn))
-      .map((t) => t.privateIp),
-  );
-  return { expected, serverAddresses };
+  const tasks = servers.flatMap((s) => ecs.runningTasks(s.clusterName, region).filter((t) => t.serviceName === serverService && started.has(t.taskArn)));
+  // Autopilot lists each server by its node ID, the one its health check looks for (task-processes/server-health.ts).
+  const serverIds = Object.fromEntries(tasks.map((t) => [t.privateIp, serverNodeId(t.taskId)]));
+  return { expected, serverAddresses: tasks.map((t) => t.privateIp), serverIds };
 }
 
 /**
@@ -609,12 +698,12 @@ export function localBucketName(logicalId: string, stage: string): string {
 }
 
 /** The S3 buckets of serverless.yml's resources (kept when restored from the data directory). */
-function createBuckets(config: ServerlessConfig, s3: S3Provider, stage: string, region: string): Record<string, string> {
+function createBuckets(config: ServerlessConfig, s3: S3Provider, prefix: string, region: string): Record<string, string> {
   const names: Record<string, string> = {};
   const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties?: { BucketName?: unknown } }> } | undefined)?.Resources ?? {};
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::S3::Bucket') continue;
-    const name = typeof resource.Properties?.BucketName === 'string' ? resource.Properties.BucketName : localBucketName(logicalId, stage);
+    const name = typeof resource.Properties?.BucketName === 'string' ? resource.Properties.BucketName : localBucketName(logicalId, prefix);
     names[logicalId] = name;
     try {
       s3.store.createBucket(name, region);
@@ -630,13 +719,13 @@ function createBuckets(config: ServerlessConfig, s3: S3Provider, stage: string, 
  * bucket's name): it is resolved to the local resource; a repository source stands for this checkout (the project
  * root).
  */
-async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, stage: string, region: string, roles: TemplateRoles): Promise<void> {
+async function createImageBuildProject(config: ServerlessConfig, codebuild: CodeBuildProvider, stage: string, region: string, roles: TemplateRoles, names: string = stage): Promise<void> {
   const resources = (config.raw.resources as { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> } | undefined)?.Resources ?? {};
   const ctx = { region, accountId: LOCAL_ACCOUNT_ID, requestId: 'local-start' };
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::CodeBuild::Project') continue;
     const props = resource.Properties as { Name?: string; Source?: { Type?: string; Location?: unknown; BuildSpec?: string }; Environment?: { Image?: string; ComputeType?: string; PrivilegedMode?: boolean; Type?: string } };
-    const intrinsics = { region, accountId: LOCAL_ACCOUNT_ID, stackName: `${config.service}-${stage}`, resources: new Map(), resourceTypes: resourceTypesOf(resources), resolveExternal: (id: string, attribute?: string, type?: string) => localResourceRef(id, attribute, stage, region, type) };
+    const intrinsics = { region, accountId: LOCAL_ACCOUNT_ID, stackName: `${config.service}-${stage}`, resources: new Map(), resourceTypes: resourceTypesOf(resources), resolveExternal: (id: string, attribute?: string, type?: string) => localResourceRef(id, attribute, stage, region, type, names) };
     const location = props.Source?.Location === undefined ? undefined : resolveIntrinsics(props.Source.Location, intrinsics, `resources.${logicalId}.Source.Location`);
     const project = {
       name: props.Name ?? logicalId,

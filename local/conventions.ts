@@ -21,6 +21,11 @@ export interface ProductConventions {
     /** The CA certificate; the dataplanes' container uses the same name. */
     caCert: string;
   };
+  /**
+   * Where the Consul server image's entrypoint writes the token its health check reads (autopilot's server health
+   * needs `operator:read`): the emulated health check reads the same file of the task.
+   */
+  serverHealthCheckTokenFile: string;
   /** What a value of serverless.yml's `meshName` parameter must look like, and the hint a refused one gets. */
   meshName: { pattern: RegExp; hint: string };
 }

@@ -21,6 +21,8 @@ export { parseDataDirOptions, UsageError, PersistedStateError, type DataDirOptio
 
 // A partial cloud.
 export { startPartialCloud } from './partial-cloud';
+/** Runs code with a Lambda sandbox's environment, as the local Lambda runtime does for each invocation. */
+export { runWithEnvironment, type SandboxEnvironment } from './aws/lambda/environment';
 export type { PartialCloud, PartialCloudOf, PartialCloudOptions } from './partial-cloud';
 
 // Fault injection, shared by every service.

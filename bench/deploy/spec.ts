@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { withContentHashes, type BuildContextFiles } from '../../layers/build-context';
 import { uploadBuildContexts } from '../../layers/deploy/build-source';
 import type { LocalCloud } from '@consul-mesh/local-cloud';
+import { createS3Api } from '../../layers/adapters/s3';
 
 /** The project root: serverless.yml, state-machines/, examples/ and the build contexts. */
 export const PROJECT_ROOT = resolve(__dirname, '../..');
@@ -31,7 +32,7 @@ export async function uploadReferenceContexts(cloud: LocalCloud, root: string = 
   withContentHashes(parse(readFileSync(resolve(root, 'examples/mesh.yaml'), 'utf8')), root, contexts);
   const s3 = new S3Client({ endpoint: cloud.endpoints.aws, region: cloud.config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   try {
-    await uploadBuildContexts(contexts.values(), { s3, bucket: cloud.buckets.BuildSourceBucket });
+    await uploadBuildContexts(contexts.values(), { s3: createS3Api(s3), bucket: cloud.buckets.BuildSourceBucket });
   } finally {
     s3.destroy();
   }

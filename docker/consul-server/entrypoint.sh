@@ -17,7 +17,9 @@
 #                                      certificate at start              -> $CONFIG_DIR/tls/server.pem, server-key.pem
 #                                      (the CA key itself is deleted before Consul starts)
 #   CONSUL_BOOTSTRAP_TOKEN   optional  ACL initial management token      -> $CONFIG_DIR/acl-tokens.hcl
-#   CONSUL_AGENT_TOKEN       optional  ACL agent token (defaults to the bootstrap token) -> $CONFIG_DIR/acl-tokens.hcl
+#   CONSUL_AGENT_TOKEN       optional  ACL agent token (defaults to the bootstrap token) -> $CONFIG_DIR/acl-tokens.hcl,
+#                                      and -> $CONFIG_DIR/health-check.token for the container health check
+#                                      (healthcheck.sh; only this token, never the bootstrap one)
 #   CONSUL_CERT_DNS_NAMES    optional  extra DNS names for the server certificate, space-separated (-additional-dnsname)
 #   CONSUL_CONFIG_HASH       optional  hash of the rendered configuration, only logged
 #   CONSUL_DATACENTER        optional  datacenter for the server certificate (default: `datacenter` of consul.hcl)
@@ -162,6 +164,11 @@ if [ -n "${CONSUL_BOOTSTRAP_TOKEN:-}" ]; then
   }
 }"
   unset agent_token
+  # The health check (healthcheck.sh) asks autopilot with the agent token (operator:read). Consul reads only the
+  # .hcl/.json files of the directory, so this one is not configuration.
+  if [ -n "${CONSUL_AGENT_TOKEN:-}" ]; then
+    write_file "$CONFIG_DIR/health-check.token" "$CONSUL_AGENT_TOKEN"
+  fi
 fi
 
 # Consul gets its secrets from the files only: keep them out of its environment (and of /proc/1/environ).

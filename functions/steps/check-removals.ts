@@ -4,7 +4,6 @@ import { createDeployDeps, withConsul } from '../../layers/deploy/deps';
 import { checkRemovals } from '../../layers/deploy/converge';
 import { PlanSchema } from '../../layers/deploy/schemas';
 import { stepSpec } from '../../layers/deploy/step-spec';
-import { createSsmParametersApi } from '../../layers/adapters/ssm-parameters';
 import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 const RemovalStatusSchema = z.object({
@@ -24,7 +23,7 @@ export async function handler(event: unknown) {
   const { clients, consul } = deps();
   return checkRemovals(stepSpec(input.spec, input.plan), input.plan.removals, input.previous, {
     ecs: clients.ecs,
-    ssm: createSsmParametersApi(clients.ssm),
+    ssm: clients.ssm,
     consul,
   });
 }

@@ -2,8 +2,6 @@ import * as z from 'zod';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createAwsClients, ecrClient, ecsClient, ssmClient } from '../../layers/adapters/aws';
 import { readConfig } from '../../layers/config';
-import { createEcrRepositoriesApi } from '../../layers/adapters/ecr-repositories';
-import { createSsmParametersApi } from '../../layers/adapters/ssm-parameters';
 import { cleanUpAccount, CleanupSchema, DestroyPlanSchema } from '../../layers/deploy/teardown';
 
 const Event = z.object({ plan: DestroyPlanSchema, previous: CleanupSchema.nullable().optional() });
@@ -11,7 +9,7 @@ const Event = z.object({ plan: DestroyPlanSchema, previous: CleanupSchema.nullab
 const deps = lazy(() => {
   const clients = createAwsClients({ ecs: ecsClient, ssm: ssmClient, ecr: ecrClient });
   const config = readConfig(process.env);
-  return { ecs: clients.ecs, parameters: createSsmParametersApi(clients.ssm), repositories: createEcrRepositoriesApi(clients.ecr), ssmRoot: config.SSM_PREFIX };
+  return { ecs: clients.ecs, parameters: clients.ssm, repositories: clients.ecr, ssmRoot: config.SSM_PREFIX };
 });
 
 /** Step: one round of the last removals (revisions, parameters, repositories on purge, the emptied clusters). */

@@ -1,10 +1,17 @@
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createCodeBuildApi, type CodeBuildApi } from './codebuild';
+import { createEcrApi, type EcrApi } from './ecr';
 import { createEcsApi, type EcsApi } from './ecs';
+import { createEventsApi, type EventsApi } from './eventbridge';
+import { createS3Api, type S3Api } from './s3';
+import { createSfnApi, type SfnApi } from './sfn';
+import { createSsmApi, type SsmApi } from './ssm';
 
 /**
  * The AWS SDK v3 clients the orchestrator uses. Region, credentials and endpoint come from the SDK's own
@@ -12,15 +19,18 @@ import { createEcsApi, type EcsApi } from './ecs';
  * ECS and SSM throttle control-plane calls (DESIGN.md section 7): the standard retry mode backs off
  * exponentially with jitter on `ThrottlingException`, up to 8 attempts. (The adaptive mode also rate-limits the
  * client after a throttle, which in a 30-second step costs more time than the occasional retry it saves.)
- * ECS is reached only through its adapter (./ecs.ts), which keeps to the API's batch sizes and pages.
+ * Each service is reached only through its adapter (./ecs.ts, ./ssm.ts, ...), a narrow interface of the calls the
+ * product makes that keeps to the API's batch sizes and pages; no SDK Command is built anywhere else (an ESLint rule
+ * keeps `@aws-sdk/client-*` imports inside this folder).
  */
 export interface AwsClients {
   ecs: EcsApi;
-  ssm: SSMClient;
-  codebuild: CodeBuildClient;
-  ecr: ECRClient;
-  sfn: SFNClient;
-  s3: S3Client;
+  ssm: SsmApi;
+  codebuild: CodeBuildApi;
+  ecr: EcrApi;
+  sfn: SfnApi;
+  s3: S3Api;
+  events: EventsApi;
 }
 
 export type AwsClientName = keyof AwsClients;
@@ -34,11 +44,12 @@ const RETRY = { maxAttempts: 8, retryMode: 'standard' } as const;
 // factories its handler names (the SDK packages declare `sideEffects: false`), so a function that reads one SSM
 // parameter does not load, parse and run five other clients at every cold start (see bench/deploy/bare-clients.ts).
 export const ecsClient = (): EcsApi => createEcsApi(new ECSClient(RETRY));
-export const ssmClient = (): SSMClient => new SSMClient(RETRY);
-export const codebuildClient = (): CodeBuildClient => new CodeBuildClient(RETRY);
-export const ecrClient = (): ECRClient => new ECRClient(RETRY);
-export const sfnClient = (): SFNClient => new SFNClient(RETRY);
-export const s3Client = (): S3Client => new S3Client(RETRY);
+export const ssmClient = (): SsmApi => createSsmApi(new SSMClient(RETRY));
+export const codebuildClient = (): CodeBuildApi => createCodeBuildApi(new CodeBuildClient(RETRY));
+export const ecrClient = (): EcrApi => createEcrApi(new ECRClient(RETRY));
+export const sfnClient = (): SfnApi => createSfnApi(new SFNClient(RETRY));
+export const s3Client = (): S3Api => createS3Api(new S3Client(RETRY));
+export const eventsClient = (): EventsApi => createEventsApi(new EventBridgeClient(RETRY));
 
 /** Every client, for the command line (one process that may call any of them). */
 export const ALL_AWS_CLIENTS: AwsClientFactories<AwsClientName> = {
@@ -48,6 +59,7 @@ export const ALL_AWS_CLIENTS: AwsClientFactories<AwsClientName> = {
   ecr: ecrClient,
   sfn: sfnClient,
   s3: s3Client,
+  events: eventsClient,
 };
 
 /**

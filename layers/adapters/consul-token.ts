@@ -1,6 +1,5 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { createConsulClient, type ConsulApi, type ConsulClientOptions } from './consul';
+import type { SsmApi } from './ssm';
 
 /**
  * A Consul client whose ACL token is read from SSM (SecureString, decrypted) on first use and kept for the
@@ -10,7 +9,7 @@ import { createConsulClient, type ConsulApi, type ConsulClientOptions } from './
 export function consulFromSsm<T = ConsulApi>(options: {
   address: string;
   tokenParameter?: string;
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: Pick<SsmApi, 'getParameter'>;
   create?: (options: ConsulClientOptions) => T;
 }): () => Promise<T> {
   const create = options.create ?? (createConsulClient as unknown as (options: ConsulClientOptions) => T);
@@ -20,8 +19,7 @@ export function consulFromSsm<T = ConsulApi>(options: {
       let token: string | undefined;
       if (options.tokenParameter) {
         try {
-          const { Parameter } = await options.ssm.send(new GetParameterCommand({ Name: options.tokenParameter, WithDecryption: true }));
-          token = Parameter?.Value;
+          token = (await options.ssm.getParameter(options.tokenParameter, { decrypt: true }))?.Value;
         } catch (error) {
           // No token yet (the mesh's first deployment creates it): talk without one; Consul will say if it minds.
           if ((error as Error).name !== 'ParameterNotFound') throw error;

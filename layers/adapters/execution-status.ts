@@ -1,6 +1,5 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { HolderStatus } from '../deploy/lock';
+import type { SfnApi } from './sfn';
 
 /**
  * Lock holders are Step Functions executions (`$$.Execution.Id`, the execution ARN): one is running while
@@ -8,12 +7,12 @@ import type { HolderStatus } from '../deploy/lock';
  * 90 days) has ended too. A holder that is not an execution ARN (a lock written by hand) cannot be checked: it stays
  * live until it expires.
  */
-export function executionHolders(sfn: Pick<SFNClient, 'send'>): HolderStatus {
+export function executionHolders(sfn: Pick<SfnApi, 'describeExecution'>): HolderStatus {
   return {
     async isRunning(holder: string): Promise<boolean> {
       if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:/.test(holder)) return true;
       try {
-        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn: holder }));
+        const { status } = await sfn.describeExecution(holder);
         // PENDING_REDRIVE: a redrive is about to run it again; treat it as running.
         return status === 'RUNNING' || status === 'PENDING_REDRIVE';
       } catch (error) {

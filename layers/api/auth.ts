@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 
 /**
  * The bearer-token check of the HTTP API's Lambda REQUEST authorizer (payload 2.0, simple responses).
@@ -38,7 +37,7 @@ export interface TokenSourceOptions {
   envToken?: string;
   /** The SSM SecureString holding the token on AWS (`/consul-mesh/<mesh>/api-token`). */
   parameterName?: string;
-  ssm?: Pick<SSMClient, 'send'>;
+  ssm?: Pick<SsmApi, 'getParameter'>;
   /** How long a warm container trusts the token it read: a rotated token is picked up within this time. */
   cacheMs?: number;
   now?: () => number;
@@ -60,8 +59,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       if (cached && cached.until > now()) return cached.value;
       let value: string | undefined;
       try {
-        const { Parameter } = await options.ssm.send(new GetParameterCommand({ Name: options.parameterName, WithDecryption: true }));
-        value = Parameter?.Value || undefined;
+        value = (await options.ssm.getParameter(options.parameterName, { decrypt: true }))?.Value || undefined;
       } catch (error) {
         if ((error as Error).name !== 'ParameterNotFound') throw error;
       }

@@ -1,6 +1,6 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { StackLimits } from '../deploy/stack-fit';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { SfnApi } from '../adapters/sfn';
+import type { SsmApi } from '../adapters/ssm';
 import { createAwsClients, ecrClient, ecsClient, s3Client, sfnClient, ssmClient } from '../adapters/aws';
 import type { EcsApi } from '../adapters/ecs';
 import type { ConsulApi } from '../adapters/consul';
@@ -28,8 +28,8 @@ export interface ApiDeps {
   /** The destroy state machine (`DELETE /mesh`); without it the teardown routes answer a logged 500. */
   destroyStateMachineArn?: string;
   deployments: DeploymentStore;
-  sfn: Pick<SFNClient, 'send'>;
-  ssm: Pick<SSMClient, 'send'>;
+  sfn: Pick<SfnApi, 'startExecution' | 'describeExecution' | 'stopExecution' | 'executionPages' | 'historyPages'>;
+  ssm: Pick<SsmApi, 'getParameter' | 'getParametersByPath' | 'putParameter' | 'deleteParameter'>;
   /** GET /mesh's reads and a rollout's checks of the service (DescribeServices, ListTasks, DescribeTasks). */
   ecs: Pick<EcsApi, 'describeServices' | 'serviceTasks'>;
   consul: () => Promise<ConsulApi>;

@@ -1,4 +1,3 @@
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionHistory } from './execution-history';
 import * as z from 'zod';
 import { executionHolders } from '../adapters/execution-status';
@@ -70,7 +69,7 @@ export async function startDestroy(body: RequestBody, query: unknown, deps: ApiD
     spec: request.spec ?? null,
     settings: { pollSeconds: q.pollSeconds ?? deps.defaults.pollSeconds, maxRounds: q.maxRounds ?? deps.defaults.maxRounds },
   };
-  await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name: destroyId, input: JSON.stringify(input) }));
+  await deps.sfn.startExecution({ stateMachineArn, name: destroyId, input: JSON.stringify(input) });
   return { id: destroyId, status: 'RUNNING', mesh, execution: destroyId, purge };
 }
 
@@ -81,7 +80,7 @@ export async function getDestroy(id: string, deps: ApiDeps): Promise<DestroyView
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
   let described;
   try {
-    described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    described = await deps.sfn.describeExecution(executionArn);
   } catch (error) {
     if ((error as Error).name === 'ExecutionDoesNotExist') throw new NotFoundError(`no teardown ${id}`);
     throw error;

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, ListExecutionsCommand, StopExecutionCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { releaseLocksHeldBy } from '../deploy/release-ended';
 import { destroyProgress } from '../deploy/teardown-progress';
 import { operationIdTime, operationKindOf, operationOfExecution, type OperationKind } from '../deployments/operations';
@@ -66,7 +66,7 @@ export async function cancelOperation(id: string, deps: ApiDeps): Promise<Cancel
   if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') {
     throw new AlreadyEndedError(`${kind} ${id} has already ended (${apiStatus(described.status, described.error)}): nothing to cancel`);
   }
-  await deps.sfn.send(new StopExecutionCommand({ executionArn, error: 'Cancelled', cause: `${kind} cancelled through the HTTP API` }));
+  await deps.sfn.stopExecution(executionArn, { error: 'Cancelled', cause: `${kind} cancelled through the HTTP API` });
   const released = await releaseLocksHeldBy(executionArn, { ssm: deps.ssm, meshName: deps.meshName });
   const service = kind === 'rollout' && typeof input.service === 'string' ? input.service : undefined;
   const secret = kind === 'rotation' && typeof input.request?.secret === 'string' ? input.request.secret : undefined;
@@ -142,14 +142,11 @@ async function findExecution(kind: OperationKind, id: string, deps: ApiDeps): Pr
   const running = (await runningExecutions(machine, deps)).find(matches);
   if (running?.executionArn) return running.executionArn;
   const since = (operationIdTime(id)?.getTime() ?? 0) - 60_000;
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.sfn.send(new ListExecutionsCommand({ stateMachineArn: machine, maxResults: 100, nextToken }));
-    const found = (page.executions ?? []).find(matches);
+  for await (const page of deps.sfn.executionPages({ stateMachineArn: machine, maxResults: 100 })) {
+    const found = page.find(matches);
     if (found?.executionArn) return found.executionArn;
-    if ((page.executions ?? []).some((e) => (e.startDate?.getTime() ?? Infinity) < since)) break;
-    nextToken = page.nextToken;
-  } while (nextToken);
+    if (page.some((e) => (e.startDate?.getTime() ?? Infinity) < since)) break;
+  }
   throw new NotFoundError(`no rollout ${id}`);
 }
 
@@ -157,7 +154,7 @@ async function findExecution(kind: OperationKind, id: string, deps: ApiDeps): Pr
 async function describeExecution(kind: OperationKind, id: string, executionArn: string, deps: ApiDeps): Promise<{ status?: string; error?: string; name?: string; input?: string }> {
   try {
     if (kind === 'deployment') return await deps.deployments.describe(executionArn);
-    return await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return await deps.sfn.describeExecution(executionArn);
   } catch (error) {
     if ((error as Error).name === 'ExecutionDoesNotExist') throw new NotFoundError(`no ${kind} ${id}`);
     throw error;
@@ -166,12 +163,7 @@ async function describeExecution(kind: OperationKind, id: string, executionArn: 
 
 async function runningExecutions(stateMachineArn: string, deps: ApiDeps): Promise<ExecutionListItem[]> {
   const found: ExecutionListItem[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 100, nextToken }));
-    found.push(...(page.executions ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for await (const page of deps.sfn.executionPages({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 100 })) found.push(...page);
   return found;
 }
 
@@ -185,7 +177,7 @@ function machineName(arn: string): string {
 }
 
 async function executionInput(executionArn: string, deps: ApiDeps): Promise<ExecutionInput> {
-  return parseObject((await deps.sfn.send(new DescribeExecutionCommand({ executionArn }))).input);
+  return parseObject((await deps.sfn.describeExecution(executionArn)).input);
 }
 
 interface ExecutionInput {

@@ -1,4 +1,3 @@
-import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionHistory } from './execution-history';
 import { requireBuildContexts } from '../deploy/build-source';
 import { loadDeployedSpec } from '../churn/deployed-spec';
@@ -41,7 +40,7 @@ export async function startRollout(service: string, body: RequestBody, query: un
     request,
     settings: { pollSeconds: settings.pollSeconds ?? deps.defaults.pollSeconds, maxRounds: settings.maxRounds ?? deps.defaults.maxRounds },
   };
-  await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.rolloutStateMachineArn, name, input: JSON.stringify(input) }));
+  await deps.sfn.startExecution({ stateMachineArn: deps.rolloutStateMachineArn, name, input: JSON.stringify(input) });
   return { id: rolloutId, status: 'RUNNING', service, mesh: deps.meshName, execution: name };
 }
 
@@ -52,7 +51,7 @@ export async function getRollout(service: string, id: string, deps: ApiDeps): Pr
   const executionArn = `${deps.rolloutStateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   let described;
   try {
-    described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    described = await deps.sfn.describeExecution(executionArn);
   } catch (error) {
     if ((error as Error).name === 'ExecutionDoesNotExist') throw notFound(service, id);
     throw error;
@@ -111,21 +110,18 @@ async function refuseWhileBusy(service: string, deps: ApiDeps): Promise<void> {
  */
 export async function runningRollouts(deps: ApiDeps, service?: string): Promise<Array<{ service: string; rolloutId: string }>> {
   const found: Array<{ service: string; rolloutId: string }> = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.sfn.send(new ListExecutionsCommand({ stateMachineArn: deps.rolloutStateMachineArn, statusFilter: 'RUNNING', maxResults: 100, nextToken }));
-    for (const execution of page.executions ?? []) {
+  for await (const page of deps.sfn.executionPages({ stateMachineArn: deps.rolloutStateMachineArn, statusFilter: 'RUNNING', maxResults: 100 })) {
+    for (const execution of page) {
       const parsed = execution.name ? parseRolloutExecutionName(execution.name) : undefined;
       if (!parsed || !execution.executionArn || (service !== undefined && !nameMatchesService(execution.name ?? '', service))) continue;
       if (service === undefined) {
         found.push({ service: parsed.servicePart, rolloutId: parsed.rolloutId });
         continue;
       }
-      const described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
+      const described = await deps.sfn.describeExecution(execution.executionArn);
       if (parseInput(described.input)?.service === service) found.push({ service, rolloutId: parsed.rolloutId });
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return found;
 }
 

@@ -1,4 +1,3 @@
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionHistory } from './execution-history';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
@@ -38,7 +37,7 @@ export async function startRotation(body: RequestBody, query: unknown, deps: Api
     request,
     settings: { pollSeconds: settings.pollSeconds ?? deps.defaults.pollSeconds, maxRounds: settings.maxRounds ?? deps.defaults.maxRounds },
   };
-  await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachine(deps), name: rotationId, input: JSON.stringify(input) }));
+  await deps.sfn.startExecution({ stateMachineArn: stateMachine(deps), name: rotationId, input: JSON.stringify(input) });
   return { id: rotationId, status: 'RUNNING', mesh: deps.meshName, secret: request.secret, steps: plan.steps };
 }
 
@@ -48,7 +47,7 @@ export async function getRotation(id: string, deps: ApiDeps): Promise<Record<str
   const executionArn = `${stateMachine(deps).replace(':stateMachine:', ':execution:')}:${id}`;
   let described;
   try {
-    described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    described = await deps.sfn.describeExecution(executionArn);
   } catch (error) {
     if ((error as Error).name === 'ExecutionDoesNotExist') throw new NotFoundError(`no rotation ${id}`);
     throw error;

@@ -1,5 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { ConsulAclApi, ConsulAclToken } from '../adapters/consul-acl';
 import { buildAclPlan, tokenAccessorIdForVersion, type AclTokenDefinition, type OrchestratorScope } from '../domain/consul/acl-policies';
 import { MeshSpecSchema, type MeshSpec } from '../domain/spec/schema';
@@ -29,7 +28,7 @@ export interface EnsureAclResult {
  */
 export async function ensureAcl(
   spec: MeshSpec,
-  deps: { ssm: Pick<SSMClient, 'send'>; consul: ConsulAclApi; ssmRoot?: string },
+  deps: { ssm: Pick<SsmApi, 'getParameter'>; consul: ConsulAclApi; ssmRoot?: string },
   removals: readonly ResourceChange[] = [],
 ): Promise<EnsureAclResult> {
   if (!spec.consul.security.acl.enabled) return { written: [], unchanged: [] };
@@ -121,10 +120,10 @@ function sameToken(current: ConsulAclToken, wanted: AclTokenDefinition): boolean
   );
 }
 
-async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<{ value: string; version?: number }> {
+async function readSecret(ssm: Pick<SsmApi, 'getParameter'>, name: string): Promise<{ value: string; version?: number }> {
   // ParameterNotFound propagates with its name: ensureSecrets (the StoreConfig step) creates every token's secret.
-  const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  return { value: Parameter?.Value ?? '', version: Parameter?.Version };
+  const parameter = await ssm.getParameter(name, { decrypt: true });
+  return { value: parameter?.Value ?? '', version: parameter?.Version };
 }
 
 /** The spec the last deployment stored in KV, if any and if still valid (otherwise the new spec alone counts). */

@@ -4,15 +4,14 @@
  * the API refuses a spec whose context is not there, and each CodeBuild build downloads its one zip as its source:
  * the image tagged with a hash is built from those bytes and nothing else.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Api } from '../adapters/s3';
 import { zipContextFiles, type BuildContextFiles } from '../build-context';
 import type { SpecIssue } from '../domain/spec/issues';
 import type { MeshSpec } from '../domain/spec/schema';
 import { InvalidInputError } from '../errors';
 
 /** The S3 calls used here. */
-export type BuildSourceS3 = Pick<S3Client, 'send'>;
+export type BuildSourceS3 = Pick<S3Api, 'headObject' | 'putObject'>;
 
 export interface BuildSourceDeps {
   s3: BuildSourceS3;
@@ -40,7 +39,7 @@ export function buildSourceLocation(bucket: string, contentHash: string): string
  */
 export async function buildContextExists(contentHash: string, deps: BuildSourceDeps): Promise<boolean> {
   try {
-    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: buildContextKey(contentHash) }));
+    await deps.s3.headObject(deps.bucket, buildContextKey(contentHash));
     return true;
   } catch (error) {
     const name = (error as Error).name;
@@ -68,15 +67,13 @@ export async function uploadBuildContexts(contexts: Iterable<BuildContextFiles>,
       present.push(context.contentHash);
       continue;
     }
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: deps.bucket,
-        Key: buildContextKey(context.contentHash),
-        Body: zipContextFiles(context.files),
-        ContentType: 'application/zip',
-        Metadata: { 'content-hash': context.contentHash },
-      }),
-    );
+    await deps.s3.putObject({
+      Bucket: deps.bucket,
+      Key: buildContextKey(context.contentHash),
+      Body: zipContextFiles(context.files),
+      ContentType: 'application/zip',
+      Metadata: { 'content-hash': context.contentHash },
+    });
     uploaded.push(context.contentHash);
   }
   return { uploaded, present };

@@ -1,4 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { buildConfigEntries } from '../domain/consul/config-entries';
 import { stableStringify } from '../domain/ecs/hash';
@@ -29,7 +29,7 @@ export function datacenterMarkerKey(spec: Pick<MeshSpec, 'name'>): string {
 export async function applyConfigEntries(
   spec: MeshSpec,
   consul: Pick<ConsulApi, 'leader' | 'getConfigEntry' | 'putConfigEntry' | 'kvGet' | 'kvPut'>,
-  copy?: { ssm: Pick<SSMClient, 'send'>; root?: string; markedBy?: string },
+  copy?: { ssm: Pick<SsmApi, 'getParameter' | 'putParameter'>; root?: string; markedBy?: string },
 ): Promise<{ written: string[]; unchanged: string[] }> {
   if (!(await consul.leader())) throw new NoConsulLeaderError('Consul has no leader yet; config entries need one');
   const written: string[] = [];

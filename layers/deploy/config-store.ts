@@ -1,5 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, PutParameterCommand, UnlabelParameterVersionCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { MeshSpec } from '../domain/spec/schema';
 import { configParameterNames } from '../domain/naming';
 import { renderServerHcl } from '../domain/consul/server-hcl';
@@ -41,6 +40,9 @@ export function renderedConfiguration(spec: MeshSpec, options: { serverAddress?:
   return files;
 }
 
+/** The SSM calls the configuration step makes. */
+export type ConfigSsm = Pick<SsmApi, 'getParameter' | 'putParameter' | 'labelParameterVersion' | 'versionPages' | 'unlabelParameterVersion'>;
+
 /**
  * Stores the rendered configuration in SSM. A changed value becomes a new version labelled with the deployment id
  * that introduced it (`name:<deploymentId>` reads it back); an unchanged value is not written again, so re-running
@@ -52,7 +54,7 @@ export function renderedConfiguration(spec: MeshSpec, options: { serverAddress?:
 export async function storeConfiguration(
   spec: MeshSpec,
   deploymentId: string,
-  deps: { ssm: Pick<SSMClient, 'send'> },
+  deps: { ssm: ConfigSsm },
   options: { serverAddress?: string } = {},
 ): Promise<StoredParameter[]> {
   const stored: StoredParameter[] = [];
@@ -64,11 +66,9 @@ export async function storeConfiguration(
     const changed = current?.value !== value;
     if (changed) {
       if (version >= MAX_VERSIONS) await unlabelOldest(deps.ssm, name, version - MAX_VERSIONS + 1);
-      const put = await deps.ssm.send(
-        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Tier: TIER }),
-      );
+      const put = await deps.ssm.putParameter({ Name: name, Value: value, Type: 'String', Overwrite: true, Tier: TIER });
       version = put.Version ?? version + 1;
-      await deps.ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: [deploymentLabel(deploymentId)] }));
+      await deps.ssm.labelParameterVersion(name, version, [deploymentLabel(deploymentId)]);
     }
     stored.push({ name, version, changed });
   }
@@ -85,22 +85,19 @@ export function deploymentLabel(deploymentId: string): string {
 }
 
 /** Removes the labels of `oldest`, the version SSM drops on the next put (it refuses while it is labelled). */
-async function unlabelOldest(ssm: Pick<SSMClient, 'send'>, name: string, oldest: number): Promise<void> {
-  let NextToken: string | undefined;
-  do {
-    const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken }));
-    const entry = page.Parameters?.find((p) => p.Version === oldest);
+async function unlabelOldest(ssm: ConfigSsm, name: string, oldest: number): Promise<void> {
+  for await (const page of ssm.versionPages(name)) {
+    const entry = page.find((p) => p.Version === oldest);
     if (entry?.Labels?.length) {
-      await ssm.send(new UnlabelParameterVersionCommand({ Name: name, ParameterVersion: oldest, Labels: entry.Labels }));
+      await ssm.unlabelParameterVersion(name, oldest, entry.Labels);
       return;
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
 }
 
-async function getValue(ssm: Pick<SSMClient, 'send'>, name: string): Promise<{ value: string; version: number } | undefined> {
+async function getValue(ssm: ConfigSsm, name: string): Promise<{ value: string; version: number } | undefined> {
   try {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+    const Parameter = await ssm.getParameter(name);
     return Parameter?.Value !== undefined ? { value: Parameter.Value, version: Parameter.Version ?? 1 } : undefined;
   } catch (error) {
     if ((error as Error).name === 'ParameterNotFound') return undefined;

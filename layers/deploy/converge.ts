@@ -1,5 +1,5 @@
 import type { ConsulApi } from '../adapters/consul';
-import type { SsmParametersApi } from '../adapters/ssm-parameters';
+import type { SsmApi } from '../adapters/ssm';
 import { ConsulUnavailableError } from '../errors';
 import { deployStages, resolveTarget } from '../domain/ecs/targets';
 import type { MeshRole } from '../domain/naming';
@@ -21,7 +21,7 @@ export interface RemovalStatus {
 
 export interface RemovalDeps {
   ecs: RemoveEcs;
-  ssm: Pick<SsmParametersApi, 'deleteParameters'>;
+  ssm: Pick<SsmApi, 'deleteParameters'>;
   /** Connected only when a config entry or a registration has to go: Consul is not needed otherwise. */
   consul: () => Promise<Pick<ConsulApi, 'getConfigEntry' | 'deleteConfigEntry' | 'nodesByMeta' | 'nodeServices' | 'catalogDeregister'>>;
 }

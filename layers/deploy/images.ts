@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
-import type { ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeImagesCommand, DescribeRepositoriesCommand, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import type { CodeBuildApi } from '../adapters/codebuild';
+import type { EcrApi } from '../adapters/ecr';
 import type { MeshSpec, BuildContextSpec, CpuArchitecture } from '../domain/spec/schema';
 import { SERVER_SERVICE_NAME } from '../domain/naming';
 import { BuildFailedError, SpecInvalidError } from '../errors';
@@ -67,8 +65,8 @@ export function planImages(spec: MeshSpec): ImageJob[] {
 }
 
 export interface ImageBuildDeps {
-  ecr: Pick<ECRClient, 'send'>;
-  codebuild: Pick<CodeBuildClient, 'send'>;
+  ecr: Pick<EcrApi, 'describeRepository' | 'createRepository' | 'describeImages'>;
+  codebuild: Pick<CodeBuildApi, 'startBuild' | 'batchGetBuilds'>;
   /** The CodeBuild project that runs docker/buildspec.yml. */
   project: string;
   /** The bucket holding the build contexts (`contexts/<contentHash>.zip`). */
@@ -92,7 +90,7 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymen
   const repositoryUri = await ensureRepository(job.repository, deps.ecr);
   const imageUri = `${repositoryUri}:${job.tag}`;
   try {
-    await deps.ecr.send(new DescribeImagesCommand({ repositoryName: job.repository, imageIds: [{ imageTag: job.tag }] }));
+    await deps.ecr.describeImages(job.repository, [{ imageTag: job.tag }]);
     return { name: job.name, status: 'READY', imageUri, built: false };
   } catch (error) {
     if ((error as Error).name !== 'ImageNotFoundException') throw error;
@@ -100,29 +98,26 @@ export async function ensureImage(job: ImageJob, deps: ImageBuildDeps, deploymen
   if (!job.contentHash) throw new BuildFailedError(`the build of ${job.name} has no content hash: its context cannot be found in the build-source bucket`);
   // The build host has the tasks' architecture and docker builds for it explicitly (build-platform.ts).
   const platform = BUILD_PLATFORMS[job.architecture ?? 'ARM64'];
-  const started = await deps.codebuild.send(
-    new StartBuildCommand({
-      projectName: deps.project,
-      // The source is the zip of exactly the files the tag's content hash was computed from (uploaded by meshctl),
-      // not a repository: the build runs at the zip's root, the context. The zip holds no buildspec, so it comes
-      // with the request (CodeBuild: an inline buildspecOverride replaces the project's for this build).
-      sourceTypeOverride: 'S3',
-      sourceLocationOverride: buildSourceLocation(deps.sourceBucket, job.contentHash),
-      buildspecOverride: deps.buildspec,
-      environmentTypeOverride: platform.environmentType,
-      imageOverride: platform.image,
-      // A retried step of the same deployment joins the same build; another deployment (e.g. a re-run after a failed
-      // build) starts a new one. CodeBuild keeps a token for 5 minutes.
-      idempotencyToken: createHash('sha256').update(`${deploymentId}:${job.repository}:${job.tag}`).digest('hex').slice(0, 64),
-      environmentVariablesOverride: [
-        { name: 'IMAGE_REPO_NAME', value: job.repository, type: 'PLAINTEXT' },
-        { name: 'IMAGE_TAG', value: job.tag, type: 'PLAINTEXT' },
-        { name: 'DOCKERFILE', value: job.dockerfile ?? 'Dockerfile', type: 'PLAINTEXT' },
-        { name: 'IMAGE_PLATFORM', value: platform.dockerPlatform, type: 'PLAINTEXT' },
-      ],
-    }),
-  );
-  const build = started.build;
+  const build = await deps.codebuild.startBuild({
+    projectName: deps.project,
+    // The source is the zip of exactly the files the tag's content hash was computed from (uploaded by meshctl),
+    // not a repository: the build runs at the zip's root, the context. The zip holds no buildspec, so it comes
+    // with the request (CodeBuild: an inline buildspecOverride replaces the project's for this build).
+    sourceTypeOverride: 'S3',
+    sourceLocationOverride: buildSourceLocation(deps.sourceBucket, job.contentHash),
+    buildspecOverride: deps.buildspec,
+    environmentTypeOverride: platform.environmentType,
+    imageOverride: platform.image,
+    // A retried step of the same deployment joins the same build; another deployment (e.g. a re-run after a failed
+    // build) starts a new one. CodeBuild keeps a token for 5 minutes.
+    idempotencyToken: createHash('sha256').update(`${deploymentId}:${job.repository}:${job.tag}`).digest('hex').slice(0, 64),
+    environmentVariablesOverride: [
+      { name: 'IMAGE_REPO_NAME', value: job.repository, type: 'PLAINTEXT' },
+      { name: 'IMAGE_TAG', value: job.tag, type: 'PLAINTEXT' },
+      { name: 'DOCKERFILE', value: job.dockerfile ?? 'Dockerfile', type: 'PLAINTEXT' },
+      { name: 'IMAGE_PLATFORM', value: platform.dockerPlatform, type: 'PLAINTEXT' },
+    ],
+  });
   if (!build?.id) throw new BuildFailedError(`CodeBuild did not start a build for ${job.name}`);
   return { name: job.name, status: 'IN_PROGRESS', imageUri, buildId: build.id, phase: build.currentPhase ?? 'SUBMITTED' };
 }
@@ -135,8 +130,7 @@ export async function checkImageBuild(
   state: { name: string; buildId: string; imageUri: string },
   deps: Pick<ImageBuildDeps, 'codebuild'>,
 ): Promise<ImageBuildState> {
-  const { builds } = await deps.codebuild.send(new BatchGetBuildsCommand({ ids: [state.buildId] }));
-  const build = builds?.[0];
+  const [build] = await deps.codebuild.batchGetBuilds([state.buildId]);
   if (!build) throw new BuildFailedError(`build ${state.buildId} of ${state.name} not found`);
   if (build.buildStatus === 'IN_PROGRESS') {
     return { name: state.name, status: 'IN_PROGRESS', imageUri: state.imageUri, buildId: state.buildId, phase: build.currentPhase ?? 'UNKNOWN' };
@@ -150,21 +144,19 @@ export async function checkImageBuild(
   throw new BuildFailedError(`image build for ${state.name} ended ${build.buildStatus} in phase ${failed?.phaseType ?? build.currentPhase}: ${reason}`);
 }
 
-async function ensureRepository(name: string, ecr: Pick<ECRClient, 'send'>): Promise<string> {
+async function ensureRepository(name: string, ecr: ImageBuildDeps['ecr']): Promise<string> {
   try {
-    const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-    const uri = found.repositories?.[0]?.repositoryUri;
+    const uri = (await ecr.describeRepository(name))?.repositoryUri;
     if (uri) return uri;
   } catch (error) {
     if ((error as Error).name !== 'RepositoryNotFoundException') throw error;
   }
   try {
-    const created = await ecr.send(new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } }));
-    return created.repository?.repositoryUri ?? name;
+    const created = await ecr.createRepository({ repositoryName: name, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } });
+    return created?.repositoryUri ?? name;
   } catch (error) {
     // Two builds of the same mesh may race to create the repository: the loser reads it back.
     if ((error as Error).name !== 'RepositoryAlreadyExistsException') throw error;
-    const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-    return found.repositories?.[0]?.repositoryUri ?? name;
+    return (await ecr.describeRepository(name))?.repositoryUri ?? name;
   }
 }

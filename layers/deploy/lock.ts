@@ -1,5 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import { ConcurrentOperationError } from '../errors';
 import { operationOfExecution } from '../deployments/operations';
 
@@ -26,7 +25,7 @@ export interface HolderStatus {
 }
 
 export interface LockDeps {
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: Pick<SsmApi, 'putParameter' | 'getParameter' | 'deleteParameter'>;
   now?: () => number;
   /** Without it a lock is live until it expires (as before holders were checked). */
   holders?: HolderStatus;
@@ -47,7 +46,7 @@ export async function acquireLock(name: string, holder: string, deps: LockDeps, 
   const now = (deps.now ?? Date.now)();
   const value: LockValue = { holder, expiresAt: now + ttlMs, acquiredAt: now };
   try {
-    await deps.ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: false }));
+    await deps.ssm.putParameter({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: false });
     return value;
   } catch (error) {
     if ((error as Error).name !== 'ParameterAlreadyExists') throw error;
@@ -60,7 +59,7 @@ export async function acquireLock(name: string, holder: string, deps: LockDeps, 
   }
   // Ours already, or its holder has ended: take it. (Two takers of one abandoned lock both pass here; the window is
   // the length of two SSM calls, and the ECS/Consul steps are idempotent.)
-  await deps.ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: true }));
+  await deps.ssm.putParameter({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: true });
   return value;
 }
 
@@ -117,7 +116,7 @@ export async function releaseLock(name: string, holder: string, deps: LockDeps):
   const current = await readLock(name, deps);
   if (!current || current.holder !== holder) return false;
   try {
-    await deps.ssm.send(new DeleteParameterCommand({ Name: name }));
+    await deps.ssm.deleteParameter(name);
   } catch (error) {
     if ((error as Error).name !== 'ParameterNotFound') throw error;
   }
@@ -126,7 +125,7 @@ export async function releaseLock(name: string, holder: string, deps: LockDeps):
 
 export async function readLock(name: string, deps: Pick<LockDeps, 'ssm'>): Promise<LockValue | undefined> {
   try {
-    const { Parameter } = await deps.ssm.send(new GetParameterCommand({ Name: name }));
+    const Parameter = await deps.ssm.getParameter(name);
     return Parameter?.Value ? (JSON.parse(Parameter.Value) as LockValue) : undefined;
   } catch (error) {
     if ((error as Error).name === 'ParameterNotFound') return undefined;

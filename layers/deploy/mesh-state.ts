@@ -1,8 +1,6 @@
 import type { Cluster, Service, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DescribeParametersCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import type { EcrApi } from '../adapters/ecr';
+import type { SsmApi } from '../adapters/ssm';
 import type { ConsulApi } from '../adapters/consul';
 import type { EcsApi } from '../adapters/ecs';
 import { buildConfigEntries } from '../domain/consul/config-entries';
@@ -84,8 +82,8 @@ export interface MeshState {
 
 export interface StateReaderDeps {
   ecs: Pick<EcsApi, 'listClusterArns' | 'describeClusters' | 'listServiceArns' | 'describeServices' | 'describeTaskDefinition' | 'listTaskDefinitionArns'>;
-  ssm: Pick<SSMClient, 'send'>;
-  ecr: Pick<ECRClient, 'send'>;
+  ssm: Pick<SsmApi, 'getParametersByPath' | 'describeParameters'>;
+  ecr: Pick<EcrApi, 'describeRepository' | 'describeImages'>;
   /** Absent, or failing with ConsulUnavailable: config entries are read from their SSM copies instead. */
   consul?: () => Promise<Pick<ConsulApi, 'getConfigEntry' | 'kvGet'>>;
 }
@@ -164,45 +162,32 @@ async function readFamilies(spec: MeshSpec, services: ServiceState[], ecs: State
  * secrets the spec needs by name only (DescribeParameters: metadata, never a value). The secrets' paths are not read
  * by path at all: the roles deny GetParametersByPath there (the management token lives under them).
  */
-async function readParameters(spec: MeshSpec, ssm: Pick<SSMClient, 'send'>): Promise<ParameterState[]> {
+async function readParameters(spec: MeshSpec, ssm: StateReaderDeps['ssm']): Promise<ParameterState[]> {
   const parameters: ParameterState[] = [];
   for (const path of [`${meshParameterPrefix(spec)}/config`, `${meshParameterPrefix(spec)}/config-entries`]) {
-    let NextToken: string | undefined;
-    do {
-      const page = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken }));
-      for (const p of page.Parameters ?? []) {
-        if (!p.Name) continue;
-        parameters.push({ name: p.Name, type: p.Type ?? 'String', ...(p.Type === 'String' && p.Value !== undefined ? { value: p.Value } : {}) });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
+    for (const p of await ssm.getParametersByPath(path)) {
+      if (!p.Name) continue;
+      parameters.push({ name: p.Name, type: p.Type ?? 'String', ...(p.Type === 'String' && p.Value !== undefined ? { value: p.Value } : {}) });
+    }
   }
-  const secrets = wantedSecretNames(spec);
-  for (let i = 0; i < secrets.length; i += 50) {
-    let NextToken: string | undefined;
-    do {
-      const page = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: secrets.slice(i, i + 50) }], MaxResults: 50, NextToken }));
-      for (const p of page.Parameters ?? []) if (p.Name) parameters.push({ name: p.Name, type: p.Type ?? 'SecureString' });
-      NextToken = page.NextToken;
-    } while (NextToken);
-  }
+  for (const p of await ssm.describeParameters(wantedSecretNames(spec))) if (p.Name) parameters.push({ name: p.Name, type: p.Type ?? 'SecureString' });
   return parameters.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function readImages(spec: MeshSpec, ecr: Pick<ECRClient, 'send'>): Promise<ImageState[]> {
+async function readImages(spec: MeshSpec, ecr: StateReaderDeps['ecr']): Promise<ImageState[]> {
   const images: ImageState[] = [];
   for (const job of planImages(spec)) {
     if (!job.repository || !job.tag) continue;
     let repositoryUri: string | undefined;
     try {
-      repositoryUri = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [job.repository] }))).repositories?.[0]?.repositoryUri;
+      repositoryUri = (await ecr.describeRepository(job.repository))?.repositoryUri;
     } catch (error) {
       if ((error as Error).name !== 'RepositoryNotFoundException') throw error;
     }
     let exists = false;
     if (repositoryUri) {
       try {
-        await ecr.send(new DescribeImagesCommand({ repositoryName: job.repository, imageIds: [{ imageTag: job.tag }] }));
+        await ecr.describeImages(job.repository, [{ imageTag: job.tag }]);
         exists = true;
       } catch (error) {
         if ((error as Error).name !== 'ImageNotFoundException') throw error;

@@ -1,5 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
 import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
@@ -32,7 +31,7 @@ export async function planDeployment(
   input: PlanInput,
   deps: {
     ecs: StateReaderDeps['ecs'];
-    ssm: Pick<SSMClient, 'send'>;
+    ssm: StateReaderDeps['ssm'] & LockDeps['ssm'];
     ecr: StateReaderDeps['ecr'];
     consul?: StateReaderDeps['consul'];
     context: ChangeSetContext;
@@ -114,27 +113,22 @@ export function rolloutRefusal(mesh: string, rollouts: readonly RunningRollout[]
 }
 
 /** Services whose rollout lock (`/consul-mesh/<mesh>/rollouts/<service>/lock`) is live: held by a running rollout. */
-export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: Pick<LockDeps, 'ssm' | 'holders'>, now = Date.now()): Promise<RunningRollout[]> {
+export async function runningRollouts(spec: Pick<MeshSpec, 'name'>, deps: { ssm: Pick<SsmApi, 'getParametersByPath'> } & Pick<LockDeps, 'holders'>, now = Date.now()): Promise<RunningRollout[]> {
   const { ssm } = deps;
   const path = `${meshParameterPrefix(spec)}/rollouts`;
   const services: RunningRollout[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken }));
-    for (const parameter of page.Parameters ?? []) {
-      if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
-      let lock: LockValue;
-      try {
-        lock = JSON.parse(parameter.Value) as LockValue;
-      } catch {
-        continue; // Not a lock we wrote: ignore it rather than block every deployment.
-      }
-      if ((await lockState(lock, deps, now)) !== 'live') continue;
-      const holder = parseOperationReference(lock.holder);
-      services.push({ service: parameter.Name.slice(path.length + 1, -'/lock'.length), ...(holder?.kind === 'rollout' ? { rolloutId: holder.id } : {}) });
+  for (const parameter of await ssm.getParametersByPath(path)) {
+    if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
+    let lock: LockValue;
+    try {
+      lock = JSON.parse(parameter.Value) as LockValue;
+    } catch {
+      continue; // Not a lock we wrote: ignore it rather than block every deployment.
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+    if ((await lockState(lock, deps, now)) !== 'live') continue;
+    const holder = parseOperationReference(lock.holder);
+    services.push({ service: parameter.Name.slice(path.length + 1, -'/lock'.length), ...(holder?.kind === 'rollout' ? { rolloutId: holder.id } : {}) });
+  }
   return services;
 }
 

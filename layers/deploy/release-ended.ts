@@ -1,8 +1,7 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
 import { configParameterNames, meshParameterPrefix } from '../domain/naming';
-import { releaseLock, type HolderStatus, type LockValue } from './lock';
+import type { SsmApi } from '../adapters/ssm';
+import { releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
 
 /**
  * EventBridge's `Step Functions Execution Status Change` event, the fields the lock release reads. The rule
@@ -25,7 +24,7 @@ export const ExecutionStatusChangeSchema = z.object({
 export type ExecutionStatusChange = z.output<typeof ExecutionStatusChangeSchema>;
 
 export interface ReleaseEndedDeps {
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: Pick<SsmApi, 'getParametersByPath'> & LockDeps['ssm'];
   /** Whether the execution runs again (a redrive): its locks are then its own again. */
   holders: HolderStatus;
   meshName: string;
@@ -82,15 +81,10 @@ export async function releaseLocksHeldBy(execution: string, deps: Pick<ReleaseEn
 async function rolloutLocksHeldBy(holder: string, deps: Pick<ReleaseEndedDeps, 'ssm' | 'meshName'>, root: string): Promise<string[]> {
   const path = `${meshParameterPrefix({ name: deps.meshName }, root)}/rollouts`;
   const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await deps.ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken }));
-    for (const parameter of page.Parameters ?? []) {
-      if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
-      if (holderOf(parameter.Value) === holder) names.push(parameter.Name);
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  for (const parameter of await deps.ssm.getParametersByPath(path)) {
+    if (!parameter.Name?.endsWith('/lock') || !parameter.Value) continue;
+    if (holderOf(parameter.Value) === holder) names.push(parameter.Name);
+  }
   return names;
 }
 

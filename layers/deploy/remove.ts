@@ -1,8 +1,8 @@
 import type { Cluster, Service, Tag } from '@aws-sdk/client-ecs';
 import type { ConsulApi } from '../adapters/consul';
-import type { EcrRepositoriesApi } from '../adapters/ecr-repositories';
+import type { EcrApi } from '../adapters/ecr';
 import type { EcsApi } from '../adapters/ecs';
-import type { SsmParametersApi } from '../adapters/ssm-parameters';
+import type { SsmApi } from '../adapters/ssm';
 import { buildConfigEntries } from '../domain/consul/config-entries';
 import { clusterNameFromArn, configParameterNames, meshParameterPrefix, TAG, type MeshRole } from '../domain/naming';
 import { kvPrefix, META, NODE_META } from '../domain/registration/keys';
@@ -334,7 +334,7 @@ export async function deleteMeshKv(consul: Pick<RemoveConsul, 'kvList' | 'kvDele
  * lock belongs to whoever holds it; the token belongs to the stack, not to a deployment). Returns the names deleted.
  */
 export async function deleteParameters(
-  ssm: SsmParametersApi,
+  ssm: Pick<SsmApi, 'listUnder' | 'deleteParameters'>,
   mesh: string,
   options: { purge?: boolean; root?: string } = {},
 ): Promise<{ deleted: string[]; kept: string[] }> {
@@ -351,7 +351,7 @@ export async function deleteParameters(
  * Deletes the mesh's ECR repositories (`<mesh>/<image>`) with their images. A teardown does this only on purge: the
  * images are what a redeployment would otherwise build again. Returns the names deleted.
  */
-export async function deleteRepositories(ecr: EcrRepositoriesApi, mesh: string): Promise<string[]> {
+export async function deleteRepositories(ecr: Pick<EcrApi, 'listNames' | 'deleteRepository'>, mesh: string): Promise<string[]> {
   const deleted: string[] = [];
   for (const name of await ecr.listNames(`${mesh}/`)) if (await ecr.deleteRepository(name)) deleted.push(name);
   return deleted;

@@ -1,10 +1,12 @@
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { MeshSpec } from '../domain/spec/schema';
 import { SecretsInconsistentError } from '../errors';
 import { meshSecrets } from './wanted-secrets';
+
+/** The SSM calls the secrets step makes (DescribeParameters for existence: no value is read to learn it). */
+export type SecretsSsm = Pick<SsmApi, 'getParameter' | 'describeParameters' | 'putParameter'>;
 
 /**
  * Creates the mesh's secrets (`meshSecrets`: the one list the plan reads too) in SSM as SecureString when they do not
@@ -15,7 +17,7 @@ import { meshSecrets } from './wanted-secrets';
  * if two writers ever race. Changing a secret is rotation, an explicit operation, never a side effect of a deployment.
  * Values are generated here and go straight to SSM: they are never returned, logged or stored elsewhere.
  */
-export async function ensureSecrets(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'send'> }): Promise<{ created: string[]; existing: string[] }> {
+export async function ensureSecrets(spec: MeshSpec, deps: { ssm: SecretsSsm }): Promise<{ created: string[]; existing: string[] }> {
   const { generated: wanted, ca } = meshSecrets(spec);
   const created: string[] = [];
   const existing: string[] = [];
@@ -43,7 +45,7 @@ export async function ensureSecrets(spec: MeshSpec, deps: { ssm: Pick<SSMClient,
  * (a first deployment interrupted between the two writes) → a certificate is issued for the stored key; a
  * certificate without its key cannot be repaired without changing what the servers trust, so it is refused.
  */
-async function ensureCa(spec: MeshSpec, names: { key: string; cert: string }, ssm: Pick<SSMClient, 'send'>): Promise<{ created: string[]; existing: string[] }> {
+async function ensureCa(spec: MeshSpec, names: { key: string; cert: string }, ssm: SecretsSsm): Promise<{ created: string[]; existing: string[] }> {
   const [key, cert] = await Promise.all([readSecret(ssm, names.key), readSecret(ssm, names.cert)]);
   if (key !== undefined && cert !== undefined) return { created: [], existing: [names.key, names.cert] };
   if (key === undefined && cert !== undefined) {
@@ -65,10 +67,9 @@ async function ensureCa(spec: MeshSpec, names: { key: string; cert: string }, ss
 }
 
 /** The decrypted value of a parameter, or undefined when it does not exist. */
-async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<string | undefined> {
+async function readSecret(ssm: SecretsSsm, name: string): Promise<string | undefined> {
   try {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    return Parameter?.Value;
+    return (await ssm.getParameter(name, { decrypt: true }))?.Value;
   } catch (error) {
     if ((error as Error).name === 'ParameterNotFound') return undefined;
     throw error;
@@ -80,18 +81,9 @@ async function readSecret(ssm: Pick<SSMClient, 'send'>, name: string): Promise<s
  * filter): never a value, so it needs no read permission on the secrets themselves. The Consul management token in
  * particular is readable by the ACL step alone (an IAM Deny for every other role), yet its existence must be known here.
  */
-async function existingNames(ssm: Pick<SSMClient, 'send'>, names: string[]): Promise<Set<string>> {
+async function existingNames(ssm: SecretsSsm, names: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < names.length; i += 50) {
-    let NextToken: string | undefined;
-    do {
-      const page = await ssm.send(
-        new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names.slice(i, i + 50) }], MaxResults: 50, NextToken }),
-      );
-      for (const parameter of page.Parameters ?? []) if (parameter.Name) found.add(parameter.Name);
-      NextToken = page.NextToken;
-    } while (NextToken);
-  }
+  for (const parameter of await ssm.describeParameters(names)) if (parameter.Name) found.add(parameter.Name);
   return found;
 }
 
@@ -100,21 +92,19 @@ async function existingNames(ssm: Pick<SSMClient, 'send'>, names: string[]): Pro
  * DescribeParameters), so an existing secret costs no write and is never generated. Overwrite=false still guards a
  * race with another writer.
  */
-async function createIfAbsent(ssm: Pick<SSMClient, 'send'>, name: string, make: () => string, existing?: Set<string>): Promise<boolean> {
+async function createIfAbsent(ssm: SecretsSsm, name: string, make: () => string, existing?: Set<string>): Promise<boolean> {
   if ((existing ?? (await existingNames(ssm, [name]))).has(name)) return false;
   const value = make();
   try {
-    await ssm.send(
-      new PutParameterCommand({
-        Name: name,
-        Type: 'SecureString',
-        Value: value,
-        Overwrite: false,
-        // A PEM certificate or key can exceed the Standard tier's 4 KB.
-        Tier: value.length > 4096 ? 'Advanced' : 'Standard',
-        Description: 'consul-mesh secret (generated; never logged)',
-      }),
-    );
+    await ssm.putParameter({
+      Name: name,
+      Type: 'SecureString',
+      Value: value,
+      Overwrite: false,
+      // A PEM certificate or key can exceed the Standard tier's 4 KB.
+      Tier: value.length > 4096 ? 'Advanced' : 'Standard',
+      Description: 'consul-mesh secret (generated; never logged)',
+    });
     return true;
   } catch (error) {
     if ((error as Error).name === 'ParameterAlreadyExists') return false;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand, GetParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import { meshParameterPrefix } from '../domain/naming';
 import { formatPath } from '../domain/spec/issues';
 import { MeshSpecSchema, type MeshSpec } from '../domain/spec/schema';
@@ -28,8 +27,6 @@ export interface SpecCopyHeader {
 
 /** Characters per part: SSM's Standard tier holds 4 KB values. */
 const PART_CHARS = 4096;
-/** GetParameters takes at most 10 names. */
-const GET_BATCH = 10;
 
 export function specCopyParameterNames(meshName: string, root = '/consul-mesh') {
   const prefix = `${meshParameterPrefix({ name: meshName }, root)}/recovery`;
@@ -44,7 +41,7 @@ function sha256(text: string): string {
  * Stores `spec` as the mesh's deployed spec in SSM, unless the copy there is this very spec (one read, no write:
  * a deployment that changes nothing writes nothing). Returns whether it wrote.
  */
-export async function storeSpecCopy(spec: MeshSpec, deps: { ssm: Pick<SSMClient, 'send'>; root?: string }): Promise<'written' | 'unchanged'> {
+export async function storeSpecCopy(spec: MeshSpec, deps: { ssm: Pick<SsmApi, 'getParameter' | 'putParameter'>; root?: string }): Promise<'written' | 'unchanged'> {
   const names = specCopyParameterNames(spec.name, deps.root);
   const json = JSON.stringify(spec);
   const digest = sha256(json);
@@ -54,19 +51,17 @@ export async function storeSpecCopy(spec: MeshSpec, deps: { ssm: Pick<SSMClient,
   const parts: string[] = [];
   for (let at = 0; at < encoded.length; at += PART_CHARS) parts.push(encoded.slice(at, at + PART_CHARS));
   for (const [i, value] of parts.entries()) {
-    await deps.ssm.send(new PutParameterCommand({ Name: names.part(i + 1), Type: 'String', Value: value, Overwrite: true, Tier: 'Standard' }));
+    await deps.ssm.putParameter({ Name: names.part(i + 1), Type: 'String', Value: value, Overwrite: true, Tier: 'Standard' });
   }
   const header: SpecCopyHeader = { format: 1, encoding: 'gzip+base64', sha256: digest, parts: parts.length };
-  await deps.ssm.send(
-    new PutParameterCommand({
-      Name: names.header,
-      Type: 'String',
-      Value: JSON.stringify(header),
-      Overwrite: true,
-      Tier: 'Standard',
-      Description: 'The deployed mesh spec (gzip, base64, in spec-parts): restores a Consul datacenter that lost every server',
-    }),
-  );
+  await deps.ssm.putParameter({
+    Name: names.header,
+    Type: 'String',
+    Value: JSON.stringify(header),
+    Overwrite: true,
+    Tier: 'Standard',
+    Description: 'The deployed mesh spec (gzip, base64, in spec-parts): restores a Consul datacenter that lost every server',
+  });
   return 'written';
 }
 
@@ -77,16 +72,13 @@ export async function storeSpecCopy(spec: MeshSpec, deps: { ssm: Pick<SSMClient,
  * @throws SpecInvalidError when the copy is damaged (a part missing, a checksum that does not match) or is not a
  *   valid spec of this mesh: a restore from it would be wrong, so it is loud.
  */
-export async function readSpecCopy(meshName: string, deps: { ssm: Pick<SSMClient, 'send'>; root?: string }): Promise<MeshSpec | undefined> {
+export async function readSpecCopy(meshName: string, deps: { ssm: Pick<SsmApi, 'getParameter' | 'getParameters'>; root?: string }): Promise<MeshSpec | undefined> {
   const names = specCopyParameterNames(meshName, deps.root);
   const header = await readHeader(names.header, deps.ssm);
   if (!header) return undefined;
   const wanted = Array.from({ length: header.parts }, (_, i) => names.part(i + 1));
   const values = new Map<string, string>();
-  for (let at = 0; at < wanted.length; at += GET_BATCH) {
-    const { Parameters } = await deps.ssm.send(new GetParametersCommand({ Names: wanted.slice(at, at + GET_BATCH) }));
-    for (const p of Parameters ?? []) if (p.Name && p.Value !== undefined) values.set(p.Name, p.Value);
-  }
+  for (const p of await deps.ssm.getParameters(wanted)) if (p.Name && p.Value !== undefined) values.set(p.Name, p.Value);
   const damaged = (message: string) => new SpecInvalidError([{ path: `(ssm ${names.header})`, message }]);
   const missing = wanted.find((name) => !values.has(name));
   if (missing) throw damaged(`names ${header.parts} parts, but ${missing} does not exist`);
@@ -103,9 +95,9 @@ export async function readSpecCopy(meshName: string, deps: { ssm: Pick<SSMClient
   return parsed.data;
 }
 
-async function readHeader(name: string, ssm: Pick<SSMClient, 'send'>): Promise<SpecCopyHeader | undefined> {
+async function readHeader(name: string, ssm: Pick<SsmApi, 'getParameter'>): Promise<SpecCopyHeader | undefined> {
   try {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+    const Parameter = await ssm.getParameter(name);
     const value = JSON.parse(Parameter?.Value ?? 'null') as Partial<SpecCopyHeader> | null;
     if (value?.format !== 1 || typeof value.sha256 !== 'string' || typeof value.parts !== 'number') return undefined;
     return value as SpecCopyHeader;

@@ -1,12 +1,11 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { taskPrivateIp, type EcsApi } from '../adapters/ecs';
 import { settleWithLimit } from '../churn/limiter';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
 import type { MeshSpec } from '../domain/spec/schema';
 import { validateSpecObject } from '../domain/spec/validate';
-import { releaseLock } from './lock';
+import { releaseLock, type LockDeps } from './lock';
 import { causeMessage } from '../deployments/json';
 import { lastStoppedReason, type StoppedReasonEcs } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
@@ -27,7 +26,7 @@ export const SUMMARY_TASKS_PER_SERVICE = 10;
  */
 export async function summarizeDeployment(
   input: { plan: Omit<DeploymentPlan, 'changes' | 'changeSet' | 'removals' | 'hasRemovals'>; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
-  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: Pick<SSMClient, 'send'>; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers'> },
+  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: LockDeps['ssm']; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers'> },
 ): Promise<DeploymentSummary> {
   const { plan } = input;
   const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
@@ -92,7 +91,7 @@ export async function summarizeDeployment(
  */
 export async function recordFailure(
   input: { failedStage: string; error: { Error?: string; Cause?: string }; executionId: string; spec: unknown },
-  deps: { ecs: StoppedReasonEcs; ssm: Pick<SSMClient, 'send'> },
+  deps: { ecs: StoppedReasonEcs; ssm: LockDeps['ssm'] },
 ): Promise<{ error: string; cause: string; failure: DeploymentFailure }> {
   const error = input.error.Error ?? 'DeploymentFailed';
   const message = causeMessage(input.error.Cause);

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { EcrRepositoriesApi } from '../adapters/ecr-repositories';
-import type { SsmParametersApi } from '../adapters/ssm-parameters';
+import type { EcrApi } from '../adapters/ecr';
+import type { SsmApi } from '../adapters/ssm';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { causeMessage } from '../deployments/json';
 import { configParameterNames } from '../domain/naming';
@@ -109,7 +108,7 @@ function specOf(raw: unknown, mesh: string): MeshSpec | undefined {
 
 export interface PrepareDestroyDeps {
   ecs: RemoveEcs;
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: LockDeps['ssm'] & Pick<SsmApi, 'getParametersByPath'>;
   defaults: { pollSeconds: number; maxRounds: number };
   holders?: HolderStatus;
   onTakeover?: LockDeps['onTakeover'];
@@ -200,7 +199,7 @@ export async function removeFromConsul(
 export async function cleanUpAccount(
   plan: DestroyPlan,
   previous: Cleanup | undefined,
-  deps: { ecs: RemoveEcs; parameters: SsmParametersApi; repositories: EcrRepositoriesApi; ssmRoot?: string },
+  deps: { ecs: RemoveEcs; parameters: Pick<SsmApi, 'listUnder' | 'deleteParameters'>; repositories: Pick<EcrApi, 'listNames' | 'deleteRepository'>; ssmRoot?: string },
 ): Promise<Cleanup> {
   const taskDefinitions = await deregisterTaskDefinitions(deps.ecs, plan.mesh, plan.families);
   const parameters = await deleteParameters(deps.parameters, plan.mesh, { purge: plan.purge, root: deps.ssmRoot });
@@ -244,7 +243,7 @@ export interface DestroySummary {
 /** The last step: release the lock and report what was removed and what was kept. */
 export async function finishDestroy(
   input: { plan: DestroyPlan; ingress: StageRemoval; services: StageRemoval; consul: ConsulRemoval; servers: StageRemoval; cleanup: Cleanup },
-  deps: { ssm: Pick<SSMClient, 'send'> },
+  deps: { ssm: LockDeps['ssm'] },
 ): Promise<DestroySummary> {
   const { plan, consul, cleanup } = input;
   await releaseLock(plan.lockName, plan.lockHolder, { ssm: deps.ssm });
@@ -275,7 +274,7 @@ export async function finishDestroy(
 /** A failed teardown: release the lock (if this execution holds it) and state the stage and cause. */
 export async function recordDestroyFailure(
   input: { mesh: string; failedStage: string; error: { Error?: string; Cause?: string }; executionId: string },
-  deps: { ssm: Pick<SSMClient, 'send'> },
+  deps: { ssm: LockDeps['ssm'] },
 ): Promise<{ error: string; cause: string }> {
   await releaseLock(configParameterNames({ name: input.mesh }).lock, input.executionId, { ssm: deps.ssm });
   const error = input.error.Error ?? 'DestroyFailed';

@@ -1,13 +1,5 @@
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  ListExecutionsCommand,
-  StartExecutionCommand,
-  StopExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  type HistoryEvent,
-  type SFNClient,
-} from '@aws-sdk/client-sfn';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { SfnApi } from '../adapters/sfn';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
 import { AlreadyEndedError } from '../errors';
 import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from './backend';
@@ -21,8 +13,11 @@ export interface DeploymentListPage {
   nextToken?: string;
 }
 
+/** The Step Functions calls the deployments make. */
+export type DeploymentsSfn = Pick<SfnApi, 'startExecution' | 'describeExecution' | 'stopExecution' | 'historyPages' | 'listExecutionsPage'>;
+
 export interface StepFunctionsBackendOptions {
-  sfn: Pick<SFNClient, 'send'>;
+  sfn: DeploymentsSfn;
   stateMachineArn: string;
   /**
    * Events per GetExecutionHistory page. Polls read newest-first pages until they reach the last event already
@@ -38,7 +33,7 @@ export interface StepFunctionsBackendOptions {
  * `history` take is the execution ARN; the execution name carries the mesh, the spec hash and the deployment id.
  */
 export class StepFunctionsBackend implements DeploymentBackend {
-  private readonly sfn: Pick<SFNClient, 'send'>;
+  private readonly sfn: DeploymentsSfn;
   private readonly stateMachineArn: string;
   private readonly pageSize: number;
   private readonly maxListPages: number;
@@ -59,13 +54,13 @@ export class StepFunctionsBackend implements DeploymentBackend {
       return { id, name, deploymentId: decision.running.deploymentId ?? request.deploymentId, attached: true };
     }
     const name = executionName(request.mesh, request.specHash12, request.deploymentId);
-    const started = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(request.input) }));
+    const started = await this.sfn.startExecution({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(request.input) });
     if (!started.executionArn) throw new Error('StartExecution answered without an executionArn');
     return { id: started.executionArn, name, deploymentId: request.deploymentId, attached: false };
   }
 
   async describe(id: string): Promise<DeploymentDescription> {
-    const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn: id }));
+    const out = await this.sfn.describeExecution(id);
     return toDescription(id, out);
   }
 
@@ -73,28 +68,19 @@ export class StepFunctionsBackend implements DeploymentBackend {
   async cancel(id: string): Promise<void> {
     const description = await this.describe(id);
     if (description.status !== 'RUNNING') throw new AlreadyEndedError(`deployment ${description.deploymentId ?? description.name} has already ended (${description.status})`);
-    await this.sfn.send(new StopExecutionCommand({ executionArn: id, error: 'Cancelled', cause: 'cancelled with meshctl cancel' }));
+    await this.sfn.stopExecution(id, { error: 'Cancelled', cause: 'cancelled with meshctl cancel' });
   }
 
   async history(id: string, afterEventId: number): Promise<HistoryEvent[]> {
     // Newest first, page after page, until an event already seen turns up: each poll reads only the new events
     // (plus at most one page of overlap) however long the execution has run (up to 25,000 events).
     const fresh: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    let reachedSeen = false;
-    do {
-      const page = await this.sfn.send(
-        new GetExecutionHistoryCommand({ executionArn: id, reverseOrder: true, maxResults: this.pageSize, nextToken, includeExecutionData: true }),
-      );
-      for (const event of page.events ?? []) {
-        if ((event.id ?? 0) <= afterEventId) {
-          reachedSeen = true;
-          break;
-        }
+    pages: for await (const page of this.sfn.historyPages({ executionArn: id, reverseOrder: true, pageSize: this.pageSize, includeExecutionData: true })) {
+      for (const event of page) {
+        if ((event.id ?? 0) <= afterEventId) break pages;
         fresh.push(event);
       }
-      nextToken = page.nextToken;
-    } while (!reachedSeen && nextToken);
+    }
     return fresh.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
   }
 
@@ -120,9 +106,7 @@ export class StepFunctionsBackend implements DeploymentBackend {
    */
   async listPage(request: { mesh?: string; status?: DeploymentStatus; maxResults?: number; nextToken?: string }): Promise<DeploymentListPage> {
     const meshPart = request.mesh === undefined ? undefined : executionMeshPart(request.mesh);
-    const page = await this.sfn.send(
-      new ListExecutionsCommand({ stateMachineArn: this.stateMachineArn, statusFilter: request.status, maxResults: request.maxResults ?? 100, nextToken: request.nextToken }),
-    );
+    const page = await this.sfn.listExecutionsPage({ stateMachineArn: this.stateMachineArn, statusFilter: request.status, maxResults: request.maxResults ?? 100, nextToken: request.nextToken });
     const items: DeploymentListing[] = [];
     for (const item of page.executions ?? []) {
       if (!item.executionArn || !item.name) continue;
@@ -170,7 +154,7 @@ export class StepFunctionsBackend implements DeploymentBackend {
   }
 }
 
-function toDescription(id: string, out: DescribeExecutionCommandOutput): DeploymentDescription {
+function toDescription(id: string, out: Awaited<ReturnType<SfnApi['describeExecution']>>): DeploymentDescription {
   const input = parseJson(out.input);
   const inputFields = isRecord(input) ? input : {};
   const spec = isRecord(inputFields.spec) ? inputFields.spec : {};

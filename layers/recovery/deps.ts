@@ -1,5 +1,5 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ecsClient, sfnClient, ssmClient } from '../adapters/aws';
+import { ecsClient, eventsClient, sfnClient, ssmClient } from '../adapters/aws';
+import type { EventsApi } from '../adapters/eventbridge';
 import { createConsulAclClient, type ConsulAclApi } from '../adapters/consul-acl';
 import { createConsulClient, type ConsulClientOptions } from '../adapters/consul';
 import { consulFromSsm } from '../adapters/consul-token';
@@ -31,7 +31,7 @@ export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
     ssm: churn.clients.ssm,
     create: createRecoveryClient,
   });
-  let events: EventBridgeClient | undefined;
+  let events: EventsApi | undefined;
   return {
     churn,
     async recoveryDeps(): Promise<RecoveryDeps> {
@@ -43,8 +43,10 @@ export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
         holders: executionHolders(churn.clients.sfn),
         reconcile: async () => reconcileMesh(await reconcileDeps(churn)),
         publish: async (detail) => {
-          events ??= new EventBridgeClient({ maxAttempts: 8, retryMode: 'standard' });
-          await events.send(new PutEventsCommand({ Entries: [{ Source: RESTORED_EVENT.source, DetailType: RESTORED_EVENT.detailType, Detail: JSON.stringify(detail) }] }));
+          events ??= eventsClient();
+          const failed = await events.putEvents([{ Source: RESTORED_EVENT.source, DetailType: RESTORED_EVENT.detailType, Detail: JSON.stringify(detail) }]);
+          // PutEvents answers 200 with a per-entry ErrorCode when it refuses an entry: say so (the restore itself is done).
+          for (const entry of failed) churn.logger.warn('restored event not published', { errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage });
         },
         logger: churn.logger,
         metrics: churn.metrics,

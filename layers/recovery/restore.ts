@@ -1,11 +1,11 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { ConsulApi } from '../adapters/consul';
 import type { ConsulAclApi } from '../adapters/consul-acl';
 import type { ChurnLogger, ChurnMetrics } from '../churn/ports';
 import type { ReconcileSummary } from '../churn/reconcile';
 import { ensureAcl } from '../deploy/acl';
 import { applyConfigEntries, datacenterMarkerKey } from '../deploy/config-entries';
-import { acquireLock, RECOVERY_LOCK_HOLDER, releaseLock, type HolderStatus } from '../deploy/lock';
+import { acquireLock, RECOVERY_LOCK_HOLDER, releaseLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import { readSpecCopy } from '../deploy/spec-copy';
 import { configParameterNames } from '../domain/naming';
 import { ConcurrentOperationError, ConsulUnavailableError } from '../errors';
@@ -21,7 +21,7 @@ export type RecoveryConsul = ConsulAclApi & Pick<ConsulApi, 'getConfigEntry' | '
 
 export interface RecoveryDeps {
   meshName: string;
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: LockDeps['ssm'] & Pick<SsmApi, 'getParameters'>;
   ssmRoot?: string;
   /** With the management token (the servers' initial management token: a new datacenter knows it). */
   consul: RecoveryConsul;

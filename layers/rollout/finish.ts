@@ -1,5 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { releaseLock } from '../deploy/lock';
+import { releaseLock, type LockDeps } from '../deploy/lock';
 import { causeMessage } from '../deployments/json';
 import { lastStoppedReason, type StoppedReasonEcs } from '../deploy/stage';
 import { ROLLOUT_ERRORS } from '../errors';
@@ -9,7 +8,7 @@ import type { PreparedRollout, RegisteredRevision, RolloutFailure, RolloutResult
 /** The end of a successful rollout: release the service's lock and record which revision is live. */
 export async function finishRollout(
   input: { prepared: PreparedRollout; revision: RegisteredRevision },
-  deps: { ssm: Pick<SSMClient, 'send'> },
+  deps: { ssm: LockDeps['ssm'] },
 ): Promise<RolloutResult> {
   const { prepared, revision } = input;
   await releaseLock(prepared.lockName, prepared.lockHolder, { ssm: deps.ssm });
@@ -48,7 +47,7 @@ export interface FailureInput {
  */
 export async function recordRolloutFailure(
   input: FailureInput,
-  deps: { ssm: Pick<SSMClient, 'send'>; ecs: StoppedReasonEcs; meshName: string },
+  deps: { ssm: LockDeps['ssm']; ecs: StoppedReasonEcs; meshName: string },
 ): Promise<{ error: string; cause: string; failure: RolloutFailure }> {
   const { prepared } = input;
   await releaseLock(prepared?.lockName ?? rolloutLockName(deps.meshName, input.service), input.executionId, { ssm: deps.ssm });

@@ -1,5 +1,4 @@
 import type { EcsApi } from '../adapters/ecs';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { imageTagFor } from '../deploy/images';
@@ -15,7 +14,7 @@ import type { PreparedRollout, RolloutDeploymentConfiguration, RolloutInput } fr
 
 export interface PrepareDeps {
   ecs: Pick<EcsApi, 'describeServices'>;
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: LockDeps['ssm'];
   consul: Pick<ConsulApi, 'kvGet'>;
   meshName: string;
   now?: () => number;

@@ -1,6 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { EcsApi } from '../adapters/ecs';
 import { ConcurrentOperationError, SecretsInconsistentError } from '../errors';
 import type { PreparedRotation, RotationCheck, StoredSecret } from './schemas';
@@ -12,7 +11,7 @@ import { deleteStaged } from './secret';
  * SSM versions only.
  */
 
-type Ssm = Pick<SSMClient, 'send'>;
+type Ssm = Pick<SsmApi, 'getParameter' | 'putParameter' | 'deleteParameter'>;
 
 /** The new CA as staged: a certificate and its key (PEM). */
 export interface StagedCa {
@@ -110,13 +109,13 @@ export function addReplaced(a: Record<string, number> = {}, b: Record<string, nu
  * parameter that became Advanced can never go back to Standard.
  */
 async function write(ssm: Ssm, name: string, value: string): Promise<number> {
-  const { Version } = await ssm.send(new PutParameterCommand({ Name: name, Type: 'SecureString', Value: value, Overwrite: true, Tier: 'Intelligent-Tiering' }));
+  const { Version } = await ssm.putParameter({ Name: name, Type: 'SecureString', Value: value, Overwrite: true, Tier: 'Intelligent-Tiering' });
   return Version ?? 0;
 }
 
 async function readParameter(ssm: Ssm, name: string): Promise<{ value: string; version: number }> {
-  const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  return { value: Parameter?.Value ?? '', version: Parameter?.Version ?? 1 };
+  const parameter = await ssm.getParameter(name, { decrypt: true });
+  return { value: parameter?.Value ?? '', version: parameter?.Version ?? 1 };
 }
 
 async function readStaged(ssm: Ssm, name: string): Promise<StagedCa> {

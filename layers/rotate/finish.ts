@@ -1,5 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { releaseLock } from '../deploy/lock';
+import { releaseLock, type LockDeps } from '../deploy/lock';
 import { causeMessage } from '../deployments/json';
 import { configParameterNames } from '../domain/naming';
 import { addReplaced } from './ca';
@@ -9,7 +8,7 @@ import type { PreparedRotation, RotationCheck, RotationResult, StoredSecret } fr
 /** The end of a rotation, after the old secret was retired (retireOldSecret): release the mesh lock, say what happened. */
 export async function finishRotation(
   input: { prepared: PreparedRotation; stored: StoredSecret; check: RotationCheck; removed: string },
-  deps: { ssm: Pick<SSMClient, 'send'> },
+  deps: { ssm: LockDeps['ssm'] },
 ): Promise<RotationResult> {
   const { prepared, stored, check, removed } = input;
   await releaseLock(prepared.lockName, prepared.lockHolder, { ssm: deps.ssm });
@@ -46,7 +45,7 @@ export interface RotationFailureInput {
  */
 export async function recordRotationFailure(
   input: RotationFailureInput,
-  deps: { ssm: Pick<SSMClient, 'send'>; meshName: string; ssmRoot?: string },
+  deps: { ssm: LockDeps['ssm']; meshName: string; ssmRoot?: string },
 ): Promise<{ error: string; cause: string }> {
   const lockName = input.prepared?.lockName ?? configParameterNames({ name: deps.meshName }, deps.ssmRoot).lock;
   // A staged value not stored yet is of no use; once stored, the staging parameter is gone already. A staged CA is

@@ -1,4 +1,3 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { acquireLock, describeLockHolder, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
@@ -16,7 +15,7 @@ export function newRotationId(now: Date = new Date(), random?: () => string): st
 }
 
 export interface PrepareRotationDeps {
-  ssm: Pick<SSMClient, 'send'>;
+  ssm: LockDeps['ssm'];
   consul: Pick<ConsulApi, 'kvGet'>;
   meshName: string;
   ssmRoot?: string;

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../adapters/ssm';
 import type { ConsulAclApi, ConsulKeyringApi } from '../adapters/consul-acl';
 import { generateCa } from '../deploy/secrets';
 import { tokenAccessorIdForVersion } from '../domain/consul/acl-policies';
@@ -17,7 +16,7 @@ import type { ActivatedSecret, PreparedRotation, StoredSecret } from './schemas'
 /** The Consul calls of the two steps that hold the management token: the keyring and the tokens. */
 export type RotationConsul = Pick<ConsulAclApi, 'leader' | 'readToken' | 'createToken' | 'deleteToken'> & ConsulKeyringApi;
 
-type Ssm = Pick<SSMClient, 'send'>;
+type Ssm = Pick<SsmApi, 'getParameter' | 'putParameter' | 'deleteParameter'>;
 
 /**
  * Generates the new secret into the staging parameter: a gossip key (32 random bytes, base64, as `consul keygen`
@@ -34,17 +33,15 @@ export async function stageNewSecret(
       : prepared.kind === 'gossip-key'
         ? (deps.newGossipKey ?? (() => randomBytes(32).toString('base64')))()
         : (deps.newSecretId ?? randomUUID)();
-  await deps.ssm.send(
-    new PutParameterCommand({
-      Name: prepared.stagingParameter,
-      Type: 'SecureString',
-      Value: value,
-      Overwrite: true,
-      // A staged CA (certificate and key) stays under 4 KB; Intelligent-Tiering keeps a bigger one storable.
-      ...(prepared.kind === 'ca' ? { Tier: 'Intelligent-Tiering' as const } : {}),
-      Description: 'consul-mesh: a secret being rotated (never read by a task)',
-    }),
-  );
+  await deps.ssm.putParameter({
+    Name: prepared.stagingParameter,
+    Type: 'SecureString',
+    Value: value,
+    Overwrite: true,
+    // A staged CA (certificate and key) stays under 4 KB; Intelligent-Tiering keeps a bigger one storable.
+    ...(prepared.kind === 'ca' ? { Tier: 'Intelligent-Tiering' as const } : {}),
+    Description: 'consul-mesh: a secret being rotated (never read by a task)',
+  });
 }
 
 /**
@@ -90,7 +87,7 @@ export async function activateNewSecret(prepared: PreparedRotation, deps: { ssm:
  */
 export async function storeNewSecret(prepared: PreparedRotation, activated: ActivatedSecret, deps: { ssm: Ssm; now?: () => number }): Promise<StoredSecret> {
   const staged = await readSecret(deps.ssm, prepared.stagingParameter);
-  const { Version } = await deps.ssm.send(new PutParameterCommand({ Name: prepared.parameter, Type: 'SecureString', Value: staged.value, Overwrite: true }));
+  const { Version } = await deps.ssm.putParameter({ Name: prepared.parameter, Type: 'SecureString', Value: staged.value, Overwrite: true });
   const version = Version ?? activated.previousVersion + 1;
   if (version !== activated.previousVersion + 1) {
     throw new ConcurrentOperationError(`${prepared.parameter} was written by someone else during the rotation (version ${version}, expected ${activated.previousVersion + 1})`);
@@ -123,13 +120,13 @@ export async function retireOldSecret(prepared: PreparedRotation, stored: Stored
 /** Deletes the staging parameter (a staged secret left by a failed rotation is of no use). */
 export async function deleteStaged(prepared: Pick<PreparedRotation, 'stagingParameter'>, ssm: Ssm): Promise<void> {
   try {
-    await ssm.send(new DeleteParameterCommand({ Name: prepared.stagingParameter }));
+    await ssm.deleteParameter(prepared.stagingParameter);
   } catch (error) {
     if ((error as Error).name !== 'ParameterNotFound') throw error;
   }
 }
 
 async function readSecret(ssm: Ssm, name: string): Promise<{ value: string; version: number }> {
-  const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  return { value: Parameter?.Value ?? '', version: Parameter?.Version ?? 1 };
+  const parameter = await ssm.getParameter(name, { decrypt: true });
+  return { value: parameter?.Value ?? '', version: parameter?.Version ?? 1 };
 }

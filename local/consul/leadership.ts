@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Who leads the emulated Raft cluster, and whether its state survives the servers that hold it.
  *
@@ -13,10 +15,20 @@
  * servers still runs, no leader is elected until an operator recovers the cluster with `peers.json`; here that
  * minority joins the new datacenter.) The first quorum after the emulator starts adopts the state it started with
  * (empty, or restored from the local cloud's data directory, which stands for the servers' disks).
+ *
+ * Catching up: a server that joins an existing datacenter replicates the leader's log (or a snapshot of it) and is
+ * promoted to a voter by autopilot once it has been healthy for `server_stabilization_time` (10 s by default). Until
+ * then it holds no copy of the state that counts and no vote: it is not a member. `catchUpMs` models that delay
+ * (0: at once); autopilot's server health (`/v1/operator/autopilot/health`) reports it (`servers` of the view). A
+ * server that stops before it caught up never held the state; a quorum lost meanwhile is lost. The servers of a new
+ * datacenter bootstrap together (`bootstrap_expect`): they are voters from the start.
  */
 
-/** Supplies the cluster as the ECS simulation sees it: how many servers are expected and which ones run. */
-export type QuorumSource = () => { expected: number; serverAddresses: string[] };
+/**
+ * Supplies the cluster as the ECS simulation sees it: how many servers are expected and which ones run, and the node
+ * ID (Raft ID) of each by its address, when known (autopilot lists servers by it).
+ */
+export type QuorumSource = () => { expected: number; serverAddresses: string[]; serverIds?: Readonly<Record<string, string>> };
 
 /** The Raft RPC port servers listen on. */
 export const SERVER_RPC_PORT = 8300;
@@ -29,6 +41,29 @@ export interface RaftView {
   readonly leader: string | undefined;
   /** `ip:8300` of every running server, in address order. */
   readonly peers: readonly string[];
+  /** Each running server as autopilot sees it, in the order of `peers`. */
+  readonly servers?: readonly RaftServer[];
+  /** The Raft term: grows with every change of leader. */
+  readonly term?: number;
+}
+
+/** One running server: a member holds the state and votes; one that is not is still catching up (or waits for a quorum). */
+export interface RaftServer {
+  /** `ip:8300`. */
+  readonly address: string;
+  /** The node ID (Raft ID), from the source, else derived from the address. */
+  readonly id: string;
+  readonly member: boolean;
+  /** Since when it is in its current state (member, or catching up / waiting), epoch ms. */
+  readonly since: number;
+  /** How far it has caught up with the leader's log, 0 to 1 (1 for members). */
+  readonly progress: number;
+}
+
+/** A stable UUID-shaped ID for a server known only by its address. */
+function derivedServerId(address: string): string {
+  const hex = createHash('sha1').update(`server/${address}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function withPort(address: string): string {
@@ -54,14 +89,21 @@ export class Leadership {
   private adoptable = true;
   /** Datacenters bootstrapped after the first (each one a full loss of the state). */
   private losses = 0;
+  /** Running servers catching up with the leader: when each started to (epoch ms). */
+  private readonly joining = new Map<string, number>();
+  /** When each member became one (epoch ms). */
+  private readonly memberSince = new Map<string, number>();
+  private term = 0;
 
   /**
    * @param onNewDatacenter called when a new quorum forms after the previous datacenter lost its quorum of members:
    *   the store must start empty.
+   * @param catchUpMs how long a server joining an existing datacenter takes to become a caught-up voter (0: at once).
    */
   constructor(
     private source?: QuorumSource,
     private readonly onNewDatacenter?: () => void,
+    private readonly catchUpMs = 0,
   ) {}
 
   /** Replace the source (e.g. once the ECS simulation is wired in). */
@@ -69,6 +111,8 @@ export class Leadership {
     this.source = source;
     this.currentLeader = undefined;
     this.members.clear();
+    this.joining.clear();
+    this.memberSince.clear();
     this.adoptable = true;
   }
 
@@ -84,34 +128,68 @@ export class Leadership {
    */
   observe(): RaftView {
     if (!this.source) return { leader: STANDALONE_SERVER, peers: [STANDALONE_SERVER] };
-    const { expected, serverAddresses } = this.source();
+    const { expected, serverAddresses, serverIds } = this.source();
+    const now = Date.now();
     const peers = [...new Set(serverAddresses.map(withPort))].sort(compareAddresses);
     const quorum = Math.floor(expected / 2) + 1;
-    for (const member of [...this.members]) if (!peers.includes(member)) this.members.delete(member);
+    // A server whose catch-up ended before this look is a member: had the quorum been lost meanwhile, the look that
+    // saw it (every server task change is one) would have forgotten who was joining.
+    for (const [peer, since] of [...this.joining]) {
+      if (!peers.includes(peer)) this.joining.delete(peer);
+      else if (now - since >= this.catchUpMs && this.members.size >= quorum) this.admit(peer, now);
+    }
+    for (const member of [...this.members]) if (!peers.includes(member)) this.forget(member);
     const quorate = peers.length > 0 && peers.length >= quorum;
     if (this.adoptable) {
       if (quorate) {
         this.adoptable = false;
-        for (const peer of peers) this.members.add(peer);
+        for (const peer of peers) this.admit(peer, now);
       }
     } else if (this.members.size < quorum || this.members.size === 0) {
       // Fewer members than a quorum: no log entry can be committed any more, the state is lost with them.
-      this.members.clear();
+      for (const member of [...this.members]) this.forget(member);
+      this.joining.clear();
       if (quorate) {
         this.losses += 1;
         this.onNewDatacenter?.();
-        for (const peer of peers) this.members.add(peer);
+        // A new datacenter: its servers bootstrap together, voters from the start.
+        for (const peer of peers) this.admit(peer, now);
       }
     } else {
-      // A leader exists: every running server replicates its log (catching up is immediate here).
-      for (const peer of peers) this.members.add(peer);
+      // A leader exists: every running server replicates its log, and holds the state once it caught up.
+      for (const peer of peers) {
+        if (this.members.has(peer)) continue;
+        if (this.catchUpMs <= 0) this.admit(peer, now);
+        else if (!this.joining.has(peer)) this.joining.set(peer, now);
+      }
     }
+    const servers = peers.map((address): RaftServer => {
+      const member = this.members.has(address);
+      const since = (member ? this.memberSince.get(address) : this.joining.get(address)) ?? now;
+      const progress = member ? 1 : this.joining.has(address) && this.catchUpMs > 0 ? Math.min(1, (now - since) / this.catchUpMs) : 0;
+      return { address, id: serverIds?.[address.split(':')[0]] ?? derivedServerId(address), member, since, progress };
+    });
     if (this.members.size === 0 || this.members.size < quorum) {
       this.currentLeader = undefined;
-      return { leader: undefined, peers };
+      return { leader: undefined, peers, servers, term: this.term };
     }
-    if (!this.currentLeader || !this.members.has(this.currentLeader)) this.currentLeader = peers.find((peer) => this.members.has(peer));
-    return { leader: this.currentLeader, peers };
+    if (!this.currentLeader || !this.members.has(this.currentLeader)) {
+      this.currentLeader = peers.find((peer) => this.members.has(peer));
+      this.term += 1;
+    }
+    return { leader: this.currentLeader, peers, servers, term: this.term };
+  }
+
+  private admit(peer: string, now: number): void {
+    this.joining.delete(peer);
+    if (this.members.has(peer)) return;
+    this.members.add(peer);
+    this.memberSince.set(peer, now);
+  }
+
+  private forget(member: string): void {
+    this.members.delete(member);
+    this.memberSince.delete(member);
   }
 
   /** The leader and peers now. */

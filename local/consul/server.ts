@@ -43,6 +43,11 @@ export interface ConsulServerOptions {
   quorumSource?: QuorumSource;
   /** Default `dc1`. */
   datacenter?: string;
+  /**
+   * How long a server joining the existing datacenter takes to catch up and become a voter (leadership.ts);
+   * default 0 (at once). Autopilot's server health reports it, and the server does not hold the state meanwhile.
+   */
+  serverCatchUpMs?: number;
   /** Default `consul-local`. */
   nodeName?: string;
   /**
@@ -113,7 +118,7 @@ export class ConsulServer {
 
   constructor(private readonly options: ConsulServerOptions = {}) {
     this.acl = new AclResolver(options.acl ?? { enabled: false });
-    this.leadership = new Leadership(options.quorumSource, () => this.bootstrapNewDatacenter());
+    this.leadership = new Leadership(options.quorumSource, () => this.bootstrapNewDatacenter(), options.serverCatchUpMs ?? 0);
     this.agent = {
       datacenter: options.datacenter ?? 'dc1',
       nodeName: options.nodeName ?? 'consul-local',

@@ -5,8 +5,14 @@ import { AgentConfigError, configValue, parseAgentConfigFile } from './consul-ag
 import { entrypointError, runEntrypoint } from './entrypoint';
 import { issuerIn, parseCertificates } from './tls-trust';
 
-/** What a container's process did: exited with a code, or runs but never passes its health check. */
-export type Verdict = { readonly exitCode: number; readonly reason: string } | { readonly unhealthy: true; readonly reason: string };
+/**
+ * What a container's process did: exited with a code, runs but never passes its health check, or runs and its
+ * health check can be run as ECS runs it (`probe`: undefined when it passes, else what it printed).
+ */
+export type Verdict =
+  | { readonly exitCode: number; readonly reason: string }
+  | { readonly unhealthy: true; readonly reason: string }
+  | { readonly probe: () => Promise<string | undefined>; readonly reason: string };
 
 /** The image's configuration directory (`consul agent -config-dir=...`), under the container's root. */
 const CONFIG_DIR = '/consul/config';
@@ -24,12 +30,14 @@ const CONFIG_DIR = '/consul/config';
  * `trust`, when given, decides whether the running servers and this one accept each other's certificates
  * (tls-trust.ts); a refusal leaves it out of the quorum too, as a server whose RPC every peer rejects.
  *
- * Returns undefined when the agent would start and serve.
+ * Returns undefined when the agent would start and serve; `started`, when given, is called then with a reader of the
+ * container's files (paths as inside the container), before they are removed.
  */
 export async function checkConsulServer(
   script: string,
   environment: Record<string, string>,
   trust?: (tls: { trusts: X509Certificate[]; presents: X509Certificate }) => string | undefined,
+  started?: (readFile: (path: string) => string | undefined) => void,
 ): Promise<Verdict | undefined> {
   const run = await runEntrypoint(script, 'consul', environment, (root) => {
     mkdirSync(join(root, CONFIG_DIR), { recursive: true });
@@ -92,6 +100,7 @@ export async function checkConsulServer(
     }
     const refused = material && trust?.(material);
     if (refused) return { unhealthy: true, reason: `RPC between servers fails: ${refused}` };
+    started?.((path) => (existsSync(inContainer(path)) ? readFileSync(inContainer(path), 'utf8') : undefined));
     return undefined;
   } finally {
     run.dispose();

@@ -8,6 +8,7 @@ import { checkConsulServer, type Verdict } from './consul-server';
 import { checkDataplane } from './dataplane';
 import { missingProgram } from './health-check';
 import { ShippedImages, type ShippedImage } from './shipped-images';
+import { serverHealthProbe, serverNodeId } from './server-health';
 import type { TlsTrustLedger } from './tls-trust';
 
 /**
@@ -45,6 +46,8 @@ export interface TaskProcessesDeps {
    * containers (the product's convention): the parameter it names scopes who trusts whom.
    */
   caCertSecret: string;
+  /** The file the server entrypoint writes its health-check token to (the product's convention). */
+  serverHealthCheckTokenFile: string;
   /** How long a dataplane's Envoy may wait for its proxy stream before its health check fails. Default 30 s. */
   dataplaneReadyTimeoutMs?: number;
   logger?: (message: string) => void;
@@ -102,7 +105,23 @@ async function checkContainer(task: EcsTaskSnapshot, container: ContainerDefinit
   const member = { taskArn: task.taskArn, region: task.region, scope: caParameter, service: task.serviceName ?? task.family };
   const tls = deps.tls;
   if (entrypoint.binary === 'consul') {
-    return checkConsulServer(entrypoint.script, environment, tls && ((t) => tls.admitServer({ ...member, role: 'server', ...t })));
+    let token: string | undefined;
+    const verdict = await checkConsulServer(
+      entrypoint.script,
+      environment,
+      tls && ((t) => tls.admitServer({ ...member, role: 'server', ...t })),
+      (readFile) => (token = readFile(deps.serverHealthCheckTokenFile)),
+    );
+    if (verdict) return verdict;
+    // The agent serves: its health check (a script the image copies from its context) runs as ECS runs it.
+    const check = container.healthCheck as { command?: unknown[]; timeout?: number } | undefined;
+    const [form, program, ...args] = (check?.command ?? []).map(String);
+    const script = form === 'CMD' && program ? image.contextPrograms.get(program.split('/').pop() as string) : undefined;
+    if (!script) return undefined;
+    return {
+      reason: 'health check: autopilot has not reported this server yet',
+      probe: serverHealthProbe({ script, args, consulHttpUrl: deps.consulHttpUrl(), nodeId: serverNodeId(task.taskId), token, timeoutMs: (check?.timeout ?? 5) * 1000 }),
+    };
   }
   return checkDataplane(entrypoint.script, environment, {
     access: deps.dataplaneAccess,
@@ -132,7 +151,8 @@ export function taskProcesses(deps: TaskProcessesDeps): (task: EcsTaskSnapshot, 
     for (const { container, verdict } of verdicts) {
       if (!verdict) continue;
       deps.logger?.(`task ${task.taskId} container ${container}: ${verdict.reason}`);
-      outcomes.push('exitCode' in verdict ? { container, exitCode: verdict.exitCode, reason: verdict.reason } : { container, unhealthy: true, reason: verdict.reason });
+      if ('probe' in verdict) outcomes.push({ container, probe: verdict.probe, reason: verdict.reason });
+      else outcomes.push('exitCode' in verdict ? { container, exitCode: verdict.exitCode, reason: verdict.reason } : { container, unhealthy: true, reason: verdict.reason });
     }
     return outcomes;
   };

@@ -21,6 +21,7 @@ const BASE_IMAGES: ReadonlyArray<{ pattern: RegExp; programs: readonly string[] 
 /** Programs of the packages the Dockerfiles install (`apt-get install` / `apk add`); an unknown package adds none. */
 const PACKAGE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   curl: ['curl'],
+  jq: ['jq'],
   wget: ['wget'],
   'netcat-openbsd': ['nc'],
   'libcap2-bin': ['setcap', 'getcap'],
@@ -33,6 +34,8 @@ export interface ShippedImage {
   readonly contextDir: string;
   /** Programs on the image's PATH; undefined when its base image is not one the local cloud knows. */
   readonly programs: ReadonlySet<string> | undefined;
+  /** Programs the image copies from its own build context (e.g. a health-check script), by name: the file's path. */
+  readonly contextPrograms: ReadonlyMap<string, string>;
 }
 
 /** The platforms the local CodeBuild builds for: the digest of an image covers its platform. */
@@ -81,6 +84,24 @@ export function programsOfDockerfile(text: string): Set<string> | undefined {
   return programs;
 }
 
+/** The programs the final stage copies onto the PATH from the build context itself (`COPY <file> /usr/local/bin/x`). */
+export function contextProgramsOfDockerfile(text: string, contextDir: string): Map<string, string> {
+  const dockerfile = DockerfileParser.parse(text);
+  const from = dockerfile.getFROMs().at(-1);
+  const found = new Map<string, string>();
+  if (!from) return found;
+  for (const copy of finalStage(dockerfile.getInstructions(), from.getRange().start.line).filter((i) => i.getKeyword() === 'COPY') as Copy[]) {
+    if (copy.getFromFlag()) continue;
+    const args = copy.getArguments().map((a) => a.getValue());
+    const destination = args[args.length - 1];
+    for (const source of args.slice(0, -1)) {
+      const target = destination.endsWith('/') ? `${destination}${source.split('/').pop()}` : destination;
+      if (/^\/(usr\/local\/)?s?bin\//.test(target)) found.set(target.split('/').pop() as string, join(contextDir, source));
+    }
+  }
+  return found;
+}
+
 /** The project's images by the digests the local CodeBuild gives them. */
 export class ShippedImages {
   private byDigest?: Map<string, ShippedImage>;
@@ -97,10 +118,12 @@ export class ShippedImages {
     const map = new Map<string, ShippedImage>();
     for (const contextDir of dockerContexts(join(this.projectRoot, 'docker'))) {
       const dockerfile = join(contextDir, 'Dockerfile');
+      const text = readFileSync(dockerfile, 'utf8');
       const image: ShippedImage = {
         context: relative(this.projectRoot, contextDir).split('\\').join('/'),
         contextDir,
-        programs: programsOfDockerfile(readFileSync(dockerfile, 'utf8')),
+        programs: programsOfDockerfile(text),
+        contextPrograms: contextProgramsOfDockerfile(text, contextDir),
       };
       for (const platform of PLATFORMS) map.set(digestBuildContext(contextDir, dockerfile, platform).digest, image);
     }

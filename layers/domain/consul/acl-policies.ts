@@ -12,7 +12,7 @@ import { dataplaneTokenParameterName } from './parameter-names';
  * | one per service | that service's dataplane | a service identity: write on the service and its sidecar, read on every service and node (discovery) |
  * | ingress gateway | the gateway's dataplane | Consul's documented gateway rules: write on the gateway, read on every service and node |
  * | orchestrator | every function but the ACL step | write on the mesh's synthetic nodes, services, sidecars and KV prefix; intentions write on its services; `mesh = "write"` for the ingress-gateway entry |
- * | servers' agent | the Consul servers (`acl.tokens.agent`) | write on their own node registration, read on services |
+ * | servers' agent | the Consul servers (`acl.tokens.agent`) and their container health check | write on their own node registration, read on services, `operator = "read"` (autopilot's server health) |
  *
  * Each token's SecretID is the SSM SecureString of its parameter, created once (ensureSecrets); its AccessorID is
  * derived from the mesh and the token's role, so the ACL step can find it again without storing anything else.
@@ -146,9 +146,12 @@ export function renderIngressGatewayRules(gatewayName: string): string {
 /**
  * The servers' agent token (`acl.tokens.agent`): an agent updates its own node in the catalog and reads services.
  * Server node names are the task's host name, not known in advance on Fargate, hence `node_prefix ""`.
+ * `operator = "read"`: the server container's health check reads autopilot's server health
+ * (`/v1/operator/autopilot/health` requires operator:read) with this token, the only one besides the management
+ * token a server task holds. Read only: no Raft peer changes, no autopilot configuration.
  */
 export function renderServerAgentRules(): string {
-  return `${[block('node_prefix', '', { policy: 'write' }), block('service_prefix', '', { policy: 'read' })].join('\n')}\n`;
+  return `${[block('node_prefix', '', { policy: 'write' }), block('service_prefix', '', { policy: 'read' }), 'operator = "read"'].join('\n')}\n`;
 }
 
 /**

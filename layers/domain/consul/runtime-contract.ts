@@ -42,6 +42,16 @@ export const SERVER_RUNTIME = {
    * rendered file sets no token.
    */
   aclTokensFile: '/consul/config/acl-tokens.hcl',
+  /**
+   * The agent token again, alone, for the container health check (`healthCheck`), written from `env.agentToken` only:
+   * never the management token. Not a `.hcl`/`.json` file, so Consul does not read it as configuration.
+   */
+  healthCheckTokenFile: '/consul/config/health-check.token',
+  /**
+   * The image's health-check program (docker/consul-server/healthcheck.sh): given autopilot's health URL, it exits 0
+   * only when autopilot reports this server (its node ID, `<dataDir>/node-id`) as a voter that is caught up.
+   */
+  healthCheck: '/usr/local/bin/consul-server-healthcheck',
   dataDir: '/consul/data',
   /** The CA certificate, written from `env.caCert`. */
   caFile: '/consul/config/tls/ca.pem',

@@ -14,8 +14,9 @@ import { serverCertificateDnsNames, serverTlsServerName } from './server-names';
  *    `server.<dc>.consul` plus `CONSUL_CERT_DNS_NAMES`;
  * 3. execs `consul agent -config-dir=/consul/config` (serverAgentArgs), which merges consul.hcl with the fragments.
  *
- * The health check asks the agent's HTTP listener (`ports.http`, on `client_addr`) for `/v1/status/leader`: no ACL
- * token needed, and it answers 200 before a leader exists, so ECS does not replace servers waiting for each other.
+ * The health check asks the agent's HTTP listener (`ports.http`, on `client_addr`) for autopilot's server health
+ * (`/v1/operator/autopilot/health`, with the agent token: operator:read) and passes only when this server is a voter
+ * that is caught up (buildServerHealthCheck).
  */
 export function buildServerLaunch(spec: MeshSpec, options: LaunchOptions = {}): ContainerLaunch {
   const parameter = configParameterNames(spec, options.ssmRoot).serverHcl;
@@ -30,5 +31,5 @@ export function buildServerLaunch(spec: MeshSpec, options: LaunchOptions = {}): 
     { name: SERVER_RUNTIME.env.config, valueFrom: parameter },
     ...serverSecretsToFetch(spec, options.ssmRoot).map((s) => ({ name: s.env, valueFrom: s.parameter })),
   ];
-  return { environment, secrets, healthCheckUrl: `http://127.0.0.1:${CONSUL_PORTS.http}/v1/status/leader` };
+  return { environment, secrets, healthCheckUrl: `http://127.0.0.1:${CONSUL_PORTS.http}/v1/operator/autopilot/health` };
 }

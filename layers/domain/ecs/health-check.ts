@@ -1,5 +1,6 @@
 import type { HealthCheck } from '@aws-sdk/client-ecs';
 import type { HealthCheckSpec, ServiceSpec } from '../spec/schema';
+import { SERVER_RUNTIME } from '../consul/runtime-contract';
 
 /** ECS container health check bounds (ECS API reference, HealthCheck): values outside are rejected. */
 const ECS_HEALTH_LIMITS = {
@@ -100,18 +101,38 @@ export function buildDataplaneHealthCheck(url: string, registrationTimeoutSecond
 }
 
 /**
- * A server is healthy while its agent answers HTTP (buildServerLaunch's healthCheckUrl: `/v1/status/leader` on the
- * rendered `ports.http`). It needs no ACL token and answers 200 even before a leader is elected, which is what a
- * container check must tolerate: a new cluster has no leader until `bootstrap_expect` servers joined, and ECS would
- * otherwise replace servers that are merely waiting for each other. Leader election is verified by the deploy step,
- * not by ECS.
+ * ECS's longest start period (HealthCheck.startPeriod, 0-300 s): a new datacenter's servers need it (see below).
+ */
+const SERVER_START_PERIOD_SECONDS = ECS_HEALTH_LIMITS.startPeriod.max;
+
+/**
+ * A server is healthy only while Consul's autopilot reports it as a voter that is caught up with the leader: the
+ * image's `consul-server-healthcheck` (SERVER_RUNTIME.healthCheck, docker/consul-server/healthcheck.sh) reads
+ * `url` (buildServerLaunch's healthCheckUrl: `/v1/operator/autopilot/health` on the rendered `ports.http`) with the
+ * agent token (operator:read) and finds this server's entry by its node ID: `Voter` (autopilot promotes a new
+ * server after `server_stabilization_time`, 10 s) and `Healthy` (last contact within `last_contact_threshold`, its
+ * log within `max_trailing_logs` of the leader's).
+ *
+ * Why: ECS stops an old task of a rolling deployment only while minimumHealthyPercent of the tasks stay HEALTHY, and
+ * a task with a container health check counts only once HEALTHY. "The agent answers HTTP" was true seconds after the
+ * start, before the replacement had joined and replicated the log, so ECS could stop an old server while the new one
+ * could not yet carry the quorum. With this check the roll waits for each replacement to be a caught-up voter.
+ *
+ * A new datacenter (the first deployment, or every server lost at once) has no leader until `bootstrap_expect`
+ * servers joined, and no agent token until the ACL step (or the recovery) created it: the check fails until then.
+ * ECS does not count failures within the start period, so it is ECS's maximum (300 s): enough for the servers to
+ * start and elect a leader, and for the deployment's ACL step or the next recovery tick (every `reconcileRate`, a
+ * minute by default). A passing check ends the start period at once. The exec form needs no shell.
+ * Not "healthy while no leader is known": a replacement that cannot reach the cluster (a wrong gossip key, a
+ * certificate the others refuse) knows no leader either, and would be counted healthy in a roll.
  */
 export function buildServerHealthCheck(url: string): HealthCheck {
+  if (!/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9/_-]*$/.test(url)) throw new RangeError(`not a loopback health-check URL: ${JSON.stringify(url)}`);
   return {
-    command: ['CMD-SHELL', curlProbe(url)],
+    command: ['CMD', SERVER_RUNTIME.healthCheck, url],
     interval: 10,
     timeout: 5,
     retries: 3,
-    startPeriod: 30,
+    startPeriod: SERVER_START_PERIOD_SECONDS,
   };
 }

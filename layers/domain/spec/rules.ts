@@ -79,14 +79,22 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
     add(['ingress', 'name'], `"${spec.ingress.name}" is also the name of a service`);
   }
 
+  const peerAt = checkPeering(spec, serviceAt, add);
+
   spec.clusters.forEach((cluster, ci) =>
     cluster.services.forEach((service, si) => {
       const base = ['clusters', ci, 'services', si];
       const bindPortAt = new Map<number, number>();
       service.upstreams.forEach((upstream, ui) => {
         if (!isText(upstream.service) || !isPort(upstream.localBindPort)) return;
-        if (!serviceAt.has(upstream.service)) add([...base, 'upstreams', ui, 'service'], `names no service of this mesh: "${upstream.service}"`);
-        if (upstream.service === service.name) add([...base, 'upstreams', ui, 'service'], 'a service cannot be its own upstream');
+        if (isText(upstream.peer)) {
+          // A peered upstream (DestinationPeer) names a service of the other mesh: it is not in this spec, so only
+          // the peer can be checked here; whether the peer exports it is the other mesh's spec.
+          if (!peerAt.has(upstream.peer)) add([...base, 'upstreams', ui, 'peer'], `names no peer of this mesh (see peers): "${upstream.peer}"`);
+        } else {
+          if (!serviceAt.has(upstream.service)) add([...base, 'upstreams', ui, 'service'], `names no service of this mesh: "${upstream.service}"`);
+          if (upstream.service === service.name) add([...base, 'upstreams', ui, 'service'], 'a service cannot be its own upstream');
+        }
         const other = bindPortAt.get(upstream.localBindPort);
         if (other !== undefined) add([...base, 'upstreams', ui, 'localBindPort'], `local port ${upstream.localBindPort} is already bound by upstreams[${other}]`);
         else bindPortAt.set(upstream.localBindPort, ui);
@@ -131,7 +139,20 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
     });
   }
 
+  const peeredSourceAt = new Map<string, number>();
   spec.intentions.forEach((intention, ii) => {
+    if (isText(intention.peer)) {
+      // The source is a service of the peer (the intention source's Peer): not in this spec; `*` is every service
+      // the peer exports. Consul refuses a source defined twice for one destination ("Sources[i] defines
+      // peer(...) ... more than once").
+      if (!peerAt.has(intention.peer)) add(['intentions', ii, 'peer'], `names no peer of this mesh (see peers): "${intention.peer}"`);
+      const key = JSON.stringify([intention.destination, intention.peer, intention.source]);
+      const first = peeredSourceAt.get(key);
+      if (first !== undefined) add(['intentions', ii], `repeats intentions[${first}] (the same source of peer "${intention.peer}" and destination): Consul allows one per destination`);
+      else peeredSourceAt.set(key, ii);
+      if (isText(intention.destination) && !serviceAt.has(intention.destination)) add(['intentions', ii, 'destination'], `names no service of this mesh: "${intention.destination}"`);
+      return;
+    }
     const isGateway = spec.ingress !== undefined && intention.source === spec.ingress.name;
     if (isText(intention.source) && intention.source !== '*' && !isGateway && !serviceAt.has(intention.source)) add(['intentions', ii, 'source'], `names no service of this mesh: "${intention.source}"`);
     if (isText(intention.destination) && !serviceAt.has(intention.destination)) add(['intentions', ii, 'destination'], `names no service of this mesh: "${intention.destination}"`);
@@ -148,6 +169,63 @@ export function checkSpecRules(spec: MeshSpec): SpecIssue[] {
   issues.push(...launchTypeIssues(spec));
 
   return issues;
+}
+
+/**
+ * The rules of the mesh gateway, `peers` and `exports` (Consul cluster peering through mesh gateways). Returns where
+ * each peer name is declared, for the upstreams and intentions that name one.
+ */
+function checkPeering(spec: MeshSpec, serviceAt: ReadonlyMap<string, PropertyKey[]>, add: (path: PropertyKey[], message: string) => void): Map<string, number> {
+  const gateway = spec.meshGateway;
+  if (gateway) {
+    const clusterNames = new Set(spec.clusters.map((c) => c.name));
+    if (isText(gateway.cluster)) {
+      if (gateway.cluster === spec.consul.servers.cluster) add(['meshGateway', 'cluster'], `"${gateway.cluster}" is the Consul server cluster's name`);
+      else if (spec.ingress && gateway.cluster === spec.ingress.cluster) add(['meshGateway', 'cluster'], `"${gateway.cluster}" is the ingress cluster's name`);
+      else if (clusterNames.has(gateway.cluster)) add(['meshGateway', 'cluster'], `"${gateway.cluster}" is also the name of a cluster of clusters`);
+    }
+    if (isText(gateway.name)) {
+      if (serviceAt.has(gateway.name)) add(['meshGateway', 'name'], `"${gateway.name}" is also the name of a service`);
+      if (spec.ingress && gateway.name === spec.ingress.name) add(['meshGateway', 'name'], `"${gateway.name}" is the ingress gateway's name`);
+    }
+    const wanPort = gateway.wan?.port;
+    if (isPort(wanPort) && isMeshPort(wanPort)) add(['meshGateway', 'wan', 'port'], `port ${wanPort} is reserved by Consul or its sidecar proxy`);
+  }
+
+  const peerAt = new Map<string, number>();
+  spec.peers.forEach((peer, pi) => {
+    if (isText(peer.name)) {
+      const first = peerAt.get(peer.name);
+      if (first !== undefined) add(['peers', pi, 'name'], `duplicate peer name "${peer.name}" (first defined at peers[${first}].name)`);
+      else peerAt.set(peer.name, pi);
+    }
+    // Consul refuses it too: "cannot create a peering within the same partition (ENT) or cluster (OSS)".
+    if (isText(peer.mesh) && peer.mesh === spec.name && peer.region === spec.region) add(['peers', pi, 'mesh'], `"${peer.mesh}" in ${spec.region} is this mesh: a mesh cannot peer with itself`);
+  });
+  if (spec.peers.length > 0 && !gateway) {
+    // Peering runs through mesh gateways here (mesh entry Peering.PeerThroughMeshGateways), and Consul needs a
+    // registered mesh gateway in a cluster that exports services to peers.
+    add(['peers'], 'needs meshGateway: peered traffic and the peering itself go through the mesh gateway');
+  }
+
+  const exportAt = new Map<string, number>();
+  spec.exports.forEach((exported, ei) => {
+    if (isText(exported.service)) {
+      if (!serviceAt.has(exported.service)) add(['exports', ei, 'service'], `names no service of this mesh: "${exported.service}"`);
+      const first = exportAt.get(exported.service);
+      if (first !== undefined) add(['exports', ei, 'service'], `"${exported.service}" is already exported by exports[${first}]: list all its peers there`);
+      else exportAt.set(exported.service, ei);
+    }
+    const seen = new Map<string, number>();
+    exported.peers.forEach((name, i) => {
+      if (!isText(name)) return;
+      if (!peerAt.has(name)) add(['exports', ei, 'peers', i], `names no peer of this mesh (see peers): "${name}"`);
+      const first = seen.get(name);
+      if (first !== undefined) add(['exports', ei, 'peers', i], `"${name}" is already listed at peers[${first}]`);
+      else seen.set(name, i);
+    });
+  });
+  return peerAt;
 }
 
 /** A name the rules can compare: a string (the schema reports a missing or mistyped one). */

@@ -50,6 +50,7 @@ const buildContext = z.strictObject({
    */
   contentHash: z.string().regex(/^[a-f0-9]{64}$/, 'must be a sha256 hex digest').optional(),
 });
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1');
 /** Durations as Consul writes them: `5s`, `250ms`, `1m`. */
 const duration = z.string().regex(/^\d+(ms|s|m)$/, 'must be a duration such as 5s, 250ms or 1m');
 
@@ -82,6 +83,11 @@ export const HealthCheckSchema = z.strictObject({
 export const UpstreamSchema = z.strictObject({
   service: dnsName,
   localBindPort: port,
+  /**
+   * A peer of `peers` whose exported `service` this upstream reaches (Consul's `DestinationPeer`): the service is
+   * then the peer's, not this mesh's.
+   */
+  peer: dnsName.optional(),
 });
 
 const secretsMap = z.record(z.string().regex(ENV_NAME, 'must be an environment variable name'), ssmParameter);
@@ -185,6 +191,8 @@ export const RolloutSchema = z.strictObject({
 
 export const IntentionSchema = z.strictObject({
   source: z.union([z.literal('*'), dnsName]),
+  /** A peer of `peers` the source is a service of (the intention source's `Peer`); `*` then means all its services. */
+  peer: dnsName.optional(),
   destination: dnsName,
   action: z.enum(['allow', 'deny']),
 });
@@ -203,6 +211,71 @@ export const NetworkSchema = z.strictObject({
   securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id')).default([]),
 });
 
+/**
+ * How peers reach the mesh gateway's WAN address (its `TaggedAddresses.wan`, which the peering token carries when
+ * peering runs through mesh gateways).
+ */
+export const MeshGatewayWanSchema = z
+  .strictObject({
+    /**
+     * `private`: the task's private IP, for peers on a connected network (VPC peering or Transit Gateway).
+     * `nlb`: an internet-facing Network Load Balancer in front of the gateway tasks, created outside the mesh's
+     * stack: `address` is its DNS name and `targetGroupArn` the target group (IP targets) ECS registers the tasks in.
+     */
+    mode: z.enum(['private', 'nlb']).default('private'),
+    /** The port the gateway listens on for peers (and the NLB's listener forwards to). */
+    port: port.default(8443),
+    /** `nlb` mode: the Network Load Balancer's DNS name, registered as the gateway's WAN address. */
+    address: z
+      .string()
+      .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, 'must be a DNS name such as mesh-gw-0123456789abcdef.elb.us-east-1.amazonaws.com')
+      .optional(),
+    /** `nlb` mode: the target group (target type `ip`) the ECS service registers the gateway tasks in. */
+    targetGroupArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, 'must be an Elastic Load Balancing target group ARN')
+      .optional(),
+  })
+  .superRefine((wan, ctx) => {
+    if (wan.mode === 'nlb') {
+      if (wan.address === undefined) ctx.addIssue({ code: 'custom', path: ['address'], message: 'is required in nlb mode: the Network Load Balancer\'s DNS name' });
+      if (wan.targetGroupArn === undefined) ctx.addIssue({ code: 'custom', path: ['targetGroupArn'], message: 'is required in nlb mode: the target group the gateway tasks are registered in' });
+    } else {
+      if (wan.address !== undefined) ctx.addIssue({ code: 'custom', path: ['address'], message: 'is only for nlb mode (in private mode the WAN address is the task\'s private IP)' });
+      if (wan.targetGroupArn !== undefined) ctx.addIssue({ code: 'custom', path: ['targetGroupArn'], message: 'is only for nlb mode' });
+    }
+  });
+
+/**
+ * The mesh gateway (Consul `Kind = "mesh-gateway"`) through which peered traffic and the peering control plane run
+ * (the `mesh` entry's `Peering.PeerThroughMeshGateways`). Required when `peers` is not empty.
+ */
+export const MeshGatewaySchema = z.strictObject({
+  cluster: ecsName.default('mesh-gateway'),
+  name: dnsName.default('mesh-gateway'),
+  desiredCount: z.number().int().min(1).max(100).default(1),
+  image: imageRef.optional(),
+  wan: MeshGatewayWanSchema.prefault({}),
+});
+
+/** Another mesh this one is peered with (Consul cluster peering). */
+export const PeerSchema = z.strictObject({
+  /** The peering's local name (Consul's `PeerName`, a DNS label). */
+  name: dnsName,
+  /** The other mesh's `name`. */
+  mesh: dnsName,
+  /** Where the other mesh's stack runs. */
+  region: awsRegion,
+  /** `acceptor` generates the peering token; `dialer` establishes the peering with it. */
+  role: z.enum(['acceptor', 'dialer']),
+});
+
+/** A service of this mesh made available to peers (the `exported-services` entry's consumers `Peer`). */
+export const ExportSchema = z.strictObject({
+  service: dnsName,
+  peers: z.array(dnsName).min(1, 'must name at least one peer'),
+});
+
 /** The consul-dataplane image every service task and the gateway run (Envoy + the xDS link to the servers). */
 export const DataplaneSchema = z
   .strictObject({
@@ -213,7 +286,7 @@ export const DataplaneSchema = z
 
 export const MeshSpecSchema = z.strictObject({
   name: dnsName,
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
+  region: awsRegion.default('us-east-1'),
   datacenter: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be lowercase letters, digits, _ and -').default('dc1'),
   network: NetworkSchema.prefault({}),
   consul: z
@@ -228,6 +301,9 @@ export const MeshSpecSchema = z.strictObject({
   ingress: IngressSchema.optional(),
   rollout: RolloutSchema.prefault({}),
   intentions: z.array(IntentionSchema).default([]),
+  meshGateway: MeshGatewaySchema.optional(),
+  peers: z.array(PeerSchema).default([]),
+  exports: z.array(ExportSchema).default([]),
 });
 
 /** A validated mesh spec with every default filled in. */
@@ -238,6 +314,10 @@ export type ClusterSpec = MeshSpec['clusters'][number];
 export type ServiceSpec = ClusterSpec['services'][number];
 export type UpstreamSpec = ServiceSpec['upstreams'][number];
 export type IngressSpec = NonNullable<MeshSpec['ingress']>;
+export type MeshGatewaySpec = NonNullable<MeshSpec['meshGateway']>;
+export type PeerSpec = MeshSpec['peers'][number];
+export type ExportSpec = MeshSpec['exports'][number];
+export type IntentionSpec = MeshSpec['intentions'][number];
 export type ListenerSpec = IngressSpec['listeners'][number];
 export type RolloutSpec = MeshSpec['rollout'];
 export type SecuritySpec = MeshSpec['consul']['security'];

@@ -76,6 +76,17 @@ export interface ContainerRecord {
   unhealthy: boolean;
   /** The exit code a crashing container exits with (default 1). */
   crashExitCode?: number;
+  /** The task definition's health-check timing (ECS's defaults where it gives none), for containers with a check. */
+  healthCheckTiming?: HealthCheckTiming;
+  /**
+   * Runs the container's health check once, as ECS does every `interval` (a process stand-in that can evaluate it:
+   * see `ProcessOutcome.probe`): undefined when it passes, else what it printed.
+   */
+  probe?: () => Promise<string | undefined>;
+  /** Consecutive failed probes once the start period is over (or after a first pass). */
+  probeFailures?: number;
+  /** A probe passed once: the start period is over (ECS: "if a check succeeds within the start period ..."). */
+  probePassed?: boolean;
   /** Why the container stopped or is unhealthy, in a few words (`containers[].reason` of DescribeTasks). */
   reason?: string;
   lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
@@ -85,6 +96,13 @@ export interface ContainerRecord {
   runtimeId?: string;
   cpu: string;
   memory?: number;
+}
+
+/** A container health check's timing, in the task definition's seconds (ECS HealthCheck). */
+export interface HealthCheckTiming {
+  readonly interval: number;
+  readonly retries: number;
+  readonly startPeriod: number;
 }
 
 export interface EniRecord {

@@ -20,6 +20,12 @@ export interface EcsDelays {
    */
   restartBackoffMs: number;
   maxRestartBackoffMs: number;
+  /**
+   * Milliseconds per second of a task definition's health-check `interval` and `startPeriod`, for the containers whose
+   * check a process stand-in evaluates (ProcessOutcome.probe): 125 (the default) runs a 10 s interval every 1.25 s
+   * (AWS × 1/8).
+   */
+  healthCheckSecondMs?: number;
 }
 
 export const DEFAULT_ECS_DELAYS: EcsDelays = {
@@ -30,6 +36,7 @@ export const DEFAULT_ECS_DELAYS: EcsDelays = {
   stoppingMs: 50,
   restartBackoffMs: 250,
   maxRestartBackoffMs: 15_000,
+  healthCheckSecondMs: 125,
 };
 
 export interface EcsRetention {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ecsArn, newTaskId } from './arns';
 import { isCrashingImage, isUnhealthyImage } from './images';
-import type { ClusterRecord, ContainerRecord, Tag, TaskDefinitionRecord, TaskRecord } from './model';
+import type { ClusterRecord, ContainerRecord, HealthCheckTiming, Tag, TaskDefinitionRecord, TaskRecord } from './model';
 import { buildEni, placeTask } from './network';
 import type { RegionState } from './store';
 
@@ -36,6 +36,15 @@ function containerOverrides(overrides: Record<string, unknown> | undefined): Con
   return Array.isArray(list) ? list.filter((o): o is ContainerOverride => typeof o === 'object' && o !== null) : [];
 }
 
+/** ECS's HealthCheck defaults: interval 30 s, retries 3, no start period. */
+function healthCheckTiming(check: unknown): HealthCheckTiming {
+  const value = (key: string, fallback: number) => {
+    const v = (check as Record<string, unknown>)[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+  };
+  return { interval: value('interval', 30), retries: value('retries', 3), startPeriod: value('startPeriod', 0) };
+}
+
 export function buildTask(spec: NewTaskSpec): TaskRecord {
   const { state, cluster, definition } = spec;
   const seq = state.nextSequence();
@@ -50,6 +59,7 @@ export function buildTask(spec: NewTaskSpec): TaskRecord {
     image: def.image,
     essential: def.essential,
     hasHealthCheck: def.healthCheck !== undefined && def.healthCheck !== null,
+    ...(def.healthCheck !== undefined && def.healthCheck !== null ? { healthCheckTiming: healthCheckTiming(def.healthCheck) } : {}),
     crashes: isCrashingImage(def.image) || (spec.injectStartFailure && def === firstEssential),
     unhealthy: isUnhealthyImage(def.image),
     lastStatus: 'PENDING',

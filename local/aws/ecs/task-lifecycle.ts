@@ -7,7 +7,7 @@
  * healthStatus bumps `version` and is announced, as ECS does with `ECS Task State Change` events.
  */
 import type { ContainerRecord, HealthStatus, StopCode, TaskRecord, TaskStatus } from './model';
-import type { EcsDelays } from './options';
+import { DEFAULT_ECS_DELAYS, type EcsDelays } from './options';
 import type { RegionState } from './store';
 import type { TimerRegistry } from './timers';
 
@@ -37,6 +37,12 @@ export interface ProcessOutcome {
   readonly exitCode?: number;
   /** The process runs, but the container's health check fails (e.g. Envoy never becomes ready). */
   readonly unhealthy?: boolean;
+  /**
+   * The process runs, and its container health check can be evaluated: ECS runs it every `interval` (scaled by
+   * `healthCheckSecondMs`) and counts failures only after `startPeriod`, `retries` in a row making it UNHEALTHY.
+   * Resolves to undefined when the check passes, else to what it printed.
+   */
+  readonly probe?: () => Promise<string | undefined>;
   /** What the process would log as the cause. */
   readonly reason: string;
 }
@@ -169,6 +175,7 @@ export class TaskLifecycle {
       container.reason = outcome.reason;
       if (outcome.exitCode !== undefined) Object.assign(container, { crashes: true, crashExitCode: outcome.exitCode });
       else if (outcome.unhealthy && container.hasHealthCheck) container.unhealthy = true;
+      else if (outcome.probe && container.hasHealthCheck) container.probe = outcome.probe;
     }
     this.afterStart(task);
   }
@@ -177,6 +184,8 @@ export class TaskLifecycle {
   private afterStart(task: TaskRecord): void {
     if (task.containers.some((c) => c.crashes)) {
       this.schedule(task, this.delays.runningMs, () => this.exitCrashingContainers(task));
+    } else if (task.containers.some((c) => c.probe)) {
+      this.schedule(task, this.delays.runningMs, () => this.runProbes(task));
     } else if (task.containers.some((c) => c.hasHealthCheck || c.unhealthy)) {
       this.schedule(task, this.delays.runningMs, () => this.reportHealth(task));
     }
@@ -212,6 +221,53 @@ export class TaskLifecycle {
     }
     task.healthStatus = aggregateHealth(task.containers);
     this.commit(task, 'health');
+  }
+
+  /**
+   * One round of the health checks ECS runs in a task whose checks a process stand-in evaluates (ECS HealthCheck):
+   * a pass makes the container HEALTHY and ends its start period; a failure counts only after the start period,
+   * and `retries` failures in a row make it UNHEALTHY (the service scheduler then replaces the task). The checks
+   * go on every `interval` while the task runs. The task's health is announced only when it changes.
+   */
+  private runProbes(task: TaskRecord): void {
+    task.timer = undefined;
+    if (task.desiredStatus !== 'RUNNING') return;
+    const probing = task.containers.filter((c) => c.probe && c.lastStatus === 'RUNNING');
+    void Promise.all(probing.map((c) => (c.probe as () => Promise<string | undefined>)().catch((error: unknown) => String((error as Error).message ?? error)))).then((results) => {
+      // A task stopped meanwhile is on its stop sequence (its own timer): the results no longer matter.
+      if (task.desiredStatus === 'RUNNING') this.schedule(task, 0, () => this.applyProbes(task, probing, results));
+    });
+  }
+
+  private applyProbes(task: TaskRecord, probing: ContainerRecord[], results: ReadonlyArray<string | undefined>): void {
+    task.timer = undefined;
+    if (task.desiredStatus !== 'RUNNING') return;
+    const scale = this.delays.healthCheckSecondMs ?? DEFAULT_ECS_DELAYS.healthCheckSecondMs ?? 125;
+    const sinceStart = Date.now() - (task.startedAt ?? Date.now());
+    probing.forEach((container, i) => {
+      const failure = results[i];
+      const timing = container.healthCheckTiming ?? { interval: 30, retries: 3, startPeriod: 0 };
+      if (failure === undefined) {
+        Object.assign(container, { healthStatus: 'HEALTHY', probeFailures: 0, probePassed: true, reason: undefined });
+        return;
+      }
+      container.reason = failure;
+      if (!container.probePassed && sinceStart < timing.startPeriod * scale) return;
+      container.probeFailures = (container.probeFailures ?? 0) + 1;
+      if (container.probeFailures >= timing.retries) container.healthStatus = 'UNHEALTHY';
+    });
+    for (const container of task.containers) {
+      if (container.probe || container.lastStatus !== 'RUNNING') continue;
+      if (container.unhealthy) container.healthStatus = 'UNHEALTHY';
+      else if (container.hasHealthCheck) container.healthStatus = 'HEALTHY';
+    }
+    const health = aggregateHealth(task.containers);
+    const interval = Math.min(...probing.map((c) => (c.healthCheckTiming?.interval ?? 30) * scale));
+    this.schedule(task, Number.isFinite(interval) ? interval : 30 * scale, () => this.runProbes(task));
+    if (health !== task.healthStatus) {
+      task.healthStatus = health;
+      this.commit(task, 'health');
+    }
   }
 
   private scheduleNextStopStep(task: TaskRecord): void {

@@ -6,3 +6,4 @@ export type { LambdaContext } from './context';
 export type { LambdaHandler } from './handler-loader';
 export { functionArn, parseFunctionReference } from './arns';
 export { LambdaServiceError, LambdaTimeoutError, LambdaRuntimeError, ResponseSizeTooLargeError } from './errors';
+export { RegionalLambdas } from './regions';

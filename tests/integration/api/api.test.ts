@@ -7,6 +7,7 @@ import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { buildProgram } from '../../../cli/meshctl';
 import { referenceSpec, ROOT, uploadContexts } from '../deploy/harness';
 import { api, asJson, startApiCloud, TOKEN, until, writeCalls } from './harness';
+import { createS3Api } from '../../../layers/adapters/s3';
 
 /**
  * The HTTP API on the local cloud, through real HTTP: the same serverless.yml routes and authorizer, the same
@@ -301,7 +302,7 @@ describe('the mesh and its rollouts', () => {
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       pollIntervalMs: 50,
       // meshctl uploads a build context with the caller's AWS credentials: here the local cloud's.
-      clients: () => ({ sfn: undefined as never, ecs: createEcsApi(ecs), s3 }),
+      clients: () => ({ sfn: undefined as never, ecs: createEcsApi(ecs), s3: createS3Api(s3) }),
     });
     const base = ['--api-url', cloud.endpoints.httpApi, '--token', TOKEN];
     process.exitCode = undefined;

@@ -13,6 +13,8 @@ import { api, asJson, startApiCloud, until } from '../api/harness';
 import { awsLimitIssues, type RecordedCall } from './aws-limits';
 import { formatIssues, validateWithBotocore } from './botocore-gate';
 import { largeSpec } from './large-spec';
+import { createS3Api } from '../../../layers/adapters/s3';
+import { createSfnApi } from '../../../layers/adapters/sfn';
 
 /**
  * The inputs gate: every AWS request the code sends while real deployments and rollouts run on the local cloud is
@@ -93,7 +95,7 @@ describe('every AWS input the code builds passes botocore and AWS limits', () =>
       stdout: { write: (s: string) => (stdout += s), isTTY: false },
       stderr: { write: (s: string) => (stderr += s) },
       env: { BUILD_SOURCE_BUCKET: cloud.buckets.BuildSourceBucket },
-      clients: () => ({ sfn, ecs: createEcsApi(ecs), s3 }),
+      clients: () => ({ sfn: createSfnApi(sfn), ecs: createEcsApi(ecs), s3: createS3Api(s3) }),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       pollIntervalMs: 100,
     });

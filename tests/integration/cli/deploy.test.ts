@@ -12,6 +12,8 @@ import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
 import { prepareSpec } from '../../../cli/spec-input';
 import { scriptedDeployRun, scriptedRemovalRun } from '../../unit/cli/support/history';
 import { StepFunctionsStub } from './sfn-stub';
+import { createS3Api } from '../../../layers/adapters/s3';
+import { createSfnApi } from '../../../layers/adapters/sfn';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:consul-mesh-local-deploy-mesh';
 const SPEC = `
@@ -80,7 +82,7 @@ async function meshctl(...args: string[]): Promise<{ code: number; stdout: strin
   let stderr = '';
   const defaults = defaultCliDeps();
   const program = buildProgram({
-    clients: () => ({ ...defaults.clients(), s3 }),
+    clients: () => ({ ...defaults.clients(), s3: createS3Api(s3) }),
     stdout: { write: (s: string) => (stdout += s), isTTY: false },
     stderr: { write: (s: string) => (stderr += s) },
     sleep: async () => undefined,
@@ -166,7 +168,7 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
       pollIntervalMs: 0,
       now: () => new Date('2025-03-04T05:06:07Z'),
       randomSuffix: () => 'k3x9q0',
-      clients: () => ({ ...defaultCliDeps().clients(), s3 }),
+      clients: () => ({ ...defaultCliDeps().clients(), s3: createS3Api(s3) }),
       // Ctrl-C as soon as the command starts following the deployment.
       onInterrupt: (handler) => {
         listening = true;
@@ -318,7 +320,7 @@ describe('meshctl status', () => {
 
 describe('StepFunctionsBackend.history', () => {
   it('reads newest-first pages only back to the last event seen (follows nextToken, never re-reads the run)', async () => {
-    const backend = new StepFunctionsBackend({ sfn: new SFNClient({}), stateMachineArn: STATE_MACHINE, historyPageSize: 4 });
+    const backend = new StepFunctionsBackend({ sfn: createSfnApi(new SFNClient({})), stateMachineArn: STATE_MACHINE, historyPageSize: 4 });
     const execution = stub.seed(STATE_MACHINE, executionName('shop', 'a1b2c3d4e5f6', 'd-20250304050607-k3x9q0'), { spec: { name: 'shop' } }, scriptedDeployRun());
     execution.revealed = 30;
 

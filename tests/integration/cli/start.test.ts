@@ -79,6 +79,28 @@ describe('npm start', () => {
     expect(output).not.toContain('Explore the local cloud');
   }, 180_000);
 
+  it('--once with two specs deploys each in its own region, through that region\'s API, and prints both summaries', async () => {
+    const { code, stdout, stderr } = await start(['--once', '--spec', 'examples/multi-region/east.yaml', '--spec', 'examples/multi-region/west.yaml'], {
+      LOCAL_PEER_CONSUL_PORT: '0',
+      LOCAL_PEER_API_PORT: '0',
+    });
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const peerApi = /its orchestrator's HTTP API at (http:\/\/127\.0\.0\.1:\d+)\./.exec(stdout)?.[1];
+    expect(peerApi).toBeDefined();
+    expect(stdout).toContain('Deployed mesh "east-mesh"');
+    expect(stdout).toContain(`Deploying examples/multi-region/west.yaml in eu-west-1 through that region's API (${peerApi}):`);
+    expect(stdout).toContain('Deployed mesh "west-mesh"');
+    // Each mesh's images are in its own region's registry, its contexts in its own stack's bucket.
+    expect(stdout).toMatch(/dkr\.ecr\.us-east-1\.amazonaws\.com\/east-mesh\/users:/);
+    expect(stdout).toMatch(/dkr\.ecr\.eu-west-1\.amazonaws\.com\/west-mesh\/todos:/);
+    expect(stdout).toContain('s3://local-eu-west-1-build-source-bucket/contexts/');
+    // Both summaries' hints, the second one naming its own API for meshctl.
+    expect(stdout).toContain('AWS_DEFAULT_REGION=us-east-1');
+    expect(stdout).toContain('AWS_DEFAULT_REGION=eu-west-1');
+    expect(stdout).toContain(`MESH_API_URL=${peerApi} npx meshctl status`);
+  }, 240_000);
+
   it('refuses an unknown flag with exit 2 and the usage', async () => {
     const { code, stdout, stderr } = await start(['--bogus-flag']);
     expect(code).toBe(2);

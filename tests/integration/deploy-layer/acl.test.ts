@@ -6,6 +6,7 @@ import { tokenAccessorId } from '../../../layers/domain/consul/acl-policies';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import { loadMeshSpec, type MeshSpec } from '../../../layers/domain/spec';
 import { startPartialCloud, type ConsulServer, type PartialCloud } from '@consul-mesh/local-cloud';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 
 /** The deploy's ACL step against the local SSM and the local Consul (ACLs on), through the real clients. */
 describe('ensuring the mesh\'s ACL policies and tokens', () => {
@@ -21,7 +22,7 @@ describe('ensuring the mesh\'s ACL policies and tokens', () => {
     cloud = started;
     consul = started.consul;
     ssm = new SSMClient(cloud.clientConfig);
-    await ensureSecrets(spec, { ssm });
+    await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
   });
   afterAll(async () => {
     ssm?.destroy();
@@ -29,9 +30,9 @@ describe('ensuring the mesh\'s ACL policies and tokens', () => {
   });
 
   it('creates every policy and token once, then writes nothing on a re-run', async () => {
-    const first = await ensureAcl(spec, { ssm, consul: client() });
+    const first = await ensureAcl(spec, { ssm: createSsmApi(ssm), consul: client() });
     const writesBefore = consul.aclState();
-    const again = await ensureAcl(spec, { ssm, consul: client() });
+    const again = await ensureAcl(spec, { ssm: createSsmApi(ssm), consul: client() });
 
     expect(first.written).toHaveLength(3 + 7);
     expect(again).toEqual({ written: [], unchanged: first.written });
@@ -43,9 +44,9 @@ describe('ensuring the mesh\'s ACL policies and tokens', () => {
       ...spec,
       clusters: spec.clusters.map((c, i) => (i === 0 ? { ...c, services: [...c.services, { ...c.services[1], name: 'billing', port: 8082 }] } : c)),
     };
-    await ensureSecrets(grown, { ssm });
+    await ensureSecrets(grown, { ssm: createSsmApi(ssm) });
 
-    const result = await ensureAcl(grown, { ssm, consul: client() });
+    const result = await ensureAcl(grown, { ssm: createSsmApi(ssm), consul: client() });
 
     expect(result.written).toEqual([`policy/${spec.name}-orchestrator`, 'token/dataplane/billing']);
   });
@@ -54,7 +55,7 @@ describe('ensuring the mesh\'s ACL policies and tokens', () => {
     const parameter = secretParameterNames(spec).orchestratorToken;
     await ssm.send(new PutParameterCommand({ Name: parameter, Type: 'SecureString', Value: '0f0e0d0c-0b0a-4909-8807-060504030201', Overwrite: true }));
 
-    await expect(ensureAcl(spec, { ssm, consul: client() })).rejects.toMatchObject({ name: 'AclTokenMismatch' });
+    await expect(ensureAcl(spec, { ssm: createSsmApi(ssm), consul: client() })).rejects.toMatchObject({ name: 'AclTokenMismatch' });
     expect((await client().readToken(tokenAccessorId(spec, 'orchestrator')))?.SecretID).not.toBe('0f0e0d0c-0b0a-4909-8807-060504030201');
   });
 });

@@ -15,6 +15,9 @@ import { checkImageBuild, ensureImage, imageTagFor, type ImageBuildDeps, type Im
 import { digestBuildContext, type LocalCloud } from '@consul-mesh/local-cloud';
 import { createTempProject, VALID_DOCKERFILE, type TempProject } from '../local/support/build-context';
 import { ROOT, startCloud } from '../deploy/harness';
+import { createCodeBuildApi } from '../../../layers/adapters/codebuild';
+import { createEcrApi } from '../../../layers/adapters/ecr';
+import { createS3Api } from '../../../layers/adapters/s3';
 
 let cloud: LocalCloud;
 let project: TempProject;
@@ -28,8 +31,8 @@ beforeAll(async () => {
   s3 = new S3Client(client);
   codebuild = new CodeBuildClient(client);
   deps = {
-    ecr: new ECRClient(client),
-    codebuild,
+    ecr: createEcrApi(new ECRClient(client)),
+    codebuild: createCodeBuildApi(codebuild),
     project: 'consul-mesh-local-images',
     sourceBucket: cloud.buckets.BuildSourceBucket,
     buildspec: loadImageBuildspec({ LAMBDA_TASK_ROOT: ROOT }),
@@ -78,8 +81,8 @@ describe('an image built from the uploaded context', () => {
     first = readBuildContext(`${project.root}/svc`);
     expect(first.files.map((f) => f.path)).toEqual(['Dockerfile', 'lib/util.js', 'server.js']);
 
-    expect(await uploadBuildContexts([first], { s3, bucket: deps.sourceBucket })).toEqual({ uploaded: [first.contentHash], present: [] });
-    expect(await uploadBuildContexts([first], { s3, bucket: deps.sourceBucket })).toEqual({ uploaded: [], present: [first.contentHash] });
+    expect(await uploadBuildContexts([first], { s3: createS3Api(s3), bucket: deps.sourceBucket })).toEqual({ uploaded: [first.contentHash], present: [] });
+    expect(await uploadBuildContexts([first], { s3: createS3Api(s3), bucket: deps.sourceBucket })).toEqual({ uploaded: [], present: [first.contentHash] });
     expect(await zipEntries(first.contentHash)).toEqual(Object.fromEntries(first.files.map((f) => [f.path, f.content.toString('utf8')])));
   });
 
@@ -102,7 +105,7 @@ describe('an image built from the uploaded context', () => {
     const second = readBuildContext(`${project.root}/svc`);
     expect(second.contentHash).not.toBe(first.contentHash);
     expect(imageTagFor(second.contentHash, 'ARM64')).not.toBe(imageTagFor(first.contentHash, 'ARM64'));
-    expect(await uploadBuildContexts([second], { s3, bucket: deps.sourceBucket })).toEqual({ uploaded: [second.contentHash], present: [] });
+    expect(await uploadBuildContexts([second], { s3: createS3Api(s3), bucket: deps.sourceBucket })).toEqual({ uploaded: [second.contentHash], present: [] });
     expect((await zipEntries(second.contentHash))['server.js']).toBe('console.log("v2");\n');
     expect((await zipEntries(first.contentHash))['server.js']).toBe('console.log("v1");\n');
 

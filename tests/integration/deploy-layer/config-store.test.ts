@@ -3,6 +3,7 @@ import { startPartialCloud, type PartialCloud } from '@consul-mesh/local-cloud';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { configParameterNames } from '../../../layers/domain/naming';
 import { storeConfiguration } from '../../../layers/deploy/config-store';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 
 /** The deploy's configuration store against the local SSM, through the real SDK client. */
 describe('storing the rendered configuration in SSM', () => {
@@ -20,11 +21,11 @@ describe('storing the rendered configuration in SSM', () => {
   });
 
   it('writes each file once, labelled with the deployment that introduced it, and nothing when it is unchanged', async () => {
-    const first = await storeConfiguration(spec, 'd-first', { ssm });
+    const first = await storeConfiguration(spec, 'd-first', { ssm: createSsmApi(ssm) });
     expect(first.every((p) => p.changed && p.version === 1)).toBe(true);
     // Twelve unchanged deployments: no new version, and no label per deployment (SSM allows 10 per version).
     for (let i = 0; i < 12; i++) {
-      const again = await storeConfiguration(spec, `d-again-${i}`, { ssm });
+      const again = await storeConfiguration(spec, `d-again-${i}`, { ssm: createSsmApi(ssm) });
       expect(again.every((p) => !p.changed && p.version === 1)).toBe(true);
     }
     const labelled = await ssm.send(new GetParameterCommand({ Name: `${serverHcl}:d-first` }));
@@ -38,7 +39,7 @@ describe('storing the rendered configuration in SSM', () => {
       await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: v, Labels: [`d-old-${v}`] }));
     }
     const full = loadMeshSpec(require('node:fs').readFileSync('examples/mesh.yaml', 'utf8').replace('name: reference-mesh', 'name: full'));
-    const stored = await storeConfiguration(full, 'd-new', { ssm });
+    const stored = await storeConfiguration(full, 'd-new', { ssm: createSsmApi(ssm) });
     expect(stored.find((p) => p.name === name)).toMatchObject({ changed: true, version: 101 });
     const history = [];
     let NextToken: string | undefined;
@@ -57,7 +58,7 @@ describe('storing the rendered configuration in SSM', () => {
     const name = configParameterNames(grown).serverHcl;
     await ssm.send(new PutParameterCommand({ Name: name, Value: `# ${'x'.repeat(5000)}`, Type: 'String', Tier: 'Advanced' }));
 
-    const stored = await storeConfiguration(grown, 'd-smaller', { ssm });
+    const stored = await storeConfiguration(grown, 'd-smaller', { ssm: createSsmApi(ssm) });
 
     expect(stored.find((p) => p.name === name)).toMatchObject({ changed: true, version: 2 });
     const described = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: [name] }] }));

@@ -4,8 +4,8 @@ import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws
 import { Faults, startPartialCloud, type ConsulServer, type EcsSimulation, type PartialCloud } from '@consul-mesh/local-cloud';
 import { createEcsApi, type EcsApi } from '../../../layers/adapters/ecs';
 import { createConsulClient, type ConsulApi } from '../../../layers/adapters/consul';
-import { createSsmParametersApi } from '../../../layers/adapters/ssm-parameters';
-import { createEcrRepositoriesApi } from '../../../layers/adapters/ecr-repositories';
+import { createSsmApi } from '../../../layers/adapters/ssm';
+import { createEcrApi } from '../../../layers/adapters/ecr';
 import { applyConfigEntries } from '../../../layers/deploy/config-entries';
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import {
@@ -215,7 +215,7 @@ describe('the removal primitives', () => {
     await put('/consul-mesh/m/lock');
     await put('/consul-mesh/m/api-token', 'SecureString');
     await put('/consul-mesh/m-x/config/server.hcl');
-    const ssm = createSsmParametersApi(ssmClient);
+    const ssm = createSsmApi(ssmClient);
 
     const first = await deleteParameters(ssm, 'm');
     expect(first.deleted).toHaveLength(12);
@@ -231,7 +231,7 @@ describe('the removal primitives', () => {
   it("deletes the mesh's ECR repositories with their images, and no other", async () => {
     for (const repositoryName of ['m/users', 'm/todos', 'm-x/users', 'mx']) await ecrClient.send(new CreateRepositoryCommand({ repositoryName }));
     await ecrClient.send(new PutImageCommand({ repositoryName: 'm/users', imageTag: 'ctx-1', imageManifest: JSON.stringify({ schemaVersion: 2, layers: [] }) }));
-    const ecr = createEcrRepositoriesApi(ecrClient);
+    const ecr = createEcrApi(ecrClient);
     expect((await deleteRepositories(ecr, 'm')).sort()).toEqual(['m/todos', 'm/users']);
     expect(await deleteRepositories(ecr, 'm')).toEqual([]);
     const left = await ecrClient.send(new DescribeRepositoriesCommand({}));

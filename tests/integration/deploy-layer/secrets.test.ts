@@ -6,6 +6,7 @@ import { secretParameterNames } from '../../../layers/domain/naming';
 import { ensureSecrets, issueCaCertificate } from '../../../layers/deploy/secrets';
 import { wantedSecretNames } from '../../../layers/deploy/wanted-secrets';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 
 /** The public key of a PEM certificate and of a PEM private key, in one comparable form. */
 function certPublicKey(certPem: string): string {
@@ -35,7 +36,7 @@ describe('creating the mesh secrets in SSM', () => {
 
   it('creates every secret on the first run and writes nothing on later runs: the CA certificate keeps matching its key', async () => {
     const spec = renamed('secrets-once');
-    const first = await ensureSecrets(spec, { ssm });
+    const first = await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
     expect(first.existing).toEqual([]);
     const names = secretParameterNames(spec);
     expect(first.created).toEqual(expect.arrayContaining([names.gossipKey, names.bootstrapToken, names.caKey, names.caCert]));
@@ -44,7 +45,7 @@ describe('creating the mesh secrets in SSM', () => {
 
     cloud.aws.resetCallCounts();
     for (let i = 0; i < 3; i++) {
-      const again = await ensureSecrets(spec, { ssm });
+      const again = await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
       expect(again.created).toEqual([]);
       expect(again.existing.sort()).toEqual([...first.created].sort());
     }
@@ -59,12 +60,12 @@ describe('creating the mesh secrets in SSM', () => {
 
   it('issues the certificate for the stored key when a first run stopped between the key and the certificate', async () => {
     const spec = renamed('secrets-key-only');
-    await ensureSecrets(spec, { ssm });
+    await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
     const names = secretParameterNames(spec);
     const key = (await read(names.caKey)).Value!;
     await ssm.send(new DeleteParameterCommand({ Name: names.caCert }));
 
-    const repaired = await ensureSecrets(spec, { ssm });
+    const repaired = await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
     expect(repaired.created).toEqual([names.caCert]);
     expect((await read(names.caKey)).Value).toBe(key);
     expect(await versions(names.caKey)).toBe(1);
@@ -73,13 +74,13 @@ describe('creating the mesh secrets in SSM', () => {
 
   it('refuses, changing nothing, when the CA certificate exists without its key', async () => {
     const spec = renamed('secrets-cert-only');
-    await ensureSecrets(spec, { ssm });
+    await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
     const names = secretParameterNames(spec);
     await ssm.send(new DeleteParameterCommand({ Name: names.caKey }));
     const cert = (await read(names.caCert)).Value!;
 
     cloud.aws.resetCallCounts();
-    await expect(ensureSecrets(spec, { ssm })).rejects.toMatchObject({ name: 'SecretsInconsistent', message: expect.stringContaining(names.caKey) });
+    await expect(ensureSecrets(spec, { ssm: createSsmApi(ssm) })).rejects.toMatchObject({ name: 'SecretsInconsistent', message: expect.stringContaining(names.caKey) });
     expect((await read(names.caCert)).Value).toBe(cert);
     expect(cloud.aws.callCounts()['AmazonSSM.PutParameter']).toBeUndefined();
   });
@@ -88,7 +89,7 @@ describe('creating the mesh secrets in SSM', () => {
     const spec = renamed('secrets-given');
     const names = secretParameterNames(spec);
     await ssm.send(new PutParameterCommand({ Name: names.gossipKey, Type: 'SecureString', Value: 'user-provided-key' }));
-    const result = await ensureSecrets(spec, { ssm });
+    const result = await ensureSecrets(spec, { ssm: createSsmApi(ssm) });
     expect(result.existing).toContain(names.gossipKey);
     expect((await read(names.gossipKey)).Value).toBe('user-provided-key');
   });

@@ -8,6 +8,7 @@ import { withContentHashes, type BuildContextFiles } from '../../../layers/build
 import { uploadBuildContexts } from '../../../layers/deploy/build-source';
 import type { DeploymentSummary } from '../../../layers/deploy/types';
 import { startLocalCloud, type MeshCloudOptions } from '../../../cli/local-cloud';
+import { createS3Api } from '../../../layers/adapters/s3';
 
 export const ROOT = resolve(__dirname, '../../..');
 
@@ -59,7 +60,7 @@ export async function uploadContexts(cloud: LocalCloud, spec: unknown, root: str
   withContentHashes(spec, root, contexts);
   const s3 = new S3Client({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   try {
-    return (await uploadBuildContexts(contexts.values(), { s3, bucket: cloud.buckets.BuildSourceBucket })).uploaded;
+    return (await uploadBuildContexts(contexts.values(), { s3: createS3Api(s3), bucket: cloud.buckets.BuildSourceBucket })).uploaded;
   } finally {
     s3.destroy();
   }

@@ -7,6 +7,7 @@ import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { resolve } from 'node:path';
 import { deploy, referenceSpec, ROOT, sfnClient } from './harness';
 import { ctx, LOCK, lockHolder, startAndReachServers, startSlowCloud } from './lock-support';
+import { createS3Api } from '../../../layers/adapters/s3';
 
 /**
  * Nothing can wedge (DESIGN.md section 9): the mesh lock names the execution that holds it, and a lock whose
@@ -82,7 +83,7 @@ describe('meshctl cancel', () => {
       stdout: { write: (s: string) => (stdout += s), isTTY: false },
       stderr: { write: (s: string) => (stderr += s) },
       env: { ...process.env, BUILD_SOURCE_BUCKET: cloud.buckets.BuildSourceBucket },
-      clients: () => ({ ...defaultCliDeps().clients(), s3 }),
+      clients: () => ({ ...defaultCliDeps().clients(), s3: createS3Api(s3) }),
     });
     process.exitCode = undefined;
     await program.parseAsync(['node', 'meshctl', ...args, '--api-url', cloud.endpoints.httpApi, '--token', LOCAL_API_TOKEN]);

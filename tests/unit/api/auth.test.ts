@@ -1,4 +1,5 @@
 import { authorizeRequest, bearerToken, createTokenSource, tokensMatch } from '../../../layers/api/auth';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 import { fakeClient } from './support';
 
 const TOKEN = 'a-long-enough-token-0123456789';
@@ -29,7 +30,7 @@ describe('the bearer token check', () => {
     const ssm = fakeClient(() => {
       throw Object.assign(new Error('missing'), { name: 'ParameterNotFound' });
     });
-    const tokens = createTokenSource({ envToken: '', parameterName: '/consul-mesh/m/api-token', ssm: ssm as never });
+    const tokens = createTokenSource({ envToken: '', parameterName: '/consul-mesh/m/api-token', ssm: createSsmApi(ssm as never) });
     expect(await authorizeRequest(`Bearer ${TOKEN}`, tokens)).toEqual({ answer: { isAuthorized: false }, reason: 'no API token is configured' });
   });
 });
@@ -39,7 +40,7 @@ describe('where the token comes from', () => {
     let now = 0;
     let value = TOKEN;
     const ssm = fakeClient(() => ({ Parameter: { Value: value } }));
-    const tokens = createTokenSource({ parameterName: '/consul-mesh/m/api-token', ssm: ssm as never, cacheMs: 1000, now: () => now });
+    const tokens = createTokenSource({ parameterName: '/consul-mesh/m/api-token', ssm: createSsmApi(ssm as never), cacheMs: 1000, now: () => now });
     expect(await tokens.expected()).toBe(TOKEN);
     value = 'rotated-token-0123456789';
     now = 999;
@@ -52,7 +53,7 @@ describe('where the token comes from', () => {
 
   it('prefers the environment (the local cloud) and then never asks SSM', async () => {
     const ssm = fakeClient();
-    const tokens = createTokenSource({ envToken: TOKEN, parameterName: '/p', ssm: ssm as never });
+    const tokens = createTokenSource({ envToken: TOKEN, parameterName: '/p', ssm: createSsmApi(ssm as never) });
     expect(await tokens.expected()).toBe(TOKEN);
     expect(ssm.calls).toEqual([]);
   });
@@ -61,7 +62,7 @@ describe('where the token comes from', () => {
     const ssm = fakeClient(() => {
       throw Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' });
     });
-    const tokens = createTokenSource({ parameterName: '/p', ssm: ssm as never });
+    const tokens = createTokenSource({ parameterName: '/p', ssm: createSsmApi(ssm as never) });
     await expect(tokens.expected()).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });

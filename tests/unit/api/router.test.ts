@@ -1,5 +1,7 @@
 import { stringify } from 'yaml';
 import { DEFAULT_DATAPLANE_CONTENT_HASH } from '../../../layers/build-context';
+import { createSfnApi } from '../../../layers/adapters/sfn';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 import { call, fakeClient, fakeDeps, MESH, v2Event } from './support';
 
 const SPEC = {
@@ -125,7 +127,7 @@ describe('POST /deployments', () => {
         ? { executions: [{ name: 'users-20250304050607-k3x9q0', executionArn: 'arn:aws:states:us-east-1:000000000000:execution:rollout:users-20250304050607-k3x9q0', status: 'RUNNING' }] }
         : {},
     );
-    const deps = fakeDeps({ sfn: sfn as never });
+    const deps = fakeDeps({ sfn: createSfnApi(sfn as never) });
     const res = await call(deps, v2Event({ method: 'POST', path: '/deployments', ...json(SPEC) }));
     expect(res.status).toBe(409);
     expect(res.body?.error.message).toContain('r-20250304050607-k3x9q0');
@@ -166,7 +168,7 @@ describe('GET /deployments and /deployments/{id}', () => {
       if (command.constructor.name === 'GetParameterCommand') return { Parameter: { Value: JSON.stringify({ holder: deps.store.executions[0].id, expiresAt: Date.now() + 60_000 }) } };
       return {};
     });
-    const deps = fakeDeps({ sfn: sfn as never, ssm: ssm as never });
+    const deps = fakeDeps({ sfn: createSfnApi(sfn as never), ssm: createSsmApi(ssm as never) });
     const started = await call(deps, v2Event({ method: 'POST', path: '/deployments', ...json(SPEC) }));
     const res = await call(deps, v2Event({ method: 'POST', path: `/deployments/${started.body?.id}/cancel` }));
     expect(res.status).toBe(202);
@@ -255,8 +257,8 @@ describe('the operations: GET /operations and POST /operations/{id}/cancel', () 
       }
     });
     const deps = fakeDeps({
-      sfn: sfn as never,
-      ssm: ssm as never,
+      sfn: createSfnApi(sfn as never),
+      ssm: createSsmApi(ssm as never),
       rolloutStateMachineArn: MACHINE('rollout-service'),
       rotateStateMachineArn: MACHINE('rotate-secret'),
       destroyStateMachineArn: MACHINE('destroy-mesh'),

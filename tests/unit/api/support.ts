@@ -3,6 +3,9 @@ import type { DeploymentListPage } from '../../../layers/deployments/sfn-backend
 import type { ApiDeps, DeploymentStore } from '../../../layers/api/deps';
 import { buildRouter, handleApiEvent, type ApiLogger } from '../../../layers/api/router';
 import { ConcurrentOperationError, NotFoundError } from '../../../layers/errors';
+import { createS3Api } from '../../../layers/adapters/s3';
+import { createSfnApi } from '../../../layers/adapters/sfn';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 
 export const MESH = 'reference-mesh';
 
@@ -131,11 +134,13 @@ export function fakeDeps(overrides: Partial<ApiDeps> = {}): ApiDeps & { store: F
     rolloutStateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:rollout',
     deployments: store,
     // No rollout runs unless a test says so.
-    sfn: fakeClient((command) => {
-      if (command.constructor.name === 'ListExecutionsCommand') return { executions: [] };
-      throw new Error('unexpected AWS call');
-    }) as unknown as ApiDeps['sfn'],
-    ssm: fakeClient() as unknown as ApiDeps['ssm'],
+    sfn: createSfnApi(
+      fakeClient((command) => {
+        if (command.constructor.name === 'ListExecutionsCommand') return { executions: [] };
+        throw new Error('unexpected AWS call');
+      }) as never,
+    ),
+    ssm: createSsmApi(fakeClient() as never),
     ecs: {
       describeServices: async () => {
         throw new Error('unexpected ECS call');
@@ -148,7 +153,7 @@ export function fakeDeps(overrides: Partial<ApiDeps> = {}): ApiDeps & { store: F
       throw Object.assign(new Error('Consul is not reachable in this test'), { name: 'ConsulUnavailable' });
     },
     // Every build context is in the bucket unless a test says otherwise (HeadObject answers).
-    buildSources: { s3: fakeClient(() => ({})) as unknown as ApiDeps['buildSources']['s3'], bucket: 'build-sources' },
+    buildSources: { s3: createS3Api(fakeClient(() => ({})) as never), bucket: 'build-sources' },
     defaults: { pollSeconds: 5, maxRounds: 100 },
     planner: () => {
       throw new Error('unexpected plan');

@@ -8,6 +8,10 @@ const ROOT = resolve(__dirname, '../../..');
 import { buildUpdateService, deployStages } from '../../../layers/domain/ecs';
 import { ensureImage, planImages } from '../../../layers/deploy/images';
 import { ensureSecrets } from '../../../layers/deploy/secrets';
+import { createCodeBuildApi } from '../../../layers/adapters/codebuild';
+import { createEcrApi } from '../../../layers/adapters/ecr';
+import { createSfnApi } from '../../../layers/adapters/sfn';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 import { acquireLock } from '../../../layers/deploy/lock';
 import { storeConfiguration } from '../../../layers/deploy/config-store';
 import { ensureStage } from '../../../layers/deploy/stage';
@@ -77,19 +81,19 @@ describe('inputs built for a mesh with the longest names the schema allows', () 
   const account = '111122223333';
 
   it('records every input of a first deployment, step by step', async () => {
-    const ssm = recordingClient('ssm', 'secrets, config, lock', {
+    const ssm = createSsmApi(recordingClient('ssm', 'secrets, config, lock', {
       GetParameter: () => {
         throw named('ParameterNotFound');
       },
       DescribeParameters: () => ({ Parameters: [] }),
       PutParameter: () => ({ Version: 1, Tier: 'Standard' }),
       LabelParameterVersion: () => ({ InvalidLabels: [] }),
-    });
+    }));
     await acquireLock(configParameterNames(spec).lock, `arn:aws:states:eu-west-1:${account}:execution:deploy-mesh:${'x'.repeat(80)}`, { ssm });
     await ensureSecrets(spec, { ssm });
     await storeConfiguration(spec, deploymentId, { ssm });
 
-    const ecr = recordingClient('ecr', 'images', {
+    const ecr = createEcrApi(recordingClient('ecr', 'images', {
       DescribeRepositories: () => {
         throw named('RepositoryNotFoundException');
       },
@@ -97,8 +101,8 @@ describe('inputs built for a mesh with the longest names the schema allows', () 
       DescribeImages: () => {
         throw named('ImageNotFoundException');
       },
-    });
-    const codebuild = recordingClient('codebuild', 'images', { StartBuild: () => ({ build: { id: 'consul-mesh-image-build:1', currentPhase: 'SUBMITTED' } }) });
+    }));
+    const codebuild = createCodeBuildApi(recordingClient('codebuild', 'images', { StartBuild: () => ({ build: { id: 'consul-mesh-image-build:1', currentPhase: 'SUBMITTED' } }) }));
     const images: Record<string, string> = {};
     for (const job of planImages(spec)) images[job.name] = (await ensureImage(job, { ecr, codebuild, project: 'consul-mesh-prod-image-build', sourceBucket: 'consul-mesh-prod-buildsourcebucket-0123abcd', buildspec: loadImageBuildspec({ LAMBDA_TASK_ROOT: ROOT }) }, deploymentId)).imageUri;
 
@@ -155,10 +159,10 @@ describe('inputs built for a mesh with the longest names the schema allows', () 
       calls.push({ target: `${PREFIX.ecs}.RegisterTaskDefinition`, input: JSON.parse(JSON.stringify(revision)), origin: 'rollout revision' });
     }
 
-    const sfn = recordingClient('sfn', 'start', {
+    const sfn = createSfnApi(recordingClient('sfn', 'start', {
       ListExecutions: () => ({ executions: [] }),
       StartExecution: (input) => ({ executionArn: `arn:aws:states:eu-west-1:${account}:execution:deploy-mesh:${String(input.name)}` }),
-    });
+    }));
     const backend = new StepFunctionsBackend({ sfn, stateMachineArn: `arn:aws:states:eu-west-1:${account}:stateMachine:deploy-mesh` });
     await backend.start({ mesh: spec.name, deploymentId, specHash12: specHashPrefix(spec), input: { deploymentId, spec: raw, settings: { pollSeconds: 5, maxRounds: 120 } } });
 

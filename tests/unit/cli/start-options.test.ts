@@ -36,8 +36,8 @@ describe('npm start options', () => {
 
   it('runs a second region only with --peer-region, its Consul on LOCAL_PEER_CONSUL_PORT (8510 by default)', () => {
     expect(parseStartOptions([], {}).peer).toBeUndefined();
-    expect(parseStartOptions(['--peer-region', 'eu-west-1'], {}).peer).toEqual({ region: 'eu-west-1', consulPort: 8510 });
-    expect(parseStartOptions(['--peer-region', 'eu-west-1'], { LOCAL_PEER_CONSUL_PORT: '0' }).peer).toEqual({ region: 'eu-west-1', consulPort: 0 });
+    expect(parseStartOptions(['--peer-region', 'eu-west-1'], {}).peer).toEqual({ region: 'eu-west-1', consulPort: 8510, apiPort: 3010 });
+    expect(parseStartOptions(['--peer-region', 'eu-west-1'], { LOCAL_PEER_CONSUL_PORT: '0', LOCAL_PEER_API_PORT: '0' }).peer).toEqual({ region: 'eu-west-1', consulPort: 0, apiPort: 0 });
     expect(() => parseStartOptions(['--peer-region', 'mars'], {})).toThrow(
       expect.objectContaining({ name: 'StartUsage', message: '--peer-region must name an AWS region (e.g. eu-west-1), got "mars"' }),
     );
@@ -45,7 +45,34 @@ describe('npm start options', () => {
       expect.objectContaining({ message: 'LOCAL_PEER_CONSUL_PORT must be a port number (0 to 65535), got "99999"' }),
     );
     const inUse = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', port: 8510 });
-    expect(renderListenError(inUse, { aws: 4566, consul: 8500, httpApi: 3000 }, { region: 'eu-west-1', consulPort: 8510 })).toContain('LOCAL_PEER_CONSUL_PORT=<port>');
+    expect(renderListenError(inUse, { aws: 4566, consul: 8500, httpApi: 3000 }, { region: 'eu-west-1', consulPort: 8510, apiPort: 3010 })).toContain('LOCAL_PEER_CONSUL_PORT=<port>');
+    const apiInUse = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', port: 3010 });
+    expect(renderListenError(apiInUse, { aws: 4566, consul: 8500, httpApi: 3000 }, { region: 'eu-west-1', consulPort: 8510, apiPort: 3010 })).toContain('LOCAL_PEER_API_PORT=<port>');
+    expect(() => parseStartOptions(['--peer-region', 'eu-west-1'], { LOCAL_PEER_API_PORT: 'x' })).toThrow(
+      expect.objectContaining({ message: 'LOCAL_PEER_API_PORT must be a port number (0 to 65535), got "x"' }),
+    );
+  });
+
+  it('deploys a second --spec in the second region: its spec\'s region, or --peer-region', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'start-options-'));
+    const west = join(dir, 'west.yaml');
+    writeFileSync(west, 'name: west-mesh\nregion: eu-west-1\n');
+    const nowhere = join(dir, 'nowhere.yaml');
+    writeFileSync(nowhere, 'name: nowhere\n');
+    expect(parseStartOptions(['--spec', 'examples/mesh.yaml', '--spec', west], {})).toMatchObject({
+      spec: 'examples/mesh.yaml',
+      peerSpec: west,
+      peer: { region: 'eu-west-1', consulPort: 8510, apiPort: 3010 },
+    });
+    expect(parseStartOptions(['--spec', 'examples/mesh.yaml', '--spec', nowhere, '--peer-region', 'ap-south-1'], {}).peer?.region).toBe('ap-south-1');
+    expect(parseStartOptions(['--spec', 'examples/mesh.yaml'], {}).peerSpec).toBeUndefined();
+    expect(() => parseStartOptions(['--spec', 'examples/mesh.yaml', '--spec', nowhere], {})).toThrow(
+      expect.objectContaining({ name: 'StartUsage', message: `${nowhere} names no region: give its mesh a region, or pass --peer-region <region>` }),
+    );
+    expect(() => parseStartOptions(['--spec', 'examples/mesh.yaml', '--spec', 'examples/mesh.yaml'], {})).toThrow(
+      'the second region must differ from the first spec\'s (us-east-1): one orchestrator per region',
+    );
+    expect(() => parseStartOptions(['--spec', 'a.yaml', '--spec', 'b.yaml', '--spec', 'c.yaml'], {})).toThrow('--spec at most twice');
   });
 
   it('names no port for an error other than a port in use', () => {

@@ -1,4 +1,4 @@
-import { aclPolicyName, buildAclPlan, renderIngressGatewayRules, renderOrchestratorRules, tokenAccessorId } from '../../../layers/domain/consul/acl-policies';
+import { aclPolicyName, buildAclPlan, renderIngressGatewayRules, renderOrchestratorRules, renderServerAgentRules, tokenAccessorId } from '../../../layers/domain/consul/acl-policies';
 import { dataplaneTokenParameterName } from '../../../layers/domain/consul/parameter-names';
 import { secretParameterNames } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
@@ -55,6 +55,18 @@ describe('the mesh\'s ACL policies and tokens', () => {
     expect(orchestrator('service', 'write', 'ingress-gateway')).toBe(true);
     expect(orchestrator('node', 'write', 'ingress')).toBe(true);
     expect(can(renderOrchestratorRules(without, without))('service', 'write', 'notifications')).toBe(false);
+  });
+
+  it('lets the servers\' agent token write nodes, read services and read (only read) autopilot\'s server health for the container health check', () => {
+    const agent = can(renderServerAgentRules());
+    expect(agent('node', 'write', 'ip-10-0-1-23')).toBe(true);
+    expect(agent('service', 'read', 'users')).toBe(true);
+    expect(agent('operator', 'read')).toBe(true);
+
+    expect(agent('operator', 'write')).toBe(false);
+    expect(agent('service', 'write', 'users')).toBe(false);
+    expect(agent('key', 'read', 'consul-mesh/reference-mesh/spec')).toBe(false);
+    expect(agent('acl', 'read')).toBe(false);
   });
 
   it('gives the ingress gateway Consul\'s documented gateway rules: write on itself, read on every service and node', () => {

@@ -120,7 +120,7 @@ describe('rendering any valid spec', () => {
         expect(serverSecrets.includes('CONSUL_GOSSIP_KEY')).toBe(security.gossip.enabled);
         expect(serverSecrets.includes('CONSUL_CA_KEY')).toBe(security.tls.enabled);
         expect(serverSecrets.includes('CONSUL_BOOTSTRAP_TOKEN')).toBe(security.acl.enabled);
-        expect(server.healthCheckUrl).toBe(`http://127.0.0.1:${blockOf(await parseHcl(renderServerHcl(spec)), 'ports').http}/v1/status/leader`);
+        expect(server.healthCheckUrl).toBe(`http://127.0.0.1:${blockOf(await parseHcl(renderServerHcl(spec)), 'ports').http}/v1/operator/autopilot/health`);
 
         const targets = [
           ...servicesWithCluster(spec).map(({ service }) => ({ kind: 'service' as const, name: service.name })),

@@ -85,11 +85,11 @@ describe('buildServerLaunch', () => {
     expect(launch.environment).toEqual([{ name: 'CONSUL_CONFIG_PARAMETER', value: '/orchestrator/small-mesh/config/server.hcl' }]);
   });
 
-  it('checks health on the HTTP port the rendered consul.hcl opens, at an endpoint that needs no token', async () => {
+  it('checks health on the HTTP port the rendered consul.hcl opens, at autopilot\'s server health', async () => {
     const spec = referenceSpec();
     const ports = blockOf(await parseHcl(renderServerHcl(spec)), 'ports');
 
-    expect(buildServerLaunch(spec).healthCheckUrl).toBe(`http://127.0.0.1:${ports.http}/v1/status/leader`);
+    expect(buildServerLaunch(spec).healthCheckUrl).toBe(`http://127.0.0.1:${ports.http}/v1/operator/autopilot/health`);
   });
 });
 

@@ -130,9 +130,10 @@ function containerEnvironment(c: ConsulContainer): Record<string, string> {
 
 /** The URL a `curl` health check of a container definition requests. */
 function healthCheckUrl(container: ContainerDefinition): URL {
-  const match = /curl -sf (\S+)/.exec(container.healthCheck?.command?.[1] ?? '');
-  if (!match) throw new Error(`${container.name} has no curl health check`);
-  return new URL(match[1]);
+  // `curl -sf <url>` (CMD-SHELL), or the server image's `consul-server-healthcheck <url>` (CMD).
+  const match = /http:\/\/\S+/.exec((container.healthCheck?.command ?? []).slice(1).join(' '));
+  if (!match) throw new Error(`${container.name} has no HTTP health check`);
+  return new URL(match[0]);
 }
 
 /** The URL the image's own `HEALTHCHECK` requests, with `${VAR:-default}` taken at its default. */
@@ -256,6 +257,8 @@ describe.each(specs())('%s', (_title, spec) => {
     // Exactly the files the contract names: consul.hcl, one per kept secret, and the issued certificate and key.
     const inDir = (path: string) => relative(SERVER_RUNTIME.configDir, path);
     const expected = [SERVER_RUNTIME.configFile, ...serverSecretsToFetch(spec).flatMap((s) => ('file' in s.destination ? [s.destination.file] : s.destination.issues))];
+    // The agent token is also written alone, for the container health check (never the bootstrap token).
+    if (serverSecretsToFetch(spec).some((s) => s.name === 'agent-token')) expected.push(SERVER_RUNTIME.healthCheckTokenFile);
     // The bootstrap and agent tokens share one fragment.
     expect(filesUnder(sb.dir).sort()).toEqual([...new Set(expected.map(inDir))].sort());
 
@@ -345,7 +348,7 @@ describe.each(specs())('%s', (_title, spec) => {
     for (const url of [healthCheckUrl(server.container), dockerHealthCheckUrl(SERVER_IMAGE.dockerfile)]) {
       expect(Number(url.port)).toBe(ports.http);
       expect(['0.0.0.0', url.hostname]).toContain(parsed.client_addr);
-      expect(url.pathname).toBe('/v1/status/leader');
+      expect(url.pathname).toBe('/v1/operator/autopilot/health');
     }
     // Every listener of consul.hcl is a port the server container maps.
     const mapped = (server.container.portMappings ?? []).map((p) => p.containerPort);

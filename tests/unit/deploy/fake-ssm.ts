@@ -1,29 +1,35 @@
-import { GetParameterCommand, GetParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { SsmApi } from '../../../layers/adapters/ssm';
+
+const named = (name: string, message = name) => Object.assign(new Error(message), { name });
 
 /**
- * SSM Parameter Store as the lock and the recovery use it, in memory: PutParameter (ParameterAlreadyExists unless
- * Overwrite), GetParameter (ParameterNotFound) and GetParameters (unknown names left out).
+ * SSM Parameter Store in memory, as the features see it through the adapter (layers/adapters/ssm.ts): PutParameter
+ * (ParameterAlreadyExists unless Overwrite, one version a write, optionally Standard tier's 4 KB), GetParameter
+ * (ParameterNotFound), GetParameters (unknown names left out) and DeleteParameter. Batch sizes are the adapter's.
  */
-export function fakeSsm(parameters = new Map<string, string>()) {
-  const named = (name: string) => Object.assign(new Error(name), { name });
-  return {
-    parameters,
-    async send(command: unknown): Promise<unknown> {
-      if (command instanceof PutParameterCommand) {
-        const { Name, Value, Overwrite } = command.input;
-        if (parameters.has(Name!) && !Overwrite) throw named('ParameterAlreadyExists');
-        parameters.set(Name!, Value!);
-        return {};
-      }
-      if (command instanceof GetParameterCommand) {
-        const value = parameters.get(command.input.Name!);
-        if (value === undefined) throw named('ParameterNotFound');
-        return { Parameter: { Name: command.input.Name, Value: value, Version: 1 } };
-      }
-      if (command instanceof GetParametersCommand) {
-        return { Parameters: command.input.Names!.filter((n) => parameters.has(n)).map((n) => ({ Name: n, Value: parameters.get(n) })) };
-      }
-      throw new Error(`unexpected ${String(command)}`);
+export function fakeSsm(values = new Map<string, string>(), options: { maxBytes?: number } = {}) {
+  const versions = new Map<string, number>();
+  const puts: string[] = [];
+  const parameter = (name: string) => ({ Name: name, Value: values.get(name), Version: versions.get(name) ?? 1 });
+  const ssm: Pick<SsmApi, 'getParameter' | 'getParameters' | 'putParameter' | 'deleteParameter'> = {
+    async putParameter({ Name, Value, Overwrite }) {
+      if (values.has(Name!) && !Overwrite) throw named('ParameterAlreadyExists');
+      if (options.maxBytes !== undefined && Buffer.byteLength(Value!) > options.maxBytes) throw named('ParameterMaxVersionLimitExceeded', `value of ${Name} over ${options.maxBytes} bytes`);
+      puts.push(Name!);
+      values.set(Name!, Value!);
+      versions.set(Name!, (versions.get(Name!) ?? 0) + 1);
+      return { Version: versions.get(Name!) };
+    },
+    async getParameter(name) {
+      if (!values.has(name)) throw named('ParameterNotFound');
+      return parameter(name);
+    },
+    async getParameters(names) {
+      return names.filter((n) => values.has(n)).map(parameter);
+    },
+    async deleteParameter(name) {
+      if (!values.delete(name)) throw named('ParameterNotFound');
     },
   };
+  return { ...ssm, parameters: values, puts };
 }

@@ -1,4 +1,3 @@
-import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { rolloutRefusal, runningRollouts } from '../../../layers/deploy/plan';
 
 const ROLLOUT = 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev-rollout-service:users-20250304050607-abc123';
@@ -6,15 +5,11 @@ const ROLLOUT = 'arn:aws:states:us-east-1:123456789012:execution:consul-mesh-dev
 /** SSM holding the given rollout locks (service → holder), answering GetParametersByPath. */
 function ssmWith(locks: Record<string, string>) {
   return {
-    async send(command: unknown) {
-      if (!(command instanceof GetParametersByPathCommand)) throw new Error(`unexpected ${String(command)}`);
-      return {
-        Parameters: Object.entries(locks).map(([service, holder]) => ({
-          Name: `/consul-mesh/shop/rollouts/${service}/lock`,
-          Value: JSON.stringify({ holder, expiresAt: Date.now() + 60_000 }),
-        })),
-      };
-    },
+    getParametersByPath: async () =>
+      Object.entries(locks).map(([service, holder]) => ({
+        Name: `/consul-mesh/shop/rollouts/${service}/lock`,
+        Value: JSON.stringify({ holder, expiresAt: Date.now() + 60_000 }),
+      })),
   };
 }
 

@@ -1,41 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { GetParameterCommand, GetParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { readSpecCopy, specCopyParameterNames, storeSpecCopy } from '../../../layers/deploy/spec-copy';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
 import { MeshSpecSchema } from '../../../layers/domain/spec/schema';
 import { SpecInvalidError } from '../../../layers/errors';
 import { largeSpec } from '../../integration/aws-inputs/large-spec';
+import { fakeSsm as fakeSsmStore } from './fake-ssm';
 
 /** SSM as the copy uses it, with Standard tier's 4 KB limit and one version per write. */
-function fakeSsm() {
-  const parameters = new Map<string, { value: string; version: number }>();
-  const puts: string[] = [];
-  const named = (name: string, message = name) => Object.assign(new Error(message), { name });
-  return {
-    parameters,
-    puts,
-    async send(command: unknown): Promise<unknown> {
-      if (command instanceof PutParameterCommand) {
-        const { Name, Value } = command.input;
-        if (Buffer.byteLength(Value!) > 4096) throw named('ParameterMaxVersionLimitExceeded', `value of ${Name} over 4 KB`);
-        puts.push(Name!);
-        parameters.set(Name!, { value: Value!, version: (parameters.get(Name!)?.version ?? 0) + 1 });
-        return { Version: parameters.get(Name!)!.version };
-      }
-      if (command instanceof GetParameterCommand) {
-        const found = parameters.get(command.input.Name!);
-        if (!found) throw named('ParameterNotFound');
-        return { Parameter: { Name: command.input.Name, Value: found.value, Version: found.version } };
-      }
-      if (command instanceof GetParametersCommand) {
-        const names = command.input.Names!;
-        if (names.length > 10) throw named('ValidationException', 'at most 10 names');
-        return { Parameters: names.filter((n) => parameters.has(n)).map((n) => ({ Name: n, Value: parameters.get(n)!.value })) };
-      }
-      throw new Error(`unexpected ${String(command)}`);
-    },
-  };
-}
+const fakeSsm = () => fakeSsmStore(new Map(), { maxBytes: 4096 });
 
 const reference = loadMeshSpec('examples/mesh.yaml');
 

@@ -1,6 +1,7 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { SUMMARY_TASKS_PER_SERVICE, summarizeDeployment } from '../../../layers/deploy/summary';
 import { renderSummary } from '../../../cli/summary';
+import { fakeSsm } from './fake-ssm';
 
 const ARN = (i: number) => `arn:aws:ecs:us-east-1:000000000000:task/cluster-1/${String(i).padStart(32, '0')}`;
 
@@ -14,7 +15,7 @@ function deps() {
       listTaskArns: async (query: { cluster: string }) => (query.cluster === 'cluster-1' ? tasks.map((t) => t.taskArn!) : []),
       describeTasks: async (_cluster: string, arns: readonly string[]) => tasks.filter((t) => arns.includes(t.taskArn!)),
     },
-    ssm: { send: async () => ({}) },
+    ssm: fakeSsm(),
     consul: { healthService: async () => [], leader: async () => '10.0.0.4:8300', peers: async () => ['10.0.0.4:8300'] },
   };
 }

@@ -1,7 +1,7 @@
-import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import type { DeploymentListing, StartRequest } from '../../../layers/deployments/backend';
 import { executionName } from '../../../layers/deployments/execution-name';
-import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
+import { StepFunctionsBackend, type DeploymentsSfn } from '../../../layers/deployments/sfn-backend';
 import { decideStart, describeRefusal } from '../../../layers/deployments/start-decision';
 import { ConcurrentOperationError } from '../../../layers/errors';
 
@@ -35,34 +35,30 @@ describe('decideStart (one deployment per mesh)', () => {
 });
 
 /** A stateful in-memory Step Functions: executions by name, ListExecutions newest first with a status filter. */
-class FakeStepFunctions {
-  readonly executions: Array<{ name: string; status: string; input: string; startDate: Date }> = [];
+class FakeStepFunctions implements Omit<DeploymentsSfn, 'stopExecution' | 'historyPages'> {
+  readonly executions: Array<{ name: string; status: ExecutionStatus; input: string; startDate: Date }> = [];
   readonly started: string[] = [];
 
-  readonly send = async (command: unknown): Promise<unknown> => {
-    if (command instanceof ListExecutionsCommand) {
-      const { statusFilter } = command.input;
-      const executions = [...this.executions]
-        .reverse()
-        .filter((e) => !statusFilter || e.status === statusFilter)
-        .map((e) => ({ executionArn: arnOf(e.name), stateMachineArn: SM, name: e.name, status: e.status, startDate: e.startDate }));
-      return { executions };
-    }
-    if (command instanceof DescribeExecutionCommand) {
-      const e = this.executions.find((x) => arnOf(x.name) === command.input.executionArn);
-      if (!e) throw Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' });
-      return { executionArn: arnOf(e.name), stateMachineArn: SM, name: e.name, status: e.status, input: e.input, startDate: e.startDate };
-    }
-    if (command instanceof StartExecutionCommand) {
-      const name = command.input.name ?? '';
-      this.executions.push({ name, status: 'RUNNING', input: command.input.input ?? '{}', startDate: new Date() });
-      this.started.push(name);
-      return { executionArn: arnOf(name), startDate: new Date() };
-    }
-    throw new Error(`unexpected command ${(command as object).constructor.name}`);
+  readonly listExecutionsPage: DeploymentsSfn['listExecutionsPage'] = async ({ statusFilter }) => ({
+    executions: [...this.executions]
+      .reverse()
+      .filter((e) => !statusFilter || e.status === statusFilter)
+      .map((e) => ({ executionArn: arnOf(e.name), stateMachineArn: SM, name: e.name, status: e.status, startDate: e.startDate })),
+  });
+
+  readonly describeExecution: DeploymentsSfn['describeExecution'] = async (executionArn) => {
+    const e = this.executions.find((x) => arnOf(x.name) === executionArn);
+    if (!e) throw Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' });
+    return { executionArn: arnOf(e.name), stateMachineArn: SM, name: e.name, status: e.status, input: e.input, startDate: e.startDate };
   };
 
-  run(mesh: string, hash: string, deploymentId: string, status = 'RUNNING'): string {
+  readonly startExecution: DeploymentsSfn['startExecution'] = async ({ name, input }) => {
+    this.executions.push({ name, status: 'RUNNING', input, startDate: new Date() });
+    this.started.push(name);
+    return { executionArn: arnOf(name), startDate: new Date() };
+  };
+
+  run(mesh: string, hash: string, deploymentId: string, status: ExecutionStatus = 'RUNNING'): string {
     const name = executionName(mesh, hash, deploymentId);
     this.executions.push({ name, status, input: JSON.stringify({ deploymentId, spec: { name: mesh } }), startDate: new Date() });
     return name;
@@ -74,7 +70,7 @@ function request(mesh: string, hash: string, deploymentId = 'd-20250304060000-cc
 }
 
 describe('StepFunctionsBackend.start', () => {
-  const backendOf = (sfn: FakeStepFunctions) => new StepFunctionsBackend({ sfn: sfn as unknown as Pick<SFNClient, 'send'>, stateMachineArn: SM });
+  const backendOf = (sfn: FakeStepFunctions) => new StepFunctionsBackend({ sfn: sfn as FakeStepFunctions & DeploymentsSfn, stateMachineArn: SM });
 
   it('starts an execution named after the mesh, spec hash and deployment id, with the input as JSON', async () => {
     const sfn = new FakeStepFunctions();

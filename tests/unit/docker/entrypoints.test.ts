@@ -115,6 +115,7 @@ describe('consul-server entrypoint', () => {
       'consul.hcl': 0o600,
       'gossip.hcl': 0o600,
       'acl-tokens.hcl': 0o600,
+      'health-check.token': 0o600,
       tls: 0o700,
       'tls/ca.pem': 0o600,
       'tls/server.pem': 0o600,
@@ -123,6 +124,8 @@ describe('consul-server entrypoint', () => {
     const read = (name: string) => readFileSync(join(sb.configDir, name), 'utf8');
     expect(read('consul.hcl')).toBe(`${SERVER_HCL}\n`);
     expect(read('tls/ca.pem')).toBe(`${CA_CERT}\n`);
+    // The health check's token is the agent token, alone in its file.
+    expect(read('health-check.token')).toBe(`${AGENT_TOKEN}\n`);
     expect(read('tls/server.pem')).toBe('certificate for server.dc7.consul\n');
     for (const name of Object.keys(modesUnder(sb.configDir)).filter((n) => n !== 'tls')) expect(read(name)).not.toContain(CA_KEY_BODY);
 
@@ -159,6 +162,8 @@ describe('consul-server entrypoint', () => {
     expect(readFileSync(join(sb.configDir, 'tls/server.pem'), 'utf8')).toBe('certificate for server.eu-1.mesh\n');
     const [acl] = parseToObject(readFileSync(join(sb.configDir, 'acl-tokens.hcl'), 'utf8'));
     expect(acl).toEqual({ acl: [{ tokens: [{ initial_management: BOOTSTRAP_TOKEN, agent: BOOTSTRAP_TOKEN }] }] });
+    // The health check never gets the management token: without an agent token it has none.
+    expect(existsSync(join(sb.configDir, 'health-check.token'))).toBe(false);
   });
 
   it('adds the extra DNS names to the server certificate and logs the configuration hash', async () => {

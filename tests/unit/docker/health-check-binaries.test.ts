@@ -27,6 +27,7 @@ const BASE_IMAGES: Array<{ pattern: RegExp; binaries: string[] }> = [
 /** Executables of the packages the Dockerfiles install (apt-get install / apk add). */
 const PACKAGE_BINARIES: Record<string, string[]> = {
   curl: ['curl'],
+  jq: ['jq'],
   wget: ['wget'],
   'netcat-openbsd': ['nc'],
   'ca-certificates': [],
@@ -134,5 +135,10 @@ describe('health checks call only what the shipped images contain', () => {
     expect(binariesOf('docker/consul-dataplane').has('curl')).toBe(true);
     expect(binariesOf('docker/consul-server').has('curl')).toBe(true);
     expect(binariesOf('docker/consul-dataplane').has('consul-dataplane')).toBe(true);
+  });
+
+  it('ships the server\'s health-check program and what it calls (curl for autopilot\'s health, jq to read it)', () => {
+    const server = binariesOf('docker/consul-server');
+    for (const binary of ['consul-server-healthcheck', 'curl', 'jq']) expect({ binary, shipped: server.has(binary) }).toEqual({ binary, shipped: true });
   });
 });

@@ -52,7 +52,7 @@ describe('buildServerTaskDefinition', () => {
     const launch = buildServerLaunch(spec);
     expect(container?.environment?.map((e) => e.name).sort()).toEqual(launch.environment.map((e) => e.name).sort());
     expect(container?.secrets?.map((s) => s.name).sort()).toEqual(launch.secrets.map((s) => s.name).sort());
-    expect(container?.healthCheck?.command?.[1]).toContain(launch.healthCheckUrl);
+    expect(container?.healthCheck?.command?.join(' ')).toContain(launch.healthCheckUrl);
   });
 
   it('leaves out the secrets of features the spec turns off, and uses default parameter names otherwise', () => {
@@ -63,9 +63,9 @@ describe('buildServerTaskDefinition', () => {
     expect(secrets?.find((s) => s.name === 'CONSUL_GOSSIP_KEY')?.valueFrom).toBe('arn:aws-cn:ssm:us-east-1:111122223333:parameter/orchestrator/shop/secrets/gossip-key');
   });
 
-  it('has a container health check that tolerates a cluster without a leader yet', () => {
-    expect(container?.healthCheck?.command).toEqual(['CMD-SHELL', 'curl -sf http://127.0.0.1:8500/v1/status/leader > /dev/null || exit 1']);
-    expect(container?.healthCheck).toMatchObject({ interval: 10, timeout: 5, retries: 3, startPeriod: 30 });
+  it('is healthy only as a caught-up voter (autopilot), with the longest start period ECS allows for a new datacenter', () => {
+    expect(container?.healthCheck?.command).toEqual(['CMD', '/usr/local/bin/consul-server-healthcheck', 'http://127.0.0.1:8500/v1/operator/autopilot/health']);
+    expect(container?.healthCheck).toMatchObject({ interval: 10, timeout: 5, retries: 3, startPeriod: 300 });
   });
 
   it('takes size, network mode, launch type and roles from the spec and the context', () => {

@@ -1,5 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { createEcsApi } from '../../../layers/adapters/ecs';
+import { createSsmApi } from '../../../layers/adapters/ssm';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { recordRolloutFailure, revisionName } from '../../../layers/rollout/finish';
 import { isRolloutId, nameMatchesService, newRolloutId, parseRolloutExecutionName, rolloutExecutionName, rolloutLockName, SERVICE_PART_MAX } from '../../../layers/rollout/naming';
@@ -118,7 +119,7 @@ describe('the recorded failure', () => {
         prepared,
         revision: { taskDefinitionArn: NEW, imageUri: 'users:fail-crash', created: true, unchanged: false },
       },
-      { ssm: ssm as never, ecs: ecs as never, meshName: 'mesh' },
+      { ssm: createSsmApi(ssm as never), ecs: ecs as never, meshName: 'mesh' },
     );
     expect(result.error).toBe('RolledBack');
     expect(JSON.parse(result.cause)).toEqual({
@@ -141,7 +142,7 @@ describe('the recorded failure', () => {
     });
     const result = await recordRolloutFailure(
       { outcome: 'failed', service: 'users', executionId: 'exec-1', step: 'prepare', error: { Error: 'ConcurrentOperation', Cause: 'a deployment of mesh "mesh" is running' } },
-      { ssm: ssm as never, ecs: fakeClient() as never, meshName: 'mesh' },
+      { ssm: createSsmApi(ssm as never), ecs: fakeClient() as never, meshName: 'mesh' },
     );
     expect(result.error).toBe('ConcurrentOperation');
     expect(JSON.parse(result.cause)).toMatchObject({ step: 'prepare', rolledBack: false, message: 'a deployment of mesh "mesh" is running; nothing was changed' });

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { PutParameterCommandInput } from '@aws-sdk/client-ssm';
 import { issueCaCertificate } from '../../../layers/deploy/secrets';
 import { certificateMatchesKey, runCaStage, splitCertificates } from '../../../layers/rotate/ca';
 import { finishRotation, recordRotationFailure } from '../../../layers/rotate/finish';
@@ -43,30 +43,24 @@ function world(initial: { cert: string; key: string }) {
   const keys = new Map<string, string>();
   const keyName = (key: string) => keys.get(key.trim()) ?? '?';
   const ssm = {
-    async send(command: unknown) {
-      const name = (command as { input: { Name: string } }).input.Name;
-      if (command instanceof GetParameterCommand && name.endsWith('/lock')) {
-        return { Parameter: { Value: JSON.stringify({ holder: 'exec', expiresAt: Number.MAX_SAFE_INTEGER }) } };
-      }
-      if (command instanceof GetParameterCommand) {
-        const found = parameters.get(name);
-        if (!found) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
-        return { Parameter: { Value: found.value, Version: found.version } };
-      }
-      if (command instanceof PutParameterCommand) {
-        const value = command.input.Value ?? '';
-        if (name !== STAGING) calls.push(`ssm:put ${label(name, value)}`);
-        const version = (parameters.get(name)?.version ?? 0) + 1;
-        parameters.set(name, { value, version });
-        (history[name] ??= []).push(value);
-        return { Version: version };
-      }
-      if (command instanceof DeleteParameterCommand) {
-        calls.push(`ssm:delete ${name === STAGING ? 'staging' : name}`);
-        parameters.delete(name);
-        return {};
-      }
-      throw new Error(`unexpected ${String(command)}`);
+    async getParameter(name: string) {
+      if (name.endsWith('/lock')) return { Value: JSON.stringify({ holder: 'exec', expiresAt: Number.MAX_SAFE_INTEGER }) };
+      const found = parameters.get(name);
+      if (!found) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+      return { Value: found.value, Version: found.version };
+    },
+    async putParameter(input: PutParameterCommandInput) {
+      const name = input.Name ?? '';
+      const value = input.Value ?? '';
+      if (name !== STAGING) calls.push(`ssm:put ${label(name, value)}`);
+      const version = (parameters.get(name)?.version ?? 0) + 1;
+      parameters.set(name, { value, version });
+      (history[name] ??= []).push(value);
+      return { Version: version };
+    },
+    async deleteParameter(name: string) {
+      calls.push(`ssm:delete ${name === STAGING ? 'staging' : name}`);
+      parameters.delete(name);
     },
   };
   // Every reader service, as its tasks started: each roll restarts them with what SSM holds at that moment.

@@ -1,4 +1,4 @@
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { PutParameterCommandInput } from '@aws-sdk/client-ssm';
 import type { Task } from '@aws-sdk/client-ecs';
 import type { ConsulAclTokenInput } from '../../../layers/adapters/consul-acl';
 import { tokenAccessorId, tokenAccessorIdForVersion } from '../../../layers/domain/consul/acl-policies';
@@ -23,32 +23,29 @@ function world(initial: { value: string; version: number }) {
   const keys = new Set<string>([initial.value]);
   let clock = 1_000;
   let secretName = '';
+  const touch = (name: string) => {
+    if (name !== STAGING && !name.endsWith('/lock')) secretName ||= name;
+    if (!parameters.has(secretName) && secretName) parameters.set(secretName, { ...initial });
+    return name === STAGING ? 'staging' : name.endsWith('/lock') ? 'lock' : 'secret';
+  };
   const ssm = {
-    async send(command: unknown) {
-      if (command instanceof GetParameterCommand && command.input.Name?.endsWith('/lock')) {
-        return { Parameter: { Value: JSON.stringify({ holder: 'exec', expiresAt: Number.MAX_SAFE_INTEGER }) } };
-      }
-      const name = (command as { input: { Name?: string } }).input.Name ?? '';
-      if (name !== STAGING && !name.endsWith('/lock')) secretName ||= name;
-      const what = name === STAGING ? 'staging' : name.endsWith('/lock') ? 'lock' : 'secret';
-      if (!parameters.has(secretName) && secretName) parameters.set(secretName, { ...initial });
-      if (command instanceof GetParameterCommand) {
-        const found = parameters.get(name);
-        if (!found) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
-        return { Parameter: { Value: found.value, Version: found.version } };
-      }
-      if (command instanceof PutParameterCommand) {
-        calls.push(`ssm:put ${what}`);
-        const version = (parameters.get(name)?.version ?? 0) + 1;
-        parameters.set(name, { value: command.input.Value ?? '', version });
-        return { Version: version };
-      }
-      if (command instanceof DeleteParameterCommand) {
-        calls.push(`ssm:delete ${what}`);
-        parameters.delete(name);
-        return {};
-      }
-      throw new Error(`unexpected ${String(command)}`);
+    async getParameter(name: string) {
+      if (name.endsWith('/lock')) return { Value: JSON.stringify({ holder: 'exec', expiresAt: Number.MAX_SAFE_INTEGER }) };
+      touch(name);
+      const found = parameters.get(name);
+      if (!found) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+      return { Value: found.value, Version: found.version };
+    },
+    async putParameter(input: PutParameterCommandInput) {
+      const name = input.Name ?? '';
+      calls.push(`ssm:put ${touch(name)}`);
+      const version = (parameters.get(name)?.version ?? 0) + 1;
+      parameters.set(name, { value: input.Value ?? '', version });
+      return { Version: version };
+    },
+    async deleteParameter(name: string) {
+      calls.push(`ssm:delete ${touch(name)}`);
+      parameters.delete(name);
     },
   };
   const consul: RotationConsul = {
@@ -149,7 +146,7 @@ describe('tokenAccessorIdForVersion', () => {
 
 describe('rotation order', () => {
   async function run(w: ReturnType<typeof world>, rotation: PreparedRotation) {
-    await w.ssm.send(new GetParameterCommand({ Name: rotation.parameter }));
+    await w.ssm.getParameter(rotation.parameter);
     await stageNewSecret(rotation, { ssm: w.ssm, newGossipKey: () => 'NEWKEY', newSecretId: () => 'new-secret' });
     const activated = await activateNewSecret(rotation, { ssm: w.ssm, consul: w.consul });
     const stored = await storeNewSecret(rotation, activated, { ssm: w.ssm, now: w.now });
@@ -218,7 +215,7 @@ describe('rotation order', () => {
     const w = world({ value: 'old-secret', version: 1 });
 
     const rotation = prepared('acl-token/dataplane/users');
-    await w.ssm.send(new GetParameterCommand({ Name: rotation.parameter }));
+    await w.ssm.getParameter(rotation.parameter);
     await stageNewSecret(rotation, { ssm: w.ssm });
 
     await expect(activateNewSecret(rotation, { ssm: w.ssm, consul: w.consul })).rejects.toMatchObject({ name: 'AclTokenMismatch' });
@@ -228,7 +225,7 @@ describe('rotation order', () => {
   it('waits while a task that started before the new version still runs, and gives up after maxRounds', async () => {
     const w = world({ value: 'OLDKEY', version: 1 });
     const rotation = prepared('gossip-key');
-    await w.ssm.send(new GetParameterCommand({ Name: rotation.parameter }));
+    await w.ssm.getParameter(rotation.parameter);
     await stageNewSecret(rotation, { ssm: w.ssm, newGossipKey: () => 'NEWKEY' });
     const stored = await storeNewSecret(rotation, await activateNewSecret(rotation, { ssm: w.ssm, consul: w.consul }), { ssm: w.ssm, now: w.now });
     const deps = { ecs: w.ecs, consul: { leader: w.consul.leader, healthService: async () => [] } };
@@ -263,19 +260,17 @@ describe('rotation order', () => {
       const puts: string[] = [];
       return {
         puts,
-        async send(command: unknown) {
-          const name = (command as { input: { Name: string } }).input.Name;
-          if (command instanceof GetParameterCommand) {
-            if (locks[name]) return { Parameter: { Value: JSON.stringify({ holder: locks[name], expiresAt: Number.MAX_SAFE_INTEGER }) } };
-            throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
-          }
-          if (command instanceof PutParameterCommand) {
-            if (locks[name] && !command.input.Overwrite) throw Object.assign(new Error('exists'), { name: 'ParameterAlreadyExists' });
-            puts.push(name);
-            return { Version: 1 };
-          }
-          return {};
+        async getParameter(name: string) {
+          if (locks[name]) return { Value: JSON.stringify({ holder: locks[name], expiresAt: Number.MAX_SAFE_INTEGER }) };
+          throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
         },
+        async putParameter(input: PutParameterCommandInput) {
+          const name = input.Name ?? '';
+          if (locks[name] && !input.Overwrite) throw Object.assign(new Error('exists'), { name: 'ParameterAlreadyExists' });
+          puts.push(name);
+          return { Version: 1 };
+        },
+        async deleteParameter() {},
       };
     }
 

@@ -29,6 +29,9 @@ import { AwsEndpoint } from '../../../../local/aws/server';
 import { Faults } from '../../../../local/faults/faults';
 import { eventually, FAST_DELAYS, fargateTaskDefinition, NETWORK } from '../ecs/harness';
 import { phase, waitForBuild } from '../support/builds';
+import { createCodeBuildApi } from '../../../../layers/adapters/codebuild';
+import { createEcrApi } from '../../../../layers/adapters/ecr';
+import { createS3Api } from '../../../../layers/adapters/s3';
 
 const REPOSITORY_ROOT = resolve(__dirname, '../../../..');
 const PROJECT = 'mesh-images';
@@ -59,7 +62,7 @@ beforeAll(async () => {
   ecr = new ECRClient(config);
   ecs = new ECSClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
-  await uploadBuildContexts([USERS], { s3, bucket: BUCKET });
+  await uploadBuildContexts([USERS], { s3: createS3Api(s3), bucket: BUCKET });
   s3.destroy();
   // The project of serverless.yml: an ARM host by default.
   await codebuild.send(
@@ -94,7 +97,7 @@ async function buildUsers(architecture: 'ARM64' | 'X86_64'): Promise<{ imageUri:
     dockerfile: 'Dockerfile',
     architecture,
   };
-  const deps = { ecr, codebuild, project: PROJECT, sourceBucket: BUCKET, buildspec: loadImageBuildspec({ LAMBDA_TASK_ROOT: REPOSITORY_ROOT }) };
+  const deps = { ecr: createEcrApi(ecr), codebuild: createCodeBuildApi(codebuild), project: PROJECT, sourceBucket: BUCKET, buildspec: loadImageBuildspec({ LAMBDA_TASK_ROOT: REPOSITORY_ROOT }) };
   const started = await ensureImage(job, deps, `d-${architecture}`);
   if (started.status === 'READY') return { imageUri: started.imageUri, buildId: '' };
   if (started.status !== 'IN_PROGRESS') throw new Error(`expected a build, got ${started.status}`);

@@ -28,7 +28,7 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
   beforeAll(async () => {
     cloud = await startLocalCloud({
       rootDir: ROOT,
-      ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0 },
+      ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0, peerHttpApi: 0 },
       peerRegion: { region: 'eu-west-1', datacenter: 'west' },
       ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
       stepFunctionsTimeScale: 0,
@@ -91,7 +91,7 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
   };
 
   it('names both datacenters in its endpoints, and each elects a leader from its own region\'s server tasks', async () => {
-    expect(cloud.endpoints.peer).toEqual({ region: 'eu-west-1', consul: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(cloud.endpoints.peer).toEqual({ region: 'eu-west-1', consul: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), httpApi: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     expect(cloud.endpoints.peer?.consul).not.toBe(cloud.endpoints.consul);
     expect(cloud.peerClientEnvironment()).toEqual({
       AWS_ENDPOINT_URL: cloud.endpoints.aws,
@@ -99,6 +99,11 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: 'eu-west-1',
       CONSUL_HTTP_ADDR: cloud.endpoints.peer?.consul,
+      // The second region's orchestrator: its own API (the same token), state machine and bucket.
+      MESH_API_URL: cloud.endpoints.peer?.httpApi,
+      MESH_API_TOKEN: cloud.apiToken,
+      DEPLOY_STATE_MACHINE_ARN: expect.stringMatching(/^arn:aws:states:eu-west-1:/),
+      BUILD_SOURCE_BUCKET: 'local-eu-west-1-build-source-bucket',
     });
     expect(await leader('west')).toBeUndefined();
     await runServers('eu-west-1');

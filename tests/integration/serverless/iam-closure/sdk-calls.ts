@@ -124,14 +124,24 @@ function argumentText(text: string, start: number): string {
 }
 
 /**
- * The ECS adapter (layers/adapters/ecs.ts, `createEcsApi`) is one object whose methods each make one call; tree
- * shaking keeps them all in every bundle that builds it, while a handler reaches only the methods its feature's port
- * names. So a method's calls count only if the bundle calls the method (`.name(` outside the adapter, or through a
- * reached method's `api.name(`); the bodies of the others are blanked out before the Commands are read. The method
- * boundaries are those of esbuild's unminified output: one method a line at the object's indentation.
+ * Each adapter of layers/adapters/ (`createEcsApi`, `createSsmApi`, `createSfnApi`, ...) is one object whose methods
+ * each make one call or a batched or paged series of it; tree shaking keeps them all in every bundle that builds it,
+ * while a handler reaches only the methods its feature's port names. So a method's calls count only if the bundle
+ * calls the method (`.name(` outside the adapter, or through a reached method's `api.name(`); the bodies of the others
+ * are blanked out before the Commands are read. The method boundaries are those of esbuild's unminified output: one
+ * method a line at the object's indentation. (Method names are distinct across the adapters, so a call of one
+ * adapter's method never reaches another's.)
  */
 export function unreachableAdapterMethodsBlanked(text: string): string {
-  const start = text.indexOf('function createEcsApi(');
+  let blanked = text;
+  for (const factory of new Set([...text.matchAll(/function (create[A-Z][A-Za-z0-9]*Api)\(/g)].map((m) => m[1]))) {
+    blanked = unreachableMethodsOf(blanked, factory);
+  }
+  return blanked;
+}
+
+function unreachableMethodsOf(text: string, factory: string): string {
+  const start = text.indexOf(`function ${factory}(`);
   if (start < 0) return text;
   const open = text.indexOf('{', start);
   let depth = 0;
@@ -144,7 +154,7 @@ export function unreachableAdapterMethodsBlanked(text: string): string {
   const methods: Array<{ name: string; from: number; to: number }> = [];
   for (const m of text.slice(open, end).matchAll(methodStart)) methods.push({ name: m[1], from: open + (m.index ?? 0), to: end });
   for (let i = 0; i < methods.length - 1; i++) methods[i].to = methods[i + 1].from;
-  if (methods.length === 0) throw new Error('createEcsApi has no methods the closure check can read: has its output format changed?');
+  if (methods.length === 0) throw new Error(`${factory} has no methods the closure check can read: has its output format changed?`);
   const outside = text.slice(0, start) + text.slice(end);
   const reached = new Set(methods.filter((m) => new RegExp(`\\.${m.name}\\(`).test(outside)).map((m) => m.name));
   for (let grew = true; grew; ) {
