@@ -33,9 +33,12 @@ export interface MeshView {
       taskDefinitionArn?: string;
       rolloutState?: string;
       deployments: number;
-      /** The port the service listens on, and the upstreams its sidecar binds locally (deployed spec). */
+      /**
+       * The port the service listens on, and the upstreams its sidecar binds locally (deployed spec). An upstream
+       * with `peer` is that peer's exported service (Consul's `DestinationPeer`), not this mesh's service of the name.
+       */
       port?: number;
-      upstreams?: Array<{ service: string; localBindPort: number }>;
+      upstreams?: Array<{ service: string; localBindPort: number; peer?: string }>;
       /** Consul instances of this service that no running task backs: stale registrations (drift). */
       stale: Array<{ id: string; address: string; passing: boolean }>;
       tasks: Array<{
@@ -81,7 +84,7 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
         ...(service?.taskDefinition ? { taskDefinitionArn: service.taskDefinition } : {}),
         ...(service?.deployments?.[0]?.rolloutState ? { rolloutState: service.deployments[0].rolloutState } : {}),
         deployments: service?.deployments?.length ?? 0,
-        ...(target.role === 'service' && declared ? { port: declared.port, upstreams: declared.upstreams.map((u) => ({ service: u.service, localBindPort: u.localBindPort })) } : {}),
+        ...(target.role === 'service' && declared ? { port: declared.port, upstreams: declared.upstreams.map((u) => ({ service: u.service, localBindPort: u.localBindPort, ...(u.peer ? { peer: u.peer } : {}) })) } : {}),
         stale: staleInstances(tasks, target.serviceName, health),
         tasks: tasks.map((task) => taskView(task, target.serviceName, target.role, health)),
       });

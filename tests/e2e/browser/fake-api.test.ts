@@ -42,6 +42,51 @@ function largeMesh(): MeshView {
   return { mesh: 'big', consul: { leader: '10.0.0.1:8300', peers: ['10.0.0.1:8300'] }, intentions: [], clusters: [{ name: 'c1', services: services.slice(0, 5) }, { name: 'c2', services: services.slice(5) }] };
 }
 
+/** A small mesh peered with two others: west ACTIVE (its todos imported and called), south FAILING. */
+function peeredMesh(): MeshView {
+  const task = (service: string, id: string, ip: string) => ({
+    taskId: id,
+    ip,
+    lastStatus: 'RUNNING',
+    health: 'HEALTHY',
+    taskDefinitionArn: `arn:aws:ecs:us-east-1:000000000000:task-definition/east-${service}:2`,
+    consul: { id: `${service}-${id}`, registered: true, passing: true, address: ip, checks: [] },
+  });
+  const service = (name: string, tasks: ReturnType<typeof task>[], upstreams: Array<{ service: string; localBindPort: number; peer?: string }> = []) => ({
+    name,
+    role: 'service' as const,
+    status: 'ACTIVE',
+    desiredCount: tasks.length,
+    runningCount: tasks.length,
+    pendingCount: 0,
+    deployments: 1,
+    port: 8080,
+    upstreams,
+    stale: [],
+    tasks,
+  });
+  return {
+    mesh: 'east-mesh',
+    consul: { leader: '10.0.0.4:8300', peers: ['10.0.0.4:8300', '10.0.0.5:8300', '10.0.0.6:8300'] },
+    intentions: [],
+    peers: [
+      { name: 'west', mesh: 'west-mesh', region: 'eu-west-1', role: 'acceptor', state: 'ACTIVE', importedServices: ['todos'], exportedServices: ['users'] },
+      { name: 'south', mesh: 'south-mesh', region: 'sa-east-1', role: 'dialer', state: 'FAILING', importedServices: [], exportedServices: ['users'] },
+    ],
+    clusters: [
+      {
+        name: 'cluster-1',
+        services: [
+          service('users', [task('users', 'a1'.padEnd(32, '0'), '10.0.1.2')], [
+            { service: 'todos', localBindPort: 1235, peer: 'west' },
+            { service: 'billing', localBindPort: 1236, peer: 'south' },
+          ]),
+        ],
+      },
+    ],
+  };
+}
+
 const PLAN = {
   mesh: 'big',
   specHash: 'abc',
@@ -98,7 +143,7 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
   let ui: UiServer;
   let browser: Browser;
   let page: Page;
-  const mesh = largeMesh();
+  let mesh: MeshView = largeMesh();
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -225,5 +270,48 @@ describeIfBrowser('the dashboard in Chromium against a stand-in API', () => {
     expect(await page.getByRole('button', { name: 'Cancel deployment…' }).count()).toBe(0);
     console.log(`screenshot: ${join(SCREENSHOTS, 'deployment-failed.png')} (a failed deployment: its stage and cause)`);
     await page.screenshot({ path: join(SCREENSHOTS, 'deployment-failed.png'), fullPage: true });
+  });
+
+  it("shows the mesh's peers: state in words, FAILING flagged as a problem, imported services drawn, reachable by keyboard", async () => {
+    mesh = peeredMesh();
+    try {
+      await page.goto(`${ui.url}#/deployments`);
+      await page.goto(`${ui.url}#/mesh`);
+      const peers = page.getByRole('table', { name: 'Peers' });
+      await peers.waitFor();
+      // consul.peers are the Raft peers: the header counts them as servers.
+      expect(await page.locator('p.meta').first().innerText()).toBe('Consul leader 10.0.0.4:8300 · 3 servers');
+      expect(await peers.locator('thead th').allTextContents()).toEqual(['Peer', 'Mesh (region)', 'Role', 'State', 'Imported from it', 'Exported to it']);
+      const west = peers.locator('tr[data-peer="west"]');
+      const south = peers.locator('tr[data-peer="south"]');
+      expect(await west.innerText()).toMatch(/^west\s+west-mesh \(eu-west-1\)\s+acceptor\s+✓\s+active\s+connected\s+todos\s+upstreams users → todos\s+users$/);
+      expect(await south.innerText()).toMatch(/^south\s+south-mesh \(sa-east-1\)\s+dialer\s+✗\s+failing\s+problem\s+the stream to the peer is failing: check both mesh gateways\s+-\s+upstreams users → billing\s+users$/);
+      // The problem is said in words (not only by the row's colour), and only for the failing peer.
+      expect(await south.getAttribute('class')).toBe('drift');
+      expect(await west.getAttribute('class')).toBeNull();
+      expect(await page.locator('[data-peer-problems]').innerText()).toBe('! 1 peering has a problem: south failing');
+      // Upstreams naming a peer end at that peer's imported service, whose node says the peering's state.
+      expect(await page.locator('g.edge[data-from="users"]').evaluateAll((edges) => edges.map((e) => e.getAttribute('data-to')))).toEqual(['peer:west/todos', 'peer:south/billing']);
+      expect(await page.locator('g.node[data-node="peer:west/todos"]').getAttribute('aria-label')).toBe('todos (west): active. imported from peer west. west-mesh · eu-west-1');
+      expect(await page.locator('g.node[data-node="peer:south/billing"]').getAttribute('aria-label')).toMatch(/^billing \(south\): failing\./);
+      expect(await page.locator('[data-service="users"] p.meta').innerText()).toContain('upstreams todos (peer west) on :1235, billing (peer south) on :1236');
+      // Tab from the graph's last node reaches the peers table's region.
+      await page.locator('g.node[data-node="peer:south/billing"]').focus();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-labelledby'))).toBe('peers-title');
+      expect(await page.evaluate(() => document.activeElement?.querySelector('table')?.getAttribute('aria-label'))).toBe('Peers');
+      console.log(`screenshot: ${join(SCREENSHOTS, 'mesh-peers.png')} (a mesh with an active and a failing peer)`);
+      await page.screenshot({ path: join(SCREENSHOTS, 'mesh-peers.png'), fullPage: true });
+
+      // A mesh without peers shows no peers section at all.
+      mesh = { ...peeredMesh(), peers: undefined };
+      await page.goto(`${ui.url}#/deployments`);
+      await page.goto(`${ui.url}#/mesh`);
+      await page.locator('[data-service="users"]').waitFor();
+      expect(await page.locator('[data-peers]').count()).toBe(0);
+      expect(await page.getByRole('heading', { name: 'Peers' }).count()).toBe(0);
+    } finally {
+      mesh = largeMesh();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { rolloutGraph } from '../../../ui/src/model/rollout-graph';
 import { deploymentGraph, planGraph } from '../../../ui/src/model/stage-graph';
 import { describeState } from '../../../ui/src/model/status';
 import { buildTopology, revisionOf } from '../../../ui/src/model/topology';
+import { peerRows } from '../../../ui/src/model/peers';
 
 /** The dashboard's pure models: what the graphs and the drift highlights are made of. */
 function deployment(overrides: Partial<DeploymentView> = {}): DeploymentView {
@@ -145,6 +146,60 @@ describe('buildTopology', () => {
     expect(topology.driftByInstance.get('todos-dead')?.map((d) => d.kind)).toEqual(['stale']);
     expect(topology.driftByInstance.has('a1')).toBe(false);
     expect(revisionOf('arn:aws:ecs:us-east-1:000000000000:task-definition/m-users:7')).toBe('7');
+  });
+});
+
+function peered(): MeshView {
+  const view = mesh();
+  // users calls its own mesh's todos and, on another port, the todos west exports; and billing, which south does not export.
+  view.clusters[0].services[0].upstreams = [
+    { service: 'todos', localBindPort: 1234 },
+    { service: 'todos', localBindPort: 1235, peer: 'west' },
+    { service: 'billing', localBindPort: 1236, peer: 'south' },
+  ];
+  view.peers = [
+    { name: 'west', mesh: 'west-mesh', region: 'eu-west-1', role: 'acceptor', state: 'ACTIVE', importedServices: ['todos'], exportedServices: ['users'] },
+    { name: 'south', mesh: 'south-mesh', region: 'sa-east-1', role: 'dialer', state: 'FAILING', importedServices: [], exportedServices: [] },
+    { name: 'north', mesh: 'north-mesh', region: 'ca-central-1', role: 'dialer', state: 'ACTIVE', importedServices: ['audit'], exportedServices: [] },
+  ];
+  return view;
+}
+
+describe('peers in the topology', () => {
+  it("draws an upstream that names a peer to that peer's imported service, not to the local service of the same name", () => {
+    const { nodes, edges } = buildTopology(peered());
+    expect(edges.filter((e) => e.kind === 'upstream')).toEqual([
+      { from: 'users', to: 'todos', kind: 'upstream', label: 'upstream :1234' },
+      { from: 'users', to: 'peer:west/todos', kind: 'upstream', label: 'upstream :1235' },
+      { from: 'users', to: 'peer:south/billing', kind: 'upstream', label: 'upstream :1236' },
+    ]);
+    const byId = Object.fromEntries(nodes.map((n) => [n.id, n]));
+    expect(byId['peer:west/todos']).toMatchObject({ label: 'todos (west)', role: 'imported', state: 'ACTIVE', lines: ['imported from peer west', 'west-mesh · eu-west-1'] });
+    // The peering's problem is the imported service's.
+    expect(byId['peer:south/billing'].state).toBe('FAILING');
+  });
+
+  it('marks an imported service the active peer does not export, and a peer the view does not know', () => {
+    const view = peered();
+    view.clusters[0].services[0].upstreams = [
+      { service: 'billing', localBindPort: 1237, peer: 'west' },
+      { service: 'audit', localBindPort: 1238, peer: 'east' },
+    ];
+    const byId = Object.fromEntries(buildTopology(view).nodes.map((n) => [n.id, n]));
+    expect(byId['peer:west/billing']).toMatchObject({ state: 'not-imported', lines: ['imported from peer west', 'west-mesh · eu-west-1', 'not exported by west'] });
+    expect(byId['peer:east/audit'].state).toBe('UNDEFINED');
+    expect(describeState('not-imported')).toEqual({ text: 'not imported', symbol: '!', tone: 'bad' });
+  });
+
+  it('lists each peer with its problem flag, the meaning of its state and the upstreams that use it', () => {
+    const rows = peerRows(peered());
+    expect(rows.map((r) => [r.name, r.problem, r.note, r.usedBy])).toEqual([
+      ['west', false, 'connected', ['users → todos']],
+      ['south', true, 'the stream to the peer is failing: check both mesh gateways', ['users → billing']],
+      ['north', false, 'connected', []],
+    ]);
+    for (const state of ['FAILING', 'TERMINATED']) expect(describeState(state).tone).toBe('bad');
+    expect(peerRows(mesh())).toEqual([]);
   });
 });
 

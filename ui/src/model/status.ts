@@ -31,6 +31,15 @@ const STATES: Record<string, { text: string; symbol: string; tone: Tone }> = {
   replace: { text: 'replace', symbol: '±', tone: 'warn' },
   remove: { text: 'remove', symbol: '−', tone: 'bad' },
   unchanged: { text: 'unchanged', symbol: '=', tone: 'idle' },
+  // A cluster peering's state, as Consul's /v1/peering/<name> reports it.
+  PENDING: { text: 'pending', symbol: '○', tone: 'idle' },
+  ESTABLISHING: { text: 'establishing', symbol: '◔', tone: 'busy' },
+  ACTIVE: { text: 'active', symbol: '✓', tone: 'ok' },
+  FAILING: { text: 'failing', symbol: '✗', tone: 'bad' },
+  DELETING: { text: 'deleting', symbol: '−', tone: 'warn' },
+  TERMINATED: { text: 'terminated', symbol: '⊘', tone: 'bad' },
+  UNDEFINED: { text: 'not established', symbol: '?', tone: 'warn' },
+  'not-imported': { text: 'not imported', symbol: '!', tone: 'bad' },
 };
 
 export function describeState(state: string): { text: string; symbol: string; tone: Tone } {

@@ -1,10 +1,12 @@
 import type { MeshView } from '../../../layers/api/mesh';
 import { findDrift, type Drift } from '../../../layers/api/drift';
+import { importedNodeId } from './peers';
 
 /**
  * The mesh as a graph: services (grouped by cluster) and the edges between them: each upstream a service's sidecar
- * binds, each intention (allow or deny) and the ingress gateway's routes. Drift comes from the same check as
- * `meshctl mesh --check` (layers/api/drift.ts). Pure.
+ * binds, each intention (allow or deny) and the ingress gateway's routes. An upstream that names a peer reaches that
+ * peer's exported service (Consul's `DestinationPeer`), drawn as an "imported" node of its own. Drift comes from the
+ * same check as `meshctl mesh --check` (layers/api/drift.ts). Pure.
  */
 export interface TopologyNode {
   id: string;
@@ -58,7 +60,13 @@ export function buildTopology(view: MeshView): Topology {
   const edges: TopologyEdge[] = [];
   for (const cluster of view.clusters) {
     for (const service of cluster.services) {
-      for (const up of service.upstreams ?? []) if (services.has(up.service)) edges.push({ from: service.name, to: up.service, kind: 'upstream', label: `upstream :${up.localBindPort}` });
+      for (const up of service.upstreams ?? []) {
+        if (up.peer) {
+          const id = importedNodeId(up.peer, up.service);
+          if (!nodes.some((n) => n.id === id)) nodes.push(importedNode(view, up.peer, up.service));
+          edges.push({ from: service.name, to: id, kind: 'upstream', label: `upstream :${up.localBindPort}` });
+        } else if (services.has(up.service)) edges.push({ from: service.name, to: up.service, kind: 'upstream', label: `upstream :${up.localBindPort}` });
+      }
     }
   }
   for (const intention of view.intentions ?? []) {
@@ -88,6 +96,23 @@ export function buildTopology(view: MeshView): Topology {
     }
   }
   return { nodes, edges, drift, driftByInstance };
+}
+
+/**
+ * A peer's service that an upstream of this mesh calls: its state is the peering's, or `not-imported` while the
+ * peering is ACTIVE but the peer does not export that service to this mesh (the upstream then has no endpoints).
+ */
+function importedNode(view: MeshView, peerName: string, service: string): TopologyNode {
+  const peer = view.peers?.find((p) => p.name === peerName);
+  const state = !peer ? 'UNDEFINED' : peer.state === 'ACTIVE' && !peer.importedServices.includes(service) ? 'not-imported' : peer.state;
+  return {
+    id: importedNodeId(peerName, service),
+    cluster: `peer:${peerName}`,
+    role: 'imported',
+    label: `${service} (${peerName})`,
+    lines: [`imported from peer ${peerName}`, ...(peer ? [`${peer.mesh} · ${peer.region}`] : []), ...(state === 'not-imported' ? [`not exported by ${peerName}`] : [])],
+    state,
+  };
 }
 
 /** The revision of a task-definition ARN: `...:task-definition/users:7` → 7. */

@@ -3,6 +3,7 @@ import { api, type MeshView } from '../api';
 import { Graph } from '../components/Graph';
 import { Status } from '../components/Status';
 import { useNarrow } from '../hooks';
+import { peerRows, type PeerRow } from '../model/peers';
 import { buildTopology, revisionOf, type Topology } from '../model/topology';
 import { usePoll } from '../poll';
 import { PollError } from './common';
@@ -32,7 +33,8 @@ export function MeshPage() {
     <>
       <h1>Mesh {view.mesh}</h1>
       <p class="meta">
-        Consul leader {view.consul.leader || '(none)'} · {view.consul.peers.length} {view.consul.peers.length === 1 ? 'peer' : 'peers'}
+        {/* consul.peers are the Raft peers (/v1/status/peers): the servers, not cluster peers. */}
+        Consul leader {view.consul.leader || '(none)'} · {view.consul.peers.length} {view.consul.peers.length === 1 ? 'server' : 'servers'}
       </p>
       <PollError error={polled.error} failures={polled.failures} />
       <DriftNotice topology={topology} />
@@ -41,6 +43,7 @@ export function MeshPage() {
         Edges: <span class="legend-upstream">— upstream</span> · <span class="legend-allow">- - intention allow</span> · <span class="legend-deny">··· intention deny</span> ·{' '}
         <span class="legend-route">— ingress route</span>
       </p>
+      <Peers rows={peerRows(view)} />
       {view.clusters.map((cluster) => (
         <section key={cluster.name} class="cluster" aria-labelledby={`cluster-${cluster.name}`} data-cluster={cluster.name}>
           <h2 id={`cluster-${cluster.name}`}>Cluster {cluster.name}</h2>
@@ -103,6 +106,61 @@ export function MeshPage() {
   );
 }
 
+/**
+ * The mesh's cluster peerings: one row per peer with Consul's state in words and a symbol, FAILING and TERMINATED
+ * flagged as problems. Nothing when the spec has no peers. The table sits in a focusable region, so a keyboard
+ * reaches it and scrolls it on a narrow screen.
+ */
+function Peers({ rows }: { rows: PeerRow[] }) {
+  if (rows.length === 0) return null;
+  const problems = rows.filter((r) => r.problem);
+  return (
+    <section aria-labelledby="peers-title" data-peers={rows.length}>
+      <h2 id="peers-title">Peers</h2>
+      {problems.length > 0 ? (
+        <p class="notice tone-bad" role="status" data-peer-problems={problems.length}>
+          <span aria-hidden="true">!</span> {problems.length === 1 ? '1 peering has a problem' : `${problems.length} peerings have a problem`}: {problems.map((p) => `${p.name} ${p.state.toLowerCase()}`).join(', ')}
+        </p>
+      ) : null}
+      <div class="table-scroll" role="region" aria-labelledby="peers-title" tabindex={0} data-peers-region>
+        <table class="list" aria-label="Peers">
+          <thead>
+            <tr>
+              <th scope="col">Peer</th>
+              <th scope="col">Mesh (region)</th>
+              <th scope="col">Role</th>
+              <th scope="col">State</th>
+              <th scope="col">Imported from it</th>
+              <th scope="col">Exported to it</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((peer) => (
+              <tr key={peer.name} data-peer={peer.name} data-state={peer.state} class={peer.problem ? 'drift' : undefined}>
+                <th scope="row">{peer.name}</th>
+                <td>
+                  {peer.mesh} ({peer.region})
+                </td>
+                <td>{peer.role}</td>
+                <td>
+                  <Status state={peer.state} />
+                  {peer.problem ? <strong class="tone-bad"> problem</strong> : null}
+                  {peer.note ? <div class="meta">{peer.note}</div> : null}
+                </td>
+                <td>
+                  {peer.importedServices.join(', ') || '-'}
+                  {peer.usedBy.length > 0 ? <div class="meta">upstreams {peer.usedBy.join(', ')}</div> : null}
+                </td>
+                <td>{peer.exportedServices.join(', ') || '-'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 function DriftNotice({ topology }: { topology: Topology }) {
   if (topology.drift.length === 0) {
     return (
@@ -140,7 +198,7 @@ function ServiceCard({ service, topology }: { service: ServiceView; topology: To
         {service.runningCount}/{service.desiredCount} running{service.pendingCount ? `, ${service.pendingCount} pending` : ''} · revision {revisionOf(service.taskDefinitionArn)}
         {service.rolloutState ? ` · rollout ${service.rolloutState.toLowerCase()}` : ''}
         {service.port ? ` · port ${service.port}` : ''}
-        {service.upstreams && service.upstreams.length > 0 ? ` · upstreams ${service.upstreams.map((u) => `${u.service} on :${u.localBindPort}`).join(', ')}` : ''}
+        {service.upstreams && service.upstreams.length > 0 ? ` · upstreams ${service.upstreams.map((u) => `${u.service}${u.peer ? ` (peer ${u.peer})` : ''} on :${u.localBindPort}`).join(', ')}` : ''}
         {service.role === 'service' ? (
           <>
             {' '}
