@@ -150,9 +150,13 @@ export function taskProcesses(deps: TaskProcessesDeps): (task: EcsTaskSnapshot, 
     const outcomes: ProcessOutcome[] = [];
     for (const { container, verdict } of verdicts) {
       if (!verdict) continue;
+      // A probe is the container's health check still to run (every server starts so): not a failure to report.
+      if ('probe' in verdict) {
+        outcomes.push({ container, probe: verdict.probe, reason: verdict.reason });
+        continue;
+      }
       deps.logger?.(`task ${task.taskId} container ${container}: ${verdict.reason}`);
-      if ('probe' in verdict) outcomes.push({ container, probe: verdict.probe, reason: verdict.reason });
-      else outcomes.push('exitCode' in verdict ? { container, exitCode: verdict.exitCode, reason: verdict.reason } : { container, unhealthy: true, reason: verdict.reason });
+      outcomes.push('exitCode' in verdict ? { container, exitCode: verdict.exitCode, reason: verdict.reason } : { container, unhealthy: true, reason: verdict.reason });
     }
     return outcomes;
   };

@@ -229,7 +229,8 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
       ecs: { describeTasks: async () => [] },
     });
     expect(removed.peerings).toEqual(['east2']);
-    expect(await stateOf(west, 'east2')).toBe('HTTP 404');
+    // DELETE marks the peering DELETING; Consul removes it (and what it imported) right after.
+    await until('the dialer\'s peering gone', async () => ((await stateOf(west, 'east2')) === 'HTTP 404' ? true : undefined));
     await until('the acceptor\'s side TERMINATED', async () => ((await stateOf(east, 'west2')) === 'TERMINATED' ? true : undefined));
   });
 });
