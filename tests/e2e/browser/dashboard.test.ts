@@ -109,9 +109,11 @@ describeIfBrowser('meshctl ui in Chromium against the local cloud', () => {
       removals: 'skipped',
       summary: 'done',
     });
-    // The graph draws the two service clusters in parallel, between the servers and the ingress.
+    // The graph draws the two service clusters in parallel, between the servers (then the mesh gateway's stage,
+    // skipped here) and the ingress.
+    expect(await page.locator('g.edge[data-from="servers"][data-to="mesh-gateway"]').count()).toBe(1);
     for (const cluster of ['cluster-1', 'cluster-2']) {
-      expect(await page.locator(`g.edge[data-from="servers"][data-to="services:${cluster}"]`).count()).toBe(1);
+      expect(await page.locator(`g.edge[data-from="mesh-gateway"][data-to="services:${cluster}"]`).count()).toBe(1);
       expect(await page.locator(`g.edge[data-from="services:${cluster}"][data-to="ingress"]`).count()).toBe(1);
     }
     // Status in words, timings per stage.

@@ -2,7 +2,7 @@ import type { DeploymentView } from '../api';
 
 /**
  * A deployment as a graph of its stages (state-machines/deploy-mesh.asl.json): plan → images → configuration →
- * servers → one node per service cluster, in parallel → ingress → removals → summary. Pure: the view lays it out
+ * servers → mesh gateway → one node per service cluster, in parallel → ingress → removals → summary. Pure: the view lays it out
  * (model/layout.ts) and draws it; a plan (POST /plans) is shown with the same graph (planGraph).
  */
 export interface StageNode {
@@ -24,6 +24,7 @@ const LABELS: Record<string, string> = {
   images: 'Images',
   config: 'Configuration',
   servers: 'Consul servers',
+  'mesh-gateway': 'Mesh gateway',
   services: 'Service clusters',
   ingress: 'Ingress gateway',
   removals: 'Removals',
@@ -56,7 +57,7 @@ export function deploymentGraph(view: DeploymentView, now: number = Date.now()):
     } else {
       const lines: string[] = [];
       if (stage.name === 'images') for (const image of view.images) lines.push(`${image.name}: ${image.status.toLowerCase()}${image.phase ? ` (${image.phase})` : ''}`);
-      if (stage.name === 'servers' || stage.name === 'ingress') for (const s of view.services.filter((x) => x.stage === stage.name)) lines.push(serviceLine(s));
+      if (stage.name === 'servers' || stage.name === 'mesh-gateway' || stage.name === 'ingress') for (const s of view.services.filter((x) => x.stage === stage.name)) lines.push(serviceLine(s));
       if (stage.name === 'servers' && view.consul?.leader) lines.push(`leader ${view.consul.leader}`);
       nodes.push({ id: stage.name, label: LABELS[stage.name] ?? stage.name, state: stage.state, lines: [...lines, ...stageLines(stage, now)] });
       ids.push(stage.name);
@@ -116,6 +117,7 @@ export function planGraph(changes: Array<{ kind: string; id: string; action: str
     else if (c.kind === 'parameter' || c.kind === 'secret') add('config', line);
     else if (c.role === 'server' || c.kind === 'config-entry' || c.kind === 'acl') add('servers', line);
     else if (c.role === 'ingress-gateway') add('ingress', line);
+    else if (c.role === 'mesh-gateway') add('mesh-gateway', line);
     else if (c.cluster) {
       if (!clusters.includes(c.cluster)) clusters.push(c.cluster);
       add(`services:${c.cluster}`, line);
@@ -124,7 +126,9 @@ export function planGraph(changes: Array<{ kind: string; id: string; action: str
   const nodes: StageNode[] = [];
   const edges: StageGraph['edges'] = [];
   let previous: string[] = [];
-  for (const stage of ['plan', 'images', 'config', 'servers', 'services', 'ingress', 'removals', 'summary']) {
+  // The mesh gateway's stage is drawn only when the plan changes it (most meshes have none).
+  const stages = ['plan', 'images', 'config', 'servers', ...(byStage.has('mesh-gateway') ? ['mesh-gateway'] : []), 'services', 'ingress', 'removals', 'summary'];
+  for (const stage of stages) {
     const ids = stage === 'services' ? (clusters.length > 0 ? clusters.map((c) => `services:${c}`) : ['services']) : [stage];
     for (const id of ids) {
       const lines = byStage.get(id) ?? (stage === 'services' ? byStage.get('services') ?? [] : []);
