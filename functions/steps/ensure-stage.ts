@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy, parseEvent } from '../../layers/handler-kit';
 import { createDeployDeps, ecsContexts } from '../../layers/deploy/deps';
 import { ensureStage } from '../../layers/deploy/stage';
@@ -10,7 +10,7 @@ const Event = z.object({
   stage: StageNameSchema,
   plan: PlanSchema,
   images: ImagesSchema,
-  cluster: z.object({ cluster: z.string(), services: z.array(z.string()) }).optional(),
+  cluster: z.optional(z.object({ cluster: z.string(), services: z.array(z.string()) })),
   /** `$$.Execution.Input.spec`: the spec as submitted, checked against the plan's hash. */
   spec: z.unknown(),
 });

@@ -12,8 +12,8 @@ const Event = z.object({
   images: ImagesSchema,
   servers: StageStatusSchema,
   serviceClusters: z.array(StageStatusSchema),
-  ingress: StageStatusSchema.optional(),
-  meshGateway: StageStatusSchema.optional(),
+  ingress: z.optional(StageStatusSchema),
+  meshGateway: z.optional(StageStatusSchema),
   /** The removal stage's result, when the change set removed something. */
   removal: z.object({ removed: z.array(z.string()) }).optional(),
 });

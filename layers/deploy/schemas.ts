@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Schemas of the data the deploy state machine passes between steps, parsed at each handler's edge. The spec in a
@@ -11,13 +11,13 @@ const StageClustersSchema = z.object({ cluster: z.string(), services: z.array(z.
 
 export const ImageJobSchema = z.object({
   name: z.string(),
-  repository: z.string().optional(),
-  tag: z.string().optional(),
-  contentHash: z.string().regex(/^[a-f0-9]{64}$/).optional(),
-  context: z.string().optional(),
-  dockerfile: z.string().optional(),
-  image: z.string().optional(),
-  architecture: z.enum(['ARM64', 'X86_64']).optional(),
+  repository: z.optional(z.string()),
+  tag: z.optional(z.string()),
+  contentHash: z.optional(z.string().check(z.regex(/^[a-f0-9]{64}$/))),
+  context: z.optional(z.string()),
+  dockerfile: z.optional(z.string()),
+  image: z.optional(z.string()),
+  architecture: z.optional(z.enum(['ARM64', 'X86_64'])),
 });
 
 /** One entry of a change set (change-set.ts ResourceChange). */
@@ -26,10 +26,10 @@ export const ResourceChangeSchema = z.object({
   id: z.string(),
   action: z.enum(['create', 'update', 'replace', 'remove', 'unchanged']),
   reasons: z.array(z.string()),
-  fields: z.array(z.object({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
-  cluster: z.string().optional(),
-  role: z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway']).optional(),
-  desiredCount: z.number().optional(),
+  fields: z.optional(z.array(z.object({ path: z.string(), before: z.optional(z.unknown()), after: z.optional(z.unknown()) }))),
+  cluster: z.optional(z.string()),
+  role: z.optional(z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway'])),
+  desiredCount: z.optional(z.number()),
 });
 
 export const PlanSchema = z.object({
@@ -39,13 +39,13 @@ export const PlanSchema = z.object({
   images: z.array(ImageJobSchema),
   serverCluster: StageClustersSchema,
   serviceClusters: z.array(StageClustersSchema),
-  ingressCluster: StageClustersSchema.nullable(),
+  ingressCluster: z.nullable(StageClustersSchema),
   hasIngress: z.boolean(),
   // Defaults: a plan made before the mesh gateway existed (an execution still running across an upgrade) has none.
-  meshGatewayCluster: StageClustersSchema.nullable().default(null),
-  hasMeshGateway: z.boolean().default(false),
+  meshGatewayCluster: z._default(z.nullable(StageClustersSchema), null),
+  hasMeshGateway: z._default(z.boolean(), false),
   /** In the Plan step's result (the history, for the progress view), not in the state the later steps receive. */
-  changes: z.array(
+  changes: z.optional(z.array(
     z.object({
       cluster: z.string(),
       service: z.string(),
@@ -54,10 +54,10 @@ export const PlanSchema = z.object({
       reasons: z.array(z.string()),
       desiredCount: z.number(),
     }),
-  ).optional(),
+  )),
   /** The change set's removals, in the order the removal stage makes them. */
-  removals: z.array(ResourceChangeSchema).default([]),
-  hasRemovals: z.boolean().default(false),
+  removals: z._default(z.array(ResourceChangeSchema), []),
+  hasRemovals: z._default(z.boolean(), false),
   pollSeconds: z.number(),
   maxRounds: z.number(),
   lockName: z.string(),
@@ -73,23 +73,23 @@ export const StageStatusSchema = z.object({
   stage: StageNameSchema,
   cluster: z.string(),
   ready: z.boolean(),
-  round: z.number().int(),
+  round: z.number().check(z.int()),
   /** What the stage still waits for, in words (used in the timeout cause). */
   waitingFor: z.string(),
   services: z.array(
     z.object({
       name: z.string(),
-      action: z.enum(['create', 'update', 'unchanged']).optional(),
-      taskDefinitionArn: z.string().optional(),
+      action: z.optional(z.enum(['create', 'update', 'unchanged'])),
+      taskDefinitionArn: z.optional(z.string()),
       desiredCount: z.number(),
       runningCount: z.number(),
       pendingCount: z.number(),
-      rolloutState: z.string().optional(),
+      rolloutState: z.optional(z.string()),
       /** Consul instances registered and passing for this service's running tasks. */
-      registeredPassing: z.number().optional(),
+      registeredPassing: z.optional(z.number()),
     }),
   ),
-  consul: z.object({ leader: z.string(), peers: z.array(z.string()) }).optional(),
+  consul: z.optional(z.object({ leader: z.string(), peers: z.array(z.string()) })),
   /** Servers stage: how many Consul servers must be peers (the spec's `consul.servers.count`). */
-  expectedPeers: z.number().int().optional(),
+  expectedPeers: z.optional(z.number().check(z.int())),
 });

@@ -1,26 +1,28 @@
 import * as z from 'zod';
 import { ImageJobSchema } from '../deploy/schemas';
-import { RolloutSchema, ServiceSchema } from '../domain/spec/schema';
+import { BuildContextSchema, ImageRefSchema, RolloutSchema } from '../domain/spec/schema';
 
 /**
  * Schemas of a rollout: the request (what `POST /services/{service}/rollouts` accepts and the execution input
  * carries) and the data its steps pass each other, parsed at each handler's edge.
  */
 
-/** A pinned image reference, the spec's own rule (no `:latest`). */
-const ImageRefSchema = ServiceSchema.shape.image.unwrap();
-/** A build context as the spec has it, with its content hash required: the Lambdas never see the files. */
-const BuildSchema = ServiceSchema.shape.build.unwrap().extend({
+/**
+ * A build context as the spec has it (a pinned image reference below is the spec's own rule too), with its content
+ * hash required: the Lambdas never see the files. The spec's schemas are zod/mini ones, which have no `.extend`.
+ */
+const BuildSchema = z.strictObject({
+  ...BuildContextSchema.shape,
   contentHash: z.string().regex(/^[a-f0-9]{64}$/, 'must be the sha256 hex digest of the context (meshctl rollout --build computes it)'),
 });
 
 export const RolloutRequestSchema = z
   .strictObject({
-    image: ImageRefSchema.optional(),
-    build: BuildSchema.optional(),
+    image: z.optional(ImageRefSchema),
+    build: z.optional(BuildSchema),
     desiredCount: z.number().int('must be an integer').min(0).max(1000).optional(),
     /** Overrides the spec's `rollout.bakeSeconds` for this rollout. */
-    bakeSeconds: RolloutSchema.shape.bakeSeconds.unwrap().optional(),
+    bakeSeconds: z.optional(RolloutSchema.shape.bakeSeconds.def.innerType),
   })
   .refine((r) => (r.image === undefined) !== (r.build === undefined), { message: 'needs exactly one of "image" or "build"' });
 
@@ -49,7 +51,7 @@ export const PreparedRolloutSchema = z.object({
   desiredCount: z.number().int(),
   /** The image to run, when given; otherwise `build` says what to build. */
   image: z.string().optional(),
-  build: ImageJobSchema.optional(),
+  build: z.optional(ImageJobSchema),
   deploymentConfiguration: z.object({
     minimumHealthyPercent: z.number(),
     maximumPercent: z.number(),

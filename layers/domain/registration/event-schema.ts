@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EcsTaskSchema, EcsTimestampSchema, toIssues, type EcsTask } from './task-schema';
 import { InvalidEventError } from './errors';
 
@@ -7,14 +7,14 @@ import { InvalidEventError } from './errors';
  * `detail-type = "ECS Task State Change"`, `resources = [taskArn]`), with its `detail` parsed as a task.
  */
 export const TaskStateChangeEventSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().min(1),
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.literal('ECS Task State Change'),
   source: z.literal('aws.ecs'),
   account: z.string(),
   time: EcsTimestampSchema,
   region: z.string(),
-  resources: z.array(z.string()).default([]),
+  resources: z._default(z.array(z.string()), []),
   detail: EcsTaskSchema,
 });
 

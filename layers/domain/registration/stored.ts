@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { MeshSpec } from '../spec/schema';
 import { clusterNameFromArn, taskIdFromArn } from '../naming';
 import { META, tombstoneKey } from './keys';
@@ -30,7 +30,7 @@ export const TombstoneValueSchema = z.object({
   state: z.literal('deregistered'),
   taskArn: z.string(),
   cluster: z.string(),
-  version: z.number().int().min(0),
+  version: z.number().check(z.int()).check(z.gte(0)),
   reason: z.string(),
   deregisteredAt: z.string(),
 });

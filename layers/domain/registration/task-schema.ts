@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { formatPath, type SpecIssue } from '../spec/issues';
 import { InvalidEventError } from './errors';
 
@@ -7,39 +7,39 @@ import { InvalidEventError } from './errors';
  * the SDK turns those into Date objects. All three become ISO strings here, so a task reads the same whatever
  * its source.
  */
-export const EcsTimestampSchema = z.union([z.string(), z.number(), z.date()]).transform((value, ctx) => {
+export const EcsTimestampSchema = z.pipe(z.union([z.string(), z.number(), z.date()]), z.transform((value, ctx) => {
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
   if (Number.isNaN(date.getTime())) {
     ctx.issues.push({ code: 'custom', message: 'expected an ISO timestamp, epoch seconds or a Date', input: value });
     return z.NEVER;
   }
   return date.toISOString();
-});
+}));
 
-const timestamp = EcsTimestampSchema.optional();
+const timestamp = z.optional(EcsTimestampSchema);
 
 const NetworkInterfaceSchema = z.looseObject({
-  attachmentId: z.string().optional(),
-  privateIpv4Address: z.string().optional(),
-  ipv6Address: z.string().optional(),
+  attachmentId: z.optional(z.string()),
+  privateIpv4Address: z.optional(z.string()),
+  ipv6Address: z.optional(z.string()),
 });
 
 export const EcsContainerSchema = z.looseObject({
   name: z.string(),
-  containerArn: z.string().optional(),
-  lastStatus: z.string().optional(),
-  healthStatus: z.string().optional(),
-  exitCode: z.number().int().nullish(),
-  reason: z.string().optional(),
-  networkInterfaces: z.array(NetworkInterfaceSchema).default([]),
+  containerArn: z.optional(z.string()),
+  lastStatus: z.optional(z.string()),
+  healthStatus: z.optional(z.string()),
+  exitCode: z.nullish(z.number().check(z.int())),
+  reason: z.optional(z.string()),
+  networkInterfaces: z._default(z.array(NetworkInterfaceSchema), []),
 });
 
 /** ENI attachments: `details` are name/value pairs, with the IP under `privateIPv4Address` (capital IP, unlike containers'). */
 const AttachmentSchema = z.looseObject({
-  id: z.string().optional(),
-  type: z.string().optional(),
-  status: z.string().optional(),
-  details: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).default([]),
+  id: z.optional(z.string()),
+  type: z.optional(z.string()),
+  status: z.optional(z.string()),
+  details: z._default(z.array(z.looseObject({ name: z.string(), value: z.optional(z.string()) })), []),
 });
 
 /**
@@ -48,24 +48,24 @@ const AttachmentSchema = z.looseObject({
  * not dropped). Only what the registration model reads is required: the ARNs, both statuses and `version`.
  */
 export const EcsTaskSchema = z.looseObject({
-  taskArn: z.string().startsWith('arn:', 'expected a task ARN'),
-  clusterArn: z.string().min(1),
-  taskDefinitionArn: z.string().optional(),
+  taskArn: z.string().check(z.startsWith('arn:', 'expected a task ARN')),
+  clusterArn: z.string().check(z.minLength(1)),
+  taskDefinitionArn: z.optional(z.string()),
   /** `service:<name>` for tasks an ECS service started, `family:<family>` for RunTask. */
-  group: z.string().optional(),
-  startedBy: z.string().optional(),
-  launchType: z.string().optional(),
-  availabilityZone: z.string().optional(),
-  lastStatus: z.string().min(1),
-  desiredStatus: z.string().min(1),
+  group: z.optional(z.string()),
+  startedBy: z.optional(z.string()),
+  launchType: z.optional(z.string()),
+  availabilityZone: z.optional(z.string()),
+  lastStatus: z.string().check(z.minLength(1)),
+  desiredStatus: z.string().check(z.minLength(1)),
   /** Increments with every change of the task; a higher version is newer (ECS events documentation). */
-  version: z.number().int().min(0),
-  healthStatus: z.string().optional(),
-  connectivity: z.string().optional(),
-  stopCode: z.string().optional(),
-  stoppedReason: z.string().optional(),
-  containers: z.array(EcsContainerSchema).default([]),
-  attachments: z.array(AttachmentSchema).default([]),
+  version: z.number().check(z.int()).check(z.gte(0)),
+  healthStatus: z.optional(z.string()),
+  connectivity: z.optional(z.string()),
+  stopCode: z.optional(z.string()),
+  stoppedReason: z.optional(z.string()),
+  containers: z._default(z.array(EcsContainerSchema), []),
+  attachments: z._default(z.array(AttachmentSchema), []),
   createdAt: timestamp,
   connectivityAt: timestamp,
   pullStartedAt: timestamp,

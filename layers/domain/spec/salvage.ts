@@ -1,11 +1,11 @@
-import type { z } from 'zod';
+import type { ZodMiniType as Schema } from 'zod/mini';
 
 /** The parts of zod 4's schema definitions the walk below reads. */
 interface Def {
   type: string;
-  innerType?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  element?: z.ZodType;
+  innerType?: Schema;
+  shape?: Record<string, Schema>;
+  element?: Schema;
 }
 
 /**
@@ -20,7 +20,7 @@ interface Def {
  * So the result has the shape of the output type, but any leaf may be `undefined` or out of range: the rules that
  * run on it must check a value's type before comparing it. Its schema issues are reported separately.
  */
-export function salvage(schema: z.ZodType, value: unknown): unknown {
+export function salvage(schema: Schema, value: unknown): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
