@@ -7,6 +7,7 @@ import type { MeshSpec } from '../domain/spec/schema';
 import { validateSpecObject } from '../domain/spec/validate';
 import { releaseLock, type LockDeps } from './lock';
 import { causeMessage } from '../deployments/json';
+import { DeploymentFailedError } from '../errors';
 import { lastStoppedReason, type StoppedReasonEcs } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
@@ -20,6 +21,39 @@ const HEALTH_READS_IN_FLIGHT = 8;
  */
 export const SUMMARY_TASKS_PER_SERVICE = 10;
 
+/** How long the summary waits for the Consul servers' health checks: six of their 10-second intervals. */
+export const SERVERS_HEALTHY_TIMEOUT_MS = 60_000;
+
+/**
+ * Waits until every running task of the Consul server service is HEALTHY. A server's container health check passes
+ * only as a caught-up voter, with the servers' agent token, which a first deployment makes known in its ACL step,
+ * after the servers stage; the check then passes at its next interval. Until then ECS counts the servers as not
+ * healthy, and a roll started in between (a rotation, the next deployment) may replace all of them at once and lose
+ * the datacenter: a deployment is done only once its servers are HEALTHY.
+ * @throws DeploymentFailed naming each server's health when they are not HEALTHY within `timeoutMs`.
+ */
+export async function waitForHealthyServers(
+  servers: { cluster: string; services: string[] },
+  deps: { ecs: Pick<EcsApi, 'listTaskArns' | 'describeTasks'> },
+  options: { timeoutMs?: number; pollMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<void> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + (options.timeoutMs ?? SERVERS_HEALTHY_TIMEOUT_MS);
+  for (;;) {
+    const tasks = (await Promise.all(servers.services.map(async (serviceName) => deps.ecs.describeTasks(servers.cluster, await deps.ecs.listTaskArns({ cluster: servers.cluster, serviceName, desiredStatus: 'RUNNING' }))))).flat();
+    const waiting = tasks.filter((t) => t.healthStatus !== 'HEALTHY');
+    if (tasks.length > 0 && waiting.length === 0) return;
+    if (now() >= deadline) {
+      throw new DeploymentFailedError(
+        `the Consul servers of cluster ${servers.cluster} are not HEALTHY (${waiting.map((t) => `${taskIdFromArn(t.taskArn ?? '')}: ${t.healthStatus ?? 'UNKNOWN'}`).join(', ') || 'no server task runs'}): ` +
+          'their health check passes only as a caught-up voter with the servers\' agent token; see the tasks\' health check output',
+      );
+    }
+    await sleep(options.pollMs ?? 1_000);
+  }
+}
+
 /**
  * The end of a successful deployment: release the mesh lock and describe what runs — clusters, services,
  * each task with its IP and whether Consul has it registered and passing — plus the Consul leader.
@@ -29,6 +63,7 @@ export async function summarizeDeployment(
   deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: LockDeps['ssm']; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers'> },
 ): Promise<DeploymentSummary> {
   const { plan } = input;
+  await waitForHealthyServers(plan.serverCluster, deps);
   const stageClusters: Array<{ cluster: string; role: MeshRole; services: string[] }> = [
     { ...plan.serverCluster, role: 'server' },
     ...(plan.meshGatewayCluster ? [{ ...plan.meshGatewayCluster, role: 'mesh-gateway' as const }] : []),

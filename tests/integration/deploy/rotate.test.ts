@@ -23,16 +23,13 @@ describe('rotating the secrets of a deployed mesh', () => {
     sfn = sfnClient(cloud);
     const run = await deploy(cloud, referenceSpec());
     expect({ status: run.status, cause: run.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
-    // A first deployment ends once its ACL step made the servers' agent token known; their health check (autopilot's
-    // server health, with that token) passes at its next interval. Until then ECS counts them as not healthy and a
-    // roll may replace all three at once (as on AWS): the rotations start from HEALTHY servers.
+    // A first deployment ends only once its servers are HEALTHY (their health check needs the agent token its ACL step
+    // made known): a roll right after it, as these rotations are, must not find them all still unhealthy and replace
+    // all three at once (ECS counts a task whose health is UNKNOWN as not healthy).
     const ecs = cloud.ecs.provider.operations;
-    for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 100))) {
-      const { taskArns } = (await ecs.ListTasks({ cluster: 'consul-server', serviceName: 'consul-server', desiredStatus: 'RUNNING' }, CTX)) as { taskArns: string[] };
-      const { tasks } = (await ecs.DescribeTasks({ cluster: 'consul-server', tasks: taskArns }, CTX)) as { tasks: Array<{ healthStatus?: string }> };
-      if (tasks.length === 3 && tasks.every((t) => t.healthStatus === 'HEALTHY')) break;
-      if (Date.now() > deadline) throw new Error(`the servers are not HEALTHY 30 s after the deployment: ${JSON.stringify(tasks.map((t) => t.healthStatus))}`);
-    }
+    const { taskArns } = (await ecs.ListTasks({ cluster: 'consul-server', serviceName: 'consul-server', desiredStatus: 'RUNNING' }, CTX)) as { taskArns: string[] };
+    const { tasks } = (await ecs.DescribeTasks({ cluster: 'consul-server', tasks: taskArns }, CTX)) as { tasks: Array<{ healthStatus?: string }> };
+    expect(tasks.map((t) => t.healthStatus)).toEqual(['HEALTHY', 'HEALTHY', 'HEALTHY']);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { Task } from '@aws-sdk/client-ecs';
-import { SUMMARY_TASKS_PER_SERVICE, summarizeDeployment } from '../../../layers/deploy/summary';
+import { SUMMARY_TASKS_PER_SERVICE, summarizeDeployment, waitForHealthyServers } from '../../../layers/deploy/summary';
 import { renderSummary } from '../../../cli/summary';
 import { fakeSsm } from './fake-ssm';
 
@@ -8,11 +8,13 @@ const ARN = (i: number) => `arn:aws:ecs:us-east-1:000000000000:task/cluster-1/${
 /** One service of 25 running tasks, ECS and Consul as fakes of the few calls the summary makes. */
 function deps() {
   const tasks: Task[] = Array.from({ length: 25 }, (_, i) => ({ taskArn: ARN(i), group: 'service:users', healthStatus: 'HEALTHY', attachments: [] }));
+  const server: Task = { taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/consul-server/'.padEnd(86, 's'), group: 'service:consul-server', healthStatus: 'HEALTHY', attachments: [] };
+  tasks.push(server);
   return {
     ecs: {
       describeServices: async (cluster: string, names: readonly string[]) =>
         names.map((name) => ({ serviceName: name, status: 'ACTIVE', desiredCount: name === 'users' ? 25 : 1, runningCount: name === 'users' ? 25 : 1, taskDefinition: `${name}:1` })),
-      listTaskArns: async (query: { cluster: string }) => (query.cluster === 'cluster-1' ? tasks.map((t) => t.taskArn!) : []),
+      listTaskArns: async (query: { cluster: string }) => tasks.filter((t) => t.taskArn!.includes(`/${query.cluster}/`)).map((t) => t.taskArn!),
       describeTasks: async (_cluster: string, arns: readonly string[]) => tasks.filter((t) => arns.includes(t.taskArn!)),
     },
     ssm: fakeSsm(),
@@ -42,5 +44,27 @@ describe('the deployment summary', () => {
     expect(users).toMatchObject({ name: 'users', runningCount: 25, tasksNotListed: 25 - SUMMARY_TASKS_PER_SERVICE });
     expect(users.tasks).toHaveLength(SUMMARY_TASKS_PER_SERVICE);
     expect(renderSummary(summary).some((line) => line.includes(`+${25 - SUMMARY_TASKS_PER_SERVICE} more`))).toBe(true);
+  });
+});
+
+describe('waitForHealthyServers', () => {
+  const servers = { cluster: 'consul-server', services: ['consul-server'] };
+  const ecsWith = (healths: () => Array<Task['healthStatus']>) => ({
+    listTaskArns: async () => healths().map((_, i) => `arn:aws:ecs:us-east-1:000000000000:task/consul-server/${i}`),
+    describeTasks: async (_cluster: string, arns: readonly string[]) => arns.map((taskArn, i) => ({ taskArn, healthStatus: healths()[i] })),
+  });
+
+  it('returns once every server task is HEALTHY, polling meanwhile', async () => {
+    let polls = 0;
+    const healths = (): Array<Task['healthStatus']> => (polls < 2 ? ['HEALTHY', 'UNKNOWN', 'UNKNOWN'] : ['HEALTHY', 'HEALTHY', 'HEALTHY']);
+    await waitForHealthyServers(servers, { ecs: ecsWith(healths) }, { sleep: async () => void (polls += 1) });
+    expect(polls).toBe(2);
+  });
+
+  it('fails the deployment naming each server that is not HEALTHY once the wait is over', async () => {
+    let clock = 0;
+    const wait = waitForHealthyServers(servers, { ecs: ecsWith(() => ['HEALTHY', 'UNHEALTHY']) }, { timeoutMs: 5_000, now: () => clock, sleep: async (ms: number) => void (clock += ms) });
+    await expect(wait).rejects.toMatchObject({ name: 'DeploymentFailed', message: expect.stringContaining('1: UNHEALTHY') });
+    await expect(waitForHealthyServers(servers, { ecs: ecsWith(() => []) }, { timeoutMs: 0 })).rejects.toThrow('no server task runs');
   });
 });
