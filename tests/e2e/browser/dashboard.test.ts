@@ -241,9 +241,16 @@ describeIfBrowser('meshctl ui in Chromium against the local cloud', () => {
     // Filtered by its labelled controls: one service's registrations only.
     await page.getByLabel('Service').selectOption('todos');
     await page.getByLabel('What').selectOption('registered');
-    await table.locator('tr[data-kind="task"]').first().waitFor();
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('table[aria-label="Activity"] tbody tr')).every((r) => r.getAttribute('data-outcome') === 'registered'), undefined, { timeout: 15_000 });
-    const rows = await table.locator('tbody tr').allInnerTexts();
+    // The filtered answer replaces the rows (the table is empty while it loads): read them once every row is one.
+    const filtered = await page.waitForFunction(
+      () => {
+        const shown = Array.from(document.querySelectorAll<HTMLElement>('table[aria-label="Activity"] tbody tr'));
+        return shown.length > 0 && shown.every((r) => r.getAttribute('data-outcome') === 'registered') ? shown.map((r) => r.innerText) : false;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    const rows = (await filtered.jsonValue()) as string[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.includes('todos') && /\+\s+registered/.test(r))).toBe(true);
   }, 60_000);
