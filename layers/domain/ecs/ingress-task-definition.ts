@@ -2,6 +2,7 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { MeshSpec } from '../spec/schema';
 import { ingressFamily, TAG } from '../naming';
 import { NotFoundError } from '../../errors';
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { compatibilities, meshTags, networkMode, runtimePlatform, withSpecHashTag } from './common';
 import { IMAGE_KEY } from './containers';
 import { requireImage, type TaskDefinitionContext } from './context';
@@ -28,9 +29,21 @@ export function buildIngressTaskDefinition(spec: MeshSpec, ctx: TaskDefinitionCo
     image: requireImage(ctx, ingress.name, ingress.image ?? ctx.images[IMAGE_KEY.dataplane]),
     portMappings: ports.map(tcpPort),
   });
+  return gatewayTaskDefinition(spec, ctx, { family: ingressFamily(spec), role: 'ingress-gateway', name: ingress.name, container: gateway });
+}
+
+/**
+ * A gateway's task definition (ingress or mesh gateway): its one dataplane container, the gateways' task role, the
+ * gateway task size, the mesh's network and platform, tagged with its role and name and the spec hash.
+ */
+export function gatewayTaskDefinition(
+  spec: MeshSpec,
+  ctx: TaskDefinitionContext,
+  gateway: { family: string; role: 'ingress-gateway' | 'mesh-gateway'; name: string; container: ContainerDefinition },
+): RegisterTaskDefinitionCommandInput {
   return withSpecHashTag(
     {
-      family: ingressFamily(spec),
+      family: gateway.family,
       taskRoleArn: ctx.taskRoleArns['ingress-gateway'],
       executionRoleArn: ctx.executionRoleArn,
       networkMode: networkMode(spec),
@@ -38,8 +51,8 @@ export function buildIngressTaskDefinition(spec: MeshSpec, ctx: TaskDefinitionCo
       runtimePlatform: runtimePlatform(spec),
       cpu: INGRESS_CPU,
       memory: INGRESS_MEMORY,
-      containerDefinitions: [gateway],
-      tags: meshTags(spec, 'ingress-gateway', { [TAG.service]: ingress.name }),
+      containerDefinitions: [gateway.container],
+      tags: meshTags(spec, gateway.role, { [TAG.service]: gateway.name }),
     },
     specHash,
   );

@@ -1,13 +1,11 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { MeshSpec } from '../spec/schema';
-import { meshGatewayFamily, TAG } from '../naming';
+import { meshGatewayFamily } from '../naming';
 import { NotFoundError } from '../../errors';
-import { compatibilities, meshTags, networkMode, runtimePlatform, withSpecHashTag } from './common';
 import { IMAGE_KEY } from './containers';
 import { requireImage, type TaskDefinitionContext } from './context';
 import { buildDataplaneContainer, tcpPort } from './dataplane-container';
-import { specHash } from './hash';
-import { INGRESS_CPU, INGRESS_MEMORY } from './ingress-task-definition';
+import { gatewayTaskDefinition } from './ingress-task-definition';
 
 /**
  * The mesh gateway task definition: one `consul-dataplane` container running Envoy as a mesh gateway (the proxy
@@ -27,19 +25,5 @@ export function buildMeshGatewayTaskDefinition(spec: MeshSpec, ctx: TaskDefiniti
     image: requireImage(ctx, gateway.name, gateway.image ?? ctx.images[IMAGE_KEY.dataplane]),
     portMappings: [tcpPort(gateway.wan.port)],
   });
-  return withSpecHashTag(
-    {
-      family: meshGatewayFamily(spec),
-      taskRoleArn: ctx.taskRoleArns['ingress-gateway'],
-      executionRoleArn: ctx.executionRoleArn,
-      networkMode: networkMode(spec),
-      requiresCompatibilities: compatibilities(spec),
-      runtimePlatform: runtimePlatform(spec),
-      cpu: INGRESS_CPU,
-      memory: INGRESS_MEMORY,
-      containerDefinitions: [container],
-      tags: meshTags(spec, 'mesh-gateway', { [TAG.service]: gateway.name }),
-    },
-    specHash,
-  );
+  return gatewayTaskDefinition(spec, ctx, { family: meshGatewayFamily(spec), role: 'mesh-gateway', name: gateway.name, container });
 }
