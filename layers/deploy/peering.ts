@@ -184,7 +184,7 @@ async function readParameter(ssm: Pick<SsmApi, 'getParameter'>, name: string): P
 }
 
 /** A token parameter's value and Version (decrypted), or undefined when it does not exist. */
-export async function readTokenParameter(ssm: Pick<SsmApi, 'getParameter'>, name: string): Promise<{ Value?: string; Version?: number } | undefined> {
+export async function readTokenParameter(ssm: Pick<SsmApi, 'getParameter'>, name: string): Promise<{ Value?: string; Version?: number; LastModifiedDate?: Date } | undefined> {
   try {
     return await ssm.getParameter(name, { decrypt: true });
   } catch (error) {

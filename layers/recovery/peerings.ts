@@ -7,12 +7,16 @@
  * `recoverDatacenter` function, every `reconcileRate`) repairs its own half from what it can see: its own peering
  * (`/v1/peering/<name>`), its own SSM, and across regions the one parameter the other side keeps about this peering.
  *
- * **Acceptor** (generates the token, keeps it at `/consul-mesh/<acceptor>/peering/<dialer>/token`):
+ * **Acceptor** (generates the token, keeps it at `/consul-mesh/<acceptor>/peering/<dialer>/token`). A snapshot that
+ * restored its peering restored its secrets too: the dialer reconnects by itself and nothing is done, except:
  * - its peering is gone (its datacenter was lost, no snapshot had it): a new token, which overwrites the stored one;
  *   no live peering uses the old one any more. The new token names a new peering ID.
  * - its peering is PENDING right after a restore (a snapshot older than the establishment): a new token too
  *   (Consul keeps the peering and its ID, with a new establishment secret): the stored token named a secret the
  *   restored datacenter may not hold, and a dialer that established after the snapshot is unknown to it.
+ * - restored from a snapshot older than the stored token (the token parameter changed after the snapshot was
+ *   taken): a new token, same peering; a dialer that established with the newer token fails against the restored
+ *   secrets and re-establishes (its recorded Version is older).
  * - its peering is not ACTIVE and the dialer has asked for a new token (below): a new token, same peering.
  * - ACTIVE, or FAILING without a request: left alone (gateways or the dialer's servers down reconnect by themselves).
  *
@@ -45,6 +49,7 @@ import {
 import { configParameterNames } from '../domain/naming';
 import type { MeshSpec, PeerSpec } from '../domain/spec/schema';
 import { ConcurrentOperationError } from '../errors';
+import { snapshotTakenAt } from './snapshots';
 
 /** How long the dialer waits for its deleted peering to be gone before establishing again (Consul deletes it async). */
 const DELETE_WAIT_MS = 10_000;
@@ -92,6 +97,13 @@ export interface PeerRecoveryOutcome {
   reason?: string;
 }
 
+/** What the datacenter half of the tick did: whether it restored, and when the snapshot it restored was taken. */
+export interface RestoreFacts {
+  restored?: boolean;
+  /** Epoch ms; only when a snapshot was restored. */
+  snapshotTakenAt?: number;
+}
+
 export interface PeeringRecoveryResult {
   status: 'checked' | 'deferred';
   peers: PeerRecoveryOutcome[];
@@ -102,12 +114,12 @@ export interface PeeringRecoveryResult {
  * datacenter (a PENDING acceptor peering then gets a new token). Idempotent; writes nothing while every peering is
  * ACTIVE.
  */
-export async function recoverPeerings(spec: MeshSpec, deps: PeeringRecoveryDeps, options: { restored?: boolean } = {}): Promise<PeeringRecoveryResult> {
+export async function recoverPeerings(spec: MeshSpec, deps: PeeringRecoveryDeps, options: RestoreFacts = {}): Promise<PeeringRecoveryResult> {
   if (spec.peers.length === 0) return { status: 'checked', peers: [] };
   const current = new Map<string, Peering | undefined>();
   for (const peer of spec.peers) current.set(peer.name, await deps.peering.read(peer.name));
   // The quiet path: every peering ACTIVE costs one read each, nothing else.
-  if (spec.peers.every((peer) => current.get(peer.name)?.State === 'ACTIVE')) {
+  if (!options.restored && spec.peers.every((peer) => current.get(peer.name)?.State === 'ACTIVE')) {
     return { status: 'checked', peers: spec.peers.map((peer) => ({ name: peer.name, role: peer.role, action: 'kept' as const, state: 'ACTIVE' as const })) };
   }
 
@@ -126,7 +138,7 @@ export async function recoverPeerings(spec: MeshSpec, deps: PeeringRecoveryDeps,
     for (const peer of spec.peers) {
       // Read again under the lock: a deployment may have changed it since.
       const peering = await deps.peering.read(peer.name);
-      const outcome = peer.role === 'acceptor' ? await recoverAcceptor(spec, peer, peering, deps, options.restored === true) : await recoverDialer(spec, peer, peering, deps);
+      const outcome = peer.role === 'acceptor' ? await recoverAcceptor(spec, peer, peering, deps, options) : await recoverDialer(spec, peer, peering, deps);
       outcomes.push(outcome);
       if (outcome.action !== 'kept') {
         deps.logger.warn('peering recovered', { mesh: spec.name, peer: peer.name, role: peer.role, action: outcome.action, reason: outcome.reason });
@@ -139,17 +151,24 @@ export async function recoverPeerings(spec: MeshSpec, deps: PeeringRecoveryDeps,
   return { status: 'checked', peers: outcomes };
 }
 
-async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering | undefined, deps: PeeringRecoveryDeps, restored: boolean): Promise<PeerRecoveryOutcome> {
+async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering | undefined, deps: PeeringRecoveryDeps, restore: RestoreFacts): Promise<PeerRecoveryOutcome> {
   const parameter = peeringTokenParameter(spec.name, peer.mesh, deps.root);
   const kept = (state: PeeringState, reason: string): PeerRecoveryOutcome => ({ name: peer.name, role: 'acceptor', action: 'kept', state, reason });
   let reason: string;
   if (!peering) {
     reason = 'the peering is gone (a new datacenter): a new token for a new peering';
-  } else if (peering.State === 'ACTIVE' || peering.State === 'DELETING' || peering.State === 'TERMINATED') {
+  } else if (peering.State === 'DELETING' || peering.State === 'TERMINATED') {
     // TERMINATED: the dialer deleted its side on purpose (its spec dropped the peer); its deployment decides.
     return kept(peering.State, 'not recovered in this state');
-  } else if (peering.State === 'PENDING' && restored) {
+  } else if (peering.State === 'PENDING' && restore.restored) {
     reason = 'PENDING after a restore: the stored token may name a secret this datacenter does not hold';
+  } else if (restore.snapshotTakenAt !== undefined && ((await readTokenParameter(deps.ssm.home, parameter))?.LastModifiedDate?.getTime() ?? 0) > restore.snapshotTakenAt) {
+    // Restored from a snapshot older than the stored token: a dialer may have established with that token since,
+    // and its stream secret is not in this datacenter. A new token for the same peering (a working stream keeps its
+    // secret) lets a dialer that fails re-establish: its recorded Version no longer matches.
+    reason = 'restored from a snapshot older than the stored token';
+  } else if (peering.State === 'ACTIVE') {
+    return kept(peering.State, 'ACTIVE');
   } else {
     // FAILING (or PENDING): the dialer's servers or gateways may simply be down. Only the dialer can say that its
     // side has no peering any more and the token was spent: its request names the spent Version.
@@ -241,12 +260,13 @@ export interface PeeringTickDeps {
  * restored in this run), and only for a spec with peers. A failure is logged and left to the next tick: it never
  * fails the tick, whose restore is done.
  */
-export async function recoverPeeringsAfter(datacenter: { status: string }, deps: PeeringTickDeps): Promise<PeeringRecoveryResult | { status: 'failed'; error: string } | undefined> {
+export async function recoverPeeringsAfter(datacenter: { status: string; snapshot?: string }, deps: PeeringTickDeps): Promise<PeeringRecoveryResult | { status: 'failed'; error: string } | undefined> {
   if (datacenter.status !== 'intact' && datacenter.status !== 'restored') return undefined;
   try {
     const spec = await deps.spec();
     if (!spec || spec.peers.length === 0) return undefined;
-    return await recoverPeerings(spec, await deps.peerings(), { restored: datacenter.status === 'restored' });
+    const snapshot = datacenter.status === 'restored' && datacenter.snapshot ? snapshotTakenAt(datacenter.snapshot) : undefined;
+    return await recoverPeerings(spec, await deps.peerings(), { restored: datacenter.status === 'restored', ...(snapshot === undefined ? {} : { snapshotTakenAt: snapshot }) });
   } catch (error) {
     deps.logger.error('peerings not recovered: retried on the next tick', { error });
     return { status: 'failed', error: `${(error as Error).name}: ${(error as Error).message}` };
