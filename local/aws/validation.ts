@@ -158,6 +158,20 @@ export type InputErrorStyle =
 export const VALIDATION_ERRORS: InputErrorStyle = { wording: 'validation-errors', code: 'ValidationException' };
 
 /**
+ * The request without its `null` members: the AWS JSON protocols read a member sent as `null` as a member not
+ * sent (Smithy's awsJson1_0/1_1: "null values ... are treated as if the member was not set"), so an optional one
+ * is simply absent and a required one is missing (`Value null at 'name' ... Member must not be null`).
+ * Elements of lists are kept as they are.
+ */
+function withoutNullMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullMembers);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== null) copy[key] = withoutNullMembers(member);
+  return copy;
+}
+
+/**
  * Parses an operation's input with its schema: the one request validation of every provider that validates with a
  * schema. A member of the wrong type is a `SerializationException` (the service cannot deserialize the request);
  * constraint violations are one error worded as the service words them (`style`).
@@ -165,6 +179,7 @@ export const VALIDATION_ERRORS: InputErrorStyle = { wording: 'validation-errors'
  * @example parseInput(schemas.getParameterInput, input) // throws ValidationException: 1 validation error detected: ...
  */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, style: InputErrorStyle = VALIDATION_ERRORS): T {
+  input = withoutNullMembers(input);
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues as readonly Issue[];
