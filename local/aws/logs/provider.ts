@@ -7,6 +7,7 @@
  */
 import { AwsServiceError, type OperationHandler, type RequestContext, type ServiceProvider } from '../protocol';
 import { compileFilterPattern, FilterPatternError } from './filter-pattern';
+import { AccountRegionStores } from '../stores';
 import * as schemas from './schemas';
 import { DEFAULT_MAX_EVENTS_PER_GROUP, LogStore, type LogGroup, type StoredEvent } from './store';
 import { parseInput } from './validation';
@@ -43,22 +44,18 @@ export class LogsProvider implements ServiceProvider {
     FilterLogEvents: (input, ctx) => this.filterLogEvents(input, ctx),
   };
 
-  private readonly stores = new Map<string, LogStore>();
+  private readonly stores = new AccountRegionStores(() => new LogStore(this.options.maxEventsPerGroup ?? DEFAULT_MAX_EVENTS_PER_GROUP));
   private readonly now: () => number;
 
   constructor(private readonly options: LogsProviderOptions = {}) {
     this.now = options.now ?? Date.now;
   }
 
-  /** The log groups of one region (created on first use). */
-  store(region: string): LogStore {
-    let store = this.stores.get(region);
-    if (!store) {
-      store = new LogStore(this.options.maxEventsPerGroup ?? DEFAULT_MAX_EVENTS_PER_GROUP);
-      this.stores.set(region, store);
-    }
-    return store;
+  /** The log groups of one account and region (created on first use). */
+  store(region: string, accountId?: string): LogStore {
+    return this.stores.get(region, accountId);
   }
+
 
   /**
    * Appends lines as Lambda does with a function's stdout: to `/aws/lambda/<name>`, stream by stream, creating the
@@ -73,14 +70,14 @@ export class LogsProvider implements ServiceProvider {
   }
 
   private group(ctx: RequestContext, name: string): LogGroup {
-    const group = this.store(ctx.region).groups.get(name);
+    const group = this.store(ctx.region, ctx.accountId).groups.get(name);
     if (!group) throw notFound('The specified log group does not exist.');
     return group;
   }
 
   private createLogGroup(input: unknown, ctx: RequestContext): Record<string, never> {
     const request = parseInput(schemas.createLogGroupInput, input);
-    const store = this.store(ctx.region);
+    const store = this.store(ctx.region, ctx.accountId);
     if (store.groups.has(request.logGroupName)) throw new AwsServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
     store.createGroup(request.logGroupName, this.now(), request.tags);
     return {};
@@ -88,7 +85,7 @@ export class LogsProvider implements ServiceProvider {
 
   private describeLogGroups(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.describeLogGroupsInput, input);
-    const names = [...this.store(ctx.region).groups.keys()].filter((n) => n.startsWith(request.logGroupNamePrefix ?? '')).sort();
+    const names = [...this.store(ctx.region, ctx.accountId).groups.keys()].filter((n) => n.startsWith(request.logGroupNamePrefix ?? '')).sort();
     const start = request.nextToken ? names.findIndex((n) => n > decodeToken<string>(request.nextToken)) : 0;
     const limit = request.limit ?? 50;
     const page = start < 0 ? [] : names.slice(start, start + limit);
@@ -125,7 +122,7 @@ export class LogsProvider implements ServiceProvider {
     const request = parseInput(schemas.createLogStreamInput, input);
     const group = this.group(ctx, request.logGroupName);
     if (group.streams.has(request.logStreamName)) throw new AwsServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists');
-    this.store(ctx.region).createStream(group, request.logStreamName, this.now());
+    this.store(ctx.region, ctx.accountId).createStream(group, request.logStreamName, this.now());
     return {};
   }
 
@@ -144,7 +141,7 @@ export class LogsProvider implements ServiceProvider {
     const tooOldEnd = times.filter((t) => t < now - MAX_AGE_MS).length;
     const tooNewStart = times.findIndex((t) => t > now + MAX_FUTURE_MS);
     const accepted = request.logEvents.slice(tooOldEnd, tooNewStart < 0 ? undefined : tooNewStart);
-    this.store(ctx.region).append(group, stream, accepted, now);
+    this.store(ctx.region, ctx.accountId).append(group, stream, accepted, now);
     const rejected = { ...(tooOldEnd > 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}), ...(tooNewStart >= 0 ? { tooNewLogEventStartIndex: tooNewStart } : {}) };
     return Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {};
   }
