@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Faults } from '../../faults/faults';
 import type { ImageRegistry } from '../ecr/provider';
 import { AwsServiceError, type OperationHandler, type RequestContext, type ServiceProvider } from '../protocol';
-import { page } from '../ssm/pagination';
+import { page } from '../pagination';
 import { AccountRegionStores } from '../stores';
 import { TIMED_PHASES } from './phases';
 import { renderBuild, renderProject } from './render';

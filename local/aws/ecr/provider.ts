@@ -11,11 +11,11 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '../protocol';
-import { page } from '../ssm/pagination';
+import { page } from '../pagination';
 import { AccountRegionStores } from '../stores';
 import { describeImageId, resolveImageId, type ImageIdentifier } from './image-ids';
 import { DOCKER_MANIFEST_V2, manifestDigest, parseManifest, syntheticManifest } from './manifest';
-import { isImageDigest, isImageTag, registryHost, repositoryUri, validateRepositoryName } from './names';
+import { isImageDigest, isImageTag, registryHost, repositoryUri } from './names';
 import { renderImage, renderImageDetail, renderRepository } from './render';
 import { Repository, type StoredImage, type TagMutability } from './repository';
 import * as schemas from './schemas';
@@ -183,7 +183,7 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
 
   private createRepository(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.createRepositoryInput, input);
-    const name = validateRepositoryName(request.repositoryName);
+    const name = request.repositoryName;
     const repositories = this.repositories(ctx.region, ctx.accountId);
     if (repositories.has(name)) {
       throw new AwsServiceError(

@@ -6,7 +6,7 @@ import { AwsServiceError, type OperationHandler, type RequestContext, type Servi
 import { BY_PATH_FILTER_KEYS, DESCRIBE_FILTER_KEYS, checkFilters, matchesFilters } from './filters';
 import { attachLabels, detachLabels } from './labels';
 import { canonicalName, isUnderPath, parseSelector, referencedName, validatePath } from './names';
-import { page } from './pagination';
+import { page } from '../pagination';
 import { AccountRegionStores } from '../stores';
 import { putParameter } from './put-parameter';
 import { renderHistory, renderMetadata, renderParameter, type RenderContext } from './render';

@@ -68,7 +68,7 @@ export function describeClusters({ store }: EcsOperationDependencies, request: D
 export function listClusters({ store }: EcsOperationDependencies, request: ListClustersInput, ctx: RequestContext) {
   const state = store.region(ctx.region);
   const active = [...state.clusters.values()].filter((cluster) => cluster.status === 'ACTIVE');
-  const page = paginate(active, (cluster) => cluster.arn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100, maxSize: 100 });
+  const page = paginate(active, (cluster) => cluster.arn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100 });
   return { clusterArns: page.items.map((cluster) => cluster.arn), nextToken: page.nextToken };
 }
 

@@ -205,7 +205,7 @@ export function listServices({ store }: EcsOperationDependencies, request: ListS
   const listed = state
     .servicesOf(cluster.name)
     .filter((service) => service.status !== 'INACTIVE' && (!launchType || service.launchType === launchType));
-  const page = paginate(listed, (service) => service.arn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 10, maxSize: 100 });
+  const page = paginate(listed, (service) => service.arn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 10 });
   return { serviceArns: page.items.map((service) => service.arn), nextToken: page.nextToken };
 }
 

@@ -120,7 +120,7 @@ export function listTaskDefinitions({ store }: EcsOperationDependencies, request
     .filter((definition) => definition.status === status)
     .sort((a, b) => a.family.localeCompare(b.family) || a.revision - b.revision);
   if (request.sort === 'DESC') matching.reverse();
-  const page = paginate(matching, (definition) => definition.arn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100, maxSize: 100 });
+  const page = paginate(matching, (definition) => definition.arn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100 });
   return { taskDefinitionArns: page.items.map((definition) => definition.arn), nextToken: page.nextToken };
 }
 
@@ -140,7 +140,7 @@ export function listTaskDefinitionFamilies({ store }: EcsOperationDependencies, 
     })
     .map(([family]) => family)
     .sort();
-  const page = paginate(families, (family) => family, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100, maxSize: 100 });
+  const page = paginate(families, (family) => family, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100 });
   return { families: page.items, nextToken: page.nextToken };
 }
 

@@ -85,7 +85,7 @@ export function listTasks({ store }: EcsOperationDependencies, request: ListTask
         (launchType === undefined || task.launchType === launchType) &&
         (serviceArn === undefined || task.serviceArn === serviceArn),
     );
-  const page = paginate(matching, (task) => task.taskArn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100, maxSize: 100 });
+  const page = paginate(matching, (task) => task.taskArn, { nextToken: request.nextToken, maxResults: request.maxResults, defaultSize: 100 });
   return { taskArns: page.items.map((task) => task.taskArn), nextToken: page.nextToken };
 }
 
