@@ -192,3 +192,21 @@ export async function bootstrapTokenOf(cloud: LocalCloud, mesh = 'reference-mesh
   };
   return Parameter.Value;
 }
+
+/** The ARNs of the tasks ECS runs for a service of a cluster, sorted: what the catalog must hold, no more. */
+export function runningTaskArns(cloud: LocalCloud, cluster: string, service: string): string[] {
+  return cloud.ecs
+    .runningTasks(cluster)
+    .filter((t) => t.group === `service:${service}`)
+    .map((t) => t.taskArn)
+    .sort();
+}
+
+/** The task ARNs (`Meta["task-arn"]`) of a service's instances in the local Consul's catalog, sorted. */
+export function registeredTaskArns(cloud: LocalCloud, service: string): Array<string | undefined> {
+  return cloud.consul
+    .catalog()
+    .services.filter((s) => s.Service === service)
+    .map((s) => s.Meta?.['task-arn'])
+    .sort();
+}

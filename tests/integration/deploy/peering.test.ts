@@ -11,6 +11,7 @@ import type { MeshSpec } from '../../../layers/domain/spec/schema';
 import { removeFromConsul, type DestroyPlan } from '../../../layers/deploy/teardown';
 import { parse } from 'yaml';
 import { checkPeeringsActive, createPeeringApi, ensurePeerings, peeringTokenParameter, removePeerings, type PeeringDeps } from '../../../layers/deploy/peering';
+import { waitFor as until } from '../../support/wait';
 
 /**
  * The peering steps of two meshes' deployments (layers/deploy/peering.ts) against the local cloud's two regions: the
@@ -36,16 +37,6 @@ ${peers}`;
 const EAST = loadMeshSpec(meshYaml('east-mesh', 'us-east-1', 'peers:\n  - { name: west, mesh: west-mesh, region: eu-west-1, role: acceptor }\nexports:\n  - { service: cart, peers: [west] }\n'));
 const WEST = loadMeshSpec(meshYaml('west-mesh', 'eu-west-1', 'peers:\n  - { name: east, mesh: east-mesh, region: us-east-1, role: dialer }\n'));
 const LONELY = loadMeshSpec(meshYaml('east-mesh', 'us-east-1', ''));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('peering two deployed meshes: the acceptor stores the token, the dialer establishes with it across regions', () => {
   let cloud: LocalCloud;

@@ -2,6 +2,7 @@ import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefi
 import { resolve } from 'node:path';
 import { LocalCloud } from '../../../../local/cloud';
 import { startLocalCloud } from '../../../../cli/local-cloud';
+import { waitFor as until } from '../../../support/wait';
 
 /**
  * The local cloud with a second region (`peerRegion`): one AWS endpoint whose stores are per region, and a Consul
@@ -10,16 +11,6 @@ import { startLocalCloud } from '../../../../cli/local-cloud';
 
 const ROOT = resolve(__dirname, '../../../..');
 const ROOT_TOKEN = { 'X-Consul-Token': 'root-secret' };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('local cloud: a second region with its own Consul datacenter', () => {
   let cloud: LocalCloud;
