@@ -26,8 +26,6 @@ export type RegisteredRevision = z.infer<typeof RegisteredRevisionSchema>;
 /** One round of a wait loop (`$.check` while rolling forward, `$.rollback` while rolling back). */
 export type RolloutCheck = z.infer<typeof RolloutCheckSchema>;
 
-export type CheckPhase = RolloutCheck['phase'];
-
 /** The execution's output on success. */
 export interface RolloutResult {
   rolloutId: string;
