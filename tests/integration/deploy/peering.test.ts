@@ -1,4 +1,4 @@
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { createSsmApi } from '../../../layers/adapters/ssm';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { resolve } from 'node:path';
@@ -12,6 +12,8 @@ import { removeFromConsul, type DestroyPlan } from '../../../layers/deploy/teard
 import { parse } from 'yaml';
 import { checkPeeringsActive, createPeeringApi, ensurePeerings, peeringTokenParameter, removePeerings, type PeeringDeps } from '../../../layers/deploy/peering';
 import { waitFor as until } from '../../support/wait';
+import { runConsulServerTask } from '../../support/consul-server-task';
+import { ZERO_ECS_DELAYS } from '../../support/test-cloud';
 
 /**
  * The peering steps of two meshes' deployments (layers/deploy/peering.ts) against the local cloud's two regions: the
@@ -72,27 +74,7 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
   async function runServers(region: string): Promise<void> {
     const ecs = new ECSClient({ endpoint: cloud.endpoints.aws, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     clients.push(ecs);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'consul-server' }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'consul-server',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'consul', image: 'hashicorp/consul:1.20.2', essential: true }],
-      }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: 'consul-server',
-        serviceName: 'consul-server',
-        taskDefinition: 'consul-server',
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
-      }),
-    );
+    await runConsulServerTask(ecs);
   }
 
   beforeAll(async () => {
@@ -100,7 +82,7 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
       rootDir: ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0, peerHttpApi: 0 },
       peerRegion: { region: 'eu-west-1' },
-      ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
+      ecsDelays: ZERO_ECS_DELAYS,
       stepFunctionsTimeScale: 0,
       logger: () => undefined,
     });
