@@ -4,8 +4,6 @@ import { writeLines, type CliDeps } from './cli-deps';
 import { counted, renderTable } from './table';
 import { findDrift } from '../layers/api/drift';
 
-export { findDrift, type Drift } from '../layers/api/drift';
-
 type ServiceView = MeshView['clusters'][number]['services'][number];
 
 function consulState(service: ServiceView, task: ServiceView['tasks'][number]): string {

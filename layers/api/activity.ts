@@ -1,6 +1,6 @@
 import type { FilterLogEventsCommandInput, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogsApi } from '../adapters/logs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DNS_LABEL } from '../domain/spec/names';
 import { InvalidInputError } from '../errors';
 import { parseWith } from './request';
@@ -47,16 +47,17 @@ export const TASK_OUTCOMES = [
 
 /** `GET /activity?since=&limit=&service=&outcome=&kind=`; unknown parameters are refused as everywhere. */
 export const ActivityQuerySchema = z.strictObject({
-  since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-06T10:00:00Z' }).optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,6}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(MAX_ACTIVITY_LIMIT, `must be at most ${MAX_ACTIVITY_LIMIT}`))
-    .default(DEFAULT_ACTIVITY_LIMIT),
-  service: z.string().regex(DNS_LABEL, 'must be a service name').optional(),
-  outcome: z.enum(TASK_OUTCOMES).optional(),
-  kind: z.enum(['task', 'reconcile']).optional(),
+  since: z.optional(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-06T10:00:00Z' })),
+  limit: z._default(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number')), z.transform(Number)),
+      z.number().check(z.minimum(1, 'must be at least 1'), z.maximum(MAX_ACTIVITY_LIMIT, `must be at most ${MAX_ACTIVITY_LIMIT}`)),
+    ),
+    DEFAULT_ACTIVITY_LIMIT,
+  ),
+  service: z.optional(z.string().check(z.regex(DNS_LABEL, 'must be a service name'))),
+  outcome: z.optional(z.enum(TASK_OUTCOMES)),
+  kind: z.optional(z.enum(['task', 'reconcile'])),
 });
 export type ActivityQuery = z.output<typeof ActivityQuerySchema>;
 
@@ -127,8 +128,10 @@ export function parseActivityQuery(query: Record<string, string>, now: Date): Ac
   const sinceMs = parsed.since ? Date.parse(parsed.since) : now.getTime() - DEFAULT_ACTIVITY_WINDOW_MS;
   const bound = z
     .number()
-    .max(now.getTime(), 'must not be in the future')
-    .min(now.getTime() - MAX_ACTIVITY_WINDOW_MS, `must be at most ${MAX_ACTIVITY_WINDOW_MS / 3600_000} hours ago`);
+    .check(
+      z.maximum(now.getTime(), 'must not be in the future'),
+      z.minimum(now.getTime() - MAX_ACTIVITY_WINDOW_MS, `must be at most ${MAX_ACTIVITY_WINDOW_MS / 3600_000} hours ago`),
+    );
   parseWith(z.strictObject({ since: bound }), { since: sinceMs }, 'query');
   if (parsed.kind === 'reconcile' && (parsed.service || parsed.outcome)) {
     throw new InvalidInputError('invalid query', [{ path: `query.${parsed.service ? 'service' : 'outcome'}`, message: 'only task activity has a service and an outcome, not kind=reconcile' }]);

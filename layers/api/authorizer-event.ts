@@ -72,5 +72,3 @@ export const AuthorizerEventSchema = z.object({
   pathParameters: z.nullish(StringRecord),
   stageVariables: z.nullish(StringRecord),
 });
-
-export type AuthorizerEvent = z.infer<typeof AuthorizerEventSchema>;

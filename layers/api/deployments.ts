@@ -1,5 +1,4 @@
 import { stackFitIssues, type StackLimits } from '../deploy/stack-fit';
-import { parseDocument } from 'yaml';
 import { buildContextRefs, requireBuildContexts } from '../deploy/build-source';
 import { withDefaultDataplane } from '../build-context';
 import { planImages } from '../deploy/images';
@@ -17,6 +16,7 @@ import { PayloadTooLargeError } from '../errors';
 import { MAX_BODY_BYTES, parseJsonBody, parseWith, requireMediaType, type RequestBody } from './request';
 import { ListQuerySchema, StartQuerySchema } from './schemas';
 import { runningRollouts } from './rollouts';
+import { parseYamlBody } from './yaml-body';
 import { apiStatus } from './status';
 
 /**
@@ -157,22 +157,6 @@ function toItem(listing: DeploymentListing): DeploymentItem {
     ...(listing.startedAt ? { startedAt: listing.startedAt.toISOString() } : {}),
     ...(listing.stoppedAt ? { stoppedAt: listing.stoppedAt.toISOString() } : {}),
   };
-}
-
-/** YAML with unique keys; alias expansion stays bounded (the yaml package's maxAliasCount). */
-export function parseYamlBody(text: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new InvalidInputError(
-      'the body is not valid YAML',
-      doc.errors.map((e) => ({ path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`, message: e.message.split('\n')[0] })),
-    );
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new InvalidInputError('the body is not usable YAML', [{ path: '(body)', message: (error as Error).message.split('\n')[0] }]);
-  }
 }
 
 /** Page tokens are Step Functions' own, wrapped so a forged or truncated one is recognised as such (400). */

@@ -1,5 +1,5 @@
 import { executionHistory } from './execution-history';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { executionHolders } from '../adapters/execution-status';
 import { describeLockHolder, lockState, readLock } from '../deploy/lock';
 import { destroyProgress } from '../deploy/teardown-progress';
@@ -21,18 +21,19 @@ import { apiStatus } from './status';
 
 /** `DELETE /mesh` takes the mesh (required) and `purge` in a JSON body or in the query string (a DELETE body is optional in HTTP). */
 const DestroyRequestSchema = z.strictObject({
-  mesh: z.string().regex(DNS_LABEL, 'must be a mesh name').optional(),
-  purge: z.boolean().optional(),
+  mesh: z.optional(z.string().check(z.regex(DNS_LABEL, 'must be a mesh name'))),
+  purge: z.optional(z.boolean()),
   /** The mesh's spec, if the caller has it: its clusters are searched for the mesh's services too. */
-  spec: z.looseObject({}).optional(),
+  spec: z.optional(z.looseObject({})),
 });
-const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
-const intParam = (min: number, max: number) => z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+const boolParam = z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'));
+const intParam = (min: number, max: number) =>
+  z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number')), z.transform(Number)), z.number().check(z.minimum(min), z.maximum(max)));
 const DestroyQuerySchema = z.strictObject({
-  mesh: z.string().regex(DNS_LABEL, 'must be a mesh name').optional(),
-  purge: boolParam.optional(),
-  pollSeconds: intParam(0, 300).optional(),
-  maxRounds: intParam(1, 1000).optional(),
+  mesh: z.optional(z.string().check(z.regex(DNS_LABEL, 'must be a mesh name'))),
+  purge: z.optional(boolParam),
+  pollSeconds: z.optional(intParam(0, 300)),
+  maxRounds: z.optional(intParam(1, 1000)),
 });
 
 const DESTROY_ID = /^x-\d{14}-[0-9a-z]{6}$/;

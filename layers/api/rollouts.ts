@@ -6,7 +6,7 @@ import { NotFoundError, ConcurrentOperationError } from '../errors';
 import { revisionName } from '../rollout/finish';
 import { isRolloutId, nameMatchesService, newRolloutId, parseRolloutExecutionName, rolloutExecutionName } from '../rollout/naming';
 import { rolloutProgress } from '../rollout/progress';
-import { RolloutRequestSchema } from '../rollout/schemas';
+import { RolloutRequestSchema } from '../rollout/request';
 import type { RolloutInput } from '../rollout/types';
 import type { RolloutView, Started } from './contract';
 import type { ApiDeps } from './deps';

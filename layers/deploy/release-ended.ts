@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { configParameterNames, meshParameterPrefix } from '../domain/naming';
 import type { SsmApi } from '../adapters/ssm';
 import { releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';
@@ -6,19 +6,20 @@ import { releaseLock, type HolderStatus, type LockDeps, type LockValue } from '.
 /**
  * EventBridge's `Step Functions Execution Status Change` event, the fields the lock release reads. The rule
  * delivers only the closing statuses of this stack's state machines; `input`/`output` may be `null` (over 248 KiB),
- * so nothing here depends on them.
+ * so nothing here depends on them. A zod/mini schema: the API function bundles this module (for
+ * `releaseLocksHeldBy`), and a classic zod schema here would bring 70 KiB of zod into it.
  */
 export const ExecutionStatusChangeSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.literal('aws.states'),
   'detail-type': z.literal('Step Functions Execution Status Change'),
   detail: z.object({
-    executionArn: z.string().startsWith('arn:'),
-    stateMachineArn: z.string().startsWith('arn:'),
-    name: z.string().min(1),
+    executionArn: z.string().check(z.startsWith('arn:')),
+    stateMachineArn: z.string().check(z.startsWith('arn:')),
+    name: z.string().check(z.minLength(1)),
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
     startDate: z.number(),
-    stopDate: z.number().nullable().optional(),
+    stopDate: z.optional(z.nullable(z.number())),
   }),
 });
 export type ExecutionStatusChange = z.output<typeof ExecutionStatusChangeSchema>;

@@ -9,8 +9,6 @@ import { parseRolloutExecutionName } from '../rollout/naming';
  */
 export type OperationKind = 'deployment' | 'rollout' | 'rotation' | 'teardown';
 
-export const OPERATION_KINDS: readonly OperationKind[] = ['deployment', 'rollout', 'rotation', 'teardown'];
-
 const PREFIX: Record<string, OperationKind> = { d: 'deployment', r: 'rollout', s: 'rotation', x: 'teardown' };
 const ID_PATTERN = /^([drsx])-(\d{14})-[0-9a-z]{6}$/;
 

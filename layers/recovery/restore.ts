@@ -97,7 +97,8 @@ export async function recoverDatacenter(deps: RecoveryDeps): Promise<RecoveryRes
     await acquireLock(lockName, RECOVERY_LOCK_HOLDER, { ssm: deps.ssm, holders: deps.holders }, RECOVERY_LOCK_TTL_MS);
   } catch (error) {
     if (!(error instanceof ConcurrentOperationError)) throw error;
-    deps.logger.info('consul datacenter is fresh, but the mesh lock is held: restore deferred to the next tick', { mesh: deps.meshName, errorMessage: error.message });
+    // The error itself (Powertools writes its name, message and stack): its message names the lock's holder.
+    deps.logger.info('consul datacenter is fresh, but the mesh lock is held: restore deferred to the next tick', { mesh: deps.meshName, error });
     return { status: 'deferred', reason: error.message };
   }
   deps.logger.warn('consul datacenter is fresh (marker missing while a leader exists): restoring', { mesh: deps.meshName, leader });

@@ -1,30 +1,11 @@
 import * as z from 'zod';
 import { ImageJobSchema } from '../deploy/schemas';
-import { BuildContextSchema, ImageRefSchema, RolloutSchema } from '../domain/spec/schema';
+import { RolloutRequestSchema } from './request';
 
 /**
  * Schemas of a rollout: the request (what `POST /services/{service}/rollouts` accepts and the execution input
- * carries) and the data its steps pass each other, parsed at each handler's edge.
+ * carries, in request.ts) and the data its steps pass each other, parsed at each handler's edge.
  */
-
-/**
- * A build context as the spec has it (a pinned image reference below is the spec's own rule too), with its content
- * hash required: the Lambdas never see the files. The spec's schemas are zod/mini ones, which have no `.extend`.
- */
-const BuildSchema = z.strictObject({
-  ...BuildContextSchema.shape,
-  contentHash: z.string().regex(/^[a-f0-9]{64}$/, 'must be the sha256 hex digest of the context (meshctl rollout --build computes it)'),
-});
-
-export const RolloutRequestSchema = z
-  .strictObject({
-    image: z.optional(ImageRefSchema),
-    build: z.optional(BuildSchema),
-    desiredCount: z.number().int('must be an integer').min(0).max(1000).optional(),
-    /** Overrides the spec's `rollout.bakeSeconds` for this rollout. */
-    bakeSeconds: z.optional(RolloutSchema.shape.bakeSeconds.def.innerType),
-  })
-  .refine((r) => (r.image === undefined) !== (r.build === undefined), { message: 'needs exactly one of "image" or "build"' });
 
 export const RolloutSettingsSchema = z.object({
   pollSeconds: z.number().int().min(0).max(300),

@@ -5,7 +5,8 @@
  * API reads back are declared here.
  */
 import type { z } from 'zod';
-import type { PreparedRolloutSchema, RegisteredRevisionSchema, RolloutCheckSchema, RolloutInputSchema, RolloutRequestSchema } from './schemas';
+import type { PreparedRolloutSchema, RegisteredRevisionSchema, RolloutCheckSchema, RolloutInputSchema } from './schemas';
+import type { RolloutRequestSchema } from './request';
 
 /** What a caller asks for: a new image (or a build context to build one), optionally a new desired count. */
 export type RolloutRequest = z.infer<typeof RolloutRequestSchema>;
@@ -24,8 +25,6 @@ export type RegisteredRevision = z.infer<typeof RegisteredRevisionSchema>;
 
 /** One round of a wait loop (`$.check` while rolling forward, `$.rollback` while rolling back). */
 export type RolloutCheck = z.infer<typeof RolloutCheckSchema>;
-
-export type CheckPhase = RolloutCheck['phase'];
 
 /** The execution's output on success. */
 export interface RolloutResult {

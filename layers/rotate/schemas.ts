@@ -1,25 +1,16 @@
 import * as z from 'zod';
+import { RotationIdSchema, RotationRequestSchema } from './request';
 
 /**
- * Schemas of a rotation: the request (`POST /rotations`, the execution input) and the data its steps pass each
- * other, parsed at each handler's edge. No schema carries a secret's value: only names, versions and AccessorIDs.
+ * Schemas of a rotation: the request (`POST /rotations`, the execution input, in request.ts) and the data its steps
+ * pass each other, parsed at each handler's edge. No schema carries a secret's value: only names, versions and
+ * AccessorIDs.
  */
-
-/** `gossip-key`, `ca`, `acl-token/<role>` (layers/rotate/plan.ts decides which are supported). */
-export const SecretNameSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[a-z0-9][a-z0-9/_-]*$/, 'must name a secret: gossip-key, ca or acl-token/<role> (e.g. acl-token/dataplane/users)');
-
-export const RotationRequestSchema = z.strictObject({ secret: SecretNameSchema });
 
 export const RotationSettingsSchema = z.object({
   pollSeconds: z.number().int().min(0).max(300),
   maxRounds: z.number().int().min(1).max(1000),
 });
-
-export const RotationIdSchema = z.string().regex(/^s-\d{14}-[0-9a-z]{6}$/, 'must be a rotation id');
 
 export const RotationInputSchema = z.object({
   rotationId: RotationIdSchema,

@@ -20,4 +20,3 @@ export * from './service-defaults';
 export * from './ingress-gateway-entry';
 export * from './service-intentions';
 export * from './config-entries';
-export * from './config-entry-hcl';

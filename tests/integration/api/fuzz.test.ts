@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { ListQuerySchema, StartQuerySchema } from '../../../layers/api/schemas';
 import { validateMeshSpec } from '../../../layers/domain/spec/load';
-import { RolloutRequestSchema } from '../../../layers/rollout/schemas';
+import { RolloutRequestSchema } from '../../../layers/rollout/request';
 import { referenceSpec, uploadContexts } from '../deploy/harness';
 import { api, asJson, startApiCloud, until, writeCalls, type Json } from './harness';
 

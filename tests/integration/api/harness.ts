@@ -1,6 +1,7 @@
 import { LocalCloud } from '@consul-mesh/local-cloud';
 import { apiAppDir } from './app';
 import { startLocalCloud } from '../../../cli/local-cloud';
+import { testCloudOptions } from '../../support/test-cloud';
 
 /** The token the tests' local cloud accepts (given to every function, as MESH_API_TOKEN is in the local cloud). */
 export const TOKEN = 'api-test-token-0123456789abcdef';
@@ -8,13 +9,8 @@ export const TOKEN = 'api-test-token-0123456789abcdef';
 /** A local cloud serving the API's serverless.yml on free ports, with no simulated delays. */
 export async function startApiCloud(): Promise<LocalCloud> {
   return startLocalCloud({
-    rootDir: apiAppDir(),
-    ports: { aws: 0, consul: 0, httpApi: 0 },
-    ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
-    stepFunctionsTimeScale: 0,
-    eventRetryDelaysMs: [20, 40],
+    ...testCloudOptions(apiAppDir()),
     functionEnvironment: { MESH_API_TOKEN: TOKEN, LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
-    logger: () => undefined,
   });
 }
 

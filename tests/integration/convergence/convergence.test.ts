@@ -26,6 +26,7 @@ import {
 } from './spec-actions';
 import { findHistoryViolations } from './write-history';
 import { startLocalCloud } from '../../../cli/local-cloud';
+import { testCloudOptions } from '../../support/test-cloud';
 
 /**
  * The mesh's life end to end on the local cloud (serverless.yml's functions, EventBridge rule and schedule, the deploy
@@ -66,10 +67,7 @@ describe('the mesh converges to its last deployed spec under faults and spec cha
     // Every function talks to Consul through the recording proxy, so each committed write is seen in Raft order.
     writeLog = await startConsulWriteLog();
     cloud = await startLocalCloud({
-      rootDir: ROOT,
-      ports: { aws: 0, consul: 0, httpApi: 0 },
-      ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
-      stepFunctionsTimeScale: 0,
+      ...testCloudOptions(ROOT),
       // Lambda's async retries of a task event (1 min, 2 min on AWS): within a Consul outage, so some run out.
       eventRetryDelaysMs: [30, 60],
       // A task whose registering event was dropped has a dataplane its servers do not serve until the scheduled

@@ -8,6 +8,7 @@ import type { RecoveryResult } from '../../../layers/recovery/restore';
 import type { SnapshotResult } from '../../../layers/recovery/snapshots';
 import { scheduledEvent } from '../convergence/actions';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
+import { waitUntil as until } from '../../support/wait';
 
 const CTX = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
 
@@ -39,13 +40,6 @@ describe('losing every Consul server at once, with snapshots', () => {
     fetch(`${cloud.endpoints.consul}${path}`, { ...init, headers: { 'X-Consul-Token': token } });
   const secretOf = async (name: string): Promise<string> =>
     ((await cloud.ssm.operations.GetParameter({ Name: name, WithDecryption: true }, CTX)) as { Parameter: { Value: string } }).Parameter.Value;
-  const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
   const registered = async (service: string): Promise<string[]> => {
     const entries = (await (await consul(`/v1/catalog/service/${service}`)).json()) as Array<{ ServiceMeta: Record<string, string> }>;
     return entries.map((e) => e.ServiceMeta['task-arn']).sort();

@@ -6,7 +6,8 @@ import { MeshSpecSchema, type MeshSpec } from '../../../layers/domain/spec/schem
 import type { RecoveryResult } from '../../../layers/recovery/restore';
 import type { SnapshotResult } from '../../../layers/recovery/snapshots';
 import { scheduledEvent } from '../convergence/actions';
-import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
+import { bootstrapTokenOf, deploy, referenceSpec, runningTaskArns, startCloud } from './harness';
+import { waitUntil as until } from '../../support/wait';
 
 const CTX = { region: 'us-east-1', accountId: '000000000000', requestId: 't' };
 const SERVICES: Array<[cluster: string, service: string]> = [
@@ -69,19 +70,7 @@ describe('losing every Consul server at once (snapshots off: the re-apply path)'
     const entries = (await (await consulGet(`/v1/catalog/service/${service}`)).json()) as Array<{ ServiceMeta: Record<string, string> }>;
     return entries.map((e) => e.ServiceMeta['task-arn']).sort();
   };
-  const running = (cluster: string, service: string) =>
-    cloud.ecs
-      .runningTasks(cluster)
-      .filter((t) => t.group === `service:${service}`)
-      .map((t) => t.taskArn)
-      .sort();
-  const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const running = (cluster: string, service: string) => runningTaskArns(cloud, cluster, service);
 
   it('restores tokens, policies, intentions and config entries within one tick, and the catalog equals the running tasks', async () => {
     const tokensBefore = await tokenViews();

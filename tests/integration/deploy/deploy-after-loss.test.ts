@@ -3,6 +3,7 @@ import type { LocalCloud } from '@consul-mesh/local-cloud';
 import type { RecoveryResult } from '../../../layers/recovery/restore';
 import { scheduledEvent } from '../convergence/actions';
 import { bootstrapTokenOf, deploy, referenceSpec, sfnClient, startCloud, startDeployment, waitForDeployment } from './harness';
+import { waitUntil as until } from '../../support/wait';
 
 /**
  * A deployment that starts after every Consul server was lost, before the recovery's next tick: its Plan step sees a
@@ -23,13 +24,6 @@ describe('a deployment started right after every Consul server was lost', () => 
     await cloud?.stop();
   });
 
-  const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
 
   it('waits for the restore, then rolls the changed service and succeeds', async () => {
     await fetch(`${cloud.endpoints.aws}/_local/consul/stop-servers`, { method: 'POST' });

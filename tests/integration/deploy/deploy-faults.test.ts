@@ -1,6 +1,7 @@
 import { LocalCloud } from '@consul-mesh/local-cloud';
 import { deploy, referenceSpec, ROOT } from './harness';
 import { startLocalCloud } from '../../../cli/local-cloud';
+import { testCloudOptions } from '../../support/test-cloud';
 
 /**
  * Faults during a deployment end as the design says: retried and succeeding, or failed with the named cause —
@@ -11,16 +12,12 @@ describe('deploying under faults', () => {
 
   beforeAll(async () => {
     cloud = await startLocalCloud({
-      rootDir: ROOT,
-      ports: { aws: 0, consul: 0, httpApi: 0 },
-      ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
+      ...testCloudOptions(ROOT),
       // Retry intervals at a fifth of AWS's: a step's retries of ConsulUnavailable (2 s, backing off) outlast a short
       // Consul outage here as they do on AWS; at 0 they would all fail within it.
       stepFunctionsTimeScale: 0.2,
       // Long enough that Lambda's async retries of a task event outlive a short Consul outage.
       eventRetryDelaysMs: [400, 800],
-      logger: () => undefined,
-      functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
     });
   }, 60_000);
 

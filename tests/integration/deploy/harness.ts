@@ -9,6 +9,7 @@ import { uploadBuildContexts } from '../../../layers/deploy/build-source';
 import type { DeploymentSummary } from '../../../layers/deploy/types';
 import { startLocalCloud, type MeshCloudOptions } from '../../../cli/local-cloud';
 import { createS3Api } from '../../../layers/adapters/s3';
+import { testCloudOptions } from '../../support/test-cloud';
 
 export const ROOT = resolve(__dirname, '../../..');
 
@@ -40,13 +41,7 @@ export function referenceSpec(mutate?: (spec: RawSpec) => void): Record<string, 
  */
 export async function startCloud(overrides: Partial<MeshCloudOptions> = {}): Promise<LocalCloud> {
   return startLocalCloud({
-    rootDir: ROOT,
-    ports: { aws: 0, consul: 0, httpApi: 0 },
-    ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
-    stepFunctionsTimeScale: 0,
-    eventRetryDelaysMs: [20, 40],
-    logger: () => undefined,
-    functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    ...testCloudOptions(ROOT),
     // The functions' errors on the terminal, not their activity lines (logged at INFO whatever LOG_LEVEL says).
     echoFunctionLogs: (line) => !line.includes('"message":"activity"'),
     ...overrides,
@@ -191,4 +186,22 @@ export async function bootstrapTokenOf(cloud: LocalCloud, mesh = 'reference-mesh
     Parameter: { Value: string };
   };
   return Parameter.Value;
+}
+
+/** The ARNs of the tasks ECS runs for a service of a cluster, sorted: what the catalog must hold, no more. */
+export function runningTaskArns(cloud: LocalCloud, cluster: string, service: string): string[] {
+  return cloud.ecs
+    .runningTasks(cluster)
+    .filter((t) => t.group === `service:${service}`)
+    .map((t) => t.taskArn)
+    .sort();
+}
+
+/** The task ARNs (`Meta["task-arn"]`) of a service's instances in the local Consul's catalog, sorted. */
+export function registeredTaskArns(cloud: LocalCloud, service: string): Array<string | undefined> {
+  return cloud.consul
+    .catalog()
+    .services.filter((s) => s.Service === service)
+    .map((s) => s.Meta?.['task-arn'])
+    .sort();
 }

@@ -1,4 +1,4 @@
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { createSsmApi } from '../../../layers/adapters/ssm';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { resolve } from 'node:path';
@@ -11,6 +11,9 @@ import type { MeshSpec } from '../../../layers/domain/spec/schema';
 import { removeFromConsul, type DestroyPlan } from '../../../layers/deploy/teardown';
 import { parse } from 'yaml';
 import { checkPeeringsActive, createPeeringApi, ensurePeerings, peeringTokenParameter, removePeerings, type PeeringDeps } from '../../../layers/deploy/peering';
+import { waitFor as until } from '../../support/wait';
+import { runConsulServerTask } from '../../support/consul-server-task';
+import { ZERO_ECS_DELAYS } from '../../support/test-cloud';
 
 /**
  * The peering steps of two meshes' deployments (layers/deploy/peering.ts) against the local cloud's two regions: the
@@ -36,16 +39,6 @@ ${peers}`;
 const EAST = loadMeshSpec(meshYaml('east-mesh', 'us-east-1', 'peers:\n  - { name: west, mesh: west-mesh, region: eu-west-1, role: acceptor }\nexports:\n  - { service: cart, peers: [west] }\n'));
 const WEST = loadMeshSpec(meshYaml('west-mesh', 'eu-west-1', 'peers:\n  - { name: east, mesh: east-mesh, region: us-east-1, role: dialer }\n'));
 const LONELY = loadMeshSpec(meshYaml('east-mesh', 'us-east-1', ''));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('peering two deployed meshes: the acceptor stores the token, the dialer establishes with it across regions', () => {
   let cloud: LocalCloud;
@@ -81,27 +74,7 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
   async function runServers(region: string): Promise<void> {
     const ecs = new ECSClient({ endpoint: cloud.endpoints.aws, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     clients.push(ecs);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'consul-server' }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'consul-server',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'consul', image: 'hashicorp/consul:1.20.2', essential: true }],
-      }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: 'consul-server',
-        serviceName: 'consul-server',
-        taskDefinition: 'consul-server',
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
-      }),
-    );
+    await runConsulServerTask(ecs);
   }
 
   beforeAll(async () => {
@@ -109,7 +82,7 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
       rootDir: ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0, peerHttpApi: 0 },
       peerRegion: { region: 'eu-west-1' },
-      ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
+      ecsDelays: ZERO_ECS_DELAYS,
       stepFunctionsTimeScale: 0,
       logger: () => undefined,
     });

@@ -1,5 +1,5 @@
 import type { LocalCloud } from '@consul-mesh/local-cloud';
-import { bootstrapTokenOf, deploy, referenceSpec } from './harness';
+import { bootstrapTokenOf, deploy, referenceSpec, runningTaskArns } from './harness';
 import { portsOf, startPersistentCloud, tempDir } from '../local/persistence/harness';
 
 /**
@@ -28,7 +28,7 @@ describe('the first deployment after a restart', () => {
         }>;
         const registered = entries.map((e) => e.ServiceMeta['task-arn']).sort();
         const cluster = service === 'users' || service === 'activities' ? 'cluster-1' : 'cluster-2';
-        const running = cloud.ecs.runningTasks(cluster).filter((t) => t.group === `service:${service}`).map((t) => t.taskArn).sort();
+        const running = runningTaskArns(cloud, cluster, service);
         expect({ service, registered }).toEqual({ service, registered: running });
       }
       // The summary says what was repaired, and that this was not a deployment that changed nothing.

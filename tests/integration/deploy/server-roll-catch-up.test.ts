@@ -1,5 +1,5 @@
 import type { LocalCloud } from '@consul-mesh/local-cloud';
-import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
+import { bootstrapTokenOf, deploy, referenceSpec, registeredTaskArns, runningTaskArns, startCloud } from './harness';
 
 const SERVICES: Array<[cluster: string, service: string]> = [
   ['cluster-1', 'users'],
@@ -74,16 +74,8 @@ describe('a rolling server change while new servers catch up slowly', () => {
     expect(serversAfter.map((t) => t.healthStatus)).toEqual(['HEALTHY', 'HEALTHY', 'HEALTHY']);
     expect(cloud.consul.raft().servers?.map((s) => s.member)).toEqual([true, true, true]);
     for (const [cluster, service] of SERVICES) {
-      const registered = cloud.consul
-        .catalog()
-        .services.filter((s) => s.Service === service)
-        .map((s) => s.Meta?.['task-arn'])
-        .sort();
-      const tasks = cloud.ecs
-        .runningTasks(cluster)
-        .filter((t) => t.group === `service:${service}`)
-        .map((t) => t.taskArn)
-        .sort();
+      const registered = registeredTaskArns(cloud, service);
+      const tasks = runningTaskArns(cloud, cluster, service);
       expect({ service, registered }).toEqual({ service, registered: tasks });
     }
   }, 240_000);

@@ -1,5 +1,5 @@
 import type { LocalCloud } from '@consul-mesh/local-cloud';
-import { bootstrapTokenOf, deploy, referenceSpec, startCloud } from './harness';
+import { bootstrapTokenOf, deploy, referenceSpec, registeredTaskArns, runningTaskArns, startCloud } from './harness';
 
 const SERVICES: Array<[cluster: string, service: string]> = [
   ['cluster-1', 'users'],
@@ -72,16 +72,8 @@ describe('a rolling server change', () => {
     // A leader throughout: no write was refused with "No cluster leader".
     expect(refused).toBe(0);
     for (const [cluster, service] of SERVICES) {
-      const registered = cloud.consul
-        .catalog()
-        .services.filter((s) => s.Service === service)
-        .map((s) => s.Meta?.['task-arn'])
-        .sort();
-      const tasks = cloud.ecs
-        .runningTasks(cluster)
-        .filter((t) => t.group === `service:${service}`)
-        .map((t) => t.taskArn)
-        .sort();
+      const registered = registeredTaskArns(cloud, service);
+      const tasks = runningTaskArns(cloud, cluster, service);
       expect({ service, registered }).toEqual({ service, registered: tasks });
     }
   }, 240_000);

@@ -1,7 +1,7 @@
 import { mapError } from '../../../layers/api/error-mapper';
 import { parseWith } from '../../../layers/api/request';
 import { ListQuerySchema, StartQuerySchema } from '../../../layers/api/schemas';
-import { RolloutRequestSchema } from '../../../layers/rollout/schemas';
+import { RolloutRequestSchema } from '../../../layers/rollout/request';
 
 const HASH = 'a'.repeat(64);
 

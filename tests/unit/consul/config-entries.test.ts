@@ -1,11 +1,8 @@
 import { buildConfigEntries } from '../../../layers/domain/consul/config-entries';
-import { renderConfigEntryHcl } from '../../../layers/domain/consul/config-entry-hcl';
-import type { ConfigEntry } from '../../../layers/domain/consul/config-entry-types';
 import { buildIngressGatewayEntry, ingressHost } from '../../../layers/domain/consul/ingress-gateway-entry';
 import { buildServiceDefaults } from '../../../layers/domain/consul/service-defaults';
 import { buildServiceIntentions } from '../../../layers/domain/consul/service-intentions';
 import { configParameterNames } from '../../../layers/domain/naming';
-import { parseHcl } from './support/parse-hcl';
 import { referenceSpec, smallSpec } from './support/specs';
 
 const threeServices = [
@@ -133,34 +130,5 @@ describe('buildConfigEntries', () => {
 
   it('leaves out the gateway when the spec has none', () => {
     expect(buildConfigEntries(smallSpec()).map((e) => e.Kind)).toEqual(['service-defaults', 'service-defaults', 'service-intentions']);
-  });
-});
-
-describe('renderConfigEntryHcl', () => {
-  it('renders every reference entry as HCL that parses back to the JSON body of PUT /v1/config', async () => {
-    for (const entry of buildConfigEntries(referenceSpec())) {
-      const parsed = await parseHcl(renderConfigEntryHcl(entry), `${entry.Kind}-${entry.Name}.hcl`);
-
-      expect(parsed).toEqual(JSON.parse(JSON.stringify(entry)));
-    }
-  });
-
-  it('renders listeners with hosts and a tcp listener without them', async () => {
-    const spec = smallSpec({
-      clusters: threeServices,
-      intentions: [],
-      ingress: { listeners: [{ port: 8080, services: ['web'] }, { port: 5433, protocol: 'tcp', services: ['db'] }] },
-    });
-    const entry = buildIngressGatewayEntry(spec) as ConfigEntry;
-
-    const parsed = await parseHcl(renderConfigEntryHcl(entry));
-
-    expect(parsed).toEqual(entry);
-  });
-
-  it('writes the exact text consul config write reads for a service-defaults entry', () => {
-    expect(renderConfigEntryHcl({ Kind: 'service-defaults', Name: 'users', Protocol: 'http' })).toBe(
-      'Kind = "service-defaults"\nName = "users"\nProtocol = "http"\n',
-    );
   });
 });

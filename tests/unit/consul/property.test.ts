@@ -1,6 +1,4 @@
 import fc from 'fast-check';
-import { buildConfigEntries } from '../../../layers/domain/consul/config-entries';
-import { renderConfigEntryHcl } from '../../../layers/domain/consul/config-entry-hcl';
 import { buildDataplaneConfig, renderDataplaneConfig } from '../../../layers/domain/consul/dataplane-config';
 import { renderServerHcl } from '../../../layers/domain/consul/server-hcl';
 import { buildDataplaneLaunch } from '../../../layers/domain/consul/dataplane-launch';
@@ -95,12 +93,9 @@ describe('rendering any valid spec', () => {
     );
   });
 
-  it('yields config entries and dataplane configurations that all parse', async () => {
+  it('yields dataplane configurations that all parse', async () => {
     await fc.assert(
       fc.asyncProperty(meshSpecs, async (spec) => {
-        for (const entry of buildConfigEntries(spec)) {
-          expect(await parseHcl(renderConfigEntryHcl(entry), `${entry.Name}.hcl`)).toEqual(JSON.parse(JSON.stringify(entry)));
-        }
         for (const { cluster, service } of servicesWithCluster(spec)) {
           const config = JSON.parse(renderDataplaneConfig(spec, { kind: 'service', name: service.name }));
           expect(config).toEqual(buildDataplaneConfig(spec, { kind: 'service', name: service.name }));

@@ -40,6 +40,7 @@ describe('the restore of a fresh datacenter and the mesh lock', () => {
     ssm.parameters.set('/consul-mesh/reference-mesh/lock', JSON.stringify({ holder: DEPLOY, expiresAt: Date.now() + 3_600_000, acquiredAt: Date.now() }));
     const writes: string[] = [];
     let reconciled = false;
+    const logger = new RecordingLogger();
     const deps: RecoveryDeps = {
       meshName: spec.name,
       ssm,
@@ -50,13 +51,17 @@ describe('the restore of a fresh datacenter and the mesh lock', () => {
         throw new Error('no reconcile expected');
       },
       publish: async () => undefined,
-      logger: new RecordingLogger(),
+      logger,
       metrics: new RecordingMetrics(),
     };
 
     const result = await recoverDatacenter(deps);
 
     expect(result.status).toBe('deferred');
+    // The deferral logs the lock's refusal as the error it is (name, message, stack), not its message alone.
+    const deferral = logger.lines.find((line) => line.message.includes('restore deferred'));
+    expect(deferral?.attributes.error).toEqual(expect.objectContaining({ name: 'ConcurrentOperation', message: expect.stringMatching(/held by deployment/) }));
+    expect(deferral?.attributes.error).toBeInstanceOf(Error);
     expect(result.status === 'deferred' && result.reason).toMatch(/held by deployment d-20250304050607-k3x9q0/);
     expect({ writes, reconciled }).toEqual({ writes: [], reconciled: false });
     expect(JSON.parse(ssm.parameters.get('/consul-mesh/reference-mesh/lock')!).holder).toBe(DEPLOY);

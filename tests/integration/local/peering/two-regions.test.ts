@@ -1,7 +1,10 @@
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { resolve } from 'node:path';
 import { LocalCloud } from '../../../../local/cloud';
 import { startLocalCloud } from '../../../../cli/local-cloud';
+import { waitFor as until } from '../../../support/wait';
+import { runConsulServerTask } from '../../../support/consul-server-task';
+import { ZERO_ECS_DELAYS } from '../../../support/test-cloud';
 
 /**
  * The local cloud with a second region (`peerRegion`): one AWS endpoint whose stores are per region, and a Consul
@@ -10,16 +13,6 @@ import { startLocalCloud } from '../../../../cli/local-cloud';
 
 const ROOT = resolve(__dirname, '../../../..');
 const ROOT_TOKEN = { 'X-Consul-Token': 'root-secret' };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('local cloud: a second region with its own Consul datacenter', () => {
   let cloud: LocalCloud;
@@ -30,7 +23,7 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
       rootDir: ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0, peerHttpApi: 0 },
       peerRegion: { region: 'eu-west-1', datacenter: 'west' },
-      ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
+      ecsDelays: ZERO_ECS_DELAYS,
       stepFunctionsTimeScale: 0,
       logger: () => undefined,
     });
@@ -53,27 +46,7 @@ describe('local cloud: a second region with its own Consul datacenter', () => {
   /** One Consul server task (an image the local cloud did not build: it runs as its tag says) in `region`. */
   async function runServers(region: string): Promise<ECSClient> {
     const ecs = ecsIn(region);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'consul-server' }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'consul-server',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'consul', image: 'hashicorp/consul:1.20.2', essential: true }],
-      }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: 'consul-server',
-        serviceName: 'consul-server',
-        taskDefinition: 'consul-server',
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
-      }),
-    );
+    await runConsulServerTask(ecs);
     return ecs;
   }
 

@@ -13,18 +13,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { LocalCloud } from '../../../../local/cloud';
 import { startLocalCloud, type MeshCloudOptions } from '../../../../cli/local-cloud';
+import { testCloudOptions } from '../../../support/test-cloud';
 
 export const ROOT = resolve(__dirname, '../../../..');
 
 export function startPersistentCloud(dataDir: string, options: Partial<MeshCloudOptions> = {}): Promise<LocalCloud> {
   return startLocalCloud({
-    rootDir: ROOT,
-    ports: { aws: 0, consul: 0, httpApi: 0 },
-    ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
-    stepFunctionsTimeScale: 0,
-    eventRetryDelaysMs: [20, 40],
-    logger: () => undefined,
-    functionEnvironment: { LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    ...testCloudOptions(ROOT),
     dataDir,
     ...options,
   });
@@ -69,13 +64,4 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Polls `probe` until it returns something other than undefined (bounded). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../../../support/wait';
