@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from '../cli/local-cloud';
 import { deployCommand } from '../cli/deploy';
 import { defaultCliDeps } from '../cli/cli-deps';
+import { renderPeeringSummary } from '../cli/peering-summary';
 import { loadMeshSpec } from '../layers/domain/spec/load';
 import { startDashboard, renderUiListenError } from '../cli/ui-command';
 import { parseStartOptions, renderExploreHints, renderListenError, specMeshName, START_USAGE, StartUsageError, type StartOptions } from '../cli/start-options';
@@ -95,6 +96,18 @@ async function main(options: StartOptions): Promise<number> {
       },
       { ...defaultCliDeps(), cwd: rootDir, pollIntervalMs: 500 },
     );
+  }
+  // Both meshes deployed: the peering between them as each mesh's API reports it (the dialer's deployment waited for
+  // its side to be ACTIVE; the acceptor's side and the imported services follow within moments).
+  if (second === 0 && peerEnv) {
+    const peering = await renderPeeringSummary(
+      [
+        { apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN },
+        { apiUrl: peerEnv.MESH_API_URL, token: peerEnv.MESH_API_TOKEN },
+      ],
+      defaultCliDeps(),
+    );
+    if (peering.length > 0) console.log(`\n${peering.join('\n')}`);
   }
   const status = first !== 0 ? first : (second ?? 0);
   process.removeListener('SIGINT', interrupted);
