@@ -49,6 +49,7 @@ export function toJson(description: DeploymentDescription, progress: DeploymentP
     services: progress.services,
     images: progress.images,
     consul: progress.consul,
+    peerings: progress.peerings,
     summary: description.status === 'SUCCEEDED' ? (description.output ?? progress.output) : undefined,
     failure: failed
       ? (parseDeploymentFailure(description.cause) ?? {

@@ -48,6 +48,8 @@ const RETRY = { maxAttempts: 8, retryMode: 'standard' } as const;
 // parameter does not load, parse and run five other clients at every cold start (see bench/deploy/bare-clients.ts).
 export const ecsClient = (): EcsApi => createEcsApi(new ECSClient(RETRY));
 export const ssmClient = (): SsmApi => createSsmApi(new SSMClient(RETRY));
+/** An SSM client of another region than the function's (a peer's: the dialer reads its acceptor's peering token). */
+export const ssmClientIn = (region: string): SsmApi => createSsmApi(new SSMClient({ ...RETRY, region }));
 export const codebuildClient = (): CodeBuildApi => createCodeBuildApi(new CodeBuildClient(RETRY));
 export const ecrClient = (): EcrApi => createEcrApi(new ECRClient(RETRY));
 export const sfnClient = (): SfnApi => createSfnApi(new SFNClient(RETRY));

@@ -9,6 +9,7 @@ import { configParameterNames, meshParameterPrefix, secretParameterNames } from 
 import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
 import { specCopyParameterNames } from '../../../layers/deploy/spec-copy';
 import { rolloutLockName } from '../../../layers/rollout/naming';
+import { peeringTokenParameter } from '../../../layers/deploy/peering';
 import { Resolver, type Template } from './iam-closure/template';
 import { withPackagingLock } from '@consul-mesh/local-cloud';
 
@@ -60,6 +61,17 @@ const PARAMETER_SCOPES: ParameterScope[] = [
       };
     },
     why: 'restores a datacenter from the spec copy with the ACL secrets, under the mesh lock (layers/recovery/restore.ts)',
+  },
+  {
+    function: 'ensurePeering',
+    parameters: (spec) => {
+      // As an acceptor: its token for a dialer mesh, read, written and deleted; as a dialer: the token an acceptor
+      // mesh keeps for it, read only (in the acceptor's region on AWS; the gate evaluates one region).
+      const own = peeringTokenParameter(spec.name, 'dialer-mesh');
+      const acceptors = peeringTokenParameter('acceptor-mesh', spec.name);
+      return { 'ssm:GetParameter': [secretParameterNames(spec).orchestratorToken, own, acceptors], 'ssm:PutParameter': [own], 'ssm:DeleteParameter': [own] };
+    },
+    why: 'the peering tokens only (layers/deploy/peering.ts), besides its Consul token',
   },
 ];
 
