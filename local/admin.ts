@@ -14,6 +14,7 @@ import type { ConsulServer } from './consul';
  *   POST /_local/consul/down                {"ms":5000}: the Consul API refuses connections for that long
  *   POST /_local/ecs/stop-random-tasks      {"count":2}: stops that many random RUNNING tasks
  *   POST /_local/consul/stop-servers        every Consul server task stops at once: the datacenter's state is lost
+ *                                           ({"region":"eu-west-1"}: only that region's, one datacenter of two)
  *   GET  /_local/events/on-failure          events whose delivery exhausted Lambda's retries
  *   GET  /_local/events/undeliverable       events matched for targets the local cloud does not deliver to (SQS, SNS, ...)
  *   GET  /_local/health                     liveness
@@ -82,9 +83,11 @@ export async function handleAdminRoute(
         send(200, { stopped: await deps.faults.stopRandomTasks(count) });
         return true;
       }
-      case 'POST /_local/consul/stop-servers':
-        send(200, { stopped: deps.faults.stopConsulServers() });
+      case 'POST /_local/consul/stop-servers': {
+        const { region } = z.object({ region: z.string().optional() }).parse(await readJson(req));
+        send(200, { stopped: deps.faults.stopConsulServers(region) });
         return true;
+      }
       case 'GET /_local/events/on-failure':
         send(200, { records: deps.events.onFailure() });
         return true;

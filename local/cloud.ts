@@ -299,7 +299,7 @@ export class LocalCloud {
         if (task.serviceName === serverService) (task.region === peerRegion ? peerConsulRef : consulRef).current?.observeServers();
       },
     });
-    faults.onStopConsulServers(() => ecs.crashServiceTasks(serverService));
+    faults.onStopConsulServers((only) => ecs.crashServiceTasks(serverService, only));
     const regionProcesses = (taskRegion: string, datacenter: () => ConsulServer) =>
       taskProcesses({
         projectRoot: rootDir,

@@ -23,6 +23,11 @@ export type PeeringState = 'PENDING' | 'ESTABLISHING' | 'ACTIVE' | 'FAILING' | '
 export interface Peering {
   Name: string;
   State: PeeringState;
+  /** This side's peering ID; an acceptor's is the `PeerID` of the token it generates. */
+  ID?: string;
+  /** A dialer's: the acceptor's peering ID (from the token it established with). */
+  PeerID?: string;
+  Meta?: Record<string, string> | null;
   StreamStatus?: { ImportedServices?: string[] | null; ExportedServices?: string[] | null; LastHeartbeat?: string | null };
 }
 
@@ -30,7 +35,8 @@ export interface Peering {
 export interface PeeringApi {
   read(name: string): Promise<Peering | undefined>;
   generateToken(peerName: string): Promise<string>;
-  establish(peerName: string, token: string): Promise<void>;
+  /** `meta` is kept with the peering (`Meta`): the dialer records the token parameter's version there. */
+  establish(peerName: string, token: string, meta?: Record<string, string>): Promise<void>;
   delete(name: string): Promise<void>;
 }
 
@@ -61,6 +67,12 @@ export interface PeerOutcome {
 /** States in which a peering of that name lives on: its token was used, or is waiting to be. */
 const LIVE: ReadonlySet<PeeringState> = new Set(['PENDING', 'ESTABLISHING', 'ACTIVE', 'FAILING']);
 
+/**
+ * The dialer's peering `Meta` key that records the Version of the acceptor's token parameter it established with:
+ * the dialer's recovery (layers/recovery/peerings.ts) re-establishes a failing peering only when the parameter moved on.
+ */
+export const TOKEN_VERSION_META = 'consul-mesh-token-version';
+
 /** Where the acceptor keeps the token for one dialer: in the acceptor's region, named by both meshes. */
 export function peeringTokenParameter(acceptorMesh: string, dialerMesh: string, root = '/consul-mesh'): string {
   return `${root}/${acceptorMesh}/peering/${dialerMesh}/token`;
@@ -77,8 +89,8 @@ export function createPeeringApi(call: ConsulCall): PeeringApi {
       const response = await call('POST', '/v1/peering/token', { PeerName: peerName });
       return ((await response.json()) as { PeeringToken: string }).PeeringToken;
     },
-    async establish(peerName, token) {
-      await call('POST', '/v1/peering/establish', { PeerName: peerName, PeeringToken: token });
+    async establish(peerName, token, meta) {
+      await call('POST', '/v1/peering/establish', { PeerName: peerName, PeeringToken: token, ...(meta ? { Meta: meta } : {}) });
     },
     async delete(name) {
       // Deleting a peering that is already gone is success (idempotent).
@@ -127,13 +139,14 @@ async function ensureDialer(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps): 
   const current = await deps.peering.read(peer.name);
   if (current && LIVE.has(current.State)) return { name: peer.name, role: 'dialer', action: 'kept', state: current.State };
   const parameter = peeringTokenParameter(peer.mesh, spec.name, deps.root);
-  const token = await readParameter(deps.ssm.inRegion(peer.region), parameter);
+  const stored = await readTokenParameter(deps.ssm.inRegion(peer.region), parameter);
+  const token = stored?.Value;
   if (token === undefined) {
     throw new PeeringTokenMissingError(
       `mesh "${peer.mesh}" in ${peer.region} has not generated the peering token for mesh "${spec.name}" yet (${parameter}): deploy mesh "${peer.mesh}" in region ${peer.region} first, with peer "${spec.name}" as its dialer`,
     );
   }
-  await deps.peering.establish(peer.name, token);
+  await deps.peering.establish(peer.name, token, stored?.Version === undefined ? undefined : { [TOKEN_VERSION_META]: String(stored.Version) });
   return { name: peer.name, role: 'dialer', action: 'established', state: 'ESTABLISHING' };
 }
 
@@ -167,11 +180,29 @@ export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, 
 }
 
 async function readParameter(ssm: Pick<SsmApi, 'getParameter'>, name: string): Promise<string | undefined> {
+  return (await readTokenParameter(ssm, name))?.Value;
+}
+
+/** A token parameter's value and Version (decrypted), or undefined when it does not exist. */
+export async function readTokenParameter(ssm: Pick<SsmApi, 'getParameter'>, name: string): Promise<{ Value?: string; Version?: number; LastModifiedDate?: Date } | undefined> {
   try {
-    return (await ssm.getParameter(name, { decrypt: true }))?.Value;
+    return await ssm.getParameter(name, { decrypt: true });
   } catch (error) {
     if ((error as Error).name === 'ParameterNotFound') return undefined;
     throw error;
+  }
+}
+
+/**
+ * The acceptor's peering ID a token names (`PeerID` of Consul's base64 JSON `PeeringToken`), or undefined for a
+ * token that does not decode. A dialer whose peering names another ID dials a peering the acceptor no longer has.
+ */
+export function peeringTokenPeerId(token: string): string | undefined {
+  try {
+    const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { PeerID?: unknown };
+    return typeof decoded.PeerID === 'string' && decoded.PeerID !== '' ? decoded.PeerID : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,14 +1,17 @@
-import { ecsClient, eventsClient, s3Client, sfnClient, ssmClient } from '../adapters/aws';
+import { ecsClient, eventsClient, s3Client, sfnClient, ssmClient, ssmClientIn } from '../adapters/aws';
 import type { EventsApi } from '../adapters/eventbridge';
 import { createConsulAclClient, type ConsulAclApi } from '../adapters/consul-acl';
-import { createConsulClient, type ConsulClientOptions } from '../adapters/consul';
+import { createConsulCall, createConsulClient, type ConsulClientOptions } from '../adapters/consul';
 import { createConsulSnapshotClient } from '../adapters/consul-snapshot';
 import { consulFromSsm } from '../adapters/consul-token';
 import { executionHolders } from '../adapters/execution-status';
 import { createChurnDeps, reconcileDeps, type ChurnDeps } from '../churn/deps';
+import { loadDeployedSpec } from '../churn/deployed-spec';
 import { reconcileMesh } from '../churn/reconcile';
+import { createPeeringApi } from '../deploy/peering';
 import { ConfigError } from '../errors';
 import { RESTORED_EVENT, type RecoveryConsul, type RecoveryDeps } from './restore';
+import type { PeeringTickDeps } from './peerings';
 import type { SnapshotDeps, SnapshotStore } from './snapshots';
 
 /** The management-token client the restore needs: the ACL calls, the snapshot calls and the config-entry and KV calls. */
@@ -37,8 +40,29 @@ export function createRecoveryDeps(env: NodeJS.ProcessEnv = process.env) {
   // The stack's snapshot bucket (SNAPSHOT_BUCKET); without one, snapshots are neither taken nor restored.
   let store: SnapshotStore | undefined;
   const snapshots = (): SnapshotStore | undefined => (env.SNAPSHOT_BUCKET ? (store ??= { s3: s3Client(), bucket: env.SNAPSHOT_BUCKET }) : undefined);
+  // The peering half of a tick runs with the orchestrator's token (peering:write while the spec has peers), not the
+  // management token; a client per peer region, made once each.
+  const peering = consulFromSsm({ address: churn.config.CONSUL_HTTP_ADDR, tokenParameter: orchestratorToken, ssm: churn.clients.ssm, create: (options) => createPeeringApi(createConsulCall(options)) });
+  const regions = new Map<string, ReturnType<typeof ssmClientIn>>();
+  const inRegion = (region: string) => {
+    if (!regions.has(region)) regions.set(region, ssmClientIn(region));
+    return regions.get(region) as ReturnType<typeof ssmClientIn>;
+  };
+  const peeringTick: PeeringTickDeps = {
+    spec: async () => loadDeployedSpec(await churn.consul(), churn.config.MESH_NAME, { maxAgeMs: 0 }),
+    peerings: async () => ({
+      peering: await peering(),
+      ssm: { home: churn.clients.ssm, inRegion },
+      root: churn.config.SSM_PREFIX,
+      holders: executionHolders(churn.clients.sfn),
+      logger: churn.logger,
+      metrics: churn.metrics,
+    }),
+    logger: churn.logger,
+  };
   return {
     churn,
+    peeringTick,
     /** The wiring of a scheduled snapshot, or undefined when the stack has no snapshot bucket. */
     async snapshotDeps(): Promise<SnapshotDeps | undefined> {
       const bucket = snapshots();

@@ -34,6 +34,12 @@ export function snapshotKey(meshName: string, takenAtMs: number, index: number):
   return `${snapshotPrefix(meshName)}${inverted}-${new Date(takenAtMs).toISOString().replace(/:/g, '-')}-${index}.snap`;
 }
 
+/** When the snapshot of `key` was taken (epoch ms), read back from the key; undefined for a key of another shape. */
+export function snapshotTakenAt(key: string): number | undefined {
+  const inverted = /\/(\d{13})-[^/]*\.snap$/.exec(key)?.[1];
+  return inverted === undefined ? undefined : TIME_CEILING - Number(inverted);
+}
+
 export interface SnapshotDeps {
   meshName: string;
   /** With a token holding `acl:write` (Consul's snapshot permission): the management token here. */

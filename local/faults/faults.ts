@@ -66,7 +66,7 @@ export class Faults {
   private random: () => number;
   /** Actions registered by services for one-shot faults ("stop N random tasks now"). */
   private stopRandomTasksAction?: (count: number) => Promise<string[]> | string[];
-  private stopConsulServersAction?: () => string[];
+  private stopConsulServersAction?: (region?: string) => string[];
 
   constructor(seed = 1) {
     this.random = mulberry32(seed);
@@ -120,16 +120,17 @@ export class Faults {
   }
 
   /** Registered by the local cloud: crashes every running Consul server task at once. */
-  onStopConsulServers(action: () => string[]): void {
+  onStopConsulServers(action: (region?: string) => string[]): void {
     this.stopConsulServersAction = action;
   }
 
   /**
    * Every Consul server task stops at once (an AZ outage, a bad image rolled to all of them): their data
    * directories go with them, and the servers ECS starts next bootstrap a new, empty datacenter. Returns their ARNs.
+   * `region`: only that region's servers (one datacenter of two), else every region's.
    */
-  stopConsulServers(): string[] {
-    return this.stopConsulServersAction?.() ?? [];
+  stopConsulServers(region?: string): string[] {
+    return this.stopConsulServersAction?.(region) ?? [];
   }
 
   /** Stop `count` random RUNNING tasks; returns their ARNs. */

@@ -307,11 +307,12 @@ export class EcsSimulation {
    * once (exit 137, EssentialContainerExited), e.g. every Consul server; the services start replacements. Returns
    * the stopped task ARNs.
    */
-  crashServiceTasks(serviceName: string): string[] {
+  crashServiceTasks(serviceName: string, region?: string): string[] {
     const victims = this.store
       .allRegions()
       .flatMap((state) => [...state.tasks.values()])
-      .filter((task) => task.group === `service:${serviceName}` && task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING');
+      .filter((task) => task.group === `service:${serviceName}` && task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING')
+      .filter((task) => region === undefined || task.region === region);
     return victims.filter((task) => this.lifecycle.crash(task, 137)).map((task) => task.taskArn);
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConsulHttpError } from '../errors';
 import type { EndpointContext, EndpointResponse, Route } from '../endpoint';
 import { ArchiveError, readArchive, writeArchive } from '../store/archive';
@@ -5,7 +6,8 @@ import { loadConsulState, saveConsulState } from '../store/saved-state';
 
 /**
  * `/v1/snapshot` (https://developer.hashicorp.com/consul/api-docs/snapshot): GET returns an atomic, point-in-time
- * archive of the servers' whole state (catalog, KV and its tombstones, config entries, ACL policies and tokens) with
+ * archive of the servers' whole state (catalog, KV and its tombstones, config entries, ACL policies and tokens,
+ * cluster peerings with their secrets) with
  * `X-Consul-Index`; PUT restores one, replacing the state. Both need what Consul's `SnapshotAllowed` checks:
  * `acl:write` (the docs say "management": a snapshot holds every token's secret, so reading it is as strong as
  * writing ACLs). A restore is a new Raft entry: the index after it is above the snapshot's and the current one.
@@ -14,7 +16,8 @@ async function snapshot(ctx: EndpointContext): Promise<EndpointResponse> {
   ctx.authz.require('acl', 'write');
   if (ctx.method === 'GET') {
     const index = ctx.store.lastIndex;
-    const body = writeArchive({ index, state: saveConsulState(ctx.store.state, index), acl: ctx.acl.exportAcl() });
+    const peerings = ctx.peering?.exportPeerings();
+    const body = writeArchive({ index, state: saveConsulState(ctx.store.state, index), acl: ctx.acl.exportAcl(), ...(peerings ? { peerings } : {}) });
     return { raw: { body, headers: { 'Content-Type': 'application/x-gzip' } }, index };
   }
   let contents;
@@ -26,6 +29,8 @@ async function snapshot(ctx: EndpointContext): Promise<EndpointResponse> {
   }
   ctx.store.install(loadConsulState(contents.state), contents.index);
   ctx.acl.replaceAcl(contents.acl);
+  // Consul's snapshot restores the peering tables too (an archive without them, an older one, leaves none).
+  ctx.peering?.importPeerings(contents.peerings ?? { clusterId: randomUUID(), externalAddresses: [], records: [] });
   return {};
 }
 

@@ -63,6 +63,22 @@ export interface PeeringRecord {
   ModifyIndex: number;
 }
 
+/**
+ * The peerings as a Raft snapshot holds them (Consul's FSM persists the peering, peering-secrets and trust-bundle
+ * tables, and the CA configuration that names the cluster's trust domain): every record with its secrets and what it
+ * imported (the imported services are catalog entries with a `PeerName` in Consul), but not the stream's state.
+ */
+export interface SavedPeerings {
+  readonly clusterId: string;
+  readonly externalAddresses: readonly string[];
+  readonly records: ReadonlyArray<
+    Omit<PeeringRecord, 'imported' | 'importedConnect' | 'connected' | 'lastHeartbeat' | 'lastReceive' | 'lastSend'> & {
+      readonly imported: Array<[string, readonly ImportedInstance[]]>;
+      readonly importedConnect: Array<[string, readonly ImportedInstance[]]>;
+    }
+  >;
+}
+
 /** What the peering side needs from its Consul server. */
 export interface PeeringHost {
   readonly datacenter: string;
@@ -104,7 +120,7 @@ const STATUS_SCORE: Readonly<Record<string, number>> = { maintenance: 1, critica
 export class PeeringService {
   private readonly peerings = new Map<string, PeeringRecord>();
   /** The cluster's trust domain id, part of the server name peers verify (`server.<dc>.peering.<id>.consul`). */
-  private clusterId = randomUUID();
+  private clusterId: string = randomUUID();
   /** `ServerExternalAddresses` handed out in tokens: load balancers or IPs the operator routes to these servers. */
   private readonly externalAddresses = new Set<string>();
 
@@ -137,6 +153,41 @@ export class PeeringService {
     this.peerings.clear();
     this.externalAddresses.clear();
     this.clusterId = randomUUID();
+  }
+
+  /** The peerings as a snapshot archive carries them (`GET /v1/snapshot`). */
+  exportPeerings(): SavedPeerings {
+    return structuredClone({
+      clusterId: this.clusterId,
+      externalAddresses: [...this.externalAddresses],
+      records: this.records().map(({ imported, importedConnect, connected: _c, lastHeartbeat: _h, lastReceive: _r, lastSend: _s, ...record }) => ({
+        ...record,
+        imported: [...imported.entries()],
+        importedConnect: [...importedConnect.entries()],
+      })),
+    });
+  }
+
+  /**
+   * Replaces the peerings with a snapshot's (`PUT /v1/snapshot`). Raft keeps a peering's state as the stream last
+   * wrote it: FAILING is the stream tracker's view, not stored, so a restored peering that had connected is ACTIVE
+   * until its stream (restored secrets, the other side's as they are now) connects or fails.
+   */
+  importPeerings(saved: SavedPeerings): void {
+    this.peerings.clear();
+    this.externalAddresses.clear();
+    for (const address of saved.externalAddresses) this.externalAddresses.add(address);
+    this.clusterId = saved.clusterId;
+    for (const { imported, importedConnect, ...record } of structuredClone(saved.records)) {
+      this.peerings.set(record.Name.toLowerCase(), {
+        ...record,
+        State: record.State === 'FAILING' ? 'ACTIVE' : record.State,
+        connected: false,
+        imported: new Map(imported),
+        importedConnect: new Map(importedConnect),
+      });
+    }
+    this.host.commit(['peering', ...this.records().map((r) => `peering:${r.Name.toLowerCase()}`)]);
   }
 
   record(name: string): PeeringRecord | undefined {

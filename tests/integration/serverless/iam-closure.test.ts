@@ -10,6 +10,7 @@ import { buildAclPlan } from '../../../layers/domain/consul/acl-policies';
 import { specCopyParameterNames } from '../../../layers/deploy/spec-copy';
 import { rolloutLockName } from '../../../layers/rollout/naming';
 import { peeringTokenParameter } from '../../../layers/deploy/peering';
+import { tokenRequestParameter } from '../../../layers/recovery/peerings';
 import { Resolver, type Template } from './iam-closure/template';
 import { withPackagingLock } from '@consul-mesh/local-cloud';
 
@@ -53,14 +54,18 @@ const PARAMETER_SCOPES: ParameterScope[] = [
       const lock = configParameterNames(spec).lock;
       const secrets = secretParameterNames(spec);
       const tokens = [secrets.bootstrapToken, ...buildAclPlan(spec).tokens.map((t) => t.parameter)];
+      // Peerings (layers/recovery/peerings.ts), with a peer mesh: this mesh's own token and request parameters, and
+      // what the peer keeps about this mesh (read across regions; the ARN's region is a wildcard).
+      const own = [peeringTokenParameter(spec.name, 'peer-mesh'), tokenRequestParameter(spec.name, 'peer-mesh')];
+      const peers = [peeringTokenParameter('peer-mesh', spec.name), tokenRequestParameter('peer-mesh', spec.name)];
       return {
-        'ssm:GetParameter': [...tokens, copy.header, lock],
+        'ssm:GetParameter': [...tokens, copy.header, lock, ...own, ...peers],
         'ssm:GetParameters': [copy.part(1)],
-        'ssm:PutParameter': [copy.header, copy.part(1), lock],
+        'ssm:PutParameter': [copy.header, copy.part(1), lock, ...own],
         'ssm:DeleteParameter': [lock],
       };
     },
-    why: 'restores a datacenter from the spec copy with the ACL secrets, under the mesh lock (layers/recovery/restore.ts)',
+    why: 'restores a datacenter from the spec copy with the ACL secrets, under the mesh lock (layers/recovery/restore.ts), then its peerings',
   },
   {
     function: 'ensurePeering',
