@@ -99,16 +99,17 @@ async function main(options: StartOptions): Promise<number> {
   }
   // Both meshes deployed: the peering between them as each mesh's API reports it (the dialer's deployment waited for
   // its side to be ACTIVE; the acceptor's side and the imported services follow within moments).
-  if (second === 0 && peerEnv) {
-    const peering = await renderPeeringSummary(
-      [
-        { apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN },
-        { apiUrl: peerEnv.MESH_API_URL, token: peerEnv.MESH_API_TOKEN },
-      ],
-      defaultCliDeps(),
-    );
-    if (peering.length > 0) console.log(`\n${peering.join('\n')}`);
-  }
+  // Printed last, after the hints of both meshes: it is what the two deployments were for.
+  const peering =
+    second === 0 && peerEnv
+      ? await renderPeeringSummary(
+          [
+            { apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN },
+            { apiUrl: peerEnv.MESH_API_URL, token: peerEnv.MESH_API_TOKEN },
+          ],
+          defaultCliDeps(),
+        )
+      : [];
   const status = first !== 0 ? first : (second ?? 0);
   process.removeListener('SIGINT', interrupted);
   process.removeListener('SIGTERM', interrupted);
@@ -123,6 +124,7 @@ async function main(options: StartOptions): Promise<number> {
     const { consul, httpApi } = cloud.endpoints.peer;
     console.log(`\n${renderExploreHints(spec, { aws: cloud.endpoints.aws, consul, httpApi }, { stateMachineArn: peerEnv.DEPLOY_STATE_MACHINE_ARN, apiToken: peerEnv.MESH_API_TOKEN })}`);
   }
+  if (peering.length > 0) console.log(`\n${peering.join('\n')}`);
 
   if (options.once) {
     await cloud.stop();
