@@ -172,7 +172,8 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
       consul: cloud.endpoints.peer.consul,
       api: cloud.endpoints.peer.httpApi,
     };
-  }, 300_000);
+    // Two stacks packaged (each once per serverless.yml) on a shared machine.
+  }, 600_000);
 
   afterAll(async () => {
     clients.forEach((client) => client.destroy());

@@ -68,6 +68,20 @@ describe('non-terminal progress: one line per transition', () => {
   });
 });
 
+describe('the peering stage in the progress output', () => {
+  it('prints what the stage did for each peer and each state change once, and lists the peers under the stage', () => {
+    const running = initialProgress();
+    running.stages.find((s) => s.name === 'peering')!.state = 'running';
+    running.peerings = [{ name: 'east', role: 'dialer', action: 'established', state: 'ESTABLISHING' }];
+    const active = structuredClone(running);
+    active.peerings = [{ name: 'east', role: 'dialer', action: 'established', state: 'ACTIVE' }];
+    expect(renderTransitions(initialProgress(), running)).toEqual(['[peering] running', '[peering] east (dialer): established, ESTABLISHING']);
+    expect(renderTransitions(running, active)).toEqual(['[peering] east (dialer): established, ACTIVE']);
+    expect(renderTransitions(active, active)).toEqual([]);
+    expect(renderProgressFrame('shop', active)).toContain('      east (dialer): established, ACTIVE');
+  });
+});
+
 describe('terminal progress: a frame redrawn in place', () => {
   const midway = () => {
     const run = scriptedDeployRun();
