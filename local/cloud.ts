@@ -17,7 +17,7 @@ import { S3Provider } from './aws/s3/provider';
 import { S3Error } from './aws/s3/errors';
 import { EventsProvider, type AwsEvent } from './aws/events/provider';
 import { LambdaRuntime, RegionalLambdas } from './aws/lambda';
-import { StepFunctionsService, deployStateMachines } from './aws/stepfunctions';
+import { StepFunctionsProvider, deployStateMachines } from './aws/stepfunctions';
 import { HttpApiServer } from './http-api';
 import { ConsulServer, PeeringNetwork, type QuorumSource } from './consul';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless';
@@ -186,7 +186,7 @@ export class LocalCloud {
     readonly s3: S3Provider,
     readonly events: EventsProvider,
     readonly lambda: LambdaRuntime,
-    readonly stepFunctions: StepFunctionsService,
+    readonly stepFunctions: StepFunctionsProvider,
     readonly consul: ConsulServer,
     readonly httpApi: HttpApiServer,
     readonly stateMachines: Record<string, string>,
@@ -410,7 +410,7 @@ export class LocalCloud {
     // Execution status changes go to EventBridge's default bus, as on AWS. Those of executions restored from the
     // data directory (closed as ABORTED) happen before serverless.yml's rules exist: they wait for them.
     let statusEvents: AwsEvent[] | undefined = [];
-    const stepFunctions = new StepFunctionsService({
+    const stepFunctions = new StepFunctionsProvider({
       lambda: lambdas,
       timeScale: options.stepFunctionsTimeScale ?? 1,
       logger: log,
@@ -427,7 +427,7 @@ export class LocalCloud {
       },
       onEvent: (event) => (statusEvents ? statusEvents.push(event) : events.publish(event)),
     });
-    aws.register(stepFunctions.provider);
+    aws.register(stepFunctions);
     try {
       // Saved state machines first: serverless.yml's are then updated in place, not duplicated.
       restore(STEP_FUNCTIONS_STATE, (data) => stepFunctions.importSnapshot(data));

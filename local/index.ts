@@ -50,7 +50,7 @@ export { LogsProvider } from './aws/logs/provider';
 export { compileFilterPattern } from './aws/logs/filter-pattern';
 export { EventsProvider, type AwsEvent, type EventsProviderOptions } from './aws/events/provider';
 export { compileWildcard } from './aws/events/wildcard';
-export { StepFunctionsService, MAX_PAYLOAD_BYTES, type LambdaInvoker } from './aws/stepfunctions';
+export { StepFunctionsProvider, MAX_PAYLOAD_BYTES, type LambdaInvoker } from './aws/stepfunctions';
 export { buildExecutionStatusChangeEvent } from './aws/stepfunctions/status-events';
 export { IamAuthorizer } from './aws/iam/authorizer';
 export { readTemplateRoles } from './aws/iam/roles';

@@ -68,6 +68,7 @@ interface Issue {
   readonly minimum?: number | bigint;
   readonly values?: readonly unknown[];
   readonly pattern?: string;
+  readonly expected?: string;
 }
 
 /** The constraint an issue violates, in AWS's words. A schema's own message starting `Member must` is kept. */
@@ -121,22 +122,54 @@ function memberPath(path: readonly PropertyKey[]): string {
   return path.map((key) => (typeof key === 'number' ? `${key + 1}.member` : memberName(String(key)))).join('.');
 }
 
-/** The `SerializationException` AWS answers for a member of the wrong JSON type (it fails before validation). */
+/** The JSON type of a received value, as the deserializer names it. */
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value;
+}
+
+/**
+ * The `SerializationException` AWS answers for a member of the wrong JSON type (it fails before validation).
+ * Worded from the issue's expected type, not its message: a schema's message words a constraint, not a type.
+ */
 function serializationError(issue: Issue): AwsServiceError {
-  const expected = issue.message.replace(/^Invalid input: /, '');
-  return new AwsServiceError('SerializationException', `Cannot deserialize '${memberPath(issue.path)}': ${expected}`);
+  return new AwsServiceError('SerializationException', `Cannot deserialize '${memberPath(issue.path)}': expected ${issue.expected ?? 'another type'}, received ${jsonType(issue.input)}`);
 }
 
 /**
  * How a service answers a request its model refuses. Most AWS JSON services list every violation
  * (`N validation errors detected: ...`) under `ValidationException`, CodeBuild under `InvalidInputException`; ECR
  * answers the first one alone, `InvalidParameterException: Invalid parameter at '<member>' failed to satisfy
- * constraint: '<rule>'`, with the rule as the schema words it (`must have length between 2 and 256`).
+ * constraint: '<rule>'`, with the rule as the schema words it (`must have length between 2 and 256`). ECS checks
+ * its requests in the service, not against its model: it answers the first problem alone in its own words
+ * (`InvalidParameterException: Tasks cannot be empty.`), which its schemas carry as their messages
+ * (`service-message`). A member of the wrong JSON type is a `SerializationException` in every style but ECR's.
+ *
+ * `sensitive` names the members (as AWS names them: `input`, `cause`) whose value the message leaves out
+ * (`Value at 'input' failed to satisfy constraint: ...`), as the service does for members its model marks sensitive.
  */
-export type InputErrorStyle = { readonly wording: 'validation-errors'; readonly code: string } | { readonly wording: 'invalid-parameter' };
+export type InputErrorStyle =
+  | { readonly wording: 'validation-errors'; readonly code: string; readonly sensitive?: ReadonlySet<string> }
+  | { readonly wording: 'invalid-parameter' }
+  | { readonly wording: 'service-message'; readonly code: string };
 
 /** The common answer: `ValidationException: N validation error(s) detected: ...`. */
 export const VALIDATION_ERRORS: InputErrorStyle = { wording: 'validation-errors', code: 'ValidationException' };
+
+/**
+ * The request without its `null` members: the AWS JSON protocols read a member sent as `null` as a member not
+ * sent (Smithy's awsJson1_0/1_1: "null values ... are treated as if the member was not set"), so an optional one
+ * is simply absent and a required one is missing (`Value null at 'name' ... Member must not be null`).
+ * Elements of lists are kept as they are.
+ */
+function withoutNullMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullMembers);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== null) copy[key] = withoutNullMembers(member);
+  return copy;
+}
 
 /**
  * Parses an operation's input with its schema: the one request validation of every provider that validates with a
@@ -146,6 +179,7 @@ export const VALIDATION_ERRORS: InputErrorStyle = { wording: 'validation-errors'
  * @example parseInput(schemas.getParameterInput, input) // throws ValidationException: 1 validation error detected: ...
  */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, style: InputErrorStyle = VALIDATION_ERRORS): T {
+  input = withoutNullMembers(input);
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues as readonly Issue[];
@@ -155,9 +189,11 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, style: Input
   }
   const wrongType = issues.find((issue) => issue.code === 'invalid_type' && issue.input !== undefined && issue.input !== null);
   if (wrongType) throw serializationError(wrongType);
+  if (style.wording === 'service-message') throw new AwsServiceError(style.code, issues[0].message);
   const seen = new Set<string>();
   const violations = issues
     .map((issue) => violationOf(issue, input))
+    .map((violation) => (style.sensitive?.has(violation.member) ? { ...violation, sensitive: true } : violation))
     .filter((violation) => {
       const key = `${violation.member}\u0000${violation.constraint}`;
       if (seen.has(key)) return false;

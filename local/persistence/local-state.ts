@@ -25,7 +25,7 @@ import type { EcsSimulation } from '../aws/ecs/simulation';
 import type { EventsProvider } from '../aws/events/provider';
 import type { RuleRecord } from '../aws/events/store';
 import type { SsmProvider } from '../aws/ssm/provider';
-import type { StepFunctionsService } from '../aws/stepfunctions';
+import type { StepFunctionsProvider } from '../aws/stepfunctions';
 import type { ConsulServer } from '../consul';
 import { PersistedStateError } from './errors';
 import type { StateFormat } from './format';
@@ -62,7 +62,7 @@ export interface LocalServices {
   readonly codebuild: CodeBuildProvider;
   readonly s3: S3Provider;
   readonly events: EventsProvider;
-  readonly stepFunctions: StepFunctionsService;
+  readonly stepFunctions: StepFunctionsProvider;
   readonly ecs: EcsSimulation;
   readonly consul: ConsulServer;
   /** True for the rules serverless.yml declares (re-created at every start, so not saved). */

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Faults } from '../../faults/faults';
 import type { ImageRegistry } from '../ecr/provider';
 import { AwsServiceError, type OperationHandler, type RequestContext, type ServiceProvider } from '../protocol';
-import { page } from '../ssm/pagination';
+import { page } from '../pagination';
+import { AccountRegionStores } from '../stores';
 import { TIMED_PHASES } from './phases';
 import { renderBuild, renderProject } from './render';
 import { BuildRunner, logLine } from './runner';
@@ -60,7 +61,7 @@ export class CodeBuildProvider implements ServiceProvider {
     ListBuilds: (input, ctx) => this.listBuilds(input, ctx),
   };
 
-  private readonly stores = new Map<string, CodeBuildStore>();
+  private readonly stores = new AccountRegionStores(() => new CodeBuildStore());
   private readonly runner: BuildRunner;
   private readonly push: PushImage;
   private changes = 0;
@@ -87,7 +88,7 @@ export class CodeBuildProvider implements ServiceProvider {
   /** Every region's projects and completed builds as plain data. */
   exportSnapshot(): CodeBuildSnapshot {
     const regions: Record<string, CodeBuildRegionSnapshot> = {};
-    for (const [region, store] of this.stores) regions[region] = store.exportState();
+    for (const [region, store] of this.stores.byRegion()) regions[region] = store.exportState();
     return { regions };
   }
 
@@ -114,14 +115,11 @@ export class CodeBuildProvider implements ServiceProvider {
     return this.store(region).builds.get(this.buildIdOf(buildId))?.log;
   }
 
-  private store(region: string): CodeBuildStore {
-    let store = this.stores.get(region);
-    if (!store) {
-      store = new CodeBuildStore();
-      this.stores.set(region, store);
-    }
-    return store;
+  /** The projects and builds of one account and region (created on first use). */
+  private store(region: string, accountId?: string): CodeBuildStore {
+    return this.stores.get(region, accountId);
   }
+
 
   private projectArn(ctx: RequestContext, name: string): string {
     return `arn:aws:codebuild:${ctx.region}:${ctx.accountId}:project/${name}`;
@@ -152,14 +150,14 @@ export class CodeBuildProvider implements ServiceProvider {
 
   private requireProject(ctx: RequestContext, reference: string): StoredProject {
     const name = this.projectNameOf(reference);
-    const project = this.store(ctx.region).projects.get(name);
+    const project = this.store(ctx.region, ctx.accountId).projects.get(name);
     if (!project) throw new AwsServiceError('ResourceNotFoundException', `Project cannot be found: ${this.projectArn(ctx, name)}`);
     return project;
   }
 
   private createProject(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.createProjectInput, input);
-    const store = this.store(ctx.region);
+    const store = this.store(ctx.region, ctx.accountId);
     const arn = this.projectArn(ctx, request.name);
     if (store.projects.has(request.name)) {
       throw new AwsServiceError('ResourceAlreadyExistsException', `Project already exists: ${arn}`);
@@ -202,7 +200,7 @@ export class CodeBuildProvider implements ServiceProvider {
 
   private batchGetProjects(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.batchGetProjectsInput, input);
-    const store = this.store(ctx.region);
+    const store = this.store(ctx.region, ctx.accountId);
     const projects: ReturnType<typeof renderProject>[] = [];
     const projectsNotFound: string[] = [];
     for (const reference of request.names) {
@@ -215,14 +213,14 @@ export class CodeBuildProvider implements ServiceProvider {
 
   private deleteProject(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.deleteProjectInput, input);
-    this.store(ctx.region).projects.delete(this.projectNameOf(request.name));
+    this.store(ctx.region, ctx.accountId).projects.delete(this.projectNameOf(request.name));
     return {};
   }
 
   private listProjects(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.listProjectsInput, input);
     const key = request.sortBy ?? 'LAST_MODIFIED_TIME';
-    const projects = [...this.store(ctx.region).projects.values()].sort((a, b) => {
+    const projects = [...this.store(ctx.region, ctx.accountId).projects.values()].sort((a, b) => {
       if (key === 'NAME') return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
       return key === 'CREATED_TIME' ? a.created - b.created : a.lastModified - b.lastModified;
     });
@@ -237,7 +235,7 @@ export class CodeBuildProvider implements ServiceProvider {
    */
   private idempotentBuild(ctx: RequestContext, request: schemas.StartBuildInput): StoredBuild | undefined {
     if (request.idempotencyToken === undefined) return undefined;
-    const store = this.store(ctx.region);
+    const store = this.store(ctx.region, ctx.accountId);
     const earlier = store.idempotencyTokens.get(request.idempotencyToken);
     if (!earlier || earlier.expiresAt < Date.now()) return undefined;
     if (earlier.request !== JSON.stringify(request)) {
@@ -292,9 +290,9 @@ export class CodeBuildProvider implements ServiceProvider {
       exportedEnvironmentVariables: [],
       log: [],
     };
-    this.store(ctx.region).builds.set(id, build);
+    this.store(ctx.region, ctx.accountId).builds.set(id, build);
     if (request.idempotencyToken !== undefined) {
-      this.store(ctx.region).idempotencyTokens.set(request.idempotencyToken, {
+      this.store(ctx.region, ctx.accountId).idempotencyTokens.set(request.idempotencyToken, {
         buildId: id,
         request: JSON.stringify(request),
         expiresAt: Date.now() + IDEMPOTENCY_WINDOW_MS,
@@ -312,7 +310,7 @@ export class CodeBuildProvider implements ServiceProvider {
 
   private batchGetBuilds(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.batchGetBuildsInput, input);
-    const store = this.store(ctx.region);
+    const store = this.store(ctx.region, ctx.accountId);
     const builds: ReturnType<typeof renderBuild>[] = [];
     const buildsNotFound: string[] = [];
     for (const reference of request.ids) {
@@ -325,7 +323,7 @@ export class CodeBuildProvider implements ServiceProvider {
 
   private stopBuild(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.stopBuildInput, input);
-    const build = this.store(ctx.region).builds.get(this.requestedBuildId(request.id));
+    const build = this.store(ctx.region, ctx.accountId).builds.get(this.requestedBuildId(request.id));
     if (!build) throw new AwsServiceError('ResourceNotFoundException', `Build cannot be found: ${request.id}`);
     if (build.buildComplete) throw invalidInput(`Build ${build.id} is already complete and cannot be stopped.`);
     this.runner.stop(build.id);
@@ -343,12 +341,12 @@ export class CodeBuildProvider implements ServiceProvider {
   private listBuildsForProject(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.listBuildsForProjectInput, input);
     const project = this.requireProject(ctx, request.projectName);
-    const builds = [...this.store(ctx.region).builds.values()].filter((b) => b.projectName === project.name);
+    const builds = [...this.store(ctx.region, ctx.accountId).builds.values()].filter((b) => b.projectName === project.name);
     return this.buildIdsPage(builds, request.sortOrder, request.nextToken);
   }
 
   private listBuilds(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.listBuildsInput, input);
-    return this.buildIdsPage([...this.store(ctx.region).builds.values()], request.sortOrder, request.nextToken);
+    return this.buildIdsPage([...this.store(ctx.region, ctx.accountId).builds.values()], request.sortOrder, request.nextToken);
   }
 }

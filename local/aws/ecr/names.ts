@@ -1,19 +1,6 @@
 /** Repository names, ARNs and URIs as Amazon ECR forms them. */
-import { invalidParameter } from './validation';
-
 /** The pattern of the ECR API reference for `repositoryName` (2 to 256 characters). */
 export const REPOSITORY_NAME_PATTERN = '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*';
-const REPOSITORY_NAME = new RegExp(`^${REPOSITORY_NAME_PATTERN}$`);
-
-export function validateRepositoryName(name: string): string {
-  if (name.length < 2 || name.length > 256) {
-    throw invalidParameter('repositoryName', 'must have length between 2 and 256');
-  }
-  if (!REPOSITORY_NAME.test(name)) {
-    throw invalidParameter('repositoryName', `must satisfy regular expression '${REPOSITORY_NAME_PATTERN}'`);
-  }
-  return name;
-}
 
 export function repositoryArn(region: string, accountId: string, name: string): string {
   return `arn:aws:ecr:${region}:${accountId}:repository/${name}`;

@@ -11,10 +11,11 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '../protocol';
-import { page } from '../ssm/pagination';
+import { page } from '../pagination';
+import { AccountRegionStores } from '../stores';
 import { describeImageId, resolveImageId, type ImageIdentifier } from './image-ids';
 import { DOCKER_MANIFEST_V2, manifestDigest, parseManifest, syntheticManifest } from './manifest';
-import { isImageDigest, isImageTag, registryHost, repositoryUri, validateRepositoryName } from './names';
+import { isImageDigest, isImageTag, registryHost, repositoryUri } from './names';
 import { renderImage, renderImageDetail, renderRepository } from './render';
 import { Repository, type StoredImage, type TagMutability } from './repository';
 import * as schemas from './schemas';
@@ -70,7 +71,7 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
     GetAuthorizationToken: (input, ctx) => this.getAuthorizationToken(input, ctx),
   };
 
-  private readonly regions = new Map<string, Map<string, Repository>>();
+  private readonly regions = new AccountRegionStores(() => new Map<string, Repository>());
   private changes = 0;
 
   /**
@@ -84,7 +85,7 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
   /** Every region's repositories and images as plain data. */
   exportSnapshot(): EcrSnapshot {
     const regions: Record<string, RepositorySnapshot[]> = {};
-    for (const [region, repositories] of this.regions) {
+    for (const [region, repositories] of this.regions.byRegion()) {
       regions[region] = [...repositories.values()].map((r) => ({
         name: r.name,
         registryId: r.registryId,
@@ -118,14 +119,11 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
     return result;
   }
 
-  private repositories(region: string): Map<string, Repository> {
-    let repositories = this.regions.get(region);
-    if (!repositories) {
-      repositories = new Map();
-      this.regions.set(region, repositories);
-    }
-    return repositories;
+  /** The repositories of one account and region (created on first use). */
+  private repositories(region: string, accountId?: string): Map<string, Repository> {
+    return this.regions.get(region, accountId);
   }
+
 
   /** The repository or `RepositoryNotFoundException`. */
   repository(region: string, name: string): Repository {
@@ -185,8 +183,8 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
 
   private createRepository(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.createRepositoryInput, input);
-    const name = validateRepositoryName(request.repositoryName);
-    const repositories = this.repositories(ctx.region);
+    const name = request.repositoryName;
+    const repositories = this.repositories(ctx.region, ctx.accountId);
     if (repositories.has(name)) {
       throw new AwsServiceError(
         'RepositoryAlreadyExistsException',
@@ -214,7 +212,7 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
       }
       return { repositories: request.repositoryNames.map((n) => renderRepository(this.repository(ctx.region, n), ctx.region)) };
     }
-    const all = [...this.repositories(ctx.region).values()].sort((a, b) => a.createdAt - b.createdAt);
+    const all = [...this.repositories(ctx.region, ctx.accountId).values()].sort((a, b) => a.createdAt - b.createdAt);
     const result = page(all, request.maxResults ?? 1000, request.nextToken, 'InvalidParameterException');
     return { repositories: result.items.map((r) => renderRepository(r, ctx.region)), nextToken: result.nextToken };
   }
@@ -229,7 +227,7 @@ export class EcrProvider implements ServiceProvider, ImageRegistry {
           'because it still contains images',
       );
     }
-    this.repositories(ctx.region).delete(repository.name);
+    this.repositories(ctx.region, ctx.accountId).delete(repository.name);
     return { repository: renderRepository(repository, ctx.region) };
   }
 

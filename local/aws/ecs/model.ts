@@ -1,5 +1,5 @@
 /**
- * The records the ECS simulation keeps. They are internal (mutable, epoch-ms timestamps); `serialize.ts` turns
+ * The records the ECS simulation keeps. They are internal (mutable, epoch-ms timestamps); `render.ts` turns
  * them into the API shapes (epoch seconds) and the event shapes (ISO strings).
  */
 

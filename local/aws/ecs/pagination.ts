@@ -30,17 +30,10 @@ export interface Page<T> {
 
 /**
  * One page of `items` (already in their final order), `keyOf` giving each a unique stable key.
- * `maxResults` defaults to `defaultSize`; ECS rejects values outside 1..`maxSize`.
+ * `maxResults` (1 to 100, checked by the operation's schema) defaults to `defaultSize`.
  */
-export function paginate<T>(
-  items: T[],
-  keyOf: (item: T) => string,
-  options: { nextToken?: string; maxResults?: number; defaultSize: number; maxSize: number },
-): Page<T> {
+export function paginate<T>(items: T[], keyOf: (item: T) => string, options: { nextToken?: string; maxResults?: number; defaultSize: number }): Page<T> {
   const size = options.maxResults ?? options.defaultSize;
-  if (!Number.isInteger(size) || size < 1 || size > options.maxSize) {
-    throw invalidParameter(`maxResults must be between 1 and ${options.maxSize}.`);
-  }
   let start = 0;
   if (options.nextToken) {
     const cursor = decode(options.nextToken);

@@ -18,7 +18,7 @@ import { TaskEventDelivery } from './event-delivery';
 import type { HealthStatus, TaskDefinitionRecord, TaskRecord, TaskStatus } from './model';
 import { DEFAULT_ECS_DELAYS, DEFAULT_ECS_RETENTION, type EcsDelays, type EcsRetention } from './options';
 import { countTasks, liveTasksOf } from './operations/common';
-import { createEcsProvider } from './provider';
+import { EcsProvider } from './provider';
 import { ServiceScheduler } from './scheduler';
 import { exportEcsState, importEcsState, type EcsSnapshot } from './snapshot';
 import { EcsStore } from './store';
@@ -174,7 +174,7 @@ export class EcsSimulation {
       },
       ...(options.startProcesses ? { startProcesses: (task: TaskRecord) => this.startProcesses(task, options.startProcesses!) } : {}),
     });
-    this.provider = this.countingWrites(createEcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
+    this.provider = this.countingWrites(new EcsProvider({ store: this.store, scheduler: this.scheduler, lifecycle: this.lifecycle, retention }));
     options.faults?.onStopRandomTasks((count) => this.stopRandomTasks(count));
   }
 

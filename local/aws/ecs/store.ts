@@ -1,6 +1,7 @@
 /**
- * The state of the ECS simulation, keyed by region like LocalStack's stores (the account is fixed).
+ * The state of the ECS simulation, one RegionState per region of the local account (`../stores`).
  */
+import { AccountRegionStores } from '../stores';
 import { ecsArn, parseEcsArn } from './arns';
 import type { ClusterRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from './model';
 import { AddressPool } from './network';
@@ -85,21 +86,17 @@ export class RegionState {
   }
 }
 
+/** The regions' states of the local account (every ECS call is signed for it). */
 export class EcsStore {
-  private readonly regions = new Map<string, RegionState>();
+  private readonly regions = new AccountRegionStores((region) => new RegionState(region, this.retention));
 
   constructor(private readonly retention: EcsRetention = DEFAULT_ECS_RETENTION) {}
 
   region(name: string): RegionState {
-    let state = this.regions.get(name);
-    if (!state) {
-      state = new RegionState(name, this.retention);
-      this.regions.set(name, state);
-    }
-    return state;
+    return this.regions.get(name);
   }
 
   allRegions(): RegionState[] {
-    return [...this.regions.values()];
+    return this.regions.all();
   }
 }

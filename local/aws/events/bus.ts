@@ -2,7 +2,7 @@
  * What the operations of the emulated EventBridge need from the provider: the store, the default bus of the
  * caller, and the hooks that keep schedules and delivery in step with the rules.
  */
-import { AwsServiceError, type OperationInput, type RequestContext } from '../protocol';
+import { AwsServiceError, type RequestContext } from '../protocol';
 import type { AwsEvent } from './envelope';
 import { compileEventPattern, InvalidEventPatternError, type CompiledEventPattern } from './pattern';
 import { DEFAULT_BUS, type EventsStore, type RuleRecord } from './store';
@@ -18,11 +18,10 @@ export interface EventBus {
   route(event: AwsEvent): void;
 }
 
-/** The rules of the caller's default bus; any other bus does not exist here. */
-export function rulesOfBus(bus: EventBus, input: OperationInput, ctx: RequestContext, key = 'EventBusName'): Map<string, RuleRecord> {
-  const name = input[key];
-  if (name !== undefined && name !== null && !isDefaultBus(name, ctx)) {
-    throw new AwsServiceError('ResourceNotFoundException', `Event bus ${String(name)} does not exist.`, 400);
+/** The rules of the caller's default bus (`eventBusName` absent, `default` or its ARN); any other bus does not exist here. */
+export function rulesOfBus(bus: EventBus, eventBusName: string | undefined, ctx: RequestContext): Map<string, RuleRecord> {
+  if (eventBusName !== undefined && !isDefaultBus(eventBusName, ctx)) {
+    throw new AwsServiceError('ResourceNotFoundException', `Event bus ${eventBusName} does not exist.`, 400);
   }
   return bus.store.rules(ctx.accountId, ctx.region);
 }

@@ -11,15 +11,17 @@
  * await events.drain();
  */
 import type { Faults } from '../../faults/faults';
-import { LOCAL_ACCOUNT_ID, type OperationHandler, type OperationInput, type RequestContext, type ServiceProvider } from '../protocol';
+import { LOCAL_ACCOUNT_ID, type OperationHandler, type RequestContext, type ServiceProvider } from '../protocol';
 import type { EventBus } from './bus';
 import { LambdaDelivery, type InjectedFaultRecord, type InvokeLambda, type OnFailureRecord, type UndeliveredRecord } from './delivery';
 import { buildScheduledEvent, type AwsEvent } from './envelope';
 import { putEvents, testEventPattern } from './put-events';
 import { deleteRule, describeRule, listRules, putRule, setRuleState } from './rules';
 import { RuleScheduler } from './scheduler';
+import * as schemas from './schemas';
 import { EventsStore, isRuleEnabled, type RuleRecord, type RuleState, type TargetRecord } from './store';
 import { isLambdaFunctionArn, listTargetsByRule, putTargets, removeTargets, targetPayload } from './targets';
+import { parseInput } from './validation';
 
 export type { AwsEvent } from './envelope';
 export type { InvokeLambda, OnFailureRecord, UndeliveredRecord, InjectedFaultRecord } from './delivery';
@@ -37,11 +39,6 @@ export interface EventsProviderOptions {
   /** How long a reordered delivery waits for the next one to swap with. Default 1 s. */
   readonly reorderHoldMs?: number;
 }
-
-type Operation = (bus: EventBus, input: OperationInput, ctx: RequestContext) => unknown;
-
-/** Operations that change rules or targets (PutEvents changes nothing that is kept). */
-const WRITES: ReadonlySet<string> = new Set(['PutRule', 'DeleteRule', 'EnableRule', 'DisableRule', 'PutTargets', 'RemoveTargets']);
 
 /** A rule as the local cloud's persistence saves it: what PutRule and PutTargets were given. */
 export interface RuleSnapshot {
@@ -77,7 +74,21 @@ export class EventsProvider implements ServiceProvider, EventBus {
   readonly targetPrefix = 'AWSEvents';
   readonly jsonVersion = '1.1' as const;
   readonly signingName = 'events';
-  readonly operations: Record<string, OperationHandler>;
+  /** Operation name → handler: the input parsed with the operation's schema, then the operation (rules.ts, targets.ts, put-events.ts). */
+  readonly operations: Record<string, OperationHandler> = {
+    PutRule: (input, ctx) => this.changed(putRule(this, parseInput(schemas.putRuleInput, input), ctx)),
+    DescribeRule: (input, ctx) => describeRule(this, parseInput(schemas.ruleInput, input), ctx),
+    ListRules: (input, ctx) => listRules(this, parseInput(schemas.listRulesInput, input), ctx),
+    DeleteRule: (input, ctx) => this.changed(deleteRule(this, parseInput(schemas.ruleInput, input), ctx)),
+    EnableRule: (input, ctx) => this.changed(setRuleState(this, parseInput(schemas.ruleInput, input), ctx, 'ENABLED')),
+    DisableRule: (input, ctx) => this.changed(setRuleState(this, parseInput(schemas.ruleInput, input), ctx, 'DISABLED')),
+    PutTargets: (input, ctx) => this.changed(putTargets(this, parseInput(schemas.putTargetsInput, input), ctx)),
+    RemoveTargets: (input, ctx) => this.changed(removeTargets(this, parseInput(schemas.removeTargetsInput, input), ctx)),
+    ListTargetsByRule: (input, ctx) => listTargetsByRule(this, parseInput(schemas.listTargetsByRuleInput, input), ctx),
+    // PutEvents changes nothing that is kept.
+    PutEvents: (input, ctx) => putEvents(this, parseInput(schemas.putEventsInput, input), ctx),
+    TestEventPattern: (input) => testEventPattern(this, parseInput(schemas.testEventPatternInput, input)),
+  };
   readonly store = new EventsStore();
   private readonly delivery: LambdaDelivery;
   private readonly scheduler: RuleScheduler;
@@ -92,29 +103,12 @@ export class EventsProvider implements ServiceProvider, EventBus {
       reorderHoldMs: options.reorderHoldMs,
     });
     this.scheduler = new RuleScheduler(options.scheduleScale ?? 1);
-    const operations: Record<string, Operation> = {
-      PutRule: putRule,
-      DescribeRule: describeRule,
-      ListRules: listRules,
-      DeleteRule: deleteRule,
-      EnableRule: setRuleState('ENABLED'),
-      DisableRule: setRuleState('DISABLED'),
-      PutTargets: putTargets,
-      RemoveTargets: removeTargets,
-      ListTargetsByRule: listTargetsByRule,
-      PutEvents: putEvents,
-      TestEventPattern: testEventPattern,
-    };
-    this.operations = Object.fromEntries(
-      Object.entries(operations).map(([name, operation]) => [
-        name,
-        (input: OperationInput, ctx: RequestContext) => {
-          const result = operation(this, input, ctx);
-          if (WRITES.has(name)) this.changes += 1;
-          return result;
-        },
-      ]),
-    );
+  }
+
+  /** Counts a write (see {@link EventsProvider.revision}) and passes its result through. */
+  private changed<T>(result: T): T {
+    this.changes += 1;
+    return result;
   }
 
   /** Grows with every change of a rule or its targets: the local cloud's persistence polls it to know when to save. */
@@ -147,14 +141,14 @@ export class EventsProvider implements ServiceProvider, EventBus {
       const ctx: RequestContext = { region: rule.region, accountId: rule.account, requestId: 'local-restore' };
       putRule(
         this,
-        {
+        parseInput(schemas.putRuleInput, {
           Name: rule.name,
           ...(rule.eventPattern !== undefined ? { EventPattern: rule.eventPattern } : {}),
           ...(rule.scheduleExpression !== undefined ? { ScheduleExpression: rule.scheduleExpression } : {}),
           State: rule.state,
           ...(rule.description !== undefined ? { Description: rule.description } : {}),
           ...(rule.roleArn !== undefined ? { RoleArn: rule.roleArn } : {}),
-        },
+        }),
         ctx,
       );
       if (rule.targets.length === 0) continue;
@@ -165,7 +159,7 @@ export class EventsProvider implements ServiceProvider, EventBus {
         ...(t.inputPath !== undefined ? { InputPath: t.inputPath } : {}),
         ...(t.roleArn !== undefined ? { RoleArn: t.roleArn } : {}),
       }));
-      putTargets(this, { Rule: rule.name, Targets: targets }, ctx);
+      putTargets(this, parseInput(schemas.putTargetsInput, { Rule: rule.name, Targets: targets }), ctx);
     }
     this.changes += 1;
   }

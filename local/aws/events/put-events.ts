@@ -5,11 +5,12 @@
  * `ErrorMessage`) and the others are still put. An accepted entry gets an `EventId`, is wrapped in the event
  * envelope and routed; delivery happens after the answer.
  */
-import { AwsServiceError, type OperationInput, type RequestContext } from '../protocol';
+import { AwsServiceError, type RequestContext } from '../protocol';
 import { compileRequestPattern, isDefaultBus, type EventBus } from './bus';
 import { buildEvent } from './envelope';
-import { requireList, requireString, validationError } from './input';
 import { isPlainObject } from './pattern-operators';
+import type { PutEventsInput, TestEventPatternInput } from './schemas';
+import { validationError } from './validation';
 
 type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
@@ -17,8 +18,8 @@ type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMess
 const MAX_REQUEST_BYTES = 256 * 1024;
 
 /** PutEvents: 1 to 10 entries, each accepted (EventId) or failed (ErrorCode, ErrorMessage). */
-export function putEvents(bus: EventBus, input: OperationInput, ctx: RequestContext): { FailedEntryCount: number; Entries: PutEventsResultEntry[] } {
-  const entries = requireList(input, 'Entries', 1, 10);
+export function putEvents(bus: EventBus, request: PutEventsInput, ctx: RequestContext): { FailedEntryCount: number; Entries: PutEventsResultEntry[] } {
+  const entries = request.Entries;
   if (entries.reduce((sum: number, entry) => sum + entrySize(entry), 0) > MAX_REQUEST_BYTES) {
     throw validationError('Total size of the entries in the request is over the limit.');
   }
@@ -54,9 +55,9 @@ function putEntry(bus: EventBus, entry: unknown, ctx: RequestContext): PutEvents
 }
 
 /** TestEventPattern: the same matcher as the rules use. */
-export function testEventPattern(_bus: EventBus, input: OperationInput): { Result: boolean } {
-  const pattern = compileRequestPattern(requireString(input, 'EventPattern'));
-  const event = parseObject(requireString(input, 'Event'));
+export function testEventPattern(_bus: EventBus, request: TestEventPatternInput): { Result: boolean } {
+  const pattern = compileRequestPattern(request.EventPattern);
+  const event = parseObject(request.Event);
   // AWS requires the envelope fields of a real event in the test event.
   const required = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
   if (event === undefined || required.some((key) => !Object.hasOwn(event, key))) {

@@ -2,34 +2,23 @@
  * Rule operations of the emulated EventBridge: PutRule, DescribeRule, ListRules, DeleteRule, EnableRule,
  * DisableRule (EventBridge API Reference).
  */
-import type { OperationInput, RequestContext } from '../protocol';
-import { validationException } from '../validation';
+import type { RequestContext } from '../protocol';
 import { compileRequestPattern, findRule, rulesOfBus, type EventBus } from './bus';
-import { optionalString, paginate, requireName, validationError } from './input';
+import { paginate } from './pagination';
 import { parseScheduleExpression } from './schedule';
-import { DEFAULT_BUS, ruleArn, type RuleRecord, type RuleState } from './store';
+import type { ListRulesInput, PutRuleInput, RuleInput } from './schemas';
+import { DEFAULT_BUS, ruleArn, type RuleRecord } from './store';
+import { validationError } from './validation';
 
-const RULE_STATES: ReadonlySet<string> = new Set(['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS']);
-
-/**
- * Creates or replaces a rule (targets are kept). A rule needs an event pattern, a schedule, or both.
- */
-export function putRule(bus: EventBus, input: OperationInput, ctx: RequestContext): { RuleArn: string } {
-  // AWS validates the request's members (constraints, then the service's own checks) before it looks the bus up.
-  const name = requireName(input, 'Name');
-  const state = optionalString(input, 'State') ?? 'ENABLED';
-  if (!RULE_STATES.has(state)) {
-    throw validationException([
-      { member: 'state', value: state, constraint: 'Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]' },
-    ]);
-  }
-  const patternText = optionalString(input, 'EventPattern');
-  const scheduleText = optionalString(input, 'ScheduleExpression');
-  if (!patternText && !scheduleText) throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
-  const pattern = patternText ? compileRequestPattern(patternText) : undefined;
-  const schedule = scheduleText ? parseScheduleExpression(scheduleText) : undefined;
-  if (scheduleText && !schedule) throw validationError('Parameter ScheduleExpression is not valid.');
-  const rules = rulesOfBus(bus, input, ctx);
+/** PutRule creates a rule or replaces the whole definition of an existing one. */
+export function putRule(bus: EventBus, request: PutRuleInput, ctx: RequestContext): { RuleArn: string } {
+  // The service's own checks come after the model's and before the bus is looked up, as AWS orders its errors.
+  if (!request.EventPattern && !request.ScheduleExpression) throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+  const pattern = request.EventPattern ? compileRequestPattern(request.EventPattern) : undefined;
+  const schedule = request.ScheduleExpression ? parseScheduleExpression(request.ScheduleExpression) : undefined;
+  if (request.ScheduleExpression && !schedule) throw validationError('Parameter ScheduleExpression is not valid.');
+  const rules = rulesOfBus(bus, request.EventBusName, ctx);
+  const name = request.Name;
   const existing = rules.get(name);
   const rule: RuleRecord = existing ?? {
     name,
@@ -42,51 +31,45 @@ export function putRule(bus: EventBus, input: OperationInput, ctx: RequestContex
   // PutRule replaces the whole definition: members left out are cleared.
   rule.pattern = pattern;
   rule.schedule = schedule;
-  rule.state = state as RuleState;
-  rule.description = optionalString(input, 'Description');
-  rule.roleArn = optionalString(input, 'RoleArn');
+  rule.state = request.State ?? 'ENABLED';
+  rule.description = request.Description;
+  rule.roleArn = request.RoleArn;
   rules.set(name, rule);
   bus.syncSchedule(rule);
   return { RuleArn: rule.arn };
 }
 
-/** DescribeRule: the rule, or `ResourceNotFoundException`. */
-export function describeRule(bus: EventBus, input: OperationInput, ctx: RequestContext): Record<string, unknown> {
-  const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Name'));
+export function describeRule(bus: EventBus, request: RuleInput, ctx: RequestContext): Record<string, unknown> {
+  const rule = findRule(rulesOfBus(bus, request.EventBusName, ctx), request.Name);
   return { ...describe(rule), CreatedBy: rule.account };
 }
 
-/** ListRules: by name, filtered by `NamePrefix`, paginated by `Limit`/`NextToken`. */
-export function listRules(bus: EventBus, input: OperationInput, ctx: RequestContext): { Rules: unknown[]; NextToken?: string } {
-  const prefix = optionalString(input, 'NamePrefix') ?? '';
-  paginate([], input); // Limit and NextToken are validated before the bus is looked up, as AWS orders its errors.
-  const matching = [...rulesOfBus(bus, input, ctx).values()]
+export function listRules(bus: EventBus, request: ListRulesInput, ctx: RequestContext): { Rules: unknown[]; NextToken?: string } {
+  const prefix = request.NamePrefix ?? '';
+  paginate([], request); // The token is read before the bus is looked up, as AWS orders its errors.
+  const matching = [...rulesOfBus(bus, request.EventBusName, ctx).values()]
     .filter((rule) => rule.name.startsWith(prefix))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const { page, nextToken } = paginate(matching, input);
+  const { page, nextToken } = paginate(matching, request);
   return { Rules: page.map(describe), ...(nextToken ? { NextToken: nextToken } : {}) };
 }
 
-/** Deleting a rule that does not exist succeeds; one that still has targets is refused, as AWS does. */
-export function deleteRule(bus: EventBus, input: OperationInput, ctx: RequestContext): Record<string, never> {
-  const name = requireName(input, 'Name');
-  const rules = rulesOfBus(bus, input, ctx);
-  const rule = rules.get(name);
+export function deleteRule(bus: EventBus, request: RuleInput, ctx: RequestContext): Record<string, never> {
+  const rules = rulesOfBus(bus, request.EventBusName, ctx);
+  const rule = rules.get(request.Name);
   if (!rule) return {};
   if (rule.targets.size > 0) throw validationError("Rule can't be deleted since it has targets.");
-  rules.delete(name);
+  rules.delete(request.Name);
   bus.unschedule(rule);
   return {};
 }
 
-/** EnableRule / DisableRule: a schedule rule's timer starts or stops with it. */
-export function setRuleState(state: 'ENABLED' | 'DISABLED') {
-  return (bus: EventBus, input: OperationInput, ctx: RequestContext): Record<string, never> => {
-    const rule = findRule(rulesOfBus(bus, input, ctx), requireName(input, 'Name'));
-    rule.state = state;
-    bus.syncSchedule(rule);
-    return {};
-  };
+/** EnableRule and DisableRule. */
+export function setRuleState(bus: EventBus, request: RuleInput, ctx: RequestContext, state: 'ENABLED' | 'DISABLED'): Record<string, never> {
+  const rule = findRule(rulesOfBus(bus, request.EventBusName, ctx), request.Name);
+  rule.state = state;
+  bus.syncSchedule(rule);
+  return {};
 }
 
 function describe(rule: RuleRecord): Record<string, unknown> {

@@ -2,6 +2,7 @@
  * The state of the emulated EventBridge: rules and their targets, per account and region (as LocalStack keys its
  * stores). Only the default event bus exists.
  */
+import { AccountRegionStores } from '../stores';
 import type { CompiledEventPattern } from './pattern';
 import type { Schedule } from './schedule';
 
@@ -49,20 +50,14 @@ export function isRuleEnabled(rule: RuleRecord): boolean {
 
 /** Rules keyed by account and region. */
 export class EventsStore {
-  private readonly buses = new Map<string, Map<string, RuleRecord>>();
+  private readonly buses = new AccountRegionStores(() => new Map<string, RuleRecord>());
 
   /** The rules of the default bus of one account and region (created empty on first use). */
   rules(account: string, region: string): Map<string, RuleRecord> {
-    const key = `${account}/${region}`;
-    let rules = this.buses.get(key);
-    if (!rules) {
-      rules = new Map();
-      this.buses.set(key, rules);
-    }
-    return rules;
+    return this.buses.get(region, account);
   }
 
   allRules(): RuleRecord[] {
-    return [...this.buses.values()].flatMap((rules) => [...rules.values()]);
+    return this.buses.all().flatMap((rules) => [...rules.values()]);
   }
 }

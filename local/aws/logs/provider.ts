@@ -5,46 +5,12 @@
  * reference names them: InvalidParameterException (request validation included), ResourceNotFoundException,
  * ResourceAlreadyExistsException. One {@link LogStore} per region; state in memory only.
  */
-import { z } from 'zod';
 import { AwsServiceError, type OperationHandler, type RequestContext, type ServiceProvider } from '../protocol';
-import { inputParser } from '../validation';
 import { compileFilterPattern, FilterPatternError } from './filter-pattern';
+import { AccountRegionStores } from '../stores';
+import * as schemas from './schemas';
 import { DEFAULT_MAX_EVENTS_PER_GROUP, LogStore, type LogGroup, type StoredEvent } from './store';
-
-const logGroupName = z
-  .string()
-  .min(1)
-  .max(512)
-  .regex(/^[.\-_/#A-Za-z0-9]+$/, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
-const logStreamName = z
-  .string()
-  .min(1)
-  .max(512)
-  .regex(/^[^:*]*$/, 'Member must satisfy regular expression pattern: [^:*]*');
-
-const createLogGroupInput = z.object({ logGroupName, tags: z.record(z.string(), z.string()).optional(), logGroupClass: z.enum(['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY']).optional(), kmsKeyId: z.string().max(256).optional() });
-const describeLogGroupsInput = z.object({ logGroupNamePrefix: logGroupName.optional(), nextToken: z.string().min(1).optional(), limit: z.number().int().min(1).max(50).optional() });
-const putRetentionPolicyInput = z.object({ logGroupName, retentionInDays: z.number().int() });
-const createLogStreamInput = z.object({ logGroupName, logStreamName });
-const putLogEventsInput = z.object({
-  logGroupName,
-  logStreamName,
-  logEvents: z.array(z.object({ timestamp: z.number().int().min(0), message: z.string().min(1) })).min(1).max(10_000),
-  sequenceToken: z.string().optional(),
-});
-const filterLogEventsInput = z.object({
-  logGroupName: logGroupName.optional(),
-  logGroupIdentifier: z.string().min(1).max(2048).optional(),
-  logStreamNames: z.array(logStreamName).min(1).max(100).optional(),
-  logStreamNamePrefix: logStreamName.optional(),
-  startTime: z.number().int().min(0).optional(),
-  endTime: z.number().int().min(0).optional(),
-  filterPattern: z.string().max(1024).optional(),
-  nextToken: z.string().min(1).optional(),
-  limit: z.number().int().min(1).max(10_000).optional(),
-  interleaved: z.boolean().optional(),
-  unmask: z.boolean().optional(),
-});
+import { parseInput } from './validation';
 
 /** "Possible values": the RetentionInDays AWS accepts. */
 const RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
@@ -56,8 +22,6 @@ const MAX_AGE_MS = 14 * 86400_000;
 /** "The batch of events must fit in a single 24-hour period." */
 const MAX_BATCH_SPAN_MS = 24 * 3600_000;
 
-/** CloudWatch Logs lists every violation, under InvalidParameterException. */
-const parse = inputParser({ wording: 'validation-errors', code: 'InvalidParameterException' });
 const invalid = (message: string) => new AwsServiceError('InvalidParameterException', message);
 const notFound = (message: string) => new AwsServiceError('ResourceNotFoundException', message);
 
@@ -80,22 +44,18 @@ export class LogsProvider implements ServiceProvider {
     FilterLogEvents: (input, ctx) => this.filterLogEvents(input, ctx),
   };
 
-  private readonly stores = new Map<string, LogStore>();
+  private readonly stores = new AccountRegionStores(() => new LogStore(this.options.maxEventsPerGroup ?? DEFAULT_MAX_EVENTS_PER_GROUP));
   private readonly now: () => number;
 
   constructor(private readonly options: LogsProviderOptions = {}) {
     this.now = options.now ?? Date.now;
   }
 
-  /** The log groups of one region (created on first use). */
-  store(region: string): LogStore {
-    let store = this.stores.get(region);
-    if (!store) {
-      store = new LogStore(this.options.maxEventsPerGroup ?? DEFAULT_MAX_EVENTS_PER_GROUP);
-      this.stores.set(region, store);
-    }
-    return store;
+  /** The log groups of one account and region (created on first use). */
+  store(region: string, accountId?: string): LogStore {
+    return this.stores.get(region, accountId);
   }
+
 
   /**
    * Appends lines as Lambda does with a function's stdout: to `/aws/lambda/<name>`, stream by stream, creating the
@@ -110,22 +70,22 @@ export class LogsProvider implements ServiceProvider {
   }
 
   private group(ctx: RequestContext, name: string): LogGroup {
-    const group = this.store(ctx.region).groups.get(name);
+    const group = this.store(ctx.region, ctx.accountId).groups.get(name);
     if (!group) throw notFound('The specified log group does not exist.');
     return group;
   }
 
   private createLogGroup(input: unknown, ctx: RequestContext): Record<string, never> {
-    const request = parse(createLogGroupInput, input);
-    const store = this.store(ctx.region);
+    const request = parseInput(schemas.createLogGroupInput, input);
+    const store = this.store(ctx.region, ctx.accountId);
     if (store.groups.has(request.logGroupName)) throw new AwsServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
     store.createGroup(request.logGroupName, this.now(), request.tags);
     return {};
   }
 
   private describeLogGroups(input: unknown, ctx: RequestContext) {
-    const request = parse(describeLogGroupsInput, input);
-    const names = [...this.store(ctx.region).groups.keys()].filter((n) => n.startsWith(request.logGroupNamePrefix ?? '')).sort();
+    const request = parseInput(schemas.describeLogGroupsInput, input);
+    const names = [...this.store(ctx.region, ctx.accountId).groups.keys()].filter((n) => n.startsWith(request.logGroupNamePrefix ?? '')).sort();
     const start = request.nextToken ? names.findIndex((n) => n > decodeToken<string>(request.nextToken)) : 0;
     const limit = request.limit ?? 50;
     const page = start < 0 ? [] : names.slice(start, start + limit);
@@ -150,7 +110,7 @@ export class LogsProvider implements ServiceProvider {
   }
 
   private putRetentionPolicy(input: unknown, ctx: RequestContext): Record<string, never> {
-    const request = parse(putRetentionPolicyInput, input);
+    const request = parseInput(schemas.putRetentionPolicyInput, input);
     if (!RETENTION_DAYS.has(request.retentionInDays)) {
       throw invalid(`1 validation error detected: Value '${request.retentionInDays}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${[...RETENTION_DAYS].join(', ')}]`);
     }
@@ -159,15 +119,15 @@ export class LogsProvider implements ServiceProvider {
   }
 
   private createLogStream(input: unknown, ctx: RequestContext): Record<string, never> {
-    const request = parse(createLogStreamInput, input);
+    const request = parseInput(schemas.createLogStreamInput, input);
     const group = this.group(ctx, request.logGroupName);
     if (group.streams.has(request.logStreamName)) throw new AwsServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists');
-    this.store(ctx.region).createStream(group, request.logStreamName, this.now());
+    this.store(ctx.region, ctx.accountId).createStream(group, request.logStreamName, this.now());
     return {};
   }
 
   private putLogEvents(input: unknown, ctx: RequestContext) {
-    const request = parse(putLogEventsInput, input);
+    const request = parseInput(schemas.putLogEventsInput, input);
     const group = this.group(ctx, request.logGroupName);
     const stream = group.streams.get(request.logStreamName);
     if (!stream) throw notFound('The specified log stream does not exist.');
@@ -181,7 +141,7 @@ export class LogsProvider implements ServiceProvider {
     const tooOldEnd = times.filter((t) => t < now - MAX_AGE_MS).length;
     const tooNewStart = times.findIndex((t) => t > now + MAX_FUTURE_MS);
     const accepted = request.logEvents.slice(tooOldEnd, tooNewStart < 0 ? undefined : tooNewStart);
-    this.store(ctx.region).append(group, stream, accepted, now);
+    this.store(ctx.region, ctx.accountId).append(group, stream, accepted, now);
     const rejected = { ...(tooOldEnd > 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}), ...(tooNewStart >= 0 ? { tooNewLogEventStartIndex: tooNewStart } : {}) };
     return Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {};
   }
@@ -192,7 +152,7 @@ export class LogsProvider implements ServiceProvider {
    * `nextToken` continues after the last event returned.
    */
   private filterLogEvents(input: unknown, ctx: RequestContext) {
-    const request = parse(filterLogEventsInput, input);
+    const request = parseInput(schemas.filterLogEventsInput, input);
     if (request.logGroupName && request.logGroupIdentifier) throw invalid('LogGroup name and LogGroup ARN are mutually exclusive parameters.');
     if (request.logStreamNames && request.logStreamNamePrefix) throw invalid('logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
     const name = request.logGroupName ?? groupNameOf(request.logGroupIdentifier);

@@ -6,7 +6,8 @@ import { AwsServiceError, type OperationHandler, type RequestContext, type Servi
 import { BY_PATH_FILTER_KEYS, DESCRIBE_FILTER_KEYS, checkFilters, matchesFilters } from './filters';
 import { attachLabels, detachLabels } from './labels';
 import { canonicalName, isUnderPath, parseSelector, referencedName, validatePath } from './names';
-import { page } from './pagination';
+import { page } from '../pagination';
+import { AccountRegionStores } from '../stores';
 import { putParameter } from './put-parameter';
 import { renderHistory, renderMetadata, renderParameter, type RenderContext } from './render';
 import * as schemas from './schemas';
@@ -23,7 +24,7 @@ export class SsmProvider implements ServiceProvider {
   readonly jsonVersion = '1.1' as const;
   readonly signingName = 'ssm';
   readonly operations: Record<string, OperationHandler> = {
-    PutParameter: (input, ctx) => this.changed(putParameter(this.store(ctx.region), parseInput(schemas.putParameterInput, input), ctx)),
+    PutParameter: (input, ctx) => this.changed(putParameter(this.store(ctx.region, ctx.accountId), parseInput(schemas.putParameterInput, input), ctx)),
     GetParameter: (input, ctx) => this.getParameter(input, ctx),
     GetParameters: (input, ctx) => this.getParameters(input, ctx),
     GetParametersByPath: (input, ctx) => this.getParametersByPath(input, ctx),
@@ -38,7 +39,7 @@ export class SsmProvider implements ServiceProvider {
     ListTagsForResource: (input, ctx) => this.listTags(input, ctx),
   };
 
-  private readonly stores = new Map<string, ParameterStore>();
+  private readonly stores = new AccountRegionStores(() => new ParameterStore());
   private changes = 0;
 
   /**
@@ -52,7 +53,7 @@ export class SsmProvider implements ServiceProvider {
   /** Every region's parameters, versions, labels and tags as plain data. */
   exportSnapshot(): SsmSnapshot {
     const regions: Record<string, ParameterSnapshot[]> = {};
-    for (const [region, store] of this.stores) regions[region] = store.exportParameters();
+    for (const [region, store] of this.stores.byRegion()) regions[region] = store.exportParameters();
     return { regions };
   }
 
@@ -69,20 +70,15 @@ export class SsmProvider implements ServiceProvider {
     return result;
   }
 
-  /** The parameters of one region (created on first use). */
-  store(region: string): ParameterStore {
-    let store = this.stores.get(region);
-    if (!store) {
-      store = new ParameterStore();
-      this.stores.set(region, store);
-    }
-    return store;
+  /** The parameters of one account and region (created on first use). */
+  store(region: string, accountId?: string): ParameterStore {
+    return this.stores.get(region, accountId);
   }
 
   /** A `name`, `name:version`, `name:label` or the parameter's ARN (with the same selectors). */
   private resolve(ctx: RequestContext, reference: string): ResolvedParameter {
     const { name, selector } = parseSelector(referencedName(reference, ctx.region, ctx.accountId));
-    return this.store(ctx.region).resolve(name, selector);
+    return this.store(ctx.region, ctx.accountId).resolve(name, selector);
   }
 
   private getParameter(input: unknown, ctx: RequestContext) {
@@ -116,7 +112,7 @@ export class SsmProvider implements ServiceProvider {
     // With a Label filter the labelled version is returned, not the latest one.
     const labels = filters.find((f) => f.Key === 'Label')?.Values;
     const matches: ResolvedParameter[] = [];
-    for (const parameter of this.store(ctx.region).list()) {
+    for (const parameter of this.store(ctx.region, ctx.accountId).list()) {
       if (!isUnderPath(parameter.name, path, request.Recursive === true)) continue;
       const version: ParameterVersion | undefined = labels
         ? parameter.versions.find((v) => v.labels.some((l) => labels.includes(l)))
@@ -130,7 +126,7 @@ export class SsmProvider implements ServiceProvider {
 
   private getParameterHistory(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.getParameterHistoryInput, input);
-    const parameter = this.store(ctx.region).require(canonicalName(referencedName(request.Name, ctx.region, ctx.accountId)));
+    const parameter = this.store(ctx.region, ctx.accountId).require(canonicalName(referencedName(request.Name, ctx.region, ctx.accountId)));
     const rc: RenderContext = { ...ctx, decrypt: request.WithDecryption === true };
     const result = page(parameter.versions, request.MaxResults ?? 50, request.NextToken);
     return { Parameters: result.items.map((v) => renderHistory(parameter, v, rc)), NextToken: result.nextToken };
@@ -138,7 +134,7 @@ export class SsmProvider implements ServiceProvider {
 
   /** The parameter and the version a label operation addresses (the latest when `version` is omitted). */
   private findVersion(ctx: RequestContext, name: string, version?: number) {
-    const parameter = this.store(ctx.region).require(canonicalName(name));
+    const parameter = this.store(ctx.region, ctx.accountId).require(canonicalName(name));
     const target = version === undefined ? latestVersion(parameter) : parameter.versions.find((v) => v.version === version);
     if (!target) {
       throw new AwsServiceError(
@@ -165,7 +161,7 @@ export class SsmProvider implements ServiceProvider {
 
   private deleteParameter(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.deleteParameterInput, input);
-    const store = this.store(ctx.region);
+    const store = this.store(ctx.region, ctx.accountId);
     const name = canonicalName(request.Name);
     store.require(name);
     store.delete(name);
@@ -174,7 +170,7 @@ export class SsmProvider implements ServiceProvider {
 
   private deleteParameters(input: unknown, ctx: RequestContext) {
     const request = parseInput(schemas.deleteParametersInput, input);
-    const store = this.store(ctx.region);
+    const store = this.store(ctx.region, ctx.accountId);
     const DeletedParameters: string[] = [];
     const InvalidParameters: string[] = [];
     for (const name of new Set(request.Names)) {
@@ -193,7 +189,7 @@ export class SsmProvider implements ServiceProvider {
       request.ParameterFilters ??
       (request.Filters ?? []).map((f) => ({ Key: f.Key, Option: f.Key === 'Name' ? 'BeginsWith' : 'Equals', Values: f.Values }));
     checkFilters(filters, DESCRIBE_FILTER_KEYS);
-    const matches = this.store(ctx.region)
+    const matches = this.store(ctx.region, ctx.accountId)
       .list()
       .filter((p) => matchesFilters(p, latestVersion(p), filters));
     const rc: RenderContext = { ...ctx, decrypt: false };
@@ -207,7 +203,7 @@ export class SsmProvider implements ServiceProvider {
     if (resourceType !== 'Parameter') {
       throw new AwsServiceError('InvalidResourceType', `The resource type ${resourceType} is not supported here.`);
     }
-    const parameter = this.store(ctx.region).get(canonicalName(resourceId));
+    const parameter = this.store(ctx.region, ctx.accountId).get(canonicalName(resourceId));
     if (!parameter) throw new AwsServiceError('InvalidResourceId', 'The resource ID is not valid. Verify the ID and try again.');
     return parameter;
   }

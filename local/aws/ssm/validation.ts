@@ -4,9 +4,10 @@
  * worded by `../validation`).
  */
 import { AwsServiceError } from '../protocol';
+import { inputParser, VALIDATION_ERRORS } from '../validation';
 
 /** Parse an operation's input with its schema or throw the AWS-style `ValidationException`. */
-export { parseInput } from '../validation';
+export const parseInput = inputParser(VALIDATION_ERRORS);
 
 /** The plain `ValidationException` AWS answers for rule violations found after request validation. */
 export function validationError(message: string): AwsServiceError {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerlessConfig, StateMachineConfig } from '../../serverless/model';
 import { AwsServiceError, LOCAL_ACCOUNT_ID, type RequestContext } from '../protocol';
-import type { StepFunctionsService } from './provider';
+import type { StepFunctionsProvider } from './provider';
 
 /** A role name for a state machine when no packaged template says which role it has. */
 export function localRoleArn(machine: Pick<StateMachineConfig, 'name'>): string {
@@ -19,11 +19,11 @@ export function localRoleArn(machine: Pick<StateMachineConfig, 'name'>): string 
  */
 export async function deployStateMachines(
   config: Pick<ServerlessConfig, 'region' | 'stepFunctions'>,
-  service: StepFunctionsService,
+  service: StepFunctionsProvider,
   /** The machine's role in the packaged template (serverless-step-functions creates one per machine). */
   roleArnOf: (machine: StateMachineConfig) => string = localRoleArn,
 ): Promise<Record<string, string>> {
-  const { operations } = service.provider;
+  const { operations } = service;
   const ctx = (): RequestContext => ({ region: config.region, accountId: LOCAL_ACCOUNT_ID, requestId: randomUUID() });
   const arns: Record<string, string> = {};
   for (const machine of config.stepFunctions.stateMachines) {

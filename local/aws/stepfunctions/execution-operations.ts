@@ -3,7 +3,7 @@
  * DescribeStateMachineForExecution.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsServiceError, toEpochSeconds, type OperationInput } from '../protocol';
+import { AwsServiceError, toEpochSeconds } from '../protocol';
 import { validationException } from '../validation';
 import { sfnArn } from './arns';
 import { Execution } from './execution';
@@ -11,9 +11,9 @@ import { withoutExecutionData } from './history';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from './limits';
 import { validateName } from './names';
 import { decodeToken, encodeToken, pageSize } from './pagination';
+import type { ExecutionInput, GetExecutionHistoryInput, ListExecutionsInput, StartExecutionInput, StopExecutionInput } from './schemas';
 import type { StepFunctionsStore } from './store';
 import type { InvokeAuthorizer, LambdaInvoker } from './tasks';
-import { optionalString, requireMember } from './validation';
 
 export interface ExecutionEnvironment {
   readonly store: StepFunctionsStore;
@@ -25,12 +25,9 @@ export interface ExecutionEnvironment {
   readonly onStatusChange?: (execution: Execution) => void;
 }
 
-const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
-
-function executionInput(input: OperationInput): string {
-  const text = input.input ?? '{}';
-  if (typeof text !== 'string') throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input must be a JSON string');
-  // The API's length constraint on `input` is checked before anything else (the value is sensitive: not echoed).
+/** The execution's input: within 256 KiB (counted in bytes, as the 256 KB payload limit is) and JSON text. */
+function executionInput(request: StartExecutionInput): string {
+  const text = request.input ?? '{}';
   if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {
     throw validationException([{ member: 'input', value: text, constraint: `Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`, sensitive: true }]);
   }
@@ -46,12 +43,12 @@ function executionInput(input: OperationInput): string {
  * Idempotent by name, as AWS: the same name and input while that execution is open returns it again; a
  * different input, or any input once it has closed, is `ExecutionAlreadyExists` (names are unique for 90 days).
  */
-export function startExecution(env: ExecutionEnvironment, input: OperationInput) {
+export function startExecution(env: ExecutionEnvironment, request: StartExecutionInput) {
   // The request's members are checked before the state machine is looked up, as AWS orders its errors.
-  const text = executionInput(input);
-  const name = input.name === undefined ? randomUUID() : validateName(input.name, 'name');
-  const traceHeader = optionalString(input, 'traceHeader', 256);
-  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
+  const text = executionInput(request);
+  const name = request.name === undefined ? randomUUID() : validateName(request.name);
+  const traceHeader = request.traceHeader;
+  const machine = env.store.requireMachine(request.stateMachineArn);
   if (machine.status === 'DELETING') throw new AwsServiceError('StateMachineDeleting', `State machine is being deleted: '${machine.arn}'`);
   const existing = machine.executions.get(name);
   if (existing) {
@@ -81,8 +78,8 @@ export function startExecution(env: ExecutionEnvironment, input: OperationInput)
   return { executionArn: execution.arn, startDate: toEpochSeconds(execution.startDate) };
 }
 
-export function describeExecution(env: ExecutionEnvironment, input: OperationInput) {
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
+export function describeExecution(env: ExecutionEnvironment, request: ExecutionInput) {
+  const execution = env.store.requireExecution(request.executionArn);
   return {
     executionArn: execution.arn,
     stateMachineArn: execution.stateMachineArn,
@@ -100,16 +97,12 @@ export function describeExecution(env: ExecutionEnvironment, input: OperationInp
 }
 
 /** Newest first; the token is the position (start order) after which the next page begins. */
-export function listExecutions(env: ExecutionEnvironment, input: OperationInput) {
-  // AWS checks the request's constraints (enum, page size) before it looks the state machine up.
-  const statusFilter = input.statusFilter;
-  if (statusFilter !== undefined && !STATUSES.includes(String(statusFilter))) {
-    throw validationException([{ member: 'statusFilter', value: statusFilter, constraint: `Member must satisfy enum value set: [${STATUSES.join(', ')}]` }]);
-  }
-  const size = pageSize(input.maxResults);
-  const machine = env.store.requireMachine(requireMember(input, 'stateMachineArn'));
-  const scope = { stateMachineArn: machine.arn, statusFilter: statusFilter === undefined ? undefined : String(statusFilter) };
-  const after = decodeToken(optionalString(input, 'nextToken'), scope);
+export function listExecutions(env: ExecutionEnvironment, request: ListExecutionsInput) {
+  const { statusFilter } = request;
+  const size = pageSize(request.maxResults);
+  const machine = env.store.requireMachine(request.stateMachineArn);
+  const scope = { stateMachineArn: machine.arn, statusFilter };
+  const after = decodeToken(request.nextToken, scope);
   const matching = [...machine.executions.values()]
     .filter((execution) => statusFilter === undefined || execution.status === statusFilter)
     .filter((execution) => after === undefined || execution.sequence < after)
@@ -129,23 +122,20 @@ export function listExecutions(env: ExecutionEnvironment, input: OperationInput)
 }
 
 /** ABORTED at once with the given error and cause; stopping a closed execution changes nothing. */
-export function stopExecution(env: ExecutionEnvironment, input: OperationInput) {
-  // Member constraints are checked before the execution is looked up, as AWS does.
-  const error = optionalString(input, 'error', 256);
-  const cause = optionalString(input, 'cause', 32_768);
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
-  execution.stop(error, cause);
+export function stopExecution(env: ExecutionEnvironment, request: StopExecutionInput) {
+  const execution = env.store.requireExecution(request.executionArn);
+  execution.stop(request.error, request.cause);
   return { stopDate: toEpochSeconds(execution.stopDate ?? Date.now()) };
 }
 
 /** Pages of `maxResults` (default 100), oldest first unless `reverseOrder`; the token is the last event id given. */
-export function getExecutionHistory(env: ExecutionEnvironment, input: OperationInput) {
-  const size = pageSize(input.maxResults);
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
-  const reverse = input.reverseOrder === true;
+export function getExecutionHistory(env: ExecutionEnvironment, request: GetExecutionHistoryInput) {
+  const size = pageSize(request.maxResults);
+  const execution = env.store.requireExecution(request.executionArn);
+  const reverse = request.reverseOrder === true;
   const scope = { executionArn: execution.arn, reverseOrder: reverse };
-  const after = decodeToken(optionalString(input, 'nextToken'), scope);
-  const includeData = input.includeExecutionData !== false;
+  const after = decodeToken(request.nextToken, scope);
+  const includeData = request.includeExecutionData !== false;
   let events = [...execution.history.events];
   if (reverse) events.reverse();
   if (after !== undefined) events = events.filter((event) => (reverse ? event.id < after : event.id > after));
@@ -156,8 +146,8 @@ export function getExecutionHistory(env: ExecutionEnvironment, input: OperationI
   };
 }
 
-export function describeStateMachineForExecution(env: ExecutionEnvironment, input: OperationInput) {
-  const execution = env.store.requireExecution(requireMember(input, 'executionArn'));
+export function describeStateMachineForExecution(env: ExecutionEnvironment, request: ExecutionInput) {
+  const execution = env.store.requireExecution(request.executionArn);
   const machine = env.store.findMachine(execution.stateMachineArn);
   return {
     stateMachineArn: execution.stateMachineArn,

@@ -1,5 +1,5 @@
 /** The local Step Functions. */
-export { StepFunctionsService, type StepFunctionsOptions } from './provider';
+export { StepFunctionsProvider, type StepFunctionsOptions } from './provider';
 export { deployStateMachines, localRoleArn } from './deploy';
 export type { LambdaInvoker } from './tasks';
 export type { HistoryEvent } from './history';

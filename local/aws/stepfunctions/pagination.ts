@@ -7,7 +7,6 @@
  * the request's parameters that select and order the items, and {@link decodeToken} compares them.
  */
 import { AwsServiceError } from '../protocol';
-import { validationException } from '../validation';
 
 /** The request parameters a token is bound to (e.g. `{ stateMachineArn, statusFilter }`). */
 export type TokenScope = Readonly<Record<string, string | boolean | undefined>>;
@@ -43,11 +42,7 @@ export function decodeToken(token: unknown, scope: TokenScope = {}): number | un
   return parsed.p;
 }
 
-/** `maxResults`: 0 or absent means the default page size; AWS allows at most 1000. */
-export function pageSize(maxResults: unknown, fallback = 100): number {
-  if (maxResults === undefined || maxResults === null || maxResults === 0) return fallback;
-  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-    throw validationException([{ member: 'maxResults', value: maxResults, constraint: 'Member must have value less than or equal to 1000' }]);
-  }
-  return maxResults;
+/** `maxResults` (0 to 1000, checked by the schema): 0 or absent means the default page size. */
+export function pageSize(maxResults: number | undefined, fallback = 100): number {
+  return maxResults === undefined || maxResults === 0 ? fallback : maxResults;
 }

@@ -4,18 +4,20 @@
  * in-process Lambda runtime.
  *
  * @example
- * const sfn = new StepFunctionsService({ lambda: runtime, timeScale: 0 });
- * endpoint.register(sfn.provider);
+ * const sfn = new StepFunctionsProvider({ lambda: runtime, timeScale: 0 });
+ * endpoint.register(sfn);
  * await deployStateMachines(config, sfn);
  */
-import type { OperationInput, RequestContext, ServiceProvider } from '../protocol';
+import type { OperationHandler, ServiceProvider } from '../protocol';
 import { compileDefinition, type CompiledDefinition } from './definition';
 import { Execution, type ExecutionSnapshot } from './execution';
 import * as executions from './execution-operations';
+import * as schemas from './schemas';
 import * as machines from './state-machine-operations';
 import { StepFunctionsStore, type LoggingConfiguration, type StateMachineRecord } from './store';
 import type { InvokeAuthorizer, LambdaInvoker } from './tasks';
 import { buildExecutionStatusChangeEvent, type ExecutionEventSink } from './status-events';
+import { parseInput } from './validation';
 
 /** A state machine as the local cloud's persistence saves it (the definition as its text). */
 export interface StateMachineSnapshot {
@@ -63,8 +65,27 @@ export interface StepFunctionsOptions {
 
 const defaultLogger = (message: string, error?: unknown) => console.error(`[stepfunctions] ${message}`, error ?? '');
 
-export class StepFunctionsService {
-  readonly provider: ServiceProvider;
+export class StepFunctionsProvider implements ServiceProvider {
+  readonly targetPrefix = 'AWSStepFunctions';
+  readonly jsonVersion = '1.0' as const;
+  readonly signingName = 'states';
+  /**
+   * Operation name → handler: the input parsed with the operation's schema, then the operation
+   * (`state-machine-operations.ts`, `execution-operations.ts`).
+   */
+  readonly operations: Record<string, OperationHandler> = {
+    CreateStateMachine: (input, ctx) => this.changed(machines.createStateMachine(this.store, parseInput(schemas.createStateMachineInput, input), ctx)),
+    UpdateStateMachine: (input) => this.changed(machines.updateStateMachine(this.store, parseInput(schemas.updateStateMachineInput, input))),
+    DescribeStateMachine: (input) => machines.describeStateMachine(this.store, parseInput(schemas.stateMachineInput, input)),
+    ListStateMachines: (input, ctx) => machines.listStateMachines(this.store, parseInput(schemas.listStateMachinesInput, input), ctx),
+    DeleteStateMachine: (input) => this.changed(machines.deleteStateMachine(this.store, parseInput(schemas.stateMachineInput, input))),
+    StartExecution: (input) => this.started(executions.startExecution(this.env, parseInput(schemas.startExecutionInput, input))),
+    DescribeExecution: (input) => executions.describeExecution(this.env, parseInput(schemas.executionInput, input)),
+    ListExecutions: (input) => executions.listExecutions(this.env, parseInput(schemas.listExecutionsInput, input)),
+    StopExecution: (input) => this.changed(executions.stopExecution(this.env, parseInput(schemas.stopExecutionInput, input))),
+    GetExecutionHistory: (input) => executions.getExecutionHistory(this.env, parseInput(schemas.getExecutionHistoryInput, input)),
+    DescribeStateMachineForExecution: (input) => executions.describeStateMachineForExecution(this.env, parseInput(schemas.executionInput, input)),
+  };
   private readonly store = new StepFunctionsStore();
   private readonly env: executions.ExecutionEnvironment;
   private changes = 0;
@@ -81,26 +102,6 @@ export class StepFunctionsService {
         }
       : undefined;
     this.env = { store: this.store, lambda: options.lambda, authorizeInvoke: options.authorizeInvoke, timeScale, logger: options.logger ?? defaultLogger, onStatusChange };
-    const env = this.env;
-    const store = this.store;
-    this.provider = {
-      targetPrefix: 'AWSStepFunctions',
-      jsonVersion: '1.0',
-      signingName: 'states',
-      operations: {
-        CreateStateMachine: (input: OperationInput, ctx: RequestContext) => this.changed(machines.createStateMachine(store, input, ctx)),
-        UpdateStateMachine: (input: OperationInput) => this.changed(machines.updateStateMachine(store, input)),
-        DescribeStateMachine: (input: OperationInput) => machines.describeStateMachine(store, input),
-        ListStateMachines: (input: OperationInput, ctx: RequestContext) => machines.listStateMachines(store, input, ctx),
-        DeleteStateMachine: (input: OperationInput) => this.changed(machines.deleteStateMachine(store, input)),
-        StartExecution: (input: OperationInput) => this.started(executions.startExecution(env, input)),
-        DescribeExecution: (input: OperationInput) => executions.describeExecution(env, input),
-        ListExecutions: (input: OperationInput) => executions.listExecutions(env, input),
-        StopExecution: (input: OperationInput) => this.changed(executions.stopExecution(env, input)),
-        GetExecutionHistory: (input: OperationInput) => executions.getExecutionHistory(env, input),
-        DescribeStateMachineForExecution: (input: OperationInput) => executions.describeStateMachineForExecution(env, input),
-      },
-    };
   }
 
   /**
@@ -167,7 +168,7 @@ export class StepFunctionsService {
     this.changes += 1;
   }
 
-  /** Counts a write (see {@link StepFunctionsService.revision}) and passes its result through. */
+  /** Counts a write (see {@link StepFunctionsProvider.revision}) and passes its result through. */
   private changed<T>(result: T): T {
     this.changes += 1;
     return result;

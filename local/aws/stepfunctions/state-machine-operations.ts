@@ -2,45 +2,43 @@
  * CreateStateMachine, UpdateStateMachine, DescribeStateMachine, ListStateMachines, DeleteStateMachine.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsServiceError, toEpochSeconds, type OperationInput, type RequestContext } from '../protocol';
-import { validationException } from '../validation';
+import { AwsServiceError, toEpochSeconds, type RequestContext } from '../protocol';
 import { parseStateMachineArn, sfnArn } from './arns';
 import { compileDefinition } from './definition';
 import { validateName } from './names';
 import { decodeToken, encodeToken, pageSize } from './pagination';
+import type {
+  CreateStateMachineInput,
+  ListStateMachinesInput,
+  LoggingConfigurationInput,
+  StateMachineInput,
+  TracingConfigurationInput,
+  UpdateStateMachineInput,
+} from './schemas';
 import type { LoggingConfiguration, StateMachineRecord, StepFunctionsStore } from './store';
-import { optionalString, requireMember, validateRoleArn } from './validation';
+import { validateRoleArn } from './validation';
 
 const DEFAULT_LOGGING: LoggingConfiguration = { level: 'OFF', includeExecutionData: false };
 
-function typeOf(input: OperationInput): 'STANDARD' | 'EXPRESS' {
-  const type = input.type ?? 'STANDARD';
-  if (type !== 'STANDARD' && type !== 'EXPRESS') {
-    throw validationException([{ member: 'type', value: type, constraint: 'Member must satisfy enum value set: [STANDARD, EXPRESS]' }]);
-  }
-  return type;
-}
-
-function loggingOf(value: unknown): LoggingConfiguration | undefined {
-  if (value === undefined || value === null) return undefined;
-  const config = value as Partial<LoggingConfiguration>;
+function loggingOf(config: LoggingConfigurationInput): LoggingConfiguration | undefined {
+  if (config === undefined) return undefined;
   return { level: config.level ?? 'OFF', includeExecutionData: config.includeExecutionData ?? false, ...(config.destinations ? { destinations: config.destinations } : {}) };
 }
 
-function tracingOf(value: unknown): { enabled: boolean } | undefined {
-  if (value === undefined || value === null) return undefined;
-  return { enabled: (value as { enabled?: boolean }).enabled === true };
+function tracingOf(config: TracingConfigurationInput): { enabled: boolean } | undefined {
+  if (config === undefined) return undefined;
+  return { enabled: config.enabled === true };
 }
 
 /**
  * CreateStateMachine is idempotent: the same name with the same definition, role and type returns the existing
  * state machine; anything different is `StateMachineAlreadyExists`.
  */
-export function createStateMachine(store: StepFunctionsStore, input: OperationInput, ctx: RequestContext) {
-  const name = validateName(requireMember(input, 'name'), 'name');
-  const text = requireMember(input, 'definition');
-  const roleArn = validateRoleArn(requireMember(input, 'roleArn'));
-  const type = typeOf(input);
+export function createStateMachine(store: StepFunctionsStore, request: CreateStateMachineInput, ctx: RequestContext) {
+  const name = validateName(request.name);
+  const text = request.definition;
+  const roleArn = validateRoleArn(request.roleArn);
+  const type = request.type ?? 'STANDARD';
   const definition = compileDefinition(text);
   const arn = sfnArn.stateMachine(ctx.region, name);
   const existing = store.findMachine(arn);
@@ -58,8 +56,8 @@ export function createStateMachine(store: StepFunctionsStore, input: OperationIn
     creationDate: Date.now(),
     roleArn,
     definition,
-    loggingConfiguration: loggingOf(input.loggingConfiguration) ?? DEFAULT_LOGGING,
-    tracingConfiguration: tracingOf(input.tracingConfiguration) ?? { enabled: false },
+    loggingConfiguration: loggingOf(request.loggingConfiguration) ?? DEFAULT_LOGGING,
+    tracingConfiguration: tracingOf(request.tracingConfiguration) ?? { enabled: false },
     status: 'ACTIVE',
     executions: new Map(),
   };
@@ -68,9 +66,9 @@ export function createStateMachine(store: StepFunctionsStore, input: OperationIn
 }
 
 /** Running executions keep the definition they started with; new ones use the update. */
-export function updateStateMachine(store: StepFunctionsStore, input: OperationInput) {
-  const machine = store.requireMachine(requireMember(input, 'stateMachineArn'));
-  const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
+export function updateStateMachine(store: StepFunctionsStore, request: UpdateStateMachineInput) {
+  const machine = store.requireMachine(request.stateMachineArn);
+  const { definition, roleArn, loggingConfiguration, tracingConfiguration } = request;
   if (definition === undefined && roleArn === undefined && loggingConfiguration === undefined && tracingConfiguration === undefined) {
     throw new AwsServiceError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
   }
@@ -85,8 +83,8 @@ export function updateStateMachine(store: StepFunctionsStore, input: OperationIn
   return { updateDate: toEpochSeconds(machine.updateDate), revisionId: machine.revisionId };
 }
 
-export function describeStateMachine(store: StepFunctionsStore, input: OperationInput) {
-  const machine = store.requireMachine(requireMember(input, 'stateMachineArn'));
+export function describeStateMachine(store: StepFunctionsStore, request: StateMachineInput) {
+  const machine = store.requireMachine(request.stateMachineArn);
   return {
     stateMachineArn: machine.arn,
     name: machine.name,
@@ -101,9 +99,9 @@ export function describeStateMachine(store: StepFunctionsStore, input: Operation
   };
 }
 
-export function listStateMachines(store: StepFunctionsStore, input: OperationInput, ctx: RequestContext) {
-  const size = pageSize(input.maxResults);
-  const start = decodeToken(optionalString(input, 'nextToken')) ?? 0;
+export function listStateMachines(store: StepFunctionsStore, request: ListStateMachinesInput, ctx: RequestContext) {
+  const size = pageSize(request.maxResults);
+  const start = decodeToken(request.nextToken) ?? 0;
   const machines = store.machinesIn(ctx.region).sort((a, b) => a.creationDate - b.creationDate || a.name.localeCompare(b.name));
   const page = machines.slice(start, start + size);
   return {
@@ -121,10 +119,10 @@ export function listStateMachines(store: StepFunctionsStore, input: OperationInp
  * The state machine goes to DELETING and disappears once its running executions have ended (they are not
  * stopped); no new execution can start meanwhile.
  */
-export function deleteStateMachine(store: StepFunctionsStore, input: OperationInput) {
-  const arn = requireMember(input, 'stateMachineArn');
+export function deleteStateMachine(store: StepFunctionsStore, request: StateMachineInput) {
+  const arn = request.stateMachineArn;
   parseStateMachineArn(arn);
-  const machine = store.findMachine(String(arn));
+  const machine = store.findMachine(arn);
   // DeleteStateMachine's errors are only InvalidArn and ValidationException: deleting twice succeeds.
   if (!machine) return {};
   machine.status = 'DELETING';

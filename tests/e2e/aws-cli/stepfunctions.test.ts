@@ -2,7 +2,7 @@
  * Step Functions driven by the real AWS CLI: a small Pass/Choice/Wait/Task state machine created from a file, an
  * execution followed to SUCCEEDED with its history, StartExecution's idempotency rules, and StopExecution.
  */
-import { StepFunctionsService, type LambdaInvoker } from '@consul-mesh/local-cloud';
+import { StepFunctionsProvider, type LambdaInvoker } from '@consul-mesh/local-cloud';
 import { SERVICE_ERROR_EXIT_CODES, serviceErrorOf } from './cli';
 import { expectRecent, startCliCloud, type CliCloud } from './local-cloud';
 import { sfnCreateStateMachine, sfnDescribeExecution, sfnHistory, sfnStartExecution, sfnStopExecution } from './shapes';
@@ -29,7 +29,7 @@ interface Call {
 }
 
 let cloud: CliCloud;
-let sfn: StepFunctionsService;
+let sfn: StepFunctionsProvider;
 let stateMachineArn = '';
 const calls: Call[] = [];
 const since = Date.now();
@@ -45,8 +45,8 @@ const lambda: LambdaInvoker = {
 
 beforeAll(async () => {
   // 0.001: a 1-second Wait lasts 1 ms.
-  sfn = new StepFunctionsService({ lambda, timeScale: 0.001 });
-  cloud = await startCliCloud([sfn.provider]);
+  sfn = new StepFunctionsProvider({ lambda, timeScale: 0.001 });
+  cloud = await startCliCloud([sfn]);
 });
 
 afterAll(async () => {

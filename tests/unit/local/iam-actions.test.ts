@@ -5,7 +5,7 @@ import { EcrProvider } from '../../../local/aws/ecr/provider';
 import { CodeBuildProvider } from '../../../local/aws/codebuild/provider';
 import { EventsProvider } from '../../../local/aws/events/provider';
 import { LogsProvider } from '../../../local/aws/logs/provider';
-import { StepFunctionsService } from '../../../local/aws/stepfunctions';
+import { StepFunctionsProvider } from '../../../local/aws/stepfunctions';
 import { OPERATION_REQUESTS, requestsForCall, requestsForS3 } from '../../../local/aws/iam/actions';
 
 const scope = { region: 'us-east-1', accountId: '000000000000', hints: { nextTaskDefinitionRevision: () => 4 } };
@@ -14,10 +14,10 @@ describe('the IAM requests of each operation the local endpoint serves', () => {
   it('has an entry for every operation of every JSON-protocol service, so none is authorized as a guess', async () => {
     const ecs = new EcsSimulation();
     const events = new EventsProvider({ invokeLambda: async () => undefined });
-    const stepFunctions = new StepFunctionsService({ lambda: { invokeByArn: async () => undefined } });
+    const stepFunctions = new StepFunctionsProvider({ lambda: { invokeByArn: async () => undefined } });
     const codebuild = new CodeBuildProvider({ registry: new EcrProvider(), projectRoot: '.', faults: new Faults() });
     try {
-      const providers = [ecs.provider, new SsmProvider(), new EcrProvider(), codebuild, events, stepFunctions.provider, new LogsProvider()];
+      const providers = [ecs.provider, new SsmProvider(), new EcrProvider(), codebuild, events, stepFunctions, new LogsProvider()];
       const missing = providers.flatMap((p) => Object.keys(p.operations).filter((op) => !Object.hasOwn(OPERATION_REQUESTS[p.signingName] ?? {}, op)).map((op) => `${p.signingName}:${op}`));
       expect(missing).toEqual([]);
     } finally {

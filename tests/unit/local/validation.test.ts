@@ -70,6 +70,35 @@ describe('parseInput', () => {
     );
   });
 
+  it("words ECS's answer: the first problem alone, in the schema's own words; a wrong type still fails deserialization", () => {
+    const ecs = z.object({ tasks: z.array(z.string(), { error: 'Tasks cannot be empty.' }).min(1, 'Tasks cannot be empty.'), cluster: z.string().optional() });
+    const style = { wording: 'service-message', code: 'InvalidParameterException' } as const;
+    const fail = (input: unknown) => {
+      try {
+        parseInput(ecs, input, style);
+      } catch (error) {
+        return { code: (error as AwsServiceError).code, message: (error as AwsServiceError).message };
+      }
+      throw new Error('the request passed validation');
+    };
+    expect(fail({ tasks: [] })).toEqual({ code: 'InvalidParameterException', message: 'Tasks cannot be empty.' });
+    expect(fail({})).toEqual({ code: 'InvalidParameterException', message: 'Tasks cannot be empty.' });
+    expect(fail({ tasks: ['t'], cluster: 42 })).toEqual({ code: 'SerializationException', message: "Cannot deserialize 'cluster': expected string, received number" });
+  });
+
+  it('leaves out the values of the members a style names sensitive', () => {
+    const sfn = z.object({ cause: z.string().max(3).optional(), name: z.string().max(3).optional() });
+    expect(() => parseInput(sfn, { cause: 'secret', name: 'long' }, { wording: 'validation-errors', code: 'ValidationException', sensitive: new Set(['cause']) })).toThrow(
+      "2 validation errors detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 3; " +
+        "Value 'long' at 'name' failed to satisfy constraint: Member must have length less than or equal to 3",
+    );
+  });
+
+  it('reads a member sent as null as a member not sent, as the AWS JSON protocols do', () => {
+    expect(parseInput(schema, { Name: 'n', Type: null, Tags: [{ Key: 'k' }] })).toEqual({ Name: 'n', Tags: [{ Key: 'k' }] });
+    expect(errorOf({ Name: null }).message).toBe("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+  });
+
   it('words hand-written checks the same way', () => {
     expect(violationMessage([{ member: 'path', value: 'x', constraint: 'Member must satisfy regular expression pattern: /.*' }])).toBe(
       "1 validation error detected: Value 'x' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: /.*",

@@ -1,9 +1,8 @@
 /**
  * What the ECS operations share: their dependencies and the lookups that raise ECS's own errors.
  */
-import { AwsServiceError, invalidParameter, type OperationInput } from '../../protocol';
+import { AwsServiceError, invalidParameter } from '../../protocol';
 import { clusterNameOf, serviceNameOf } from '../arns';
-import { optionalString } from '../input';
 import type { ClusterRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../model';
 import type { EcsRetention } from '../options';
 import type { ServiceScheduler } from '../scheduler';
@@ -24,9 +23,9 @@ export const clusterNotFound = () => new AwsServiceError('ClusterNotFoundExcepti
 export const serviceNotFound = () => new AwsServiceError('ServiceNotFoundException', 'Service not found.', 400);
 export const serviceNotActive = () => new AwsServiceError('ServiceNotActiveException', 'Service was not ACTIVE.', 400);
 
-/** The cluster named by `input.cluster` (default `default`); it must exist and be ACTIVE. */
-export function activeCluster(state: RegionState, input: OperationInput): ClusterRecord {
-  const cluster = state.cluster(clusterNameOf(optionalString(input, 'cluster')));
+/** The cluster a request names (by name or ARN; `default` when it names none); it must exist and be ACTIVE. */
+export function activeCluster(state: RegionState, reference: string | undefined): ClusterRecord {
+  const cluster = state.cluster(clusterNameOf(reference));
   if (!cluster) throw clusterNotFound();
   if (cluster.status !== 'ACTIVE') {
     throw new AwsServiceError('ClusterNotFoundException', 'The referenced cluster was inactive.', 400);
@@ -34,10 +33,8 @@ export function activeCluster(state: RegionState, input: OperationInput): Cluste
   return cluster;
 }
 
-/** The service named by `input[key]` in `cluster`, whatever its status; ServiceNotFoundException otherwise. */
-export function existingService(state: RegionState, cluster: ClusterRecord, input: OperationInput, key = 'service'): ServiceRecord {
-  const reference = optionalString(input, key);
-  if (!reference) throw invalidParameter(`${key} can not be blank.`);
+/** The service a request names (by name or ARN) in `cluster`, whatever its status; ServiceNotFoundException otherwise. */
+export function existingService(state: RegionState, cluster: ClusterRecord, reference: string): ServiceRecord {
   const service = state.service(cluster.name, serviceNameOf(reference));
   if (!service) throw serviceNotFound();
   return service;
@@ -98,10 +95,10 @@ export function describeService(state: RegionState, service: ServiceRecord, incl
 
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,255}$/;
 
-/** Cluster, service and family names: up to 255 letters, numbers, hyphens and underscores. */
-export function validName(kind: string, name: string, code = 'InvalidParameterException'): string {
-  if (!NAME_PATTERN.test(name)) {
-    throw new AwsServiceError(code, `${kind} name must be 1-255 characters: letters, numbers, hyphens and underscores.`, 400);
+/** Task-definition families: up to 255 letters, numbers, hyphens and underscores (RegisterTaskDefinition's ClientException). */
+export function validFamily(family: string): string {
+  if (!NAME_PATTERN.test(family)) {
+    throw new AwsServiceError('ClientException', 'Family name must be 1-255 characters: letters, numbers, hyphens and underscores.', 400);
   }
-  return name;
+  return family;
 }

@@ -1,11 +1,12 @@
 /**
  * TagResource, UntagResource, ListTagsForResource for clusters, services, tasks and task definitions.
  */
-import { AwsServiceError, invalidParameter, type OperationHandler } from '../../protocol';
+import { AwsServiceError, invalidParameter } from '../../protocol';
 import { parseEcsArn } from '../arns';
-import { mergeTags, optionalStringList, optionalTags, requiredString } from '../input';
 import type { Tag } from '../model';
 import { tagsToApi } from '../render';
+import { mergeTags, tagsOf } from '../request';
+import type { ListTagsForResourceInput, TagResourceInput, UntagResourceInput } from '../schemas';
 import type { EcsStore } from '../store';
 import type { EcsOperationDependencies } from './common';
 
@@ -40,29 +41,25 @@ function taggableResource(store: EcsStore, arn: string): Taggable {
   return resource;
 }
 
-export function tagOperations({ store }: EcsOperationDependencies): Record<string, OperationHandler> {
-  return {
-    TagResource(input) {
-      const resource = taggableResource(store, requiredString(input, 'resourceArn'));
-      const tags = optionalTags(input);
-      // The aws: prefix is reserved for tags AWS manages (e.g. ECS managed tags).
-      if (tags.some((tag) => tag.key.toLowerCase().startsWith('aws:'))) {
-        throw invalidParameter(`Tag keys beginning with 'aws:' are reserved.`);
-      }
-      resource.tags = mergeTags(resource.tags, tags);
-      return {};
-    },
+export function tagResource({ store }: EcsOperationDependencies, request: TagResourceInput) {
+  const tags = tagsOf(request.tags);
+  // The aws: prefix is reserved for tags AWS manages (e.g. ECS managed tags).
+  if (tags.some((tag) => tag.key.toLowerCase().startsWith('aws:'))) {
+    throw invalidParameter(`Tag keys beginning with 'aws:' are reserved.`);
+  }
+  const resource = taggableResource(store, request.resourceArn);
+  resource.tags = mergeTags(resource.tags, tags);
+  return {};
+}
 
-    UntagResource(input) {
-      const resource = taggableResource(store, requiredString(input, 'resourceArn'));
-      const keys = new Set(optionalStringList(input, 'tagKeys') ?? []);
-      resource.tags = resource.tags.filter((tag) => !keys.has(tag.key));
-      return {};
-    },
+export function untagResource({ store }: EcsOperationDependencies, request: UntagResourceInput) {
+  const resource = taggableResource(store, request.resourceArn);
+  const keys = new Set(request.tagKeys ?? []);
+  resource.tags = resource.tags.filter((tag) => !keys.has(tag.key));
+  return {};
+}
 
-    ListTagsForResource(input) {
-      const resource = taggableResource(store, requiredString(input, 'resourceArn'));
-      return { tags: tagsToApi(resource.tags) };
-    },
-  };
+export function listTagsForResource({ store }: EcsOperationDependencies, request: ListTagsForResourceInput) {
+  const resource = taggableResource(store, request.resourceArn);
+  return { tags: tagsToApi(resource.tags) };
 }

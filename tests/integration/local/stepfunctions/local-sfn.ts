@@ -4,7 +4,7 @@
  */
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { LambdaRuntime } from '../../../../local/aws/lambda';
-import { deployStateMachines, StepFunctionsService } from '../../../../local/aws/stepfunctions';
+import { deployStateMachines, StepFunctionsProvider } from '../../../../local/aws/stepfunctions';
 import type { ServerlessConfig } from '../../../../local/serverless/model';
 import { loadFixtureConfig } from '../../../fixtures/serverless-app/load';
 import { clientConfig, startTestEndpoint, type TestEndpoint } from '../support/test-endpoint';
@@ -12,7 +12,7 @@ import { clientConfig, startTestEndpoint, type TestEndpoint } from '../support/t
 export interface LocalStepFunctions {
   readonly config: ServerlessConfig;
   readonly client: SFNClient;
-  readonly sfn: StepFunctionsService;
+  readonly sfn: StepFunctionsProvider;
   /** State machine ARNs by key in `stepFunctions.stateMachines`. */
   readonly arns: Record<string, string>;
   close(): Promise<void>;
@@ -22,9 +22,9 @@ export interface LocalStepFunctions {
 export async function startLocalStepFunctions(timeScale = 0.001): Promise<LocalStepFunctions> {
   const config = await loadFixtureConfig();
   const runtime = new LambdaRuntime(config.functions, { region: config.region, taskRoot: config.appDir });
-  const sfn = new StepFunctionsService({ lambda: runtime, timeScale });
+  const sfn = new StepFunctionsProvider({ lambda: runtime, timeScale });
   const arns = await deployStateMachines(config, sfn);
-  const endpoint: TestEndpoint = await startTestEndpoint([sfn.provider]);
+  const endpoint: TestEndpoint = await startTestEndpoint([sfn]);
   const client = new SFNClient(clientConfig(endpoint));
   return {
     config,

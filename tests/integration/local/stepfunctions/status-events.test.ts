@@ -5,7 +5,7 @@
  */
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { LambdaRuntime } from '../../../../local/aws/lambda';
-import { StepFunctionsService } from '../../../../local/aws/stepfunctions';
+import { StepFunctionsProvider } from '../../../../local/aws/stepfunctions';
 import type { ExecutionStatusChangeEvent } from '../../../../local/aws/stepfunctions/status-events';
 import { loadFixtureConfig } from '../../../fixtures/serverless-app/load';
 import { clientConfig, startTestEndpoint, type TestEndpoint } from '../support/test-endpoint';
@@ -17,7 +17,7 @@ const ECHO = JSON.stringify({ StartAt: 'Echo', States: { Echo: { Type: 'Pass', P
 const FAIL = JSON.stringify({ StartAt: 'Boom', States: { Boom: { Type: 'Fail', Error: 'Custom.Error', Cause: 'it broke' } } });
 
 let runtime: LambdaRuntime;
-let sfn: StepFunctionsService;
+let sfn: StepFunctionsProvider;
 let endpoint: TestEndpoint;
 let client: SFNClient;
 const events: ExecutionStatusChangeEvent[] = [];
@@ -25,8 +25,8 @@ const events: ExecutionStatusChangeEvent[] = [];
 beforeAll(async () => {
   const config = await loadFixtureConfig();
   runtime = new LambdaRuntime(config.functions, { region: config.region, taskRoot: config.appDir });
-  sfn = new StepFunctionsService({ lambda: runtime, timeScale: 0.001, onEvent: (event) => events.push(event) });
-  endpoint = await startTestEndpoint([sfn.provider]);
+  sfn = new StepFunctionsProvider({ lambda: runtime, timeScale: 0.001, onEvent: (event) => events.push(event) });
+  endpoint = await startTestEndpoint([sfn]);
   client = new SFNClient(clientConfig(endpoint));
 });
 
@@ -100,7 +100,7 @@ describe('Step Functions Execution Status Change events', () => {
     await client.send(new StopExecutionCommand({ executionArn }));
 
     const restored: ExecutionStatusChangeEvent[] = [];
-    const other = new StepFunctionsService({ lambda: runtime, timeScale: 0.001, onEvent: (event) => restored.push(event) });
+    const other = new StepFunctionsProvider({ lambda: runtime, timeScale: 0.001, onEvent: (event) => restored.push(event) });
     other.importSnapshot({ ...saved, executions: saved.executions.filter((e) => e.arn === executionArn) });
     expect(restored.map((e) => [e.detail.executionArn, e.detail.status, e.detail.cause])).toEqual([[executionArn, 'ABORTED', 'local cloud restarted']]);
 
@@ -113,7 +113,7 @@ describe('Step Functions Execution Status Change events', () => {
     // ...the restored state reports it.
     const atShutdown = sfn.exportSnapshot().executions.filter((e) => e.arn === running);
     const afterRestart: ExecutionStatusChangeEvent[] = [];
-    new StepFunctionsService({ lambda: runtime, timeScale: 0.001, onEvent: (event) => afterRestart.push(event) }).importSnapshot({ ...saved, executions: atShutdown });
+    new StepFunctionsProvider({ lambda: runtime, timeScale: 0.001, onEvent: (event) => afterRestart.push(event) }).importSnapshot({ ...saved, executions: atShutdown });
     expect(afterRestart.map((e) => [e.detail.executionArn, e.detail.status, e.detail.cause])).toEqual([[running, 'ABORTED', 'The local cloud was shut down.']]);
   });
 });

@@ -1,5 +1,5 @@
-/** Opaque `NextToken`s: the offset of the next item, base64-encoded so callers do not rely on its form. */
-import { AwsServiceError } from '../protocol';
+/** Opaque `NextToken`s of SSM, ECR and CodeBuild: the offset of the next item, base64-encoded so callers do not rely on its form. */
+import { AwsServiceError } from './protocol';
 
 /**
  * One page of `items` starting at `token` (undefined: the first page).
