@@ -3,26 +3,25 @@
  * imported health (`/v1/health/service/<name>?peer=<name>`), p50/p99 of 20, on the local cloud with both regions'
  * orchestrators (`peerRegion`).
  *
- * Two meshes are deployed, one per region, each through its own region's HTTP API; they are peered with the
- * deployment's peering steps (layers/deploy/peering.ts: the acceptor's token in its region's SSM, the dialer reading it
- * across regions), and eu-west-1 exports `todos` to us-east-1. Each round stops one `todos` task in eu-west-1 with
- * StopTask and waits for its instance to leave eu-west-1's own catalog (its region's task-event function) and then
- * us-east-1's imported health (the peering's replication stream, every 100 ms locally).
+ * The multi-region example is deployed as `npm start -- --spec examples/multi-region/east.yaml --spec
+ * examples/multi-region/west.yaml` deploys it: east-mesh (us-east-1, the acceptor) then west-mesh (eu-west-1, the
+ * dialer), each through its own region's HTTP API and deploy state machine, whose peering stage peers them; west
+ * exports `todos` to east. Each round stops one `todos` task in eu-west-1 with StopTask and waits for its instance to
+ * leave eu-west-1's own catalog (its region's task-event function) and then us-east-1's imported health (the
+ * peering's replication stream, every 100 ms locally).
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Benchmark, BenchmarkContext, BenchmarkReport } from './lib/benchmark';
 import { summarize } from './lib/stats';
 import { startLocalCloud } from '../cli/local-cloud';
 import { createS3Api } from '../layers/adapters/s3';
-import { createSsmApi } from '../layers/adapters/ssm';
 import { withContentHashes, type BuildContextFiles } from '../layers/build-context';
 import { uploadBuildContexts } from '../layers/deploy/build-source';
-import { createConsulCall } from '../layers/adapters/consul';
-import { MeshSpecSchema } from '../layers/domain/spec/schema';
-import { checkPeeringsActive, createPeeringApi, ensurePeerings } from '../layers/deploy/peering';
-import { PROJECT_ROOT, referenceSpec } from './deploy/spec';
+import { PROJECT_ROOT } from './deploy/spec';
 
 const ROUNDS = 20;
 const EAST = 'us-east-1';
@@ -36,29 +35,25 @@ export const peeringBenchmark: Benchmark = {
     const cloud = await startLocalCloud({
       rootDir: PROJECT_ROOT,
       ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0, peerHttpApi: 0 },
-      peerRegion: { region: WEST, meshName: 'west-mesh' },
+      meshName: 'east-mesh',
+      peerRegion: { region: WEST, datacenter: 'dc2', meshName: 'west-mesh' },
       ecsDelays: { provisioningMs: 0, pendingMs: 0, activatingMs: 0, runningMs: 0, stoppingMs: 0, restartBackoffMs: 5, maxRestartBackoffMs: 20 },
       stepFunctionsTimeScale: 0,
       eventRetryDelaysMs: [200, 400],
       logger: () => undefined,
+      // The functions' activity lines are logged at INFO whatever LOG_LEVEL says: to the local CloudWatch Logs only.
+      echoFunctionLogs: false,
       functionEnvironment: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     });
     const clients: Array<{ destroy(): void }> = [];
-    const ssmIn = (region: string) => {
-      const client = new SSMClient({ endpoint: cloud.endpoints.aws, region, credentials: CREDENTIALS });
-      clients.push(client);
-      return client;
-    };
     try {
       const peer = cloud.peerClientEnvironment();
       const peerEndpoints = cloud.endpoints.peer;
       if (!peer || !peerEndpoints) throw new Error('the local cloud runs no second region');
-      const east = { region: EAST, api: cloud.endpoints.httpApi, bucket: cloud.buckets.BuildSourceBucket, consul: cloud.endpoints.consul, mesh: 'reference-mesh' };
+      const east = { region: EAST, api: cloud.endpoints.httpApi, bucket: cloud.buckets.BuildSourceBucket, consul: cloud.endpoints.consul, mesh: 'east-mesh' };
       const west = { region: WEST, api: peerEndpoints.httpApi, bucket: peer.BUILD_SOURCE_BUCKET, consul: peerEndpoints.consul, mesh: 'west-mesh' };
-      const eastRaw = referenceSpec();
-      const westRaw = { ...referenceSpec(), name: 'west-mesh', region: WEST, datacenter: 'dc2' };
+      const example = (side: 'east' | 'west') => withContentHashes(parse(readFileSync(resolve(PROJECT_ROOT, `examples/multi-region/${side}.yaml`), 'utf8')), PROJECT_ROOT) as Record<string, unknown>;
 
-      context.log('deploying reference-mesh in us-east-1 and west-mesh in eu-west-1, each through its region\'s API');
       const deploy = async (region: typeof east, raw: Record<string, unknown>) => {
         const contexts = new Map<string, BuildContextFiles & { context: string }>();
         withContentHashes(raw, PROJECT_ROOT, contexts);
@@ -68,13 +63,16 @@ export const peeringBenchmark: Benchmark = {
         const headers = { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' };
         const started = (await (await fetch(`${region.api}/deployments`, { method: 'POST', headers, body: JSON.stringify(raw) })).json()) as { id: string };
         for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(100)) {
-          const { status } = (await (await fetch(`${region.api}/deployments/${started.id}`, { headers })).json()) as { status: string };
+          const { status, cause } = (await (await fetch(`${region.api}/deployments/${started.id}`, { headers })).json()) as { status: string; cause?: unknown };
           if (status === 'SUCCEEDED') return;
-          if (status !== 'RUNNING') throw new Error(`the deployment of ${String(raw.name)} in ${region.region} ended ${status}`);
+          if (status !== 'RUNNING') throw new Error(`the deployment of ${String(raw.name)} in ${region.region} ended ${status}: ${JSON.stringify(cause ?? null)}`);
         }
         throw new Error(`the deployment of ${String(raw.name)} in ${region.region} did not end in 180 s`);
       };
-      await Promise.all([deploy(east, eastRaw), deploy(west, westRaw)]);
+      // The acceptor first: the dialer's deployment reads the token the acceptor's stored, establishes, waits for ACTIVE.
+      context.log('deploying examples/multi-region: east-mesh in us-east-1 (the acceptor), then west-mesh in eu-west-1 (the dialer), each through its region\'s API');
+      await deploy(east, example('east'));
+      await deploy(west, example('west'));
 
       // The operator's management tokens (each datacenter's bootstrap token, in its own region's SSM).
       const bootstrap = async (region: typeof east) =>
@@ -84,25 +82,9 @@ export const peeringBenchmark: Benchmark = {
           }
         ).Parameter.Value;
       const [eastToken, westToken] = await Promise.all([bootstrap(east), bootstrap(west)]);
-
-      context.log('peering the two meshes (acceptor us-east-1, dialer eu-west-1) and exporting todos from eu-west-1');
-      const peers = (mesh: string, name: string, other: string, region: string, role: 'acceptor' | 'dialer') =>
-        MeshSpecSchema.parse({ ...(mesh === 'reference-mesh' ? eastRaw : westRaw), meshGateway: {}, peers: [{ name, mesh: other, region, role }] });
-      const eastSpec = peers('reference-mesh', 'west', 'west-mesh', WEST, 'acceptor');
-      const westSpec = peers('west-mesh', 'east', 'reference-mesh', EAST, 'dialer');
-      const depsOf = (region: typeof east, token: string) => ({
-        peering: createPeeringApi(createConsulCall({ address: region.consul, token })),
-        ssm: { home: createSsmApi(ssmIn(region.region)), inRegion: (r: string) => createSsmApi(ssmIn(r)) },
-      });
-      await ensurePeerings(eastSpec, depsOf(east, eastToken));
-      const westDeps = depsOf(west, westToken);
-      await ensurePeerings(westSpec, westDeps);
-      await until('the peering ACTIVE', 10_000, async () => checkPeeringsActive(westSpec, westDeps).then(() => true, () => undefined));
-      await fetch(`${west.consul}/v1/config`, {
-        method: 'PUT',
-        headers: { 'X-Consul-Token': westToken },
-        body: JSON.stringify({ Kind: 'exported-services', Name: 'default', Services: [{ Name: 'todos', Consumers: [{ Peer: 'east' }] }] }),
-      });
+      const state = async (region: typeof east, name: string) =>
+        ((await (await fetch(`${region.consul}/v1/peering/${name}`, { headers: { 'X-Consul-Token': region === east ? eastToken : westToken } })).json()) as { State?: string }).State;
+      await until('the peering ACTIVE on both sides', 10_000, async () => ((await state(east, 'west')) === 'ACTIVE' && (await state(west, 'east')) === 'ACTIVE' ? true : undefined));
 
       const ids = async (url: string, token: string): Promise<string[]> =>
         ((await (await fetch(url, { headers: { 'X-Consul-Token': token } })).json()) as Array<{ Service: { ID: string } }>).map((e) => e.Service.ID);

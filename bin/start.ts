@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from '../cli/local-cloud';
 import { deployCommand } from '../cli/deploy';
 import { defaultCliDeps } from '../cli/cli-deps';
+import { renderPeeringSummary } from '../cli/peering-summary';
 import { loadMeshSpec } from '../layers/domain/spec/load';
 import { startDashboard, renderUiListenError } from '../cli/ui-command';
 import { parseStartOptions, renderExploreHints, renderListenError, specMeshName, START_USAGE, StartUsageError, type StartOptions } from '../cli/start-options';
@@ -96,6 +97,19 @@ async function main(options: StartOptions): Promise<number> {
       { ...defaultCliDeps(), cwd: rootDir, pollIntervalMs: 500 },
     );
   }
+  // Both meshes deployed: the peering between them as each mesh's API reports it (the dialer's deployment waited for
+  // its side to be ACTIVE; the acceptor's side and the imported services follow within moments).
+  // Printed last, after the hints of both meshes: it is what the two deployments were for.
+  const peering =
+    second === 0 && peerEnv
+      ? await renderPeeringSummary(
+          [
+            { apiUrl: env.MESH_API_URL, token: env.MESH_API_TOKEN },
+            { apiUrl: peerEnv.MESH_API_URL, token: peerEnv.MESH_API_TOKEN },
+          ],
+          defaultCliDeps(),
+        )
+      : [];
   const status = first !== 0 ? first : (second ?? 0);
   process.removeListener('SIGINT', interrupted);
   process.removeListener('SIGTERM', interrupted);
@@ -110,6 +124,7 @@ async function main(options: StartOptions): Promise<number> {
     const { consul, httpApi } = cloud.endpoints.peer;
     console.log(`\n${renderExploreHints(spec, { aws: cloud.endpoints.aws, consul, httpApi }, { stateMachineArn: peerEnv.DEPLOY_STATE_MACHINE_ARN, apiToken: peerEnv.MESH_API_TOKEN })}`);
   }
+  if (peering.length > 0) console.log(`\n${peering.join('\n')}`);
 
   if (options.once) {
     await cloud.stop();

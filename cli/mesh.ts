@@ -42,8 +42,11 @@ export function renderMesh(view: MeshView): string[] {
   ];
 }
 
-/** The mesh's peerings (cluster peering): state, and the services imported from and exported to each peer. */
-function renderPeers(view: MeshView): string[] {
+/**
+ * The mesh's peerings (cluster peering): state, and the services imported from and exported to each peer. Empty for a
+ * mesh without peers. `meshctl status` prints the same table.
+ */
+export function renderPeers(view: Pick<MeshView, 'peers'>): string[] {
   if (!view.peers?.length) return [];
   const list = (names: string[]) => (names.length === 0 ? '-' : names.join(', '));
   const rows = view.peers.map((p) => [p.name, `${p.mesh} (${p.region})`, p.role, p.state, list(p.importedServices), list(p.exportedServices)]);

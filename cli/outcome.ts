@@ -9,10 +9,17 @@ import { renderFailure, renderSummary } from './summary';
  * Reports how a deployment ended (or where it is) and returns the exit code: 0 for SUCCEEDED or still running,
  * 1 for FAILED, TIMED_OUT and ABORTED, with the stage, error and cause on stderr.
  */
-export function reportOutcome(description: DeploymentDescription, progress: DeploymentProgress, json: boolean, deps: Pick<CliDeps, 'stdout' | 'stderr'>): number {
+export function reportOutcome(
+  description: DeploymentDescription,
+  progress: DeploymentProgress,
+  json: boolean,
+  deps: Pick<CliDeps, 'stdout' | 'stderr'>,
+  /** More fields of the `--json` answer (`meshctl status`: the mesh's peers). */
+  extra: Record<string, unknown> = {},
+): number {
   const failed = description.status === 'FAILED' || description.status === 'TIMED_OUT' || description.status === 'ABORTED';
   if (json) {
-    deps.stdout.write(`${JSON.stringify(toJson(description, progress), null, 2)}\n`);
+    deps.stdout.write(`${JSON.stringify({ ...toJson(description, progress), ...extra }, null, 2)}\n`);
     return failed ? 1 : 0;
   }
   if (failed) {
@@ -42,6 +49,7 @@ export function toJson(description: DeploymentDescription, progress: DeploymentP
     services: progress.services,
     images: progress.images,
     consul: progress.consul,
+    peerings: progress.peerings,
     summary: description.status === 'SUCCEEDED' ? (description.output ?? progress.output) : undefined,
     failure: failed
       ? (parseDeploymentFailure(description.cause) ?? {

@@ -30,6 +30,11 @@ function renderRemoval(s: ServiceProgress): string {
   }
 }
 
+/** One line for a peer of the peering stage: `west (dialer): established, ACTIVE`. */
+export function renderPeeringLine(peer: NonNullable<DeploymentProgress['peerings']>[number]): string {
+  return `${peer.name} (${peer.role}): ${[peer.action, peer.state].filter(Boolean).join(', ') || 'pending'}`;
+}
+
 export function renderImageLine(i: ImageProgress): string {
   switch (i.status) {
     case 'pending':
@@ -79,6 +84,12 @@ export function renderTransitions(before: DeploymentProgress, after: DeploymentP
         if (image.status !== 'pending' && (was?.status !== image.status || was?.phase !== image.phase)) details.push(`[images] ${renderImageLine(image)}`);
       }
     }
+    if (stage.name === 'peering') {
+      for (const peer of after.peerings ?? []) {
+        const was = before.peerings?.find((p) => p.name === peer.name);
+        if (was?.action !== peer.action || was?.state !== peer.state) details.push(`[peering] ${renderPeeringLine(peer)}`);
+      }
+    }
     for (const service of after.services.filter((s) => s.stage === stage.name)) {
       const was = before.services.find((s) => s.cluster === service.cluster && s.name === service.name);
       // A service is printed once something has been seen of it: a count, or its removal under way.
@@ -115,6 +126,7 @@ export function renderProgressFrame(header: string, progress: DeploymentProgress
     }
     if (stage.state !== 'skipped') {
       for (const service of progress.services.filter((s) => s.stage === stage.name)) lines.push(`      ${renderServiceLine(service)}`);
+      if (stage.name === 'peering') for (const peer of progress.peerings ?? []) lines.push(`      ${renderPeeringLine(peer)}`);
     }
   }
   return lines;

@@ -1,7 +1,9 @@
 import { loadMeshSpec } from '../layers/domain/spec/load';
-import { createBackend, type BackendOptions } from './backend-factory';
+import type { MeshView } from '../layers/api/mesh';
+import { createApiBackend, createBackend, usesStepFunctions, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
 import type { DeploymentDescription } from '../layers/deployments/backend';
+import { renderPeers } from './mesh';
 import { reportOutcome } from './outcome';
 import { renderProgressFrame } from './progress-text';
 import { createProgressView, formatDuration } from './progress-view';
@@ -51,11 +53,38 @@ export async function statusCommand(reference: string | undefined, options: Stat
       close: () => view.close(),
     });
     view.close();
-    return reportOutcome(result.description, result.progress, false, deps);
+    const code = reportOutcome(result.description, result.progress, false, deps);
+    writeLines(deps.stdout, peerLines(await peersNow(result.description.mesh, options, deps)));
+    return code;
   }
   const { description, progress } = await watchDeployment(backend, id, { intervalMs: deps.pollIntervalMs, sleep: deps.sleep, once: !options.watch });
+  const peers = await peersNow(description.mesh, options, deps);
   if (!options.json) writeLines(deps.stdout, renderProgressFrame(statusHeader(description, deps.now()), progress));
-  return reportOutcome(description, progress, options.json, deps);
+  const code = reportOutcome(description, progress, options.json, deps, peers === undefined ? {} : { peers });
+  if (!options.json) writeLines(deps.stdout, peerLines(peers));
+  return code;
+}
+
+/**
+ * The mesh's peerings as they are now (`GET /mesh`, the rows of `meshctl mesh`): what a deployment with a peering
+ * stage left, and what has happened to it since (a peer's gateways down: FAILING). Only through the HTTP API, whose
+ * stack manages one mesh: none for another mesh's deployment or with Step Functions directly. A failed read is said
+ * on stderr and does not change the exit code, which is the deployment's.
+ */
+async function peersNow(mesh: string | undefined, options: StatusOptions, deps: CliDeps): Promise<NonNullable<MeshView['peers']> | undefined> {
+  if (usesStepFunctions(options, deps.env)) return undefined;
+  try {
+    const view = await createApiBackend(options, deps).getMesh();
+    return mesh === undefined || view.mesh === mesh ? (view.peers ?? []) : undefined;
+  } catch (error) {
+    deps.stderr.write(`meshctl status: the mesh's peers are not shown: GET /mesh failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    return undefined;
+  }
+}
+
+function peerLines(peers: MeshView['peers']): string[] {
+  const table = renderPeers({ peers });
+  return table.length === 0 ? [] : ['', 'Peers (now):', ...table.slice(0, -1)];
 }
 
 /** `Deployment d-... of mesh "x" (execution name): RUNNING, started 2025-... (1m02s ago)`. */

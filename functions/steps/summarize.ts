@@ -4,7 +4,8 @@ import { createDeployDeps, withConsul } from '../../layers/deploy/deps';
 import { summarizeDeployment } from '../../layers/deploy/summary';
 import { createChurnDeps, reconcileDeps } from '../../layers/churn/deps';
 import { reconcileMesh } from '../../layers/churn/reconcile';
-import { ImagesSchema, PlanSchema, StageStatusSchema } from '../../layers/deploy/schemas';
+import { ImagesSchema, PeeringStatusSchema, PlanSchema, StageStatusSchema } from '../../layers/deploy/schemas';
+import { peeringChanged } from '../../layers/deploy/peering-stage';
 import { ecsClient, ssmClient } from '../../layers/adapters/aws';
 
 const Event = z.object({
@@ -14,6 +15,8 @@ const Event = z.object({
   serviceClusters: z.array(StageStatusSchema),
   ingress: z.optional(StageStatusSchema),
   meshGateway: z.optional(StageStatusSchema),
+  /** The peering stage's result, when the spec or the deployed spec has peers. */
+  peering: z.optional(PeeringStatusSchema),
   /** The removal stage's result, when the change set removed something. */
   removal: z.object({ removed: z.array(z.string()) }).optional(),
 });
@@ -38,5 +41,5 @@ export async function handler(event: unknown) {
   const repaired = { registered: repairs.registered, deregistered: repairs.deregistered, updated: repairs.updatedAddress + repairs.updatedCheck + repairs.updatedRegistration };
   const anyRepair = repaired.registered + repaired.deregistered + repaired.updated > 0;
   const removed = input.removal?.removed ?? [];
-  return { ...summary, repaired, removed, noChange: summary.noChange && !anyRepair && removed.length === 0 };
+  return { ...summary, repaired, removed, noChange: summary.noChange && !anyRepair && removed.length === 0 && !peeringChanged(input.peering) };
 }

@@ -126,6 +126,8 @@ export const DeploymentViewSchema = DeploymentItemSchema.extend({
   services: z.array(z.looseObject({ stage: z.string(), cluster: z.string(), name: z.string(), desiredCount: z.number() })),
   images: z.array(z.looseObject({ name: z.string(), status: z.string() })),
   consul: z.looseObject({ leader: z.string(), peers: z.array(z.string()) }).optional(),
+  /** The peering stage's peers: what it did for each and a dialer peering's state. */
+  peerings: z.array(z.looseObject({ name: z.string(), role: z.string(), action: z.string().optional(), state: z.string().optional() })).optional(),
   summary: z.unknown().optional(),
   failure: z.looseObject({ stage: z.string().optional(), error: z.string().optional(), message: z.string().optional() }).optional(),
   /** The execution's raw error and cause, when it ended without succeeding. */
@@ -174,7 +176,7 @@ export const ChangeSetSchema = z.looseObject({
   specHash: z.string(),
   changes: z.array(
     z.looseObject({
-      kind: z.enum(['image', 'cluster', 'service', 'task-definition', 'parameter', 'secret', 'config-entry', 'acl']),
+      kind: z.enum(['image', 'cluster', 'service', 'task-definition', 'parameter', 'secret', 'config-entry', 'acl', 'peering']),
       id: z.string(),
       action: z.enum(['create', 'update', 'replace', 'remove', 'unchanged']),
       reasons: z.array(z.string()),

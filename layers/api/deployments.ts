@@ -112,6 +112,7 @@ export async function getDeployment(id: string, deps: ApiDeps): Promise<Deployme
     services: progress.services,
     images: progress.images,
     ...(progress.consul ? { consul: progress.consul } : {}),
+    ...(progress.peerings ? { peerings: progress.peerings } : {}),
     ...(status === 'SUCCEEDED' ? { summary: description.output ?? progress.output } : {}),
     ...(failed
       ? {

@@ -34,7 +34,8 @@ export type ResourceKind =
   | 'parameter' // an SSM parameter with rendered configuration (consul.hcl, a dataplane's JSON)
   | 'secret' // an SSM SecureString the mesh generates once (gossip key, CA, ACL tokens); never updated by a deployment
   | 'config-entry' // a Consul config entry (service-defaults, service-intentions, ingress-gateway, proxy-defaults...)
-  | 'acl'; // a Consul ACL policy or token the mesh created
+  | 'acl' // a Consul ACL policy or token the mesh created
+  | 'peering'; // a Consul cluster peering of the spec's `peers` (create = generate the acceptor's token, or establish)
 
 /** One field that differs, as the deployment would see it: `path: before → after`. */
 export interface FieldChange {

@@ -13,6 +13,8 @@ import { configEntryOfParameter } from './mesh-state';
 import { configHashes } from './stage';
 import { decideService } from './service-decision';
 import { wantedSecretNames } from './wanted-secrets';
+import { peeringTokenParameter } from './peering';
+import { removedPeers } from './peering-stage';
 
 /** What the plan knows besides the spec and the state: the roles, account and networking of the environment. */
 export interface ChangeSetContext {
@@ -159,6 +161,8 @@ export function computeChangeSet(spec: MeshSpec, state: MeshState, context: Chan
     changes.push({ kind: 'config-entry', id, action: fields.length ? 'update' : 'unchanged', reasons: fields.map((f) => `${f.path}: ${show(f.before)} → ${show(f.after)}`), ...(fields.length ? { fields } : {}) });
   }
 
+  changes.push(...peeringChanges(spec, state));
+
   // Removals. Services first: the removal stage scales them to 0, waits for their tasks to stop, deletes them.
   for (const s of state.services) {
     const id = `${s.cluster}/${s.service.serviceName}`;
@@ -218,6 +222,51 @@ export function computeChangeSet(spec: MeshSpec, state: MeshState, context: Chan
     refused,
     noChange: refused.length === 0 && changes.every((c) => c.action === 'unchanged'),
   };
+}
+
+/** Peering states in which a peering of that name lives on (peering.ts): its token was used, or waits to be. */
+const LIVE_PEERING = new Set(['PENDING', 'ESTABLISHING', 'ACTIVE', 'FAILING']);
+
+/**
+ * The peering stage's changes (peering-stage.ts, with ensurePeerings' and removePeerings' own rules): an acceptor's
+ * token is generated unless a live peering of that name exists (and, while PENDING, its token is still stored); a
+ * dialer establishes unless its peering lives; the deployed spec's peers the spec dropped are deleted. When Consul
+ * could not be asked (`state.peerings` absent: its servers do not run yet), every peer of the spec is created.
+ */
+function peeringChanges(spec: MeshSpec, state: MeshState): ResourceChange[] {
+  const changes: ResourceChange[] = [];
+  const states = new Map((state.peerings ?? []).map((p) => [p.name, p.state]));
+  const stored = new Set(state.parameters.map((p) => p.name));
+  for (const peer of spec.peers) {
+    const current = states.get(peer.name);
+    const live = current !== undefined && LIVE_PEERING.has(current);
+    if (peer.role === 'acceptor') {
+      const parameter = peeringTokenParameter(spec.name, peer.mesh);
+      const kept = live && (stored.has(parameter) || current !== 'PENDING');
+      changes.push({
+        kind: 'peering',
+        id: peer.name,
+        action: kept ? 'unchanged' : 'create',
+        reasons: kept ? [] : [`generates a peering token for mesh "${peer.mesh}" (${peer.region}) and keeps it as a SecureString at ${parameter}, where that mesh's deployment reads it`],
+      });
+      continue;
+    }
+    changes.push({
+      kind: 'peering',
+      id: peer.name,
+      action: live ? 'unchanged' : 'create',
+      reasons: live
+        ? []
+        : [
+            `establishes the peering with the token mesh "${peer.mesh}" keeps in ${peer.region} (${peeringTokenParameter(peer.mesh, spec.name)}; deploy that mesh with this peer first), then waits until it is ACTIVE`,
+          ],
+    });
+  }
+  for (const peer of removedPeers(spec, state.deployedSpec)) {
+    const token = peer.role === 'acceptor' ? [`its token parameter ${peeringTokenParameter(spec.name, peer.mesh)} deleted`] : [];
+    changes.push({ kind: 'peering', id: peer.name, action: 'remove', reasons: [`no longer in the spec: the peering with mesh "${peer.mesh}" (${peer.region}) deleted, the peer's side becomes TERMINATED`, ...token] });
+  }
+  return changes;
 }
 
 function rank(kind: string): number {

@@ -10,6 +10,8 @@ import type { MeshSpec } from '../domain/spec/schema';
 import { ConsulAclDeniedError, ConsulUnavailableError } from '../errors';
 import { planImages } from './images';
 import { wantedSecretNames } from './wanted-secrets';
+import { peeringTokenParameter } from './peering';
+import { removedPeers } from './peering-stage';
 
 /** An ECS cluster the spec names or the mesh's tag marks as its own. */
 export interface ClusterState {
@@ -78,6 +80,12 @@ export interface MeshState {
   configEntries?: ConfigEntryState[];
   /** The spec the last deployment stored in Consul KV (`consul-mesh/<mesh>/spec`), when Consul answered. */
   deployedSpec?: unknown;
+  /**
+   * The cluster peerings of the spec's and the deployed spec's peers as Consul reports them (`/v1/peering/<name>`),
+   * when Consul answered; a peering Consul does not have, or that the orchestrator's token may not read yet (its
+   * policy gets `peering` once the mesh has peers), is absent.
+   */
+  peerings?: Array<{ name: string; state: string }>;
 }
 
 export interface StateReaderDeps {
@@ -85,7 +93,7 @@ export interface StateReaderDeps {
   ssm: Pick<SsmApi, 'getParametersByPath' | 'describeParameters'>;
   ecr: Pick<EcrApi, 'describeRepository' | 'describeImages'>;
   /** Absent, or failing with ConsulUnavailable: config entries are read from their SSM copies instead. */
-  consul?: () => Promise<Pick<ConsulApi, 'getConfigEntry' | 'kvGet'>>;
+  consul?: () => Promise<Pick<ConsulApi, 'getConfigEntry' | 'kvGet' | 'readPeering'>>;
 }
 
 const hasMeshTag = (tags: Array<{ key?: string; value?: string }> | undefined, mesh: string) => (tags ?? []).some((t) => t.key === TAG.mesh && t.value === mesh);
@@ -170,7 +178,9 @@ async function readParameters(spec: MeshSpec, ssm: StateReaderDeps['ssm']): Prom
       parameters.push({ name: p.Name, type: p.Type ?? 'String', ...(p.Type === 'String' && p.Value !== undefined ? { value: p.Value } : {}) });
     }
   }
-  for (const p of await ssm.describeParameters(wantedSecretNames(spec))) if (p.Name) parameters.push({ name: p.Name, type: p.Type ?? 'SecureString' });
+  // The acceptor's peering tokens too, by name only: whether each is stored (peering-stage.ts).
+  const tokens = spec.peers.filter((p) => p.role === 'acceptor').map((p) => peeringTokenParameter(spec.name, p.mesh));
+  for (const p of await ssm.describeParameters([...wantedSecretNames(spec), ...tokens])) if (p.Name) parameters.push({ name: p.Name, type: p.Type ?? 'SecureString' });
   return parameters.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -207,7 +217,7 @@ async function readConsul(
   spec: MeshSpec,
   parameters: ParameterState[],
   connect: StateReaderDeps['consul'],
-): Promise<Pick<MeshState, 'configEntries' | 'deployedSpec'>> {
+): Promise<Pick<MeshState, 'configEntries' | 'deployedSpec' | 'peerings'>> {
   if (!connect) return {};
   const ids = new Map<string, { kind: string; name: string }>();
   for (const e of buildConfigEntries(spec)) ids.set(`${e.Kind}/${e.Name}`, { kind: e.Kind, name: e.Name });
@@ -232,7 +242,18 @@ async function readConsul(
       configEntries.push({ kind, name, ...(entry ? { entry } : {}) });
     }
     const stored = await consul.kvGet(`consul-mesh/${spec.name}/spec`);
-    return { configEntries, ...(stored ? { deployedSpec: JSON.parse(stored.value) as unknown } : {}) };
+    const deployedSpec = stored ? (JSON.parse(stored.value) as unknown) : undefined;
+    const peerings: NonNullable<MeshState['peerings']> = [];
+    for (const name of new Set([...spec.peers, ...removedPeers(spec, deployedSpec)].map((p) => p.name))) {
+      try {
+        const peering = await consul.readPeering(name);
+        if (peering) peerings.push({ name, state: peering.State });
+      } catch (error) {
+        // No `peering` rule in the orchestrator's policy yet (the mesh had no peers): it has no peering either.
+        if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
+      }
+    }
+    return { configEntries, ...(deployedSpec !== undefined ? { deployedSpec } : {}), peerings };
   } catch (error) {
     // Consul cannot tell: its servers may not run yet (ConsulUnavailable), or a deployment stopped before the ACL step
     // left a token in SSM that Consul does not know yet (ConsulAclDenied "ACL not found"). The SSM copies of what the

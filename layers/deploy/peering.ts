@@ -120,6 +120,10 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
   if (current && LIVE.has(current.State) && (stored !== undefined || current.State !== 'PENDING')) {
     return { name: peer.name, role: 'acceptor', action: 'token-kept', state: current.State };
   }
+  // A TERMINATED peering (the dialer deleted its side) cannot be dialed again: Consul keeps its state through a new
+  // token and refuses the secret exchange ("peering is marked for deletion", as `Peering.IsActive()` is false). So it
+  // is deleted first, and the token made for a new peering of that name.
+  if (current?.State === 'TERMINATED') await deleteAndWait(peer.name, deps);
   const token = await deps.peering.generateToken(peer.name);
   // Overwrite only here: no live peering uses the stored token (it was deleted, terminated, or never generated).
   await deps.ssm.home.putParameter({
@@ -133,6 +137,24 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
     ...(stored === undefined ? { Tags: [{ Key: 'consul-mesh:mesh', Value: spec.name }] } : {}),
   });
   return { name: peer.name, role: 'acceptor', action: 'token-generated', state: 'PENDING' };
+}
+
+/** Rounds of the wait for a deleted peering to be gone (DELETING, then removed by the leader in the background). */
+const DELETE_ROUNDS = 50;
+const DELETE_PAUSE_MS = 100;
+
+/**
+ * Deletes a peering and waits (bounded: a few seconds) until Consul has removed it.
+ * @throws PeeringNotActive when it is still there: the step's retry comes back to it.
+ */
+async function deleteAndWait(name: string, deps: PeeringDeps): Promise<void> {
+  await deps.peering.delete(name);
+  for (let round = 0; round < DELETE_ROUNDS; round += 1) {
+    const left = await deps.peering.read(name);
+    if (!left) return;
+    await new Promise((resolve) => setTimeout(resolve, DELETE_PAUSE_MS));
+  }
+  throw new PeeringNotActiveError(`peering "${name}" was deleted to be made anew, and Consul still has it`);
 }
 
 async function ensureDialer(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps): Promise<PeerOutcome> {

@@ -14,7 +14,8 @@ import { stackFitIssues, type StackLimits } from './stack-fit';
 import type { DeploymentPlan, ServiceChange } from './types';
 import type { ChangeSet } from './change-set';
 import { compactChangeSet, computeChangeSet, type ChangeSetContext } from './compute-change-set';
-import { readMeshState, type StateReaderDeps } from './mesh-state';
+import { readMeshState, type MeshState, type StateReaderDeps } from './mesh-state';
+import { removedPeers } from './peering-stage';
 
 export interface PlanInput {
   deploymentId: string;
@@ -70,8 +71,10 @@ export async function planDeployment(
   // The change set, computed once: the stages apply the same decisions (decideService) and the removal stage
   // removes exactly its removals. A change no deployment can make refuses the spec before anything is written.
   let changeSet: ChangeSet;
+  let state: MeshState;
   try {
-    changeSet = computeChangeSet(spec, await readMeshState(spec, { ecs: deps.ecs, ssm: deps.ssm, ecr: deps.ecr, consul: deps.consul }), deps.context);
+    state = await readMeshState(spec, { ecs: deps.ecs, ssm: deps.ssm, ecr: deps.ecr, consul: deps.consul });
+    changeSet = computeChangeSet(spec, state, deps.context);
   } catch (error) {
     await releaseLock(lockName, input.executionId, { ssm: deps.ssm });
     throw error;
@@ -82,7 +85,9 @@ export async function planDeployment(
   }
   const compact = compactChangeSet(changeSet);
   // The removal stage needs what to remove, not why (the revisions to keep are counted again when it deregisters).
-  const removals = compact.changes.filter((c) => c.action === 'remove');
+  // Peerings are the peering stage's: it deletes them before the service clusters, while the gateway still runs.
+  const removals = compact.changes.filter((c) => c.action === 'remove' && c.kind !== 'peering');
+  const removedPeerings = removedPeers(spec, state.deployedSpec);
   return {
     mesh: spec.name,
     deploymentId: input.deploymentId,
@@ -94,6 +99,8 @@ export async function planDeployment(
     hasIngress: spec.ingress !== undefined,
     meshGatewayCluster: spec.meshGateway ? { cluster: spec.meshGateway.cluster, services: [spec.meshGateway.name] } : null,
     hasMeshGateway: spec.meshGateway !== undefined,
+    hasPeering: spec.peers.length > 0 || removedPeerings.length > 0,
+    peering: { removed: removedPeerings.map(({ name, mesh, region, role }) => ({ name, mesh, region, role })) },
     changes: serviceChanges(compact),
     changeSet: compact,
     removals,

@@ -22,7 +22,7 @@ export const ImageJobSchema = z.object({
 
 /** One entry of a change set (change-set.ts ResourceChange). */
 export const ResourceChangeSchema = z.object({
-  kind: z.enum(['image', 'cluster', 'service', 'task-definition', 'parameter', 'secret', 'config-entry', 'acl']),
+  kind: z.enum(['image', 'cluster', 'service', 'task-definition', 'parameter', 'secret', 'config-entry', 'acl', 'peering']),
   id: z.string(),
   action: z.enum(['create', 'update', 'replace', 'remove', 'unchanged']),
   reasons: z.array(z.string()),
@@ -31,6 +31,30 @@ export const ResourceChangeSchema = z.object({
   role: z.optional(z.enum(['server', 'service', 'ingress-gateway', 'mesh-gateway'])),
   desiredCount: z.optional(z.number()),
 });
+
+/** A peer as the plan carries it: the deployed spec's peers that this deployment removes. */
+export const PlannedPeerSchema = z.object({ name: z.string(), mesh: z.string(), region: z.string(), role: z.enum(['acceptor', 'dialer']) });
+
+/** The peering stage's part of the plan (peering-stage.ts) (`$.plan.peering`). */
+export const PeeringPlanSchema = z.object({ removed: z.array(PlannedPeerSchema) });
+export type PeeringPlan = z.infer<typeof PeeringPlanSchema>;
+
+/** The peering stage's result (`$.peering`): what the ensure step did, and the latest check of the dialers. */
+export const PeeringStatusSchema = z.object({
+  ready: z.boolean(),
+  round: z.number().check(z.int()),
+  /** The dialer peerings not ACTIVE yet, with their state (the timeout's cause names them). */
+  waitingFor: z.string(),
+  peers: z.array(
+    z.object({
+      name: z.string(),
+      role: z.enum(['acceptor', 'dialer']),
+      action: z.optional(z.enum(['token-generated', 'token-kept', 'established', 'kept', 'deleted'])),
+      state: z.optional(z.string()),
+    }),
+  ),
+});
+export type PeeringStatus = z.infer<typeof PeeringStatusSchema>;
 
 export const PlanSchema = z.object({
   mesh: z.string(),
@@ -44,6 +68,9 @@ export const PlanSchema = z.object({
   // Defaults: a plan made before the mesh gateway existed (an execution still running across an upgrade) has none.
   meshGatewayCluster: z._default(z.nullable(StageClustersSchema), null),
   hasMeshGateway: z._default(z.boolean(), false),
+  /** The peering stage runs when the spec or the deployed spec has peers; `peering.removed`: the peers it deletes. */
+  hasPeering: z._default(z.boolean(), false),
+  peering: z._default(PeeringPlanSchema, { removed: [] }),
   /** In the Plan step's result (the history, for the progress view), not in the state the later steps receive. */
   changes: z.optional(z.array(
     z.object({

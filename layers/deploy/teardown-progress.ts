@@ -19,6 +19,8 @@ export type DestroyStageProgress = {
 
 export const TEARDOWN_STATE_STAGE: Record<string, DestroyProgressStage> = {
   Prepare: 'prepare',
+  // The cluster peerings go before anything else (while the mesh gateways run): part of preparing the teardown.
+  RemovePeerings: 'prepare',
   IngressRemove: 'ingress',
   'IngressRemoved?': 'ingress',
   IngressWait: 'ingress',

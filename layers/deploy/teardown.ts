@@ -175,6 +175,32 @@ export async function removeStage(plan: DestroyPlan, stage: DestroyStage, previo
 }
 
 /**
+ * The teardown's first step in Consul: the mesh's cluster peerings, deleted while its mesh gateways still run. The
+ * peer learns of a deleted peering through the peering's stream, which runs through the gateways
+ * (`PeerThroughMeshGateways`): deleted once they are gone, the peer's side stays FAILING for ever instead of becoming
+ * TERMINATED. Nothing to do when the servers are gone (Consul with them) or the mesh had no peers.
+ */
+export async function removeMeshPeerings(
+  plan: DestroyPlan,
+  rawSpec: unknown,
+  deps: { consul: () => Promise<Pick<ConsulApi, 'deletePeering'> & Parameters<typeof loadDeployedSpec>[0]> },
+): Promise<{ peerings: string[] }> {
+  if (plan.stages.servers.length === 0) return { peerings: [] };
+  const consul = await deps.consul();
+  const spec = (await loadDeployedSpec(consul, plan.mesh, { maxAgeMs: 0 })) ?? specOf(rawSpec, plan.mesh);
+  return { peerings: await deletePeerings(consul, spec) };
+}
+
+async function deletePeerings(consul: Pick<ConsulApi, 'deletePeering'>, spec: Pick<MeshSpec, 'peers'> | undefined): Promise<string[]> {
+  const peerings: string[] = [];
+  for (const peer of spec?.peers ?? []) {
+    await consul.deletePeering(peer.name);
+    peerings.push(peer.name);
+  }
+  return peerings;
+}
+
+/**
  * The mesh's leftovers in Consul, removed while the servers still run: its cluster peerings first (the peers stop
  * importing its services, and their side of each peering becomes TERMINATED instead of FAILING for ever; the token
  * parameters go with the mesh's other parameters in the cleanup), registrations whose task has stopped (events
@@ -192,11 +218,9 @@ export async function removeFromConsul(
   if (plan.stages.servers.length === 0) return { ...none, skipped: 'the Consul servers are gone: nothing of the mesh is left in Consul' };
   const consul = await deps.consul();
   const spec = (await loadDeployedSpec(consul, plan.mesh, { maxAgeMs: 0 })) ?? specOf(rawSpec, plan.mesh);
-  const peerings: string[] = [];
-  for (const peer of spec?.peers ?? []) {
-    await consul.deletePeering(peer.name);
-    peerings.push(peer.name);
-  }
+  // Deleted already by the teardown's first step (removeMeshPeerings); again here, which costs nothing (a peering
+  // that is gone is no error), for a teardown that skipped it.
+  const peerings = await deletePeerings(consul, spec);
   const instances = await deregisterStoppedInstances(consul, deps.ecs, plan.mesh);
   const configEntries = spec ? await deleteConfigEntries(consul, spec) : [];
   const kv = await deleteMeshKv(consul, plan.mesh);
@@ -246,6 +270,8 @@ export interface DestroySummary {
     kv: number;
     parameters: number;
     repositories: string[];
+    /** The cluster peerings deleted (in Consul, before anything else of the mesh there). */
+    peerings: string[];
   };
   kept: { parameters: string[]; repositories: string[] };
   /** Why the Consul part did nothing, when it did nothing. */
@@ -269,6 +295,7 @@ export async function finishDestroy(
     kv: consul.kv.length,
     parameters: cleanup.parameters.length,
     repositories: cleanup.repositories,
+    peerings: consul.peerings ?? [],
   };
   const scaled = [input.ingress, input.services, input.servers].some((s) => s.scaled.length > 0);
   const nothingToDo = !scaled && Object.values(removed).every((v) => (Array.isArray(v) ? v.length === 0 : v === 0));

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { ImageJob } from './images';
 import type { ResourceChange } from './change-set';
 import type { CompactChangeSet } from './compute-change-set';
-import type { StageStatusSchema } from './schemas';
+import type { PeeringPlan, StageStatusSchema } from './schemas';
 
 export type ChangeAction = 'create' | 'update' | 'unchanged';
 
@@ -43,6 +43,12 @@ export interface DeploymentPlan {
   /** The mesh gateway's stage (cluster peering), run after the servers and before the service clusters. */
   meshGatewayCluster?: StageClusters | null;
   hasMeshGateway?: boolean;
+  /**
+   * The peering stage (after the mesh gateway stage, before the service clusters): run when the spec or the deployed
+   * spec has peers; `peering.removed` are the deployed spec's peers this deployment deletes.
+   */
+  hasPeering?: boolean;
+  peering?: PeeringPlan;
   /**
    * The service changes of the change set, in the Plan step's result (which the progress view reads from the
    * history); the state keeps the rest.

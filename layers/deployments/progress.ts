@@ -9,9 +9,9 @@ import { parseJson, recordOf, lambdaErrorMessage } from './json';
  */
 
 /** The stages of a deployment, in the order the state machine runs them. */
-export const STAGES = ['plan', 'images', 'config', 'servers', 'mesh-gateway', 'services', 'ingress', 'removals', 'summary'] as const;
+export const STAGES = ['plan', 'images', 'config', 'servers', 'mesh-gateway', 'peering', 'services', 'ingress', 'removals', 'summary'] as const;
 export type StageName = (typeof STAGES)[number];
-/** `skipped`: the execution went past the stage without entering it (a mesh without an ingress or mesh gateway, nothing to remove). */
+/** `skipped`: the execution went past the stage without entering it (a mesh without an ingress, mesh gateway or peers, nothing to remove). */
 /** `cancelled`: the stage was running when the execution was stopped (meshctl cancel, StopExecution). */
 export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 
@@ -73,6 +73,11 @@ export interface DeploymentProgress {
   services: ServiceProgress[];
   images: ImageProgress[];
   consul?: { leader: string; peers: string[] };
+  /**
+   * The peering stage's peers: what it did for each (`token-generated`, `token-kept`, `established`, `kept`,
+   * `deleted`) and a dialer peering's state as its latest check read it.
+   */
+  peerings?: Array<{ name: string; role: 'acceptor' | 'dialer'; action?: string; state?: string }>;
   /** ExecutionFailed / ExecutionTimedOut / ExecutionAborted details. */
   executionError?: { error?: string; cause?: string };
   /** The parsed ExecutionSucceeded output. */
@@ -111,6 +116,11 @@ export const DEPLOY_STATE_STAGE: Record<string, StageName> = {
   MeshGatewayCheck: 'mesh-gateway',
   'MeshGatewayReady?': 'mesh-gateway',
   MeshGatewayTimedOut: 'mesh-gateway',
+  PeeringEnsure: 'peering',
+  'PeeringReady?': 'peering',
+  PeeringWait: 'peering',
+  PeeringCheck: 'peering',
+  PeeringTimedOut: 'peering',
   ServiceClusters: 'services',
   ClusterEnsure: 'services',
   ClusterWait: 'services',
@@ -132,7 +142,7 @@ export const DEPLOY_STATE_STAGE: Record<string, StageName> = {
 };
 
 /** The Task states of the deploy state machine (the ones whose attempts can fail and be retried). */
-export const DEPLOY_TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'EnsureAcl', 'ApplyConfigEntries', 'MeshGatewayEnsure', 'MeshGatewayCheck', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'RemoveStart', 'RemoveCheck', 'Summarize']);
+export const DEPLOY_TASK_STATES = new Set(['Plan', 'EnsureImage', 'CheckBuild', 'StoreConfig', 'ServersEnsure', 'ServersCheck', 'EnsureAcl', 'ApplyConfigEntries', 'MeshGatewayEnsure', 'MeshGatewayCheck', 'PeeringEnsure', 'PeeringCheck', 'ClusterEnsure', 'ClusterCheck', 'IngressEnsure', 'IngressCheck', 'RemoveStart', 'RemoveCheck', 'Summarize']);
 
 /** `Failed:<name>` states record the failed stage; `build` is the images stage. */
 export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
@@ -141,6 +151,7 @@ export const FAILED_STAGE: Readonly<Record<string, StageName>> = {
   config: 'config',
   servers: 'servers',
   'mesh-gateway': 'mesh-gateway',
+  peering: 'peering',
   services: 'services',
   ingress: 'ingress',
   removals: 'removals',
@@ -319,6 +330,27 @@ function taskSucceeded(p: DeploymentProgress, output: unknown): void {
   if (typeof o.name === 'string' && typeof o.status === 'string' && typeof o.imageUri === 'string') return applyImage(p, o);
   if (typeof o.mesh === 'string' && Array.isArray(o.changes) && 'serverCluster' in o) return applyPlan(p, o);
   if (Array.isArray(o.removed) && typeof o.ready === 'boolean') return applyRemovalStatus(p, o);
+  if (Array.isArray(o.peers) && typeof o.ready === 'boolean' && typeof o.round === 'number' && !('mesh' in o)) return applyPeeringStatus(p, o);
+}
+
+/**
+ * A PeeringStatus (layers/deploy/peering-stage.ts): what the peering stage did for each peer (a token generated, a
+ * peering established or deleted) and the dialer peerings' states as its latest check read them.
+ */
+function applyPeeringStatus(p: DeploymentProgress, status: Record<string, unknown>): void {
+  const peerings: NonNullable<DeploymentProgress['peerings']> = [];
+  for (const entry of arrayOf(status.peers)) {
+    const peer = recordOf(entry);
+    if (!peer || typeof peer.name !== 'string' || (peer.role !== 'acceptor' && peer.role !== 'dialer')) continue;
+    peerings.push({ name: peer.name, role: peer.role, ...(typeof peer.action === 'string' ? { action: peer.action } : {}), ...(typeof peer.state === 'string' ? { state: peer.state } : {}) });
+  }
+  p.peerings = peerings;
+  const st = stageOf(p, 'peering');
+  const round = numberOf(status.round);
+  if (round !== undefined) st.round = round;
+  st.waitingFor ??= {};
+  if (status.ready === true || typeof status.waitingFor !== 'string' || status.waitingFor === '') delete st.waitingFor.peering;
+  else st.waitingFor.peering = status.waitingFor;
 }
 
 /**

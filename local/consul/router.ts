@@ -4,6 +4,7 @@ import { agentRoutes } from './endpoints/agent';
 import { catalogRoutes } from './endpoints/catalog';
 import { configRoutes } from './endpoints/config';
 import { healthRoutes } from './endpoints/health';
+import { intentionRoutes } from './endpoints/intentions';
 import { kvRoutes } from './endpoints/kv';
 import { operatorRoutes } from './endpoints/operator';
 import { peeringRoutes } from './endpoints/peering';
@@ -17,6 +18,7 @@ export const CONSUL_ROUTES: readonly Route[] = [
   ...healthRoutes,
   ...kvRoutes,
   ...configRoutes,
+  ...intentionRoutes,
   ...txnRoutes,
   ...statusRoutes,
   ...agentRoutes,

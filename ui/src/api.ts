@@ -33,6 +33,8 @@ export interface DeploymentView {
   services: ServiceProgress[];
   images: ImageProgress[];
   consul?: { leader: string; peers: string[] };
+  /** The peering stage's peers: what it did for each (token-generated, established, deleted...) and its state. */
+  peerings?: Array<{ name: string; role: string; action?: string; state?: string }>;
   summary?: unknown;
   failure?: { stage?: string; error?: string; message?: string };
   error?: string;

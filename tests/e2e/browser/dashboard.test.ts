@@ -101,19 +101,21 @@ describeIfBrowser('meshctl ui in Chromium against the local cloud', () => {
       images: 'done',
       config: 'done',
       servers: 'done',
-      // The reference mesh has no mesh gateway: its stage is skipped.
+      // The reference mesh has no mesh gateway and no peers: their stages are skipped.
       'mesh-gateway': 'skipped',
+      peering: 'skipped',
       'services:cluster-1': 'done',
       'services:cluster-2': 'done',
       ingress: 'done',
       removals: 'skipped',
       summary: 'done',
     });
-    // The graph draws the two service clusters in parallel, between the servers (then the mesh gateway's stage,
-    // skipped here) and the ingress.
+    // The graph draws the two service clusters in parallel, between the servers (then the mesh gateway's and the
+    // peering's stages, skipped here) and the ingress.
     expect(await page.locator('g.edge[data-from="servers"][data-to="mesh-gateway"]').count()).toBe(1);
+    expect(await page.locator('g.edge[data-from="mesh-gateway"][data-to="peering"]').count()).toBe(1);
     for (const cluster of ['cluster-1', 'cluster-2']) {
-      expect(await page.locator(`g.edge[data-from="mesh-gateway"][data-to="services:${cluster}"]`).count()).toBe(1);
+      expect(await page.locator(`g.edge[data-from="peering"][data-to="services:${cluster}"]`).count()).toBe(1);
       expect(await page.locator(`g.edge[data-from="services:${cluster}"][data-to="ingress"]`).count()).toBe(1);
     }
     // Status in words, timings per stage.

@@ -200,7 +200,7 @@ describe('deployments', () => {
     const view = await until(cloud, `/deployments/${started.body.id}`);
     expect({ status: view.status, failure: view.failure }).toEqual({ status: 'SUCCEEDED', failure: undefined });
     expect(view.stages.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual([
-      'plan:done', 'images:done', 'config:done', 'servers:done', 'mesh-gateway:skipped', 'services:done', 'ingress:done', 'removals:skipped', 'summary:done',
+      'plan:done', 'images:done', 'config:done', 'servers:done', 'mesh-gateway:skipped', 'peering:skipped', 'services:done', 'ingress:done', 'removals:skipped', 'summary:done',
     ]);
     expect(view.summary).toMatchObject({ mesh: 'reference-mesh', deploymentId: started.body.id });
     expect(view.services.find((s: { name: string }) => s.name === 'users')).toMatchObject({ cluster: 'cluster-1', runningCount: 2, registeredPassing: 2 });

@@ -307,8 +307,8 @@ describe('meshctl status', () => {
     const json = await meshctl('status', name, '--json');
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ name, deploymentId: 'd-20250304050607-k3x9q0', mesh: 'shop', status: 'SUCCEEDED', summary: { mesh: 'shop', leader: '10.0.1.10:8300' } });
-    // No mesh gateway and nothing to remove: those stages are passed over.
-    expect(doc.stages.map((s: { state: string }) => s.state)).toEqual(['done', 'done', 'done', 'done', 'skipped', 'done', 'done', 'skipped', 'done']);
+    // No mesh gateway, no peers and nothing to remove: those stages are passed over.
+    expect(doc.stages.map((s: { state: string }) => s.state)).toEqual(['done', 'done', 'done', 'done', 'skipped', 'skipped', 'done', 'done', 'skipped', 'done']);
   });
 
   it('reports an unknown execution by the API error name, exit 1', async () => {

@@ -99,6 +99,14 @@ describe('npm start', () => {
     expect(stdout).toContain('AWS_DEFAULT_REGION=us-east-1');
     expect(stdout).toContain('AWS_DEFAULT_REGION=eu-west-1');
     expect(stdout).toContain(`MESH_API_URL=${peerApi} npx meshctl status`);
+    // The peering the two deployments made, as each mesh's API reports it: ACTIVE both ways, todos exported by west
+    // and imported by east.
+    expect(stdout).toContain('Cluster peering: every peering ACTIVE, each mesh importing what its peer exports to it.');
+    // Last, after both meshes' summaries and hints.
+    expect(stdout.indexOf('Cluster peering:')).toBeGreaterThan(stdout.lastIndexOf('Explore the local cloud'));
+    const peerRow = (name: string) => stdout.split('\n').find((line) => line.startsWith(`  ${name}  `))?.trim().split(/\s{2,}/);
+    expect(peerRow('west')).toEqual(['west', 'west-mesh (eu-west-1)', 'acceptor', 'ACTIVE', 'todos', '-']);
+    expect(peerRow('east')).toEqual(['east', 'east-mesh (us-east-1)', 'dialer', 'ACTIVE', '-', 'todos']);
   }, 240_000);
 
   it('refuses an unknown flag with exit 2 and the usage', async () => {

@@ -63,8 +63,9 @@ export async function uploadContexts(cloud: LocalCloud, spec: unknown, root: str
   }
 }
 
-export function sfnClient(cloud: LocalCloud): SFNClient {
-  return new SFNClient({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+/** A Step Functions client of the local cloud, in `region` (the second region's executions are only seen there). */
+export function sfnClient(cloud: LocalCloud, region = 'us-east-1'): SFNClient {
+  return new SFNClient({ endpoint: cloud.endpoints.aws, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }
 
 let counter = 0;
@@ -110,7 +111,8 @@ export interface ExecutionRun<Output> {
 
 /** Waits (bounded) for any execution of the local Step Functions to end, and reads its outcome and whole history. */
 export async function waitForExecution<Output>(cloud: LocalCloud, executionArn: string, timeoutMs = 60_000): Promise<ExecutionRun<Output>> {
-  const sfn = sfnClient(cloud);
+  // In the execution's own region (its ARN names it).
+  const sfn = sfnClient(cloud, executionArn.split(':')[3] || 'us-east-1');
   const deadline = Date.now() + timeoutMs;
   let described;
   do {

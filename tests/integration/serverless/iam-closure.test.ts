@@ -67,6 +67,17 @@ const PARAMETER_SCOPES: ParameterScope[] = [
     },
     why: 'restores a datacenter from the spec copy with the ACL secrets, under the mesh lock (layers/recovery/restore.ts), then its peerings',
   },
+  {
+    function: 'ensurePeering',
+    parameters: (spec) => {
+      // As an acceptor: its token for a dialer mesh, read, written and deleted; as a dialer: the token an acceptor
+      // mesh keeps for it, read only (in the acceptor's region on AWS; the gate evaluates one region).
+      const own = peeringTokenParameter(spec.name, 'dialer-mesh');
+      const acceptors = peeringTokenParameter('acceptor-mesh', spec.name);
+      return { 'ssm:GetParameter': [secretParameterNames(spec).orchestratorToken, own, acceptors], 'ssm:PutParameter': [own], 'ssm:DeleteParameter': [own] };
+    },
+    why: 'the peering tokens only (layers/deploy/peering.ts), besides its Consul token',
+  },
 ];
 
 const format = (d: Denial) =>

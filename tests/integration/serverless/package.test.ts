@@ -113,6 +113,8 @@ describe('serverless package', () => {
     'checkRemovals',
     'ensureAcl',
     'applyConfigEntries',
+    'ensurePeering',
+    'checkPeering',
     'summarize',
     'recordFailure',
     'taskStateChange',

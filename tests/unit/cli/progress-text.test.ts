@@ -56,6 +56,7 @@ describe('non-terminal progress: one line per transition', () => {
       '[servers] consul-server/consul-server  3/3 running, 3 passing in Consul (create)',
       '[servers] done',
       '[mesh-gateway] skipped',
+      '[peering] skipped',
       '[services] cluster-1/users  2/2 running, 2 passing in Consul (create)',
       '[services] cluster-2/todos  1/1 running, 1 passing in Consul (unchanged)',
       '[services] done (2/2)',
@@ -64,6 +65,20 @@ describe('non-terminal progress: one line per transition', () => {
       '[removals] skipped',
       '[summary] done',
     ]);
+  });
+});
+
+describe('the peering stage in the progress output', () => {
+  it('prints what the stage did for each peer and each state change once, and lists the peers under the stage', () => {
+    const running = initialProgress();
+    running.stages.find((s) => s.name === 'peering')!.state = 'running';
+    running.peerings = [{ name: 'east', role: 'dialer', action: 'established', state: 'ESTABLISHING' }];
+    const active = structuredClone(running);
+    active.peerings = [{ name: 'east', role: 'dialer', action: 'established', state: 'ACTIVE' }];
+    expect(renderTransitions(initialProgress(), running)).toEqual(['[peering] running', '[peering] east (dialer): established, ESTABLISHING']);
+    expect(renderTransitions(running, active)).toEqual(['[peering] east (dialer): established, ACTIVE']);
+    expect(renderTransitions(active, active)).toEqual([]);
+    expect(renderProgressFrame('shop', active)).toContain('      east (dialer): established, ACTIVE');
   });
 });
 
@@ -84,6 +99,7 @@ describe('terminal progress: a frame redrawn in place', () => {
       '  ▶ servers       running, round 1, waiting for consul-server: ECS services to become stable: consul-server',
       '      consul-server/consul-server  1/3 running, 2 pending, 1 passing in Consul (create)',
       '  · mesh-gateway',
+      '  · peering',
       '  · services',
       '      cluster-1/users  -/2 running (create)',
       '      cluster-2/todos  -/1 running (unchanged)',
@@ -102,8 +118,8 @@ describe('terminal progress: a frame redrawn in place', () => {
     view.update(midway(), description);
     expect(writes[0].startsWith('shop d-20250304050607-k3x9q0  RUNNING  1m02s\n')).toBe(true);
     expect(writes[0]).not.toContain('\x1b[');
-    expect(writes[1].startsWith('\x1b[14A\r\x1b[J')).toBe(true);
-    expect(writes[1].slice('\x1b[14A\r\x1b[J'.length)).toBe(writes[0]);
+    expect(writes[1].startsWith('\x1b[15A\r\x1b[J')).toBe(true);
+    expect(writes[1].slice('\x1b[15A\r\x1b[J'.length)).toBe(writes[0]);
   });
 
   it('cuts lines to the terminal width and the frame to its height, so the redraw count stays right', () => {
@@ -113,7 +129,7 @@ describe('terminal progress: a frame redrawn in place', () => {
     const lines = writes[0].split('\n').filter(Boolean);
     expect(lines).toHaveLength(5);
     expect(lines.every((l) => l.length <= 29)).toBe(true);
-    expect(lines[4]).toBe('  … 10 more lines');
+    expect(lines[4]).toBe('  … 11 more lines');
     view.update(midway(), description);
     expect(writes[1].startsWith('\x1b[5A\r\x1b[J')).toBe(true);
   });

@@ -53,7 +53,7 @@ const MACHINES = [
     file: 'deploy-mesh.asl.json',
     mapped: DEPLOY_STATE_STAGE,
     // Entry, routing and terminal states outside any stage; `Failed:<stage>` states are checked against FAILED_STAGE.
-    unmapped: ['Start', 'HasMeshGateway?', 'HasIngress?', 'HasRemovals?', 'ClusterFailed', 'Deployed', 'RecordFailure', 'DeploymentFailed', 'FailedUnrecorded'],
+    unmapped: ['Start', 'HasMeshGateway?', 'HasPeering?', 'HasIngress?', 'HasRemovals?', 'ClusterFailed', 'Deployed', 'RecordFailure', 'DeploymentFailed', 'FailedUnrecorded'],
     failedStages: Object.keys(FAILED_STAGE) as readonly string[],
   },
   {

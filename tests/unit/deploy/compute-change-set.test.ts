@@ -7,6 +7,7 @@ import type { MeshState } from '../../../layers/deploy/mesh-state';
 import { buildTargetTaskDefinition } from '../../../layers/deploy/service-decision';
 import { configHashes } from '../../../layers/deploy/stage';
 import { wantedSecretNames } from '../../../layers/deploy/wanted-secrets';
+import { peeringTokenParameter } from '../../../layers/deploy/peering';
 import { buildConfigEntries } from '../../../layers/domain/consul/config-entries';
 import { buildCreateService } from '../../../layers/domain/ecs/service';
 import { deployStages, meshClusters, resolveTarget } from '../../../layers/domain/ecs/targets';
@@ -87,6 +88,10 @@ function deployedState(deployed: MeshSpec): MeshState {
     const service: Service = { ...(create as unknown as Service), status: 'ACTIVE', runningCount: resolved.desiredCount, tags: tags(deployed.name, resolved.role) };
     state.services.push({ cluster: resolved.cluster, service, owned: true });
   }
+  // Its peerings ACTIVE, an acceptor's token stored, and the spec in Consul KV.
+  state.deployedSpec = JSON.parse(JSON.stringify(deployed)) as unknown;
+  state.peerings = deployed.peers.map((p) => ({ name: p.name, state: 'ACTIVE' }));
+  for (const p of deployed.peers.filter((x) => x.role === 'acceptor')) state.parameters.push({ name: peeringTokenParameter(deployed.name, p.mesh), type: 'SecureString' });
   return state;
 }
 
@@ -207,12 +212,13 @@ describe('computeChangeSet', () => {
       i.exports = [{ service: 'todos', peers: ['west'] }];
     });
     const added = computeChangeSet(peered, deployedState(spec()), context);
-    expect(changed(added).filter((c) => / (cluster|service|config-entry|secret) /.test(c))).toEqual([
+    expect(changed(added).filter((c) => / (cluster|service|config-entry|secret|peering) /.test(c))).toEqual([
       'create secret /consul-mesh/shop/secrets/acl/dataplane/mesh-gateway',
       'create cluster mesh-gateway',
       'create service mesh-gateway/mesh-gateway',
       'create config-entry mesh/mesh',
       'create config-entry exported-services/default',
+      'create peering west',
     ]);
     expect(find(added, 'service', 'mesh-gateway/mesh-gateway')).toMatchObject({ role: 'mesh-gateway', desiredCount: 1 });
     expect(computeChangeSet(peered, deployedState(peered), context).noChange).toBe(true);
@@ -220,13 +226,53 @@ describe('computeChangeSet', () => {
     const unexported = computeChangeSet(spec((i) => ((i.meshGateway = {}), (i.peers = []))), deployedState(peered), context);
     expect(changed(unexported).filter((c) => c.includes('config-entry'))).toEqual(['remove config-entry exported-services/default']);
     const removed = computeChangeSet(spec(), deployedState(peered), context);
-    expect(changed(removed).filter((c) => / (cluster|service|config-entry) /.test(c))).toEqual([
+    expect(changed(removed).filter((c) => / (cluster|service|config-entry|peering) /.test(c))).toEqual([
+      'remove peering west',
       'remove service mesh-gateway/mesh-gateway',
       'remove cluster mesh-gateway',
       'remove config-entry exported-services/default',
       'remove config-entry mesh/mesh',
     ]);
     expect(find(removed, 'service', 'mesh-gateway/mesh-gateway')).toMatchObject({ role: 'mesh-gateway', desiredCount: 0 });
+  });
+
+  it('plans the peerings: the acceptor\'s token and the dialer\'s establish, nothing for live ones, and the deletion of a dropped peer', () => {
+    const peers = (...list: MeshSpec['peers']) =>
+      spec((i) => {
+        i.meshGateway = {};
+        i.peers = list;
+      });
+    const acceptor = { name: 'west', mesh: 'todos-mesh', region: 'eu-west-1', role: 'acceptor' as const };
+    const dialer = { name: 'east', mesh: 'users-mesh', region: 'us-west-2', role: 'dialer' as const };
+    const both = peers(acceptor, dialer);
+
+    const first = computeChangeSet(both, deployedState(spec((i) => (i.meshGateway = {}))), context);
+    expect(changed(first).filter((c) => c.includes(' peering '))).toEqual(['create peering west', 'create peering east']);
+    expect(find(first, 'peering', 'west')?.reasons).toEqual([
+      'generates a peering token for mesh "todos-mesh" (eu-west-1) and keeps it as a SecureString at /consul-mesh/shop/peering/todos-mesh/token, where that mesh\'s deployment reads it',
+    ]);
+    expect(find(first, 'peering', 'east')?.reasons[0]).toContain('with the token mesh "users-mesh" keeps in us-west-2 (/consul-mesh/users-mesh/peering/shop/token; deploy that mesh with this peer first)');
+
+    // Deployed and live: nothing to generate, nothing to establish.
+    expect(computeChangeSet(both, deployedState(both), context).noChange).toBe(true);
+    // A PENDING acceptor peering whose token is still stored keeps it; without its parameter a new one is generated.
+    const pending = deployedState(both);
+    pending.peerings = [{ name: 'west', state: 'PENDING' }, { name: 'east', state: 'ACTIVE' }];
+    expect(computeChangeSet(both, pending, context).noChange).toBe(true);
+    pending.parameters = pending.parameters.filter((p) => !p.name.endsWith('/peering/todos-mesh/token'));
+    expect(changed(computeChangeSet(both, pending, context))).toEqual(['create peering west']);
+    // A dialer whose peering the acceptor deleted (TERMINATED) establishes again.
+    const terminated = deployedState(both);
+    terminated.peerings = [{ name: 'west', state: 'ACTIVE' }, { name: 'east', state: 'TERMINATED' }];
+    expect(changed(computeChangeSet(both, terminated, context))).toEqual(['create peering east']);
+
+    // Dropping the acceptor deletes its peering and its token parameter, after nothing else of the stage.
+    const dropped = computeChangeSet(peers(dialer), deployedState(both), context);
+    expect(changed(dropped).filter((c) => c.includes(' peering '))).toEqual(['remove peering west']);
+    expect(find(dropped, 'peering', 'west')?.reasons).toEqual([
+      'no longer in the spec: the peering with mesh "todos-mesh" (eu-west-1) deleted, the peer\'s side becomes TERMINATED',
+      'its token parameter /consul-mesh/shop/peering/todos-mesh/token deleted',
+    ]);
   });
 
   it('compares config entries with their SSM copies when Consul cannot answer', () => {

@@ -22,7 +22,7 @@ describe('reduceHistory (execution history → stage progress)', () => {
     const snapshots = replay(run.events, 1);
     const final = snapshots[snapshots.length - 1];
 
-    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'done', 'mesh-gateway': 'skipped', services: 'done', ingress: 'done', removals: 'skipped', summary: 'done' });
+    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'done', 'mesh-gateway': 'skipped', peering: 'skipped', services: 'done', ingress: 'done', removals: 'skipped', summary: 'done' });
     expect(final.status).toBe('SUCCEEDED');
     expect(final.lastEventId).toBe(run.events.length);
     // Each stage was seen running at some point, in order, and never went back to pending.
@@ -84,7 +84,7 @@ describe('reduceHistory (execution history → stage progress)', () => {
   it('marks the stage named by Failed:<stage> failed with the caught error, and the run FAILED', () => {
     const run = scriptedDeployRun({ failAt: 'servers' });
     const final = reduceHistory(initialProgress(), run.events);
-    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'failed', 'mesh-gateway': 'pending', services: 'pending', ingress: 'pending', removals: 'pending', summary: 'pending' });
+    expect(states(final)).toEqual({ plan: 'done', images: 'done', config: 'done', servers: 'failed', 'mesh-gateway': 'pending', peering: 'pending', services: 'pending', ingress: 'pending', removals: 'pending', summary: 'pending' });
     expect(final.status).toBe('FAILED');
     expect(final.stages.find((s) => s.name === 'servers')?.error).toEqual({ error: 'DeploymentFailed', cause: 'consul-server: tasks stopped: Essential container in task exited' });
     expect(final.executionError?.error).toBe('DeploymentFailed');
@@ -199,6 +199,25 @@ describe('reduceHistory (execution history → stage progress)', () => {
     h.entered('Task', 'Summarize', last);
     const progress = reduceHistory(initialProgress(), h.events);
     expect(states(progress)).toMatchObject({ plan: 'done', images: 'skipped', ingress: 'skipped', summary: 'running' });
+  });
+
+  it('follows the peering stage: what it did for each peer, the dialer\'s state at each check, and what it waits for', () => {
+    const h = new HistoryBuilder();
+    let last = h.task('Plan', h.executionStarted({}), { ...shopPlan(), hasPeering: true });
+    last = h.choice('HasPeering?', last);
+    last = h.task('PeeringEnsure', last, { ready: false, round: 0, waitingFor: 'peering "east" ESTABLISHING', peers: [{ name: 'east', role: 'dialer', action: 'established', state: 'ESTABLISHING' }] });
+    last = h.choice('PeeringReady?', last);
+    const waiting = reduceHistory(initialProgress(), h.events);
+    expect(states(waiting)).toMatchObject({ servers: 'skipped', 'mesh-gateway': 'skipped', peering: 'running', services: 'pending' });
+    expect(waiting.stages.find((s) => s.name === 'peering')).toMatchObject({ round: 0, waitingFor: { peering: 'peering "east" ESTABLISHING' } });
+    expect(waiting.peerings).toEqual([{ name: 'east', role: 'dialer', action: 'established', state: 'ESTABLISHING' }]);
+
+    last = h.task('PeeringCheck', last, { ready: true, round: 1, waitingFor: '', peers: [{ name: 'east', role: 'dialer', action: 'established', state: 'ACTIVE' }] });
+    h.entered('Map', 'ServiceClusters', last);
+    const done = reduceHistory(waiting, h.events);
+    expect(states(done)).toMatchObject({ peering: 'done', services: 'running' });
+    expect(done.stages.find((s) => s.name === 'peering')?.waitingFor).toEqual({});
+    expect(done.peerings).toEqual([{ name: 'east', role: 'dialer', action: 'established', state: 'ACTIVE' }]);
   });
 
   it('fails the running stage when the execution times out', () => {

@@ -9,7 +9,7 @@ const stage = (name: string, cluster: string) => ({ stage: name, cluster, ready:
 
 const removal = { kind: 'service', id: 'cluster-2/old', action: 'remove', reasons: ['no longer in the spec'], cluster: 'cluster-2', role: 'service', desiredCount: 0 };
 
-function plan(hasIngress = true, removals: Json[] = [], hasMeshGateway = false) {
+function plan(hasIngress = true, removals: Json[] = [], hasMeshGateway = false, hasPeering = false) {
   return {
     mesh: 'shop',
     deploymentId: 'd-1',
@@ -24,6 +24,8 @@ function plan(hasIngress = true, removals: Json[] = [], hasMeshGateway = false) 
     hasIngress,
     meshGatewayCluster: hasMeshGateway ? { cluster: 'mesh-gateway', services: ['mesh-gateway'] } : null,
     hasMeshGateway,
+    hasPeering,
+    peering: { removed: [] },
     pollSeconds: 0,
     maxRounds: 3,
     changes: [],
@@ -46,6 +48,9 @@ function happy(overrides: Record<string, TaskHandler> = {}, hasIngress = true, r
     checkStage: (input: Json) => ({ ...input.previous, round: input.previous.round + 1, ready: input.previous.round + 1 >= 2, waitingFor: '' }),
     ensureAcl: () => ({ written: [], unchanged: [] }),
     applyConfigEntries: () => ({ written: [] }),
+    // A dialer's peering: ESTABLISHING after the ensure step, ACTIVE at the second check.
+    ensurePeering: () => ({ ready: false, round: 0, waitingFor: 'peering "east" ESTABLISHING', peers: [{ name: 'east', role: 'dialer', action: 'established', state: 'ESTABLISHING' }] }),
+    checkPeering: (input: Json) => ({ ...input.previous, round: input.previous.round + 1, ready: input.previous.round + 1 >= 2, waitingFor: '' }),
     startRemovals: () => ({ ready: false, round: 0, waitingFor: 'drain', removed: ['scaled-to-0:cluster-2/old'] }),
     checkRemovals: (input: Json) => ({ ...input.previous, round: input.previous.round + 1, ready: input.previous.round + 1 >= 2, waitingFor: '' }),
     summarize: () => ({ mesh: 'shop', noChange: false }),
@@ -144,6 +149,91 @@ describe('the deploy state machine', () => {
     expect(run.status).toBe('FAILED');
     expect(run.states).toContain('Failed:mesh-gateway');
     expect(run.states).not.toContain('ServiceClusters');
+  });
+
+  it('runs the peering stage after the mesh gateway stage and before the service clusters, and skips it without peers', async () => {
+    let summarized: Json;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => plan(true, [], true, true),
+        summarize: (i: Json) => {
+          summarized = i;
+          return { mesh: 'shop', noChange: false };
+        },
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    const order = firstIndex(run.states, ['ApplyConfigEntries', 'MeshGatewayCheck', 'HasPeering?', 'PeeringEnsure', 'PeeringCheck', 'ServiceClusters']);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.states.filter((s) => s === 'PeeringCheck')).toHaveLength(2);
+    expect(summarized.peering).toMatchObject({ ready: true, peers: [{ name: 'east', action: 'established' }] });
+    const without = await runAsl('deploy-mesh.asl.json', input, happy({ planDeployment: () => plan(true, [], true) }));
+    expect(without.states).toContain('HasPeering?');
+    expect(without.states).not.toContain('PeeringEnsure');
+  });
+
+  it('goes on without a wait when the ensure step leaves nothing to wait for (an acceptor)', async () => {
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => plan(true, [], true, true),
+        ensurePeering: () => ({ ready: true, round: 0, waitingFor: '', peers: [{ name: 'west', role: 'acceptor', action: 'token-generated', state: 'PENDING' }] }),
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).toContain('PeeringEnsure');
+    expect(run.states).not.toContain('PeeringCheck');
+  });
+
+  it('fails the peering stage at once on PeeringTokenMissing, with its message, before any service cluster', async () => {
+    let recorded: Json;
+    let calls = 0;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => plan(true, [], true, true),
+        ensurePeering: () => {
+          calls += 1;
+          throw lambdaError('PeeringTokenMissing', 'deploy mesh "east-mesh" in region us-east-1 first');
+        },
+        recordFailure: (i: Json) => {
+          recorded = i;
+          return { error: i.error.Error, cause: 'missing' };
+        },
+      }),
+    );
+    expect(run.status).toBe('FAILED');
+    expect(calls).toBe(1);
+    expect(run.states).toContain('Failed:peering');
+    expect(run.states).not.toContain('ServiceClusters');
+    expect(recorded.failedStage).toBe('peering');
+    expect(recorded.error.Error).toBe('PeeringTokenMissing');
+    expect(recorded.error.Cause).toContain('in region us-east-1 first');
+  });
+
+  it('ends the peering wait after its rounds with StageTimedOut, naming the peerings not ACTIVE', async () => {
+    let recorded: Json;
+    const run = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => plan(true, [], true, true),
+        checkPeering: (i: Json) => ({ ...i.previous, round: i.previous.round + 1, ready: false, waitingFor: 'peering "east" ESTABLISHING' }),
+        recordFailure: (i: Json) => {
+          recorded = i;
+          return { error: i.error.Error, cause: 'timed out' };
+        },
+      }),
+    );
+    expect(run.status).toBe('FAILED');
+    expect(run.states).toContain('PeeringTimedOut');
+    expect(recorded.failedStage).toBe('peering');
+    expect(recorded.error).toEqual({ Error: 'StageTimedOut', Cause: 'peering stage not ready after 3 rounds: waiting for peering "east" ESTABLISHING' });
   });
 
   it('skips the ingress stage for a mesh without a gateway', async () => {

@@ -27,7 +27,7 @@ function happy(overrides: Record<string, TaskHandler> = {}): Record<string, Task
       const round = (i.previous?.round ?? 0) + 1;
       return { stage: i.stage, round, done: round >= 2, scaled: [], deleted: round >= 2 ? [`${i.stage}/x`] : [], remaining: round >= 2 ? [] : [{ id: `${i.stage}/x`, tasks: 1 }] };
     },
-    destroyConsul: () => ({ registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [] }),
+    destroyConsul: (i: Json) => (i.phase === 'peerings' ? { peerings: [] } : { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [] }),
     destroyCleanup: (i: Json) => {
       const round = (i.previous?.round ?? 0) + 1;
       return { round, done: round >= 2, clusters: [], busyClusters: round >= 2 ? [] : ['c'], taskDefinitions: [], parameters: [], keptParameters: [], repositories: [], keptRepositories: [] };
@@ -48,13 +48,54 @@ describe('the destroy state machine', () => {
     for (const loop of ['IngressRemove', 'ServicesRemove', 'ServersRemove', 'Cleanup']) expect({ loop, rounds: run.states.filter((s) => s === loop).length }).toEqual({ loop, rounds: 2 });
   });
 
+  it('deletes the mesh\'s cluster peerings first, before the ingress and the service clusters (with their mesh gateway) go', async () => {
+    const phases: string[] = [];
+    const run = await runAsl(
+      'destroy-mesh.asl.json',
+      input,
+      happy({
+        destroyConsul: (i: Json) => {
+          phases.push(i.phase ?? 'consul');
+          return i.phase === 'peerings' ? { peerings: ['west'] } : { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [], peerings: ['west'] };
+        },
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(phases).toEqual(['peerings', 'consul']);
+    const order = ['Prepare', 'RemovePeerings', 'IngressRemove', 'ServicesRemove', 'RemoveFromConsul'].map((s) => run.states.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('records a failure to delete the peerings as the prepare stage\'s, with the lock released', async () => {
+    let recorded: Json;
+    const run = await runAsl(
+      'destroy-mesh.asl.json',
+      input,
+      happy({
+        destroyConsul: (i: Json) => {
+          if (i.phase === 'peerings') throw lambdaError('ConsulAclDenied', 'Permission denied: token lacks peering:write');
+          return { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [] };
+        },
+        destroyFinish: (i: Json) => {
+          recorded = i;
+          return { error: i.error.Error, cause: 'recorded' };
+        },
+      }),
+    );
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'FAILED', error: 'ConsulAclDenied' });
+    expect(run.states).not.toContain('IngressRemove');
+    expect(recorded).toMatchObject({ failedStage: 'prepare', error: { Error: 'ConsulAclDenied' } });
+  });
+
   it('retries the Consul step while Consul has no leader or is unreachable', async () => {
     let calls = 0;
     const run = await runAsl(
       'destroy-mesh.asl.json',
       input,
       happy({
-        destroyConsul: () => {
+        destroyConsul: (i: Json) => {
+          if (i.phase === 'peerings') return { peerings: [] };
           calls += 1;
           if (calls === 1) throw lambdaError('NoConsulLeader', 'no leader');
           if (calls === 2) throw lambdaError('ConsulUnavailable', 'down');
@@ -77,7 +118,8 @@ describe('the destroy state machine', () => {
       'destroy-mesh.asl.json',
       input,
       happy({
-        [fn]: () => {
+        [fn]: (i: Json) => {
+          if (i.phase === 'peerings' && stage !== 'prepare') return { peerings: [] };
           throw lambdaError(error, 'no');
         },
         destroyFinish: (i: Json) => {

@@ -63,9 +63,31 @@ describe('deploymentGraph', () => {
     expect(servers).toMatchObject({ state: 'failed' });
     expect(servers?.lines).toContain('ServiceNotStable: consul-server: 1/3 running');
   });
+
+  it('draws the peering stage between the servers and the service clusters with what it did for each peer', () => {
+    const view = deployment({ peerings: [{ name: 'east', role: 'dialer', action: 'established', state: 'ESTABLISHING' }] });
+    view.stages.splice(4, 0, { name: 'peering', state: 'running', round: 2, waitingFor: { peering: 'peering "east" ESTABLISHING' } });
+    view.stages[5] = { name: 'services', state: 'pending' };
+    const graph = deploymentGraph(view);
+    expect(graph.nodes.map((n) => n.id).slice(3, 6)).toEqual(['servers', 'peering', 'services:cluster-1']);
+    const peering = graph.nodes.find((n) => n.id === 'peering');
+    expect(peering).toMatchObject({ label: 'Cluster peering', state: 'running' });
+    expect(peering?.lines).toEqual(['east (dialer): established, ESTABLISHING', 'waiting for peering "east" ESTABLISHING', 'check 2']);
+  });
 });
 
 describe('planGraph', () => {
+  it('shows the peering stage only when the plan creates or deletes a peering', () => {
+    const peered = planGraph([
+      { kind: 'peering', id: 'west', action: 'create' },
+      { kind: 'peering', id: 'old', action: 'remove' },
+    ]);
+    expect(peered.nodes.map((n) => n.id)).toEqual(['plan', 'images', 'config', 'servers', 'peering', 'services', 'ingress', 'removals', 'summary']);
+    expect(peered.nodes.find((n) => n.id === 'peering')).toMatchObject({ label: 'Cluster peering', state: 'pending', lines: ['+ peering west', '− peering old'] });
+    expect(peered.nodes.find((n) => n.id === 'removals')?.lines).toEqual(['no change']);
+    expect(planGraph([{ kind: 'peering', id: 'west', action: 'unchanged' }]).nodes.map((n) => n.id)).not.toContain('peering');
+  });
+
   it('puts each change on the stage that would make it, and marks untouched stages unchanged', () => {
     const graph = planGraph([
       { kind: 'image', id: 'users', action: 'update' },

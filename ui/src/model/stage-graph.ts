@@ -2,7 +2,7 @@ import type { DeploymentView } from '../api';
 
 /**
  * A deployment as a graph of its stages (state-machines/deploy-mesh.asl.json): plan → images → configuration →
- * servers → mesh gateway → one node per service cluster, in parallel → ingress → removals → summary. Pure: the view lays it out
+ * servers → mesh gateway → peering → one node per service cluster, in parallel → ingress → removals → summary. Pure: the view lays it out
  * (model/layout.ts) and draws it; a plan (POST /plans) is shown with the same graph (planGraph).
  */
 export interface StageNode {
@@ -25,6 +25,7 @@ const LABELS: Record<string, string> = {
   config: 'Configuration',
   servers: 'Consul servers',
   'mesh-gateway': 'Mesh gateway',
+  peering: 'Cluster peering',
   services: 'Service clusters',
   ingress: 'Ingress gateway',
   removals: 'Removals',
@@ -59,6 +60,7 @@ export function deploymentGraph(view: DeploymentView, now: number = Date.now()):
       if (stage.name === 'images') for (const image of view.images) lines.push(`${image.name}: ${image.status.toLowerCase()}${image.phase ? ` (${image.phase})` : ''}`);
       if (stage.name === 'servers' || stage.name === 'mesh-gateway' || stage.name === 'ingress') for (const s of view.services.filter((x) => x.stage === stage.name)) lines.push(serviceLine(s));
       if (stage.name === 'servers' && view.consul?.leader) lines.push(`leader ${view.consul.leader}`);
+      if (stage.name === 'peering') for (const peer of view.peerings ?? []) lines.push(peeringLine(peer));
       nodes.push({ id: stage.name, label: LABELS[stage.name] ?? stage.name, state: stage.state, lines: [...lines, ...stageLines(stage, now)] });
       ids.push(stage.name);
     }
@@ -72,6 +74,10 @@ function serviceLine(s: DeploymentView['services'][number]): string {
   const counts = s.runningCount === undefined ? `${s.desiredCount} desired` : `${s.runningCount}/${s.desiredCount} running`;
   const consul = s.registeredPassing === undefined ? '' : `, ${s.registeredPassing} passing`;
   return `${s.name}: ${counts}${consul}`;
+}
+
+function peeringLine(peer: NonNullable<DeploymentView['peerings']>[number]): string {
+  return `${peer.name} (${peer.role}): ${[peer.action, peer.state].filter(Boolean).join(', ') || 'pending'}`;
 }
 
 /** A service cluster's own state: the stage's, except that a cluster whose services are all up is done. */
@@ -112,7 +118,8 @@ export function planGraph(changes: Array<{ kind: string; id: string; action: str
   for (const c of changes) {
     if (c.action === 'unchanged') continue;
     const line = `${symbol[c.action] ?? c.action} ${c.kind} ${c.id}`;
-    if (c.action === 'remove' && (c.kind === 'service' || c.kind === 'cluster' || c.kind === 'task-definition' || c.kind === 'config-entry' || c.kind === 'parameter')) add('removals', line);
+    if (c.kind === 'peering') add('peering', line);
+    else if (c.action === 'remove' && (c.kind === 'service' || c.kind === 'cluster' || c.kind === 'task-definition' || c.kind === 'config-entry' || c.kind === 'parameter')) add('removals', line);
     else if (c.kind === 'image') add('images', line);
     else if (c.kind === 'parameter' || c.kind === 'secret') add('config', line);
     else if (c.role === 'server' || c.kind === 'config-entry' || c.kind === 'acl') add('servers', line);
@@ -126,8 +133,8 @@ export function planGraph(changes: Array<{ kind: string; id: string; action: str
   const nodes: StageNode[] = [];
   const edges: StageGraph['edges'] = [];
   let previous: string[] = [];
-  // The mesh gateway's stage is drawn only when the plan changes it (most meshes have none).
-  const stages = ['plan', 'images', 'config', 'servers', ...(byStage.has('mesh-gateway') ? ['mesh-gateway'] : []), 'services', 'ingress', 'removals', 'summary'];
+  // The mesh gateway's and the peering's stages are drawn only when the plan changes them (most meshes have none).
+  const stages = ['plan', 'images', 'config', 'servers', ...(byStage.has('mesh-gateway') ? ['mesh-gateway'] : []), ...(byStage.has('peering') ? ['peering'] : []), 'services', 'ingress', 'removals', 'summary'];
   for (const stage of stages) {
     const ids = stage === 'services' ? (clusters.length > 0 ? clusters.map((c) => `services:${c}`) : ['services']) : [stage];
     for (const id of ids) {

@@ -1,0 +1,108 @@
+import { peeringTokenParameter, type Peering, type PeeringApi, type PeeringDeps } from '../../../layers/deploy/peering';
+import { checkPeeringStage, ensurePeeringStage, peeringChanged, removedPeers } from '../../../layers/deploy/peering-stage';
+import type { MeshSpec } from '../../../layers/domain/spec';
+import { specFrom } from '../ecs/support';
+import { fakeSsm } from './fake-ssm';
+
+/**
+ * The peering stage's steps against fakes of Consul's peering API and of SSM in two regions (the local cloud's two
+ * datacenters drive the same code in tests/integration/deploy/peering-stage.test.ts).
+ */
+function spec(peers: MeshSpec['peers'], name = 'shop'): MeshSpec {
+  return specFrom({
+    name,
+    consul: { servers: { count: 1 }, dataplane: { image: 'hashicorp/consul-dataplane:1.6.0' } },
+    clusters: [{ name: 'c1', services: [{ name: 'users', image: 'users:1.0.0', port: 8080 }] }],
+    meshGateway: {},
+    peers,
+  } as never);
+}
+
+const acceptor = { name: 'west', mesh: 'todos-mesh', region: 'eu-west-1', role: 'acceptor' as const };
+const dialer = { name: 'east', mesh: 'users-mesh', region: 'us-west-2', role: 'dialer' as const };
+
+/** Consul's peering API in memory, recording each call. */
+function fakePeering(states: Record<string, Peering['State']> = {}) {
+  const calls: string[] = [];
+  const api: PeeringApi = {
+    async read(name) {
+      return states[name] ? { Name: name, State: states[name] } : undefined;
+    },
+    async generateToken(name) {
+      calls.push(`token ${name}`);
+      states[name] = 'PENDING';
+      return `token-for-${name}`;
+    },
+    async establish(name, token) {
+      calls.push(`establish ${name} ${token}`);
+      states[name] = 'ESTABLISHING';
+    },
+    async delete(name) {
+      calls.push(`delete ${name}`);
+      delete states[name];
+    },
+  };
+  return { api, calls, states };
+}
+
+describe('the peering stage', () => {
+  it('deletes the dropped peers first, then stores the acceptor\'s token and establishes the dialer\'s with its acceptor\'s', async () => {
+    const peering = fakePeering({ gone: 'ACTIVE' });
+    const home = fakeSsm(new Map([[peeringTokenParameter('shop', 'old-mesh'), 'old-token']]));
+    const remote = fakeSsm(new Map([[peeringTokenParameter('users-mesh', 'shop'), 'their-token']]));
+    const deps: PeeringDeps = { peering: peering.api, ssm: { home, inRegion: (region) => (region === 'us-west-2' ? remote : fakeSsm()) } };
+
+    const status = await ensurePeeringStage(spec([acceptor, dialer]), { removed: [{ name: 'gone', mesh: 'old-mesh', region: 'eu-west-1', role: 'acceptor' }] }, deps);
+    expect(peering.calls).toEqual(['delete gone', 'token west', 'establish east their-token']);
+    expect(home.parameters.has(peeringTokenParameter('shop', 'old-mesh'))).toBe(false);
+    expect(home.parameters.get(peeringTokenParameter('shop', 'todos-mesh'))).toBe('token-for-west');
+    expect(status).toEqual({
+      ready: false,
+      round: 0,
+      waitingFor: 'peering "east" ESTABLISHING',
+      peers: [
+        { name: 'gone', role: 'acceptor', action: 'deleted' },
+        { name: 'west', role: 'acceptor', action: 'token-generated', state: 'PENDING' },
+        { name: 'east', role: 'dialer', action: 'established', state: 'ESTABLISHING' },
+      ],
+    });
+    expect(peeringChanged(status)).toBe(true);
+
+    // One round of the wait: the dialer's peering read again; ready once ACTIVE.
+    const waiting = await checkPeeringStage(spec([acceptor, dialer]), status, deps);
+    expect(waiting).toMatchObject({ ready: false, round: 1, waitingFor: 'peering "east" ESTABLISHING' });
+    peering.states.east = 'ACTIVE';
+    expect(await checkPeeringStage(spec([acceptor, dialer]), waiting, deps)).toMatchObject({ ready: true, round: 2, waitingFor: '' });
+  });
+
+  it('is ready at once and changes nothing when every peering lives and the token is stored', async () => {
+    const peering = fakePeering({ west: 'PENDING', east: 'ACTIVE' });
+    const home = fakeSsm(new Map([[peeringTokenParameter('shop', 'todos-mesh'), 'token-for-west']]));
+    const status = await ensurePeeringStage(spec([acceptor, dialer]), { removed: [] }, { peering: peering.api, ssm: { home, inRegion: () => fakeSsm() } });
+    expect(peering.calls).toEqual([]);
+    expect(home.puts).toEqual([]);
+    expect(status).toMatchObject({ ready: true, round: 0, waitingFor: '' });
+    expect(peeringChanged(status)).toBe(false);
+  });
+
+  it('fails with PeeringTokenMissing, after nothing was written, when the acceptor has not stored its token', async () => {
+    const peering = fakePeering();
+    const home = fakeSsm();
+    await expect(ensurePeeringStage(spec([dialer]), { removed: [] }, { peering: peering.api, ssm: { home, inRegion: () => fakeSsm() } })).rejects.toMatchObject({
+      name: 'PeeringTokenMissing',
+      message: expect.stringContaining('deploy mesh "users-mesh" in region us-west-2 first'),
+    });
+    expect(peering.calls).toEqual([]);
+    expect(home.puts).toEqual([]);
+  });
+
+  it('finds the deployed spec\'s peers the spec drops or changes, ignoring what does not parse', () => {
+    const deployed = { peers: [acceptor, dialer, { name: 'x' }] };
+    expect(removedPeers({ peers: [acceptor, dialer] }, deployed)).toEqual([]);
+    expect(removedPeers({ peers: [dialer] }, deployed)).toEqual([acceptor]);
+    // Same name, another mesh: the old peering goes, the new one is made.
+    expect(removedPeers({ peers: [{ ...dialer, mesh: 'other-mesh' }] }, deployed)).toEqual([acceptor, dialer]);
+    expect(removedPeers({ peers: [] }, undefined)).toEqual([]);
+    expect(removedPeers({ peers: [] }, { peers: 'nonsense' })).toEqual([]);
+  });
+});
