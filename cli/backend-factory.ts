@@ -1,5 +1,5 @@
-import type { DeploymentBackend } from '../layers/deployments/backend';
-import { StepFunctionsBackend } from '../layers/deployments/sfn-backend';
+import type { DeploymentBackend } from '../layers/executions/backend';
+import { StepFunctionsBackend } from '../layers/executions/sfn-backend';
 import type { CliDeps } from './cli-deps';
 import { HttpApiBackend, LOCAL_API_TOKEN, LOCAL_API_URL } from './http-backend';
 

@@ -1,6 +1,6 @@
 import type { CancelledOperation, OperationItem } from '../layers/api/contract';
 import { loadMeshSpec } from '../layers/domain/spec/load';
-import { parseOperationReference, type OperationKind } from '../layers/deployments/operations';
+import { parseOperationReference, type OperationKind } from '../layers/executions/operations';
 import { AlreadyEndedError, NotFoundError } from '../layers/errors';
 import { createApiBackend, createBackend, usesStepFunctions, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';

@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ALL_AWS_CLIENTS, createAwsClients } from '../layers/adapters/aws';
 import type { EcsApi } from '../layers/adapters/ecs';
 import type { BuildSourceS3 } from '../layers/deploy/build-source';
-import type { DeploymentsSfn } from '../layers/deployments/sfn-backend';
+import type { DeploymentsSfn } from '../layers/executions/sfn-backend';
 
 /** Where a command writes: a stream, with the terminal facts the live view needs when it is one. */
 export interface CliOutput {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { MeshView } from '../layers/api/mesh';
 import type { ActivityList } from '../layers/api/activity';
-import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from '../layers/deployments/backend';
-import { isDeploymentId, parseExecutionName } from '../layers/deployments/execution-name';
-import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/deployments/progress';
+import type { DeploymentBackend, DeploymentDescription, DeploymentListing, DeploymentStatus, ListFilter, StartRequest, StartedDeployment } from '../layers/executions/backend';
+import { isDeploymentId, parseExecutionName } from '../layers/executions/execution-name';
+import type { ImageProgress, ServiceProgress, StageProgress } from '../layers/executions/progress';
 import {
   DeploymentListSchema,
   DeploymentViewSchema,

@@ -1,8 +1,8 @@
 import type { CliDeps } from './cli-deps';
 import { writeLines } from './cli-deps';
-import type { DeploymentDescription } from '../layers/deployments/backend';
-import type { DeploymentProgress } from '../layers/deployments/progress';
-import { asDeploymentSummary, parseDeploymentFailure } from '../layers/deployments/outcome';
+import type { DeploymentDescription } from '../layers/executions/backend';
+import type { DeploymentProgress } from '../layers/executions/progress';
+import { asDeploymentSummary, parseDeploymentFailure } from '../layers/executions/outcome';
 import { renderFailure, renderSummary } from './summary';
 
 /**

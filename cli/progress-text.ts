@@ -1,4 +1,4 @@
-import type { DeploymentProgress, ImageProgress, ServiceProgress, StageProgress, StageState } from '../layers/deployments/progress';
+import type { DeploymentProgress, ImageProgress, ServiceProgress, StageProgress, StageState } from '../layers/executions/progress';
 
 /**
  * Text renderings of deployment progress: the lines printed on each change when the output is not a terminal

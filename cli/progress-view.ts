@@ -1,6 +1,6 @@
 import type { CliOutput } from './cli-deps';
-import type { DeploymentDescription } from '../layers/deployments/backend';
-import { initialProgress, type DeploymentProgress } from '../layers/deployments/progress';
+import type { DeploymentDescription } from '../layers/executions/backend';
+import { initialProgress, type DeploymentProgress } from '../layers/executions/progress';
 import { renderProgressFrame, renderTransitions } from './progress-text';
 
 /** Shows a deployment's progress while it runs. */

@@ -2,7 +2,7 @@ import { loadMeshSpec } from '../layers/domain/spec/load';
 import type { MeshView } from '../layers/api/mesh';
 import { createApiBackend, createBackend, usesStepFunctions, type BackendOptions } from './backend-factory';
 import { writeLines, type CliDeps } from './cli-deps';
-import type { DeploymentDescription } from '../layers/deployments/backend';
+import type { DeploymentDescription } from '../layers/executions/backend';
 import { renderPeers } from './mesh';
 import { reportOutcome } from './outcome';
 import { renderProgressFrame } from './progress-text';

@@ -1,7 +1,7 @@
 import type { DeploymentSummary } from '../layers/deploy/types';
-import type { DeploymentDescription } from '../layers/deployments/backend';
-import { parseDeploymentFailure } from '../layers/deployments/outcome';
-import { FAILED_STAGE, type DeploymentProgress } from '../layers/deployments/progress';
+import type { DeploymentDescription } from '../layers/executions/backend';
+import { parseDeploymentFailure } from '../layers/executions/outcome';
+import { FAILED_STAGE, type DeploymentProgress } from '../layers/executions/progress';
 import { counted, renderTable } from './table';
 
 /**

@@ -1,6 +1,6 @@
-import type { DeploymentBackend, DeploymentDescription } from '../layers/deployments/backend';
-import { isFinished } from '../layers/deployments/backend';
-import { initialProgress, reduceHistory, type DeploymentProgress } from '../layers/deployments/progress';
+import type { DeploymentBackend, DeploymentDescription } from '../layers/executions/backend';
+import { isFinished } from '../layers/executions/backend';
+import { initialProgress, reduceHistory, type DeploymentProgress } from '../layers/executions/progress';
 import type { CliOutput } from './cli-deps';
 import { followOperation, type FollowDeps } from './follow';
 

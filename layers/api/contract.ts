@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ImageProgress, ServiceProgress, StageProgress } from '../deployments/progress';
+import type { ImageProgress, ServiceProgress, StageProgress } from '../executions/progress';
 
 /**
  * The answers of the HTTP API (DESIGN.md section 4), as zod schemas: the routes build these shapes, and
@@ -31,7 +31,7 @@ export const StartedSchema = z.looseObject({
 });
 export type Started = z.infer<typeof StartedSchema>;
 
-/** The kinds of the mesh's long operations (layers/deployments/operations.ts). */
+/** The kinds of the mesh's long operations (layers/executions/operations.ts). */
 export const OperationKindSchema = z.enum(['deployment', 'rollout', 'rotation', 'teardown']);
 
 /** One item of `GET /operations`: an operation that runs now, and the id `POST /operations/{id}/cancel` takes. */

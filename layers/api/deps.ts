@@ -8,7 +8,7 @@ import { consulFromSsm } from '../adapters/consul-token';
 import { listOf, readConfig } from '../config';
 import type { ActivityDeps } from './activity';
 import type { BuildSourceDeps } from '../deploy/build-source';
-import { StepFunctionsBackend } from '../deployments/sfn-backend';
+import { StepFunctionsBackend } from '../executions/sfn-backend';
 import { ecsContexts } from '../deploy/deps';
 import type { PlanDeps } from './plans';
 

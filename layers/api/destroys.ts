@@ -4,7 +4,7 @@ import { executionHolders } from '../adapters/execution-status';
 import { describeLockHolder, lockState, readLock } from '../deploy/lock';
 import { destroyProgress } from '../deploy/teardown-progress';
 import type { DestroyInput } from '../deploy/teardown';
-import { newOperationId } from '../deployments/execution-name';
+import { newOperationId } from '../executions/execution-name';
 import { configParameterNames } from '../domain/naming';
 import { DNS_LABEL } from '../domain/spec/names';
 import { ConcurrentOperationError, ConfigError, InvalidInputError, NotFoundError } from '../errors';

@@ -1,7 +1,7 @@
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { releaseLocksHeldBy } from '../deploy/release-ended';
 import { destroyProgress } from '../deploy/teardown-progress';
-import { operationIdTime, operationKindOf, operationOfExecution, type OperationKind } from '../deployments/operations';
+import { operationIdTime, operationKindOf, operationOfExecution, type OperationKind } from '../executions/operations';
 import { AlreadyEndedError, NotFoundError } from '../errors';
 import { revisionName } from '../rollout/finish';
 import { parseRolloutExecutionName } from '../rollout/naming';
@@ -14,7 +14,7 @@ import { apiStatus } from './status';
 
 /**
  * The mesh's long operations as one resource: deployments, rollouts, rotations and teardowns, each an execution of
- * one of the stack's state machines (layers/deployments/operations.ts), listed while they run (`GET /operations`) and
+ * one of the stack's state machines (layers/executions/operations.ts), listed while they run (`GET /operations`) and
  * cancelled by id whatever their kind (`POST /operations/{id}/cancel`).
  */
 

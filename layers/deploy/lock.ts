@@ -1,6 +1,6 @@
 import type { SsmApi } from '../adapters/ssm';
 import { ConcurrentOperationError } from '../errors';
-import { operationOfExecution } from '../deployments/operations';
+import { operationOfExecution } from '../executions/operations';
 
 /**
  * A per-mesh deployment lock (and a per-service rollout lock) in SSM Parameter Store.

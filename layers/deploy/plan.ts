@@ -5,7 +5,7 @@ import { configParameterNames, SERVER_SERVICE_NAME } from '../domain/naming';
 import { specHash } from '../domain/ecs/hash';
 import { ChangeRefusedError, ConcurrentOperationError, SpecInvalidError } from '../errors';
 import { meshParameterPrefix } from '../domain/naming';
-import { parseOperationReference } from '../deployments/operations';
+import { parseOperationReference } from '../executions/operations';
 import type { ConsulApi } from '../adapters/consul';
 import { acquireDeploymentLock, ensureDatacenterRestored } from './datacenter-ready';
 import { lockState, releaseLock, type HolderStatus, type LockDeps, type LockValue } from './lock';

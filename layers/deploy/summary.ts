@@ -6,7 +6,7 @@ import { configParameterNames, instanceId, taskIdFromArn, type MeshRole } from '
 import type { MeshSpec } from '../domain/spec/schema';
 import { validateSpecObject } from '../domain/spec/validate';
 import { releaseLock, type LockDeps } from './lock';
-import { causeMessage } from '../deployments/json';
+import { causeMessage } from '../executions/json';
 import { DeploymentFailedError } from '../errors';
 import { lastStoppedReason, type StoppedReasonEcs } from './stage';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';

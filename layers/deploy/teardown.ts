@@ -3,7 +3,7 @@ import type { EcrApi } from '../adapters/ecr';
 import type { SsmApi } from '../adapters/ssm';
 import type { ConsulApi } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
-import { causeMessage } from '../deployments/json';
+import { causeMessage } from '../executions/json';
 import { configParameterNames, type MeshRole } from '../domain/naming';
 import { DNS_LABEL, DNS_LABEL_HINT } from '../domain/spec/names';
 import { validateSpecObject } from '../domain/spec/validate';

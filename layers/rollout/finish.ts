@@ -1,5 +1,5 @@
 import { releaseLock, type LockDeps } from '../deploy/lock';
-import { causeMessage } from '../deployments/json';
+import { causeMessage } from '../executions/json';
 import { lastStoppedReason, type StoppedReasonEcs } from '../deploy/stage';
 import { ROLLOUT_ERRORS } from '../errors';
 import { rolloutLockName } from './naming';

@@ -1,4 +1,4 @@
-import { EXECUTION_NAME_MAX, newOperationId } from '../deployments/execution-name';
+import { EXECUTION_NAME_MAX, newOperationId } from '../executions/execution-name';
 import { meshParameterPrefix } from '../domain/naming';
 
 /**

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { PreparedRollout, RegisteredRevision, RolloutCheck, RolloutFailure, RolloutResult } from './types';
-import { parseJson, recordOf, lambdaErrorMessage } from '../deployments/json';
+import { parseJson, recordOf, lambdaErrorMessage } from '../executions/json';
 
 /**
  * The progress of a rollout, read from its execution history (state-machines/rollout-service.asl.json). The

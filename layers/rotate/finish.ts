@@ -1,5 +1,5 @@
 import { releaseLock, type LockDeps } from '../deploy/lock';
-import { causeMessage } from '../deployments/json';
+import { causeMessage } from '../executions/json';
 import { configParameterNames } from '../domain/naming';
 import { addReplaced } from './ca';
 import { deleteStaged } from './secret';

@@ -3,7 +3,7 @@ import { loadDeployedSpec } from '../churn/deployed-spec';
 import { acquireLock, describeLockHolder, lockState, readLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import { configParameterNames, meshParameterPrefix } from '../domain/naming';
 import { ConcurrentOperationError, NotFoundError } from '../errors';
-import { newOperationId } from '../deployments/execution-name';
+import { newOperationId } from '../executions/execution-name';
 import { rolloutLockName } from '../rollout/naming';
 import { planRotation } from './plan';
 import { stageNewSecret } from './secret';

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { lambdaErrorMessage, parseJson } from '../deployments/json';
+import { lambdaErrorMessage, parseJson } from '../executions/json';
 import type { PreparedRotation, RotationCheck, RotationResult, StoredSecret } from './schemas';
 
 /**

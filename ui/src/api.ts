@@ -1,7 +1,7 @@
 import type { MeshView } from '../../layers/api/mesh';
 import type { ActivityList } from '../../layers/api/activity';
 import type { RolloutView } from '../../layers/api/contract';
-import type { ImageProgress, ServiceProgress, StageProgress } from '../../layers/deployments/progress';
+import type { ImageProgress, ServiceProgress, StageProgress } from '../../layers/executions/progress';
 
 /**
  * The dashboard's data: the HTTP API through the `meshctl ui` server, which adds the bearer token (cli/ui/server.ts).

@@ -10,7 +10,7 @@ import { withContentHashes, type BuildContextFiles } from '../../../layers/build
 import { uploadBuildContexts } from '../../../layers/deploy/build-source';
 import { createS3Api } from '../../../layers/adapters/s3';
 import type { DeploymentSummary } from '../../../layers/deploy/types';
-import { executionName, newDeploymentId } from '../../../layers/deployments/execution-name';
+import { executionName, newDeploymentId } from '../../../layers/executions/execution-name';
 import { ROOT, startCloud, type DeploymentRun } from '../deploy/harness';
 
 /**

@@ -1,5 +1,5 @@
-import type { DeploymentDescription, DeploymentListing, StartRequest, StartedDeployment } from '../../../layers/deployments/backend';
-import type { DeploymentListPage } from '../../../layers/deployments/sfn-backend';
+import type { DeploymentDescription, DeploymentListing, StartRequest, StartedDeployment } from '../../../layers/executions/backend';
+import type { DeploymentListPage } from '../../../layers/executions/sfn-backend';
 import type { ApiDeps, DeploymentStore } from '../../../layers/api/deps';
 import { buildRouter, handleApiEvent, type ApiLogger } from '../../../layers/api/router';
 import { ConcurrentOperationError, NotFoundError } from '../../../layers/errors';

@@ -17,7 +17,7 @@ describe('the task-event handler module closure', () => {
   }, 30_000);
 
   it('holds no deployment code: the deployed spec key and ARN parsing come from the domain', () => {
-    expect(closure.filter((file) => file.startsWith('layers/deploy/') || file.startsWith('layers/deployments/'))).toEqual([]);
+    expect(closure.filter((file) => file.startsWith('layers/deploy/') || file.startsWith('layers/executions/'))).toEqual([]);
   });
 
   it('holds no ECS planning or config-entry building', () => {

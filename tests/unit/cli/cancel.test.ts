@@ -1,6 +1,6 @@
 import { cancelCommand, chooseRunning, renderCancelled } from '../../../cli/cancel';
 import type { CliDeps } from '../../../cli/cli-deps';
-import { parseOperationReference } from '../../../layers/deployments/operations';
+import { parseOperationReference } from '../../../layers/executions/operations';
 
 const API = 'http://api.test';
 

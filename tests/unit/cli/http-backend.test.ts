@@ -2,7 +2,7 @@ import { createBackend } from '../../../cli/backend-factory';
 import { ApiAuthError, ApiUnreachableError, HttpApiBackend, LOCAL_API_TOKEN, LOCAL_API_URL } from '../../../cli/http-backend';
 import { renderRolloutFrame, renderRolloutOutcome, renderRolloutTransitions } from '../../../cli/rollout-text';
 import type { RolloutView } from '../../../layers/api/contract';
-import { StepFunctionsBackend } from '../../../layers/deployments/sfn-backend';
+import { StepFunctionsBackend } from '../../../layers/executions/sfn-backend';
 import { ConcurrentOperationError, NotFoundError } from '../../../layers/errors';
 
 const TOKEN = 'cli-test-token-0123456789';

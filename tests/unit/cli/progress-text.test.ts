@@ -1,5 +1,5 @@
-import type { DeploymentDescription } from '../../../layers/deployments/backend';
-import { initialProgress, reduceHistory } from '../../../layers/deployments/progress';
+import type { DeploymentDescription } from '../../../layers/executions/backend';
+import { initialProgress, reduceHistory } from '../../../layers/executions/progress';
 import { renderProgressFrame, renderStageState, renderTransitions } from '../../../cli/progress-text';
 import { createProgressView, formatDuration, LineView, TerminalView } from '../../../cli/progress-view';
 import { scriptedDeployRun, scriptedRemovalRun } from './support/history';

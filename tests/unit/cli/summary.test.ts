@@ -1,5 +1,5 @@
-import { initialProgress, reduceHistory } from '../../../layers/deployments/progress';
-import { asDeploymentSummary, parseDeploymentFailure } from '../../../layers/deployments/outcome';
+import { initialProgress, reduceHistory } from '../../../layers/executions/progress';
+import { asDeploymentSummary, parseDeploymentFailure } from '../../../layers/executions/outcome';
 import { renderFailure, renderSummary } from '../../../cli/summary';
 import { renderProgressFrame } from '../../../cli/progress-text';
 import { scriptedDeployRun, shopSummary } from './support/history';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEARDOWN_STATE_STAGE } from '../../../layers/deploy/teardown-progress';
-import { DEPLOY_STATE_STAGE, DEPLOY_TASK_STATES, FAILED_STAGE } from '../../../layers/deployments/progress';
+import { DEPLOY_STATE_STAGE, DEPLOY_TASK_STATES, FAILED_STAGE } from '../../../layers/executions/progress';
 import * as meshErrors from '../../../layers/errors';
 import { ERROR_NAMES } from '../../../layers/errors';
 import { ROLLOUT_STEP_OF } from '../../../layers/rollout/progress';

@@ -1,8 +1,8 @@
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
-import type { DeploymentListing, StartRequest } from '../../../layers/deployments/backend';
-import { executionName } from '../../../layers/deployments/execution-name';
-import { StepFunctionsBackend, type DeploymentsSfn } from '../../../layers/deployments/sfn-backend';
-import { decideStart, describeRefusal } from '../../../layers/deployments/start-decision';
+import type { DeploymentListing, StartRequest } from '../../../layers/executions/backend';
+import { executionName } from '../../../layers/executions/execution-name';
+import { StepFunctionsBackend, type DeploymentsSfn } from '../../../layers/executions/sfn-backend';
+import { decideStart, describeRefusal } from '../../../layers/executions/start-decision';
 import { ConcurrentOperationError } from '../../../layers/errors';
 
 const SM = 'arn:aws:states:us-east-1:000000000000:stateMachine:consul-mesh-local-deploy-mesh';

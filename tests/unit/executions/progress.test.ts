@@ -1,4 +1,4 @@
-import { initialProgress, reduceHistory, type DeploymentProgress, type StageName, type StageState } from '../../../layers/deployments/progress';
+import { initialProgress, reduceHistory, type DeploymentProgress, type StageName, type StageState } from '../../../layers/executions/progress';
 import { HistoryBuilder, scriptedDeployRun, shopPlan, stageStatus } from '../cli/support/history';
 
 function states(progress: DeploymentProgress): Record<StageName, StageState> {

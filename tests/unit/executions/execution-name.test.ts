@@ -1,4 +1,4 @@
-import { EXECUTION_NAME_MAX, executionName, isDeploymentId, newDeploymentId, parseExecutionName, specHashPrefix } from '../../../layers/deployments/execution-name';
+import { EXECUTION_NAME_MAX, executionName, isDeploymentId, newDeploymentId, parseExecutionName, specHashPrefix } from '../../../layers/executions/execution-name';
 
 describe('deployment ids and execution names', () => {
   it('makes deployment ids from the UTC clock and 6 base36 characters', () => {
