@@ -1,12 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { LocalCloud } from '@consul-mesh/local-cloud';
-import { createConsulCall } from '../../../layers/adapters/consul';
 import { createS3Api } from '../../../layers/adapters/s3';
 import { createSsmApi, type SsmApi } from '../../../layers/adapters/ssm';
 import { withContentHashes, type BuildContextFiles } from '../../../layers/build-context';
 import { uploadBuildContexts } from '../../../layers/deploy/build-source';
-import { createPeeringApi, ensurePeerings, peeringTokenParameter, type PeeringDeps } from '../../../layers/deploy/peering';
+import { peeringTokenParameter } from '../../../layers/deploy/peering';
 import { MeshSpecSchema, type MeshSpec } from '../../../layers/domain/spec/schema';
 import { scheduledEvent } from '../convergence/actions';
 import { referenceSpec, ROOT, startCloud } from './harness';
@@ -134,16 +133,10 @@ export async function startPeeredMeshes(options: { snapshots: boolean }): Promis
     }
   }
 
-  /** The deployment's peering step, with the orchestrator's own token of the side (what the peering stage runs). */
-  async function peeringDeps(side: Side): Promise<PeeringDeps> {
-    const call = createConsulCall({ address: side.consul, token: await secret(side, 'orchestrator-token') });
-    return { peering: createPeeringApi(call), ssm: { home: ssmIn(side.region), inRegion: (region) => ssmIn(region) } };
-  }
 
-  const runs = await Promise.all([deployThroughApi(east), deployThroughApi(west)]);
+  // The acceptor first: its deployment's peering stage stores the token that the dialer's deployment establishes with.
+  const runs = [await deployThroughApi(east), await deployThroughApi(west)];
   if (runs.some((run) => run.status !== 'SUCCEEDED')) throw new Error(`deployments: ${JSON.stringify(runs.map((run) => [run.status, run.cause]))}`);
-  await ensurePeerings(east.spec, await peeringDeps(east));
-  await ensurePeerings(west.spec, await peeringDeps(west));
   await until('the peering ACTIVE on both sides', bothActive);
   await until('todos imported into eu-west-1', async () => (await importedTodos()) === 2);
 
