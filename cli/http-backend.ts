@@ -31,7 +31,7 @@ import type { RolloutRequest } from '../layers/rollout/types';
 
 /** The local cloud's HTTP API (DESIGN.md section 4), where meshctl goes when told nothing else. */
 export const LOCAL_API_URL = 'http://127.0.0.1:3000';
-/** The documented token of the local cloud (README), used only for the local default URL. */
+/** The documented token of the local cloud (README), used only for a local URL (backend-factory's isLocalApiUrl). */
 export const LOCAL_API_TOKEN = 'local-dev-token-change-me';
 
 export interface HttpApiOptions {
