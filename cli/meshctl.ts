@@ -150,7 +150,7 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
 
   program
     .command('rotate')
-    .argument('<secret>', 'gossip-key, or acl-token/<role>: server-agent, dataplane/<service>, ingress/<gateway>, mesh-gateway/<gateway> (the TLS CA is not supported yet)')
+    .argument('<secret>', 'gossip-key, or acl-token/<role>: server-agent, dataplane/<service>, ingress/<gateway>, mesh-gateway/<gateway>; or ca, the TLS CA')
     .description('rotate one of the mesh\'s secrets through the HTTP API: new secret live in Consul, stored as a new SSM version, the tasks that read it replaced, the old one retired')
     .addOption(apiUrlOption())
     .addOption(tokenOption())
