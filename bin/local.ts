@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     dataDir,
     resetData: reset,
     iam,
+    progress: (message) => console.log(message),
   });
   // Handlers first: a signal that arrives as soon as the banner is out must still stop (and save) cleanly.
   const stop = () => {
