@@ -86,6 +86,19 @@ describe('the HTTP API backend', () => {
   });
 });
 
+describe('the API unavailable (503)', () => {
+  it('says Consul may have no leader because no mesh is deployed, not only to try again', async () => {
+    const { fetchImpl } = stubFetch({
+      'GET /mesh': { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'a service the API depends on is unavailable; try again shortly' } } },
+    });
+    const backend = new HttpApiBackend({ url: 'http://api.test', token: TOKEN, fetch: fetchImpl });
+    const error = await backend.getMesh().then(() => undefined, (e: unknown) => e as Error & { status?: number });
+    expect(error).toMatchObject({ name: 'ApiError', status: 503 });
+    expect(error?.message).toContain('try again shortly');
+    expect(error?.message).toContain("Consul has no leader until the mesh's first deployment and after a teardown: meshctl status shows the latest deployment");
+  });
+});
+
 describe('choosing the backend', () => {
   const clients = () => ({ sfn: { send: async () => ({}) }, ecs: { send: async () => ({}) } }) as never;
 
