@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     dataDir,
     resetData: reset,
     iam,
+    progress: (message) => console.log(message),
   });
   // Handlers first: a signal that arrives as soon as the banner is out must still stop (and save) cleanly.
   const stop = () => {
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const { aws, consul, httpApi, peer: second } = cloud.endpoints;
   console.log(`local cloud running
   AWS endpoint  ${aws}   (credentials test/test, region us-east-1: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url ${aws} ecs list-clusters)
-  Consul API    ${consul}   (curl ${consul}/v1/catalog/services)${second ? `\n  ${second.region}     Consul ${second.consul}   (a second region: its own datacenter, peerable through /v1/peering), HTTP API ${second.httpApi} (its orchestrator)` : ''}
+  Consul API    ${consul}   (curl ${consul}/v1/status/leader answers "" until a mesh's Consul servers run)${second ? `\n  ${second.region}     Consul ${second.consul}   (a second region: its own datacenter, peerable through /v1/peering), HTTP API ${second.httpApi} (its orchestrator)` : ''}
   HTTP API      ${httpApi}
   faults        ${aws}/_local/faults
   IAM           ${iam ? 'enforced: each function, state machine, build and task acts with its role from the packaged template' : 'not enforced (--no-iam)'}

@@ -2,6 +2,7 @@ import '../layers/polyfills';
 import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from '../cli/local-cloud';
 import { deployCommand } from '../cli/deploy';
+import { validateCommand } from '../cli/validate';
 import { defaultCliDeps } from '../cli/cli-deps';
 import { renderPeeringSummary } from '../cli/peering-summary';
 import { loadMeshSpec } from '../layers/domain/spec/load';
@@ -18,6 +19,11 @@ import { parseStartOptions, renderExploreHints, renderListenError, specMeshName,
 async function main(options: StartOptions): Promise<number> {
   const rootDir = resolve(__dirname, '..');
 
+  // An invalid spec fails now, with meshctl validate's lines, not after the local cloud's start (half a minute on a
+  // first start): the deployment would refuse it all the same.
+  for (const spec of [options.spec, options.peerSpec]) {
+    if (spec !== undefined && validateCommand(spec, { log: () => undefined, error: (line) => console.error(line) }) !== 0) return 1;
+  }
   console.log('Starting the local cloud (AWS endpoint, Consul, HTTP API)...');
   let cloud: LocalCloud;
   try {
@@ -31,6 +37,7 @@ async function main(options: StartOptions): Promise<number> {
       // The second region's orchestrator manages the second spec's mesh (its own stack in that region).
       ...(options.peer ? { peerRegion: { region: options.peer.region, ...(peerMeshName !== undefined ? { meshName: peerMeshName } : {}) } } : {}),
       iam: options.iam,
+      progress: (message) => console.log(message),
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir, resetData: options.reset } : {}),
       // Visible but quick: builds take a second, tasks a few hundred milliseconds per lifecycle step.
       buildDurationMs: 1000,

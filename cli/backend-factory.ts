@@ -32,8 +32,8 @@ export function usesStepFunctions(options: BackendOptions, env: NodeJS.ProcessEn
 
 /**
  * The HTTP API client: URL from `--api-url`, `MESH_API_URL` or the local default; token from `--token`,
- * `MESH_API_TOKEN`, or, for the local default URL only, the local cloud's documented default token.
- * @throws ApiAuthError when a non-local URL has no token.
+ * `MESH_API_TOKEN`, or, for a local URL only (see isLocalApiUrl), the local cloud's documented default token.
+ * @throws MissingTokenError when a non-local URL has no token.
  */
 export function createApiBackend(options: BackendOptions, deps: Pick<CliDeps, 'env' | 'fetch'>): HttpApiBackend {
   return new HttpApiBackend({ ...resolveApiTarget(options, deps.env), fetch: deps.fetch });
@@ -45,9 +45,26 @@ export function createApiBackend(options: BackendOptions, deps: Pick<CliDeps, 'e
  */
 export function resolveApiTarget(options: Pick<BackendOptions, 'apiUrl' | 'token'>, env: NodeJS.ProcessEnv): { url: string; token: string } {
   const url = options.apiUrl ?? env.MESH_API_URL ?? LOCAL_API_URL;
-  const token = options.token ?? env.MESH_API_TOKEN ?? (url === LOCAL_API_URL ? LOCAL_API_TOKEN : undefined);
+  const token = options.token ?? env.MESH_API_TOKEN ?? (isLocalApiUrl(url) ? LOCAL_API_TOKEN : undefined);
   if (!token) throw new MissingTokenError(`no token for the HTTP API at ${url}: pass --token or set MESH_API_TOKEN`);
   return { url, token };
+}
+
+/**
+ * True for a plain-HTTP URL on this machine (`127.0.0.1`, `localhost`, `[::1]`, any port): the local cloud's APIs,
+ * the first region's on 3000 and the second region's (`--peer-region`) on 3010 or wherever `LOCAL_HTTP_API_PORT` /
+ * `LOCAL_PEER_API_PORT` put them, all with the same documented token. `npm start` prints
+ * `MESH_API_URL=<the second API> npx meshctl status`, which must work as printed. An API on AWS is HTTPS on another
+ * host and never gets the default token.
+ */
+export function isLocalApiUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
 }
 
 /** An API URL without a token to present. */

@@ -2,10 +2,13 @@ import type { BuildContextFiles } from '../layers/build-context';
 import { uploadBuildContexts, type BuildSourceS3, type UploadResult } from '../layers/deploy/build-source';
 import { InvalidInputError } from '../layers/errors';
 import type { CliDeps } from './cli-deps';
+import { isLocalApiUrl } from './backend-factory';
 import { LOCAL_API_URL } from './http-backend';
 
 /** The local cloud's build-source bucket (serverless.yml's BuildSourceBucket, stage `local`). */
 export const LOCAL_BUILD_SOURCE_BUCKET = 'local-build-source-bucket';
+/** The second region's, named after its region (e.g. `local-eu-west-1-build-source-bucket`). */
+const LOCAL_PEER_BUILD_SOURCE_BUCKET_PATTERN = 'local-<region>-build-source-bucket, e.g. local-eu-west-1-build-source-bucket';
 
 export interface BuildSourceOptions {
   /** `--source-bucket`: the stack output BuildSourceBucketName. */
@@ -25,8 +28,11 @@ export function resolveSourceBucket(options: BuildSourceOptions, env: NodeJS.Pro
   const direct = options.stateMachineArn ?? (!env.MESH_API_URL ? env.DEPLOY_STATE_MACHINE_ARN : undefined);
   const apiUrl = options.apiUrl ?? env.MESH_API_URL ?? LOCAL_API_URL;
   if (!direct && apiUrl === LOCAL_API_URL) return LOCAL_BUILD_SOURCE_BUCKET;
+  // Another local API is the second region's (npm start's second --spec, --peer-region): its stack's bucket names
+  // carry the region, since bucket names are global (README: "A second region and cluster peering").
+  const localHint = !direct && isLocalApiUrl(apiUrl) ? `; the local cloud's second region has ${LOCAL_PEER_BUILD_SOURCE_BUCKET_PATTERN}` : '';
   throw new InvalidInputError(
-    'no bucket for the build contexts: pass --source-bucket or set BUILD_SOURCE_BUCKET (the stack output BuildSourceBucketName)',
+    `no bucket for the build contexts: pass --source-bucket or set BUILD_SOURCE_BUCKET (the stack output BuildSourceBucketName${localHint})`,
   );
 }
 

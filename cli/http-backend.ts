@@ -31,7 +31,7 @@ import type { RolloutRequest } from '../layers/rollout/types';
 
 /** The local cloud's HTTP API (DESIGN.md section 4), where meshctl goes when told nothing else. */
 export const LOCAL_API_URL = 'http://127.0.0.1:3000';
-/** The documented token of the local cloud (README), used only for the local default URL. */
+/** The documented token of the local cloud (README), used only for a local URL (backend-factory's isLocalApiUrl). */
 export const LOCAL_API_TOKEN = 'local-dev-token-change-me';
 
 export interface HttpApiOptions {
@@ -262,6 +262,11 @@ function toError(status: number, json: unknown, method: string, path: string): E
   if (code === 'SpecInvalid') return new SpecInvalidError(details);
   if (code === 'RotationNotSupported') return new RotationNotSupportedError(message);
   if (status === 400) return new InvalidInputError(message.split(':')[0], details);
+  // The API's 503 says only that a dependency is down (its details stay in its log). Consul without a leader is the
+  // usual one, and trying again does not help when no mesh runs: before its first deployment, or after a teardown.
+  if (status === 503) {
+    return new ApiError(status, code, `${message} (HTTP 503: Consul or AWS did not answer; Consul has no leader until the mesh's first deployment and after a teardown: meshctl status shows the latest deployment)`);
+  }
   return new ApiError(status, code, message);
 }
 

@@ -39,7 +39,7 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
   const stateMachineOption = () =>
     new Option('--state-machine-arn <arn>', 'talk to Step Functions directly: the deploy state machine (default: $DEPLOY_STATE_MACHINE_ARN when $MESH_API_URL is unset)');
   const apiUrlOption = () => new Option('--api-url <url>', 'the HTTP API (default: $MESH_API_URL, else the local cloud\'s http://127.0.0.1:3000)');
-  const tokenOption = () => new Option('--token <token>', 'the HTTP API\'s bearer token (default: $MESH_API_TOKEN; the local cloud\'s documented default for the local URL)');
+  const tokenOption = () => new Option('--token <token>', 'the HTTP API\'s bearer token (default: $MESH_API_TOKEN; the local cloud\'s documented default for a 127.0.0.1 or localhost URL)');
   const contextRootOption = () => new Option('--context-root <dir>', 'directory the build contexts are relative to (default: the working directory)');
   const sourceBucketOption = () =>
     new Option('--source-bucket <name>', 'the S3 bucket build contexts are uploaded to (default: $BUILD_SOURCE_BUCKET, the stack output BuildSourceBucketName; the local cloud\'s for the local URL)');
@@ -150,7 +150,7 @@ export function buildProgram(deps: Partial<CliDeps> = {}): Command {
 
   program
     .command('rotate')
-    .argument('<secret>', 'gossip-key, or acl-token/<role>: server-agent, dataplane/<service>, ingress/<gateway>, mesh-gateway/<gateway> (the TLS CA is not supported yet)')
+    .argument('<secret>', 'gossip-key, or acl-token/<role>: server-agent, dataplane/<service>, ingress/<gateway>, mesh-gateway/<gateway>; or ca, the TLS CA')
     .description('rotate one of the mesh\'s secrets through the HTTP API: new secret live in Consul, stored as a new SSM version, the tasks that read it replaced, the old one retired')
     .addOption(apiUrlOption())
     .addOption(tokenOption())

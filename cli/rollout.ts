@@ -31,9 +31,14 @@ export interface RolloutOptions extends Pick<BackendOptions, 'apiUrl' | 'token'>
  * is live.
  *
  * @returns 0 when the new revision is live (or the rollout started, with `--no-wait`); 1 when it failed or was
- *   rolled back.
+ *   rolled back; 2 without exactly one of `--image` and `--build` (a wrong command line).
  */
 export async function rolloutCommand(service: string, options: RolloutOptions, deps: CliDeps): Promise<number> {
+  // Neither flag, or both: a wrong command line (exit 2), caught before anything is read or sent.
+  if ((options.image === undefined) === (options.build === undefined)) {
+    deps.stderr.write('meshctl rollout: pass exactly one of --image <repository:tag> or --build <context dir>\n');
+    return 2;
+  }
   const { request, context } = buildRequest(options, deps.cwd);
   const api = createApiBackend(options, deps);
   let started;

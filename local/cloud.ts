@@ -122,6 +122,11 @@ export interface LocalCloudOptions {
   /** Where logs of the emulators go; default stderr. */
   logger?: (message: string, error?: unknown) => void;
   /**
+   * Told what a slow start is doing (packaging serverless.yml when it is not cached: about half a minute), so a
+   * command can show it; default silent (tests).
+   */
+  progress?: (message: string) => void;
+  /**
    * Keep the state in this directory across restarts (one JSON file per service, written atomically within about
    * half a second of a change and on stop; see `local/persistence/local-state.ts` for what is kept). Without it the
    * state lives in memory only. A saved file that cannot be read makes `start` fail with a `PersistedStateError`
@@ -224,10 +229,10 @@ export class LocalCloud {
     }
     // The second region's stack is packaged and printed with its own region and mesh (cached like the first's).
     const [{ config, roles }, peerStack] = await Promise.all([
-      loadRegionStack(rootDir, { stage, region, names: stage, meshName: options.meshName, packagedTemplate: options.packagedTemplate }),
+      loadRegionStack(rootDir, { stage, region, names: stage, meshName: options.meshName, packagedTemplate: options.packagedTemplate, progress: options.progress }),
       peerRegion === undefined
         ? undefined
-        : loadRegionStack(rootDir, { stage, region: peerRegion, names: peerNames(stage, peerRegion), meshName: options.peerRegion?.meshName, packagedTemplate: options.packagedTemplate }),
+        : loadRegionStack(rootDir, { stage, region: peerRegion, names: peerNames(stage, peerRegion), meshName: options.peerRegion?.meshName, packagedTemplate: options.packagedTemplate, progress: options.progress }),
     ]);
     const iam = new IamAuthorizer({ accountId: LOCAL_ACCOUNT_ID, administrator: DEFAULT_LOCAL_CREDENTIALS, enforce: options.iam ?? true });
     for (const [roleArn, policies] of roles.policies) iam.defineRole(roleArn, policies);
@@ -601,7 +606,7 @@ function peerNames(stage: string, region: string): string {
  */
 async function loadRegionStack(
   rootDir: string,
-  options: { stage: string; region: string; names: string; meshName?: string; packagedTemplate?: (template: PackagedTemplate) => PackagedTemplate },
+  options: { stage: string; region: string; names: string; meshName?: string; packagedTemplate?: (template: PackagedTemplate) => PackagedTemplate; progress?: (message: string) => void },
 ): Promise<{ config: ServerlessConfig; roles: TemplateRoles }> {
   const { stage, region, names } = options;
   const params = options.meshName === undefined ? undefined : { meshName: options.meshName };
@@ -614,7 +619,10 @@ async function loadRegionStack(
       resolveExternal: (logicalId, attribute, type) => localResourceRef(logicalId, attribute, stage, region, type, names),
     }),
     // The roles exist only in the packaged template (one per function, one per state machine).
-    loadPackagedTemplate(rootDir, { stage, region, ...(params ? { params } : {}) }),
+    // Uncached (the first start, or serverless.yml changed) this takes tens of seconds with nothing else to show.
+    loadPackagedTemplate(rootDir, { stage, region, ...(params ? { params } : {}) }, () =>
+      options.progress?.(`Packaging serverless.yml for ${region} (serverless package, for the IAM roles): about half a minute, cached for the next starts`),
+    ),
   ]);
   // The packaged template keeps only the resources roles are read from: the others' types are serverless.yml's.
   const declaredTypes = resourceTypesOf((config.raw.resources as { Resources?: unknown } | undefined)?.Resources);

@@ -21,11 +21,16 @@ export function decideStart(running: DeploymentListing[], specHash12: string): S
   return { kind: 'refuse', running };
 }
 
-/** The message of a refusal: which deployments hold the mesh, and what the user can do. */
+/**
+ * The message of a refusal: which deployments hold the mesh, and what the user can do. One line: the HTTP API's
+ * error mapper answers an error's first line only (a SpecInvalid's later lines are its issues, sent as `details`), so
+ * a second line would never reach a caller of `POST /deployments`.
+ */
 export function describeRefusal(mesh: string, running: DeploymentListing[]): string {
   const holders = running.map((r) => `${r.deploymentId ?? r.name} (${r.id}${r.startedAt ? `, started ${r.startedAt.toISOString()}` : ''})`);
-  return [
-    `another deployment of mesh "${mesh}" is running with a different spec: ${holders.join(', ')}.`,
-    `Wait for it to finish (meshctl status ${running[0].deploymentId ?? running[0].id} --watch) and deploy again, or cancel it (meshctl cancel ${running[0].deploymentId ?? running[0].id}).`,
-  ].join('\n');
+  const first = running[0].deploymentId ?? running[0].id;
+  return (
+    `another deployment of mesh "${mesh}" is running with a different spec: ${holders.join(', ')}; ` +
+    `wait for it to finish (meshctl status ${first} --watch) and deploy again, or cancel it (meshctl cancel ${first})`
+  );
 }

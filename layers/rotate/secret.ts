@@ -110,6 +110,9 @@ export async function retireOldSecret(prepared: PreparedRotation, stored: Stored
     const installed = new Set((await deps.consul.keyringList()).flatMap((ring) => Object.keys(ring.Keys ?? {})));
     const old = [...installed].filter((key) => key !== current.value);
     for (const key of old) await deps.consul.keyringRemove(key);
+    // A server's keyring lives in its data directory: servers the roll replaced start with the key SSM holds only, so
+    // once every server was replaced the old key is on none of them and there is nothing left to remove.
+    if (old.length === 0) return 'the old gossip key is on no server any more (each started anew with the new key only)';
     return `${old.length} old gossip key(s) removed from the servers`;
   }
   if (!stored.previousAccessorId) return 'nothing';

@@ -125,11 +125,13 @@ export async function withExclusiveLock<T>(lockFile: string, work: () => Promise
 
 /**
  * The cached value for `file`, or the value `produce` computes, written for the next caller.
- * Exactly one process at a time produces; the others wait for its file.
+ * Exactly one process at a time produces; the others wait for its file. `onProduce` is called just before this
+ * process produces (a cache miss), so a slow first run can say what it is doing.
  */
 export async function readOrProduce(
   file: string,
   produce: () => Promise<Record<string, unknown>>,
+  onProduce?: () => void,
 ): Promise<Record<string, unknown>> {
   const lockFile = `${file}.lock`;
   await mkdir(resolve(file, '..'), { recursive: true });
@@ -143,6 +145,7 @@ export async function readOrProduce(
     // Another process may have finished between our last read and taking the lock.
     const cached = await readCached(file);
     if (cached) return cached;
+    onProduce?.();
     const value = await produce();
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(temporary, JSON.stringify(value));

@@ -77,8 +77,11 @@ async function packageTemplate(appDir: string, options: PrintOptions): Promise<P
   }
 }
 
-/** The packaged template's principals for these options, from the cache when serverless.yml has not changed. */
-export async function loadPackagedTemplate(appDir: string, options: PrintOptions = {}): Promise<PackagedTemplate> {
+/**
+ * The packaged template's principals for these options, from the cache when serverless.yml has not changed.
+ * `onPackage` is called when it is not cached and `serverless package` runs (tens of seconds).
+ */
+export async function loadPackagedTemplate(appDir: string, options: PrintOptions = {}, onPackage?: () => void): Promise<PackagedTemplate> {
   const file = join(appDir, 'node_modules', '.cache', 'local-cloud', `template-${configCacheKey(appDir, options)}.json`);
-  return (await readOrProduce(file, async () => (await packageTemplate(appDir, options)) as unknown as Record<string, unknown>)) as unknown as PackagedTemplate;
+  return (await readOrProduce(file, async () => (await packageTemplate(appDir, options)) as unknown as Record<string, unknown>, onPackage)) as unknown as PackagedTemplate;
 }

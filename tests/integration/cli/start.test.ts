@@ -109,6 +109,17 @@ describe('npm start', () => {
     expect(peerRow('east')).toEqual(['east', 'east-mesh (us-east-1)', 'dialer', 'ACTIVE', '-', 'todos']);
   }, 240_000);
 
+  it('refuses an invalid spec with exit 1 and its problems, before starting the local cloud', async () => {
+    const specPath = join(dir, 'invalid.yaml');
+    writeFileSync(specPath, spec('cart:1.0.0').replace('port: 8080', 'port: 8500'));
+
+    const { code, stdout, stderr } = await start(['--once', '--spec', specPath]);
+
+    expect(code).toBe(1);
+    expect(stderr).toBe(`${specPath}: clusters[0].services[0].port: port 8500 is reserved by Consul or its sidecar proxy\n`);
+    expect(stdout).toBe('');
+  });
+
   it('refuses an unknown flag with exit 2 and the usage', async () => {
     const { code, stdout, stderr } = await start(['--bogus-flag']);
     expect(code).toBe(2);

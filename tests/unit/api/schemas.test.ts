@@ -1,4 +1,6 @@
 import { mapError } from '../../../layers/api/error-mapper';
+import { ConcurrentOperationError } from '../../../layers/errors';
+import { describeRefusal } from '../../../layers/executions/start-decision';
 import { parseWith } from '../../../layers/api/request';
 import { ListQuerySchema, StartQuerySchema } from '../../../layers/api/schemas';
 import { RolloutRequestSchema } from '../../../layers/rollout/request';
@@ -63,5 +65,14 @@ describe('the error mapper', () => {
     const internal = mapError(named('AccessDeniedException', 'User arn:aws:iam::123456789012:role/x is not authorized'));
     expect(internal).toEqual({ statusCode: 500, body: { error: { code: 'InternalError', message: 'internal error' } }, unexpected: true });
     expect(mapError('not even an error').statusCode).toBe(500);
+  });
+
+  it('keeps how to end the running deployment in the 409 of a second deployment (the answer keeps one line)', () => {
+    const running = { id: 'arn:aws:states:us-east-1:000000000000:execution:deploy:shop-ffffffffffff-20250304040000-bbbbbb', name: 'shop-ffffffffffff-20250304040000-bbbbbb', status: 'RUNNING' as const, specHash12: 'ffffffffffff', deploymentId: 'd-20250304040000-bbbbbb' };
+    const mapped = mapError(new ConcurrentOperationError(describeRefusal('shop', [running])));
+    expect(mapped.statusCode).toBe(409);
+    expect(mapped.body.error.message).toContain('running with a different spec: d-20250304040000-bbbbbb');
+    expect(mapped.body.error.message).toContain('meshctl status d-20250304040000-bbbbbb --watch');
+    expect(mapped.body.error.message).toContain('meshctl cancel d-20250304040000-bbbbbb');
   });
 });

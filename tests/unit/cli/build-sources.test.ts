@@ -16,4 +16,10 @@ describe('the bucket meshctl uploads build contexts to', () => {
     expect(() => resolveSourceBucket({ apiUrl: 'https://api.example.com' }, {})).toThrow(/--source-bucket or set BUILD_SOURCE_BUCKET/);
     expect(() => resolveSourceBucket({}, { DEPLOY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:1:stateMachine:x' })).toThrow(/BuildSourceBucketName/);
   });
+
+  it("names the second region's bucket for another local API, whose name carries its region", () => {
+    expect(() => resolveSourceBucket({}, { MESH_API_URL: 'http://127.0.0.1:3010' })).toThrow(/local-<region>-build-source-bucket, e\.g\. local-eu-west-1-build-source-bucket/);
+    expect(localBucketName('BuildSourceBucket', 'local-eu-west-1')).toBe('local-eu-west-1-build-source-bucket');
+    expect(() => resolveSourceBucket({ apiUrl: 'https://api.example.com' }, {})).not.toThrow(/local-<region>/);
+  });
 });

@@ -27,6 +27,19 @@ describe('meshctl command-line conventions', () => {
     }
   });
 
+  it('exits 2 for a rollout without exactly one of --image and --build, before any request', async () => {
+    for (const args of [['rollout', 'users'], ['rollout', 'users', '--image', 'users:1.1.0', '--build', 'docker/services/users']]) {
+      const { code, stderr } = await meshctl(...args, '--api-url', 'http://127.0.0.1:1', '--token', 't'.repeat(16));
+      expect({ args, code, stderr }).toEqual({ args, code: 2, stderr: 'meshctl rollout: pass exactly one of --image <repository:tag> or --build <context dir>\n' });
+    }
+  });
+
+  it('rotate --help lists every secret the API rotates, the TLS CA included', async () => {
+    const { stdout } = await meshctl('rotate', '--help');
+    expect(stdout.replace(/\s+/g, ' ')).toContain('mesh-gateway/<gateway>; or ca, the TLS CA');
+    expect(stdout).not.toMatch(/not supported/);
+  });
+
   it('exits 1 when the operation fails, 0 when it succeeds, and prints its version', async () => {
     expect(await meshctl('validate', 'examples/does-not-exist.yaml')).toEqual({
       code: 1,

@@ -1,4 +1,4 @@
-import { createBackend } from '../../../cli/backend-factory';
+import { createBackend, MissingTokenError, resolveApiTarget } from '../../../cli/backend-factory';
 import { ApiAuthError, ApiUnreachableError, HttpApiBackend, LOCAL_API_TOKEN, LOCAL_API_URL } from '../../../cli/http-backend';
 import { renderRolloutFrame, renderRolloutOutcome, renderRolloutTransitions } from '../../../cli/rollout-text';
 import type { RolloutView } from '../../../layers/api/contract';
@@ -86,6 +86,19 @@ describe('the HTTP API backend', () => {
   });
 });
 
+describe('the API unavailable (503)', () => {
+  it('says Consul may have no leader because no mesh is deployed, not only to try again', async () => {
+    const { fetchImpl } = stubFetch({
+      'GET /mesh': { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'a service the API depends on is unavailable; try again shortly' } } },
+    });
+    const backend = new HttpApiBackend({ url: 'http://api.test', token: TOKEN, fetch: fetchImpl });
+    const error = await backend.getMesh().then(() => undefined, (e: unknown) => e as Error & { status?: number });
+    expect(error).toMatchObject({ name: 'ApiError', status: 503 });
+    expect(error?.message).toContain('try again shortly');
+    expect(error?.message).toContain("Consul has no leader until the mesh's first deployment and after a teardown: meshctl status shows the latest deployment");
+  });
+});
+
 describe('choosing the backend', () => {
   const clients = () => ({ sfn: { send: async () => ({}) }, ecs: { send: async () => ({}) } }) as never;
 
@@ -104,6 +117,16 @@ describe('choosing the backend', () => {
     expect(createBackend({}, { env: { DEPLOY_STATE_MACHINE_ARN: 'arn:sm', MESH_API_URL: 'https://api', MESH_API_TOKEN: TOKEN }, clients })).toBeInstanceOf(HttpApiBackend);
     expect(createBackend({ apiUrl: 'https://api', token: TOKEN, stateMachineArn: 'arn:sm' }, { env: {}, clients })).toBeInstanceOf(HttpApiBackend);
     expect(() => createBackend({ apiUrl: 'https://api.example' }, { env: {}, clients })).toThrow(/no token for the HTTP API/);
+  });
+
+  it('gives every local API the documented token, the second region\'s too (npm start prints MESH_API_URL=<it> npx meshctl status), and no other', () => {
+    for (const url of ['http://127.0.0.1:3010', 'http://localhost:3000', 'http://[::1]:4000/']) {
+      expect(resolveApiTarget({}, { MESH_API_URL: url })).toEqual({ url, token: LOCAL_API_TOKEN });
+    }
+    expect(resolveApiTarget({ apiUrl: 'http://127.0.0.1:3010', token: TOKEN }, {})).toEqual({ url: 'http://127.0.0.1:3010', token: TOKEN });
+    for (const url of ['https://abc.execute-api.us-east-1.amazonaws.com', 'http://127.0.0.2.example:3000', 'not a url']) {
+      expect(() => resolveApiTarget({ apiUrl: url }, {})).toThrow(MissingTokenError);
+    }
   });
 });
 

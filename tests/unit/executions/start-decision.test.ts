@@ -28,8 +28,8 @@ describe('decideStart (one deployment per mesh)', () => {
     expect(decideStart([other], 'a1b2c3d4e5f6')).toEqual({ kind: 'refuse', running: [other] });
     expect(describeRefusal('shop', [other])).toBe(
       'another deployment of mesh "shop" is running with a different spec: d-20250304040000-bbbbbb ' +
-        `(${arnOf('shop-ffffffffffff-20250304040000-bbbbbb')}, started 2025-03-04T05:00:00.000Z).\n` +
-        'Wait for it to finish (meshctl status d-20250304040000-bbbbbb --watch) and deploy again, or cancel it (meshctl cancel d-20250304040000-bbbbbb).',
+        `(${arnOf('shop-ffffffffffff-20250304040000-bbbbbb')}, started 2025-03-04T05:00:00.000Z); ` +
+        'wait for it to finish (meshctl status d-20250304040000-bbbbbb --watch) and deploy again, or cancel it (meshctl cancel d-20250304040000-bbbbbb)',
     );
   });
 });

@@ -186,6 +186,19 @@ describe('rotation order', () => {
     expect(result).toMatchObject({ previousVersion: 1, version: 2 });
   });
 
+  it('gossip key: says the old key is gone when the replaced servers no longer hold it, and removes nothing', async () => {
+    const w = world({ value: 'OLDKEY', version: 1 });
+    const rotation = prepared('gossip-key');
+    await stageNewSecret(rotation, { ssm: w.ssm, newGossipKey: () => 'NEWKEY', newSecretId: () => 'new-secret' });
+    const stored = await storeNewSecret(rotation, await activateNewSecret(rotation, { ssm: w.ssm, consul: w.consul }), { ssm: w.ssm, now: w.now });
+    w.keys.delete('OLDKEY'); // every server was replaced: each joined with the new key only
+
+    const removed = await retireOldSecret(rotation, stored, { ssm: w.ssm, consul: w.consul });
+
+    expect(removed).toBe('the old gossip key is on no server any more (each started anew with the new key only)');
+    expect(w.calls.filter((c) => c.startsWith('consul:keyring-remove'))).toEqual([]);
+  });
+
   it('ACL token: create the new token, store it in SSM, roll the tasks, then delete the old token', async () => {
     const w = world({ value: 'old-secret', version: 1 });
     const old = tokenAccessorId({ name: 'reference-mesh' }, 'dataplane/users');

@@ -138,6 +138,18 @@ describe('the cache of serverless print', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
     expect(readdirSync(join(scratch, '.serverless')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('says when it produces (a cache miss, so a slow first start can say why), and only then', async () => {
+    const file = cacheFilePath(scratch, 'announce');
+    const announced: string[] = [];
+    const produce = async () => ({ value: 1 });
+
+    await Promise.all([readOrProduce(file, produce, () => announced.push('first')), readOrProduce(file, produce, () => announced.push('second'))]);
+    await readOrProduce(file, produce, () => announced.push('cached'));
+
+    expect(announced).toHaveLength(1);
+    expect(['first', 'second']).toContain(announced[0]);
+  });
 });
 
 describe('errors', () => {
