@@ -80,6 +80,16 @@ export async function startPeeredMeshes(options: { snapshots: boolean }): Promis
     peerRegion: { region: WEST, datacenter: 'dc2', meshName: WEST_MESH },
     functionEnvironment: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   });
+  try {
+    return await peerMeshesIn(cloud, options);
+  } catch (error) {
+    // A failed setup stops its cloud: jest's afterAll gets no handle to stop, and an open server keeps jest running.
+    await cloud.stop();
+    throw error;
+  }
+}
+
+async function peerMeshesIn(cloud: Awaited<ReturnType<typeof startCloud>>, options: { snapshots: boolean }): Promise<PeeredMeshes> {
   const clients: Array<{ destroy(): void }> = [];
   const peer = cloud.peerClientEnvironment();
   if (!peer || !cloud.peer) throw new Error('no second region');
