@@ -87,7 +87,7 @@ export async function planDeployment(
   // The removal stage needs what to remove, not why (the revisions to keep are counted again when it deregisters).
   // Peerings are the peering stage's: it deletes them before the service clusters, while the gateway still runs.
   const removals = compact.changes.filter((c) => c.action === 'remove' && c.kind !== 'peering');
-  const removedPeerings = removedPeers(spec, state.deployedSpec);
+  const removedPeerings = removedPeers(spec, state.deployedSpec, state.markedPeerings);
   return {
     mesh: spec.name,
     deploymentId: input.deploymentId,

@@ -39,6 +39,7 @@ import type { ChurnLogger, ChurnMetrics } from '../churn/ports';
 import { acquireLock, RECOVERY_LOCK_HOLDER, releaseLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import {
   peeringTokenParameter,
+  peeringMark,
   peeringTokenPeerId,
   readTokenParameter,
   TOKEN_VERSION_META,
@@ -177,7 +178,7 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
     if (stored?.Version === undefined || request !== stored.Version) return kept(peering.State, 'no request for a new token: left to reconnect');
     reason = `the dialer reported token version ${request} spent and has no peering`;
   }
-  const token = await deps.peering.generateToken(peer.name);
+  const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
   // The overwrite is safe here: no live peering uses the stored token (it is gone, spent, or never reached Consul).
   await deps.ssm.home.putParameter({
     Name: parameter,
@@ -209,7 +210,7 @@ async function recoverDialer(spec: MeshSpec, peer: PeerSpec, peering: Peering | 
     return outcome('kept', 'UNDEFINED', `token version ${stored.Version} is spent: waiting for the acceptor's new token`);
   }
   try {
-    await deps.peering.establish(peer.name, stored.Value, { [TOKEN_VERSION_META]: String(stored.Version) });
+    await deps.peering.establish(peer.name, stored.Value, { ...peeringMark(spec.name, peer), [TOKEN_VERSION_META]: String(stored.Version) });
   } catch (error) {
     if (!(error as Error).message.includes(SPENT_SECRET)) throw error;
     // Used before this datacenter was lost: only the acceptor can make a new one. Ask it (its tick reads this).

@@ -65,10 +65,13 @@ class FakePeering implements PeeringApi {
   async read(name: string) {
     return this.peerings.get(name);
   }
-  async generateToken(peerName: string) {
+  async list() {
+    return [...this.peerings.values()];
+  }
+  async generateToken(peerName: string, meta?: Record<string, string>) {
     this.calls.push(`generate ${peerName}`);
     const id = this.peerings.get(peerName)?.ID ?? `id-${this.calls.length}`;
-    this.peerings.set(peerName, { Name: peerName, ID: id, State: this.peerings.get(peerName)?.State ?? 'PENDING' });
+    this.peerings.set(peerName, { Name: peerName, ID: id, State: this.peerings.get(peerName)?.State ?? 'PENDING', Meta: meta });
     return tokenNaming(id);
   }
   async establish(peerName: string, _token: string, meta?: Record<string, string>) {
@@ -153,7 +156,9 @@ describe('peering recovery rules', () => {
     expect((await recoverPeerings(DIALER, dialer)).peers).toMatchObject([{ action: 're-established' }]);
     peering.peerings.set('east', { Name: 'east', PeerID: 'p2', State: 'FAILING', Meta: { 'consul-mesh-token-version': '3' } });
     expect((await recoverPeerings(DIALER, dialer)).peers).toMatchObject([{ action: 're-established' }]);
-    expect(peering.calls).toEqual(['delete east', 'establish east {"consul-mesh-token-version":"4"}', 'delete east', 'establish east {"consul-mesh-token-version":"4"}']);
+    // Marked as the dialer's (peeringMark), with the Version it established with.
+    const meta = JSON.stringify({ 'consul-mesh:mesh': 'west-mesh', 'consul-mesh:peer-mesh': 'east-mesh', 'consul-mesh:peer-region': 'us-east-1', 'consul-mesh:role': 'dialer', 'consul-mesh-token-version': '4' });
+    expect(peering.calls).toEqual(['delete east', `establish east ${meta}`, 'delete east', `establish east ${meta}`]);
   });
 
   it('asks for a new token when its establishment secret is spent, and does not try that Version again', async () => {
