@@ -110,6 +110,19 @@ export function peeringTokenParameter(acceptorMesh: string, dialerMesh: string, 
   return `${root}/${acceptorMesh}/peering/${dialerMesh}/token`;
 }
 
+/** The dialer's request for a new token, in its own region, named by both meshes: the Version it found spent. */
+export function tokenRequestParameter(dialerMesh: string, acceptorMesh: string, root = '/consul-mesh'): string {
+  return `${root}/${dialerMesh}/peering/${acceptorMesh}/token-request`;
+}
+
+/**
+ * The acceptor's record of a re-key it owes since a restore, in its own region: the Version of the token parameter
+ * the new token replaces. Spent once the parameter's Version moves past it.
+ */
+export function rekeyParameter(acceptorMesh: string, dialerMesh: string, root = '/consul-mesh'): string {
+  return `${root}/${acceptorMesh}/peering/${dialerMesh}/rekey`;
+}
+
 /** The peering client over a Consul call (the orchestrator's token needs `peering:write`, acl-policies.ts). */
 export function createPeeringApi(call: ConsulCall): PeeringApi {
   return {
@@ -225,7 +238,7 @@ export async function checkPeeringsActive(spec: MeshSpec, deps: Pick<PeeringDeps
 
 /**
  * Deletes the peerings of `previous` that `spec` no longer has (`DELETE /v1/peering/<name>`; Consul then removes
- * what it imported, and the other side's peering becomes TERMINATED), and, for an acceptor, its token parameter.
+ * what it imported, and the other side's peering becomes TERMINATED), and the parameters this side keeps about it.
  * Teardown passes no `spec`: every peering goes, first.
  */
 export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, previous: Pick<MeshSpec, 'name' | 'peers'>, deps: PeeringDeps): Promise<PeerOutcome[]> {
@@ -234,7 +247,13 @@ export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, 
   for (const peer of previous.peers) {
     if (kept.has(`${peer.name}\u0000${peer.role}\u0000${peer.mesh}`)) continue;
     await deps.peering.delete(peer.name);
-    if (peer.role === 'acceptor') await deleteParameter(deps.ssm.home, peeringTokenParameter(previous.name, peer.mesh, deps.root));
+    // What this side keeps about the peering in its own region goes with it: an acceptor's token and its recovery's
+    // re-key record, a dialer's request for a new token (layers/recovery/peerings.ts).
+    const parameters =
+      peer.role === 'acceptor'
+        ? [peeringTokenParameter(previous.name, peer.mesh, deps.root), rekeyParameter(previous.name, peer.mesh, deps.root)]
+        : [tokenRequestParameter(previous.name, peer.mesh, deps.root)];
+    for (const name of parameters) await deleteParameter(deps.ssm.home, name);
     outcomes.push({ name: peer.name, role: peer.role, action: 'deleted' });
   }
   return outcomes;

@@ -140,7 +140,8 @@ export async function startPeeredMeshes(options: { snapshots: boolean }): Promis
     return { peering: createPeeringApi(call), ssm: { home: ssmIn(side.region), inRegion: (region) => ssmIn(region) } };
   }
 
-  const runs = await Promise.all([deployThroughApi(east), deployThroughApi(west)]);
+  // The acceptor first: the dialer's peering stage needs its token (PeeringTokenMissing otherwise).
+  const runs = [await deployThroughApi(east), await deployThroughApi(west)];
   if (runs.some((run) => run.status !== 'SUCCEEDED')) throw new Error(`deployments: ${JSON.stringify(runs.map((run) => [run.status, run.cause]))}`);
   await ensurePeerings(east.spec, await peeringDeps(east));
   await ensurePeerings(west.spec, await peeringDeps(west));

@@ -1,4 +1,4 @@
-import { markedPeers, peeringMark, peeringTokenParameter, type Peering, type PeeringApi, type PeeringDeps } from '../../../layers/deploy/peering';
+import { markedPeers, peeringMark, peeringTokenParameter, rekeyParameter, tokenRequestParameter, type Peering, type PeeringApi, type PeeringDeps } from '../../../layers/deploy/peering';
 import { checkPeeringStage, ensurePeeringStage, peeringChanged, removedPeers } from '../../../layers/deploy/peering-stage';
 import type { MeshSpec } from '../../../layers/domain/spec';
 import { specFrom } from '../ecs/support';
@@ -100,6 +100,22 @@ describe('the peering stage', () => {
     });
     expect(peering.calls).toEqual([]);
     expect(home.puts).toEqual([]);
+  });
+
+  it('deletes with a removed peer what this side keeps about it: an acceptor\'s token and re-key record, a dialer\'s token request', async () => {
+    const peering = fakePeering({ west: 'ACTIVE', east: 'ACTIVE' });
+    const kept = peeringTokenParameter('shop', 'kept-mesh');
+    const home = fakeSsm(
+      new Map([
+        [peeringTokenParameter('shop', 'todos-mesh'), 'token-for-west'],
+        [rekeyParameter('shop', 'todos-mesh'), '1'],
+        [tokenRequestParameter('shop', 'users-mesh'), '3'],
+        [kept, 'another'],
+      ]),
+    );
+    await ensurePeeringStage(spec([]), { removed: [acceptor, dialer] }, { peering: peering.api, ssm: { home, inRegion: () => fakeSsm() } });
+    expect(peering.calls).toEqual(['delete west', 'delete east']);
+    expect([...home.parameters.keys()]).toEqual([kept]);
   });
 
   it('finds the deployed spec\'s peers the spec drops or changes, ignoring what does not parse', () => {

@@ -1,6 +1,6 @@
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { peeringTokenParameter, type Peering, type PeeringApi } from '../../../layers/deploy/peering';
-import { recoverPeerings, recoverPeeringsAfter, tokenRequestParameter, type PeeringRecoveryDeps } from '../../../layers/recovery/peerings';
+import { recoverPeerings, recoverPeeringsAfter, rekeyParameter, tokenRequestParameter, type PeeringRecoveryDeps } from '../../../layers/recovery/peerings';
 import { snapshotKey, snapshotTakenAt } from '../../../layers/recovery/snapshots';
 
 /**
@@ -62,6 +62,7 @@ class FakePeering implements PeeringApi {
   readonly peerings = new Map<string, Peering>();
   readonly calls: string[] = [];
   establishError?: Error;
+  generateError?: Error;
   async read(name: string) {
     return this.peerings.get(name);
   }
@@ -70,6 +71,7 @@ class FakePeering implements PeeringApi {
   }
   async generateToken(peerName: string, meta?: Record<string, string>) {
     this.calls.push(`generate ${peerName}`);
+    if (this.generateError) throw this.generateError;
     const id = this.peerings.get(peerName)?.ID ?? `id-${this.calls.length}`;
     this.peerings.set(peerName, { Name: peerName, ID: id, State: this.peerings.get(peerName)?.State ?? 'PENDING', Meta: meta });
     return tokenNaming(id);
@@ -134,6 +136,36 @@ describe('peering recovery rules', () => {
     east.set(TOKEN, tokenNaming('p1'));
     expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept' }]);
     expect((await recoverPeerings(ACCEPTOR, acceptor, { restored: true })).peers).toMatchObject([{ action: 'token-generated' }]);
+  });
+
+  it('retries a PENDING re-key owed since a restore on later ticks until a token is stored, and never re-keys it again after', async () => {
+    const { east, peering, acceptor } = sides();
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'PENDING' });
+    east.set(TOKEN, tokenNaming('p1'), 2);
+    // Right after the restore, no mesh gateway is registered yet: Consul cannot make the token.
+    peering.generateError = Object.assign(new Error('configured to peer through mesh gateways but no mesh gateways are registered'), { name: 'ConsulError' });
+    await expect(recoverPeerings(ACCEPTOR, acceptor, { restored: true })).rejects.toThrow('no mesh gateways are registered');
+    expect(east.params.get(rekeyParameter('east-mesh', 'west-mesh'))?.Value).toBe('2');
+    // A later tick (no longer the restoring one) still fails while the gateway is missing, then succeeds.
+    await expect(recoverPeerings(ACCEPTOR, acceptor)).rejects.toThrow('no mesh gateways are registered');
+    peering.generateError = undefined;
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'token-generated', reason: expect.stringContaining('re-key owed') }]);
+    expect(east.params.get(TOKEN)?.Version).toBe(3);
+    // Spent: the next ticks leave the PENDING peering (and its new token) alone.
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'PENDING' }]);
+    expect(east.params.get(TOKEN)?.Version).toBe(3);
+    expect(peering.calls.filter((c) => c.startsWith('generate'))).toHaveLength(3);
+  });
+
+  it('never re-keys an ACTIVE peering, even with a re-key owed', async () => {
+    const { east, peering, acceptor } = sides();
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'ACTIVE' });
+    east.set(TOKEN, tokenNaming('p1'), 2);
+    east.set(rekeyParameter('east-mesh', 'west-mesh'), '2');
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'ACTIVE' }]);
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'FAILING' });
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'FAILING' }]);
+    expect(peering.calls).toEqual([]);
   });
 
   it('leaves a FAILING or TERMINATED dialer whose acceptor token is unchanged (same peering ID and Version)', async () => {
