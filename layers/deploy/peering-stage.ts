@@ -42,7 +42,7 @@ export function removedPeers(spec: Pick<MeshSpec, 'peers'>, deployedSpec: unknow
  * @throws PeeringTokenMissing when a dialer's acceptor has not stored its token (deploy that mesh first); the state
  *   machine does not retry it. Nothing is half-created then: the removals before it are what the spec asks anyway.
  */
-export async function ensurePeeringStage(spec: MeshSpec, plan: PeeringPlan, deps: PeeringDeps): Promise<PeeringStatus> {
+export async function ensurePeeringStage(spec: MeshSpec, plan: Pick<PeeringPlan, 'removed'>, deps: PeeringDeps): Promise<PeeringStatus> {
   // What the plan saw, and what Consul lists now with this mesh's mark (a peering made since the plan, or one the
   // plan could not list): both converge on the spec.
   const marked = removedPeers(spec, undefined, markedPeers(spec.name, await deps.peering.list())).filter((p) => !plan.removed.some((r) => r.name === p.name));

@@ -67,6 +67,39 @@ export interface PeerOutcome {
   state?: PeeringState;
 }
 
+/** A peer with its peering as Consul reports it: what `GET /mesh` and a deployment's summary list. */
+export interface PeerView {
+  name: string;
+  mesh: string;
+  region: string;
+  role: PeerSpec['role'];
+  /** Consul's state, `UNDEFINED` when there is no peering (an acceptor not dialled yet, a dialer not established). */
+  state: string;
+  importedServices: string[];
+  exportedServices: string[];
+}
+
+/** Each peer with its peering's state and the services imported from and exported to it (`/v1/peering/<name>`). */
+export async function peerViews(
+  peers: ReadonlyArray<Pick<PeerSpec, 'name' | 'mesh' | 'region' | 'role'>>,
+  read: (name: string) => Promise<Pick<Peering, 'State' | 'StreamStatus'> | { State: string; StreamStatus?: Peering['StreamStatus'] } | undefined>,
+): Promise<PeerView[]> {
+  return Promise.all(
+    peers.map(async (peer) => {
+      const status = await read(peer.name);
+      return {
+        name: peer.name,
+        mesh: peer.mesh,
+        region: peer.region,
+        role: peer.role,
+        state: status?.State ?? 'UNDEFINED',
+        importedServices: [...(status?.StreamStatus?.ImportedServices ?? [])].sort(),
+        exportedServices: [...(status?.StreamStatus?.ExportedServices ?? [])].sort(),
+      };
+    }),
+  );
+}
+
 /** States in which a peering of that name lives on: its token was used, or is waiting to be. */
 const LIVE: ReadonlySet<PeeringState> = new Set(['PENDING', 'ESTABLISHING', 'ACTIVE', 'FAILING']);
 

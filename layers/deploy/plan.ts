@@ -100,7 +100,10 @@ export async function planDeployment(
     meshGatewayCluster: spec.meshGateway ? { cluster: spec.meshGateway.cluster, services: [spec.meshGateway.name] } : null,
     hasMeshGateway: spec.meshGateway !== undefined,
     hasPeering: spec.peers.length > 0 || removedPeerings.length > 0,
-    peering: { removed: removedPeerings.map(({ name, mesh, region, role }) => ({ name, mesh, region, role })) },
+    peering: {
+      removed: removedPeerings.map(({ name, mesh, region, role }) => ({ name, mesh, region, role })),
+      peers: spec.peers.map(({ name, mesh, region, role }) => ({ name, mesh, region, role })),
+    },
     changes: serviceChanges(compact),
     changeSet: compact,
     removals,

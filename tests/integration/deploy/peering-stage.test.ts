@@ -206,6 +206,10 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     const dialer = await deploy(west, westSpec());
     expect({ status: dialer.status, cause: dialer.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
     expect(peeringOutcome(dialer)).toEqual(['east:established:ACTIVE']);
+    // The deployment's summary lists the peer with its peering's state and what flows each way.
+    expect(dialer.output?.peerings).toEqual([
+      { name: 'east', mesh: EAST_MESH, region: 'us-east-1', role: 'dialer', state: 'ACTIVE', importedServices: expect.any(Array), exportedServices: [] },
+    ]);
     // The peering stage came before the service clusters.
     expect(dialer.states.indexOf('PeeringEnsure')).toBeLessThan(dialer.states.indexOf('ServiceClusters'));
     expect(await peeringState(west, 'east')).toBe('ACTIVE');
