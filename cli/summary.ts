@@ -18,7 +18,7 @@ const SHORT_TASK_ID = 12;
  * their IPs, ECS health and Consul registration), the Consul leader and servers, the images, and the mesh's cluster
  * peers (the table of `meshctl mesh`) when it has any.
  */
-export function renderSummary(summary: DeploymentSummary): string[] {
+export function renderSummary(summary: DeploymentSummary, options: { peers?: boolean } = {}): string[] {
   const lines = [`Deployed mesh "${summary.mesh}" (${summary.deploymentId})${summary.noChange ? ': no changes, everything already matched the spec' : ''}`];
   // `peers` are the Consul servers' Raft peers (the leader's included), not the mesh's cluster peers: say servers.
   lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${counted(summary.peers.length, 'server')}: ${summary.peers.join(', ')})` : ''}`);
@@ -40,7 +40,8 @@ export function renderSummary(summary: DeploymentSummary): string[] {
     lines.push('');
     lines.push(...renderTable(['IMAGE', 'URI', 'BUILT'], summary.images.map((i) => [i.name, i.imageUri, i.built ? 'built' : 'reused'])));
   }
-  if (summary.peerings?.length) lines.push('', ...renderPeers({ peers: summary.peerings }).slice(0, -1));
+  // `meshctl status` leaves them out (`peers: false`) when it shows the peers as they are now instead.
+  if (summary.peerings?.length && options.peers !== false) lines.push('', 'Peers (when the deployment ended):', ...renderPeers({ peers: summary.peerings }).slice(0, -1));
   return lines;
 }
 

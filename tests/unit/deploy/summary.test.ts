@@ -67,11 +67,14 @@ describe('the deployment summary of a peered mesh', () => {
     const lines = renderSummary(summary);
     // The Raft servers are called servers; the cluster peers get their own table, last.
     expect(lines[1]).toBe('Consul leader: 10.0.0.4:8300 (1 server: 10.0.0.4:8300)');
+    expect(lines[lines.findIndex((l) => l.startsWith('PEER')) - 1]).toBe('Peers (when the deployment ended):');
     const table = lines.slice(lines.findIndex((l) => l.startsWith('PEER')));
     expect(table[0].split(/\s+/)).toEqual(['PEER', 'MESH', 'ROLE', 'STATE', 'IMPORTED', 'EXPORTED']);
     expect(table[1].split(/\s{2,}/)).toEqual(['west', 'west-mesh (eu-west-1)', 'acceptor', 'ACTIVE', 'todos', 'activities, users']);
     expect(table[2].split(/\s{2,}/)).toEqual(['south', 'south-mesh (sa-east-1)', 'dialer', 'UNDEFINED', '-', '-']);
     expect(table).toHaveLength(3);
+    // meshctl status shows the peers as they are now instead.
+    expect(renderSummary(summary, { peers: false }).some((l) => l.startsWith('PEER'))).toBe(false);
 
     const lonely = await summarizeDeployment({ plan: { ...plan, peering: { removed: [], peers: [] } }, images: [], executionId: 'exec', stages: [] }, deps());
     expect(lonely.peerings).toBeUndefined();
