@@ -82,7 +82,7 @@ export interface PeerView {
 /** Each peer with its peering's state and the services imported from and exported to it (`/v1/peering/<name>`). */
 export async function peerViews(
   peers: ReadonlyArray<Pick<PeerSpec, 'name' | 'mesh' | 'region' | 'role'>>,
-  read: (name: string) => Promise<Pick<Peering, 'State' | 'StreamStatus'> | { State: string; StreamStatus?: Peering['StreamStatus'] } | undefined>,
+  read: (name: string) => Promise<{ State: string; StreamStatus?: Peering['StreamStatus'] } | undefined>,
 ): Promise<PeerView[]> {
   return Promise.all(
     peers.map(async (peer) => {
@@ -279,7 +279,10 @@ export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, 
   const outcomes: PeerOutcome[] = [];
   for (const peer of previous.peers) {
     if (kept.has(`${peer.name}\u0000${peer.role}\u0000${peer.mesh}`)) continue;
-    await deps.peering.delete(peer.name);
+    // A peer made anew under the same name (its role or mesh changed): Consul refuses a token or an establishment
+    // for a peering marked for deletion, so the ensure step that follows needs it gone (retried while it is not).
+    if (spec?.peers.some((p) => p.name === peer.name)) await deleteAndWait(peer.name, deps);
+    else await deps.peering.delete(peer.name);
     // What this side keeps about the peering in its own region goes with it: an acceptor's token and its recovery's
     // re-key record, a dialer's request for a new token (layers/recovery/peerings.ts).
     const parameters =

@@ -118,6 +118,36 @@ describe('the peering stage', () => {
     expect([...home.parameters.keys()]).toEqual([kept]);
   });
 
+  it('waits for a peering made anew under the same name (another mesh) to be gone before the new one is made', async () => {
+    const peering = fakePeering({ west: 'ACTIVE' }, { west: peeringMark('shop', { ...acceptor, mesh: 'old-mesh' }) });
+    // As Consul: a deleted peering is DELETING until the leader removes it (here: after two reads), and a token for
+    // a peering marked for deletion is refused.
+    let readsWhileDeleting = 0;
+    const api: PeeringApi = {
+      ...peering.api,
+      async delete(name) {
+        peering.calls.push(`delete ${name}`);
+        peering.states[name] = 'DELETING';
+      },
+      async read(name) {
+        if (peering.states[name] === 'DELETING' && ++readsWhileDeleting > 2) delete peering.states[name];
+        return peering.api.read(name);
+      },
+      async generateToken(name, meta) {
+        if (peering.states[name] === 'DELETING') throw new Error('cannot write to peering that is marked for deletion');
+        return peering.api.generateToken(name, meta);
+      },
+    };
+    const home = fakeSsm();
+    const status = await ensurePeeringStage(spec([acceptor]), { removed: [{ ...acceptor, mesh: 'old-mesh' }] }, { peering: api, ssm: { home, inRegion: () => fakeSsm() } });
+    expect(peering.calls).toEqual(['delete west', 'token west']);
+    expect(status.peers).toEqual([
+      { name: 'west', role: 'acceptor', action: 'deleted' },
+      { name: 'west', role: 'acceptor', action: 'token-generated', state: 'PENDING' },
+    ]);
+    expect(peering.metas.west).toEqual(peeringMark('shop', acceptor));
+  });
+
   it('finds the deployed spec\'s peers the spec drops or changes, ignoring what does not parse', () => {
     const deployed = { peers: [acceptor, dialer, { name: 'x' }] };
     expect(removedPeers({ peers: [acceptor, dialer] }, deployed)).toEqual([]);
