@@ -32,7 +32,7 @@ export function renderMesh(view: MeshView): string[] {
   }
   const drift = findDrift(view);
   return [
-    `Mesh "${view.mesh}": Consul leader ${view.consul.leader || '(none)'}, ${counted(view.consul.peers.length, 'peer')}`,
+    `Mesh "${view.mesh}": Consul leader ${view.consul.leader || '(none)'}, ${counted(view.consul.peers.length, 'server')}`,
     '',
     ...renderTable(['CLUSTER', 'SERVICE', 'ROLE', 'RUNNING/DESIRED', 'TASK', 'IP', 'HEALTH', 'CONSUL'], rows),
     '',

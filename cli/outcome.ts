@@ -16,6 +16,8 @@ export function reportOutcome(
   deps: Pick<CliDeps, 'stdout' | 'stderr'>,
   /** More fields of the `--json` answer (`meshctl status`: the mesh's peers). */
   extra: Record<string, unknown> = {},
+  /** `summaryPeers: false`: the summary's peer table is left out (the caller shows the peers as they are now). */
+  options: { summaryPeers?: boolean } = {},
 ): number {
   const failed = description.status === 'FAILED' || description.status === 'TIMED_OUT' || description.status === 'ABORTED';
   if (json) {
@@ -28,7 +30,7 @@ export function reportOutcome(
   }
   if (description.status === 'SUCCEEDED') {
     const summary = asDeploymentSummary(description.output ?? progress.output);
-    if (summary) writeLines(deps.stdout, renderSummary(summary));
+    if (summary) writeLines(deps.stdout, renderSummary(summary, { peers: options.summaryPeers }));
     else writeLines(deps.stdout, [`Deployment ${description.deploymentId ?? description.name} SUCCEEDED`, `output: ${JSON.stringify(description.output ?? null)}`]);
   }
   return 0;

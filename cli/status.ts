@@ -53,14 +53,16 @@ export async function statusCommand(reference: string | undefined, options: Stat
       close: () => view.close(),
     });
     view.close();
-    const code = reportOutcome(result.description, result.progress, false, deps);
-    writeLines(deps.stdout, peerLines(await peersNow(result.description.mesh, options, deps)));
+    const now = await peersNow(result.description.mesh, options, deps);
+    // The peers as they are now replace the summary's (as they were when the deployment ended).
+    const code = reportOutcome(result.description, result.progress, false, deps, {}, { summaryPeers: now === undefined });
+    writeLines(deps.stdout, peerLines(now));
     return code;
   }
   const { description, progress } = await watchDeployment(backend, id, { intervalMs: deps.pollIntervalMs, sleep: deps.sleep, once: !options.watch });
   const peers = await peersNow(description.mesh, options, deps);
   if (!options.json) writeLines(deps.stdout, renderProgressFrame(statusHeader(description, deps.now()), progress));
-  const code = reportOutcome(description, progress, options.json, deps, peers === undefined ? {} : { peers });
+  const code = reportOutcome(description, progress, options.json, deps, peers === undefined ? {} : { peers }, { summaryPeers: peers === undefined });
   if (!options.json) writeLines(deps.stdout, peerLines(peers));
   return code;
 }

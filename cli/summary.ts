@@ -3,6 +3,7 @@ import type { DeploymentDescription } from '../layers/executions/backend';
 import { parseDeploymentFailure } from '../layers/executions/outcome';
 import { FAILED_STAGE, type DeploymentProgress } from '../layers/executions/progress';
 import { counted, renderTable } from './table';
+import { renderPeers } from './mesh';
 
 /**
  * The final words of `deploy` and `status`: the summary table of a deployed mesh, or the stage, error and cause
@@ -14,11 +15,13 @@ const SHORT_TASK_ID = 12;
 
 /**
  * The summary of a deployed mesh: one row per task (clusters, services, desired/running counts, task ids with
- * their IPs, ECS health and Consul registration), the Consul leader and the images.
+ * their IPs, ECS health and Consul registration), the Consul leader and servers, the images, and the mesh's cluster
+ * peers (the table of `meshctl mesh`) when it has any.
  */
-export function renderSummary(summary: DeploymentSummary): string[] {
+export function renderSummary(summary: DeploymentSummary, options: { peers?: boolean } = {}): string[] {
   const lines = [`Deployed mesh "${summary.mesh}" (${summary.deploymentId})${summary.noChange ? ': no changes, everything already matched the spec' : ''}`];
-  lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${counted(summary.peers.length, 'peer')}: ${summary.peers.join(', ')})` : ''}`);
+  // `peers` are the Consul servers' Raft peers (the leader's included), not the mesh's cluster peers: say servers.
+  lines.push(`Consul leader: ${summary.leader || '(none)'}${summary.peers.length > 0 ? ` (${counted(summary.peers.length, 'server')}: ${summary.peers.join(', ')})` : ''}`);
   lines.push('');
   const rows: string[][] = [];
   for (const cluster of summary.clusters) {
@@ -37,6 +40,8 @@ export function renderSummary(summary: DeploymentSummary): string[] {
     lines.push('');
     lines.push(...renderTable(['IMAGE', 'URI', 'BUILT'], summary.images.map((i) => [i.name, i.imageUri, i.built ? 'built' : 'reused'])));
   }
+  // `meshctl status` leaves them out (`peers: false`) when it shows the peers as they are now instead.
+  if (summary.peerings?.length && options.peers !== false) lines.push('', 'Peers (when the deployment ended):', ...renderPeers({ peers: summary.peerings }).slice(0, -1));
   return lines;
 }
 

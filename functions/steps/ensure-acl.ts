@@ -4,7 +4,7 @@ import { createAwsClients, ssmClient } from '../../layers/adapters/aws';
 import { consulFromSsm } from '../../layers/adapters/consul-token';
 import { createConsulAclClient } from '../../layers/adapters/consul-acl';
 import { readConfig } from '../../layers/config';
-import { ensureAcl } from '../../layers/deploy/acl';
+import { aclRemovals, ensureAcl } from '../../layers/deploy/acl';
 import { PlanSchema } from '../../layers/deploy/schemas';
 import { stepSpec } from '../../layers/deploy/step-spec';
 
@@ -30,5 +30,5 @@ export async function handler(event: unknown) {
   const input = parseEvent(Event, event, 'ensureAcl input');
   const { ssm, ssmRoot, consul } = deps();
   // Names only: SecretIDs never leave SSM and Consul.
-  return ensureAcl(stepSpec(input.spec, input.plan), { ssm, ssmRoot, consul: await consul() }, input.plan.removals);
+  return ensureAcl(stepSpec(input.spec, input.plan), { ssm, ssmRoot, consul: await consul() }, aclRemovals(input.plan));
 }

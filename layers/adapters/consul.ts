@@ -43,6 +43,8 @@ export interface ConsulApi {
   nodeChecks(node: string): Promise<HealthCheck[]>;
   /** A cluster peering by its local name (`GET /v1/peering/<name>`; peering:read), or undefined when there is none. */
   readPeering(name: string): Promise<PeeringStatus | undefined>;
+  /** Every cluster peering of the datacenter (`GET /v1/peerings`; peering:read). */
+  listPeerings(): Promise<PeeringStatus[]>;
   /** Deletes a cluster peering (`DELETE /v1/peering/<name>`; peering:write); one that does not exist is no error. */
   deletePeering(name: string): Promise<void>;
 }
@@ -51,6 +53,8 @@ export interface ConsulApi {
 export interface PeeringStatus {
   Name: string;
   State: string;
+  /** What its creator recorded with it (`consul-mesh:mesh`: made by that mesh's orchestrator). */
+  Meta?: Record<string, string> | null;
   StreamStatus?: { ImportedServices?: string[] | null; ExportedServices?: string[] | null; LastHeartbeat?: string | null };
 }
 
@@ -238,6 +242,9 @@ export function createConsulClient(options: ConsulClientOptions): ConsulApi {
     },
     async deletePeering(name) {
       await call('DELETE', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
+    },
+    async listPeerings() {
+      return (await json<PeeringStatus[] | null>(await call('GET', '/v1/peerings'))) ?? [];
     },
   };
 }

@@ -6,6 +6,7 @@ import { deployStages, resolveTarget } from '../domain/ecs/targets';
 import { instanceId, taskIdFromArn, type MeshRole } from '../domain/naming';
 import { NotFoundError } from '../errors';
 import type { ApiDeps } from './deps';
+import { peerViews, type PeerView } from '../deploy/peering';
 
 /** GET /mesh: the deployed mesh as ECS and Consul see it now. */
 export interface MeshView {
@@ -18,7 +19,7 @@ export interface MeshView {
    * when it does not exist: an acceptor not dialled yet, a dialer whose acceptor was not deployed) and the services it
    * imports from the peer and exports to it.
    */
-  peers?: Array<{ name: string; mesh: string; region: string; role: 'acceptor' | 'dialer'; state: string; importedServices: string[]; exportedServices: string[] }>;
+  peers?: PeerView[];
   /** The deployed spec's ingress gateway and its listeners (the ingress-gateway config entry). */
   ingress?: { name: string; cluster: string; listeners: Array<{ port: number; protocol: string; services: string[] }> };
   clusters: Array<{
@@ -92,24 +93,12 @@ export async function describeMesh(deps: ApiDeps): Promise<MeshView> {
     clusters.push({ name: cluster, services });
   }
   const [leader, peers] = await Promise.all([consul.leader(), consul.peers()]);
-  const peerings = await Promise.all(spec.peers.map(async (peer) => ({ peer, status: await consul.readPeering(peer.name) })));
+  const peerings = await peerViews(spec.peers, (name) => consul.readPeering(name));
   return {
     mesh: spec.name,
     consul: { leader, peers },
     intentions: spec.intentions.map((i) => ({ source: i.source, destination: i.destination, action: i.action })),
-    ...(spec.peers.length > 0
-      ? {
-          peers: peerings.map(({ peer, status }) => ({
-            name: peer.name,
-            mesh: peer.mesh,
-            region: peer.region,
-            role: peer.role,
-            state: status?.State ?? 'UNDEFINED',
-            importedServices: [...(status?.StreamStatus?.ImportedServices ?? [])].sort(),
-            exportedServices: [...(status?.StreamStatus?.ExportedServices ?? [])].sort(),
-          })),
-        }
-      : {}),
+    ...(spec.peers.length > 0 ? { peers: peerings } : {}),
     ...(spec.ingress
       ? { ingress: { name: spec.ingress.name, cluster: spec.ingress.cluster, listeners: spec.ingress.listeners.map((l) => ({ port: l.port, protocol: l.protocol, services: [...l.services] })) } }
       : {}),

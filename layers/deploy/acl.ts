@@ -89,6 +89,14 @@ export async function ensureAcl(
 }
 
 /**
+ * The removals the ACL step keeps rights for: the change set's (the removal stage's) and the peerings the peering
+ * stage deletes (`plan.peering.removed`, which the removal stage leaves out).
+ */
+export function aclRemovals(plan: { removals: readonly ResourceChange[]; peering: { removed: ReadonlyArray<{ name: string }> } }): ResourceChange[] {
+  return [...plan.removals, ...plan.peering.removed.map((peer): ResourceChange => ({ kind: 'peering', id: peer.name, action: 'remove', reasons: [] }))];
+}
+
+/**
  * What the orchestrator acts on while it removes: the services and gateway the change set removes (scaled to 0, their
  * stopped tasks deregistered from their cluster's node) and the names of the config entries it deletes
  * (`service-defaults` needs service:write on its service, `service-intentions` intentions:write on its destination).
@@ -106,6 +114,7 @@ export function removalScope(removals: readonly ResourceChange[]): OrchestratorS
       scope.nodes.add(change.id.slice(0, slash));
       (change.role === 'ingress-gateway' || change.role === 'mesh-gateway' ? scope.gateways : scope.services).add(change.id.slice(slash + 1));
     } else if (change.kind === 'config-entry' && change.id.startsWith('service-')) scope.services.add(change.id.slice(slash + 1));
+    else if (change.kind === 'peering') scope.peerings = true;
   }
   return scope;
 }

@@ -262,7 +262,7 @@ function peeringChanges(spec: MeshSpec, state: MeshState): ResourceChange[] {
           ],
     });
   }
-  for (const peer of removedPeers(spec, state.deployedSpec)) {
+  for (const peer of removedPeers(spec, state.deployedSpec, state.markedPeerings)) {
     const token = peer.role === 'acceptor' ? [`its token parameter ${peeringTokenParameter(spec.name, peer.mesh)} deleted`] : [];
     changes.push({ kind: 'peering', id: peer.name, action: 'remove', reasons: [`no longer in the spec: the peering with mesh "${peer.mesh}" (${peer.region}) deleted, the peer's side becomes TERMINATED`, ...token] });
   }

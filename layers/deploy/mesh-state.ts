@@ -12,6 +12,7 @@ import { planImages } from './images';
 import { wantedSecretNames } from './wanted-secrets';
 import { peeringTokenParameter } from './peering';
 import { removedPeers } from './peering-stage';
+import { markedPeers } from './peering';
 
 /** An ECS cluster the spec names or the mesh's tag marks as its own. */
 export interface ClusterState {
@@ -86,6 +87,11 @@ export interface MeshState {
    * policy gets `peering` once the mesh has peers), is absent.
    */
   peerings?: Array<{ name: string; state: string }>;
+  /**
+   * The peers of the peerings Consul lists (`GET /v1/peerings`) with this mesh's mark (peering.ts's peeringMark):
+   * what the mesh made, whatever its deployed spec says; the plan deletes those the spec does not declare.
+   */
+  markedPeerings?: Array<{ name: string; mesh: string; region: string; role: 'acceptor' | 'dialer' }>;
 }
 
 export interface StateReaderDeps {
@@ -93,7 +99,7 @@ export interface StateReaderDeps {
   ssm: Pick<SsmApi, 'getParametersByPath' | 'describeParameters'>;
   ecr: Pick<EcrApi, 'describeRepository' | 'describeImages'>;
   /** Absent, or failing with ConsulUnavailable: config entries are read from their SSM copies instead. */
-  consul?: () => Promise<Pick<ConsulApi, 'getConfigEntry' | 'kvGet' | 'readPeering'>>;
+  consul?: () => Promise<Pick<ConsulApi, 'getConfigEntry' | 'kvGet' | 'readPeering' | 'listPeerings'>>;
 }
 
 const hasMeshTag = (tags: Array<{ key?: string; value?: string }> | undefined, mesh: string) => (tags ?? []).some((t) => t.key === TAG.mesh && t.value === mesh);
@@ -217,7 +223,7 @@ async function readConsul(
   spec: MeshSpec,
   parameters: ParameterState[],
   connect: StateReaderDeps['consul'],
-): Promise<Pick<MeshState, 'configEntries' | 'deployedSpec' | 'peerings'>> {
+): Promise<Pick<MeshState, 'configEntries' | 'deployedSpec' | 'peerings' | 'markedPeerings'>> {
   if (!connect) return {};
   const ids = new Map<string, { kind: string; name: string }>();
   for (const e of buildConfigEntries(spec)) ids.set(`${e.Kind}/${e.Name}`, { kind: e.Kind, name: e.Name });
@@ -244,7 +250,14 @@ async function readConsul(
     const stored = await consul.kvGet(`consul-mesh/${spec.name}/spec`);
     const deployedSpec = stored ? (JSON.parse(stored.value) as unknown) : undefined;
     const peerings: NonNullable<MeshState['peerings']> = [];
-    for (const name of new Set([...spec.peers, ...removedPeers(spec, deployedSpec)].map((p) => p.name))) {
+    let markedPeerings: NonNullable<MeshState['markedPeerings']> = [];
+    try {
+      markedPeerings = markedPeers(spec.name, await consul.listPeerings());
+    } catch (error) {
+      // No `peering` rule in the orchestrator's policy (the mesh never had peers): it made no peering either.
+      if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
+    }
+    for (const name of new Set([...spec.peers, ...removedPeers(spec, deployedSpec, markedPeerings)].map((p) => p.name))) {
       try {
         const peering = await consul.readPeering(name);
         if (peering) peerings.push({ name, state: peering.State });
@@ -253,7 +266,7 @@ async function readConsul(
         if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
       }
     }
-    return { configEntries, ...(deployedSpec !== undefined ? { deployedSpec } : {}), peerings };
+    return { configEntries, ...(deployedSpec !== undefined ? { deployedSpec } : {}), peerings, markedPeerings };
   } catch (error) {
     // Consul cannot tell: its servers may not run yet (ConsulUnavailable), or a deployment stopped before the ACL step
     // left a token in SSM that Consul does not know yet (ConsulAclDenied "ACL not found"). The SSM copies of what the

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { MeshSpec, PeerSpec } from '../domain/spec/schema';
 import { PeerSchema } from '../domain/spec/schema';
-import { ensurePeerings, removePeerings, type PeerOutcome, type PeeringDeps, type PeeringState } from './peering';
+import { ensurePeerings, markedPeers, removePeerings, type PeerOutcome, type PeeringDeps, type PeeringState } from './peering';
 import type { PeeringPlan, PeeringStatus } from './schemas';
 
 /**
@@ -16,18 +16,22 @@ import type { PeeringPlan, PeeringStatus } from './schemas';
 /** Whether a peer of the deployed spec is kept by `spec`: the same name, role and other mesh (removePeerings' rule). */
 const samePeer = (a: PeerSpec, b: PeerSpec) => a.name === b.name && a.role === b.role && a.mesh === b.mesh;
 
+type RemovedPeer = Pick<PeerSpec, 'name' | 'mesh' | 'region' | 'role'>;
+
 /**
- * The deployed spec's peers that `spec` drops (or changes: a peer renamed, or whose role or mesh changed, is deleted
- * and made anew). The deployed spec is what the last deployment stored in Consul KV, read loosely: a peer entry that
- * does not parse is not one this product wrote.
+ * The peers that `spec` drops (or changes: a peer renamed, or whose role or mesh changed, is deleted and made anew):
+ * those of the deployed spec (what the last deployment stored in Consul KV, read loosely: a peer entry that does not
+ * parse is not one this product wrote), and those of the peerings Consul lists with this mesh's mark (`marked`,
+ * peering.ts's markedPeers). The marks cover a deployment that stored its spec and stopped before its peering stage:
+ * the deployed spec no longer names the peers it dropped, Consul still has their peerings.
  */
-export function removedPeers(spec: Pick<MeshSpec, 'peers'>, deployedSpec: unknown): PeerSpec[] {
+export function removedPeers(spec: Pick<MeshSpec, 'peers'>, deployedSpec: unknown, marked: readonly RemovedPeer[] = []): RemovedPeer[] {
   const previous = (deployedSpec as { peers?: unknown } | undefined)?.peers;
-  if (!Array.isArray(previous)) return [];
-  const peers = previous.flatMap((p) => {
+  const peers: RemovedPeer[] = (Array.isArray(previous) ? previous : []).flatMap((p) => {
     const parsed = z.safeParse(PeerSchema, p);
     return parsed.success ? [parsed.data] : [];
   });
+  for (const peer of marked) if (!peers.some((p) => p.name === peer.name)) peers.push(peer);
   return peers.filter((p) => !spec.peers.some((kept) => samePeer(kept, p)));
 }
 
@@ -38,8 +42,12 @@ export function removedPeers(spec: Pick<MeshSpec, 'peers'>, deployedSpec: unknow
  * @throws PeeringTokenMissing when a dialer's acceptor has not stored its token (deploy that mesh first); the state
  *   machine does not retry it. Nothing is half-created then: the removals before it are what the spec asks anyway.
  */
-export async function ensurePeeringStage(spec: MeshSpec, plan: PeeringPlan, deps: PeeringDeps): Promise<PeeringStatus> {
-  const removed = plan.removed.length > 0 ? await removePeerings(spec, { name: spec.name, peers: plan.removed }, deps) : [];
+export async function ensurePeeringStage(spec: MeshSpec, plan: Pick<PeeringPlan, 'removed'>, deps: PeeringDeps): Promise<PeeringStatus> {
+  // What the plan saw, and what Consul lists now with this mesh's mark (a peering made since the plan, or one the
+  // plan could not list): both converge on the spec.
+  const marked = removedPeers(spec, undefined, markedPeers(spec.name, await deps.peering.list())).filter((p) => !plan.removed.some((r) => r.name === p.name));
+  const toRemove = [...plan.removed, ...marked];
+  const removed = toRemove.length > 0 ? await removePeerings(spec, { name: spec.name, peers: toRemove }, deps) : [];
   const ensured = await ensurePeerings(spec, deps);
   return statusOf([...removed, ...ensured], 0);
 }

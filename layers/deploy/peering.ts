@@ -34,7 +34,10 @@ export interface Peering {
 /** The few peering calls the deployment makes (Consul's `/v1/peering` HTTP API). */
 export interface PeeringApi {
   read(name: string): Promise<Peering | undefined>;
-  generateToken(peerName: string): Promise<string>;
+  /** Every peering of the datacenter (`GET /v1/peerings`; peering:read), with its `Meta`. */
+  list(): Promise<Peering[]>;
+  /** `meta` is kept with the acceptor's peering (`Meta`): the mark of the mesh that made it (peeringMark). */
+  generateToken(peerName: string, meta?: Record<string, string>): Promise<string>;
   /** `meta` is kept with the peering (`Meta`): the dialer records the token parameter's version there. */
   establish(peerName: string, token: string, meta?: Record<string, string>): Promise<void>;
   delete(name: string): Promise<void>;
@@ -64,6 +67,39 @@ export interface PeerOutcome {
   state?: PeeringState;
 }
 
+/** A peer with its peering as Consul reports it: what `GET /mesh` and a deployment's summary list. */
+export interface PeerView {
+  name: string;
+  mesh: string;
+  region: string;
+  role: PeerSpec['role'];
+  /** Consul's state, `UNDEFINED` when there is no peering (an acceptor not dialled yet, a dialer not established). */
+  state: string;
+  importedServices: string[];
+  exportedServices: string[];
+}
+
+/** Each peer with its peering's state and the services imported from and exported to it (`/v1/peering/<name>`). */
+export async function peerViews(
+  peers: ReadonlyArray<Pick<PeerSpec, 'name' | 'mesh' | 'region' | 'role'>>,
+  read: (name: string) => Promise<{ State: string; StreamStatus?: Peering['StreamStatus'] } | undefined>,
+): Promise<PeerView[]> {
+  return Promise.all(
+    peers.map(async (peer) => {
+      const status = await read(peer.name);
+      return {
+        name: peer.name,
+        mesh: peer.mesh,
+        region: peer.region,
+        role: peer.role,
+        state: status?.State ?? 'UNDEFINED',
+        importedServices: [...(status?.StreamStatus?.ImportedServices ?? [])].sort(),
+        exportedServices: [...(status?.StreamStatus?.ExportedServices ?? [])].sort(),
+      };
+    }),
+  );
+}
+
 /** States in which a peering of that name lives on: its token was used, or is waiting to be. */
 const LIVE: ReadonlySet<PeeringState> = new Set(['PENDING', 'ESTABLISHING', 'ACTIVE', 'FAILING']);
 
@@ -73,9 +109,51 @@ const LIVE: ReadonlySet<PeeringState> = new Set(['PENDING', 'ESTABLISHING', 'ACT
  */
 export const TOKEN_VERSION_META = 'consul-mesh-token-version';
 
+/**
+ * The mark a deployment puts on every peering it creates (Consul keeps a peering's `Meta`, given to
+ * `POST /v1/peering/token` on the acceptor and `POST /v1/peering/establish` on the dialer): the mesh that owns it and
+ * the peer it stands for. With it, removal converges on what Consul lists (`GET /v1/peerings`), not only on the
+ * previously deployed spec: a deployment that stored its spec and stopped before its peering stage leaves peerings
+ * that no spec names any more, and the next one still finds and deletes them. A peering without the mark is never
+ * touched (someone else made it).
+ */
+export const MESH_META = 'consul-mesh:mesh';
+const PEER_MESH_META = 'consul-mesh:peer-mesh';
+const PEER_REGION_META = 'consul-mesh:peer-region';
+const ROLE_META = 'consul-mesh:role';
+
+/** The `Meta` a peering of `mesh` for `peer` carries. */
+export function peeringMark(mesh: string, peer: Pick<PeerSpec, 'mesh' | 'region' | 'role'>): Record<string, string> {
+  return { [MESH_META]: mesh, [PEER_MESH_META]: peer.mesh, [PEER_REGION_META]: peer.region, [ROLE_META]: peer.role };
+}
+
+/** The peers that Consul's peerings marked as `mesh`'s stand for (peeringMark); unmarked or foreign ones are left out. */
+export function markedPeers(mesh: string, peerings: ReadonlyArray<{ Name: string; State: string; Meta?: Record<string, string> | null }>): Array<Pick<PeerSpec, 'name' | 'mesh' | 'region' | 'role'>> {
+  return peerings.flatMap((p) => {
+    const meta = p.Meta ?? {};
+    const role = meta[ROLE_META];
+    // A DELETING peering is on its way out already; deleting it again changes nothing.
+    if (meta[MESH_META] !== mesh || p.State === 'DELETING' || (role !== 'acceptor' && role !== 'dialer') || !meta[PEER_MESH_META] || !meta[PEER_REGION_META]) return [];
+    return [{ name: p.Name, mesh: meta[PEER_MESH_META], region: meta[PEER_REGION_META], role }];
+  });
+}
+
 /** Where the acceptor keeps the token for one dialer: in the acceptor's region, named by both meshes. */
 export function peeringTokenParameter(acceptorMesh: string, dialerMesh: string, root = '/consul-mesh'): string {
   return `${root}/${acceptorMesh}/peering/${dialerMesh}/token`;
+}
+
+/** The dialer's request for a new token, in its own region, named by both meshes: the Version it found spent. */
+export function tokenRequestParameter(dialerMesh: string, acceptorMesh: string, root = '/consul-mesh'): string {
+  return `${root}/${dialerMesh}/peering/${acceptorMesh}/token-request`;
+}
+
+/**
+ * The acceptor's record of a re-key it owes since a restore, in its own region: the Version of the token parameter
+ * the new token replaces. Spent once the parameter's Version moves past it.
+ */
+export function rekeyParameter(acceptorMesh: string, dialerMesh: string, root = '/consul-mesh'): string {
+  return `${root}/${acceptorMesh}/peering/${dialerMesh}/rekey`;
 }
 
 /** The peering client over a Consul call (the orchestrator's token needs `peering:write`, acl-policies.ts). */
@@ -85,8 +163,12 @@ export function createPeeringApi(call: ConsulCall): PeeringApi {
       const response = await call('GET', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
       return response.status === 404 ? undefined : ((await response.json()) as Peering);
     },
-    async generateToken(peerName) {
-      const response = await call('POST', '/v1/peering/token', { PeerName: peerName });
+    async list() {
+      const response = await call('GET', '/v1/peerings');
+      return ((await response.json()) as Peering[] | null) ?? [];
+    },
+    async generateToken(peerName, meta) {
+      const response = await call('POST', '/v1/peering/token', { PeerName: peerName, ...(meta ? { Meta: meta } : {}) });
       return ((await response.json()) as { PeeringToken: string }).PeeringToken;
     },
     async establish(peerName, token, meta) {
@@ -124,7 +206,7 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
   // token and refuses the secret exchange ("peering is marked for deletion", as `Peering.IsActive()` is false). So it
   // is deleted first, and the token made for a new peering of that name.
   if (current?.State === 'TERMINATED') await deleteAndWait(peer.name, deps);
-  const token = await deps.peering.generateToken(peer.name);
+  const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
   // Overwrite only here: no live peering uses the stored token (it was deleted, terminated, or never generated).
   await deps.ssm.home.putParameter({
     Name: parameter,
@@ -168,7 +250,10 @@ async function ensureDialer(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps): 
       `mesh "${peer.mesh}" in ${peer.region} has not generated the peering token for mesh "${spec.name}" yet (${parameter}): deploy mesh "${peer.mesh}" in region ${peer.region} first, with peer "${spec.name}" as its dialer`,
     );
   }
-  await deps.peering.establish(peer.name, token, stored?.Version === undefined ? undefined : { [TOKEN_VERSION_META]: String(stored.Version) });
+  await deps.peering.establish(peer.name, token, {
+    ...peeringMark(spec.name, peer),
+    ...(stored?.Version === undefined ? {} : { [TOKEN_VERSION_META]: String(stored.Version) }),
+  });
   return { name: peer.name, role: 'dialer', action: 'established', state: 'ESTABLISHING' };
 }
 
@@ -186,7 +271,7 @@ export async function checkPeeringsActive(spec: MeshSpec, deps: Pick<PeeringDeps
 
 /**
  * Deletes the peerings of `previous` that `spec` no longer has (`DELETE /v1/peering/<name>`; Consul then removes
- * what it imported, and the other side's peering becomes TERMINATED), and, for an acceptor, its token parameter.
+ * what it imported, and the other side's peering becomes TERMINATED), and the parameters this side keeps about it.
  * Teardown passes no `spec`: every peering goes, first.
  */
 export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, previous: Pick<MeshSpec, 'name' | 'peers'>, deps: PeeringDeps): Promise<PeerOutcome[]> {
@@ -194,8 +279,17 @@ export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, 
   const outcomes: PeerOutcome[] = [];
   for (const peer of previous.peers) {
     if (kept.has(`${peer.name}\u0000${peer.role}\u0000${peer.mesh}`)) continue;
-    await deps.peering.delete(peer.name);
-    if (peer.role === 'acceptor') await deleteParameter(deps.ssm.home, peeringTokenParameter(previous.name, peer.mesh, deps.root));
+    // A peer made anew under the same name (its role or mesh changed): Consul refuses a token or an establishment
+    // for a peering marked for deletion, so the ensure step that follows needs it gone (retried while it is not).
+    if (spec?.peers.some((p) => p.name === peer.name)) await deleteAndWait(peer.name, deps);
+    else await deps.peering.delete(peer.name);
+    // What this side keeps about the peering in its own region goes with it: an acceptor's token and its recovery's
+    // re-key record, a dialer's request for a new token (layers/recovery/peerings.ts).
+    const parameters =
+      peer.role === 'acceptor'
+        ? [peeringTokenParameter(previous.name, peer.mesh, deps.root), rekeyParameter(previous.name, peer.mesh, deps.root)]
+        : [tokenRequestParameter(previous.name, peer.mesh, deps.root)];
+    for (const name of parameters) await deleteParameter(deps.ssm.home, name);
     outcomes.push({ name: peer.name, role: peer.role, action: 'deleted' });
   }
   return outcomes;

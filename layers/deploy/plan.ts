@@ -87,7 +87,7 @@ export async function planDeployment(
   // The removal stage needs what to remove, not why (the revisions to keep are counted again when it deregisters).
   // Peerings are the peering stage's: it deletes them before the service clusters, while the gateway still runs.
   const removals = compact.changes.filter((c) => c.action === 'remove' && c.kind !== 'peering');
-  const removedPeerings = removedPeers(spec, state.deployedSpec);
+  const removedPeerings = removedPeers(spec, state.deployedSpec, state.markedPeerings);
   return {
     mesh: spec.name,
     deploymentId: input.deploymentId,
@@ -100,7 +100,10 @@ export async function planDeployment(
     meshGatewayCluster: spec.meshGateway ? { cluster: spec.meshGateway.cluster, services: [spec.meshGateway.name] } : null,
     hasMeshGateway: spec.meshGateway !== undefined,
     hasPeering: spec.peers.length > 0 || removedPeerings.length > 0,
-    peering: { removed: removedPeerings.map(({ name, mesh, region, role }) => ({ name, mesh, region, role })) },
+    peering: {
+      removed: removedPeerings.map(({ name, mesh, region, role }) => ({ name, mesh, region, role })),
+      peers: spec.peers.map(({ name, mesh, region, role }) => ({ name, mesh, region, role })),
+    },
     changes: serviceChanges(compact),
     changeSet: compact,
     removals,

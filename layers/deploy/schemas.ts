@@ -35,8 +35,11 @@ export const ResourceChangeSchema = z.object({
 /** A peer as the plan carries it: the deployed spec's peers that this deployment removes. */
 export const PlannedPeerSchema = z.object({ name: z.string(), mesh: z.string(), region: z.string(), role: z.enum(['acceptor', 'dialer']) });
 
-/** The peering stage's part of the plan (peering-stage.ts) (`$.plan.peering`). */
-export const PeeringPlanSchema = z.object({ removed: z.array(PlannedPeerSchema) });
+/**
+ * The peering stage's part of the plan (peering-stage.ts) (`$.plan.peering`): the peers it deletes, and the spec's
+ * peers (the summary reports each with its peering's state).
+ */
+export const PeeringPlanSchema = z.object({ removed: z.array(PlannedPeerSchema), peers: z._default(z.array(PlannedPeerSchema), []) });
 export type PeeringPlan = z.infer<typeof PeeringPlanSchema>;
 
 /** The peering stage's result (`$.peering`): what the ensure step did, and the latest check of the dialers. */
@@ -70,7 +73,7 @@ export const PlanSchema = z.object({
   hasMeshGateway: z._default(z.boolean(), false),
   /** The peering stage runs when the spec or the deployed spec has peers; `peering.removed`: the peers it deletes. */
   hasPeering: z._default(z.boolean(), false),
-  peering: z._default(PeeringPlanSchema, { removed: [] }),
+  peering: z._default(PeeringPlanSchema, { removed: [], peers: [] }),
   /** In the Plan step's result (the history, for the progress view), not in the state the later steps receive. */
   changes: z.optional(z.array(
     z.object({

@@ -9,6 +9,7 @@ import { releaseLock, type LockDeps } from './lock';
 import { causeMessage } from '../executions/json';
 import { DeploymentFailedError } from '../errors';
 import { lastStoppedReason, type StoppedReasonEcs } from './stage';
+import { peerViews } from './peering';
 import type { DeploymentFailure, DeploymentPlan, DeploymentSummary, StageStatus } from './types';
 import type { ImageBuildState } from './images';
 
@@ -56,11 +57,12 @@ export async function waitForHealthyServers(
 
 /**
  * The end of a successful deployment: release the mesh lock and describe what runs — clusters, services,
- * each task with its IP and whether Consul has it registered and passing — plus the Consul leader.
+ * each task with its IP and whether Consul has it registered and passing — plus the Consul leader and servers, and
+ * the mesh's cluster peers with their peerings' state.
  */
 export async function summarizeDeployment(
   input: { plan: Omit<DeploymentPlan, 'changes' | 'changeSet' | 'removals' | 'hasRemovals'>; images: Array<Pick<ImageBuildState, 'name' | 'imageUri' | 'status'>>; executionId: string; stages: StageStatus[] },
-  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: LockDeps['ssm']; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers'> },
+  deps: { ecs: Pick<EcsApi, 'describeServices' | 'listTaskArns' | 'describeTasks'>; ssm: LockDeps['ssm']; consul: Pick<ConsulApi, 'healthService' | 'leader' | 'peers' | 'readPeering'> },
 ): Promise<DeploymentSummary> {
   const { plan } = input;
   await waitForHealthyServers(plan.serverCluster, deps);
@@ -114,10 +116,13 @@ export async function summarizeDeployment(
     clusters.push({ cluster, role, services: entries });
   }
   const [leader, peers] = await Promise.all([deps.consul.leader(), deps.consul.peers()]);
+  // The spec's cluster peers with their peerings as Consul reports them now (a plan made before it carried them has none).
+  const declared = plan.peering?.peers ?? [];
+  const peerings = declared.length > 0 ? await peerViews(declared, (name) => deps.consul.readPeering(name)) : undefined;
   await releaseLock(plan.lockName, plan.lockHolder, { ssm: deps.ssm });
   const images = input.images.map((i) => ({ name: i.name, imageUri: i.imageUri, built: i.status === 'SUCCEEDED' }));
   const noChange = images.every((i) => !i.built) && clusters.every((c) => c.services.every((s) => s.action === 'unchanged'));
-  return { mesh: plan.mesh, deploymentId: plan.deploymentId, executionId: input.executionId, leader, peers, clusters, images, noChange };
+  return { mesh: plan.mesh, deploymentId: plan.deploymentId, executionId: input.executionId, leader, peers, ...(peerings ? { peerings } : {}), clusters, images, noChange };
 }
 
 /**

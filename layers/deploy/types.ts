@@ -1,3 +1,4 @@
+import type { PeerView } from './peering';
 /**
  * The data that flows through the deploy state machine (state-machines/deploy-mesh.asl.json) and that the CLI
  * reads back: the plan, the per-stage results and the summary. Plain JSON, well under the 256 KB payload limit.
@@ -79,7 +80,13 @@ export interface DeploymentSummary {
   deploymentId: string;
   executionId: string;
   leader: string;
+  /** The Consul servers' Raft addresses (`/v1/status/peers`), the leader's included. */
   peers: string[];
+  /**
+   * The mesh's cluster peers, when its spec has any: the other mesh and region, the role, Consul's peering state and
+   * the services imported from and exported to each (what `GET /mesh` lists as `peers`).
+   */
+  peerings?: PeerView[];
   clusters: Array<{
     cluster: string;
     role: 'server' | 'service' | 'ingress-gateway' | 'mesh-gateway';

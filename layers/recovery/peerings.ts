@@ -13,7 +13,11 @@
  *   no live peering uses the old one any more. The new token names a new peering ID.
  * - its peering is PENDING right after a restore (a snapshot older than the establishment): a new token too
  *   (Consul keeps the peering and its ID, with a new establishment secret): the stored token named a secret the
- *   restored datacenter may not hold, and a dialer that established after the snapshot is unknown to it.
+ *   restored datacenter may not hold, and a dialer that established after the snapshot is unknown to it. Only the
+ *   restoring tick knows of the restore, and right after it the token may not be generated yet (no mesh gateway
+ *   registered: "configured to peer through mesh gateways but no mesh gateways are registered"). So that tick first
+ *   records the re-key as owed (`rekeyParameter`: the token Version it replaces), and later ticks re-key a peering
+ *   still PENDING while that Version is the stored one; once a new token is stored the record is spent.
  * - restored from a snapshot older than the stored token (the token parameter changed after the snapshot was
  *   taken): a new token, same peering; a dialer that established with the newer token fails against the restored
  *   secrets and re-establishes (its recorded Version is older).
@@ -39,9 +43,12 @@ import type { ChurnLogger, ChurnMetrics } from '../churn/ports';
 import { acquireLock, RECOVERY_LOCK_HOLDER, releaseLock, type HolderStatus, type LockDeps } from '../deploy/lock';
 import {
   peeringTokenParameter,
+  peeringMark,
   peeringTokenPeerId,
   readTokenParameter,
+  rekeyParameter,
   TOKEN_VERSION_META,
+  tokenRequestParameter,
   type Peering,
   type PeeringApi,
   type PeeringState,
@@ -58,10 +65,8 @@ const DELETE_POLL_MS = 200;
 /** Consul's answer to an establishment secret that was already exchanged (peer-stream's ExchangeSecret). */
 const SPENT_SECRET = 'invalid peering establishment secret';
 
-/** The dialer's request for a new token, in its own region, named by both meshes: the Version it found spent. */
-export function tokenRequestParameter(dialerMesh: string, acceptorMesh: string, root = '/consul-mesh'): string {
-  return `${root}/${dialerMesh}/peering/${acceptorMesh}/token-request`;
-}
+/** Where the recovery keeps its requests and records (layers/deploy/peering.ts names them: a peer's removal deletes them). */
+export { rekeyParameter, tokenRequestParameter };
 
 export interface PeeringRecoveryDeps {
   /** With the orchestrator's token (`peering = "write"` while the spec has peers). */
@@ -155,6 +160,7 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
   const parameter = peeringTokenParameter(spec.name, peer.mesh, deps.root);
   const kept = (state: PeeringState, reason: string): PeerRecoveryOutcome => ({ name: peer.name, role: 'acceptor', action: 'kept', state, reason });
   let reason: string;
+  const owed = rekeyParameter(spec.name, peer.mesh, deps.root);
   if (!peering) {
     reason = 'the peering is gone (a new datacenter): a new token for a new peering';
   } else if (peering.State === 'DELETING' || peering.State === 'TERMINATED') {
@@ -162,6 +168,12 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
     return kept(peering.State, 'not recovered in this state');
   } else if (peering.State === 'PENDING' && restore.restored) {
     reason = 'PENDING after a restore: the stored token may name a secret this datacenter does not hold';
+    // Recorded before the attempt: a token that cannot be generated yet is retried by the next ticks.
+    const version = (await readTokenParameter(deps.ssm.home, parameter))?.Version ?? 0;
+    await deps.ssm.home.putParameter({ Name: owed, Value: String(version), Type: 'String', Overwrite: true, Tier: 'Standard' });
+  } else if (peering.State === 'PENDING' && (await readRequest(deps.ssm.home, owed)) === ((await readTokenParameter(deps.ssm.home, parameter))?.Version ?? 0)) {
+    // Never an ACTIVE (or FAILING) peering: only PENDING, whose token no dialer holds a live stream with.
+    reason = 'PENDING with a re-key owed since a restore (its token could not be generated then)';
   } else if (restore.snapshotTakenAt !== undefined && ((await readTokenParameter(deps.ssm.home, parameter))?.LastModifiedDate?.getTime() ?? 0) > restore.snapshotTakenAt) {
     // Restored from a snapshot older than the stored token: a dialer may have established with that token since,
     // and its stream secret is not in this datacenter. A new token for the same peering (a working stream keeps its
@@ -177,7 +189,7 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
     if (stored?.Version === undefined || request !== stored.Version) return kept(peering.State, 'no request for a new token: left to reconnect');
     reason = `the dialer reported token version ${request} spent and has no peering`;
   }
-  const token = await deps.peering.generateToken(peer.name);
+  const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
   // The overwrite is safe here: no live peering uses the stored token (it is gone, spent, or never reached Consul).
   await deps.ssm.home.putParameter({
     Name: parameter,
@@ -209,7 +221,7 @@ async function recoverDialer(spec: MeshSpec, peer: PeerSpec, peering: Peering | 
     return outcome('kept', 'UNDEFINED', `token version ${stored.Version} is spent: waiting for the acceptor's new token`);
   }
   try {
-    await deps.peering.establish(peer.name, stored.Value, { [TOKEN_VERSION_META]: String(stored.Version) });
+    await deps.peering.establish(peer.name, stored.Value, { ...peeringMark(spec.name, peer), [TOKEN_VERSION_META]: String(stored.Version) });
   } catch (error) {
     if (!(error as Error).message.includes(SPENT_SECRET)) throw error;
     // Used before this datacenter was lost: only the acceptor can make a new one. Ask it (its tick reads this).

@@ -82,6 +82,8 @@ export interface OrchestratorScope {
   nodes: Set<string>;
   services: Set<string>;
   gateways: Set<string>;
+  /** The deployment deletes cluster peerings (removing only): `peering = "write"` whatever the specs say. */
+  peerings?: boolean;
 }
 
 /** Names the orchestrator writes for a spec: the synthetic nodes (one per cluster running mesh tasks) and services. */
@@ -140,7 +142,9 @@ export function renderOrchestratorRules(spec: MeshSpec, previous?: MeshSpec, rem
     'mesh = "write"',
     // Cluster peering (layers/deploy/peering.ts): generating a token, establishing and deleting a peering need
     // peering:write; only a mesh that has (or had, to delete them) peers gets it.
-    ...(spec.peers.length > 0 || (previous?.peers.length ?? 0) > 0 ? ['peering = "write"'] : []),
+    // A deployment that stored its spec and stopped before its peering stage leaves `previous` without the peers it
+    // was removing: the peerings Consul lists with the mesh's mark (`removing.peerings`) keep the rule until deleted.
+    ...(spec.peers.length > 0 || (previous?.peers.length ?? 0) > 0 || removing?.peerings ? ['peering = "write"'] : []),
   ];
   return `${rules.join('\n')}\n`;
 }

@@ -63,6 +63,8 @@ export function planService(desired: CreateServiceCommandInput, current?: Servic
   if (wantNet?.securityGroups) differs('networkConfiguration.securityGroups', sorted(wantNet.securityGroups), sorted(haveNet?.securityGroups));
   if (wantNet) differs('networkConfiguration.assignPublicIp', wantNet.assignPublicIp ?? 'DISABLED', haveNet?.assignPublicIp ?? 'DISABLED');
   differs('placementConstraints', desired.placementConstraints ?? [], current.placementConstraints ?? []);
+  // The mesh gateway's NLB target group (`meshGateway.wan.mode: nlb`), added or removed by UpdateService.
+  differs('loadBalancers', loadBalancers(desired.loadBalancers), loadBalancers(current.loadBalancers));
   differs('propagateTags', desired.propagateTags ?? 'NONE', current.propagateTags ?? 'NONE');
   differs('enableECSManagedTags', desired.enableECSManagedTags ?? false, current.enableECSManagedTags ?? false);
 
@@ -71,6 +73,13 @@ export function planService(desired: CreateServiceCommandInput, current?: Servic
 
   const all = [...reasons, ...immutableChanges];
   return { action: all.length > 0 ? 'update' : 'unchanged', reasons: all, immutableChanges };
+}
+
+/** The members the orchestrator sets, in a stable order (ECS echoes them, possibly with others left empty). */
+function loadBalancers(values: CreateServiceCommandInput['loadBalancers']): Array<Record<string, unknown>> {
+  return (values ?? [])
+    .map((lb) => ({ targetGroupArn: lb.targetGroupArn, containerName: lb.containerName, containerPort: lb.containerPort }))
+    .sort((a, b) => stableStringify(a).localeCompare(stableStringify(b)));
 }
 
 function sorted(values: string[] | undefined): string[] {

@@ -57,7 +57,10 @@ export function buildUpdateService(spec: MeshSpec, target: ServiceTarget, ctx: S
     propagateTags: create.propagateTags,
     enableECSManagedTags: create.enableECSManagedTags,
     serviceRegistries: create.serviceRegistries,
-    ...(create.loadBalancers ? { loadBalancers: create.loadBalancers } : {}),
+    // The mesh gateway's target group follows `meshGateway.wan.mode`: rolling-update (ECS controller) services may
+    // add, change or remove load balancers with UpdateService, and an empty list removes them (nlb → private).
+    // Leaving the member out would keep the old one. ECS then starts new tasks with the new configuration.
+    ...(create.loadBalancers ? { loadBalancers: create.loadBalancers } : resolveTarget(spec, target).role === 'mesh-gateway' ? { loadBalancers: [] } : {}),
   };
 }
 

@@ -171,6 +171,8 @@ export const updateServiceInput = z.object({
   enableECSManagedTags: z.boolean().optional(),
   forceNewDeployment: z.boolean().optional(),
   healthCheckGracePeriodSeconds: integer('healthCheckGracePeriodSeconds', 0, 2_147_483_647),
+  /** Rolling-update services may add, change or remove them (an empty list removes every one). */
+  loadBalancers: z.array(z.looseObject({ targetGroupArn: z.string().optional(), containerName: z.string().optional(), containerPort: z.number().optional() })).optional(),
 });
 export type UpdateServiceInput = z.infer<typeof updateServiceInput>;
 

@@ -134,7 +134,7 @@ describe('meshctl deploy through Step Functions (stub API, real SDK client)', ()
     expect(lines).toContain('[servers] consul-server/consul-server  1/3 running, 2 pending, 1 passing in Consul (create)');
     expect(lines.indexOf('[servers] done')).toBeLessThan(lines.indexOf('[services] running'));
     expect(lines).toContain('Deployed mesh "shop" (d-20250304050607-k3x9q0)');
-    expect(lines).toContain('Consul leader: 10.0.1.10:8300 (3 peers: 10.0.1.10:8300, 10.0.1.11:8300, 10.0.1.12:8300)');
+    expect(lines).toContain('Consul leader: 10.0.1.10:8300 (3 servers: 10.0.1.10:8300, 10.0.1.11:8300, 10.0.1.12:8300)');
     expect(lines).toContain('cluster-1      users          service  create  2/2              3a1b2c3d4e5f  10.0.2.20  HEALTHY  registered, passing');
   });
 

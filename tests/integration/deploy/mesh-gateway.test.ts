@@ -1,4 +1,4 @@
-import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { bootstrapTokenOf, deploy, referenceSpec, startCloud, type RawSpec } from './harness';
 
@@ -90,6 +90,39 @@ describe('a mesh with a mesh gateway and exports', () => {
     const run = await deploy(cloud, peered());
     expect({ status: run.status, noChange: run.output?.noChange }).toEqual({ status: 'SUCCEEDED', noChange: true });
   }, 180_000);
+
+  it('moves a deployed gateway behind an NLB and back: ECS updates its target group, the new tasks register the new WAN address', async () => {
+    const NLB = {
+      mode: 'nlb',
+      address: 'mesh-gw-0123456789abcdef.elb.us-east-1.amazonaws.com',
+      targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/mesh-gw/0123456789abcdef',
+    };
+    const ecs = new ECSClient({ endpoint: cloud.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const gatewayService = async () => (await ecs.send(new DescribeServicesCommand({ cluster: 'mesh-gateway', services: ['mesh-gateway'] }))).services?.[0];
+    const wan = async () => {
+      const { body } = await consul<HealthEntry[]>('/v1/health/service/mesh-gateway?passing');
+      return body.map((g) => g.Service.TaggedAddresses?.wan?.Address);
+    };
+    try {
+      const before = (await gatewayService())?.taskDefinition;
+      const behind = await deploy(cloud, peered((spec) => {
+        spec.meshGateway = { wan: NLB };
+      }));
+      expect({ status: behind.status, cause: behind.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+      expect(behind.output?.noChange).toBe(false);
+      expect((await gatewayService())?.loadBalancers).toEqual([{ targetGroupArn: NLB.targetGroupArn, containerName: 'consul-dataplane', containerPort: 8443 }]);
+      expect((await gatewayService())?.taskDefinition).toBe(before);
+      expect(await wan()).toEqual([NLB.address]);
+
+      const back = await deploy(cloud, peered());
+      expect({ status: back.status, cause: back.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+      expect((await gatewayService())?.loadBalancers ?? []).toEqual([]);
+      const [address] = await wan();
+      expect(address).toMatch(/^10\./);
+    } finally {
+      ecs.destroy();
+    }
+  }, 360_000);
 
   it('takes an export out of the exported-services entry when the spec drops it', async () => {
     const run = await deploy(cloud, peered((spec) => {

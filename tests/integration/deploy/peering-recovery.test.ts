@@ -57,7 +57,14 @@ describe('peerings after a Consul datacenter loss on either side (snapshots off)
     const westTick = await m.recover(west);
     expect(westTick).toMatchObject({ status: 'intact', peerings: { peers: [{ name: 'east', role: 'dialer', action: 're-established' }] } });
     await m.until('the peering ACTIVE again', m.bothActive);
-    expect((await m.peeringOf(west)).Meta).toEqual({ 'consul-mesh-token-version': '2' });
+    // The Version it established with, and the mesh's mark (a peering the recovery makes is the mesh's too).
+    expect((await m.peeringOf(west)).Meta).toEqual({
+      'consul-mesh-token-version': '2',
+      'consul-mesh:mesh': 'west-mesh',
+      'consul-mesh:peer-mesh': 'reference-mesh',
+      'consul-mesh:peer-region': 'us-east-1',
+      'consul-mesh:role': 'dialer',
+    });
     await m.until('todos imported into eu-west-1 again', async () => (await m.importedTodos()) === 2);
     // Idempotent: the next ticks find both ACTIVE.
     expect(await m.recover(east)).toMatchObject({ status: 'intact', peerings: { peers: [{ action: 'kept', state: 'ACTIVE' }] } });

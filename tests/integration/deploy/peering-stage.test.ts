@@ -206,6 +206,10 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     const dialer = await deploy(west, westSpec());
     expect({ status: dialer.status, cause: dialer.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
     expect(peeringOutcome(dialer)).toEqual(['east:established:ACTIVE']);
+    // The deployment's summary lists the peer with its peering's state and what flows each way.
+    expect(dialer.output?.peerings).toEqual([
+      { name: 'east', mesh: EAST_MESH, region: 'us-east-1', role: 'dialer', state: 'ACTIVE', importedServices: expect.any(Array), exportedServices: [] },
+    ]);
     // The peering stage came before the service clusters.
     expect(dialer.states.indexOf('PeeringEnsure')).toBeLessThan(dialer.states.indexOf('ServiceClusters'));
     expect(await peeringState(west, 'east')).toBe('ACTIVE');
@@ -225,6 +229,15 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
   }, 400_000);
 
   it('deletes the peering on both sides and the acceptor\'s token when both specs drop the peer', async () => {
+    // The dialer's side as a deployment that stored its new spec (without the peer) and stopped before its peering
+    // stage leaves it: the deployed spec no longer names `east`; the peering, marked as west-mesh's, is still there.
+    const key = `${west.consul}/v1/kv/consul-mesh/${WEST_MESH}/spec`;
+    const headers = { 'X-Consul-Token': await managementToken(west) };
+    const stored = (await (await fetch(`${key}?raw`, { headers })).json()) as Json;
+    expect(stored.peers).toHaveLength(1);
+    await fetch(key, { method: 'PUT', headers, body: JSON.stringify({ ...stored, peers: [] }) });
+    expect(await peeringState(west, 'east')).toBe('ACTIVE');
+    // The plan finds it through Consul's marked peerings, and the deployment deletes it.
     expect(peeringChanges(await plan(west, westSpec(false)))).toEqual(['remove east']);
     const dialer = await deploy(west, westSpec(false));
     expect({ status: dialer.status, cause: dialer.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });

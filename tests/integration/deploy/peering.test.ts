@@ -10,7 +10,8 @@ import { loadMeshSpec } from '../../../layers/domain/spec';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
 import { removeFromConsul, type DestroyPlan } from '../../../layers/deploy/teardown';
 import { parse } from 'yaml';
-import { checkPeeringsActive, createPeeringApi, ensurePeerings, peeringTokenParameter, removePeerings, type PeeringDeps } from '../../../layers/deploy/peering';
+import { checkPeeringsActive, createPeeringApi, ensurePeerings, markedPeers, peeringTokenParameter, removePeerings, type PeeringDeps } from '../../../layers/deploy/peering';
+import { ensurePeeringStage, removedPeers } from '../../../layers/deploy/peering-stage';
 import { waitFor as until } from '../../support/wait';
 import { runConsulServerTask } from '../../support/consul-server-task';
 import { ZERO_ECS_DELAYS } from '../../support/test-cloud';
@@ -52,16 +53,16 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
   const consulUrl = (spec: MeshSpec) => (spec.region === 'us-east-1' ? cloud.endpoints.consul : (cloud.endpoints.peer?.consul as string));
 
   /** A token with the orchestrator's policy for `spec` (what ensureAcl gives the functions), in its datacenter. */
-  async function orchestratorToken(spec: MeshSpec, previous?: MeshSpec): Promise<string> {
+  async function orchestratorToken(spec: MeshSpec, previous?: MeshSpec, removing?: Parameters<typeof renderOrchestratorRules>[2]): Promise<string> {
     const url = consulUrl(spec);
     const name = `orchestrator-${spec.name}-${Math.random().toString(36).slice(2, 8)}`;
-    await fetch(`${url}/v1/acl/policy`, { method: 'PUT', headers: MANAGEMENT, body: JSON.stringify({ Name: name, Rules: renderOrchestratorRules(spec, previous) }) });
+    await fetch(`${url}/v1/acl/policy`, { method: 'PUT', headers: MANAGEMENT, body: JSON.stringify({ Name: name, Rules: renderOrchestratorRules(spec, previous, removing) }) });
     const token = (await (await fetch(`${url}/v1/acl/token`, { method: 'PUT', headers: MANAGEMENT, body: JSON.stringify({ Policies: [{ Name: name }] }) })).json()) as { SecretID: string };
     return token.SecretID;
   }
 
-  async function depsOf(spec: MeshSpec, previous?: MeshSpec): Promise<PeeringDeps> {
-    const call = createConsulCall({ address: consulUrl(spec), token: await orchestratorToken(spec, previous) });
+  async function depsOf(spec: MeshSpec, previous?: MeshSpec, removing?: Parameters<typeof renderOrchestratorRules>[2]): Promise<PeeringDeps> {
+    const call = createConsulCall({ address: consulUrl(spec), token: await orchestratorToken(spec, previous, removing) });
     return { peering: createPeeringApi(call), ssm: { home: createSsmApi(ssmIn(spec.region)), inRegion: (region) => createSsmApi(ssmIn(region)) } };
   }
 
@@ -135,6 +136,10 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
     expect(await ensurePeerings(WEST, west)).toEqual([{ name: 'east', role: 'dialer', action: 'kept', state: 'ACTIVE' }]);
     expect(await ensurePeerings(EAST, east)).toEqual([{ name: 'west', role: 'acceptor', action: 'token-kept', state: 'ACTIVE' }]);
     expect((await ssmIn('us-east-1').send(new GetParameterCommand({ Name: parameter }))).Parameter?.Version).toBe(1);
+
+    // Each side's peering carries its mesh's mark (Meta), which GET /v1/peerings lists.
+    expect(markedPeers('east-mesh', await east.peering.list())).toEqual([{ name: 'west', mesh: 'west-mesh', region: 'eu-west-1', role: 'acceptor' }]);
+    expect(markedPeers('west-mesh', await west.peering.list())).toEqual([{ name: 'east', mesh: 'east-mesh', region: 'us-east-1', role: 'dialer' }]);
   });
 
   it('shows each side what it imports and exports (what GET /mesh reports), with the orchestrator\'s own token', async () => {
@@ -173,6 +178,32 @@ describe('peering two deployed meshes: the acceptor stores the token, the dialer
     await expect(ssmIn('us-east-1').send(new GetParameterCommand({ Name: peeringTokenParameter('east-mesh', 'west-mesh') }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
     // Idempotent: a second removal finds nothing to delete and fails on nothing.
     expect(await removePeerings(LONELY, EAST, east)).toEqual([{ name: 'west', role: 'acceptor', action: 'deleted' }]);
+  });
+
+  it('deletes a marked peering that neither the spec nor the deployed spec names (a deployment stopped before its peering stage); an unmarked one stays', async () => {
+    const eastYaml = meshYaml('east-mesh', 'us-east-1', 'peers:\n  - { name: west3, mesh: west-mesh, region: eu-west-1, role: acceptor }\n');
+    const westYaml = meshYaml('west-mesh', 'eu-west-1', 'peers:\n  - { name: east3, mesh: east-mesh, region: us-east-1, role: dialer }\n');
+    const [east, west] = [loadMeshSpec(eastYaml), loadMeshSpec(westYaml)];
+    await ensurePeerings(east, await depsOf(east));
+    await ensurePeerings(west, await depsOf(west));
+    // Someone else's peering in the same datacenter, without the mark.
+    await fetch(`${cloud.endpoints.consul}/v1/peering/token`, { method: 'POST', headers: MANAGEMENT, body: JSON.stringify({ PeerName: 'by-hand' }) });
+
+    // The plan of a spec without peers, whose deployed spec has none either: only Consul's list names west3.
+    const plain = createConsulClient({ address: consulUrl(LONELY), token: await orchestratorToken(LONELY, LONELY, { peerings: true }) });
+    const marked = markedPeers('east-mesh', await plain.listPeerings());
+    expect(marked).toEqual([{ name: 'west3', mesh: 'west-mesh', region: 'eu-west-1', role: 'acceptor' }]);
+    const removed = removedPeers(LONELY, { peers: [] }, marked);
+    // The stage, with the rule the ACL step keeps for it (removing.peerings).
+    const status = await ensurePeeringStage(LONELY, { removed }, await depsOf(LONELY, LONELY, { peerings: true }));
+    expect(status.peers).toEqual([{ name: 'west3', role: 'acceptor', action: 'deleted' }]);
+    await until('the acceptor\'s peering gone', async () => ((await stateOf(east, 'west3')) === 'HTTP 404' ? true : undefined));
+    await until('the dialer\'s side TERMINATED', async () => ((await stateOf(west, 'east3')) === 'TERMINATED' ? true : undefined));
+    expect(await stateOf(east, 'by-hand')).toBe('PENDING');
+    await ssmIn('us-east-1').send(new GetParameterCommand({ Name: peeringTokenParameter('east-mesh', 'west-mesh') })).then(
+      () => Promise.reject(new Error('token parameter still there')),
+      (error: Error) => expect(error.name).toBe('ParameterNotFound'),
+    );
   });
 
   it('tearing a mesh down deletes its peerings before anything else of it in Consul; the other side is TERMINATED', async () => {

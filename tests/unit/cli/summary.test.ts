@@ -8,7 +8,7 @@ describe('renderSummary', () => {
   it('prints the leader and one row per task with its IP, ECS health and Consul registration', () => {
     expect(renderSummary(shopSummary())).toEqual([
       'Deployed mesh "shop" (d-20250304050607-k3x9q0)',
-      'Consul leader: 10.0.1.10:8300 (3 peers: 10.0.1.10:8300, 10.0.1.11:8300, 10.0.1.12:8300)',
+      'Consul leader: 10.0.1.10:8300 (3 servers: 10.0.1.10:8300, 10.0.1.11:8300, 10.0.1.12:8300)',
       '',
       'CLUSTER        SERVICE        ROLE     ACTION  RUNNING/DESIRED  TASK          IP         HEALTH   CONSUL',
       'consul-server  consul-server  server   create  3/3              0a1b2c3d4e5f  10.0.1.10  HEALTHY  registered, passing',
@@ -36,9 +36,9 @@ describe('renderSummary', () => {
     ]);
   });
 
-  it('names one server as "1 peer"', () => {
+  it('names one server as "1 server"', () => {
     const summary = { ...shopSummary(), peers: ['10.0.1.10:8300'] };
-    expect(renderSummary(summary)[1]).toBe('Consul leader: 10.0.1.10:8300 (1 peer: 10.0.1.10:8300)');
+    expect(renderSummary(summary)[1]).toBe('Consul leader: 10.0.1.10:8300 (1 server: 10.0.1.10:8300)');
   });
 
   it('recognises a DeploymentSummary output and nothing else', () => {

@@ -4,7 +4,7 @@ import { secretParameterNames } from '../../../layers/domain/naming';
 import type { MeshSpec } from '../../../layers/domain/spec/schema';
 import { parseAclRules, rulesAllow, serviceIdentityRules } from '@consul-mesh/local-cloud';
 import { referenceSpec } from './support/specs';
-import { removalScope } from '../../../layers/deploy/acl';
+import { aclRemovals, removalScope } from '../../../layers/deploy/acl';
 
 /** What a policy lets its holder do, evaluated by the local Consul's rule engine (exact > longest prefix > deny). */
 function can(rules: string) {
@@ -38,6 +38,11 @@ describe('the mesh\'s ACL policies and tokens', () => {
     expect(can(renderOrchestratorRules(spec))('peering', 'read')).toBe(false);
     expect(can(renderOrchestratorRules(peered))('peering', 'write')).toBe(true);
     expect(can(renderOrchestratorRules(spec, peered))('peering', 'write')).toBe(true);
+    // Neither spec has peers, but the plan deletes marked peerings Consul still lists (a deployment stopped after
+    // storing its spec, before its peering stage): the rule stays until they are gone.
+    const plan = { removals: [], peering: { removed: [{ name: 'west' }] } };
+    expect(can(renderOrchestratorRules(spec, spec, removalScope(aclRemovals(plan))))('peering', 'write')).toBe(true);
+    expect(can(renderOrchestratorRules(spec, spec, removalScope(aclRemovals({ removals: [], peering: { removed: [] } }))))('peering', 'write')).toBe(false);
   });
 
   it('keeps the services of the previously deployed spec in the orchestrator\'s policy, so their tasks can still be deregistered', () => {

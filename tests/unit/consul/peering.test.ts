@@ -2,7 +2,9 @@ import { buildConfigEntries } from '../../../layers/domain/consul/config-entries
 import { buildAclPlan, renderMeshGatewayRules, renderOrchestratorRules } from '../../../layers/domain/consul/acl-policies';
 import { buildDataplaneLaunch } from '../../../layers/domain/consul/dataplane-launch';
 import { buildMeshGatewayTaskDefinition } from '../../../layers/domain/ecs/mesh-gateway-task-definition';
-import { buildCreateService } from '../../../layers/domain/ecs/service';
+import type { Service } from '@aws-sdk/client-ecs';
+import { buildCreateService, buildUpdateService } from '../../../layers/domain/ecs/service';
+import { planService } from '../../../layers/domain/ecs/plan-service';
 import { deployStages, meshClusters } from '../../../layers/domain/ecs/targets';
 import { buildRegistration } from '../../../layers/domain/registration';
 import { planRotation, rotatableSecrets } from '../../../layers/rotate/plan';
@@ -82,6 +84,28 @@ describe('cluster peering: the mesh gateway and the config entries', () => {
       { targetGroupArn: NLB.targetGroupArn, containerName: 'consul-dataplane', containerPort: 8443 },
     ]);
     expect(buildCreateService(peered(), { role: 'mesh-gateway' }, { subnets: ['subnet-0123456789abcdef0'] }).loadBalancers).toBeUndefined();
+  });
+
+  it('switches a deployed gateway between private and nlb with UpdateService: the target group added, or removed with an empty list', () => {
+    const ctx = { subnets: ['subnet-0123456789abcdef0'] };
+    const [privately, behindNlb] = [peered(), peered({ meshGateway: { desiredCount: 2, wan: NLB } })];
+    const registered = [{ targetGroupArn: NLB.targetGroupArn, containerName: 'consul-dataplane', containerPort: 8443 }];
+    // What ECS describes after each mode's CreateService (it echoes the load balancers it registers the tasks with).
+    const described = (spec: MeshSpec) => {
+      const input = buildCreateService(spec, { role: 'mesh-gateway' }, ctx);
+      return { ...input, status: 'ACTIVE', loadBalancers: input.loadBalancers ?? [], networkConfiguration: input.networkConfiguration } as Service;
+    };
+
+    // private → nlb: an update, whose UpdateService registers the tasks in the target group.
+    expect(planService(buildCreateService(behindNlb, { role: 'mesh-gateway' }, ctx), described(privately))).toMatchObject({ action: 'update', reasons: [expect.stringMatching(/^loadBalancers: /)] });
+    expect(buildUpdateService(behindNlb, { role: 'mesh-gateway' }, ctx).loadBalancers).toEqual(registered);
+    // nlb → private: an update too, whose empty list removes them (leaving the member out would keep them).
+    expect(planService(buildCreateService(privately, { role: 'mesh-gateway' }, ctx), described(behindNlb))).toMatchObject({ action: 'update', reasons: [expect.stringMatching(/^loadBalancers: /)] });
+    expect(buildUpdateService(privately, { role: 'mesh-gateway' }, ctx).loadBalancers).toEqual([]);
+    // Unchanged either way; other services never send the member.
+    expect(planService(buildCreateService(behindNlb, { role: 'mesh-gateway' }, ctx), described(behindNlb)).action).toBe('unchanged');
+    expect(planService(buildCreateService(privately, { role: 'mesh-gateway' }, ctx), described(privately)).action).toBe('unchanged');
+    expect(buildUpdateService(privately, { role: 'service', service: 'users' }, ctx)).not.toHaveProperty('loadBalancers');
   });
 
   it('gives a peered upstream its DestinationPeer, and leaves a local one as it was', () => {

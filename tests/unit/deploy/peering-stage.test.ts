@@ -1,4 +1,4 @@
-import { peeringTokenParameter, type Peering, type PeeringApi, type PeeringDeps } from '../../../layers/deploy/peering';
+import { markedPeers, peeringMark, peeringTokenParameter, rekeyParameter, tokenRequestParameter, type Peering, type PeeringApi, type PeeringDeps } from '../../../layers/deploy/peering';
 import { checkPeeringStage, ensurePeeringStage, peeringChanged, removedPeers } from '../../../layers/deploy/peering-stage';
 import type { MeshSpec } from '../../../layers/domain/spec';
 import { specFrom } from '../ecs/support';
@@ -22,27 +22,33 @@ const acceptor = { name: 'west', mesh: 'todos-mesh', region: 'eu-west-1', role: 
 const dialer = { name: 'east', mesh: 'users-mesh', region: 'us-west-2', role: 'dialer' as const };
 
 /** Consul's peering API in memory, recording each call. */
-function fakePeering(states: Record<string, Peering['State']> = {}) {
+function fakePeering(states: Record<string, Peering['State']> = {}, metas: Record<string, Record<string, string>> = {}) {
   const calls: string[] = [];
   const api: PeeringApi = {
     async read(name) {
-      return states[name] ? { Name: name, State: states[name] } : undefined;
+      return states[name] ? { Name: name, State: states[name], ...(metas[name] ? { Meta: metas[name] } : {}) } : undefined;
     },
-    async generateToken(name) {
+    async list() {
+      return Object.keys(states).map((name) => ({ Name: name, State: states[name], ...(metas[name] ? { Meta: metas[name] } : {}) }));
+    },
+    async generateToken(name, meta) {
       calls.push(`token ${name}`);
       states[name] = 'PENDING';
+      if (meta) metas[name] = meta;
       return `token-for-${name}`;
     },
-    async establish(name, token) {
+    async establish(name, token, meta) {
       calls.push(`establish ${name} ${token}`);
       states[name] = 'ESTABLISHING';
+      if (meta) metas[name] = meta;
     },
     async delete(name) {
       calls.push(`delete ${name}`);
       delete states[name];
+      delete metas[name];
     },
   };
-  return { api, calls, states };
+  return { api, calls, states, metas };
 }
 
 describe('the peering stage', () => {
@@ -96,6 +102,52 @@ describe('the peering stage', () => {
     expect(home.puts).toEqual([]);
   });
 
+  it('deletes with a removed peer what this side keeps about it: an acceptor\'s token and re-key record, a dialer\'s token request', async () => {
+    const peering = fakePeering({ west: 'ACTIVE', east: 'ACTIVE' });
+    const kept = peeringTokenParameter('shop', 'kept-mesh');
+    const home = fakeSsm(
+      new Map([
+        [peeringTokenParameter('shop', 'todos-mesh'), 'token-for-west'],
+        [rekeyParameter('shop', 'todos-mesh'), '1'],
+        [tokenRequestParameter('shop', 'users-mesh'), '3'],
+        [kept, 'another'],
+      ]),
+    );
+    await ensurePeeringStage(spec([]), { removed: [acceptor, dialer] }, { peering: peering.api, ssm: { home, inRegion: () => fakeSsm() } });
+    expect(peering.calls).toEqual(['delete west', 'delete east']);
+    expect([...home.parameters.keys()]).toEqual([kept]);
+  });
+
+  it('waits for a peering made anew under the same name (another mesh) to be gone before the new one is made', async () => {
+    const peering = fakePeering({ west: 'ACTIVE' }, { west: peeringMark('shop', { ...acceptor, mesh: 'old-mesh' }) });
+    // As Consul: a deleted peering is DELETING until the leader removes it (here: after two reads), and a token for
+    // a peering marked for deletion is refused.
+    let readsWhileDeleting = 0;
+    const api: PeeringApi = {
+      ...peering.api,
+      async delete(name) {
+        peering.calls.push(`delete ${name}`);
+        peering.states[name] = 'DELETING';
+      },
+      async read(name) {
+        if (peering.states[name] === 'DELETING' && ++readsWhileDeleting > 2) delete peering.states[name];
+        return peering.api.read(name);
+      },
+      async generateToken(name, meta) {
+        if (peering.states[name] === 'DELETING') throw new Error('cannot write to peering that is marked for deletion');
+        return peering.api.generateToken(name, meta);
+      },
+    };
+    const home = fakeSsm();
+    const status = await ensurePeeringStage(spec([acceptor]), { removed: [{ ...acceptor, mesh: 'old-mesh' }] }, { peering: api, ssm: { home, inRegion: () => fakeSsm() } });
+    expect(peering.calls).toEqual(['delete west', 'token west']);
+    expect(status.peers).toEqual([
+      { name: 'west', role: 'acceptor', action: 'deleted' },
+      { name: 'west', role: 'acceptor', action: 'token-generated', state: 'PENDING' },
+    ]);
+    expect(peering.metas.west).toEqual(peeringMark('shop', acceptor));
+  });
+
   it('finds the deployed spec\'s peers the spec drops or changes, ignoring what does not parse', () => {
     const deployed = { peers: [acceptor, dialer, { name: 'x' }] };
     expect(removedPeers({ peers: [acceptor, dialer] }, deployed)).toEqual([]);
@@ -104,5 +156,43 @@ describe('the peering stage', () => {
     expect(removedPeers({ peers: [{ ...dialer, mesh: 'other-mesh' }] }, deployed)).toEqual([acceptor, dialer]);
     expect(removedPeers({ peers: [] }, undefined)).toEqual([]);
     expect(removedPeers({ peers: [] }, { peers: 'nonsense' })).toEqual([]);
+  });
+
+  it('marks the peerings it makes with the mesh and the peer (Meta), on both sides', async () => {
+    const peering = fakePeering();
+    const remote = fakeSsm(new Map([[peeringTokenParameter('users-mesh', 'shop'), 'their-token']]));
+    await ensurePeeringStage(spec([acceptor, dialer]), { removed: [] }, { peering: peering.api, ssm: { home: fakeSsm(), inRegion: () => remote } });
+    expect(peering.metas.west).toEqual(peeringMark('shop', acceptor));
+    expect(peering.metas.east).toMatchObject(peeringMark('shop', dialer));
+    expect(markedPeers('shop', await peering.api.list())).toEqual([acceptor, dialer]);
+    expect(markedPeers('other', await peering.api.list())).toEqual([]);
+  });
+
+  it('deletes the marked peerings Consul lists that the spec no longer declares, even when the deployed spec forgot them; never an unmarked one', async () => {
+    // A deployment stored a spec without `west` and stopped before its peering stage: the deployed spec no longer
+    // names it, Consul still has the peering, with this mesh's mark.
+    const peering = fakePeering(
+      { west: 'ACTIVE', manual: 'ACTIVE', foreign: 'ACTIVE', leaving: 'DELETING' },
+      { west: peeringMark('shop', acceptor), foreign: peeringMark('another-mesh', dialer), leaving: peeringMark('shop', dialer) },
+    );
+    const tokenOfWest = peeringTokenParameter('shop', 'todos-mesh');
+    const home = fakeSsm(new Map([[tokenOfWest, 'token-for-west']]));
+    const marked = markedPeers('shop', await peering.api.list());
+    expect(marked).toEqual([acceptor]);
+    // The plan: the deployed spec has no peers any more; the marks still name the one to delete.
+    expect(removedPeers({ peers: [] }, { peers: [] }, marked)).toEqual([acceptor]);
+    expect(removedPeers({ peers: [acceptor] }, { peers: [] }, marked)).toEqual([]);
+
+    // The stage, with a plan that saw nothing (it could not list): it lists and deletes the marked one itself.
+    const status = await ensurePeeringStage(spec([]), { removed: [] }, { peering: peering.api, ssm: { home, inRegion: () => fakeSsm() } });
+    expect(peering.calls).toEqual(['delete west']);
+    expect(home.parameters.has(tokenOfWest)).toBe(false);
+    expect(status.peers).toEqual([{ name: 'west', role: 'acceptor', action: 'deleted' }]);
+    expect(Object.keys(peering.states).sort()).toEqual(['foreign', 'leaving', 'manual']);
+
+    // A peer the plan already removes is deleted once.
+    const again = fakePeering({ west: 'ACTIVE' }, { west: peeringMark('shop', acceptor) });
+    await ensurePeeringStage(spec([]), { removed: [acceptor] }, { peering: again.api, ssm: { home: fakeSsm(), inRegion: () => fakeSsm() } });
+    expect(again.calls).toEqual(['delete west']);
   });
 });

@@ -18,7 +18,13 @@ function deps() {
       describeTasks: async (_cluster: string, arns: readonly string[]) => tasks.filter((t) => arns.includes(t.taskArn!)),
     },
     ssm: fakeSsm(),
-    consul: { healthService: async () => [], leader: async () => '10.0.0.4:8300', peers: async () => ['10.0.0.4:8300'] },
+    consul: {
+      healthService: async () => [],
+      leader: async () => '10.0.0.4:8300',
+      peers: async () => ['10.0.0.4:8300'],
+      readPeering: async (name: string) =>
+        name === 'west' ? { Name: 'west', State: 'ACTIVE', StreamStatus: { ImportedServices: ['todos'], ExportedServices: ['users', 'activities'] } } : undefined,
+    },
   };
 }
 
@@ -44,6 +50,35 @@ describe('the deployment summary', () => {
     expect(users).toMatchObject({ name: 'users', runningCount: 25, tasksNotListed: 25 - SUMMARY_TASKS_PER_SERVICE });
     expect(users.tasks).toHaveLength(SUMMARY_TASKS_PER_SERVICE);
     expect(renderSummary(summary).some((line) => line.includes(`+${25 - SUMMARY_TASKS_PER_SERVICE} more`))).toBe(true);
+  });
+});
+
+describe('the deployment summary of a peered mesh', () => {
+  it('lists each cluster peer with its other mesh and region, role, state and imported and exported services; none without peers', async () => {
+    const peers = [
+      { name: 'west', mesh: 'west-mesh', region: 'eu-west-1', role: 'acceptor' as const },
+      { name: 'south', mesh: 'south-mesh', region: 'sa-east-1', role: 'dialer' as const },
+    ];
+    const summary = await summarizeDeployment({ plan: { ...plan, peering: { removed: [], peers } }, images: [], executionId: 'exec', stages: [] }, deps());
+    expect(summary.peerings).toEqual([
+      { name: 'west', mesh: 'west-mesh', region: 'eu-west-1', role: 'acceptor', state: 'ACTIVE', importedServices: ['todos'], exportedServices: ['activities', 'users'] },
+      { name: 'south', mesh: 'south-mesh', region: 'sa-east-1', role: 'dialer', state: 'UNDEFINED', importedServices: [], exportedServices: [] },
+    ]);
+    const lines = renderSummary(summary);
+    // The Raft servers are called servers; the cluster peers get their own table, last.
+    expect(lines[1]).toBe('Consul leader: 10.0.0.4:8300 (1 server: 10.0.0.4:8300)');
+    expect(lines[lines.findIndex((l) => l.startsWith('PEER')) - 1]).toBe('Peers (when the deployment ended):');
+    const table = lines.slice(lines.findIndex((l) => l.startsWith('PEER')));
+    expect(table[0].split(/\s+/)).toEqual(['PEER', 'MESH', 'ROLE', 'STATE', 'IMPORTED', 'EXPORTED']);
+    expect(table[1].split(/\s{2,}/)).toEqual(['west', 'west-mesh (eu-west-1)', 'acceptor', 'ACTIVE', 'todos', 'activities, users']);
+    expect(table[2].split(/\s{2,}/)).toEqual(['south', 'south-mesh (sa-east-1)', 'dialer', 'UNDEFINED', '-', '-']);
+    expect(table).toHaveLength(3);
+    // meshctl status shows the peers as they are now instead.
+    expect(renderSummary(summary, { peers: false }).some((l) => l.startsWith('PEER'))).toBe(false);
+
+    const lonely = await summarizeDeployment({ plan: { ...plan, peering: { removed: [], peers: [] } }, images: [], executionId: 'exec', stages: [] }, deps());
+    expect(lonely.peerings).toBeUndefined();
+    expect(renderSummary(lonely).some((l) => l.startsWith('PEER'))).toBe(false);
   });
 });
 

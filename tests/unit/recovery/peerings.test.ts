@@ -1,6 +1,6 @@
 import { loadMeshSpec } from '../../../layers/domain/spec';
 import { peeringTokenParameter, type Peering, type PeeringApi } from '../../../layers/deploy/peering';
-import { recoverPeerings, recoverPeeringsAfter, tokenRequestParameter, type PeeringRecoveryDeps } from '../../../layers/recovery/peerings';
+import { recoverPeerings, recoverPeeringsAfter, rekeyParameter, tokenRequestParameter, type PeeringRecoveryDeps } from '../../../layers/recovery/peerings';
 import { snapshotKey, snapshotTakenAt } from '../../../layers/recovery/snapshots';
 
 /**
@@ -62,13 +62,18 @@ class FakePeering implements PeeringApi {
   readonly peerings = new Map<string, Peering>();
   readonly calls: string[] = [];
   establishError?: Error;
+  generateError?: Error;
   async read(name: string) {
     return this.peerings.get(name);
   }
-  async generateToken(peerName: string) {
+  async list() {
+    return [...this.peerings.values()];
+  }
+  async generateToken(peerName: string, meta?: Record<string, string>) {
     this.calls.push(`generate ${peerName}`);
+    if (this.generateError) throw this.generateError;
     const id = this.peerings.get(peerName)?.ID ?? `id-${this.calls.length}`;
-    this.peerings.set(peerName, { Name: peerName, ID: id, State: this.peerings.get(peerName)?.State ?? 'PENDING' });
+    this.peerings.set(peerName, { Name: peerName, ID: id, State: this.peerings.get(peerName)?.State ?? 'PENDING', Meta: meta });
     return tokenNaming(id);
   }
   async establish(peerName: string, _token: string, meta?: Record<string, string>) {
@@ -133,6 +138,36 @@ describe('peering recovery rules', () => {
     expect((await recoverPeerings(ACCEPTOR, acceptor, { restored: true })).peers).toMatchObject([{ action: 'token-generated' }]);
   });
 
+  it('retries a PENDING re-key owed since a restore on later ticks until a token is stored, and never re-keys it again after', async () => {
+    const { east, peering, acceptor } = sides();
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'PENDING' });
+    east.set(TOKEN, tokenNaming('p1'), 2);
+    // Right after the restore, no mesh gateway is registered yet: Consul cannot make the token.
+    peering.generateError = Object.assign(new Error('configured to peer through mesh gateways but no mesh gateways are registered'), { name: 'ConsulError' });
+    await expect(recoverPeerings(ACCEPTOR, acceptor, { restored: true })).rejects.toThrow('no mesh gateways are registered');
+    expect(east.params.get(rekeyParameter('east-mesh', 'west-mesh'))?.Value).toBe('2');
+    // A later tick (no longer the restoring one) still fails while the gateway is missing, then succeeds.
+    await expect(recoverPeerings(ACCEPTOR, acceptor)).rejects.toThrow('no mesh gateways are registered');
+    peering.generateError = undefined;
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'token-generated', reason: expect.stringContaining('re-key owed') }]);
+    expect(east.params.get(TOKEN)?.Version).toBe(3);
+    // Spent: the next ticks leave the PENDING peering (and its new token) alone.
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'PENDING' }]);
+    expect(east.params.get(TOKEN)?.Version).toBe(3);
+    expect(peering.calls.filter((c) => c.startsWith('generate'))).toHaveLength(3);
+  });
+
+  it('never re-keys an ACTIVE peering, even with a re-key owed', async () => {
+    const { east, peering, acceptor } = sides();
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'ACTIVE' });
+    east.set(TOKEN, tokenNaming('p1'), 2);
+    east.set(rekeyParameter('east-mesh', 'west-mesh'), '2');
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'ACTIVE' }]);
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'FAILING' });
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'FAILING' }]);
+    expect(peering.calls).toEqual([]);
+  });
+
   it('leaves a FAILING or TERMINATED dialer whose acceptor token is unchanged (same peering ID and Version)', async () => {
     const { east, peering, dialer } = sides();
     east.set(TOKEN, tokenNaming('p1'), 2);
@@ -153,7 +188,9 @@ describe('peering recovery rules', () => {
     expect((await recoverPeerings(DIALER, dialer)).peers).toMatchObject([{ action: 're-established' }]);
     peering.peerings.set('east', { Name: 'east', PeerID: 'p2', State: 'FAILING', Meta: { 'consul-mesh-token-version': '3' } });
     expect((await recoverPeerings(DIALER, dialer)).peers).toMatchObject([{ action: 're-established' }]);
-    expect(peering.calls).toEqual(['delete east', 'establish east {"consul-mesh-token-version":"4"}', 'delete east', 'establish east {"consul-mesh-token-version":"4"}']);
+    // Marked as the dialer's (peeringMark), with the Version it established with.
+    const meta = JSON.stringify({ 'consul-mesh:mesh': 'west-mesh', 'consul-mesh:peer-mesh': 'east-mesh', 'consul-mesh:peer-region': 'us-east-1', 'consul-mesh:role': 'dialer', 'consul-mesh-token-version': '4' });
+    expect(peering.calls).toEqual(['delete east', `establish east ${meta}`, 'delete east', `establish east ${meta}`]);
   });
 
   it('asks for a new token when its establishment secret is spent, and does not try that Version again', async () => {

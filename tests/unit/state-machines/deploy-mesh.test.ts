@@ -216,6 +216,49 @@ describe('the deploy state machine', () => {
     expect(recorded.error.Cause).toContain('in region us-east-1 first');
   });
 
+  it('retries the peering ensure on PeeringNotActive (a TERMINATED peering still being deleted), a bounded number of times', async () => {
+    let calls = 0;
+    const settles = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => plan(true, [], true, true),
+        ensurePeering: () => {
+          calls += 1;
+          if (calls <= 2) throw lambdaError('PeeringNotActive', 'peering "west" was deleted to be made anew, and Consul still has it');
+          return { ready: true, round: 0, waitingFor: '', peers: [{ name: 'west', role: 'acceptor', action: 'token-generated', state: 'PENDING' }] };
+        },
+      }),
+    );
+    expect(settles.status).toBe('SUCCEEDED');
+    expect(calls).toBe(3);
+    expect(settles.states).toContain('ServiceClusters');
+
+    let attempts = 0;
+    let recorded: Json;
+    const stuck = await runAsl(
+      'deploy-mesh.asl.json',
+      input,
+      happy({
+        planDeployment: () => plan(true, [], true, true),
+        ensurePeering: () => {
+          attempts += 1;
+          throw lambdaError('PeeringNotActive', 'peering "west" was deleted to be made anew, and Consul still has it');
+        },
+        recordFailure: (i: Json) => {
+          recorded = i;
+          return { error: i.error.Error, cause: 'still deleting' };
+        },
+      }),
+    );
+    expect(stuck.status).toBe('FAILED');
+    // The first attempt and four retries (5, 10, 20, 40 s of backoff on AWS), then the stage fails with the error.
+    expect(attempts).toBe(5);
+    expect(recorded.failedStage).toBe('peering');
+    expect(recorded.error.Error).toBe('PeeringNotActive');
+    expect(stuck.states).not.toContain('ServiceClusters');
+  });
+
   it('ends the peering wait after its rounds with StageTimedOut, naming the peerings not ACTIVE', async () => {
     let recorded: Json;
     const run = await runAsl(

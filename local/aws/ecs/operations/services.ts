@@ -175,8 +175,16 @@ export function updateService({ store, scheduler }: EcsOperationDependencies, re
   const networkChanged =
     networkConfiguration !== undefined && JSON.stringify(networkConfiguration) !== JSON.stringify(service.networkConfiguration);
   if (networkConfiguration !== undefined) service.networkConfiguration = networkConfiguration;
+  // UpdateService with `loadBalancers` (ECS deployment controller): new tasks register with the new configuration,
+  // so a change starts a deployment; an empty list removes them all. Left out, they stay as they are.
+  const requestedLbs = request.loadBalancers;
+  const lbsChanged = requestedLbs !== undefined && JSON.stringify(requestedLbs) !== JSON.stringify(service.extra.loadBalancers ?? []);
+  if (lbsChanged) {
+    if (requestedLbs.length === 0) delete service.extra.loadBalancers;
+    else service.extra.loadBalancers = requestedLbs;
+  }
   const definitionChanged = definition !== undefined && definition.arn !== service.taskDefinitionArn;
-  if (definitionChanged || networkChanged || force) {
+  if (definitionChanged || networkChanged || lbsChanged || force) {
     scheduler.startDeployment(service, definition?.arn ?? service.taskDefinitionArn);
   } else {
     scheduler.request(service);
