@@ -13,7 +13,7 @@ import { configEntryOfParameter } from './mesh-state';
 import { configHashes } from './stage';
 import { decideService } from './service-decision';
 import { wantedSecretNames } from './wanted-secrets';
-import { peeringTokenParameter } from './peering';
+import { peeringTokenParameter, tokenRequestParameter } from './peering';
 import { removedPeers } from './peering-stage';
 
 /** What the plan knows besides the spec and the state: the roles, account and networking of the environment. */
@@ -263,6 +263,10 @@ function peeringChanges(spec: MeshSpec, state: MeshState): ResourceChange[] {
     });
   }
   for (const peer of removedPeers(spec, state.deployedSpec, state.markedPeerings)) {
+    // Nothing to remove when Consul was asked and has no such peering, and this side keeps nothing for it in SSM
+    // (a dialer whose deployment failed before it established): removePeerings then deletes nothing either.
+    const kept = peer.role === 'acceptor' ? peeringTokenParameter(spec.name, peer.mesh) : tokenRequestParameter(spec.name, peer.mesh);
+    if (state.peerings !== undefined && !states.has(peer.name) && !stored.has(kept)) continue;
     const token = peer.role === 'acceptor' ? [`its token parameter ${peeringTokenParameter(spec.name, peer.mesh)} deleted`] : [];
     changes.push({ kind: 'peering', id: peer.name, action: 'remove', reasons: [`no longer in the spec: the peering with mesh "${peer.mesh}" (${peer.region}) deleted, the peer's side becomes TERMINATED`, ...token] });
   }

@@ -10,7 +10,7 @@ import type { MeshSpec } from '../domain/spec/schema';
 import { ConsulAclDeniedError, ConsulUnavailableError } from '../errors';
 import { planImages } from './images';
 import { wantedSecretNames } from './wanted-secrets';
-import { peeringTokenParameter } from './peering';
+import { peeringTokenParameter, tokenRequestParameter } from './peering';
 import { removedPeers } from './peering-stage';
 import { markedPeers } from './peering';
 
@@ -125,6 +125,15 @@ export async function readMeshState(spec: MeshSpec, deps: StateReaderDeps): Prom
   const parameters = await readParameters(spec, deps.ssm);
   const images = await readImages(spec, deps.ecr);
   const consul = await readConsul(spec, parameters, deps.consul);
+  // What this side keeps in SSM for the peers the spec drops (known only once the deployed spec is read): whether
+  // each is stored tells the plan whether their removal deletes anything (compute-change-set.ts).
+  const dropped = removedPeers(spec, consul.deployedSpec, consul.markedPeerings).map((p) =>
+    p.role === 'acceptor' ? peeringTokenParameter(spec.name, p.mesh) : tokenRequestParameter(spec.name, p.mesh),
+  );
+  if (dropped.length > 0) {
+    for (const p of await deps.ssm.describeParameters(dropped)) if (p.Name) parameters.push({ name: p.Name, type: p.Type ?? 'SecureString' });
+    parameters.sort((a, b) => a.name.localeCompare(b.name));
+  }
   return { mesh: spec.name, clusters, services, families, parameters, images, ...consul };
 }
 

@@ -247,7 +247,7 @@ async function ensureDialer(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps): 
   const token = stored?.Value;
   if (token === undefined) {
     throw new PeeringTokenMissingError(
-      `mesh "${peer.mesh}" in ${peer.region} has not generated the peering token for mesh "${spec.name}" yet (${parameter}): deploy mesh "${peer.mesh}" in region ${peer.region} first, with peer "${spec.name}" as its dialer`,
+      `mesh "${peer.mesh}" in ${peer.region} has not generated the peering token for mesh "${spec.name}" yet (${parameter}): deploy mesh "${peer.mesh}" in region ${peer.region} first, its spec naming mesh "${spec.name}" (${spec.region}) in its peers with its own role, role: acceptor`,
     );
   }
   await deps.peering.establish(peer.name, token, {
@@ -281,6 +281,9 @@ export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, 
     if (kept.has(`${peer.name}\u0000${peer.role}\u0000${peer.mesh}`)) continue;
     // A peer made anew under the same name (its role or mesh changed): Consul refuses a token or an establishment
     // for a peering marked for deletion, so the ensure step that follows needs it gone (retried while it is not).
+    // Only what exists counts as deleted, so the summary and the plan agree (a dialer whose deployment failed before
+    // it established has nothing to delete).
+    const existed = (await deps.peering.read(peer.name)) !== undefined;
     if (spec?.peers.some((p) => p.name === peer.name)) await deleteAndWait(peer.name, deps);
     else await deps.peering.delete(peer.name);
     // What this side keeps about the peering in its own region goes with it: an acceptor's token and its recovery's
@@ -289,8 +292,9 @@ export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, 
       peer.role === 'acceptor'
         ? [peeringTokenParameter(previous.name, peer.mesh, deps.root), rekeyParameter(previous.name, peer.mesh, deps.root)]
         : [tokenRequestParameter(previous.name, peer.mesh, deps.root)];
-    for (const name of parameters) await deleteParameter(deps.ssm.home, name);
-    outcomes.push({ name: peer.name, role: peer.role, action: 'deleted' });
+    let stored = false;
+    for (const name of parameters) stored = (await deleteParameter(deps.ssm.home, name)) || stored;
+    if (existed || stored) outcomes.push({ name: peer.name, role: peer.role, action: 'deleted' });
   }
   return outcomes;
 }
@@ -322,10 +326,13 @@ export function peeringTokenPeerId(token: string): string | undefined {
   }
 }
 
-async function deleteParameter(ssm: Pick<SsmApi, 'deleteParameter'>, name: string): Promise<void> {
+/** Deletes a parameter if it exists; true when it did. */
+async function deleteParameter(ssm: Pick<SsmApi, 'deleteParameter'>, name: string): Promise<boolean> {
   try {
     await ssm.deleteParameter(name);
+    return true;
   } catch (error) {
     if ((error as Error).name !== 'ParameterNotFound') throw error;
+    return false;
   }
 }

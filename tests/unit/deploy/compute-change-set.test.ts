@@ -273,6 +273,20 @@ describe('computeChangeSet', () => {
       'no longer in the spec: the peering with mesh "todos-mesh" (eu-west-1) deleted, the peer\'s side becomes TERMINATED',
       'its token parameter /consul-mesh/shop/peering/todos-mesh/token deleted',
     ]);
+
+    // A dropped dialer that never established (its deployment failed at the peering stage: PeeringTokenMissing) has
+    // nothing in Consul and nothing in SSM: nothing is removed, as removePeerings deletes nothing.
+    const neverEstablished = deployedState(both);
+    neverEstablished.peerings = [{ name: 'west', state: 'ACTIVE' }];
+    expect(changed(computeChangeSet(peers(acceptor), neverEstablished, context)).filter((c) => c.includes(' peering '))).toEqual([]);
+    // A dropped acceptor whose peering Consul lost still has its token stored: that parameter is deleted.
+    const tokenOnly = deployedState(both);
+    tokenOnly.peerings = [{ name: 'east', state: 'ACTIVE' }];
+    expect(changed(computeChangeSet(peers(dialer), tokenOnly, context)).filter((c) => c.includes(' peering '))).toEqual(['remove peering west']);
+    // When Consul could not be asked, every peer of the spec is created and every dropped one removed.
+    const unknown = deployedState(both);
+    delete unknown.peerings;
+    expect(changed(computeChangeSet(peers(acceptor), unknown, context)).filter((c) => c.includes(' peering '))).toEqual(['create peering west', 'remove peering east']);
   });
 
   it('compares config entries with their SSM copies when Consul cannot answer', () => {
