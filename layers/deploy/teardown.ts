@@ -183,13 +183,27 @@ export async function removeStage(plan: DestroyPlan, stage: DestroyStage, previo
 export async function removeMeshPeerings(
   plan: DestroyPlan,
   rawSpec: unknown,
-  deps: { consul: () => Promise<Pick<ConsulApi, 'deletePeering'> & Parameters<typeof loadDeployedSpec>[0]> },
+  deps: { consul: () => Promise<Pick<ConsulApi, 'deletePeering' | 'readPeering'> & Parameters<typeof loadDeployedSpec>[0]>; pauseMs?: number },
 ): Promise<{ peerings: string[] }> {
   if (plan.stages.servers.length === 0) return { peerings: [] };
   const consul = await deps.consul();
   const spec = (await loadDeployedSpec(consul, plan.mesh, { maxAgeMs: 0 })) ?? specOf(rawSpec, plan.mesh);
-  return { peerings: await deletePeerings(consul, spec) };
+  const peerings = await deletePeerings(consul, spec);
+  // A deleted peering is marked for deletion; Consul's leader tells the peer (Terminated, over the stream) and then
+  // removes it. Wait until it is gone, so the next states do not stop the gateways before the peer was told.
+  // Bounded: a peer that cannot be told (its side down) does not hold the teardown up, its side stays FAILING.
+  const pauseMs = deps.pauseMs ?? 100;
+  for (let round = 0; round < PEERING_GONE_ROUNDS; round += 1) {
+    const left = [];
+    for (const name of peerings) if (await consul.readPeering(name)) left.push(name);
+    if (left.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  return { peerings };
 }
+
+/** At most 10 s (100 rounds of 100 ms) of waiting for deleted peerings to be gone. */
+const PEERING_GONE_ROUNDS = 100;
 
 async function deletePeerings(consul: Pick<ConsulApi, 'deletePeering'>, spec: Pick<MeshSpec, 'peers'> | undefined): Promise<string[]> {
   const peerings: string[] = [];
