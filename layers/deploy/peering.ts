@@ -208,16 +208,7 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
   if (current?.State === 'TERMINATED') await deleteAndWait(peer.name, deps);
   const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
   // Overwrite only here: no live peering uses the stored token (it was deleted, terminated, or never generated).
-  await deps.ssm.home.putParameter({
-    Name: parameter,
-    Value: token,
-    Type: 'SecureString',
-    // Consul's tokens are a few hundred bytes; Advanced only if one grows past Standard's 4 KB.
-    Tier: Buffer.byteLength(token) > 4096 ? 'Advanced' : 'Standard',
-    Overwrite: stored !== undefined,
-    Description: `Consul peering token of mesh ${spec.name} for mesh ${peer.mesh} (${peer.region}), read by its deployment`,
-    ...(stored === undefined ? { Tags: [{ Key: 'consul-mesh:mesh', Value: spec.name }] } : {}),
-  });
+  await putPeeringToken(deps.ssm.home, spec, peer, token, { overwrite: stored !== undefined, root: deps.root });
   return { name: peer.name, role: 'acceptor', action: 'token-generated', state: 'PENDING' };
 }
 
@@ -297,6 +288,30 @@ export async function removePeerings(spec: Pick<MeshSpec, 'peers'> | undefined, 
     if (existed || stored) outcomes.push({ name: peer.name, role: peer.role, action: 'deleted' });
   }
   return outcomes;
+}
+
+/**
+ * Stores an acceptor's peering token as a SecureString at `peeringTokenParameter(...)`, the one writer of that
+ * parameter (the deployment's and the recovery's). The caller decides that no live peering uses the stored token.
+ * SSM refuses tags together with `Overwrite`: a new parameter is tagged, an overwritten one keeps its tags.
+ */
+export async function putPeeringToken(
+  ssm: Pick<SsmApi, 'putParameter'>,
+  spec: Pick<MeshSpec, 'name'>,
+  peer: Pick<PeerSpec, 'mesh' | 'region'>,
+  token: string,
+  options: { overwrite: boolean; root?: string },
+): Promise<void> {
+  await ssm.putParameter({
+    Name: peeringTokenParameter(spec.name, peer.mesh, options.root),
+    Value: token,
+    Type: 'SecureString',
+    // Consul's tokens are a few hundred bytes; Advanced only if one grows past Standard's 4 KB.
+    Tier: Buffer.byteLength(token) > 4096 ? 'Advanced' : 'Standard',
+    Overwrite: options.overwrite,
+    Description: `Consul peering token of mesh ${spec.name} for mesh ${peer.mesh} (${peer.region}), read by its deployment`,
+    ...(options.overwrite ? {} : { Tags: [{ Key: 'consul-mesh:mesh', Value: spec.name }] }),
+  });
 }
 
 async function readParameter(ssm: Pick<SsmApi, 'getParameter'>, name: string): Promise<string | undefined> {

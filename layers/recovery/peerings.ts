@@ -45,6 +45,7 @@ import {
   peeringTokenParameter,
   peeringMark,
   peeringTokenPeerId,
+  putPeeringToken,
   readTokenParameter,
   rekeyParameter,
   TOKEN_VERSION_META,
@@ -191,13 +192,7 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
   }
   const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
   // The overwrite is safe here: no live peering uses the stored token (it is gone, spent, or never reached Consul).
-  await deps.ssm.home.putParameter({
-    Name: parameter,
-    Value: token,
-    Type: 'SecureString',
-    Tier: Buffer.byteLength(token) > 4096 ? 'Advanced' : 'Standard',
-    Overwrite: true,
-  });
+  await putPeeringToken(deps.ssm.home, spec, peer, token, { overwrite: true, root: deps.root });
   return { name: peer.name, role: 'acceptor', action: 'token-generated', state: peering?.State ?? 'PENDING', reason };
 }
 
