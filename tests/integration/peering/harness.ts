@@ -4,14 +4,14 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LocalCloud } from '@consul-mesh/local-cloud';
 import { withContentHashes, type BuildContextFiles } from '../../../layers/build-context';
 import { uploadBuildContexts } from '../../../layers/deploy/build-source';
 import { createS3Api } from '../../../layers/adapters/s3';
 import type { DeploymentSummary } from '../../../layers/deploy/types';
 import { executionName, newDeploymentId } from '../../../layers/executions/execution-name';
-import { ROOT, startCloud, type DeploymentRun } from '../deploy/harness';
+import { ROOT, startCloud, waitForExecution, type DeploymentRun } from '../deploy/harness';
 
 /**
  * The multi-region example (examples/multi-region/east.yaml and west.yaml) deployed on the local cloud's two regions,
@@ -192,7 +192,7 @@ function makeSide(
           input: JSON.stringify({ deploymentId, spec, settings: { pollSeconds: 0, maxRounds: 4000 } }),
         }),
       );
-      return waitForRun(sfn, executionArn!, 180_000);
+      return waitForExecution<DeploymentSummary>(cloud, executionArn!, 180_000);
     },
     async peering() {
       const { status, body } = await consulCall(`/v1/peering/${at.peerName}`);
@@ -227,29 +227,4 @@ function makeSide(
     },
   };
   return side;
-}
-
-/** Waits (bounded) for an execution of `sfn`'s region to end, and reads its outcome and the states it went through. */
-async function waitForRun(sfn: SFNClient, executionArn: string, timeoutMs: number): Promise<DeploymentRun> {
-  const deadline = Date.now() + timeoutMs;
-  let described;
-  do {
-    await new Promise((r) => setTimeout(r, 50));
-    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  } while (described.status === 'RUNNING' && Date.now() < deadline);
-  const history: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-    history.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return {
-    status: described.status ?? 'UNKNOWN',
-    error: described.error,
-    cause: described.cause,
-    output: described.output ? (JSON.parse(described.output) as DeploymentSummary) : undefined,
-    states: history.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? ''),
-    history,
-  };
 }
