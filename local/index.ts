@@ -64,5 +64,5 @@ export { parseAclRules, rulesAllow, serviceIdentityRules } from './consul/acl-ru
 
 // serverless.yml as the Serverless Framework resolves and packages it.
 export { loadServerlessConfig, loadResolvedDocument, type ServerlessConfig } from './serverless';
-export { loadPackagedTemplate, withPackagingLock, type PackagedTemplate } from './serverless/package';
+export { loadPackagedTemplate, runServerlessPackage, withPackagingLock, type PackagedTemplate, type ServerlessPackageOptions } from './serverless/package';
 export { serverlessBinary } from './serverless/print';

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { serverlessBinary } from '@consul-mesh/local-cloud';
+import { runServerlessPackage } from '@consul-mesh/local-cloud';
 import { PROJECT_ROOT } from './spec';
 
 const run = promisify(execFile);
@@ -49,15 +49,9 @@ export async function packageFunctions(outDir: string, root: string = PROJECT_RO
     SLS_NOTIFICATIONS_MODE: 'off',
   };
   try {
-    await run(process.execPath, [serverlessBinary(), 'package', '--stage', 'local', '--package', outDir], {
-      cwd: root,
-      env,
-      timeout: PACKAGE_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await runServerlessPackage(root, ['--stage', 'local', '--package', outDir], { env, timeoutMs: PACKAGE_TIMEOUT_MS });
   } catch (error) {
-    const detail = (error as { stderr?: string; stdout?: string }).stderr || (error as { stdout?: string }).stdout || String(error);
-    throw new PackagingFailed(`serverless package failed: ${detail.trim().slice(-2000)}`, { cause: error });
+    throw new PackagingFailed(error instanceof Error ? error.message : String(error), { cause: error });
   }
   return readPackaged(outDir);
 }

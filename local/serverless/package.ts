@@ -39,12 +39,41 @@ export function withPackagingLock<T>(appDir: string, work: () => Promise<T>): Pr
   return withExclusiveLock(join(appDir, 'node_modules', '.cache', 'local-cloud', 'package.lock'), work, PACKAGE_TIMEOUT_MS + 60_000);
 }
 
+/** The arguments after `serverless package`. */
 export function packageArguments(options: PrintOptions, outDir: string): string[] {
-  const args = ['package', '--package', outDir];
+  const args = ['--package', outDir];
   if (options.stage) args.push('--stage', options.stage);
   if (options.region) args.push('--region', options.region);
   for (const [key, value] of Object.entries(options.params ?? {}).sort(([a], [b]) => a.localeCompare(b))) args.push('--param', `${key}=${value}`);
   return args;
+}
+
+export interface ServerlessPackageOptions {
+  /** The child's environment (credentials, telemetry switches); TMPDIR is set by {@link runServerlessPackage}. */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs `serverless package <args>` in `appDir` while holding the packaging lock, with a TMPDIR of its own that is
+ * removed afterwards. serverless-esbuild zips each function from a temporary folder under TMPDIR and then fails to
+ * remove it (a non-recursive remove of a non-empty folder, its error swallowed): about 5 MB per function, some
+ * 200 MB per packaging, left behind for ever: runs of the test suite had left tens of gigabytes there.
+ * Rejects with {@link ServerlessConfigError} naming stderr (or stdout) when packaging fails.
+ */
+export async function runServerlessPackage(appDir: string, args: string[], options: ServerlessPackageOptions = {}): Promise<{ stdout: string; stderr: string }> {
+  const scratch = await mkdtemp(join(tmpdir(), 'sls-tmp-'));
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), TMPDIR: scratch, TMP: scratch, TEMP: scratch };
+  try {
+    return await withPackagingLock(appDir, () => new Promise((resolve, reject) => {
+      execFile(process.execPath, [serverlessBinary(), 'package', ...args], { cwd: appDir, env, timeout: options.timeoutMs ?? PACKAGE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error) reject(new ServerlessConfigError(`serverless package failed in ${appDir}: ${stderr.trim() || stdout.trim() || error.message}`, { cause: error }));
+        else resolve({ stdout, stderr });
+      });
+    }));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 async function packageTemplate(appDir: string, options: PrintOptions): Promise<PackagedTemplate> {
@@ -58,12 +87,7 @@ async function packageTemplate(appDir: string, options: PrintOptions): Promise<P
     SLS_NOTIFICATIONS_MODE: 'off',
   };
   try {
-    await withPackagingLock(appDir, () => new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [serverlessBinary(), ...packageArguments(options, outDir)], { cwd: appDir, env, timeout: PACKAGE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error) reject(new ServerlessConfigError(`serverless package failed in ${appDir}: ${stderr.trim() || stdout.trim() || error.message}`, { cause: error }));
-        else resolve();
-      });
-    }));
+    await runServerlessPackage(appDir, packageArguments(options, outDir), { env });
     const template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as PackagedTemplate;
     const resources: PackagedTemplate['Resources'] = {};
     for (const [id, resource] of Object.entries(template.Resources ?? {})) {

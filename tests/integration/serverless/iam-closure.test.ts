@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { loadMeshSpec } from '../../../layers/domain/spec/load';
 import { buildClosure, compareEvaluators, evaluate, type Closure, type Denial, type ParameterScope, type UnreachableCall } from './iam-closure/closure';
 import { configParameterNames, meshParameterPrefix, secretParameterNames } from '../../../layers/domain/naming';
@@ -12,9 +10,8 @@ import { rolloutLockName } from '../../../layers/rollout/naming';
 import { peeringTokenParameter } from '../../../layers/deploy/peering';
 import { tokenRequestParameter } from '../../../layers/recovery/peerings';
 import { Resolver, type Template } from './iam-closure/template';
-import { withPackagingLock } from '@consul-mesh/local-cloud';
+import { runServerlessPackage } from '@consul-mesh/local-cloud';
 
-const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
 
 /**
@@ -96,15 +93,14 @@ describe('IAM closure of the packaged template', () => {
 
   beforeAll(async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'sls-closure-'));
-    // One packaging of this directory at a time (serverless-esbuild bundles into the application's `.esbuild/`).
-    await withPackagingLock(ROOT, () =>
-      run(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', 'local', '--package', outDir], {
-        cwd: ROOT,
+    try {
+      await runServerlessPackage(ROOT, ['--stage', 'local', '--package', outDir], {
         env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1' },
-        timeout: 300_000,
-      }),
-    );
-    template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+      });
+      template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
     const spec = loadMeshSpec(join(ROOT, 'examples/mesh.yaml'));
     closure = await buildClosure({ root: ROOT, template, spec, unreachable: UNREACHABLE, parameterScopes: PARAMETER_SCOPES });
     denials = await evaluate(closure);

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { logGroupName } from '../../../layers/domain/ecs';
 import { loadMeshSpec } from '../../../layers/domain/spec';
-import { evaluatePolicies, withPackagingLock } from '@consul-mesh/local-cloud';
+import { evaluatePolicies, runServerlessPackage } from '@consul-mesh/local-cloud';
 
 const run = promisify(execFile);
 
@@ -79,17 +79,25 @@ describe('serverless package', () => {
   /** `serverless print` of the same deployment with reconcileReservedConcurrency set. */
   let printedWithReservation: { functions: Record<string, { reservedConcurrency?: unknown }> };
 
+  /** serverless-esbuild's per-function zip folders (`<function>-<pid>-<ms>-<hex>`) in the shared temporary directory. */
+  const zipFolders = () => new Set(readdirSync(tmpdir()).filter((name) => /^[A-Za-z]+-\d+-\d+-[0-9a-f]{8}$/.test(name)));
+  let zipFoldersBefore: Set<string>;
+
   beforeAll(async () => {
+    zipFoldersBefore = zipFolders();
     outDir = mkdtempSync(join(tmpdir(), 'sls-package-'));
     const [, printed] = await Promise.all([
-      // One packaging of this directory at a time (serverless-esbuild bundles into the application's `.esbuild/`).
-      withPackagingLock(ROOT_DIR, () => serverless(['package', ...DEPLOY_ARGS, '--package', outDir])),
+      runServerlessPackage(ROOT_DIR, [...DEPLOY_ARGS, '--package', outDir], { env: SLS_ENV }),
       serverless(['print', ...DEPLOY_ARGS, '--format', 'json', '--param=reconcileReservedConcurrency=1']),
     ]);
     printedWithReservation = JSON.parse(printed.stdout);
     templatePath = join(outDir, 'cloudformation-template-update-stack.json');
     template = JSON.parse(readFileSync(templatePath, 'utf8'));
   }, 600_000);
+
+  afterAll(() => {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
 
   const resources = () => Object.entries(template.Resources);
   const policiesOf = (logicalId: string) =>
@@ -143,6 +151,11 @@ describe('serverless package', () => {
     'destroyCleanup',
     'destroyFinish',
   ];
+
+  it('leaves none of the folders serverless-esbuild zips from in the shared temporary directory', () => {
+    // It fails to remove them (about 5 MB per function and packaging); runServerlessPackage gives it a TMPDIR of its own.
+    expect([...zipFolders()].filter((name) => !zipFoldersBefore.has(name))).toEqual([]);
+  });
 
   it('bundles each function on its own, on nodejs22.x', () => {
     const zips = readdirSync(outDir).filter((f) => f.endsWith('.zip'));
