@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { PrintOptions } from './print';
 
@@ -94,17 +94,25 @@ async function readCached(file: string): Promise<Record<string, unknown> | undef
 }
 
 async function tryLock(lockFile: string, staleMs = STALE_LOCK_MS): Promise<boolean> {
+  let handle: FileHandle;
   try {
-    const handle = await open(lockFile, 'wx');
-    await handle.writeFile(String(process.pid));
-    await handle.close();
-    return true;
+    handle = await open(lockFile, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const age = await stat(lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
     if (age > staleMs) await rm(lockFile, { force: true });
     return false;
   }
+  try {
+    await handle.writeFile(String(process.pid));
+  } catch (error) {
+    // A lock that could not be written (a full disk) is not held: leave no file that others would wait on.
+    await rm(lockFile, { force: true });
+    throw error;
+  } finally {
+    await handle.close();
+  }
+  return true;
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
