@@ -257,8 +257,8 @@ async function deletePeerings(
  * The mesh's leftovers in Consul, removed while the servers still run: its cluster peerings first (the peers stop
  * importing its services, and their side of each peering becomes TERMINATED instead of FAILING for ever; what the
  * mesh keeps about each peer in SSM, named by the spec or only marked (an acceptor's token and re-key record, a
- * dialer's token request), lives under its prefix and goes with its other parameters in the cleanup), registrations whose task has stopped (events
- * lost), the config entries of the deployed spec (intentions, then the ingress-gateway entry, then the
+ * dialer's token request), lives under its prefix and goes with its other parameters in the cleanup), registrations
+ * whose task has stopped (events lost), the config entries of the deployed spec (intentions, then the ingress-gateway entry, then the
  * service-defaults), and the KV under `consul-mesh/<mesh>/` with the deployed spec last of all (the task-event
  * handler and the reconcile act for a mesh only while it has one). With no server service left, Consul has gone with
  * its servers: there is nothing to remove, and nothing could be.

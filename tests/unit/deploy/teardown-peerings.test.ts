@@ -130,6 +130,26 @@ describe('removeMeshPeerings', () => {
     await expect(removeMeshPeerings(plan, undefined, { consul: async () => consul as never, pauseMs: 0 })).resolves.toEqual({ peerings: [] });
   });
 
+  it('waits too for a marked peering already DELETING (an earlier attempt of the step deleted it), without reporting it again', async () => {
+    const { consul, held, deleted } = consulHolding({ north: peeringMark('west-mesh', { mesh: 'north-mesh', region: 'eu-north-1', role: 'acceptor' }) }, { ...spec, peers: [] });
+    const reads: string[] = [];
+    let left = 2;
+    const deletingConsul = {
+      ...consul,
+      async listPeerings() {
+        return [...held].map(([Name, Meta]) => ({ Name, State: 'DELETING', Meta }));
+      },
+      async readPeering(name: string) {
+        reads.push(name);
+        left -= 1;
+        return left >= 0 ? { Name: name, State: 'DELETING' } : undefined;
+      },
+    };
+    await expect(removeMeshPeerings(plan, undefined, { consul: async () => deletingConsul as never, pauseMs: 0 })).resolves.toEqual({ peerings: [] });
+    expect(deleted).toEqual([]);
+    expect(reads).toEqual(['north', 'north', 'north']);
+  });
+
   it('still deletes the spec\'s peers when Consul refuses to list the peerings (a policy without a peering rule)', async () => {
     const { consul, deleted } = consulHolding({ east: peeringMark('west-mesh', spec.peers[0]!) }, spec, { listDenied: true });
     await expect(removeMeshPeerings(plan, undefined, { consul: async () => consul as never, pauseMs: 0 })).resolves.toEqual({ peerings: ['east'] });
