@@ -53,6 +53,8 @@ export function renderDestroyOutcome(view: DestroyView): { out: string[]; err: s
     `  Consul           ${r.configEntries.length} config entries, ${r.registrations} leftover registrations, ${r.kv} KV keys`,
     `  parameters       ${r.parameters} deleted`,
     ...(r.repositories.length ? [`  repositories     ${r.repositories.join(', ')}`] : []),
+    // The peerings deleted (the spec's peers and any marked as this mesh's): each peer's side is TERMINATED now.
+    ...(r.peerings?.length ? [`  peerings         ${r.peerings.join(', ')}`] : []),
   ];
   if (s.kept.parameters.length || s.kept.repositories.length) {
     out.push(`Kept (a redeployment reuses them; destroy --purge removes them): ${s.kept.parameters.length} secret parameters, ${s.kept.repositories.length} ECR repositories`);

@@ -14,6 +14,8 @@ import { ssmClient } from '../../layers/adapters/aws';
 
 const Finished = z.object({
   plan: DestroyPlanSchema,
+  /** The first step's result (RemovePeerings): the peerings it deleted. */
+  peerings: z.object({ peerings: z.array(z.string()) }).optional(),
   ingress: StageRemovalSchema,
   services: StageRemovalSchema,
   consul: ConsulRemovalSchema,

@@ -222,6 +222,8 @@ export const DestroyViewSchema = z.looseObject({
         kv: z.number(),
         parameters: z.number(),
         repositories: z.array(z.string()),
+        /** The cluster peerings deleted: the deployed spec's peers and every peering marked as the mesh's. */
+        peerings: z.array(z.string()).optional(),
       }),
       kept: z.looseObject({ parameters: z.array(z.string()), repositories: z.array(z.string()) }),
       consulSkipped: z.string().optional(),

@@ -1,15 +1,16 @@
 import * as z from 'zod';
 import type { EcrApi } from '../adapters/ecr';
 import type { SsmApi } from '../adapters/ssm';
-import type { ConsulApi } from '../adapters/consul';
+import type { ConsulApi, PeeringStatus } from '../adapters/consul';
 import { loadDeployedSpec } from '../churn/deployed-spec';
 import { causeMessage } from '../executions/json';
 import { configParameterNames, type MeshRole } from '../domain/naming';
 import { DNS_LABEL, DNS_LABEL_HINT } from '../domain/spec/names';
 import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
-import { ConcurrentOperationError, InvalidInputError, SpecInvalidError } from '../errors';
+import { ConcurrentOperationError, ConsulAclDeniedError, InvalidInputError, SpecInvalidError } from '../errors';
 import { acquireLock, releaseLock, type HolderStatus, type LockDeps } from './lock';
+import { markedPeers, MESH_META } from './peering';
 import { rolloutRefusal, runningRollouts } from './plan';
 import {
   deleteClusters,
@@ -83,7 +84,7 @@ export const ConsulRemovalSchema = z.object({
   stillRunning: z.array(z.string()),
   configEntries: z.array(z.string()),
   kv: z.array(z.string()),
-  /** The cluster peerings deleted (the deployed spec's peers), before anything else of the mesh. */
+  /** The cluster peerings deleted (the deployed spec's peers and the peerings marked as the mesh's). */
   peerings: z.array(z.string()).default([]),
 });
 export type ConsulRemoval = z.output<typeof ConsulRemovalSchema>;
@@ -178,47 +179,86 @@ export async function removeStage(plan: DestroyPlan, stage: DestroyStage, previo
  * The teardown's first step in Consul: the mesh's cluster peerings, deleted while its mesh gateways still run. The
  * peer learns of a deleted peering through the peering's stream, which runs through the gateways
  * (`PeerThroughMeshGateways`): deleted once they are gone, the peer's side stays FAILING for ever instead of becoming
- * TERMINATED. Nothing to do when the servers are gone (Consul with them) or the mesh had no peers.
+ * TERMINATED. The peerings are the deployed spec's peers and every one Consul lists with this mesh's mark
+ * (`meshPeerings`). Nothing to do when the servers are gone (Consul with them) or the mesh has no peering.
  */
 export async function removeMeshPeerings(
   plan: DestroyPlan,
   rawSpec: unknown,
-  deps: { consul: () => Promise<Pick<ConsulApi, 'deletePeering' | 'readPeering'> & Parameters<typeof loadDeployedSpec>[0]>; pauseMs?: number },
+  deps: { consul: () => Promise<Pick<ConsulApi, 'deletePeering' | 'readPeering' | 'listPeerings'> & Parameters<typeof loadDeployedSpec>[0]>; pauseMs?: number },
 ): Promise<{ peerings: string[] }> {
   if (plan.stages.servers.length === 0) return { peerings: [] };
   const consul = await deps.consul();
   const spec = (await loadDeployedSpec(consul, plan.mesh, { maxAgeMs: 0 })) ?? specOf(rawSpec, plan.mesh);
-  const peerings = await deletePeerings(consul, spec);
+  const { deleted, deleting } = await deletePeerings(consul, plan.mesh, spec);
   // A deleted peering is marked for deletion; Consul's leader tells the peer (Terminated, over the stream) and then
-  // removes it. Wait until it is gone, so the next states do not stop the gateways before the peer was told.
-  // Bounded: a peer that cannot be told (its side down) does not hold the teardown up, its side stays FAILING.
+  // removes it. Wait until it is gone, so the next states do not stop the gateways before the peer was told (one
+  // still DELETING from an earlier attempt of this step too). Bounded: a peer that cannot be told (its side down)
+  // does not hold the teardown up, its side stays FAILING.
   const pauseMs = deps.pauseMs ?? 100;
   for (let round = 0; round < PEERING_GONE_ROUNDS; round += 1) {
     const left = [];
-    for (const name of peerings) if (await consul.readPeering(name)) left.push(name);
+    for (const name of new Set([...deleted, ...deleting])) if (await consul.readPeering(name)) left.push(name);
     if (left.length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
-  return { peerings };
+  return { peerings: deleted };
 }
 
 /** At most 10 s (100 rounds of 100 ms) of waiting for deleted peerings to be gone. */
 const PEERING_GONE_ROUNDS = 100;
 
-async function deletePeerings(consul: Pick<ConsulApi, 'deletePeering'>, spec: Pick<MeshSpec, 'peers'> | undefined): Promise<string[]> {
-  const peerings: string[] = [];
-  for (const peer of spec?.peers ?? []) {
-    await consul.deletePeering(peer.name);
-    peerings.push(peer.name);
+/**
+ * The peerings a teardown deletes: the deployed spec's peers, and every peering `GET /v1/peerings` lists with this
+ * mesh's mark (`Meta` `consul-mesh:mesh`, peering.ts's peeringMark). The marks cover a deployment that stored its new
+ * spec and stopped before its peering stage deleted the peers it dropped: no spec names those peerings any more, and
+ * left behind they keep the other side FAILING for ever. A peering neither named nor marked is someone else's and is
+ * never touched. `listed` is Consul's list, or undefined when the orchestrator's policy has no `peering` rule (Consul
+ * answers 403 to `GET /v1/peerings` without peering:read): the ACL step gives the rule to every mesh that has, had or
+ * still marks peerings (acl-policies.ts), so without it the mesh made none.
+ */
+async function meshPeerings(
+  consul: Pick<ConsulApi, 'listPeerings'>,
+  mesh: string,
+  spec: Pick<MeshSpec, 'peers'> | undefined,
+): Promise<{ names: string[]; listed: PeeringStatus[] | undefined }> {
+  let listed: PeeringStatus[] | undefined;
+  try {
+    listed = await consul.listPeerings();
+  } catch (error) {
+    if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
   }
-  return peerings;
+  const marked = markedPeers(mesh, listed ?? []).map((p) => p.name);
+  return { names: [...new Set([...(spec?.peers ?? []).map((p) => p.name), ...marked])], listed };
+}
+
+/**
+ * Deletes the mesh's peerings (meshPeerings). `deleted` names those Consul had (any state; all of them when it could
+ * not list), so a second teardown does not report again what the first deleted; `deleting` the mesh's marked ones
+ * already DELETING (an earlier attempt of the step deleted them), which Consul removes by itself.
+ */
+async function deletePeerings(
+  consul: Pick<ConsulApi, 'deletePeering' | 'listPeerings'>,
+  mesh: string,
+  spec: Pick<MeshSpec, 'peers'> | undefined,
+): Promise<{ deleted: string[]; deleting: string[] }> {
+  const { names, listed } = await meshPeerings(consul, mesh, spec);
+  const deleted: string[] = [];
+  for (const name of names) {
+    // A DELETE of a peering that is gone is no error (idempotent).
+    await consul.deletePeering(name);
+    if (!listed || listed.some((p) => p.Name === name)) deleted.push(name);
+  }
+  const deleting = (listed ?? []).filter((p) => p.State === 'DELETING' && p.Meta?.[MESH_META] === mesh && !deleted.includes(p.Name)).map((p) => p.Name);
+  return { deleted, deleting };
 }
 
 /**
  * The mesh's leftovers in Consul, removed while the servers still run: its cluster peerings first (the peers stop
- * importing its services, and their side of each peering becomes TERMINATED instead of FAILING for ever; the token
- * parameters go with the mesh's other parameters in the cleanup), registrations whose task has stopped (events
- * lost), the config entries of the deployed spec (intentions, then the ingress-gateway entry, then the
+ * importing its services, and their side of each peering becomes TERMINATED instead of FAILING for ever; what the
+ * mesh keeps about each peer in SSM, named by the spec or only marked (an acceptor's token and re-key record, a
+ * dialer's token request), lives under its prefix and goes with its other parameters in the cleanup), registrations
+ * whose task has stopped (events lost), the config entries of the deployed spec (intentions, then the ingress-gateway entry, then the
  * service-defaults), and the KV under `consul-mesh/<mesh>/` with the deployed spec last of all (the task-event
  * handler and the reconcile act for a mesh only while it has one). With no server service left, Consul has gone with
  * its servers: there is nothing to remove, and nothing could be.
@@ -226,7 +266,7 @@ async function deletePeerings(consul: Pick<ConsulApi, 'deletePeering'>, spec: Pi
 export async function removeFromConsul(
   plan: DestroyPlan,
   rawSpec: unknown,
-  deps: { consul: () => Promise<RemoveConsul & Pick<ConsulApi, 'deletePeering'> & Parameters<typeof loadDeployedSpec>[0]>; ecs: Pick<RemoveEcs, 'describeTasks'> },
+  deps: { consul: () => Promise<RemoveConsul & Pick<ConsulApi, 'deletePeering' | 'listPeerings'> & Parameters<typeof loadDeployedSpec>[0]>; ecs: Pick<RemoveEcs, 'describeTasks'> },
 ): Promise<ConsulRemoval> {
   const none = { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [], peerings: [] };
   if (plan.stages.servers.length === 0) return { ...none, skipped: 'the Consul servers are gone: nothing of the mesh is left in Consul' };
@@ -234,7 +274,7 @@ export async function removeFromConsul(
   const spec = (await loadDeployedSpec(consul, plan.mesh, { maxAgeMs: 0 })) ?? specOf(rawSpec, plan.mesh);
   // Deleted already by the teardown's first step (removeMeshPeerings); again here, which costs nothing (a peering
   // that is gone is no error), for a teardown that skipped it.
-  const peerings = await deletePeerings(consul, spec);
+  const { deleted: peerings } = await deletePeerings(consul, plan.mesh, spec);
   const instances = await deregisterStoppedInstances(consul, deps.ecs, plan.mesh);
   const configEntries = spec ? await deleteConfigEntries(consul, spec) : [];
   const kv = await deleteMeshKv(consul, plan.mesh);
@@ -284,7 +324,7 @@ export interface DestroySummary {
     kv: number;
     parameters: number;
     repositories: string[];
-    /** The cluster peerings deleted (in Consul, before anything else of the mesh there). */
+    /** The cluster peerings deleted (in Consul, before anything else of the mesh there): the spec's and the marked. */
     peerings: string[];
   };
   kept: { parameters: string[]; repositories: string[] };
@@ -292,9 +332,21 @@ export interface DestroySummary {
   consulSkipped?: string;
 }
 
-/** The last step: release the lock and report what was removed and what was kept. */
+/**
+ * The last step: release the lock and report what was removed and what was kept. The peerings are those the first
+ * step deleted (`peerings`, removeMeshPeerings) and any the Consul step found left: the first step waits until its
+ * deleted ones are gone, so the Consul step no longer sees them.
+ */
 export async function finishDestroy(
-  input: { plan: DestroyPlan; ingress: StageRemoval; services: StageRemoval; consul: ConsulRemoval; servers: StageRemoval; cleanup: Cleanup },
+  input: {
+    plan: DestroyPlan;
+    peerings?: { peerings: string[] };
+    ingress: StageRemoval;
+    services: StageRemoval;
+    consul: ConsulRemoval;
+    servers: StageRemoval;
+    cleanup: Cleanup;
+  },
   deps: { ssm: LockDeps['ssm'] },
 ): Promise<DestroySummary> {
   const { plan, consul, cleanup } = input;
@@ -309,7 +361,7 @@ export async function finishDestroy(
     kv: consul.kv.length,
     parameters: cleanup.parameters.length,
     repositories: cleanup.repositories,
-    peerings: consul.peerings ?? [],
+    peerings: [...new Set([...(input.peerings?.peerings ?? []), ...(consul.peerings ?? [])])],
   };
   const scaled = [input.ingress, input.services, input.servers].some((s) => s.scaled.length > 0);
   const nothingToDo = !scaled && Object.values(removed).every((v) => (Array.isArray(v) ? v.length === 0 : v === 0));

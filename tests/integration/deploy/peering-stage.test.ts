@@ -283,4 +283,25 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     expect(acceptorTeardown.output?.removed.peerings).toEqual(['west']);
     expect(await tokenParameter()).toBe('absent');
   }, 500_000);
+
+  it('tears down a peering found only by its mark: the deployed spec no longer names it, the other side still ends TERMINATED', async () => {
+    for (const run of [await deploy(east, eastSpec()), await deploy(west, westSpec())]) expect({ status: run.status, cause: run.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+    expect(await peeringState(east, 'west')).toBe('ACTIVE');
+    // West as a deployment that stored its new spec (without the peer) and stopped before its peering stage leaves it.
+    const key = `${west.consul}/v1/kv/consul-mesh/${WEST_MESH}/spec`;
+    const headers = { 'X-Consul-Token': await managementToken(west) };
+    const stored = (await (await fetch(`${key}?raw`, { headers })).json()) as Json;
+    await fetch(key, { method: 'PUT', headers, body: JSON.stringify({ ...stored, peers: [] }) });
+    expect(await peeringState(west, 'east')).toBe('ACTIVE');
+
+    const teardown = await destroy(west);
+    expect({ status: teardown.status, cause: teardown.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+    expect(teardown.output?.removed.peerings).toEqual(['east']);
+    // Deleted while west's gateways still ran, so east was told: TERMINATED, not FAILING for ever.
+    const deadline = Date.now() + 10_000;
+    while ((await peeringState(east, 'west')) !== 'TERMINATED') {
+      if (Date.now() > deadline) throw new Error(`the acceptor's side is ${await peeringState(east, 'west')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }, 500_000);
 });

@@ -67,6 +67,23 @@ describe('the destroy state machine', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
+  it('hands Finish the peerings the first step deleted, which the Consul step finds gone', async () => {
+    let finished: Json;
+    const run = await runAsl(
+      'destroy-mesh.asl.json',
+      input,
+      happy({
+        destroyConsul: (i: Json) => (i.phase === 'peerings' ? { peerings: ['north'] } : { registrations: [], nodes: [], stillRunning: [], configEntries: [], kv: [], peerings: [] }),
+        destroyFinish: (i: Json) => {
+          finished = i;
+          return { mesh: 'shop' };
+        },
+      }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(finished.peerings).toEqual({ peerings: ['north'] });
+  });
+
   it('records a failure to delete the peerings as the prepare stage\'s, with the lock released', async () => {
     let recorded: Json;
     const run = await runAsl(
