@@ -20,7 +20,10 @@
  *   still PENDING while that Version is the stored one; once a new token is stored the record is spent.
  * - restored from a snapshot older than the stored token (the token parameter changed after the snapshot was
  *   taken): a new token, same peering; a dialer that established with the newer token fails against the restored
- *   secrets and re-establishes (its recorded Version is older).
+ *   secrets and re-establishes (its recorded Version is older). Only the restoring tick knows the snapshot's age, so
+ *   it records the re-key as owed first too (`<Version>:older-snapshot`), and later ticks re-key while that Version
+ *   is the stored one, FAILING, PENDING or ACTIVE: Consul keeps a restored peering's state as Raft stored it (ACTIVE)
+ *   while it refuses the dialer's unknown stream secret, and a new token keeps a live stream's secret.
  * - its peering is not ACTIVE and the dialer has asked for a new token (below): a new token, same peering.
  * - ACTIVE, or FAILING without a request: left alone (gateways or the dialer's servers down reconnect by themselves).
  *
@@ -35,8 +38,9 @@
  *   `/consul-mesh/<dialer>/peering/<acceptor>/token-request`, which the acceptor's tick reads across regions. It does
  *   not try a Version it already reported spent.
  *
- * Never flaps: nothing is written while every peering is ACTIVE, and a FAILING peering whose token is unchanged is
- * never touched. Every write happens under the mesh lock (a deployment's peering stage does the same work).
+ * Never flaps: nothing is written while every peering is ACTIVE with its stream heard from, and a FAILING peering
+ * whose token is unchanged is never touched. Every write happens under the mesh lock (a deployment's peering stage does
+ * the same work).
  */
 import type { SsmApi } from '../adapters/ssm';
 import type { ChurnLogger, ChurnMetrics } from '../churn/ports';
@@ -124,8 +128,9 @@ export async function recoverPeerings(spec: MeshSpec, deps: PeeringRecoveryDeps,
   if (spec.peers.length === 0) return { status: 'checked', peers: [] };
   const current = new Map<string, Peering | undefined>();
   for (const peer of spec.peers) current.set(peer.name, await deps.peering.read(peer.name));
-  // The quiet path: every peering ACTIVE costs one read each, nothing else.
-  if (!options.restored && spec.peers.every((peer) => current.get(peer.name)?.State === 'ACTIVE')) {
+  // The quiet path: every peering ACTIVE costs one read each, nothing else (and an SSM read or two for an acceptor's
+  // peering whose ACTIVE no stream backs yet: the state a restore from a snapshot left, see rekeyDue).
+  if (!options.restored && spec.peers.every((peer) => current.get(peer.name)?.State === 'ACTIVE') && !(await anyRekeyDue(spec, current, deps))) {
     return { status: 'checked', peers: spec.peers.map((peer) => ({ name: peer.name, role: peer.role, action: 'kept' as const, state: 'ACTIVE' as const })) };
   }
 
@@ -162,6 +167,12 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
   const kept = (state: PeeringState, reason: string): PeerRecoveryOutcome => ({ name: peer.name, role: 'acceptor', action: 'kept', state, reason });
   let reason: string;
   const owed = rekeyParameter(spec.name, peer.mesh, deps.root);
+  // Recorded before the attempt: a token that cannot be generated or stored now is retried by the next ticks.
+  const recordOwed = async (since: RekeyOwed['since']) => {
+    const version = (await readTokenParameter(deps.ssm.home, parameter))?.Version ?? 0;
+    await deps.ssm.home.putParameter({ Name: owed, Value: renderRekeyOwed({ version, since }), Type: 'String', Overwrite: true, Tier: 'Standard' });
+  };
+  let owedNow: RekeyOwed | undefined;
   if (!peering) {
     reason = 'the peering is gone (a new datacenter): a new token for a new peering';
   } else if (peering.State === 'DELETING' || peering.State === 'TERMINATED') {
@@ -169,18 +180,24 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
     return kept(peering.State, 'not recovered in this state');
   } else if (peering.State === 'PENDING' && restore.restored) {
     reason = 'PENDING after a restore: the stored token may name a secret this datacenter does not hold';
-    // Recorded before the attempt: a token that cannot be generated yet is retried by the next ticks.
-    const version = (await readTokenParameter(deps.ssm.home, parameter))?.Version ?? 0;
-    await deps.ssm.home.putParameter({ Name: owed, Value: String(version), Type: 'String', Overwrite: true, Tier: 'Standard' });
-  } else if (peering.State === 'PENDING' && (await readRequest(deps.ssm.home, owed)) === ((await readTokenParameter(deps.ssm.home, parameter))?.Version ?? 0)) {
-    // Never an ACTIVE (or FAILING) peering: only PENDING, whose token no dialer holds a live stream with.
-    reason = 'PENDING with a re-key owed since a restore (its token could not be generated then)';
+    await recordOwed('pending');
   } else if (restore.snapshotTakenAt !== undefined && ((await readTokenParameter(deps.ssm.home, parameter))?.LastModifiedDate?.getTime() ?? 0) > restore.snapshotTakenAt) {
     // Restored from a snapshot older than the stored token: a dialer may have established with that token since,
     // and its stream secret is not in this datacenter. A new token for the same peering (a working stream keeps its
     // secret) lets a dialer that fails re-establish: its recorded Version no longer matches.
     reason = 'restored from a snapshot older than the stored token';
+    await recordOwed('older-snapshot');
+  } else if ((owedNow = await readRekeyOwed(deps.ssm.home, owed, parameter)) !== undefined && rekeyDue(owedNow, peering)) {
+    reason = owedNow.since === 'pending'
+      ? 'PENDING with a re-key owed since a restore (its token could not be generated then)'
+      : `${peering.State} with a re-key owed since a restore from a snapshot older than its token (it could not be made then)`;
   } else if (peering.State === 'ACTIVE') {
+    if (owedNow?.since === 'older-snapshot' && streamHeardFrom(peering)) {
+      // A stream authenticated against the restored secrets: the dialer's is here after all, and the re-key is moot.
+      // Dropped, so that a later FAILING (gateways down) does not re-key a peering whose dialer holds a working secret.
+      await deps.ssm.home.deleteParameter(owed);
+      return kept(peering.State, 'ACTIVE with its stream heard from: the re-key owed since the restore is dropped');
+    }
     return kept(peering.State, 'ACTIVE');
   } else {
     // FAILING (or PENDING): the dialer's servers or gateways may simply be down. Only the dialer can say that its
@@ -192,8 +209,73 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
   }
   const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
   // The overwrite is safe here: no live peering uses the stored token (it is gone, spent, or never reached Consul).
+  // It also spends a re-key record: the parameter's Version moves past the one recorded.
   await putPeeringToken(deps.ssm.home, spec, peer, token, { overwrite: true, root: deps.root });
   return { name: peer.name, role: 'acceptor', action: 'token-generated', state: peering?.State ?? 'PENDING', reason };
+}
+
+/**
+ * A re-key the acceptor owes since a restore (`rekeyParameter`): the Version of the token parameter it replaces, and
+ * why. Its value is `<Version>` for a peering PENDING after the restore (as the first records were written) or
+ * `<Version>:older-snapshot` for a restore from a snapshot older than the stored token.
+ */
+export interface RekeyOwed {
+  version: number;
+  since: 'pending' | 'older-snapshot';
+}
+
+export function renderRekeyOwed(owed: RekeyOwed): string {
+  return owed.since === 'pending' ? String(owed.version) : `${owed.version}:${owed.since}`;
+}
+
+export function parseRekeyOwed(value: string | undefined): RekeyOwed | undefined {
+  const match = value === undefined ? null : /^(\d+)(?::(older-snapshot))?$/.exec(value);
+  return match ? { version: Number(match[1]), since: match[2] === 'older-snapshot' ? 'older-snapshot' : 'pending' } : undefined;
+}
+
+/** The re-key record if it is still owed: its Version is the stored token's (a new token moves it on: never twice). */
+async function readRekeyOwed(ssm: Pick<SsmApi, 'getParameter'>, owedName: string, tokenName: string): Promise<RekeyOwed | undefined> {
+  const owed = parseRekeyOwed((await readTokenParameter(ssm, owedName))?.Value);
+  if (!owed) return undefined;
+  return owed.version === ((await readTokenParameter(ssm, tokenName))?.Version ?? 0) ? owed : undefined;
+}
+
+/**
+ * Whether an owed re-key is made in the peering's current state:
+ * - since a PENDING restore: only while PENDING. A peering that left PENDING has had a dialer connect with a secret
+ *   this datacenter holds; a new token would have that dialer re-establish on its next FAILING for nothing.
+ * - since a restore from an older snapshot: PENDING, FAILING, or ACTIVE with no stream heard from. Consul keeps a
+ *   peering's state as Raft stored it and reports FAILING only for a stream its tracker knows; a dialer whose stream
+ *   secret is not in the restored datacenter is refused before it is tracked ("invalid peering stream secret"), so
+ *   that peering reads ACTIVE while its dialer is FAILING. Re-keying it is safe: Consul's GenerateToken for an
+ *   existing peering replaces only the establishment secret and keeps the stream secrets, so a stream that does work
+ *   is not cut. ACTIVE with a heartbeat is a stream that authenticated: nothing to re-key (recoverAcceptor drops it).
+ */
+function rekeyDue(owed: RekeyOwed, peering: Peering): boolean {
+  if (owed.since === 'pending') return peering.State === 'PENDING';
+  return peering.State === 'PENDING' || peering.State === 'FAILING' || (peering.State === 'ACTIVE' && !streamHeardFrom(peering));
+}
+
+/**
+ * Whether Consul's stream tracker has heard from this peering's peer (`StreamStatus.LastHeartbeat`, Consul 1.15+; a
+ * Consul without it reads as never heard from, which costs the quiet path a record read, nothing more).
+ */
+function streamHeardFrom(peering: Peering): boolean {
+  return Boolean(peering.StreamStatus?.LastHeartbeat);
+}
+
+/**
+ * Whether the quiet path must give way: an acceptor's peering ACTIVE with no stream heard from whose re-key is still
+ * owed (see rekeyDue). Peerings with a live stream cost nothing more than their read.
+ */
+async function anyRekeyDue(spec: MeshSpec, current: Map<string, Peering | undefined>, deps: PeeringRecoveryDeps): Promise<boolean> {
+  for (const peer of spec.peers) {
+    const peering = current.get(peer.name);
+    if (peer.role !== 'acceptor' || !peering || streamHeardFrom(peering)) continue;
+    const owed = await readRekeyOwed(deps.ssm.home, rekeyParameter(spec.name, peer.mesh, deps.root), peeringTokenParameter(spec.name, peer.mesh, deps.root));
+    if (owed && rekeyDue(owed, peering)) return true;
+  }
+  return false;
 }
 
 async function recoverDialer(spec: MeshSpec, peer: PeerSpec, peering: Peering | undefined, deps: PeeringRecoveryDeps): Promise<PeerRecoveryOutcome> {

@@ -24,6 +24,7 @@ const ACCEPTOR = spec('acceptor');
 const DIALER = spec('dialer');
 const TOKEN = peeringTokenParameter('east-mesh', 'west-mesh');
 const REQUEST = tokenRequestParameter('west-mesh', 'east-mesh');
+const REKEY = rekeyParameter('east-mesh', 'west-mesh');
 const tokenNaming = (peerId: string) => Buffer.from(JSON.stringify({ PeerID: peerId, EstablishmentSecret: 'x' })).toString('base64');
 
 interface Stored {
@@ -36,6 +37,8 @@ class FakeSsm {
   readonly params = new Map<string, Stored>();
   readonly writes: string[] = [];
   readonly reads: string[] = [];
+  /** The next PutParameter of this name fails with this error (once). */
+  readonly putErrors = new Map<string, Error>();
   async getParameter(name: string) {
     this.reads.push(name);
     const found = this.params.get(name);
@@ -43,6 +46,11 @@ class FakeSsm {
     return { Name: name, ...found };
   }
   async putParameter(input: { Name?: string; Value?: string; Overwrite?: boolean }) {
+    const failure = this.putErrors.get(input.Name!);
+    if (failure) {
+      this.putErrors.delete(input.Name!);
+      throw failure;
+    }
     const existing = this.params.get(input.Name!);
     if (existing && !input.Overwrite) throw Object.assign(new Error('exists'), { name: 'ParameterAlreadyExists' });
     this.writes.push(input.Name!);
@@ -51,10 +59,15 @@ class FakeSsm {
     return { Version, Tier: 'Standard' as const };
   }
   async deleteParameter(name: string) {
+    this.writes.push(`delete ${name}`);
     this.params.delete(name);
   }
-  set(name: string, Value: string, Version = 1) {
-    this.params.set(name, { Value, Version, LastModifiedDate: new Date() });
+  set(name: string, Value: string, Version = 1, LastModifiedDate = new Date()) {
+    this.params.set(name, { Value, Version, LastModifiedDate });
+  }
+  /** The writes other than the mesh lock's (every tick past the quiet path takes and frees it). */
+  writesBesidesLock(): string[] {
+    return this.writes.filter((name) => !name.endsWith('/lock'));
   }
 }
 
@@ -105,9 +118,22 @@ function sides() {
 describe('peering recovery rules', () => {
   it('reads each peering once and touches nothing else while every peering is ACTIVE', async () => {
     const { east, peering, acceptor } = sides();
-    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'ACTIVE' });
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'ACTIVE', StreamStatus: { LastHeartbeat: '2026-12-06T13:00:00Z' } });
     expect(await recoverPeerings(ACCEPTOR, acceptor)).toEqual({ status: 'checked', peers: [{ name: 'west', role: 'acceptor', action: 'kept', state: 'ACTIVE' }] });
     expect({ reads: east.reads, writes: east.writes, calls: peering.calls }).toEqual({ reads: [], writes: [], calls: [] });
+  });
+
+  it('reads only the re-key record of an ACTIVE acceptor peering no stream backs yet, and writes nothing without one', async () => {
+    const { east, peering, acceptor } = sides();
+    peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'ACTIVE', StreamStatus: { LastHeartbeat: null } });
+    east.set(TOKEN, tokenNaming('p1'), 2);
+    expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'ACTIVE' }]);
+    // A spent record (the token moved past its Version) or one owed since a PENDING restore changes nothing either.
+    for (const value of ['1:older-snapshot', '2']) {
+      east.set(REKEY, value);
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'ACTIVE' }]);
+    }
+    expect({ reads: [...new Set(east.reads)], writes: east.writes, calls: peering.calls }).toEqual({ reads: [REKEY, TOKEN], writes: [], calls: [] });
   });
 
   it('gives an acceptor whose peering is gone a new token, overwriting the stored one', async () => {
@@ -166,6 +192,82 @@ describe('peering recovery rules', () => {
     peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'FAILING' });
     expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'FAILING' }]);
     expect(peering.calls).toEqual([]);
+  });
+
+  describe('a restore from a snapshot older than the stored token', () => {
+    const SNAPSHOT_AT = Date.parse('2026-12-06T13:00:00.000Z');
+    /** The acceptor restored from a snapshot taken before its token was stored (Version 2, an hour later). */
+    function restoredFromOlderSnapshot(State: 'FAILING' | 'ACTIVE' = 'FAILING') {
+      const setup = sides();
+      setup.peering.peerings.set('west', { Name: 'west', ID: 'p1', State });
+      setup.east.set(TOKEN, tokenNaming('p1'), 2, new Date(SNAPSHOT_AT + 3_600_000));
+      return setup;
+    }
+
+    it('re-keys the restored peering on the restoring tick, recording the re-key as owed first', async () => {
+      const { east, acceptor } = restoredFromOlderSnapshot();
+      const result = await recoverPeerings(ACCEPTOR, acceptor, { restored: true, snapshotTakenAt: SNAPSHOT_AT });
+      expect(result.peers).toMatchObject([{ action: 'token-generated', reason: expect.stringContaining('snapshot older') }]);
+      expect(east.writesBesidesLock()).toEqual([REKEY, TOKEN]);
+      expect(east.params.get(REKEY)?.Value).toBe('2:older-snapshot');
+      expect(east.params.get(TOKEN)?.Version).toBe(3);
+    });
+
+    it('retries on the next tick a re-key whose token could not be generated, and writes nothing once it is made', async () => {
+      const { east, peering, acceptor } = restoredFromOlderSnapshot();
+      peering.generateError = Object.assign(new Error('Consul answered 500 to POST /v1/peering/token: no leader'), { name: 'ConsulUnavailable' });
+      await expect(recoverPeerings(ACCEPTOR, acceptor, { restored: true, snapshotTakenAt: SNAPSHOT_AT })).rejects.toThrow('no leader');
+      expect(east.params.get(REKEY)?.Value).toBe('2:older-snapshot');
+      expect(east.params.get(TOKEN)?.Version).toBe(2);
+
+      // The next tick no longer knows the snapshot's age: the record says the re-key is owed.
+      peering.generateError = undefined;
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'token-generated', state: 'FAILING', reason: expect.stringContaining('re-key owed') }]);
+      expect(east.params.get(TOKEN)?.Version).toBe(3);
+
+      // Spent: the peering still FAILING (its dialer has not re-established yet), the third tick writes nothing.
+      east.writes.length = 0;
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'FAILING' }]);
+      expect(east.writesBesidesLock()).toEqual([]);
+      expect(peering.calls.filter((c) => c.startsWith('generate'))).toHaveLength(2);
+    });
+
+    it('retries on the next tick a re-key whose new token could not be stored', async () => {
+      const { east, peering, acceptor } = restoredFromOlderSnapshot();
+      east.putErrors.set(TOKEN, Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      await expect(recoverPeerings(ACCEPTOR, acceptor, { restored: true, snapshotTakenAt: SNAPSHOT_AT })).rejects.toThrow('Rate exceeded');
+      expect(east.params.get(TOKEN)?.Version).toBe(2);
+      // Consul holds the unused establishment secret of a token nobody has: the retry replaces it.
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'token-generated' }]);
+      expect(east.params.get(TOKEN)?.Version).toBe(3);
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept' }]);
+      expect(peering.calls.filter((c) => c.startsWith('generate'))).toHaveLength(2);
+    });
+
+    it('retries it while the restored peering reads ACTIVE with no stream heard from (as Raft stored it)', async () => {
+      const { east, peering, acceptor } = restoredFromOlderSnapshot('ACTIVE');
+      peering.generateError = Object.assign(new Error('no leader'), { name: 'ConsulUnavailable' });
+      await expect(recoverPeerings(ACCEPTOR, acceptor, { restored: true, snapshotTakenAt: SNAPSHOT_AT })).rejects.toThrow('no leader');
+      peering.generateError = undefined;
+      // The quiet path gives way to the owed re-key.
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'token-generated', state: 'ACTIVE' }]);
+      expect(east.params.get(TOKEN)?.Version).toBe(3);
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'ACTIVE' }]);
+      expect(peering.calls.filter((c) => c.startsWith('generate'))).toHaveLength(2);
+    });
+
+    it('drops an owed re-key instead of making it once the ACTIVE peering\'s stream is heard from (the dialer\'s secret is here)', async () => {
+      const { east, peering, acceptor } = restoredFromOlderSnapshot('ACTIVE');
+      east.set(REKEY, '2:older-snapshot');
+      peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'ACTIVE', StreamStatus: { LastHeartbeat: '2026-12-06T14:30:00Z' } });
+      // Past the quiet path only on a tick that restored (without a snapshot's age: a datacenter restored otherwise).
+      expect((await recoverPeerings(ACCEPTOR, acceptor, { restored: true })).peers).toMatchObject([{ action: 'kept', state: 'ACTIVE' }]);
+      expect(east.params.has(REKEY)).toBe(false);
+      // Had it stayed, a later FAILING (gateways down) would re-key a peering whose dialer holds a working secret.
+      peering.peerings.set('west', { Name: 'west', ID: 'p1', State: 'FAILING' });
+      expect((await recoverPeerings(ACCEPTOR, acceptor)).peers).toMatchObject([{ action: 'kept', state: 'FAILING' }]);
+      expect(peering.calls).toEqual([]);
+    });
   });
 
   it('leaves a FAILING or TERMINATED dialer whose acceptor token is unchanged (same peering ID and Version)', async () => {
