@@ -41,6 +41,13 @@ export interface PeeringApi {
   /** `meta` is kept with the peering (`Meta`): the dialer records the token parameter's version there. */
   establish(peerName: string, token: string, meta?: Record<string, string>): Promise<void>;
   delete(name: string): Promise<void>;
+  /**
+   * The `ServerAddresses` a token generated now would carry, when this side peers through mesh gateways: the WAN
+   * addresses of the registered instances of `gateway` (the mesh's one mesh gateway service), or undefined when
+   * that cannot be told (the `mesh` entry does not set `Peering.PeerThroughMeshGateways`: the token then names the
+   * servers' gRPC addresses, which the HTTP API does not list with their ports).
+   */
+  tokenAddresses?(gateway: string): Promise<string[] | undefined>;
 }
 
 /** The SSM calls of the peering: the token parameter in this mesh's region, and reads from a peer's region. */
@@ -178,7 +185,72 @@ export function createPeeringApi(call: ConsulCall): PeeringApi {
       // Deleting a peering that is already gone is success (idempotent).
       await call('DELETE', `/v1/peering/${encodeURIComponent(name)}`, undefined, [404]);
     },
+    async tokenAddresses(gateway) {
+      const mesh = await call('GET', '/v1/config/mesh/mesh', undefined, [404]);
+      const entry = mesh.status === 404 ? undefined : ((await mesh.json()) as { Peering?: { PeerThroughMeshGateways?: boolean } | null });
+      if (entry?.Peering?.PeerThroughMeshGateways !== true) return undefined;
+      const response = await call('GET', `/v1/catalog/service/${encodeURIComponent(gateway)}`);
+      return meshGatewayWanAddresses(((await response.json()) as CatalogGatewayEntry[] | null) ?? []);
+    },
   };
+}
+
+/** The fields of a `/v1/catalog/service/<name>` entry (`structs.ServiceNode`) a gateway's WAN address comes from. */
+export interface CatalogGatewayEntry {
+  Address?: string;
+  TaggedAddresses?: Record<string, string> | null;
+  ServiceKind?: string;
+  ServiceAddress?: string;
+  ServicePort?: number;
+  ServiceTaggedAddresses?: Record<string, { Address?: string; Port?: number }> | null;
+}
+
+/**
+ * The addresses Consul puts in a peering token when it peers through mesh gateways: for each registered mesh gateway
+ * instance, healthy or not, `BestAddress(wan=true)` — the service's `wan` tagged address (its port, else the
+ * service's), else the service address, else the node's `wan` tagged address, else the node address — as
+ * `<address>:<port>`. Consul's GenerateToken takes them from the peering backend's `GetLocalServerAddresses`
+ * (agent/consul/peering_backend.go: `meshGatewayAdresses(store, nil, true)` over `ServiceDump(kind=mesh-gateway)`),
+ * and the peer-stream's `notifyServerMeshGatewayAddresses`
+ * (agent/grpc-external/services/peerstream/subscription_manager.go) sends the same list to the dialer whenever the
+ * gateways change. Sorted and without repeats: several gateway tasks behind one NLB share its address.
+ */
+export function meshGatewayWanAddresses(entries: readonly CatalogGatewayEntry[]): string[] {
+  const addresses = new Set<string>();
+  for (const entry of entries) {
+    if (entry.ServiceKind !== undefined && entry.ServiceKind !== 'mesh-gateway') continue;
+    const wan = entry.ServiceTaggedAddresses?.wan;
+    const port = wan?.Address && wan.Port ? wan.Port : entry.ServicePort;
+    const address = wan?.Address || entry.ServiceAddress || entry.TaggedAddresses?.wan || entry.Address;
+    if (address && port) addresses.add(`${address}:${port}`);
+  }
+  return [...addresses].sort();
+}
+
+/** A token's `ServerAddresses` (Consul's base64 JSON `PeeringToken`), sorted; undefined when it does not decode. */
+export function peeringTokenAddresses(token: string): string[] | undefined {
+  try {
+    const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { ServerAddresses?: unknown };
+    if (!Array.isArray(decoded.ServerAddresses) || !decoded.ServerAddresses.every((a) => typeof a === 'string')) return undefined;
+    return [...new Set(decoded.ServerAddresses as string[])].sort();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a stored token names other addresses than the ones a token generated now would (`current`, from
+ * {@link PeeringApi.tokenAddresses}): the acceptor's mesh gateways moved (`meshGateway.wan` switched between
+ * `private` and `nlb`, the NLB's address or port changed, or, in `private` mode, the gateway tasks were replaced and
+ * have new private IPs). False whenever it cannot be told (no current addresses: Consul would refuse to generate a
+ * token; a stored value that does not decode as a token): the token is then left as it is.
+ */
+export function tokenAddressesStale(stored: string, current: readonly string[] | undefined): boolean {
+  if (current === undefined || current.length === 0) return false;
+  const named = peeringTokenAddresses(stored);
+  if (named === undefined) return false;
+  const wanted = [...new Set(current)].sort();
+  return named.length !== wanted.length || named.some((address, i) => address !== wanted[i]);
 }
 
 /**
@@ -200,7 +272,23 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
   // A live peering's token stays as it is (DESIGN.md section 9: secrets are created once); a PENDING one whose
   // parameter was lost gets a new token, which Consul lets replace the unused one.
   if (current && LIVE.has(current.State) && (stored !== undefined || current.State !== 'PENDING')) {
-    return { name: peer.name, role: 'acceptor', action: 'token-kept', state: current.State };
+    // ...unless the stored token names addresses the acceptor no longer answers on (its mesh gateways' WAN addresses
+    // changed since it was generated): a dialer that establishes with it later (deployed after this, or
+    // re-establishing after a loss through its recovery tick) would dial the old address and fail. A new token for
+    // the same peering is harmless in any live state: Consul's GenerateToken writes a new establishment secret and
+    // keeps the peering's stream secrets ("Merge in existing stream secrets when persisting a new establishment
+    // secret. This is to avoid invalidating stream secrets when a new peering token is generated",
+    // peeringSecretsWriteTxn in agent/consul/state/peering.go), so a working stream goes on. An ACTIVE dialer needs
+    // nothing: the acceptor's peer-stream sends it the gateways' new addresses over the stream
+    // (subscription_manager.go's notifyServerMeshGatewayAddresses, a `PeeringServerAddresses` message; the dialer
+    // writes them to its peering's `PeerServerAddresses`); the stored token is renewed for the dialers to come.
+    // Only one read more when nothing changed, and no write: a no-change deployment leaves the parameter's Version.
+    if (stored === undefined || !tokenAddressesStale(stored, await deps.peering.tokenAddresses?.(gatewayOf(spec)))) {
+      return { name: peer.name, role: 'acceptor', action: 'token-kept', state: current.State };
+    }
+    const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
+    await putPeeringToken(deps.ssm.home, spec, peer, token, { overwrite: true, root: deps.root });
+    return { name: peer.name, role: 'acceptor', action: 'token-generated', state: current.State };
   }
   // A TERMINATED peering (the dialer deleted its side) cannot be dialed again: Consul keeps its state through a new
   // token and refuses the secret exchange ("peering is marked for deletion", as `Peering.IsActive()` is false). So it
@@ -210,6 +298,11 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
   // Overwrite only here: no live peering uses the stored token (it was deleted, terminated, or never generated).
   await putPeeringToken(deps.ssm.home, spec, peer, token, { overwrite: stored !== undefined, root: deps.root });
   return { name: peer.name, role: 'acceptor', action: 'token-generated', state: 'PENDING' };
+}
+
+/** The mesh gateway service whose WAN addresses a token names (the spec requires one when it has peers). */
+function gatewayOf(spec: MeshSpec): string {
+  return spec.meshGateway?.name ?? 'mesh-gateway';
 }
 
 /** Rounds of the wait for a deleted peering to be gone (DELETING, then removed by the leader in the background). */

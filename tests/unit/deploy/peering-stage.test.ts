@@ -1,4 +1,16 @@
-import { markedPeers, peeringMark, peeringTokenParameter, rekeyParameter, tokenRequestParameter, type Peering, type PeeringApi, type PeeringDeps } from '../../../layers/deploy/peering';
+import {
+  markedPeers,
+  meshGatewayWanAddresses,
+  peeringMark,
+  peeringTokenAddresses,
+  peeringTokenParameter,
+  rekeyParameter,
+  tokenAddressesStale,
+  tokenRequestParameter,
+  type Peering,
+  type PeeringApi,
+  type PeeringDeps,
+} from '../../../layers/deploy/peering';
 import { checkPeeringStage, ensurePeeringStage, peeringChanged, removedPeers } from '../../../layers/deploy/peering-stage';
 import type { MeshSpec } from '../../../layers/domain/spec';
 import { specFrom } from '../ecs/support';
@@ -194,5 +206,96 @@ describe('the peering stage', () => {
     const again = fakePeering({ west: 'ACTIVE' }, { west: peeringMark('shop', acceptor) });
     await ensurePeeringStage(spec([]), { removed: [acceptor] }, { peering: again.api, ssm: { home: fakeSsm(), inRegion: () => fakeSsm() } });
     expect(again.calls).toEqual(['delete west']);
+  });
+  describe('an acceptor whose mesh gateways moved since its token was generated', () => {
+    /** A token as Consul encodes it (base64 JSON `PeeringToken`), naming `addresses`. */
+    const tokenNaming = (addresses: string[], secret = 'e1') =>
+      Buffer.from(JSON.stringify({ CA: null, ServerAddresses: addresses, ServerName: 'server.dc1.peering.x.consul', PeerID: 'p1', EstablishmentSecret: secret })).toString('base64');
+    const parameter = peeringTokenParameter('shop', 'todos-mesh');
+
+    /** Consul's peering API whose new tokens name the gateways' `addresses` now. */
+    function movedGateways(state: Peering['State'], addresses: string[] | undefined) {
+      const peering = fakePeering({ west: state });
+      const gateways: string[] = [];
+      const api: PeeringApi = {
+        ...peering.api,
+        async generateToken(name, meta) {
+          await peering.api.generateToken(name, meta);
+          peering.states[name] = state;
+          return tokenNaming(addresses ?? [], 'e2');
+        },
+        async tokenAddresses(gateway) {
+          gateways.push(gateway);
+          return addresses;
+        },
+      };
+      return { peering, api, gateways };
+    }
+
+    it('generates a new token and overwrites the stored one when the stored token names the old WAN address (PENDING: no dialer yet)', async () => {
+      const { peering, api, gateways } = movedGateways('PENDING', ['nlb-1.elb.us-east-1.amazonaws.com:8443']);
+      const home = fakeSsm(new Map([[parameter, tokenNaming(['10.0.1.5:8443'])]]));
+      const status = await ensurePeeringStage(spec([acceptor]), { removed: [] }, { peering: api, ssm: { home, inRegion: () => fakeSsm() } });
+      expect(gateways).toEqual(['mesh-gateway']);
+      expect(peering.calls).toEqual(['token west']);
+      expect(home.puts).toEqual([parameter]);
+      expect(peeringTokenAddresses(home.parameters.get(parameter)!)).toEqual(['nlb-1.elb.us-east-1.amazonaws.com:8443']);
+      expect(status.peers).toEqual([{ name: 'west', role: 'acceptor', action: 'token-generated', state: 'PENDING' }]);
+      expect(peeringChanged(status)).toBe(true);
+    });
+
+    it('renews it for an ACTIVE peering too (Consul keeps the stream secrets through a new token), reporting the state it has', async () => {
+      const { peering, api } = movedGateways('ACTIVE', ['10.0.2.7:8443']);
+      const home = fakeSsm(new Map([[parameter, tokenNaming(['nlb-1.elb.us-east-1.amazonaws.com:8443'])]]));
+      const status = await ensurePeeringStage(spec([acceptor]), { removed: [] }, { peering: api, ssm: { home, inRegion: () => fakeSsm() } });
+      expect(peering.calls).toEqual(['token west']);
+      expect(home.puts).toEqual([parameter]);
+      expect(status.peers).toEqual([{ name: 'west', role: 'acceptor', action: 'token-generated', state: 'ACTIVE' }]);
+    });
+
+    it('writes nothing when the stored token names the addresses a new one would (in any order, several tasks behind one NLB)', async () => {
+      const { peering, api } = movedGateways('ACTIVE', ['10.0.2.7:8443', '10.0.1.5:8443']);
+      const home = fakeSsm(new Map([[parameter, tokenNaming(['10.0.1.5:8443', '10.0.2.7:8443', '10.0.1.5:8443'])]]));
+      const status = await ensurePeeringStage(spec([acceptor]), { removed: [] }, { peering: api, ssm: { home, inRegion: () => fakeSsm() } });
+      expect(peering.calls).toEqual([]);
+      expect(home.puts).toEqual([]);
+      expect(status.peers).toEqual([{ name: 'west', role: 'acceptor', action: 'token-kept', state: 'ACTIVE' }]);
+    });
+
+    it('leaves the token when it cannot tell: no gateway registered, servers\' addresses (not through gateways), a value that is no token', async () => {
+      for (const [addresses, stored] of [
+        [[], tokenNaming(['10.0.1.5:8443'])],
+        [undefined, tokenNaming(['10.0.1.5:8443'])],
+        [['10.0.2.7:8443'], 'not-a-token'],
+      ] as Array<[string[] | undefined, string]>) {
+        const { peering, api } = movedGateways('PENDING', addresses);
+        const home = fakeSsm(new Map([[parameter, stored]]));
+        await ensurePeeringStage(spec([acceptor]), { removed: [] }, { peering: api, ssm: { home, inRegion: () => fakeSsm() } });
+        expect({ calls: peering.calls, puts: home.puts }).toEqual({ calls: [], puts: [] });
+      }
+    });
+
+    it('compares the token\'s ServerAddresses with the gateways\' WAN addresses as Consul picks them (BestAddress with wan)', () => {
+      expect(
+        meshGatewayWanAddresses([
+          // The wan tagged address and its port.
+          { ServiceKind: 'mesh-gateway', Address: '10.0.1.5', ServiceAddress: '10.0.1.5', ServicePort: 8443, ServiceTaggedAddresses: { wan: { Address: 'nlb.example.com', Port: 443 } } },
+          // The same NLB behind a second task: once.
+          { ServiceKind: 'mesh-gateway', Address: '10.0.1.6', ServiceAddress: '10.0.1.6', ServicePort: 8443, ServiceTaggedAddresses: { wan: { Address: 'nlb.example.com', Port: 443 } } },
+          // No wan tagged address: the service address, else the node's wan, else the node address.
+          { ServiceKind: 'mesh-gateway', Address: '10.0.3.1', ServiceAddress: '10.0.3.2', ServicePort: 8443 },
+          { ServiceKind: 'mesh-gateway', Address: '10.0.4.1', TaggedAddresses: { wan: '198.51.100.4' }, ServicePort: 8443 },
+          { ServiceKind: 'mesh-gateway', Address: '10.0.5.1', ServicePort: 8443 },
+          // Not a mesh gateway.
+          { ServiceKind: 'connect-proxy', Address: '10.0.6.1', ServicePort: 20000 },
+        ]),
+      ).toEqual(['10.0.3.2:8443', '10.0.5.1:8443', '198.51.100.4:8443', 'nlb.example.com:443']);
+      expect(tokenAddressesStale(tokenNaming(['10.0.1.5:8443']), ['10.0.1.5:8443'])).toBe(false);
+      expect(tokenAddressesStale(tokenNaming(['10.0.1.5:8443']), ['nlb.example.com:8443'])).toBe(true);
+      // A port change alone, and a gateway added or gone, count.
+      expect(tokenAddressesStale(tokenNaming(['nlb.example.com:8443']), ['nlb.example.com:443'])).toBe(true);
+      expect(tokenAddressesStale(tokenNaming(['10.0.1.5:8443']), ['10.0.1.5:8443', '10.0.1.6:8443'])).toBe(true);
+      expect(peeringTokenAddresses('%%%')).toBeUndefined();
+    });
   });
 });
