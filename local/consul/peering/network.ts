@@ -9,6 +9,7 @@ import type { PeeringRecord, PeeringService } from './service';
  *   that peers through mesh gateways): both become ACTIVE, and each side's exported services and their health
  *   replace what the other side imported from it;
  * - marks an interrupted stream FAILING on both sides (what was imported stays), ACTIVE again once it reconnects;
+ * - sends the dialer the acceptor's mesh gateway addresses when they change (its `PeerServerAddresses`);
  * - carries a deletion: the deleting side's record goes (DELETING, then gone, its imports with it) and, when the
  *   stream is up, the other side's peering becomes TERMINATED.
  */
@@ -104,6 +105,13 @@ export class PeeringNetwork {
       record.exported = exported;
       record.Remote = { Partition: record.Remote.Partition || 'default', Datacenter: remoteDc };
       side.touch(record, changed);
+    }
+    // The acceptor's gateways moved (a `wan` switch, new gateway tasks): the stream tells the dialer their new
+    // addresses, so an ACTIVE peering follows them without a new token (service.ts, streamServerAddresses).
+    const addresses = acceptorSide.streamServerAddresses();
+    if (addresses && JSON.stringify(addresses) !== JSON.stringify(dialer.PeerServerAddresses ?? [])) {
+      dialer.PeerServerAddresses = addresses;
+      dialerSide.touch(dialer);
     }
   }
 }

@@ -406,6 +406,21 @@ export class PeeringService {
     return this.peeringAddresses().includes(address) || this.serverAddresses().includes(address) || this.externalAddresses.has(address);
   }
 
+  /**
+   * The server addresses this acceptor's side of a live stream sends its dialer when it peers through mesh gateways:
+   * the gateways' WAN addresses, as a token generated now would name them. Consul's peer-stream watches the
+   * mesh-gateway instances and sends them as a `PeeringServerAddresses` message whenever they change
+   * (`notifyServerMeshGatewayAddresses` in agent/grpc-external/services/peerstream/subscription_manager.go); the
+   * dialer stores them as its peering's `PeerServerAddresses`, which it dials from then on. Undefined without
+   * gateways (Consul then sends its ready servers' addresses, which the local servers do not model with ports) or
+   * when none is registered (Consul sends nothing then).
+   */
+  streamServerAddresses(): string[] | undefined {
+    if (!this.peersThroughMeshGateways()) return undefined;
+    const addresses = this.peeringAddresses();
+    return addresses.length > 0 ? addresses : undefined;
+  }
+
   /** `mesh` config entry `Peering.PeerThroughMeshGateways`. */
   peersThroughMeshGateways(): boolean {
     const entry = this.host.state().configEntries.get(configKey('mesh', 'mesh'));

@@ -237,6 +237,27 @@ describe('Consul emulator: cluster peering between two datacenters', () => {
     expect(await state(east, 'west')()).toBe('ACTIVE');
   });
 
+  it("sends an ACTIVE dialer the acceptor's new gateway addresses when they move, as Consul's stream does; a new token names them", async () => {
+    for (const dc of [east, west]) await dc.call('PUT', '/v1/config', { Kind: 'mesh', Peering: { PeerThroughMeshGateways: true } });
+    await east.call('PUT', '/v1/catalog/register', meshGateway('passing', '203.0.113.10'));
+    await west.call('PUT', '/v1/catalog/register', meshGateway('passing', '198.51.100.20'));
+    await peer(east, west);
+    const addresses = async () => ((await west.json<{ PeerServerAddresses?: string[] }>('/v1/peering/east')).PeerServerAddresses ?? []).join(',');
+    await until(state(west, 'east'), (s) => s === 'ACTIVE', 'dialer');
+    expect(await addresses()).toBe('203.0.113.10:8443');
+
+    // The acceptor's gateway now behind a load balancer: the stream tells the dialer, which stays ACTIVE.
+    await east.call('PUT', '/v1/catalog/register', meshGateway('passing', 'nlb-1.elb.us-east-1.amazonaws.com'));
+    await until(addresses, (a) => a === 'nlb-1.elb.us-east-1.amazonaws.com:8443', "the dialer's server addresses");
+    expect(await state(west, 'east')()).toBe('ACTIVE');
+    expect(await state(east, 'west')()).toBe('ACTIVE');
+    // A token generated now for the live peering names the new address and keeps the stream going.
+    const again = (await (await east.call('POST', '/v1/peering/token', { PeerName: 'west' })).json()) as { PeeringToken: string };
+    expect(JSON.parse(Buffer.from(again.PeeringToken, 'base64').toString()).ServerAddresses).toEqual(['nlb-1.elb.us-east-1.amazonaws.com:8443']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await state(west, 'east')()).toBe('ACTIVE');
+  });
+
   it("resolves a peer's service for a dataplane through the exporting side's mesh gateways (/v1/health/connect?peer=)", async () => {
     await peer(east, west);
     await west.call('PUT', '/v1/catalog/register', taskRegistration('todos', 't1', 'passing', 'cluster-2'));
