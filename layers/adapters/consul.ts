@@ -83,6 +83,8 @@ export interface CatalogServiceEntry {
   Tags?: string[] | null;
   Meta?: Record<string, string> | null;
   Proxy?: Record<string, unknown>;
+  /** A gateway's `lan` and `wan` addresses (a mesh gateway's `wan` one is what peers dial). */
+  TaggedAddresses?: Record<string, { Address: string; Port: number }> | null;
   /** The Raft index of the entry's last change: what a `cas` operation compares against. */
   ModifyIndex?: number;
 }

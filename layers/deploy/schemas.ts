@@ -122,4 +122,9 @@ export const StageStatusSchema = z.object({
   consul: z.optional(z.object({ leader: z.string(), peers: z.array(z.string()) })),
   /** Servers stage: how many Consul servers must be peers (the spec's `consul.servers.count`). */
   expectedPeers: z.optional(z.number().check(z.int())),
+  /**
+   * Mesh gateway stage: the WAN address its registrations must carry, the spec's `meshGateway.wan` (`address` in
+   * `nlb` mode; without it, each task's own address, `private` mode).
+   */
+  expectedWan: z.optional(z.object({ address: z.optional(z.string()), port: z.number().check(z.int()) })),
 });

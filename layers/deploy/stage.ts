@@ -9,7 +9,7 @@ import type { ServiceContext, TaskDefinitionContext } from '../domain/ecs/contex
 import { configParameterNames, instanceId, taskIdFromArn } from '../domain/naming';
 import { IMAGE_KEY } from '../domain/ecs/containers';
 import { renderedConfiguration } from './config-store';
-import type { ConsulApi } from '../adapters/consul';
+import type { CatalogServiceEntry, ConsulApi } from '../adapters/consul';
 import type { EcsApi } from '../adapters/ecs';
 import { ConsulUnavailableError, DeploymentFailedError } from '../errors';
 import type { ChangeAction, StageStatus } from './types';
@@ -57,7 +57,13 @@ export async function ensureStage(
     const { action, taskDefinitionArn, runningCount, pendingCount } = await ensureService(spec, target, ctx, deps);
     services.push({ name: resolved.serviceName, action, taskDefinitionArn, desiredCount: resolved.desiredCount, runningCount, pendingCount });
   }
-  const expected = stage === 'servers' ? { expectedPeers: spec.consul.servers.count } : {};
+  const wan = spec.meshGateway?.wan;
+  const expected =
+    stage === 'servers'
+      ? { expectedPeers: spec.consul.servers.count }
+      : stage === 'mesh-gateway' && wan
+        ? { expectedWan: { port: wan.port, ...(wan.mode === 'nlb' && wan.address ? { address: wan.address } : {}) } }
+        : {};
   return { stage, cluster: clusterName, ready: false, round: 0, waitingFor: 'ECS to start the tasks', services, ...expected };
 }
 
@@ -143,6 +149,18 @@ export interface CheckDeps {
 }
 
 /**
+ * Whether a mesh gateway's registration carries the spec's WAN address. A task registered while the event handlers
+ * still held the previous spec (they cache it for a few seconds) carries the previous `wan` until its next event or
+ * the reconcile rewrites it; the peering stage that follows compares the stored token with these addresses (a token
+ * names them, peering.ts), so the stage waits for the new ones. No expectation (other stages): true.
+ */
+function carriesWan(service: CatalogServiceEntry, expected: StageStatus['expectedWan']): boolean {
+  if (!expected) return true;
+  const wan = service.TaggedAddresses?.wan;
+  return wan?.Address === (expected.address ?? service.Address) && wan.Port === expected.port;
+}
+
+/**
  * One round of a stage's wait loop: are its ECS services stable (one deployment, runningCount == desiredCount,
  * DESIGN.md section 7) and does Consul confirm them (servers: a leader and the expected peers; services and the
  * gateway: every running task registered and passing)? A failed ECS deployment (circuit breaker) throws
@@ -187,10 +205,11 @@ export async function checkStage(previous: StageStatus, deps: CheckDeps): Promis
     for (const entry of status.services) {
       const taskIds = await runningTaskIds(previous.cluster, entry.name, deps.ecs);
       const health = await deps.consul.healthService(entry.name);
-      const passing = new Set(health.filter((h) => h.Checks.every((c) => c.Status === 'passing')).map((h) => h.Service.ID));
+      const passing = new Set(health.filter((h) => h.Checks.every((c) => c.Status === 'passing') && carriesWan(h.Service, previous.expectedWan)).map((h) => h.Service.ID));
       const registered = taskIds.filter((id) => passing.has(instanceId(entry.name, id))).length;
       entry.registeredPassing = registered;
-      if (registered < taskIds.length || taskIds.length < entry.desiredCount) missing.push(`${entry.name} (${registered}/${entry.desiredCount} passing in Consul)`);
+      const wan = previous.expectedWan ? ` with WAN address ${previous.expectedWan.address ?? "the task's own"}:${previous.expectedWan.port}` : '';
+      if (registered < taskIds.length || taskIds.length < entry.desiredCount) missing.push(`${entry.name} (${registered}/${entry.desiredCount} passing in Consul${wan})`);
     }
     if (missing.length > 0) return { ...status, waitingFor: `Consul registrations: ${missing.join(', ')}` };
     return { ...status, ready: true, waitingFor: '' };

@@ -1,6 +1,7 @@
 import { DescribeClustersCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { LocalCloud } from '@consul-mesh/local-cloud';
-import { bootstrapTokenOf, deploy, referenceSpec, startCloud, type RawSpec } from './harness';
+import { bootstrapTokenOf, deploy, referenceSpec, ROOT, startCloud, type RawSpec } from './harness';
+import { testCloudOptions } from '../../support/test-cloud';
 
 /**
  * A mesh that peers through a mesh gateway, deployed on the local cloud (one region: its peer `west` is declared but
@@ -12,7 +13,10 @@ describe('a mesh with a mesh gateway and exports', () => {
   let cloud: LocalCloud;
 
   beforeAll(async () => {
-    cloud = await startCloud();
+    // The event handlers read the deployed spec at each event (SPEC_CACHE_SECONDS 0): a gateway moved behind an NLB
+    // registers the NLB's address at once, where the default cache has the gateway stage wait (polls without a pause
+    // here) for the task's next event or the reconcile (tests/unit/deploy/stage-mesh-gateway-wan.test.ts).
+    cloud = await startCloud({ functionEnvironment: { ...testCloudOptions(ROOT).functionEnvironment, SPEC_CACHE_SECONDS: '0' } });
   }, 300_000);
   afterAll(async () => {
     await cloud?.stop();
