@@ -232,6 +232,9 @@ const LIVE_PEERING = new Set(['PENDING', 'ESTABLISHING', 'ACTIVE', 'FAILING']);
  * token is generated unless a live peering of that name exists (and, while PENDING, its token is still stored); a
  * dialer establishes unless its peering lives; the deployed spec's peers the spec dropped are deleted. When Consul
  * could not be asked (`state.peerings` absent: its servers do not run yet), every peer of the spec is created.
+ * The renewal of a live acceptor's token whose addresses moved (peering.ts, tokenAddressesStale) is not planned: the
+ * addresses it compares are the mesh gateways' WAN addresses after the gateway stage, which in `private` mode are the
+ * new tasks' private IPs (unknown until ECS starts them), and the plan would have to decrypt the stored token.
  */
 function peeringChanges(spec: MeshSpec, state: MeshState): ResourceChange[] {
   const changes: ResourceChange[] = [];

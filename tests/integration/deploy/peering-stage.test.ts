@@ -32,10 +32,17 @@ interface Region {
   api: string;
 }
 
+/** An NLB in front of east's mesh gateway (`meshGateway.wan.mode: nlb`). */
+const EAST_NLB = {
+  mode: 'nlb',
+  address: 'east-mesh-gw-0123456789abcdef.elb.us-east-1.amazonaws.com',
+  targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/east-mesh-gw/0123456789abcdef',
+};
+
 /** east: the acceptor, exporting users to west; with `peered: false`, no peer and no export (the gateway stays). */
-function eastSpec(peered = true): Record<string, unknown> {
+function eastSpec(peered = true, wan?: typeof EAST_NLB): Record<string, unknown> {
   return referenceSpec((spec: RawSpec) => {
-    spec.meshGateway = {};
+    spec.meshGateway = wan ? { wan } : {};
     if (!peered) return;
     spec.peers = [{ name: 'west', mesh: WEST_MESH, region: 'eu-west-1', role: 'acceptor' }];
     spec.exports = [{ service: 'users', peers: ['west'] }];
@@ -116,9 +123,9 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     return response.status === 404 ? 'absent' : ((await response.json()) as { State: string }).State;
   }
 
-  async function tokenParameter(): Promise<{ Version?: number; Type?: string } | 'absent'> {
+  async function tokenParameter(): Promise<{ Version?: number; Type?: string; Value?: string } | 'absent'> {
     try {
-      return (await ssmIn('us-east-1').send(new GetParameterCommand({ Name: TOKEN }))).Parameter ?? 'absent';
+      return (await ssmIn('us-east-1').send(new GetParameterCommand({ Name: TOKEN, WithDecryption: true }))).Parameter ?? 'absent';
     } catch (error) {
       if ((error as Error).name === 'ParameterNotFound') return 'absent';
       throw error;
@@ -150,7 +157,10 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
       ports: { aws: 0, consul: 0, httpApi: 0, peerConsul: 0, peerHttpApi: 0 },
       peerRegion: { region: 'eu-west-1', datacenter: 'dc2', meshName: WEST_MESH },
       // Task events that come before the mesh's ACL tokens exist fail and are retried, as on AWS: not worth a line.
-      functionEnvironment: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      // The event handlers read the deployed spec at each event (SPEC_CACHE_SECONDS 0): a gateway moved behind an NLB
+      // registers the NLB's address at once, where the default cache has the gateway stage wait (polls without a
+      // pause here) for the task's next event or the reconcile (tests/unit/deploy/stage-mesh-gateway-wan.test.ts).
+      functionEnvironment: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', SPEC_CACHE_SECONDS: '0' },
     });
     const peer = cloud.peer;
     if (!peer || !cloud.endpoints.peer) throw new Error('no second region');
@@ -304,4 +314,38 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }, 500_000);
+  it('renews the acceptor\'s stored token when its gateway moves behind an NLB before the dialer is deployed; the dialer then peers ACTIVE', async () => {
+    // West is not deployed (torn down above). East's deployment makes a token (anew, after the teardowns above),
+    // naming its gateway's private address.
+    const first = await deploy(east, eastSpec());
+    expect({ status: first.status, cause: first.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+    type Stored = Awaited<ReturnType<typeof tokenParameter>>;
+    const addressesOf = (parameter: Stored) => (parameter === 'absent' ? [] : (JSON.parse(Buffer.from(parameter.Value ?? '', 'base64').toString('utf8')).ServerAddresses as string[]));
+    const versionOf = (parameter: Stored) => (parameter === 'absent' ? undefined : parameter.Version);
+    const before = await tokenParameter();
+    expect(addressesOf(before)).toEqual([expect.stringMatching(/^10\.\d+\.\d+\.\d+:8443$/)]);
+    expect(await peeringState(east, 'west')).toBe('PENDING');
+
+    // The gateway goes behind an NLB: new gateway tasks register the NLB's address as their WAN address (the gateway
+    // stage waits for it), and the peering stage replaces the token that still names the old one (the peering is
+    // PENDING: nobody used it).
+    const behind = await deploy(east, eastSpec(true, EAST_NLB));
+    expect({ status: behind.status, cause: behind.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+    expect(peeringOutcome(behind)).toEqual(['west:token-generated:PENDING']);
+    const after = await tokenParameter();
+    expect(addressesOf(after)).toEqual([`${EAST_NLB.address}:8443`]);
+    expect(versionOf(after)).toBe((versionOf(before) ?? 0) + 1);
+
+    // Deployed again unchanged: the token is current, nothing is written.
+    const unchanged = await deploy(east, eastSpec(true, EAST_NLB));
+    expect({ status: unchanged.status, noChange: unchanged.output?.noChange }).toEqual({ status: 'SUCCEEDED', noChange: true });
+    expect(peeringOutcome(unchanged)).toEqual(['west:token-kept:PENDING']);
+    expect(versionOf(await tokenParameter())).toBe(versionOf(after));
+
+    // The dialer, deployed now, dials the NLB's address and peers.
+    const dialer = await deploy(west, westSpec());
+    expect({ status: dialer.status, cause: dialer.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+    expect(peeringOutcome(dialer)).toEqual(['east:established:ACTIVE']);
+    expect(await peeringState(east, 'west')).toBe('ACTIVE');
+  }, 600_000);
 });
