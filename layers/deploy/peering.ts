@@ -281,7 +281,10 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
     // peeringSecretsWriteTxn in agent/consul/state/peering.go), so a working stream goes on. An ACTIVE dialer needs
     // nothing: the acceptor's peer-stream sends it the gateways' new addresses over the stream
     // (subscription_manager.go's notifyServerMeshGatewayAddresses, a `PeeringServerAddresses` message; the dialer
-    // writes them to its peering's `PeerServerAddresses`); the stored token is renewed for the dialers to come.
+    // writes them to its peering's `PeerServerAddresses`); the stored token is renewed for the dialers to come, and
+    // for the dialer itself should it lose its peering later (it establishes again with the stored token). The cost:
+    // a dialer whose peering goes FAILING later sees a newer token Version and re-establishes with it
+    // (layers/recovery/peerings.ts) where it would have reconnected by itself; once, and with a token nobody used.
     // Only one read more when nothing changed, and no write: a no-change deployment leaves the parameter's Version.
     if (stored === undefined || !tokenAddressesStale(stored, await deps.peering.tokenAddresses?.(gatewayOf(spec)))) {
       return { name: peer.name, role: 'acceptor', action: 'token-kept', state: current.State };

@@ -249,7 +249,8 @@ async function readRekeyOwed(ssm: Pick<SsmApi, 'getParameter'>, owedName: string
  *   secret is not in the restored datacenter is refused before it is tracked ("invalid peering stream secret"), so
  *   that peering reads ACTIVE while its dialer is FAILING. Re-keying it is safe: Consul's GenerateToken for an
  *   existing peering replaces only the establishment secret and keeps the stream secrets, so a stream that does work
- *   is not cut. ACTIVE with a heartbeat is a stream that authenticated: nothing to re-key (recoverAcceptor drops it).
+ *   is not cut (Consul's `peeringSecretsWriteTxn`, agent/consul/state/peering.go: "Merge in existing stream secrets
+ *   when persisting a new establishment secret"). ACTIVE with a heartbeat is a stream that authenticated: nothing to re-key (recoverAcceptor drops it).
  */
 function rekeyDue(owed: RekeyOwed, peering: Peering): boolean {
   if (owed.since === 'pending') return peering.State === 'PENDING';
