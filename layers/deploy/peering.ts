@@ -285,7 +285,8 @@ async function ensureAcceptor(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps)
     // for the dialer itself should it lose its peering later (it establishes again with the stored token). The cost:
     // a dialer whose peering goes FAILING later sees a newer token Version and re-establishes with it
     // (layers/recovery/peerings.ts) where it would have reconnected by itself; once, and with a token nobody used.
-    // Only one read more when nothing changed, and no write: a no-change deployment leaves the parameter's Version.
+    // Two reads more (the mesh entry, the gateway's instances) and no write when nothing changed: a no-change
+    // deployment leaves the parameter's Version.
     if (stored === undefined || !tokenAddressesStale(stored, await deps.peering.tokenAddresses?.(gatewayOf(spec)))) {
       return { name: peer.name, role: 'acceptor', action: 'token-kept', state: current.State };
     }
