@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -14,6 +13,7 @@ import { scriptedDeployRun, scriptedRemovalRun } from '../../unit/cli/support/hi
 import { StepFunctionsStub } from './sfn-stub';
 import { createS3Api } from '../../../layers/adapters/s3';
 import { createSfnApi } from '../../../layers/adapters/sfn';
+import { scratchDir } from '../../support/scratch';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:consul-mesh-local-deploy-mesh';
 const SPEC = `
@@ -55,7 +55,7 @@ beforeAll(async () => {
   s3Provider.store.createBucket('build-sources', 'us-east-1');
   s3 = new S3Client(s3Cloud.clientConfig);
   process.env.BUILD_SOURCE_BUCKET = 'build-sources';
-  dir = mkdtempSync(join(tmpdir(), 'meshctl-deploy-'));
+  dir = scratchDir('meshctl-deploy-');
   mkdirSync(join(dir, 'services', 'users'), { recursive: true });
   writeFileSync(join(dir, 'services', 'users', 'Dockerfile'), 'FROM node:22-alpine\nCOPY . .\n');
   specPath = join(dir, 'mesh.yaml');

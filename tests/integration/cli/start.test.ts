@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scratchDir } from '../../support/scratch';
 
 /**
  * `npm start` as a user runs it: a child process (bin/start.ts through tsx) on free ports (LOCAL_*_PORT=0), with
@@ -28,7 +28,7 @@ function start(args: string[], env: Record<string, string> = {}): Promise<{ code
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'npm-start-'));
+  dir = scratchDir('npm-start-');
 });
 
 const spec = (image: string) => `name: reference-mesh

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { uiCommand } from '../../../cli/ui-command';
 import { defaultCliDeps } from '../../../cli/cli-deps';
 import { ensureUiBuilt, hashInputs, isFresh } from '../../../cli/ui/build';
+import { scratchDir } from '../../support/scratch';
 
 /** `meshctl ui` as a command: it builds the dashboard when needed, prints where it serves, and names a taken port. */
 describe('meshctl ui', () => {
@@ -53,7 +53,7 @@ describe('meshctl ui', () => {
 
 describe('the dashboard build record', () => {
   it('is fresh while the files it was built from are unchanged, and stale once one changes or the record is gone', () => {
-    const root = mkdtempSync(join(tmpdir(), 'ui-build-'));
+    const root = scratchDir('ui-build-');
     mkdirSync(join(root, 'ui', 'dist'), { recursive: true });
     writeFileSync(join(root, 'ui', 'a.ts'), 'export const a = 1;');
     writeFileSync(join(root, 'package-lock.json'), '{}');

@@ -1,9 +1,9 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startUiServer, type UiServer } from '../../../cli/ui/server';
+import { scratchDir } from '../../support/scratch';
 
 /**
  * The `meshctl ui` server against a recording stand-in for the HTTP API: it forwards with the user's token and
@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => api.listen(0, '127.0.0.1', done));
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-  staticDir = mkdtempSync(join(tmpdir(), 'ui-static-'));
+  staticDir = scratchDir('ui-static-');
   mkdirSync(join(staticDir, 'assets'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>meshctl ui</title>');
   writeFileSync(join(staticDir, 'assets', 'app-abc.js'), 'console.log(1)');

@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coldStartNode, measureRequire } from '../../../bench/deploy/cold-start';
+import { scratchDir } from '../../support/scratch';
 
 /** A stand-in node binary that reports a version and runs the real node for everything else. */
 function fakeNode(dir: string, version: string): string {
@@ -13,7 +13,7 @@ function fakeNode(dir: string, version: string): string {
 
 describe('cold starts on the Lambda runtime\'s Node', () => {
   it('uses MESH_BENCH_NODE, else the Node 22 that .ci/run installs, else the running node', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cold-node-'));
+    const dir = scratchDir('cold-node-');
     const chosen = fakeNode(dir, 'v22.99.0');
     expect(coldStartNode({ MESH_BENCH_NODE: chosen, TMPDIR: dir })).toEqual({ binary: chosen, version: 'v22.99.0' });
 
@@ -25,7 +25,7 @@ describe('cold starts on the Lambda runtime\'s Node', () => {
   });
 
   it('loads the bundle with the node it is given', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cold-node-'));
+    const dir = scratchDir('cold-node-');
     const node = fakeNode(dir, 'v22.99.0');
     const bundle = join(dir, 'bundle.js');
     writeFileSync(bundle, 'exports.handler = async () => 1;\n');

@@ -1,8 +1,8 @@
 import { loadMeshSpec } from '../../../layers/domain/spec';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStartOptions, renderExploreHints, renderListenError, specMeshName, StartUsageError } from '../../../cli/start-options';
+import { scratchDir } from '../../support/scratch';
 
 /** The reference mesh (examples/mesh.yaml). */
 const referenceSpec = () => loadMeshSpec('examples/mesh.yaml');
@@ -54,7 +54,7 @@ describe('npm start options', () => {
   });
 
   it('deploys a second --spec in the second region: its spec\'s region, or --peer-region', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'start-options-'));
+    const dir = scratchDir('start-options-');
     const west = join(dir, 'west.yaml');
     writeFileSync(west, 'name: west-mesh\nregion: eu-west-1\n');
     const nowhere = join(dir, 'nowhere.yaml');
@@ -90,7 +90,7 @@ describe('npm start options', () => {
 });
 
 describe('the mesh npm start starts the local orchestrator for', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'start-mesh-'));
+  const dir = scratchDir('start-mesh-');
   const file = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);

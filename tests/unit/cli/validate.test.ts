@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateCommand } from '../../../cli/validate';
+import { scratchDir } from '../../support/scratch';
 
 function capture() {
   const lines: string[] = [];
@@ -17,7 +17,7 @@ describe('meshctl validate', () => {
   });
 
   it('exits non-zero with one line per problem, each naming its path', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meshctl-'));
+    const dir = scratchDir('meshctl-');
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'name: shop\nconsul: {servers: {count: 4}}\nclusters:\n  - name: c1\n    services:\n      - {name: users, image: "users:1.0.0", port: 8080, extra: 1}\n');
     const { lines, out } = capture();
@@ -29,7 +29,7 @@ describe('meshctl validate', () => {
   });
 
   it('counts in the right number: 1 cluster, 1 service, 1 Consul server', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meshctl-'));
+    const dir = scratchDir('meshctl-');
     const file = join(dir, 'one.yaml');
     writeFileSync(file, 'name: shop\nconsul: {servers: {count: 1}}\nclusters:\n  - name: c1\n    services:\n      - {name: users, image: "users:1.0.0", port: 8080}\n');
     const { lines, out } = capture();
