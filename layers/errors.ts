@@ -120,8 +120,9 @@ export class InvalidInputError extends MeshError {
   constructor(
     message: string,
     readonly issues: SpecIssue[] = [],
+    options?: { cause?: unknown },
   ) {
-    super(issues.length ? `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : message);
+    super(issues.length ? `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : message, options);
   }
 }
 
