@@ -13,6 +13,8 @@ const LOCAL_PEER_BUILD_SOURCE_BUCKET_PATTERN = 'local-<region>-build-source-buck
 export interface BuildSourceOptions {
   /** `--source-bucket`: the stack output BuildSourceBucketName. */
   sourceBucket?: string;
+  /** The spec's `region` (`deploy`), named when no AWS region is configured for the upload. */
+  specRegion?: string;
   apiUrl?: string;
   stateMachineArn?: string;
 }
@@ -48,8 +50,21 @@ export async function publishBuildContexts(
   const list = [...contexts];
   if (list.length === 0) return { uploaded: [], present: [], bucket: '' };
   const bucket = resolveSourceBucket(options, deps.env);
-  const result = await uploadBuildContexts(list, { s3: deps.s3 ?? deps.clients().s3, bucket });
-  return { ...result, bucket };
+  try {
+    const result = await uploadBuildContexts(list, { s3: deps.s3 ?? deps.clients().s3, bucket });
+    return { ...result, bucket };
+  } catch (error) {
+    if (!isRegionMissing(error)) throw error;
+    // The SDK's own words ("Region is missing") name neither the setting nor the region: the bucket belongs to the
+    // mesh's stack, one per region (README: "Two regions"), so the region to set is that stack's, the spec's.
+    const which = options.specRegion ? `, the spec's region: ${options.specRegion}` : '';
+    throw new InvalidInputError(`no AWS region to upload the build contexts to s3://${bucket} with: set AWS_REGION to the region of the mesh's stack${which}`, [], { cause: error });
+  }
+}
+
+/** The AWS SDK's error when neither the client, `AWS_REGION` nor the shared config file gives a region. */
+function isRegionMissing(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Region is missing';
 }
 
 /** `Build contexts: 2 uploaded to s3://bucket/contexts/, 3 already there`. */

@@ -41,7 +41,7 @@ export async function deployCommand(specPath: string, options: DeployOptions, de
   // The builds read exactly the files that were hashed, from S3: uploaded before anything starts.
   let upload;
   try {
-    upload = await publishBuildContexts(prepared.contexts.values(), options, deps);
+    upload = await publishBuildContexts(prepared.contexts.values(), { ...options, specRegion: spec.region }, deps);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     deps.stderr.write(`meshctl deploy: ${error.message}\n`);

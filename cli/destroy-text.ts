@@ -4,7 +4,8 @@ import type { DestroyView } from '../layers/api/contract';
 
 const MARK: Record<string, string> = { pending: ' ', running: '…', done: '✓', failed: '✗', cancelled: '-' };
 const LABEL: Record<string, string> = {
-  prepare: 'take the mesh lock, find what the mesh has',
+  // RemovePeerings runs in this stage (teardown-progress.ts): the peerings go first, while the mesh gateways run.
+  prepare: 'take the mesh lock, find what the mesh has, delete its cluster peerings',
   ingress: 'ingress gateway: scale to 0, drain, delete',
   services: 'service clusters: scale to 0, drain, delete',
   consul: 'Consul: stopped registrations, config entries, KV',

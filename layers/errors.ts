@@ -45,7 +45,8 @@ export class DeploymentFailedError extends MeshError {
 
 /**
  * A dialer's deployment found no peering token of its acceptor (the acceptor's mesh was not deployed with this peer
- * yet): the message says which mesh to deploy in which region first. Not retried.
+ * yet), or none the acceptor accepts (its peering TERMINATED or deleted since the token was made, or the token used):
+ * the message says which mesh to deploy in which region first. Not retried.
  */
 export class PeeringTokenMissingError extends MeshError {
   override readonly name = 'PeeringTokenMissing';
@@ -120,8 +121,9 @@ export class InvalidInputError extends MeshError {
   constructor(
     message: string,
     readonly issues: SpecIssue[] = [],
+    options?: { cause?: unknown },
   ) {
-    super(issues.length ? `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : message);
+    super(issues.length ? `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : message, options);
   }
 }
 

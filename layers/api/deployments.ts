@@ -45,7 +45,13 @@ export function readSubmittedSpec(body: RequestBody, deps: { meshName: string; s
   if (!result.ok) throw new SpecInvalidError(result.issues);
   const spec = result.spec;
   if (spec.name !== deps.meshName) {
-    throw new InvalidInputError('the spec names another mesh', [{ path: 'name', message: `must be "${deps.meshName}": this orchestrator deploys that mesh` }]);
+    // One stack per mesh and region, each with its own API: a spec sent to the other region's API (two meshes joined by
+    // peering) is named with its region, so the message says which API it was meant for.
+    const here = deps.stackLimits?.region;
+    const elsewhere = here && spec.region !== here ? ` ("${spec.name}" is for ${spec.region}: send it to the API of the stack in ${spec.region})` : '';
+    throw new InvalidInputError('the spec names another mesh', [
+      { path: 'name', message: `must be "${deps.meshName}": this orchestrator${here ? ` (${here})` : ''} deploys that mesh${elsewhere}` },
+    ]);
   }
   const misfits = stackFitIssues(spec, deps.stackLimits ?? {});
   if (misfits.length > 0) throw new SpecInvalidError(misfits);

@@ -246,11 +246,14 @@ function peeringChanges(spec: MeshSpec, state: MeshState): ResourceChange[] {
     if (peer.role === 'acceptor') {
       const parameter = peeringTokenParameter(spec.name, peer.mesh);
       const kept = live && (stored.has(parameter) || current !== 'PENDING');
+      // ensureAcceptor deletes a TERMINATED peering first (Consul refuses the dialer's exchange on it), and with it
+      // what it imported: said, so the plan does not hide a deletion.
+      const terminated = current === 'TERMINATED' ? [`deletes the TERMINATED peering "${peer.name}" (mesh "${peer.mesh}" deleted its side) and the services imported from it`] : [];
       changes.push({
         kind: 'peering',
         id: peer.name,
         action: kept ? 'unchanged' : 'create',
-        reasons: kept ? [] : [`generates a peering token for mesh "${peer.mesh}" (${peer.region}) and keeps it as a SecureString at ${parameter}, where that mesh's deployment reads it`],
+        reasons: kept ? [] : [...terminated, `generates a peering token for mesh "${peer.mesh}" (${peer.region}) and keeps it as a SecureString at ${parameter}, where that mesh's deployment reads it`],
       });
       continue;
     }

@@ -338,11 +338,37 @@ async function ensureDialer(spec: MeshSpec, peer: PeerSpec, deps: PeeringDeps): 
       `mesh "${peer.mesh}" in ${peer.region} has not generated the peering token for mesh "${spec.name}" yet (${parameter}): deploy mesh "${peer.mesh}" in region ${peer.region} first, its spec naming mesh "${spec.name}" (${spec.region}) in its peers with its own role, role: acceptor`,
     );
   }
-  await deps.peering.establish(peer.name, token, {
-    ...peeringMark(spec.name, peer),
-    ...(stored?.Version === undefined ? {} : { [TOKEN_VERSION_META]: String(stored.Version) }),
-  });
+  try {
+    await deps.peering.establish(peer.name, token, {
+      ...peeringMark(spec.name, peer),
+      ...(stored?.Version === undefined ? {} : { [TOKEN_VERSION_META]: String(stored.Version) }),
+    });
+  } catch (error) {
+    const refusal = tokenRefusal(error);
+    if (refusal === undefined) throw error;
+    // Retrying cannot help (the token stays what it is until the acceptor's deployment makes a new one), and Consul's
+    // 500 would otherwise read as ConsulUnavailable: say which mesh to deploy again, as for a token not made yet.
+    throw new PeeringTokenMissingError(
+      `mesh "${peer.mesh}" in ${peer.region} refused the peering token it keeps for mesh "${spec.name}" (${parameter}${stored?.Version === undefined ? '' : `, version ${stored.Version}`}): ${refusal}; ` +
+        `its side of the peering was TERMINATED or deleted after the token was made (this mesh was torn down or dropped the peer), or the token was already used: ` +
+        `deploy mesh "${peer.mesh}" in region ${peer.region} again first (its deployment replaces a TERMINATED peering with a new token), then this mesh`,
+      { cause: error },
+    );
+  }
   return { name: peer.name, role: 'dialer', action: 'established', state: 'ESTABLISHING' };
+}
+
+/**
+ * The acceptor's refusal of the token's secret exchange in a failed `POST /v1/peering/establish`, or undefined for
+ * any other failure (an acceptor not reachable yet is retried as ConsulUnavailable). Consul's peer-stream
+ * `ExchangeSecret` answers "invalid peering establishment secret" when the acceptor has no such secret: the token was
+ * used, or the peering it names was TERMINATED or deleted (Consul deletes a peering's secrets then); the local cloud
+ * words the last two "peering is marked for deletion" and "peering not found for".
+ */
+function tokenRefusal(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const refusal = ['invalid peering establishment secret', 'peering is marked for deletion', 'peering not found for'].find((text) => error.message.includes(text));
+  return refusal === undefined ? undefined : `Consul: ${refusal}`;
 }
 
 /**

@@ -21,7 +21,7 @@ export function validateSpecObject(raw: unknown): SpecResult {
   // an invalid spec, so fixing one problem never reveals another that was there all along.
   const parsed = MeshSpecSchema.safeParse(raw);
   const spec = parsed.success ? parsed.data : (salvage(MeshSpecSchema, raw) as MeshSpec);
-  const issues = [...(parsed.success ? [] : parsed.error.issues.flatMap(toSpecIssues)), ...checkSpecRules(spec)];
+  const issues = [...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => toSpecIssues(issue, raw))), ...checkSpecRules(spec)];
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     const size = submittedSpecBytes(raw);
     if (size > MAX_SPEC_BYTES) issues.push(tooLarge(size));
@@ -59,18 +59,34 @@ function tooLarge(size: number): SpecIssue {
 
 type ZodIssue = import('zod').z.core.$ZodIssue;
 
-/** Zod's issues with each unknown key at its own path and the expected type spelled out. */
-function toSpecIssues(issue: ZodIssue): SpecIssue[] {
+/**
+ * Zod's issues with each unknown key at its own path and the expected type spelled out; a key that is not there at
+ * all is said to be required (zod/mini words a missing key and a wrong type alike, "Invalid input").
+ */
+function toSpecIssues(issue: ZodIssue, raw: unknown): SpecIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
   }
+  const required = isMissing(raw, issue.path) ? 'required: ' : '';
   if (issue.code === 'invalid_type') {
-    const message = issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message;
+    const message = issue.message.startsWith('Invalid input') ? `${required}expected ${issue.expected}` : issue.message;
     return [{ path: formatPath(issue.path), message }];
   }
   if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid')) {
-    return [{ path: formatPath(issue.path), message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
+    return [{ path: formatPath(issue.path), message: `${required}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
   }
   return [{ path: formatPath(issue.path), message: issue.message }];
+}
+
+/** Whether the key at `path` is absent (or null) in an object that is there: a required key left out. */
+function isMissing(raw: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent: unknown = raw;
+  for (const key of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return false;
+    parent = (parent as Record<PropertyKey, unknown>)[key];
+  }
+  if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) return false;
+  return (parent as Record<PropertyKey, unknown>)[path[path.length - 1]] == null;
 }
 

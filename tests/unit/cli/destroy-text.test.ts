@@ -1,4 +1,4 @@
-import { renderDestroyOutcome } from '../../../cli/destroy-text';
+import { renderDestroyOutcome, renderDestroyStage } from '../../../cli/destroy-text';
 import type { DestroyView } from '../../../layers/api/contract';
 
 /** The summary `meshctl destroy` prints once its teardown has succeeded. */
@@ -39,5 +39,11 @@ describe('renderDestroyOutcome', () => {
 
   it('prints no peerings line for a mesh that had none', () => {
     for (const peerings of [undefined, []]) expect(renderDestroyOutcome(view(peerings)).out.some((line) => line.includes('peerings'))).toBe(false);
+  });
+});
+
+describe('the stages meshctl destroy prints', () => {
+  it('say that the first one deletes the cluster peerings (RemovePeerings runs in it, before the gateways go)', () => {
+    expect(renderDestroyStage({ name: 'prepare', state: 'done' })).toBe('✓ prepare  take the mesh lock, find what the mesh has, delete its cluster peerings');
   });
 });

@@ -265,6 +265,15 @@ describe('computeChangeSet', () => {
     const terminated = deployedState(both);
     terminated.peerings = [{ name: 'west', state: 'ACTIVE' }, { name: 'east', state: 'TERMINATED' }];
     expect(changed(computeChangeSet(both, terminated, context))).toEqual(['create peering east']);
+    // An acceptor whose dialer deleted its side (TERMINATED): the plan says the old peering goes before the new token.
+    const acceptorTerminated = deployedState(both);
+    acceptorTerminated.peerings = [{ name: 'west', state: 'TERMINATED' }, { name: 'east', state: 'ACTIVE' }];
+    const remade = computeChangeSet(both, acceptorTerminated, context);
+    expect(changed(remade)).toEqual(['create peering west']);
+    expect(find(remade, 'peering', 'west')?.reasons).toEqual([
+      'deletes the TERMINATED peering "west" (mesh "todos-mesh" deleted its side) and the services imported from it',
+      'generates a peering token for mesh "todos-mesh" (eu-west-1) and keeps it as a SecureString at /consul-mesh/shop/peering/todos-mesh/token, where that mesh\'s deployment reads it',
+    ]);
 
     // Dropping the acceptor deletes its peering and its token parameter, after nothing else of the stage.
     const dropped = computeChangeSet(peers(dialer), deployedState(both), context);

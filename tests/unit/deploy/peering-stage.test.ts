@@ -15,6 +15,7 @@ import { checkPeeringStage, ensurePeeringStage, peeringChanged, removedPeers } f
 import type { MeshSpec } from '../../../layers/domain/spec';
 import { specFrom } from '../ecs/support';
 import { fakeSsm } from './fake-ssm';
+import { ConsulUnavailableError, PeeringTokenMissingError } from '../../../layers/errors';
 
 /**
  * The peering stage's steps against fakes of Consul's peering API and of SSM in two regions (the local cloud's two
@@ -112,6 +113,38 @@ describe('the peering stage', () => {
     });
     expect(peering.calls).toEqual([]);
     expect(home.puts).toEqual([]);
+  });
+
+  it('fails with PeeringTokenMissing, not ConsulUnavailable (retried in vain), when the acceptor refuses the stored token', async () => {
+    // The acceptor's side TERMINATED (this mesh was torn down and deployed again before the acceptor was): Consul's
+    // establish answers 500 with the acceptor's refusal of the secret exchange, which the Consul client raises as
+    // ConsulUnavailable. Consul's words, then the local cloud's for a TERMINATED peering.
+    const refusals = [
+      'rpc error: code = PermissionDenied desc = invalid peering establishment secret',
+      'rpc error: code = NotFound desc = peering is marked for deletion',
+    ];
+    for (const refusal of refusals) {
+      const peering = fakePeering();
+      peering.api.establish = async () => {
+        throw new ConsulUnavailableError(`Consul answered 500 to POST /v1/peering/establish: 1 error occurred:\n\t* failed to exchange peering secret with "10.0.0.7:8443": ${refusal}`);
+      };
+      const remote = fakeSsm(new Map([[peeringTokenParameter('users-mesh', 'shop'), 'their-token']]));
+      const failure = await ensurePeeringStage(spec([dialer]), { removed: [] }, { peering: peering.api, ssm: { home: fakeSsm(), inRegion: () => remote } }).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(PeeringTokenMissingError);
+      expect((failure as Error).message).toContain(`mesh "users-mesh" in us-west-2 refused the peering token it keeps for mesh "shop" (${peeringTokenParameter('users-mesh', 'shop')}`);
+      expect((failure as Error).message).toContain('deploy mesh "users-mesh" in region us-west-2 again first');
+      expect((failure as Error).cause).toBeInstanceOf(ConsulUnavailableError);
+    }
+  });
+
+  it('leaves an acceptor not reachable yet to the retries (ConsulUnavailable)', async () => {
+    const peering = fakePeering();
+    const unreachable = new ConsulUnavailableError('Consul answered 500 to POST /v1/peering/establish: failed to exchange peering secret with "10.0.0.7:8443": connection refused');
+    peering.api.establish = async () => {
+      throw unreachable;
+    };
+    const remote = fakeSsm(new Map([[peeringTokenParameter('users-mesh', 'shop'), 'their-token']]));
+    await expect(ensurePeeringStage(spec([dialer]), { removed: [] }, { peering: peering.api, ssm: { home: fakeSsm(), inRegion: () => remote } })).rejects.toBe(unreachable);
   });
 
   it('deletes with a removed peer what this side keeps about it: an acceptor\'s token and re-key record, a dialer\'s token request', async () => {

@@ -123,6 +123,20 @@ describe('mesh spec: mesh gateway, peers and exports', () => {
     ]);
   });
 
+  it('says which keys of a peer are missing, apart from those of a wrong type or value', () => {
+    const spec = peeredSpec();
+    spec.peers = [{ name: 'west', region: 'eu-west-1' } as never, { name: 'east', mesh: 7, region: 'us-west-2', role: 'dailer' } as never];
+    spec.exports = [];
+    spec.intentions = [];
+    spec.clusters[0].services[0].upstreams = [];
+    expect(issuesOf(spec)).toEqual([
+      'peers[0].mesh: required: expected string',
+      'peers[0].role: required: expected one of "acceptor", "dialer"',
+      'peers[1].mesh: expected string',
+      'peers[1].role: expected one of "acceptor", "dialer"',
+    ]);
+  });
+
   it('rejects a peered intention source defined twice for one destination, as Consul does, and accepts "*" of a peer', () => {
     const spec = peeredSpec();
     spec.intentions = [
