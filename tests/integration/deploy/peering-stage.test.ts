@@ -123,6 +123,15 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     return response.status === 404 ? 'absent' : ((await response.json()) as { State: string }).State;
   }
 
+  /** Waits (at most 10 s: Consul deletes and terminates in the background) until the peering is in `state`. */
+  async function untilPeeringState(region: Region, name: string, state: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while ((await peeringState(region, name)) !== state) {
+      if (Date.now() > deadline) throw new Error(`${name} in ${region.consul} is ${await peeringState(region, name)}, not ${state}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async function tokenParameter(): Promise<{ Version?: number; Type?: string; Value?: string } | 'absent'> {
     try {
       return (await ssmIn('us-east-1').send(new GetParameterCommand({ Name: TOKEN, WithDecryption: true }))).Parameter ?? 'absent';
@@ -258,11 +267,8 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     expect({ status: acceptor.status, cause: acceptor.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
     expect(peeringOutcome(acceptor)).toEqual(['west:deleted:']);
     // Consul deletes a peering in the background (DELETING, then gone).
-    const deadline = Date.now() + 10_000;
-    while ((await peeringState(east, 'west')) !== 'absent' || (await peeringState(west, 'east')) !== 'absent') {
-      if (Date.now() > deadline) throw new Error(`still there: east ${await peeringState(east, 'west')}, west ${await peeringState(west, 'east')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilPeeringState(east, 'west', 'absent');
+    await untilPeeringState(west, 'east', 'absent');
     expect(await tokenParameter()).toBe('absent');
     // And the next deployment of either skips the stage.
     const again = await deploy(east, eastSpec(false));
@@ -276,11 +282,7 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     const teardown = await destroy(west);
     expect({ status: teardown.status, cause: teardown.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
     expect(teardown.output?.removed.peerings).toEqual(['east']);
-    const deadline = Date.now() + 10_000;
-    while ((await peeringState(east, 'west')) !== 'TERMINATED') {
-      if (Date.now() > deadline) throw new Error(`the acceptor's side is ${await peeringState(east, 'west')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilPeeringState(east, 'west', 'TERMINATED');
     // The acceptor's next deployment succeeds: its peering was terminated, so it generates a new token for the
     // dialer's next deployment.
     const acceptor = await deploy(east, eastSpec());
@@ -308,11 +310,7 @@ describe('the peering stage of a deployment: two meshes in two regions joined th
     expect({ status: teardown.status, cause: teardown.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
     expect(teardown.output?.removed.peerings).toEqual(['east']);
     // Deleted while west's gateways still ran, so east was told: TERMINATED, not FAILING for ever.
-    const deadline = Date.now() + 10_000;
-    while ((await peeringState(east, 'west')) !== 'TERMINATED') {
-      if (Date.now() > deadline) throw new Error(`the acceptor's side is ${await peeringState(east, 'west')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilPeeringState(east, 'west', 'TERMINATED');
   }, 500_000);
   it('renews the acceptor\'s stored token when its gateway moves behind an NLB before the dialer is deployed; the dialer then peers ACTIVE', async () => {
     // West is not deployed (torn down above). East's deployment makes a token (anew, after the teardowns above),

@@ -1,19 +1,12 @@
 import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { startPeeredMeshes, until, type Json, type PeeredMeshes } from './harness';
+import { usePeeredMeshes, until, type Json } from './harness';
 
 /**
  * Task churn in one region as the other region sees it: west's task-event function changes west's catalog, and the
  * peering's stream carries it into east's imported health, within seconds and without losing a registration.
  */
 describe('task churn across the peering (examples/multi-region)', () => {
-  let pair: PeeredMeshes;
-
-  beforeAll(async () => {
-    pair = await startPeeredMeshes();
-  }, 420_000);
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const pair = usePeeredMeshes();
 
   const importedTodos = async (): Promise<string[]> =>
     ((await pair.east.consulCall('/v1/health/service/todos?peer=west&passing')).body as Json[]).map((e) => e.Service.ID).sort();

@@ -1,5 +1,5 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { startPeeredMeshes, until, type Json, type PeeredMeshes, type Side } from './harness';
+import { usePeeredMeshes, until, type Json, type Side } from './harness';
 
 /**
  * The peering runs through the mesh gateways (the `mesh` entry's Peering.PeerThroughMeshGateways): with one side's
@@ -7,14 +7,7 @@ import { startPeeredMeshes, until, type Json, type PeeredMeshes, type Side } fro
  * registration of both meshes kept and what was imported still there.
  */
 describe('a peer\'s mesh gateways down and back (examples/multi-region)', () => {
-  let pair: PeeredMeshes;
-
-  beforeAll(async () => {
-    pair = await startPeeredMeshes();
-  }, 420_000);
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const pair = usePeeredMeshes();
 
   /** Scales the side's mesh gateway service (cluster and service `mesh-gateway` in the example) as an operator would. */
   const scaleGateways = (side: Side, desiredCount: number) =>

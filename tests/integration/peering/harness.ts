@@ -59,6 +59,8 @@ export interface Side {
   registered(): Promise<string[]>;
   /** `<service>-<task id> <private IP>` of every RUNNING task of the mesh's service clusters in this region, sorted. */
   runningTasks(): Promise<string[]>;
+  /** Tears the mesh down through this side's API (`DELETE /mesh`) and waits for the teardown to end: its last view. */
+  destroy(): Promise<Json>;
 }
 
 export interface PeeredMeshes {
@@ -81,6 +83,46 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, pauseMs));
   }
+}
+
+/**
+ * The pair for a test file: started in `beforeAll`, stopped in `afterAll`. Its members are read at test time (a
+ * setup that failed throws here instead of passing undefined along).
+ */
+export function usePeeredMeshes(): PeeredMeshes {
+  let started: PeeredMeshes | undefined;
+  beforeAll(async () => {
+    started = await startPeeredMeshes();
+  }, 420_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const get = (): PeeredMeshes => {
+    if (!started) throw new Error('the peered meshes did not start (see the beforeAll error)');
+    return started;
+  };
+  return {
+    get cloud() {
+      return get().cloud;
+    },
+    get east() {
+      return get().east;
+    },
+    get west() {
+      return get().west;
+    },
+    get runs() {
+      return get().runs;
+    },
+    stop: () => get().stop(),
+  };
+}
+
+/** Every RUNNING task of the side's mesh is registered in its Consul, and there is at least one. */
+export async function expectIntact(side: Side): Promise<void> {
+  const [registered, running] = await Promise.all([side.registered(), side.runningTasks()]);
+  expect(running.length).toBeGreaterThan(0);
+  expect(registered).toEqual(running);
 }
 
 /**
@@ -224,6 +266,14 @@ function makeSide(
         }
       }
       return instances.sort();
+    },
+    async destroy() {
+      const started = await side.apiCall('DELETE', '/mesh', { mesh: at.mesh });
+      if (started.status !== 202) throw new Error(`DELETE /mesh of ${at.mesh} answered ${started.status}: ${JSON.stringify(started.body)}`);
+      return until(`the teardown of ${at.mesh} to end`, async () => {
+        const { body } = await side.apiCall('GET', `/mesh/destroys/${started.body.id}`);
+        return body.status === 'RUNNING' ? undefined : body;
+      }, 120_000, 100);
     },
   };
   return side;

@@ -1,19 +1,12 @@
 import { buildProgram } from '../../../cli/meshctl';
-import { startPeeredMeshes, until, type Json, type PeeredMeshes, type Side } from './harness';
+import { usePeeredMeshes, until, type Json, type Side } from './harness';
 
 /**
  * The multi-region example deployed by both regions' state machines: the peering ACTIVE on both sides, what each
  * side imports and exports, the peered upstream as a dataplane resolves it, and the peered intentions.
  */
 describe('two meshes peered by their deployments (examples/multi-region)', () => {
-  let pair: PeeredMeshes;
-
-  beforeAll(async () => {
-    pair = await startPeeredMeshes();
-  }, 420_000);
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const pair = usePeeredMeshes();
 
   it('ends the dialer\'s deployment with the peering ACTIVE on both sides, west exporting todos and east importing it', async () => {
     const { east, west } = pair;

@@ -1,19 +1,12 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { exampleSpec, startPeeredMeshes, until, type Json, type PeeredMeshes, type Side } from './harness';
+import { exampleSpec, expectIntact, usePeeredMeshes, until, type Json } from './harness';
 
 /**
  * The end of a peering, from a deployed pair: the peers removed from both specs and both redeployed, then one mesh
  * torn down. The other mesh keeps its services registered and still deploys.
  */
 describe('removing the peering and tearing one mesh down (examples/multi-region)', () => {
-  let pair: PeeredMeshes;
-
-  beforeAll(async () => {
-    pair = await startPeeredMeshes();
-  }, 420_000);
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const pair = usePeeredMeshes();
 
   /** The example without its peering: no peers, no peered upstream, exports or peered intentions (the gateways stay). */
   const unpeered = (side: 'east' | 'west') =>
@@ -24,11 +17,6 @@ describe('removing the peering and tearing one mesh down (examples/multi-region)
       spec.intentions = (spec.intentions ?? []).filter((i: Json) => i.peer === undefined);
       if (spec.intentions.length === 0) delete spec.intentions;
     });
-  const intact = async (side: Side) => {
-    const [registered, running] = await Promise.all([side.registered(), side.runningTasks()]);
-    expect(running.length).toBeGreaterThan(0);
-    expect(registered).toEqual(running);
-  };
   const tokenParameter = async () => {
     const ssm = new SSMClient({ endpoint: pair.cloud.endpoints.aws, region: pair.east.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     try {
@@ -59,27 +47,22 @@ describe('removing the peering and tearing one mesh down (examples/multi-region)
     // Nothing imported is left, and each mesh keeps exactly what it runs (the same tasks for east).
     expect((await east.consulCall('/v1/health/service/todos?peer=west')).body).toEqual([]);
     expect(await east.registered()).toEqual(eastRegistered);
-    await intact(east);
-    await intact(west);
+    await expectIntact(east);
+    await expectIntact(west);
     expect((await east.apiCall('GET', '/mesh')).body.peers ?? []).toEqual([]);
   }, 240_000);
 
   it('west torn down: east keeps its services registered and deploys again', async () => {
     const { east, west } = pair;
     const eastRegistered = await east.registered();
-    const started = await west.apiCall('DELETE', '/mesh', { mesh: 'west-mesh' });
-    expect(started.status).toBe(202);
-    const ended = await until('the teardown of west-mesh to end', async () => {
-      const { body } = await west.apiCall('GET', `/mesh/destroys/${started.body.id}`);
-      return body.status === 'RUNNING' ? undefined : body;
-    }, 120_000, 100);
+    const ended = await west.destroy();
     expect(ended.status).toBe('SUCCEEDED');
     expect(await west.runningTasks()).toEqual([]);
 
     expect(await east.registered()).toEqual(eastRegistered);
-    await intact(east);
+    await expectIntact(east);
     const run = await east.deploy(unpeered('east'));
     expect({ status: run.status, cause: run.cause, noChange: run.output?.noChange }).toEqual({ status: 'SUCCEEDED', cause: undefined, noChange: true });
-    await intact(east);
+    await expectIntact(east);
   }, 240_000);
 });

@@ -1,4 +1,4 @@
-import { exampleSpec, startPeeredMeshes, until, type PeeredMeshes, type Side } from './harness';
+import { exampleSpec, expectIntact, usePeeredMeshes, until } from './harness';
 
 /**
  * One mesh of a live peering torn down: its teardown deletes the peering first, the other side's peering is
@@ -6,44 +6,26 @@ import { exampleSpec, startPeeredMeshes, until, type PeeredMeshes, type Side } f
  * generates a fresh token), and the torn-down mesh deployed again peers with it again.
  */
 describe('tearing down one mesh of a live peering (examples/multi-region)', () => {
-  let pair: PeeredMeshes;
-
-  beforeAll(async () => {
-    pair = await startPeeredMeshes();
-  }, 420_000);
-  afterAll(async () => {
-    await pair?.stop();
-  });
-
-  const intact = async (side: Side) => {
-    const [registered, running] = await Promise.all([side.registered(), side.runningTasks()]);
-    expect(running.length).toBeGreaterThan(0);
-    expect(registered).toEqual(running);
-  };
+  const pair = usePeeredMeshes();
 
   it('west-mesh destroyed while peered: the peering TERMINATED in us-east-1, east-mesh intact and deployable, west redeployed peers again', async () => {
     const { east, west } = pair;
     expect((await east.peering())?.State).toBe('ACTIVE');
     const eastRegistered = await east.registered();
 
-    const started = await west.apiCall('DELETE', '/mesh', { mesh: 'west-mesh' });
-    expect(started.status).toBe(202);
-    const ended = await until('the teardown of west-mesh to end', async () => {
-      const { body } = await west.apiCall('GET', `/mesh/destroys/${started.body.id}`);
-      return body.status === 'RUNNING' ? undefined : body;
-    }, 120_000, 100);
+    const ended = await west.destroy();
     expect(ended.status).toBe('SUCCEEDED');
     expect(await west.runningTasks()).toEqual([]);
 
     await until('TERMINATED in us-east-1', async () => ((await east.peering())?.State === 'TERMINATED' ? true : undefined), 5_000);
     expect(await east.registered()).toEqual(eastRegistered);
-    await intact(east);
+    await expectIntact(east);
 
     // east's spec still names the peer: the acceptor's deployment succeeds and stores a new token (Consul keeps the
     // TERMINATED peering's state until a dialer establishes with it).
     const run = await east.deploy(exampleSpec('east'));
     expect({ status: run.status, cause: run.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
-    await intact(east);
+    await expectIntact(east);
 
     // west deployed again from nothing dials with that token: the pair is peered again, todos imported again.
     const again = await west.deploy(exampleSpec('west'));
@@ -51,6 +33,6 @@ describe('tearing down one mesh of a live peering (examples/multi-region)', () =
     await until('ACTIVE on both sides again', async () => ((await east.peering())?.State === 'ACTIVE' && (await west.peering())?.State === 'ACTIVE' ? true : undefined), 5_000);
     await until('todos imported in us-east-1 again', async () => ((await east.peering())?.StreamStatus?.ImportedServices?.includes('todos') ? true : undefined), 5_000);
     expect(await east.registered()).toEqual(eastRegistered);
-    await intact(west);
+    await expectIntact(west);
   }, 240_000);
 });
