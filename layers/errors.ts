@@ -68,6 +68,14 @@ export class ConsulAclDeniedError extends MeshError {
 }
 
 /**
+ * Whether `error` is Consul's refusal of the token: a ConsulAclDeniedError, or an error of that name built elsewhere
+ * (another bundle's copy of this module, a test's stand-in).
+ */
+export function isConsulAclDenied(error: unknown): error is Error {
+  return error instanceof ConsulAclDeniedError || (error instanceof Error && error.name === 'ConsulAclDenied');
+}
+
+/**
  * A mesh token exists in Consul with another SecretID than its SSM parameter holds: someone changed one of the two.
  * Not retried: rotating a token is an explicit operation (DESIGN.md section 9), never a side effect of a deployment.
  */

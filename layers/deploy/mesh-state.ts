@@ -7,7 +7,7 @@ import { buildConfigEntries } from '../domain/consul/config-entries';
 import { deployStages, meshClusters, resolveTarget } from '../domain/ecs/targets';
 import { clusterNameFromArn, configParameterNames, meshParameterPrefix, parseTaskDefinitionRef, TAG } from '../domain/naming';
 import type { MeshSpec } from '../domain/spec/schema';
-import { ConsulAclDeniedError, ConsulUnavailableError } from '../errors';
+import { ConsulUnavailableError, isConsulAclDenied } from '../errors';
 import { planImages } from './images';
 import { wantedSecretNames } from './wanted-secrets';
 import { peeringTokenParameter, tokenRequestParameter } from './peering';
@@ -250,7 +250,7 @@ async function readConsul(
       } catch (error) {
         // The orchestrator's ACL policy names the services of the deployed spec: a service this deployment adds is
         // not readable yet, and the mesh never wrote its entries. What the mesh wrote (its SSM copy) stands for it.
-        if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
+        if (!isConsulAclDenied(error)) throw error;
         const copy = parameters.find((p) => p.name === configParameterNames(spec).configEntry(kind, name))?.value;
         entry = copy ? (JSON.parse(copy) as Record<string, unknown>) : undefined;
       }
@@ -264,7 +264,7 @@ async function readConsul(
       markedPeerings = markedPeers(spec.name, await consul.listPeerings());
     } catch (error) {
       // No `peering` rule in the orchestrator's policy (the mesh never had peers): it made no peering either.
-      if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
+      if (!isConsulAclDenied(error)) throw error;
     }
     for (const name of new Set([...spec.peers, ...removedPeers(spec, deployedSpec, markedPeerings)].map((p) => p.name))) {
       try {
@@ -272,7 +272,7 @@ async function readConsul(
         if (peering) peerings.push({ name, state: peering.State });
       } catch (error) {
         // No `peering` rule in the orchestrator's policy yet (the mesh had no peers): it has no peering either.
-        if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
+        if (!isConsulAclDenied(error)) throw error;
       }
     }
     return { configEntries, ...(deployedSpec !== undefined ? { deployedSpec } : {}), peerings, markedPeerings };
@@ -280,8 +280,7 @@ async function readConsul(
     // Consul cannot tell: its servers may not run yet (ConsulUnavailable), or a deployment stopped before the ACL step
     // left a token in SSM that Consul does not know yet (ConsulAclDenied "ACL not found"). The SSM copies of what the
     // mesh wrote stand for the entries; the ACL and config-entry steps still fail loudly on a token that is wrong.
-    const name = (error as Error).name;
-    if (error instanceof ConsulUnavailableError || error instanceof ConsulAclDeniedError || name === 'ConsulUnavailable' || name === 'ConsulAclDenied') return {};
+    if (error instanceof ConsulUnavailableError || (error as Error).name === 'ConsulUnavailable' || isConsulAclDenied(error)) return {};
     throw error;
   }
 }

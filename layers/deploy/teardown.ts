@@ -8,7 +8,7 @@ import { configParameterNames, type MeshRole } from '../domain/naming';
 import { DNS_LABEL, DNS_LABEL_HINT } from '../domain/spec/names';
 import { validateSpecObject } from '../domain/spec/validate';
 import type { MeshSpec } from '../domain/spec/schema';
-import { ConcurrentOperationError, ConsulAclDeniedError, InvalidInputError, SpecInvalidError } from '../errors';
+import { ConcurrentOperationError, InvalidInputError, isConsulAclDenied, SpecInvalidError } from '../errors';
 import { acquireLock, releaseLock, type HolderStatus, type LockDeps } from './lock';
 import { markedPeers, MESH_META } from './peering';
 import { rolloutRefusal, runningRollouts } from './plan';
@@ -226,7 +226,7 @@ async function meshPeerings(
   try {
     listed = await consul.listPeerings();
   } catch (error) {
-    if (!(error instanceof ConsulAclDeniedError || (error as Error).name === 'ConsulAclDenied')) throw error;
+    if (!isConsulAclDenied(error)) throw error;
   }
   const marked = markedPeers(mesh, listed ?? []).map((p) => p.name);
   return { names: [...new Set([...(spec?.peers ?? []).map((p) => p.name), ...marked])], listed };
