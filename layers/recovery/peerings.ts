@@ -167,10 +167,13 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
   const kept = (state: PeeringState, reason: string): PeerRecoveryOutcome => ({ name: peer.name, role: 'acceptor', action: 'kept', state, reason });
   let reason: string;
   const owed = rekeyParameter(spec.name, peer.mesh, deps.root);
+  // The stored token, read once whichever rules below need it.
+  let storedRead: ReturnType<typeof readTokenParameter> | undefined;
+  const stored = () => (storedRead ??= readTokenParameter(deps.ssm.home, parameter));
+  const storedVersion = async () => (await stored())?.Version ?? 0;
   // Recorded before the attempt: a token that cannot be generated or stored now is retried by the next ticks.
   const recordOwed = async (since: RekeyOwed['since']) => {
-    const version = (await readTokenParameter(deps.ssm.home, parameter))?.Version ?? 0;
-    await deps.ssm.home.putParameter({ Name: owed, Value: renderRekeyOwed({ version, since }), Type: 'String', Overwrite: true, Tier: 'Standard' });
+    await deps.ssm.home.putParameter({ Name: owed, Value: renderRekeyOwed({ version: await storedVersion(), since }), Type: 'String', Overwrite: true, Tier: 'Standard' });
   };
   let owedNow: RekeyOwed | undefined;
   if (!peering) {
@@ -181,13 +184,13 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
   } else if (peering.State === 'PENDING' && restore.restored) {
     reason = 'PENDING after a restore: the stored token may name a secret this datacenter does not hold';
     await recordOwed('pending');
-  } else if (restore.snapshotTakenAt !== undefined && ((await readTokenParameter(deps.ssm.home, parameter))?.LastModifiedDate?.getTime() ?? 0) > restore.snapshotTakenAt) {
+  } else if (restore.snapshotTakenAt !== undefined && ((await stored())?.LastModifiedDate?.getTime() ?? 0) > restore.snapshotTakenAt) {
     // Restored from a snapshot older than the stored token: a dialer may have established with that token since,
     // and its stream secret is not in this datacenter. A new token for the same peering (a working stream keeps its
     // secret) lets a dialer that fails re-establish: its recorded Version no longer matches.
     reason = 'restored from a snapshot older than the stored token';
     await recordOwed('older-snapshot');
-  } else if ((owedNow = await readRekeyOwed(deps.ssm.home, owed, parameter)) !== undefined && rekeyDue(owedNow, peering)) {
+  } else if ((owedNow = await readRekeyOwed(deps.ssm.home, owed, storedVersion)) !== undefined && rekeyDue(owedNow, peering)) {
     reason = owedNow.since === 'pending'
       ? 'PENDING with a re-key owed since a restore (its token could not be generated then)'
       : `${peering.State} with a re-key owed since a restore from a snapshot older than its token (it could not be made then)`;
@@ -202,9 +205,9 @@ async function recoverAcceptor(spec: MeshSpec, peer: PeerSpec, peering: Peering 
   } else {
     // FAILING (or PENDING): the dialer's servers or gateways may simply be down. Only the dialer can say that its
     // side has no peering any more and the token was spent: its request names the spent Version.
-    const stored = await readTokenParameter(deps.ssm.home, parameter);
+    const version = (await stored())?.Version;
     const request = await readRequest(deps.ssm.inRegion(peer.region), tokenRequestParameter(peer.mesh, spec.name, deps.root));
-    if (stored?.Version === undefined || request !== stored.Version) return kept(peering.State, 'no request for a new token: left to reconnect');
+    if (version === undefined || request !== version) return kept(peering.State, 'no request for a new token: left to reconnect');
     reason = `the dialer reported token version ${request} spent and has no peering`;
   }
   const token = await deps.peering.generateToken(peer.name, peeringMark(spec.name, peer));
@@ -233,11 +236,14 @@ export function parseRekeyOwed(value: string | undefined): RekeyOwed | undefined
   return match ? { version: Number(match[1]), since: match[2] === 'older-snapshot' ? 'older-snapshot' : 'pending' } : undefined;
 }
 
-/** The re-key record if it is still owed: its Version is the stored token's (a new token moves it on: never twice). */
-async function readRekeyOwed(ssm: Pick<SsmApi, 'getParameter'>, owedName: string, tokenName: string): Promise<RekeyOwed | undefined> {
+/**
+ * The re-key record if it is still owed: its Version is the stored token's (a new token moves it on: never twice).
+ * `storedVersion` reads the token's Version (0 when there is none), only when there is a record.
+ */
+async function readRekeyOwed(ssm: Pick<SsmApi, 'getParameter'>, owedName: string, storedVersion: () => Promise<number>): Promise<RekeyOwed | undefined> {
   const owed = parseRekeyOwed((await readTokenParameter(ssm, owedName))?.Value);
   if (!owed) return undefined;
-  return owed.version === ((await readTokenParameter(ssm, tokenName))?.Version ?? 0) ? owed : undefined;
+  return owed.version === (await storedVersion()) ? owed : undefined;
 }
 
 /**
@@ -273,7 +279,8 @@ async function anyRekeyDue(spec: MeshSpec, current: Map<string, Peering | undefi
   for (const peer of spec.peers) {
     const peering = current.get(peer.name);
     if (peer.role !== 'acceptor' || !peering || streamHeardFrom(peering)) continue;
-    const owed = await readRekeyOwed(deps.ssm.home, rekeyParameter(spec.name, peer.mesh, deps.root), peeringTokenParameter(spec.name, peer.mesh, deps.root));
+    const token = peeringTokenParameter(spec.name, peer.mesh, deps.root);
+    const owed = await readRekeyOwed(deps.ssm.home, rekeyParameter(spec.name, peer.mesh, deps.root), async () => (await readTokenParameter(deps.ssm.home, token))?.Version ?? 0);
     if (owed && rekeyDue(owed, peering)) return true;
   }
   return false;
